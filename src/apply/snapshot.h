@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Snapshots: copy what vfiokit read from a root into a new directory, so that
+ * `--root` on that directory reproduces every command's output.
+ *
+ * The copy replays the root's access trace (path.h): files read are copied,
+ * links are recreated with the same target, listed directories get their
+ * entries (links as links, files as empty placeholders), and existence checks
+ * get placeholders. Symlinks on the way to a path are recreated too, so
+ * sysfs's relative links keep working. The large tables are copied only in the
+ * lines vfiokit used: pci.ids (the devices present), modules.alias,
+ * modules.dep and modules.builtin (the modules asked about or matched).
+ * Nothing under the deny list (snapshot_denied()) is ever copied.
+ */
+#pragma once
+
+#include "host.h"
+
+/* Copy into dest (an existing, empty directory). */
+int snapshot_copy(struct host *h, const char *dest);
+/* Paths a snapshot never takes, whatever the trace says. */
+bool snapshot_denied(const char *rel);
+/* Pack dest's contents as a gzip tarball at out (a new file). */
+int snapshot_pack(const char *dest, const char *out, char **errmsg);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "host.h"
+
+/* Exit codes (docs/man/vfiokit.1.scd). */
+enum {
+	EXIT_OK = 0,
+	EXIT_PROBLEM = 1, /* a check failed, or the operation could not be done */
+	EXIT_USAGE = 2,
+};
+
+/* What a verb needs; the dispatcher enforces it in one place. */
+enum verb_flags {
+	VERB_READS_HOST = 1 << 0, /* takes --root */
+	VERB_NEEDS_ROOT = 1 << 1, /* must run as uid 0 on the live machine */
+	VERB_MODIFIES = 1 << 2,   /* changes the machine: refuses offline roots */
+};
+
+struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	unsigned flags;
+};
+
+int cmd_groups(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+
+/* Options every host-reading command takes. */
+#define OPT_ROOT 0x1000
+#define CLI_COMMON_LONGOPTS { "root", required_argument, NULL, OPT_ROOT }, { "help", no_argument, NULL, 'h' }
+
+/* Open --root (default "/"), printing a clear error on failure. */
+int cli_open_root(const char *dir, struct path_root **ret);
+/* Load the model, printing input problems as warnings on stderr. */
+int cli_load_host(struct path_root *root, unsigned flags, struct host **ret);
+void cli_print_diags(const struct host *h);
+/* Colour only on a terminal, and never with NO_COLOR set (no-color.org). */
+bool cli_use_color(int fd);
+int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+void cli_error(const char *fmt, ...) _printf_(1, 2);

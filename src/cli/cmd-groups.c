@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit groups: the article's IOMMU group listing as a tree (lsblk-style
+ * columns and JSON through libsmartcols), with a verdict per group. */
+#include <libsmartcols/libsmartcols.h>
+#include <stdarg.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "isolation.h"
+
+enum {
+	COL_NAME, COL_VERDICT, COL_ID, COL_SUBSYS, COL_CLASS, COL_REV, COL_TYPE, COL_VENDOR, COL_PRODUCT,
+	COL_DESCRIPTION, COL_DRIVER, COL_OVERRIDE, COL_MODULES, COL_RESET, COL_BOOTVGA, COL_ROLE, COL_NUMA,
+	COL_GROUP, COL_USBBUS, COL_SHARED,
+};
+
+struct colinfo {
+	const char *name;
+	double whint;
+	int flags;
+	int json;
+	const char *help;
+};
+
+static const struct colinfo infos[] = {
+	[COL_NAME] = { "NAME", 0.2, SCOLS_FL_TREE | SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
+		       "group, PCI address, or USB bus/device" },
+	[COL_VERDICT] = { "VERDICT", 0.1, 0, SCOLS_JSON_STRING,
+			  "group: isolated, with-root-port, shared or bridges-only" },
+	[COL_ID] = { "ID", 9, 0, SCOLS_JSON_STRING, "vendor:device" },
+	[COL_SUBSYS] = { "SUBSYS", 9, 0, SCOLS_JSON_STRING, "subsystem vendor:device" },
+	[COL_CLASS] = { "CLASS", 6, 0, SCOLS_JSON_STRING, "class code (base, sub, prog-if)" },
+	[COL_REV] = { "REV", 3, 0, SCOLS_JSON_STRING, "revision" },
+	[COL_TYPE] = { "TYPE", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "class name" },
+	[COL_VENDOR] = { "VENDOR", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "vendor name" },
+	[COL_PRODUCT] = { "PRODUCT", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "device name" },
+	[COL_DESCRIPTION] = { "DESCRIPTION", 0.4, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+			      "class, vendor and device names, as lspci prints them" },
+	[COL_DRIVER] = { "DRIVER", 0.1, 0, SCOLS_JSON_STRING, "driver in use" },
+	[COL_OVERRIDE] = { "OVERRIDE", 0.1, 0, SCOLS_JSON_STRING, "driver_override" },
+	[COL_MODULES] = { "MODULES", 0.1, 0, SCOLS_JSON_ARRAY_STRING, "kernel modules that could claim it" },
+	[COL_RESET] = { "RESET", 0.1, 0, SCOLS_JSON_STRING, "reset methods, or \"no\"" },
+	[COL_BOOTVGA] = { "BOOTVGA", 1, 0, SCOLS_JSON_STRING, "1 for the GPU the firmware booted with" },
+	[COL_ROLE] = { "ROLE", 0.1, 0, SCOLS_JSON_STRING, "endpoint, root-port, bridge or host-bridge" },
+	[COL_NUMA] = { "NUMA", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "NUMA node" },
+	[COL_GROUP] = { "GROUP", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "IOMMU group number" },
+	[COL_USBBUS] = { "USBBUS", 3, 0, SCOLS_JSON_ARRAY_STRING, "USB bus numbers of a USB controller" },
+	[COL_SHARED] = { "SHARED", 0.2, 0, SCOLS_JSON_ARRAY_STRING,
+			 "group: endpoints outside the card, which would have to go along" },
+};
+
+static const int default_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_BOOTVGA, COL_DESCRIPTION };
+static const int usb_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_USBBUS, COL_DESCRIPTION };
+
+struct groups_opts {
+	bool json, raw, noheadings, gpu, usb;
+	int group; /* -1: all */
+	const char *device;
+	struct pci_addr device_addr;
+	int cols[64];
+	size_t ncols;
+};
+
+static int column_by_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
+		if (strlen(infos[i].name) == len && strncasecmp(infos[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* -o LIST replaces the columns; -o +LIST adds to the defaults (as lsblk). */
+static int parse_columns(struct groups_opts *o, const char *list)
+{
+	if (*list == '+')
+		list++;
+	else
+		o->ncols = 0;
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		int c = column_by_name(list, len);
+		if (c < 0)
+			return cli_usage_error("groups", "unknown column '%.*s'", (int)len, list);
+		if (o->ncols == ARRAY_SIZE(o->cols))
+			return cli_usage_error("groups", "too many columns");
+		o->cols[o->ncols++] = c;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	if (o->ncols == 0)
+		return cli_usage_error("groups", "no columns given");
+	return 0;
+}
+
+static void help(void)
+{
+	fputs("Usage: vfiokit groups [OPTIONS]\n"
+	      "\n"
+	      "List IOMMU groups as a tree of their devices, with a passthrough verdict:\n"
+	      "  isolated        only functions of one card: pass them together\n"
+	      "  with-root-port  one card plus the root port above it, which stays on the host\n"
+	      "  shared          other devices too: they would have to go along\n"
+	      "  bridges-only    nothing a guest could take\n"
+	      "\n"
+	      "Options:\n"
+	      "      --gpu            only groups holding a display device (class 0x03)\n"
+	      "      --usb            only groups holding a USB controller, with its buses and devices\n"
+	      "      --group N        only group N\n"
+	      "      --device ADDR    only the group of device ADDR (0000:01:00.0 or 01:00.0)\n"
+	      "  -J, --json           JSON output\n"
+	      "  -o, --output LIST    columns to print; +LIST adds to the default\n"
+	      "  -r, --raw            raw output (no tree, no alignment)\n"
+	      "  -n, --noheadings     no header line\n"
+	      "      --root DIR       read the machine from DIR instead of /\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Columns:\n",
+	      stdout);
+	for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
+		printf("  %-12s %s\n", infos[i].name, infos[i].help);
+	fputs("\nExit status: 0 listed, 1 the group or device does not exist, 2 usage error.\n"
+	      "See vfiokit-groups(1).\n",
+	      stdout);
+}
+
+/* Set a cell if its column is shown. libsmartcols copies the string. */
+static int set_cell(struct libscols_line *ln, const struct groups_opts *o, int col, const char *val)
+{
+	for (size_t i = 0; i < o->ncols; i++)
+		if (o->cols[i] == col)
+			return val ? scols_line_set_data(ln, i, val) : 0;
+	return 0;
+}
+
+static int set_cellf(struct libscols_line *ln, const struct groups_opts *o, int col, const char *fmt, ...)
+	_printf_(4, 5);
+
+static int set_cellf(struct libscols_line *ln, const struct groups_opts *o, int col, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return set_cell(ln, o, col, s);
+}
+
+static char *describe(const struct pci_device *d)
+{
+	_cleanup_free_ char *type = d->class_name ? strdup(d->class_name) : strdupf("Class %04x", d->class >> 8);
+	_cleanup_free_ char *rev = d->has_revision && d->revision ? strdupf(" (rev %02x)", d->revision) : strdup("");
+
+	if (!type || !rev)
+		return NULL;
+	if (d->vendor_name && d->device_name)
+		return strdupf("%s: %s %s%s", type, d->vendor_name, d->device_name, rev);
+	if (d->vendor_name)
+		return strdupf("%s: %s Device %04x%s", type, d->vendor_name, d->device, rev);
+	return strdupf("%s: Device %04x:%04x%s", type, d->vendor, d->device, rev);
+}
+
+static const char *role_name(enum pci_role r)
+{
+	static const char *const names[] = { "endpoint", "bridge", "root-port", "host-bridge" };
+
+	return names[r];
+}
+
+static int fill_usb(struct libscols_table *tb, struct libscols_line *parent, const struct groups_opts *o,
+		    const struct pci_device *d)
+{
+	for (size_t b = 0; b < d->nusb; b++)
+		for (size_t i = 0; i < d->usb[b].ndevs; i++) {
+			const struct usb_device *u = &d->usb[b].devs[i];
+			struct libscols_line *ln = scols_table_new_line(tb, parent);
+			int k = 0;
+
+			if (!ln)
+				return -ENOMEM;
+			k |= set_cellf(ln, o, COL_NAME, "Bus %03u Device %03u", u->busnum, u->devnum);
+			k |= set_cellf(ln, o, COL_ID, "%04x:%04x", u->vendor, u->product);
+			if (u->manufacturer || u->product_name)
+				k |= set_cellf(ln, o, COL_DESCRIPTION, "%s%s%s", strempty(u->manufacturer),
+					       u->manufacturer && u->product_name ? " " : "", strempty(u->product_name));
+			if (k)
+				return -ENOMEM;
+		}
+	return 0;
+}
+
+static int fill_device(struct libscols_table *tb, struct libscols_line *parent, const struct groups_opts *o,
+		       const struct pci_device *d)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, parent);
+	_cleanup_free_ char *desc = describe(d), *mods = NULL, *reset = NULL, *buses = NULL;
+	int k = 0;
+
+	if (!ln || !desc)
+		return -ENOMEM;
+	mods = strv_join(&d->modules, "\n");
+	if (d->reset_method && *d->reset_method) {
+		reset = strdup(d->reset_method);
+		for (char *p = reset; p && *p; p++)
+			if (*p == ' ')
+				*p = ',';
+	} else
+		reset = strdup(d->has_reset ? "yes" : "no");
+	if (!mods || !reset)
+		return -ENOMEM;
+	if (d->nusb > 0) {
+		struct strv b = { 0 };
+		for (size_t i = 0; i < d->nusb; i++)
+			if (strv_push_take(&b, strdupf("%u", d->usb[i].busnum)) < 0) {
+				strv_clear(&b);
+				return -ENOMEM;
+			}
+		buses = strv_join(&b, "\n");
+		strv_clear(&b);
+		if (!buses)
+			return -ENOMEM;
+	}
+	k |= set_cell(ln, o, COL_NAME, d->name);
+	k |= set_cellf(ln, o, COL_ID, "%04x:%04x", d->vendor, d->device);
+	if (d->has_subsys)
+		k |= set_cellf(ln, o, COL_SUBSYS, "%04x:%04x", d->subvendor, d->subdevice);
+	k |= set_cellf(ln, o, COL_CLASS, "%06x", d->class);
+	if (d->has_revision)
+		k |= set_cellf(ln, o, COL_REV, "%02x", d->revision);
+	k |= set_cell(ln, o, COL_TYPE, d->class_name);
+	k |= set_cell(ln, o, COL_VENDOR, d->vendor_name);
+	k |= set_cell(ln, o, COL_PRODUCT, d->device_name);
+	k |= set_cell(ln, o, COL_DESCRIPTION, desc);
+	k |= set_cell(ln, o, COL_DRIVER, d->driver);
+	k |= set_cell(ln, o, COL_OVERRIDE, d->driver_override);
+	if (d->modules.n)
+		k |= set_cell(ln, o, COL_MODULES, mods);
+	k |= set_cell(ln, o, COL_RESET, reset);
+	if (d->boot_vga >= 0)
+		k |= set_cellf(ln, o, COL_BOOTVGA, "%d", d->boot_vga);
+	k |= set_cell(ln, o, COL_ROLE, role_name(d->role));
+	if (d->numa_node >= 0)
+		k |= set_cellf(ln, o, COL_NUMA, "%d", d->numa_node);
+	if (d->iommu_group >= 0)
+		k |= set_cellf(ln, o, COL_GROUP, "%d", d->iommu_group);
+	k |= set_cell(ln, o, COL_USBBUS, buses);
+	if (k)
+		return -ENOMEM;
+	return o->usb ? fill_usb(tb, ln, o, d) : 0;
+}
+
+static bool group_selected(const struct host *h, const struct iommu_group *g, const struct groups_opts *o)
+{
+	bool gpu = false, usb = false, dev = false;
+
+	if (o->group >= 0 && g->number != o->group)
+		return false;
+	for (size_t i = 0; i < g->ndevs; i++) {
+		const struct pci_device *d = &h->pci[g->devs[i]];
+		gpu |= pci_is_display(d) && !pci_is_bridge_role(d->role);
+		usb |= pci_is_usb_controller(d);
+		dev |= o->device && pci_addr_cmp(&d->addr, &o->device_addr) == 0;
+	}
+	return (!o->gpu || gpu) && (!o->usb || usb) && (!o->device || dev);
+}
+
+static int fill_group(struct libscols_table *tb, const struct host *h, const struct iommu_group *g,
+		      const struct groups_opts *o, const struct group_assessment *a)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	struct strv shared = { 0 };
+	_cleanup_free_ char *sh = NULL;
+	int k = 0;
+
+	if (!ln)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->nothers; i++)
+		if (strv_push(&shared, h->pci[a->others[i]].name) < 0)
+			goto oom;
+	for (size_t i = 0; i < g->missing.n; i++)
+		if (strv_push(&shared, g->missing.v[i]) < 0)
+			goto oom;
+	sh = strv_join(&shared, "\n");
+	if (!sh)
+		goto oom;
+	k |= set_cellf(ln, o, COL_NAME, "group %d", g->number);
+	k |= set_cell(ln, o, COL_VERDICT, group_verdict_name(a->verdict));
+	k |= set_cellf(ln, o, COL_GROUP, "%d", g->number);
+	if (shared.n)
+		k |= set_cell(ln, o, COL_SHARED, sh);
+	strv_clear(&shared);
+	if (k)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->ndevs; i++)
+		if (fill_device(tb, ln, o, &h->pci[g->devs[i]]) < 0)
+			return -ENOMEM;
+	return 0;
+oom:
+	strv_clear(&shared);
+	return -ENOMEM;
+}
+
+/* The article's options for a shared group, said once per such group. */
+static void print_shared_notes(const struct host *h, const struct iommu_group *g, const struct group_assessment *a)
+{
+	char card[PCI_ADDR_STRLEN];
+
+	format_pci_addr(&a->card, card);
+	*strrchr(card, '.') = '\0'; /* slot only: 0000:06:00 */
+	printf("\ngroup %d is shared: besides the card in slot %s it holds\n", g->number, card);
+	for (size_t i = 0; i < a->nothers; i++) {
+		const struct pci_device *d = &h->pci[a->others[i]];
+		_cleanup_free_ char *desc = describe(d);
+		printf("  %s [%04x:%04x] %s\n", d->name, d->vendor, d->device, desc ? desc : "");
+	}
+	for (size_t i = 0; i < g->missing.n; i++)
+		printf("  %s (listed in the group, but not a device in /sys/bus/pci)\n", g->missing.v[i]);
+	fputs("options:\n"
+	      "  - move the card to another slot: a slot wired to the CPU often gets a group of its own;\n"
+	      "  - pass every endpoint of the group to the guest (the host loses them);\n"
+	      "  - boot a kernel with the ACS override patch and pcie_acs_override=downstream,multifunction:\n"
+	      "    the group is then split in software only, and its devices can still reach each\n"
+	      "    other's memory by DMA, which weakens the isolation between guest and host.\n",
+	      stdout);
+}
+
+static int print_groups(struct host *h, struct groups_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+	struct group_assessment *as = NULL;
+	size_t shown = 0, ungrouped = 0;
+	int r = EXIT_OK;
+
+	if (!tb)
+		return -ENOMEM;
+	scols_table_set_name(tb, "groups");
+	scols_table_enable_json(tb, o->json);
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (size_t i = 0; i < o->ncols; i++) {
+		const struct colinfo *ci = &infos[o->cols[i]];
+		struct libscols_column *cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
+		if (!cl)
+			goto oom;
+		scols_column_set_json_type(cl, ci->json);
+		if (ci->json == SCOLS_JSON_ARRAY_STRING) {
+			scols_column_set_flags(cl, scols_column_get_flags(cl) | SCOLS_FL_WRAP);
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+			scols_column_set_safechars(cl, "\n");
+		}
+	}
+	as = calloc(h->ngroups ? h->ngroups : 1, sizeof(*as));
+	if (!as)
+		goto oom;
+	for (size_t i = 0; i < h->ngroups; i++) {
+		const struct iommu_group *g = &h->groups[i];
+		bool own = o->device && host_find_pci(h, &o->device_addr) &&
+			   host_find_pci(h, &o->device_addr)->iommu_group == g->number;
+		if (!group_selected(h, g, o))
+			continue;
+		if (isolation_assess(h, g, own ? &o->device_addr : NULL, &as[i]) < 0)
+			goto oom;
+		if (fill_group(tb, h, g, o, &as[i]) < 0)
+			goto oom;
+		shown++;
+	}
+	/* Devices outside any group: all of them when the IOMMU is off. */
+	if (o->group < 0 && !o->device)
+		for (size_t i = 0; i < h->npci; i++) {
+			const struct pci_device *d = &h->pci[i];
+			if (d->iommu_group >= 0 || (o->gpu && !pci_is_display(d)) || (o->usb && !pci_is_usb_controller(d)))
+				continue;
+			ungrouped++;
+		}
+	if (ungrouped) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		if (!ln || set_cell(ln, o, COL_NAME, "no group") < 0)
+			goto oom;
+		for (size_t i = 0; i < h->npci; i++) {
+			const struct pci_device *d = &h->pci[i];
+			if (d->iommu_group >= 0 || (o->gpu && !pci_is_display(d)) || (o->usb && !pci_is_usb_controller(d)))
+				continue;
+			if (fill_device(tb, ln, o, d) < 0)
+				goto oom;
+		}
+	}
+	if (shown + ungrouped > 0 || o->json)
+		scols_print_table(tb);
+	if (!o->json && !o->raw)
+		for (size_t i = 0; i < h->ngroups; i++)
+			if (as[i].verdict == VERDICT_SHARED && group_selected(h, &h->groups[i], o))
+				print_shared_notes(h, &h->groups[i], &as[i]);
+
+	if (h->ngroups == 0)
+		cli_error("no IOMMU groups: the IOMMU is off or not supported here (see 'vfiokit check')");
+	if (o->group >= 0 && shown == 0) {
+		cli_error("no IOMMU group %d", o->group);
+		r = EXIT_PROBLEM;
+	}
+	goto out;
+oom:
+	r = -ENOMEM;
+out:
+	for (size_t i = 0; as && i < h->ngroups; i++)
+		group_assessment_clear(&as[i]);
+	free(as);
+	scols_unref_table(tb);
+	return r;
+}
+
+int cmd_groups(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "gpu", no_argument, NULL, 'G' },
+		{ "usb", no_argument, NULL, 'U' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "device", required_argument, NULL, 'd' },
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	struct groups_opts o = { .group = -1 };
+	const char *rootdir = NULL, *columns = NULL;
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "Jo:rnh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			o.json = true;
+			break;
+		case 'o':
+			columns = optarg;
+			break;
+		case 'r':
+			o.raw = true;
+			break;
+		case 'n':
+			o.noheadings = true;
+			break;
+		case 'G':
+			o.gpu = true;
+			break;
+		case 'U':
+			o.usb = true;
+			break;
+		case 'g': {
+			long g;
+			if (parse_int(optarg, 0, INT32_MAX, &g) < 0)
+				return cli_usage_error("groups", "--group takes a group number, not '%s'", optarg);
+			o.group = (int)g;
+			break;
+		}
+		case 'd':
+			if (parse_pci_addr(optarg, &o.device_addr) < 0)
+				return cli_usage_error("groups", "--device takes a PCI address like 0000:01:00.0, not '%s'",
+						       optarg);
+			o.device = optarg;
+			break;
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("groups", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
+
+	if (o.usb) {
+		memcpy(o.cols, usb_cols, sizeof(usb_cols));
+		o.ncols = ARRAY_SIZE(usb_cols);
+	} else {
+		memcpy(o.cols, default_cols, sizeof(default_cols));
+		o.ncols = ARRAY_SIZE(default_cols);
+	}
+	if (columns && (r = parse_columns(&o, columns)) != 0)
+		return r;
+
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | (o.usb ? HOST_LOAD_USB : 0), &h) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
+	if (o.device) {
+		const struct pci_device *d = host_find_pci(h, &o.device_addr);
+		if (!d) {
+			cli_error("no PCI device %s", o.device);
+			r = EXIT_PROBLEM;
+			goto out;
+		}
+		if (d->iommu_group < 0) {
+			cli_error("%s is in no IOMMU group: the IOMMU is off or not supported (see 'vfiokit check')", d->name);
+			r = EXIT_PROBLEM;
+			goto out;
+		}
+	}
+	r = print_groups(h, &o);
+	if (r < 0) {
+		cli_error("out of memory");
+		r = EXIT_PROBLEM;
+	}
+out:
+	host_free(h);
+	path_root_free(root);
+	return r;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit snapshot: what vfiokit reads, in a tarball that --root replays. */
+#include <ftw.h>
+#include <time.h>
+
+#include "checks.h"
+#include "cli.h"
+#include "snapshot.h"
+
+static void help(void)
+{
+	fputs("Usage: vfiokit snapshot -o FILE.tar.gz [OPTIONS]\n"
+	      "\n"
+	      "Save exactly what vfiokit reads from this machine (sysfs attributes and\n"
+	      "links, /proc/cmdline, cpuinfo, modules and interrupts, ACPI table names,\n"
+	      "the parts of pci.ids and the module tables that concern this machine,\n"
+	      "os-release) so that 'vfiokit --root DIR' on the unpacked tarball\n"
+	      "reproduces every command's output. For bug reports and test fixtures.\n"
+	      "Credentials, home directories and logs are never taken.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o, --output FILE  the tarball to write (required; not overwritten without --force)\n"
+	      "      --force        replace FILE if it exists\n"
+	      "      --root DIR     snapshot the machine copy under DIR instead of /\n"
+	      "  -h, --help         this help\n"
+	      "\n"
+	      "Exit status: 0 written, 1 it could not be written, 2 usage error.\n"
+	      "See vfiokit-snapshot(1).\n",
+	      stdout);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int write_info(const char *dir, const struct host *h)
+{
+	_cleanup_free_ char *path = strdupf("%s/vfiokit-snapshot.txt", dir);
+	_cleanup_fclose_ FILE *f = NULL;
+	char when[64];
+	time_t now = time(NULL);
+
+	if (!path)
+		return -ENOMEM;
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	fprintf(f,
+		"vfiokit snapshot\n"
+		"vfiokit-version: %s\n"
+		"taken: %s\n"
+		"kernel: %s\n"
+		"pci-devices: %zu\n"
+		"iommu-groups: %zu\n"
+		"input-problems: %zu\n"
+		"Unpack it and run: vfiokit groups --root DIR; vfiokit check --root DIR\n",
+		VFIOKIT_VERSION, when, h->kernel.release ? h->kernel.release : "unknown", h->npci, h->ngroups, h->diags.n);
+	for (size_t i = 0; i < h->diags.n; i++)
+		fprintf(f, "problem: %s\n", h->diags.v[i]);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}
+
+static int take(struct path_root *root, const char *out)
+{
+	char tmpl[] = "/tmp/vfiokit-snapshot.XXXXXX";
+	_cleanup_free_ char *partial = strdupf("%s.partial", out), *err = NULL;
+	struct check_report rep = { 0 };
+	struct host *h = NULL;
+	int r = EXIT_PROBLEM, k;
+
+	if (!partial)
+		return EXIT_PROBLEM;
+	/* Load everything any command reads, and run the checks, so that the
+	 * module table lines they ask about are marked used. */
+	path_trace_enable(root, true);
+	if (cli_load_host(root, HOST_LOAD_ALL, &h) < 0)
+		return EXIT_PROBLEM;
+	if (checks_run(h, &rep) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (!mkdtemp(tmpl)) {
+		cli_error("cannot create a temporary directory: %s", strerror(errno));
+		goto out;
+	}
+	k = snapshot_copy(h, tmpl);
+	if (k == 0)
+		k = write_info(tmpl, h);
+	if (k < 0) {
+		cli_error("cannot copy the host into %s: %s", tmpl, strerror(-k));
+		goto cleanup;
+	}
+	k = snapshot_pack(tmpl, partial, &err);
+	if (k < 0) {
+		cli_error("cannot write %s: %s", out, err ? err : strerror(-k));
+		unlink(partial);
+		goto cleanup;
+	}
+	if (rename(partial, out) < 0) {
+		cli_error("cannot rename %s to %s: %s", partial, out, strerror(errno));
+		unlink(partial);
+		goto cleanup;
+	}
+	printf("wrote %s: %zu PCI devices, %zu IOMMU groups\n", out, h->npci, h->ngroups);
+	r = EXIT_OK;
+cleanup:
+	nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+out:
+	check_report_clear(&rep);
+	host_free(h);
+	return r;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	const char *rootdir = NULL, *out = NULL;
+	struct path_root *root = NULL;
+	bool force = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("snapshot", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("snapshot", "unexpected argument '%s'", argv[optind]);
+	if (!out)
+		return cli_usage_error("snapshot", "-o FILE is required");
+	if (!force && access(out, F_OK) == 0) {
+		cli_error("%s exists; use --force to replace it", out);
+		return EXIT_PROBLEM;
+	}
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	r = take(root, out);
+	path_root_free(root);
+	return r;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit: the multiplexer. One verb table; each verb says what it needs and
+ * the dispatcher enforces it here, once. */
+#include <locale.h>
+
+#include "cli.h"
+
+static int cmd_help(int argc, char **argv);
+
+static const struct verb verbs[] = {
+	{ "groups", cmd_groups, "list IOMMU groups and judge each for passthrough", VERB_READS_HOST },
+	{ "check", cmd_check, "check every prerequisite for PCI passthrough", VERB_READS_HOST },
+	{ "snapshot", cmd_snapshot, "save what vfiokit reads into a tarball, for --root and bug reports",
+	  VERB_READS_HOST },
+	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
+};
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: vfiokit [--version] [--help] COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Set up and check PCI passthrough of a GPU (or any PCI device) to a virtual\n"
+	      "machine with VFIO and OVMF.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\n"
+	      "Every command that reads the machine takes --root DIR to read a copy of\n"
+	      "/sys, /proc, /dev, /etc, /lib/modules and /usr/share under DIR instead\n"
+	      "(for example an unpacked 'vfiokit snapshot').\n"
+	      "\n"
+	      "Run 'vfiokit COMMAND --help' or see vfiokit(1) and vfiokit-COMMAND(1).\n",
+	      out);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct verb *v;
+	char *sub[] = { NULL, (char *)"--help", NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	v = find_verb(argv[1]);
+	if (!v || v->run == cmd_help) {
+		if (!v)
+			return cli_usage_error("help", "unknown command '%s'", argv[1]);
+		usage(stdout);
+		return EXIT_OK;
+	}
+	sub[0] = argv[1];
+	optind = 0;
+	return v->run(2, sub);
+}
+
+static int dispatch(const struct verb *v, int argc, char **argv)
+{
+	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0) {
+		cli_error("%s must run as root", v->name);
+		return EXIT_PROBLEM;
+	}
+	optind = 0;
+	return v->run(argc, argv);
+}
+
+/* Stdout is checked once at exit, as git does, so a full disk is an error
+ * while a closed pipe ("vfiokit groups | head") is not. */
+static int finish_stdout(int r)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			return r;
+		cli_error("write error on standard output: %s", strerror(errno));
+		return r == EXIT_OK ? EXIT_PROBLEM : r;
+	}
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const struct verb *v;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[1], "--version") || streq(argv[1], "-V")) {
+		printf("vfiokit %s\n", VFIOKIT_VERSION);
+		return finish_stdout(EXIT_OK);
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+		usage(stdout);
+		return finish_stdout(EXIT_OK);
+	}
+	if (argv[1][0] == '-') {
+		cli_error("unknown option '%s' (options go after the command)", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	v = find_verb(argv[1]);
+	if (!v) {
+		cli_error("'%s' is not a vfiokit command. See 'vfiokit --help'.", argv[1]);
+		return EXIT_USAGE;
+	}
+	return finish_stdout(dispatch(v, argc - 1, argv + 1));
+}

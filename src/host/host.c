@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+
+#include "host.h"
+
+void host_diag(struct host *h, const char *rel, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	while (*rel == '/')
+		rel++;
+	/* Paths are shown as the machine names them: /sys/..., whatever the root. */
+	(void)strv_push_take(&h->diags, strdupf("/%s: %s", rel, msg));
+}
+
+int host_load(struct path_root *root, unsigned flags, struct host **ret)
+{
+	struct host *h = calloc(1, sizeof(*h));
+	int k = 0;
+
+	if (!h)
+		return -ENOMEM;
+	h->root = root;
+	if (flags & HOST_LOAD_USB)
+		flags |= HOST_LOAD_PCI;
+	if (flags & HOST_LOAD_PCI) {
+		if ((k = pci_load(h)) < 0 || (k = iommu_load_groups(h)) < 0)
+			goto fail;
+		if ((flags & HOST_LOAD_NAMES) && (k = names_load(h)) < 0)
+			goto fail;
+		if ((flags & HOST_LOAD_USB) && (k = usb_load(h)) < 0)
+			goto fail;
+	}
+	if ((k = kernel_load(h, flags & HOST_LOAD_MODULES)) < 0)
+		goto fail;
+	if ((flags & HOST_LOAD_MODULES) && (flags & HOST_LOAD_PCI) && (k = kernel_match_modules(h)) < 0)
+		goto fail;
+	if (flags & HOST_LOAD_SYSTEM) {
+		if ((k = iommu_load_state(h)) < 0 || (k = system_load(h)) < 0)
+			goto fail;
+	}
+	*ret = h;
+	return 0;
+fail:
+	host_free(h);
+	return k;
+}
+
+void host_free(struct host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->npci; i++)
+		pci_device_free(&h->pci[i]);
+	free(h->pci);
+	for (size_t i = 0; i < h->ngroups; i++) {
+		free(h->groups[i].devs);
+		strv_clear(&h->groups[i].missing);
+	}
+	free(h->groups);
+	kernel_free(&h->kernel);
+	strv_clear(&h->iommu.units);
+	strv_clear(&h->iommu.acpi_tables);
+	system_free(h);
+	strv_clear(&h->diags);
+	free(h);
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host model: what vfiokit knows about one machine, read through a
+ * path_root. Loading never prints; problems with the input (malformed sysfs,
+ * dangling links, unreadable files) are collected in host->diags, each naming
+ * the path, and the rest of the model stays usable.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "parse.h"
+#include "path.h"
+#include "strv.h"
+
+enum pci_role {
+	PCI_ROLE_ENDPOINT,
+	PCI_ROLE_BRIDGE,      /* PCI-to-PCI bridge below another bridge (switch port) */
+	PCI_ROLE_ROOT_PORT,   /* PCI-to-PCI bridge on a root bus: a CPU or chipset root port */
+	PCI_ROLE_HOST_BRIDGE, /* class 0x0600 */
+};
+
+struct usb_device {
+	char *sysname; /* "1-1.2" */
+	unsigned busnum, devnum;
+	uint16_t vendor, product;
+	char *manufacturer, *product_name; /* from the device's own strings; may be NULL */
+};
+
+struct usb_bus {
+	char *sysname; /* "usb1" */
+	unsigned busnum;
+	struct usb_device *devs;
+	size_t ndevs, alloc;
+};
+
+struct pci_device {
+	struct pci_addr addr;
+	char name[PCI_ADDR_STRLEN];
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class; /* 24 bits: base, sub, prog-if */
+	uint8_t revision;
+	bool has_subsys, has_revision;
+	char *vendor_name, *device_name, *class_name, *subsys_name; /* NULL if unknown */
+	char *driver;          /* bound driver, NULL if none */
+	char *driver_override; /* NULL if unset */
+	char *modalias;
+	struct strv modules; /* modules whose aliases match modalias */
+	int iommu_group;     /* -1: none */
+	char *reset_method;  /* reset_method attribute ("flr bus"), NULL if absent */
+	bool has_reset;      /* the "reset" attribute exists */
+	int boot_vga;        /* -1 absent, else 0/1 */
+	int numa_node;       /* -1: none */
+	enum pci_role role;
+	struct pci_addr *parents; /* bridges above, nearest the root first */
+	size_t nparents;
+	struct usb_bus *usb; /* for USB controllers, when loaded with HOST_LOAD_USB */
+	size_t nusb;
+};
+
+struct iommu_group {
+	int number;
+	size_t *devs; /* indexes into host->pci, sorted by address */
+	size_t ndevs;
+	struct strv missing; /* listed in the group but absent from /sys/bus/pci */
+};
+
+enum module_state {
+	MODULE_ABSENT,    /* not in the running kernel's modules.dep nor built in */
+	MODULE_AVAILABLE, /* a loadable module of the running kernel, not loaded */
+	MODULE_LOADED,
+	MODULE_BUILTIN,
+};
+
+/* A line of modules.dep, modules.builtin or modules.alias, kept whole so that
+ * a snapshot can copy the lines vfiokit used. */
+struct module_entry {
+	char *name;  /* normalised module name */
+	char *line;  /* the original line */
+	char *pattern; /* modules.alias only: the pci: modalias pattern */
+	size_t prefix; /* length of the pattern's literal prefix */
+	bool used;   /* asked about, or matched a device */
+};
+
+struct module_table {
+	struct module_entry *e;
+	size_t n, alloc;
+	bool present; /* the file was read */
+};
+
+struct host_kernel {
+	char *release;     /* proc/sys/kernel/osrelease */
+	char *cmdline_raw; /* proc/cmdline */
+	struct cmdline cmdline;
+	bool modules_dir;  /* lib/modules/<release> exists */
+	struct strv loaded; /* proc/modules, sorted */
+	struct module_table builtin, available, aliases; /* available: sorted by name */
+};
+
+struct host_iommu {
+	bool groups_dir;        /* sys/kernel/iommu_groups exists */
+	struct strv units;      /* sys/class/iommu entries: dmar0, ivhd0 ... */
+	struct strv acpi_tables; /* sys/firmware/acpi/tables names */
+	bool dmar, ivrs;
+	int ir_active;  /* /proc/interrupts shows IR- chips: 1, none: 0, unknown: -1 */
+	int ir_capable; /* any Intel unit's ecap has the IR bit: 1/0, unknown: -1 */
+};
+
+struct host_cpu {
+	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
+	char *model_name;
+	bool vmx, svm, pdpe1gb, hypervisor;
+};
+
+struct host_system {
+	bool kvm_dev;          /* dev/kvm exists */
+	bool vfio_dev;         /* dev/vfio/vfio exists */
+	char *os_id, *os_id_like, *os_pretty;
+	struct strv ovmf;      /* OVMF code images found */
+	struct strv firmware_descriptors; /* .json files in usr/share/qemu/firmware */
+	char *clocksource;
+	bool efi;              /* sys/firmware/efi exists */
+	/* The invoking user, on the live machine only. */
+	bool user_known;
+	unsigned uid;
+	bool in_kvm, in_libvirt; /* group present in the process's credentials */
+	bool kvm_group, libvirt_group; /* the group exists in etc/group */
+};
+
+struct host {
+	struct path_root *root;
+	struct pci_device *pci;
+	size_t npci, pci_alloc;
+	struct iommu_group *groups;
+	size_t ngroups, groups_alloc;
+	struct host_kernel kernel;
+	struct host_iommu iommu;
+	struct host_cpu cpu;
+	struct host_system sys;
+	struct strv diags; /* "PATH: problem" for every input that could not be used */
+};
+
+enum host_load_flags {
+	HOST_LOAD_PCI = 1 << 0,
+	HOST_LOAD_NAMES = 1 << 1,
+	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases */
+	HOST_LOAD_USB = 1 << 3,
+	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
+	HOST_LOAD_ALL = 0x1f,
+};
+
+/* Load the model. Fails only on ENOMEM; input problems go to diags. */
+int host_load(struct path_root *root, unsigned flags, struct host **ret);
+void host_free(struct host *h);
+
+const struct pci_device *host_find_pci(const struct host *h, const struct pci_addr *a);
+const struct iommu_group *host_find_group(const struct host *h, int number);
+/* State of a module in the running kernel; marks the table lines it used. */
+enum module_state host_module_state(struct host *h, const char *name);
+const char *module_state_name(enum module_state s);
+
+/* Record a problem with an input path (root-relative). */
+void host_diag(struct host *h, const char *rel, const char *fmt, ...) _printf_(3, 4);
+
+/* Class helpers (PCI Code and ID Assignment Specification). */
+static inline unsigned pci_base_class(const struct pci_device *d)
+{
+	return d->class >> 16;
+}
+
+static inline bool pci_is_display(const struct pci_device *d)
+{
+	return pci_base_class(d) == 0x03; /* VGA, XGA, 3D controller, other display */
+}
+
+static inline bool pci_is_usb_controller(const struct pci_device *d)
+{
+	return (d->class >> 8) == 0x0c03;
+}
+
+static inline bool pci_is_bridge_role(enum pci_role r)
+{
+	return r != PCI_ROLE_ENDPOINT;
+}
+
+/* Internal loaders, one per concern (pci.c, iommu.c, kernel.c, system.c, usb.c, names.c). */
+int pci_load(struct host *h);
+int iommu_load_groups(struct host *h);
+int iommu_load_state(struct host *h);
+int kernel_load(struct host *h, bool modules);
+int kernel_match_modules(struct host *h);
+void kernel_free(struct host_kernel *kn);
+int system_load(struct host *h);
+int usb_load(struct host *h);
+int names_load(struct host *h);
+/* Root-relative path of the pci.ids in use, NULL if the root has none. */
+const char *names_db_path(struct host *h);
+void system_free(struct host *h);
+void pci_device_free(struct pci_device *d);

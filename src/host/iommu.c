@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* IOMMU groups (Documentation/ABI/testing/sysfs-kernel-iommu_groups) and the
+ * IOMMU's state: units in /sys/class/iommu, the firmware's ACPI table, and
+ * interrupt remapping. */
+#include <ctype.h>
+
+#include "host.h"
+
+#define GROUPS_DIR "sys/kernel/iommu_groups"
+
+static int cmp_group(const void *a, const void *b)
+{
+	int x = ((const struct iommu_group *)a)->number, y = ((const struct iommu_group *)b)->number;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_dev_index(const void *a, const void *b, void *arg)
+{
+	const struct host *h = arg;
+
+	return pci_addr_cmp(&h->pci[*(const size_t *)a].addr, &h->pci[*(const size_t *)b].addr);
+}
+
+static int load_group(struct host *h, const char *name)
+{
+	_cleanup_free_ char *rel = strdupf(GROUPS_DIR "/%s/devices", name);
+	struct strv devs = { 0 };
+	struct iommu_group *g;
+	long number;
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	if (parse_int(name, 0, INT32_MAX, &number) < 0) {
+		host_diag(h, GROUPS_DIR, "entry \"%.40s\" is not a group number", name);
+		return 0;
+	}
+	k = path_list(h->root, rel, &devs);
+	if (k < 0) {
+		host_diag(h, rel, "cannot list: %s", strerror(-k));
+		return k == -ENOMEM ? k : 0;
+	}
+	if (GROW(h->groups, h->groups_alloc, h->ngroups + 1) < 0)
+		goto oom;
+	g = &h->groups[h->ngroups++];
+	g->number = (int)number;
+	g->devs = calloc(devs.n ? devs.n : 1, sizeof(size_t));
+	if (!g->devs)
+		goto oom;
+	for (size_t i = 0; i < devs.n; i++) {
+		struct pci_addr a;
+		const struct pci_device *d;
+
+		if (parse_pci_addr(devs.v[i], &a) < 0 || !(d = host_find_pci(h, &a))) {
+			host_diag(h, rel, "lists %.40s, which is not a device in /sys/bus/pci/devices", devs.v[i]);
+			if (strv_push(&g->missing, devs.v[i]) < 0)
+				goto oom;
+			continue;
+		}
+		if (d->iommu_group != g->number)
+			host_diag(h, rel, "lists %s, whose iommu_group link says group %d", d->name, d->iommu_group);
+		g->devs[g->ndevs++] = (size_t)(d - h->pci);
+	}
+	qsort_r(g->devs, g->ndevs, sizeof(size_t), cmp_dev_index, h);
+	strv_clear(&devs);
+	return 0;
+oom:
+	strv_clear(&devs);
+	return -ENOMEM;
+}
+
+int iommu_load_groups(struct host *h)
+{
+	struct strv names = { 0 };
+	int k = path_list(h->root, GROUPS_DIR, &names);
+
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0) {
+		host_diag(h, GROUPS_DIR, "cannot list: %s", strerror(-k));
+		return k == -ENOMEM ? k : 0;
+	}
+	h->iommu.groups_dir = true;
+	for (size_t i = 0; i < names.n; i++) {
+		k = load_group(h, names.v[i]);
+		if (k < 0) {
+			strv_clear(&names);
+			return k;
+		}
+	}
+	strv_clear(&names);
+	qsort(h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
+
+	/* A device whose link names a group that has no directory. */
+	for (size_t i = 0; i < h->npci; i++)
+		if (h->pci[i].iommu_group >= 0 && !host_find_group(h, h->pci[i].iommu_group))
+			host_diag(h, "sys/bus/pci/devices", "%s: iommu_group %d has no directory in /" GROUPS_DIR,
+				  h->pci[i].name, h->pci[i].iommu_group);
+	return 0;
+}
+
+const struct iommu_group *host_find_group(const struct host *h, int number)
+{
+	struct iommu_group key = { .number = number };
+
+	return bsearch(&key, h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
+}
+
+/* Intel VT-d: the extended capability register's bit 3 is Interrupt
+ * Remapping support (VT-d specification, section 11.4.3). */
+static int intel_unit_ir_capable(struct host *h, const char *unit)
+{
+	_cleanup_free_ char *rel = strdupf("sys/class/iommu/%s/intel-iommu/ecap", unit);
+	_cleanup_free_ char *s = NULL;
+	unsigned long long ecap;
+	char *end;
+
+	if (!rel)
+		return -ENOMEM;
+	if (path_read_string(h->root, rel, &s) < 0)
+		return -1;
+	errno = 0;
+	ecap = strtoull(s, &end, 16);
+	if (errno || *end || end == s) {
+		host_diag(h, rel, "not a hex number: \"%.40s\"", s);
+		return -1;
+	}
+	return (ecap >> 3) & 1;
+}
+
+/* /proc/interrupts names the irq chips; with remapping on, they are
+ * "IR-IO-APIC", "IR-PCI-MSI" ... (kernel/irq/irqdomain names). */
+static int interrupts_remapped(struct host *h)
+{
+	_cleanup_free_ char *text = NULL;
+	int k = path_read_file(h->root, "proc/interrupts", PATH_READ_MAX, &text, NULL);
+
+	if (k < 0)
+		return -1;
+	for (const char *p = text; (p = strstr(p, "IR-")); p += 3)
+		if (p > text && isspace((unsigned char)p[-1]))
+			return 1;
+	return 0;
+}
+
+int iommu_load_state(struct host *h)
+{
+	int k;
+
+	k = path_list(h->root, "sys/class/iommu", &h->iommu.units);
+	if (k == -ENOMEM)
+		return k;
+	k = path_list(h->root, "sys/firmware/acpi/tables", &h->iommu.acpi_tables);
+	if (k == -ENOMEM)
+		return k;
+	h->iommu.dmar = strv_contains(&h->iommu.acpi_tables, "DMAR");
+	h->iommu.ivrs = strv_contains(&h->iommu.acpi_tables, "IVRS");
+
+	h->iommu.ir_capable = -1;
+	for (size_t i = 0; i < h->iommu.units.n; i++) {
+		if (!startswith(h->iommu.units.v[i], "dmar"))
+			continue;
+		k = intel_unit_ir_capable(h, h->iommu.units.v[i]);
+		if (k == -ENOMEM)
+			return k;
+		if (k >= 0)
+			h->iommu.ir_capable = h->iommu.ir_capable == 1 ? 1 : k;
+	}
+	h->iommu.ir_active = interrupts_remapped(h);
+	return 0;
+}

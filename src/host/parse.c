@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <stdio.h>
+
+#include "macro.h"
+#include "parse.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int parse_hex_u32(const char *s, uint32_t max, uint32_t *ret)
+{
+	uint64_t v = 0;
+	size_t digits = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++) {
+		int h = hexval(*s);
+		if (h < 0 || ++digits > 8)
+			return -EINVAL;
+		v = v * 16 + (uint64_t)h;
+	}
+	if (digits == 0 || v > max)
+		return -EINVAL;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int parse_int(const char *s, long min, long max, long *ret)
+{
+	bool neg = false;
+	long v = 0;
+
+	if (*s == '-') {
+		neg = true;
+		s++;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *s - '0', &v))
+			return -ERANGE;
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+/* Parse exactly n hex digits at *s; advance *s. */
+static int hex_field(const char **s, int n, uint32_t *ret)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < n; i++) {
+		int h = hexval((*s)[i]);
+		if (h < 0)
+			return -EINVAL;
+		v = v * 16 + (uint32_t)h;
+	}
+	*s += n;
+	*ret = v;
+	return 0;
+}
+
+int parse_pci_addr(const char *s, struct pci_addr *ret)
+{
+	uint32_t dom = 0, bus, dev, fn;
+	const char *p = s;
+	size_t len = strlen(s);
+
+	/* Domains are 4 hex digits, except behind Intel VMD (0x10000 and up). */
+	if (len >= 12 && len <= 16) {
+		if (hex_field(&p, (int)(len - 8), &dom) < 0 || *p++ != ':')
+			return -EINVAL;
+	} else if (len != 7)
+		return -EINVAL;
+	if (hex_field(&p, 2, &bus) < 0 || *p++ != ':')
+		return -EINVAL;
+	if (hex_field(&p, 2, &dev) < 0 || *p++ != '.')
+		return -EINVAL;
+	if (hex_field(&p, 1, &fn) < 0 || *p)
+		return -EINVAL;
+	if (dev > 0x1f || fn > 7)
+		return -EINVAL;
+	*ret = (struct pci_addr){ .domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn };
+	return 0;
+}
+
+void format_pci_addr(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN])
+{
+	snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev, a->fn);
+}
+
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->fn != b->fn)
+		return a->fn < b->fn ? -1 : 1;
+	return 0;
+}
+
+bool pci_addr_same_slot(const struct pci_addr *a, const struct pci_addr *b)
+{
+	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
+}
+
+static int cmdline_push(struct cmdline *c, const char *word, size_t len)
+{
+	_cleanup_free_ char *w = strndup(word, len);
+	char *eq, *key, *val = NULL;
+	size_t n;
+
+	if (!w)
+		return -ENOMEM;
+	/* Quote removal as in the kernel's next_arg(): a leading quote of the
+	 * word, a quote right after '=', and a trailing quote. */
+	key = w;
+	if (*key == '"')
+		key++;
+	eq = strchr(key, '=');
+	if (eq) {
+		*eq = '\0';
+		val = eq + 1;
+		if (*val == '"')
+			val++;
+	}
+	n = strlen(val ? val : key);
+	if (n > 0 && (val ? val : key)[n - 1] == '"')
+		(val ? val : key)[n - 1] = '\0';
+	if (GROW(c->p, c->alloc, c->n + 1) < 0)
+		return -ENOMEM;
+	c->p[c->n].key = strdup(key);
+	c->p[c->n].value = val ? strdup(val) : NULL;
+	if (!c->p[c->n].key || (val && !c->p[c->n].value)) {
+		free(c->p[c->n].key);
+		free(c->p[c->n].value);
+		return -ENOMEM;
+	}
+	c->n++;
+	return 0;
+}
+
+int cmdline_parse(const char *s, struct cmdline *ret)
+{
+	struct cmdline c = { 0 };
+	const char *p = s;
+
+	for (;;) {
+		const char *start;
+		bool in_quote = false;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		for (; *p; p++) {
+			if (*p == '"')
+				in_quote = !in_quote;
+			else if (!in_quote && isspace((unsigned char)*p))
+				break;
+		}
+		if ((size_t)(p - start) == 2 && start[0] == '-' && start[1] == '-')
+			break; /* the rest belongs to init */
+		if (cmdline_push(&c, start, (size_t)(p - start)) < 0) {
+			cmdline_free(&c);
+			return -ENOMEM;
+		}
+	}
+	*ret = c;
+	return 0;
+}
+
+void cmdline_free(struct cmdline *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->p[i].key);
+		free(c->p[i].value);
+	}
+	free(c->p);
+	*c = (struct cmdline){ 0 };
+}
+
+static bool key_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+const struct cmdline_param *cmdline_get(const struct cmdline *c, const char *key)
+{
+	for (size_t i = c->n; i > 0; i--)
+		if (key_eq(c->p[i - 1].key, key))
+			return &c->p[i - 1];
+	return NULL;
+}
+
+void module_name_normalize(char *name)
+{
+	for (; *name; name++)
+		if (*name == '-')
+			*name = '_';
+}
+
+char *module_name_from_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *name, *dot;
+
+	base = base ? base + 1 : path;
+	name = strdup(base);
+	if (!name)
+		return NULL;
+	dot = strstr(name, ".ko");
+	if (dot)
+		*dot = '\0';
+	module_name_normalize(name);
+	return name;
+}
+
+int cpuinfo_get(const char *cpuinfo, const char *key, char **ret)
+{
+	size_t klen = strlen(key);
+	const char *line = cpuinfo;
+
+	while (line && *line) {
+		const char *end = strchrnul(line, '\n');
+		if (end == line)
+			break; /* blank line: end of the first processor's block */
+		if ((size_t)(end - line) > klen && strncmp(line, key, klen) == 0) {
+			const char *p = line + klen;
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < end && *p == ':') {
+				p++;
+				while (p < end && (*p == ' ' || *p == '\t'))
+					p++;
+				*ret = strndup(p, (size_t)(end - p));
+				return *ret ? 0 : -ENOMEM;
+			}
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+bool word_in_list(const char *list, const char *word)
+{
+	size_t wlen = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		bool start_ok = p == list || isspace((unsigned char)p[-1]);
+		bool end_ok = p[wlen] == '\0' || isspace((unsigned char)p[wlen]);
+		if (start_ok && end_ok)
+			return true;
+		p += wlen;
+	}
+	return false;
+}
+
+/* Unquote an os-release value (a subset of shell quoting, per os-release(5)). */
+static char *unquote(const char *v, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	char quote = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		char ch = v[i];
+		if (quote == 0 && (ch == '"' || ch == '\'')) {
+			quote = ch;
+		} else if (quote && ch == quote) {
+			quote = 0;
+		} else if (quote != '\'' && ch == '\\' && i + 1 < len) {
+			*o++ = v[++i];
+		} else {
+			*o++ = ch;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int osrelease_get(const char *text, const char *key, char **ret)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	while (line && *line) {
+		const char *end = strchrnul(line, '\n');
+		const char *p = line;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (*p != '#' && (size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			size_t len = (size_t)(end - v);
+			while (len > 0 && isspace((unsigned char)v[len - 1]))
+				len--;
+			*ret = unquote(v, len);
+			return *ret ? 0 : -ENOMEM;
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsers for the text the kernel exposes. Pure functions over strings:
+ * they never touch files, so unit tests and fuzzers drive them directly. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strv.h"
+
+/* A PCI address: domain:bus:device.function. */
+struct pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+};
+
+#define PCI_ADDR_STRLEN 17 /* "ffffffff:00:00.0" + NUL */
+
+/* "0x10de" (as in sysfs) or "10de": a hex number no larger than max.
+ * -EINVAL for anything else (empty, junk, trailing characters). */
+int parse_hex_u32(const char *s, uint32_t max, uint32_t *ret);
+/* A decimal integer, optionally negative, within [min, max]. */
+int parse_int(const char *s, long min, long max, long *ret);
+/* "0000:06:00.0" (domain of 4 to 8 hex digits), or "06:00.0" (domain 0). */
+int parse_pci_addr(const char *s, struct pci_addr *ret);
+void format_pci_addr(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN]);
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+/* Same physical card: domain, bus and device number equal. */
+bool pci_addr_same_slot(const struct pci_addr *a, const struct pci_addr *b);
+
+/*
+ * Kernel command line, split as the kernel does (lib/cmdline.c next_arg):
+ * words separated by whitespace, double quotes group (and are removed),
+ * "--" ends the kernel's part. Each entry is "key" or "key=value".
+ */
+struct cmdline_param {
+	char *key;
+	char *value; /* NULL when the word had no '=' */
+};
+
+struct cmdline {
+	struct cmdline_param *p;
+	size_t n, alloc;
+};
+
+int cmdline_parse(const char *s, struct cmdline *ret);
+void cmdline_free(struct cmdline *c);
+/* The last occurrence wins, as for the kernel's own parameters. Keys compare
+ * with '-' and '_' equal (vfio-pci.ids == vfio_pci.ids). NULL if absent;
+ * *found tells a bare key ("iommu") from an absent one. */
+const struct cmdline_param *cmdline_get(const struct cmdline *c, const char *key);
+
+/* Module names compare with '-' and '_' equal; normalise to '_'. */
+void module_name_normalize(char *name);
+/* The module name of a modules.dep / modules.builtin path:
+ * "kernel/drivers/vfio/pci/vfio-pci.ko.zst" -> "vfio_pci". NULL on ENOMEM. */
+char *module_name_from_path(const char *path);
+
+/* "/proc/cpuinfo": the first processor's value of key ("vendor_id", "flags"). */
+int cpuinfo_get(const char *cpuinfo, const char *key, char **ret);
+/* Whole-word search in a space-separated list ("flags" line). */
+bool word_in_list(const char *list, const char *word);
+
+/* os-release (KEY=value, shell-style quoting, # comments): value of key, unquoted. */
+int osrelease_get(const char *text, const char *key, char **ret);

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Root-relative file access; see path.h. Idea from util-linux lib/path.c. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include "macro.h"
+#include "path.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+struct path_root {
+	int fd;
+	char *dir;
+	bool live;
+	bool tracing;
+	bool no_openat2;
+	struct path_trace_entry *trace;
+	size_t ntrace, trace_alloc;
+};
+
+static const char *skip_slashes(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return *rel ? rel : ".";
+}
+
+int path_root_open(const char *dir, struct path_root **ret)
+{
+	_cleanup_free_ struct path_root *r = NULL;
+	struct stat st, rootst;
+	char real[PATH_MAX];
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->fd < 0)
+		return -errno;
+	if (!realpath(dir, real)) {
+		int e = -errno;
+		close(r->fd);
+		return e;
+	}
+	r->dir = strdup(real);
+	if (!r->dir) {
+		close(r->fd);
+		return -ENOMEM;
+	}
+	r->live = fstat(r->fd, &st) == 0 && stat("/", &rootst) == 0 && st.st_dev == rootst.st_dev &&
+		  st.st_ino == rootst.st_ino;
+	*ret = TAKE_PTR(r);
+	return 0;
+}
+
+void path_root_free(struct path_root *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntrace; i++)
+		free(r->trace[i].rel);
+	free(r->trace);
+	free(r->dir);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+const char *path_root_dir(const struct path_root *r)
+{
+	return r->dir;
+}
+
+bool path_root_is_live(const struct path_root *r)
+{
+	return r->live;
+}
+
+void path_trace_enable(struct path_root *r, bool on)
+{
+	r->tracing = on;
+}
+
+const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n)
+{
+	*n = r->ntrace;
+	return r->trace;
+}
+
+void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel)
+{
+	char *copy;
+
+	if (!r->tracing)
+		return;
+	/* A trace that cannot grow only makes a snapshot smaller; the snapshot
+	 * command checks its own output, so ENOMEM here is not fatal. */
+	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0)
+		return;
+	copy = strdup(skip_slashes(rel));
+	if (!copy)
+		return;
+	r->trace[r->ntrace++] = (struct path_trace_entry){ .kind = kind, .rel = copy };
+}
+
+static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const char *name)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (!d->root->tracing)
+		return;
+	rel = streq(name, ".") ? strdup(d->rel) : strdupf("%s/%s", d->rel, name);
+	if (rel)
+		path_trace_note(d->root, kind, rel);
+}
+
+/* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
+ * stop at the root, as if the process were chrooted there. Kernels before 5.6
+ * lack openat2: fall back to openat, where relative links (all sysfs uses)
+ * still resolve correctly. */
+static int root_openat(struct path_root *r, const char *rel, int flags)
+{
+	rel = skip_slashes(rel);
+	if (!r->no_openat2) {
+		struct open_how how = {
+			.flags = (uint64_t)(flags | O_CLOEXEC),
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+		for (int tries = 0; tries < 8; tries++) {
+			long fd = syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
+			if (fd >= 0)
+				return (int)fd;
+			if (errno == EAGAIN)
+				continue;
+			if (errno == ENOSYS || errno == EPERM) { /* EPERM: seccomp filter */
+				r->no_openat2 = true;
+				break;
+			}
+			return -errno;
+		}
+		if (!r->no_openat2)
+			return -EAGAIN;
+	}
+	int fd = openat(r->fd, rel, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Open the parent of rel as an O_PATH directory and return the last component. */
+static int open_parent(struct path_root *r, const char *rel, const char **base)
+{
+	_cleanup_free_ char *parent = NULL;
+	const char *slash;
+
+	rel = skip_slashes(rel);
+	slash = strrchr(rel, '/');
+	if (!slash) {
+		*base = rel;
+		return root_openat(r, ".", O_PATH | O_DIRECTORY);
+	}
+	if (slash[1] == '\0')
+		return -EINVAL;
+	parent = strndup(rel, (size_t)(slash - rel));
+	if (!parent)
+		return -ENOMEM;
+	*base = slash + 1;
+	return root_openat(r, parent, O_PATH | O_DIRECTORY);
+}
+
+static int read_fd(int fd, size_t max, char **ret, size_t *len)
+{
+	size_t alloc = 4096, n = 0;
+	_cleanup_free_ char *buf = malloc(alloc + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k;
+
+		if (n == alloc) {
+			char *nb;
+			if (alloc >= max)
+				return -EFBIG;
+			alloc = alloc * 2 > max ? max : alloc * 2;
+			nb = realloc(buf, alloc + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		k = read(fd, buf + n, alloc - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n))
+		return -EBADMSG; /* text attributes never hold NUL bytes */
+	if (len)
+		*len = n;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len)
+{
+	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY);
+	int k;
+
+	if (fd < 0)
+		return fd;
+	k = read_fd(fd, max, ret, len);
+	if (k == 0)
+		path_trace_note(r, PATH_TRACE_FILE, rel);
+	return k;
+}
+
+int path_read_string(struct path_root *r, const char *rel, char **ret)
+{
+	int k = path_read_file(r, rel, 65536, ret, NULL);
+
+	if (k == 0)
+		strip_trailing(*ret);
+	return k;
+}
+
+static int readlink_at(int dirfd, const char *name, char **ret)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int path_readlink(struct path_root *r, const char *rel, char **ret)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+	int k;
+
+	if (pfd < 0)
+		return pfd;
+	k = readlink_at(pfd, base, ret);
+	if (k == 0)
+		path_trace_note(r, PATH_TRACE_LINK, rel);
+	return k;
+}
+
+static int list_fd(int fd, struct strv *ret)
+{
+	DIR *dir = fdopendir(fd);
+	struct strv names = { 0 };
+	struct dirent *de;
+
+	if (!dir) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	errno = 0;
+	while ((de = readdir(dir))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (strv_push(&names, de->d_name) < 0) {
+			closedir(dir);
+			strv_clear(&names);
+			return -ENOMEM;
+		}
+	}
+	closedir(dir);
+	strv_sort(&names);
+	*ret = names;
+	return 0;
+}
+
+int path_list(struct path_root *r, const char *rel, struct strv *ret)
+{
+	int fd = root_openat(r, rel, O_RDONLY | O_DIRECTORY);
+	int k;
+
+	if (fd < 0)
+		return fd;
+	k = list_fd(fd, ret);
+	if (k == 0)
+		path_trace_note(r, PATH_TRACE_DIR, rel);
+	return k;
+}
+
+int path_lstat(struct path_root *r, const char *rel, struct stat *st)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+
+	if (pfd < 0)
+		return pfd;
+	if (fstatat(pfd, base, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	path_trace_note(r, PATH_TRACE_EXISTS, rel);
+	return 0;
+}
+
+bool path_exists(struct path_root *r, const char *rel)
+{
+	struct stat st;
+
+	return path_lstat(r, rel, &st) == 0;
+}
+
+char *path_abs(struct path_root *r, const char *rel)
+{
+	rel = skip_slashes(rel);
+	if (streq(r->dir, "/"))
+		return strdupf("/%s", rel);
+	return strdupf("%s/%s", r->dir, rel);
+}
+
+int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d)
+{
+	int fd = root_openat(r, rel, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	d->rel = strdup(skip_slashes(rel));
+	if (!d->rel) {
+		close(fd);
+		return -ENOMEM;
+	}
+	d->root = r;
+	d->fd = fd;
+	return 0;
+}
+
+void path_dir_close(struct path_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d->rel);
+	d->fd = -1;
+	d->rel = NULL;
+}
+
+int path_dir_read(struct path_dir *d, const char *name, char **ret)
+{
+	_cleanup_close_ int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int k;
+
+	if (fd < 0)
+		return errno == ELOOP ? -EBADMSG : -errno;
+	k = read_fd(fd, 65536, ret, NULL);
+	if (k < 0)
+		return k;
+	strip_trailing(*ret);
+	trace_in_dir(d, PATH_TRACE_FILE, name);
+	return 0;
+}
+
+int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
+{
+	int k = readlink_at(d->fd, name, ret);
+
+	if (k == 0)
+		trace_in_dir(d, PATH_TRACE_LINK, name);
+	return k;
+}
+
+bool path_dir_exists(struct path_dir *d, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	trace_in_dir(d, PATH_TRACE_EXISTS, name);
+	return true;
+}
+
+int path_dir_list(struct path_dir *d, const char *name, struct strv *ret)
+{
+	int fd, k;
+
+	fd = openat(d->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	k = list_fd(fd, ret);
+	if (k == 0)
+		trace_in_dir(d, PATH_TRACE_DIR, name);
+	return k;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Every read of the machine goes through a root: "/" on the live machine, or
+ * a directory holding a copy of /sys, /proc, /dev, /etc, /lib/modules and
+ * /usr/share (a fixture, or an unpacked `vfiokit snapshot`). Paths given to
+ * these functions are relative to the root ("sys/bus/pci/devices"); a leading
+ * '/' is accepted and ignored. Symlinks resolve inside the root (openat2
+ * RESOLVE_IN_ROOT), so an absolute link in a fixture never reaches the host.
+ *
+ * No other module builds an absolute host path.
+ *
+ * All functions return 0 or a negative errno; -ENOENT means "absent".
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "strv.h"
+
+struct path_root;
+
+/* Largest file read whole by default (module tables are about 1 MiB). */
+#define PATH_READ_MAX (16u << 20)
+
+int path_root_open(const char *dir, struct path_root **ret);
+void path_root_free(struct path_root *r);
+const char *path_root_dir(const struct path_root *r);
+/* True when the root is the running system's "/": probes that only make
+ * sense on the live machine (uid, group membership) are gated on this. */
+bool path_root_is_live(const struct path_root *r);
+
+/* Read a whole file into a NUL-terminated heap buffer (*len without the NUL).
+ * Files larger than max give -EFBIG. */
+int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
+/* Read a small attribute file, trailing whitespace removed. */
+int path_read_string(struct path_root *r, const char *rel, char **ret);
+int path_readlink(struct path_root *r, const char *rel, char **ret);
+/* Names in a directory, sorted, without "." and "..". */
+int path_list(struct path_root *r, const char *rel, struct strv *ret);
+/* lstat() inside the root: 0, -ENOENT, or another -errno. */
+int path_lstat(struct path_root *r, const char *rel, struct stat *st);
+bool path_exists(struct path_root *r, const char *rel);
+/* Absolute name of rel for libraries that open files by name (libpci's
+ * pci.ids). Returns NULL on ENOMEM. The caller records the read itself. */
+char *path_abs(struct path_root *r, const char *rel);
+
+/* A directory opened once, for reading many attributes of one sysfs object.
+ * Attribute names are plain names: they never follow symlinks. */
+struct path_dir {
+	struct path_root *root;
+	int fd;
+	char *rel;
+};
+
+int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d);
+void path_dir_close(struct path_dir *d);
+int path_dir_read(struct path_dir *d, const char *name, char **ret);
+int path_dir_readlink(struct path_dir *d, const char *name, char **ret);
+bool path_dir_exists(struct path_dir *d, const char *name);
+/* Names in a subdirectory of d (name may be "."), sorted. */
+int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);
+
+/*
+ * Tracing: when enabled, every successful access is recorded as a
+ * root-relative path and a kind. `vfiokit snapshot` replays the trace to copy
+ * exactly what vfiokit read.
+ */
+enum path_trace_kind {
+	PATH_TRACE_FILE,   /* contents read */
+	PATH_TRACE_LINK,   /* link target read */
+	PATH_TRACE_DIR,    /* entries listed */
+	PATH_TRACE_EXISTS, /* only existence asked */
+};
+
+struct path_trace_entry {
+	enum path_trace_kind kind;
+	char *rel;
+};
+
+void path_trace_enable(struct path_root *r, bool on);
+const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
+/* Record an access done outside this module (libpci opening pci.ids). */
+void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel);

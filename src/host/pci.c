@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PCI devices from /sys/bus/pci/devices (Documentation/ABI/testing/sysfs-bus-pci). */
+#include "host.h"
+
+#define PCI_DEVICES "sys/bus/pci/devices"
+
+void pci_device_free(struct pci_device *d)
+{
+	free(d->vendor_name);
+	free(d->device_name);
+	free(d->class_name);
+	free(d->subsys_name);
+	free(d->driver);
+	free(d->driver_override);
+	free(d->modalias);
+	strv_clear(&d->modules);
+	free(d->reset_method);
+	free(d->parents);
+	for (size_t i = 0; i < d->nusb; i++) {
+		struct usb_bus *b = &d->usb[i];
+		for (size_t j = 0; j < b->ndevs; j++) {
+			free(b->devs[j].sysname);
+			free(b->devs[j].manufacturer);
+			free(b->devs[j].product_name);
+		}
+		free(b->devs);
+		free(b->sysname);
+	}
+	free(d->usb);
+}
+
+/* Read a required hex attribute; on failure record why and return < 0. */
+static int read_hex(struct host *h, struct path_dir *d, const char *attr, uint32_t max, uint32_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = path_dir_read(d, attr, &s);
+
+	if (k < 0) {
+		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+		return k;
+	}
+	if (parse_hex_u32(s, max, ret) < 0) {
+		host_diag(h, d->rel, "%s is not a hex number of the expected size: \"%.40s\"", attr, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Optional attribute: absent is fine (older kernels, other device types). */
+static int read_optional(struct host *h, struct path_dir *d, const char *attr, char **ret)
+{
+	int k = path_dir_read(d, attr, ret);
+
+	*ret = k == 0 ? *ret : NULL;
+	if (k < 0 && k != -ENOENT) {
+		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+		return k;
+	}
+	return 0;
+}
+
+/* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last component. */
+static int read_link_base(struct host *h, struct path_dir *d, const char *attr, char **ret)
+{
+	_cleanup_free_ char *target = NULL;
+	const char *base;
+	int k = path_dir_readlink(d, attr, &target);
+
+	*ret = NULL;
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0) {
+		host_diag(h, d->rel, "%s is not a readable link: %s", attr, strerror(-k));
+		return k;
+	}
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!*base) {
+		host_diag(h, d->rel, "%s link has no name: \"%s\"", attr, target);
+		return -EINVAL;
+	}
+	*ret = strdup(base);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* The bus link ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0")
+ * names every bridge between the root bus and the device. */
+static int parse_parents(struct host *h, struct pci_device *dev, const char *linkrel)
+{
+	_cleanup_free_ char *target = NULL;
+	struct pci_addr *chain = NULL;
+	size_t n = 0, alloc = 0;
+	char *save = NULL, *tok;
+	int k = path_readlink(h->root, linkrel, &target);
+
+	if (k == -EINVAL) /* a directory, not a link: a copied tree without links */
+		return 0;
+	if (k < 0) {
+		host_diag(h, linkrel, "cannot read link: %s", strerror(-k));
+		return 0;
+	}
+	for (tok = strtok_r(target, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		struct pci_addr a;
+		if (parse_pci_addr(tok, &a) < 0)
+			continue;
+		if (GROW(chain, alloc, n + 1) < 0) {
+			free(chain);
+			return -ENOMEM;
+		}
+		chain[n++] = a;
+	}
+	if (n == 0 || pci_addr_cmp(&chain[n - 1], &dev->addr) != 0) {
+		host_diag(h, linkrel, "link does not end in the device's own address");
+		free(chain);
+		return 0;
+	}
+	dev->parents = chain;
+	dev->nparents = n - 1;
+	return 0;
+}
+
+static enum pci_role classify(const struct pci_device *d)
+{
+	unsigned cls = d->class >> 8;
+
+	if (cls == 0x0600)
+		return PCI_ROLE_HOST_BRIDGE;
+	if (cls == 0x0604 || cls == 0x0609)
+		return d->nparents == 0 ? PCI_ROLE_ROOT_PORT : PCI_ROLE_BRIDGE;
+	return PCI_ROLE_ENDPOINT;
+}
+
+static int read_small_int(struct host *h, struct path_dir *d, const char *attr, long min, long max, int *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	long v;
+	int k = read_optional(h, d, attr, &s);
+
+	if (k < 0 || !s)
+		return k;
+	if (parse_int(s, min, max, &v) < 0) {
+		host_diag(h, d->rel, "%s is not a number in [%ld, %ld]: \"%.40s\"", attr, min, max, s);
+		return -EINVAL;
+	}
+	*ret = (int)v;
+	return 0;
+}
+
+static int load_device(struct host *h, const char *name, struct pci_device *dev)
+{
+	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
+	_cleanup_free_ char *group = NULL;
+	struct path_dir d = { .fd = -1 };
+	uint32_t v;
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	if (parse_pci_addr(name, &dev->addr) < 0) {
+		host_diag(h, rel, "not a PCI address");
+		return -EINVAL;
+	}
+	format_pci_addr(&dev->addr, dev->name);
+	dev->iommu_group = dev->boot_vga = dev->numa_node = -1;
+
+	k = path_dir_open(h->root, rel, &d);
+	if (k < 0) {
+		host_diag(h, rel, "cannot open device directory: %s", strerror(-k));
+		return k;
+	}
+	if (read_hex(h, &d, "vendor", 0xffff, &v) < 0)
+		goto invalid;
+	dev->vendor = (uint16_t)v;
+	if (read_hex(h, &d, "device", 0xffff, &v) < 0)
+		goto invalid;
+	dev->device = (uint16_t)v;
+	if (read_hex(h, &d, "class", 0xffffff, &dev->class) < 0)
+		goto invalid;
+	if (path_dir_exists(&d, "subsystem_vendor")) {
+		uint32_t sv, sd;
+		if (read_hex(h, &d, "subsystem_vendor", 0xffff, &sv) == 0 &&
+		    read_hex(h, &d, "subsystem_device", 0xffff, &sd) == 0) {
+			dev->subvendor = (uint16_t)sv;
+			dev->subdevice = (uint16_t)sd;
+			dev->has_subsys = true;
+		}
+	}
+	if (path_dir_exists(&d, "revision") && read_hex(h, &d, "revision", 0xff, &v) == 0) {
+		dev->revision = (uint8_t)v;
+		dev->has_revision = true;
+	}
+
+	k = read_link_base(h, &d, "driver", &dev->driver);
+	if (k == -ENOMEM)
+		goto fail;
+	k = read_optional(h, &d, "driver_override", &dev->driver_override);
+	if (k == -ENOMEM)
+		goto fail;
+	if (dev->driver_override && (streq(dev->driver_override, "(null)") || !*dev->driver_override)) {
+		free(dev->driver_override);
+		dev->driver_override = NULL;
+	}
+	if (read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
+		goto fail;
+	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
+		goto fail;
+	dev->has_reset = path_dir_exists(&d, "reset");
+	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
+	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
+
+	k = read_link_base(h, &d, "iommu_group", &group);
+	if (k == -ENOMEM)
+		goto fail;
+	if (group) {
+		long g;
+		if (parse_int(group, 0, INT32_MAX, &g) < 0)
+			host_diag(h, d.rel, "iommu_group link does not name a group number: \"%.40s\"", group);
+		else
+			dev->iommu_group = (int)g;
+	}
+	path_dir_close(&d);
+
+	if (parse_parents(h, dev, rel) < 0)
+		return -ENOMEM;
+	dev->role = classify(dev);
+	return 0;
+
+invalid:
+	path_dir_close(&d);
+	return -EINVAL;
+fail:
+	path_dir_close(&d);
+	return -ENOMEM;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	return pci_addr_cmp(&((const struct pci_device *)a)->addr, &((const struct pci_device *)b)->addr);
+}
+
+int pci_load(struct host *h)
+{
+	struct strv names = { 0 };
+	int k = path_list(h->root, PCI_DEVICES, &names);
+
+	if (k == -ENOENT)
+		return 0; /* no PCI bus (or not a Linux root): nothing to list */
+	if (k < 0) {
+		host_diag(h, PCI_DEVICES, "cannot list: %s", strerror(-k));
+		return k == -ENOMEM ? k : 0;
+	}
+	if (GROW(h->pci, h->pci_alloc, names.n) < 0) {
+		strv_clear(&names);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct pci_device *dev = &h->pci[h->npci];
+
+		memset(dev, 0, sizeof(*dev));
+		k = load_device(h, names.v[i], dev);
+		if (k == -ENOMEM) {
+			pci_device_free(dev);
+			strv_clear(&names);
+			return k;
+		}
+		if (k < 0) {
+			pci_device_free(dev); /* unusable: reported in diags, skipped */
+			continue;
+		}
+		h->npci++;
+	}
+	strv_clear(&names);
+	qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+	return 0;
+}
+
+const struct pci_device *host_find_pci(const struct host *h, const struct pci_addr *a)
+{
+	struct pci_device key = { .addr = *a };
+
+	return bsearch(&key, h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+}

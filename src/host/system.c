@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The rest of the machine the article's prerequisites depend on: the CPU,
+ * /dev/kvm, the distribution, OVMF firmware, the clocksource. */
+#include "host.h"
+
+/* Where distributions install OVMF's code image (see docs/ARCHITECTURE.md,
+ * "Firmware"): Debian/Ubuntu (ovmf), Arch (edk2-ovmf), Fedora (edk2-ovmf). */
+static const char *const ovmf_code_paths[] = {
+	"usr/share/OVMF/OVMF_CODE_4M.fd",
+	"usr/share/OVMF/OVMF_CODE.fd",
+	"usr/share/edk2/x64/OVMF_CODE.4m.fd",
+	"usr/share/edk2-ovmf/x64/OVMF_CODE.fd",
+	"usr/share/edk2/ovmf/OVMF_CODE.fd",
+	"usr/share/edk2/ovmf/OVMF_CODE_4M.qcow2",
+};
+
+static int load_cpu(struct host *h)
+{
+	_cleanup_free_ char *text = NULL, *flags = NULL;
+	int k = path_read_file(h->root, "proc/cpuinfo", PATH_READ_MAX, &text, NULL);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		host_diag(h, "proc/cpuinfo", "cannot read: %s", strerror(-k));
+		return 0;
+	}
+	if (cpuinfo_get(text, "vendor_id", &h->cpu.vendor_id) == -ENOMEM ||
+	    cpuinfo_get(text, "model name", &h->cpu.model_name) == -ENOMEM)
+		return -ENOMEM;
+	k = cpuinfo_get(text, "flags", &flags);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		host_diag(h, "proc/cpuinfo", "no \"flags\" line in the first processor's block");
+		return 0;
+	}
+	h->cpu.vmx = word_in_list(flags, "vmx");
+	h->cpu.svm = word_in_list(flags, "svm");
+	h->cpu.pdpe1gb = word_in_list(flags, "pdpe1gb");
+	h->cpu.hypervisor = word_in_list(flags, "hypervisor");
+	return 0;
+}
+
+static int load_os_release(struct host *h)
+{
+	_cleanup_free_ char *text = NULL;
+	int k = path_read_file(h->root, "etc/os-release", 65536, &text, NULL);
+
+	if (k == -ENOENT)
+		k = path_read_file(h->root, "usr/lib/os-release", 65536, &text, NULL);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return 0;
+	if (osrelease_get(text, "ID", &h->sys.os_id) == -ENOMEM ||
+	    osrelease_get(text, "ID_LIKE", &h->sys.os_id_like) == -ENOMEM ||
+	    osrelease_get(text, "PRETTY_NAME", &h->sys.os_pretty) == -ENOMEM)
+		return -ENOMEM;
+	return 0;
+}
+
+static int load_firmware(struct host *h)
+{
+	struct strv desc = { 0 };
+	int k;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ovmf_code_paths); i++)
+		if (path_exists(h->root, ovmf_code_paths[i]) && strv_push(&h->sys.ovmf, ovmf_code_paths[i]) < 0)
+			return -ENOMEM;
+	/* QEMU's firmware descriptors (docs/interop/firmware.json). */
+	k = path_list(h->root, "usr/share/qemu/firmware", &desc);
+	if (k == -ENOMEM)
+		return k;
+	for (size_t i = 0; i < desc.n; i++) {
+		size_t n = strlen(desc.v[i]);
+		if (n > 5 && streq(desc.v[i] + n - 5, ".json") &&
+		    strv_push(&h->sys.firmware_descriptors, desc.v[i]) < 0) {
+			strv_clear(&desc);
+			return -ENOMEM;
+		}
+	}
+	strv_clear(&desc);
+	return 0;
+}
+
+/* Is the group called name among the process's groups? etc/group is read
+ * through the root, which is "/" here: this runs on the live machine only. */
+static int user_in_group(struct host *h, const char *group_text, const char *name, bool *exists)
+{
+	size_t nlen = strlen(name);
+	gid_t gids[256];
+	int n = getgroups((int)ARRAY_SIZE(gids), gids);
+
+	*exists = false;
+	for (const char *line = group_text; line && *line;) {
+		const char *end = strchrnul(line, '\n');
+		if ((size_t)(end - line) > nlen + 1 && strncmp(line, name, nlen) == 0 && line[nlen] == ':') {
+			const char *gidp = strchr(line + nlen + 1, ':');
+			long gid;
+			_cleanup_free_ char *num = NULL;
+			if (gidp && gidp < end) {
+				num = strndup(gidp + 1, strcspn(gidp + 1, ":\n"));
+				if (!num)
+					return -ENOMEM;
+				if (parse_int(num, 0, UINT32_MAX, &gid) == 0) {
+					*exists = true;
+					if ((gid_t)gid == getegid())
+						return 1;
+					for (int i = 0; i < n; i++)
+						if (gids[i] == (gid_t)gid)
+							return 1;
+				}
+			}
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int load_user(struct host *h)
+{
+	_cleanup_free_ char *group = NULL;
+	int k;
+
+	if (!path_root_is_live(h->root))
+		return 0;
+	h->sys.user_known = true;
+	h->sys.uid = (unsigned)getuid();
+	if (h->sys.uid == 0)
+		return 0;
+	k = path_read_file(h->root, "etc/group", PATH_READ_MAX, &group, NULL);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return 0;
+	if ((k = user_in_group(h, group, "kvm", &h->sys.kvm_group)) < 0)
+		return k;
+	h->sys.in_kvm = k;
+	if ((k = user_in_group(h, group, "libvirt", &h->sys.libvirt_group)) < 0)
+		return k;
+	h->sys.in_libvirt = k;
+	return 0;
+}
+
+int system_load(struct host *h)
+{
+	int k;
+
+	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 ||
+	    (k = load_user(h)) < 0)
+		return k;
+	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
+	h->sys.vfio_dev = path_exists(h->root, "dev/vfio/vfio");
+	h->sys.efi = path_exists(h->root, "sys/firmware/efi");
+	k = path_read_string(h->root, "sys/devices/system/clocksource/clocksource0/current_clocksource",
+			     &h->sys.clocksource);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		h->sys.clocksource = NULL;
+	return 0;
+}
+
+void system_free(struct host *h)
+{
+	free(h->cpu.vendor_id);
+	free(h->cpu.model_name);
+	free(h->sys.os_id);
+	free(h->sys.os_id_like);
+	free(h->sys.os_pretty);
+	strv_clear(&h->sys.ovmf);
+	strv_clear(&h->sys.firmware_descriptors);
+	free(h->sys.clocksource);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Whether an IOMMU group can be passed to a guest, and at what cost. */
+#pragma once
+
+#include "host.h"
+
+enum group_verdict {
+	VERDICT_ISOLATED,       /* only functions of one card */
+	VERDICT_WITH_ROOT_PORT, /* one card plus bridges/root ports, which stay on the host */
+	VERDICT_SHARED,         /* endpoints of more than one card */
+	VERDICT_BRIDGES_ONLY,   /* nothing a guest could take */
+};
+
+struct group_assessment {
+	enum group_verdict verdict;
+	bool has_card;
+	struct pci_addr card; /* the slot taken as "the card" */
+	size_t *others;       /* endpoints outside the card (indexes into host->pci) */
+	size_t nothers;
+	size_t nbridges;
+	size_t nmissing;      /* listed in the group but not in /sys/bus/pci */
+};
+
+/*
+ * Judge group g. The card is the slot of `card` when given (a device the user
+ * named), else the first display function, else the first endpoint. Bridges
+ * never count against isolation: the article keeps them on the host.
+ */
+int isolation_assess(const struct host *h, const struct iommu_group *g, const struct pci_addr *card,
+		     struct group_assessment *ret);
+void group_assessment_clear(struct group_assessment *a);
+const char *group_verdict_name(enum group_verdict v);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <stdarg.h>
+
+#include "macro.h"
+
+int grow_array(void **arr, size_t *alloc, size_t need, size_t elsize)
+{
+	size_t n, bytes;
+	void *p;
+
+	if (need <= *alloc)
+		return 0;
+	n = *alloc ? *alloc : 8;
+	while (n < need)
+		if (!size_mul(n, 2, &n))
+			return -ENOMEM;
+	if (!size_mul(n, elsize, &bytes))
+		return -ENOMEM;
+	p = realloc(*arr, bytes);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + *alloc * elsize, 0, (n - *alloc) * elsize);
+	*arr = p;
+	*alloc = n;
+	return 0;
+}
+
+char *strdupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
+
+char *strip_trailing(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
