@@ -304,22 +304,29 @@ oom:
 	return -ENOMEM;
 }
 
-/* The article's options for a shared group, said once per such group. */
+/* Who shares a shared group; the article's options follow once, after all. */
 static void print_shared_notes(const struct host *h, const struct iommu_group *g, const struct group_assessment *a)
 {
 	char card[PCI_ADDR_STRLEN];
 
-	format_pci_addr(&a->card, card);
-	*strrchr(card, '.') = '\0'; /* slot only: 0000:06:00 */
-	printf("\ngroup %d is shared: besides the card in slot %s it holds\n", g->number, card);
+	if (a->has_card) {
+		format_pci_addr(&a->card, card);
+		*strrchr(card, '.') = '\0'; /* the slot: 0000:06:00 */
+		printf("\ngroup %d is shared: besides the card in slot %s it holds\n", g->number, card);
+	} else
+		printf("\ngroup %d holds no device vfiokit could read:\n", g->number);
 	for (size_t i = 0; i < a->nothers; i++) {
 		const struct pci_device *d = &h->pci[a->others[i]];
 		_cleanup_free_ char *desc = describe(d);
 		printf("  %s [%04x:%04x] %s\n", d->name, d->vendor, d->device, desc ? desc : "");
 	}
 	for (size_t i = 0; i < g->missing.n; i++)
-		printf("  %s (listed in the group, but not a device in /sys/bus/pci)\n", g->missing.v[i]);
-	fputs("options:\n"
+		printf("  %s (listed in the group, but not readable in /sys/bus/pci/devices)\n", g->missing.v[i]);
+}
+
+static void print_shared_options(void)
+{
+	fputs("\noptions for a shared group:\n"
 	      "  - move the card to another slot: a slot wired to the CPU often gets a group of its own;\n"
 	      "  - pass every endpoint of the group to the guest (the host loses them);\n"
 	      "  - boot a kernel with the ACS override patch and pcie_acs_override=downstream,multifunction:\n"
@@ -390,10 +397,16 @@ static int print_groups(struct host *h, struct groups_opts *o)
 	}
 	if (shown + ungrouped > 0 || o->json)
 		scols_print_table(tb);
-	if (!o->json && !o->raw)
+	if (!o->json && !o->raw) {
+		size_t nshared = 0;
 		for (size_t i = 0; i < h->ngroups; i++)
-			if (as[i].verdict == VERDICT_SHARED && group_selected(h, &h->groups[i], o))
+			if (as[i].verdict == VERDICT_SHARED && group_selected(h, &h->groups[i], o)) {
 				print_shared_notes(h, &h->groups[i], &as[i]);
+				nshared++;
+			}
+		if (nshared)
+			print_shared_options();
+	}
 
 	if (h->ngroups == 0)
 		cli_error("no IOMMU groups: the IOMMU is off or not supported here (see 'vfiokit check')");

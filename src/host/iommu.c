@@ -50,10 +50,12 @@ static int load_group(struct host *h, const char *name)
 		goto oom;
 	for (size_t i = 0; i < devs.n; i++) {
 		struct pci_addr a;
-		const struct pci_device *d;
+		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0;
+		const struct pci_device *d = is_addr ? host_find_pci(h, &a) : NULL;
 
-		if (parse_pci_addr(devs.v[i], &a) < 0 || !(d = host_find_pci(h, &a))) {
-			host_diag(h, rel, "lists %.40s, which is not a device in /sys/bus/pci/devices", devs.v[i]);
+		if (!d) {
+			host_diag(h, rel, "lists %.40s, which is %s", devs.v[i],
+				  is_addr ? "not a usable device in /sys/bus/pci/devices" : "not a PCI address");
 			if (strv_push(&g->missing, devs.v[i]) < 0)
 				goto oom;
 			continue;

@@ -215,11 +215,15 @@ int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret,
 	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY);
 	int k;
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* Something is there but cannot be read (a directory, no
+		 * permission): a snapshot keeps that it exists. */
+		if (fd != -ENOENT && fd != -ENOTDIR)
+			path_trace_note(r, PATH_TRACE_EXISTS, rel);
 		return fd;
+	}
 	k = read_fd(fd, max, ret, len);
-	if (k == 0)
-		path_trace_note(r, PATH_TRACE_FILE, rel);
+	path_trace_note(r, k == 0 ? PATH_TRACE_FILE : PATH_TRACE_EXISTS, rel);
 	return k;
 }
 
@@ -356,11 +360,17 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 	_cleanup_close_ int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	int k;
 
-	if (fd < 0)
-		return errno == ELOOP ? -EBADMSG : -errno;
-	k = read_fd(fd, 65536, ret, NULL);
-	if (k < 0)
+	if (fd < 0) {
+		k = errno == ELOOP ? -EBADMSG : -errno;
+		if (k != -ENOENT && k != -ENOTDIR)
+			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
+	}
+	k = read_fd(fd, 65536, ret, NULL);
+	if (k < 0) {
+		trace_in_dir(d, PATH_TRACE_EXISTS, name);
+		return k;
+	}
 	strip_trailing(*ret);
 	trace_in_dir(d, PATH_TRACE_FILE, name);
 	return 0;

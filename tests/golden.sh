@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Golden-output tests: run vfiokit on each fixture host and compare stdout,
+# stderr and the exit status with tests/expected/HOST/CMD.out.
+# usage: golden.sh VFIOKIT FIXTURES EXPECTED [--update]
+# With --update the expected files are rewritten: read the diff before
+# committing them (git diff tests/expected).
+set -u
+vfiokit=$1 fixtures=$2 expected=$3 update=${4:-}
+export LC_ALL=C NO_COLOR=1 TZ=UTC
+allcols=NAME,VERDICT,ID,SUBSYS,CLASS,REV,TYPE,VENDOR,PRODUCT,DESCRIPTION,DRIVER,OVERRIDE,MODULES,RESET,BOOTVGA,ROLE,NUMA,GROUP,USBBUS,SHARED
+commands="groups|groups
+groups-json|groups -J
+groups-gpu|groups --gpu
+groups-usb|groups --usb
+groups-usb-json|groups --usb -J
+groups-all-json|groups -J -o $allcols
+groups-raw|groups -r -n -o NAME,ID,DRIVER,GROUP
+check|check
+check-json|check -J"
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+hosts=$(cd "$fixtures" && ls -d */ | tr -d /)
+echo "1..$(( $(echo "$hosts" | wc -w) * $(echo "$commands" | wc -l) ))"
+for host in $hosts; do
+	echo "$commands" | while IFS='|' read -r name args; do
+		out="$tmp/$host-$name"
+		# shellcheck disable=SC2086
+		"$vfiokit" $args --root "$fixtures/$host" >"$out.stdout" 2>"$out.stderr"
+		rc=$?
+		{ cat "$out.stdout"; echo "--- stderr"; cat "$out.stderr"; echo "--- exit $rc"; } >"$out"
+		case $name in *json)
+			if ! python3 -m json.tool "$out.stdout" >/dev/null 2>"$out.jsonerr"; then
+				echo "not ok - $host/$name: invalid JSON: $(cat "$out.jsonerr")"
+				continue
+			fi;;
+		esac
+		if [ "$update" = --update ]; then
+			mkdir -p "$expected/$host"
+			cp "$out" "$expected/$host/$name.out"
+			echo "ok - $host/$name (updated)"
+		elif diff -u "$expected/$host/$name.out" "$out" >"$out.diff" 2>&1; then
+			echo "ok - $host/$name"
+		else
+			echo "not ok - $host/$name"
+			sed 's/^/# /' "$out.diff"
+		fi
+	done
+done | tee "$tmp/results"
+! grep -q '^not ok' "$tmp/results"

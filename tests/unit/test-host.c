@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The host model on the fixture hosts in tests/fixtures/hosts (see
+ * tests/fixtures/specs for what each one holds). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "checks.h"
+#include "host.h"
+#include "isolation.h"
+
+static const char *fixtures;
+
+static struct host *load(const char *name, unsigned flags, struct path_root **root)
+{
+	_cleanup_free_ char *dir = strdupf("%s/%s", fixtures, name);
+	struct host *h = NULL;
+
+	assert_non_null(dir);
+	assert_int_equal(path_root_open(dir, root), 0);
+	assert_int_equal(host_load(*root, flags, &h), 0);
+	return h;
+}
+
+static const struct pci_device *dev(const struct host *h, const char *addr)
+{
+	struct pci_addr a;
+
+	assert_int_equal(parse_pci_addr(addr, &a), 0);
+	return host_find_pci(h, &a);
+}
+
+static enum group_verdict verdict(const struct host *h, int group)
+{
+	const struct iommu_group *g = host_find_group(h, group);
+	struct group_assessment a;
+	enum group_verdict v;
+
+	assert_non_null(g);
+	assert_int_equal(isolation_assess(h, g, NULL, &a), 0);
+	v = a.verdict;
+	group_assessment_clear(&a);
+	return v;
+}
+
+static const struct check_result *find_check(const struct check_report *rep, const char *id)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		if (streq(rep->r[i].id, id))
+			return &rep->r[i];
+	fail_msg("no check %s", id);
+	return NULL;
+}
+
+static void test_article(void **state)
+{
+	struct path_root *root;
+	struct host *h = load("article", HOST_LOAD_ALL, &root);
+	const struct pci_device *gpu = dev(h, "06:00.0"), *ehci = dev(h, "00:1a.0");
+	const struct iommu_group *g13 = host_find_group(h, 13);
+
+	assert_int_equal(h->diags.n, 0);
+	assert_int_equal(h->npci, 17);
+	assert_int_equal(h->ngroups, 12);
+	assert_non_null(g13);
+	assert_int_equal(g13->ndevs, 2);
+	assert_string_equal(h->pci[g13->devs[0]].name, "0000:06:00.0");
+	assert_string_equal(h->pci[g13->devs[1]].name, "0000:06:00.1");
+
+	assert_non_null(gpu);
+	assert_int_equal(gpu->vendor, 0x10de);
+	assert_int_equal(gpu->device, 0x13c2);
+	assert_int_equal(gpu->class, 0x030000);
+	assert_int_equal(gpu->revision, 0xa1);
+	assert_string_equal(gpu->driver, "nouveau");
+	assert_string_equal(gpu->device_name, "GM204 [GeForce GTX 970]");
+	assert_int_equal(gpu->modules.n, 2);
+	assert_string_equal(gpu->modules.v[0], "nouveau");
+	assert_string_equal(gpu->modules.v[1], "nvidia");
+	assert_false(gpu->has_reset);
+	assert_null(gpu->reset_method);
+	assert_int_equal(gpu->boot_vga, 0);
+	assert_int_equal(gpu->nparents, 1);
+	assert_int_equal(gpu->parents[0].dev, 0x1c);
+	assert_int_equal(gpu->parents[0].fn, 4);
+	assert_int_equal(gpu->role, PCI_ROLE_ENDPOINT);
+	assert_int_equal(dev(h, "00:1c.4")->role, PCI_ROLE_ROOT_PORT);
+	assert_int_equal(dev(h, "00:00.0")->role, PCI_ROLE_HOST_BRIDGE);
+	assert_int_equal(dev(h, "00:02.0")->boot_vga, 1);
+	assert_string_equal(dev(h, "00:1b.0")->reset_method, "flr");
+
+	/* The article's "USB controller" listing: bus 1 on 00:1a.0. */
+	assert_int_equal(ehci->nusb, 1);
+	assert_int_equal(ehci->usb[0].busnum, 1);
+	assert_int_equal(ehci->usb[0].ndevs, 5);
+	assert_int_equal(ehci->usb[0].devs[2].vendor, 0x04f2);
+	assert_int_equal(ehci->usb[0].devs[2].product, 0xb217);
+	assert_string_equal(ehci->usb[0].devs[2].product_name, "Integrated Camera");
+
+	assert_int_equal(verdict(h, 13), VERDICT_ISOLATED);
+	assert_int_equal(verdict(h, 1), VERDICT_WITH_ROOT_PORT);
+	assert_int_equal(verdict(h, 0), VERDICT_BRIDGES_ONLY);
+	assert_int_equal(verdict(h, 11), VERDICT_ISOLATED); /* 00:1f.0/.2/.3: one slot */
+
+	assert_string_equal(h->kernel.release, "6.6.10-arch1-1");
+	assert_string_equal(cmdline_get(&h->kernel.cmdline, "intel_iommu")->value, "on");
+	assert_int_equal(host_module_state(h, "vfio-pci"), MODULE_AVAILABLE);
+	assert_int_equal(host_module_state(h, "nouveau"), MODULE_LOADED);
+	assert_int_equal(host_module_state(h, "xhci_hcd"), MODULE_BUILTIN);
+	assert_int_equal(host_module_state(h, "vfio_virqfd"), MODULE_ABSENT);
+	assert_int_equal(h->iommu.units.n, 2);
+	assert_true(h->iommu.dmar);
+	assert_int_equal(h->iommu.ir_active, 1);
+	assert_int_equal(h->iommu.ir_capable, 1);
+	assert_true(h->cpu.vmx);
+	assert_true(h->sys.kvm_dev);
+	assert_string_equal(h->sys.os_id, "arch");
+
+	{
+		struct check_report rep;
+		assert_int_equal(checks_run(h, &rep), 0);
+		assert_int_equal(find_check(&rep, "iommu-active")->status, CHECK_PASS);
+		assert_int_equal(find_check(&rep, "gpu-isolated")->status, CHECK_PASS);
+		assert_int_equal(find_check(&rep, "gpu-reset")->status, CHECK_WARN);
+		assert_int_equal(check_report_count(&rep, CHECK_FAIL), 0);
+		check_report_clear(&rep);
+	}
+	host_free(h);
+	path_root_free(root);
+}
+
+static void test_shared(void **state)
+{
+	struct path_root *root;
+	struct host *h = load("shared-group", HOST_LOAD_ALL, &root);
+	const struct iommu_group *g = host_find_group(h, 2);
+	struct group_assessment a;
+	struct check_report rep;
+
+	assert_int_equal(h->diags.n, 0);
+	assert_int_equal(isolation_assess(h, g, NULL, &a), 0);
+	assert_int_equal(a.verdict, VERDICT_SHARED);
+	assert_int_equal(a.card.bus, 6); /* the GPU, not the first endpoint */
+	assert_int_equal(a.nothers, 3);
+	assert_string_equal(h->pci[a.others[0]].name, "0000:02:00.0");
+	assert_string_equal(h->pci[a.others[2]].name, "0000:05:00.0");
+	assert_int_equal(a.nbridges, 4);
+	group_assessment_clear(&a);
+	assert_int_equal(dev(h, "03:04.0")->role, PCI_ROLE_BRIDGE);
+	assert_int_equal(verdict(h, 3), VERDICT_WITH_ROOT_PORT);
+
+	assert_int_equal(checks_run(h, &rep), 0);
+	/* amd_iommu=on is not a kernel value: a warning, never a pass. */
+	assert_int_equal(find_check(&rep, "kernel-params")->status, CHECK_WARN);
+	assert_int_equal(find_check(&rep, "gpu-isolated")->status, CHECK_WARN);
+	check_report_clear(&rep);
+	host_free(h);
+	path_root_free(root);
+}
+
+static void test_iommu_off(void **state)
+{
+	struct path_root *root;
+	struct host *h = load("iommu-off", HOST_LOAD_ALL, &root);
+	struct check_report rep;
+
+	assert_int_equal(h->ngroups, 0);
+	assert_false(h->iommu.groups_dir);
+	assert_int_equal(h->npci, 8);
+	assert_int_equal(dev(h, "01:00.3")->iommu_group, -1);
+	assert_int_equal(host_module_state(h, "vfio_pci"), MODULE_BUILTIN);
+	assert_int_equal(checks_run(h, &rep), 0);
+	assert_int_equal(find_check(&rep, "iommu-active")->status, CHECK_FAIL);
+	assert_non_null(strstr(find_check(&rep, "iommu-active")->fix, "intel_iommu=on"));
+	assert_int_equal(find_check(&rep, "ovmf")->status, CHECK_FAIL);
+	assert_string_equal(find_check(&rep, "ovmf")->fix, "apt install ovmf");
+	assert_int_equal(find_check(&rep, "clocksource")->status, CHECK_WARN);
+	assert_int_equal(find_check(&rep, "vfio-modules")->status, CHECK_PASS);
+	check_report_clear(&rep);
+	host_free(h);
+	path_root_free(root);
+}
+
+static bool has_diag(const struct host *h, const char *needle)
+{
+	for (size_t i = 0; i < h->diags.n; i++)
+		if (strstr(h->diags.v[i], needle))
+			return true;
+	return false;
+}
+
+static void test_malformed(void **state)
+{
+	struct path_root *root;
+	struct host *h = load("malformed", HOST_LOAD_ALL, &root);
+
+	/* Broken devices are named and skipped; the rest is still read. */
+	assert_int_equal(h->npci, 3);
+	assert_int_equal(dev(h, "00:01.0")->boot_vga, -1);
+	assert_null(dev(h, "00:02.0"));
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:00:02.0: vendor is not a hex number"));
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:00:03.0: cannot read class: Is a directory"));
+	assert_true(has_diag(h, "0000:00:04.0: device is not a hex number"));
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:00:09.0: cannot open device directory"));
+	assert_true(has_diag(h, "lists 0000:00:0f.0, which is not a usable device"));
+	assert_true(has_diag(h, "lists not-an-address, which is not a PCI address"));
+	assert_true(has_diag(h, "iommu_group 5 has no directory"));
+	assert_true(has_diag(h, "/proc/sys/kernel/osrelease: not a kernel release"));
+	assert_true(has_diag(h, "ecap: not a hex number"));
+	assert_null(h->kernel.release);
+	assert_int_equal(host_find_group(h, 1)->missing.n, 2);
+	host_free(h);
+	path_root_free(root);
+}
+
+/* Symlinks and ".." never leave the root, whatever they say. */
+static void test_path_confined(void **state)
+{
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	struct path_root *root;
+	char *s = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *etc = strdupf("%s/etc", dir), *abs = strdupf("%s/abs", dir),
+			    *rel = strdupf("%s/rel", dir), *own = strdupf("%s/etc/hostname", dir);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	assert_int_equal(symlink("/etc/os-release", abs), 0);
+	assert_int_equal(symlink("../../../../../../etc/os-release", rel), 0);
+	{
+		int fd = open(own, O_WRONLY | O_CREAT, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "inside\n", 7), 7);
+		close(fd);
+	}
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_false(path_root_is_live(root));
+	assert_int_equal(path_read_string(root, "abs", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "rel", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "../../../../etc/os-release", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "/etc/hostname", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	path_root_free(root);
+
+	assert_int_equal(path_root_open("/nonexistent/vfiokit", &root), -ENOENT);
+	assert_int_equal(path_root_open(own, &root), -ENOTDIR);
+	unlink(own);
+	unlink(abs);
+	unlink(rel);
+	rmdir(etc);
+	rmdir(dir);
+}
+
+static void test_trace(void **state)
+{
+	struct path_root *root;
+	struct host *h = NULL;
+	const struct path_trace_entry *e;
+	size_t n;
+	bool cmdline = false, link = false;
+	_cleanup_free_ char *dir = strdupf("%s/article", fixtures);
+
+	assert_int_equal(path_root_open(dir, &root), 0);
+	path_trace_enable(root, true);
+	assert_int_equal(host_load(root, HOST_LOAD_PCI | HOST_LOAD_SYSTEM, &h), 0);
+	e = path_trace_entries(root, &n);
+	assert_true(n > 100);
+	for (size_t i = 0; i < n; i++) {
+		cmdline |= e[i].kind == PATH_TRACE_FILE && streq(e[i].rel, "proc/cmdline");
+		link |= e[i].kind == PATH_TRACE_LINK && streq(e[i].rel, "sys/bus/pci/devices/0000:06:00.0/iommu_group");
+	}
+	assert_true(cmdline);
+	assert_true(link);
+	host_free(h);
+	path_root_free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
+		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
+	};
+
+	fixtures = getenv("VFIOKIT_FIXTURES");
+	if (!fixtures) {
+		fprintf(stderr, "VFIOKIT_FIXTURES is not set\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
