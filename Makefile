@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Two entry points for a fresh Debian/Ubuntu machine:
+#   make demo    install build deps, build, run vfiokit on the bundled sample host
+#   make check   install build and test deps, build, run every test (also under ASan+UBSan)
+# The build itself is Meson + Ninja: `meson setup build && ninja -C build`.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+SAMPLE     ?= tests/fixtures/hosts/article
+
+# Debian packages: build, then tests (QEMU and busybox boot a real kernel
+# for the end-to-end fixture test).
+BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev scdoc pci.ids tar gzip
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod
+
+.PHONY: all demo check deps test-deps build clean
+
+all: build
+
+# Install what is missing, and only that (apt-get update first, as apt needs).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then echo "run as root, or install these packages: $$missing" >&2; exit 1; fi; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEPS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEPS))
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	@echo; echo "== vfiokit groups --root $(SAMPLE)   (the article's example machine)"
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit groups --root $(SAMPLE)
+	@echo; echo "== vfiokit check --root $(SAMPLE)"
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit check --root $(SAMPLE)
+	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check"
+
+$(BUILD_SAN)/build.ninja:
+	meson setup $(BUILD_SAN) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+check: test-deps build $(BUILD_SAN)/build.ninja
+	ninja -C $(BUILD_SAN)
+	meson test -C $(BUILD) --print-errorlogs; echo $$? > $(BUILD)/.check-rc
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(BUILD_SAN) --print-errorlogs --suite unit --suite golden; echo $$? > $(BUILD_SAN)/.check-rc
+	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_SAN)/meson-logs/testlog.json
+	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)
