@@ -11,9 +11,10 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # Debian packages: build, then tests (QEMU and busybox boot a real kernel
 # for the end-to-end fixture test).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev scdoc pci.ids tar gzip
-TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 15
 
-.PHONY: all demo check deps test-deps build clean
+.PHONY: all demo check deps test-deps build clean fuzz
 
 all: build
 
@@ -54,8 +55,21 @@ check: test-deps build $(BUILD_SAN)/build.ninja
 	meson test -C $(BUILD) --print-errorlogs; echo $$? > $(BUILD)/.check-rc
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(BUILD_SAN) --print-errorlogs --suite unit --suite golden; echo $$? > $(BUILD_SAN)/.check-rc
-	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_SAN)/meson-logs/testlog.json
-	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0
+	$(MAKE) --no-print-directory fuzz; echo $$? > $(BUILD)/.fuzz-rc
+	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_SAN)/meson-logs/testlog.json \
+		--extra fuzz-parse=$$(cat $(BUILD)/.fuzz-rc)
+	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0 && \
+		test "$$(cat $(BUILD)/.fuzz-rc)" = 0
+
+# libFuzzer with ASan+UBSan over the parsers, for a fixed time, from the seeds.
+FUZZ_SRC = tests/fuzz/fuzz-parse.c src/host/parse.c src/shared/util.c src/shared/strv.c
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+		-Isrc/shared -Isrc/host $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
+	@$(BUILD)/fuzz/fuzz-parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus tests/fuzz/seeds >$(BUILD)/fuzz/log 2>&1; rc=$$?; \
+		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; exit $$rc
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

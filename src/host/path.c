@@ -173,14 +173,33 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 
 static int read_fd(int fd, size_t max, char **ret, size_t *len)
 {
-	size_t alloc = 4096, n = 0;
-	_cleanup_free_ char *buf = malloc(alloc + 1);
+	char small[4096];
+	_cleanup_free_ char *buf = NULL;
+	size_t alloc = sizeof(small), n = 0;
+	ssize_t k;
 
+	/* Most attributes fit one page: read into the stack, copy exactly. */
+	do
+		k = read(fd, small, sizeof(small));
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return -errno;
+	n = (size_t)k;
+	if (n < sizeof(small)) {
+		if (memchr(small, '\0', n))
+			return -EBADMSG; /* text attributes never hold NUL bytes */
+		*ret = strndup(small, n);
+		if (!*ret)
+			return -ENOMEM;
+		if (len)
+			*len = n;
+		return 0;
+	}
+	buf = malloc(alloc + 1);
 	if (!buf)
 		return -ENOMEM;
+	memcpy(buf, small, n);
 	for (;;) {
-		ssize_t k;
-
 		if (n == alloc) {
 			char *nb;
 			if (alloc >= max)
@@ -203,7 +222,7 @@ static int read_fd(int fd, size_t max, char **ret, size_t *len)
 	}
 	buf[n] = '\0';
 	if (memchr(buf, '\0', n))
-		return -EBADMSG; /* text attributes never hold NUL bytes */
+		return -EBADMSG;
 	if (len)
 		*len = n;
 	*ret = TAKE_PTR(buf);

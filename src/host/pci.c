@@ -46,6 +46,26 @@ static int read_hex(struct host *h, struct path_dir *d, const char *attr, uint32
 	return 0;
 }
 
+/* Optional hex attribute (older kernels lack revision and subsystem_*):
+ * 1 read, 0 absent, < 0 unusable (recorded). */
+static int read_optional_hex(struct host *h, struct path_dir *d, const char *attr, uint32_t max, uint32_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = path_dir_read(d, attr, &s);
+
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0) {
+		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+		return k;
+	}
+	if (parse_hex_u32(s, max, ret) < 0) {
+		host_diag(h, d->rel, "%s is not a hex number of the expected size: \"%.40s\"", attr, s);
+		return -EINVAL;
+	}
+	return 1;
+}
+
 /* Optional attribute: absent is fine (older kernels, other device types). */
 static int read_optional(struct host *h, struct path_dir *d, const char *attr, char **ret)
 {
@@ -85,13 +105,13 @@ static int read_link_base(struct host *h, struct path_dir *d, const char *attr, 
 
 /* The bus link ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0")
  * names every bridge between the root bus and the device. */
-static int parse_parents(struct host *h, struct pci_device *dev, const char *linkrel)
+static int parse_parents(struct host *h, struct pci_device *dev, struct path_dir *bus, const char *linkrel)
 {
 	_cleanup_free_ char *target = NULL;
 	struct pci_addr *chain = NULL;
 	size_t n = 0, alloc = 0;
 	char *save = NULL, *tok;
-	int k = path_readlink(h->root, linkrel, &target);
+	int k = path_dir_readlink(bus, dev->name, &target);
 
 	if (k == -EINVAL) /* a directory, not a link: a copied tree without links */
 		return 0;
@@ -146,7 +166,7 @@ static int read_small_int(struct host *h, struct path_dir *d, const char *attr, 
 	return 0;
 }
 
-static int load_device(struct host *h, const char *name, struct pci_device *dev)
+static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
 	_cleanup_free_ char *group = NULL;
@@ -176,16 +196,16 @@ static int load_device(struct host *h, const char *name, struct pci_device *dev)
 	dev->device = (uint16_t)v;
 	if (read_hex(h, &d, "class", 0xffffff, &dev->class) < 0)
 		goto invalid;
-	if (path_dir_exists(&d, "subsystem_vendor")) {
+	{
 		uint32_t sv, sd;
-		if (read_hex(h, &d, "subsystem_vendor", 0xffff, &sv) == 0 &&
-		    read_hex(h, &d, "subsystem_device", 0xffff, &sd) == 0) {
+		if (read_optional_hex(h, &d, "subsystem_vendor", 0xffff, &sv) > 0 &&
+		    read_optional_hex(h, &d, "subsystem_device", 0xffff, &sd) > 0) {
 			dev->subvendor = (uint16_t)sv;
 			dev->subdevice = (uint16_t)sd;
 			dev->has_subsys = true;
 		}
 	}
-	if (path_dir_exists(&d, "revision") && read_hex(h, &d, "revision", 0xff, &v) == 0) {
+	if (read_optional_hex(h, &d, "revision", 0xff, &v) > 0) {
 		dev->revision = (uint8_t)v;
 		dev->has_revision = true;
 	}
@@ -220,7 +240,7 @@ static int load_device(struct host *h, const char *name, struct pci_device *dev)
 	}
 	path_dir_close(&d);
 
-	if (parse_parents(h, dev, rel) < 0)
+	if (parse_parents(h, dev, bus, rel) < 0)
 		return -ENOMEM;
 	dev->role = classify(dev);
 	return 0;
@@ -241,6 +261,7 @@ static int cmp_dev(const void *a, const void *b)
 int pci_load(struct host *h)
 {
 	struct strv names = { 0 };
+	struct path_dir bus = { .fd = -1 };
 	int k = path_list(h->root, PCI_DEVICES, &names);
 
 	if (k == -ENOENT)
@@ -249,7 +270,7 @@ int pci_load(struct host *h)
 		host_diag(h, PCI_DEVICES, "cannot list: %s", strerror(-k));
 		return k == -ENOMEM ? k : 0;
 	}
-	if (GROW(h->pci, h->pci_alloc, names.n) < 0) {
+	if (GROW(h->pci, h->pci_alloc, names.n) < 0 || path_dir_open(h->root, PCI_DEVICES, &bus) < 0) {
 		strv_clear(&names);
 		return -ENOMEM;
 	}
@@ -257,10 +278,11 @@ int pci_load(struct host *h)
 		struct pci_device *dev = &h->pci[h->npci];
 
 		memset(dev, 0, sizeof(*dev));
-		k = load_device(h, names.v[i], dev);
+		k = load_device(h, &bus, names.v[i], dev);
 		if (k == -ENOMEM) {
 			pci_device_free(dev);
 			strv_clear(&names);
+			path_dir_close(&bus);
 			return k;
 		}
 		if (k < 0) {
@@ -270,6 +292,7 @@ int pci_load(struct host *h)
 		h->npci++;
 	}
 	strv_clear(&names);
+	path_dir_close(&bus);
 	qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
 	return 0;
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Benchmark `vfiokit groups -J` against its peers on the same synthetic
+sysfs tree (10,000 PCI devices in 2,500 IOMMU groups, SR-IOV scale):
+
+  - lspci -nnk reading the same tree (-A linux-sysfs -O sysfs.path=...)
+  - the article's group-listing shell loop (one lspci per device), on a
+    500-device tree, against vfiokit on that same tree
+  - a minimal C reader of the same attributes (bench/floor.c): the floor
+
+Prints median wall time over the runs, the ratios, and peak RSS. Timings are
+reported, never asserted.
+
+usage: bench/run.py [--vfiokit build/src/vfiokit] [--runs 5] [--keep DIR]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+ARTICLE_LOOP = r'''
+shopt -s nullglob
+for g in $(find "$TREE"/sys/kernel/iommu_groups/* -maxdepth 0 -type d | sort -V); do
+    echo "IOMMU Group ${g##*/}:"
+    for d in $g/devices/*; do
+        echo -e "\t$(lspci -A linux-sysfs -O sysfs.path="$TREE"/sys/bus/pci -nns ${d##*/})"
+    done
+done
+'''
+
+
+RSS = None  # bench/rss.c, built in main()
+
+
+def run(cmd, env=None):
+    """Wall time and peak RSS (KiB) of one run."""
+    t0 = time.perf_counter()
+    p = subprocess.run([RSS] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit("failed: %s" % " ".join(cmd))
+    rss = [int(l.split("=")[1]) for l in p.stderr.decode().splitlines() if l.startswith("maxrss_kib=")]
+    return dt, rss[-1]
+
+
+def measure(name, cmd, runs, env=None):
+    run(cmd, env)  # warm the page cache
+    res = [run(cmd, env) for _ in range(runs)]
+    t = statistics.median(r[0] for r in res)
+    rss = max(r[1] for r in res)
+    print("  %-34s %9.3f s   peak RSS %7.1f MiB" % (name, t, rss / 1024))
+    return t, rss
+
+
+def make_tree(path, n, groups):
+    subprocess.run([sys.executable, os.path.join(TOP, "tests/fixtures/mkhost.py"), "--synthetic", str(n),
+                    "--groups", str(groups), path, "--ids", "/usr/share/misc/pci.ids"], check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vfiokit", default=os.path.join(TOP, "build/src/vfiokit"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep", help="keep the trees here")
+    a = ap.parse_args()
+    for tool in ("lspci", "bash", "cc"):
+        if not shutil.which(tool):
+            sys.exit("needs %s (apt-get install pciutils bash gcc)" % tool)
+
+    work = a.keep or tempfile.mkdtemp(prefix="vfiokit-bench.")
+    big, small = os.path.join(work, "tree-10000"), os.path.join(work, "tree-500")
+    floor = os.path.join(work, "floor")
+    if not os.path.exists(big):
+        print("generating 10,000 devices in 2,500 groups ...")
+        make_tree(big, 10000, 2500)
+    if not os.path.exists(small):
+        make_tree(small, 500, 125)
+    subprocess.run(["cc", "-O2", "-o", floor, os.path.join(TOP, "bench/floor.c")], check=True)
+    global RSS
+    RSS = os.path.join(work, "rss")
+    subprocess.run(["cc", "-O2", "-o", RSS, os.path.join(TOP, "bench/rss.c")], check=True)
+    env = dict(os.environ, LC_ALL="C")
+
+    print("10,000 PCI devices, 2,500 IOMMU groups (median of %d runs):" % a.runs)
+    v, vrss = measure("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", big], a.runs, env)
+    l, _ = measure("lspci -nnk", ["lspci", "-nnk", "-A", "linux-sysfs", "-O",
+                                   "sysfs.path=%s/sys/bus/pci" % big], a.runs, env)
+    f, _ = measure("floor (bench/floor.c)", [floor, big], a.runs, env)
+    print("500 PCI devices, 125 IOMMU groups:")
+    v5, _ = measure("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", small], a.runs, env)
+    loop_env = dict(env, TREE=small)
+    al, _ = measure("article's loop (lspci per device)", ["bash", "-c", ARTICLE_LOOP], 1, loop_env)
+    print()
+    print("ratios:")
+    print("  lspci -nnk / vfiokit          %6.2fx  (target >= 2x)" % (l / v))
+    print("  article's loop / vfiokit      %6.0fx  (target >= 100x, 500 devices)" % (al / v5))
+    print("  vfiokit / floor               %6.2fx  (target <= 1.5x)" % (v / f))
+    print("  vfiokit peak RSS              %6.1f MiB (target < 16 MiB)" % (vrss / 1024))
+    if not a.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
