@@ -390,8 +390,10 @@ int snapshot_copy(struct host *h, const char *dest)
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return -ENOMEM;
-	memcpy(sorted, entries, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), cmp_trace);
+	if (n)
+		memcpy(sorted, entries, n * sizeof(*sorted));
+	if (n > 1)
+		qsort(sorted, n, sizeof(*sorted), cmp_trace);
 
 	s.dest = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.dest < 0) {

@@ -92,7 +92,8 @@ int iommu_load_groups(struct host *h)
 		}
 	}
 	strv_clear(&names);
-	qsort(h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
+	if (h->ngroups > 1)
+		qsort(h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
 
 	/* A device whose link names a group that has no directory. */
 	for (size_t i = 0; i < h->npci; i++)
@@ -106,6 +107,8 @@ const struct iommu_group *host_find_group(const struct host *h, int number)
 {
 	struct iommu_group key = { .number = number };
 
+	if (h->ngroups == 0)
+		return NULL;
 	return bsearch(&key, h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
 }
 

@@ -71,7 +71,8 @@ static int load_path_table(struct host *h, const char *rel, struct module_table 
 			return -ENOMEM;
 		line = *end ? end + 1 : end;
 	}
-	qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
+	if (t->n > 1)
+		qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
 	return 0;
 }
 
@@ -184,6 +185,8 @@ static struct module_entry *table_find(struct module_table *t, const char *name)
 {
 	struct module_entry key = { .name = (char *)name };
 
+	if (t->n == 0)
+		return NULL;
 	return bsearch(&key, t->e, t->n, sizeof(*t->e), cmp_entry);
 }
 

@@ -293,7 +293,8 @@ int pci_load(struct host *h)
 	}
 	strv_clear(&names);
 	path_dir_close(&bus);
-	qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+	if (h->npci > 1)
+		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
 	return 0;
 }
 
@@ -301,5 +302,7 @@ const struct pci_device *host_find_pci(const struct host *h, const struct pci_ad
 {
 	struct pci_device key = { .addr = *a };
 
+	if (h->npci == 0)
+		return NULL;
 	return bsearch(&key, h->pci, h->npci, sizeof(*h->pci), cmp_dev);
 }

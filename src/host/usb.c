@@ -181,7 +181,8 @@ int usb_load(struct host *h)
 		k = 0;
 	}
 	if (r == 0) {
-		qsort(all, nall, sizeof(*all), cmp_usb);
+		if (nall > 1)
+			qsort(all, nall, sizeof(*all), cmp_usb);
 		for (size_t i = 0; i < h->npci && r == 0; i++)
 			if (pci_is_usb_controller(&h->pci[i]))
 				r = attach_buses(h, &h->pci[i], all, nall);
