@@ -377,11 +377,10 @@ static int cmp_trace(const void *a, const void *b)
 
 int snapshot_copy(struct host *h, const char *dest)
 {
+	const struct module_table *tables[] = { &h->kernel.aliases, &h->kernel.available, &h->kernel.builtin };
 	struct snap s = { .h = h, .dest = -1 };
-	_cleanup_free_ char *moddir = NULL, *alias = NULL, *dep = NULL, *builtin = NULL;
 	const struct path_trace_entry *entries;
 	struct path_trace_entry *sorted;
-	const char *ids = names_db_path(h);
 	size_t n;
 	int k = 0;
 
@@ -400,49 +399,35 @@ int snapshot_copy(struct host *h, const char *dest)
 		free(sorted);
 		return -errno;
 	}
-	if (ids)
-		s.trimmed[s.ntrimmed++] = ids;
-	if (h->kernel.release) {
-		alias = strdupf("lib/modules/%s/modules.alias", h->kernel.release);
-		dep = strdupf("lib/modules/%s/modules.dep", h->kernel.release);
-		builtin = strdupf("lib/modules/%s/modules.builtin", h->kernel.release);
-		if (!alias || !dep || !builtin) {
-			k = -ENOMEM;
-			goto out;
-		}
-		if (h->kernel.aliases.present)
-			s.trimmed[s.ntrimmed++] = alias;
-		if (h->kernel.available.present)
-			s.trimmed[s.ntrimmed++] = dep;
-		if (h->kernel.builtin.present)
-			s.trimmed[s.ntrimmed++] = builtin;
-	}
+	/* Files written from the model rather than copied. */
+	if (h->pci_ids)
+		s.trimmed[s.ntrimmed++] = h->pci_ids;
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
+		if (tables[i]->rel)
+			s.trimmed[s.ntrimmed++] = tables[i]->rel;
+
 	for (size_t i = 0; i < n && k >= 0; i++)
 		if (i == 0 || cmp_trace(&sorted[i], &sorted[i - 1]) != 0)
 			k = replay(&s, &sorted[i]);
 	if (k < 0)
 		goto out;
-	if (ids) {
+	if (h->pci_ids) {
 		_cleanup_free_ char *full = NULL, *text = NULL;
-		if (path_read_file(h->root, ids, PATH_READ_MAX, &full, NULL) == 0) {
+		if (path_read_file(h->root, h->pci_ids, PATH_READ_MAX, &full, NULL) == 0) {
 			text = pci_ids_text(h, full);
-			k = text ? write_trimmed(&s, ids, text) : -ENOMEM;
+			k = text ? write_trimmed(&s, h->pci_ids, text) : -ENOMEM;
 			if (k < 0)
 				goto out;
 		}
 	}
-	{
-		const struct module_table *tables[] = { &h->kernel.aliases, &h->kernel.available, &h->kernel.builtin };
-		const char *names[] = { alias, dep, builtin };
-		for (size_t i = 0; i < ARRAY_SIZE(tables) && h->kernel.release; i++) {
-			_cleanup_free_ char *text = NULL;
-			if (!tables[i]->present)
-				continue;
-			text = table_text(tables[i]);
-			k = text ? write_trimmed(&s, names[i], text) : -ENOMEM;
-			if (k < 0)
-				goto out;
-		}
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		_cleanup_free_ char *text = NULL;
+		if (!tables[i]->rel)
+			continue;
+		text = table_text(tables[i]);
+		k = text ? write_trimmed(&s, tables[i]->rel, text) : -ENOMEM;
+		if (k < 0)
+			goto out;
 	}
 out:
 	close(s.dest);

@@ -268,6 +268,13 @@ static bool group_selected(const struct host *h, const struct iommu_group *g, co
 	return (!o->gpu || gpu) && (!o->usb || usb) && (!o->device || dev);
 }
 
+/* A device outside every group (all of them when the IOMMU is off) that
+ * the filters keep. */
+static bool ungrouped_selected(const struct pci_device *d, const struct groups_opts *o)
+{
+	return d->iommu_group < 0 && (!o->gpu || pci_is_display(d)) && (!o->usb || pci_is_usb_controller(d));
+}
+
 static int fill_group(struct libscols_table *tb, const struct host *h, const struct iommu_group *g,
 		      const struct groups_opts *o, const struct group_assessment *a)
 {
@@ -363,10 +370,11 @@ static int print_groups(struct host *h, struct groups_opts *o)
 	as = calloc(h->ngroups ? h->ngroups : 1, sizeof(*as));
 	if (!as)
 		goto oom;
+	const struct pci_device *named = o->device ? host_find_pci(h, &o->device_addr) : NULL;
+
 	for (size_t i = 0; i < h->ngroups; i++) {
 		const struct iommu_group *g = &h->groups[i];
-		bool own = o->device && host_find_pci(h, &o->device_addr) &&
-			   host_find_pci(h, &o->device_addr)->iommu_group == g->number;
+		bool own = named && named->iommu_group == g->number;
 		if (!group_selected(h, g, o))
 			continue;
 		if (isolation_assess(h, g, own ? &o->device_addr : NULL, &as[i]) < 0)
@@ -377,23 +385,15 @@ static int print_groups(struct host *h, struct groups_opts *o)
 	}
 	/* Devices outside any group: all of them when the IOMMU is off. */
 	if (o->group < 0 && !o->device)
-		for (size_t i = 0; i < h->npci; i++) {
-			const struct pci_device *d = &h->pci[i];
-			if (d->iommu_group >= 0 || (o->gpu && !pci_is_display(d)) || (o->usb && !pci_is_usb_controller(d)))
-				continue;
-			ungrouped++;
-		}
+		for (size_t i = 0; i < h->npci; i++)
+			ungrouped += ungrouped_selected(&h->pci[i], o);
 	if (ungrouped) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		if (!ln || set_cell(ln, o, COL_NAME, "no group") < 0)
 			goto oom;
-		for (size_t i = 0; i < h->npci; i++) {
-			const struct pci_device *d = &h->pci[i];
-			if (d->iommu_group >= 0 || (o->gpu && !pci_is_display(d)) || (o->usb && !pci_is_usb_controller(d)))
-				continue;
-			if (fill_device(tb, ln, o, d) < 0)
+		for (size_t i = 0; i < h->npci; i++)
+			if (ungrouped_selected(&h->pci[i], o) && fill_device(tb, ln, o, &h->pci[i]) < 0)
 				goto oom;
-		}
 	}
 	if (shown + ungrouped > 0 || o->json)
 		scols_print_table(tb);

@@ -69,6 +69,7 @@ void host_free(struct host *h)
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
 	system_free(h);
+	free(h->pci_ids);
 	strv_clear(&h->diags);
 	free(h);
 }

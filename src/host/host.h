@@ -87,7 +87,7 @@ struct module_entry {
 struct module_table {
 	struct module_entry *e;
 	size_t n, alloc;
-	bool present; /* the file was read */
+	char *rel; /* root-relative file it was read from, NULL if absent */
 };
 
 struct host_kernel {
@@ -139,6 +139,7 @@ struct host {
 	struct host_iommu iommu;
 	struct host_cpu cpu;
 	struct host_system sys;
+	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 };
 
@@ -195,7 +196,5 @@ void kernel_free(struct host_kernel *kn);
 int system_load(struct host *h);
 int usb_load(struct host *h);
 int names_load(struct host *h);
-/* Root-relative path of the pci.ids in use, NULL if the root has none. */
-const char *names_db_path(struct host *h);
 void system_free(struct host *h);
 void pci_device_free(struct pci_device *d);

@@ -13,6 +13,7 @@ static void table_clear(struct module_table *t)
 		free(t->e[i].pattern);
 	}
 	free(t->e);
+	free(t->rel);
 	*t = (struct module_table){ 0 };
 }
 
@@ -52,10 +53,14 @@ static int table_add(struct module_table *t, const char *line, size_t len, const
 
 /* modules.dep: "kernel/drivers/vfio/vfio.ko.xz: dep dep";
  * modules.builtin: "kernel/drivers/vfio/vfio.ko". */
-static int load_path_table(struct host *h, const char *rel, struct module_table *t)
+static int load_path_table(struct host *h, const char *moddir, const char *file, struct module_table *t)
 {
-	_cleanup_free_ char *text = NULL;
-	int k = path_read_file(h->root, rel, PATH_READ_MAX, &text, NULL);
+	_cleanup_free_ char *text = NULL, *rel = strdupf("%s/%s", moddir, file);
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	k = path_read_file(h->root, rel, PATH_READ_MAX, &text, NULL);
 
 	if (k == -ENOENT)
 		return 0;
@@ -63,7 +68,7 @@ static int load_path_table(struct host *h, const char *rel, struct module_table 
 		host_diag(h, rel, "cannot read: %s", strerror(-k));
 		return k == -ENOMEM ? k : 0;
 	}
-	t->present = true;
+	t->rel = TAKE_PTR(rel);
 	for (char *line = text; *line;) {
 		char *end = strchrnul(line, '\n');
 		size_t len = (size_t)(end - line), plen = strcspn(line, ":\n");
@@ -78,11 +83,15 @@ static int load_path_table(struct host *h, const char *rel, struct module_table 
 
 /* modules.alias: "alias pci:v000010DEd*sv*sd*bc03sc*i* nouveau". Only PCI
  * aliases matter here. */
-static int load_aliases(struct host *h, const char *rel)
+static int load_aliases(struct host *h, const char *moddir)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *rel = strdupf("%s/modules.alias", moddir);
 	struct module_table *t = &h->kernel.aliases;
-	int k = path_read_file(h->root, rel, PATH_READ_MAX, &text, NULL);
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	k = path_read_file(h->root, rel, PATH_READ_MAX, &text, NULL);
 
 	if (k == -ENOENT)
 		return 0;
@@ -90,7 +99,7 @@ static int load_aliases(struct host *h, const char *rel)
 		host_diag(h, rel, "cannot read: %s", strerror(-k));
 		return k == -ENOMEM ? k : 0;
 	}
-	t->present = true;
+	t->rel = TAKE_PTR(rel);
 	for (char *line = text; *line;) {
 		char *end = strchrnul(line, '\n');
 		if (startswith(line, "alias pci:")) {
@@ -167,17 +176,9 @@ int kernel_load(struct host *h, bool modules)
 	kn->modules_dir = path_exists(h->root, moddir);
 	if (!kn->modules_dir)
 		return 0;
-	{
-		_cleanup_free_ char *dep = strdupf("%s/modules.dep", moddir);
-		_cleanup_free_ char *builtin = strdupf("%s/modules.builtin", moddir);
-		_cleanup_free_ char *alias = strdupf("%s/modules.alias", moddir);
-
-		if (!dep || !builtin || !alias)
-			return -ENOMEM;
-		if (load_path_table(h, dep, &kn->available) < 0 || load_path_table(h, builtin, &kn->builtin) < 0 ||
-		    load_aliases(h, alias) < 0)
-			return -ENOMEM;
-	}
+	if (load_path_table(h, moddir, "modules.dep", &kn->available) < 0 ||
+	    load_path_table(h, moddir, "modules.builtin", &kn->builtin) < 0 || load_aliases(h, moddir) < 0)
+		return -ENOMEM;
 	return 0;
 }
 

@@ -34,27 +34,26 @@ static char *lookup(struct pci_access *pacc, int flags, ...)
 	return r ? strdup(r) : NULL;
 }
 
-const char *names_db_path(struct host *h)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(pci_ids_paths); i++)
-		if (path_exists(h->root, pci_ids_paths[i]))
-			return pci_ids_paths[i];
-	return NULL;
-}
-
 int names_load(struct host *h)
 {
-	const char *rel = names_db_path(h);
+	const char *rel = NULL;
 	struct pci_access *pacc;
 	char *abs;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pci_ids_paths) && !rel; i++)
+		if (path_exists(h->root, pci_ids_paths[i]))
+			rel = pci_ids_paths[i];
 
 	if (!rel) {
 		host_diag(h, "usr/share/misc/pci.ids", "no PCI ID database in the root: devices are shown by number");
 		return 0;
 	}
+	h->pci_ids = strdup(rel);
 	abs = path_abs(h->root, rel);
-	if (!abs)
+	if (!abs || !h->pci_ids) {
+		free(abs);
 		return -ENOMEM;
+	}
 	pacc = pci_alloc();
 	if (!pacc) {
 		free(abs);

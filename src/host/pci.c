@@ -29,31 +29,15 @@ void pci_device_free(struct pci_device *d)
 	free(d->usb);
 }
 
-/* Read a required hex attribute; on failure record why and return < 0. */
-static int read_hex(struct host *h, struct path_dir *d, const char *attr, uint32_t max, uint32_t *ret)
+/* Read a hex attribute: 1 read, 0 absent (only when optional: older kernels
+ * lack revision and subsystem_*), < 0 unusable, with the reason recorded. */
+static int read_hex(struct host *h, struct path_dir *d, const char *attr, uint32_t max, bool optional,
+		    uint32_t *ret)
 {
 	_cleanup_free_ char *s = NULL;
 	int k = path_dir_read(d, attr, &s);
 
-	if (k < 0) {
-		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
-		return k;
-	}
-	if (parse_hex_u32(s, max, ret) < 0) {
-		host_diag(h, d->rel, "%s is not a hex number of the expected size: \"%.40s\"", attr, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Optional hex attribute (older kernels lack revision and subsystem_*):
- * 1 read, 0 absent, < 0 unusable (recorded). */
-static int read_optional_hex(struct host *h, struct path_dir *d, const char *attr, uint32_t max, uint32_t *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int k = path_dir_read(d, attr, &s);
-
-	if (k == -ENOENT)
+	if (k == -ENOENT && optional)
 		return 0;
 	if (k < 0) {
 		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
@@ -188,24 +172,24 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		host_diag(h, rel, "cannot open device directory: %s", strerror(-k));
 		return k;
 	}
-	if (read_hex(h, &d, "vendor", 0xffff, &v) < 0)
+	if (read_hex(h, &d, "vendor", 0xffff, false, &v) < 0)
 		goto invalid;
 	dev->vendor = (uint16_t)v;
-	if (read_hex(h, &d, "device", 0xffff, &v) < 0)
+	if (read_hex(h, &d, "device", 0xffff, false, &v) < 0)
 		goto invalid;
 	dev->device = (uint16_t)v;
-	if (read_hex(h, &d, "class", 0xffffff, &dev->class) < 0)
+	if (read_hex(h, &d, "class", 0xffffff, false, &dev->class) < 0)
 		goto invalid;
 	{
 		uint32_t sv, sd;
-		if (read_optional_hex(h, &d, "subsystem_vendor", 0xffff, &sv) > 0 &&
-		    read_optional_hex(h, &d, "subsystem_device", 0xffff, &sd) > 0) {
+		if (read_hex(h, &d, "subsystem_vendor", 0xffff, true, &sv) > 0 &&
+		    read_hex(h, &d, "subsystem_device", 0xffff, true, &sd) > 0) {
 			dev->subvendor = (uint16_t)sv;
 			dev->subdevice = (uint16_t)sd;
 			dev->has_subsys = true;
 		}
 	}
-	if (read_optional_hex(h, &d, "revision", 0xff, &v) > 0) {
+	if (read_hex(h, &d, "revision", 0xff, true, &v) > 0) {
 		dev->revision = (uint8_t)v;
 		dev->has_revision = true;
 	}
