@@ -328,3 +328,222 @@ int osrelease_get(const char *text, const char *key, char **ret)
 	}
 	return -ENOENT;
 }
+
+static int push_range(struct mem_range **v, size_t *n, size_t *alloc, uint64_t start, uint64_t end)
+{
+	if (GROW(*v, *alloc, *n + 1) < 0)
+		return -ENOMEM;
+	(*v)[(*n)++] = (struct mem_range){ start, end };
+	return 0;
+}
+
+#define IORESOURCE_MEM 0x00000200
+
+int pci_resource_parse(const char *text, struct mem_range **ret, size_t *n)
+{
+	struct mem_range *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	const char *p = text;
+
+	while (*p) {
+		unsigned long long start, end, flags;
+		const char *nl = strchr(p, '\n');
+		char line[128];
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) == 3 &&
+			    (flags & IORESOURCE_MEM) && end > start && start != 0 &&
+			    push_range(&v, &cnt, &alloc, start, end) < 0) {
+				free(v);
+				return -ENOMEM;
+			}
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	*ret = v;
+	*n = cnt;
+	return 0;
+}
+
+int iomem_framebuffers(const char *text, struct mem_range **ret, size_t *n)
+{
+	static const char *const names[] = { "efifb", "simplefb", "simple-framebuffer", "simpledrm", "BOOTFB", "vesafb" };
+	struct mem_range *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[256], *colon, *name;
+		unsigned long long start, end;
+
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			colon = strstr(line, " : ");
+			if (colon && sscanf(line, " %llx-%llx", &start, &end) == 2 && end > start) {
+				name = colon + 3;
+				strip_trailing(name);
+				for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+					if (startswith(name, names[i]) &&
+					    (name[strlen(names[i])] == '\0' || name[strlen(names[i])] == '.') &&
+					    push_range(&v, &cnt, &alloc, start, end) < 0) {
+						free(v);
+						return -ENOMEM;
+					}
+			}
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	*ret = v;
+	*n = cnt;
+	return 0;
+}
+
+bool mem_ranges_overlap(const struct mem_range *a, const struct mem_range *b)
+{
+	return a->start <= b->end && b->start <= a->end;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+		    r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else
+			*w++ = *r;
+	}
+	*w = '\0';
+}
+
+int mountinfo_parse_line(char *line, struct mountinfo_entry *ret)
+{
+	/* id parent maj:min root target options [optional...] - fstype source superopts */
+	char *f[6], *save = NULL, *tok;
+	size_t nf = 0;
+	unsigned ma, mi;
+	char end;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok && nf < 6; tok = strtok_r(NULL, " \t\n", &save))
+		f[nf++] = tok;
+	if (nf < 6 || sscanf(f[2], "%u:%u%c", &ma, &mi, &end) != 2)
+		return -EINVAL;
+	while (tok && !streq(tok, "-"))
+		tok = strtok_r(NULL, " \t\n", &save);
+	if (!tok)
+		return -EINVAL;
+	ret->fstype = strtok_r(NULL, " \t\n", &save);
+	ret->source = strtok_r(NULL, " \t\n", &save);
+	if (!ret->fstype || !ret->source)
+		return -EINVAL;
+	unescape_octal(f[4]);
+	unescape_octal((char *)ret->source);
+	ret->major = ma;
+	ret->minor = mi;
+	ret->target = f[4];
+	return 0;
+}
+
+int route_default_ifaces(const char *text, bool ipv6, struct strv *ret)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL, *line;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[10], *s2 = NULL, *tok;
+		size_t nf = 0;
+		const char *iface;
+
+		for (tok = strtok_r(line, " \t", &s2); tok && nf < 10; tok = strtok_r(NULL, " \t", &s2))
+			f[nf++] = tok;
+		if (ipv6) {
+			/* dest plen src splen nexthop metric refcnt use flags iface */
+			if (nf < 10 || strspn(f[0], "0") != 32 || strlen(f[0]) != 32 || !streq(f[1], "00"))
+				continue;
+			iface = f[9];
+		} else {
+			/* Iface Destination Gateway Flags RefCnt Use Metric Mask ... */
+			uint32_t flags;
+			if (nf < 8 || !streq(f[1], "00000000") || !streq(f[7], "00000000") ||
+			    parse_hex_u32(f[3], 0xffff, &flags) < 0 || !(flags & 1))
+				continue;
+			iface = f[0];
+		}
+		if (streq(iface, "lo") || strv_contains(ret, iface))
+			continue;
+		if (strv_push(ret, iface) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool driver_name_ok(const char *s)
+{
+	return !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
+}
+
+void bind_state_free(struct bind_state *s)
+{
+	free(s->driver);
+	free(s->driver_override);
+	free(s->target);
+	*s = (struct bind_state){ 0 };
+}
+
+int bind_state_parse(const char *text, struct bind_state *ret)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	struct bind_state s = { 0 };
+	char *save = NULL, *line;
+
+	if (!copy)
+		return -ENOMEM;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '='), **slot = NULL;
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq = '\0';
+		if (streq(line, "driver"))
+			slot = &s.driver;
+		else if (streq(line, "driver_override"))
+			slot = &s.driver_override;
+		else if (streq(line, "target"))
+			slot = &s.target;
+		if (!slot)
+			continue;
+		free(*slot);
+		*slot = strdup(eq + 1);
+		if (!*slot) {
+			bind_state_free(&s);
+			return -ENOMEM;
+		}
+	}
+	/* The names become paths under /sys/bus/pci/drivers: nothing that
+	 * could lead elsewhere. */
+	if (!s.driver || !driver_name_ok(s.driver) || (s.target && !driver_name_ok(s.target)) ||
+	    (s.driver_override && strchr(s.driver_override, '/'))) {
+		bind_state_free(&s);
+		return -EINVAL;
+	}
+	*ret = s;
+	return 0;
+}
+
+char *bind_state_format(const struct bind_state *s, const char *device)
+{
+	return strdupf("# vfiokit bind: %s before it was bound; 'vfiokit unbind' restores it\n"
+		       "driver=%s\ndriver_override=%s\ntarget=%s\n",
+		       device, s->driver ? s->driver : "", s->driver_override ? s->driver_override : "",
+		       s->target ? s->target : "");
+}

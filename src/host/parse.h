@@ -64,3 +64,41 @@ bool word_in_list(const char *list, const char *word);
 
 /* os-release (KEY=value, shell-style quoting, # comments): value of key, unquoted. */
 int osrelease_get(const char *text, const char *key, char **ret);
+
+/* A physical address range [start, end], as in /proc/iomem and a PCI
+ * device's "resource" file. */
+struct mem_range {
+	uint64_t start, end;
+};
+
+/* /sys/bus/pci/devices/X/resource: "0xstart 0xend 0xflags" per line; the
+ * memory BARs (IORESOURCE_MEM) that are assigned. */
+int pci_resource_parse(const char *text, struct mem_range **ret, size_t *n);
+/* /proc/iomem: the ranges a boot framebuffer claimed (efifb, simplefb, simpledrm,
+ * vesafb, BOOTFB). As non-root the kernel shows zeros: none are returned. */
+int iomem_framebuffers(const char *text, struct mem_range **ret, size_t *n);
+bool mem_ranges_overlap(const struct mem_range *a, const struct mem_range *b);
+
+/* One line of /proc/PID/mountinfo: device number, mount point (octal escapes
+ * decoded) and mount source. The strings point into line, which is changed. */
+struct mountinfo_entry {
+	unsigned major, minor;
+	const char *target, *fstype, *source;
+};
+int mountinfo_parse_line(char *line, struct mountinfo_entry *ret);
+
+/* Interfaces carrying a default route: /proc/net/route (IPv4) or
+ * /proc/net/ipv6_route (IPv6); "lo" is never one. Appends to ret. */
+int route_default_ifaces(const char *text, bool ipv6, struct strv *ret);
+
+/* The state `vfiokit bind` leaves in /run/vfiokit/bound/ADDR: key=value
+ * lines. Absent keys are NULL; "driver=" (empty) means no driver. */
+struct bind_state {
+	char *driver;          /* driver before bind, "" for none */
+	char *driver_override; /* driver_override before bind, "" for none */
+	char *target;          /* the driver bind moved it to */
+};
+int bind_state_parse(const char *text, struct bind_state *ret);
+void bind_state_free(struct bind_state *s);
+/* The file's text; NULL on ENOMEM. */
+char *bind_state_format(const struct bind_state *s, const char *device);

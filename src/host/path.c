@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 
 #include "macro.h"
@@ -425,4 +426,134 @@ int path_dir_list(struct path_dir *d, const char *name, struct strv *ret)
 	if (k == 0)
 		trace_in_dir(d, PATH_TRACE_DIR, name);
 	return k;
+}
+
+int path_write_attr(struct path_root *r, const char *rel, const char *value)
+{
+	_cleanup_close_ int fd = root_openat(r, rel, O_WRONLY | O_NOCTTY);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
+{
+	_cleanup_free_ char *p = strdup(skip_slashes(rel));
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (*p) {
+			const char *base;
+			_cleanup_close_ int pfd = open_parent(r, p, &base);
+			if (pfd < 0)
+				return pfd;
+			if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
+				return -errno;
+		}
+		if (c == '\0')
+			return 0;
+		*s = c;
+	}
+}
+
+int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL, *dir = NULL;
+	const char *base;
+	_cleanup_close_ int pfd = -1;
+	int fd, k;
+	size_t len = strlen(data), off = 0;
+
+	rel = skip_slashes(rel);
+	dir = strdup(rel);
+	if (!dir)
+		return -ENOMEM;
+	if (strrchr(dir, '/')) {
+		*strrchr(dir, '/') = '\0';
+		if ((k = path_mkdir_p(r, dir, 0755)) < 0)
+			return k;
+	}
+	pfd = open_parent(r, rel, &base);
+	if (pfd < 0)
+		return pfd;
+	tmp = strdupf(".#%s.XXXXXX", base);
+	if (!tmp)
+		return -ENOMEM;
+	/* mkstemp's idea, relative to the parent fd. */
+	for (int tries = 0;; tries++) {
+		snprintf(tmp + strlen(tmp) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
+		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || tries > 100)
+			return -errno;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			k = n < 0 ? -errno : -EIO;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		k = -errno;
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (renameat(pfd, tmp, pfd, base) < 0) {
+		k = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	(void)unlinkat(pfd, tmp, 0);
+	return k;
+}
+
+int path_unlink(struct path_root *r, const char *rel)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+
+	if (pfd < 0)
+		return pfd;
+	return unlinkat(pfd, base, 0) < 0 ? -errno : 0;
+}
+
+int path_lock(struct path_root *r, const char *rel)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+	int fd;
+
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
 }

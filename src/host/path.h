@@ -46,6 +46,22 @@ bool path_exists(struct path_root *r, const char *rel);
  * pci.ids). Returns NULL on ENOMEM. The caller records the read itself. */
 char *path_abs(struct path_root *r, const char *rel);
 
+/*
+ * Writing. These are for src/apply only; nothing that reads the machine
+ * writes.
+ */
+/* Write value to an attribute that must already exist (a sysfs file):
+ * never creates, never truncates, one write() of the whole value. A short
+ * write is -EIO. */
+int path_write_attr(struct path_root *r, const char *rel, const char *value);
+/* Create or replace a small regular file: temp file in the same directory,
+ * fsync, rename. Parent directories are created (mode 0755). */
+int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode);
+int path_unlink(struct path_root *r, const char *rel);
+int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode);
+/* Open (creating) rel for an exclusive advisory lock; returns the fd. */
+int path_lock(struct path_root *r, const char *rel);
+
 /* A directory opened once, for reading many attributes of one sysfs object.
  * Attribute names are plain names: they never follow symlinks. */
 struct path_dir {

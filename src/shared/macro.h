@@ -102,3 +102,7 @@ char *strdupf(const char *fmt, ...) _printf_(1, 2);
 
 /* Trim trailing whitespace (sysfs attributes end in "\n") in place. */
 char *strip_trailing(char *s);
+
+/* Run argv[0] from PATH with argv and wait for it. 0 when it exits 0; else
+ * -errno (-EIO when it failed) and *errmsg says how. */
+int spawn_wait(char *const argv[], char **errmsg);

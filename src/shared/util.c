@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
+#include <spawn.h>
 #include <stdarg.h>
+#include <sys/wait.h>
 
 #include "macro.h"
 
@@ -45,4 +47,30 @@ char *strip_trailing(char *s)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		s[--n] = '\0';
 	return s;
+}
+
+extern char **environ;
+
+int spawn_wait(char *const argv[], char **errmsg)
+{
+	pid_t pid;
+	int status, k;
+
+	k = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (k != 0) {
+		*errmsg = strdupf("cannot run %s: %s", argv[0], strerror(k));
+		return -k;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			k = -errno;
+			*errmsg = strdupf("waiting for %s: %s", argv[0], strerror(errno));
+			return k;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		*errmsg = WIFEXITED(status) ? strdupf("%s exited with status %d", argv[0], WEXITSTATUS(status)) :
+					      strdupf("%s was killed by signal %d", argv[0], WTERMSIG(status));
+		return -EIO;
+	}
+	return 0;
 }

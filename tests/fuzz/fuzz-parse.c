@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for every parser of text the kernel or distribution
  * hands vfiokit: sysfs numbers and addresses, /proc/cmdline, /proc/cpuinfo,
- * os-release, module paths. Seeds: tests/fuzz/seeds (taken from the fixtures). */
+ * os-release, module paths, PCI resource files, /proc/iomem, mountinfo,
+ * /proc/net/route and ipv6_route, the state files of `vfiokit bind`. Seeds: tests/fuzz/seeds (taken from the fixtures). */
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,5 +44,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (osrelease_get(s, "ID", &v) == 0)
 		(void)strlen(v);
 	m = module_name_from_path(s);
+	{
+		_cleanup_free_ struct mem_range *bars = NULL, *fbs = NULL;
+		size_t nb = 0, nf = 0;
+		if (pci_resource_parse(s, &bars, &nb) == 0 && iomem_framebuffers(s, &fbs, &nf) == 0)
+			for (size_t i = 0; i < nb && i < 64; i++)
+				for (size_t j = 0; j < nf && j < 64; j++)
+					(void)mem_ranges_overlap(&bars[i], &fbs[j]);
+	}
+	{
+		struct strv ifaces = { 0 };
+		(void)route_default_ifaces(s, false, &ifaces);
+		(void)route_default_ifaces(s, true, &ifaces);
+		strv_clear(&ifaces);
+	}
+	{
+		_cleanup_free_ char *copy = strdup(s);
+		char *save = NULL;
+		for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+			struct mountinfo_entry e;
+			if (mountinfo_parse_line(line, &e) == 0 && (!e.target || !e.source || !e.fstype))
+				__builtin_trap();
+		}
+	}
+	{
+		struct bind_state b, again;
+		if (bind_state_parse(s, &b) == 0) {
+			/* What we write, we read back the same. */
+			_cleanup_free_ char *text = strchr(b.driver, '\n') ? NULL : bind_state_format(&b, "x");
+			if (text && bind_state_parse(text, &again) == 0) {
+				if (!streq(again.driver, b.driver))
+					__builtin_trap();
+				bind_state_free(&again);
+			}
+			bind_state_free(&b);
+		}
+	}
 	return 0;
 }

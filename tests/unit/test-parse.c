@@ -6,6 +6,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 static void test_hex(void **state)
 {
@@ -162,12 +163,149 @@ static void test_osrelease(void **state)
 	assert_int_equal(osrelease_get(text, "VARIANT", &none), -ENOENT);
 }
 
+static void test_resource(void **state)
+{
+	/* A GPU's resource file: BAR0 mem, BAR1 64-bit prefetchable mem, BAR3
+	 * mem, BAR5 I/O, an unassigned BAR, the ROM. */
+	const char *text = "0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200\n"
+			   "0x00000000e0000000 0x00000000efffffff 0x000000000014220c\n"
+			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+			   "0x00000000f0000000 0x00000000f1ffffff 0x000000000014220c\n"
+			   "0x000000000000e000 0x000000000000e07f 0x0000000000040101\n"
+			   "garbage line\n"
+			   "0x00000000f7000000 0x00000000f707ffff 0x0000000000046200";
+	_cleanup_free_ struct mem_range *r = NULL;
+	size_t n = 0;
+
+	assert_int_equal(pci_resource_parse(text, &r, &n), 0);
+	assert_int_equal(n, 4);
+	assert_true(r[0].start == 0xf6000000 && r[0].end == 0xf6ffffff);
+	assert_true(r[1].start == 0xe0000000 && r[1].end == 0xefffffff);
+	assert_true(r[3].start == 0xf7000000);
+	free(r);
+	r = NULL;
+	assert_int_equal(pci_resource_parse("", &r, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void test_iomem(void **state)
+{
+	const char *text = "00000000-00000fff : Reserved\n"
+			   "e0000000-efffffff : PCI Bus 0000:01\n"
+			   "  e0000000-e02fffff : efifb\n"
+			   "  f0000000-f07fffff : BOOTFB\n"
+			   "fd000000-fd3fffff : simple-framebuffer.0\n"
+			   "fe000000-fe7fffff : vesafb\n"
+			   "ff000000-ff0fffff : efifb-not\n";
+	/* As non-root every address reads as zero. */
+	const char *hidden = "00000000-00000000 : efifb\n";
+	_cleanup_free_ struct mem_range *r = NULL;
+	struct mem_range bar = { 0xe0000000, 0xefffffff }, other = { 0xf6000000, 0xf6ffffff };
+	size_t n = 0;
+
+	assert_int_equal(iomem_framebuffers(text, &r, &n), 0);
+	assert_int_equal(n, 4);
+	assert_true(r[0].start == 0xe0000000 && r[0].end == 0xe02fffff);
+	assert_true(r[2].start == 0xfd000000);
+	assert_true(r[3].start == 0xfe000000);
+	assert_true(mem_ranges_overlap(&r[0], &bar));
+	assert_false(mem_ranges_overlap(&r[0], &other));
+	assert_false(mem_ranges_overlap(&r[1], &bar));
+	free(r);
+	r = NULL;
+	assert_int_equal(iomem_framebuffers(hidden, &r, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void test_mountinfo(void **state)
+{
+	char l1[] = "29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n";
+	char l2[] = "40 29 253:0 / /mnt/my\\040disk rw master:2 unbindable - xfs /dev/mapper/vg-my\\040lv rw";
+	char l3[] = "50 29 0:23 / /proc rw - proc proc rw";
+	char bad1[] = "29 1 259:2 / / rw shared:1 ext4 /dev/sda1 rw";  /* no separator */
+	char bad2[] = "29 1 2592 / / rw - ext4 /dev/sda1 rw";           /* no maj:min */
+	char bad3[] = "29 1 8:1 / / rw -";
+	struct mountinfo_entry m;
+
+	assert_int_equal(mountinfo_parse_line(l1, &m), 0);
+	assert_int_equal(m.major, 259);
+	assert_int_equal(m.minor, 2);
+	assert_string_equal(m.target, "/");
+	assert_string_equal(m.fstype, "ext4");
+	assert_string_equal(m.source, "/dev/nvme0n1p2");
+	assert_int_equal(mountinfo_parse_line(l2, &m), 0);
+	assert_string_equal(m.target, "/mnt/my disk");
+	assert_string_equal(m.source, "/dev/mapper/vg-my lv");
+	assert_int_equal(m.major, 253);
+	assert_int_equal(mountinfo_parse_line(l3, &m), 0);
+	assert_int_equal(m.major, 0);
+	assert_int_equal(mountinfo_parse_line(bad1, &m), -EINVAL);
+	assert_int_equal(mountinfo_parse_line(bad2, &m), -EINVAL);
+	assert_int_equal(mountinfo_parse_line(bad3, &m), -EINVAL);
+}
+
+static void test_route(void **state)
+{
+	const char *v4 = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+			 "lo\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n"
+			 "br0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+			 "br0\t0002A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n"
+			 "wg0\t00000000\t00000000\t0000\t0\t0\t0\t00000000\t0\t0\t0\n"   /* down */
+			 "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
+			 "br0\t00000000\t0102A8C0\t0003\t0\t0\t200\t00000000\t0\t0\t0\n";
+	const char *v6 = "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+			 "fe800000000000000000000000000001 00000400 00000001 00000000 00000003 enp5s0\n"
+			 "fe800000000000000000000000000000 40 00000000000000000000000000000000 00 "
+			 "00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth1\n"
+			 "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+			 "00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n";
+	struct strv v = { 0 };
+
+	assert_int_equal(route_default_ifaces(v4, false, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "br0");
+	assert_string_equal(v.v[1], "wlan0");
+	assert_int_equal(route_default_ifaces(v6, true, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_string_equal(v.v[2], "enp5s0");
+	assert_int_equal(route_default_ifaces("", true, &v), 0);
+	assert_int_equal(v.n, 3);
+	strv_clear(&v);
+}
+
+static void test_bind_state(void **state)
+{
+	struct bind_state s = { .driver = (char *)"nouveau", .driver_override = (char *)"", .target = (char *)"vfio-pci" };
+	struct bind_state r;
+	_cleanup_free_ char *text = bind_state_format(&s, "0000:01:00.0");
+
+	assert_non_null(text);
+	assert_int_equal(bind_state_parse(text, &r), 0);
+	assert_string_equal(r.driver, "nouveau");
+	assert_string_equal(r.driver_override, "");
+	assert_string_equal(r.target, "vfio-pci");
+	bind_state_free(&r);
+	assert_null(r.driver);
+	/* Unknown keys and comments are skipped; a later key wins. */
+	assert_int_equal(bind_state_parse("# x\nfuture=1\ndriver=a\ndriver=\n", &r), 0);
+	assert_string_equal(r.driver, "");
+	assert_null(r.target);
+	bind_state_free(&r);
+	/* Without driver=, or with a name that leads out of drivers/. */
+	assert_int_equal(bind_state_parse("target=vfio-pci\n", &r), -EINVAL);
+	assert_int_equal(bind_state_parse("driver=../../../../etc\n", &r), -EINVAL);
+	assert_int_equal(bind_state_parse("driver=..\n", &r), -EINVAL);
+	assert_int_equal(bind_state_parse("driver=\ntarget=a/b\n", &r), -EINVAL);
+	assert_int_equal(bind_state_parse("", &r), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex),      cmocka_unit_test(test_int),     cmocka_unit_test(test_pci_addr),
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
-		cmocka_unit_test(test_osrelease),
+		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
+		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
