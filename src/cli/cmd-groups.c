@@ -11,7 +11,7 @@
 enum {
 	COL_NAME, COL_VERDICT, COL_ID, COL_SUBSYS, COL_CLASS, COL_REV, COL_TYPE, COL_VENDOR, COL_PRODUCT,
 	COL_DESCRIPTION, COL_DRIVER, COL_OVERRIDE, COL_MODULES, COL_RESET, COL_BOOTVGA, COL_ROLE, COL_NUMA,
-	COL_GROUP, COL_USBBUS, COL_SHARED,
+	COL_GROUP, COL_USBBUS, COL_SHARED, COL_BOUND, COL_HOSTUSE,
 };
 
 struct colinfo {
@@ -47,6 +47,10 @@ static const struct colinfo infos[] = {
 	[COL_USBBUS] = { "USBBUS", 3, 0, SCOLS_JSON_ARRAY_STRING, "USB bus numbers of a USB controller" },
 	[COL_SHARED] = { "SHARED", 0.2, 0, SCOLS_JSON_ARRAY_STRING,
 			 "group: endpoints outside the card, which would have to go along" },
+	[COL_BOUND] = { "BOUND", 0.1, 0, SCOLS_JSON_STRING,
+			"moved by 'vfiokit bind': the driver 'vfiokit unbind' gives it back to" },
+	[COL_HOSTUSE] = { "HOSTUSE", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_ARRAY_STRING,
+			  "what the host uses it for: display, mount, route (bind refuses these)" },
 };
 
 static const int default_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_BOOTVGA, COL_DESCRIPTION };
@@ -114,6 +118,8 @@ static void help(void)
 	      "  -n, --noheadings     no header line\n"
 	      "      --root DIR       read the machine from DIR instead of /\n"
 	      "  -h, --help           this help\n"
+	      "\n"
+	      "When 'vfiokit bind' has moved a device, the BOUND column joins the defaults.\n"
 	      "\n"
 	      "Columns:\n",
 	      stdout);
@@ -248,6 +254,22 @@ static int fill_device(struct libscols_table *tb, struct libscols_line *parent, 
 	if (d->iommu_group >= 0)
 		k |= set_cellf(ln, o, COL_GROUP, "%d", d->iommu_group);
 	k |= set_cell(ln, o, COL_USBBUS, buses);
+	if (d->bound)
+		k |= set_cellf(ln, o, COL_BOUND, "was %s", *d->bound->driver ? d->bound->driver : "no driver");
+	if (d->nuses) {
+		struct strv u = { 0 };
+		_cleanup_free_ char *joined = NULL;
+		for (size_t i = 0; i < d->nuses; i++)
+			if (strv_push_take(&u, strdupf("%s: %s", pci_use_kind_name(d->uses[i].kind), d->uses[i].what)) < 0) {
+				strv_clear(&u);
+				return -ENOMEM;
+			}
+		joined = strv_join(&u, "\n");
+		strv_clear(&u);
+		if (!joined)
+			return -ENOMEM;
+		k |= set_cell(ln, o, COL_HOSTUSE, joined);
+	}
 	if (k)
 		return -ENOMEM;
 	return o->usb ? fill_usb(tb, ln, o, d) : 0;
@@ -503,10 +525,19 @@ int cmd_groups(int argc, char **argv)
 
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | (o.usb ? HOST_LOAD_USB : 0), &h) < 0) {
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0), &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
+	/* Devices that `vfiokit bind` moved: say so, next to the driver. */
+	if (!columns)
+		for (size_t i = 0; i < h->npci; i++)
+			if (h->pci[i].bound) {
+				memmove(&o.cols[5], &o.cols[4], (o.ncols - 4) * sizeof(o.cols[0]));
+				o.cols[4] = COL_BOUND;
+				o.ncols++;
+				break;
+			}
 	if (o.device) {
 		const struct pci_device *d = host_find_pci(h, &o.device_addr);
 		if (!d) {

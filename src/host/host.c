@@ -37,6 +37,8 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 			goto fail;
 		if ((flags & HOST_LOAD_USB) && (k = usb_load(h)) < 0)
 			goto fail;
+		if ((flags & HOST_LOAD_USAGE) && (k = usage_load(h)) < 0)
+			goto fail;
 	}
 	if ((k = kernel_load(h, flags & HOST_LOAD_MODULES)) < 0)
 		goto fail;

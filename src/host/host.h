@@ -36,6 +36,19 @@ struct usb_bus {
 	size_t ndevs, alloc;
 };
 
+/* Something the running host does with a device: taking it away from the
+ * host breaks that. Attached to the device and every bridge above it. */
+enum pci_use_kind {
+	PCI_USE_DISPLAY, /* a framebuffer or a connected, enabled DRM connector */
+	PCI_USE_MOUNT,   /* a mounted filesystem or active swap lives behind it */
+	PCI_USE_ROUTE,   /* the network interface of a default route */
+};
+
+struct pci_use {
+	enum pci_use_kind kind;
+	char *what; /* "fb0 (bochs-drmdrmfb)", "/ (sda2)", "eth0" */
+};
+
 struct pci_device {
 	struct pci_addr addr;
 	char name[PCI_ADDR_STRLEN];
@@ -58,6 +71,9 @@ struct pci_device {
 	size_t nparents;
 	struct usb_bus *usb; /* for USB controllers, when loaded with HOST_LOAD_USB */
 	size_t nusb;
+	struct pci_use *uses; /* HOST_LOAD_USAGE */
+	size_t nuses, uses_alloc;
+	struct bind_state *bound; /* left by `vfiokit bind` in run/vfiokit/bound; NULL if none */
 };
 
 struct iommu_group {
@@ -143,13 +159,17 @@ struct host {
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 };
 
+/* Where `vfiokit bind` keeps what it changed (root-relative). */
+#define BIND_STATE_DIR "run/vfiokit/bound"
+
 enum host_load_flags {
 	HOST_LOAD_PCI = 1 << 0,
 	HOST_LOAD_NAMES = 1 << 1,
 	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases */
 	HOST_LOAD_USB = 1 << 3,
 	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
-	HOST_LOAD_ALL = 0x1f,
+	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
+	HOST_LOAD_ALL = 0x3f,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -161,6 +181,10 @@ const struct iommu_group *host_find_group(const struct host *h, int number);
 /* State of a module in the running kernel; marks the table lines it used. */
 enum module_state host_module_state(struct host *h, const char *name);
 const char *module_state_name(enum module_state s);
+const char *pci_use_kind_name(enum pci_use_kind k);
+/* The driver a device is bound to now, read again (after a rebind). *ret is
+ * NULL when it has none. */
+int pci_read_driver(struct path_root *r, const char *device, char **ret);
 
 /* Record a problem with an input path (root-relative). */
 void host_diag(struct host *h, const char *rel, const char *fmt, ...) _printf_(3, 4);
@@ -196,5 +220,6 @@ void kernel_free(struct host_kernel *kn);
 int system_load(struct host *h);
 int usb_load(struct host *h);
 int names_load(struct host *h);
+int usage_load(struct host *h);
 void system_free(struct host *h);
 void pci_device_free(struct pci_device *d);

@@ -27,6 +27,12 @@ void pci_device_free(struct pci_device *d)
 		free(b->sysname);
 	}
 	free(d->usb);
+	for (size_t i = 0; i < d->nuses; i++)
+		free(d->uses[i].what);
+	free(d->uses);
+	if (d->bound)
+		bind_state_free(d->bound);
+	free(d->bound);
 }
 
 /* Read a hex attribute: 1 read, 0 absent (only when optional: older kernels
@@ -289,4 +295,23 @@ const struct pci_device *host_find_pci(const struct host *h, const struct pci_ad
 	if (h->npci == 0)
 		return NULL;
 	return bsearch(&key, h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+}
+
+int pci_read_driver(struct path_root *r, const char *device, char **ret)
+{
+	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s/driver", device), *target = NULL;
+	const char *base;
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	*ret = NULL;
+	k = path_readlink(r, rel, &target);
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0)
+		return k;
+	base = strrchr(target, '/');
+	*ret = strdup(base ? base + 1 : target);
+	return *ret ? 0 : -ENOMEM;
 }
