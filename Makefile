@@ -11,7 +11,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # Debian packages: build, then tests (QEMU and busybox boot a real kernel
 # for the end-to-end fixture test).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev scdoc pci.ids tar gzip
-TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod clang libclang-rt-14-dev
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 15
 
 .PHONY: all demo check deps test-deps build clean fuzz
@@ -45,7 +45,11 @@ demo: build
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit groups --root $(SAMPLE)
 	@echo; echo "== vfiokit check --root $(SAMPLE)"
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit check --root $(SAMPLE)
-	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check"
+	@echo; echo "== vfiokit bind --dry-run --root $(SAMPLE) group:13   (what binding the guest GPU would write)"
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) group:13
+	@echo; echo "== vfiokit bind --dry-run --root $(SAMPLE) 00:02.0   (the host's own GPU: refused)"
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) 00:02.0; echo "exit status $$?"
+	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check; sudo ./$(BUILD)/src/vfiokit bind --dry-run group:N"
 
 $(BUILD_SAN)/build.ninja:
 	meson setup $(BUILD_SAN) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

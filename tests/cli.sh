@@ -22,7 +22,7 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..24"
+echo "1..35"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
 t "--version" 0 "^vfiokit [0-9]" -- "$vfiokit" --version
 t "--help lists commands" 0 "snapshot" -- "$vfiokit" --help
@@ -48,3 +48,19 @@ t "snapshot needs -o" 2 "-o FILE is required" -- "$vfiokit" snapshot --root "$A"
 t "snapshot keeps an existing file" 1 "use --force" -- "$vfiokit" snapshot -o "$tmp/exists.tar.gz" --root "$A"
 t "write error on stdout" 1 "write error" -- sh -c "'$vfiokit' groups --root '$A' >/dev/full"
 t "closed pipe is not an error" 0 "" -- sh -c "'$vfiokit' groups --root '$A' | head -1 >/dev/null"
+t "bind --help" 0 "never new_id" -- "$vfiokit" bind --help
+t "bind needs a target" 2 "name at least one device" -- "$vfiokit" bind --dry-run --root "$A"
+t "bind --root needs --dry-run" 2 "add --dry-run" -- "$vfiokit" bind --root "$A" 06:00.0
+t "bind: bad group target" 2 "expected group:N" -- "$vfiokit" bind --dry-run --root "$A" group:x
+t "bind: no such group" 1 "there is no IOMMU group 77" -- "$vfiokit" bind --dry-run --root "$A" group:77
+t "bind: driver names only" 2 "takes a driver name" -- "$vfiokit" bind --dry-run --root "$A" --driver ../x 06:00.0
+t "bind: an ID of several devices" 1 "matches 3 devices" -- "$vfiokit" bind --dry-run --root "$fixtures/q35-e2e" 8086:10d3
+t "unbind takes no --allow-*" 2 "is an option of 'vfiokit bind'" -- "$vfiokit" unbind --allow-display 06:00.0
+t "unbind: nothing bound" 0 "nothing to do" -- "$vfiokit" unbind --dry-run --root "$A" 06:00.0
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	t "bind as non-root" 1 "must run as root" -- $nobody "$vfiokit" bind 06:00.0
+	t "a dry run as non-root is fine" 0 "drivers_probe" -- $nobody "$vfiokit" bind --dry-run --root "$A" 06:00.0
+else
+	n=$((n + 2)); echo "ok $((n - 1)) # SKIP not root or no setpriv"; echo "ok $n # SKIP not root or no setpriv"
+fi

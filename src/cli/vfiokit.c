@@ -12,6 +12,8 @@ static const struct verb verbs[] = {
 	{ "check", cmd_check, "check every prerequisite for PCI passthrough", VERB_READS_HOST },
 	{ "snapshot", cmd_snapshot, "save what vfiokit reads into a tarball, for --root and bug reports",
 	  VERB_READS_HOST },
+	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing", VERB_READS_HOST },
+	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
 };
 

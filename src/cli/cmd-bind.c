@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit bind / unbind: move devices to vfio-pci at runtime and back, the
+ * article's driver_override method, group-aware and all-or-nothing. */
+#include <libsmartcols/libsmartcols.h>
+
+#include "bind.h"
+#include "cli.h"
+#include "rebind.h"
+
+enum {
+	OPT_DRIVER = 0x2000,
+	OPT_ONLY,
+	OPT_DRY_RUN,
+	OPT_ALLOW, /* + enum bind_refusal */
+};
+
+struct bind_opts {
+	bool unbind, json, dry_run, only;
+	bool allow[_REFUSE_MAX];
+	const char *driver, *rootdir;
+};
+
+static void help(bool unbind)
+{
+	if (unbind)
+		fputs("Usage: vfiokit unbind [OPTIONS] TARGET...\n"
+		      "\n"
+		      "Give devices that are on vfio-pci back to the host: to exactly the driver and\n"
+		      "driver_override they had before 'vfiokit bind' (its state is in\n"
+		      "/run/vfiokit/bound/), or, for devices it did not bind, clear driver_override\n"
+		      "and let the kernel probe a driver.\n",
+		      stdout);
+	else
+		fputs("Usage: vfiokit bind [OPTIONS] TARGET...\n"
+		      "\n"
+		      "Move devices to vfio-pci now, without a reboot (the article's driver_override\n"
+		      "method): for each device driver_override, unbind, drivers_probe; never new_id,\n"
+		      "which would claim every identical card. The set grows to every endpoint of\n"
+		      "each IOMMU group; bridges and root ports stay on the host. If any step fails,\n"
+		      "every device already moved goes back to its driver. Success means each device\n"
+		      "is on the driver and /dev/vfio/GROUP exists.\n"
+		      "\n"
+		      "Refused unless named: a device that drives a display of this host\n"
+		      "(--allow-display), holds a mounted filesystem or swap (--allow-mounted),\n"
+		      "carries the default route (--allow-default-route), a host bridge in the set\n"
+		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n",
+		      stdout);
+	fputs("\n"
+	      "TARGET: a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID that\n"
+	      "matches one device (10de:13c2), or group:N.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --driver NAME    the VFIO driver (default vfio-pci)\n"
+	      "      --only           only the devices named, not the rest of their groups\n"
+	      "      --dry-run        print every write in order and change nothing\n",
+	      stdout);
+	if (!unbind)
+		fputs("      --allow-display, --allow-mounted, --allow-default-route,\n"
+		      "      --allow-host-bridge, --allow-nonviable\n"
+		      "                       lift one refusal\n",
+		      stdout);
+	fprintf(stdout,
+		"  -J, --json           JSON output\n"
+		"      --root DIR       plan for the machine copy in DIR (needs --dry-run)\n"
+		"  -h, --help           this help\n"
+		"\n"
+		"Exit status: 0 done (or nothing to do), 1 refused or failed (rolled back),\n"
+		"2 usage error. See vfiokit-%s(1).\n",
+		unbind ? "unbind" : "bind");
+}
+
+static const char *step_action(enum bind_step_kind k)
+{
+	static const char *const names[] = {
+		[STEP_MODPROBE] = "modprobe", [STEP_SAVE_STATE] = "save-state", [STEP_OVERRIDE] = "driver_override",
+		[STEP_UNBIND] = "unbind",     [STEP_PROBE] = "drivers_probe",   [STEP_BIND] = "bind",
+		[STEP_FORGET] = "forget-state", [STEP_WAIT_VFIO] = "wait-vfio",
+	};
+	return names[k];
+}
+
+static struct libscols_table *new_table(const struct bind_opts *o, const char *name, const char *const *cols,
+					const int *json_types, size_t ncols)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_enable_json(tb, o->json);
+	scols_table_set_name(tb, name);
+	for (size_t i = 0; i < ncols; i++) {
+		struct libscols_column *c = scols_table_new_column(tb, cols[i], 0.1, 0);
+		if (!c) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+		scols_column_set_json_type(c, json_types[i]);
+	}
+	return tb;
+}
+
+static int print_steps(const struct host *h, const struct bind_plan *p, const struct bind_opts *o)
+{
+	static const char *const cols[] = { "STEP", "DEVICE", "ACTION", "COMMAND" };
+	static const int types[] = { SCOLS_JSON_NUMBER, SCOLS_JSON_STRING, SCOLS_JSON_STRING, SCOLS_JSON_STRING };
+	struct libscols_table *tb;
+
+	if (!o->json) {
+		for (size_t i = 0; i < p->nsteps; i++) {
+			_cleanup_free_ char *d = bind_step_describe(h, p, &p->steps[i]);
+			if (!d)
+				return -ENOMEM;
+			printf("%s\n", d);
+		}
+		return 0;
+	}
+	tb = new_table(o, "steps", cols, types, ARRAY_SIZE(cols));
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		const struct bind_step *s = &p->steps[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		_cleanup_free_ char *n = strdupf("%zu", i + 1), *d = bind_step_describe(h, p, s);
+		bool per_dev = s->kind != STEP_MODPROBE && s->kind != STEP_WAIT_VFIO;
+		if (!ln || !n || !d || scols_line_set_data(ln, 0, n) ||
+		    (per_dev && scols_line_set_data(ln, 1, h->pci[p->items[s->item].dev].name)) ||
+		    scols_line_set_data(ln, 2, step_action(s->kind)) || scols_line_set_data(ln, 3, d)) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	return 0;
+}
+
+/* What each device is on now, read back from sysfs. */
+static int print_result(const struct host *h, const struct bind_plan *p, const struct bind_opts *o)
+{
+	static const char *const cols[] = { "DEVICE", "GROUP", "BEFORE", "NOW", "CHANGED" };
+	static const int types[] = { SCOLS_JSON_STRING, SCOLS_JSON_NUMBER, SCOLS_JSON_STRING, SCOLS_JSON_STRING,
+				     SCOLS_JSON_STRING };
+	struct libscols_table *tb = new_table(o, o->unbind ? "unbind" : "bind", cols, types, ARRAY_SIZE(cols));
+
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nitems; i++) {
+		const struct bind_item *it = &p->items[i];
+		const struct pci_device *d = &h->pci[it->dev];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		_cleanup_free_ char *now = NULL, *grp = strdupf("%d", d->iommu_group);
+		int k = pci_read_driver(h->root, d->name, &now);
+
+		if (k == -ENOMEM || !ln || !grp || scols_line_set_data(ln, 0, d->name) ||
+		    (d->iommu_group >= 0 && scols_line_set_data(ln, 1, grp)) ||
+		    scols_line_set_data(ln, 2, it->orig_driver ? it->orig_driver : "none") ||
+		    scols_line_set_data(ln, 3, k < 0 ? "?" : now ? now : "none") ||
+		    scols_line_set_data(ln, 4, it->change ? "yes" : "no")) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct bind_opts *o)
+{
+	const char *cmd = o->unbind ? "unbind" : "bind";
+	static const struct option longopts[] = {
+		{ "driver", required_argument, NULL, OPT_DRIVER },
+		{ "only", no_argument, NULL, OPT_ONLY },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "json", no_argument, NULL, 'J' },
+		{ "allow-display", no_argument, NULL, OPT_ALLOW + REFUSE_DISPLAY },
+		{ "allow-mounted", no_argument, NULL, OPT_ALLOW + REFUSE_MOUNT },
+		{ "allow-default-route", no_argument, NULL, OPT_ALLOW + REFUSE_ROUTE },
+		{ "allow-host-bridge", no_argument, NULL, OPT_ALLOW + REFUSE_HOST_BRIDGE },
+		{ "allow-nonviable", no_argument, NULL, OPT_ALLOW + REFUSE_NONVIABLE },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
+		if (c >= OPT_ALLOW && c < OPT_ALLOW + _REFUSE_MAX) {
+			if (o->unbind)
+				return cli_usage_error(cmd, "--%s is an option of 'vfiokit bind'",
+						       bind_refusal_option((enum bind_refusal)(c - OPT_ALLOW)));
+			o->allow[c - OPT_ALLOW] = true;
+			continue;
+		}
+		switch (c) {
+		case OPT_DRIVER:
+			if (!*optarg || strchr(optarg, '/') || streq(optarg, ".") || streq(optarg, ".."))
+				return cli_usage_error(cmd, "--driver takes a driver name, not '%s'", optarg);
+			o->driver = optarg;
+			break;
+		case OPT_ONLY:
+			o->only = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case OPT_ROOT:
+			o->rootdir = optarg;
+			break;
+		case 'h':
+			help(o->unbind);
+			return -1;
+		default:
+			return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "name at least one device: an address, a vendor:device ID or group:N");
+	return 0;
+}
+
+static int run(int argc, char **argv, bool unbind)
+{
+	const char *cmd = unbind ? "unbind" : "bind";
+	struct bind_opts o = { .unbind = unbind, .driver = "vfio-pci" };
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	struct bind_plan p = { 0 };
+	struct rebind_option_lock { int fd; } lock = { -1 };
+	_cleanup_free_ char *err = NULL;
+	struct bind_options bo;
+	struct rebind_result res = { 0 };
+	size_t refused = 0;
+	int r, k;
+
+	r = parse(argc, argv, &o);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	if (cli_open_root(o.rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (!path_root_is_live(root) && !o.dry_run) {
+		path_root_free(root);
+		return cli_usage_error(cmd, "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
+				       o.rootdir);
+	}
+	if (!o.dry_run && geteuid() != 0) {
+		cli_error("%s changes the drivers of the running kernel and must run as root "
+			  "(--dry-run shows what it would do)", cmd);
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE, &h) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
+	/* One bind or unbind at a time; state and sysfs must agree. */
+	if (!o.dry_run) {
+		k = path_mkdir_p(root, BIND_STATE_DIR, 0755);
+		lock.fd = k < 0 ? k : path_lock(root, "run/vfiokit/lock");
+		if (lock.fd < 0) {
+			cli_error("cannot lock /run/vfiokit/lock: %s",
+				  lock.fd == -EBUSY ? "another vfiokit bind or unbind is running" : strerror(-lock.fd));
+			r = EXIT_PROBLEM;
+			goto out;
+		}
+	}
+
+	bo = (struct bind_options){ .driver = o.driver, .only = o.only };
+	k = unbind ? unbind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err)
+		   : bind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err);
+	if (k == -ENOMEM)
+		goto oom;
+	if (k > 0) {
+		if (k == BIND_ERR_SYNTAX) {
+			r = cli_usage_error(cmd, "%s", err);
+			goto out;
+		}
+		cli_error("%s", err);
+		r = EXIT_PROBLEM;
+		goto out;
+	}
+	for (size_t i = 0; i < p.warnings.n; i++)
+		fprintf(stderr, "vfiokit: warning: %s\n", p.warnings.v[i]);
+	for (size_t i = 0; i < p.nrefusals; i++) {
+		if (o.allow[p.refusals[i].kind]) {
+			fprintf(stderr, "vfiokit: warning: %s (allowed by --%s)\n", p.refusals[i].msg,
+				bind_refusal_option(p.refusals[i].kind));
+			continue;
+		}
+		cli_error("refused: %s. To do it anyway: --%s", p.refusals[i].msg, bind_refusal_option(p.refusals[i].kind));
+		refused++;
+	}
+	if (refused) {
+		fprintf(stderr, "vfiokit: nothing was changed\n");
+		r = EXIT_PROBLEM;
+		goto out;
+	}
+	if (p.nsteps == 0) {
+		if (p.nitems == 0)
+			fprintf(stderr, "vfiokit: nothing is on %s there; nothing to do\n", p.driver);
+		else
+			fprintf(stderr, "vfiokit: %s already; nothing to do\n",
+				unbind ? "nothing to give back" : "every device is on the driver");
+		r = p.nitems && print_result(h, &p, &o) < 0 ? EXIT_PROBLEM : EXIT_OK;
+		goto out;
+	}
+	if (o.dry_run) {
+		r = print_steps(h, &p, &o) < 0 ? EXIT_PROBLEM : EXIT_OK;
+		goto out;
+	}
+
+	k = rebind_execute(h, &p, &res);
+	if (k < 0)
+		goto oom;
+	if (res.failed) {
+		const struct bind_step *s = &p.steps[res.step];
+		_cleanup_free_ char *d = bind_step_describe(h, &p, s);
+		bool per_dev = s->kind != STEP_MODPROBE && s->kind != STEP_WAIT_VFIO;
+		cli_error("%s failed%s%s at step %zu of %zu, '%s': %s%s%s", cmd, per_dev ? " for " : "",
+			  per_dev ? h->pci[p.items[s->item].dev].name : "", res.step + 1, p.nsteps, d ? d : "?",
+			  strerror(-res.error), res.detail ? "; " : "", res.detail ? res.detail : "");
+		for (size_t i = 0; i < res.rolled_back.n; i++)
+			fprintf(stderr, "vfiokit: rolled back %s\n", res.rolled_back.v[i]);
+		for (size_t i = 0; i < res.rollback_errors.n; i++)
+			fprintf(stderr, "vfiokit: ROLLBACK FAILED: %s\n", res.rollback_errors.v[i]);
+		if (res.rollback_errors.n == 0)
+			fprintf(stderr, "vfiokit: every device is back where it was\n");
+		r = EXIT_PROBLEM;
+		goto out;
+	}
+	r = print_result(h, &p, &o) < 0 ? EXIT_PROBLEM : EXIT_OK;
+	if (!o.json && !unbind && r == EXIT_OK)
+		for (size_t i = 0; i < p.nsteps; i++)
+			if (p.steps[i].kind == STEP_WAIT_VFIO)
+				printf("/%s is ready\n", p.steps[i].path);
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	rebind_result_clear(&res);
+	bind_plan_clear(&p);
+	if (lock.fd >= 0)
+		close(lock.fd);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}
+
+int cmd_bind(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cmd_unbind(int argc, char **argv)
+{
+	return run(argc, argv, true);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Runtime isolation (`vfiokit bind` / `unbind`): which devices move, what
+ * would make that unsafe, and the exact sysfs writes, in order. Nothing here
+ * touches the machine; src/apply/rebind.c executes a plan.
+ */
+#pragma once
+
+#include "host.h"
+
+enum bind_refusal {
+	REFUSE_DISPLAY,     /* --allow-display */
+	REFUSE_MOUNT,       /* --allow-mounted */
+	REFUSE_ROUTE,       /* --allow-default-route */
+	REFUSE_HOST_BRIDGE, /* --allow-host-bridge */
+	REFUSE_NONVIABLE,   /* --allow-nonviable */
+	_REFUSE_MAX,
+};
+
+/* The option that lifts a refusal ("allow-display"). */
+const char *bind_refusal_option(enum bind_refusal r);
+
+enum bind_step_kind {
+	STEP_MODPROBE,   /* value: module to load */
+	STEP_SAVE_STATE, /* path: state file, value: its text */
+	STEP_OVERRIDE,   /* write value to path (driver_override) */
+	STEP_UNBIND,     /* write the address to path (drivers/X/unbind) */
+	STEP_PROBE,      /* write the address to sys/bus/pci/drivers_probe; then expect */
+	STEP_BIND,       /* write the address to drivers/X/bind; then expect */
+	STEP_FORGET,     /* remove the state file at path */
+	STEP_WAIT_VFIO,  /* path: dev/vfio/N must appear */
+};
+
+struct bind_step {
+	enum bind_step_kind kind;
+	size_t item;  /* index into plan->items; unused for MODPROBE and WAIT_VFIO */
+	char *path;   /* root-relative */
+	char *value;
+	char *expect; /* PROBE/BIND: the driver the device must end on ("" for none) */
+};
+
+struct bind_item {
+	size_t dev;     /* index into host->pci */
+	bool named;     /* named on the command line, not added from its group */
+	bool change;    /* has steps; false when already where it should be */
+	/* Before anything ran, for rollback. */
+	char *orig_driver;        /* NULL: none */
+	char *orig_override;      /* NULL: none */
+	char *orig_state;         /* text of its state file, NULL if it had none */
+};
+
+struct bind_refusal_entry {
+	enum bind_refusal kind;
+	char *msg;
+};
+
+struct bind_plan {
+	bool unbind;
+	char *driver; /* bind: the target driver; unbind: the driver devices leave */
+	struct bind_item *items;
+	size_t nitems, items_alloc;
+	int *groups;
+	size_t ngroups, groups_alloc;
+	struct bind_refusal_entry *refusals;
+	size_t nrefusals, refusals_alloc;
+	struct strv warnings;
+	struct bind_step *steps;
+	size_t nsteps, steps_alloc;
+};
+
+/* Errors from resolving targets. The message is in *err. */
+enum {
+	BIND_ERR_SYNTAX = 1,  /* a target that is no address, ID or group:N (usage error) */
+	BIND_ERR_NOT_FOUND,   /* no such device or group */
+	BIND_ERR_AMBIGUOUS,   /* an ID that matches more than one device */
+	BIND_ERR_BRIDGE,      /* a PCI bridge named directly */
+	BIND_ERR_NO_GROUP,    /* the device has no IOMMU group */
+	BIND_ERR_NO_DRIVER,   /* the target driver is not available to the running kernel */
+};
+
+struct bind_options {
+	const char *driver; /* default vfio-pci */
+	bool only;          /* do not grow the set to whole groups */
+};
+
+/* Plan `vfiokit bind` of targets ("01:00.0", "10de:13c2", "group:13").
+ * Returns 0, -ENOMEM, or a positive BIND_ERR_* with *err set. Refusals and
+ * warnings are in the plan; the caller decides which are lifted. */
+int bind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
+		   struct bind_plan *p, char **err);
+/* Plan `vfiokit unbind`: devices of the targets' groups that are on
+ * o->driver, back to what their state file says (or reprobed). */
+int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
+		     struct bind_plan *p, char **err);
+void bind_plan_clear(struct bind_plan *p);
+
+/* Human-readable form of a step, as a shell line ("echo vfio-pci > /sys/..."). */
+char *bind_step_describe(const struct host *h, const struct bind_plan *p, const struct bind_step *s);
