@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Judge the serial log of tests/e2e/guest-bind.sh: vfiokit's JSON and the
+sysfs state read back inside the guest after every case. Prints TAP.
+
+    check-q35.py SERIAL_LOG SNAPSHOT_OUT
+SNAPSHOT_OUT receives the snapshot tarball the guest took.
+"""
+import base64
+import json
+import re
+import sys
+
+log = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
+cases = {}
+for m in re.finditer(r"^=== CASE (\S+)\n(.*?)^=== RC (\d+)\n=== STATE\n(.*?)^=== VFIO (.*?)\n=== BOUND (.*?)\n=== END",
+                     log, re.S | re.M):
+    name, out, rc, state, vfio, bound = m.groups()
+    drivers = {}
+    for line in state.splitlines():
+        parts = line.split(" ")
+        drivers[parts[0]] = (parts[1], parts[2] if len(parts) > 2 else "")
+    cases[name] = {"out": out, "rc": int(rc), "drivers": drivers, "vfio": vfio.split(), "bound": bound.split()}
+
+n = 0
+failed = 0
+
+
+def ok(cond, what, detail=""):
+    global n, failed
+    n += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
+    if not cond:
+        failed += 1
+        for line in str(detail).splitlines()[-30:]:
+            print("# " + line)
+
+
+def jsonof(out):
+    """vfiokit's JSON document, after any warnings on stderr."""
+    i = out.find("\n{")
+    return json.loads(out if out.startswith("{") else out[i + 1:] if i >= 0 else out)
+
+
+def case(name):
+    c = cases.get(name)
+    if c is None:
+        ok(False, "case %s ran in the guest" % name, log[-3000:])
+        return {"out": "", "rc": -1, "drivers": {}, "vfio": [], "bound": []}
+    return c
+
+
+# Snapshot taken inside the guest.
+snap = re.search(r"^=== SNAPSHOT-BEGIN\n(.*?)^=== SNAPSHOT-END", log, re.S | re.M)
+data = base64.b64decode(snap.group(1)) if snap else b""
+open(sys.argv[2], "wb").write(data)
+ok(len(data) > 1000, "vfiokit snapshot inside the guest", case("snapshot")["out"])
+
+# groups -J against the kernel's own /sys/kernel/iommu_groups.
+kg = re.search(r"^=== KERNEL-GROUPS\n(.*?)^=== END", log, re.S | re.M)
+kernel = {}
+for line in (kg.group(1) if kg else "").splitlines():
+    g, *devs = line.split()
+    kernel[int(g)] = sorted(devs)
+c = case("groups-json")
+try:
+    groups = jsonof(c["out"])["groups"]
+    seen = {int(g["group"]): sorted(d["name"] for d in g.get("children", [])) for g in groups}
+except (ValueError, KeyError) as e:
+    seen = {"error": str(e)}
+ok(kernel and seen == kernel, "groups -J lists exactly the groups the kernel made (%d groups)" % len(kernel),
+   "kernel: %s\nvfiokit: %s" % (kernel, seen))
+ok("route: default route via eth0" in c["out"] and "mount: /mnt (/dev/sda)" in c["out"] and
+   "display: framebuffer fb0" in c["out"], "groups -J shows what the host uses (route, mount, display)", c["out"])
+
+c = case("check-json")
+try:
+    checks = {x["id"]: x["status"] for x in jsonof(c["out"])["checks"]}
+except (ValueError, KeyError) as e:
+    checks = {"error": str(e)}
+for cid in ("iommu-active", "acpi-table", "interrupt-remapping", "kernel-params"):
+    ok(checks.get(cid) == "pass", "check -J: %s passes" % cid, c["out"])
+
+orig = case("groups-json")["drivers"]
+ok(orig.get("0000:00:06.0", ("",))[0] == "bochs-drm" and orig.get("0000:00:06.1", ("",))[0] == "snd_hda_intel",
+   "the GPU group starts on bochs-drm + snd_hda_intel", orig)
+
+
+def unchanged(name):
+    c = case(name)
+    return c["drivers"] == orig and not c["bound"]
+
+
+for name, rc, pattern in (
+        ("refuse-display", 1, r"refused: 0000:00:06.0 drives a display of this host \(it is the boot GPU\).*--allow-display"),
+        ("refuse-mounted", 1, r"refused: 0000:00:1f.2 holds mounted filesystems.*/mnt \(/dev/sda\).*--allow-mounted"),
+        ("refuse-route", 1, r"refused: 0000:00:02.0 carries this host's default route via eth0.*--allow-default-route"),
+        ("refuse-host-bridge", 1, r"refused: 0000:00:00.0 is a host bridge.*--allow-host-bridge"),
+        ("refuse-nonviable", 1, r"refused: group 3 would not be viable: 0000:00:06.0 stays on bochs-drm.*--allow-nonviable"),
+        ("bad-bridge", 1, r"0000:00:08.0 is a PCI bridge \(root port\)"),
+        ("bad-address", 1, r"there is no PCI device 0000:00:1e.0"),
+        ("bad-id", 1, r"no PCI device has the ID 1234:9999"),
+        ("bad-syntax", 2, r"'bogus' is not a PCI address"),
+        ("bad-driver", 1, r"the driver no-such-driver is not available: kernel \S+ has no module no_such_driver"),
+        ("bad-no-vfio", 1, r"the driver vfio-pci is not available: kernel \S+ has no module vfio_pci"),
+        ("bad-nonroot", 1, r"must run as root"),
+        ("dry-run", 0, r"echo vfio-pci > /sys/bus/pci/devices/0000:00:06.0/driver_override\n"
+                       r"echo 0000:00:06.0 > /sys/bus/pci/drivers/bochs-drm/unbind\n"
+                       r"echo 0000:00:06.0 > /sys/bus/pci/drivers_probe\n")):
+    c = case(name)
+    ok(c["rc"] == rc and re.search(pattern, c["out"], re.S) and unchanged(name),
+       "%s: exit %d, says why, nothing changed" % (name, rc), "exit %d\n%s\n%s" % (c["rc"], c["out"], c["drivers"]))
+
+for name, pattern in (
+        ("fail-save-state", r"bind failed for 0000:00:06.0 at step \d+ of \d+, 'save /run/vfiokit/bound/0000:00:06.0.*Read-only file system"),
+        ("fail-override", r"bind failed for 0000:00:06.1 at step \d+ of \d+, 'echo vfio-pci > /sys/bus/pci/devices/0000:00:06.1/driver_override'.*rolled back 0000:00:06.0: back on bochs-drm"),
+        ("fail-unbind", r"bind failed for 0000:00:06.1 at step \d+ of \d+, 'echo 0000:00:06.1 > /sys/bus/pci/drivers/snd_hda_intel/unbind'.*rolled back 0000:00:06.0: back on bochs-drm"),
+        ("fail-probe", r"bind failed for 0000:00:06.0 at step \d+ of \d+, 'echo 0000:00:06.0 > /sys/bus/pci/drivers_probe'.*rolled back 0000:00:06.0: back on bochs-drm"),
+        ("fail-vfio-node", r"bind failed at step \d+ of \d+, 'wait for /dev/vfio/3'.*rolled back 0000:00:06.1: back on snd_hda_intel.*rolled back 0000:00:06.0: back on bochs-drm")):
+    c = case(name)
+    ok(c["rc"] == 1 and re.search(pattern, c["out"], re.S) and "ROLLBACK FAILED" not in c["out"] and unchanged(name),
+       "%s: the failure names the device and step, and every device is back" % name,
+       "exit %d\n%s\n%s" % (c["rc"], c["out"], c["drivers"]))
+
+c = case("bind")
+try:
+    rows = {r["device"]: r for r in jsonof(c["out"])["bind"]}
+except (ValueError, KeyError):
+    rows = {}
+d = c["drivers"]
+ok(c["rc"] == 0 and d.get("0000:00:06.0") == ("vfio-pci", "vfio-pci") and d.get("0000:00:06.1") == ("vfio-pci", "vfio-pci")
+   and "3" in c["vfio"] and sorted(c["bound"]) == ["0000:00:06.0", "0000:00:06.1"]
+   and rows.get("0000:00:06.0", {}).get("now") == "vfio-pci" and rows.get("0000:00:06.1", {}).get("before") == "snd_hda_intel",
+   "bind group:3 puts VGA and HDA on vfio-pci, creates /dev/vfio/3, saves state", "%s\n%s" % (c["out"], c))
+gpu = ("0000:00:06.0", "0000:00:06.1")
+ok(orig and {k: v for k, v in d.items() if k not in gpu} == {k: v for k, v in orig.items() if k not in gpu},
+   "bind group:3 leaves every other device alone", d)
+c = case("groups-bound")
+ok("0000:00:06.0 vfio-pci was\\x20bochs-drm" in c["out"] and "0000:00:06.1 vfio-pci was\\x20snd_hda_intel" in c["out"],
+   "groups shows the devices vfiokit bound and what they were on", c["out"])
+c = case("bind-again")
+ok(c["rc"] == 0 and "nothing to do" in c["out"] and c["drivers"] == case("bind")["drivers"],
+   "bind on a bound group succeeds and changes nothing", c["out"])
+c = case("fail-unbind-rebind")
+ok(c["rc"] == 1 and re.search(r"unbind failed for 0000:00:06.1 at step \d+ of \d+, 'echo 0000:00:06.1 > /sys/bus/pci/drivers/snd_hda_intel/bind'", c["out"])
+   and "ROLLBACK FAILED" not in c["out"] and c["drivers"] == case("bind")["drivers"] and c["bound"] == case("bind")["bound"],
+   "a failed unbind puts both functions back on vfio-pci with their state files", "%s\n%s" % (c["out"], c["drivers"]))
+c = case("unbind")
+ok(c["rc"] == 0 and c["drivers"] == orig and not c["bound"],
+   "unbind gives back bochs-drm and snd_hda_intel, clears driver_override, removes state", "%s\n%s" % (c["out"], c["drivers"]))
+c = case("bind-nic")
+ok(c["rc"] == 0 and c["drivers"].get("0000:00:03.0", ("",))[0] == "vfio-pci", "bind 00:03.0 (e1000e)", c["out"])
+c = case("unbind-nostate")
+ok(c["rc"] == 0 and c["drivers"] == orig, "unbind without state clears driver_override and reprobes: back on e1000e",
+   "%s\n%s" % (c["out"], c["drivers"]))
+
+print("1..%d" % n)
+sys.exit(1 if failed else 0)
