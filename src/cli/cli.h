@@ -2,6 +2,7 @@
 #pragma once
 
 #include <getopt.h>
+#include <libsmartcols/libsmartcols.h>
 #include <stdbool.h>
 
 #include "host.h"
@@ -46,3 +47,32 @@ void cli_print_diags(const struct host *h);
 bool cli_use_color(int fd);
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
+
+/* Columns of an lsblk-style table: what -o chooses from. */
+struct cli_column {
+	const char *name;
+	double whint;
+	int flags; /* SCOLS_FL_* */
+	int json;  /* SCOLS_JSON_* */
+	const char *help;
+};
+
+struct cli_columns {
+	const struct cli_column *info;
+	size_t ninfo;
+	int cols[64]; /* shown, in order: indexes into info */
+	size_t ncols;
+};
+
+void cli_columns_init(struct cli_columns *c, const struct cli_column *info, size_t ninfo, const int *defaults,
+		      size_t ndefaults);
+/* -o LIST replaces the columns; -o +LIST adds to them (as lsblk). 0 or EXIT_USAGE. */
+int cli_columns_parse(struct cli_columns *c, const char *cmd, const char *list);
+bool cli_columns_shown(const struct cli_columns *c, int col);
+void cli_columns_help(const struct cli_columns *c);
+/* A table with those columns (array columns wrap at newlines); NULL on ENOMEM. */
+struct libscols_table *cli_table_new(const struct cli_columns *c, const char *name, bool json, bool raw,
+				     bool noheadings);
+/* Set a cell if its column is shown (NULL: left empty). 0 or -ENOMEM. */
+int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val);
+int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, const char *fmt, ...) _printf_(4, 5);

@@ -79,30 +79,23 @@ static const char *step_action(enum bind_step_kind k)
 	return names[k];
 }
 
-static struct libscols_table *new_table(const struct bind_opts *o, const char *name, const char *const *cols,
-					const int *json_types, size_t ncols)
+/* A fixed table: every column of info, in order. */
+static struct libscols_table *new_table(const struct bind_opts *o, const char *name, const struct cli_column *info,
+					size_t n, struct cli_columns *c)
 {
-	struct libscols_table *tb = scols_new_table();
+	static const int all[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 
-	if (!tb)
-		return NULL;
-	scols_table_enable_json(tb, o->json);
-	scols_table_set_name(tb, name);
-	for (size_t i = 0; i < ncols; i++) {
-		struct libscols_column *c = scols_table_new_column(tb, cols[i], 0.1, 0);
-		if (!c) {
-			scols_unref_table(tb);
-			return NULL;
-		}
-		scols_column_set_json_type(c, json_types[i]);
-	}
-	return tb;
+	cli_columns_init(c, info, n, all, n);
+	return cli_table_new(c, name, o->json, false, false);
 }
 
 static int print_steps(const struct host *h, const struct bind_plan *p, const struct bind_opts *o)
 {
-	static const char *const cols[] = { "STEP", "DEVICE", "ACTION", "COMMAND" };
-	static const int types[] = { SCOLS_JSON_NUMBER, SCOLS_JSON_STRING, SCOLS_JSON_STRING, SCOLS_JSON_STRING };
+	static const struct cli_column cols[] = {
+		{ "STEP", 0.1, 0, SCOLS_JSON_NUMBER, NULL },   { "DEVICE", 0.1, 0, SCOLS_JSON_STRING, NULL },
+		{ "ACTION", 0.1, 0, SCOLS_JSON_STRING, NULL }, { "COMMAND", 0.1, 0, SCOLS_JSON_STRING, NULL },
+	};
+	struct cli_columns c;
 	struct libscols_table *tb;
 
 	if (!o->json) {
@@ -114,7 +107,7 @@ static int print_steps(const struct host *h, const struct bind_plan *p, const st
 		}
 		return 0;
 	}
-	tb = new_table(o, "steps", cols, types, ARRAY_SIZE(cols));
+	tb = new_table(o, "steps", cols, ARRAY_SIZE(cols), &c);
 	if (!tb)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nsteps; i++) {
@@ -137,10 +130,13 @@ static int print_steps(const struct host *h, const struct bind_plan *p, const st
 /* What each device is on now, read back from sysfs. */
 static int print_result(const struct host *h, const struct bind_plan *p, const struct bind_opts *o)
 {
-	static const char *const cols[] = { "DEVICE", "GROUP", "BEFORE", "NOW", "CHANGED" };
-	static const int types[] = { SCOLS_JSON_STRING, SCOLS_JSON_NUMBER, SCOLS_JSON_STRING, SCOLS_JSON_STRING,
-				     SCOLS_JSON_STRING };
-	struct libscols_table *tb = new_table(o, o->unbind ? "unbind" : "bind", cols, types, ARRAY_SIZE(cols));
+	static const struct cli_column cols[] = {
+		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, NULL }, { "GROUP", 0.1, 0, SCOLS_JSON_NUMBER, NULL },
+		{ "BEFORE", 0.1, 0, SCOLS_JSON_STRING, NULL }, { "NOW", 0.1, 0, SCOLS_JSON_STRING, NULL },
+		{ "CHANGED", 0.1, 0, SCOLS_JSON_STRING, NULL },
+	};
+	struct cli_columns c;
+	struct libscols_table *tb = new_table(o, o->unbind ? "unbind" : "bind", cols, ARRAY_SIZE(cols), &c);
 
 	if (!tb)
 		return -ENOMEM;

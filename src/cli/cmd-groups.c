@@ -14,15 +14,7 @@ enum {
 	COL_GROUP, COL_USBBUS, COL_SHARED, COL_BOUND, COL_HOSTUSE,
 };
 
-struct colinfo {
-	const char *name;
-	double whint;
-	int flags;
-	int json;
-	const char *help;
-};
-
-static const struct colinfo infos[] = {
+static const struct cli_column infos[] = {
 	[COL_NAME] = { "NAME", 0.2, SCOLS_FL_TREE | SCOLS_FL_NOEXTREMES, SCOLS_JSON_STRING,
 		       "group, PCI address, or USB bus/device" },
 	[COL_VERDICT] = { "VERDICT", 0.1, 0, SCOLS_JSON_STRING,
@@ -61,41 +53,8 @@ struct groups_opts {
 	int group; /* -1: all */
 	const char *device;
 	struct pci_addr device_addr;
-	int cols[64];
-	size_t ncols;
+	struct cli_columns cols;
 };
-
-static int column_by_name(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
-		if (strlen(infos[i].name) == len && strncasecmp(infos[i].name, name, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* -o LIST replaces the columns; -o +LIST adds to the defaults (as lsblk). */
-static int parse_columns(struct groups_opts *o, const char *list)
-{
-	if (*list == '+')
-		list++;
-	else
-		o->ncols = 0;
-	while (*list) {
-		size_t len = strcspn(list, ",");
-		int c = column_by_name(list, len);
-		if (c < 0)
-			return cli_usage_error("groups", "unknown column '%.*s'", (int)len, list);
-		if (o->ncols == ARRAY_SIZE(o->cols))
-			return cli_usage_error("groups", "too many columns");
-		o->cols[o->ncols++] = c;
-		list += len;
-		if (*list == ',')
-			list++;
-	}
-	if (o->ncols == 0)
-		return cli_usage_error("groups", "no columns given");
-	return 0;
-}
 
 static void help(void)
 {
@@ -123,38 +82,15 @@ static void help(void)
 	      "\n"
 	      "Columns:\n",
 	      stdout);
-	for (size_t i = 0; i < ARRAY_SIZE(infos); i++)
-		printf("  %-12s %s\n", infos[i].name, infos[i].help);
+	cli_columns_help(&(struct cli_columns){ .info = infos, .ninfo = ARRAY_SIZE(infos) });
 	fputs("\nExit status: 0 listed, 1 the group or device does not exist, 2 usage error.\n"
 	      "See vfiokit-groups(1).\n",
 	      stdout);
 }
 
 /* Set a cell if its column is shown. libsmartcols copies the string. */
-static int set_cell(struct libscols_line *ln, const struct groups_opts *o, int col, const char *val)
-{
-	for (size_t i = 0; i < o->ncols; i++)
-		if (o->cols[i] == col)
-			return val ? scols_line_set_data(ln, i, val) : 0;
-	return 0;
-}
-
-static int set_cellf(struct libscols_line *ln, const struct groups_opts *o, int col, const char *fmt, ...)
-	_printf_(4, 5);
-
-static int set_cellf(struct libscols_line *ln, const struct groups_opts *o, int col, const char *fmt, ...)
-{
-	_cleanup_free_ char *s = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	return set_cell(ln, o, col, s);
-}
+#define set_cell(ln, o, col, val) cli_cell(ln, &(o)->cols, col, val)
+#define set_cellf(ln, o, col, ...) cli_cellf(ln, &(o)->cols, col, __VA_ARGS__)
 
 static char *describe(const struct pci_device *d)
 {
@@ -366,29 +302,13 @@ static void print_shared_options(void)
 
 static int print_groups(struct host *h, struct groups_opts *o)
 {
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = cli_table_new(&o->cols, "groups", o->json, o->raw, o->noheadings);
 	struct group_assessment *as = NULL;
 	size_t shown = 0, ungrouped = 0;
 	int r = EXIT_OK;
 
 	if (!tb)
 		return -ENOMEM;
-	scols_table_set_name(tb, "groups");
-	scols_table_enable_json(tb, o->json);
-	scols_table_enable_raw(tb, o->raw);
-	scols_table_enable_noheadings(tb, o->noheadings);
-	for (size_t i = 0; i < o->ncols; i++) {
-		const struct colinfo *ci = &infos[o->cols[i]];
-		struct libscols_column *cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
-		if (!cl)
-			goto oom;
-		scols_column_set_json_type(cl, ci->json);
-		if (ci->json == SCOLS_JSON_ARRAY_STRING) {
-			scols_column_set_flags(cl, scols_column_get_flags(cl) | SCOLS_FL_WRAP);
-			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
-			scols_column_set_safechars(cl, "\n");
-		}
-	}
 	as = calloc(h->ngroups ? h->ngroups : 1, sizeof(*as));
 	if (!as)
 		goto oom;
@@ -513,14 +433,11 @@ int cmd_groups(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
 
-	if (o.usb) {
-		memcpy(o.cols, usb_cols, sizeof(usb_cols));
-		o.ncols = ARRAY_SIZE(usb_cols);
-	} else {
-		memcpy(o.cols, default_cols, sizeof(default_cols));
-		o.ncols = ARRAY_SIZE(default_cols);
-	}
-	if (columns && (r = parse_columns(&o, columns)) != 0)
+	if (o.usb)
+		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), usb_cols, ARRAY_SIZE(usb_cols));
+	else
+		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), default_cols, ARRAY_SIZE(default_cols));
+	if (columns && (r = cli_columns_parse(&o.cols, "groups", columns)) != 0)
 		return r;
 
 	if (cli_open_root(rootdir, &root) < 0)
@@ -533,9 +450,9 @@ int cmd_groups(int argc, char **argv)
 	if (!columns)
 		for (size_t i = 0; i < h->npci; i++)
 			if (h->pci[i].bound) {
-				memmove(&o.cols[5], &o.cols[4], (o.ncols - 4) * sizeof(o.cols[0]));
-				o.cols[4] = COL_BOUND;
-				o.ncols++;
+				memmove(&o.cols.cols[5], &o.cols.cols[4], (o.cols.ncols - 4) * sizeof(o.cols.cols[0]));
+				o.cols.cols[4] = COL_BOUND;
+				o.cols.ncols++;
 				break;
 			}
 	if (o.device) {

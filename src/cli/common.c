@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -72,4 +73,105 @@ bool cli_use_color(int fd)
 	if (nc && *nc)
 		return false;
 	return isatty(fd);
+}
+
+void cli_columns_init(struct cli_columns *c, const struct cli_column *info, size_t ninfo, const int *defaults,
+		      size_t ndefaults)
+{
+	*c = (struct cli_columns){ .info = info, .ninfo = ninfo };
+	for (size_t i = 0; i < ndefaults && i < ARRAY_SIZE(c->cols); i++)
+		c->cols[c->ncols++] = defaults[i];
+}
+
+int cli_columns_parse(struct cli_columns *c, const char *cmd, const char *list)
+{
+	if (*list == '+')
+		list++;
+	else
+		c->ncols = 0;
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		size_t i;
+
+		for (i = 0; i < c->ninfo; i++)
+			if (strlen(c->info[i].name) == len && strncasecmp(c->info[i].name, list, len) == 0)
+				break;
+		if (i == c->ninfo)
+			return cli_usage_error(cmd, "unknown column '%.*s'", (int)len, list);
+		if (c->ncols == ARRAY_SIZE(c->cols))
+			return cli_usage_error(cmd, "too many columns");
+		c->cols[c->ncols++] = (int)i;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	if (c->ncols == 0)
+		return cli_usage_error(cmd, "no columns given");
+	return 0;
+}
+
+bool cli_columns_shown(const struct cli_columns *c, int col)
+{
+	for (size_t i = 0; i < c->ncols; i++)
+		if (c->cols[i] == col)
+			return true;
+	return false;
+}
+
+void cli_columns_help(const struct cli_columns *c)
+{
+	for (size_t i = 0; i < c->ninfo; i++)
+		printf("  %-12s %s\n", c->info[i].name, c->info[i].help);
+}
+
+struct libscols_table *cli_table_new(const struct cli_columns *c, const char *name, bool json, bool raw,
+				     bool noheadings)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_set_name(tb, name);
+	scols_table_enable_json(tb, json);
+	scols_table_enable_raw(tb, raw);
+	scols_table_enable_noheadings(tb, noheadings);
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct cli_column *ci = &c->info[c->cols[i]];
+		struct libscols_column *cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
+		if (!cl) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+		scols_column_set_json_type(cl, ci->json);
+		if (ci->json == SCOLS_JSON_ARRAY_STRING) {
+			scols_column_set_flags(cl, scols_column_get_flags(cl) | SCOLS_FL_WRAP);
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+			scols_column_set_safechars(cl, "\n");
+		}
+	}
+	return tb;
+}
+
+int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val)
+{
+	for (size_t i = 0; i < c->ncols; i++)
+		if (c->cols[i] == col)
+			return val && scols_line_set_data(ln, i, val) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int r;
+
+	if (!cli_columns_shown(c, col))
+		return 0;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	return cli_cell(ln, c, col, s);
 }
