@@ -11,7 +11,8 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # Debian packages: build, then tests (QEMU and busybox boot a real kernel
 # for the end-to-end fixture test).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev scdoc pci.ids tar gzip
-TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux clang libclang-rt-14-dev
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux clang libclang-rt-14-dev \
+	     ipxe-qemu seabios vgabios qemu-system-data
 FUZZ_SECONDS ?= 15
 
 .PHONY: all demo check deps test-deps build clean fuzz
@@ -61,19 +62,28 @@ check: test-deps build $(BUILD_SAN)/build.ninja
 		meson test -C $(BUILD_SAN) --print-errorlogs --suite unit --suite golden; echo $$? > $(BUILD_SAN)/.check-rc
 	$(MAKE) --no-print-directory fuzz; echo $$? > $(BUILD)/.fuzz-rc
 	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_SAN)/meson-logs/testlog.json \
-		--extra fuzz-parse=$$(cat $(BUILD)/.fuzz-rc)
+		--extra fuzz=$$(cat $(BUILD)/.fuzz-rc)
 	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0 && \
 		test "$$(cat $(BUILD)/.fuzz-rc)" = 0
 
 # libFuzzer with ASan+UBSan over the parsers, for a fixed time, from the seeds.
-FUZZ_SRC = tests/fuzz/fuzz-parse.c src/host/parse.c src/shared/util.c src/shared/strv.c
+FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c
+FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+	-Isrc/shared -Isrc/host -Isrc/rom
+# Seeds for the ROM parser: the option ROMs Debian ships (never copied here).
+ROM_SEEDS = /usr/lib/ipxe/qemu /usr/share/seabios /usr/share/vgabios
+# Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
 fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Isrc/shared -Isrc/host $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-rom
+	$(FUZZ_CC) tests/fuzz/fuzz-parse.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
+	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
 	@$(BUILD)/fuzz/fuzz-parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds >$(BUILD)/fuzz/log 2>&1; rc=$$?; \
-		grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; exit $$rc
+		echo "fuzz-parse:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; \
+		$(BUILD)/fuzz/fuzz-rom -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-rom $(ROM_SEEDS) >$(BUILD)/fuzz/log-rom 2>&1; rc2=$$?; \
+		echo "fuzz-rom:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-rom; \
+		[ $$rc -ne 0 ] && exit $$rc; exit $$rc2
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

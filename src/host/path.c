@@ -247,6 +247,15 @@ int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret,
 	return k;
 }
 
+int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len)
+{
+	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fd;
+	return read_fd_all(fd, max, ret, len);
+}
+
 int path_read_string(struct path_root *r, const char *rel, char **ret)
 {
 	int k = path_read_file(r, rel, 65536, ret, NULL);

@@ -34,6 +34,8 @@ bool path_root_is_live(const struct path_root *r);
 /* Read a whole file into a NUL-terminated heap buffer (*len without the NUL).
  * Files larger than max give -EFBIG. */
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
+/* The same for binary files (NUL bytes allowed, no terminator added). */
+int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len);
 /* Read a small attribute file, trailing whitespace removed. */
 int path_read_string(struct path_root *r, const char *rel, char **ret);
 int path_readlink(struct path_root *r, const char *rel, char **ret);

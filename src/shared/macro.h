@@ -106,3 +106,6 @@ char *strip_trailing(char *s);
 /* Run argv[0] from PATH with argv and wait for it. 0 when it exits 0; else
  * -errno (-EIO when it failed) and *errmsg says how. */
 int spawn_wait(char *const argv[], char **errmsg);
+
+/* Read fd to its end, binary, at most max bytes (-EFBIG beyond). */
+int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len);

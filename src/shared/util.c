@@ -74,3 +74,39 @@ int spawn_wait(char *const argv[], char **errmsg)
 	}
 	return 0;
 }
+
+int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t alloc = 0, n = 0;
+
+	for (;;) {
+		ssize_t k;
+		if (n == alloc) {
+			size_t want = alloc ? alloc * 2 : 65536;
+			uint8_t *nb;
+			if (alloc >= max + 1)
+				return -EFBIG;
+			want = want > max + 1 ? max + 1 : want; /* one byte more tells "too big" */
+			nb = realloc(buf, want ? want : 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+			alloc = want;
+		}
+		k = read(fd, buf + n, alloc - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n > max)
+			return -EFBIG;
+	}
+	*len = n;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
