@@ -22,7 +22,7 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..35"
+echo "1..49"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
 t "--version" 0 "^vfiokit [0-9]" -- "$vfiokit" --version
 t "--help lists commands" 0 "snapshot" -- "$vfiokit" --help
@@ -64,3 +64,21 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 else
 	n=$((n + 2)); echo "ok $((n - 1)) # SKIP not root or no setpriv"; echo "ok $n # SKIP not root or no setpriv"
 fi
+# vfiokit rom on Debian's real option ROMs (ipxe-qemu, seabios), and broken copies.
+EFI=/usr/lib/ipxe/qemu/efi-e1000e.rom
+t "rom --help" 0 "UEFI (OVMF) compatibility" -- "$vfiokit" rom --help
+t "rom needs an argument" 2 "name a ROM file" -- "$vfiokit" rom
+t "rom: an EFI ROM is UEFI-ready" 0 "UEFI-ready for x64 OVMF: image 1" -- "$vfiokit" rom "$EFI"
+t "rom: a legacy VBIOS is not" 1 "no EFI image (code type 3)" -- "$vfiokit" rom /usr/share/seabios/vgabios-stdvga.bin
+t "rom -J" 0 '"machine": "x64"' -- "$vfiokit" rom -J "$EFI"
+t "rom --for another card" 1 "NOT made for the card 0000:06:00.0" -- "$vfiokit" rom --for 06:00.0 --root "$A" "$EFI"
+t "rom: not a regular file" 1 "not a regular file" -- "$vfiokit" rom "$tmp"
+: >"$tmp/empty.rom"
+t "rom: empty file" 1 "the file is empty" -- "$vfiokit" rom "$tmp/empty.rom"
+{ head -c 1536 /dev/zero | tr '\0' 'N'; cat "$EFI"; } >"$tmp/hdr.rom"
+t "rom: a vendor header is named" 1 "strip the header first" -- "$vfiokit" rom "$tmp/hdr.rom"
+t "rom strip writes the image" 0 "UEFI-ready for x64 OVMF" -- "$vfiokit" rom strip "$tmp/hdr.rom" "$tmp/out.rom"
+t "rom strip gives back the ROM byte for byte" 0 "" -- cmp "$tmp/out.rom" "$EFI"
+t "rom strip never overwrites" 1 "never overwritten" -- "$vfiokit" rom strip "$tmp/hdr.rom" "$tmp/out.rom"
+t "rom strip: nothing to strip" 1 "no header to strip" -- "$vfiokit" rom strip "$EFI" "$tmp/out2.rom"
+t "rom dump needs -o" 2 "dump needs -o FILE" -- "$vfiokit" rom dump 06:00.0 --root "$A"

@@ -33,6 +33,7 @@ int cmd_check(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
+int cmd_rom(int argc, char **argv);
 
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000

@@ -14,6 +14,8 @@ static const struct verb verbs[] = {
 	  VERB_READS_HOST },
 	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing", VERB_READS_HOST },
 	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
+	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
+	  VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
 };
 

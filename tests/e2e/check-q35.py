@@ -122,6 +122,27 @@ for name, pattern in (
        "%s: the failure names the device and step, and every device is back" % name,
        "exit %d\n%s\n%s" % (c["rc"], c["out"], c["drivers"]))
 
+# Option ROMs read through the real kernel's sysfs rom files.
+import hashlib
+c = case("rom-dump")
+want = hashlib.sha256(open("/usr/lib/ipxe/qemu/efi-e1000e.rom", "rb").read()).hexdigest()
+got = re.search(r"^=== ROM-SHA (\S+)", log, re.M)
+ok(c["rc"] == 0 and "UEFI-ready for x64 OVMF: image 1 is an EFI boot-service driver for x64" in c["out"]
+   and "made for the card 0000:00:03.0 (8086:10d3)" in c["out"],
+   "rom dump 00:03.0: the e1000e's ROM is UEFI-ready and made for it", c["out"])
+ok(got and got.group(1) == want, "rom dump wrote exactly QEMU's efi-e1000e.rom", got.group(1) if got else log[-2000:])
+dis = re.search(r"^=== ROM-DISABLED (\d+)", log, re.M)
+ok(dis and dis.group(1) != "0", "the ROM is disabled again after the dump (reading it fails)")
+c = case("rom-again")
+ok(c["rc"] == 1 and "never overwritten" in c["out"], "rom dump never overwrites a file", c["out"])
+c = case("rom-bootvga")
+ok("is the boot GPU" in c["out"] and "x86 PC-AT 1234:1111" in c["out"] and "not UEFI-ready" in c["out"] and c["rc"] == 1,
+   "rom 00:06.0 (boot VGA): warns of the shadow copy, parses it: x86 only", c["out"])
+c = case("rom-none")
+ok(c["rc"] == 1 and "0000:00:07.0 has no option ROM" in c["out"], "rom 00:07.0 (xHCI): no ROM, said so", c["out"])
+c = case("rom-nonroot")
+ok(c["rc"] == 1 and "needs root" in c["out"], "rom ADDR as non-root: refused", c["out"])
+
 c = case("bind")
 try:
     rows = {r["device"]: r for r in jsonof(c["out"])["bind"]}

@@ -83,6 +83,17 @@ echo 'nogroup:x:65534:' >>/etc/group
 run bad-nonroot su -s /bin/sh nobody -c 'vfiokit bind 00:03.0'
 run dry-run vfiokit bind --dry-run --allow-display group:3
 
+# Option ROMs through sysfs: the e1000e's is QEMU's efi-e1000e.rom; the boot
+# VGA's is the firmware's shadow copy; the xHCI controller has none.
+run rom-dump vfiokit rom dump 00:03.0 -o /tmp/nic.rom
+echo "=== ROM-SHA $(sha256sum /tmp/nic.rom | cut -d' ' -f1)"
+cat /sys/bus/pci/devices/0000:00:03.0/rom >/dev/null 2>&1
+echo "=== ROM-DISABLED $?"
+run rom-again vfiokit rom dump 00:03.0 -o /tmp/nic.rom
+run rom-bootvga vfiokit rom 00:06.0
+run rom-none vfiokit rom 00:07.0
+run rom-nonroot su -s /bin/sh nobody -c 'vfiokit rom 00:03.0'
+
 # Injected failures, one per step of binding group 3 (VGA 06.0 on
 # bochs-drm, HDA 06.1 on snd_hda_intel): every touched device must be back.
 mkdir -p /run/vfiokit/bound
