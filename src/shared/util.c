@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "macro.h"
@@ -78,12 +79,16 @@ int spawn_wait(char *const argv[], char **errmsg)
 int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
-	size_t alloc = 0, n = 0;
+	size_t alloc = 0, n = 0, first = 65536;
+	struct stat st;
 
+	/* A regular file says its size: one buffer, usually one read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size <= max)
+		first = (size_t)st.st_size + 1;
 	for (;;) {
 		ssize_t k;
 		if (n == alloc) {
-			size_t want = alloc ? alloc * 2 : 65536;
+			size_t want = alloc ? alloc * 2 : first;
 			uint8_t *nb;
 			if (alloc >= max + 1)
 				return -EFBIG;
