@@ -67,7 +67,7 @@ check: test-deps build $(BUILD_SAN)/build.ninja
 		test "$$(cat $(BUILD)/.fuzz-rc)" = 0
 
 # libFuzzer with ASan+UBSan over the parsers, for a fixed time, from the seeds.
-FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c
+FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c src/shared/cpuset.c
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 	-Isrc/shared -Isrc/host -Isrc/rom
 # Seeds for the ROM parser: the option ROMs Debian ships (never copied here).

@@ -48,6 +48,8 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		if ((k = iommu_load_state(h)) < 0 || (k = system_load(h)) < 0)
 			goto fail;
 	}
+	if ((flags & HOST_LOAD_TOPOLOGY) && (k = topology_load(h)) < 0)
+		goto fail;
 	*ret = h;
 	return 0;
 fail:
@@ -68,6 +70,7 @@ void host_free(struct host *h)
 	}
 	free(h->groups);
 	kernel_free(&h->kernel);
+	topology_free(&h->topo);
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
 	system_free(h);

@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "cpuset.h"
 #include "path.h"
 #include "strv.h"
 
@@ -124,6 +125,35 @@ struct host_iommu {
 	int ir_capable; /* any Intel unit's ecap has the IR bit: 1/0, unknown: -1 */
 };
 
+/* CPU topology (sys/devices/system/cpu, sys/devices/system/node). */
+enum cpu_kind {
+	CPU_KIND_UNKNOWN,     /* not a hybrid CPU, or not said */
+	CPU_KIND_PERFORMANCE, /* sys/devices/cpu_core/cpus: Intel P-cores */
+	CPU_KIND_EFFICIENCY,  /* sys/devices/cpu_atom/cpus: Intel E-cores */
+};
+
+struct cpu_info {
+	unsigned cpu;
+	bool online;
+	int package, die, core_id; /* as the kernel numbers them; -1 unknown */
+	int node;                  /* NUMA node; -1 unknown */
+	int core;                  /* index into cores; -1 when offline */
+	int l3;                    /* index into l3s; -1 when offline */
+	enum cpu_kind kind;
+};
+
+struct cpu_topology {
+	struct cpu_info *cpus; /* every CPU in sysfs, by number */
+	size_t ncpus, cpus_alloc;
+	struct cpuset online;
+	struct cpuset *cores; /* SMT siblings: the online CPUs of one core; by lowest CPU */
+	size_t ncores, cores_alloc;
+	struct cpuset *l3s;   /* L3 domains: online CPUs sharing one L3; by lowest CPU */
+	size_t nl3s, l3s_alloc;
+	bool l3_guessed;      /* no L3 information: one domain per package */
+	bool hybrid;          /* P-cores and E-cores */
+};
+
 struct host_cpu {
 	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
 	char *model_name;
@@ -154,6 +184,7 @@ struct host {
 	struct host_kernel kernel;
 	struct host_iommu iommu;
 	struct host_cpu cpu;
+	struct cpu_topology topo; /* HOST_LOAD_TOPOLOGY */
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
@@ -169,7 +200,8 @@ enum host_load_flags {
 	HOST_LOAD_USB = 1 << 3,
 	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
 	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
-	HOST_LOAD_ALL = 0x3f,
+	HOST_LOAD_TOPOLOGY = 1 << 6, /* CPUs, cores, L3 domains, NUMA nodes */
+	HOST_LOAD_ALL = 0x7f,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -221,5 +253,8 @@ int system_load(struct host *h);
 int usb_load(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
+int topology_load(struct host *h);
+void topology_free(struct cpu_topology *t);
+const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);
 void pci_device_free(struct pci_device *d);

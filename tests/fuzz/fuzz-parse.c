@@ -2,10 +2,12 @@
 /* libFuzzer harness for every parser of text the kernel or distribution
  * hands vfiokit: sysfs numbers and addresses, /proc/cmdline, /proc/cpuinfo,
  * os-release, module paths, PCI resource files, /proc/iomem, mountinfo,
- * /proc/net/route and ipv6_route, the state files of `vfiokit bind`. Seeds: tests/fuzz/seeds (taken from the fixtures). */
+ * /proc/net/route and ipv6_route, the state files of `vfiokit bind`, CPU
+ * lists and masks. Seeds: tests/fuzz/seeds (taken from the fixtures). */
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
+#include "cpuset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,6 +81,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			bind_state_free(&b);
 		}
+	}
+	{
+		struct cpuset a = { 0 }, b = { 0 };
+		if (cpuset_parse_list(s, &a) == 0) {
+			/* What we format, we parse back to the same set. */
+			_cleanup_free_ char *f = cpuset_format(&a);
+			if (f && (cpuset_parse_list(f, &b) != 0 || !cpuset_equal(&a, &b)))
+				__builtin_trap();
+		}
+		(void)cpuset_parse_mask(s, &b);
+		cpuset_clear(&a);
+		cpuset_clear(&b);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
+#include "cpuset.h"
 
 static void test_hex(void **state)
 {
@@ -299,6 +300,46 @@ static void test_bind_state(void **state)
 	assert_int_equal(bind_state_parse("", &r), -EINVAL);
 }
 
+static void test_cpuset(void **state)
+{
+	struct cpuset s = { 0 }, m = { 0 };
+	char *f;
+
+	assert_int_equal(cpuset_parse_list("0-3,8,10-11\n", &s), 0);
+	assert_int_equal(cpuset_count(&s), 7);
+	assert_true(cpuset_has(&s, 10) && !cpuset_has(&s, 9) && !cpuset_has(&s, 4000));
+	f = cpuset_format(&s);
+	assert_string_equal(f, "0-3,8,10-11");
+	free(f);
+	/* The 4-socket Xeon's L3 of socket 0: every fourth CPU. */
+	assert_int_equal(cpuset_parse_mask("0000,11111111,11111111\n", &m), 0);
+	assert_int_equal(cpuset_count(&m), 16);
+	assert_int_equal(cpuset_first(&m), 0);
+	assert_int_equal(cpuset_next(&m, 0), 4);
+	f = cpuset_format(&m);
+	assert_string_equal(f, "0,4,8,12,16,20,24,28,32,36,40,44,48,52,56,60");
+	free(f);
+	assert_int_equal(cpuset_parse_mask("ff", &m), 0);
+	assert_int_equal(cpuset_parse_list("0-7", &s), 0);
+	assert_true(cpuset_equal(&s, &m));
+	assert_int_equal(cpuset_parse_list("", &s), 0);
+	assert_int_equal(cpuset_count(&s), 0);
+	f = cpuset_format(&s);
+	assert_string_equal(f, "");
+	free(f);
+	/* What the kernel never writes. */
+	assert_int_equal(cpuset_parse_list("3-1", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("1,,2", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("a", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("1-", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_list("0-99999", &s), -ERANGE);
+	assert_int_equal(cpuset_parse_mask("", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_mask("0x1", &s), -EINVAL);
+	assert_int_equal(cpuset_parse_mask(",", &s), -EINVAL);
+	cpuset_clear(&s);
+	cpuset_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
+		cmocka_unit_test(test_cpuset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * CPU topology, as the article reads it with lscpu -e: packages, dies,
+ * cores and their SMT siblings, L3 domains (the cache index whose level is 3), NUMA
+ * nodes, Intel's P- and E-cores. Every file may be missing (offline CPUs
+ * have no topology directory; some dumps lack cache levels): what is
+ * missing falls back and is said in diags.
+ */
+#include <ctype.h>
+
+#include "host.h"
+
+#define CPU_DIR "sys/devices/system/cpu"
+
+static int read_int(struct host *h, const char *rel)
+{
+	_cleanup_free_ char *s = NULL;
+	long v;
+
+	if (path_read_string(h->root, rel, &s) < 0)
+		return -1;
+	if (parse_int(s, -1, INT32_MAX, &v) < 0) {
+		host_diag(h, rel, "not a number: '%s'", s);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* A list file (0-3,8), else its mask twin; -ENOENT when neither is there. */
+static int read_set(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k;
+
+	if (list_rel && path_read_string(h->root, list_rel, &s) == 0) {
+		if ((k = cpuset_parse_list(s, ret)) == 0 || k == -ENOMEM)
+			return k;
+		host_diag(h, list_rel, "not a CPU list: '%s'", s);
+		return -EINVAL;
+	}
+	free(s);
+	s = NULL;
+	if (mask_rel && path_read_string(h->root, mask_rel, &s) == 0) {
+		if ((k = cpuset_parse_mask(s, ret)) == 0 || k == -ENOMEM)
+			return k;
+		host_diag(h, mask_rel, "not a CPU mask: '%s'", s);
+		return -EINVAL;
+	}
+	return -ENOENT;
+}
+
+static bool cpu_dir_name(const char *name, unsigned *cpu)
+{
+	long v;
+
+	if (strncmp(name, "cpu", 3) != 0 || !isdigit((unsigned char)name[3]))
+		return false;
+	if (parse_int(name + 3, 0, CPUSET_MAX - 1, &v) < 0)
+		return false;
+	*cpu = (unsigned)v;
+	return true;
+}
+
+static int cmp_cpu(const void *a, const void *b)
+{
+	const struct cpu_info *x = a, *y = b;
+
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+}
+
+const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu)
+{
+	struct cpu_info key = { .cpu = cpu };
+
+	return t->ncpus ? bsearch(&key, t->cpus, t->ncpus, sizeof(key), cmp_cpu) : NULL;
+}
+
+/* Index of set in sets (restricted to online CPUs), added when new. */
+static int intern(struct cpuset **sets, size_t *n, size_t *alloc, struct cpuset *set, const struct cpuset *online)
+{
+	struct cpuset s = { 0 };
+	int k;
+
+	if ((k = cpuset_copy(&s, set)) < 0)
+		return k;
+	for (size_t i = 0; i < s.nwords; i++)
+		s.bits[i] &= i < online->nwords ? online->bits[i] : 0;
+	for (size_t i = 0; i < *n; i++)
+		if (cpuset_equal(&(*sets)[i], &s)) {
+			cpuset_clear(&s);
+			return (int)i;
+		}
+	if (GROW(*sets, *alloc, *n + 1) < 0) {
+		cpuset_clear(&s);
+		return -ENOMEM;
+	}
+	(*sets)[*n] = s;
+	return (int)(*n)++;
+}
+
+/* Sort sets by their lowest CPU and renumber the CPUs' indexes. */
+static void order_sets(struct cpu_topology *t, struct cpuset *sets, size_t n, bool l3)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cpuset_first(&sets[j]) < cpuset_first(&sets[j - 1]); j--) {
+			struct cpuset tmp = sets[j];
+			sets[j] = sets[j - 1];
+			sets[j - 1] = tmp;
+		}
+	for (size_t c = 0; c < t->ncpus; c++) {
+		struct cpu_info *ci = &t->cpus[c];
+		if (!ci->online)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (cpuset_has(&sets[i], ci->cpu)) {
+				*(l3 ? &ci->l3 : &ci->core) = (int)i;
+				break;
+			}
+	}
+}
+
+static int load_l3(struct host *h, unsigned cpu, struct cpuset *ret)
+{
+	_cleanup_free_ char *dir = strdupf(CPU_DIR "/cpu%u/cache", cpu);
+	struct strv idx = { 0 };
+	int k = -ENOENT;
+
+	if (!dir)
+		return -ENOMEM;
+	if (path_list(h->root, dir, &idx) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < idx.n && k == -ENOENT; i++) {
+		_cleanup_free_ char *lvl = NULL, *list = NULL, *mask = NULL;
+		if (strncmp(idx.v[i], "index", 5) != 0)
+			continue;
+		lvl = strdupf("%s/%s/level", dir, idx.v[i]);
+		list = strdupf("%s/%s/shared_cpu_list", dir, idx.v[i]);
+		mask = strdupf("%s/%s/shared_cpu_map", dir, idx.v[i]);
+		if (!lvl || !list || !mask) {
+			k = -ENOMEM;
+			break;
+		}
+		if (read_int(h, lvl) == 3)
+			k = read_set(h, list, mask, ret);
+	}
+	strv_clear(&idx);
+	return k;
+}
+
+static int load_cpu(struct host *h, struct cpu_info *ci, struct cpuset *siblings, struct cpuset *l3)
+{
+	_cleanup_free_ char *base = strdupf(CPU_DIR "/cpu%u/topology", ci->cpu);
+	_cleanup_free_ char *pkg = NULL, *die = NULL, *core = NULL, *tsl = NULL, *ccl = NULL, *ts = NULL;
+	int k;
+
+	if (!base)
+		return -ENOMEM;
+	pkg = strdupf("%s/physical_package_id", base);
+	die = strdupf("%s/die_id", base);
+	core = strdupf("%s/core_id", base);
+	tsl = strdupf("%s/thread_siblings_list", base);
+	ccl = strdupf("%s/core_cpus_list", base);
+	ts = strdupf("%s/thread_siblings", base);
+	if (!pkg || !die || !core || !tsl || !ccl || !ts)
+		return -ENOMEM;
+	ci->package = read_int(h, pkg);
+	ci->die = read_int(h, die);
+	ci->core_id = read_int(h, core);
+	k = read_set(h, tsl, ts, siblings);
+	if (k == -ENOENT)
+		k = read_set(h, ccl, NULL, siblings);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0 || !cpuset_has(siblings, ci->cpu)) {
+		host_diag(h, base, "no usable SMT siblings of cpu%u: counted as a core of its own", ci->cpu);
+		cpuset_clear(siblings);
+		if (cpuset_add(siblings, ci->cpu) < 0)
+			return -ENOMEM;
+	}
+	k = load_l3(h, ci->cpu, l3);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		cpuset_clear(l3);
+	return 0;
+}
+
+static int load_nodes(struct host *h, struct cpu_topology *t)
+{
+	struct strv nodes = { 0 };
+	int k = path_list(h->root, "sys/devices/system/node", &nodes);
+
+	if (k < 0)
+		return k == -ENOMEM ? k : 0;
+	for (size_t i = 0; i < nodes.n; i++) {
+		_cleanup_free_ char *rel = NULL, *map = NULL;
+		struct cpuset s = { 0 };
+		long node;
+		if (strncmp(nodes.v[i], "node", 4) != 0 || parse_int(nodes.v[i] + 4, 0, 65535, &node) < 0)
+			continue;
+		rel = strdupf("sys/devices/system/node/%s/cpulist", nodes.v[i]);
+		map = strdupf("sys/devices/system/node/%s/cpumap", nodes.v[i]);
+		if (!rel || !map) {
+			k = -ENOMEM;
+			break;
+		}
+		k = read_set(h, rel, map, &s);
+		if (k == -ENOMEM)
+			break;
+		k = 0;
+		CPUSET_FOREACH(c, &s)
+		{
+			struct cpu_info *ci = (struct cpu_info *)topology_cpu(t, (unsigned)c);
+			if (ci)
+				ci->node = (int)node;
+		}
+		cpuset_clear(&s);
+	}
+	strv_clear(&nodes);
+	return k;
+}
+
+static int load_hybrid(struct host *h, struct cpu_topology *t)
+{
+	static const struct {
+		const char *rel;
+		enum cpu_kind kind;
+	} types[] = { { "sys/devices/cpu_core/cpus", CPU_KIND_PERFORMANCE }, { "sys/devices/cpu_atom/cpus", CPU_KIND_EFFICIENCY } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		struct cpuset s = { 0 };
+		int k = read_set(h, types[i].rel, NULL, &s);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			continue;
+		t->hybrid = true;
+		CPUSET_FOREACH(c, &s)
+		{
+			struct cpu_info *ci = (struct cpu_info *)topology_cpu(t, (unsigned)c);
+			if (ci)
+				ci->kind = types[i].kind;
+		}
+		cpuset_clear(&s);
+	}
+	return 0;
+}
+
+int topology_load(struct host *h)
+{
+	struct cpu_topology *t = &h->topo;
+	struct strv names = { 0 };
+	struct cpuset *sib = NULL, *l3 = NULL;
+	int k;
+
+	k = path_list(h->root, CPU_DIR, &names);
+	if (k < 0) {
+		/* A machine copy without CPUs (a fixture of PCI devices): no topology. */
+		if (k == -ENOMEM)
+			return k;
+		if (k != -ENOENT)
+			host_diag(h, CPU_DIR, "cannot list: %s", strerror(-k));
+		return 0;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		unsigned cpu;
+		if (!cpu_dir_name(names.v[i], &cpu))
+			continue;
+		if (GROW(t->cpus, t->cpus_alloc, t->ncpus + 1) < 0) {
+			k = -ENOMEM;
+			goto out;
+		}
+		t->cpus[t->ncpus++] = (struct cpu_info){ .cpu = cpu, .package = -1, .die = -1, .core_id = -1,
+							  .node = -1, .core = -1, .l3 = -1 };
+	}
+	qsort(t->cpus, t->ncpus, sizeof(*t->cpus), cmp_cpu);
+	k = read_set(h, CPU_DIR "/online", NULL, &t->online);
+	if (k == -ENOMEM)
+		goto out;
+	if (k < 0) {
+		/* No online file: a CPU is online unless its own online file says 0. */
+		if (k == -ENOENT)
+			host_diag(h, CPU_DIR "/online", "missing: taking CPUs whose cpuN/online is not 0");
+		for (size_t i = 0; i < t->ncpus; i++) {
+			_cleanup_free_ char *rel = strdupf(CPU_DIR "/cpu%u/online", t->cpus[i].cpu);
+			if (!rel) {
+				k = -ENOMEM;
+				goto out;
+			}
+			if (read_int(h, rel) != 0 && cpuset_add(&t->online, t->cpus[i].cpu) < 0) {
+				k = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	sib = calloc(t->ncpus ? t->ncpus : 1, sizeof(*sib));
+	l3 = calloc(t->ncpus ? t->ncpus : 1, sizeof(*l3));
+	if (!sib || !l3) {
+		k = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < t->ncpus; i++) {
+		struct cpu_info *ci = &t->cpus[i];
+		ci->online = cpuset_has(&t->online, ci->cpu);
+		if (ci->online && (k = load_cpu(h, ci, &sib[i], &l3[i])) < 0)
+			goto out;
+	}
+	/* Without L3 information for some CPU, an L3 domain per package. */
+	for (size_t i = 0; i < t->ncpus; i++)
+		if (t->cpus[i].online && l3[i].nwords == 0 && !t->l3_guessed) {
+			t->l3_guessed = true;
+			host_diag(h, CPU_DIR, "no L3 cache information for cpu%u: each package counts as one L3 domain",
+				  t->cpus[i].cpu);
+		}
+	if (t->l3_guessed)
+		for (size_t i = 0; i < t->ncpus; i++) {
+			cpuset_clear(&l3[i]);
+			for (size_t j = 0; t->cpus[i].online && j < t->ncpus; j++)
+				if (t->cpus[j].online && t->cpus[j].package == t->cpus[i].package &&
+				    cpuset_add(&l3[i], t->cpus[j].cpu) < 0) {
+					k = -ENOMEM;
+					goto out;
+				}
+		}
+	for (size_t i = 0; i < t->ncpus; i++) {
+		if (!t->cpus[i].online)
+			continue;
+		if ((k = intern(&t->cores, &t->ncores, &t->cores_alloc, &sib[i], &t->online)) < 0 ||
+		    (k = intern(&t->l3s, &t->nl3s, &t->l3s_alloc, &l3[i], &t->online)) < 0)
+			goto out;
+	}
+	order_sets(t, t->cores, t->ncores, false);
+	order_sets(t, t->l3s, t->nl3s, true);
+	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0)
+		goto out;
+	k = 0;
+out:
+	for (size_t i = 0; i < t->ncpus; i++) {
+		if (sib)
+			cpuset_clear(&sib[i]);
+		if (l3)
+			cpuset_clear(&l3[i]);
+	}
+	free(sib);
+	free(l3);
+	strv_clear(&names);
+	return k;
+}
+
+void topology_free(struct cpu_topology *t)
+{
+	for (size_t i = 0; i < t->ncores; i++)
+		cpuset_clear(&t->cores[i]);
+	for (size_t i = 0; i < t->nl3s; i++)
+		cpuset_clear(&t->l3s[i]);
+	free(t->cores);
+	free(t->l3s);
+	free(t->cpus);
+	cpuset_clear(&t->online);
+	*t = (struct cpu_topology){ 0 };
+}
