@@ -22,7 +22,7 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..49"
+echo "1..58"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
 t "--version" 0 "^vfiokit [0-9]" -- "$vfiokit" --version
 t "--help lists commands" 0 "snapshot" -- "$vfiokit" --help
@@ -82,3 +82,13 @@ t "rom strip gives back the ROM byte for byte" 0 "" -- cmp "$tmp/out.rom" "$EFI"
 t "rom strip never overwrites" 1 "never overwritten" -- "$vfiokit" rom strip "$tmp/hdr.rom" "$tmp/out.rom"
 t "rom strip: nothing to strip" 1 "no header to strip" -- "$vfiokit" rom strip "$EFI" "$tmp/out2.rom"
 t "rom dump needs -o" 2 "dump needs -o FILE" -- "$vfiokit" rom dump 06:00.0 --root "$A"
+# vfiokit tune: usage errors (the plans themselves: tests/tune.sh).
+t "tune --help" 0 "SMT siblings" -- "$vfiokit" tune --help
+t "tune needs an action" 2 "topology or pin" -- "$vfiokit" tune
+t "tune: unknown action" 2 "not a tune action" -- "$vfiokit" tune frob
+t "tune pin needs --vcpus" 2 "pin needs --vcpus" -- "$vfiokit" tune pin --root "$A"
+t "tune pin --vcpus 0" 2 "--vcpus takes a number" -- "$vfiokit" tune pin --vcpus 0 --root "$A"
+t "tune pin: bad --host-cpus" 2 "takes a CPU list" -- "$vfiokit" tune pin --vcpus 2 --host-cpus 1-x --root "$A"
+t "tune topology takes no pin options" 2 "options of pin" -- "$vfiokit" tune topology --vcpus 2 --root "$A"
+t "tune pin on a root without CPUs" 1 "no CPU topology" -- "$vfiokit" tune pin --vcpus 2 --root "$A"
+t "tune pin --gpu: no such device" 1 "no PCI device" -- "$vfiokit" tune pin --vcpus 2 --gpu 0000:99:00.0 --root "$A"

@@ -34,6 +34,7 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_rom(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000
@@ -48,6 +49,18 @@ void cli_print_diags(const struct host *h);
 bool cli_use_color(int fd);
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
+
+/* -J, -o, -r, -n, as lsblk takes them. */
+struct cli_table_opts {
+	bool json, raw, noheadings;
+	const char *columns; /* -o LIST, NULL when not given */
+};
+#define CLI_TABLE_LONGOPTS                                                                            \
+	{ "json", no_argument, NULL, 'J' }, { "output", required_argument, NULL, 'o' },                \
+		{ "raw", no_argument, NULL, 'r' }, { "noheadings", no_argument, NULL, 'n' }
+#define CLI_TABLE_SHORTOPTS "Jo:rn"
+/* Take c when it is one of those (from getopt_long); false otherwise. */
+bool cli_table_option(int c, struct cli_table_opts *t);
 
 /* Columns of an lsblk-style table: what -o chooses from. */
 struct cli_column {

@@ -49,7 +49,8 @@ static const int default_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, C
 static const int usb_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_USBBUS, COL_DESCRIPTION };
 
 struct groups_opts {
-	bool json, raw, noheadings, gpu, usb;
+	struct cli_table_opts t;
+	bool gpu, usb;
 	int group; /* -1: all */
 	const char *device;
 	struct pci_addr device_addr;
@@ -302,7 +303,7 @@ static void print_shared_options(void)
 
 static int print_groups(struct host *h, struct groups_opts *o)
 {
-	struct libscols_table *tb = cli_table_new(&o->cols, "groups", o->json, o->raw, o->noheadings);
+	struct libscols_table *tb = cli_table_new(&o->cols, "groups", o->t.json, o->t.raw, o->t.noheadings);
 	struct group_assessment *as = NULL;
 	size_t shown = 0, ungrouped = 0;
 	int r = EXIT_OK;
@@ -337,9 +338,9 @@ static int print_groups(struct host *h, struct groups_opts *o)
 			if (ungrouped_selected(&h->pci[i], o) && fill_device(tb, ln, o, &h->pci[i]) < 0)
 				goto oom;
 	}
-	if (shown + ungrouped > 0 || o->json)
+	if (shown + ungrouped > 0 || o->t.json)
 		scols_print_table(tb);
-	if (!o->json && !o->raw) {
+	if (!o->t.json && !o->t.raw) {
 		size_t nshared = 0;
 		for (size_t i = 0; i < h->ngroups; i++)
 			if (as[i].verdict == VERDICT_SHARED && group_selected(h, &h->groups[i], o)) {
@@ -370,10 +371,7 @@ out:
 int cmd_groups(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },
+		CLI_TABLE_LONGOPTS,
 		{ "gpu", no_argument, NULL, 'G' },
 		{ "usb", no_argument, NULL, 'U' },
 		{ "group", required_argument, NULL, 'g' },
@@ -382,25 +380,13 @@ int cmd_groups(int argc, char **argv)
 		{}
 	};
 	struct groups_opts o = { .group = -1 };
-	const char *rootdir = NULL, *columns = NULL;
+	const char *rootdir = NULL;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "Jo:rnh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'J':
-			o.json = true;
-			break;
-		case 'o':
-			columns = optarg;
-			break;
-		case 'r':
-			o.raw = true;
-			break;
-		case 'n':
-			o.noheadings = true;
-			break;
 		case 'G':
 			o.gpu = true;
 			break;
@@ -427,7 +413,8 @@ int cmd_groups(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return cli_usage_error("groups", "invalid option");
+			if (!cli_table_option(c, &o.t))
+				return cli_usage_error("groups", "invalid option");
 		}
 	}
 	if (optind < argc)
@@ -437,7 +424,7 @@ int cmd_groups(int argc, char **argv)
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), usb_cols, ARRAY_SIZE(usb_cols));
 	else
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), default_cols, ARRAY_SIZE(default_cols));
-	if (columns && (r = cli_columns_parse(&o.cols, "groups", columns)) != 0)
+	if (o.t.columns && (r = cli_columns_parse(&o.cols, "groups", o.t.columns)) != 0)
 		return r;
 
 	if (cli_open_root(rootdir, &root) < 0)
@@ -447,7 +434,7 @@ int cmd_groups(int argc, char **argv)
 		return EXIT_PROBLEM;
 	}
 	/* Devices that `vfiokit bind` moved: say so, next to the driver. */
-	if (!columns)
+	if (!o.t.columns)
 		for (size_t i = 0; i < h->npci; i++)
 			if (h->pci[i].bound) {
 				memmove(&o.cols.cols[5], &o.cols.cols[4], (o.cols.ncols - 4) * sizeof(o.cols.cols[0]));

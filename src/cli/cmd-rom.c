@@ -58,7 +58,7 @@ static const int default_cols[] = { COL_NAME, COL_OFFSET, COL_TYPE, COL_ID, COL_
 				    COL_LAST, COL_CHECKSUM, COL_MACHINE, COL_OVMF };
 
 struct rom_opts {
-	bool json, raw, noheadings;
+	struct cli_table_opts t;
 	const char *root, *for_addr, *output;
 	struct cli_columns cols;
 	bool explicit_cols;
@@ -342,7 +342,7 @@ static int load_device(struct host *h, const char *addr, struct rom_input *in)
 
 static int print_all(struct rom_input *ins, size_t n, const struct rom_opts *o)
 {
-	struct libscols_table *tb = cli_table_new(&o->cols, "roms", o->json, o->raw, o->noheadings);
+	struct libscols_table *tb = cli_table_new(&o->cols, "roms", o->t.json, o->t.raw, o->t.noheadings);
 	int r = EXIT_OK;
 
 	if (!tb)
@@ -356,7 +356,7 @@ static int print_all(struct rom_input *ins, size_t n, const struct rom_opts *o)
 	scols_unref_table(tb);
 	for (size_t i = 0; i < n; i++) {
 		const char *why;
-		if (!o->json && !o->raw)
+		if (!o->t.json && !o->t.raw)
 			print_verdict(&ins[i]);
 		if (!input_ok(&ins[i], &why))
 			r = EXIT_PROBLEM;
@@ -455,15 +455,12 @@ int cmd_rom(int argc, char **argv)
 	enum { OPT_FOR = 0x100 };
 	static const struct option longopts[] = {
 		{ "for", required_argument, NULL, OPT_FOR },
-		{ "json", no_argument, NULL, 'J' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },
+		CLI_TABLE_LONGOPTS,
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
 	struct rom_opts o = { 0 };
-	const char *columns = NULL, *action = NULL;
+	const char *action = NULL;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	struct rom_input *ins = NULL;
@@ -471,22 +468,10 @@ int cmd_rom(int argc, char **argv)
 	size_t nargs, nins = 0;
 	int c, r = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "Jo:rnh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FOR:
 			o.for_addr = optarg;
-			break;
-		case 'J':
-			o.json = true;
-			break;
-		case 'o':
-			columns = optarg;
-			break;
-		case 'r':
-			o.raw = true;
-			break;
-		case 'n':
-			o.noheadings = true;
 			break;
 		case OPT_ROOT:
 			o.root = optarg;
@@ -495,7 +480,8 @@ int cmd_rom(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return cli_usage_error("rom", "invalid option");
+			if (!cli_table_option(c, &o.t))
+				return cli_usage_error("rom", "invalid option");
 		}
 	}
 	args = argv + optind;
@@ -507,14 +493,14 @@ int cmd_rom(int argc, char **argv)
 	}
 	/* For dump, -o names the file; the columns stay the default. */
 	if (action && streq(action, "dump")) {
-		o.output = columns;
-		columns = NULL;
+		o.output = o.t.columns;
+		o.t.columns = NULL;
 		if (!o.output)
 			return cli_usage_error("rom", "dump needs -o FILE");
 		if (nargs != 1)
 			return cli_usage_error("rom", "dump takes one device address");
 	}
-	if (columns || !o.json)
+	if (o.t.columns || !o.t.json)
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), default_cols, ARRAY_SIZE(default_cols));
 	else { /* JSON: everything */
 		int all[ARRAY_SIZE(infos)];
@@ -522,7 +508,7 @@ int cmd_rom(int argc, char **argv)
 			all[i] = (int)i;
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), all, ARRAY_SIZE(infos));
 	}
-	if (columns && (r = cli_columns_parse(&o.cols, "rom", columns)) != 0)
+	if (o.t.columns && (r = cli_columns_parse(&o.cols, "rom", o.t.columns)) != 0)
 		return r;
 	if (nargs == 0)
 		return cli_usage_error("rom", "name a ROM file or a device address");

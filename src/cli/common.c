@@ -75,6 +75,25 @@ bool cli_use_color(int fd)
 	return isatty(fd);
 }
 
+bool cli_table_option(int c, struct cli_table_opts *t)
+{
+	switch (c) {
+	case 'J':
+		t->json = true;
+		return true;
+	case 'o':
+		t->columns = optarg;
+		return true;
+	case 'r':
+		t->raw = true;
+		return true;
+	case 'n':
+		t->noheadings = true;
+		return true;
+	}
+	return false;
+}
+
 void cli_columns_init(struct cli_columns *c, const struct cli_column *info, size_t ninfo, const int *defaults,
 		      size_t ndefaults)
 {

@@ -16,6 +16,7 @@ static const struct verb verbs[] = {
 	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
 	  VERB_READS_HOST },
+	{ "tune", cmd_tune, "CPU topology and pinning for the guest (performance tuning)", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
 };
 

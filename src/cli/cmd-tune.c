@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit tune: the article's "Performance tuning". This release: the CPU
+ * topology as the article reads it (lscpu -e), and CPU pinning. */
+#include "cli.h"
+#include "cputune.h"
+#include "pin.h"
+
+enum { COL_CPU, COL_NODE, COL_SOCKET, COL_DIE, COL_CORE, COL_L3, COL_ONLINE, COL_SIBLINGS, COL_L3CPUS, COL_KIND, COL_COREID };
+
+static const struct cli_column topo_infos[] = {
+	[COL_CPU] = { "CPU", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "logical CPU number" },
+	[COL_NODE] = { "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "NUMA node" },
+	[COL_SOCKET] = { "SOCKET", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "physical package" },
+	[COL_DIE] = { "DIE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "die in the package" },
+	[COL_CORE] = { "CORE", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "core, numbered as lscpu -e does: CPUs of one core share it" },
+	[COL_L3] = { "L3", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "L3 domain: CPUs with the same number share an L3 cache" },
+	[COL_ONLINE] = { "ONLINE", 3, 0, SCOLS_JSON_STRING, "yes or no" },
+	[COL_SIBLINGS] = { "SIBLINGS", 0.1, 0, SCOLS_JSON_STRING, "the CPUs of its core (SMT siblings)" },
+	[COL_L3CPUS] = { "L3CPUS", 0.1, 0, SCOLS_JSON_STRING, "the CPUs of its L3 domain" },
+	[COL_KIND] = { "KIND", 0.1, 0, SCOLS_JSON_STRING, "hybrid CPUs: P-core or E-core" },
+	[COL_COREID] = { "COREID", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "core_id as the kernel numbers it in its package" },
+};
+
+static const int topo_default[] = { COL_CPU, COL_NODE, COL_SOCKET, COL_CORE, COL_L3, COL_ONLINE, COL_SIBLINGS };
+
+static void help(void)
+{
+	fputs("Usage: vfiokit tune topology [OPTIONS]\n"
+	      "       vfiokit tune pin --vcpus N [OPTIONS]\n"
+	      "\n"
+	      "The article's \"Performance tuning\".\n"
+	      "\n"
+	      "  topology   the CPUs as the article reads them with lscpu -e: cores, SMT siblings,\n"
+	      "             L3 domains, NUMA nodes, P- and E-cores\n"
+	      "  pin        which host CPU each vCPU runs on: whole L3 domains first, SMT siblings\n"
+	      "             together, the host keeps the L3 domain of CPU 0 (or core 0, or what\n"
+	      "             --host-cpus says), the GPU's NUMA node first, P-cores before E-cores;\n"
+	      "             printed as libvirt XML (<vcpu>, <cputune>, <cpu><topology>), the\n"
+	      "             plain QEMU prefix (chrt, taskset, -smp) and isolation parameters\n"
+	      "\n"
+	      "Options of pin:\n"
+	      "      --vcpus N          vCPUs of the guest\n"
+	      "      --host-cpus LIST   CPUs the host keeps (0-1,6-7); the default is chosen as above\n"
+	      "      --gpu ADDR         prefer the NUMA node of the guest's GPU\n"
+	      "      --iothreads N      add <iothreads> and pin them with the emulator (default 0)\n"
+	      "      --xml              print only the libvirt XML\n"
+	      "Options of both:\n"
+	      "  -J, --json             JSON output\n"
+	      "  -o, --output LIST      topology: columns to print; +LIST adds to the default\n"
+	      "  -r, --raw, -n, --noheadings\n"
+	      "      --root DIR         read the machine from DIR instead of /\n"
+	      "  -h, --help             this help\n"
+	      "\n"
+	      "Columns of topology:\n",
+	      stdout);
+	cli_columns_help(&(struct cli_columns){ .info = topo_infos, .ninfo = ARRAY_SIZE(topo_infos) });
+	fputs("\nExit status: 0 done, 1 the plan cannot be made (says why), 2 usage error.\n"
+	      "See vfiokit-tune(1).\n",
+	      stdout);
+}
+
+struct tune_opts {
+	struct cli_table_opts t;
+	bool xml;
+	const char *root, *host_cpus, *gpu;
+	long vcpus, iothreads;
+};
+
+static int set_num(struct libscols_line *ln, const struct cli_columns *c, int col, int v)
+{
+	return v >= 0 ? cli_cellf(ln, c, col, "%d", v) : 0;
+}
+
+static int print_topology(const struct host *h, const struct tune_opts *o)
+{
+	const struct cpu_topology *t = &h->topo;
+	struct cli_columns c;
+	struct libscols_table *tb;
+	int r;
+
+	cli_columns_init(&c, topo_infos, ARRAY_SIZE(topo_infos), topo_default, ARRAY_SIZE(topo_default));
+	if (t->hybrid && !o->t.columns)
+		c.cols[c.ncols++] = COL_KIND;
+	if (o->t.columns && (r = cli_columns_parse(&c, "tune", o->t.columns)) != 0)
+		return r;
+	tb = cli_table_new(&c, "cpus", o->t.json, o->t.raw, o->t.noheadings);
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->ncpus; i++) {
+		const struct cpu_info *ci = &t->cpus[i];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		_cleanup_free_ char *sib = ci->core >= 0 ? cpuset_format(&t->cores[ci->core]) : NULL;
+		_cleanup_free_ char *l3 = ci->l3 >= 0 ? cpuset_format(&t->l3s[ci->l3]) : NULL;
+		int k = 0;
+
+		if (!ln || (ci->core >= 0 && !sib) || (ci->l3 >= 0 && !l3)) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+		k |= cli_cellf(ln, &c, COL_CPU, "%u", ci->cpu);
+		k |= set_num(ln, &c, COL_NODE, ci->node);
+		k |= set_num(ln, &c, COL_SOCKET, ci->package);
+		k |= set_num(ln, &c, COL_DIE, ci->die);
+		k |= set_num(ln, &c, COL_CORE, ci->core);
+		k |= set_num(ln, &c, COL_L3, ci->l3);
+		k |= set_num(ln, &c, COL_COREID, ci->core_id);
+		k |= cli_cell(ln, &c, COL_ONLINE, ci->online ? "yes" : "no");
+		k |= cli_cell(ln, &c, COL_SIBLINGS, sib);
+		k |= cli_cell(ln, &c, COL_L3CPUS, l3);
+		if (ci->kind != CPU_KIND_UNKNOWN)
+			k |= cli_cell(ln, &c, COL_KIND, ci->kind == CPU_KIND_PERFORMANCE ? "P-core" : "E-core");
+		if (k) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	if (!o->t.json && !o->t.raw) {
+		size_t online = cpuset_count(&t->online);
+		printf("\n%zu online CPUs in %zu cores (%s), %zu L3 domain%s%s:", online, t->ncores,
+		       t->ncores < online ? "SMT: CPUs of a core are siblings, pin them together" : "no SMT", t->nl3s,
+		       t->nl3s == 1 ? "" : "s", t->l3_guessed ? " (guessed: one per package)" : "");
+		for (size_t i = 0; i < t->nl3s; i++) {
+			_cleanup_free_ char *s = cpuset_format(&t->l3s[i]);
+			printf(" %s", s ? s : "?");
+			if (i + 1 < t->nl3s)
+				putchar(';');
+		}
+		printf(".\n");
+		if (t->nl3s > 1)
+			printf("Give the guest whole L3 domains: a domain shared with the host means cache evictions.\n");
+		else
+			printf("One L3 for all cores: pin whole cores (their SMT siblings together), any of them.\n");
+	}
+	return 0;
+}
+
+static int print_pin(const struct host *h, const struct pin_plan *p, const struct tune_opts *o)
+{
+	static const struct cli_column cols[] = {
+		{ "VCPU", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL }, { "CPU", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
+		{ "CORE", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL }, { "L3", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
+		{ "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
+	};
+	static const int all[] = { 0, 1, 2, 3, 4 };
+	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads);
+	_cleanup_free_ char *qemu = cputune_qemu_prefix(p), *iso = cputune_isolation_params(p);
+	_cleanup_free_ char *g = cpuset_format(&p->guest), *hs = cpuset_format(&p->host);
+	struct cli_columns c;
+	struct libscols_table *tb;
+
+	if (!xml || !qemu || !iso || !g || !hs)
+		return -ENOMEM;
+	if (o->xml) {
+		fputs(xml, stdout);
+		return 0;
+	}
+	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	tb = cli_table_new(&c, "vcpus", o->t.json, o->t.raw, o->t.noheadings);
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nvcpus; i++) {
+		const struct cpu_info *ci = topology_cpu(&h->topo, p->vcpu_cpu[i]);
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		int k;
+		if (!ln || !ci) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+		k = cli_cellf(ln, &c, 0, "%zu", i) | cli_cellf(ln, &c, 1, "%u", ci->cpu) | set_num(ln, &c, 2, ci->core) |
+		    set_num(ln, &c, 3, ci->l3) | set_num(ln, &c, 4, ci->node);
+		if (k) {
+			scols_unref_table(tb);
+			return -ENOMEM;
+		}
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	if (o->t.json || o->t.raw)
+		return 0;
+	printf("\nguest CPUs: %s; host CPUs: %s%s\n", g, *hs ? hs : "none",
+	       *hs ? " (emulator and I/O threads run there)" : "");
+	for (size_t i = 0; i < p->notes.n; i++)
+		printf("  %s\n", p->notes.v[i]);
+	printf("\nlibvirt (virsh edit NAME; merge into <domain>):\n%s", xml);
+	printf("\nplain QEMU (the article's \"Isolating pinned CPUs\"):\n  %s ...\n", qemu);
+	printf("\nstatic isolation, kernel parameters (or isolate when the guest starts):\n  %s\n", iso);
+	return 0;
+}
+
+static int run_pin(struct host *h, const struct tune_opts *o)
+{
+	struct cpuset host = { 0 };
+	struct pin_request rq = { .nvcpus = (unsigned)o->vcpus, .prefer_node = -1 };
+	struct pin_plan p = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int k, r;
+
+	if (o->host_cpus) {
+		k = cpuset_parse_list(o->host_cpus, &host);
+		if (k < 0 || cpuset_count(&host) == 0)
+			return cli_usage_error("tune", "--host-cpus takes a CPU list like 0-1,6-7, not '%s'", o->host_cpus);
+		rq.host = &host;
+	}
+	if (o->gpu) {
+		struct pci_addr a;
+		const struct pci_device *d;
+		if (parse_pci_addr(o->gpu, &a) < 0) {
+			cpuset_clear(&host);
+			return cli_usage_error("tune", "--gpu takes a PCI address like 0000:01:00.0, not '%s'", o->gpu);
+		}
+		d = host_find_pci(h, &a);
+		if (!d) {
+			cli_error("there is no PCI device %s", o->gpu);
+			cpuset_clear(&host);
+			return EXIT_PROBLEM;
+		}
+		rq.prefer_node = d->numa_node;
+	}
+	k = pin_plan_make(&h->topo, &rq, &p, &err);
+	cpuset_clear(&host);
+	if (k == -EINVAL) {
+		cli_error("%s", err);
+		return EXIT_PROBLEM;
+	}
+	if (k < 0 || (r = print_pin(h, &p, o)) < 0) {
+		pin_plan_free(&p);
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	pin_plan_free(&p);
+	return EXIT_OK;
+}
+
+int cmd_tune(int argc, char **argv)
+{
+	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML };
+	static const struct option longopts[] = {
+		{ "vcpus", required_argument, NULL, OPT_VCPUS },
+		{ "host-cpus", required_argument, NULL, OPT_HOST_CPUS },
+		{ "gpu", required_argument, NULL, OPT_GPU },
+		{ "iothreads", required_argument, NULL, OPT_IOTHREADS },
+		{ "xml", no_argument, NULL, OPT_XML },
+		CLI_TABLE_LONGOPTS,
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	struct tune_opts o = { .vcpus = -1 };
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	const char *action;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_VCPUS:
+			if (parse_int(optarg, 1, CPUSET_MAX, &o.vcpus) < 0)
+				return cli_usage_error("tune", "--vcpus takes a number from 1 to %d, not '%s'", CPUSET_MAX,
+						       optarg);
+			break;
+		case OPT_HOST_CPUS:
+			o.host_cpus = optarg;
+			break;
+		case OPT_GPU:
+			o.gpu = optarg;
+			break;
+		case OPT_IOTHREADS:
+			if (parse_int(optarg, 0, 64, &o.iothreads) < 0)
+				return cli_usage_error("tune", "--iothreads takes a number from 0 to 64, not '%s'", optarg);
+			break;
+		case OPT_XML:
+			o.xml = true;
+			break;
+		case OPT_ROOT:
+			o.root = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			if (!cli_table_option(c, &o.t))
+				return cli_usage_error("tune", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("tune", "name what to do: topology or pin");
+	action = argv[optind];
+	if (optind + 1 < argc)
+		return cli_usage_error("tune", "unexpected argument '%s'", argv[optind + 1]);
+	if (!streq(action, "topology") && !streq(action, "pin"))
+		return cli_usage_error("tune", "'%s' is not a tune action: topology or pin", action);
+	if (streq(action, "pin") && o.vcpus < 0)
+		return cli_usage_error("tune", "pin needs --vcpus N");
+	if (streq(action, "topology") && (o.vcpus >= 0 || o.host_cpus || o.gpu || o.iothreads || o.xml))
+		return cli_usage_error("tune", "--vcpus, --host-cpus, --gpu, --iothreads and --xml are options of pin");
+	if (streq(action, "pin") && o.t.columns)
+		return cli_usage_error("tune", "-o is an option of topology");
+	if (cli_open_root(o.root, &root) < 0)
+		return EXIT_USAGE;
+	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0), &h) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
+	if (streq(action, "topology")) {
+		r = print_topology(h, &o);
+		if (r < 0) {
+			cli_error("out of memory");
+			r = EXIT_PROBLEM;
+		}
+	} else
+		r = run_pin(h, &o);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}

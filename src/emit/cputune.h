@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/* What a pin plan becomes for other programs: libvirt domain XML (built
+ * with libxml2), the plain QEMU launch prefix, kernel parameters. */
+#include "pin.h"
+
+/* <vcpu>, <iothreads> (when iothreads > 0), <cputune> and <cpu>, each
+ * element on its own lines, to merge into a domain (virsh edit). Heap
+ * text; NULL on ENOMEM. */
+char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads);
+/* "chrt -r 1 taskset -c LIST qemu-system-x86_64 -smp N,sockets=..,..." */
+char *cputune_qemu_prefix(const struct pin_plan *p);
+/* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" */
+char *cputune_isolation_params(const struct pin_plan *p);
