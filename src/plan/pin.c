@@ -113,6 +113,7 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 			k = *err ? -EINVAL : -ENOMEM;
 			goto out;
 		}
+		cpuset_clear(&outside);
 		if ((k = cpuset_copy(&keep, rq->host)) < 0 || !(o = fmt(&keep)) ||
 		    (k = note(&p, strdupf("the host keeps CPUs %s, as asked", o))) < 0)
 			goto oom;
