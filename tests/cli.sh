@@ -22,7 +22,7 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..58"
+echo "1..61"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
 t "--version" 0 "^vfiokit [0-9]" -- "$vfiokit" --version
 t "--help lists commands" 0 "snapshot" -- "$vfiokit" --help
@@ -84,7 +84,7 @@ t "rom strip: nothing to strip" 1 "no header to strip" -- "$vfiokit" rom strip "
 t "rom dump needs -o" 2 "dump needs -o FILE" -- "$vfiokit" rom dump 06:00.0 --root "$A"
 # vfiokit tune: usage errors (the plans themselves: tests/tune.sh).
 t "tune --help" 0 "SMT siblings" -- "$vfiokit" tune --help
-t "tune needs an action" 2 "topology or pin" -- "$vfiokit" tune
+t "tune needs an action" 2 "name what to do" -- "$vfiokit" tune
 t "tune: unknown action" 2 "not a tune action" -- "$vfiokit" tune frob
 t "tune pin needs --vcpus" 2 "pin needs --vcpus" -- "$vfiokit" tune pin --root "$A"
 t "tune pin --vcpus 0" 2 "--vcpus takes a number" -- "$vfiokit" tune pin --vcpus 0 --root "$A"
@@ -92,3 +92,6 @@ t "tune pin: bad --host-cpus" 2 "takes a CPU list" -- "$vfiokit" tune pin --vcpu
 t "tune topology takes no pin options" 2 "options of pin" -- "$vfiokit" tune topology --vcpus 2 --root "$A"
 t "tune pin on a root without CPUs" 1 "no CPU topology" -- "$vfiokit" tune pin --vcpus 2 --root "$A"
 t "tune pin --gpu: no such device" 1 "no PCI device" -- "$vfiokit" tune pin --vcpus 2 --gpu 0000:99:00.0 --root "$A"
+t "tune hugepages needs --memory" 2 "needs --memory SIZE" -- "$vfiokit" tune hugepages --root "$A"
+t "tune hugepages: bad size" 2 "takes a size like 16G" -- "$vfiokit" tune hugepages --memory 16X --root "$A"
+t "tune hugepages: bad page size" 2 "takes 2M or 1G" -- "$vfiokit" tune hugepages --memory 16G --page-size 4M --root "$A"

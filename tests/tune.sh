@@ -17,9 +17,22 @@ done
 for d in "$fixtures"/cpus/*.tar.gz; do
 	tar -xzf "$d" -C "$tmp" || exit 1
 done
+# Memory for the i7-1165G7 dump (it has pdpe1gb and intel_pstate): a real
+# /proc/meminfo of a 24 GiB Debian 12 machine, THP in madvise mode, no 2 MiB
+# pages and eight 1 GiB pages reserved at boot.
+m="$tmp/x86_64-64cpu-linux6.2"
+mkdir -p "$m/sys/kernel/mm/transparent_hugepage" "$m/sys/kernel/mm/hugepages/hugepages-2048kB" \
+	"$m/sys/kernel/mm/hugepages/hugepages-1048576kB"
+cp "$fixtures/cpus/meminfo-24g" "$m/proc/meminfo"
+echo "always [madvise] never" >"$m/sys/kernel/mm/transparent_hugepage/enabled"
+echo 0 >"$m/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+echo 0 >"$m/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+echo 8 >"$m/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+echo 8 >"$m/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
 
 cases="
 *|topology|topology
+*|status|status
 *|topology-json|topology -J -o CPU,NODE,SOCKET,DIE,CORE,COREID,L3,ONLINE,SIBLINGS,L3CPUS
 article-ryzen5-1600|pin-6|pin --vcpus 6
 article-ryzen5-1600|pin-8|pin --vcpus 8
@@ -38,7 +51,15 @@ hybrid-12700k|pin-16|pin --vcpus 16
 x86_64-64cpu|pin-16|pin --vcpus 16
 x86_64-64cpu|pin-json|pin --vcpus 8 -J
 x86_64-64cpu-linux6.2|pin-6|pin --vcpus 6
-x86_64-dell_e4310|pin-2|pin --vcpus 2"
+x86_64-dell_e4310|pin-2|pin --vcpus 2
+x86_64-64cpu-linux6.2|hugepages-8g|hugepages --memory 8G
+x86_64-64cpu-linux6.2|hugepages-16g|hugepages --memory 16G
+x86_64-64cpu-linux6.2|hugepages-2m|hugepages --memory 6G --page-size 2M
+x86_64-64cpu-linux6.2|hugepages-odd|hugepages --memory 1001M
+x86_64-64cpu-linux6.2|hugepages-json|hugepages --memory 8G -J
+x86_64-64cpu-linux6.2|hugepages-too-much|hugepages --memory 64G
+x86_64-64cpu|hugepages-1g|hugepages --memory 8G --page-size 1G
+x86_64-64cpu|hugepages-8g|hugepages --memory 8G"
 
 hosts=$(cd "$tmp" && ls -d */ | tr -d /)
 n=0 fail=0
@@ -86,14 +107,15 @@ fi
 # The XML passes libvirt's own schema, inside a minimal domain.
 n=$((n + 1))
 {
-	echo "<domain type='kvm'><name>pin-check</name><memory unit='MiB'>1024</memory>"
+	echo "<domain type='kvm'><name>pin-check</name>"
+	"$vfiokit" tune hugepages --memory 8G --xml --root "$tmp/x86_64-64cpu-linux6.2"
 	"$vfiokit" tune pin --vcpus 6 --iothreads 1 --xml --root "$tmp/article-ryzen5-1600"
 	echo "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>"
 } >"$tmp/domain.xml"
 if ! command -v virt-xml-validate >/dev/null; then
 	echo "not ok $n - virt-xml-validate missing (Debian package libvirt-clients)"; fail=1
 elif virt-xml-validate "$tmp/domain.xml" domain >"$tmp/v" 2>&1; then
-	echo "ok $n - the pinning XML passes virt-xml-validate (libvirt's schema)"
+	echo "ok $n - the pinning and huge pages XML pass virt-xml-validate (libvirt's schema)"
 else
 	echo "not ok $n - virt-xml-validate refuses the pinning XML"; sed 's/^/# /' "$tmp/v" "$tmp/domain.xml"; fail=1
 fi

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vfiokit tune: the article's "Performance tuning". This release: the CPU
- * topology as the article reads it (lscpu -e), and CPU pinning. */
+/* vfiokit tune: the article's "Performance tuning". This release: what the
+ * host offers (status), the CPU topology as the article reads it (lscpu
+ * -e), CPU pinning, and huge pages. */
+#include <inttypes.h>
+
 #include "cli.h"
 #include "cputune.h"
+#include "hugepages.h"
+#include "memory.h"
 #include "pin.h"
 
 enum { COL_CPU, COL_NODE, COL_SOCKET, COL_DIE, COL_CORE, COL_L3, COL_ONLINE, COL_SIBLINGS, COL_L3CPUS, COL_KIND, COL_COREID };
@@ -25,11 +30,16 @@ static const int topo_default[] = { COL_CPU, COL_NODE, COL_SOCKET, COL_CORE, COL
 
 static void help(void)
 {
-	fputs("Usage: vfiokit tune topology [OPTIONS]\n"
+	fputs("Usage: vfiokit tune status [OPTIONS]\n"
+	      "       vfiokit tune topology [OPTIONS]\n"
 	      "       vfiokit tune pin --vcpus N [OPTIONS]\n"
+	      "       vfiokit tune hugepages --memory SIZE [OPTIONS]\n"
 	      "\n"
 	      "The article's \"Performance tuning\".\n"
 	      "\n"
+	      "  status     memory, transparent and reserved huge pages, 1 GiB page support, the\n"
+	      "             frequency driver and governor, CPUs isolated at boot, cgroup and\n"
+	      "             systemd versions (dynamic isolation needs cgroup v2, systemd 244)\n"
 	      "  topology   the CPUs as the article reads them with lscpu -e: cores, SMT siblings,\n"
 	      "             L3 domains, NUMA nodes, P- and E-cores\n"
 	      "  pin        which host CPU each vCPU runs on: whole L3 domains first, SMT siblings\n"
@@ -38,13 +48,21 @@ static void help(void)
 	      "             printed as libvirt XML (<vcpu>, <cputune>, <cpu><topology>), the\n"
 	      "             plain QEMU prefix (chrt, taskset, -smp) and isolation parameters\n"
 	      "\n"
+	      "  hugepages  how many huge pages the guest's memory takes, whether the host has\n"
+	      "             them now, and the libvirt XML, kernel parameters and commands\n"
+	      "\n"
 	      "Options of pin:\n"
 	      "      --vcpus N          vCPUs of the guest\n"
 	      "      --host-cpus LIST   CPUs the host keeps (0-1,6-7); the default is chosen as above\n"
 	      "      --gpu ADDR         prefer the NUMA node of the guest's GPU\n"
 	      "      --iothreads N      add <iothreads> and pin them with the emulator (default 0)\n"
 	      "      --xml              print only the libvirt XML\n"
-	      "Options of both:\n"
+	      "Options of hugepages:\n"
+	      "      --memory SIZE      the guest's memory: 16G, 8192M, 16GiB\n"
+	      "      --page-size SIZE   2M or 1G (default 1G when the CPU has pdpe1gb and SIZE is\n"
+	      "                         whole GiB, else 2M)\n"
+	      "      --xml              print only the libvirt XML\n"
+	      "Options of all:\n"
 	      "  -J, --json             JSON output\n"
 	      "  -o, --output LIST      topology: columns to print; +LIST adds to the default\n"
 	      "  -r, --raw, -n, --noheadings\n"
@@ -64,6 +82,7 @@ struct tune_opts {
 	bool xml;
 	const char *root, *host_cpus, *gpu;
 	long vcpus, iothreads;
+	uint64_t memory, page_kb;
 };
 
 static int set_num(struct libscols_line *ln, const struct cli_columns *c, int col, int v)
@@ -233,15 +252,182 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 	return EXIT_OK;
 }
 
+static char *gib(uint64_t kb)
+{
+	return strdupf("%.1f GiB", (double)kb / (1024.0 * 1024.0));
+}
+
+static const char *freq_note(const struct cpufreq_group *g)
+{
+	if (g->driver && streq(g->driver, "intel_pstate"))
+		return "intel_pstate: cpupower commands are ineffective (the article); watch the MHz in /proc/cpuinfo "
+		       "under load";
+	if (g->governor && streq(g->governor, "performance"))
+		return "full frequency all the time; on Zen 2 and Zen 3 this can leave less boost headroom (the "
+		       "article): benchmark it";
+	if (g->governor)
+		return "the vCPU threads may not load a CPU enough to ramp its frequency up: if the guest stutters, "
+		       "try the performance governor while it runs";
+	return NULL;
+}
+
+static int status_row(struct libscols_table *tb, const char *item, const char *value, const char *note)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln || scols_line_set_data(ln, 0, item) < 0 || (value && scols_line_set_data(ln, 1, value) < 0) ||
+	    (note && scols_line_set_data(ln, 2, note) < 0))
+		return -ENOMEM;
+	return 0;
+}
+
+static int print_status(const struct host *h, const struct tune_opts *o)
+{
+	static const struct cli_column cols[] = {
+		{ "ITEM", 0.1, 0, SCOLS_JSON_STRING, NULL },
+		{ "VALUE", 0.2, 0, SCOLS_JSON_STRING, NULL },
+		{ "NOTE", 0.5, SCOLS_FL_WRAP, SCOLS_JSON_STRING, NULL },
+	};
+	static const int all[] = { 0, 1, 2 };
+	const struct host_tuning *t = &h->tuning;
+	struct cli_columns c;
+	struct libscols_table *tb;
+	int k = 0;
+
+	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	tb = cli_table_new(&c, "status", o->t.json, o->t.raw, o->t.noheadings);
+	if (!tb)
+		return -ENOMEM;
+	if (t->mem_total_kb) {
+		_cleanup_free_ char *a = gib(t->mem_total_kb), *b = t->mem_available_kb ? gib(t->mem_available_kb) : NULL;
+		_cleanup_free_ char *v = a ? strdupf("%s total%s%s%s", a, b ? ", " : "", b ? b : "", b ? " available" : "") : NULL;
+		k |= v ? status_row(tb, "memory", v, NULL) : -ENOMEM;
+	} else
+		k |= status_row(tb, "memory", "unknown", "no /proc/meminfo");
+	k |= status_row(tb, "transparent huge pages", t->thp ? t->thp : "unknown",
+			t->thp && streq(t->thp, "never") ? "off: the guest gets 4 KiB pages unless huge pages are reserved" :
+			t->thp ? "QEMU uses 2 MiB pages without configuration, but falls back to 4 KiB pages silently "
+				 "when memory is fragmented (the article)" : NULL);
+	for (size_t i = 0; i < t->npools; i++) {
+		_cleanup_free_ char *item = t->pools[i].size_kb >= 1048576 ?
+						    strdupf("huge pages, %" PRIu64 " GiB", t->pools[i].size_kb / 1048576) :
+						    strdupf("huge pages, %" PRIu64 " MiB", t->pools[i].size_kb / 1024);
+		_cleanup_free_ char *v = strdupf("%ld reserved, %ld free", t->pools[i].nr, t->pools[i].free);
+		k |= item && v ? status_row(tb, item, v, NULL) : -ENOMEM;
+	}
+	k |= status_row(tb, "1 GiB pages", h->cpu.pdpe1gb ? "supported" : "not supported",
+			h->cpu.pdpe1gb ? "the CPU has pdpe1gb" : "no pdpe1gb flag in /proc/cpuinfo: 2 MiB pages only");
+	for (size_t i = 0; i < t->nfreq; i++) {
+		_cleanup_free_ char *cpus = cpuset_format(&t->freq[i].cpus);
+		_cleanup_free_ char *v = cpus ? strdupf("%s, %s on CPUs %s", t->freq[i].driver ? t->freq[i].driver : "?",
+							 t->freq[i].governor ? t->freq[i].governor : "?", cpus) : NULL;
+		k |= v ? status_row(tb, "CPU frequency", v, freq_note(&t->freq[i])) : -ENOMEM;
+	}
+	if (!t->nfreq)
+		k |= status_row(tb, "CPU frequency", "unknown", "no cpufreq in sysfs (a virtual machine, or no driver)");
+	{
+		_cleanup_free_ char *iso = cpuset_format(&t->isolated), *nohz = cpuset_format(&t->nohz_full);
+		if (!iso || !nohz)
+			k = -ENOMEM;
+		else {
+			k |= status_row(tb, "isolated CPUs", *iso ? iso : "none",
+					*iso ? "isolcpus on the kernel command line" : NULL);
+			k |= status_row(tb, "nohz_full CPUs", *nohz ? nohz : "none", NULL);
+		}
+	}
+	k |= status_row(tb, "cgroup", t->cgroup == 2 ? "v2" : t->cgroup == 1 ? "v1 or hybrid" : "unknown",
+			t->cgroup == 1 ? "dynamic CPU isolation with systemd's AllowedCPUs needs cgroup v2: isolate "
+					 "with isolcpus instead, or boot with systemd.unified_cgroup_hierarchy=1" : NULL);
+	{
+		_cleanup_free_ char *v = t->systemd > 0 ? strdupf("%d", t->systemd) : strdup("unknown");
+		k |= v ? status_row(tb, "systemd", v,
+				    t->systemd > 0 && t->systemd < 244 ? "older than 244: no AllowedCPUs, so no dynamic "
+									 "isolation through systemd" : NULL) :
+			 -ENOMEM;
+	}
+	if (k < 0) {
+		scols_unref_table(tb);
+		return -ENOMEM;
+	}
+	scols_print_table(tb);
+	scols_unref_table(tb);
+	return 0;
+}
+
+static int run_hugepages(const struct host *h, const struct tune_opts *o)
+{
+	struct hugepage_request rq = { .memory = o->memory, .page_kb = o->page_kb };
+	struct hugepage_plan p = { 0 };
+	_cleanup_free_ char *err = NULL, *xml = NULL, *params = NULL, *cmds = NULL;
+	int k = hugepage_plan_make(h, &rq, &p, &err);
+
+	if (k == -EINVAL) {
+		cli_error("%s", err);
+		return EXIT_PROBLEM;
+	}
+	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = memory_kernel_params(&p)) ||
+	    !(cmds = memory_reserve_commands(&p))) {
+		hugepage_plan_free(&p);
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	if (o->xml)
+		fputs(xml, stdout);
+	else if (o->t.json) {
+		static const struct cli_column cols[] = {
+			{ "MEMORY", 0.1, 0, SCOLS_JSON_NUMBER, NULL },   { "PAGESIZE", 0.1, 0, SCOLS_JSON_NUMBER, NULL },
+			{ "PAGES", 0.1, 0, SCOLS_JSON_NUMBER, NULL },    { "RESERVED", 0.1, 0, SCOLS_JSON_NUMBER, NULL },
+			{ "FREE", 0.1, 0, SCOLS_JSON_NUMBER, NULL },     { "PARAMS", 0.1, 0, SCOLS_JSON_STRING, NULL },
+			{ "NOTES", 0.1, 0, SCOLS_JSON_ARRAY_STRING, NULL },
+		};
+		static const int all[] = { 0, 1, 2, 3, 4, 5, 6 };
+		struct cli_columns c;
+		struct libscols_table *tb;
+		struct libscols_line *ln;
+		_cleanup_free_ char *notes = strv_join(&p.notes, "\n");
+
+		cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+		tb = cli_table_new(&c, "hugepages", true, false, false);
+		ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+		k = !ln || !notes ? -ENOMEM : 0;
+		k |= ln ? cli_cellf(ln, &c, 0, "%" PRIu64, p.memory_kb) | cli_cellf(ln, &c, 1, "%" PRIu64, p.page_kb) |
+				  cli_cellf(ln, &c, 2, "%" PRIu64, p.pages) : 0;
+		if (ln && p.reserved >= 0)
+			k |= cli_cellf(ln, &c, 3, "%ld", p.reserved) | cli_cellf(ln, &c, 4, "%ld", p.free);
+		if (ln)
+			k |= cli_cell(ln, &c, 5, params) | (p.notes.n ? cli_cell(ln, &c, 6, notes) : 0);
+		if (!k)
+			scols_print_table(tb);
+		scols_unref_table(tb);
+	} else {
+		printf("%" PRIu64 " pages of %" PRIu64 " KiB for %" PRIu64 " MiB\n", p.pages, p.page_kb,
+		       p.memory_kb / 1024);
+		for (size_t i = 0; i < p.notes.n; i++)
+			printf("  %s\n", p.notes.v[i]);
+		printf("\nlibvirt (virsh edit NAME; merge into <domain>):\n%s", xml);
+		printf("\nat boot, kernel parameters (static huge pages):\n  %s\n", params);
+		printf("\nor before the guest starts (the article's dynamic huge pages), as root:\n");
+		for (char *l = cmds, *e; *l; l = e + 1) {
+			e = strchr(l, '\n');
+			printf("  %.*s\n", (int)(e - l), l);
+		}
+		printf("  and afterwards: echo 0 > the same nr_hugepages\n");
+	}
+	hugepage_plan_free(&p);
+	return k < 0 ? EXIT_PROBLEM : EXIT_OK;
+}
+
 int cmd_tune(int argc, char **argv)
 {
-	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML };
+	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML, OPT_MEMORY, OPT_PAGE_SIZE };
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, NULL, OPT_VCPUS },
 		{ "host-cpus", required_argument, NULL, OPT_HOST_CPUS },
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "iothreads", required_argument, NULL, OPT_IOTHREADS },
 		{ "xml", no_argument, NULL, OPT_XML },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 		CLI_TABLE_LONGOPTS,
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -272,6 +458,17 @@ int cmd_tune(int argc, char **argv)
 		case OPT_XML:
 			o.xml = true;
 			break;
+		case OPT_MEMORY:
+			if (parse_size(optarg, &o.memory) < 0 || o.memory == 0)
+				return cli_usage_error("tune", "--memory takes a size like 16G or 8192M, not '%s'", optarg);
+			break;
+		case OPT_PAGE_SIZE: {
+			uint64_t b;
+			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
+				return cli_usage_error("tune", "--page-size takes 2M or 1G, not '%s'", optarg);
+			o.page_kb = b / 1024;
+			break;
+		}
 		case OPT_ROOT:
 			o.root = optarg;
 			break;
@@ -284,21 +481,30 @@ int cmd_tune(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("tune", "name what to do: topology or pin");
+		return cli_usage_error("tune", "name what to do: status, topology, pin or hugepages");
 	action = argv[optind];
 	if (optind + 1 < argc)
 		return cli_usage_error("tune", "unexpected argument '%s'", argv[optind + 1]);
-	if (!streq(action, "topology") && !streq(action, "pin"))
-		return cli_usage_error("tune", "'%s' is not a tune action: topology or pin", action);
+	if (!streq(action, "topology") && !streq(action, "pin") && !streq(action, "status") &&
+	    !streq(action, "hugepages"))
+		return cli_usage_error("tune", "'%s' is not a tune action: status, topology, pin or hugepages", action);
+	if (!streq(action, "pin") && (o.vcpus >= 0 || o.host_cpus || o.gpu || o.iothreads))
+		return cli_usage_error("tune", "--vcpus, --host-cpus, --gpu and --iothreads are options of pin");
+	if (!streq(action, "hugepages") && (o.memory || o.page_kb))
+		return cli_usage_error("tune", "--memory and --page-size are options of hugepages");
+	if (o.xml && !streq(action, "pin") && !streq(action, "hugepages"))
+		return cli_usage_error("tune", "--xml is an option of pin and hugepages");
 	if (streq(action, "pin") && o.vcpus < 0)
 		return cli_usage_error("tune", "pin needs --vcpus N");
-	if (streq(action, "topology") && (o.vcpus >= 0 || o.host_cpus || o.gpu || o.iothreads || o.xml))
-		return cli_usage_error("tune", "--vcpus, --host-cpus, --gpu, --iothreads and --xml are options of pin");
-	if (streq(action, "pin") && o.t.columns)
+	if (streq(action, "hugepages") && !o.memory)
+		return cli_usage_error("tune", "hugepages needs --memory SIZE");
+	if (!streq(action, "topology") && o.t.columns)
 		return cli_usage_error("tune", "-o is an option of topology");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0), &h) < 0) {
+	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0) |
+				      (streq(action, "status") || streq(action, "hugepages") ? HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0),
+			  &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
@@ -308,7 +514,15 @@ int cmd_tune(int argc, char **argv)
 			cli_error("out of memory");
 			r = EXIT_PROBLEM;
 		}
-	} else
+	} else if (streq(action, "status")) {
+		r = print_status(h, &o);
+		if (r < 0) {
+			cli_error("out of memory");
+			r = EXIT_PROBLEM;
+		}
+	} else if (streq(action, "hugepages"))
+		r = run_hugepages(h, &o);
+	else
 		r = run_pin(h, &o);
 	host_free(h);
 	path_root_free(root);

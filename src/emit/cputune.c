@@ -1,28 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <libxml/tree.h>
-
 #include "cputune.h"
-
-static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *content)
-{
-	return xmlNewTextChild(parent, NULL, BAD_CAST name, content ? BAD_CAST content : NULL);
-}
-
-static bool attr(xmlNodePtr n, const char *name, const char *fmt, ...) _printf_(3, 4);
-
-static bool attr(xmlNodePtr n, const char *name, const char *fmt, ...)
-{
-	_cleanup_free_ char *v = NULL;
-	va_list ap;
-	int r;
-
-	if (!n)
-		return false;
-	va_start(ap, fmt);
-	r = vasprintf(&v, fmt, ap);
-	va_end(ap);
-	return r >= 0 && xmlNewProp(n, BAD_CAST name, BAD_CAST v) != NULL;
-}
+#include "xml.h"
 
 static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads)
 {
@@ -31,52 +9,42 @@ static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads)
 	xmlNodePtr vcpu, tune, cpu, topo;
 	bool ok = count && host && io;
 
-	vcpu = ok ? child(dom, "vcpu", count) : NULL;
-	ok = ok && attr(vcpu, "placement", "static");
+	vcpu = ok ? xml_child(dom, "vcpu", count) : NULL;
+	ok = ok && xml_attrf(vcpu, "placement", "static");
 	if (ok && iothreads)
-		ok = child(dom, "iothreads", io) != NULL;
-	tune = ok ? child(dom, "cputune", NULL) : NULL;
+		ok = xml_child(dom, "iothreads", io) != NULL;
+	tune = ok ? xml_child(dom, "cputune", NULL) : NULL;
 	ok = ok && tune;
 	for (size_t i = 0; ok && i < p->nvcpus; i++) {
-		xmlNodePtr pin = child(tune, "vcpupin", NULL);
-		ok = attr(pin, "vcpu", "%zu", i) && attr(pin, "cpuset", "%u", p->vcpu_cpu[i]);
+		xmlNodePtr pin = xml_child(tune, "vcpupin", NULL);
+		ok = xml_attrf(pin, "vcpu", "%zu", i) && xml_attrf(pin, "cpuset", "%u", p->vcpu_cpu[i]);
 	}
 	/* Emulator and I/O threads on the host's CPUs, when it keeps any. */
 	if (ok && *host) {
-		ok = attr(child(tune, "emulatorpin", NULL), "cpuset", "%s", host);
+		ok = xml_attrf(xml_child(tune, "emulatorpin", NULL), "cpuset", "%s", host);
 		for (unsigned t = 1; ok && t <= iothreads; t++) {
-			xmlNodePtr pin = child(tune, "iothreadpin", NULL);
-			ok = attr(pin, "iothread", "%u", t) && attr(pin, "cpuset", "%s", host);
+			xmlNodePtr pin = xml_child(tune, "iothreadpin", NULL);
+			ok = xml_attrf(pin, "iothread", "%u", t) && xml_attrf(pin, "cpuset", "%s", host);
 		}
 	}
-	cpu = ok ? child(dom, "cpu", NULL) : NULL;
-	ok = ok && attr(cpu, "mode", "host-passthrough") && attr(cpu, "check", "none");
-	topo = ok ? child(cpu, "topology", NULL) : NULL;
-	return ok && attr(topo, "sockets", "%u", p->sockets) && attr(topo, "dies", "%u", p->dies) &&
-	       attr(topo, "cores", "%u", p->cores) && attr(topo, "threads", "%u", p->threads);
+	cpu = ok ? xml_child(dom, "cpu", NULL) : NULL;
+	ok = ok && xml_attrf(cpu, "mode", "host-passthrough") && xml_attrf(cpu, "check", "none");
+	topo = ok ? xml_child(cpu, "topology", NULL) : NULL;
+	return ok && xml_attrf(topo, "sockets", "%u", p->sockets) && xml_attrf(topo, "dies", "%u", p->dies) &&
+	       xml_attrf(topo, "cores", "%u", p->cores) && xml_attrf(topo, "threads", "%u", p->threads);
 }
 
 char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads)
 {
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr dom = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL) : NULL;
-	xmlBufferPtr buf = xmlBufferCreate();
-	char *out = NULL;
+	struct xml_frag f = { 0 };
 
-	if (!doc || !dom || !buf)
-		goto out;
-	xmlDocSetRootElement(doc, dom);
-	if (!build(dom, p, iothreads))
-		goto out;
-	for (xmlNodePtr n = dom->children; n; n = n->next) {
-		if (xmlNodeDump(buf, doc, n, 0, 1) < 0 || xmlBufferCCat(buf, "\n") != 0)
-			goto out;
+	if (!xml_frag_new(&f))
+		return NULL;
+	if (!build(f.root, p, iothreads)) {
+		xml_frag_free(&f);
+		return NULL;
 	}
-	out = strdup((const char *)xmlBufferContent(buf));
-out:
-	xmlBufferFree(buf);
-	xmlFreeDoc(doc);
-	return out;
+	return xml_frag_finish(&f);
 }
 
 char *cputune_qemu_prefix(const struct pin_plan *p)

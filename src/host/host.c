@@ -48,7 +48,11 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		if ((k = iommu_load_state(h)) < 0 || (k = system_load(h)) < 0)
 			goto fail;
 	}
+	if (flags & HOST_LOAD_TUNING)
+		flags |= HOST_LOAD_TOPOLOGY;
 	if ((flags & HOST_LOAD_TOPOLOGY) && (k = topology_load(h)) < 0)
+		goto fail;
+	if ((flags & HOST_LOAD_TUNING) && (k = tuning_load(h)) < 0)
 		goto fail;
 	*ret = h;
 	return 0;
@@ -71,6 +75,7 @@ void host_free(struct host *h)
 	free(h->groups);
 	kernel_free(&h->kernel);
 	topology_free(&h->topo);
+	tuning_free(&h->tuning);
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
 	system_free(h);

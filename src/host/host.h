@@ -154,6 +154,29 @@ struct cpu_topology {
 	bool hybrid;          /* P-cores and E-cores */
 };
 
+/* What tuning reads besides the topology (HOST_LOAD_TUNING). */
+struct hugepage_pool {
+	uint64_t size_kb;
+	long nr, free; /* -1 unknown */
+};
+
+struct cpufreq_group {
+	char *driver, *governor; /* NULL when not said */
+	struct cpuset cpus;
+};
+
+struct host_tuning {
+	uint64_t mem_total_kb, mem_available_kb; /* 0 unknown */
+	char *thp;                               /* transparent huge pages mode; NULL unknown */
+	struct hugepage_pool *pools;             /* sys/kernel/mm/hugepages/hugepages-*kB, by size */
+	size_t npools, pools_alloc;
+	struct cpufreq_group *freq;              /* online CPUs grouped by driver and governor */
+	size_t nfreq, freq_alloc;
+	struct cpuset isolated, nohz_full;       /* sys/devices/system/cpu/{isolated,nohz_full} */
+	int cgroup;                              /* 2 unified, 1 v1 or hybrid, 0 unknown */
+	int systemd;                             /* version from libsystemd-shared-N.so; -1 unknown */
+};
+
 struct host_cpu {
 	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
 	char *model_name;
@@ -185,6 +208,7 @@ struct host {
 	struct host_iommu iommu;
 	struct host_cpu cpu;
 	struct cpu_topology topo; /* HOST_LOAD_TOPOLOGY */
+	struct host_tuning tuning; /* HOST_LOAD_TUNING */
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
@@ -201,7 +225,8 @@ enum host_load_flags {
 	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
 	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
 	HOST_LOAD_TOPOLOGY = 1 << 6, /* CPUs, cores, L3 domains, NUMA nodes */
-	HOST_LOAD_ALL = 0x7f,
+	HOST_LOAD_TUNING = 1 << 7,   /* memory, huge pages, cpufreq, isolation, cgroup, systemd */
+	HOST_LOAD_ALL = 0xff,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -254,6 +279,8 @@ int usb_load(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
 int topology_load(struct host *h);
+int tuning_load(struct host *h); /* after topology_load */
+void tuning_free(struct host_tuning *t);
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "macro.h"
 #include "parse.h"
@@ -546,4 +547,62 @@ char *bind_state_format(const struct bind_state *s, const char *device)
 		       "driver=%s\ndriver_override=%s\ntarget=%s\n",
 		       device, s->driver ? s->driver : "", s->driver_override ? s->driver_override : "",
 		       s->target ? s->target : "");
+}
+
+int meminfo_get_kb(const char *text, const char *key, uint64_t *ret)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long long v;
+		char unit[4] = "", line[128];
+		size_t len = strcspn(p, "\n");
+		int n;
+		if (strncmp(p, key, klen) != 0 || p[klen] != ':' || len >= sizeof(line))
+			continue;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		n = sscanf(line + klen + 1, " %llu %3s", &v, unit);
+		if (n < 1 || (n == 2 && strcmp(unit, "kB") != 0))
+			return -EINVAL;
+		*ret = v;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int thp_mode_parse(const char *text, char **ret)
+{
+	const char *a = strchr(text, '['), *b = a ? strchr(a, ']') : NULL;
+
+	if (!a || !b || b == a + 1 || memchr(a + 1, ' ', (size_t)(b - a - 1)))
+		return -EINVAL;
+	*ret = strndup(a + 1, (size_t)(b - a - 1));
+	return *ret ? 0 : -ENOMEM;
+}
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = { { "", 0 },     { "K", 10 },   { "KiB", 10 }, { "M", 20 }, { "MiB", 20 },
+		      { "G", 30 },   { "GiB", 30 }, { "T", 40 },   { "TiB", 40 } };
+	unsigned long long v;
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (strcasecmp(end, units[i].suffix) == 0) {
+			if (v > (UINT64_MAX >> units[i].shift))
+				return -ERANGE;
+			*ret = (uint64_t)v << units[i].shift;
+			return 0;
+		}
+	return -EINVAL;
 }

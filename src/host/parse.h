@@ -102,3 +102,12 @@ int bind_state_parse(const char *text, struct bind_state *ret);
 void bind_state_free(struct bind_state *s);
 /* The file's text; NULL on ENOMEM. */
 char *bind_state_format(const struct bind_state *s, const char *device);
+
+/* /proc/meminfo: the value of KEY ("MemTotal") in KiB; -ENOENT, -EINVAL. */
+int meminfo_get_kb(const char *text, const char *key, uint64_t *ret);
+/* transparent_hugepage/enabled ("always [madvise] never"): the mode in
+ * brackets, copied; -EINVAL when there is none. */
+int thp_mode_parse(const char *text, char **ret);
+/* A size as people write it: 16G, 16GiB, 8192M, 512MiB, 1T, 1048576K,
+ * bytes without a suffix; binary units. -EINVAL, -ERANGE. */
+int parse_size(const char *s, uint64_t *ret);

@@ -3,7 +3,7 @@
  * hands vfiokit: sysfs numbers and addresses, /proc/cmdline, /proc/cpuinfo,
  * os-release, module paths, PCI resource files, /proc/iomem, mountinfo,
  * /proc/net/route and ipv6_route, the state files of `vfiokit bind`, CPU
- * lists and masks. Seeds: tests/fuzz/seeds (taken from the fixtures). */
+ * lists and masks, /proc/meminfo, the THP mode, sizes. Seeds: tests/fuzz/seeds (taken from the fixtures). */
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
@@ -81,6 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			bind_state_free(&b);
 		}
+	}
+	{
+		uint64_t kb;
+		_cleanup_free_ char *mode = NULL;
+		(void)meminfo_get_kb(s, "MemTotal", &kb);
+		(void)parse_size(s, &kb);
+		(void)thp_mode_parse(s, &mode);
 	}
 	{
 		struct cpuset a = { 0 }, b = { 0 };

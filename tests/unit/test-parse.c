@@ -340,6 +340,43 @@ static void test_cpuset(void **state)
 	cpuset_clear(&m);
 }
 
+static void test_memory(void **state)
+{
+	const char *mi = "MemTotal:       16363840 kB\nMemFree:         1146300 kB\nHugePages_Total:       4\n"
+			 "HugePages_Free:        3\nHugepagesize:       2048 kB\nBogus:  12 MB\n";
+	uint64_t v;
+	char *m = NULL;
+
+	assert_int_equal(meminfo_get_kb(mi, "MemTotal", &v), 0);
+	assert_int_equal(v, 16363840);
+	assert_int_equal(meminfo_get_kb(mi, "HugePages_Total", &v), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(meminfo_get_kb(mi, "Hugepagesize", &v), 0);
+	assert_int_equal(v, 2048);
+	assert_int_equal(meminfo_get_kb(mi, "MemAvailable", &v), -ENOENT);
+	assert_int_equal(meminfo_get_kb(mi, "Bogus", &v), -EINVAL);
+	assert_int_equal(meminfo_get_kb(mi, "Mem", &v), -ENOENT);
+	assert_int_equal(thp_mode_parse("always [madvise] never\n", &m), 0);
+	assert_string_equal(m, "madvise");
+	free(m);
+	assert_int_equal(thp_mode_parse("always madvise never", &m), -EINVAL);
+	assert_int_equal(thp_mode_parse("[]", &m), -EINVAL);
+	assert_int_equal(parse_size("16G", &v), 0);
+	assert_true(v == 16ull << 30);
+	assert_int_equal(parse_size("512MiB", &v), 0);
+	assert_true(v == 512ull << 20);
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_true(v == 4096);
+	assert_int_equal(parse_size("1t", &v), 0);
+	assert_true(v == 1ull << 40);
+	assert_int_equal(parse_size("16 G", &v), -EINVAL);
+	assert_int_equal(parse_size("G", &v), -EINVAL);
+	assert_int_equal(parse_size("-1G", &v), -EINVAL);
+	assert_int_equal(parse_size("1.5G", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(parse_size("17179869184G", &v), -ERANGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,7 +384,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
-		cmocka_unit_test(test_cpuset),
+		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+
+#include "memory.h"
+#include "xml.h"
+
+char *memory_domain_xml(const struct hugepage_plan *p)
+{
+	struct xml_frag f = { 0 };
+	xmlNodePtr back, hp;
+	_cleanup_free_ char *kb = strdupf("%" PRIu64, p->memory_kb);
+	bool ok;
+
+	if (!kb || !xml_frag_new(&f))
+		return NULL;
+	ok = xml_attrf(xml_child(f.root, "memory", kb), "unit", "KiB") &&
+	     xml_attrf(xml_child(f.root, "currentMemory", kb), "unit", "KiB");
+	back = ok ? xml_child(f.root, "memoryBacking", NULL) : NULL;
+	hp = xml_child(back, "hugepages", NULL);
+	ok = ok && hp && xml_attrf(xml_child(hp, "page", NULL), "size", "%" PRIu64, p->page_kb) &&
+	     xml_attrf(hp->children, "unit", "KiB");
+	if (!ok) {
+		xml_frag_free(&f);
+		return NULL;
+	}
+	return xml_frag_finish(&f);
+}
+
+static const char *size_word(uint64_t kb)
+{
+	return kb == 1048576 ? "1G" : kb == 2048 ? "2M" : NULL;
+}
+
+char *memory_kernel_params(const struct hugepage_plan *p)
+{
+	const char *w = size_word(p->page_kb);
+	_cleanup_free_ char *sz = w ? strdup(w) : strdupf("%" PRIu64 "K", p->page_kb);
+
+	if (!sz)
+		return NULL;
+	if (p->page_kb == 1048576)
+		return strdupf("default_hugepagesz=%s hugepagesz=%s hugepages=%" PRIu64, sz, sz, p->pages);
+	return strdupf("hugepagesz=%s hugepages=%" PRIu64, sz, p->pages);
+}
+
+char *memory_reserve_commands(const struct hugepage_plan *p)
+{
+	return strdupf("echo 3 > /proc/sys/vm/drop_caches\n"
+		       "echo 1 > /proc/sys/vm/compact_memory\n"
+		       "echo %" PRIu64 " > /sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/nr_hugepages\n"
+		       "cat /sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/nr_hugepages   # must say %" PRIu64 "\n",
+		       p->pages, p->page_kb, p->page_kb, p->pages);
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/* Huge pages for other programs: libvirt XML, kernel parameters, the
+ * article's commands to reserve them on a running host. */
+#include "hugepages.h"
+
+/* <memory>, <currentMemory> and <memoryBacking><hugepages><page/>. */
+char *memory_domain_xml(const struct hugepage_plan *p);
+/* "default_hugepagesz=1G hugepagesz=1G hugepages=16" or "hugepagesz=2M hugepages=8192". */
+char *memory_kernel_params(const struct hugepage_plan *p);
+/* The article's dynamic reservation, one command a line. */
+char *memory_reserve_commands(const struct hugepage_plan *p);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+
+#include "xml.h"
+
+xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content)
+{
+	return parent ? xmlNewTextChild(parent, NULL, BAD_CAST name, content ? BAD_CAST content : NULL) : NULL;
+}
+
+bool xml_attrf(xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+	_cleanup_free_ char *v = NULL;
+	va_list ap;
+	int r;
+
+	if (!n)
+		return false;
+	va_start(ap, fmt);
+	r = vasprintf(&v, fmt, ap);
+	va_end(ap);
+	return r >= 0 && xmlNewProp(n, BAD_CAST name, BAD_CAST v) != NULL;
+}
+
+bool xml_frag_new(struct xml_frag *f)
+{
+	f->doc = xmlNewDoc(BAD_CAST "1.0");
+	f->root = f->doc ? xmlNewDocNode(f->doc, NULL, BAD_CAST "domain", NULL) : NULL;
+	if (!f->root) {
+		xml_frag_free(f);
+		return false;
+	}
+	xmlDocSetRootElement(f->doc, f->root);
+	return true;
+}
+
+void xml_frag_free(struct xml_frag *f)
+{
+	if (f->doc)
+		xmlFreeDoc(f->doc);
+	*f = (struct xml_frag){ 0 };
+}
+
+char *xml_frag_finish(struct xml_frag *f)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *out = NULL;
+
+	if (!buf)
+		goto out;
+	for (xmlNodePtr n = f->root->children; n; n = n->next)
+		if (xmlNodeDump(buf, f->doc, n, 0, 1) < 0 || xmlBufferCCat(buf, "\n") != 0)
+			goto out;
+	out = strdup((const char *)xmlBufferContent(buf));
+out:
+	if (buf)
+		xmlBufferFree(buf);
+	xml_frag_free(f);
+	return out;
+}

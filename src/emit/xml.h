@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+/* Small helpers over libxml2 for the libvirt XML vfiokit writes: elements
+ * and attributes are always made by libxml2, which escapes them. */
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* A child element, with text content when content is not NULL. */
+xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content);
+/* Set an attribute from a format; false on ENOMEM or a NULL node. */
+bool xml_attrf(xmlNodePtr n, const char *name, const char *fmt, ...) _printf_(3, 4);
+
+/* A <domain> to build children of; serialise them with xml_fragment. */
+struct xml_frag {
+	xmlDocPtr doc;
+	xmlNodePtr root;
+};
+bool xml_frag_new(struct xml_frag *f);
+/* The root's children, each indented, one after the other; heap text, NULL
+ * on ENOMEM. Frees f. */
+char *xml_frag_finish(struct xml_frag *f);
+void xml_frag_free(struct xml_frag *f);
