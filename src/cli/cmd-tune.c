@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cputune.h"
+#include "hook.h"
 #include "hugepages.h"
 #include "memory.h"
 #include "pin.h"
@@ -34,6 +35,7 @@ static void help(void)
 	      "       vfiokit tune topology [OPTIONS]\n"
 	      "       vfiokit tune pin --vcpus N [OPTIONS]\n"
 	      "       vfiokit tune hugepages --memory SIZE [OPTIONS]\n"
+	      "       vfiokit tune hook GUEST --vcpus N [--isolate] [--memory SIZE] [--governor] [--no-sleep]\n"
 	      "\n"
 	      "The article's \"Performance tuning\".\n"
 	      "\n"
@@ -51,17 +53,27 @@ static void help(void)
 	      "  hugepages  how many huge pages the guest's memory takes, whether the host has\n"
 	      "             them now, and the libvirt XML, kernel parameters and commands\n"
 	      "\n"
+	      "  hook       the libvirt hook script for GUEST (for /etc/libvirt/hooks/qemu.d):\n"
+	      "             while the guest runs, the host's slices keep to the host CPUs of the\n"
+	      "             pinning (--isolate), the huge pages are reserved (--memory), the guest's\n"
+	      "             CPUs run the performance governor (--governor), sleep is blocked\n"
+	      "             (--no-sleep); everything is undone when it stops. Printed, not installed.\n"
+	      "\n"
 	      "Options of pin:\n"
 	      "      --vcpus N          vCPUs of the guest\n"
 	      "      --host-cpus LIST   CPUs the host keeps (0-1,6-7); the default is chosen as above\n"
 	      "      --gpu ADDR         prefer the NUMA node of the guest's GPU\n"
 	      "      --iothreads N      add <iothreads> and pin them with the emulator (default 0)\n"
 	      "      --xml              print only the libvirt XML\n"
-	      "Options of hugepages:\n"
+	      "Options of hugepages (and hook):\n"
 	      "      --memory SIZE      the guest's memory: 16G, 8192M, 16GiB\n"
 	      "      --page-size SIZE   2M or 1G (default 1G when the CPU has pdpe1gb and SIZE is\n"
 	      "                         whole GiB, else 2M)\n"
 	      "      --xml              print only the libvirt XML\n"
+	      "Options of hook (with those of pin and hugepages):\n"
+	      "      --isolate          dynamic CPU isolation (needs cgroup v2 and systemd 244)\n"
+	      "      --governor         the performance governor on the guest's CPUs while it runs\n"
+	      "      --no-sleep         block the host's sleep while the guest runs\n"
 	      "Options of all:\n"
 	      "  -J, --json             JSON output\n"
 	      "  -o, --output LIST      topology: columns to print; +LIST adds to the default\n"
@@ -79,7 +91,8 @@ static void help(void)
 
 struct tune_opts {
 	struct cli_table_opts t;
-	bool xml;
+	bool xml, isolate, governor, no_sleep;
+	const char *guest;
 	const char *root, *host_cpus, *gpu;
 	long vcpus, iothreads;
 	uint64_t memory, page_kb;
@@ -163,7 +176,8 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 		{ "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
-	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads);
+	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads,
+						      h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"));
 	_cleanup_free_ char *qemu = cputune_qemu_prefix(p), *iso = cputune_isolation_params(p);
 	_cleanup_free_ char *g = cpuset_format(&p->guest), *hs = cpuset_format(&p->host);
 	struct cli_columns c;
@@ -417,9 +431,95 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 	return k < 0 ? EXIT_PROBLEM : EXIT_OK;
 }
 
+static int run_hook(struct host *h, const struct tune_opts *o)
+{
+	const struct host_tuning *t = &h->tuning;
+	struct cpuset hostset = { 0 };
+	struct pin_request rq = { .nvcpus = (unsigned)o->vcpus, .prefer_node = -1 };
+	struct pin_plan p = { 0 };
+	struct hugepage_plan hp = { 0 };
+	struct hook_spec spec = { .guest = o->guest, .no_sleep = o->no_sleep };
+	_cleanup_free_ char *err = NULL, *script = NULL, *file = NULL;
+	int k, r = EXIT_PROBLEM;
+
+	if (o->isolate && t->cgroup == 1) {
+		cli_error("dynamic isolation needs cgroup v2 (systemd's AllowedCPUs), and this host has cgroup v1: isolate "
+			  "at boot with the isolcpus parameters of 'vfiokit tune pin', or boot with "
+			  "systemd.unified_cgroup_hierarchy=1");
+		return EXIT_PROBLEM;
+	}
+	if (o->isolate && t->systemd > 0 && t->systemd < 244) {
+		cli_error("dynamic isolation needs systemd 244 or later (AllowedCPUs); this host has systemd %d: isolate at "
+			  "boot with the isolcpus parameters of 'vfiokit tune pin'", t->systemd);
+		return EXIT_PROBLEM;
+	}
+	if (o->isolate && (t->cgroup == 0 || t->systemd < 0))
+		fprintf(stderr, "vfiokit: warning: cannot tell the %s of this machine: dynamic isolation needs cgroup v2 "
+				"and systemd 244\n", t->cgroup == 0 ? "cgroup hierarchy" : "systemd version");
+	if (o->host_cpus) {
+		if (cpuset_parse_list(o->host_cpus, &hostset) < 0 || cpuset_count(&hostset) == 0)
+			return cli_usage_error("tune", "--host-cpus takes a CPU list like 0-1,6-7, not '%s'", o->host_cpus);
+		rq.host = &hostset;
+	}
+	k = pin_plan_make(&h->topo, &rq, &p, &err);
+	cpuset_clear(&hostset);
+	if (k == -EINVAL) {
+		cli_error("%s", err);
+		return EXIT_PROBLEM;
+	}
+	if (k < 0)
+		goto oom;
+	if (o->isolate) {
+		if (cpuset_count(&p.host) == 0) {
+			cli_error("every CPU goes to the guest: nothing is left to isolate the host on");
+			goto out;
+		}
+		spec.host_cpus = &p.host;
+	}
+	if (o->governor) {
+		for (size_t i = 0; i < t->nfreq; i++)
+			if (t->freq[i].driver && streq(t->freq[i].driver, "intel_pstate"))
+				fprintf(stderr, "vfiokit: warning: intel_pstate drives these CPUs: the performance governor "
+						"there is a hint, and the article says cpupower commands are ineffective\n");
+		spec.perf_cpus = &p.guest;
+	}
+	if (o->memory) {
+		struct hugepage_request hr = { .memory = o->memory, .page_kb = o->page_kb };
+		free(err);
+		err = NULL;
+		k = hugepage_plan_make(h, &hr, &hp, &err);
+		if (k == -EINVAL) {
+			cli_error("%s", err);
+			goto out;
+		}
+		if (k < 0)
+			goto oom;
+		spec.hugepages = hp.pages;
+		spec.page_kb = hp.page_kb;
+	}
+	script = hook_script(&spec);
+	file = hook_file_name(o->guest);
+	if (!script || !file)
+		goto oom;
+	fprintf(stderr,
+		"vfiokit: the hook for /etc/libvirt/hooks/qemu.d/%s (libvirt 6.5 or later runs the scripts there); vfiokit "
+		"does not install it yet: save it there with mode 0755\n",
+		file);
+	fputs(script, stdout);
+	r = EXIT_OK;
+	goto out;
+oom:
+	cli_error("out of memory");
+out:
+	pin_plan_free(&p);
+	hugepage_plan_free(&hp);
+	return r;
+}
+
 int cmd_tune(int argc, char **argv)
 {
-	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML, OPT_MEMORY, OPT_PAGE_SIZE };
+	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML, OPT_MEMORY, OPT_PAGE_SIZE, OPT_ISOLATE,
+	       OPT_GOVERNOR, OPT_NO_SLEEP };
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, NULL, OPT_VCPUS },
 		{ "host-cpus", required_argument, NULL, OPT_HOST_CPUS },
@@ -428,6 +528,9 @@ int cmd_tune(int argc, char **argv)
 		{ "xml", no_argument, NULL, OPT_XML },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+		{ "isolate", no_argument, NULL, OPT_ISOLATE },
+		{ "governor", no_argument, NULL, OPT_GOVERNOR },
+		{ "no-sleep", no_argument, NULL, OPT_NO_SLEEP },
 		CLI_TABLE_LONGOPTS,
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -462,6 +565,15 @@ int cmd_tune(int argc, char **argv)
 			if (parse_size(optarg, &o.memory) < 0 || o.memory == 0)
 				return cli_usage_error("tune", "--memory takes a size like 16G or 8192M, not '%s'", optarg);
 			break;
+		case OPT_ISOLATE:
+			o.isolate = true;
+			break;
+		case OPT_GOVERNOR:
+			o.governor = true;
+			break;
+		case OPT_NO_SLEEP:
+			o.no_sleep = true;
+			break;
 		case OPT_PAGE_SIZE: {
 			uint64_t b;
 			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
@@ -481,29 +593,45 @@ int cmd_tune(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("tune", "name what to do: status, topology, pin or hugepages");
+		return cli_usage_error("tune", "name what to do: status, topology, pin, hugepages or hook");
 	action = argv[optind];
+	if (streq(action, "hook")) {
+		if (optind + 1 >= argc)
+			return cli_usage_error("tune", "hook needs the guest's name");
+		o.guest = argv[optind + 1];
+		if (!*o.guest)
+			return cli_usage_error("tune", "the guest's name is empty");
+		optind++;
+	}
 	if (optind + 1 < argc)
 		return cli_usage_error("tune", "unexpected argument '%s'", argv[optind + 1]);
 	if (!streq(action, "topology") && !streq(action, "pin") && !streq(action, "status") &&
-	    !streq(action, "hugepages"))
-		return cli_usage_error("tune", "'%s' is not a tune action: status, topology, pin or hugepages", action);
-	if (!streq(action, "pin") && (o.vcpus >= 0 || o.host_cpus || o.gpu || o.iothreads))
-		return cli_usage_error("tune", "--vcpus, --host-cpus, --gpu and --iothreads are options of pin");
-	if (!streq(action, "hugepages") && (o.memory || o.page_kb))
-		return cli_usage_error("tune", "--memory and --page-size are options of hugepages");
+	    !streq(action, "hugepages") && !streq(action, "hook"))
+		return cli_usage_error("tune", "'%s' is not a tune action: status, topology, pin, hugepages or hook", action);
+	if (!streq(action, "pin") && !streq(action, "hook") && (o.vcpus >= 0 || o.host_cpus))
+		return cli_usage_error("tune", "--vcpus and --host-cpus are options of pin and hook");
+	if (!streq(action, "pin") && (o.gpu || o.iothreads))
+		return cli_usage_error("tune", "--gpu and --iothreads are options of pin");
+	if (!streq(action, "hugepages") && !streq(action, "hook") && (o.memory || o.page_kb))
+		return cli_usage_error("tune", "--memory and --page-size are options of hugepages and hook");
+	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep))
+		return cli_usage_error("tune", "--isolate, --governor and --no-sleep are options of hook");
 	if (o.xml && !streq(action, "pin") && !streq(action, "hugepages"))
 		return cli_usage_error("tune", "--xml is an option of pin and hugepages");
-	if (streq(action, "pin") && o.vcpus < 0)
-		return cli_usage_error("tune", "pin needs --vcpus N");
+	if ((streq(action, "pin") || streq(action, "hook")) && o.vcpus < 0)
+		return cli_usage_error("tune", "%s needs --vcpus N", action);
 	if (streq(action, "hugepages") && !o.memory)
 		return cli_usage_error("tune", "hugepages needs --memory SIZE");
+	if (streq(action, "hook") && !o.isolate && !o.memory && !o.governor && !o.no_sleep)
+		return cli_usage_error("tune", "hook needs something to do: --isolate, --memory, --governor or --no-sleep");
 	if (!streq(action, "topology") && o.t.columns)
 		return cli_usage_error("tune", "-o is an option of topology");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
 	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0) |
-				      (streq(action, "status") || streq(action, "hugepages") ? HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0),
+				      (streq(action, "status") || streq(action, "hugepages") || streq(action, "hook") ?
+					       HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0) |
+				      (streq(action, "pin") ? HOST_LOAD_SYSTEM : 0),
 			  &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
@@ -522,6 +650,8 @@ int cmd_tune(int argc, char **argv)
 		}
 	} else if (streq(action, "hugepages"))
 		r = run_hugepages(h, &o);
+	else if (streq(action, "hook"))
+		r = run_hook(h, &o);
 	else
 		r = run_pin(h, &o);
 	host_free(h);

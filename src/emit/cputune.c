@@ -2,7 +2,7 @@
 #include "cputune.h"
 #include "xml.h"
 
-static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads)
+static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads, bool amd)
 {
 	_cleanup_free_ char *count = strdupf("%zu", p->nvcpus), *host = cpuset_format(&p->host);
 	_cleanup_free_ char *io = strdupf("%u", iothreads);
@@ -30,17 +30,22 @@ static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads)
 	cpu = ok ? xml_child(dom, "cpu", NULL) : NULL;
 	ok = ok && xml_attrf(cpu, "mode", "host-passthrough") && xml_attrf(cpu, "check", "none");
 	topo = ok ? xml_child(cpu, "topology", NULL) : NULL;
-	return ok && xml_attrf(topo, "sockets", "%u", p->sockets) && xml_attrf(topo, "dies", "%u", p->dies) &&
-	       xml_attrf(topo, "cores", "%u", p->cores) && xml_attrf(topo, "threads", "%u", p->threads);
+	ok = ok && xml_attrf(topo, "sockets", "%u", p->sockets) && xml_attrf(topo, "dies", "%u", p->dies) &&
+	     xml_attrf(topo, "cores", "%u", p->cores) && xml_attrf(topo, "threads", "%u", p->threads);
+	if (ok && amd && p->threads > 1) {
+		xmlNodePtr f = xml_child(cpu, "feature", NULL);
+		ok = xml_attrf(f, "policy", "require") && xml_attrf(f, "name", "topoext");
+	}
+	return ok;
 }
 
-char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads)
+char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads, bool amd)
 {
 	struct xml_frag f = { 0 };
 
 	if (!xml_frag_new(&f))
 		return NULL;
-	if (!build(f.root, p, iothreads)) {
+	if (!build(f.root, p, iothreads, amd)) {
 		xml_frag_free(&f);
 		return NULL;
 	}

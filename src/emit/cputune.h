@@ -5,9 +5,10 @@
 #include "pin.h"
 
 /* <vcpu>, <iothreads> (when iothreads > 0), <cputune> and <cpu>, each
- * element on its own lines, to merge into a domain (virsh edit). Heap
- * text; NULL on ENOMEM. */
-char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads);
+ * element on its own lines, to merge into a domain (virsh edit). On AMD
+ * with SMT threads, <feature policy='require' name='topoext'/> (the
+ * article's "Improving performance on AMD CPUs"). Heap text; NULL on ENOMEM. */
+char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads, bool amd);
 /* "chrt -r 1 taskset -c LIST qemu-system-x86_64 -smp N,sockets=..,..." */
 char *cputune_qemu_prefix(const struct pin_plan *p);
 /* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" */

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The libvirt hook of 'vfiokit tune hook', run for real with sh (dash) and
+# busybox sh against a copy of a machine (VFIOKIT_HOOK_ROOT), systemctl and
+# systemd-run replaced by stubs that log their arguments. The guest's name
+# carries spaces, quotes and $(touch x): nothing of it may run.
+# usage: hook.sh VFIOKIT FIXTURES_DIR
+set -u
+vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
+export LC_ALL=C NO_COLOR=1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; [ -n "${3-}" ] && sed 's/^/# /' "$3"; fi; }
+
+# The machine: the article's Ryzen 5 1600, with cpufreq (ondemand), an empty
+# 2 MiB pool, cgroup v2 and systemd 252.
+r="$tmp/root"
+python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-ryzen5-1600.lscpu" "$r" || exit 1
+for c in $(seq 0 11); do
+	mkdir -p "$r/sys/devices/system/cpu/cpu$c/cpufreq"
+	echo acpi-cpufreq >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_driver"
+	echo ondemand >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_governor"
+done
+mkdir -p "$r/sys/kernel/mm/hugepages/hugepages-2048kB" "$r/sys/fs/cgroup" "$r/usr/lib/systemd" "$r/proc/sys/vm"
+echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+: >"$r/sys/fs/cgroup/cgroup.controllers"
+: >"$r/usr/lib/systemd/libsystemd-shared-252.so"
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' >"$r/proc/cpuinfo"
+printf 'MemTotal:       16363840 kB\nMemAvailable:   12000000 kB\n' >"$r/proc/meminfo"
+pool="$r/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+mkdir "$tmp/bin"
+for s in systemctl systemd-run; do
+	printf '#!/bin/sh\necho "%s $*" >>"$HOOK_LOG"\n' "$s" >"$tmp/bin/$s"
+	chmod +x "$tmp/bin/$s"
+done
+export HOOK_LOG="$tmp/log" VFIOKIT_HOOK_ROOT="$r"
+
+guest='a b"c$(touch x)'"'"'d'
+"$vfiokit" tune hook "$guest" --vcpus 6 --isolate --memory 8G --page-size 2M --governor --no-sleep \
+	--root "$r" >"$tmp/hook" 2>"$tmp/err"
+ok $? "tune hook writes the script" "$tmp/err"
+grep -q "qemu.d/vfiokit-a_20b_22c_24_28touch_20x_29_27d " "$tmp/err"
+ok $? "its file name keeps only safe bytes, and different names stay different" "$tmp/err"
+
+for shell in sh "busybox sh"; do
+	[ "$shell" = sh ] || [ -x /bin/busybox ] || { n=$((n + 8)); continue; }
+	echo 100 >"$pool"
+	: >"$tmp/log"
+	rm -rf "$r/run"
+	mkdir -p "$tmp/cwd" && cd "$tmp/cwd" || exit 1
+	# shellcheck disable=SC2086
+	run() { PATH="$tmp/bin:$PATH" $shell "$tmp/hook" "$@" </dev/null >>"$tmp/out" 2>&1; }
+	run "another guest" prepare begin -
+	run "another guest" started begin -
+	[ "$(cat "$pool")" = 100 ] && [ ! -s "$tmp/log" ]
+	ok $? "$shell: another guest's events change nothing"
+	run "$guest" prepare begin -
+	[ "$(cat "$pool")" = 4196 ]
+	ok $? "$shell: prepare reserves 4096 more 2 MiB pages (100 -> $(cat "$pool"))" "$tmp/out"
+	run "$guest" started begin -
+	[ "$(grep -c 'set-property --runtime -- .* AllowedCPUs=0-5' "$tmp/log")" = 3 ]
+	ok $? "$shell: started narrows system.slice, user.slice and init.scope to CPUs 0-5" "$tmp/log"
+	[ "$(cat "$r/sys/devices/system/cpu/cpu6/cpufreq/scaling_governor")" = performance ] &&
+		[ "$(cat "$r/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")" = ondemand ]
+	ok $? "$shell: the guest's CPUs run the performance governor, the host's do not"
+	grep -q "systemd-run --unit=vfiokit-nosleep-a_20b_22c_24_28touch_20x_29_27d --quiet systemd-inhibit --what=sleep" "$tmp/log"
+	ok $? "$shell: sleep is blocked while it runs" "$tmp/log"
+	run "$guest" release end -
+	[ "$(cat "$pool")" = 100 ] && [ "$(cat "$r/sys/devices/system/cpu/cpu6/cpufreq/scaling_governor")" = ondemand ] &&
+		grep -q "AllowedCPUs=0-11" "$tmp/log" && grep -q "systemctl stop vfiokit-nosleep-" "$tmp/log"
+	ok $? "$shell: release gives back the pages, the governor, every CPU, and sleep" "$tmp/log"
+	[ -z "$(find "$tmp" -name x)" ]
+	ok $? "$shell: the \$(touch x) in the guest's name never ran"
+	# A pool that cannot be read: the guest does not start, and says why.
+	mv "$pool" "$pool.real" && mkdir "$pool"
+	run "$guest" prepare begin -
+	rc=$?
+	rmdir "$pool" && mv "$pool.real" "$pool"
+	[ $rc -ne 0 ] && grep -q "cannot read" "$tmp/out"
+	ok $? "$shell: when the pages cannot be reserved, prepare fails and says why" "$tmp/out"
+	cd "$tmp" || exit 1
+done
+
+# cgroup v1: no dynamic isolation; the error names the way out.
+rm "$r/sys/fs/cgroup/cgroup.controllers"
+"$vfiokit" tune hook g --vcpus 6 --isolate --root "$r" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "cgroup v1: isolate at boot with the isolcpus" "$tmp/err"
+ok $? "cgroup v1: --isolate is refused, isolcpus named instead" "$tmp/err"
+: >"$r/sys/fs/cgroup/cgroup.controllers"
+rm "$r/usr/lib/systemd/libsystemd-shared-252.so" && : >"$r/usr/lib/systemd/libsystemd-shared-239.so"
+"$vfiokit" tune hook g --vcpus 6 --isolate --root "$r" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "systemd 239" "$tmp/err"
+ok $? "systemd 239: --isolate is refused" "$tmp/err"
+echo "1..$n"
+exit $fail
