@@ -40,9 +40,10 @@ export HOOK_LOG="$tmp/log" VFIOKIT_HOOK_ROOT="$r"
 
 guest='a b"c$(touch x)'"'"'d'
 "$vfiokit" tune hook "$guest" --vcpus 6 --isolate --memory 8G --page-size 2M --governor --no-sleep \
-	--root "$r" >"$tmp/hook" 2>"$tmp/err"
-ok $? "tune hook writes the script" "$tmp/err"
-grep -q "qemu.d/vfiokit-a_20b_22c_24_28touch_20x_29_27d " "$tmp/err"
+	--root "$r" --apply >/dev/null 2>"$tmp/err"
+ok $? "tune hook --apply writes the script into the machine copy" "$tmp/err"
+installed="$r/etc/libvirt/hooks/qemu.d/vfiokit-a_20b_22c_24_28touch_20x_29_27d"
+[ -x "$installed" ] && cp "$installed" "$tmp/hook"
 ok $? "its file name keeps only safe bytes, and different names stay different" "$tmp/err"
 
 for shell in sh "busybox sh"; do
@@ -94,5 +95,53 @@ rm "$r/usr/lib/systemd/libsystemd-shared-252.so" && : >"$r/usr/lib/systemd/libsy
 "$vfiokit" tune hook g --vcpus 6 --isolate --root "$r" >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "systemd 239" "$tmp/err"
 ok $? "systemd 239: --isolate is refused" "$tmp/err"
+
+# Installing it: --apply through the journal, into the machine copy only.
+unset VFIOKIT_HOOK_ROOT
+rm -f "$r/usr/lib/systemd/libsystemd-shared-239.so" && : >"$r/usr/lib/systemd/libsystemd-shared-252.so"
+cp -a "$r" "$tmp/pristine"
+hookfile="$r/etc/libvirt/hooks/qemu.d/vfiokit-win10"
+"$vfiokit" tune hook win10 --vcpus 6 --no-sleep --root "$r" >"$tmp/diff" 2>"$tmp/err"
+[ $? = 0 ] && [ ! -e "$hookfile" ] && grep -q "^+++ /etc/libvirt/hooks/qemu.d/vfiokit-win10" "$tmp/diff"
+ok $? "without --apply: the diff, and nothing written" "$tmp/err"
+"$vfiokit" tune hook win10 --vcpus 6 --no-sleep --root "$r" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && [ -x "$hookfile" ] && [ "$(stat -c %a "$hookfile")" = 755 ] && grep -q "journal entry" "$tmp/err"
+ok $? "--apply installs it, mode 0755, journaled" "$tmp/err"
+"$vfiokit" tune hook win10 --vcpus 6 --no-sleep --root "$r" --apply >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && [ ! -s "$tmp/out" ] && grep -q "nothing to do" "$tmp/err" && [ "$("$vfiokit" journal -n -r --root "$r" | wc -l)" = 2 ]
+ok $? "a second --apply changes nothing and adds no journal entry" "$tmp/err"
+"$vfiokit" tune hook win10 --vcpus 6 --no-sleep --isolate --root "$r" --apply >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && grep -q "^+	isolate '0-5'" "$tmp/out" && [ "$("$vfiokit" journal -n -r --root "$r" | wc -l)" = 3 ]
+ok $? "a changed hook is shown as a diff and journaled again" "$tmp/out"
+echo "# mine" >>"$hookfile"
+"$vfiokit" undo --root "$r" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "changed since vfiokit wrote it" "$tmp/err" && grep -q "# mine" "$hookfile"
+ok $? "undo refuses when the file changed since, and keeps it" "$tmp/err"
+"$vfiokit" undo --force --root "$r" >/dev/null 2>"$tmp/err" && "$vfiokit" undo --root "$r" >/dev/null 2>>"$tmp/err"
+ok $? "undo --force, then undo the first entry" "$tmp/err"
+diff -r "$tmp/pristine" "$r" >"$tmp/d.raw" 2>&1; grep -v "^Only in $r/var/lib/vfiokit/journal: " "$tmp/d.raw" >"$tmp/d"
+[ ! -s "$tmp/d" ] && [ ! -e "$hookfile" ]
+ok $? "after both undos the machine copy is byte for byte as before" "$tmp/d"
+"$vfiokit" journal -J --root "$r" | grep -c '"state": "undone"' | grep -qx 2
+ok $? "the journal lists both entries as undone"
+"$vfiokit" undo --root "$r" >/dev/null 2>"$tmp/err" && [ ! -e "$installed" ]
+ok $? "undo the first hook too" "$tmp/err"
+"$vfiokit" undo --root "$r" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "no entry to undo" "$tmp/err"
+ok $? "nothing left to undo: said so" "$tmp/err"
+# A write that fails: nothing changed, no journal entry left.
+mkdir -p "$r/etc/libvirt/hooks" && rmdir "$r/etc/libvirt/hooks/qemu.d" && : >"$r/etc/libvirt/hooks/qemu.d"
+cp -a "$r" "$tmp/before-fail"
+"$vfiokit" tune hook win10 --vcpus 6 --no-sleep --root "$r" --apply >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "nothing was changed" "$tmp/err" && diff -r "$tmp/before-fail" "$r" >"$tmp/d" 2>&1
+ok $? "a failed write leaves the machine copy and its journal as they were" "$tmp/err"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" tune hook win10 --vcpus 1 --no-sleep --apply \
+		>/dev/null 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "must run as root" "$tmp/err"
+	ok $? "--apply on this machine as non-root is refused" "$tmp/err"
+else
+	n=$((n + 1)); echo "ok $n # SKIP not root or no setpriv"
+fi
 echo "1..$n"
 exit $fail

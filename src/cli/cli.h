@@ -35,6 +35,13 @@ int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_rom(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
+
+struct journal_tx;
+/* Show tx as a diff; with apply, write it through the journal, then say
+ * note (when not NULL). An exit code. */
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note);
 
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000

@@ -8,6 +8,7 @@
 #include "cputune.h"
 #include "hook.h"
 #include "hugepages.h"
+#include "journal.h"
 #include "memory.h"
 #include "pin.h"
 
@@ -57,7 +58,8 @@ static void help(void)
 	      "             while the guest runs, the host's slices keep to the host CPUs of the\n"
 	      "             pinning (--isolate), the huge pages are reserved (--memory), the guest's\n"
 	      "             CPUs run the performance governor (--governor), sleep is blocked\n"
-	      "             (--no-sleep); everything is undone when it stops. Printed, not installed.\n"
+	      "             (--no-sleep); everything is undone when it stops. Shown as a diff;\n"
+	      "             --apply installs it through the journal ('vfiokit undo' removes it).\n"
 	      "\n"
 	      "Options of pin:\n"
 	      "      --vcpus N          vCPUs of the guest\n"
@@ -74,6 +76,7 @@ static void help(void)
 	      "      --isolate          dynamic CPU isolation (needs cgroup v2 and systemd 244)\n"
 	      "      --governor         the performance governor on the guest's CPUs while it runs\n"
 	      "      --no-sleep         block the host's sleep while the guest runs\n"
+	      "      --apply            install the script (as root; --root DIR writes into DIR)\n"
 	      "Options of all:\n"
 	      "  -J, --json             JSON output\n"
 	      "  -o, --output LIST      topology: columns to print; +LIST adds to the default\n"
@@ -91,7 +94,7 @@ static void help(void)
 
 struct tune_opts {
 	struct cli_table_opts t;
-	bool xml, isolate, governor, no_sleep;
+	bool xml, isolate, governor, no_sleep, apply;
 	const char *guest;
 	const char *root, *host_cpus, *gpu;
 	long vcpus, iothreads;
@@ -501,12 +504,21 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	file = hook_file_name(o->guest);
 	if (!script || !file)
 		goto oom;
-	fprintf(stderr,
-		"vfiokit: the hook for /etc/libvirt/hooks/qemu.d/%s (libvirt 6.5 or later runs the scripts there); vfiokit "
-		"does not install it yet: save it there with mode 0755\n",
-		file);
-	fputs(script, stdout);
-	r = EXIT_OK;
+	{
+		struct journal_tx tx = { .command = strdupf("vfiokit tune hook %s", o->guest) };
+		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
+		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
+			bool oom = !tx.command || !rel || k == -ENOMEM;
+			journal_tx_free(&tx);
+			if (oom)
+				goto oom;
+			cli_error("cannot read /%s: %s", rel, strerror(-k));
+			goto out;
+		}
+		r = cli_apply("tune hook", h->root, &tx, o->apply,
+			      "libvirt runs a new hook after a restart of libvirtd (or virtqemud)");
+		journal_tx_free(&tx);
+	}
 	goto out;
 oom:
 	cli_error("out of memory");
@@ -519,7 +531,7 @@ out:
 int cmd_tune(int argc, char **argv)
 {
 	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML, OPT_MEMORY, OPT_PAGE_SIZE, OPT_ISOLATE,
-	       OPT_GOVERNOR, OPT_NO_SLEEP };
+	       OPT_GOVERNOR, OPT_NO_SLEEP, OPT_APPLY };
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, NULL, OPT_VCPUS },
 		{ "host-cpus", required_argument, NULL, OPT_HOST_CPUS },
@@ -531,6 +543,7 @@ int cmd_tune(int argc, char **argv)
 		{ "isolate", no_argument, NULL, OPT_ISOLATE },
 		{ "governor", no_argument, NULL, OPT_GOVERNOR },
 		{ "no-sleep", no_argument, NULL, OPT_NO_SLEEP },
+		{ "apply", no_argument, NULL, OPT_APPLY },
 		CLI_TABLE_LONGOPTS,
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -574,6 +587,9 @@ int cmd_tune(int argc, char **argv)
 		case OPT_NO_SLEEP:
 			o.no_sleep = true;
 			break;
+		case OPT_APPLY:
+			o.apply = true;
+			break;
 		case OPT_PAGE_SIZE: {
 			uint64_t b;
 			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
@@ -614,8 +630,8 @@ int cmd_tune(int argc, char **argv)
 		return cli_usage_error("tune", "--gpu and --iothreads are options of pin");
 	if (!streq(action, "hugepages") && !streq(action, "hook") && (o.memory || o.page_kb))
 		return cli_usage_error("tune", "--memory and --page-size are options of hugepages and hook");
-	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep))
-		return cli_usage_error("tune", "--isolate, --governor and --no-sleep are options of hook");
+	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep || o.apply))
+		return cli_usage_error("tune", "--isolate, --governor, --no-sleep and --apply are options of hook");
 	if (o.xml && !streq(action, "pin") && !streq(action, "hugepages"))
 		return cli_usage_error("tune", "--xml is an option of pin and hugepages");
 	if ((streq(action, "pin") || streq(action, "hook")) && o.vcpus < 0)

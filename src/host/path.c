@@ -548,6 +548,26 @@ int path_unlink(struct path_root *r, const char *rel)
 	return unlinkat(pfd, base, 0) < 0 ? -errno : 0;
 }
 
+int path_mkdir(struct path_root *r, const char *rel, mode_t mode)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+
+	if (pfd < 0)
+		return pfd;
+	return mkdirat(pfd, base, mode) < 0 ? -errno : 0;
+}
+
+int path_rmdir(struct path_root *r, const char *rel)
+{
+	const char *base;
+	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+
+	if (pfd < 0)
+		return pfd;
+	return unlinkat(pfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
 int path_lock(struct path_root *r, const char *rel)
 {
 	const char *base;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -60,6 +61,9 @@ int path_write_attr(struct path_root *r, const char *rel, const char *value);
  * fsync, rename. Parent directories are created (mode 0755). */
 int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode);
 int path_unlink(struct path_root *r, const char *rel);
+/* One directory; -EEXIST when it is there. */
+int path_mkdir(struct path_root *r, const char *rel, mode_t mode);
+int path_rmdir(struct path_root *r, const char *rel);
 int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode);
 /* Open (creating) rel for an exclusive advisory lock; returns the fd. */
 int path_lock(struct path_root *r, const char *rel);

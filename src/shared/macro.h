@@ -91,6 +91,9 @@ static inline bool size_mul(size_t a, size_t b, size_t *r)
 	return !__builtin_mul_overflow(a, b, r);
 }
 
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
 /* Grow a heap array so that it holds at least need elements.
  * Returns 0 or -ENOMEM; *arr and *alloc are updated on success. */
 int grow_array(void **arr, size_t *alloc, size_t need, size_t elsize);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit journal, vfiokit undo, and how every command that writes files
+ * shows and applies its changes (cli_apply). */
+#include "cli.h"
+#include "journal.h"
+
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note)
+{
+	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
+	int k;
+
+	if (!diff) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	fputs(diff, stdout);
+	if (!*diff) {
+		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
+		return EXIT_OK;
+	}
+	if (!apply) {
+		fprintf(stderr, "vfiokit: nothing was changed; run again with --apply to make these changes "
+				"(journaled: 'vfiokit undo' takes them back)\n");
+		return EXIT_OK;
+	}
+	if (path_root_is_live(root) && geteuid() != 0) {
+		cli_error("%s --apply writes system files and must run as root", cmd);
+		return EXIT_PROBLEM;
+	}
+	k = journal_apply(root, tx, &id, &err);
+	if (k < 0) {
+		cli_error("%s", err ? err : strerror(-k));
+		return EXIT_PROBLEM;
+	}
+	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
+	if (note)
+		fprintf(stderr, "vfiokit: %s\n", note);
+	return EXIT_OK;
+}
+
+int cmd_journal(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, CLI_COMMON_LONGOPTS, {} };
+	static const struct cli_column cols[] = {
+		{ "ID", 0.1, 0, SCOLS_JSON_STRING, "the entry, for vfiokit undo" },
+		{ "TIME", 0.1, 0, SCOLS_JSON_STRING, "when it was applied (UTC)" },
+		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied or undone" },
+		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
+		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it" },
+	};
+	static const int all[] = { 0, 1, 2, 3, 4 };
+	struct cli_table_opts t = { 0 };
+	struct cli_columns c;
+	struct journal_entry *e = NULL;
+	struct path_root *root = NULL;
+	struct libscols_table *tb = NULL;
+	const char *rootdir = NULL;
+	size_t n = 0;
+	int opt, r = EXIT_OK;
+
+	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			fputs("Usage: vfiokit journal [OPTIONS]\n\n"
+			      "List what vfiokit changed (/var/lib/vfiokit/journal), newest last.\n\n"
+			      "Options:\n"
+			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
+			      "      --root DIR       the journal of the machine copy in DIR\n"
+			      "  -h, --help           this help\n\nColumns:\n",
+			      stdout);
+			cli_columns_help(&(struct cli_columns){ .info = cols, .ninfo = ARRAY_SIZE(cols) });
+			fputs("\nSee vfiokit-journal(1).\n", stdout);
+			return EXIT_OK;
+		default:
+			if (!cli_table_option(opt, &t))
+				return cli_usage_error("journal", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("journal", "unexpected argument '%s'", argv[optind]);
+	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	if (t.columns && (r = cli_columns_parse(&c, "journal", t.columns)) != 0)
+		return r;
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (journal_list(root, &e, &n) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
+		cli_error("cannot read /%s", JOURNAL_DIR);
+		r = EXIT_PROBLEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		_cleanup_free_ char *files = strv_join(&e[i].paths, "\n");
+		if (!ln || !files || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
+		    cli_cell(ln, &c, 2, e[i].undone ? "undone" : "applied") || cli_cell(ln, &c, 3, files) ||
+		    cli_cell(ln, &c, 4, e[i].command)) {
+			cli_error("out of memory");
+			r = EXIT_PROBLEM;
+			goto out;
+		}
+	}
+	scols_print_table(tb);
+out:
+	scols_unref_table(tb);
+	journal_entries_free(e, n);
+	path_root_free(root);
+	return r;
+}
+
+int cmd_undo(int argc, char **argv)
+{
+	enum { OPT_FORCE = 0x100, OPT_DRY_RUN };
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	_cleanup_free_ char *id = NULL, *diff = NULL, *err = NULL;
+	struct path_root *root = NULL;
+	const char *rootdir = NULL;
+	bool force = false, dry = false;
+	int opt, k;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_DRY_RUN:
+			dry = true;
+			break;
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			fputs("Usage: vfiokit undo [OPTIONS] [ID]\n\n"
+			      "Put back, byte for byte, the files a journal entry changed (the newest entry not\n"
+			      "undone when no ID is given), after showing the diff. Refused when a file changed\n"
+			      "since vfiokit wrote it, unless --force.\n\n"
+			      "Options:\n"
+			      "      --dry-run        show the diff only\n"
+			      "      --force          undo even what changed since\n"
+			      "      --root DIR       the machine copy in DIR\n"
+			      "  -h, --help           this help\n\n"
+			      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-undo(1).\n",
+			      stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error("undo", "invalid option");
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("undo", "unexpected argument '%s'", argv[optind + 1]);
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (!dry && path_root_is_live(root) && geteuid() != 0) {
+		path_root_free(root);
+		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
+		return EXIT_PROBLEM;
+	}
+	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, dry, &id, &diff, &err);
+	path_root_free(root);
+	if (diff)
+		fputs(diff, stdout);
+	if (k < 0) {
+		cli_error("%s", err ? err : strerror(-k));
+		return EXIT_PROBLEM;
+	}
+	fprintf(stderr, dry ? "vfiokit: nothing was changed (--dry-run); journal entry %s\n" :
+			      "vfiokit: journal entry %s undone\n", id);
+	return EXIT_OK;
+}
