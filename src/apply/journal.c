@@ -56,6 +56,7 @@ void journal_tx_free(struct journal_tx *tx)
 	}
 	free(tx->v);
 	free(tx->command);
+	strv_clear(&tx->dirs);
 	*tx = (struct journal_tx){ 0 };
 }
 
@@ -168,6 +169,42 @@ static int new_entry(struct path_root *r, char **id)
 	return -EEXIST;
 }
 
+/* Append to out the ancestors of rel (and rel itself when self) that do
+ * not exist, outermost first. */
+static int missing_dirs(struct path_root *r, const char *rel, bool self, struct strv *out)
+{
+	_cleanup_free_ char *d = strdup(rel);
+	struct strv chain = { 0 };
+	struct stat st;
+	char *slash;
+	int k = 0;
+
+	if (!d)
+		return -ENOMEM;
+	if (self && path_lstat(r, d, &st) < 0 && strv_push(&chain, d) < 0)
+		return -ENOMEM;
+	while ((slash = strrchr(d, '/'))) {
+		*slash = '\0';
+		if (path_lstat(r, d, &st) == 0)
+			break;
+		if (!strv_contains(out, d) && strv_push(&chain, d) < 0) {
+			strv_clear(&chain);
+			return -ENOMEM;
+		}
+	}
+	for (size_t j = chain.n; j-- > 0 && k >= 0;)
+		if (!strv_contains(out, chain.v[j]))
+			k = strv_push(out, chain.v[j]);
+	strv_clear(&chain);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+static void remove_dirs(struct path_root *r, const struct strv *dirs)
+{
+	for (size_t j = dirs->n; j-- > 0;)
+		(void)path_rmdir(r, dirs->v[j]);
+}
+
 static int put_back(struct path_root *r, const struct journal_change *c)
 {
 	return c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) :
@@ -176,6 +213,7 @@ static int put_back(struct path_root *r, const struct journal_change *c)
 
 int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **err)
 {
+	_cleanup_(strv_clear) struct strv jdirs = { 0 };
 	struct strv m = { 0 };
 	_cleanup_free_ char *manifest = NULL, *mrel = NULL;
 	char when[32];
@@ -186,6 +224,12 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 
 	*id = NULL;
 	*err = NULL;
+	/* The directories the files need that are not there yet, outermost first. */
+	for (size_t f = 0; f < tx->n; f++)
+		if ((k = missing_dirs(r, tx->v[f].path, false, &tx->dirs)) < 0)
+			return k;
+	if ((k = missing_dirs(r, JOURNAL_DIR, true, &jdirs)) < 0)
+		return k;
 	if ((k = new_entry(r, id)) < 0) {
 		*err = strdupf("cannot make the journal entry in /%s: %s", JOURNAL_DIR, strerror(-k));
 		return k;
@@ -211,6 +255,10 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 			k = strv_push_take(&m, strdupf("file %zu %d %o %d %o %s", i, c->before != NULL, c->before_mode,
 						       c->after != NULL, c->after_mode, p));
 	}
+	for (i = 0; k >= 0 && i < tx->dirs.n; i++) {
+		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
+		k = p ? strv_push_take(&m, strdupf("dir %s", p)) : -ENOMEM;
+	}
 	if (k >= 0 && strv_push(&m, "") == 0 && (manifest = strv_join(&m, "\n")) && (mrel = entry_rel(*id, "manifest")))
 		k = path_write_file_atomic(r, mrel, manifest, 0600);
 	else if (k >= 0)
@@ -219,6 +267,7 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 	if (k < 0) {
 		*err = strdupf("cannot write the journal entry %s: %s; nothing was changed", *id, strerror(-k));
 		remove_entry(r, *id);
+		remove_dirs(r, &jdirs);
 		free(*id);
 		*id = NULL;
 		return k;
@@ -237,11 +286,13 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 		bool all_back = true;
 		for (size_t j = i; j-- > 0;)
 			all_back &= put_back(r, &tx->v[j]) >= 0;
+		remove_dirs(r, &tx->dirs);
 		*err = strdupf("cannot write /%s: %s; %s", tx->v[i].path, strerror(-failed),
 			       all_back ? "every file written before it was put back, nothing was changed" :
 					  "SOME FILES COULD NOT BE PUT BACK: see the journal entry");
 		if (all_back) {
 			remove_entry(r, *id);
+			remove_dirs(r, &jdirs);
 			free(*id);
 			*id = NULL;
 		}
@@ -276,6 +327,10 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 			unescape(line + 8);
 			free(e->command);
 			e->command = strdup(line + 8);
+		} else if (startswith(line, "dir ")) {
+			unescape(line + 4);
+			if (strv_push(&tx->dirs, line + 4) < 0)
+				return -ENOMEM;
 		} else if (startswith(line, "file ")) {
 			size_t idx;
 			int had, has, off = 0;
@@ -442,6 +497,8 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 			goto out;
 		}
 	}
+	/* The directories it made, innermost first, when nothing else is in them. */
+	remove_dirs(r, &tx.dirs);
 	{
 		_cleanup_free_ char *u = entry_rel(id, "undone");
 		k = u ? path_write_file_atomic(r, u, "", 0600) : -ENOMEM;

@@ -27,6 +27,7 @@ struct journal_tx {
 	char *command; /* what made it, for `vfiokit journal` */
 	struct journal_change *v;
 	size_t n, alloc;
+	struct strv dirs; /* directories applying created (undo removes them when empty) */
 };
 
 /* Add a change of path to after (NULL: remove), reading what is there now. */

@@ -37,11 +37,14 @@ int cmd_rom(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
 
 struct journal_tx;
 /* Show tx as a diff; with apply, write it through the journal, then say
- * note (when not NULL). An exit code. */
-int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note);
+ * note (when not NULL); *id_out (when not NULL) gets the entry, NULL when
+ * nothing was written. An exit code. */
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note,
+	      char **id_out);
 
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000

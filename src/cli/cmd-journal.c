@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "journal.h"
 
-int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note)
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note, char **id_out)
 {
 	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
 	int k;
@@ -35,6 +35,8 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
 	if (note)
 		fprintf(stderr, "vfiokit: %s\n", note);
+	if (id_out)
+		*id_out = TAKE_PTR(id);
 	return EXIT_OK;
 }
 

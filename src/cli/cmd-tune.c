@@ -516,7 +516,7 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 			goto out;
 		}
 		r = cli_apply("tune hook", h->root, &tx, o->apply,
-			      "libvirt runs a new hook after a restart of libvirtd (or virtqemud)");
+			      "libvirt runs a new hook after a restart of libvirtd (or virtqemud)", NULL);
 		journal_tx_free(&tx);
 	}
 	goto out;

@@ -17,6 +17,8 @@ static const struct verb verbs[] = {
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
 	  VERB_READS_HOST },
 	{ "tune", cmd_tune, "CPU topology and pinning for the guest (performance tuning)", VERB_READS_HOST },
+	{ "setup", cmd_setup, "isolate devices at boot: kernel parameters, modprobe.d, initramfs, bootloader",
+	  VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
 	{ "undo", cmd_undo, "put back the files a journal entry changed", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },

@@ -54,6 +54,8 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		goto fail;
 	if ((flags & HOST_LOAD_TUNING) && (k = tuning_load(h)) < 0)
 		goto fail;
+	if ((flags & HOST_LOAD_BOOT) && (k = boot_load(h)) < 0)
+		goto fail;
 	*ret = h;
 	return 0;
 fail:
@@ -76,6 +78,7 @@ void host_free(struct host *h)
 	kernel_free(&h->kernel);
 	topology_free(&h->topo);
 	tuning_free(&h->tuning);
+	boot_free(&h->boot);
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
 	system_free(h);

@@ -177,6 +177,44 @@ struct host_tuning {
 	int systemd;                             /* version from libsystemd-shared-N.so; -1 unknown */
 };
 
+/* Boot-time configuration (HOST_LOAD_BOOT): what is installed, and the
+ * text of the files vfiokit setup edits. */
+enum boot_loader {
+	LOADER_GRUB = 1 << 0,         /* etc/default/grub */
+	LOADER_SYSTEMD_BOOT = 1 << 1, /* etc/kernel/cmdline, loader.conf */
+	LOADER_KERNELSTUB = 1 << 2,
+	LOADER_GRUBBY = 1 << 3,
+	LOADER_REFIND = 1 << 4,
+	LOADER_LIMINE = 1 << 5,
+	LOADER_RPM_OSTREE = 1 << 6,
+};
+
+enum initramfs_gen {
+	GEN_MKINITCPIO = 1 << 0,
+	GEN_DRACUT = 1 << 1,
+	GEN_BOOSTER = 1 << 2,
+	GEN_INITRAMFS_TOOLS = 1 << 3,
+};
+
+/* The VFIO modules, as bits of boot_kernel.module / builtin. */
+enum { VFIO_MOD_VFIO_PCI, VFIO_MOD_VFIO, VFIO_MOD_IOMMU_TYPE1, VFIO_MOD_VIRQFD, _VFIO_MOD_MAX };
+
+struct boot_kernel {
+	char *release;     /* lib/modules/RELEASE */
+	bool tables;       /* modules.dep could be read */
+	unsigned module;   /* bits: a loadable module */
+	unsigned builtin;  /* bits: built in */
+};
+
+struct host_boot {
+	unsigned loaders, generators;
+	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
+	struct boot_kernel *kernels;
+	size_t nkernels, kernels_alloc;
+	/* Files setup edits; NULL when absent. */
+	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
+};
+
 struct host_cpu {
 	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
 	char *model_name;
@@ -209,6 +247,7 @@ struct host {
 	struct host_cpu cpu;
 	struct cpu_topology topo; /* HOST_LOAD_TOPOLOGY */
 	struct host_tuning tuning; /* HOST_LOAD_TUNING */
+	struct host_boot boot;     /* HOST_LOAD_BOOT */
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
@@ -226,7 +265,8 @@ enum host_load_flags {
 	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
 	HOST_LOAD_TOPOLOGY = 1 << 6, /* CPUs, cores, L3 domains, NUMA nodes */
 	HOST_LOAD_TUNING = 1 << 7,   /* memory, huge pages, cpufreq, isolation, cgroup, systemd */
-	HOST_LOAD_ALL = 0xff,
+	HOST_LOAD_BOOT = 1 << 8,     /* bootloaders, initramfs generators, installed kernels, their files */
+	HOST_LOAD_ALL = 0x1ff,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -281,6 +321,9 @@ int usage_load(struct host *h);
 int topology_load(struct host *h);
 int tuning_load(struct host *h); /* after topology_load */
 void tuning_free(struct host_tuning *t);
+int boot_load(struct host *h);
+void boot_free(struct host_boot *b);
+const char *vfio_module_name(unsigned i); /* "vfio_pci", ... */
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit setup: the article's boot-time isolation, shown as a diff and
+ * applied through the journal. */
+#include "cli.h"
+#include "journal.h"
+#include "setup.h"
+
+#define MAX_WITH 16
+
+static void help(void)
+{
+	fputs("Usage: vfiokit setup --gpu ADDR [--with ADDR]... [OPTIONS]\n"
+	      "\n"
+	      "Isolate the guest GPU (and the rest of its IOMMU group) at boot, as the article's\n"
+	      "\"Isolating the GPU\" does: kernel parameters (intel_iommu=on on Intel), vfio-pci\n"
+	      "taking the devices by ID (/etc/modprobe.d/vfio.conf, with a softdep for every driver\n"
+	      "that would claim them first), the VFIO modules in the initramfs, and the bootloader's\n"
+	      "command line; then the commands that regenerate them. Every installed kernel is\n"
+	      "checked for the modules. Shows a diff and changes nothing without --apply.\n"
+	      "\n"
+	      "This release edits GRUB (/etc/default/grub), systemd-boot (/etc/kernel/cmdline),\n"
+	      "initramfs-tools and dracut; for mkinitcpio, booster, kernelstub, grubby, rEFInd,\n"
+	      "Limine and rpm-ostree it says exactly what to add.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --gpu ADDR         the guest's GPU (0000:01:00.0 or 01:00.0)\n"
+	      "      --with ADDR        another device for the guest (a USB controller, ...)\n"
+	      "      --include-group    take a shared IOMMU group whole\n"
+	      "      --iommu-pt         add iommu=pt (passthrough mode for the host's own devices)\n"
+	      "      --apply            write the files (journaled: 'vfiokit undo'), then regenerate\n"
+	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
+	      "                         written there; the commands are printed, to run inside it\n"
+	      "  -h, --help             this help\n"
+	      "\n"
+	      "Exit status: 0 done or shown, 1 refused or failed (and put back), 2 usage error.\n"
+	      "See vfiokit-setup(1).\n",
+	      stdout);
+}
+
+/* Run a command of our own (words split at spaces); its output passes through. */
+static int run_command(const char *cmd, char **err)
+{
+	_cleanup_free_ char *copy = strdup(cmd);
+	char *argv[16], *save = NULL;
+	size_t n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, " ", &save); w && n + 1 < ARRAY_SIZE(argv); w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	return spawn_wait(argv, err);
+}
+
+static void print_list(const char *what, const struct strv *s)
+{
+	_cleanup_free_ char *j = strv_join(s, " ");
+
+	if (s->n && j)
+		printf("# %s: %s\n", what, j);
+}
+
+int cmd_setup(int argc, char **argv)
+{
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY };
+	static const struct option longopts[] = {
+		{ "gpu", required_argument, NULL, OPT_GPU },
+		{ "with", required_argument, NULL, OPT_WITH },
+		{ "include-group", no_argument, NULL, OPT_INCLUDE_GROUP },
+		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
+		{ "apply", no_argument, NULL, OPT_APPLY },
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	struct setup_request rq = { 0 };
+	struct pci_addr with[MAX_WITH];
+	struct setup_plan p = { 0 };
+	struct journal_tx tx = { 0 };
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	_cleanup_free_ char *err = NULL, *id = NULL;
+	const char *rootdir = NULL;
+	bool have_gpu = false, apply = false;
+	int c, k, r = EXIT_PROBLEM;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_GPU:
+			if (parse_pci_addr(optarg, &rq.gpu) < 0)
+				return cli_usage_error("setup", "--gpu takes a PCI address like 0000:01:00.0, not '%s'", optarg);
+			have_gpu = true;
+			break;
+		case OPT_WITH:
+			if (rq.nwith == MAX_WITH)
+				return cli_usage_error("setup", "at most %d --with", MAX_WITH);
+			if (parse_pci_addr(optarg, &with[rq.nwith]) < 0)
+				return cli_usage_error("setup", "--with takes a PCI address like 0000:00:14.0, not '%s'", optarg);
+			rq.nwith++;
+			break;
+		case OPT_INCLUDE_GROUP:
+			rq.include_group = true;
+			break;
+		case OPT_IOMMU_PT:
+			rq.iommu_pt = true;
+			break;
+		case OPT_APPLY:
+			apply = true;
+			break;
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("setup", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
+	if (!have_gpu)
+		return cli_usage_error("setup", "name the guest's GPU with --gpu ADDR");
+	rq.with = with;
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT, &h) < 0)
+		goto out;
+	k = setup_plan_make(h, &rq, &p, &err);
+	if (k == -EINVAL) {
+		cli_error("%s", err);
+		goto out;
+	}
+	if (k < 0)
+		goto oom;
+	{
+		struct strv devs = { 0 };
+		for (size_t i = 0; i < p.ndevs; i++)
+			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
+				strv_clear(&devs);
+				goto oom;
+			}
+		print_list("devices for vfio-pci", &devs);
+		strv_clear(&devs);
+	}
+	print_list("IDs", &p.ids);
+	print_list("kernel parameters to add", &p.params);
+	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
+	print_list("initramfs modules", &p.modules);
+	for (size_t i = 0; i < p.warnings.n; i++)
+		fprintf(stderr, "vfiokit: warning: %s\n", p.warnings.v[i]);
+	for (size_t i = 0; i < p.manual.n; i++)
+		printf("# by hand: %s\n", p.manual.v[i]);
+	tx.command = strdup("vfiokit setup");
+	if (!tx.command)
+		goto oom;
+	for (size_t i = 0; i < p.nfiles; i++) {
+		k = journal_tx_add(&tx, h->root, p.files[i].path, p.files[i].content, 0644);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			cli_error("cannot read /%s: %s", p.files[i].path, strerror(-k));
+			goto out;
+		}
+	}
+	r = cli_apply("setup", h->root, &tx, apply, NULL, &id);
+	if (r != EXIT_OK || !p.commands.n)
+		goto out;
+	if (!apply || !id) {
+		for (size_t i = 0; i < p.commands.n; i++)
+			printf("# %s: %s\n", apply ? "then" : "--apply then runs", p.commands.v[i]);
+		goto out;
+	}
+	if (!path_root_is_live(h->root)) {
+		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (for example with chroot):\n", rootdir);
+		for (size_t i = 0; i < p.commands.n; i++)
+			fprintf(stderr, "  %s\n", p.commands.v[i]);
+		goto out;
+	}
+	for (size_t i = 0; i < p.commands.n; i++) {
+		_cleanup_free_ char *cerr = NULL, *undo_id = NULL, *undo_diff = NULL, *undo_err = NULL;
+		fprintf(stderr, "vfiokit: running %s\n", p.commands.v[i]);
+		if ((k = run_command(p.commands.v[i], &cerr)) >= 0)
+			continue;
+		cli_error("%s failed: %s", p.commands.v[i], cerr ? cerr : strerror(-k));
+		k = journal_undo(h->root, id, true, false, &undo_id, &undo_diff, &undo_err);
+		if (k < 0) {
+			cli_error("AND THE FILES COULD NOT BE PUT BACK: %s; run 'vfiokit undo %s'", undo_err ? undo_err : "?", id);
+			r = EXIT_PROBLEM;
+			goto out;
+		}
+		cli_error("every file was put back (journal entry %s undone)", id);
+		/* What already ran made images from the new files: make them again. */
+		for (size_t j = 0; j < i; j++) {
+			_cleanup_free_ char *e2 = NULL;
+			fprintf(stderr, "vfiokit: running %s again, on the files as they were\n", p.commands.v[j]);
+			if (run_command(p.commands.v[j], &e2) < 0)
+				cli_error("%s failed as well: %s; the boot files may still hold the VFIO setup", p.commands.v[j],
+					  e2 ? e2 : "?");
+		}
+		r = EXIT_PROBLEM;
+		goto out;
+	}
+	fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit groups --gpu' that the devices are on vfio-pci\n");
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	journal_tx_free(&tx);
+	setup_plan_free(&p);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}

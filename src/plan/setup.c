@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "confedit.h"
+#include "isolation.h"
+#include "setup.h"
+
+void setup_plan_free(struct setup_plan *p)
+{
+	free(p->devs);
+	strv_clear(&p->ids);
+	strv_clear(&p->params);
+	strv_clear(&p->softdeps);
+	strv_clear(&p->modules);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].path);
+		free(p->files[i].content);
+	}
+	free(p->files);
+	strv_clear(&p->commands);
+	strv_clear(&p->manual);
+	strv_clear(&p->warnings);
+	*p = (struct setup_plan){ 0 };
+}
+
+static int fail(char **err, char *msg)
+{
+	*err = msg;
+	return msg ? -EINVAL : -ENOMEM;
+}
+
+static int add_file(struct setup_plan *p, const char *path, char *content)
+{
+	if (!content)
+		return -ENOMEM;
+	if (GROW(p->files, p->files_alloc, p->nfiles + 1) < 0) {
+		free(content);
+		return -ENOMEM;
+	}
+	p->files[p->nfiles].path = strdup(path);
+	p->files[p->nfiles].content = content;
+	if (!p->files[p->nfiles].path) {
+		free(content);
+		return -ENOMEM;
+	}
+	p->nfiles++;
+	return 0;
+}
+
+static bool has_dev(const struct setup_plan *p, size_t i)
+{
+	for (size_t j = 0; j < p->ndevs; j++)
+		if (p->devs[j] == i)
+			return true;
+	return false;
+}
+
+/* Every endpoint of the group of a (refusing a shared group unless asked). */
+static int add_group(const struct host *h, const struct pci_addr *a, const struct setup_request *rq,
+		     struct setup_plan *p, char **err)
+{
+	const struct pci_device *d = host_find_pci(h, a);
+	const struct iommu_group *g;
+	struct group_assessment as = { 0 };
+	char name[PCI_ADDR_STRLEN];
+	int k;
+
+	format_pci_addr(a, name);
+	if (!d)
+		return fail(err, strdupf("there is no PCI device %s", name));
+	if (pci_is_bridge_role(d->role))
+		return fail(err, strdupf("%s is a PCI bridge: bridges and root ports stay on the host; name the devices "
+					 "behind it", name));
+	if (d->iommu_group < 0 || !(g = host_find_group(h, d->iommu_group)))
+		return fail(err, strdupf("%s is in no IOMMU group: the IOMMU is off (see 'vfiokit check'); set up its "
+					 "parameters first", name));
+	if ((k = isolation_assess(h, g, a, &as)) < 0)
+		return k;
+	if (as.verdict == VERDICT_SHARED && !rq->include_group) {
+		struct strv o = { 0 };
+		_cleanup_free_ char *list = NULL;
+		for (size_t i = 0; i < as.nothers; i++)
+			if (strv_push(&o, h->pci[as.others[i]].name) < 0) {
+				strv_clear(&o);
+				group_assessment_clear(&as);
+				return -ENOMEM;
+			}
+		list = strv_join(&o, ", ");
+		strv_clear(&o);
+		group_assessment_clear(&as);
+		return fail(err, list ? strdupf("group %d is shared: besides %s it holds %s, which vfio-pci would take "
+						"from the host too; take the group whole with --include-group, or see "
+						"'vfiokit groups --group %d'",
+						g->number, name, list, g->number) :
+					NULL);
+	}
+	group_assessment_clear(&as);
+	for (size_t i = 0; i < g->ndevs; i++) {
+		size_t idx = g->devs[i];
+		if (pci_is_bridge_role(h->pci[idx].role) || has_dev(p, idx))
+			continue;
+		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
+			return -ENOMEM;
+		p->devs[p->ndevs++] = idx;
+	}
+	return 0;
+}
+
+/* The VFIO modules for the initramfs: those every installed kernel has as
+ * a loadable module (built in: no entry; missing in some kernel: left out,
+ * since dracut and mkinitcpio fail on a module a kernel lacks). */
+static int choose_modules(const struct host *h, struct setup_plan *p, char **err)
+{
+	const struct host_boot *b = &h->boot;
+	size_t known = 0;
+
+	for (size_t i = 0; i < b->nkernels; i++) {
+		const struct boot_kernel *kn = &b->kernels[i];
+		unsigned pci = 1u << VFIO_MOD_VFIO_PCI;
+		if (!kn->tables)
+			continue;
+		known++;
+		if (!((kn->module | kn->builtin) & pci))
+			return fail(err, strdupf("kernel %s has no vfio_pci module and does not build it in: vfio-pci cannot "
+						 "take the devices at boot with it",
+						 kn->release));
+	}
+	for (unsigned m = 0; m < _VFIO_MOD_MAX; m++) {
+		bool everywhere = known > 0, somewhere = false;
+		for (size_t i = 0; i < b->nkernels; i++) {
+			const struct boot_kernel *kn = &b->kernels[i];
+			if (!kn->tables)
+				continue;
+			everywhere &= (kn->module >> m) & 1;
+			somewhere |= ((kn->module | kn->builtin) >> m) & 1;
+		}
+		if (everywhere) {
+			if (strv_push(&p->modules, vfio_module_name(m)) < 0)
+				return -ENOMEM;
+		} else if (somewhere && m != VFIO_MOD_VIRQFD &&
+			   strv_push_take(&p->warnings, strdupf("%s is built into some kernels and a module in others: "
+								"left out of the initramfs list",
+								vfio_module_name(m))) < 0)
+			return -ENOMEM;
+	}
+	if (!known) {
+		for (unsigned m = 0; m < VFIO_MOD_VIRQFD; m++)
+			if (strv_push(&p->modules, vfio_module_name(m)) < 0)
+				return -ENOMEM;
+		if (strv_push(&p->warnings, "no installed kernel's modules.dep could be read: the usual VFIO modules are "
+					    "listed, unchecked") < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static char *modprobe_conf(const struct setup_plan *p)
+{
+	_cleanup_free_ char *ids = strv_join(&p->ids, ",");
+	struct strv o = { 0 };
+	char *out = NULL;
+
+	if (!ids || strv_push(&o, "# Written by vfiokit setup: vfio-pci takes these devices at boot, before their own") < 0 ||
+	    strv_push(&o, "# drivers (the article's \"Isolating the GPU\"). 'vfiokit undo' takes it back.") < 0 ||
+	    strv_push_take(&o, strdupf("options vfio-pci ids=%s", ids)) < 0)
+		goto out;
+	for (size_t i = 0; i < p->softdeps.n; i++)
+		if (strv_push_take(&o, strdupf("softdep %s pre: vfio-pci", p->softdeps.v[i])) < 0)
+			goto out;
+	if (strv_push(&o, "") == 0)
+		out = strv_join(&o, "\n");
+out:
+	strv_clear(&o);
+	return out;
+}
+
+static int by_hand(struct setup_plan *p, const char *params, unsigned loaders)
+{
+	if (loaders & LOADER_RPM_OSTREE) {
+		struct strv a = { 0 };
+		_cleanup_free_ char *args = NULL;
+		for (size_t i = 0; i < p->params.n; i++)
+			if (strv_push_take(&a, strdupf("--append-if-missing=%s", p->params.v[i])) < 0) {
+				strv_clear(&a);
+				return -ENOMEM;
+			}
+		args = strv_join(&a, " ");
+		strv_clear(&a);
+		if (!args || strv_push_take(&p->manual, strdupf("rpm-ostree (immutable Fedora): rpm-ostree kargs %s", args)) < 0)
+			return -ENOMEM;
+	}
+	if ((loaders & LOADER_KERNELSTUB) &&
+	    strv_push_take(&p->manual, strdupf("kernelstub: kernelstub -a \"%s\"", params)) < 0)
+		return -ENOMEM;
+	if ((loaders & LOADER_GRUBBY) &&
+	    strv_push_take(&p->manual, strdupf("grubby (BLS entries): grubby --update-kernel=ALL --args=\"%s\"", params)) < 0)
+		return -ENOMEM;
+	if ((loaders & LOADER_REFIND) &&
+	    strv_push_take(&p->manual, strdupf("rEFInd: add \"%s\" to the options in /boot/refind_linux.conf", params)) < 0)
+		return -ENOMEM;
+	if ((loaders & LOADER_LIMINE) &&
+	    strv_push_take(&p->manual, strdupf("Limine: add \"%s\" to the cmdline of the entries in limine.conf", params)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err)
+{
+	const struct host_boot *b = &h->boot;
+	struct setup_plan p = { 0 };
+	_cleanup_free_ char *params = NULL;
+	int k;
+
+	*err = NULL;
+	if ((k = add_group(h, &rq->gpu, rq, &p, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < rq->nwith; i++)
+		if ((k = add_group(h, &rq->with[i], rq, &p, err)) < 0)
+			goto out;
+	for (size_t i = 0; i < p.ndevs; i++) {
+		const struct pci_device *d = &h->pci[p.devs[i]];
+		_cleanup_free_ char *id = strdupf("%04x:%04x", d->vendor, d->device);
+		if (!id)
+			goto oom;
+		if (d->boot_vga == 1 &&
+		    strv_push_take(&p.warnings, strdupf("%s is the boot GPU: the firmware uses it and may hand the guest "
+							"a modified copy of its ROM; make another GPU the boot GPU, or "
+							"swap the cards (the article, \"Passing the boot GPU to the guest\")",
+							d->name)) < 0)
+			goto oom;
+		if (!strv_contains(&p.ids, id) && strv_push(&p.ids, id) < 0)
+			goto oom;
+		for (size_t j = 0; j < d->modules.n; j++) {
+			const char *m = d->modules.v[j];
+			if (!streq(m, "vfio_pci") && !streq(m, "pci_stub") && !strv_contains(&p.softdeps, m) &&
+			    strv_push(&p.softdeps, m) < 0)
+				goto oom;
+		}
+	}
+	/* ids= would take an identical card of the host as well. */
+	for (size_t i = 0; i < h->npci; i++) {
+		const struct pci_device *d = &h->pci[i];
+		_cleanup_free_ char *id = strdupf("%04x:%04x", d->vendor, d->device);
+		if (!id)
+			goto oom;
+		if (!has_dev(&p, i) && !pci_is_bridge_role(d->role) && strv_contains(&p.ids, id)) {
+			k = fail(err, strdupf("%s has the ID %s too: vfio-pci.ids would take it from the host as well. "
+					      "Identical guest and host cards need the article's driver_override script "
+					      "(\"Using identical guest and host GPUs\"), which this release does not write; "
+					      "'vfiokit bind' isolates by address at runtime",
+					      d->name, id));
+			goto out;
+		}
+	}
+	/* Kernel parameters: the article's intel_iommu=on on Intel; on AMD the
+	 * IOMMU is on by default. */
+	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "GenuineIntel")) {
+		if (strv_push(&p.params, "intel_iommu=on") < 0)
+			goto oom;
+	} else if (!h->cpu.vendor_id || !streq(h->cpu.vendor_id, "AuthenticAMD")) {
+		if (strv_push(&p.warnings, "the CPU vendor is unknown: no IOMMU parameter added (intel_iommu=on is for "
+					   "Intel; AMD needs none)") < 0)
+			goto oom;
+	}
+	if (rq->iommu_pt && strv_push(&p.params, "iommu=pt") < 0)
+		goto oom;
+	if ((k = choose_modules(h, &p, err)) < 0)
+		goto out;
+
+	if ((k = add_file(&p, "etc/modprobe.d/vfio.conf", modprobe_conf(&p))) < 0)
+		goto out;
+	if (b->generators & GEN_INITRAMFS_TOOLS) {
+		if ((k = add_file(&p, "etc/initramfs-tools/modules",
+				  list_file_add(b->initramfs_modules ? b->initramfs_modules : "", &p.modules))) < 0 ||
+		    strv_push(&p.commands, "update-initramfs -u -k all") < 0)
+			goto oom;
+	}
+	if (b->generators & GEN_DRACUT) {
+		_cleanup_free_ char *mods = strv_join(&p.modules, " ");
+		if (!mods || (k = add_file(&p, "etc/dracut.conf.d/vfio.conf",
+					   strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs.\n"
+						   "force_drivers+=\" %s \"\n",
+						   mods))) < 0 ||
+		    strv_push(&p.commands, "dracut --regenerate-all -f") < 0)
+			goto oom;
+	}
+	{
+		_cleanup_free_ char *mods = strv_join(&p.modules, " ");
+		if (!mods)
+			goto oom;
+		if ((b->generators & GEN_MKINITCPIO) &&
+		    strv_push_take(&p.manual, strdupf("mkinitcpio: put %s first in MODULES=(...) of /etc/mkinitcpio.conf, "
+						      "before any KMS driver, keep the modconf hook in HOOKS, then run "
+						      "mkinitcpio -P", mods)) < 0)
+			goto oom;
+		if ((b->generators & GEN_BOOSTER) &&
+		    strv_push_take(&p.manual, strdupf("booster: add %s to modules_force_load in /etc/booster.yaml (a "
+						      "comma-separated list), then run booster build", mods)) < 0)
+			goto oom;
+		if (!b->generators &&
+		    strv_push(&p.warnings, "no initramfs generator found: vfio-pci loads late, and the devices' drivers "
+					   "may take them first") < 0)
+			goto oom;
+	}
+
+	params = strv_join(&p.params, " ");
+	if (!params)
+		goto oom;
+	if (p.params.n) {
+		if ((b->loaders & LOADER_GRUB) && b->grub_default) {
+			char *text = NULL, *problem = NULL;
+			k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p.params, &text, &problem);
+			if (k == -ENOMEM)
+				goto oom;
+			if (k < 0) {
+				if (strv_push_take(&p.manual, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to "
+								      "GRUB_CMDLINE_LINUX_DEFAULT",
+								      problem, params)) < 0) {
+					free(problem);
+					goto oom;
+				}
+				free(problem);
+			} else {
+				if ((k = add_file(&p, "etc/default/grub", text)) < 0)
+					goto out;
+				if (b->grub_regen ? strv_push(&p.commands, b->grub_regen) < 0 :
+						    strv_push(&p.manual, "GRUB: regenerate grub.cfg (no update-grub or "
+									 "grub-mkconfig was found)") < 0)
+					goto oom;
+			}
+		}
+		if ((b->loaders & LOADER_SYSTEMD_BOOT) && b->kernel_cmdline) {
+			char *text = NULL;
+			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p.params, &text)) < 0 ||
+			    (k = add_file(&p, "etc/kernel/cmdline", text)) < 0 ||
+			    strv_push(&p.manual, "systemd-boot: /etc/kernel/cmdline applies when kernel-install next "
+						 "writes the entries: reinstall the kernel, or add the parameters to "
+						 "/boot/loader/entries/*.conf") < 0)
+				goto oom;
+		} else if ((b->loaders & LOADER_SYSTEMD_BOOT) &&
+			   strv_push_take(&p.manual, strdupf("systemd-boot: add \"%s\" to the options line of "
+							     "/boot/loader/entries/*.conf (or create /etc/kernel/cmdline)",
+							     params)) < 0)
+			goto oom;
+		if ((k = by_hand(&p, params, b->loaders)) < 0)
+			goto out;
+		if (!(b->loaders & (LOADER_GRUB | LOADER_SYSTEMD_BOOT | LOADER_KERNELSTUB | LOADER_GRUBBY | LOADER_REFIND |
+				    LOADER_LIMINE | LOADER_RPM_OSTREE)) &&
+		    strv_push_take(&p.manual, strdupf("no known bootloader found: add \"%s\" to the kernel command line "
+						      "by hand", params)) < 0)
+			goto oom;
+	}
+	*ret = p;
+	return 0;
+oom:
+	k = -ENOMEM;
+out:
+	setup_plan_free(&p);
+	return k;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Boot-time isolation (the article's "Isolating the GPU" at boot): the
+ * kernel parameters, /etc/modprobe.d/vfio.conf (ids and softdeps), the
+ * initramfs configuration and the bootloader's command line, as the new
+ * text of each file, with the commands that regenerate what boots. Pure:
+ * reads the host model (HOST_LOAD_PCI | MODULES | SYSTEM | BOOT).
+ *
+ * This release edits GRUB (/etc/default/grub), systemd-boot
+ * (/etc/kernel/cmdline), initramfs-tools and dracut; for the other
+ * bootloaders and generators it says what to add by hand.
+ */
+#pragma once
+
+#include "host.h"
+
+struct setup_request {
+	struct pci_addr gpu;
+	const struct pci_addr *with; /* more devices for the guest */
+	size_t nwith;
+	bool include_group;          /* take a shared group whole */
+	bool iommu_pt;               /* add iommu=pt */
+};
+
+struct setup_file {
+	char *path;    /* root-relative */
+	char *content; /* the whole new text */
+};
+
+struct setup_plan {
+	size_t *devs;           /* the devices for vfio-pci (indexes into host->pci) */
+	size_t ndevs, devs_alloc;
+	struct strv ids;        /* vendor:device */
+	struct strv params;     /* kernel parameters to add */
+	struct strv softdeps;   /* drivers that must wait for vfio-pci */
+	struct strv modules;    /* for the initramfs, in order */
+	struct setup_file *files;
+	size_t nfiles, files_alloc;
+	struct strv commands;   /* regenerate, in order */
+	struct strv manual;     /* what the user must do by hand, and where */
+	struct strv warnings;
+};
+
+/* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
+int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
+void setup_plan_free(struct setup_plan *p);

@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfiokit setup on machine copies that carry the real default files of
+# Debian's packages (grub2-common's /etc/default/grub, initramfs-tools'
+# modules file, dracut's dracut.conf; fetched with apt-get download, never
+# from elsewhere): golden plans and diffs, --apply, a second run changing
+# nothing, undo back to a byte-identical tree, refusals, a failing write.
+# usage: setup.sh VFIOKIT FIXTURES EXPECTED [--update]
+set -u
+vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd) expected=$3 update=${4:-}
+export LC_ALL=C NO_COLOR=1
+cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; [ -n "${3-}" ] && sed 's/^/# /' "$3"; fi; }
+
+mkdir -p "$cache" "$tmp/debs"
+for pkg in grub2-common initramfs-tools-core dracut-core; do
+	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1)
+	if [ -z "$deb" ]; then
+		(cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1)
+		deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1)
+	fi
+	[ -n "$deb" ] || { echo "1..0 # SKIP cannot apt-get download $pkg (run apt-get update)"; exit 0; }
+	dpkg-deb -x "$deb" "$tmp/debs/$pkg"
+done
+grub_default="$tmp/debs/grub2-common/usr/share/grub/default/grub"
+itools_modules="$tmp/debs/initramfs-tools-core/usr/share/initramfs-tools/modules"
+
+# debian: the article's machine with GRUB and initramfs-tools as Debian installs them.
+debian="$tmp/debian"
+cp -a "$fixtures/hosts/article" "$debian"
+mkdir -p "$debian/etc/default" "$debian/etc/initramfs-tools" "$debian/usr/sbin"
+cp "$grub_default" "$debian/etc/default/grub"
+cp "$itools_modules" "$debian/etc/initramfs-tools/modules"
+: >"$debian/usr/sbin/update-grub"
+: >"$debian/usr/sbin/update-initramfs"
+# fedora: dracut and systemd-boot's /etc/kernel/cmdline.
+fedora="$tmp/fedora"
+cp -a "$fixtures/hosts/article" "$fedora"
+mkdir -p "$fedora/etc/kernel" "$fedora/usr/bin"
+cp -a "$tmp/debs/dracut-core/etc/dracut.conf" "$fedora/etc/dracut.conf"
+: >"$fedora/usr/bin/dracut"
+echo "root=UUID=6a1e6f0e-6c4b-4a47-9d0a-3f3c1a2b4c5d ro rhgb quiet" >"$fedora/etc/kernel/cmdline"
+# amd: the shared-group host (AMD, a guide's amd_iommu=on) with Debian's files.
+amd="$tmp/amd"
+cp -a "$fixtures/hosts/shared-group" "$amd"
+mkdir -p "$amd/etc/default" "$amd/usr/sbin" "$amd/etc/initramfs-tools"
+cp "$grub_default" "$amd/etc/default/grub"
+: >"$amd/usr/sbin/update-grub"
+: >"$amd/usr/sbin/update-initramfs"
+
+golden() { # golden NAME ROOT ARGS...
+	name=$1 root=$2; shift 2
+	{ "$vfiokit" setup "$@" --root "$root" 2>"$tmp/err"; echo "--- exit $?"; echo "--- stderr"; cat "$tmp/err"; } |
+		sed "s|$tmp|TMP|g" >"$tmp/out"
+	if [ "$update" = "--update" ]; then
+		mkdir -p "$expected/setup"
+		cp "$tmp/out" "$expected/setup/$name.out"
+		ok 0 "setup $name (updated)"
+	else
+		diff -u "$expected/setup/$name.out" "$tmp/out" >"$tmp/d" 2>&1
+		ok $? "setup $name" "$tmp/d"
+	fi
+}
+golden debian "$debian" --gpu 06:00.0
+golden debian-iommu-pt "$debian" --gpu 06:00.0 --with 00:14.0 --iommu-pt
+golden fedora "$fedora" --gpu 06:00.0
+golden amd-shared "$amd" --gpu 06:00.0
+golden amd-whole-group "$amd" --gpu 06:00.0 --include-group --iommu-pt
+golden bridge "$debian" --gpu 00:01.0
+golden nothing-there "$debian" --gpu 0000:42:00.0
+
+# Apply, apply again, undo.
+cp -a "$debian" "$tmp/pristine"
+"$vfiokit" setup --gpu 06:00.0 --root "$debian" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$debian/etc/modprobe.d/vfio.conf" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"$' "$debian/etc/default/grub" &&
+	grep -q "run these inside it" "$tmp/err" && grep -q "update-initramfs -u -k all" "$tmp/err"
+ok $? "--apply writes the three files, and names the commands to run inside the copy" "$tmp/err"
+"$vfiokit" setup --gpu 06:00.0 --root "$debian" --apply >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && ! grep -q "^[-+][^-+]" "$tmp/out" && grep -q "nothing to do" "$tmp/err"
+ok $? "setup twice: the second run changes nothing" "$tmp/err"
+"$vfiokit" undo --root "$debian" >/dev/null 2>"$tmp/err"
+diff -r --no-dereference "$tmp/pristine" "$debian" 2>&1 | grep -v "^Only in $debian: var$" >"$tmp/d"
+[ ! -s "$tmp/d" ]
+ok $? "undo: the copy is byte for byte as before" "$tmp/d"
+
+# Identical cards: ids= would take the host's too.
+twin="$tmp/twin"
+cp -a "$debian" "$twin"
+echo 0x13c2 >"$(find "$twin/sys/devices" -path '*0000:01:00.0/device' | head -1)"
+"$vfiokit" setup --gpu 06:00.0 --root "$twin" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "0000:01:00.0 has the ID 10de:13c2 too" "$tmp/err"
+ok $? "identical cards: refused, with the way that works" "$tmp/err"
+# An installed kernel without vfio_pci.
+nokernel="$tmp/nokernel"
+cp -a "$debian" "$nokernel"
+mkdir -p "$nokernel/lib/modules/6.9.0-custom"
+echo "kernel/drivers/gpu/drm/nouveau/nouveau.ko:" >"$nokernel/lib/modules/6.9.0-custom/modules.dep"
+: >"$nokernel/lib/modules/6.9.0-custom/modules.builtin"
+"$vfiokit" setup --gpu 06:00.0 --root "$nokernel" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "kernel 6.9.0-custom has no vfio_pci" "$tmp/err"
+ok $? "a kernel without vfio_pci: refused, named" "$tmp/err"
+# A line that cannot be edited safely is left alone and said.
+odd="$tmp/odd"
+cp -a "$debian" "$odd"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="quiet $(cat \/etc\/mine)"/' "$odd/etc/default/grub"
+"$vfiokit" setup --gpu 06:00.0 --root "$odd" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "by hand: GRUB: /etc/default/grub line 9: the value of GRUB_CMDLINE_LINUX_DEFAULT runs a command" "$tmp/out" &&
+	! grep -q "^+++ /etc/default/grub" "$tmp/out"
+ok $? "a GRUB line running a command is not edited; what to add is said" "$tmp/out"
+# A write that fails: nothing changed.
+broken="$tmp/broken"
+cp -a "$debian" "$broken"
+rm -rf "$broken/etc/modprobe.d" "$broken/var"
+: >"$broken/etc/modprobe.d"
+cp -a "$broken" "$tmp/broken-before"
+"$vfiokit" setup --gpu 06:00.0 --root "$broken" --apply >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "nothing was changed" "$tmp/err" && diff -r --no-dereference "$tmp/broken-before" "$broken" >"$tmp/d" 2>&1
+ok $? "a failing write: the copy as it was, no journal entry" "$tmp/err"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" setup --gpu 06:00.0 --root "$debian" >/dev/null 2>&1
+	ok $? "a dry run needs no root"
+else
+	n=$((n + 1)); echo "ok $n # SKIP not root or no setpriv"
+fi
+echo "1..$n"
+exit $fail
