@@ -121,6 +121,25 @@ cp -a "$broken" "$tmp/broken-before"
 "$vfiokit" setup --gpu 06:00.0 --root "$broken" --apply >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "nothing was changed" "$tmp/err" && diff -r --no-dereference "$tmp/broken-before" "$broken" >"$tmp/d" 2>&1
 ok $? "a failing write: the copy as it was, no journal entry" "$tmp/err"
+# verify: after the "reboot" (the copy as it is), with the reason when a device is not on vfio-pci.
+"$vfiokit" setup --gpu 06:00.0 --root "$debian" --apply >/dev/null 2>&1
+"$vfiokit" verify --root "$debian" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "0000:06:00.0 10de:13c2 nouveau .*FAIL .*softdep asks for vfio-pci before it: the initramfs" "$tmp/out"
+ok $? "verify: nouveau first despite the softdep: the initramfs is named" "$tmp/out"
+sed -i '/^softdep/d' "$debian/etc/modprobe.d/vfio.conf"
+"$vfiokit" verify --root "$debian" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "add 'softdep snd_hda_intel pre: vfio-pci'" "$tmp/out"
+ok $? "verify: without the softdep, the line to add" "$tmp/out"
+bound="$tmp/bound"
+cp -a "$fixtures/hosts/vfio-bound" "$bound"
+mkdir -p "$bound/etc/modprobe.d"
+printf 'options vfio-pci ids=10de:13c2,10de:0fbb\n' >"$bound/etc/modprobe.d/vfio.conf"
+"$vfiokit" verify --root "$bound" -J >"$tmp/out" 2>&1
+[ $? = 0 ] && [ "$(grep -c '"verdict": "ok"' "$tmp/out")" = 2 ]
+ok $? "verify: both functions on vfio-pci: ok, exit 0" "$tmp/out"
+"$vfiokit" verify --root "$fixtures/hosts/article" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "nothing asks vfio-pci to take a device at boot" "$tmp/out"
+ok $? "verify: nothing configured, said so" "$tmp/out"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" setup --gpu 06:00.0 --root "$debian" >/dev/null 2>&1
 	ok $? "a dry run needs no root"

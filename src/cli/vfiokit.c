@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
 	{ "tune", cmd_tune, "CPU topology and pinning for the guest (performance tuning)", VERB_READS_HOST },
 	{ "setup", cmd_setup, "isolate devices at boot: kernel parameters, modprobe.d, initramfs, bootloader",
 	  VERB_READS_HOST },
+	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
 	{ "undo", cmd_undo, "put back the files a journal entry changed", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },

@@ -107,6 +107,31 @@ static int read_optional(struct host *h, const char *rel, char **ret)
 	return k == -ENOMEM ? k : 0;
 }
 
+static int load_modprobe(struct host *h, struct host_boot *b)
+{
+	struct strv names = { 0 };
+	int k = path_list(h->root, "etc/modprobe.d", &names);
+
+	if (k < 0)
+		return k == -ENOMEM ? k : 0;
+	strv_sort(&names);
+	for (size_t i = 0; i < names.n && k >= 0; i++) {
+		_cleanup_free_ char *rel = NULL, *text = NULL;
+		size_t len = strlen(names.v[i]);
+		if (len < 6 || !streq(names.v[i] + len - 5, ".conf"))
+			continue;
+		rel = strdupf("etc/modprobe.d/%s", names.v[i]);
+		if (!rel) {
+			k = -ENOMEM;
+			break;
+		}
+		if ((k = read_optional(h, rel, &text)) >= 0 && text)
+			k = modprobe_conf_parse(text, &b->modprobe);
+	}
+	strv_clear(&names);
+	return k;
+}
+
 int boot_load(struct host *h)
 {
 	static const char *const sdboot[] = { "etc/kernel/cmdline", "boot/loader/loader.conf", "efi/loader/loader.conf",
@@ -150,7 +175,8 @@ int boot_load(struct host *h)
 	    (k = read_optional(h, "etc/kernel/cmdline", &b->kernel_cmdline)) < 0 ||
 	    (k = read_optional(h, "etc/initramfs-tools/modules", &b->initramfs_modules)) < 0 ||
 	    (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
-	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0)
+	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0 ||
+	    (k = load_modprobe(h, b)) < 0)
 		return k;
 	return 0;
 }
@@ -166,5 +192,6 @@ void boot_free(struct host_boot *b)
 	free(b->initramfs_modules);
 	free(b->modprobe_vfio);
 	free(b->dracut_vfio);
+	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };
 }

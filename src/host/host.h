@@ -213,6 +213,7 @@ struct host_boot {
 	size_t nkernels, kernels_alloc;
 	/* Files setup edits; NULL when absent. */
 	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
+	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
 };
 
 struct host_cpu {

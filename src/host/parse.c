@@ -5,6 +5,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 static int hexval(char c)
 {
@@ -605,4 +606,66 @@ int parse_size(const char *s, uint64_t *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+static void underscores(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+void modprobe_conf_free(struct modprobe_conf *c)
+{
+	strv_clear(&c->vfio_ids);
+	strv_clear(&c->vfio_first);
+}
+
+int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL, *line;
+
+	if (!copy)
+		return -ENOMEM;
+	/* Continuation lines: a backslash before the newline joins them. */
+	for (char *p = copy; (p = strstr(p, "\\\n"));)
+		p[0] = p[1] = ' ';
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *w[64], *s2 = NULL, *tok;
+		size_t n = 0;
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0';
+		for (tok = strtok_r(line, " \t", &s2); tok && n < ARRAY_SIZE(w); tok = strtok_r(NULL, " \t", &s2))
+			w[n++] = tok;
+		if (n >= 3 && streq(w[0], "options")) {
+			underscores(w[1]);
+			if (!streq(w[1], "vfio_pci"))
+				continue;
+			for (size_t i = 2; i < n; i++) {
+				char *ids, *s3 = NULL;
+				if (!startswith(w[i], "ids="))
+					continue;
+				for (ids = strtok_r(w[i] + 4, ",", &s3); ids; ids = strtok_r(NULL, ",", &s3))
+					if (!strv_contains(&c->vfio_ids, ids) && strv_push(&c->vfio_ids, ids) < 0)
+						return -ENOMEM;
+			}
+		} else if (n >= 4 && streq(w[0], "softdep")) {
+			bool pre = false, vfio = false;
+			underscores(w[1]);
+			for (size_t i = 2; i < n; i++) {
+				if (streq(w[i], "pre:"))
+					pre = true;
+				else if (streq(w[i], "post:"))
+					pre = false;
+				else if (pre) {
+					underscores(w[i]);
+					vfio |= streq(w[i], "vfio_pci");
+				}
+			}
+			if (vfio && !strv_contains(&c->vfio_first, w[1]) && strv_push(&c->vfio_first, w[1]) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }

@@ -111,3 +111,14 @@ int thp_mode_parse(const char *text, char **ret);
 /* A size as people write it: 16G, 16GiB, 8192M, 512MiB, 1T, 1048576K,
  * bytes without a suffix; binary units. -EINVAL, -ERANGE. */
 int parse_size(const char *s, uint64_t *ret);
+
+/* modprobe.d text (files joined): the IDs given to vfio-pci ("options
+ * vfio-pci ids=..."), and the modules with a softdep that loads vfio-pci
+ * before them ("softdep X pre: vfio-pci"). Module names as modprobe
+ * treats them (- and _ alike, kept with _). Appends. */
+struct modprobe_conf {
+	struct strv vfio_ids;
+	struct strv vfio_first; /* modules X with softdep X pre: vfio-pci */
+};
+int modprobe_conf_parse(const char *text, struct modprobe_conf *c);
+void modprobe_conf_free(struct modprobe_conf *c);

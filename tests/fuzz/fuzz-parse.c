@@ -3,7 +3,7 @@
  * hands vfiokit: sysfs numbers and addresses, /proc/cmdline, /proc/cpuinfo,
  * os-release, module paths, PCI resource files, /proc/iomem, mountinfo,
  * /proc/net/route and ipv6_route, the state files of `vfiokit bind`, CPU
- * lists and masks, /proc/meminfo, the THP mode, sizes. Seeds: tests/fuzz/seeds (taken from the fixtures). */
+ * lists and masks, /proc/meminfo, the THP mode, sizes, modprobe.d. Seeds: tests/fuzz/seeds (taken from the fixtures). */
 #include "macro.h"
 #include "parse.h"
 #include "strv.h"
@@ -81,6 +81,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			bind_state_free(&b);
 		}
+	}
+	{
+		struct modprobe_conf mc = { 0 };
+		(void)modprobe_conf_parse(s, &mc);
+		modprobe_conf_free(&mc);
 	}
 	{
 		uint64_t kb;

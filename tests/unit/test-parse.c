@@ -377,6 +377,25 @@ static void test_memory(void **state)
 	assert_int_equal(parse_size("17179869184G", &v), -ERANGE);
 }
 
+static void test_modprobe_conf(void **state)
+{
+	struct modprobe_conf c = { 0 };
+
+	assert_int_equal(modprobe_conf_parse("# vfio\noptions vfio-pci ids=10de:13c2,10de:0fbb disable_vga=1\n"
+					     "options vfio_pci ids=10de:0fbb,1002:67df\n"
+					     "softdep nouveau pre: vfio-pci\nsoftdep snd-hda-intel pre: vfio_pci post: x\n"
+					     "softdep drm pre: other\nsoftdep amdgpu post: vfio-pci\n"
+					     "options snd_hda_intel ids=1:2\n"
+					     "softdep nvidia \\\n pre: vfio-pci # joined\n", &c), 0);
+	assert_int_equal(c.vfio_ids.n, 3);
+	assert_string_equal(c.vfio_ids.v[2], "1002:67df");
+	assert_int_equal(c.vfio_first.n, 3);
+	assert_string_equal(c.vfio_first.v[0], "nouveau");
+	assert_string_equal(c.vfio_first.v[1], "snd_hda_intel");
+	assert_string_equal(c.vfio_first.v[2], "nvidia");
+	modprobe_conf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,7 +403,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
-		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),  cmocka_unit_test(test_modprobe_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

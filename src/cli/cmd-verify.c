@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit verify: after the reboot, did the boot-time configuration work? */
+#include "cli.h"
+#include "verify.h"
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, CLI_COMMON_LONGOPTS, {} };
+	static const struct cli_column cols[] = {
+		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, "the device" },
+		{ "ID", 9, 0, SCOLS_JSON_STRING, "vendor:device, as vfio-pci is given it" },
+		{ "DRIVER", 0.1, 0, SCOLS_JSON_STRING, "the driver it is on now" },
+		{ "VERDICT", 0.1, 0, SCOLS_JSON_STRING, "ok (on vfio-pci) or FAIL" },
+		{ "CAUSE", 0.5, SCOLS_FL_WRAP, SCOLS_JSON_STRING, "why not, and what to do" },
+	};
+	static const int all[] = { 0, 1, 2, 3, 4 };
+	struct cli_table_opts t = { 0 };
+	struct cli_columns c;
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	struct verify_result res = { 0 };
+	struct libscols_table *tb = NULL;
+	const char *rootdir = NULL;
+	int opt, r = EXIT_PROBLEM;
+
+	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			fputs("Usage: vfiokit verify [OPTIONS]\n\n"
+			      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
+			      "device that vfio-pci is told to take (options vfio-pci ids= in /etc/modprobe.d,\n"
+			      "vfio-pci.ids= on the kernel command line) on vfio-pci? If not, the likely cause:\n"
+			      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
+			      "add), an initramfs not regenerated, booster ignoring modprobe.d.\n\n"
+			      "Options:\n"
+			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
+			      "      --root DIR       read the machine from DIR\n"
+			      "  -h, --help           this help\n\n"
+			      "Exit status: 0 every device is on vfio-pci, 1 one is not (or nothing is configured),\n"
+			      "2 usage error. See vfiokit-verify(1).\n",
+			      stdout);
+			return EXIT_OK;
+		default:
+			if (!cli_table_option(opt, &t))
+				return cli_usage_error("verify", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	if (t.columns && (r = cli_columns_parse(&c, "verify", t.columns)) != 0)
+		return r;
+	r = EXIT_PROBLEM;
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT, &h) < 0)
+		goto out;
+	if (verify_run(h, &res) < 0 || !(tb = cli_table_new(&c, "verify", t.json, t.raw, t.noheadings)))
+		goto oom;
+	if (res.nothing) {
+		cli_error("%s", res.nothing);
+		goto out;
+	}
+	r = EXIT_OK;
+	for (size_t i = 0; i < res.n; i++) {
+		const struct pci_device *d = &h->pci[res.rows[i].dev];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		if (!ln || cli_cell(ln, &c, 0, d->name) || cli_cellf(ln, &c, 1, "%04x:%04x", d->vendor, d->device) ||
+		    cli_cell(ln, &c, 2, d->driver ? d->driver : "none") ||
+		    cli_cell(ln, &c, 3, res.rows[i].ok ? "ok" : "FAIL") || cli_cell(ln, &c, 4, res.rows[i].cause))
+			goto oom;
+		if (!res.rows[i].ok)
+			r = EXIT_PROBLEM;
+	}
+	scols_print_table(tb);
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	scols_unref_table(tb);
+	verify_result_free(&res);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}
