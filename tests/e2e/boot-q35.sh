@@ -29,7 +29,8 @@ pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {p
 [ -n "$pkg" ] || { echo "cannot tell which kernel linux-image-amd64 depends on (run apt-get update)" >&2; exit 1; }
 deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1 || true)
 if [ -z "$deb" ]; then
-	(cd "$cache" && apt-get download "$pkg")
+	# tests/setup.sh may be fetching it at the same time: one at a time.
+	(cd "$cache" && flock .download sh -c "ls ${pkg}_*.deb >/dev/null 2>&1 || apt-get download $pkg")
 	deb=$(ls "$cache/${pkg}_"*.deb | head -1)
 fi
 release=${pkg#linux-image-}
