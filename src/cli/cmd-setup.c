@@ -30,6 +30,8 @@ static void help(void)
 	      "      --apply            write the files (journaled: 'vfiokit undo'), then regenerate\n"
 	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
 	      "                         written there; the commands are printed, to run inside it\n"
+	      "      --chroot           with --root and --apply: run the commands inside DIR with\n"
+	      "                         chroot(8) (mount its /proc, /sys and /dev first)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Exit status: 0 done or shown, 1 refused or failed (and put back), 2 usage error.\n"
@@ -37,15 +39,20 @@ static void help(void)
 	      stdout);
 }
 
-/* Run a command of our own (words split at spaces); its output passes through. */
-static int run_command(const char *cmd, char **err)
+/* Run a command of our own (words split at spaces), inside chroot_dir when
+ * given; its output passes through. */
+static int run_command(const char *cmd, const char *chroot_dir, char **err)
 {
 	_cleanup_free_ char *copy = strdup(cmd);
-	char *argv[16], *save = NULL;
+	char *argv[18], *save = NULL;
 	size_t n = 0;
 
 	if (!copy)
 		return -ENOMEM;
+	if (chroot_dir) {
+		argv[n++] = (char *)"chroot";
+		argv[n++] = (char *)chroot_dir;
+	}
 	for (char *w = strtok_r(copy, " ", &save); w && n + 1 < ARRAY_SIZE(argv); w = strtok_r(NULL, " ", &save))
 		argv[n++] = w;
 	argv[n] = NULL;
@@ -62,13 +69,14 @@ static void print_list(const char *what, const struct strv *s)
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
 		{ "include-group", no_argument, NULL, OPT_INCLUDE_GROUP },
 		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
 		{ "apply", no_argument, NULL, OPT_APPLY },
+		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
@@ -80,7 +88,7 @@ int cmd_setup(int argc, char **argv)
 	struct host *h = NULL;
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	const char *rootdir = NULL;
-	bool have_gpu = false, apply = false;
+	bool have_gpu = false, apply = false, in_chroot = false;
 	int c, k, r = EXIT_PROBLEM;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -106,6 +114,9 @@ int cmd_setup(int argc, char **argv)
 		case OPT_APPLY:
 			apply = true;
 			break;
+		case OPT_CHROOT:
+			in_chroot = true;
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
@@ -120,6 +131,8 @@ int cmd_setup(int argc, char **argv)
 		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
 	if (!have_gpu)
 		return cli_usage_error("setup", "name the guest's GPU with --gpu ADDR");
+	if (in_chroot && (!rootdir || !apply))
+		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
 	rq.with = with;
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
@@ -170,8 +183,8 @@ int cmd_setup(int argc, char **argv)
 			printf("# %s: %s\n", apply ? "then" : "--apply then runs", p.commands.v[i]);
 		goto out;
 	}
-	if (!path_root_is_live(h->root)) {
-		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (for example with chroot):\n", rootdir);
+	if (!path_root_is_live(h->root) && !in_chroot) {
+		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (or use --chroot):\n", rootdir);
 		for (size_t i = 0; i < p.commands.n; i++)
 			fprintf(stderr, "  %s\n", p.commands.v[i]);
 		goto out;
@@ -179,7 +192,7 @@ int cmd_setup(int argc, char **argv)
 	for (size_t i = 0; i < p.commands.n; i++) {
 		_cleanup_free_ char *cerr = NULL, *undo_id = NULL, *undo_diff = NULL, *undo_err = NULL;
 		fprintf(stderr, "vfiokit: running %s\n", p.commands.v[i]);
-		if ((k = run_command(p.commands.v[i], &cerr)) >= 0)
+		if ((k = run_command(p.commands.v[i], in_chroot ? rootdir : NULL, &cerr)) >= 0)
 			continue;
 		cli_error("%s failed: %s", p.commands.v[i], cerr ? cerr : strerror(-k));
 		k = journal_undo(h->root, id, true, false, &undo_id, &undo_diff, &undo_err);
@@ -193,7 +206,7 @@ int cmd_setup(int argc, char **argv)
 		for (size_t j = 0; j < i; j++) {
 			_cleanup_free_ char *e2 = NULL;
 			fprintf(stderr, "vfiokit: running %s again, on the files as they were\n", p.commands.v[j]);
-			if (run_command(p.commands.v[j], &e2) < 0)
+			if (run_command(p.commands.v[j], in_chroot ? rootdir : NULL, &e2) < 0)
 				cli_error("%s failed as well: %s; the boot files may still hold the VFIO setup", p.commands.v[j],
 					  e2 ? e2 : "?");
 		}
