@@ -92,9 +92,24 @@ ok $? "undo: the copy is byte for byte as before" "$tmp/d"
 twin="$tmp/twin"
 cp -a "$debian" "$twin"
 echo 0x13c2 >"$(find "$twin/sys/devices" -path '*0000:01:00.0/device' | head -1)"
-"$vfiokit" setup --gpu 06:00.0 --root "$twin" >/dev/null 2>"$tmp/err"
-[ $? = 1 ] && grep -q "0000:01:00.0 has the ID 10de:13c2 too" "$tmp/err"
-ok $? "identical cards: refused, with the way that works" "$tmp/err"
+"$vfiokit" setup --gpu 06:00.0 --root "$twin" --apply >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && grep -q "0000:01:00.0 has the ID 10de:13c2 too" "$tmp/err" &&
+	grep -q "^install vfio-pci /usr/local/bin/vfio-pci-override.sh$" "$twin/etc/modprobe.d/vfio.conf" &&
+	! grep -q "ids=" "$twin/etc/modprobe.d/vfio.conf" && [ -x "$twin/usr/local/bin/vfio-pci-override.sh" ] &&
+	[ -x "$twin/etc/initramfs-tools/hooks/vfio-pci-override" ]
+ok $? "identical cards: the article's driver_override script, by address, installed with its initramfs hook" "$tmp/err"
+# The script, run for real against a copy of sysfs (paths rewritten to it): it
+# sets driver_override of exactly the guest's two functions.
+mkdir -p "$tmp/sysc/sys/class/iommu/dmar0" "$tmp/bin2"
+for d in 0000:06:00.0 0000:06:00.1 0000:01:00.0; do mkdir -p "$tmp/sysc/sys/bus/pci/devices/$d"; echo "(null)" >"$tmp/sysc/sys/bus/pci/devices/$d/driver_override"; done
+printf '#!/bin/sh\necho "modprobe $*" >"%s/modprobe.log"\n' "$tmp" >"$tmp/bin2/modprobe" && chmod +x "$tmp/bin2/modprobe"
+sed "s|/sys/|$tmp/sysc/sys/|g" "$twin/usr/local/bin/vfio-pci-override.sh" >"$tmp/override.sh"
+PATH="$tmp/bin2:$PATH" sh "$tmp/override.sh" --first-time
+[ "$(cat "$tmp/sysc/sys/bus/pci/devices/0000:06:00.0/driver_override")" = vfio-pci ] &&
+	[ "$(cat "$tmp/sysc/sys/bus/pci/devices/0000:06:00.1/driver_override")" = vfio-pci ] &&
+	[ "$(cat "$tmp/sysc/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] &&
+	[ "$(cat "$tmp/modprobe.log")" = "modprobe -i vfio-pci --first-time" ]
+ok $? "the script overrides 06:00.0 and 06:00.1 only, then loads vfio-pci itself (modprobe -i)"
 # An installed kernel without vfio_pci.
 nokernel="$tmp/nokernel"
 cp -a "$debian" "$nokernel"

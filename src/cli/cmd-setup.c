@@ -16,7 +16,8 @@ static void help(void)
 	      "taking the devices by ID (/etc/modprobe.d/vfio.conf, with a softdep for every driver\n"
 	      "that would claim them first), the VFIO modules in the initramfs, and the bootloader's\n"
 	      "command line; then the commands that regenerate them. Every installed kernel is\n"
-	      "checked for the modules. Shows a diff and changes nothing without --apply.\n"
+	      "checked for the modules. Identical guest and host cards are taken by address with\n"
+	      "the article's driver_override script. Shows a diff; nothing changes without --apply.\n"
 	      "\n"
 	      "This release edits GRUB (/etc/default/grub), systemd-boot (/etc/kernel/cmdline),\n"
 	      "initramfs-tools and dracut; for mkinitcpio, booster, kernelstub, grubby, rEFInd,\n"
@@ -167,7 +168,7 @@ int cmd_setup(int argc, char **argv)
 	if (!tx.command)
 		goto oom;
 	for (size_t i = 0; i < p.nfiles; i++) {
-		k = journal_tx_add(&tx, h->root, p.files[i].path, p.files[i].content, 0644);
+		k = journal_tx_add(&tx, h->root, p.files[i].path, p.files[i].content, (mode_t)p.files[i].mode);
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {

@@ -37,6 +37,7 @@ static int add_file(struct setup_plan *p, const char *path, char *content)
 	}
 	p->files[p->nfiles].path = strdup(path);
 	p->files[p->nfiles].content = content;
+	p->files[p->nfiles].mode = strstr(path, "/bin/") || strstr(path, "/hooks/") ? 0755 : 0644;
 	if (!p->files[p->nfiles].path) {
 		free(content);
 		return -ENOMEM;
@@ -160,7 +161,8 @@ static char *modprobe_conf(const struct setup_plan *p)
 
 	if (!ids || strv_push(&o, "# Written by vfiokit setup: vfio-pci takes these devices at boot, before their own") < 0 ||
 	    strv_push(&o, "# drivers (the article's \"Isolating the GPU\"). 'vfiokit undo' takes it back.") < 0 ||
-	    strv_push_take(&o, strdupf("options vfio-pci ids=%s", ids)) < 0)
+	    strv_push_take(&o, p->by_address ? strdup("install vfio-pci /" OVERRIDE_SCRIPT) :
+					       strdupf("options vfio-pci ids=%s", ids)) < 0)
 		goto out;
 	for (size_t i = 0; i < p->softdeps.n; i++)
 		if (strv_push_take(&o, strdupf("softdep %s pre: vfio-pci", p->softdeps.v[i])) < 0)
@@ -235,19 +237,20 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 				goto oom;
 		}
 	}
-	/* ids= would take an identical card of the host as well. */
-	for (size_t i = 0; i < h->npci; i++) {
+	/* ids= would take an identical card of the host as well: then the
+	 * article's driver_override script, by address. */
+	for (size_t i = 0; i < h->npci && !p.by_address; i++) {
 		const struct pci_device *d = &h->pci[i];
 		_cleanup_free_ char *id = strdupf("%04x:%04x", d->vendor, d->device);
 		if (!id)
 			goto oom;
 		if (!has_dev(&p, i) && !pci_is_bridge_role(d->role) && strv_contains(&p.ids, id)) {
-			k = fail(err, strdupf("%s has the ID %s too: vfio-pci.ids would take it from the host as well. "
-					      "Identical guest and host cards need the article's driver_override script "
-					      "(\"Using identical guest and host GPUs\"), which this release does not write; "
-					      "'vfiokit bind' isolates by address at runtime",
-					      d->name, id));
-			goto out;
+			p.by_address = true;
+			if (strv_push_take(&p.warnings, strdupf("%s has the ID %s too: ids= would take it from the host as "
+								"well, so vfio-pci takes the devices by address, with the "
+								"article's driver_override script (\"Using identical guest "
+								"and host GPUs\")", d->name, id)) < 0)
+				goto oom;
 		}
 	}
 	/* Kernel parameters: the article's intel_iommu=on on Intel; on AMD the
@@ -267,6 +270,42 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 
 	if ((k = add_file(&p, "etc/modprobe.d/vfio.conf", modprobe_conf(&p))) < 0)
 		goto out;
+	if (p.by_address) {
+		struct strv devs = { 0 };
+		_cleanup_free_ char *list = NULL;
+		for (size_t i = 0; i < p.ndevs; i++)
+			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
+				strv_clear(&devs);
+				goto oom;
+			}
+		list = strv_join(&devs, " ");
+		strv_clear(&devs);
+		if (!list || (k = add_file(&p, OVERRIDE_SCRIPT,
+					   strdupf("#!/bin/sh\n"
+						   "# Written by vfiokit setup: the article's driver_override script "
+						   "(\"Using identical guest\n"
+						   "# and host GPUs\"): modprobe runs it for vfio-pci (install line in\n"
+						   "# /etc/modprobe.d/vfio.conf), so vfio-pci takes these devices by address.\n"
+						   "DEVS=\"%s\"\n"
+						   "if [ -n \"$(ls -A /sys/class/iommu 2>/dev/null)\" ]; then\n"
+						   "\tfor DEV in $DEVS; do\n"
+						   "\t\techo vfio-pci >\"/sys/bus/pci/devices/$DEV/driver_override\"\n"
+						   "\tdone\n"
+						   "fi\n"
+						   "exec modprobe -i vfio-pci \"$@\"\n",
+						   list))) < 0)
+			goto oom;
+		if ((b->generators & GEN_INITRAMFS_TOOLS) &&
+		    (k = add_file(&p, "etc/initramfs-tools/hooks/vfio-pci-override",
+				  strdup("#!/bin/sh\n"
+					 "# Written by vfiokit setup: puts the driver_override script into the initramfs.\n"
+					 "PREREQ=\"\"\n"
+					 "prereqs() { echo \"$PREREQ\"; }\n"
+					 "case $1 in prereqs) prereqs; exit 0 ;; esac\n"
+					 ". /usr/share/initramfs-tools/hook-functions\n"
+					 "copy_exec /" OVERRIDE_SCRIPT "\n"))) < 0)
+			goto oom;
+	}
 	if (b->generators & GEN_INITRAMFS_TOOLS) {
 		if ((k = add_file(&p, "etc/initramfs-tools/modules",
 				  list_file_add(b->initramfs_modules ? b->initramfs_modules : "", &p.modules))) < 0 ||
@@ -277,8 +316,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		_cleanup_free_ char *mods = strv_join(&p.modules, " ");
 		if (!mods || (k = add_file(&p, "etc/dracut.conf.d/vfio.conf",
 					   strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs.\n"
-						   "force_drivers+=\" %s \"\n",
-						   mods))) < 0 ||
+						   "force_drivers+=\" %s \"\n%s",
+						   mods, p.by_address ? "install_items+=\" /" OVERRIDE_SCRIPT " \"\n" : ""))) < 0 ||
 		    strv_push(&p.commands, "dracut --regenerate-all -f") < 0)
 			goto oom;
 	}
@@ -288,8 +327,9 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 			goto oom;
 		if ((b->generators & GEN_MKINITCPIO) &&
 		    strv_push_take(&p.manual, strdupf("mkinitcpio: put %s first in MODULES=(...) of /etc/mkinitcpio.conf, "
-						      "before any KMS driver, keep the modconf hook in HOOKS, then run "
-						      "mkinitcpio -P", mods)) < 0)
+						      "before any KMS driver, keep the modconf hook in HOOKS,%s then run "
+						      "mkinitcpio -P", mods,
+						      p.by_address ? " add /" OVERRIDE_SCRIPT " to FILES=(...)," : "")) < 0)
 			goto oom;
 		if ((b->generators & GEN_BOOSTER) &&
 		    strv_push_take(&p.manual, strdupf("booster: add %s to modules_force_load in /etc/booster.yaml (a "

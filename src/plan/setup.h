@@ -25,6 +25,7 @@ struct setup_request {
 struct setup_file {
 	char *path;    /* root-relative */
 	char *content; /* the whole new text */
+	unsigned mode; /* 0644, or 0755 for scripts */
 };
 
 struct setup_plan {
@@ -39,7 +40,10 @@ struct setup_plan {
 	struct strv commands;   /* regenerate, in order */
 	struct strv manual;     /* what the user must do by hand, and where */
 	struct strv warnings;
+	bool by_address;        /* identical cards: the driver_override script, not ids= */
 };
+
+#define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
 
 /* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
