@@ -217,6 +217,16 @@ if [ -n "$kdeb" ] && [ -x /sbin/depmod ]; then
 else
 	n=$((n + 1)); echo "ok $n # SKIP no Debian kernel package to build an initramfs for"
 fi
+# The second file fails (its directory is a file): the first, already
+# written, is put back.
+second="$tmp/second"
+cp -a "$tmp/pristine" "$second"
+rm -rf "$second/etc/initramfs-tools" && : >"$second/etc/initramfs-tools"
+cp -a "$second" "$tmp/second-before"
+"$vfiokit" setup --gpu 06:00.0 --root "$second" --apply >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "cannot write /etc/initramfs-tools/modules" "$tmp/err" && grep -q "put back" "$tmp/err" &&
+	[ ! -e "$second/etc/modprobe.d/vfio.conf" ] && diff -r --no-dereference "$tmp/second-before/etc" "$second/etc" >"$tmp/d" 2>&1
+ok $? "the second write fails: the first file is put back, /etc as it was" "$tmp/err"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" setup --gpu 06:00.0 --root "$debian" >/dev/null 2>&1
 	ok $? "a dry run needs no root"

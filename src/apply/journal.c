@@ -207,8 +207,12 @@ static void remove_dirs(struct path_root *r, const struct strv *dirs)
 
 static int put_back(struct path_root *r, const struct journal_change *c)
 {
-	return c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) :
-			   (path_unlink(r, c->path) == -ENOENT ? 0 : path_unlink(r, c->path));
+	int k;
+
+	if (c->before)
+		return path_write_file_atomic(r, c->path, c->before, c->before_mode);
+	k = path_unlink(r, c->path);
+	return k == -ENOENT ? 0 : k;
 }
 
 int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **err)
