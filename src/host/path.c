@@ -176,7 +176,7 @@ static int read_fd(int fd, size_t max, char **ret, size_t *len)
 {
 	char small[4096];
 	_cleanup_free_ char *buf = NULL;
-	size_t alloc = sizeof(small), n = 0;
+	size_t n = 0;
 	ssize_t k;
 
 	/* Most attributes fit one page: read into the stack, copy exactly. */
@@ -196,30 +196,22 @@ static int read_fd(int fd, size_t max, char **ret, size_t *len)
 			*len = n;
 		return 0;
 	}
-	buf = malloc(alloc + 1);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, small, n);
-	for (;;) {
-		if (n == alloc) {
-			char *nb;
-			if (alloc >= max)
-				return -EFBIG;
-			alloc = alloc * 2 > max ? max : alloc * 2;
-			nb = realloc(buf, alloc + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		k = read(fd, buf + n, alloc - n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
+	/* Longer files (pci.ids, module tables): the rest through read_fd_all. */
+	{
+		_cleanup_free_ uint8_t *rest = NULL;
+		size_t rn = 0;
+		/* As before: a file of max bytes or more is too big. */
+		if (n >= max)
+			return -EFBIG;
+		if ((k = read_fd_all(fd, max - n - 1, &rest, &rn)) < 0)
+			return (int)k;
+		buf = malloc(n + rn + 1);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, small, n);
+		if (rn)
+			memcpy(buf + n, rest, rn);
+		n += rn;
 	}
 	buf[n] = '\0';
 	if (memchr(buf, '\0', n))
