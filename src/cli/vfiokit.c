@@ -16,7 +16,7 @@ static const struct verb verbs[] = {
 	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
 	  VERB_READS_HOST },
-	{ "tune", cmd_tune, "CPU topology and pinning for the guest (performance tuning)", VERB_READS_HOST },
+	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },
 	{ "setup", cmd_setup, "isolate devices at boot: kernel parameters, modprobe.d, initramfs, bootloader",
 	  VERB_READS_HOST },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
