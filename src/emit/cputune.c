@@ -2,7 +2,7 @@
 #include "cputune.h"
 #include "xml.h"
 
-static bool build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads, bool amd)
+bool cputune_domain_build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads, bool amd)
 {
 	_cleanup_free_ char *count = strdupf("%zu", p->nvcpus), *host = cpuset_format(&p->host);
 	_cleanup_free_ char *io = strdupf("%u", iothreads);
@@ -45,7 +45,7 @@ char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads, bool amd)
 
 	if (!xml_frag_new(&f))
 		return NULL;
-	if (!build(f.root, p, iothreads, amd)) {
+	if (!cputune_domain_build(f.root, p, iothreads, amd)) {
 		xml_frag_free(&f);
 		return NULL;
 	}

@@ -4,22 +4,27 @@
 #include "memory.h"
 #include "xml.h"
 
+bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p)
+{
+	_cleanup_free_ char *kb = strdupf("%" PRIu64, p->memory_kb);
+	xmlNodePtr back, hp;
+	bool ok;
+
+	ok = kb && xml_attrf(xml_child(dom, "memory", kb), "unit", "KiB") &&
+	     xml_attrf(xml_child(dom, "currentMemory", kb), "unit", "KiB");
+	back = ok ? xml_child(dom, "memoryBacking", NULL) : NULL;
+	hp = xml_child(back, "hugepages", NULL);
+	return ok && hp && xml_attrf(xml_child(hp, "page", NULL), "size", "%" PRIu64, p->page_kb) &&
+	       xml_attrf(hp->children, "unit", "KiB");
+}
+
 char *memory_domain_xml(const struct hugepage_plan *p)
 {
 	struct xml_frag f = { 0 };
-	xmlNodePtr back, hp;
-	_cleanup_free_ char *kb = strdupf("%" PRIu64, p->memory_kb);
-	bool ok;
 
-	if (!kb || !xml_frag_new(&f))
+	if (!xml_frag_new(&f))
 		return NULL;
-	ok = xml_attrf(xml_child(f.root, "memory", kb), "unit", "KiB") &&
-	     xml_attrf(xml_child(f.root, "currentMemory", kb), "unit", "KiB");
-	back = ok ? xml_child(f.root, "memoryBacking", NULL) : NULL;
-	hp = xml_child(back, "hugepages", NULL);
-	ok = ok && hp && xml_attrf(xml_child(hp, "page", NULL), "size", "%" PRIu64, p->page_kb) &&
-	     xml_attrf(hp->children, "unit", "KiB");
-	if (!ok) {
+	if (!memory_domain_build(f.root, p)) {
 		xml_frag_free(&f);
 		return NULL;
 	}

@@ -2,9 +2,13 @@
 #pragma once
 /* Huge pages for other programs: libvirt XML, kernel parameters, the
  * article's commands to reserve them on a running host. */
+#include <libxml/tree.h>
+#include <stdbool.h>
+
 #include "hugepages.h"
 
 /* <memory>, <currentMemory> and <memoryBacking><hugepages><page/>. */
+bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p);
 char *memory_domain_xml(const struct hugepage_plan *p);
 /* "default_hugepagesz=1G hugepagesz=1G hugepages=16" or "hugepagesz=2M hugepages=8192". */
 char *memory_kernel_params(const struct hugepage_plan *p);

@@ -58,3 +58,17 @@ out:
 	xml_frag_free(f);
 	return out;
 }
+
+char *xml_node_text(xmlDocPtr doc, xmlNodePtr node, bool free_doc)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *out = NULL;
+
+	if (buf && xmlNodeDump(buf, doc, node, 0, 1) >= 0 && xmlBufferCCat(buf, "\n") == 0)
+		out = strdup((const char *)xmlBufferContent(buf));
+	if (buf)
+		xmlBufferFree(buf);
+	if (free_doc)
+		xmlFreeDoc(doc);
+	return out;
+}

@@ -22,3 +22,7 @@ bool xml_frag_new(struct xml_frag *f);
  * on ENOMEM. Frees f. */
 char *xml_frag_finish(struct xml_frag *f);
 void xml_frag_free(struct xml_frag *f);
+
+/* One element as text, indented when format; with free_doc the document is
+ * freed. Heap text ending in a newline; NULL on ENOMEM. */
+char *xml_node_text(xmlDocPtr doc, xmlNodePtr node, bool free_doc);

@@ -228,6 +228,7 @@ struct host_system {
 	char *os_id, *os_id_like, *os_pretty;
 	struct strv ovmf;      /* OVMF code images found */
 	struct strv firmware_descriptors; /* .json files in usr/share/qemu/firmware */
+	struct strv inputs;    /* dev/input/by-id names of event devices (*-event-kbd, *-event-mouse) */
 	char *clocksource;
 	bool efi;              /* sys/firmware/efi exists */
 	/* The invoking user, on the live machine only. */

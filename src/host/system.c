@@ -84,6 +84,23 @@ static int load_firmware(struct host *h)
 	return 0;
 }
 
+/* Keyboards and mice for evdev passthrough (the article's "Passing
+ * keyboard/mouse via Evdev": only names with "event" in them work). */
+static int load_inputs(struct host *h)
+{
+	struct strv l = { 0 };
+	int k = path_list(h->root, "dev/input/by-id", &l);
+
+	if (k == -ENOMEM)
+		return k;
+	k = 0;
+	for (size_t i = 0; k >= 0 && i < l.n; i++)
+		if (endswith(l.v[i], "-event-kbd") || endswith(l.v[i], "-event-mouse"))
+			k = strv_push(&h->sys.inputs, l.v[i]);
+	strv_clear(&l);
+	return k < 0 ? -ENOMEM : 0;
+}
+
 /* Is the group called name among the process's groups? etc/group is read
  * through the root, which is "/" here: this runs on the live machine only. */
 static int user_in_group(struct host *h, const char *group_text, const char *name, bool *exists)
@@ -147,7 +164,7 @@ int system_load(struct host *h)
 {
 	int k;
 
-	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 ||
+	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 || (k = load_inputs(h)) < 0 ||
 	    (k = load_user(h)) < 0)
 		return k;
 	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
@@ -171,5 +188,6 @@ void system_free(struct host *h)
 	free(h->sys.os_pretty);
 	strv_clear(&h->sys.ovmf);
 	strv_clear(&h->sys.firmware_descriptors);
+	strv_clear(&h->sys.inputs);
 	free(h->sys.clocksource);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "checks.h"
+#include "firmware.h"
 #include "isolation.h"
 
 enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
@@ -348,16 +349,7 @@ static int check_ovmf(struct host *h, struct check_report *rep)
 
 	if (h->sys.ovmf.n > 0)
 		return add(rep, "ovmf", t, CHECK_PASS, NULL, "/%s", h->sys.ovmf.v[0]);
-	if (streq(id, "debian") || streq(id, "ubuntu") || word_in_list(like, "debian") || word_in_list(like, "ubuntu"))
-		fix = "apt install ovmf";
-	else if (streq(id, "arch") || word_in_list(like, "arch"))
-		fix = "pacman -S edk2-ovmf";
-	else if (streq(id, "fedora") || word_in_list(like, "fedora") || word_in_list(like, "rhel"))
-		fix = "dnf install edk2-ovmf";
-	else if (streq(id, "opensuse") || word_in_list(like, "suse"))
-		fix = "zypper install qemu-ovmf-x86_64";
-	else
-		fix = "install your distribution's OVMF / edk2-ovmf package";
+	fix = firmware_package_hint(id, like);
 	return add(rep, "ovmf", t, CHECK_FAIL, fix, "no OVMF code image in the known locations (%zu QEMU firmware descriptors)",
 		   h->sys.firmware_descriptors.n);
 }

@@ -80,6 +80,12 @@ static inline bool startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static inline bool endswith(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
 /* Overflow-checked size arithmetic: return false on overflow. */
 static inline bool size_add(size_t a, size_t b, size_t *r)
 {

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit vm: the guest. create writes libvirt domain XML, defines it through
+ * libvirt, or writes a plain QEMU launch script; edit changes a domain that
+ * already exists and shows the diff first. */
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diff.h"
+#include "domain.h"
+#include "qemu.h"
+#include "shell.h"
+#include "virt.h"
+#include "vm.h"
+
+#define MAX_LIST 16
+#define DEFAULT_URI "qemu:///system"
+/* libvirt gained <audio type='pipewire'> in 9.10. */
+#define LIBVIRT_PIPEWIRE 9010000ul
+#define BACKUP_DIR "var/lib/vfiokit/libvirt"
+
+static void help(void)
+{
+	fputs("Usage: vfiokit vm create NAME --gpu ADDR [OPTIONS] [--xml | --define | --qemu FILE]\n"
+	      "       vfiokit vm edit NAME --gpu ADDR [OPTIONS] [--from FILE] [--define]\n"
+	      "\n"
+	      "create: a new OVMF guest for PCI passthrough, as the article builds it: q35, OVMF\n"
+	      "  code and a per-guest variable store (found through QEMU's firmware descriptors),\n"
+	      "  host-passthrough CPU with a topology, a managed hostdev for every endpoint of the\n"
+	      "  GPU's IOMMU group, no SPICE/QXL/tablet, Hyper-V vendor_id, the in-kernel IOAPIC,\n"
+	      "  virtio disk (with an I/O thread), network, keyboard and mouse.\n"
+	      "  --xml (the default) prints the domain; --define gives it to libvirt and reads it\n"
+	      "  back; --qemu FILE writes a plain QEMU launch script instead (never overwritten).\n"
+	      "edit: change a domain that exists (made with virt-manager): the GPU group's hostdevs\n"
+	      "  in, SPICE/QXL/tablet/PS2 out, the options below applied, everything else kept.\n"
+	      "  Shows the XML diff; --define (or --apply) gives the result to libvirt, after saving\n"
+	      "  the old XML under /var/lib/vfiokit/libvirt/.\n"
+	      "\n"
+	      "Devices:\n"
+	      "      --gpu ADDR           the guest's GPU: address, vendor:device or group:N\n"
+	      "      --with ADDR          another PCI device (a USB controller ...); repeatable\n"
+	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom)\n"
+	      "      --usb VID:PID        a USB device, as lsusb shows it; repeatable\n"
+	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* device; auto: the first\n"
+	      "                           keyboard and mouse there. Ctrl+Ctrl switches\n"
+	      "Guest:\n"
+	      "      --vcpus N            virtual CPUs (default 4)\n"
+	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has)\n"
+	      "      --pin                pin vCPUs by L3 domain and core (vfiokit tune pin)\n"
+	      "      --hugepages          back memory with huge pages (they must be reserved)\n"
+	      "      --disk PATH          image file (raw, or .qcow2) or /dev/disk/by-id/... device\n"
+	      "      --iso PATH           installer ISO (boots first)\n"
+	      "      --virtio-iso PATH    the virtio-win driver ISO\n"
+	      "      --network NAME|none  libvirt network (default: default); QEMU: user networking\n"
+	      "      --looking-glass WxH  Looking Glass shared memory for that resolution\n"
+	      "      --lg-spice           keep a SPICE server for Looking Glass's input\n"
+	      "      --audio BACKEND      pipewire, pulseaudio or none (default none)\n"
+	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours)\n"
+	      "      --user NAME          owner of the Looking Glass file (default: SUDO_USER, USER)\n"
+	      "      --secure-boot        OVMF with Secure Boot (and SMM)\n"
+	      "      --hide-kvm           hide KVM (NVIDIA drivers before 465: error 43)\n"
+	      "      --vendor-id STR      Hyper-V vendor_id (1-12 characters, default vfiokit)\n"
+	      "      --nvram-dir DIR      where libvirt keeps the variable store\n"
+	      "                           (default /var/lib/libvirt/qemu/nvram)\n"
+	      "      --accel kvm|tcg      the QEMU script's accelerator (tcg: no KVM, -cpu max)\n"
+	      "Targets:\n"
+	      "      --xml                print the domain XML (with --define: as libvirt stored it;\n"
+	      "                           edit prints it instead of the diff)\n"
+	      "      --define             define the domain through libvirt\n"
+	      "  -c, --connect URI        libvirt URI (default qemu:///system; qemu+ssh://HOST/system)\n"
+	      "      --libvirt-version V  write XML for that libvirt (default: the connection's, or\n"
+	      "                           the local library's)\n"
+	      "      --qemu FILE          write a QEMU launch script (create only)\n"
+	      "      --from FILE          edit: the domain XML from FILE instead of libvirt\n"
+	      "Refusals (as vfiokit bind): --allow-display, --allow-mounted,\n"
+	      "  --allow-default-route, --allow-host-bridge, --allow-nonviable; and\n"
+	      "      --allow-unreserved   write a huge-page guest although the pages are not free\n"
+	      "      --root DIR           read the machine copy in DIR\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-vm(1).\n",
+	      stdout);
+}
+
+enum target { TARGET_XML = 1 << 0, TARGET_DEFINE = 1 << 1, TARGET_QEMU = 1 << 2 };
+
+struct vm_opts {
+	struct vm_request rq;
+	char *with[MAX_LIST], *usb[MAX_LIST], *evdev[MAX_LIST];
+	unsigned targets;
+	const char *uri, *qemu_file, *from, *rootdir;
+	unsigned long libvirt_version;
+	bool edit, uid_set;
+};
+
+static int parse_version(const char *s, unsigned long *ret)
+{
+	unsigned a = 0, b = 0, c = 0;
+	int n = 0;
+
+	if (sscanf(s, "%u.%u%n", &a, &b, &n) < 2 || (s[n] && sscanf(s + n, ".%u%n", &c, &n) < 1) ||
+	    a > 1000 || b > 999 || c > 999)
+		return -EINVAL;
+	*ret = a * 1000000ul + b * 1000ul + c;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct vm_opts *o)
+{
+	enum {
+		OPT_GPU = 0x100, OPT_WITH, OPT_VCPUS, OPT_MEMORY, OPT_DISK, OPT_ISO, OPT_VIRTIO_ISO, OPT_USB, OPT_EVDEV,
+		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
+		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
+		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_ALLOW /* + enum bind_refusal */
+	};
+	static const struct option longopts[] = {
+		{ "gpu", required_argument, NULL, OPT_GPU },
+		{ "with", required_argument, NULL, OPT_WITH },
+		{ "vcpus", required_argument, NULL, OPT_VCPUS },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "disk", required_argument, NULL, OPT_DISK },
+		{ "iso", required_argument, NULL, OPT_ISO },
+		{ "virtio-iso", required_argument, NULL, OPT_VIRTIO_ISO },
+		{ "usb", required_argument, NULL, OPT_USB },
+		{ "evdev", required_argument, NULL, OPT_EVDEV },
+		{ "looking-glass", required_argument, NULL, OPT_LG },
+		{ "lg-spice", no_argument, NULL, OPT_LG_SPICE },
+		{ "audio", required_argument, NULL, OPT_AUDIO },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "hugepages", no_argument, NULL, OPT_HUGE },
+		{ "pin", no_argument, NULL, OPT_PIN },
+		{ "secure-boot", no_argument, NULL, OPT_SECURE },
+		{ "hide-kvm", no_argument, NULL, OPT_HIDE_KVM },
+		{ "rom", required_argument, NULL, OPT_ROM },
+		{ "vendor-id", required_argument, NULL, OPT_VENDOR },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "nvram-dir", required_argument, NULL, OPT_NVRAM_DIR },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "xml", no_argument, NULL, OPT_XML },
+		{ "define", no_argument, NULL, OPT_DEFINE },
+		{ "apply", no_argument, NULL, OPT_DEFINE },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION },
+		{ "qemu", required_argument, NULL, OPT_QEMU },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "allow-unreserved", no_argument, NULL, OPT_ALLOW_UNRESERVED },
+		{ "allow-display", no_argument, NULL, OPT_ALLOW + REFUSE_DISPLAY },
+		{ "allow-mounted", no_argument, NULL, OPT_ALLOW + REFUSE_MOUNT },
+		{ "allow-default-route", no_argument, NULL, OPT_ALLOW + REFUSE_ROUTE },
+		{ "allow-host-bridge", no_argument, NULL, OPT_ALLOW + REFUSE_HOST_BRIDGE },
+		{ "allow-nonviable", no_argument, NULL, OPT_ALLOW + REFUSE_NONVIABLE },
+		CLI_COMMON_LONGOPTS,
+		{}
+	};
+	struct vm_request *rq = &o->rq;
+	const char *cmd = o->edit ? "vm edit" : "vm create";
+	int c;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_GPU:
+			rq->gpu = optarg;
+			break;
+		case OPT_WITH:
+		case OPT_USB:
+		case OPT_EVDEV: {
+			char **list = c == OPT_WITH ? o->with : c == OPT_USB ? o->usb : o->evdev;
+			size_t *n = c == OPT_WITH ? &rq->nwith : c == OPT_USB ? &rq->nusb : &rq->nevdev;
+			if (*n == MAX_LIST)
+				return cli_usage_error(cmd, "at most %d of each of --with, --usb, --evdev", MAX_LIST);
+			list[(*n)++] = optarg;
+			break;
+		}
+		case OPT_VCPUS:
+			if (parse_int(optarg, 1, 4096, &v) < 0)
+				return cli_usage_error(cmd, "--vcpus takes a number from 1 to 4096, not '%s'", optarg);
+			rq->vcpus = (unsigned)v;
+			break;
+		case OPT_MEMORY:
+			if (parse_size(optarg, &rq->memory) < 0 || rq->memory == 0)
+				return cli_usage_error(cmd, "--memory takes a size like 16G or 8192M, not '%s'", optarg);
+			break;
+		case OPT_DISK:
+			rq->disk = optarg;
+			break;
+		case OPT_ISO:
+			rq->iso = optarg;
+			break;
+		case OPT_VIRTIO_ISO:
+			rq->virtio_iso = optarg;
+			break;
+		case OPT_LG: {
+			unsigned w = 0, hgt = 0;
+			int n = 0;
+			if (sscanf(optarg, "%ux%u%n", &w, &hgt, &n) != 2 || optarg[n] || w < 320 || hgt < 200 || w > 16384 ||
+			    hgt > 16384)
+				return cli_usage_error(cmd, "--looking-glass takes WIDTHxHEIGHT like 1920x1080, not '%s'", optarg);
+			rq->lg_width = w;
+			rq->lg_height = hgt;
+			break;
+		}
+		case OPT_LG_SPICE:
+			rq->lg_spice = true;
+			break;
+		case OPT_AUDIO:
+			if (streq(optarg, "pipewire"))
+				rq->audio = VM_AUDIO_PIPEWIRE;
+			else if (streq(optarg, "pulseaudio"))
+				rq->audio = VM_AUDIO_PULSEAUDIO;
+			else if (streq(optarg, "none"))
+				rq->audio = VM_AUDIO_NONE;
+			else
+				return cli_usage_error(cmd, "--audio takes pipewire, pulseaudio or none, not '%s'", optarg);
+			break;
+		case OPT_UID:
+			if (parse_int(optarg, 0, 0x7fffffff, &v) < 0)
+				return cli_usage_error(cmd, "--uid takes a number, not '%s'", optarg);
+			rq->uid = (unsigned)v;
+			o->uid_set = true;
+			break;
+		case OPT_USER:
+			rq->user = optarg;
+			break;
+		case OPT_HUGE:
+			rq->hugepages = true;
+			break;
+		case OPT_PIN:
+			rq->pin = true;
+			break;
+		case OPT_SECURE:
+			rq->secure_boot = true;
+			break;
+		case OPT_HIDE_KVM:
+			rq->hide_kvm = true;
+			break;
+		case OPT_ROM:
+			rq->rom = optarg;
+			break;
+		case OPT_VENDOR:
+			rq->vendor_id = optarg;
+			break;
+		case OPT_NETWORK:
+			rq->network = optarg;
+			break;
+		case OPT_NVRAM_DIR:
+			if (optarg[0] != '/')
+				return cli_usage_error(cmd, "--nvram-dir takes an absolute path");
+			rq->nvram_dir = optarg;
+			break;
+		case OPT_ACCEL:
+			if (streq(optarg, "kvm"))
+				rq->accel = VM_ACCEL_KVM;
+			else if (streq(optarg, "tcg"))
+				rq->accel = VM_ACCEL_TCG;
+			else
+				return cli_usage_error(cmd, "--accel takes kvm or tcg, not '%s'", optarg);
+			break;
+		case OPT_XML:
+			o->targets |= TARGET_XML;
+			break;
+		case OPT_DEFINE:
+			o->targets |= TARGET_DEFINE;
+			break;
+		case 'c':
+			o->uri = optarg;
+			break;
+		case OPT_LIBVIRT_VERSION:
+			if (parse_version(optarg, &o->libvirt_version) < 0)
+				return cli_usage_error(cmd, "--libvirt-version takes a version like 9.0.0, not '%s'", optarg);
+			break;
+		case OPT_QEMU:
+			if (o->edit)
+				return cli_usage_error(cmd, "--qemu is for vm create");
+			o->targets |= TARGET_QEMU;
+			o->qemu_file = optarg;
+			break;
+		case OPT_FROM:
+			if (!o->edit)
+				return cli_usage_error(cmd, "--from is for vm edit");
+			o->from = optarg;
+			break;
+		case OPT_ALLOW_UNRESERVED:
+			rq->allow_unreserved = true;
+			break;
+		case OPT_ROOT:
+			o->rootdir = optarg;
+			break;
+		case 'h':
+			help();
+			return -1;
+		default:
+			if (c >= OPT_ALLOW && c < OPT_ALLOW + _REFUSE_MAX) {
+				rq->allow[c - OPT_ALLOW] = true;
+				break;
+			}
+			return cli_usage_error(cmd, "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cmd, "name the guest: vfiokit %s NAME --gpu ADDR", cmd);
+	rq->name = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!rq->gpu)
+		return cli_usage_error(cmd, "name the guest's GPU with --gpu ADDR");
+	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_DEFINE))
+		return cli_usage_error(cmd, "--qemu and --define make two different guests; choose one");
+	if (o->from && (o->targets & TARGET_DEFINE) == 0 && o->uri)
+		return cli_usage_error(cmd, "--connect with --from: only --define talks to libvirt");
+	if (!o->targets)
+		o->targets = o->edit ? 0 : TARGET_XML;
+	if (!rq->user)
+		rq->user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	if (!o->uid_set) {
+		const char *su = getenv("SUDO_UID");
+		rq->uid = su && parse_int(su, 0, 0x7fffffff, &v) == 0 ? (unsigned)v : (unsigned)getuid();
+	}
+	return 0;
+}
+
+static void print_list(const char *prefix, const struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(stderr, "vfiokit: %s%s\n", prefix, s->v[i]);
+}
+
+/* PipeWire audio needs libvirt 9.10: older ones get PulseAudio (PipeWire
+ * serves it through pipewire-pulse), said once. */
+static int resolve_audio(struct vm_plan *p, unsigned long version)
+{
+	if (p->audio != VM_AUDIO_PIPEWIRE || !version || version >= LIBVIRT_PIPEWIRE)
+		return 0;
+	p->audio = VM_AUDIO_PULSEAUDIO;
+	return strv_push_take(&p->warnings,
+			      strdupf("libvirt %lu.%lu.%lu has no <audio type='pipewire'> (it came in 9.10): using "
+				      "PulseAudio, which PipeWire serves through pipewire-pulse",
+				      version / 1000000, version / 1000 % 1000, version % 1000));
+}
+
+/* Write the launch script; never over an existing file. */
+static int write_script(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0755);
+	size_t len = strlen(text), done = 0;
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			cli_error("%s exists: it is never overwritten; remove it or name another file", path);
+		else
+			cli_error("cannot create %s: %m", path);
+		return EXIT_PROBLEM;
+	}
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cli_error("cannot write %s: %m", path);
+			(void)unlink(path);
+			return EXIT_PROBLEM;
+		}
+		done += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		cli_error("cannot write %s: %m", path);
+		(void)unlink(path);
+		return EXIT_PROBLEM;
+	}
+	return EXIT_OK;
+}
+
+/* A file the user names (not under --root), whole, as text. */
+static int read_text_file(const char *path, char **ret)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	uint8_t *buf = NULL;
+	size_t len;
+	int k;
+
+	if (fd < 0)
+		return -errno;
+	k = read_fd_all(fd, DOMAIN_XML_MAX, &buf, &len);
+	if (k < 0)
+		return k;
+	if (memchr(buf, 0, len)) {
+		free(buf);
+		return -EBADMSG;
+	}
+	*ret = realloc(buf, len + 1);
+	if (!*ret) {
+		free(buf);
+		return -ENOMEM;
+	}
+	(*ret)[len] = 0;
+	return 0;
+}
+
+/* Keep the XML a define replaces, on this machine, before it is replaced. */
+static int backup_xml(struct path_root *root, const char *name, const char *xml, char **where)
+{
+	_cleanup_free_ char *esc = name_escape(name), *rel = NULL;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int k;
+
+	if (!esc || !gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		return -ENOMEM;
+	rel = strdupf("%s/%s.%s.xml", BACKUP_DIR, esc, stamp);
+	if (!rel)
+		return -ENOMEM;
+	k = path_write_file_atomic(root, rel, xml, 0600);
+	if (k < 0)
+		return k;
+	*where = strdupf("%s/%s", streq(path_root_dir(root), "/") ? "" : path_root_dir(root), rel);
+	return *where ? 0 : -ENOMEM;
+}
+
+static int run(int argc, char **argv, bool edit)
+{
+	struct vm_opts o = { .edit = edit };
+	struct vm_plan p = { 0 };
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	struct virt *conn = NULL;
+	struct strv changes = { 0 };
+	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
+	_cleanup_free_ char *dname = NULL;
+	const char *uri;
+	unsigned long version;
+	int k, r = EXIT_PROBLEM;
+
+	o.rq.with = o.with;
+	o.rq.usb = o.usb;
+	o.rq.evdev = o.evdev;
+	k = parse_opts(argc, argv, &o);
+	if (k != 0)
+		return k < 0 ? EXIT_OK : k;
+	uri = o.uri ? o.uri : DEFAULT_URI;
+	if (cli_open_root(o.rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
+		if (virt_open(uri, &conn, &err) < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+	}
+	if (edit) {
+		unsigned vcpus;
+		uint64_t mem_kb;
+		if (o.from) {
+			k = read_text_file(o.from, &old);
+			if (k < 0) {
+				cli_error("cannot read %s: %s", o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : strerror(-k));
+				goto out;
+			}
+		} else if ((k = virt_get_xml(conn, o.rq.name, &old, &err)) < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+		k = domain_peek(old, &dname, &vcpus, &mem_kb, &err);
+		if (k < 0) {
+			cli_error("%s: %s", o.from ? o.from : o.rq.name, err ? err : "out of memory");
+			goto out;
+		}
+		if (!streq(dname, o.rq.name)) {
+			cli_error("%s holds the domain '%s', not '%s'", o.from ? o.from : "libvirt", dname, o.rq.name);
+			goto out;
+		}
+		if (!o.rq.vcpus)
+			o.rq.vcpus = vcpus;
+		if (!o.rq.memory)
+			o.rq.memory = mem_kb * 1024;
+	}
+	if (cli_load_host(root,
+			  HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USB | HOST_LOAD_SYSTEM |
+				  HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING,
+			  &h) < 0)
+		goto out;
+	k = vm_plan_make(h, &o.rq, &p, &err);
+	if (k == -ENOMEM)
+		goto oom;
+	if (k != 0) {
+		cli_error("%s", err);
+		r = k == VM_ERR_USAGE ? EXIT_USAGE : EXIT_PROBLEM;
+		goto out;
+	}
+	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : virt_local_version();
+	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
+		goto oom;
+	print_list("warning: ", &p.warnings);
+	if (edit) {
+		_cleanup_free_ char *after = NULL, *d = NULL;
+		k = domain_edit(old, h, &o.rq, &p, &before, &after, &changes, &err);
+		if (k < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+		d = diff_unified(o.from ? o.from : o.rq.name, before, after);
+		if (!d)
+			goto oom;
+		if (!(o.targets & TARGET_XML))
+			fputs(d, stdout);
+		else if (!(o.targets & TARGET_DEFINE))
+			fputs(after, stdout);
+		print_list("change: ", &changes);
+		xml = after;
+		after = NULL;
+		if (!*d) {
+			fprintf(stderr, "vfiokit: the domain already has all of it\n");
+			r = EXIT_OK;
+			goto out;
+		}
+	} else if (o.targets & TARGET_QEMU) {
+		_cleanup_free_ char *script = qemu_script(h, &o.rq, &p);
+		if (!script)
+			goto oom;
+		r = write_script(o.qemu_file, script);
+		if (r != EXIT_OK)
+			goto out;
+		fprintf(stderr, "vfiokit: wrote %s; run it as root once the devices are on vfio-pci\n", o.qemu_file);
+	} else if (!(xml = domain_create(h, &o.rq, &p)))
+		goto oom;
+	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
+		fputs(xml, stdout);
+	if (o.targets & TARGET_DEFINE) {
+		_cleanup_free_ char *existing = NULL, *e2 = NULL, *saved = NULL;
+		k = virt_get_xml(conn, o.rq.name, &existing, &e2);
+		if (!edit && k == 0) {
+			cli_error("a domain called '%s' exists on %s: change it with vfiokit vm edit", o.rq.name, uri);
+			goto out;
+		}
+		if (edit && k == 0 && backup_xml(root, o.rq.name, existing, &saved) < 0) {
+			cli_error("cannot keep the old XML under /%s: nothing was defined", BACKUP_DIR);
+			goto out;
+		}
+		if (virt_define(conn, xml, &stored, &uuid, &err) < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+		fprintf(stderr, "vfiokit: defined '%s' on %s (uuid %s)\n", o.rq.name, uri, uuid);
+		if (saved)
+			fprintf(stderr, "vfiokit: the old definition is in %s; to go back: virsh -c %s define %s\n", saved,
+				uri, saved);
+		else {
+			_cleanup_free_ char *q = sh_quote(o.rq.name);
+			fprintf(stderr, "vfiokit: to remove it: virsh -c %s undefine --nvram %s\n", uri, q ? q : "NAME");
+		}
+		if (o.targets & TARGET_XML)
+			fputs(stored, stdout);
+	} else if (edit && xml)
+		fprintf(stderr, "vfiokit: nothing was changed: --define gives this to libvirt\n");
+	print_list("note: ", &p.notes);
+	r = EXIT_OK;
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	strv_clear(&changes);
+	vm_plan_free(&p);
+	virt_close(conn);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}
+
+int cmd_vm(int argc, char **argv)
+{
+	if (argc >= 2 && streq(argv[1], "create"))
+		return run(argc - 1, argv + 1, false);
+	if (argc >= 2 && streq(argv[1], "edit"))
+		return run(argc - 1, argv + 1, true);
+	if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+		help();
+		return EXIT_OK;
+	}
+	return cli_usage_error("vm", argc >= 2 ? "unknown subcommand '%s' (create, edit)" : "%screate or edit?",
+			       argc >= 2 ? argv[1] : "");
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+#include "vm.h"
+
+#define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
+
+void vm_plan_free(struct vm_plan *p)
+{
+	free(p->name);
+	bind_plan_clear(&p->devices);
+	firmware_clear(&p->fw);
+	free(p->nvram);
+	free(p->vars_file);
+	if (p->pinned)
+		pin_plan_free(&p->pin);
+	if (p->huge)
+		hugepage_plan_free(&p->hp);
+	free(p->usb);
+	strv_clear(&p->evdev);
+	free(p->tmpfiles);
+	free(p->disk_format);
+	strv_clear(&p->warnings);
+	strv_clear(&p->notes);
+	*p = (struct vm_plan){ 0 };
+}
+
+const char *vm_name_invalid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return "it is empty";
+	if (n > 200)
+		return "it is longer than 200 bytes";
+	if (strchr(name, '/'))
+		return "it contains '/', which libvirt refuses in a domain name";
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return "it contains a control character";
+	return NULL;
+}
+
+uint64_t vm_shmem_mib(unsigned width, unsigned height)
+{
+	uint64_t bytes = (uint64_t)width * height * 4 * 2 + (10ull << 20), mib = 1;
+
+	while ((mib << 20) < bytes)
+		mib <<= 1;
+	return mib;
+}
+
+bool vm_plan_has_device(const struct host *h, const struct vm_plan *p, const struct pci_addr *addr)
+{
+	for (size_t i = 0; i < p->devices.nitems; i++)
+		if (pci_addr_cmp(&h->pci[p->devices.items[i].dev].addr, addr) == 0)
+			return true;
+	return false;
+}
+
+static int fail(char **err, int code, char *msg)
+{
+	*err = msg;
+	return msg ? code : -ENOMEM;
+}
+
+#define WARN(p, ...) strv_push_take(&(p)->warnings, strdupf(__VA_ARGS__))
+#define NOTE(p, ...) strv_push_take(&(p)->notes, strdupf(__VA_ARGS__))
+
+/* The GPU and its companions: every endpoint of the groups, through the
+ * same plan `vfiokit bind` makes, with its refusals. */
+static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	struct bind_options o = { .driver = "vfio-pci" };
+	struct bind_plan gpu = { 0 };
+	_cleanup_free_ char **targets = calloc(rq->nwith + 1, sizeof(char *));
+	size_t gpu_dev;
+	int k;
+
+	if (!targets)
+		return -ENOMEM;
+	targets[0] = (char *)rq->gpu;
+	for (size_t i = 0; i < rq->nwith; i++)
+		targets[i + 1] = rq->with[i];
+	o.only = true;
+	k = bind_plan_make(h, targets, 1, &o, &gpu, err);
+	if (k == 0 && gpu.nitems != 1) {
+		k = fail(err, VM_ERR_USAGE, strdupf("--gpu %s names %zu devices; name one", rq->gpu, gpu.nitems));
+	}
+	gpu_dev = k == 0 ? gpu.items[0].dev : 0;
+	bind_plan_clear(&gpu);
+	if (k != 0)
+		return k < 0 ? k : k == BIND_ERR_SYNTAX ? VM_ERR_USAGE : k == -ENOMEM ? k : VM_ERR_DEVICE;
+	o.only = false;
+	k = bind_plan_make(h, targets, rq->nwith + 1, &o, &p->devices, err);
+	if (k != 0)
+		return k < 0 ? k : k == BIND_ERR_SYNTAX ? VM_ERR_USAGE : VM_ERR_DEVICE;
+	/* The GPU first: it gets the ROM and is what the guest is about. */
+	for (size_t i = 0; i < p->devices.nitems; i++)
+		if (p->devices.items[i].dev == gpu_dev) {
+			struct bind_item t = p->devices.items[0];
+			p->devices.items[0] = p->devices.items[i];
+			p->devices.items[i] = t;
+		}
+	for (size_t i = 0; i < p->devices.nrefusals; i++) {
+		const struct bind_refusal_entry *e = &p->devices.refusals[i];
+		if (!rq->allow[e->kind])
+			return fail(err, VM_ERR_REFUSED,
+				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
+					    bind_refusal_option(e->kind)));
+	}
+	for (size_t i = 0; i < p->devices.warnings.n; i++)
+		if (strv_push(&p->warnings, p->devices.warnings.v[i]) < 0)
+			return -ENOMEM;
+
+	const struct pci_device *g = &h->pci[gpu_dev];
+	if (!pci_is_display(g) && WARN(p, "%s is not a display controller (class %06x)", g->name, g->class) < 0)
+		return -ENOMEM;
+	if (g->boot_vga == 1 &&
+	    WARN(p, "%s is the boot GPU. The article (\"Passing the boot GPU to the guest\"): the firmware "
+		    "keeps a modified copy of its VBIOS that the guest may reject; change the boot GPU in the "
+		    "firmware setup, or swap the cards, or give the guest a clean ROM (vfiokit rom dump, --rom)",
+		 g->name) < 0)
+		return -ENOMEM;
+	struct strv host_drivers = { 0 };
+	for (size_t i = 0; i < p->devices.nitems; i++) {
+		const struct pci_device *d = &h->pci[p->devices.items[i].dev];
+		if ((!d->driver || !streq(d->driver, "vfio-pci")) &&
+		    strv_push_take(&host_drivers, strdupf("%s (%s)", d->name, d->driver ? d->driver : "no driver")) < 0) {
+			strv_clear(&host_drivers);
+			return -ENOMEM;
+		}
+	}
+	if (host_drivers.n) {
+		_cleanup_free_ char *list = strv_join(&host_drivers, ", ");
+		strv_clear(&host_drivers);
+		if (!list || WARN(p,
+				  "not on vfio-pci: %s. libvirt detaches them when the guest starts (managed='yes'); "
+				  "the QEMU script needs them bound first. Isolate at boot (vfiokit setup --gpu %s) "
+				  "or now (vfiokit bind %s)",
+				  list, g->name, g->name) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	size_t online = cpuset_count(&h->topo.online);
+	bool smt = false;
+
+	p->amd = h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD");
+	p->vcpus = rq->vcpus ? rq->vcpus : online == 0 || online > 4 ? 4 : online > 1 ? (unsigned)online - 1 : 1;
+	if (online && p->vcpus > online)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--vcpus %u: this host has %zu online CPUs", p->vcpus, online));
+	if (rq->pin) {
+		struct pin_request pr = { .nvcpus = p->vcpus, .prefer_node = h->pci[p->devices.items[0].dev].numa_node };
+		int k = pin_plan_make(&h->topo, &pr, &p->pin, err);
+		if (k != 0)
+			return k == -EINVAL ? VM_ERR_REFUSED : k;
+		p->pinned = true;
+		for (size_t i = 0; i < p->pin.notes.n; i++)
+			if (strv_push(&p->notes, p->pin.notes.v[i]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	for (size_t i = 0; i < h->topo.ncores; i++)
+		smt |= cpuset_count(&h->topo.cores[i]) > 1;
+	p->threads = smt && p->vcpus % 2 == 0 ? 2 : 1;
+	p->cores = p->vcpus / p->threads;
+	p->sockets = 1;
+	return 0;
+}
+
+static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	uint64_t bytes = rq->memory ? rq->memory : 8ull << 30;
+	uint64_t total = h->tuning.mem_total_kb, avail = h->tuning.mem_available_kb;
+
+	p->memory_kb = (bytes + 1023) / 1024;
+	if (p->memory_kb < 128 * 1024)
+		return fail(err, VM_ERR_USAGE, strdupf("--memory: at least 128 MiB"));
+	if (total && p->memory_kb >= total)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--memory %" PRIu64 " MiB is more than this host's RAM (%" PRIu64 " MiB)",
+				    p->memory_kb >> 10, total >> 10));
+	if (avail && p->memory_kb > avail && !rq->hugepages &&
+	    WARN(p, "the guest's %" PRIu64 " MiB is more than the %" PRIu64 " MiB available now", p->memory_kb >> 10,
+		 avail >> 10) < 0)
+		return -ENOMEM;
+	if (!rq->hugepages)
+		return 0;
+	struct hugepage_request hr = { .memory = bytes };
+	int k = hugepage_plan_make(h, &hr, &p->hp, err);
+	if (k != 0)
+		return k == -EINVAL ? VM_ERR_REFUSED : k;
+	p->huge = true;
+	p->memory_kb = p->hp.memory_kb;
+	if (p->hp.free >= 0 && (uint64_t)p->hp.free < p->hp.pages) {
+		_cleanup_free_ char *msg = strdupf(
+			"huge pages asked for but not reserved: the guest needs %" PRIu64 " pages of %" PRIu64
+			" KiB, the host has %ld free of %ld. Reserve them at boot (vfiokit tune hugepages --memory "
+			"%" PRIu64 "M) or when the guest starts (vfiokit tune hook '%s' --memory %" PRIu64 "M --apply)",
+			p->hp.pages, p->hp.page_kb, p->hp.free, p->hp.reserved, p->memory_kb >> 10, p->name,
+			p->memory_kb >> 10);
+		if (!msg)
+			return -ENOMEM;
+		if (!rq->allow_unreserved)
+			return fail(err, VM_ERR_REFUSED, strdupf("%s; --allow-unreserved to write the guest anyway", msg));
+		if (strv_push(&p->warnings, msg) < 0)
+			return -ENOMEM;
+	} else if (p->hp.free < 0 &&
+		   WARN(p, "the host's pool of %" PRIu64 " KiB huge pages is unknown", p->hp.page_kb) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	p->usb = calloc(rq->nusb ? rq->nusb : 1, sizeof(*p->usb));
+	if (!p->usb)
+		return -ENOMEM;
+	for (size_t i = 0; i < rq->nusb; i++) {
+		const char *s = rq->usb[i], *colon = strchr(s, ':');
+		_cleanup_free_ char *v = colon ? strndup(s, (size_t)(colon - s)) : NULL;
+		uint32_t vid, pid;
+		bool seen = false;
+
+		if (!colon || !v || parse_hex_u32(v, 0xffff, &vid) < 0 || parse_hex_u32(colon + 1, 0xffff, &pid) < 0)
+			return fail(err, VM_ERR_USAGE, strdupf("--usb %s: expected VENDOR:PRODUCT in hex, as lsusb shows", s));
+		p->usb[p->nusb++] = (struct vm_usb){ (uint16_t)vid, (uint16_t)pid };
+		for (size_t d = 0; d < h->npci; d++)
+			for (size_t b = 0; b < h->pci[d].nusb; b++)
+				for (size_t u = 0; u < h->pci[d].usb[b].ndevs; u++)
+					seen |= h->pci[d].usb[b].devs[u].vendor == vid &&
+						h->pci[d].usb[b].devs[u].product == pid;
+		if (!seen && WARN(p, "USB device %04x:%04x is not plugged in now; libvirt refuses to start the "
+				     "guest without it", vid, pid) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	struct strv kbd = { 0 }, other = { 0 };
+	int k = 0;
+
+	for (size_t i = 0; k >= 0 && i < rq->nevdev; i++) {
+		const char *e = rq->evdev[i];
+		if (streq(e, "auto")) {
+			const char *fk = NULL, *fm = NULL;
+			for (size_t j = 0; j < h->sys.inputs.n; j++) {
+				if (!fk && endswith(h->sys.inputs.v[j], "-event-kbd"))
+					fk = h->sys.inputs.v[j];
+				if (!fm && endswith(h->sys.inputs.v[j], "-event-mouse"))
+					fm = h->sys.inputs.v[j];
+			}
+			if (!fk && !fm) {
+				strv_clear(&kbd);
+				strv_clear(&other);
+				return fail(err, VM_ERR_USAGE,
+					    strdup("--evdev auto: no keyboard or mouse in /dev/input/by-id (*-event-kbd, "
+						   "*-event-mouse)"));
+			}
+			if (fk)
+				k = strv_push_take(&kbd, strdupf("/dev/input/by-id/%s", fk));
+			if (k >= 0 && fm)
+				k = strv_push_take(&other, strdupf("/dev/input/by-id/%s", fm));
+			continue;
+		}
+		if (!startswith(e, "/dev/input/")) {
+			strv_clear(&kbd);
+			strv_clear(&other);
+			return fail(err, VM_ERR_USAGE,
+				    strdupf("--evdev %s: expected a /dev/input/by-id/...-event-... path or auto", e));
+		}
+		if (!path_exists(h->root, e) && WARN(p, "%s does not exist on this host", e) < 0)
+			k = -ENOMEM;
+		if (k >= 0)
+			k = strv_push(endswith(e, "-event-kbd") ? &kbd : &other, e);
+	}
+	p->nkbd = kbd.n;
+	for (size_t i = 0; k >= 0 && i < kbd.n; i++)
+		k = strv_push(&p->evdev, kbd.v[i]);
+	for (size_t i = 0; k >= 0 && i < other.n; i++)
+		k = strv_push(&p->evdev, other.v[i]);
+	strv_clear(&kbd);
+	strv_clear(&other);
+	if (k >= 0 && p->evdev.n)
+		k = NOTE(p, "evdev: press both Ctrl keys to move the keyboard and mouse between host and guest");
+	return k < 0 ? -ENOMEM : 0;
+}
+
+int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err)
+{
+	struct vm_plan p = { 0 };
+	_cleanup_free_ char *esc = NULL;
+	const char *why;
+	int k;
+
+	*err = NULL;
+	if ((why = vm_name_invalid(rq->name))) {
+		*err = strdupf("bad guest name: %s", why);
+		return *err ? VM_ERR_USAGE : -ENOMEM;
+	}
+	if (!(p.name = strdup(rq->name)) || !(esc = name_escape(rq->name)))
+		goto oom;
+	if ((k = plan_devices(h, rq, &p, err)) != 0 || (k = plan_cpus(h, rq, &p, err)) != 0 ||
+	    (k = plan_memory(h, rq, &p, err)) != 0 || (k = plan_usb(h, rq, &p, err)) != 0 ||
+	    (k = plan_evdev(h, rq, &p, err)) != 0)
+		goto out;
+	struct strv skipped = { 0 };
+	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, err);
+	if (k == -ENOENT && skipped.n) {
+		_cleanup_free_ char *list = strv_join(&skipped, "; ");
+		char *m = list ? strdupf("%s; descriptors passed over: %s", *err, list) : NULL;
+		if (m) {
+			free(*err);
+			*err = m;
+		}
+	}
+	strv_clear(&skipped);
+	if (k == -ENOENT) {
+		k = VM_ERR_FIRMWARE;
+		goto out;
+	}
+	if (k < 0)
+		goto out;
+	if (!(p.nvram = strdupf("%s/%s_VARS.fd", rq->nvram_dir ? rq->nvram_dir : NVRAM_DIR, esc)) ||
+	    !(p.vars_file = strdupf("%s_VARS.fd", esc)))
+		goto oom;
+	if (rq->rom && rq->rom[0] != '/') {
+		k = fail(err, VM_ERR_USAGE, strdupf("--rom %s: give an absolute path (libvirt reads it)", rq->rom));
+		goto out;
+	}
+	if (rq->rom && !path_exists(h->root, rq->rom) && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
+		goto oom;
+	if (rq->disk) {
+		if (rq->disk[0] != '/') {
+			k = fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
+			goto out;
+		}
+		p.disk_block = startswith(rq->disk, "/dev/");
+		if (!(p.disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
+			goto oom;
+		if (!path_exists(h->root, rq->disk) &&
+		    WARN(&p, "disk %s does not exist yet%s", rq->disk,
+			 p.disk_block ? "" : "; create it with qemu-img create -f raw FILE SIZE") < 0)
+			goto oom;
+	}
+	for (const char *const *iso = (const char *const[]){ rq->iso, rq->virtio_iso }, *const *end = iso + 2; iso < end;
+	     iso++)
+		if (*iso && (*iso)[0] != '/') {
+			k = fail(err, VM_ERR_USAGE, strdupf("%s: give an absolute path", *iso));
+			goto out;
+		}
+	if (rq->vendor_id && (strlen(rq->vendor_id) == 0 || strlen(rq->vendor_id) > 12)) {
+		k = fail(err, VM_ERR_USAGE, strdupf("--vendor-id: 1 to 12 characters (Hyper-V's limit)"));
+		goto out;
+	}
+	if (rq->lg_width) {
+		p.shmem_mib = vm_shmem_mib(rq->lg_width, rq->lg_height);
+		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")) ||
+		    NOTE(&p,
+			 "Looking Glass: put \"%s\" in /etc/tmpfiles.d/10-looking-glass.conf, then run "
+			 "systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf",
+			 p.tmpfiles) < 0)
+			goto oom;
+	}
+	p.audio = rq->audio;
+	p.uid = rq->uid;
+	if (p.fw.requires_smm && NOTE(&p, "the firmware needs SMM: the guest has <smm state='on'/>") < 0)
+		goto oom;
+	*ret = p;
+	return 0;
+oom:
+	k = -ENOMEM;
+out:
+	vm_plan_free(&p);
+	return k;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest (`vfiokit vm`): what a passthrough guest is made of, decided
+ * from the host model and the user's request, before it becomes libvirt
+ * XML (emit/domain.c) or a QEMU launch script (emit/qemu.c). The article's
+ * "Setting up an OVMF-based guest", "Attaching the PCI devices", "Passing
+ * keyboard/mouse via Evdev", "Using Looking Glass", the audio sections and
+ * "Plain QEMU without libvirt". Pure: reads the host model only.
+ */
+#pragma once
+#include "bind.h"
+#include "firmware.h"
+#include "hugepages.h"
+#include "pin.h"
+
+enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
+enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
+
+struct vm_request {
+	const char *name;
+	const char *gpu;             /* the guest GPU: an address, vendor:device or group:N */
+	char *const *with;           /* more PCI devices (a USB controller, a NIC) */
+	size_t nwith;
+	unsigned vcpus;              /* 0: 4, or what the host can give */
+	uint64_t memory;             /* bytes; 0: 8 GiB */
+	const char *disk;            /* image file or block device; NULL: none */
+	const char *iso, *virtio_iso;
+	char *const *usb;            /* "vendor:product" USB devices to pass */
+	size_t nusb;
+	char *const *evdev;          /* /dev/input/by-id paths, or "auto" */
+	size_t nevdev;
+	unsigned lg_width, lg_height; /* Looking Glass; 0: none */
+	bool lg_spice;               /* keep a SPICE server for Looking Glass input */
+	enum vm_audio audio;
+	unsigned uid;                /* the desktop user's uid, for audio */
+	const char *user;            /* the desktop user, for the Looking Glass file */
+	bool hugepages, pin;
+	bool secure_boot, hide_kvm;
+	const char *rom;             /* the GPU's ROM file (absolute); NULL: none */
+	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
+	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
+	const char *nvram_dir;       /* NULL: /var/lib/libvirt/qemu/nvram */
+	enum vm_accel accel;         /* the QEMU script only */
+	bool allow[_REFUSE_MAX];     /* refusals the user lifted */
+	bool allow_unreserved;       /* huge pages asked for but not reserved now */
+};
+
+struct vm_usb {
+	uint16_t vendor, product;
+};
+
+struct vm_plan {
+	char *name;
+	struct bind_plan devices; /* the endpoints of every group touched; items[0] is the GPU */
+	struct firmware fw;
+	char *nvram;              /* absolute path of this VM's variable store (libvirt) */
+	char *vars_file;          /* the file name the QEMU script copies the template to */
+	unsigned vcpus;
+	uint64_t memory_kb;
+	bool pinned, huge, amd;
+	struct pin_plan pin;
+	struct hugepage_plan hp;
+	unsigned sockets, cores, threads; /* without pinning */
+	struct vm_usb *usb;
+	size_t nusb;
+	struct strv evdev;        /* absolute paths; the keyboards first */
+	size_t nkbd;              /* how many of evdev are keyboards (grab all) */
+	uint64_t shmem_mib;       /* Looking Glass; 0: none */
+	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
+	enum vm_audio audio;
+	unsigned uid;
+	char *disk_format;        /* raw, qcow2 */
+	bool disk_block;
+	struct strv warnings;     /* printed; the guest is still made */
+	struct strv notes;        /* what to do next */
+};
+
+/* Errors. The message is in *err. */
+enum {
+	VM_ERR_USAGE = 1, /* bad option values */
+	VM_ERR_DEVICE,    /* devices: not found, a bridge, no group */
+	VM_ERR_REFUSED,   /* a refusal not lifted, or a host limit */
+	VM_ERR_FIRMWARE,  /* no OVMF */
+};
+
+/* Load the host with at least HOST_LOAD_PCI | MODULES | USB | SYSTEM |
+ * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a VM_ERR_* with *err. */
+int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err);
+void vm_plan_free(struct vm_plan *p);
+
+/* A libvirt domain name vfiokit accepts: 1-200 bytes, no '/', no control
+ * characters, valid UTF-8 is not checked here (libxml2 does). NULL if fine,
+ * else why. */
+const char *vm_name_invalid(const char *name);
+
+/* Looking Glass shared memory for a resolution: width x height x 4 x 2
+ * bytes, in MiB, + 10, rounded up to a power of two (the article). */
+uint64_t vm_shmem_mib(unsigned width, unsigned height);
+
+/* Is host at address addr one of the plan's devices? */
+bool vm_plan_has_device(const struct host *h, const struct vm_plan *p, const struct pci_addr *addr);
