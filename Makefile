@@ -77,13 +77,19 @@ fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-rom
 	$(FUZZ_CC) tests/fuzz/fuzz-parse.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
 	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
+	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
+		-o $(BUILD)/fuzz/fuzz-firmware
 	@$(BUILD)/fuzz/fuzz-parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds >$(BUILD)/fuzz/log 2>&1; rc=$$?; \
 		echo "fuzz-parse:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; \
 		$(BUILD)/fuzz/fuzz-rom -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus-rom $(ROM_SEEDS) >$(BUILD)/fuzz/log-rom 2>&1; rc2=$$?; \
 		echo "fuzz-rom:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-rom; \
-		[ $$rc -ne 0 ] && exit $$rc; exit $$rc2
+		mkdir -p $(BUILD)/fuzz/corpus-fw; \
+		$(BUILD)/fuzz/fuzz-firmware -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-fw /usr/share/qemu/firmware >$(BUILD)/fuzz/log-fw 2>&1; rc3=$$?; \
+		echo "fuzz-firmware:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-fw; \
+		[ $$rc -ne 0 ] && exit $$rc; [ $$rc2 -ne 0 ] && exit $$rc2; exit $$rc3
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

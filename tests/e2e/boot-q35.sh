@@ -18,26 +18,12 @@
 # AHCI controller (00:1f.2, grouped with the LPC and SMBus functions).
 set -eu
 build=$1 script=$2 log=$3
-cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}
 vfiokit=$(cd "$build" && pwd)/src/vfiokit
-mkdir -p "$cache"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The kernel Debian's linux-image-amd64 points at, from the package registry.
-pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-[ -n "$pkg" ] || { echo "cannot tell which kernel linux-image-amd64 depends on (run apt-get update)" >&2; exit 1; }
-deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1 || true)
-if [ -z "$deb" ]; then
-	# tests/setup.sh may be fetching it at the same time: one at a time.
-	(cd "$cache" && flock .download sh -c "ls ${pkg}_*.deb >/dev/null 2>&1 || apt-get download $pkg")
-	deb=$(ls "$cache/${pkg}_"*.deb | head -1)
-fi
-release=${pkg#linux-image-}
-dpkg-deb -x "$deb" "$work/k"
+release=$(sh "$(dirname "$0")/fetch-kernel.sh" "$work")
 kmods="$work/k/lib/modules/$release"
-# The package leaves modules.dep and modules.alias to depmod at install time.
-/sbin/depmod -b "$work/k" "$release"
 
 # initramfs: busybox, vfiokit with its libraries, the modules it needs.
 root="$work/root"

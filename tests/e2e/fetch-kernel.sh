@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Unpack the kernel Debian's linux-image-amd64 points at into DIR/k (with
+# modules.dep made by depmod) and print its release. The package comes from
+# the package registry with `apt-get download`, cached in $VFIOKIT_E2E_CACHE
+# (default /var/tmp/vfiokit-e2e), one download at a time.
+# usage: fetch-kernel.sh DIR
+set -eu
+dir=$1
+cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}
+mkdir -p "$cache"
+pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$pkg" ] || { echo "cannot tell which kernel linux-image-amd64 depends on (run apt-get update)" >&2; exit 1; }
+deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1 || true)
+if [ -z "$deb" ]; then
+	(cd "$cache" && flock .download sh -c "ls ${pkg}_*.deb >/dev/null 2>&1 || apt-get download $pkg" >&2)
+	deb=$(ls "$cache/${pkg}_"*.deb | head -1)
+fi
+release=${pkg#linux-image-}
+dpkg-deb -x "$deb" "$dir/k"
+# The package leaves modules.dep and modules.alias to depmod at install time.
+/sbin/depmod -b "$dir/k" "$release"
+echo "$release"
