@@ -50,6 +50,8 @@ demo: build
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) group:13
 	@echo; echo "== vfiokit bind --dry-run --root $(SAMPLE) 00:02.0   (the host's own GPU: refused)"
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) 00:02.0; echo "exit status $$?"
+	@echo; echo "== vfiokit vm create win10 --gpu 06:00.0 --root $(SAMPLE)   (the guest, as libvirt XML)"
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit vm create win10 --gpu 06:00.0 --root $(SAMPLE)
 	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check; sudo ./$(BUILD)/src/vfiokit bind --dry-run group:N"
 
 $(BUILD_SAN)/build.ninja:
