@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <libsmartcols/libsmartcols.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "host.h"
 
@@ -51,6 +52,19 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000
 #define CLI_COMMON_LONGOPTS { "root", required_argument, NULL, OPT_ROOT }, { "help", no_argument, NULL, 'h' }
+
+/* Write data to a new file of that mode, never over an existing one
+ * (fsync, removed again when a write fails). 0 or -errno, said on stderr. */
+int cli_write_new(const char *path, const void *data, size_t len, mode_t mode);
+
+/* The options that lift bind's refusals, for verbs that take the bind plan:
+ * each returns base + its enum bind_refusal (bind.h). */
+#define CLI_ALLOW_LONGOPTS(base)                                                 \
+	{ "allow-display", no_argument, NULL, (base) + REFUSE_DISPLAY },             \
+	{ "allow-mounted", no_argument, NULL, (base) + REFUSE_MOUNT },               \
+	{ "allow-default-route", no_argument, NULL, (base) + REFUSE_ROUTE },         \
+	{ "allow-host-bridge", no_argument, NULL, (base) + REFUSE_HOST_BRIDGE },     \
+	{ "allow-nonviable", no_argument, NULL, (base) + REFUSE_NONVIABLE }
 
 /* Open --root (default "/"), printing a clear error on failure. */
 int cli_open_root(const char *dir, struct path_root **ret);

@@ -169,11 +169,7 @@ static int parse(int argc, char **argv, struct bind_opts *o)
 		{ "only", no_argument, NULL, OPT_ONLY },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json", no_argument, NULL, 'J' },
-		{ "allow-display", no_argument, NULL, OPT_ALLOW + REFUSE_DISPLAY },
-		{ "allow-mounted", no_argument, NULL, OPT_ALLOW + REFUSE_MOUNT },
-		{ "allow-default-route", no_argument, NULL, OPT_ALLOW + REFUSE_ROUTE },
-		{ "allow-host-bridge", no_argument, NULL, OPT_ALLOW + REFUSE_HOST_BRIDGE },
-		{ "allow-nonviable", no_argument, NULL, OPT_ALLOW + REFUSE_NONVIABLE },
+		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -364,40 +364,6 @@ static int print_all(struct rom_input *ins, size_t n, const struct rom_opts *o)
 	return r;
 }
 
-/* Write data to a new file; never over an existing one. */
-static int write_new(const char *path, const uint8_t *data, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
-	size_t done = 0;
-
-	if (fd < 0) {
-		if (errno == EEXIST)
-			cli_error("%s exists: it is never overwritten; remove it or name another file", path);
-		else
-			cli_error("cannot create %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (done < len) {
-		ssize_t k = write(fd, data + done, len - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			int e = k < 0 ? errno : EIO;
-			cli_error("cannot write %s: %s", path, strerror(e));
-			(void)unlink(path);
-			return -e;
-		}
-		done += (size_t)k;
-	}
-	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
-		int e = errno;
-		cli_error("cannot write %s: %s", path, strerror(e));
-		(void)unlink(path);
-		return -e;
-	}
-	return 0;
-}
-
 static int run_strip(struct rom_opts *o, char **args, size_t nargs)
 {
 	struct rom_input in = { 0 };
@@ -423,7 +389,7 @@ static int run_strip(struct rom_opts *o, char **args, size_t nargs)
 	}
 	/* The chain, or everything from the first image when it has no end. */
 	end = in.rom.chain_complete ? in.rom.end : in.len;
-	if (write_new(args[1], in.buf + in.rom.start, end - in.rom.start) < 0) {
+	if (cli_write_new(args[1], in.buf + in.rom.start, end - in.rom.start, 0644) < 0) {
 		r = EXIT_PROBLEM;
 		goto out;
 	}
@@ -561,7 +527,7 @@ int cmd_rom(int argc, char **argv)
 		}
 		if (in->device[0])
 			in->name = in->device;
-		if (action && write_new(o.output, in->buf, in->len) < 0) {
+		if (action && cli_write_new(o.output, in->buf, in->len, 0644) < 0) {
 			r = EXIT_PROBLEM;
 			nins++;
 			goto out;

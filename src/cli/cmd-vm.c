@@ -146,11 +146,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "qemu", required_argument, NULL, OPT_QEMU },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "allow-unreserved", no_argument, NULL, OPT_ALLOW_UNRESERVED },
-		{ "allow-display", no_argument, NULL, OPT_ALLOW + REFUSE_DISPLAY },
-		{ "allow-mounted", no_argument, NULL, OPT_ALLOW + REFUSE_MOUNT },
-		{ "allow-default-route", no_argument, NULL, OPT_ALLOW + REFUSE_ROUTE },
-		{ "allow-host-bridge", no_argument, NULL, OPT_ALLOW + REFUSE_HOST_BRIDGE },
-		{ "allow-nonviable", no_argument, NULL, OPT_ALLOW + REFUSE_NONVIABLE },
+		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
@@ -340,38 +336,6 @@ static int resolve_audio(struct vm_plan *p, unsigned long version)
 				      version / 1000000, version / 1000 % 1000, version % 1000));
 }
 
-/* Write the launch script; never over an existing file. */
-static int write_script(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0755);
-	size_t len = strlen(text), done = 0;
-
-	if (fd < 0) {
-		if (errno == EEXIST)
-			cli_error("%s exists: it is never overwritten; remove it or name another file", path);
-		else
-			cli_error("cannot create %s: %m", path);
-		return EXIT_PROBLEM;
-	}
-	while (done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			cli_error("cannot write %s: %m", path);
-			(void)unlink(path);
-			return EXIT_PROBLEM;
-		}
-		done += (size_t)w;
-	}
-	if (fsync(fd) < 0) {
-		cli_error("cannot write %s: %m", path);
-		(void)unlink(path);
-		return EXIT_PROBLEM;
-	}
-	return EXIT_OK;
-}
-
 /* A file the user names (not under --root), whole, as text. */
 static int read_text_file(const char *path, char **ret)
 {
@@ -518,8 +482,7 @@ static int run(int argc, char **argv, bool edit)
 		_cleanup_free_ char *script = qemu_script(h, &o.rq, &p);
 		if (!script)
 			goto oom;
-		r = write_script(o.qemu_file, script);
-		if (r != EXIT_OK)
+		if (cli_write_new(o.qemu_file, script, strlen(script), 0755) < 0)
 			goto out;
 		fprintf(stderr, "vfiokit: wrote %s; run it as root once the devices are on vfio-pci\n", o.qemu_file);
 	} else if (!(xml = domain_create(h, &o.rq, &p)))

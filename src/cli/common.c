@@ -2,6 +2,9 @@
 #include <stdarg.h>
 #include <strings.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "cli.h"
 
 void cli_error(const char *fmt, ...)
@@ -193,4 +196,38 @@ int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, co
 	if (r < 0)
 		return -ENOMEM;
 	return cli_cell(ln, c, col, s);
+}
+
+/* Write data to a new file; never over an existing one. */
+int cli_write_new(const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+	size_t done = 0;
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			cli_error("%s exists: it is never overwritten; remove it or name another file", path);
+		else
+			cli_error("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (done < len) {
+		ssize_t k = write(fd, (const uint8_t *)data + done, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
+			cli_error("cannot write %s: %s", path, strerror(e));
+			(void)unlink(path);
+			return -e;
+		}
+		done += (size_t)k;
+	}
+	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
+		int e = errno;
+		cli_error("cannot write %s: %s", path, strerror(e));
+		(void)unlink(path);
+		return -e;
+	}
+	return 0;
 }

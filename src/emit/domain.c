@@ -27,16 +27,11 @@ static xmlNodePtr el(struct b *b, xmlNodePtr parent, const char *name, const cha
 
 static xmlNodePtr _printf_(4, 5) at(struct b *b, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
-	_cleanup_free_ char *v = NULL;
 	va_list ap;
-	int r;
 
-	if (!b->ok || !n)
-		return b->ok = false, n;
 	va_start(ap, fmt);
-	r = vasprintf(&v, fmt, ap);
+	b->ok = b->ok && xml_attrv(n, name, fmt, ap);
 	va_end(ap);
-	b->ok = r >= 0 && xmlSetProp(n, BAD_CAST name, BAD_CAST v) != NULL;
 	return n;
 }
 

@@ -8,18 +8,24 @@ xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content)
 	return parent ? xmlNewTextChild(parent, NULL, BAD_CAST name, content ? BAD_CAST content : NULL) : NULL;
 }
 
-bool xml_attrf(xmlNodePtr n, const char *name, const char *fmt, ...)
+bool xml_attrv(xmlNodePtr n, const char *name, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *v = NULL;
-	va_list ap;
-	int r;
 
-	if (!n)
+	if (!n || vasprintf(&v, fmt, ap) < 0)
 		return false;
+	return xmlSetProp(n, BAD_CAST name, BAD_CAST v) != NULL;
+}
+
+bool xml_attrf(xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	bool ok;
+
 	va_start(ap, fmt);
-	r = vasprintf(&v, fmt, ap);
+	ok = xml_attrv(n, name, fmt, ap);
 	va_end(ap);
-	return r >= 0 && xmlNewProp(n, BAD_CAST name, BAD_CAST v) != NULL;
+	return ok;
 }
 
 bool xml_frag_new(struct xml_frag *f)

@@ -3,13 +3,16 @@
 /* Small helpers over libxml2 for the libvirt XML vfiokit writes: elements
  * and attributes are always made by libxml2, which escapes them. */
 #include <libxml/tree.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "macro.h"
 
 /* A child element, with text content when content is not NULL. */
 xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content);
-/* Set an attribute from a format; false on ENOMEM or a NULL node. */
+/* Set (add or replace) an attribute from a format; false on ENOMEM or a
+ * NULL node. */
+bool xml_attrv(xmlNodePtr n, const char *name, const char *fmt, va_list ap);
 bool xml_attrf(xmlNodePtr n, const char *name, const char *fmt, ...) _printf_(3, 4);
 
 /* A <domain> to build children of; serialise them with xml_fragment. */

@@ -73,8 +73,7 @@ static int load_firmware(struct host *h)
 	if (k == -ENOMEM)
 		return k;
 	for (size_t i = 0; i < desc.n; i++) {
-		size_t n = strlen(desc.v[i]);
-		if (n > 5 && streq(desc.v[i] + n - 5, ".json") &&
+		if (endswith(desc.v[i], ".json") && strlen(desc.v[i]) > 5 &&
 		    strv_push(&h->sys.firmware_descriptors, desc.v[i]) < 0) {
 			strv_clear(&desc);
 			return -ENOMEM;
