@@ -11,7 +11,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # Debian packages: build, then tests (QEMU and busybox boot a real kernel
 # for the end-to-end fixture test).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml2-dev libvirt-dev libjson-c-dev scdoc pci.ids tar gzip
-TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux clang libclang-rt-14-dev \
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang libclang-rt-14-dev \
 	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf
 FUZZ_SECONDS ?= 15
 

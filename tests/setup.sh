@@ -17,7 +17,7 @@ n=0 fail=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; [ -n "${3-}" ] && sed 's/^/# /' "$3"; fi; }
 
 mkdir -p "$cache" "$tmp/debs"
-for pkg in grub2-common initramfs-tools-core dracut-core; do
+for pkg in grub2-common initramfs-tools-core dracut-core refind; do
 	deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1)
 	if [ -z "$deb" ]; then
 		(cd "$cache" && flock .download apt-get download "$pkg" >/dev/null 2>&1)
@@ -37,13 +37,67 @@ cp "$grub_default" "$debian/etc/default/grub"
 cp "$itools_modules" "$debian/etc/initramfs-tools/modules"
 : >"$debian/usr/sbin/update-grub"
 : >"$debian/usr/sbin/update-initramfs"
-# fedora: dracut and systemd-boot's /etc/kernel/cmdline.
+# fedora: dracut, grubby and the BLS entries of two kernels, written by the
+# real kernel-install (systemd's 90-loaderentry.install) from /etc/kernel/cmdline.
 fedora="$tmp/fedora"
 cp -a "$fixtures/hosts/article" "$fedora"
-mkdir -p "$fedora/etc/kernel" "$fedora/usr/bin"
+mkdir -p "$fedora/etc/kernel" "$fedora/usr/bin" "$fedora/usr/sbin" "$fedora/boot/loader/entries"
 cp -a "$tmp/debs/dracut-core/etc/dracut.conf" "$fedora/etc/dracut.conf"
 : >"$fedora/usr/bin/dracut"
+: >"$fedora/usr/sbin/grubby"
 echo "root=UUID=6a1e6f0e-6c4b-4a47-9d0a-3f3c1a2b4c5d ro rhgb quiet" >"$fedora/etc/kernel/cmdline"
+mid=6a1e6f0e6c4b4a479d0a3f3c1a2b4c5d
+mkdir -p "$fedora/boot/$mid"
+echo kernel >"$tmp/vmlinuz"
+for v in 6.5.6-300.fc39.x86_64 6.5.9-300.fc39.x86_64; do
+	MACHINE_ID=$mid KERNEL_INSTALL_CONF_ROOT="$fedora/etc/kernel" BOOT_ROOT="$fedora/boot" KERNEL_INSTALL_LAYOUT=bls \
+		KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+		kernel-install add "$v" "$tmp/vmlinuz" >/dev/null 2>&1
+done
+rm -rf "$fedora/boot/$mid"
+[ "$(ls "$fedora/boot/loader/entries" | wc -l)" = 2 ] || { echo "not ok - kernel-install wrote no BLS entries"; exit 1; }
+sed -i -e "s|$fedora/boot||" -e "s/^title .*/title      Fedora Linux 39 (Workstation Edition)/" -e "s/^sort-key .*/sort-key   fedora/" "$fedora"/boot/loader/entries/*.conf
+# arch: mkinitcpio and systemd-boot with an entry as the Arch wiki writes it.
+# (Arch's files are not in Debian's registry: these follow mkinitcpio.conf's
+# shipped layout, MODULES, BINARIES, FILES and its default HOOKS.)
+arch="$tmp/arch"
+cp -a "$fixtures/hosts/article" "$arch"
+mkdir -p "$arch/etc" "$arch/boot/loader/entries"
+printf '# vim:set ft=sh\n# MODULES\n# The following modules are loaded before any boot hooks are\n# run.\n#     MODULES=(usbhid xhci_hcd)\nMODULES=()\n\n# BINARIES\nBINARIES=()\n\n# FILES\nFILES=()\n\n# HOOKS\nHOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)\n' >"$arch/etc/mkinitcpio.conf"
+printf 'default  arch.conf\ntimeout  4\n' >"$arch/boot/loader/loader.conf"
+printf 'title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\noptions root="LABEL=arch os" rw\n' >"$arch/boot/loader/entries/arch.conf"
+# arch-more: booster (no booster.yaml yet), Limine and rEFInd, whose
+# refind_linux.conf the real mkrlconf (Debian's refind) writes from a command line.
+more="$tmp/arch-more"
+cp -a "$fixtures/hosts/article" "$more"
+mkdir -p "$more/usr/bin" "$more/usr/lib/booster" "$more/boot"
+: >"$more/usr/bin/booster"
+: >"$more/usr/lib/booster/regenerate_images"
+printf 'timeout: 5\n\n/Arch Linux\n    protocol: linux\n    path: boot():/vmlinuz-linux\n    cmdline: root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw\n    module_path: boot():/booster-linux.img\n' >"$more/boot/limine.conf"
+echo "root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw quiet" >"$tmp/cmdline"
+sed -e "s|/boot/refind_linux.conf|$more/boot/refind_linux.conf|; s|/proc/cmdline|$tmp/cmdline|g" \
+	"$tmp/debs/refind/usr/sbin/mkrlconf" >"$tmp/mkrlconf"
+bash "$tmp/mkrlconf" >/dev/null 2>&1
+[ "$(grep -c . "$more/boot/refind_linux.conf")" = 3 ] || { echo "not ok - mkrlconf wrote no refind_linux.conf"; exit 1; }
+sed -i 's|"ro root=[^"]*"|"ro root=/dev/sda2"|' "$more/boot/refind_linux.conf"
+# popos: initramfs-tools and kernelstub (its configuration as kernelstub
+# writes it), which owns the systemd-boot entries on the ESP.
+popos="$tmp/popos"
+cp -a "$fixtures/hosts/article" "$popos"
+mkdir -p "$popos/etc/kernelstub" "$popos/etc/initramfs-tools" "$popos/usr/sbin" "$popos/boot/efi/loader/entries"
+cp "$itools_modules" "$popos/etc/initramfs-tools/modules"
+: >"$popos/usr/sbin/update-initramfs"
+printf '{\n  "default": {\n    "kernel_options": ["quiet", "splash"],\n    "esp_path": "/boot/efi",\n    "setup_loader": false,\n    "manage_mode": false,\n    "force_update": false,\n    "live_mode": false,\n    "config_rev": 3\n  },\n  "user": {\n    "kernel_options": ["quiet", "loglevel=0", "systemd.show_status=false", "splash", "iommu=pt"],\n    "esp_path": "/boot/efi",\n    "setup_loader": true,\n    "manage_mode": true,\n    "force_update": false,\n    "live_mode": false,\n    "config_rev": 3\n  }\n}\n' >"$popos/etc/kernelstub/configuration"
+printf 'default Pop_OS-current\n' >"$popos/boot/efi/loader/loader.conf"
+printf 'title Pop!_OS\nlinux /EFI/Pop_OS-1234/vmlinuz.efi\ninitrd /EFI/Pop_OS-1234/initrd.img\noptions root=UUID=1234 ro quiet loglevel=0 systemd.show_status=false splash iommu=pt\n' >"$popos/boot/efi/loader/entries/Pop_OS-current.conf"
+# silverblue: rpm-ostree (its kargs), dracut, and the deployment's BLS entry.
+sb="$tmp/silverblue"
+cp -a "$fixtures/hosts/article" "$sb"
+mkdir -p "$sb/usr/bin" "$sb/run" "$sb/boot/loader/entries"
+: >"$sb/usr/bin/rpm-ostree"
+: >"$sb/usr/bin/dracut"
+: >"$sb/run/ostree-booted"
+printf 'title Fedora Linux 39.20231109.3.0 (Silverblue) (ostree:0)\nversion 2\noptions rhgb quiet root=UUID=8d2f rootflags=subvol=root rw iommu=pt ostree=/ostree/boot.1/fedora/5f7d/0\nlinux /ostree/fedora-5f7d/vmlinuz-6.5.9-300.fc39.x86_64\ninitrd /ostree/fedora-5f7d/initramfs-6.5.9-300.fc39.x86_64.img\n' >"$sb/boot/loader/entries/ostree-2-fedora.conf"
 # amd: the shared-group host (AMD, a guide's amd_iommu=on) with Debian's files.
 amd="$tmp/amd"
 cp -a "$fixtures/hosts/shared-group" "$amd"
@@ -70,6 +124,10 @@ golden debian-iommu-pt "$debian" --gpu 06:00.0 --with 00:14.0 --iommu-pt
 golden fedora "$fedora" --gpu 06:00.0
 golden amd-shared "$amd" --gpu 06:00.0
 golden amd-whole-group "$amd" --gpu 06:00.0 --include-group --iommu-pt
+golden arch "$arch" --gpu 06:00.0
+golden arch-more "$more" --gpu 06:00.0 --iommu-pt
+golden popos "$popos" --gpu 06:00.0 --iommu-pt
+golden silverblue "$sb" --gpu 06:00.0 --iommu-pt
 golden bridge "$debian" --gpu 00:01.0
 golden nothing-there "$debian" --gpu 0000:42:00.0
 
@@ -158,7 +216,7 @@ if [ -x /bin/busybox ]; then
 	"$vfiokit" setup --gpu 06:00.0 --root "$ch" --apply --chroot >/dev/null 2>"$tmp/err"
 	rc=$?
 	diff -r --no-dereference "$tmp/chroot-before/etc" "$ch/etc" >"$tmp/d" 2>&1
-	[ $rc = 1 ] && grep -q "update-grub failed" "$tmp/err" && grep -q "every file was put back" "$tmp/err" &&
+	[ $rc = 1 ] && grep -q "update-grub failed (chroot exited with status 1); every file was put back" "$tmp/err" &&
 		[ ! -s "$tmp/d" ] && [ "$(grep -c update-initramfs "$ch/var/log/ran")" = 2 ]
 	ok $? "update-grub fails: every file put back, update-initramfs run again on them" "$tmp/err"
 else
@@ -227,6 +285,62 @@ cp -a "$second" "$tmp/second-before"
 [ $? = 1 ] && grep -q "cannot write /etc/initramfs-tools/modules" "$tmp/err" && grep -q "put back" "$tmp/err" &&
 	[ ! -e "$second/etc/modprobe.d/vfio.conf" ] && diff -r --no-dereference "$tmp/second-before/etc" "$second/etc" >"$tmp/d" 2>&1
 ok $? "the second write fails: the first file is put back, /etc as it was" "$tmp/err"
+# tree DIR [all]: every path with its type, mode and owner, and every file's
+# hash (sys, the command log and, unless all, the journal left out).
+tree() {
+	skip=./var/lib/vfiokit
+	[ "${2-}" = all ] && skip=./none
+	(cd "$1" && find . -path ./sys -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o \
+		-printf '%p %y %m %U:%G\n' | sort &&
+		find . -path ./sys -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o -type f -print0 |
+		sort -z | xargs -0 md5sum)
+}
+# Commands through the journal: on Pop!_OS, kernelstub's change and its
+# inverse, and update-initramfs after both (busybox scripts in the copy that
+# log their arguments and fail on demand).
+if [ -x /bin/busybox ]; then
+	pc="$tmp/popos-chroot"
+	cp -a "$popos" "$pc"
+	mkdir -p "$pc/bin" "$pc/var/log"
+	cp /bin/busybox "$pc/bin/busybox" && ln -s busybox "$pc/bin/sh"
+	for c in kernelstub update-initramfs; do
+		printf '#!/bin/sh\necho "%s $*" >>/var/log/ran\n[ ! -e /fail-%s ]\n' "$c" "$c" >"$pc/usr/sbin/$c"
+		chmod +x "$pc/usr/sbin/$c"
+	done
+	tree "$pc" all >"$tmp/pc.before"
+	"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$pc" --apply --chroot >/dev/null 2>"$tmp/err"
+	[ $? = 0 ] && [ "$(cat "$pc/var/log/ran")" = "$(printf 'kernelstub -a intel_iommu=on\nupdate-initramfs -u -k all')" ]
+	ok $? "kernelstub: --apply runs kernelstub -a intel_iommu=on (iommu=pt is there already), then update-initramfs" "$tmp/err"
+	"$vfiokit" undo --root "$pc" --dry-run >"$tmp/out" 2>&1
+	grep -q "^# then runs: kernelstub -d intel_iommu=on$" "$tmp/out" && grep -q "^# then runs: update-initramfs -u -k all$" "$tmp/out"
+	ok $? "undo --dry-run names the inverse and the regenerate command" "$tmp/out"
+	: >"$pc/var/log/ran"
+	"$vfiokit" undo --root "$pc" --chroot >/dev/null 2>"$tmp/err"
+	rc=$?
+	tree "$pc" >"$tmp/pc.after"
+	tree "$pc" all | grep -v "\./var/lib[ /]" | diff "$tmp/pc.before" - >"$tmp/d"
+	[ $rc = 0 ] && [ "$(cat "$pc/var/log/ran")" = "$(printf 'kernelstub -d intel_iommu=on\nupdate-initramfs -u -k all')" ] &&
+		[ ! -s "$tmp/d" ]
+	ok $? "undo --chroot: files back byte for byte, kernelstub -d intel_iommu=on, then update-initramfs" "$tmp/d"
+	# Each command fails in turn: the copy is as it was, journal included.
+	for c in kernelstub update-initramfs; do
+		: >"$pc/fail-$c"
+		: >"$pc/var/log/ran"
+		rm -rf "$pc/var/lib"
+		tree "$pc" all >"$tmp/pc.before"
+		"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$pc" --apply --chroot >/dev/null 2>"$tmp/err"
+		rc=$?
+		tree "$pc" all | diff "$tmp/pc.before" - >"$tmp/d"
+		[ $rc = 1 ] && grep -q "$c .*failed (chroot exited with status 1); every file was put back" "$tmp/err" &&
+			[ ! -s "$tmp/d" ]
+		ok $? "$c fails: every file put back, what ran before it taken back, no journal entry" "$tmp/d"
+		rm -f "$pc/fail-$c"
+	done
+	[ "$(cat "$pc/var/log/ran")" = "$(printf 'kernelstub -a intel_iommu=on\nupdate-initramfs -u -k all\nkernelstub -d intel_iommu=on')" ]
+	ok $? "update-initramfs failing took back the kernelstub change that ran before it" "$pc/var/log/ran"
+else
+	for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP no busybox-static"; done
+fi
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" setup --gpu 06:00.0 --root "$debian" >/dev/null 2>&1
 	ok $? "a dry run needs no root"

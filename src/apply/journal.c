@@ -43,8 +43,27 @@ int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path,
 		free(c.after);
 		return k;
 	}
+	if (c.before && (mode & 0111) == (c.before_mode & 0111))
+		c.after_mode = c.before_mode; /* an edited file keeps its mode (0600 stays 0600) */
 	tx->v[tx->n++] = c;
 	return 0;
+}
+
+int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo)
+{
+	if (strv_push(&tx->exec, run) < 0)
+		return -ENOMEM;
+	if (strv_push(&tx->exec_undo, undo) < 0) {
+		free(tx->exec.v[--tx->exec.n]);
+		tx->exec.v[tx->exec.n] = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int journal_tx_add_regen(struct journal_tx *tx, const char *run)
+{
+	return strv_contains(&tx->regen, run) ? 0 : strv_push(&tx->regen, run);
 }
 
 void journal_tx_free(struct journal_tx *tx)
@@ -57,6 +76,9 @@ void journal_tx_free(struct journal_tx *tx)
 	free(tx->v);
 	free(tx->command);
 	strv_clear(&tx->dirs);
+	strv_clear(&tx->exec);
+	strv_clear(&tx->exec_undo);
+	strv_clear(&tx->regen);
 	*tx = (struct journal_tx){ 0 };
 }
 
@@ -215,7 +237,76 @@ static int put_back(struct path_root *r, const struct journal_change *c)
 	return k == -ENOENT ? 0 : k;
 }
 
-int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **err)
+/* Run cmd through x; a failure is added to *bad ("CMD: why"). */
+static int run_one(struct journal_runner *x, const char *cmd, struct strv *bad)
+{
+	_cleanup_free_ char *why = NULL;
+	int k = x->run(cmd, x->data, &why);
+
+	if (k < 0 && strv_push_take(bad, strdupf("%s failed (%s)", cmd, why ? why : strerror(-k))) < 0)
+		return -ENOMEM;
+	return k;
+}
+
+/* After the files of a new entry are written: the changes made by commands,
+ * then the regenerate commands. A failure takes everything back (the
+ * inverses of the changes that ran, newest first, the failed one's too;
+ * the files; the regenerate commands that had run, on the old files) and
+ * removes the entry when all of that worked. */
+static int run_after_write(struct path_root *r, struct journal_tx *tx, struct journal_runner *x,
+			   const struct strv *jdirs, char **id, char **err)
+{
+	_cleanup_(strv_clear) struct strv bad = { 0 }, undo_bad = { 0 };
+	size_t ne = 0, nr = 0;
+	bool all_back = true;
+	int k = 0;
+
+	if (!x || (!tx->exec.n && !tx->regen.n))
+		return 0;
+	if (!x->run) {
+		for (size_t i = 0; i < tx->exec.n; i++)
+			if (strv_push(&x->todo, tx->exec.v[i]) < 0)
+				return -ENOMEM;
+		for (size_t i = 0; i < tx->regen.n; i++)
+			if (strv_push(&x->todo, tx->regen.v[i]) < 0)
+				return -ENOMEM;
+		return 0;
+	}
+	/* A command that fails is taken to have changed nothing: only those
+	 * that ran to the end are taken back, or run again. */
+	while (ne < tx->exec.n && (k = run_one(x, tx->exec.v[ne], &bad)) >= 0)
+		ne++;
+	while (k >= 0 && nr < tx->regen.n && (k = run_one(x, tx->regen.v[nr], &bad)) >= 0)
+		nr++;
+	if (k >= 0)
+		return 0;
+	if (k == -ENOMEM && !bad.n)
+		return k;
+	for (size_t j = ne; j-- > 0;)
+		all_back &= run_one(x, tx->exec_undo.v[j], &undo_bad) >= 0;
+	for (size_t j = tx->n; j-- > 0;)
+		all_back &= put_back(r, &tx->v[j]) >= 0;
+	remove_dirs(r, &tx->dirs);
+	for (size_t j = 0; j < nr; j++)
+		all_back &= run_one(x, tx->regen.v[j], &undo_bad) >= 0;
+	{
+		_cleanup_free_ char *why = strv_join(&undo_bad, "; ");
+		*err = strdupf("%s; %s%s", bad.v[0],
+			       all_back ? "every file was put back and what ran before it was taken back: nothing was "
+					  "changed" :
+					  "NOT EVERYTHING COULD BE TAKEN BACK: ",
+			       all_back ? "" : why ? why : "?");
+	}
+	if (all_back) {
+		remove_entry(r, *id);
+		remove_dirs(r, jdirs);
+		free(*id);
+		*id = NULL;
+	}
+	return k == -ENOMEM ? -EIO : k;
+}
+
+int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err)
 {
 	_cleanup_(strv_clear) struct strv jdirs = { 0 };
 	struct strv m = { 0 };
@@ -235,7 +326,8 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 	if ((k = missing_dirs(r, JOURNAL_DIR, true, &jdirs)) < 0)
 		return k;
 	if ((k = new_entry(r, id)) < 0) {
-		*err = strdupf("cannot make the journal entry in /%s: %s", JOURNAL_DIR, strerror(-k));
+		remove_dirs(r, &jdirs);
+		*err = strdupf("cannot make the journal entry in /%s: %s; nothing was changed", JOURNAL_DIR, strerror(-k));
 		return k;
 	}
 	gmtime_r(&now, &tm);
@@ -262,6 +354,14 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 	for (i = 0; k >= 0 && i < tx->dirs.n; i++) {
 		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
 		k = p ? strv_push_take(&m, strdupf("dir %s", p)) : -ENOMEM;
+	}
+	for (i = 0; k >= 0 && i < tx->exec.n; i++) {
+		_cleanup_free_ char *a = escape(tx->exec.v[i]), *b = escape(tx->exec_undo.v[i]);
+		k = a && b ? strv_push_take(&m, strdupf("exec %s %s", a, b)) : -ENOMEM;
+	}
+	for (i = 0; k >= 0 && i < tx->regen.n; i++) {
+		_cleanup_free_ char *a = escape(tx->regen.v[i]);
+		k = a ? strv_push_take(&m, strdupf("regen %s", a)) : -ENOMEM;
 	}
 	if (k >= 0 && strv_push(&m, "") == 0 && (manifest = strv_join(&m, "\n")) && (mrel = entry_rel(*id, "manifest")))
 		k = path_write_file_atomic(r, mrel, manifest, 0600);
@@ -291,7 +391,10 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 		for (size_t j = i; j-- > 0;)
 			all_back &= put_back(r, &tx->v[j]) >= 0;
 		remove_dirs(r, &tx->dirs);
-		*err = strdupf("cannot write /%s: %s; %s", tx->v[i].path, strerror(-failed),
+		*err = strdupf("cannot write /%s: %s%s; %s", tx->v[i].path, strerror(-failed),
+			       failed == -EROFS ? " (remount it read-write; on an image-based system such as "
+						  "rpm-ostree, /etc is the place that is writable)" :
+						  "",
 			       all_back ? "every file written before it was put back, nothing was changed" :
 					  "SOME FILES COULD NOT BE PUT BACK: see the journal entry");
 		if (all_back) {
@@ -302,7 +405,7 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **
 		}
 		return failed;
 	}
-	return 0;
+	return run_after_write(r, tx, x, &jdirs, id, err);
 }
 
 /* Parse an entry's manifest into changes (with their blobs). */
@@ -331,6 +434,19 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 			unescape(line + 8);
 			free(e->command);
 			e->command = strdup(line + 8);
+		} else if (startswith(line, "exec ")) {
+			char *undo = strchr(line + 5, ' ');
+			if (!undo)
+				return -EBADMSG;
+			*undo++ = '\0';
+			unescape(line + 5);
+			unescape(undo);
+			if (journal_tx_add_exec(tx, line + 5, undo) < 0 || strv_push(&e->commands, line + 5) < 0)
+				return -ENOMEM;
+		} else if (startswith(line, "regen ")) {
+			unescape(line + 6);
+			if (journal_tx_add_regen(tx, line + 6) < 0)
+				return -ENOMEM;
 		} else if (startswith(line, "dir ")) {
 			unescape(line + 4);
 			if (strv_push(&tx->dirs, line + 4) < 0)
@@ -372,6 +488,7 @@ static void entry_clear(struct journal_entry *e)
 	free(e->time);
 	free(e->command);
 	strv_clear(&e->paths);
+	strv_clear(&e->commands);
 	*e = (struct journal_entry){ 0 };
 }
 
@@ -419,9 +536,10 @@ int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n)
 	return 0;
 }
 
-int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, char **done_id, char **diff,
-		 char **err)
+int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
+		 char **done_id, char **diff, char **err)
 {
+	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 };
 	struct journal_entry *all = NULL, e = { 0 };
 	struct journal_tx tx = { 0 }, back = { 0 };
 	struct strv changed = { 0 };
@@ -485,6 +603,25 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = -ESTALE;
 		goto out;
 	}
+	/* Then the inverses of the changes commands made, newest first, and
+	 * the regenerate commands, on the files as they were. */
+	for (size_t i = tx.exec_undo.n; i-- > 0;)
+		if (strv_push(&cmds, tx.exec_undo.v[i]) < 0) {
+			k = -ENOMEM;
+			goto out;
+		}
+	for (size_t i = 0; i < tx.regen.n; i++)
+		if (strv_push(&cmds, tx.regen.v[i]) < 0) {
+			k = -ENOMEM;
+			goto out;
+		}
+	if (dry_run || (x && !x->run)) {
+		for (size_t i = 0; x && i < cmds.n; i++)
+			if (strv_push(&x->todo, cmds.v[i]) < 0) {
+				k = -ENOMEM;
+				goto out;
+			}
+	}
 	if (dry_run) {
 		k = 0;
 		goto out;
@@ -506,6 +643,21 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	{
 		_cleanup_free_ char *u = entry_rel(id, "undone");
 		k = u ? path_write_file_atomic(r, u, "", 0600) : -ENOMEM;
+	}
+	if (k < 0) {
+		*err = strdupf("the files are back, but entry %s cannot be marked undone: %s", id, strerror(-k));
+		goto out;
+	}
+	for (size_t i = 0; x && x->run && i < cmds.n; i++)
+		if (run_one(x, cmds.v[i], &bad) == -ENOMEM && !bad.n) {
+			k = -ENOMEM;
+			goto out;
+		}
+	if (bad.n) {
+		_cleanup_free_ char *why = strv_join(&bad, "; ");
+		*err = strdupf("the files are back, but %s: run %s by hand", why ? why : "a command failed",
+			       bad.n > 1 ? "them" : "it");
+		k = -EIO;
 	}
 out:
 	strv_clear(&changed);

@@ -8,6 +8,14 @@
  * rename); a failure puts back what was written and removes the entry.
  * Undoing restores the files byte for byte, and refuses when one changed
  * since, unless forced.
+ *
+ * An entry may carry commands too: changes a command makes (kernelstub -a,
+ * grubby --args, rpm-ostree kargs), each with the command that takes it
+ * back, and regenerate commands (update-initramfs, update-grub) that build
+ * what boots from the files. Applying runs the changes, then the
+ * regenerate commands; undoing puts the files back, runs the changes'
+ * inverses (newest first), then the regenerate commands again. A command
+ * is words separated by single spaces (vfiokit's own, never user text).
  */
 #include <stdbool.h>
 #include <sys/types.h>
@@ -28,29 +36,48 @@ struct journal_tx {
 	struct journal_change *v;
 	size_t n, alloc;
 	struct strv dirs; /* directories applying created (undo removes them when empty) */
+	struct strv exec, exec_undo; /* changes made by commands, and their inverses */
+	struct strv regen;           /* regenerate commands, after apply and after undo */
+};
+
+/* How commands run: run() (0, or -errno with *err saying why; the
+ * command's own output passes through), or, with run NULL, listed in todo
+ * for the caller to print (a machine copy: they belong inside it). */
+struct journal_runner {
+	int (*run)(const char *cmd, void *data, char **err);
+	void *data;
+	struct strv todo;
 };
 
 /* Add a change of path to after (NULL: remove), reading what is there now. */
 int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode);
+/* A change made by a command, and the command that takes it back. */
+int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo);
+/* A command that regenerates from the files. */
+int journal_tx_add_regen(struct journal_tx *tx, const char *run);
 /* The unified diff of every change; "" when nothing would change. */
 char *journal_tx_diff(const struct journal_tx *tx);
 /* 0, with *id (heap) naming the entry; or -errno with *err (heap) saying
- * which path failed and that everything was put back. */
-int journal_apply(struct path_root *r, struct journal_tx *tx, char **id, char **err);
+ * which path or command failed and that everything was put back (the
+ * files restored, the changes' inverses and the regenerate commands that
+ * had run run again: then no entry is left). x NULL: no command runs. */
+int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err);
 void journal_tx_free(struct journal_tx *tx);
 
 struct journal_entry {
 	char *id, *time, *command;
 	struct strv paths;
+	struct strv commands; /* the changes made by commands */
 	bool undone;
 };
 
 int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n);
 void journal_entries_free(struct journal_entry *e, size_t n);
 
-/* Undo entry id (NULL: the newest one not undone). dry_run: only *diff.
+/* Undo entry id (NULL: the newest one not undone). dry_run: only *diff,
+ * and the commands it would run in x->todo.
  * -ESTALE when a file changed since it was written (unless force), -ENOENT
  * when there is no such entry, -EALREADY when it was undone; *err says it.
  * *diff (heap): what the undo changes. *done_id: the entry. */
-int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, char **done_id, char **diff,
-		 char **err);
+int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
+		 char **done_id, char **diff, char **err);

@@ -43,11 +43,18 @@ int cmd_verify(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 
 struct journal_tx;
-/* Show tx as a diff; with apply, write it through the journal, then say
- * note (when not NULL); *id_out (when not NULL) gets the entry, NULL when
- * nothing was written. An exit code. */
-int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note,
-	      char **id_out);
+struct journal_runner;
+/* Show tx as a diff and the commands it runs; with apply, write it through
+ * the journal and run its commands (on the live machine, or inside
+ * chroot_dir; on a machine copy they are printed, to run inside it), then
+ * say note (when not NULL); *id_out (when not NULL) gets the entry, NULL
+ * when nothing was written. An exit code. */
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
+	      const char *note, char **id_out);
+/* A runner for the journal's commands (see cli_apply); done prints what is
+ * left to run inside a machine copy, and frees. */
+void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir);
+void cli_runner_done(struct journal_runner *x, struct path_root *root);
 
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000

@@ -4,9 +4,59 @@
 #include "cli.h"
 #include "journal.h"
 
-int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *note, char **id_out)
+/* Run one of vfiokit's own commands (words split at spaces), inside the
+ * chroot directory data when not NULL; its output passes through. */
+static int run_command(const char *cmd, void *data, char **err)
+{
+	const char *chroot_dir = data;
+	_cleanup_free_ char *copy = strdup(cmd);
+	char *argv[40], *save = NULL;
+	size_t n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	if (chroot_dir) {
+		argv[n++] = (char *)"chroot";
+		argv[n++] = (char *)chroot_dir;
+	}
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n + 1 >= ARRAY_SIZE(argv)) {
+			*err = strdup("too many words");
+			return -E2BIG;
+		}
+		argv[n++] = w;
+	}
+	argv[n] = NULL;
+	fprintf(stderr, "vfiokit: running %s%s%s\n", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
+	fflush(stdout);
+	return spawn_wait(argv, err);
+}
+
+void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir)
+{
+	*x = (struct journal_runner){ 0 };
+	if (chroot_dir || path_root_is_live(root)) {
+		x->run = run_command;
+		x->data = (void *)chroot_dir;
+	}
+}
+
+void cli_runner_done(struct journal_runner *x, struct path_root *root)
+{
+	if (x->todo.n) {
+		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (or use --chroot):\n",
+			path_root_dir(root));
+		for (size_t i = 0; i < x->todo.n; i++)
+			fprintf(stderr, "  %s\n", x->todo.v[i]);
+	}
+	strv_clear(&x->todo);
+}
+
+int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
+	      const char *note, char **id_out)
 {
 	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
+	struct journal_runner x;
 	int k;
 
 	if (!diff) {
@@ -14,10 +64,14 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		return EXIT_PROBLEM;
 	}
 	fputs(diff, stdout);
-	if (!*diff) {
+	if (!*diff && !tx->exec.n) {
 		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
 		return EXIT_OK;
 	}
+	for (size_t i = 0; i < tx->exec.n; i++)
+		printf("# %s: %s   (undo: %s)\n", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
+	for (size_t i = 0; i < tx->regen.n; i++)
+		printf("# %s: %s\n", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
 	if (!apply) {
 		fprintf(stderr, "vfiokit: nothing was changed; run again with --apply to make these changes "
 				"(journaled: 'vfiokit undo' takes them back)\n");
@@ -27,12 +81,16 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		cli_error("%s --apply writes system files and must run as root", cmd);
 		return EXIT_PROBLEM;
 	}
-	k = journal_apply(root, tx, &id, &err);
+	fflush(stdout);
+	cli_runner_init(&x, root, chroot_dir);
+	k = journal_apply(root, tx, &x, &id, &err);
 	if (k < 0) {
+		strv_clear(&x.todo);
 		cli_error("%s", err ? err : strerror(-k));
 		return EXIT_PROBLEM;
 	}
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
+	cli_runner_done(&x, root);
 	if (note)
 		fprintf(stderr, "vfiokit: %s\n", note);
 	if (id_out)
@@ -49,6 +107,7 @@ int cmd_journal(int argc, char **argv)
 		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied or undone" },
 		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
 		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it" },
+		{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
 	struct cli_table_opts t = { 0 };
@@ -95,8 +154,8 @@ int cmd_journal(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		_cleanup_free_ char *files = strv_join(&e[i].paths, "\n");
-		if (!ln || !files || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
+		_cleanup_free_ char *files = strv_join(&e[i].paths, "\n"), *ran = strv_join(&e[i].commands, "\n");
+		if (!ln || !files || !ran || (e[i].commands.n && cli_cell(ln, &c, 5, ran)) || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
 		    cli_cell(ln, &c, 2, e[i].undone ? "undone" : "applied") || cli_cell(ln, &c, 3, files) ||
 		    cli_cell(ln, &c, 4, e[i].command)) {
 			cli_error("out of memory");
@@ -114,17 +173,19 @@ out:
 
 int cmd_undo(int argc, char **argv)
 {
-	enum { OPT_FORCE = 0x100, OPT_DRY_RUN };
+	enum { OPT_FORCE = 0x100, OPT_DRY_RUN, OPT_CHROOT };
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
 	_cleanup_free_ char *id = NULL, *diff = NULL, *err = NULL;
 	struct path_root *root = NULL;
 	const char *rootdir = NULL;
-	bool force = false, dry = false;
+	struct journal_runner x;
+	bool force = false, dry = false, in_chroot = false;
 	int opt, k;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -135,18 +196,25 @@ int cmd_undo(int argc, char **argv)
 		case OPT_DRY_RUN:
 			dry = true;
 			break;
+		case OPT_CHROOT:
+			in_chroot = true;
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
 		case 'h':
 			fputs("Usage: vfiokit undo [OPTIONS] [ID]\n\n"
 			      "Put back, byte for byte, the files a journal entry changed (the newest entry not\n"
-			      "undone when no ID is given), after showing the diff. Refused when a file changed\n"
-			      "since vfiokit wrote it, unless --force.\n\n"
+			      "undone when no ID is given), after showing the diff; then take back what its\n"
+			      "commands changed (kernelstub -d, grubby --remove-args, rpm-ostree kargs\n"
+			      "--delete-if-present) and run its regenerate commands again (update-initramfs,\n"
+			      "update-grub, ...). Refused when a file changed since vfiokit wrote it, unless\n"
+			      "--force.\n\n"
 			      "Options:\n"
-			      "      --dry-run        show the diff only\n"
+			      "      --dry-run        show the diff and the commands only\n"
 			      "      --force          undo even what changed since\n"
-			      "      --root DIR       the machine copy in DIR\n"
+			      "      --root DIR       the machine copy in DIR (the commands are printed)\n"
+			      "      --chroot         with --root: run the commands inside DIR with chroot(8)\n"
 			      "  -h, --help           this help\n\n"
 			      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-undo(1).\n",
 			      stdout);
@@ -157,6 +225,8 @@ int cmd_undo(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("undo", "unexpected argument '%s'", argv[optind + 1]);
+	if (in_chroot && !rootdir)
+		return cli_usage_error("undo", "--chroot runs the commands inside --root DIR");
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
 	if (!dry && path_root_is_live(root) && geteuid() != 0) {
@@ -164,10 +234,18 @@ int cmd_undo(int argc, char **argv)
 		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
 		return EXIT_PROBLEM;
 	}
-	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, dry, &id, &diff, &err);
-	path_root_free(root);
+	cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
+	fflush(stdout);
+	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, dry, &x, &id, &diff, &err);
 	if (diff)
 		fputs(diff, stdout);
+	if (dry) {
+		for (size_t i = 0; i < x.todo.n; i++)
+			printf("# then runs: %s\n", x.todo.v[i]);
+		strv_clear(&x.todo);
+	}
+	cli_runner_done(&x, root);
+	path_root_free(root);
 	if (k < 0) {
 		cli_error("%s", err ? err : strerror(-k));
 		return EXIT_PROBLEM;

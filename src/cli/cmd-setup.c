@@ -19,16 +19,19 @@ static void help(void)
 	      "checked for the modules. Identical guest and host cards are taken by address with\n"
 	      "the article's driver_override script. Shows a diff; nothing changes without --apply.\n"
 	      "\n"
-	      "This release edits GRUB (/etc/default/grub), systemd-boot (/etc/kernel/cmdline),\n"
-	      "initramfs-tools and dracut; for mkinitcpio, booster, kernelstub, grubby, rEFInd,\n"
-	      "Limine and rpm-ostree it says exactly what to add.\n"
+	      "Generators: initramfs-tools, dracut, mkinitcpio (MODULES, modconf), booster.\n"
+	      "Bootloaders: GRUB (/etc/default/grub), systemd-boot and grubby (the BLS entries,\n"
+	      "/etc/kernel/cmdline), rEFInd (refind_linux.conf), Limine (limine.conf), and by\n"
+	      "their own commands kernelstub (-a/-d) and rpm-ostree (kargs). What cannot be\n"
+	      "edited safely is left alone, with the exact line to add.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --gpu ADDR         the guest's GPU (0000:01:00.0 or 01:00.0)\n"
 	      "      --with ADDR        another device for the guest (a USB controller, ...)\n"
 	      "      --include-group    take a shared IOMMU group whole\n"
 	      "      --iommu-pt         add iommu=pt (passthrough mode for the host's own devices)\n"
-	      "      --apply            write the files (journaled: 'vfiokit undo'), then regenerate\n"
+	      "      --apply            write the files (journaled: 'vfiokit undo'), run the\n"
+	      "                         commands; a failure takes everything back\n"
 	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
 	      "                         written there; the commands are printed, to run inside it\n"
 	      "      --chroot           with --root and --apply: run the commands inside DIR with\n"
@@ -38,26 +41,6 @@ static void help(void)
 	      "Exit status: 0 done or shown, 1 refused or failed (and put back), 2 usage error.\n"
 	      "See vfiokit-setup(1).\n",
 	      stdout);
-}
-
-/* Run a command of our own (words split at spaces), inside chroot_dir when
- * given; its output passes through. */
-static int run_command(const char *cmd, const char *chroot_dir, char **err)
-{
-	_cleanup_free_ char *copy = strdup(cmd);
-	char *argv[18], *save = NULL;
-	size_t n = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	if (chroot_dir) {
-		argv[n++] = (char *)"chroot";
-		argv[n++] = (char *)chroot_dir;
-	}
-	for (char *w = strtok_r(copy, " ", &save); w && n + 1 < ARRAY_SIZE(argv); w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
-	return spawn_wait(argv, err);
 }
 
 static void print_list(const char *what, const struct strv *s)
@@ -176,45 +159,15 @@ int cmd_setup(int argc, char **argv)
 			goto out;
 		}
 	}
-	r = cli_apply("setup", h->root, &tx, apply, NULL, &id);
-	if (r != EXIT_OK || !p.commands.n)
-		goto out;
-	if (!apply || !id) {
-		for (size_t i = 0; i < p.commands.n; i++)
-			printf("# %s: %s\n", apply ? "then" : "--apply then runs", p.commands.v[i]);
-		goto out;
-	}
-	if (!path_root_is_live(h->root) && !in_chroot) {
-		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (or use --chroot):\n", rootdir);
-		for (size_t i = 0; i < p.commands.n; i++)
-			fprintf(stderr, "  %s\n", p.commands.v[i]);
-		goto out;
-	}
-	for (size_t i = 0; i < p.commands.n; i++) {
-		_cleanup_free_ char *cerr = NULL, *undo_id = NULL, *undo_diff = NULL, *undo_err = NULL;
-		fprintf(stderr, "vfiokit: running %s\n", p.commands.v[i]);
-		if ((k = run_command(p.commands.v[i], in_chroot ? rootdir : NULL, &cerr)) >= 0)
-			continue;
-		cli_error("%s failed: %s", p.commands.v[i], cerr ? cerr : strerror(-k));
-		k = journal_undo(h->root, id, true, false, &undo_id, &undo_diff, &undo_err);
-		if (k < 0) {
-			cli_error("AND THE FILES COULD NOT BE PUT BACK: %s; run 'vfiokit undo %s'", undo_err ? undo_err : "?", id);
-			r = EXIT_PROBLEM;
-			goto out;
-		}
-		cli_error("every file was put back (journal entry %s undone)", id);
-		/* What already ran made images from the new files: make them again. */
-		for (size_t j = 0; j < i; j++) {
-			_cleanup_free_ char *e2 = NULL;
-			fprintf(stderr, "vfiokit: running %s again, on the files as they were\n", p.commands.v[j]);
-			if (run_command(p.commands.v[j], in_chroot ? rootdir : NULL, &e2) < 0)
-				cli_error("%s failed as well: %s; the boot files may still hold the VFIO setup", p.commands.v[j],
-					  e2 ? e2 : "?");
-		}
-		r = EXIT_PROBLEM;
-		goto out;
-	}
-	fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit groups --gpu' that the devices are on vfio-pci\n");
+	for (size_t i = 0; i < p.exec.n; i++)
+		if (journal_tx_add_exec(&tx, p.exec.v[i], p.exec_undo.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < p.commands.n; i++)
+		if (journal_tx_add_regen(&tx, p.commands.v[i]) < 0)
+			goto oom;
+	r = cli_apply("setup", h->root, &tx, apply, in_chroot ? rootdir : NULL, NULL, &id);
+	if (r == EXIT_OK && apply && id)
+		fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit verify' that the devices are on vfio-pci\n");
 	goto out;
 oom:
 	cli_error("out of memory");

@@ -515,7 +515,7 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 			cli_error("cannot read /%s: %s", rel, strerror(-k));
 			goto out;
 		}
-		r = cli_apply("tune hook", h->root, &tx, o->apply,
+		r = cli_apply("tune hook", h->root, &tx, o->apply, NULL,
 			      "libvirt runs a new hook after a restart of libvirtd (or virtqemud)", NULL);
 		journal_tx_free(&tx);
 	}

@@ -189,3 +189,402 @@ char *list_file_add(const char *text, const struct strv *items)
 	strv_clear(&add);
 	return out;
 }
+
+/* Lines: [s, e) of the line holding p. */
+static const char *line_end(const char *p)
+{
+	const char *e = strchr(p, '\n');
+
+	return e ? e : p + strlen(p);
+}
+
+static size_t line_number(const char *text, const char *at)
+{
+	size_t n = 1;
+
+	for (const char *p = text; p < at; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* The last KEY=( ... ) of a bash file, not in a comment: [*assign, *close]
+ * with the items between *open and *close. -ENOENT when there is none;
+ * -EINVAL when it cannot be read safely (quotes, $, `, # or no closing ). */
+static int array_find(const char *text, const char *key, const char **assign, const char **open, const char **close,
+		      char **problem)
+{
+	size_t klen = strlen(key);
+
+	*assign = NULL;
+	for (const char *p = text; *p; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+		const char *s = p;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncmp(s, key, klen) == 0 && s[klen] == '=' && s[klen + 1] == '(')
+			*assign = s;
+	}
+	if (!*assign)
+		return -ENOENT;
+	*open = *assign + klen + 1;
+	for (*close = *open + 1; **close && **close != ')'; (*close)++)
+		if (strchr("\"'$`#\\", **close)) {
+			*problem = strdupf("line %zu: %s=(...) holds quotes, a comment or an expansion: left untouched",
+					   line_number(text, *assign), key);
+			return *problem ? -EINVAL : -ENOMEM;
+		}
+	if (!**close) {
+		*problem = strdupf("line %zu: %s=( has no closing ): left untouched", line_number(text, *assign), key);
+		return *problem ? -EINVAL : -ENOMEM;
+	}
+	return 0;
+}
+
+static int array_items(const char *open, const char *close, struct strv *ret)
+{
+	for (const char *p = open + 1; p < close;) {
+		const char *s;
+		while (p < close && isspace((unsigned char)*p))
+			p++;
+		s = p;
+		while (p < close && !isspace((unsigned char)*p))
+			p++;
+		if (p > s && strv_push_take(ret, strndup(s, (size_t)(p - s))) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* text with [from, to) replaced by KEY=(items). */
+static char *array_replace(const char *text, const char *from, const char *to, const char *key, const struct strv *items)
+{
+	_cleanup_free_ char *j = strv_join(items, " ");
+
+	return j ? strdupf("%.*s%s=(%s)%s", (int)(from - text), text, key, j, to) : NULL;
+}
+
+static bool is_kms(const char *m)
+{
+	static const char *const kms[] = { "amdgpu", "radeon", "nouveau", "nvidia", "nvidia_modeset", "nvidia_uvm",
+					   "nvidia_drm", "i915", "xe", NULL };
+
+	for (size_t i = 0; kms[i]; i++)
+		if (streq(m, kms[i]))
+			return true;
+	return false;
+}
+
+/* One array of mkinitcpio.conf: mode 'M' puts items first, before any KMS
+ * driver (the order is rebuilt only when it is wrong); 'H' adds the modconf
+ * hook after autodetect (or udev, systemd, base); 'F' appends. */
+static int mkinitcpio_array(char **text, const char *key, const struct strv *add, char mode, char **problem)
+{
+	const char *assign, *open, *close;
+	struct strv items = { 0 }, out = { 0 };
+	bool need = false;
+	char *n = NULL;
+	int k = array_find(*text, key, &assign, &open, &close, problem);
+
+	if (k == -ENOENT) {
+		size_t tl = strlen(*text);
+		_cleanup_free_ char *j = strv_join(add, " ");
+		if (mode == 'H')
+			return 0; /* no HOOKS at all: mkinitcpio's own default has modconf */
+		n = j ? strdupf("%s%s%s=(%s)\n", *text, tl && (*text)[tl - 1] != '\n' ? "\n" : "", key, j) : NULL;
+		goto done;
+	}
+	if (k < 0)
+		return k;
+	if (array_items(open, close, &items) < 0)
+		goto oom;
+	if (mode == 'M') {
+		bool kms_seen = false;
+		for (size_t i = 0; i < add->n; i++)
+			need |= !strv_contains(&items, add->v[i]);
+		for (size_t i = 0; i < items.n && !need; i++) {
+			kms_seen |= is_kms(items.v[i]);
+			need = kms_seen && strv_contains(add, items.v[i]);
+		}
+		if (need) {
+			for (size_t i = 0; i < add->n; i++)
+				if (strv_push(&out, add->v[i]) < 0)
+					goto oom;
+			for (size_t i = 0; i < items.n; i++)
+				if (!strv_contains(add, items.v[i]) && strv_push(&out, items.v[i]) < 0)
+					goto oom;
+		}
+	} else {
+		size_t at = items.n;
+		if (mode == 'H') {
+			static const char *const anchors[] = { "autodetect", "udev", "systemd", "base" };
+			at = 0;
+			for (size_t a = 0; a < ARRAY_SIZE(anchors) && !at; a++)
+				for (size_t i = 0; i < items.n; i++)
+					if (streq(items.v[i], anchors[a]))
+						at = i + 1;
+		}
+		for (size_t i = 0; i < items.n || i == at; i++) {
+			if (i == at)
+				for (size_t j = 0; j < add->n; j++)
+					if (!strv_contains(&items, add->v[j])) {
+						need = true;
+						if (strv_push(&out, add->v[j]) < 0)
+							goto oom;
+					}
+			if (i < items.n && strv_push(&out, items.v[i]) < 0)
+				goto oom;
+		}
+	}
+	if (!need) {
+		strv_clear(&items);
+		strv_clear(&out);
+		return 0;
+	}
+	n = array_replace(*text, assign, close + 1, key, &out);
+done:
+	strv_clear(&items);
+	strv_clear(&out);
+	if (!n)
+		return -ENOMEM;
+	free(*text);
+	*text = n;
+	return 0;
+oom:
+	strv_clear(&items);
+	strv_clear(&out);
+	return -ENOMEM;
+}
+
+int mkinitcpio_conf_edit(const char *text, const struct strv *modules, const struct strv *files, char **ret,
+			 char **problem)
+{
+	struct strv modconf = { 0 };
+	char *t = strdup(text);
+	int k;
+
+	*ret = *problem = NULL;
+	if (!t || strv_push(&modconf, "modconf") < 0) {
+		free(t);
+		return -ENOMEM;
+	}
+	k = mkinitcpio_array(&t, "MODULES", modules, 'M', problem);
+	if (k >= 0)
+		k = mkinitcpio_array(&t, "HOOKS", &modconf, 'H', problem);
+	if (k >= 0 && files && files->n)
+		k = mkinitcpio_array(&t, "FILES", files, 'F', problem);
+	strv_clear(&modconf);
+	if (k < 0) {
+		free(t);
+		return k;
+	}
+	*ret = t;
+	return 0;
+}
+
+int booster_yaml_edit(const char *text, const struct strv *modules, char **ret, char **problem)
+{
+	static const char key[] = "modules_force_load:";
+	const char *at = NULL, *v, *e;
+	struct strv items = { 0 }, out = { 0 };
+	_cleanup_free_ char *j = NULL;
+	bool need = false;
+	int k = -ENOMEM;
+
+	*ret = *problem = NULL;
+	for (const char *p = text; *p; p = *line_end(p) ? line_end(p) + 1 : line_end(p))
+		if (startswith(p, key))
+			at = p;
+	if (!at) {
+		size_t tl = strlen(text);
+		j = strv_join(modules, ",");
+		*ret = j ? strdupf("%s%s%s %s\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", key, j) : NULL;
+		return *ret ? 0 : -ENOMEM;
+	}
+	v = at + sizeof(key) - 1;
+	e = line_end(v);
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	while (e > v && isspace((unsigned char)e[-1]))
+		e--;
+	/* A plain comma-separated scalar: anything else (a list, quotes, a
+	 * comment, a block) is not edited. */
+	if (v == e || memchr(v, '#', (size_t)(e - v)) || strchr("[{\"'|>&*!", *v)) {
+		*problem = strdupf("line %zu: modules_force_load is not a plain comma-separated list: left untouched",
+				   line_number(text, at));
+		return *problem ? -EINVAL : -ENOMEM;
+	}
+	for (const char *p = v; p < e;) {
+		const char *s = p, *c = memchr(p, ',', (size_t)(e - p)), *w = c ? c : e;
+		const char *te = w;
+		while (s < te && isspace((unsigned char)*s))
+			s++;
+		while (te > s && isspace((unsigned char)te[-1]))
+			te--;
+		if (te > s && strv_push_take(&items, strndup(s, (size_t)(te - s))) < 0)
+			goto out;
+		p = c ? c + 1 : e;
+	}
+	for (size_t i = 0; i < modules->n; i++)
+		if (!strv_contains(&items, modules->v[i])) {
+			need = true;
+			if (strv_push(&out, modules->v[i]) < 0)
+				goto out;
+		}
+	if (!need) {
+		*ret = strdup(text);
+		k = *ret ? 0 : -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < items.n; i++)
+		if (strv_push(&out, items.v[i]) < 0)
+			goto out;
+	j = strv_join(&out, ",");
+	*ret = j ? strdupf("%.*s%s", (int)(v - text), text, j) : NULL;
+	if (*ret) {
+		char *full = strdupf("%s%s", *ret, e);
+		free(*ret);
+		*ret = full;
+	}
+	k = *ret ? 0 : -ENOMEM;
+out:
+	strv_clear(&items);
+	strv_clear(&out);
+	return k;
+}
+
+struct span {
+	const char *s, *e;
+};
+
+/* Whether the value [v, v+len) has a parameter named as param's name. */
+static bool has_key(const char *v, size_t len, const char *param)
+{
+	size_t pk = key_len(param, strlen(param));
+
+	for (size_t i = 0; i < len;) {
+		size_t s;
+		while (i < len && sep(v, i, len))
+			i++;
+		s = i;
+		while (i < len && !sep(v, i, len))
+			i++;
+		if (i > s && key_len(v + s, i - s) == pk && strncmp(v + s, param, pk) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* text with each value span merged with params: every span gets all of
+ * them (each is a boot entry of its own), or (one_entry) a parameter
+ * already in some span is replaced there and the others go to the last. */
+static char *merge_spans(const char *text, const struct span *sp, size_t n, const struct strv *params, bool one_entry)
+{
+	struct strv parts = { 0 };
+	const char *at = text;
+	char *out = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct strv use = { 0 };
+		char *m;
+		for (size_t j = 0; j < params->n; j++) {
+			bool here = has_key(sp[i].s, (size_t)(sp[i].e - sp[i].s), params->v[j]), anywhere = here;
+			for (size_t o = 0; o < n && !anywhere; o++)
+				anywhere = has_key(sp[o].s, (size_t)(sp[o].e - sp[o].s), params->v[j]);
+			if ((!one_entry || here || (!anywhere && i == n - 1)) && strv_push(&use, params->v[j]) < 0) {
+				strv_clear(&use);
+				goto out;
+			}
+		}
+		m = merge(sp[i].s, (size_t)(sp[i].e - sp[i].s), &use);
+		strv_clear(&use);
+		if (strv_push_take(&parts, strndup(at, (size_t)(sp[i].s - at))) < 0 || strv_push_take(&parts, m) < 0)
+			goto out;
+		at = sp[i].e;
+	}
+	if (strv_push(&parts, at) == 0)
+		out = strv_join(&parts, "");
+out:
+	strv_clear(&parts);
+	return out;
+}
+
+#define MAX_SPANS 256
+
+/* The values of the lines starting (after blanks) with one of keys. */
+static size_t key_spans(const char *text, const char *const *keys, struct span *sp)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p && n < MAX_SPANS; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+		const char *s = p, *e = line_end(p);
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (size_t k = 0; keys[k]; k++)
+			if (startswith(s, keys[k])) {
+				s += strlen(keys[k]);
+				while (s < e && (*s == ' ' || *s == '\t'))
+					s++;
+				while (e > s && isspace((unsigned char)e[-1]))
+					e--;
+				sp[n++] = (struct span){ s, e };
+				break;
+			}
+	}
+	return n;
+}
+
+int bls_entry_add_params(const char *text, const struct strv *params, char **ret)
+{
+	static const char *const keys[] = { "options ", "options\t", NULL };
+	struct span sp[MAX_SPANS];
+	size_t n = key_spans(text, keys, sp);
+
+	*ret = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (memchr(sp[i].s, '$', (size_t)(sp[i].e - sp[i].s)))
+			return -EINVAL; /* $kernelopts: GRUB's environment holds the options */
+	if (!n) {
+		_cleanup_free_ char *j = strv_join(params, " ");
+		size_t tl = strlen(text);
+		*ret = j ? strdupf("%s%soptions %s\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", j) : NULL;
+	} else
+		*ret = merge_spans(text, sp, n, params, true);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int limine_conf_add_params(const char *text, const struct strv *params, char **ret)
+{
+	static const char *const keys[] = { "cmdline:", "kernel_cmdline:", "CMDLINE=", "KERNEL_CMDLINE=", NULL };
+	struct span sp[MAX_SPANS];
+	size_t n = key_spans(text, keys, sp);
+
+	*ret = n ? merge_spans(text, sp, n, params, false) : NULL;
+	return !n ? -ENOENT : *ret ? 0 : -ENOMEM;
+}
+
+int refind_conf_add_params(const char *text, const struct strv *params, char **ret, char **problem)
+{
+	struct span sp[MAX_SPANS];
+	size_t n = 0;
+
+	*ret = *problem = NULL;
+	for (const char *p = text; *p && n < MAX_SPANS; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+		const char *s = p, *e = line_end(p), *q1, *q2, *q3;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == e || *s == '#')
+			continue;
+		/* "title" "options": the second quoted string. */
+		q1 = *s == '"' ? memchr(s + 1, '"', (size_t)(e - s - 1)) : NULL;
+		q2 = q1 ? memchr(q1 + 1, '"', (size_t)(e - q1 - 1)) : NULL;
+		q3 = q2 ? memchr(q2 + 1, '"', (size_t)(e - q2 - 1)) : NULL;
+		if (!q3) {
+			*problem = strdupf("line %zu is not \"title\" \"options\": left untouched", line_number(text, p));
+			return *problem ? -EINVAL : -ENOMEM;
+		}
+		sp[n++] = (struct span){ q2 + 1, q3 };
+	}
+	if (!n)
+		return -ENOENT;
+	*ret = merge_spans(text, sp, n, params, false);
+	return *ret ? 0 : -ENOMEM;
+}

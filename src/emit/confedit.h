@@ -21,3 +21,33 @@ int cmdline_file_add_params(const char *text, const struct strv *params, char **
 /* A list file, one item a line (/etc/initramfs-tools/modules): append the
  * items whose first word is on no line yet. */
 char *list_file_add(const char *text, const struct strv *items);
+
+/* /etc/mkinitcpio.conf: the modules first in MODULES=(...), before any KMS
+ * driver (moved there when a KMS driver comes first); the modconf hook in
+ * HOOKS (after autodetect); files (may be NULL) in FILES=(...). Other
+ * items, comments and lines are kept. -EINVAL with *problem when an array
+ * cannot be read safely (quotes, expansions, no closing parenthesis). */
+int mkinitcpio_conf_edit(const char *text, const struct strv *modules, const struct strv *files, char **ret,
+			 char **problem);
+
+/* /etc/booster.yaml: the modules in modules_force_load (a comma-separated
+ * list), added at its front; the key appended when missing. -EINVAL with
+ * *problem when its value is not a plain list. */
+int booster_yaml_edit(const char *text, const struct strv *modules, char **ret, char **problem);
+
+/* A Boot Loader Specification entry (systemd-boot, grubby's BLS): params
+ * in its options lines (one entry: a parameter is replaced where it is,
+ * the new ones go on the last options line; an options line is added when
+ * there is none). -EINVAL when the options hold a $variable (GRUB's
+ * $kernelopts). */
+int bls_entry_add_params(const char *text, const struct strv *params, char **ret);
+
+/* limine.conf (cmdline:, kernel_cmdline:) or the older limine.cfg
+ * (CMDLINE=, KERNEL_CMDLINE=): params in every entry's command line.
+ * -ENOENT when no entry has one. */
+int limine_conf_add_params(const char *text, const struct strv *params, char **ret);
+
+/* rEFInd's refind_linux.conf ("title" "options" lines): params in the
+ * options of every line. -ENOENT when there is no line; -EINVAL with
+ * *problem for a line of another form. */
+int refind_conf_add_params(const char *text, const struct strv *params, char **ret, char **problem);

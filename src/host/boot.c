@@ -6,6 +6,8 @@
  * vfio_virqfd is gone since 6.2, and a built-in module needs no entry),
  * and the text of the files `vfiokit setup` edits.
  */
+#include <json-c/json.h>
+
 #include "host.h"
 
 const char *vfio_module_name(unsigned i)
@@ -107,6 +109,89 @@ static int read_optional(struct host *h, const char *rel, char **ret)
 	return k == -ENOMEM ? k : 0;
 }
 
+static int add_file(struct boot_file **v, size_t *n, size_t *alloc, const char *rel, char *text)
+{
+	char *p = strdup(rel);
+
+	if (!p || GROW(*v, *alloc, *n + 1) < 0) {
+		free(p);
+		free(text);
+		return -ENOMEM;
+	}
+	(*v)[(*n)++] = (struct boot_file){ p, text };
+	return 0;
+}
+
+/* The BLS entries of every loader/entries directory, in name order. */
+static int load_entries(struct host *h, struct host_boot *b)
+{
+	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
+	int k = 0;
+
+	for (size_t d = 0; d < ARRAY_SIZE(dirs) && k >= 0; d++) {
+		struct strv names = { 0 };
+		if (path_list(h->root, dirs[d], &names) < 0)
+			continue;
+		strv_sort(&names);
+		for (size_t i = 0; i < names.n && k >= 0; i++) {
+			_cleanup_free_ char *rel = endswith(names.v[i], ".conf") ? strdupf("%s/%s", dirs[d], names.v[i]) : NULL;
+			char *text = NULL;
+			if (!endswith(names.v[i], ".conf"))
+				continue;
+			if (!rel || (k = read_optional(h, rel, &text)) < 0) {
+				k = -ENOMEM;
+				break;
+			}
+			if (text)
+				k = add_file(&b->entries, &b->nentries, &b->entries_alloc, rel, text);
+		}
+		strv_clear(&names);
+	}
+	return k;
+}
+
+static int load_limine(struct host *h, struct host_boot *b)
+{
+	static const char *const rels[] = { "boot/limine.conf", "boot/limine/limine.conf", "boot/EFI/limine/limine.conf",
+					    "efi/limine/limine.conf", "boot/efi/limine/limine.conf",
+					    "boot/efi/EFI/limine/limine.conf", "boot/limine.cfg", NULL };
+	int k = 0;
+
+	for (size_t i = 0; rels[i] && k >= 0; i++) {
+		char *text = NULL;
+		if ((k = read_optional(h, rels[i], &text)) >= 0 && text) {
+			b->loaders |= LOADER_LIMINE;
+			k = add_file(&b->limine, &b->nlimine, &b->limine_alloc, rels[i], text);
+		}
+	}
+	return k;
+}
+
+/* kernelstub's configuration (JSON): the user's kernel_options. */
+static int load_kernelstub(struct host *h, struct host_boot *b)
+{
+	static const char rel[] = "etc/kernelstub/configuration";
+	_cleanup_free_ char *text = NULL;
+	json_object *root, *user, *opts;
+	int k = read_optional(h, rel, &text);
+
+	if (k < 0 || !text)
+		return k;
+	root = json_tokener_parse(text);
+	if (root && json_object_object_get_ex(root, "user", &user) &&
+	    json_object_object_get_ex(user, "kernel_options", &opts) && json_object_is_type(opts, json_type_array)) {
+		b->kernelstub_read = true;
+		for (size_t i = 0; i < json_object_array_length(opts) && k >= 0; i++) {
+			json_object *o = json_object_array_get_idx(opts, i);
+			if (json_object_is_type(o, json_type_string))
+				k = strv_push(&b->kernelstub_options, json_object_get_string(o));
+		}
+	} else
+		host_diag(h, rel, "not kernelstub's JSON with user.kernel_options: which options it has is unknown");
+	json_object_put(root);
+	return k < 0 ? -ENOMEM : 0;
+}
+
 static int load_modprobe(struct host *h, struct host_boot *b)
 {
 	struct strv names = { 0 };
@@ -136,7 +221,6 @@ int boot_load(struct host *h)
 {
 	static const char *const sdboot[] = { "etc/kernel/cmdline", "boot/loader/loader.conf", "efi/loader/loader.conf",
 					      "boot/efi/loader/loader.conf", NULL };
-	static const char *const limine[] = { "boot/limine.conf", "boot/limine/limine.conf", "boot/limine.cfg", NULL };
 	static const char *const dracut[] = { "usr/bin/dracut", "etc/dracut.conf", NULL };
 	static const char *const booster[] = { "etc/booster.yaml", "usr/bin/booster", NULL };
 	static const char *const itools[] = { "usr/sbin/update-initramfs", "etc/initramfs-tools/initramfs.conf", NULL };
@@ -159,10 +243,9 @@ int boot_load(struct host *h)
 		b->loaders |= LOADER_GRUBBY;
 	if (exists(h, "boot/refind_linux.conf"))
 		b->loaders |= LOADER_REFIND;
-	if (any(h, limine))
-		b->loaders |= LOADER_LIMINE;
 	if (exists(h, "usr/bin/rpm-ostree") && exists(h, "run/ostree-booted"))
 		b->loaders |= LOADER_RPM_OSTREE;
+	b->booster_regen = exists(h, "usr/lib/booster/regenerate_images");
 	if (exists(h, "etc/mkinitcpio.conf"))
 		b->generators |= GEN_MKINITCPIO;
 	if (any(h, dracut))
@@ -176,7 +259,10 @@ int boot_load(struct host *h)
 	    (k = read_optional(h, "etc/initramfs-tools/modules", &b->initramfs_modules)) < 0 ||
 	    (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
 	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0 ||
-	    (k = load_modprobe(h, b)) < 0)
+	    (k = read_optional(h, "etc/mkinitcpio.conf", &b->mkinitcpio_conf)) < 0 ||
+	    (k = read_optional(h, "etc/booster.yaml", &b->booster_yaml)) < 0 ||
+	    (k = read_optional(h, "boot/refind_linux.conf", &b->refind_conf)) < 0 || (k = load_entries(h, b)) < 0 ||
+	    (k = load_limine(h, b)) < 0 || (k = load_kernelstub(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
 		return k;
 	return 0;
 }
@@ -192,6 +278,20 @@ void boot_free(struct host_boot *b)
 	free(b->initramfs_modules);
 	free(b->modprobe_vfio);
 	free(b->dracut_vfio);
+	free(b->mkinitcpio_conf);
+	free(b->booster_yaml);
+	free(b->refind_conf);
+	for (size_t i = 0; i < b->nentries; i++) {
+		free(b->entries[i].path);
+		free(b->entries[i].text);
+	}
+	free(b->entries);
+	for (size_t i = 0; i < b->nlimine; i++) {
+		free(b->limine[i].path);
+		free(b->limine[i].text);
+	}
+	free(b->limine);
+	strv_clear(&b->kernelstub_options);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };
 }

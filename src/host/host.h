@@ -206,13 +206,26 @@ struct boot_kernel {
 	unsigned builtin;  /* bits: built in */
 };
 
+struct boot_file {
+	char *path; /* root-relative */
+	char *text;
+};
+
 struct host_boot {
 	unsigned loaders, generators;
 	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
+	bool booster_regen; /* usr/lib/booster/regenerate_images is there */
 	struct boot_kernel *kernels;
 	size_t nkernels, kernels_alloc;
 	/* Files setup edits; NULL when absent. */
 	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
+	char *mkinitcpio_conf, *booster_yaml, *refind_conf;
+	struct boot_file *entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
+	size_t nentries, entries_alloc;
+	struct boot_file *limine;  /* every limine.conf / limine.cfg found */
+	size_t nlimine, limine_alloc;
+	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
+	struct strv kernelstub_options; /* its user kernel_options */
 	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
 };
 

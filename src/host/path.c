@@ -475,6 +475,8 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 	_cleanup_free_ char *tmp = NULL, *dir = NULL;
 	const char *base;
 	_cleanup_close_ int pfd = -1;
+	struct stat old;
+	bool keep_owner;
 	int fd, k;
 	size_t len = strlen(data), off = 0;
 
@@ -493,6 +495,8 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 	tmp = strdupf(".#%s.XXXXXX", base);
 	if (!tmp)
 		return -ENOMEM;
+	/* A file replaced keeps its owner (the mode is the caller's). */
+	keep_owner = fstatat(pfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode);
 	/* mkstemp's idea, relative to the parent fd. */
 	for (int tries = 0;; tries++) {
 		snprintf(tmp + strlen(tmp) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
@@ -512,7 +516,7 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 		}
 		off += (size_t)n;
 	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if ((keep_owner && fchown(fd, old.st_uid, old.st_gid) < 0) || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		k = -errno;
 		goto fail;
 	}

@@ -58,7 +58,8 @@ char *path_abs(struct path_root *r, const char *rel);
  * write is -EIO. */
 int path_write_attr(struct path_root *r, const char *rel, const char *value);
 /* Create or replace a small regular file: temp file in the same directory,
- * fsync, rename. Parent directories are created (mode 0755). */
+ * fsync, rename. A replaced file keeps its owner and group; the mode is
+ * mode. Parent directories are created (mode 0755). */
 int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode);
 int path_unlink(struct path_root *r, const char *rel);
 /* One directory; -EEXIST when it is there. */

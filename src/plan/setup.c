@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+
 #include "confedit.h"
 #include "isolation.h"
 #include "setup.h"
@@ -15,6 +17,8 @@ void setup_plan_free(struct setup_plan *p)
 		free(p->files[i].content);
 	}
 	free(p->files);
+	strv_clear(&p->exec);
+	strv_clear(&p->exec_undo);
 	strv_clear(&p->commands);
 	strv_clear(&p->manual);
 	strv_clear(&p->warnings);
@@ -174,33 +178,257 @@ out:
 	return out;
 }
 
-static int by_hand(struct setup_plan *p, const char *params, unsigned loaders)
+/* A plan's problem line: "WHAT: PROBLEM"; the problem is freed. */
+static int say_by_hand(struct setup_plan *p, char *line)
 {
-	if (loaders & LOADER_RPM_OSTREE) {
-		struct strv a = { 0 };
-		_cleanup_free_ char *args = NULL;
-		for (size_t i = 0; i < p->params.n; i++)
-			if (strv_push_take(&a, strdupf("--append-if-missing=%s", p->params.v[i])) < 0) {
-				strv_clear(&a);
-				return -ENOMEM;
-			}
-		args = strv_join(&a, " ");
-		strv_clear(&a);
-		if (!args || strv_push_take(&p->manual, strdupf("rpm-ostree (immutable Fedora): rpm-ostree kargs %s", args)) < 0)
+	return strv_push_take(&p->manual, line) < 0 ? -ENOMEM : 0;
+}
+
+/* The initramfs configuration for every generator found, and the
+ * commands that rebuild the images (in the order they must run). */
+static int initramfs(const struct host *h, struct setup_plan *p)
+{
+	const struct host_boot *b = &h->boot;
+	_cleanup_free_ char *mods = strv_join(&p->modules, " ");
+	bool ostree = b->loaders & LOADER_RPM_OSTREE;
+	int k;
+
+	if (!mods)
+		return -ENOMEM;
+	if (b->generators & GEN_INITRAMFS_TOOLS) {
+		if ((k = add_file(p, "etc/initramfs-tools/modules",
+				  list_file_add(b->initramfs_modules ? b->initramfs_modules : "", &p->modules))) < 0 ||
+		    strv_push(&p->commands, "update-initramfs -u -k all") < 0)
 			return -ENOMEM;
 	}
-	if ((loaders & LOADER_KERNELSTUB) &&
-	    strv_push_take(&p->manual, strdupf("kernelstub: kernelstub -a \"%s\"", params)) < 0)
+	if (b->generators & GEN_DRACUT) {
+		/* On rpm-ostree the image is the deployment's: regenerated on the
+		 * client from /etc (rpm-ostree initramfs), never by dracut itself. */
+		if ((k = add_file(p, "etc/dracut.conf.d/vfio.conf",
+				  strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs.\n"
+					  "force_drivers+=\" %s \"\n%s",
+					  mods, p->by_address ? "install_items+=\" /" OVERRIDE_SCRIPT " \"\n" : ""))) < 0 ||
+		    strv_push(&p->commands, ostree ? "rpm-ostree initramfs --enable" : "dracut --regenerate-all -f") < 0)
+			return -ENOMEM;
+	}
+	if (b->generators & GEN_MKINITCPIO) {
+		struct strv files = { 0 };
+		char *text = NULL, *problem = NULL;
+		if (p->by_address && strv_push(&files, "/" OVERRIDE_SCRIPT) < 0)
+			return -ENOMEM;
+		k = mkinitcpio_conf_edit(b->mkinitcpio_conf ? b->mkinitcpio_conf : "", &p->modules, &files, &text, &problem);
+		strv_clear(&files);
+		if (k == -EINVAL)
+			k = say_by_hand(p, strdupf("mkinitcpio: /etc/mkinitcpio.conf %s: put %s first in MODULES=(...), "
+						   "before any KMS driver, keep modconf in HOOKS,%s then run mkinitcpio -P",
+						   problem, mods,
+						   p->by_address ? " add /" OVERRIDE_SCRIPT " to FILES=(...)," : ""));
+		else if (k >= 0 && (k = add_file(p, "etc/mkinitcpio.conf", text)) >= 0)
+			k = strv_push(&p->commands, "mkinitcpio -P");
+		free(problem);
+		if (k < 0)
+			return -ENOMEM;
+	}
+	if (b->generators & GEN_BOOSTER) {
+		char *text = NULL, *problem = NULL;
+		k = booster_yaml_edit(b->booster_yaml ? b->booster_yaml : "", &p->modules, &text, &problem);
+		if (k == -EINVAL)
+			k = say_by_hand(p, strdupf("booster: /etc/booster.yaml %s: add %s to modules_force_load, then "
+						   "rebuild the images", problem, mods));
+		else if (k >= 0 && (k = add_file(p, "etc/booster.yaml", text)) >= 0)
+			k = b->booster_regen ? strv_push(&p->commands, "/usr/lib/booster/regenerate_images") :
+					       say_by_hand(p, strdup("booster: rebuild each image with booster build --force "
+								     "--kernel-version VERSION /boot/booster-NAME.img"));
+		free(problem);
+		if (k < 0)
+			return -ENOMEM;
+	}
+	if (!b->generators &&
+	    strv_push(&p->warnings, "no initramfs generator found: vfio-pci loads late, and the devices' drivers "
+				    "may take them first") < 0)
 		return -ENOMEM;
-	if ((loaders & LOADER_GRUBBY) &&
-	    strv_push_take(&p->manual, strdupf("grubby (BLS entries): grubby --update-kernel=ALL --args=\"%s\"", params)) < 0)
-		return -ENOMEM;
-	if ((loaders & LOADER_REFIND) &&
-	    strv_push_take(&p->manual, strdupf("rEFInd: add \"%s\" to the options in /boot/refind_linux.conf", params)) < 0)
-		return -ENOMEM;
-	if ((loaders & LOADER_LIMINE) &&
-	    strv_push_take(&p->manual, strdupf("Limine: add \"%s\" to the cmdline of the entries in limine.conf", params)) < 0)
-		return -ENOMEM;
+	return 0;
+}
+
+static bool word_in(const char *text, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *t = text; (t = strstr(t, word)); t += wl)
+		if ((t == text || isspace((unsigned char)t[-1])) && (!t[wl] || isspace((unsigned char)t[wl])))
+			return true;
+	return false;
+}
+
+/* The parameters a command-driven bootloader lacks (those it has are left
+ * alone, so that undo takes back only what setup added). */
+static int missing_params(const struct setup_plan *p, bool (*has)(const struct host_boot *, const char *),
+			  const struct host_boot *b, struct strv *ret)
+{
+	for (size_t i = 0; i < p->params.n; i++)
+		if (!has(b, p->params.v[i]) && strv_push(ret, p->params.v[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static bool kernelstub_has(const struct host_boot *b, const char *param)
+{
+	return strv_contains(&b->kernelstub_options, param);
+}
+
+static bool ostree_has(const struct host_boot *b, const char *param)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < b->nentries; i++) {
+		const char *base = strrchr(b->entries[i].path, '/');
+		if (!startswith(base ? base + 1 : b->entries[i].path, "ostree-"))
+			continue;
+		any = true;
+		if (!word_in(b->entries[i].text, param))
+			return false;
+	}
+	return any;
+}
+
+/* "TOOL A1 P1 A1 P2 ..." for each parameter. */
+static char *each(const char *tool, const char *opt, const struct strv *params)
+{
+	struct strv w = { 0 };
+	char *out = NULL;
+
+	if (strv_push(&w, tool) < 0)
+		return NULL;
+	for (size_t i = 0; i < params->n; i++)
+		if (strv_push_take(&w, strdupf("%s%s", opt, params->v[i])) < 0)
+			goto out;
+	out = strv_join(&w, " ");
+out:
+	strv_clear(&w);
+	return out;
+}
+
+static int exec_pair(struct setup_plan *p, char *run, char *undo)
+{
+	int k = run && undo && strv_push(&p->exec, run) >= 0 ? 0 : -ENOMEM;
+
+	if (k == 0 && strv_push(&p->exec_undo, undo) < 0) {
+		free(p->exec.v[--p->exec.n]);
+		p->exec.v[p->exec.n] = NULL;
+		k = -ENOMEM;
+	}
+	free(run);
+	free(undo);
+	return k;
+}
+
+/* The kernel command line, for every bootloader found. */
+static int cmdline(const struct host *h, struct setup_plan *p, const char *params)
+{
+	const struct host_boot *b = &h->boot;
+	bool ostree = b->loaders & LOADER_RPM_OSTREE, stub = b->loaders & LOADER_KERNELSTUB;
+	size_t edited_entries = 0;
+	int k;
+
+	if (ostree) {
+		/* The deployment's kargs: ostree writes the BLS entries itself. */
+		struct strv add = { 0 };
+		if (missing_params(p, ostree_has, b, &add) < 0 ||
+		    (add.n && exec_pair(p, each("rpm-ostree kargs", "--append-if-missing=", &add),
+					each("rpm-ostree kargs", "--delete-if-present=", &add)) < 0)) {
+			strv_clear(&add);
+			return -ENOMEM;
+		}
+		strv_clear(&add);
+	}
+	if (stub) {
+		/* Pop!_OS: kernelstub writes the systemd-boot entries. */
+		struct strv add = { 0 };
+		if (!b->kernelstub_read)
+			return say_by_hand(p, strdupf("kernelstub: its configuration could not be read: run kernelstub "
+						      "-a \"%s\"", params));
+		if (missing_params(p, kernelstub_has, b, &add) < 0) {
+			strv_clear(&add);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < add.n; i++)
+			if (exec_pair(p, strdupf("kernelstub -a %s", add.v[i]), strdupf("kernelstub -d %s", add.v[i])) < 0) {
+				strv_clear(&add);
+				return -ENOMEM;
+			}
+		strv_clear(&add);
+	}
+	if ((b->loaders & LOADER_GRUB) && b->grub_default && !ostree) {
+		char *text = NULL, *problem = NULL;
+		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p->params, &text, &problem);
+		if (k == -EINVAL)
+			k = say_by_hand(p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT",
+						   problem, params));
+		else if (k >= 0 && (k = add_file(p, "etc/default/grub", text)) >= 0)
+			k = b->grub_regen ? strv_push(&p->commands, b->grub_regen) :
+					    say_by_hand(p, strdup("GRUB: regenerate grub.cfg (no update-grub or grub-mkconfig "
+								  "was found)"));
+		free(problem);
+		if (k < 0)
+			return -ENOMEM;
+	}
+	if ((b->loaders & (LOADER_SYSTEMD_BOOT | LOADER_GRUBBY)) && !ostree && !stub) {
+		/* The BLS entries (systemd-boot's, or GRUB's read through grubby),
+		 * and /etc/kernel/cmdline for the kernels installed later. */
+		for (size_t i = 0; i < b->nentries; i++) {
+			char *text = NULL;
+			k = bls_entry_add_params(b->entries[i].text, &p->params, &text);
+			if (k == -EINVAL)
+				k = say_by_hand(p, strdupf("/%s takes its options from a variable: run grubby "
+							   "--update-kernel=ALL --args=\"%s\"", b->entries[i].path, params));
+			else if (k >= 0 && (k = add_file(p, b->entries[i].path, text)) >= 0)
+				edited_entries++;
+			if (k < 0)
+				return -ENOMEM;
+		}
+		if (b->kernel_cmdline) {
+			char *text = NULL;
+			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p->params, &text)) < 0 ||
+			    (k = add_file(p, "etc/kernel/cmdline", text)) < 0)
+				return k;
+		}
+		if (!edited_entries && !b->kernel_cmdline && (b->loaders & LOADER_SYSTEMD_BOOT) &&
+		    (k = say_by_hand(p, strdupf("systemd-boot: no entry in /boot/loader/entries: add \"%s\" to the "
+						"options line of each entry (or create /etc/kernel/cmdline)",
+						params))) < 0)
+			return k;
+		if (!edited_entries && b->kernel_cmdline &&
+		    (k = say_by_hand(p, strdup("systemd-boot: /etc/kernel/cmdline applies when kernel-install next "
+					       "writes the entries: reinstall the kernel"))) < 0)
+			return k;
+	}
+	if ((b->loaders & LOADER_REFIND) && b->refind_conf) {
+		char *text = NULL, *problem = NULL;
+		k = refind_conf_add_params(b->refind_conf, &p->params, &text, &problem);
+		if (k == -EINVAL || k == -ENOENT)
+			k = say_by_hand(p, strdupf("rEFInd: /boot/refind_linux.conf %s: add \"%s\" to the options",
+						   problem ? problem : "has no entry", params));
+		else if (k >= 0)
+			k = add_file(p, "boot/refind_linux.conf", text);
+		free(problem);
+		if (k < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < b->nlimine; i++) {
+		char *text = NULL;
+		k = limine_conf_add_params(b->limine[i].text, &p->params, &text);
+		if (k == -ENOENT)
+			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine[i].path,
+						   params));
+		else if (k >= 0)
+			k = add_file(p, b->limine[i].path, text);
+		if (k < 0)
+			return -ENOMEM;
+	}
+	if (!(b->loaders & (LOADER_GRUB | LOADER_SYSTEMD_BOOT | LOADER_KERNELSTUB | LOADER_GRUBBY | LOADER_REFIND |
+			    LOADER_LIMINE | LOADER_RPM_OSTREE)))
+		return say_by_hand(p, strdupf("no known bootloader found: add \"%s\" to the kernel command line by hand",
+					      params));
 	return 0;
 }
 
@@ -306,88 +534,14 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 					 "copy_exec /" OVERRIDE_SCRIPT "\n"))) < 0)
 			goto oom;
 	}
-	if (b->generators & GEN_INITRAMFS_TOOLS) {
-		if ((k = add_file(&p, "etc/initramfs-tools/modules",
-				  list_file_add(b->initramfs_modules ? b->initramfs_modules : "", &p.modules))) < 0 ||
-		    strv_push(&p.commands, "update-initramfs -u -k all") < 0)
-			goto oom;
-	}
-	if (b->generators & GEN_DRACUT) {
-		_cleanup_free_ char *mods = strv_join(&p.modules, " ");
-		if (!mods || (k = add_file(&p, "etc/dracut.conf.d/vfio.conf",
-					   strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs.\n"
-						   "force_drivers+=\" %s \"\n%s",
-						   mods, p.by_address ? "install_items+=\" /" OVERRIDE_SCRIPT " \"\n" : ""))) < 0 ||
-		    strv_push(&p.commands, "dracut --regenerate-all -f") < 0)
-			goto oom;
-	}
-	{
-		_cleanup_free_ char *mods = strv_join(&p.modules, " ");
-		if (!mods)
-			goto oom;
-		if ((b->generators & GEN_MKINITCPIO) &&
-		    strv_push_take(&p.manual, strdupf("mkinitcpio: put %s first in MODULES=(...) of /etc/mkinitcpio.conf, "
-						      "before any KMS driver, keep the modconf hook in HOOKS,%s then run "
-						      "mkinitcpio -P", mods,
-						      p.by_address ? " add /" OVERRIDE_SCRIPT " to FILES=(...)," : "")) < 0)
-			goto oom;
-		if ((b->generators & GEN_BOOSTER) &&
-		    strv_push_take(&p.manual, strdupf("booster: add %s to modules_force_load in /etc/booster.yaml (a "
-						      "comma-separated list), then run booster build", mods)) < 0)
-			goto oom;
-		if (!b->generators &&
-		    strv_push(&p.warnings, "no initramfs generator found: vfio-pci loads late, and the devices' drivers "
-					   "may take them first") < 0)
-			goto oom;
-	}
+	if ((k = initramfs(h, &p)) < 0)
+		goto out;
 
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
-	if (p.params.n) {
-		if ((b->loaders & LOADER_GRUB) && b->grub_default) {
-			char *text = NULL, *problem = NULL;
-			k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p.params, &text, &problem);
-			if (k == -ENOMEM)
-				goto oom;
-			if (k < 0) {
-				if (strv_push_take(&p.manual, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to "
-								      "GRUB_CMDLINE_LINUX_DEFAULT",
-								      problem, params)) < 0) {
-					free(problem);
-					goto oom;
-				}
-				free(problem);
-			} else {
-				if ((k = add_file(&p, "etc/default/grub", text)) < 0)
-					goto out;
-				if (b->grub_regen ? strv_push(&p.commands, b->grub_regen) < 0 :
-						    strv_push(&p.manual, "GRUB: regenerate grub.cfg (no update-grub or "
-									 "grub-mkconfig was found)") < 0)
-					goto oom;
-			}
-		}
-		if ((b->loaders & LOADER_SYSTEMD_BOOT) && b->kernel_cmdline) {
-			char *text = NULL;
-			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p.params, &text)) < 0 ||
-			    (k = add_file(&p, "etc/kernel/cmdline", text)) < 0 ||
-			    strv_push(&p.manual, "systemd-boot: /etc/kernel/cmdline applies when kernel-install next "
-						 "writes the entries: reinstall the kernel, or add the parameters to "
-						 "/boot/loader/entries/*.conf") < 0)
-				goto oom;
-		} else if ((b->loaders & LOADER_SYSTEMD_BOOT) &&
-			   strv_push_take(&p.manual, strdupf("systemd-boot: add \"%s\" to the options line of "
-							     "/boot/loader/entries/*.conf (or create /etc/kernel/cmdline)",
-							     params)) < 0)
-			goto oom;
-		if ((k = by_hand(&p, params, b->loaders)) < 0)
-			goto out;
-		if (!(b->loaders & (LOADER_GRUB | LOADER_SYSTEMD_BOOT | LOADER_KERNELSTUB | LOADER_GRUBBY | LOADER_REFIND |
-				    LOADER_LIMINE | LOADER_RPM_OSTREE)) &&
-		    strv_push_take(&p.manual, strdupf("no known bootloader found: add \"%s\" to the kernel command line "
-						      "by hand", params)) < 0)
-			goto oom;
-	}
+	if (p.params.n && (k = cmdline(h, &p, params)) < 0)
+		goto out;
 	*ret = p;
 	return 0;
 oom:

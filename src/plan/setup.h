@@ -6,9 +6,11 @@
  * text of each file, with the commands that regenerate what boots. Pure:
  * reads the host model (HOST_LOAD_PCI | MODULES | SYSTEM | BOOT).
  *
- * This release edits GRUB (/etc/default/grub), systemd-boot
- * (/etc/kernel/cmdline), initramfs-tools and dracut; for the other
- * bootloaders and generators it says what to add by hand.
+ * Generators: initramfs-tools, dracut, mkinitcpio, booster. Bootloaders:
+ * GRUB, the BLS entries (systemd-boot, grubby) and /etc/kernel/cmdline,
+ * rEFInd, Limine as files; kernelstub and rpm-ostree by their own commands
+ * (exec, with the inverse in exec_undo). What cannot be edited safely is
+ * said in manual.
  */
 #pragma once
 
@@ -37,6 +39,7 @@ struct setup_plan {
 	struct strv modules;    /* for the initramfs, in order */
 	struct setup_file *files;
 	size_t nfiles, files_alloc;
+	struct strv exec, exec_undo; /* changes made by commands (kernelstub, grubby, rpm-ostree), and their inverses */
 	struct strv commands;   /* regenerate, in order */
 	struct strv manual;     /* what the user must do by hand, and where */
 	struct strv warnings;

@@ -96,12 +96,143 @@ static void test_list(void **state)
 	free(r);
 }
 
+static const char *const M[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
+static const struct strv mods3 = { .v = (char **)M, .n = 3 };
+
+/* Run an edit, compare, then run it on its own output: the same text. */
+#define TWICE(call_in, call_again, in, out)                                                    \
+	do {                                                                                   \
+		char *r = NULL, *again = NULL, *problem = NULL;                                  \
+		const char *text_ = (in);                                                      \
+		assert_int_equal((call_in), 0);                                                \
+		assert_string_equal(r, (out));                                                 \
+		text_ = r;                                                                     \
+		assert_int_equal((call_again), 0);                                             \
+		assert_string_equal(again, r);                                                 \
+		(void)problem;                                                                 \
+		free(r);                                                                       \
+		free(again);                                                                   \
+	} while (0)
+
+static void mkinit(const char *in, const struct strv *files, const char *out)
+{
+	TWICE(mkinitcpio_conf_edit(text_, &mods3, files, &r, &problem),
+	      mkinitcpio_conf_edit(text_, &mods3, files, &again, &problem), in, out);
+}
+
+static void test_mkinitcpio(void **state)
+{
+	static const char *const F[] = { "/usr/local/bin/vfio-pci-override.sh" };
+	static const struct strv files = { .v = (char **)F, .n = 1 };
+	char *r = NULL, *problem = NULL;
+
+	/* Arch's default file (its comment shows an example MODULES line). */
+	mkinit("# MODULES\n#     MODULES=(usbhid xhci_hcd)\nMODULES=()\n\nBINARIES=()\nFILES=()\n"
+	       "HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)\n",
+	       NULL,
+	       "# MODULES\n#     MODULES=(usbhid xhci_hcd)\nMODULES=(vfio_pci vfio vfio_iommu_type1)\n\nBINARIES=()\nFILES=()\n"
+	       "HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)\n");
+	/* A KMS driver first: the VFIO modules go before it (the article). */
+	mkinit("MODULES=(amdgpu vfio_pci)\nHOOKS=(base systemd autodetect block)\n", NULL,
+	       "MODULES=(vfio_pci vfio vfio_iommu_type1 amdgpu)\nHOOKS=(base systemd autodetect modconf block)\n");
+	/* Already right: nothing changes, whatever the spacing. */
+	mkinit("MODULES=( vfio_pci  vfio vfio_iommu_type1 btrfs ) # mine\nHOOKS=(base udev modconf)\n", NULL,
+	       "MODULES=( vfio_pci  vfio vfio_iommu_type1 btrfs ) # mine\nHOOKS=(base udev modconf)\n");
+	/* Multi-line array; no HOOKS line; FILES for the override script. */
+	mkinit("MODULES=(ext4\n  nvme)\nFILES=(/etc/x)\n", &files,
+	       "MODULES=(vfio_pci vfio vfio_iommu_type1 ext4 nvme)\nFILES=(/etc/x /usr/local/bin/vfio-pci-override.sh)\n");
+	/* No MODULES at all: appended. */
+	mkinit("HOOKS=(base modconf)", NULL, "HOOKS=(base modconf)\nMODULES=(vfio_pci vfio vfio_iommu_type1)\n");
+	/* Quotes, an expansion, no closing parenthesis: untouched, with the line. */
+	assert_int_equal(mkinitcpio_conf_edit("A=1\nMODULES=(\"$X\")\n", &mods3, NULL, &r, &problem), -EINVAL);
+	assert_null(r);
+	assert_non_null(strstr(problem, "line 2: MODULES=(...) holds quotes"));
+	free(problem);
+	assert_int_equal(mkinitcpio_conf_edit("MODULES=(a b\n", &mods3, NULL, &r, &problem), -EINVAL);
+	assert_non_null(strstr(problem, "has no closing )"));
+	free(problem);
+}
+
+static void booster(const char *in, const char *out)
+{
+	TWICE(booster_yaml_edit(text_, &mods3, &r, &problem), booster_yaml_edit(text_, &mods3, &again, &problem), in,
+	      out);
+}
+
+static void test_booster(void **state)
+{
+	char *r = NULL, *problem = NULL;
+
+	booster("", "modules_force_load: vfio_pci,vfio,vfio_iommu_type1\n");
+	booster("compression: zstd\nmodules_force_load: nvme, vfio\nnetwork:\n  dhcp: on\n",
+		"compression: zstd\nmodules_force_load: vfio_pci,vfio_iommu_type1,nvme,vfio\nnetwork:\n  dhcp: on\n");
+	/* Indented: another mapping's key, not the top-level one. */
+	booster("x:\n  modules_force_load: a\n", "x:\n  modules_force_load: a\nmodules_force_load: vfio_pci,vfio,vfio_iommu_type1\n");
+	assert_int_equal(booster_yaml_edit("modules_force_load: [a, b]\n", &mods3, &r, &problem), -EINVAL);
+	assert_non_null(strstr(problem, "line 1: modules_force_load is not a plain"));
+	free(problem);
+}
+
+static void bls(const char *in, const char *out)
+{
+	TWICE(bls_entry_add_params(text_, &params, &r), bls_entry_add_params(text_, &params, &again), in, out);
+}
+
+static void test_bls(void **state)
+{
+	char *r = NULL;
+
+	/* Arch's systemd-boot entry, as the wiki writes it. */
+	bls("title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\n"
+	    "options root=\"LABEL=arch os\" rw\n",
+	    "title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\n"
+	    "options root=\"LABEL=arch os\" rw intel_iommu=on iommu=pt\n");
+	/* Two options lines are one command line: a parameter is replaced where
+	 * it is, the other goes on the last line. */
+	bls("options intel_iommu=off quiet\noptions rw\n", "options intel_iommu=on quiet\noptions rw iommu=pt\n");
+	bls("title x\nlinux /vmlinuz\n", "title x\nlinux /vmlinuz\noptions intel_iommu=on iommu=pt\n");
+	/* GRUB's $kernelopts: not ours to edit. */
+	assert_int_equal(bls_entry_add_params("options $kernelopts\n", &params, &r), -EINVAL);
+}
+
+static void test_limine_refind(void **state)
+{
+	char *res = NULL, *why = NULL;
+
+	/* limine.conf (v8): every entry's cmdline. */
+	TWICE(limine_conf_add_params(text_, &params, &r), limine_conf_add_params(text_, &params, &again),
+	      "timeout: 5\n\n/Arch Linux\n    protocol: linux\n    path: boot():/vmlinuz-linux\n"
+	      "    cmdline: root=UUID=1234 rw\n    module_path: boot():/initramfs-linux.img\n"
+	      "/Arch Linux (fallback)\n    cmdline: root=UUID=1234 rw iommu=pt\n",
+	      "timeout: 5\n\n/Arch Linux\n    protocol: linux\n    path: boot():/vmlinuz-linux\n"
+	      "    cmdline: root=UUID=1234 rw intel_iommu=on iommu=pt\n    module_path: boot():/initramfs-linux.img\n"
+	      "/Arch Linux (fallback)\n    cmdline: root=UUID=1234 rw iommu=pt intel_iommu=on\n");
+	/* The older limine.cfg. */
+	TWICE(limine_conf_add_params(text_, &params, &r), limine_conf_add_params(text_, &params, &again),
+	      ":Arch\nPROTOCOL=linux\nKERNEL_CMDLINE=root=/dev/sda2 rw\n",
+	      ":Arch\nPROTOCOL=linux\nKERNEL_CMDLINE=root=/dev/sda2 rw intel_iommu=on iommu=pt\n");
+	assert_int_equal(limine_conf_add_params("timeout: 5\n", &params, &res), -ENOENT);
+	/* refind_linux.conf as mkrlconf writes it. */
+	TWICE(refind_conf_add_params(text_, &params, &r, &problem), refind_conf_add_params(text_, &params, &again, &problem),
+	      "\"Boot with standard options\"  \"root=PARTUUID=ab-01 rw quiet\"\n"
+	      "# comment\n\"Boot to single-user mode\"    \"root=PARTUUID=ab-01 rw quiet single\"\n",
+	      "\"Boot with standard options\"  \"root=PARTUUID=ab-01 rw quiet intel_iommu=on iommu=pt\"\n"
+	      "# comment\n\"Boot to single-user mode\"    \"root=PARTUUID=ab-01 rw quiet single intel_iommu=on iommu=pt\"\n");
+	assert_int_equal(refind_conf_add_params("\"Boot\" root=/dev/sda1\n", &params, &res, &why), -EINVAL);
+	assert_non_null(strstr(why, "line 1 is not"));
+	free(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),
 		cmocka_unit_test(test_cmdline_file),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_mkinitcpio),
+		cmocka_unit_test(test_booster),
+		cmocka_unit_test(test_bls),
+		cmocka_unit_test(test_limine_refind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
