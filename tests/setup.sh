@@ -341,6 +341,56 @@ if [ -x /bin/busybox ]; then
 else
 	for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP no busybox-static"; done
 fi
+# Fault injection: the Nth call that changes the file system (a creating
+# open, a write, fchmod, fchown, fsync, rename, unlink, mkdir) fails, for
+# every N up to the last one --apply makes. Each time the copy is as it was,
+# journal included. /etc/default/grub belongs to another user, mode 0600:
+# kept after apply and after undo.
+if [ -n "${FAILAT_SO-}" ] && [ -f "$FAILAT_SO" ]; then
+	fa="$tmp/fault"
+	cp -a "$tmp/pristine" "$fa"
+	chown 1234:1234 "$fa/etc/default/grub" && chmod 600 "$fa/etc/default/grub"
+	tree "$fa" all >"$tmp/fa.before"
+	i=1 fired=0 bad=
+	while [ $i -lt 1000 ]; do
+		rm -f "$tmp/failat.log"
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+			FAILAT=$i FAILAT_LOG="$tmp/failat.log" LD_PRELOAD="$FAILAT_SO" "$vfiokit" setup --gpu 06:00.0 --root "$fa" \
+			--apply >/dev/null 2>"$tmp/err"
+		rc=$?
+		[ -s "$tmp/failat.log" ] || break
+		fired=$((fired + 1))
+		tree "$fa" all | diff "$tmp/fa.before" - >"$tmp/d"
+		if [ $rc != 1 ] || [ -s "$tmp/d" ]; then
+			bad="call $(cat "$tmp/failat.log"): exit $rc"
+			cat "$tmp/err" >>"$tmp/d"
+			break
+		fi
+		i=$((i + 1))
+	done
+	[ -z "$bad" ] && [ $rc = 0 ] && [ $fired -gt 20 ]
+	ok $? "a failure at each of the $fired calls that change files leaves the copy byte for byte as it was${bad:+ (not at $bad)}" "$tmp/d"
+	[ "$(stat -c '%u:%g %a' "$fa/etc/default/grub")" = "1234:1234 600" ] && grep -q "intel_iommu=on" "$fa/etc/default/grub" &&
+		"$vfiokit" undo --root "$fa" >/dev/null 2>&1 && [ "$(stat -c '%u:%g %a' "$fa/etc/default/grub")" = "1234:1234 600" ]
+	ok $? "an edited file keeps its owner and mode, after apply and after undo"
+else
+	n=$((n + 2)); echo "ok $((n - 1)) # SKIP no failat.so (FAILAT_SO)"; echo "ok $n # SKIP no failat.so"
+fi
+# A read-only /etc (a bind mount in a mount namespace of its own).
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	ro="$tmp/ro"
+	cp -a "$tmp/pristine" "$ro"
+	tree "$ro" all >"$tmp/ro.before"
+	unshare -m sh -c 'mount --bind "$1/etc" "$1/etc" && mount -o remount,bind,ro "$1/etc" &&
+		exec "$2" setup --gpu 06:00.0 --root "$1" --apply' sh "$ro" "$vfiokit" >/dev/null 2>"$tmp/err"
+	rc=$?
+	tree "$ro" all | diff "$tmp/ro.before" - >"$tmp/d"
+	[ $rc = 1 ] && grep -q "cannot write /etc/modprobe.d/vfio.conf: Read-only file system (remount it read-write" "$tmp/err" &&
+		[ ! -s "$tmp/d" ]
+	ok $? "a read-only /etc: said, and nothing changed (no journal entry either)" "$tmp/err"
+else
+	n=$((n + 1)); echo "ok $n # SKIP needs root and unshare -m"
+fi
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$vfiokit" setup --gpu 06:00.0 --root "$debian" >/dev/null 2>&1
 	ok $? "a dry run needs no root"

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fault injection for the tests, loaded with LD_PRELOAD: the Nth call
+ * (FAILAT=N) that changes the file system (creating open, write to a file,
+ * fchmod, fchown, fsync, rename, unlink, mkdir) fails with EIO, once. The
+ * calls counted are those vfiokit's writers make; writes to standard
+ * output and error are not counted. When it fires it appends the call's
+ * name to $FAILAT_LOG, so a test can tell the last N was past the end.
+ */
+#undef _FILE_OFFSET_BITS /* openat and openat64 are both defined here */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static long calls;
+
+static int fire(const char *what)
+{
+	const char *at = getenv("FAILAT"), *log = getenv("FAILAT_LOG");
+
+	if (!at || ++calls != atol(at))
+		return 0;
+	if (log) {
+		FILE *f = fopen(log, "a");
+		if (f) {
+			fprintf(f, "%ld %s\n", calls, what);
+			fclose(f);
+		}
+	}
+	errno = EIO;
+	return 1;
+}
+
+#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+/* The mode argument of open, present with O_CREAT or O_TMPFILE. */
+#define OPEN_MODE(flags, mode)                              \
+	do {                                                \
+		if ((flags) & (O_CREAT | O_TMPFILE)) {      \
+			va_list ap;                         \
+			va_start(ap, flags);                \
+			(mode) = (mode_t)va_arg(ap, int);   \
+			va_end(ap);                         \
+		}                                           \
+	} while (0)
+
+static int creating(int flags)
+{
+	return (flags & (O_CREAT | O_TMPFILE)) && fire("openat");
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return creating(flags) ? -1 : REAL(openat)(dirfd, path, flags, mode);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (fd > 2 && fire("write"))
+		return -1;
+	return REAL(write)(fd, buf, n);
+}
+
+int fchmod(int fd, mode_t mode)
+{
+	return fire("fchmod") ? -1 : REAL(fchmod)(fd, mode);
+}
+
+int fchown(int fd, uid_t uid, gid_t gid)
+{
+	return fire("fchown") ? -1 : REAL(fchown)(fd, uid, gid);
+}
+
+int fsync(int fd)
+{
+	return fire("fsync") ? -1 : REAL(fsync)(fd);
+}
+
+int renameat(int a, const char *from, int b, const char *to)
+{
+	return fire("renameat") ? -1 : REAL(renameat)(a, from, b, to);
+}
+
+int unlinkat(int dirfd, const char *path, int flags)
+{
+	return fire("unlinkat") ? -1 : REAL(unlinkat)(dirfd, path, flags);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	return fire("mkdirat") ? -1 : REAL(mkdirat)(dirfd, path, mode);
+}
+
+/* With _FILE_OFFSET_BITS=64 glibc's headers call openat64. */
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, mode);
+	return creating(flags) ? -1 : REAL(openat64)(dirfd, path, flags, mode);
+}
