@@ -194,6 +194,27 @@ cp -a "$broken" "$tmp/broken-before"
 "$vfiokit" setup --gpu 06:00.0 --root "$broken" --apply >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "nothing was changed" "$tmp/err" && diff -r --no-dereference "$tmp/broken-before" "$broken" >"$tmp/d" 2>&1
 ok $? "a failing write: the copy as it was, no journal entry" "$tmp/err"
+# A kernel with vfio-pci built in (some Ubuntu and Pop!_OS kernels): modprobe.d's
+# ids= is never read for it, so vfio-pci.ids= goes on the command line, said why.
+builtin="$tmp/builtin"
+cp -a "$tmp/pristine" "$builtin"
+mkdir -p "$builtin/lib/modules/6.8.0-generic"
+printf 'kernel/drivers/vfio/vfio.ko:\nkernel/drivers/vfio/vfio_iommu_type1.ko: kernel/drivers/vfio/vfio.ko\n' \
+	>"$builtin/lib/modules/6.8.0-generic/modules.dep"
+echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$builtin/lib/modules/6.8.0-generic/modules.builtin"
+"$vfiokit" setup --gpu 06:00.0 --root "$builtin" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "vfio-pci is built into kernel 6.8.0-generic: modprobe.d's options are never read" "$tmp/out" &&
+	grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$tmp/out" &&
+	grep -q "^# initramfs modules: vfio vfio_iommu_type1$" "$tmp/out"
+ok $? "vfio-pci built into a kernel: vfio-pci.ids= on the command line, and not in the initramfs list" "$tmp/out"
+# dracut through the distribution's wrapper where there is one (EndeavourOS,
+# Garuda: plain dracut -f fails on their systemd-boot layout).
+wrap="$tmp/wrapper"
+cp -a "$fedora" "$wrap"
+: >"$wrap/usr/bin/dracut-rebuild"
+"$vfiokit" setup --gpu 06:00.0 --root "$wrap" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "^# --apply then runs: dracut-rebuild$" "$tmp/out" && ! grep -q "regenerate-all" "$tmp/out"
+ok $? "dracut-rebuild, not dracut --regenerate-all -f, where the distribution has it" "$tmp/out"
 # --chroot: the regenerate commands run inside the copy, as they would on a
 # mounted system. Its update-initramfs and update-grub are scripts for busybox
 # (static) that log their arguments, and fail on demand.
@@ -272,6 +293,23 @@ if [ -n "$kdeb" ] && [ -x /sbin/depmod ]; then
 		[ ! -s "$tmp/without.img.vfio" ]
 	rc=$?
 	ok $rc "real dracut with vfiokit's /etc/dracut.conf.d/vfio.conf puts $(wc -l <"$tmp/with.img.vfio") VFIO modules into $rel's initramfs; without it, none" "$tmp/dracut.log"
+	# dracut reads /etc of the machine it runs on: the copy's modprobe.d is
+	# bound over it in a mount namespace of its own (this machine's /etc is
+	# never written), and the image, built with hostonly="no", holds vfio-pci's
+	# options.
+	if [ "$(id -u)" = 0 ] && [ -d /etc/modprobe.d ] && unshare -m true 2>/dev/null; then
+		unshare -m sh -c 'mount --bind "$1/etc/modprobe.d" /etc/modprobe.d &&
+			dracutbasedir="$2/usr/lib/dracut" bash "$2/usr/bin/dracut" --conf /dev/null --confdir "$1/etc/dracut.conf.d" \
+				--kmoddir "$3" --no-hostonly --no-early-microcode -m dash -o "udev-rules systemd base kernel-modules" \
+				--force "$4" "$5"' sh "$fedora" "$tmp/debs/dracut-core" "$tmp/k/lib/modules/$rel" "$tmp/opts.img" "$rel" \
+			>"$tmp/dracut.log" 2>&1
+		dracutbasedir="$tmp/debs/dracut-core/usr/lib/dracut" bash "$tmp/debs/dracut-core/usr/bin/lsinitrd" \
+			-f etc/modprobe.d/vfio.conf "$tmp/opts.img" >"$tmp/opts" 2>>"$tmp/dracut.log"
+		grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$tmp/opts" && grep -q "^softdep nouveau pre: vfio-pci$" "$tmp/opts"
+		ok $? "the same image holds /etc/modprobe.d/vfio.conf (ids= and the softdeps), though hostonly is off" "$tmp/dracut.log"
+	else
+		n=$((n + 1)); echo "ok $n # SKIP needs root and unshare -m to show dracut the copy's modprobe.d"
+	fi
 else
 	n=$((n + 1)); echo "ok $n # SKIP no Debian kernel package to build an initramfs for"
 fi

@@ -246,6 +246,11 @@ int boot_load(struct host *h)
 	if (exists(h, "usr/bin/rpm-ostree") && exists(h, "run/ostree-booted"))
 		b->loaders |= LOADER_RPM_OSTREE;
 	b->booster_regen = exists(h, "usr/lib/booster/regenerate_images");
+	/* Plain dracut -f fails on systemd-boot layouts (EndeavourOS, Garuda):
+	 * those distributions rebuild through their own wrapper. */
+	b->dracut_regen = exists(h, "usr/bin/reinstall-kernels") ? "reinstall-kernels" :
+			  exists(h, "usr/bin/dracut-rebuild")	 ? "dracut-rebuild" :
+								   "dracut --regenerate-all -f";
 	if (exists(h, "etc/mkinitcpio.conf"))
 		b->generators |= GEN_MKINITCPIO;
 	if (any(h, dracut))

@@ -215,6 +215,7 @@ struct host_boot {
 	unsigned loaders, generators;
 	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
 	bool booster_regen; /* usr/lib/booster/regenerate_images is there */
+	const char *dracut_regen; /* the distribution's wrapper (reinstall-kernels, dracut-rebuild), or dracut itself */
 	struct boot_kernel *kernels;
 	size_t nkernels, kernels_alloc;
 	/* Files setup edits; NULL when absent. */

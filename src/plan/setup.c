@@ -157,6 +157,43 @@ static int choose_modules(const struct host *h, struct setup_plan *p, char **err
 	return 0;
 }
 
+/* Where modprobe.d's ids= is never read, vfio-pci.ids= goes on the kernel
+ * command line: a kernel with vfio-pci built in (some Ubuntu and Pop!_OS
+ * kernels: no modprobe runs for it), and booster (it ignores modprobe.d). */
+static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
+{
+	const struct host_boot *b = &h->boot;
+	const char *builtin = NULL;
+	_cleanup_free_ char *ids = strv_join(&p->ids, ",");
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nkernels && !builtin; i++)
+		if (b->kernels[i].builtin & (1u << VFIO_MOD_VFIO_PCI))
+			builtin = b->kernels[i].release;
+	if (!builtin && !(b->generators & GEN_BOOSTER))
+		return 0;
+	if (p->by_address)
+		return strv_push_take(&p->warnings,
+				      strdupf("%s%s: the driver_override script runs only where modprobe loads vfio-pci "
+					      "from the initramfs; identical cards cannot be told apart by ID, so set "
+					      "the guest's driver_override another way (vfiokit bind after boot)",
+					      builtin ? "vfio-pci is built into kernel " : "booster ignores modprobe.d",
+					      builtin ? builtin : "")) < 0 ?
+			       -ENOMEM :
+			       0;
+	if (strv_push_take(&p->params, strdupf("vfio-pci.ids=%s", ids)) < 0)
+		return -ENOMEM;
+	return strv_push_take(&p->warnings,
+			      builtin ? strdupf("vfio-pci is built into kernel %s: modprobe.d's options are never read "
+						"for it, so the IDs go on the kernel command line (vfio-pci.ids=)",
+						builtin) :
+					strdup("booster ignores modprobe.d's options: the IDs go on the kernel command line "
+					       "as well (vfio-pci.ids=)")) < 0 ?
+		       -ENOMEM :
+		       0;
+}
+
 static char *modprobe_conf(const struct setup_plan *p)
 {
 	_cleanup_free_ char *ids = strv_join(&p->ids, ",");
@@ -205,10 +242,12 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 		/* On rpm-ostree the image is the deployment's: regenerated on the
 		 * client from /etc (rpm-ostree initramfs), never by dracut itself. */
 		if ((k = add_file(p, "etc/dracut.conf.d/vfio.conf",
-				  strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs.\n"
-					  "force_drivers+=\" %s \"\n%s",
-					  mods, p->by_address ? "install_items+=\" /" OVERRIDE_SCRIPT " \"\n" : ""))) < 0 ||
-		    strv_push(&p->commands, ostree ? "rpm-ostree initramfs --enable" : "dracut --regenerate-all -f") < 0)
+				  strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs, and vfio-pci's\n"
+					  "# options (dracut leaves modprobe.d out of images built with hostonly=\"no\").\n"
+					  "force_drivers+=\" %s \"\n"
+					  "install_items+=\" /etc/modprobe.d/vfio.conf%s \"\n",
+					  mods, p->by_address ? " /" OVERRIDE_SCRIPT : ""))) < 0 ||
+		    strv_push(&p->commands, ostree ? "rpm-ostree initramfs --enable" : b->dracut_regen) < 0)
 			return -ENOMEM;
 	}
 	if (b->generators & GEN_MKINITCPIO) {
@@ -494,6 +533,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	if (rq->iommu_pt && strv_push(&p.params, "iommu=pt") < 0)
 		goto oom;
 	if ((k = choose_modules(h, &p, err)) < 0)
+		goto out;
+	if ((k = ids_on_cmdline(h, &p)) < 0)
 		goto out;
 
 	if ((k = add_file(&p, "etc/modprobe.d/vfio.conf", modprobe_conf(&p))) < 0)
