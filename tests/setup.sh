@@ -124,6 +124,11 @@ golden debian-iommu-pt "$debian" --gpu 06:00.0 --with 00:14.0 --iommu-pt
 golden fedora "$fedora" --gpu 06:00.0
 golden amd-shared "$amd" --gpu 06:00.0
 golden amd-whole-group "$amd" --gpu 06:00.0 --include-group --iommu-pt
+# amd-stale: a guide's amd_iommu=on in GRUB's line (removed, said why).
+stale="$tmp/amd-stale"
+cp -a "$amd" "$stale"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="amd_iommu=on iommu=pt quiet"/' "$stale/etc/default/grub"
+golden amd-stale "$stale" --gpu 06:00.0 --include-group
 golden arch "$arch" --gpu 06:00.0
 golden arch-more "$more" --gpu 06:00.0 --iommu-pt
 golden popos "$popos" --gpu 06:00.0 --iommu-pt

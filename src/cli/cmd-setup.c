@@ -141,6 +141,7 @@ int cmd_setup(int argc, char **argv)
 	}
 	print_list("IDs", &p.ids);
 	print_list("kernel parameters to add", &p.params);
+	print_list("kernel parameters to remove", &p.stale);
 	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
 	print_list("initramfs modules", &p.modules);
 	for (size_t i = 0; i < p.warnings.n; i++)

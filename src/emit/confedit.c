@@ -19,7 +19,8 @@ static bool sep(const char *v, size_t i, size_t len)
 
 /* value (without quotes) with params merged in, in place: every byte kept
  * (spacing, continuation lines), a token of the same name replaced by the
- * parameter, the new ones appended. */
+ * parameter, the new ones appended. A parameter "-TOKEN" removes that exact
+ * token (with the blank before it) and is never appended. */
 static char *merge(const char *value, size_t vlen, const struct strv *params)
 {
 	bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
@@ -47,12 +48,21 @@ static char *merge(const char *value, size_t vlen, const struct strv *params)
 		kl = key_len(value + s, i - s);
 		for (size_t j = 0; j < params->n && !rep; j++) {
 			const char *p = params->v[j];
-			if (key_len(p, strlen(p)) == kl && strncmp(p, value + s, kl) == 0) {
+			if (p[0] == '-') {
+				if (strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0)
+					rep = p;
+			} else if (key_len(p, strlen(p)) == kl && strncmp(p, value + s, kl) == 0) {
 				rep = p;
 				used[j] = true;
 			}
 		}
-		if (rep)
+		if (rep && rep[0] == '-') {
+			if (w > out && (w[-1] == ' ' || w[-1] == '\t'))
+				w--; /* the blank before it goes too */
+			else
+				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
+					i++; /* first word: the blank after it */
+		} else if (rep)
 			w = stpcpy(w, rep);
 		else {
 			memcpy(w, value + s, i - s);
@@ -60,7 +70,7 @@ static char *merge(const char *value, size_t vlen, const struct strv *params)
 		}
 	}
 	for (size_t j = 0; j < params->n; j++)
-		if (!used[j]) {
+		if (!used[j] && params->v[j][0] != '-') {
 			if (w > out && !isspace((unsigned char)w[-1]))
 				*w++ = ' ';
 			w = stpcpy(w, params->v[j]);
@@ -109,7 +119,8 @@ int shell_var_add_params(const char *text, const char *key, const struct strv *p
 		size_t tl = strlen(text);
 		if (!v)
 			return -ENOMEM;
-		*ret = strdupf("%s%s%s=\"%s\"\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", key, v);
+		*ret = !*v ? strdup(text) : /* only removals, and nothing to remove them from */
+			     strdupf("%s%s%s=\"%s\"\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", key, v);
 		return *ret ? 0 : -ENOMEM;
 	}
 	/* The value: "...", '...' or a bare word, up to a comment or the end. */
@@ -486,7 +497,8 @@ static char *merge_spans(const char *text, const struct span *sp, size_t n, cons
 		struct strv use = { 0 };
 		char *m;
 		for (size_t j = 0; j < params->n; j++) {
-			bool here = has_key(sp[i].s, (size_t)(sp[i].e - sp[i].s), params->v[j]), anywhere = here;
+			bool here = params->v[j][0] == '-' || has_key(sp[i].s, (size_t)(sp[i].e - sp[i].s), params->v[j]),
+			     anywhere = here;
 			for (size_t o = 0; o < n && !anywhere; o++)
 				anywhere = has_key(sp[o].s, (size_t)(sp[o].e - sp[o].s), params->v[j]);
 			if ((!one_entry || here || (!anywhere && i == n - 1)) && strv_push(&use, params->v[j]) < 0) {
@@ -543,9 +555,9 @@ int bls_entry_add_params(const char *text, const struct strv *params, char **ret
 		if (memchr(sp[i].s, '$', (size_t)(sp[i].e - sp[i].s)))
 			return -EINVAL; /* $kernelopts: GRUB's environment holds the options */
 	if (!n) {
-		_cleanup_free_ char *j = strv_join(params, " ");
+		_cleanup_free_ char *j = merge("", 0, params);
 		size_t tl = strlen(text);
-		*ret = j ? strdupf("%s%soptions %s\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", j) : NULL;
+		*ret = !j ? NULL : !*j ? strdup(text) : strdupf("%s%soptions %s\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", j);
 	} else
 		*ret = merge_spans(text, sp, n, params, true);
 	return *ret ? 0 : -ENOMEM;

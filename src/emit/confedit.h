@@ -7,6 +7,9 @@
  */
 #include "strv.h"
 
+/* In every edit of a kernel command line below, a parameter "-TOKEN"
+ * removes that exact token (a stale amd_iommu=on) instead of adding. */
+
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
  * value of the last assignment of key, keeping its quotes (", ' or none)
  * and continuation lines; a parameter already there with another value

@@ -10,6 +10,8 @@ void setup_plan_free(struct setup_plan *p)
 	free(p->devs);
 	strv_clear(&p->ids);
 	strv_clear(&p->params);
+	strv_clear(&p->stale);
+	strv_clear(&p->edits);
 	strv_clear(&p->softdeps);
 	strv_clear(&p->modules);
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -294,7 +296,25 @@ static bool word_in(const char *text, const char *word)
 	size_t wl = strlen(word);
 
 	for (const char *t = text; (t = strstr(t, word)); t += wl)
-		if ((t == text || isspace((unsigned char)t[-1])) && (!t[wl] || isspace((unsigned char)t[wl])))
+		if ((t == text || isspace((unsigned char)t[-1]) || strchr("\"'", t[-1])) &&
+		    (!t[wl] || isspace((unsigned char)t[wl]) || strchr("\"'", t[wl])))
+			return true;
+	return false;
+}
+
+/* Whether a boot file setup edits has tok. */
+static bool stale_present(const struct host *h, const char *tok)
+{
+	const struct host_boot *b = &h->boot;
+
+	if ((b->grub_default && word_in(b->grub_default, tok)) || (b->kernel_cmdline && word_in(b->kernel_cmdline, tok)) ||
+	    (b->refind_conf && word_in(b->refind_conf, tok)) || strv_contains(&b->kernelstub_options, tok))
+		return true;
+	for (size_t i = 0; i < b->nentries; i++)
+		if (word_in(b->entries[i].text, tok))
+			return true;
+	for (size_t i = 0; i < b->nlimine; i++)
+		if (word_in(b->limine[i].text, tok))
 			return true;
 	return false;
 }
@@ -367,18 +387,25 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	const struct host_boot *b = &h->boot;
 	bool ostree = b->loaders & LOADER_RPM_OSTREE, stub = b->loaders & LOADER_KERNELSTUB;
 	size_t edited_entries = 0;
-	int k;
+	int k = 0;
 
 	if (ostree) {
 		/* The deployment's kargs: ostree writes the BLS entries itself. */
-		struct strv add = { 0 };
+		struct strv add = { 0 }, del = { 0 };
+		for (size_t i = 0; i < p->stale.n; i++)
+			if (ostree_has(b, p->stale.v[i]) && strv_push(&del, p->stale.v[i]) < 0)
+				k = -ENOMEM;
 		if (missing_params(p, ostree_has, b, &add) < 0 ||
 		    (add.n && exec_pair(p, each("rpm-ostree kargs", "--append-if-missing=", &add),
-					each("rpm-ostree kargs", "--delete-if-present=", &add)) < 0)) {
+					each("rpm-ostree kargs", "--delete-if-present=", &add)) < 0) ||
+		    (del.n && exec_pair(p, each("rpm-ostree kargs", "--delete-if-present=", &del),
+					each("rpm-ostree kargs", "--append-if-missing=", &del)) < 0)) {
 			strv_clear(&add);
+			strv_clear(&del);
 			return -ENOMEM;
 		}
 		strv_clear(&add);
+		strv_clear(&del);
 	}
 	if (stub) {
 		/* Pop!_OS: kernelstub writes the systemd-boot entries. */
@@ -396,10 +423,14 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 				return -ENOMEM;
 			}
 		strv_clear(&add);
+		for (size_t i = 0; i < p->stale.n; i++)
+			if (kernelstub_has(b, p->stale.v[i]) &&
+			    exec_pair(p, strdupf("kernelstub -d %s", p->stale.v[i]), strdupf("kernelstub -a %s", p->stale.v[i])) < 0)
+				return -ENOMEM;
 	}
 	if ((b->loaders & LOADER_GRUB) && b->grub_default && !ostree) {
 		char *text = NULL, *problem = NULL;
-		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p->params, &text, &problem);
+		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p->edits, &text, &problem);
 		if (k == -EINVAL)
 			k = say_by_hand(p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT",
 						   problem, params));
@@ -416,7 +447,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		 * and /etc/kernel/cmdline for the kernels installed later. */
 		for (size_t i = 0; i < b->nentries; i++) {
 			char *text = NULL;
-			k = bls_entry_add_params(b->entries[i].text, &p->params, &text);
+			k = bls_entry_add_params(b->entries[i].text, &p->edits, &text);
 			if (k == -EINVAL)
 				k = say_by_hand(p, strdupf("/%s takes its options from a variable: run grubby "
 							   "--update-kernel=ALL --args=\"%s\"", b->entries[i].path, params));
@@ -427,7 +458,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		}
 		if (b->kernel_cmdline) {
 			char *text = NULL;
-			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p->params, &text)) < 0 ||
+			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p->edits, &text)) < 0 ||
 			    (k = add_file(p, "etc/kernel/cmdline", text)) < 0)
 				return k;
 		}
@@ -443,7 +474,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	}
 	if ((b->loaders & LOADER_REFIND) && b->refind_conf) {
 		char *text = NULL, *problem = NULL;
-		k = refind_conf_add_params(b->refind_conf, &p->params, &text, &problem);
+		k = refind_conf_add_params(b->refind_conf, &p->edits, &text, &problem);
 		if (k == -EINVAL || k == -ENOENT)
 			k = say_by_hand(p, strdupf("rEFInd: /boot/refind_linux.conf %s: add \"%s\" to the options",
 						   problem ? problem : "has no entry", params));
@@ -455,7 +486,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	}
 	for (size_t i = 0; i < b->nlimine; i++) {
 		char *text = NULL;
-		k = limine_conf_add_params(b->limine[i].text, &p->params, &text);
+		k = limine_conf_add_params(b->limine[i].text, &p->edits, &text);
 		if (k == -ENOENT)
 			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine[i].path,
 						   params));
@@ -578,10 +609,35 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	if ((k = initramfs(h, &p)) < 0)
 		goto out;
 
+	/* On AMD, amd_iommu=on is no value the kernel takes, and amd_iommu=off
+	 * turns the IOMMU off: removed wherever a boot file has them. */
+	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"))
+		for (size_t i = 0; i < 2; i++) {
+			const char *tok = i ? "amd_iommu=off" : "amd_iommu=on";
+			const char *why = i ? "it turns the IOMMU off" :
+					      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
+					      "reports it)";
+			if (stale_present(h, tok)) {
+				if (strv_push(&p.stale, tok) < 0 ||
+				    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
+									tok, why)) < 0)
+					goto oom;
+			} else if (h->kernel.cmdline_raw && word_in(h->kernel.cmdline_raw, tok) &&
+				   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
+								     "setup edits sets it: remove it where it is set "
+								     "(%s)", tok, why)) < 0)
+				goto oom;
+		}
+	for (size_t i = 0; i < p.params.n; i++)
+		if (strv_push(&p.edits, p.params.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < p.stale.n; i++)
+		if (strv_push_take(&p.edits, strdupf("-%s", p.stale.v[i])) < 0)
+			goto oom;
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
-	if (p.params.n && (k = cmdline(h, &p, params)) < 0)
+	if (p.edits.n && (k = cmdline(h, &p, params)) < 0)
 		goto out;
 	*ret = p;
 	return 0;

@@ -223,6 +223,27 @@ static void test_limine_refind(void **state)
 	free(why);
 }
 
+static void test_remove(void **state)
+{
+	static const char *const R[] = { "iommu=pt", "-amd_iommu=on" };
+	static const struct strv rm = { .v = (char **)R, .n = 2 };
+
+	/* First word, middle, last; an amd_iommu of another value stays. */
+	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &rm, &r, &problem),
+	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &rm, &again, &problem),
+	      "GRUB_CMDLINE_LINUX_DEFAULT=\"amd_iommu=on quiet\"\n", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet iommu=pt\"\n");
+	TWICE(cmdline_file_add_params(text_, &rm, &r), cmdline_file_add_params(text_, &rm, &again),
+	      "root=/dev/sda1 amd_iommu=on ro amd_iommu=fullflush\n", "root=/dev/sda1 ro amd_iommu=fullflush iommu=pt\n");
+	TWICE(bls_entry_add_params(text_, &rm, &r), bls_entry_add_params(text_, &rm, &again),
+	      "options rw amd_iommu=on\n", "options rw iommu=pt\n");
+	/* Only a removal, and no value to remove it from: nothing is added. */
+	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct strv){ .v = (char **)R + 1, .n = 1 }, &r,
+				   &problem),
+	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct strv){ .v = (char **)R + 1, .n = 1 },
+				   &again, &problem),
+	      "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_booster),
 		cmocka_unit_test(test_bls),
 		cmocka_unit_test(test_limine_refind),
+		cmocka_unit_test(test_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
