@@ -258,6 +258,9 @@ sed -i '/^softdep/d' "$debian/etc/modprobe.d/vfio.conf"
 "$vfiokit" verify --root "$debian" -o DEVICE,CAUSE >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "add 'softdep snd_hda_intel pre: vfio-pci'" "$tmp/out"
 ok $? "verify: without the softdep, the line to add" "$tmp/out"
+grep -q "warning: /etc/modprobe.d/vfio.conf changed since vfiokit wrote it (journal entry .*, vfiokit setup)" "$tmp/out" &&
+	"$vfiokit" journal --root "$debian" -J -o DRIFT | grep -q '"etc/modprobe.d/vfio.conf"'
+ok $? "drift: the hand-edited vfio.conf is named by verify and by vfiokit journal (DRIFT)" "$tmp/out"
 bound="$tmp/bound"
 cp -a "$fixtures/hosts/vfio-bound" "$bound"
 mkdir -p "$bound/etc/modprobe.d"

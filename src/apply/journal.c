@@ -489,6 +489,7 @@ static void entry_clear(struct journal_entry *e)
 	free(e->command);
 	strv_clear(&e->paths);
 	strv_clear(&e->commands);
+	strv_clear(&e->drifted);
 	*e = (struct journal_entry){ 0 };
 }
 
@@ -497,6 +498,22 @@ void journal_entries_free(struct journal_entry *e, size_t n)
 	for (size_t i = 0; i < n; i++)
 		entry_clear(&e[i]);
 	free(e);
+}
+
+/* The files of an applied entry that no longer hold what it wrote. */
+static int drift(struct path_root *r, const struct journal_tx *tx, struct strv *ret)
+{
+	for (size_t i = 0; i < tx->n; i++) {
+		_cleanup_free_ char *now = NULL;
+		const struct journal_change *c = &tx->v[i];
+		int k = read_text(r, c->path, &now, NULL);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0 || (!now) != (!c->after) || (now && !streq(now, c->after)))
+			if (strv_push(ret, c->path) < 0)
+				return -ENOMEM;
+	}
+	return 0;
 }
 
 int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n)
@@ -517,6 +534,8 @@ int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n)
 		struct journal_tx tx = { 0 };
 		struct journal_entry e = { 0 };
 		k = load_entry(r, ids.v[i], &tx, &e);
+		if (k >= 0 && !e.undone)
+			k = drift(r, &tx, &e.drifted);
 		journal_tx_free(&tx);
 		if (k == -ENOMEM || (k >= 0 && GROW(v, alloc, cnt + 1) < 0)) {
 			entry_clear(&e);

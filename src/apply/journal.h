@@ -68,6 +68,7 @@ struct journal_entry {
 	char *id, *time, *command;
 	struct strv paths;
 	struct strv commands; /* the changes made by commands */
+	struct strv drifted;  /* applied, but changed since (by hand, or by another tool): undo refuses them */
 	bool undone;
 };
 

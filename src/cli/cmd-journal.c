@@ -108,8 +108,9 @@ int cmd_journal(int argc, char **argv)
 		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
 		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it" },
 		{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
+		{ "DRIFT", 0.2, 0, SCOLS_JSON_ARRAY_STRING, "its files changed since it wrote them (undo refuses them)" },
 	};
-	static const int all[] = { 0, 1, 2, 3, 4 };
+	static const int all[] = { 0, 1, 2, 3, 6, 4 };
 	struct cli_table_opts t = { 0 };
 	struct cli_columns c;
 	struct journal_entry *e = NULL;
@@ -154,8 +155,10 @@ int cmd_journal(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		_cleanup_free_ char *files = strv_join(&e[i].paths, "\n"), *ran = strv_join(&e[i].commands, "\n");
-		if (!ln || !files || !ran || (e[i].commands.n && cli_cell(ln, &c, 5, ran)) || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
+		_cleanup_free_ char *files = strv_join(&e[i].paths, "\n"), *ran = strv_join(&e[i].commands, "\n"),
+				    *drifted = strv_join(&e[i].drifted, "\n");
+		if (!ln || !files || !ran || !drifted || (e[i].commands.n && cli_cell(ln, &c, 5, ran)) ||
+		    (e[i].drifted.n && cli_cell(ln, &c, 6, drifted)) || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
 		    cli_cell(ln, &c, 2, e[i].undone ? "undone" : "applied") || cli_cell(ln, &c, 3, files) ||
 		    cli_cell(ln, &c, 4, e[i].command)) {
 			cli_error("out of memory");

@@ -1,7 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit verify: after the reboot, did the boot-time configuration work? */
 #include "cli.h"
+#include "journal.h"
 #include "verify.h"
+
+/* What was installed and what /etc holds now: files changed since a
+ * journal entry wrote them. */
+static void warn_drift(struct path_root *root)
+{
+	struct journal_entry *e = NULL;
+	size_t n = 0;
+
+	if (journal_list(root, &e, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < e[i].drifted.n; j++)
+			fprintf(stderr,
+				"vfiokit: warning: /%s changed since vfiokit wrote it (journal entry %s, %s): what boots may "
+				"not be what was installed (see 'vfiokit journal')\n",
+				e[i].drifted.v[j], e[i].id, e[i].command ? e[i].command : "?");
+	journal_entries_free(e, n);
+}
 
 int cmd_verify(int argc, char **argv)
 {
@@ -76,6 +95,7 @@ int cmd_verify(int argc, char **argv)
 			r = EXIT_PROBLEM;
 	}
 	scols_print_table(tb);
+	warn_drift(root);
 	goto out;
 oom:
 	cli_error("out of memory");
