@@ -141,8 +141,9 @@ cp -a "$debian" "$tmp/pristine"
 "$vfiokit" setup --gpu 06:00.0 --root "$debian" --apply >/dev/null 2>"$tmp/err"
 [ $? = 0 ] && grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$debian/etc/modprobe.d/vfio.conf" &&
 	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on"$' "$debian/etc/default/grub" &&
-	grep -q "run these inside it" "$tmp/err" && grep -q "update-initramfs -u -k all" "$tmp/err"
-ok $? "--apply writes the three files, and names the commands to run inside the copy" "$tmp/err"
+	grep -q "run these inside it" "$tmp/err" && grep -q "update-initramfs -u -k all" "$tmp/err" &&
+	grep -q "no screen after the reboot: in the boot menu, edit the entry and add module_blacklist=vfio_pci" "$tmp/err"
+ok $? "--apply writes the three files, names the commands to run inside the copy, and the way back" "$tmp/err"
 "$vfiokit" setup --gpu 06:00.0 --root "$debian" --apply >"$tmp/out" 2>"$tmp/err"
 [ $? = 0 ] && ! grep -q "^[-+][^-+]" "$tmp/out" && grep -q "nothing to do" "$tmp/err"
 ok $? "setup twice: the second run changes nothing" "$tmp/err"

@@ -167,8 +167,21 @@ int cmd_setup(int argc, char **argv)
 		if (journal_tx_add_regen(&tx, p.commands.v[i]) < 0)
 			goto oom;
 	r = cli_apply("setup", h->root, &tx, apply, in_chroot ? rootdir : NULL, NULL, &id);
-	if (r == EXIT_OK && apply && id)
+	if (r == EXIT_OK && apply && id) {
+		bool ids_param = false;
+		for (size_t i = 0; i < p.params.n; i++)
+			ids_param |= startswith(p.params.v[i], "vfio-pci.ids=");
 		fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit verify' that the devices are on vfio-pci\n");
+		/* The way back when the host boots without a screen. */
+		fprintf(stderr,
+			"vfiokit: if the host has no screen after the reboot: in the boot menu, edit the entry and add "
+			"module_blacklist=vfio_pci%s to the kernel's line (the devices' own drivers then take them); "
+			"once booted, 'vfiokit undo %s'\n",
+			ids_param ? " (and remove vfio-pci.ids=..., which a "
+									   "built-in vfio-pci reads)" :
+									   "",
+			id);
+	}
 	goto out;
 oom:
 	cli_error("out of memory");
