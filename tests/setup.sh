@@ -213,6 +213,16 @@ echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$builtin/lib/modules/6.8.0-generic/
 	grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$tmp/out" &&
 	grep -q "^# initramfs modules: vfio vfio_iommu_type1$" "$tmp/out"
 ok $? "vfio-pci built into a kernel: vfio-pci.ids= on the command line, and not in the initramfs list" "$tmp/out"
+# A mkinitcpio drop-in (read after mkinitcpio.conf) that sets MODULES: named.
+dropin="$tmp/dropin"
+cp -a "$arch" "$dropin"
+mkdir -p "$dropin/etc/mkinitcpio.conf.d"
+printf '# mine\nMODULES=(btrfs)\n' >"$dropin/etc/mkinitcpio.conf.d/10-btrfs.conf"
+printf '#HOOKS=(base)\n' >"$dropin/etc/mkinitcpio.conf.d/20-comment.conf"
+"$vfiokit" setup --gpu 06:00.0 --root "$dropin" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "warning: /etc/mkinitcpio.conf.d/10-btrfs.conf sets MODULES after /etc/mkinitcpio.conf: make sure it keeps the VFIO modules first" "$tmp/out" &&
+	! grep -q "20-comment" "$tmp/out"
+ok $? "a mkinitcpio.conf.d drop-in setting MODULES is named; one with the line commented out is not" "$tmp/out"
 # dracut through the distribution's wrapper where there is one (EndeavourOS,
 # Garuda: plain dracut -f fails on their systemd-boot layout).
 wrap="$tmp/wrapper"

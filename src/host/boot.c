@@ -122,13 +122,13 @@ static int add_file(struct boot_file **v, size_t *n, size_t *alloc, const char *
 	return 0;
 }
 
-/* The BLS entries of every loader/entries directory, in name order. */
-static int load_entries(struct host *h, struct host_boot *b)
+/* The *.conf files of the directories dirs, in name order. */
+static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, struct boot_file **v, size_t *n,
+		      size_t *alloc)
 {
-	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
 	int k = 0;
 
-	for (size_t d = 0; d < ARRAY_SIZE(dirs) && k >= 0; d++) {
+	for (size_t d = 0; d < ndirs && k >= 0; d++) {
 		struct strv names = { 0 };
 		if (path_list(h->root, dirs[d], &names) < 0)
 			continue;
@@ -143,11 +143,24 @@ static int load_entries(struct host *h, struct host_boot *b)
 				break;
 			}
 			if (text)
-				k = add_file(&b->entries, &b->nentries, &b->entries_alloc, rel, text);
+				k = add_file(v, n, alloc, rel, text);
 		}
 		strv_clear(&names);
 	}
 	return k;
+}
+
+/* The BLS entries of every loader/entries directory, and mkinitcpio's
+ * drop-ins. */
+static int load_entries(struct host *h, struct host_boot *b)
+{
+	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
+	static const char *const dropins[] = { "etc/mkinitcpio.conf.d" };
+	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), &b->entries, &b->nentries, &b->entries_alloc);
+
+	return k < 0 ? k :
+		       load_confs(h, dropins, 1, &b->mkinitcpio_dropins, &b->nmkinitcpio_dropins,
+				  &b->mkinitcpio_dropins_alloc);
 }
 
 static int load_limine(struct host *h, struct host_boot *b)
@@ -296,6 +309,11 @@ void boot_free(struct host_boot *b)
 		free(b->limine[i].text);
 	}
 	free(b->limine);
+	for (size_t i = 0; i < b->nmkinitcpio_dropins; i++) {
+		free(b->mkinitcpio_dropins[i].path);
+		free(b->mkinitcpio_dropins[i].text);
+	}
+	free(b->mkinitcpio_dropins);
 	strv_clear(&b->kernelstub_options);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };

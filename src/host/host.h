@@ -225,6 +225,8 @@ struct host_boot {
 	size_t nentries, entries_alloc;
 	struct boot_file *limine;  /* every limine.conf / limine.cfg found */
 	size_t nlimine, limine_alloc;
+	struct boot_file *mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
+	size_t nmkinitcpio_dropins, mkinitcpio_dropins_alloc;
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
 	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */

@@ -223,6 +223,17 @@ static int say_by_hand(struct setup_plan *p, char *line)
 	return strv_push_take(&p->manual, line) < 0 ? -ENOMEM : 0;
 }
 
+/* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
+static bool assigns(const char *text, const char *key)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *s = l + strspn(l, " \t");
+		if (startswith(s, key))
+			return true;
+	}
+	return false;
+}
+
 /* The initramfs configuration for every generator found, and the
  * commands that rebuild the images (in the order they must run). */
 static int initramfs(const struct host *h, struct setup_plan *p)
@@ -269,6 +280,17 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 		free(problem);
 		if (k < 0)
 			return -ENOMEM;
+		/* mkinitcpio 36 and later source these after mkinitcpio.conf. */
+		for (size_t i = 0; i < b->nmkinitcpio_dropins; i++) {
+			const struct boot_file *f = &b->mkinitcpio_dropins[i];
+			for (const char *const *key = (const char *const[]){ "MODULES=", "HOOKS=", NULL }; *key; key++)
+				if (assigns(f->text, *key) &&
+				    strv_push_take(&p->warnings,
+						   strdupf("/%s sets %.*s after /etc/mkinitcpio.conf: make sure it keeps %s",
+							   f->path, (int)strlen(*key) - 1, *key,
+							   **key == 'M' ? "the VFIO modules first" : "the modconf hook")) < 0)
+					return -ENOMEM;
+		}
 	}
 	if (b->generators & GEN_BOOSTER) {
 		char *text = NULL, *problem = NULL;
