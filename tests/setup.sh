@@ -106,6 +106,13 @@ cp "$grub_default" "$amd/etc/default/grub"
 : >"$amd/usr/sbin/update-grub"
 : >"$amd/usr/sbin/update-initramfs"
 
+# Each family says what it is (os-release's own format).
+printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nID=debian\n' >"$debian/etc/os-release"
+cp "$debian/etc/os-release" "$amd/etc/os-release"
+printf 'NAME="Fedora Linux"\nPRETTY_NAME="Fedora Linux 39 (Workstation Edition)"\nID=fedora\n' >"$fedora/etc/os-release"
+printf 'NAME="Pop!_OS"\nPRETTY_NAME="Pop!_OS 22.04 LTS"\nID=pop\nID_LIKE="ubuntu debian"\n' >"$popos/etc/os-release"
+printf 'NAME="Fedora Linux"\nPRETTY_NAME="Fedora Linux 39.20231109.3.0 (Silverblue)"\nID=fedora\nVARIANT_ID=silverblue\n' \
+	>"$sb/etc/os-release"
 golden() { # golden NAME ROOT ARGS...
 	name=$1 root=$2; shift 2
 	{ "$vfiokit" setup "$@" --root "$root" 2>"$tmp/err"; echo "--- exit $?"; echo "--- stderr"; cat "$tmp/err"; } |
@@ -135,6 +142,20 @@ golden popos "$popos" --gpu 06:00.0 --iommu-pt
 golden silverblue "$sb" --gpu 06:00.0 --iommu-pt
 golden bridge "$debian" --gpu 00:01.0
 golden nothing-there "$debian" --gpu 0000:42:00.0
+
+# Every family whose edits are files: apply, a second run changes nothing,
+# undo gives the copy back byte for byte.
+for fam in fedora arch arch-more; do
+	c="$tmp/twice-$fam"
+	cp -a "$tmp/$fam" "$c"
+	"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$c" --apply >/dev/null 2>"$tmp/err" &&
+		"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" &&
+		grep -q "nothing to do" "$tmp/err" && ! grep -q "^[-+][^-+]" "$tmp/out" &&
+		"$vfiokit" undo --root "$c" >/dev/null 2>>"$tmp/err" &&
+		diff -r --no-dereference -x var "$tmp/$fam" "$c" >>"$tmp/err" 2>&1 &&
+		[ "$(ls "$c/var/lib")" = vfiokit ]
+	ok $? "$fam: apply, a second run changes nothing, undo gives the copy back" "$tmp/err"
+done
 
 # Apply, apply again, undo.
 cp -a "$debian" "$tmp/pristine"

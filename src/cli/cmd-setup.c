@@ -43,6 +43,38 @@ static void help(void)
 	      stdout);
 }
 
+/* What setup found: the system, its firmware, bootloaders, generators and
+ * kernels (what the plan is made for). */
+static int print_machine(const struct host *h)
+{
+	const struct host_boot *b = &h->boot;
+	struct strv l = { 0 }, g = { 0 }, k = { 0 };
+	_cleanup_free_ char *ls = NULL, *gs = NULL, *ks = NULL;
+	int r = -ENOMEM;
+
+	for (unsigned bit = 1; bit; bit <<= 1) {
+		if ((b->loaders & bit) && boot_loader_name(bit) && strv_push(&l, boot_loader_name(bit)) < 0)
+			goto out;
+		if ((b->generators & bit) && initramfs_gen_name(bit) && strv_push(&g, initramfs_gen_name(bit)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < b->nkernels; i++)
+		if (strv_push(&k, b->kernels[i].release) < 0)
+			goto out;
+	if (!(ls = strv_join(&l, " ")) || !(gs = strv_join(&g, " ")) || !(ks = strv_join(&k, " ")))
+		goto out;
+	printf("# machine: %s, %s; bootloaders: %s; initramfs: %s; kernels: %s\n",
+	       h->sys.os_pretty ? h->sys.os_pretty : h->sys.os_id ? h->sys.os_id : "unknown system",
+	       h->sys.efi ? "EFI" : "BIOS (or EFI not visible)", l.n ? ls : "none found", g.n ? gs : "none found",
+	       k.n ? ks : "none found");
+	r = 0;
+out:
+	strv_clear(&l);
+	strv_clear(&g);
+	strv_clear(&k);
+	return r;
+}
+
 static void print_list(const char *what, const struct strv *s)
 {
 	_cleanup_free_ char *j = strv_join(s, " ");
@@ -129,6 +161,8 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (k < 0)
 		goto oom;
+	if (print_machine(h) < 0)
+		goto oom;
 	{
 		struct strv devs = { 0 };
 		for (size_t i = 0; i < p.ndevs; i++)
@@ -177,9 +211,7 @@ int cmd_setup(int argc, char **argv)
 			"vfiokit: if the host has no screen after the reboot: in the boot menu, edit the entry and add "
 			"module_blacklist=vfio_pci%s to the kernel's line (the devices' own drivers then take them); "
 			"once booted, 'vfiokit undo %s'\n",
-			ids_param ? " (and remove vfio-pci.ids=..., which a "
-									   "built-in vfio-pci reads)" :
-									   "",
+			ids_param ? " (and remove vfio-pci.ids=...)" : "",
 			id);
 	}
 	goto out;

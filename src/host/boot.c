@@ -10,6 +10,31 @@
 
 #include "host.h"
 
+const char *boot_loader_name(unsigned bit)
+{
+	switch (bit) {
+	case LOADER_GRUB: return "GRUB";
+	case LOADER_SYSTEMD_BOOT: return "systemd-boot";
+	case LOADER_KERNELSTUB: return "kernelstub";
+	case LOADER_GRUBBY: return "grubby";
+	case LOADER_REFIND: return "rEFInd";
+	case LOADER_LIMINE: return "Limine";
+	case LOADER_RPM_OSTREE: return "rpm-ostree";
+	default: return NULL;
+	}
+}
+
+const char *initramfs_gen_name(unsigned bit)
+{
+	switch (bit) {
+	case GEN_MKINITCPIO: return "mkinitcpio";
+	case GEN_DRACUT: return "dracut";
+	case GEN_BOOSTER: return "booster";
+	case GEN_INITRAMFS_TOOLS: return "initramfs-tools";
+	default: return NULL;
+	}
+}
+
 const char *vfio_module_name(unsigned i)
 {
 	static const char *const names[] = { "vfio_pci", "vfio", "vfio_iommu_type1", "vfio_virqfd" };

@@ -342,6 +342,8 @@ void tuning_free(struct host_tuning *t);
 int boot_load(struct host *h);
 void boot_free(struct host_boot *b);
 const char *vfio_module_name(unsigned i); /* "vfio_pci", ... */
+const char *boot_loader_name(unsigned bit);   /* one LOADER_* bit: "GRUB", ... */
+const char *initramfs_gen_name(unsigned bit); /* one GEN_* bit: "dracut", ... */
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);
