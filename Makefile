@@ -68,7 +68,7 @@ check: test-deps build $(BUILD_SAN)/build.ninja
 	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0 && \
 		test "$$(cat $(BUILD)/.fuzz-rc)" = 0
 
-# libFuzzer with ASan+UBSan over the parsers, for a fixed time, from the seeds.
+# libFuzzer with ASan+UBSan over the parsers and the configuration edits, for a fixed time, from the seeds.
 FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c src/shared/cpuset.c
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 	-Isrc/shared -Isrc/host -Isrc/rom
@@ -81,6 +81,7 @@ fuzz:
 	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
 	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
 		-o $(BUILD)/fuzz/fuzz-firmware
+	$(FUZZ_CC) -Isrc/emit tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
 	@$(BUILD)/fuzz/fuzz-parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds >$(BUILD)/fuzz/log 2>&1; rc=$$?; \
 		echo "fuzz-parse:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; \
@@ -91,7 +92,11 @@ fuzz:
 		$(BUILD)/fuzz/fuzz-firmware -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus-fw /usr/share/qemu/firmware >$(BUILD)/fuzz/log-fw 2>&1; rc3=$$?; \
 		echo "fuzz-firmware:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-fw; \
-		[ $$rc -ne 0 ] && exit $$rc; [ $$rc2 -ne 0 ] && exit $$rc2; exit $$rc3
+		mkdir -p $(BUILD)/fuzz/corpus-conf; \
+		$(BUILD)/fuzz/fuzz-confedit -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-conf tests/fuzz/seeds-confedit >$(BUILD)/fuzz/log-conf 2>&1; rc4=$$?; \
+		echo "fuzz-confedit:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-conf; \
+		[ $$rc -ne 0 ] && exit $$rc; [ $$rc2 -ne 0 ] && exit $$rc2; [ $$rc3 -ne 0 ] && exit $$rc3; exit $$rc4
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

@@ -80,6 +80,17 @@ static char *merge(const char *value, size_t vlen, const struct strv *params)
 	return out;
 }
 
+/* What to put between a shell file's text and a line appended to it: a
+ * newline where the text does not end with one, and one more where its
+ * last line ends with a backslash (a continuation would take the new line). */
+static const char *sh_line_sep(const char *text)
+{
+	size_t tl = strlen(text);
+	bool nl = tl && text[tl - 1] == '\n', cont = tl > (size_t)nl && text[tl - 1 - nl] == '\\';
+
+	return cont ? (nl ? "\n" : "\n\n") : (tl && !nl) ? "\n" : "";
+}
+
 int shell_var_add_params(const char *text, const char *key, const struct strv *params, char **ret, char **problem)
 {
 	size_t klen = strlen(key), line = 0, at_line = 0;
@@ -116,11 +127,10 @@ int shell_var_add_params(const char *text, const char *key, const struct strv *p
 	}
 	if (!start) {
 		_cleanup_free_ char *v = merge("", 0, params);
-		size_t tl = strlen(text);
 		if (!v)
 			return -ENOMEM;
 		*ret = !*v ? strdup(text) : /* only removals, and nothing to remove them from */
-			     strdupf("%s%s%s=\"%s\"\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", key, v);
+			     strdupf("%s%s%s=\"%s\"\n", text, sh_line_sep(text), key, v);
 		return *ret ? 0 : -ENOMEM;
 	}
 	/* The value: "...", '...' or a bare word, up to a comment or the end. */
@@ -141,6 +151,13 @@ int shell_var_add_params(const char *text, const char *key, const struct strv *p
 		vend = vstart;
 		while (vend < end && !isspace((unsigned char)*vend))
 			vend++;
+		/* A bare word with quotes or escapes inside is sh that only a shell reads right. */
+		for (const char *c = vstart; c < vend; c++)
+			if (*c == '"' || *c == '\'' || *c == '\\') {
+				*problem = strdupf("line %zu: the value of %s mixes quotes or escapes into a bare word: left "
+						   "untouched", at_line, key);
+				return *problem ? -EINVAL : -ENOMEM;
+			}
 	}
 	if (quote != '\'' && (memmem(vstart, (size_t)(vend - vstart), "$(", 2) ||
 			       memchr(vstart, '`', (size_t)(vend - vstart)))) {
@@ -238,8 +255,9 @@ static int array_find(const char *text, const char *key, const char **assign, co
 		return -ENOENT;
 	*open = *assign + klen + 1;
 	for (*close = *open + 1; **close && **close != ')'; (*close)++)
-		if (strchr("\"'$`#\\", **close)) {
-			*problem = strdupf("line %zu: %s=(...) holds quotes, a comment or an expansion: left untouched",
+		if (strchr("\"'$`#\\(=", **close)) {
+			*problem = strdupf("line %zu: %s=(...) holds quotes, a comment, an expansion or another "
+					   "assignment: left untouched",
 					   line_number(text, *assign), key);
 			return *problem ? -EINVAL : -ENOMEM;
 		}
@@ -296,11 +314,10 @@ static int mkinitcpio_array(char **text, const char *key, const struct strv *add
 	int k = array_find(*text, key, &assign, &open, &close, problem);
 
 	if (k == -ENOENT) {
-		size_t tl = strlen(*text);
 		_cleanup_free_ char *j = strv_join(add, " ");
 		if (mode == 'H')
 			return 0; /* no HOOKS at all: mkinitcpio's own default has modconf */
-		n = j ? strdupf("%s%s%s=(%s)\n", *text, tl && (*text)[tl - 1] != '\n' ? "\n" : "", key, j) : NULL;
+		n = j ? strdupf("%s%s%s=(%s)\n", *text, sh_line_sep(*text), key, j) : NULL;
 		goto done;
 	}
 	if (k < 0)
@@ -375,7 +392,17 @@ int mkinitcpio_conf_edit(const char *text, const struct strv *modules, const str
 	*ret = *problem = NULL;
 	if (!t || strv_push(&modconf, "modconf") < 0) {
 		free(t);
+		strv_clear(&modconf);
 		return -ENOMEM;
+	}
+	/* Every array readable before any is edited. */
+	for (const char *const *key = (const char *const[]){ "MODULES", "HOOKS", "FILES", NULL }; *key; key++) {
+		const char *a, *o, *c;
+		if ((k = array_find(text, *key, &a, &o, &c, problem)) < 0 && k != -ENOENT) {
+			free(t);
+			strv_clear(&modconf);
+			return k;
+		}
 	}
 	k = mkinitcpio_array(&t, "MODULES", modules, 'M', problem);
 	if (k >= 0)

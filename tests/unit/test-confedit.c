@@ -146,7 +146,7 @@ static void test_mkinitcpio(void **state)
 	/* Quotes, an expansion, no closing parenthesis: untouched, with the line. */
 	assert_int_equal(mkinitcpio_conf_edit("A=1\nMODULES=(\"$X\")\n", &mods3, NULL, &r, &problem), -EINVAL);
 	assert_null(r);
-	assert_non_null(strstr(problem, "line 2: MODULES=(...) holds quotes"));
+	assert_non_null(strstr(problem, "line 2: MODULES=(...) holds quotes, a comment, an expansion or another assignment"));
 	free(problem);
 	assert_int_equal(mkinitcpio_conf_edit("MODULES=(a b\n", &mods3, NULL, &r, &problem), -EINVAL);
 	assert_non_null(strstr(problem, "has no closing )"));
@@ -244,6 +244,22 @@ static void test_remove(void **state)
 	      "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\n");
 }
 
+/* Found by fuzz-confedit: appending after a last line that ends with a
+ * backslash, a bare word with quotes, an unterminated array followed by
+ * the line an edit appends. */
+static void test_fuzz_found(void **state)
+{
+	char *r = NULL, *problem = NULL;
+
+	expect("A=1 \\", "A=1 \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n");
+	expect("A=1 \\\n", "A=1 \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n");
+	refuse("GRUB_CMDLINE_LINUX_DEFAULT=a\"b c\"\n", "mixes quotes or escapes into a bare word");
+	assert_int_equal(mkinitcpio_conf_edit("FILES=(_\n", &mods3, NULL, &r, &problem), -EINVAL);
+	assert_null(r);
+	assert_non_null(strstr(problem, "FILES=( has no closing )"));
+	free(problem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_bls),
 		cmocka_unit_test(test_limine_refind),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_fuzz_found),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer harness: the configuration edits of vfiokit setup on any text
+ * (the first byte picks the edit). Invariants: an edit that succeeds,
+ * run again on its own output, changes nothing; a refusal says why and
+ * returns no text.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confedit.h"
+#include "macro.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const P[] = { "intel_iommu=on", "iommu=pt", "vfio-pci.ids=10de:13c2,10de:0fbb", "-amd_iommu=on" };
+static const struct strv params = { .v = (char **)P, .n = 4 };
+static const char *const M[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
+static const struct strv mods = { .v = (char **)M, .n = 3 };
+static const char *const F[] = { "/usr/local/bin/vfio-pci-override.sh" };
+static const struct strv files = { .v = (char **)F, .n = 1 };
+
+static int edit(unsigned which, const char *text, char **ret, char **problem)
+{
+	*ret = *problem = NULL;
+	switch (which % 8) {
+	case 0: return shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
+	case 1: return cmdline_file_add_params(text, &params, ret);
+	case 2: return (*ret = list_file_add(text, &mods)) ? 0 : -ENOMEM;
+	case 3: return mkinitcpio_conf_edit(text, &mods, &files, ret, problem);
+	case 4: return booster_yaml_edit(text, &mods, ret, problem);
+	case 5: return bls_entry_add_params(text, &params, ret);
+	case 6: return limine_conf_add_params(text, &params, ret);
+	default: return refind_conf_add_params(text, &params, ret, problem);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text, *once = NULL, *twice = NULL, *why = NULL, *why2 = NULL;
+	int k;
+
+	if (size < 1 || size > 65536)
+		return 0;
+	text = strndup((const char *)data + 1, size - 1); /* files are read as C strings */
+	if (!text)
+		return 0;
+	k = edit(data[0], text, &once, &why);
+	if (k == 0) {
+		if (!once)
+			abort();
+		if (edit(data[0], once, &twice, &why2) != 0 || !twice || strcmp(once, twice) != 0)
+			abort(); /* not idempotent */
+	} else if (once || (k == -EINVAL && data[0] % 8 != 5 && !why))
+		abort(); /* a refusal returns no text, and says why (BLS: $variables) */
+	free(text);
+	free(once);
+	free(twice);
+	free(why);
+	free(why2);
+	return 0;
+}
