@@ -22,7 +22,7 @@ static const struct verb verbs[] = {
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
-	{ "undo", cmd_undo, "put back the files a journal entry changed", VERB_READS_HOST },
+	{ "undo", cmd_undo, "put back what a journal entry changed, then regenerate", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
 };
 
