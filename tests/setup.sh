@@ -143,6 +143,31 @@ golden silverblue "$sb" --gpu 06:00.0 --iommu-pt
 golden bridge "$debian" --gpu 00:01.0
 golden nothing-there "$debian" --gpu 0000:42:00.0
 
+# What the real consumers read from the edited files: sh sources
+# /etc/default/grub (as grub-mkconfig does), bash sources mkinitcpio.conf (as
+# mkinitcpio does), and the real kernel-install writes the entry of a kernel
+# installed later from the edited /etc/kernel/cmdline.
+rc_="$tmp/consumers"
+cp -a "$debian" "$rc_"
+"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$rc_" --apply >/dev/null 2>&1
+v=$(sh -c '. "$1/etc/default/grub" >/dev/null 2>&1; echo "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$rc_")
+[ "$v" = "quiet intel_iommu=on iommu=pt" ]
+ok $? "sh sourcing the edited /etc/default/grub reads GRUB_CMDLINE_LINUX_DEFAULT=\"$v\""
+cp -a "$arch" "$tmp/consumers-arch"
+sed -i 's/^MODULES=()$/MODULES=(amdgpu ext4)/; s/ modconf / /' "$tmp/consumers-arch/etc/mkinitcpio.conf"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/consumers-arch" --apply >/dev/null 2>&1
+v=$(bash -c '. "$1/etc/mkinitcpio.conf"; echo "${MODULES[*]} | ${HOOKS[*]}"' sh "$tmp/consumers-arch")
+[ "$v" = "vfio_pci vfio vfio_iommu_type1 amdgpu ext4 | base udev autodetect modconf microcode kms keyboard keymap consolefont block filesystems fsck" ]
+ok $? "bash sourcing the edited mkinitcpio.conf: MODULES=($(echo "$v" | cut -d'|' -f1| sed 's/ $//')), modconf back in HOOKS" 
+cp -a "$fedora" "$tmp/consumers-fedora"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/consumers-fedora" --apply >/dev/null 2>&1
+mkdir -p "$tmp/consumers-fedora/boot/$mid"
+MACHINE_ID=$mid KERNEL_INSTALL_CONF_ROOT="$tmp/consumers-fedora/etc/kernel" BOOT_ROOT="$tmp/consumers-fedora/boot" \
+	KERNEL_INSTALL_LAYOUT=bls KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+	kernel-install add 6.6.2-201.fc39.x86_64 "$tmp/vmlinuz" >"$tmp/err" 2>&1
+grep -q "^options .* rhgb quiet intel_iommu=on systemd.machine_id=$mid$" \
+	"$tmp/consumers-fedora/boot/loader/entries/$mid-6.6.2-201.fc39.x86_64.conf"
+ok $? "the real kernel-install gives a kernel installed after setup the parameters (from /etc/kernel/cmdline)" "$tmp/err"
 # Every family whose edits are files: apply, a second run changes nothing,
 # undo gives the copy back byte for byte.
 for fam in fedora arch arch-more; do
