@@ -237,17 +237,24 @@ int cmd_undo(int argc, char **argv)
 		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
 		return EXIT_PROBLEM;
 	}
-	cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
-	fflush(stdout);
-	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, dry, &x, &id, &diff, &err);
+	/* The diff and the commands first (a dry run), then the undo itself,
+	 * whose commands' output follows. */
+	x = (struct journal_runner){ 0 };
+	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, true, &x, &id, &diff, &err);
 	if (diff)
 		fputs(diff, stdout);
-	if (dry) {
-		for (size_t i = 0; i < x.todo.n; i++)
-			printf("# then runs: %s\n", x.todo.v[i]);
-		strv_clear(&x.todo);
+	for (size_t i = 0; i < x.todo.n; i++)
+		printf("# %s: %s\n", dry ? "then runs" : "runs", x.todo.v[i]);
+	strv_clear(&x.todo);
+	if (k >= 0 && !dry) {
+		_cleanup_free_ char *id2 = NULL, *diff2 = NULL;
+		free(err);
+		err = NULL;
+		fflush(stdout);
+		cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
+		k = journal_undo(root, id, force, false, &x, &id2, &diff2, &err);
+		cli_runner_done(&x, root);
 	}
-	cli_runner_done(&x, root);
 	path_root_free(root);
 	if (k < 0) {
 		cli_error("%s", err ? err : strerror(-k));
