@@ -50,6 +50,15 @@ demo: build
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) group:13
 	@echo; echo "== vfiokit bind --dry-run --root $(SAMPLE) 00:02.0   (the host's own GPU: refused)"
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit bind --dry-run --root $(SAMPLE) 00:02.0; echo "exit status $$?"
+	@echo; echo "== vfiokit setup --gpu 06:00.0 --root $(BUILD)/demo-host   (boot-time isolation as a diff: the sample"
+	@echo "   host copied, with mkinitcpio.conf's default arrays and a systemd-boot entry added)"
+	@rm -rf $(BUILD)/demo-host && cp -a $(SAMPLE) $(BUILD)/demo-host && \
+		mkdir -p $(BUILD)/demo-host/boot/loader/entries && \
+		printf 'MODULES=()\nBINARIES=()\nFILES=()\nHOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont block filesystems fsck)\n' \
+			>$(BUILD)/demo-host/etc/mkinitcpio.conf && \
+		printf 'title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\noptions root=LABEL=arch rw\n' \
+			>$(BUILD)/demo-host/boot/loader/entries/arch.conf
+	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit setup --gpu 06:00.0 --root $(BUILD)/demo-host
 	@echo; echo "== vfiokit vm create win10 --gpu 06:00.0 --root $(SAMPLE)   (the guest, as libvirt XML)"
 	LC_ALL=C.UTF-8 ./$(BUILD)/src/vfiokit vm create win10 --gpu 06:00.0 --root $(SAMPLE)
 	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check; sudo ./$(BUILD)/src/vfiokit bind --dry-run group:N"

@@ -259,6 +259,13 @@ echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$builtin/lib/modules/6.8.0-generic/
 	grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$tmp/out" &&
 	grep -q "^# initramfs modules: vfio vfio_iommu_type1$" "$tmp/out"
 ok $? "vfio-pci built into a kernel: vfio-pci.ids= on the command line, and not in the initramfs list" "$tmp/out"
+# Entries without loader.conf (it is optional): still systemd-boot's, edited.
+noconf="$tmp/noloaderconf"
+cp -a "$arch" "$noconf"
+rm "$noconf/boot/loader/loader.conf"
+"$vfiokit" setup --gpu 06:00.0 --root "$noconf" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "bootloaders: systemd-boot;" "$tmp/out" && grep -q '^+options root="LABEL=arch os" rw intel_iommu=on$' "$tmp/out"
+ok $? "BLS entries without loader.conf: systemd-boot found, the entry edited" "$tmp/out"
 # A mkinitcpio drop-in (read after mkinitcpio.conf) that sets MODULES: named.
 dropin="$tmp/dropin"
 cp -a "$arch" "$dropin"

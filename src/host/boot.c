@@ -307,6 +307,9 @@ int boot_load(struct host *h)
 	    (k = read_optional(h, "boot/refind_linux.conf", &b->refind_conf)) < 0 || (k = load_entries(h, b)) < 0 ||
 	    (k = load_limine(h, b)) < 0 || (k = load_kernelstub(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
 		return k;
+	/* Entries that neither grubby nor ostree writes: systemd-boot's. */
+	if (b->nentries && !(b->loaders & (LOADER_GRUBBY | LOADER_RPM_OSTREE)))
+		b->loaders |= LOADER_SYSTEMD_BOOT;
 	return 0;
 }
 
