@@ -266,6 +266,19 @@ rm "$noconf/boot/loader/loader.conf"
 "$vfiokit" setup --gpu 06:00.0 --root "$noconf" >"$tmp/out" 2>&1
 [ $? = 0 ] && grep -q "bootloaders: systemd-boot;" "$tmp/out" && grep -q '^+options root="LABEL=arch os" rw intel_iommu=on$' "$tmp/out"
 ok $? "BLS entries without loader.conf: systemd-boot found, the entry edited" "$tmp/out"
+# A preset that builds from another configuration file: named (the default
+# one, commented or naming /etc/mkinitcpio.conf, is not).
+preset="$tmp/preset"
+cp -a "$arch" "$preset"
+mkdir -p "$preset/etc/mkinitcpio.d"
+printf 'ALL_kver="/boot/vmlinuz-linux"\n#ALL_config="/etc/mkinitcpio.conf"\nPRESETS=(default)\ndefault_image="/boot/initramfs-linux.img"\n' \
+	>"$preset/etc/mkinitcpio.d/linux.preset"
+printf 'ALL_kver="/boot/vmlinuz-linux-lts"\nALL_config="/etc/mkinitcpio.conf"\ndefault_config="/etc/mkinitcpio-lts.conf"\n' \
+	>"$preset/etc/mkinitcpio.d/linux-lts.preset"
+"$vfiokit" setup --gpu 06:00.0 --root "$preset" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "warning: /etc/mkinitcpio.d/linux-lts.preset: default_config builds from /etc/mkinitcpio-lts.conf, not /etc/mkinitcpio.conf" "$tmp/out" &&
+	[ "$(grep -c "builds from" "$tmp/out")" = 1 ]
+ok $? "a mkinitcpio preset building from another file is named; the default preset is not" "$tmp/out"
 # A mkinitcpio drop-in (read after mkinitcpio.conf) that sets MODULES: named.
 dropin="$tmp/dropin"
 cp -a "$arch" "$dropin"

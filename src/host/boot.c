@@ -147,9 +147,9 @@ static int add_file(struct boot_file **v, size_t *n, size_t *alloc, const char *
 	return 0;
 }
 
-/* The *.conf files of the directories dirs, in name order. */
-static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, struct boot_file **v, size_t *n,
-		      size_t *alloc)
+/* The files of the directories dirs whose names end with suffix, in name order. */
+static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, const char *suffix, struct boot_file **v,
+		      size_t *n, size_t *alloc)
 {
 	int k = 0;
 
@@ -159,9 +159,9 @@ static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, str
 			continue;
 		strv_sort(&names);
 		for (size_t i = 0; i < names.n && k >= 0; i++) {
-			_cleanup_free_ char *rel = endswith(names.v[i], ".conf") ? strdupf("%s/%s", dirs[d], names.v[i]) : NULL;
+			_cleanup_free_ char *rel = endswith(names.v[i], suffix) ? strdupf("%s/%s", dirs[d], names.v[i]) : NULL;
 			char *text = NULL;
-			if (!endswith(names.v[i], ".conf"))
+			if (!endswith(names.v[i], suffix))
 				continue;
 			if (!rel || (k = read_optional(h, rel, &text)) < 0) {
 				k = -ENOMEM;
@@ -180,12 +180,16 @@ static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, str
 static int load_entries(struct host *h, struct host_boot *b)
 {
 	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
-	static const char *const dropins[] = { "etc/mkinitcpio.conf.d" };
-	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), &b->entries, &b->nentries, &b->entries_alloc);
+	static const char *const dropins[] = { "etc/mkinitcpio.conf.d" }, *const presets[] = { "etc/mkinitcpio.d" };
+	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), ".conf", &b->entries, &b->nentries, &b->entries_alloc);
 
-	return k < 0 ? k :
-		       load_confs(h, dropins, 1, &b->mkinitcpio_dropins, &b->nmkinitcpio_dropins,
-				  &b->mkinitcpio_dropins_alloc);
+	if (k >= 0)
+		k = load_confs(h, dropins, 1, ".conf", &b->mkinitcpio_dropins, &b->nmkinitcpio_dropins,
+			       &b->mkinitcpio_dropins_alloc);
+	if (k >= 0)
+		k = load_confs(h, presets, 1, ".preset", &b->mkinitcpio_presets, &b->nmkinitcpio_presets,
+			       &b->mkinitcpio_presets_alloc);
+	return k;
 }
 
 static int load_limine(struct host *h, struct host_boot *b)
@@ -342,6 +346,11 @@ void boot_free(struct host_boot *b)
 		free(b->mkinitcpio_dropins[i].text);
 	}
 	free(b->mkinitcpio_dropins);
+	for (size_t i = 0; i < b->nmkinitcpio_presets; i++) {
+		free(b->mkinitcpio_presets[i].path);
+		free(b->mkinitcpio_presets[i].text);
+	}
+	free(b->mkinitcpio_presets);
 	strv_clear(&b->kernelstub_options);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };

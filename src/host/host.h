@@ -227,6 +227,8 @@ struct host_boot {
 	size_t nlimine, limine_alloc;
 	struct boot_file *mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
 	size_t nmkinitcpio_dropins, mkinitcpio_dropins_alloc;
+	struct boot_file *mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
+	size_t nmkinitcpio_presets, mkinitcpio_presets_alloc;
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
 	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */

@@ -234,6 +234,26 @@ static bool assigns(const char *text, const char *key)
 	return false;
 }
 
+/* The *_config= lines of a mkinitcpio preset naming another file than
+ * /etc/mkinitcpio.conf: a warning each. */
+static int preset_configs(const struct boot_file *f, struct setup_plan *p)
+{
+	for (const char *l = f->text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *s = l + strspn(l, " \t"), *eq = s + strcspn(s, "=\n"), *v, *e;
+		if (*s == '#' || *eq != '=' || eq - s < 7 || strncmp(eq - 7, "_config", 7) != 0)
+			continue;
+		v = eq + 1 + strspn(eq + 1, "\"'");
+		e = v + strcspn(v, "\"' \t\n");
+		if ((size_t)(e - v) == strlen("/etc/mkinitcpio.conf") && strncmp(v, "/etc/mkinitcpio.conf", (size_t)(e - v)) == 0)
+			continue;
+		if (strv_push_take(&p->warnings, strdupf("/%s: %.*s builds from %.*s, not /etc/mkinitcpio.conf: put the "
+							 "VFIO modules first in its MODULES too",
+							 f->path, (int)(eq - s), s, (int)(e - v), v)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The initramfs configuration for every generator found, and the
  * commands that rebuild the images (in the order they must run). */
 static int initramfs(const struct host *h, struct setup_plan *p)
@@ -280,6 +300,10 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 		free(problem);
 		if (k < 0)
 			return -ENOMEM;
+		/* A preset may build from another configuration file. */
+		for (size_t i = 0; i < b->nmkinitcpio_presets; i++)
+			if ((k = preset_configs(&b->mkinitcpio_presets[i], p)) < 0)
+				return k;
 		/* mkinitcpio 36 and later source these after mkinitcpio.conf. */
 		for (size_t i = 0; i < b->nmkinitcpio_dropins; i++) {
 			const struct boot_file *f = &b->mkinitcpio_dropins[i];
