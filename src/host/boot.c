@@ -134,22 +134,32 @@ static int read_optional(struct host *h, const char *rel, char **ret)
 	return k == -ENOMEM ? k : 0;
 }
 
-static int add_file(struct boot_file **v, size_t *n, size_t *alloc, const char *rel, char *text)
+static int add_file(struct boot_files *f, const char *rel, char *text)
 {
 	char *p = strdup(rel);
 
-	if (!p || GROW(*v, *alloc, *n + 1) < 0) {
+	if (!p || GROW(f->v, f->alloc, f->n + 1) < 0) {
 		free(p);
 		free(text);
 		return -ENOMEM;
 	}
-	(*v)[(*n)++] = (struct boot_file){ p, text };
+	f->v[f->n++] = (struct boot_file){ p, text };
 	return 0;
 }
 
+static void boot_files_free(struct boot_files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].path);
+		free(f->v[i].text);
+	}
+	free(f->v);
+	*f = (struct boot_files){ 0 };
+}
+
 /* The files of the directories dirs whose names end with suffix, in name order. */
-static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, const char *suffix, struct boot_file **v,
-		      size_t *n, size_t *alloc)
+static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, const char *suffix,
+		      struct boot_files *f)
 {
 	int k = 0;
 
@@ -168,7 +178,7 @@ static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, con
 				break;
 			}
 			if (text)
-				k = add_file(v, n, alloc, rel, text);
+				k = add_file(f, rel, text);
 		}
 		strv_clear(&names);
 	}
@@ -181,14 +191,12 @@ static int load_entries(struct host *h, struct host_boot *b)
 {
 	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
 	static const char *const dropins[] = { "etc/mkinitcpio.conf.d" }, *const presets[] = { "etc/mkinitcpio.d" };
-	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), ".conf", &b->entries, &b->nentries, &b->entries_alloc);
+	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), ".conf", &b->entries);
 
 	if (k >= 0)
-		k = load_confs(h, dropins, 1, ".conf", &b->mkinitcpio_dropins, &b->nmkinitcpio_dropins,
-			       &b->mkinitcpio_dropins_alloc);
+		k = load_confs(h, dropins, 1, ".conf", &b->mkinitcpio_dropins);
 	if (k >= 0)
-		k = load_confs(h, presets, 1, ".preset", &b->mkinitcpio_presets, &b->nmkinitcpio_presets,
-			       &b->mkinitcpio_presets_alloc);
+		k = load_confs(h, presets, 1, ".preset", &b->mkinitcpio_presets);
 	return k;
 }
 
@@ -203,7 +211,7 @@ static int load_limine(struct host *h, struct host_boot *b)
 		char *text = NULL;
 		if ((k = read_optional(h, rels[i], &text)) >= 0 && text) {
 			b->loaders |= LOADER_LIMINE;
-			k = add_file(&b->limine, &b->nlimine, &b->limine_alloc, rels[i], text);
+			k = add_file(&b->limine, rels[i], text);
 		}
 	}
 	return k;
@@ -312,7 +320,7 @@ int boot_load(struct host *h)
 	    (k = load_limine(h, b)) < 0 || (k = load_kernelstub(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
 		return k;
 	/* Entries that neither grubby nor ostree writes: systemd-boot's. */
-	if (b->nentries && !(b->loaders & (LOADER_GRUBBY | LOADER_RPM_OSTREE)))
+	if (b->entries.n && !(b->loaders & (LOADER_GRUBBY | LOADER_RPM_OSTREE)))
 		b->loaders |= LOADER_SYSTEMD_BOOT;
 	return 0;
 }
@@ -331,26 +339,10 @@ void boot_free(struct host_boot *b)
 	free(b->mkinitcpio_conf);
 	free(b->booster_yaml);
 	free(b->refind_conf);
-	for (size_t i = 0; i < b->nentries; i++) {
-		free(b->entries[i].path);
-		free(b->entries[i].text);
-	}
-	free(b->entries);
-	for (size_t i = 0; i < b->nlimine; i++) {
-		free(b->limine[i].path);
-		free(b->limine[i].text);
-	}
-	free(b->limine);
-	for (size_t i = 0; i < b->nmkinitcpio_dropins; i++) {
-		free(b->mkinitcpio_dropins[i].path);
-		free(b->mkinitcpio_dropins[i].text);
-	}
-	free(b->mkinitcpio_dropins);
-	for (size_t i = 0; i < b->nmkinitcpio_presets; i++) {
-		free(b->mkinitcpio_presets[i].path);
-		free(b->mkinitcpio_presets[i].text);
-	}
-	free(b->mkinitcpio_presets);
+	boot_files_free(&b->entries);
+	boot_files_free(&b->limine);
+	boot_files_free(&b->mkinitcpio_dropins);
+	boot_files_free(&b->mkinitcpio_presets);
 	strv_clear(&b->kernelstub_options);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };

@@ -211,6 +211,11 @@ struct boot_file {
 	char *text;
 };
 
+struct boot_files {
+	struct boot_file *v;
+	size_t n, alloc;
+};
+
 struct host_boot {
 	unsigned loaders, generators;
 	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
@@ -221,14 +226,10 @@ struct host_boot {
 	/* Files setup edits; NULL when absent. */
 	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
 	char *mkinitcpio_conf, *booster_yaml, *refind_conf;
-	struct boot_file *entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
-	size_t nentries, entries_alloc;
-	struct boot_file *limine;  /* every limine.conf / limine.cfg found */
-	size_t nlimine, limine_alloc;
-	struct boot_file *mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
-	size_t nmkinitcpio_dropins, mkinitcpio_dropins_alloc;
-	struct boot_file *mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
-	size_t nmkinitcpio_presets, mkinitcpio_presets_alloc;
+	struct boot_files entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
+	struct boot_files limine;  /* every limine.conf / limine.cfg found */
+	struct boot_files mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
+	struct boot_files mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
 	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */

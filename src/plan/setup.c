@@ -301,12 +301,12 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 		if (k < 0)
 			return -ENOMEM;
 		/* A preset may build from another configuration file. */
-		for (size_t i = 0; i < b->nmkinitcpio_presets; i++)
-			if ((k = preset_configs(&b->mkinitcpio_presets[i], p)) < 0)
+		for (size_t i = 0; i < b->mkinitcpio_presets.n; i++)
+			if ((k = preset_configs(&b->mkinitcpio_presets.v[i], p)) < 0)
 				return k;
 		/* mkinitcpio 36 and later source these after mkinitcpio.conf. */
-		for (size_t i = 0; i < b->nmkinitcpio_dropins; i++) {
-			const struct boot_file *f = &b->mkinitcpio_dropins[i];
+		for (size_t i = 0; i < b->mkinitcpio_dropins.n; i++) {
+			const struct boot_file *f = &b->mkinitcpio_dropins.v[i];
 			for (const char *const *key = (const char *const[]){ "MODULES=", "HOOKS=", NULL }; *key; key++)
 				if (assigns(f->text, *key) &&
 				    strv_push_take(&p->warnings,
@@ -356,11 +356,11 @@ static bool stale_present(const struct host *h, const char *tok)
 	if ((b->grub_default && word_in(b->grub_default, tok)) || (b->kernel_cmdline && word_in(b->kernel_cmdline, tok)) ||
 	    (b->refind_conf && word_in(b->refind_conf, tok)) || strv_contains(&b->kernelstub_options, tok))
 		return true;
-	for (size_t i = 0; i < b->nentries; i++)
-		if (word_in(b->entries[i].text, tok))
+	for (size_t i = 0; i < b->entries.n; i++)
+		if (word_in(b->entries.v[i].text, tok))
 			return true;
-	for (size_t i = 0; i < b->nlimine; i++)
-		if (word_in(b->limine[i].text, tok))
+	for (size_t i = 0; i < b->limine.n; i++)
+		if (word_in(b->limine.v[i].text, tok))
 			return true;
 	return false;
 }
@@ -385,12 +385,12 @@ static bool ostree_has(const struct host_boot *b, const char *param)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < b->nentries; i++) {
-		const char *base = strrchr(b->entries[i].path, '/');
-		if (!startswith(base ? base + 1 : b->entries[i].path, "ostree-"))
+	for (size_t i = 0; i < b->entries.n; i++) {
+		const char *base = strrchr(b->entries.v[i].path, '/');
+		if (!startswith(base ? base + 1 : b->entries.v[i].path, "ostree-"))
 			continue;
 		any = true;
-		if (!word_in(b->entries[i].text, param))
+		if (!word_in(b->entries.v[i].text, param))
 			return false;
 	}
 	return any;
@@ -491,13 +491,13 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	if ((b->loaders & (LOADER_SYSTEMD_BOOT | LOADER_GRUBBY)) && !ostree && !stub) {
 		/* The BLS entries (systemd-boot's, or GRUB's read through grubby),
 		 * and /etc/kernel/cmdline for the kernels installed later. */
-		for (size_t i = 0; i < b->nentries; i++) {
+		for (size_t i = 0; i < b->entries.n; i++) {
 			char *text = NULL;
-			k = bls_entry_add_params(b->entries[i].text, &p->edits, &text);
+			k = bls_entry_add_params(b->entries.v[i].text, &p->edits, &text);
 			if (k == -EINVAL)
 				k = say_by_hand(p, strdupf("/%s takes its options from a variable: run grubby "
-							   "--update-kernel=ALL --args=\"%s\"", b->entries[i].path, params));
-			else if (k >= 0 && (k = add_file(p, b->entries[i].path, text)) >= 0)
+							   "--update-kernel=ALL --args=\"%s\"", b->entries.v[i].path, params));
+			else if (k >= 0 && (k = add_file(p, b->entries.v[i].path, text)) >= 0)
 				edited_entries++;
 			if (k < 0)
 				return -ENOMEM;
@@ -530,14 +530,14 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		if (k < 0)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < b->nlimine; i++) {
+	for (size_t i = 0; i < b->limine.n; i++) {
 		char *text = NULL;
-		k = limine_conf_add_params(b->limine[i].text, &p->edits, &text);
+		k = limine_conf_add_params(b->limine.v[i].text, &p->edits, &text);
 		if (k == -ENOENT)
-			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine[i].path,
+			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine.v[i].path,
 						   params));
 		else if (k >= 0)
-			k = add_file(p, b->limine[i].path, text);
+			k = add_file(p, b->limine.v[i].path, text);
 		if (k < 0)
 			return -ENOMEM;
 	}
