@@ -54,8 +54,7 @@ int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo
 	if (strv_push(&tx->exec, run) < 0)
 		return -ENOMEM;
 	if (strv_push(&tx->exec_undo, undo) < 0) {
-		free(tx->exec.v[--tx->exec.n]);
-		tx->exec.v[tx->exec.n] = NULL;
+		strv_pop(&tx->exec);
 		return -ENOMEM;
 	}
 	return 0;

@@ -418,8 +418,7 @@ static int exec_pair(struct setup_plan *p, char *run, char *undo)
 	int k = run && undo && strv_push(&p->exec, run) >= 0 ? 0 : -ENOMEM;
 
 	if (k == 0 && strv_push(&p->exec_undo, undo) < 0) {
-		free(p->exec.v[--p->exec.n]);
-		p->exec.v[p->exec.n] = NULL;
+		strv_pop(&p->exec);
 		k = -ENOMEM;
 	}
 	free(run);
@@ -438,10 +437,10 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	if (ostree) {
 		/* The deployment's kargs: ostree writes the BLS entries itself. */
 		struct strv add = { 0 }, del = { 0 };
-		for (size_t i = 0; i < p->stale.n; i++)
+		for (size_t i = 0; i < p->stale.n && k >= 0; i++)
 			if (ostree_has(b, p->stale.v[i]) && strv_push(&del, p->stale.v[i]) < 0)
 				k = -ENOMEM;
-		if (missing_params(p, ostree_has, b, &add) < 0 ||
+		if (k < 0 || missing_params(p, ostree_has, b, &add) < 0 ||
 		    (add.n && exec_pair(p, each("rpm-ostree kargs", "--append-if-missing=", &add),
 					each("rpm-ostree kargs", "--delete-if-present=", &add)) < 0) ||
 		    (del.n && exec_pair(p, each("rpm-ostree kargs", "--delete-if-present=", &del),

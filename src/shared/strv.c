@@ -20,6 +20,14 @@ int strv_push(struct strv *s, const char *str)
 	return strv_push_take(s, strdup(str));
 }
 
+void strv_pop(struct strv *s)
+{
+	if (s->n) {
+		free(s->v[--s->n]);
+		s->v[s->n] = NULL;
+	}
+}
+
 bool strv_contains(const struct strv *s, const char *str)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -14,6 +14,8 @@ struct strv {
 int strv_push(struct strv *s, const char *str);
 int strv_push_take(struct strv *s, char *str);
 bool strv_contains(const struct strv *s, const char *str);
+/* Free and drop the last string (taking back a push). */
+void strv_pop(struct strv *s);
 void strv_sort(struct strv *s);
 /* Join with sep into a fresh string ("" for an empty list); NULL on ENOMEM. */
 char *strv_join(const struct strv *s, const char *sep);
