@@ -515,7 +515,7 @@ static int drift(struct path_root *r, const struct journal_tx *tx, struct strv *
 	return 0;
 }
 
-int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n)
+int journal_list(struct path_root *r, bool with_drift, struct journal_entry **ret, size_t *n)
 {
 	struct strv ids = { 0 };
 	struct journal_entry *v = NULL;
@@ -533,7 +533,7 @@ int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n)
 		struct journal_tx tx = { 0 };
 		struct journal_entry e = { 0 };
 		k = load_entry(r, ids.v[i], &tx, &e);
-		if (k >= 0 && !e.undone)
+		if (k >= 0 && with_drift && !e.undone)
 			k = drift(r, &tx, &e.drifted);
 		journal_tx_free(&tx);
 		if (k == -ENOMEM || (k >= 0 && GROW(v, alloc, cnt + 1) < 0)) {
@@ -565,7 +565,7 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	int k;
 
 	*done_id = *diff = *err = NULL;
-	if ((k = journal_list(r, &all, &n)) < 0)
+	if ((k = journal_list(r, false, &all, &n)) < 0)
 		return k;
 	if (!id)
 		for (size_t i = n; i-- > 0 && !id;)
@@ -593,18 +593,10 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = -EALREADY;
 		goto out;
 	}
-	/* What is there now must be what the entry wrote. */
-	for (size_t i = 0; i < tx.n; i++) {
-		_cleanup_free_ char *now = NULL;
-		const struct journal_change *c = &tx.v[i];
-		if ((k = read_text(r, c->path, &now, NULL)) < 0)
-			goto out;
-		if (!(now == NULL && c->after == NULL) && !(now && c->after && streq(now, c->after)) &&
-		    strv_push_take(&changed, strdupf("/%s", c->path)) < 0) {
-			k = -ENOMEM;
-			goto out;
-		}
-	}
+	/* What is there now must be what the entry wrote (a file that cannot
+	 * be read fails below, where the undo reads it again). */
+	if ((k = drift(r, &tx, &changed)) < 0)
+		goto out;
 	/* The undo, as a transaction of its own: each file back to before. */
 	for (size_t i = tx.n; i-- > 0;)
 		if ((k = journal_tx_add(&back, r, tx.v[i].path, tx.v[i].before, tx.v[i].before_mode)) < 0)
@@ -615,8 +607,8 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		goto out;
 	}
 	if (changed.n && !force) {
-		_cleanup_free_ char *list = strv_join(&changed, ", ");
-		*err = strdupf("changed since vfiokit wrote %s: %s; undo would lose that (--force undoes anyway)",
+		_cleanup_free_ char *list = strv_join(&changed, ", /");
+		*err = strdupf("changed since vfiokit wrote %s: /%s; undo would lose that (--force undoes anyway)",
 			       changed.n > 1 ? "them" : "it", list ? list : "?");
 		k = -ESTALE;
 		goto out;

@@ -72,7 +72,9 @@ struct journal_entry {
 	bool undone;
 };
 
-int journal_list(struct path_root *r, struct journal_entry **ret, size_t *n);
+/* The entries, oldest first; with_drift: each applied entry's drifted
+ * files too (reads them all). */
+int journal_list(struct path_root *r, bool with_drift, struct journal_entry **ret, size_t *n);
 void journal_entries_free(struct journal_entry *e, size_t n);
 
 /* Undo entry id (NULL: the newest one not undone). dry_run: only *diff,

@@ -148,7 +148,7 @@ int cmd_journal(int argc, char **argv)
 		return r;
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (journal_list(root, &e, &n) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
+	if (journal_list(root, true, &e, &n) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
 		cli_error("cannot read /%s", JOURNAL_DIR);
 		r = EXIT_PROBLEM;
 		goto out;

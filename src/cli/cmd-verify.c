@@ -11,7 +11,7 @@ static void warn_drift(struct path_root *root)
 	struct journal_entry *e = NULL;
 	size_t n = 0;
 
-	if (journal_list(root, &e, &n) < 0)
+	if (journal_list(root, true, &e, &n) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < e[i].drifted.n; j++)
