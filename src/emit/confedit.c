@@ -244,7 +244,7 @@ static int array_find(const char *text, const char *key, const char **assign, co
 	size_t klen = strlen(key);
 
 	*assign = NULL;
-	for (const char *p = text; *p; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+	for (const char *p = text; *p; p = next_line(p)) {
 		const char *s = p;
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -428,7 +428,7 @@ int booster_yaml_edit(const char *text, const struct strv *modules, char **ret, 
 	int k = -ENOMEM;
 
 	*ret = *problem = NULL;
-	for (const char *p = text; *p; p = *line_end(p) ? line_end(p) + 1 : line_end(p))
+	for (const char *p = text; *p; p = next_line(p))
 		if (startswith(p, key))
 			at = p;
 	if (!at) {
@@ -553,7 +553,7 @@ static size_t key_spans(const char *text, const char *const *keys, struct span *
 {
 	size_t n = 0;
 
-	for (const char *p = text; *p && n < MAX_SPANS; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+	for (const char *p = text; *p && n < MAX_SPANS; p = next_line(p)) {
 		const char *s = p, *e = line_end(p);
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -606,7 +606,7 @@ int refind_conf_add_params(const char *text, const struct strv *params, char **r
 	size_t n = 0;
 
 	*ret = *problem = NULL;
-	for (const char *p = text; *p && n < MAX_SPANS; p = *line_end(p) ? line_end(p) + 1 : line_end(p)) {
+	for (const char *p = text; *p && n < MAX_SPANS; p = next_line(p)) {
 		const char *s = p, *e = line_end(p), *q1, *q2, *q3;
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;

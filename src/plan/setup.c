@@ -226,7 +226,7 @@ static int say_by_hand(struct setup_plan *p, char *line)
 /* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
 static bool assigns(const char *text, const char *key)
 {
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+	for (const char *l = text; *l; l = next_line(l)) {
 		const char *s = l + strspn(l, " \t");
 		if (startswith(s, key))
 			return true;
@@ -238,7 +238,7 @@ static bool assigns(const char *text, const char *key)
  * /etc/mkinitcpio.conf: a warning each. */
 static int preset_configs(const struct boot_file *f, struct setup_plan *p)
 {
-	for (const char *l = f->text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+	for (const char *l = f->text; *l; l = next_line(l)) {
 		const char *s = l + strspn(l, " \t"), *eq = s + strcspn(s, "=\n"), *v, *e;
 		if (*s == '#' || *eq != '=' || eq - s < 7 || strncmp(eq - 7, "_config", 7) != 0)
 			continue;

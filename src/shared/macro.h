@@ -86,6 +86,13 @@ static inline bool endswith(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+/* The start of the line after the one p is in, or the end of the text. */
+static inline const char *next_line(const char *p)
+{
+	const char *e = strchr(p, '\n');
+	return e ? e + 1 : p + strlen(p);
+}
+
 /* Overflow-checked size arithmetic: return false on overflow. */
 static inline bool size_add(size_t a, size_t b, size_t *r)
 {
