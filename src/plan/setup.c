@@ -11,7 +11,6 @@ void setup_plan_free(struct setup_plan *p)
 	strv_clear(&p->ids);
 	strv_clear(&p->params);
 	strv_clear(&p->stale);
-	strv_clear(&p->edits);
 	strv_clear(&p->softdeps);
 	strv_clear(&p->modules);
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -433,6 +432,15 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	bool ostree = b->loaders & LOADER_RPM_OSTREE, stub = b->loaders & LOADER_KERNELSTUB;
 	size_t edited_entries = 0;
 	int k = 0;
+	/* For the file edits: the parameters, then "-TOKEN" for each stale one. */
+	_cleanup_(strv_clear) struct strv edits = { 0 };
+
+	for (size_t i = 0; i < p->params.n; i++)
+		if (strv_push(&edits, p->params.v[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < p->stale.n; i++)
+		if (strv_push_take(&edits, strdupf("-%s", p->stale.v[i])) < 0)
+			return -ENOMEM;
 
 	if (ostree) {
 		/* The deployment's kargs: ostree writes the BLS entries itself. */
@@ -475,7 +483,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	}
 	if ((b->loaders & LOADER_GRUB) && b->grub_default && !ostree) {
 		char *text = NULL, *problem = NULL;
-		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &p->edits, &text, &problem);
+		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &edits, &text, &problem);
 		if (k == -EINVAL)
 			k = say_by_hand(p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT",
 						   problem, params));
@@ -492,7 +500,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		 * and /etc/kernel/cmdline for the kernels installed later. */
 		for (size_t i = 0; i < b->entries.n; i++) {
 			char *text = NULL;
-			k = bls_entry_add_params(b->entries.v[i].text, &p->edits, &text);
+			k = bls_entry_add_params(b->entries.v[i].text, &edits, &text);
 			if (k == -EINVAL)
 				k = say_by_hand(p, strdupf("/%s takes its options from a variable: run grubby "
 							   "--update-kernel=ALL --args=\"%s\"", b->entries.v[i].path, params));
@@ -503,7 +511,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		}
 		if (b->kernel_cmdline) {
 			char *text = NULL;
-			if ((k = cmdline_file_add_params(b->kernel_cmdline, &p->edits, &text)) < 0 ||
+			if ((k = cmdline_file_add_params(b->kernel_cmdline, &edits, &text)) < 0 ||
 			    (k = add_file(p, "etc/kernel/cmdline", text)) < 0)
 				return k;
 		}
@@ -519,7 +527,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	}
 	if ((b->loaders & LOADER_REFIND) && b->refind_conf) {
 		char *text = NULL, *problem = NULL;
-		k = refind_conf_add_params(b->refind_conf, &p->edits, &text, &problem);
+		k = refind_conf_add_params(b->refind_conf, &edits, &text, &problem);
 		if (k == -EINVAL || k == -ENOENT)
 			k = say_by_hand(p, strdupf("rEFInd: /boot/refind_linux.conf %s: add \"%s\" to the options",
 						   problem ? problem : "has no entry", params));
@@ -531,7 +539,7 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	}
 	for (size_t i = 0; i < b->limine.n; i++) {
 		char *text = NULL;
-		k = limine_conf_add_params(b->limine.v[i].text, &p->edits, &text);
+		k = limine_conf_add_params(b->limine.v[i].text, &edits, &text);
 		if (k == -ENOENT)
 			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine.v[i].path,
 						   params));
@@ -673,16 +681,10 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 								     "(%s)", tok, why)) < 0)
 				goto oom;
 		}
-	for (size_t i = 0; i < p.params.n; i++)
-		if (strv_push(&p.edits, p.params.v[i]) < 0)
-			goto oom;
-	for (size_t i = 0; i < p.stale.n; i++)
-		if (strv_push_take(&p.edits, strdupf("-%s", p.stale.v[i])) < 0)
-			goto oom;
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
-	if (p.edits.n && (k = cmdline(h, &p, params)) < 0)
+	if ((p.params.n || p.stale.n) && (k = cmdline(h, &p, params)) < 0)
 		goto out;
 	*ret = p;
 	return 0;

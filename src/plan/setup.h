@@ -36,7 +36,6 @@ struct setup_plan {
 	struct strv ids;        /* vendor:device */
 	struct strv params;     /* kernel parameters to add */
 	struct strv stale;      /* parameters to remove (amd_iommu=on on AMD), where some boot file has them */
-	struct strv edits;      /* for the edits: params, then "-TOKEN" for each stale one */
 	struct strv softdeps;   /* drivers that must wait for vfio-pci */
 	struct strv modules;    /* for the initramfs, in order */
 	struct setup_file *files;
