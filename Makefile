@@ -15,7 +15,7 @@ TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util
 	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf
 FUZZ_SECONDS ?= 15
 
-.PHONY: all demo check deps test-deps build clean fuzz
+.PHONY: all demo check check-configure deps test-deps build clean fuzz
 
 all: build
 
@@ -64,9 +64,17 @@ demo: build
 	@echo; echo "On a real host: ./$(BUILD)/src/vfiokit groups; ./$(BUILD)/src/vfiokit check; sudo ./$(BUILD)/src/vfiokit bind --dry-run group:N"
 
 $(BUILD_SAN)/build.ninja:
-	meson setup $(BUILD_SAN) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	meson setup $(BUILD_SAN) -Dwerror=true -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
-check: test-deps build $(BUILD_SAN)/build.ninja
+# `make demo` may have configured $(BUILD) before the test packages were
+# there (tests=auto then turns the tests off): check requires them, so that
+# a missing cmocka is an error here, never "No tests defined".
+check-configure: test-deps $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
+	meson configure $(BUILD) -Dtests=enabled
+	meson configure $(BUILD_SAN) -Dtests=enabled
+
+check: check-configure
+	ninja -C $(BUILD)
 	ninja -C $(BUILD_SAN)
 	meson test -C $(BUILD) --print-errorlogs; echo $$? > $(BUILD)/.check-rc
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

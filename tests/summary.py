@@ -15,14 +15,24 @@ for e in extra:
     name, rc = e.split("=")
     counts["passed" if rc == "0" else "failed"] += 1
 for path in args:
-    with open(path) as f:
-        for line in f:
-            t = json.loads(line)
-            r = t.get("result")
-            if r in ("OK", "EXPECTEDFAIL"):
-                counts["passed"] += 1
-            elif r == "SKIP":
-                counts["skipped"] += 1
-            else:
-                counts["failed"] += 1
+    # A log that is missing or holds no test is a run that tested nothing:
+    # count it as a failure, never as silence.
+    try:
+        with open(path) as f:
+            lines = [line for line in f if line.strip()]
+    except OSError as e:
+        print("%s: %s: no test ran" % (path, e.strerror), file=sys.stderr)
+        counts["failed"] += 1
+        continue
+    if not lines:
+        print("%s: empty: no test ran" % path, file=sys.stderr)
+        counts["failed"] += 1
+    for line in lines:
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            counts["passed"] += 1
+        elif r == "SKIP":
+            counts["skipped"] += 1
+        else:
+            counts["failed"] += 1
 print("%d passed, %d failed, %d skipped" % (counts["passed"], counts["failed"], counts["skipped"]))
