@@ -53,7 +53,7 @@ run() {
 		return 1
 	! grep -q "$canary" "$out" "$out.err"
 }
-echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 2 ))"
+echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 3 ))"
 while IFS='|' read -r name want; do
 	[ -n "$name" ] || continue
 	if ! make_root "$name"; then
@@ -82,6 +82,18 @@ while IFS='|' read -r name want; do
 done <<EOF
 $cases
 EOF
+
+# Names with control characters (an escape sequence, a tab) are printed with
+# '?' for them: a name cannot redraw the terminal. groups --gpu prints the
+# devices sharing the card's group as plain text (shared-group: an Intel I211).
+r="$tmp/escapes"
+cp -a "$fixtures/shared-group" "$r"
+printf '8086  Intel\033[2J\033]0;owned\007 Corp\n\t1539  I211\tGigabit\n' >"$r/usr/share/misc/pci.ids"
+"$vfiokit" groups --gpu --root "$r" >"$tmp/g" 2>&1
+if grep -q '05:00.0 \[8086:1539\] .*Intel?\[2J?\]0;owned? Corp I211?Gigabit' "$tmp/g" &&
+   ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/g"
+then ok "control characters in names are shown as '?'"
+else cat -v "$tmp/g" | grep 8086 >"$tmp/why"; nok "control characters in names"; fi
 
 # No pci.ids in the root: this system's, as lspci does, and one line says so.
 r="$tmp/none"

@@ -73,6 +73,18 @@ static int parse(struct pci_access *pacc)
 	return ok ? 0 : -EIO;
 }
 
+/* A copy of a name with its control characters (an escape sequence that
+ * would redraw the terminal, a carriage return) shown as '?'. */
+static char *printable_name(const char *name)
+{
+	char *copy = strdup(name);
+
+	for (unsigned char *c = (unsigned char *)copy; c && *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return copy;
+}
+
 static char *lookup(struct pci_access *pacc, int flags, ...)
 {
 	char buf[256];
@@ -91,7 +103,7 @@ static char *lookup(struct pci_access *pacc, int flags, ...)
 	libpci_jump = &jb;
 	r = pci_lookup_name(pacc, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, c, d);
 	libpci_jump = NULL;
-	return r ? strdup(r) : NULL;
+	return r ? printable_name(r) : NULL;
 }
 
 /* The first database there is in r: 0 and *rel, or -ENOENT. Something at the
