@@ -179,8 +179,7 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 		{ "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
-	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads,
-						      h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"));
+	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads, host_cpu_vendor(h) == CPU_AMD);
 	_cleanup_free_ char *qemu = cputune_qemu_prefix(p), *iso = cputune_isolation_params(p);
 	_cleanup_free_ char *g = cpuset_format(&p->guest), *hs = cpuset_format(&p->host);
 	struct cli_columns c;

@@ -235,6 +235,9 @@ struct host_boot {
 	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
 };
 
+/* Whose IOMMU and virtualization extensions the CPU has. */
+enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
+
 struct host_cpu {
 	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
 	char *model_name;
@@ -350,4 +353,8 @@ const char *initramfs_gen_name(unsigned bit); /* one GEN_* bit: "dracut", ... */
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);
+/* The one judgement of the CPU vendor every module uses: Hygon's Dhyana is
+ * AMD's Zen (AMD-V, AMD-Vi, an IVRS table, the amd_iommu driver; the kernel's
+ * X86_VENDOR_HYGON shares AMD's code paths). CPU_OTHER when not said. */
+enum cpu_vendor host_cpu_vendor(const struct host *h);
 void pci_device_free(struct pci_device *d);

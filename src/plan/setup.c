@@ -606,10 +606,10 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	}
 	/* Kernel parameters: the article's intel_iommu=on on Intel; on AMD the
 	 * IOMMU is on by default. */
-	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "GenuineIntel")) {
+	if (host_cpu_vendor(h) == CPU_INTEL) {
 		if (strv_push(&p.params, "intel_iommu=on") < 0)
 			goto oom;
-	} else if (!h->cpu.vendor_id || !streq(h->cpu.vendor_id, "AuthenticAMD")) {
+	} else if (host_cpu_vendor(h) != CPU_AMD) {
 		if (strv_push(&p.warnings, "the CPU vendor is unknown: no IOMMU parameter added (intel_iommu=on is for "
 					   "Intel; AMD needs none)") < 0)
 			goto oom;
@@ -664,7 +664,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 
 	/* On AMD, amd_iommu=on is no value the kernel takes, and amd_iommu=off
 	 * turns the IOMMU off: removed wherever a boot file has them. */
-	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"))
+	if (host_cpu_vendor(h) == CPU_AMD)
 		for (size_t i = 0; i < 2; i++) {
 			const char *tok = i ? "amd_iommu=off" : "amd_iommu=on";
 			const char *why = i ? "it turns the IOMMU off" :

@@ -153,7 +153,7 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 	size_t online = cpuset_count(&h->topo.online);
 	bool smt = false;
 
-	p->amd = h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD");
+	p->amd = host_cpu_vendor(h) == CPU_AMD;
 	p->vcpus = rq->vcpus ? rq->vcpus : online == 0 || online > 4 ? 4 : online > 1 ? (unsigned)online - 1 : 1;
 	if (online && p->vcpus > online)
 		return fail(err, VM_ERR_REFUSED,
