@@ -12,72 +12,107 @@ static size_t key_len(const char *p, size_t len)
 	return eq ? (size_t)(eq - p) : len;
 }
 
+/* Parameter names as the kernel compares them (parameq()): - and _ alike. */
+static bool key_eq(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') && (b[i] == '-' || b[i] == '_')))
+			return false;
+	return true;
+}
+
 static bool sep(const char *v, size_t i, size_t len)
 {
 	return isspace((unsigned char)v[i]) || (v[i] == '\\' && i + 1 < len && v[i + 1] == '\n');
 }
 
-/* value (without quotes) with params merged in, in place: every byte kept
- * (spacing, continuation lines), a token of the same name replaced by the
- * parameter, the new ones appended. A parameter "-TOKEN" removes that exact
- * token (with the blank before it) and is never appended. */
-static char *merge(const char *value, size_t vlen, const struct strv *params)
-{
-	bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
-	size_t cap = vlen + 1, i = 0;
-	char *out, *w;
+/* A string that grows as it is written; oom once an allocation failed. */
+struct buf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
 
-	for (size_t j = 0; j < params->n; j++)
-		cap += 2 * (strlen(params->v[j]) + 1);
-	out = w = malloc(cap + vlen);
-	if (!used || !out) {
-		free(used);
-		free(out);
+static void buf_put(struct buf *b, const char *s, size_t len)
+{
+	if (b->oom)
+		return;
+	if (len + 1 > b->cap - b->n || !b->p) {
+		size_t cap = MAX(b->cap * 2, b->n + len + 64);
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+/* The text, or NULL (freed) when it ran out of memory. */
+static char *buf_take(struct buf *b)
+{
+	if (!b->oom && !b->p)
+		buf_put(b, "", 0);
+	if (b->oom) {
+		free(b->p);
 		return NULL;
 	}
+	return b->p;
+}
+
+/* value (without quotes) with params merged in, in place: every byte kept
+ * (spacing, continuation lines), the first token of the same name replaced
+ * by the parameter and any later one removed (the kernel would take the
+ * last: one occurrence leaves no doubt), the new ones appended. A
+ * parameter "-TOKEN" removes that exact token (with the blank before it)
+ * and is never appended. */
+static char *merge(const char *value, size_t vlen, const struct strv *params)
+{
+	_cleanup_free_ bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
+	struct buf b = { 0 };
+	size_t i = 0;
+
+	if (!used)
+		return NULL;
 	while (i < vlen) {
-		size_t s, kl;
-		const char *rep = NULL;
+		size_t s, kl, j, n = params->n;
 		if (sep(value, i, vlen)) {
-			*w++ = value[i++];
+			buf_put(&b, value + i++, 1);
 			continue;
 		}
 		s = i;
 		while (i < vlen && !sep(value, i, vlen))
 			i++;
 		kl = key_len(value + s, i - s);
-		for (size_t j = 0; j < params->n && !rep; j++) {
+		for (j = 0; j < params->n && n == params->n; j++) {
 			const char *p = params->v[j];
-			if (p[0] == '-') {
-				if (strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0)
-					rep = p;
-			} else if (key_len(p, strlen(p)) == kl && strncmp(p, value + s, kl) == 0) {
-				rep = p;
-				used[j] = true;
-			}
+			if (p[0] == '-' ? strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0 :
+					  key_len(p, strlen(p)) == kl && key_eq(p, value + s, kl))
+				n = j;
 		}
-		if (rep && rep[0] == '-') {
-			if (w > out && (w[-1] == ' ' || w[-1] == '\t'))
-				w--; /* the blank before it goes too */
+		if (n < params->n && (params->v[n][0] == '-' || used[n])) {
+			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t'))
+				b.p[--b.n] = '\0'; /* the blank before it goes too */
 			else
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
 					i++; /* first word: the blank after it */
-		} else if (rep)
-			w = stpcpy(w, rep);
-		else {
-			memcpy(w, value + s, i - s);
-			w += i - s;
-		}
+		} else if (n < params->n) {
+			buf_put(&b, params->v[n], strlen(params->v[n]));
+			used[n] = true;
+		} else
+			buf_put(&b, value + s, i - s);
 	}
 	for (size_t j = 0; j < params->n; j++)
 		if (!used[j] && params->v[j][0] != '-') {
-			if (w > out && !isspace((unsigned char)w[-1]))
-				*w++ = ' ';
-			w = stpcpy(w, params->v[j]);
+			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
+				buf_put(&b, " ", 1);
+			buf_put(&b, params->v[j], strlen(params->v[j]));
 		}
-	*w = '\0';
-	free(used);
-	return out;
+	return buf_take(&b);
 }
 
 /* What to put between a shell file's text and a line appended to it: a
@@ -505,7 +540,7 @@ static bool has_key(const char *v, size_t len, const char *param)
 		s = i;
 		while (i < len && !sep(v, i, len))
 			i++;
-		if (i > s && key_len(v + s, i - s) == pk && strncmp(v + s, param, pk) == 0)
+		if (i > s && key_len(v + s, i - s) == pk && key_eq(v + s, param, pk))
 			return true;
 	}
 	return false;

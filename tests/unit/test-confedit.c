@@ -244,6 +244,37 @@ static void test_remove(void **state)
 	      "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\n");
 }
 
+/* A parameter given many times (here 20 bare vfio-pci.ids, each shorter
+ * than the value that replaces it): one occurrence after the edit, in the
+ * place of the first, and the rest of the line kept; - and _ are alike in
+ * a parameter's name, as the kernel's parameq() has them. */
+static void test_repeated(void **state)
+{
+	static const char *const I[] = { "vfio-pci.ids=10de:13c2,10de:0fbb", "intel_iommu=on" };
+	static const struct strv ids = { .v = (char **)I, .n = 2 };
+	char line[1024] = "root=/dev/sda1", grub[1100], bls[1100];
+
+	for (int i = 0; i < 20; i++)
+		strcat(line, i % 2 ? " vfio-pci.ids" : " vfio_pci.ids=1002:67df");
+	strcat(line, " quiet");
+	snprintf(grub, sizeof(grub), "GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n", line);
+	snprintf(bls, sizeof(bls), "title x\noptions %s\n", line);
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again), line,
+	      "root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\n");
+	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &ids, &r, &problem),
+	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &ids, &again, &problem), grub,
+	      "GRUB_CMDLINE_LINUX_DEFAULT=\"root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\"\n");
+	TWICE(bls_entry_add_params(text_, &ids, &r), bls_entry_add_params(text_, &ids, &again), bls,
+	      "title x\noptions root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\n");
+	/* 12 bare tokens and nothing else; the duplicate as the first word. */
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again),
+	      "vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids "
+	      "vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids",
+	      "vfio-pci.ids=10de:13c2,10de:0fbb intel_iommu=on\n");
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again),
+	      "intel_iommu=off intel_iommu=on ro", "intel_iommu=on ro vfio-pci.ids=10de:13c2,10de:0fbb\n");
+}
+
 /* Found by fuzz-confedit: appending after a last line that ends with a
  * backslash, a bare word with quotes, an unterminated array followed by
  * the line an edit appends. */
@@ -271,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_bls),
 		cmocka_unit_test(test_limine_refind),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_repeated),
 		cmocka_unit_test(test_fuzz_found),
 	};
 
