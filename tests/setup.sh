@@ -338,6 +338,27 @@ ok $? "verify: without the softdep, the line to add" "$tmp/out"
 grep -q "warning: /etc/modprobe.d/vfio.conf changed since vfiokit wrote it (journal entry .*, vfiokit setup)" "$tmp/out" &&
 	"$vfiokit" journal --root "$debian" -J -o DRIFT | grep -q '"etc/modprobe.d/vfio.conf"'
 ok $? "drift: the hand-edited vfio.conf is named by verify and by vfiokit journal (DRIFT)" "$tmp/out"
+# modprobe.d is five directories (modprobe.d(5)): a softdep packaged in
+# /usr/lib/modprobe.d counts, unless a file of the same name in /etc masks it;
+# ids= in /run/modprobe.d counts.
+md="$tmp/modprobe-dirs"
+cp -a "$debian" "$md"
+mkdir -p "$md/usr/lib/modprobe.d" "$md/run/modprobe.d"
+printf 'softdep nouveau pre: vfio-pci\nsoftdep snd-hda-intel pre: vfio-pci\n' >"$md/usr/lib/modprobe.d/gpu.conf"
+"$vfiokit" verify --root "$md" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && ! grep -q "add 'softdep" "$tmp/out" && [ "$(grep -c "softdep asks for vfio-pci before it" "$tmp/out")" = 2 ]
+ok $? "verify: a softdep in /usr/lib/modprobe.d is seen" "$tmp/out"
+: >"$md/etc/modprobe.d/gpu.conf"
+"$vfiokit" verify --root "$md" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "add 'softdep snd_hda_intel pre: vfio-pci'" "$tmp/out"
+ok $? "verify: an empty /etc/modprobe.d file of the same name masks it" "$tmp/out"
+mr="$tmp/modprobe-run"
+cp -a "$fixtures/hosts/article" "$mr"
+mkdir -p "$mr/run/modprobe.d"
+printf 'options vfio_pci ids=10de:13c2\n' >"$mr/run/modprobe.d/vfio.conf"
+"$vfiokit" verify --root "$mr" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && ! grep -q "nothing asks vfio-pci" "$tmp/out" && grep -q "^0000:06:00.0 " "$tmp/out" && ! grep -q "^0000:06:00.1 " "$tmp/out"
+ok $? "verify: ids= in /run/modprobe.d is seen" "$tmp/out"
 bound="$tmp/bound"
 cp -a "$fixtures/hosts/vfio-bound" "$bound"
 mkdir -p "$bound/etc/modprobe.d"

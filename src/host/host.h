@@ -232,7 +232,7 @@ struct host_boot {
 	struct boot_files mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
-	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
+	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 
 struct host_cpu {
