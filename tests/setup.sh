@@ -259,6 +259,48 @@ echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$builtin/lib/modules/6.8.0-generic/
 	grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$tmp/out" &&
 	grep -q "^# initramfs modules: vfio vfio_iommu_type1$" "$tmp/out"
 ok $? "vfio-pci built into a kernel: vfio-pci.ids= on the command line, and not in the initramfs list" "$tmp/out"
+# /etc/modprobe.d/vfio.conf is shared with the user: the article's own lines
+# there survive apply and undo byte for byte.
+shared="$tmp/shared-conf"
+cp -a "$tmp/pristine" "$shared"
+mkdir -p "$shared/etc/modprobe.d"
+printf '# mine\noptions kvm ignore_msrs=1\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\n' >"$shared/etc/modprobe.d/vfio.conf"
+cp -a "$shared" "$tmp/shared-before"
+"$vfiokit" setup --gpu 06:00.0 --root "$shared" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && [ "$(head -3 "$shared/etc/modprobe.d/vfio.conf")" = "$(cat "$tmp/shared-before/etc/modprobe.d/vfio.conf")" ] &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$shared/etc/modprobe.d/vfio.conf" &&
+	grep -q "^softdep nouveau pre: vfio-pci$" "$shared/etc/modprobe.d/vfio.conf" &&
+	"$vfiokit" undo --root "$shared" >/dev/null 2>>"$tmp/err" &&
+	diff -r --no-dereference -x var "$tmp/shared-before" "$shared" >>"$tmp/err" 2>&1
+ok $? "the user's options kvm ignore_msrs=1 and allow_unsafe_interrupts=1 in vfio.conf survive apply and undo" "$tmp/err"
+# Two cards, one setup each, on a kernel with vfio-pci built in (the IDs on
+# the command line too): the second keeps the first card's IDs in both places;
+# undo of the older entry is refused while the newer one stands (even with
+# --force), undo of the newer removes only its IDs, then the older undoes
+# to the copy as it was.
+two="$tmp/two-cards"
+cp -a "$builtin" "$two"
+"$vfiokit" setup --gpu 06:00.0 --root "$two" --apply >/dev/null 2>"$tmp/err" &&
+	"$vfiokit" setup --gpu 01:00.0 --root "$two" --apply >"$tmp/out" 2>>"$tmp/err" &&
+	grep -q "^# IDs kept from earlier setups: 10de:13c2 10de:0fbb$" "$tmp/out" &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb,10de:1381,10de:0fbc$" "$two/etc/modprobe.d/vfio.conf" &&
+	[ "$(grep -c "^options vfio-pci" "$two/etc/modprobe.d/vfio.conf")" = 1 ] &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb,10de:1381,10de:0fbc"$' \
+		"$two/etc/default/grub"
+ok $? "two setups for two cards: both cards' IDs in vfio.conf and in vfio-pci.ids=" "$tmp/err"
+first=$(ls "$two/var/lib/vfiokit/journal" | sort | head -1) second=$(ls "$two/var/lib/vfiokit/journal" | sort | tail -1)
+cp -a "$two" "$tmp/two-applied"
+"$vfiokit" undo --root "$two" --force "$first" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "a newer journal entry changed the same files since and is not undone: $second (/etc/modprobe.d/vfio.conf)" "$tmp/err" &&
+	grep -q "undo it first ('vfiokit undo $second'), then this one" "$tmp/err" &&
+	diff -r --no-dereference "$tmp/two-applied" "$two" >>"$tmp/err" 2>&1
+ok $? "undo of the first card's entry while the second's stands: refused (even --force), the order named, nothing changed" "$tmp/err"
+"$vfiokit" undo --root "$two" >/dev/null 2>"$tmp/err" &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$two/etc/modprobe.d/vfio.conf" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$two/etc/default/grub" &&
+	"$vfiokit" undo --root "$two" "$first" >/dev/null 2>>"$tmp/err" &&
+	diff -r --no-dereference -x var "$builtin" "$two" >>"$tmp/err" 2>&1
+ok $? "undo of the second card's entry removes only its IDs; then the first's gives the copy back" "$tmp/err"
 # Entries without loader.conf (it is optional): still systemd-boot's, edited.
 noconf="$tmp/noloaderconf"
 cp -a "$arch" "$noconf"

@@ -662,3 +662,133 @@ int refind_conf_add_params(const char *text, const struct strv *params, char **r
 	*ret = merge_spans(text, sp, n, params, false);
 	return *ret ? 0 : -ENOMEM;
 }
+
+/* Module names as modprobe compares them: - and _ alike. */
+static bool module_eq(const struct span *w, const char *name)
+{
+	return (size_t)(w->e - w->s) == strlen(name) && key_eq(w->s, name, strlen(name));
+}
+
+static bool word_is(const struct span *w, const char *word)
+{
+	return (size_t)(w->e - w->s) == strlen(word) && strncmp(w->s, word, strlen(word)) == 0;
+}
+
+/* The words of the line [s, e), at most max. */
+static size_t line_words(const char *s, const char *e, struct span *w, size_t max)
+{
+	size_t n = 0;
+
+	while (s < e && n < max) {
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e)
+			break;
+		w[n].s = s;
+		while (s < e && !isspace((unsigned char)*s))
+			s++;
+		w[n++].e = s;
+	}
+	return n;
+}
+
+/* Whether a softdep line [w, w + n) loads vfio-pci before module m. */
+static bool softdep_has(const struct span *w, size_t n, const char *m)
+{
+	bool pre = false;
+
+	if (n < 4 || !word_is(&w[0], "softdep") || !module_eq(&w[1], m))
+		return false;
+	for (size_t i = 2; i < n; i++) {
+		if (word_is(&w[i], "pre:"))
+			pre = true;
+		else if (word_is(&w[i], "post:"))
+			pre = false;
+		else if (pre && module_eq(&w[i], "vfio_pci"))
+			return true;
+	}
+	return false;
+}
+
+int modprobe_vfio_edit(const char *text, const char *header, const struct strv *ids, const char *install,
+		       const struct strv *softdeps, char **ret, char **problem)
+{
+	_cleanup_(strv_clear) struct strv have = { 0 }, all = { 0 };
+	_cleanup_free_ char *joined = NULL;
+	const struct span *idw = NULL;
+	struct span w[64], found = { 0 };
+	bool install_there = !install;
+	struct buf b = { 0 };
+	size_t tl;
+
+	*ret = *problem = NULL;
+	text = text ? text : "";
+	tl = strlen(text);
+	for (const char *p = text; *p; p = next_line(p)) {
+		const char *e = line_end(p);
+		size_t n = line_words(p, e, w, ARRAY_SIZE(w));
+		if (!n || *w[0].s == '#')
+			continue;
+		if (!idw && n >= 3 && word_is(&w[0], "options") && module_eq(&w[1], "vfio_pci"))
+			for (size_t i = 2; i < n && !idw; i++)
+				if (startswith(w[i].s, "ids=")) {
+					if (e > p && e[-1] == '\\') {
+						*problem = strdupf("line %zu: options vfio-pci continues on the next line: left "
+								   "untouched", line_number(text, p));
+						return *problem ? -EINVAL : -ENOMEM;
+					}
+					found = (struct span){ w[i].s + 4, w[i].e };
+					idw = &found;
+				}
+		if (install && n >= 3 && word_is(&w[0], "install") && module_eq(&w[1], "vfio_pci")) {
+			const char *c = w[2].s, *ce = e;
+			while (ce > c && isspace((unsigned char)ce[-1]))
+				ce--;
+			install_there |= (size_t)(ce - c) == strlen(install) && strncmp(c, install, strlen(install)) == 0;
+		}
+		for (size_t i = 0; softdeps && i < softdeps->n; i++)
+			if (!strv_contains(&have, softdeps->v[i]) && softdep_has(w, n, softdeps->v[i]) &&
+			    strv_push(&have, softdeps->v[i]) < 0)
+				return -ENOMEM;
+	}
+	/* The IDs: those on the line first, in their order, then the new ones. */
+	for (const char *s = idw ? idw->s : NULL; s && s < idw->e;) {
+		const char *c = memchr(s, ',', (size_t)(idw->e - s)), *ce = c ? c : idw->e;
+		if (ce > s && strv_push_take(&all, strndup(s, (size_t)(ce - s))) < 0)
+			return -ENOMEM;
+		s = ce + 1;
+	}
+	for (size_t i = 0; i < ids->n; i++)
+		if (!strv_contains(&all, ids->v[i]) && strv_push(&all, ids->v[i]) < 0)
+			return -ENOMEM;
+	if (!(joined = strv_join(&all, ",")))
+		return -ENOMEM;
+	if (!tl && header)
+		buf_put(&b, header, strlen(header));
+	if (idw) {
+		buf_put(&b, text, (size_t)(idw->s - text));
+		buf_put(&b, joined, strlen(joined));
+		buf_put(&b, idw->e, strlen(idw->e));
+	} else
+		buf_put(&b, text, tl);
+	if (b.n && b.p[b.n - 1] != '\n' && ((!idw && all.n) || !install_there || have.n < (softdeps ? softdeps->n : 0)))
+		buf_put(&b, "\n", 1); /* lines follow */
+	if (!idw && all.n) {
+		buf_put(&b, "options vfio-pci ids=", strlen("options vfio-pci ids="));
+		buf_put(&b, joined, strlen(joined));
+		buf_put(&b, "\n", 1);
+	}
+	if (!install_there) {
+		buf_put(&b, "install vfio-pci ", strlen("install vfio-pci "));
+		buf_put(&b, install, strlen(install));
+		buf_put(&b, "\n", 1);
+	}
+	for (size_t i = 0; softdeps && i < softdeps->n; i++)
+		if (!strv_contains(&have, softdeps->v[i])) {
+			buf_put(&b, "softdep ", strlen("softdep "));
+			buf_put(&b, softdeps->v[i], strlen(softdeps->v[i]));
+			buf_put(&b, " pre: vfio-pci\n", strlen(" pre: vfio-pci\n"));
+		}
+	*ret = buf_take(&b);
+	return *ret ? 0 : -ENOMEM;
+}
