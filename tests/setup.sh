@@ -220,6 +220,17 @@ PATH="$tmp/bin2:$PATH" sh "$tmp/override.sh" --first-time
 	[ "$(cat "$tmp/sysc/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] &&
 	[ "$(cat "$tmp/modprobe.log")" = "modprobe -i vfio-pci --first-time" ]
 ok $? "the script overrides 06:00.0 and 06:00.1 only, then loads vfio-pci itself (modprobe -i)"
+# A second setup by address (the host's card, identical to the guest's) keeps
+# the first one's devices in the script; its undo gives the first script back.
+tw2="$tmp/twin-second"
+cp -a "$twin" "$tw2"
+cp "$tw2/usr/local/bin/vfio-pci-override.sh" "$tmp/override.first"
+"$vfiokit" setup --gpu 01:00.0 --root "$tw2" --apply >/dev/null 2>"$tmp/err" &&
+	grep -q '^DEVS="0000:06:00.0 0000:06:00.1 0000:01:00.0 0000:01:00.1"$' "$tw2/usr/local/bin/vfio-pci-override.sh" &&
+	[ "$(grep -c "^install vfio-pci" "$tw2/etc/modprobe.d/vfio.conf")" = 1 ] &&
+	"$vfiokit" undo --root "$tw2" >/dev/null 2>>"$tmp/err" &&
+	cmp "$tmp/override.first" "$tw2/usr/local/bin/vfio-pci-override.sh" >>"$tmp/err" 2>&1
+ok $? "a second setup by address keeps the first one's devices in the driver_override script; undo gives them back" "$tmp/err"
 # An installed kernel without vfio_pci.
 nokernel="$tmp/nokernel"
 cp -a "$debian" "$nokernel"

@@ -334,6 +334,7 @@ int boot_load(struct host *h)
 	    (k = read_optional(h, "etc/initramfs-tools/modules", &b->initramfs_modules)) < 0 ||
 	    (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
 	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0 ||
+	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0 ||
 	    (k = read_optional(h, "etc/mkinitcpio.conf", &b->mkinitcpio_conf)) < 0 ||
 	    (k = read_optional(h, "etc/booster.yaml", &b->booster_yaml)) < 0 ||
 	    (k = read_optional(h, "boot/refind_linux.conf", &b->refind_conf)) < 0 || (k = load_entries(h, b)) < 0 ||
@@ -356,6 +357,7 @@ void boot_free(struct host_boot *b)
 	free(b->initramfs_modules);
 	free(b->modprobe_vfio);
 	free(b->dracut_vfio);
+	free(b->override_script);
 	free(b->mkinitcpio_conf);
 	free(b->booster_yaml);
 	free(b->refind_conf);

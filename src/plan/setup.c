@@ -298,6 +298,29 @@ static int kept_ids(const struct host *h, struct setup_plan *p)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* The devices of the DEVS="..." line of the driver_override script setup
+ * writes (text NULL: none), added to devs. */
+static int script_devs(const char *text, struct strv *devs)
+{
+	for (const char *l = text; l && *l; l = next_line(l)) {
+		const char *e;
+		if (!startswith(l, "DEVS=\""))
+			continue;
+		l += strlen("DEVS=\"");
+		e = l + strcspn(l, "\"\n");
+		while (l < e) {
+			size_t n = strcspn(l, " \t\"\n");
+			_cleanup_free_ char *d = n ? strndup(l, n) : NULL;
+			if (n && (!d || (!strv_contains(devs, d) && strv_push(devs, d) < 0)))
+				return -ENOMEM;
+			l += n;
+			l += strspn(l, " \t");
+		}
+		break;
+	}
+	return 0;
+}
+
 /* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
 static bool assigns(const char *text, const char *key)
 {
@@ -704,8 +727,13 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	if (p.by_address) {
 		struct strv devs = { 0 };
 		_cleanup_free_ char *list = NULL;
+		/* An earlier setup's devices stay in the script, first. */
+		if (script_devs(b->override_script, &devs) < 0) {
+			strv_clear(&devs);
+			goto oom;
+		}
 		for (size_t i = 0; i < p.ndevs; i++)
-			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
+			if (!strv_contains(&devs, h->pci[p.devs[i]].name) && strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
 				strv_clear(&devs);
 				goto oom;
 			}

@@ -48,7 +48,6 @@ struct setup_plan {
 	bool by_address;        /* identical cards: the driver_override script, not ids= */
 };
 
-#define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
 
 /* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
