@@ -299,6 +299,9 @@ cp -a "$builtin" "$two"
 	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb,10de:1381,10de:0fbc"$' \
 		"$two/etc/default/grub"
 ok $? "two setups for two cards: both cards' IDs in vfio.conf and in vfio-pci.ids=" "$tmp/err"
+"$vfiokit" verify --root "$two" >"$tmp/out" 2>&1
+! grep -q "changed since" "$tmp/out" && ! "$vfiokit" journal --root "$two" -J -o DRIFT | grep -q '"etc/'
+ok $? "the second setup's rewrite of the first one's files is no drift (verify, vfiokit journal)" "$tmp/out"
 first=$(ls "$two/var/lib/vfiokit/journal" | sort | head -1) second=$(ls "$two/var/lib/vfiokit/journal" | sort | tail -1)
 cp -a "$two" "$tmp/two-applied"
 "$vfiokit" undo --root "$two" --force "$first" >/dev/null 2>"$tmp/err"

@@ -549,6 +549,18 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 		v[cnt++] = e;
 	}
 	strv_clear(&ids);
+	/* A file a newer applied entry wrote again is that entry's to judge:
+	 * the older entry's bytes are not what should be there any more. */
+	for (size_t i = 0; with_drift && i < cnt; i++)
+		for (size_t d = v[i].drifted.n; d-- > 0;)
+			for (size_t j = i + 1; j < cnt; j++)
+				if (!v[j].undone && strv_contains(&v[j].paths, v[i].drifted.v[d])) {
+					free(v[i].drifted.v[d]);
+					memmove(&v[i].drifted.v[d], &v[i].drifted.v[d + 1],
+						(v[i].drifted.n - d) * sizeof(char *)); /* and the NULL after */
+					v[i].drifted.n--;
+					break;
+				}
 	*ret = v;
 	*n = cnt;
 	return 0;
