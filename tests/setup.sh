@@ -408,6 +408,16 @@ ok $? "verify: a softdep in /usr/lib/modprobe.d is seen" "$tmp/out"
 "$vfiokit" verify --root "$md" -o DEVICE,CAUSE >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "add 'softdep snd_hda_intel pre: vfio-pci'" "$tmp/out"
 ok $? "verify: an empty /etc/modprobe.d file of the same name masks it" "$tmp/out"
+# ids= in a packaged modprobe.d file: modprobe joins every options line of
+# vfio-pci and the last ids= wins, so setup keeps those IDs in vfio.conf too.
+mo="$tmp/modprobe-other"
+cp -a "$tmp/pristine" "$mo"
+mkdir -p "$mo/usr/lib/modprobe.d"
+printf 'options vfio-pci ids=1002:67df\n' >"$mo/usr/lib/modprobe.d/gpu.conf"
+"$vfiokit" setup --gpu 06:00.0 --root "$mo" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "^+options vfio-pci ids=1002:67df,10de:13c2,10de:0fbb$" "$tmp/out" &&
+	grep -q "warning: another modprobe.d file than /etc/modprobe.d/vfio.conf gives vfio-pci ids=" "$tmp/out"
+ok $? "setup: ids= in /usr/lib/modprobe.d kept in vfio.conf's ids=, and said" "$tmp/out"
 mr="$tmp/modprobe-run"
 cp -a "$fixtures/hosts/article" "$mr"
 mkdir -p "$mr/run/modprobe.d"

@@ -275,6 +275,7 @@ static int kept_ids(const struct host *h, struct setup_plan *p)
 	const struct host_boot *b = &h->boot;
 	_cleanup_(strv_clear) struct strv all = { 0 };
 	struct modprobe_conf mc = { 0 };
+	size_t elsewhere = 0;
 	int k = b->modprobe_vfio ? modprobe_conf_parse(b->modprobe_vfio, &mc) : 0;
 
 	for (size_t i = 0; i < mc.vfio_ids.n && k >= 0; i++)
@@ -292,6 +293,14 @@ static int kept_ids(const struct host *h, struct setup_plan *p)
 		k = cmdline_ids(b->limine.v[i].text, &all);
 	for (size_t i = 0; i < b->kernelstub_options.n && k >= 0; i++)
 		k = cmdline_ids(b->kernelstub_options.v[i], &all);
+	/* ids= in another modprobe.d file: modprobe joins every options line
+	 * of vfio-pci, and the last ids= it reads is the one vfio-pci keeps. */
+	for (size_t i = 0; i < b->modprobe.vfio_ids.n && k >= 0; i++)
+		if (!strv_contains(&all, b->modprobe.vfio_ids.v[i]) &&
+		    (k = strv_push(&all, b->modprobe.vfio_ids.v[i])) >= 0 && !elsewhere++)
+			k = strv_push(&p->warnings, "another modprobe.d file than /etc/modprobe.d/vfio.conf gives vfio-pci "
+						    "ids=: vfio-pci keeps only the last ids= modprobe reads, so its IDs "
+						    "are added to vfio.conf too; remove that ids= line");
 	for (size_t i = 0; i < all.n && k >= 0; i++)
 		if (!strv_contains(&p->ids, all.v[i]))
 			k = strv_push(&p->kept, all.v[i]);
