@@ -14,10 +14,11 @@ static void help(void)
 	      "Isolate the guest GPU (and the rest of its IOMMU group) at boot, as the article's\n"
 	      "\"Isolating the GPU\" does: kernel parameters (intel_iommu=on on Intel), vfio-pci\n"
 	      "taking the devices by ID (/etc/modprobe.d/vfio.conf, with a softdep for every driver\n"
-	      "that would claim them first), the VFIO modules in the initramfs, and the bootloader's\n"
-	      "command line; then the commands that regenerate them. Every installed kernel is\n"
-	      "checked for the modules. Identical guest and host cards are taken by address with\n"
-	      "the article's driver_override script. Shows a diff; nothing changes without --apply.\n"
+	      "that would claim them first; the file's other lines and an earlier setup's IDs\n"
+	      "kept), the VFIO modules in the initramfs, and the bootloader's command line; then\n"
+	      "the commands that regenerate them. Every installed kernel is checked for the\n"
+	      "modules. Identical guest and host cards are taken by address with the article's\n"
+	      "driver_override script. Shows a diff; nothing changes without --apply.\n"
 	      "\n"
 	      "Generators: initramfs-tools, dracut, mkinitcpio (MODULES, modconf), booster.\n"
 	      "Bootloaders: GRUB (/etc/default/grub), systemd-boot and grubby (the BLS entries,\n"
@@ -174,6 +175,7 @@ int cmd_setup(int argc, char **argv)
 		strv_clear(&devs);
 	}
 	print_list("IDs", &p.ids);
+	print_list("IDs kept from earlier setups", &p.kept);
 	print_list("kernel parameters to add", &p.params);
 	print_list("kernel parameters to remove", &p.stale);
 	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);

@@ -50,8 +50,9 @@ int cmd_verify(int argc, char **argv)
 		case 'h':
 			fputs("Usage: vfiokit verify [OPTIONS]\n\n"
 			      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
-			      "device that vfio-pci is told to take (options vfio-pci ids= in /etc/modprobe.d,\n"
-			      "vfio-pci.ids= on the kernel command line) on vfio-pci? If not, the likely cause:\n"
+			      "device that vfio-pci is told to take (options vfio-pci ids= in modprobe.d: /etc,\n"
+			      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
+			      "kernel command line) on vfio-pci? If not, the likely cause:\n"
 			      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
 			      "add), an initramfs not regenerated, booster ignoring modprobe.d.\n\n"
 			      "Options:\n"

@@ -216,6 +216,9 @@ struct boot_files {
 	size_t n, alloc;
 };
 
+/* The article's driver_override script, as vfiokit setup writes it. */
+#define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
+
 struct host_boot {
 	unsigned loaders, generators;
 	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
@@ -226,13 +229,14 @@ struct host_boot {
 	/* Files setup edits; NULL when absent. */
 	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
 	char *mkinitcpio_conf, *booster_yaml, *refind_conf;
+	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */
 	struct boot_files entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
 	struct boot_files limine;  /* every limine.conf / limine.cfg found */
 	struct boot_files mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
 	struct boot_files mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
-	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
+	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 
 /* Whose IOMMU and virtualization extensions the CPU has. */
