@@ -292,8 +292,8 @@ static int status_row(struct libscols_table *tb, const char *item, const char *v
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-	if (!ln || scols_line_set_data(ln, 0, item) < 0 || (value && scols_line_set_data(ln, 1, value) < 0) ||
-	    (note && scols_line_set_data(ln, 2, note) < 0))
+	if (!ln || cli_set_data(ln, 0, item) < 0 || (value && cli_set_data(ln, 1, value) < 0) ||
+	    (note && cli_set_data(ln, 2, note) < 0))
 		return -ENOMEM;
 	return 0;
 }

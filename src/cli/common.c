@@ -6,27 +6,59 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
+
+/* Every message and plan line carries text from the machine or the command
+ * line (names, paths, file contents): it reaches the terminal through
+ * here, its control bytes and invalid UTF-8 written as \xHH, so that an
+ * ESC, OSC or BEL in a device name cannot drive the terminal. */
+static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *s = NULL, *e = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0 || !(e = text_escape(s, NULL))) {
+		fprintf(f, "%sout of memory\n", prefix);
+		return;
+	}
+	fprintf(f, "%s%s\n", prefix, e);
+}
+
+void cli_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(f, "", fmt, ap);
+	va_end(ap);
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfiokit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, "vfiokit: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(stderr, "vfiokit: warning: ", fmt, ap);
+	va_end(ap);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	_cleanup_free_ char *prefix = strdupf("vfiokit %s: ", cmd);
 	va_list ap;
 
-	fprintf(stderr, "vfiokit %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, prefix ? prefix : "vfiokit: ", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'vfiokit %s --help'.\n", cmd);
+	fprintf(stderr, "Try 'vfiokit %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -52,9 +84,9 @@ void cli_print_diags(const struct host *h)
 	size_t n = h->diags.n < MAX_DIAGS ? h->diags.n : MAX_DIAGS;
 
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "vfiokit: warning: %s\n", h->diags.v[i]);
+		cli_warn("%s", h->diags.v[i]);
 	if (h->diags.n > n)
-		fprintf(stderr, "vfiokit: warning: ... and %zu more problems with the input\n", h->diags.n - n);
+		cli_warn("... and %zu more problems with the input", h->diags.n - n);
 }
 
 int cli_load_host(struct path_root *root, unsigned flags, struct host **ret)
@@ -174,11 +206,26 @@ struct libscols_table *cli_table_new(const struct cli_columns *c, const char *na
 	return tb;
 }
 
+/* libsmartcols escapes control characters in tables and JSON, but copies
+ * invalid UTF-8 and DEL into JSON as they are (2.38): the cell gets the
+ * escaped text, as a table would show it. Newlines stay: they separate
+ * the items of array columns, and libsmartcols escapes them itself. */
+int cli_set_data(struct libscols_line *ln, size_t col, const char *val)
+{
+	_cleanup_free_ char *e = NULL;
+
+	if (!val)
+		return 0;
+	if (text_needs_escape(val, "\n") && !(val = e = text_escape(val, "\n")))
+		return -ENOMEM;
+	return scols_line_set_data(ln, col, val) < 0 ? -ENOMEM : 0;
+}
+
 int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val)
 {
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i] == col)
-			return val && scols_line_set_data(ln, i, val) < 0 ? -ENOMEM : 0;
+			return cli_set_data(ln, i, val);
 	return 0;
 }
 

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "escape.h"
+#include "macro.h"
+
+static void check(const char *in, const char *keep, const char *want)
+{
+	_cleanup_free_ char *out = text_escape(in, keep);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_true(text_needs_escape(in, keep) == !streq(in, want));
+}
+
+static void test_escape(void **state)
+{
+	check("", NULL, "");
+	check("NVIDIA GP104 [GeForce GTX 1070]", NULL, "NVIDIA GP104 [GeForce GTX 1070]");
+	check("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NULL, "Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* CSI colour, OSC title ending in BEL, DEL, tab and newline. */
+	check("\x1b[31mred\x1b[0m", NULL, "\\x1b[31mred\\x1b[0m");
+	check("\x1b]0;owned\x07", NULL, "\\x1b]0;owned\\x07");
+	check("a\x7f" "b", NULL, "a\\x7fb");
+	check("a\tb\nc\r", NULL, "a\\x09b\\x0ac\\x0d");
+	check("a\nb", "\n", "a\nb");
+	/* C1 controls in UTF-8 (U+009B is CSI to some terminals); U+00A0 is not one. */
+	check("\xc2\x9b" "31m", NULL, "\\xc2\\x9b31m");
+	check("\xc2\x85", NULL, "\\xc2\\x85");
+	check("\xc2\xa0", NULL, "\xc2\xa0");
+	/* Invalid UTF-8: stray continuation, truncated, overlong, surrogate, above U+10FFFF. */
+	check("\x80x", NULL, "\\x80x");
+	check("\xff\xfe", NULL, "\\xff\\xfe");
+	check("\xc3", NULL, "\\xc3");
+	check("\xe2\x82", NULL, "\\xe2\\x82");
+	check("\xc0\xaf", NULL, "\\xc0\\xaf");
+	check("\xe0\x80\xaf", NULL, "\\xe0\\x80\\xaf");
+	check("\xed\xa0\x80", NULL, "\\xed\\xa0\\x80");
+	check("\xf4\x90\x80\x80", NULL, "\\xf4\\x90\\x80\\x80");
+	check("\xf8\x88\x80\x80\x80", NULL, "\\xf8\\x88\\x80\\x80\\x80");
+}
+
+static void test_unfit(void **state)
+{
+	assert_null(text_unfit_reason("/var/lib/libvirt/images/win10.qcow2"));
+	assert_null(text_unfit_reason("/srv/Caf\xc3\xa9.iso"));
+	assert_string_equal(text_unfit_reason("/srv/a\x1b[31mb"), "contains a control character");
+	assert_string_equal(text_unfit_reason("/srv/a\nb"), "contains a control character");
+	assert_string_equal(text_unfit_reason("/srv/a\tb"), "contains a control character");
+	assert_string_equal(text_unfit_reason("x\x7f"), "contains a control character");
+	assert_string_equal(text_unfit_reason("x\xc2\x9b"), "contains a control character");
+	assert_string_equal(text_unfit_reason("/srv/\xff.img"), "is not valid UTF-8");
+	assert_string_equal(text_unfit_reason("/srv/\xc3"), "is not valid UTF-8");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_unfit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
