@@ -82,7 +82,7 @@ void cli_print_diags(const struct host *h);
 bool cli_use_color(int fd);
 /* Messages and lines of plans: formatted, then every control byte and
  * invalid UTF-8 written as \xHH (escape.h), then a newline. Text from the
- * machine reaches stdout and stderr only through these and cli_set_data. */
+ * machine reaches stdout and stderr only through these and cli_print_table. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
 void cli_warn(const char *fmt, ...) _printf_(1, 2);
@@ -125,9 +125,9 @@ void cli_columns_help(const struct cli_columns *c);
 /* A table with those columns (array columns wrap at newlines); NULL on ENOMEM. */
 struct libscols_table *cli_table_new(const struct cli_columns *c, const char *name, bool json, bool raw,
 				     bool noheadings);
-/* Set cell col of ln (NULL: left empty), escaped as cli_line does but for
- * newlines: libsmartcols passes invalid UTF-8 into JSON. 0 or -ENOMEM. */
-int cli_set_data(struct libscols_line *ln, size_t col, const char *val);
 /* Set a cell if its column is shown (NULL: left empty). 0 or -ENOMEM. */
 int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val);
 int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, const char *fmt, ...) _printf_(4, 5);
+/* Print tb on stdout: a table as libsmartcols escapes it, JSON with what it
+ * leaves raw escaped too (valid UTF-8, no control byte). 0, -ENOMEM, -EIO. */
+int cli_print_table(struct libscols_table *tb);

@@ -115,14 +115,14 @@ static int print_steps(const struct host *h, const struct bind_plan *p, const st
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		_cleanup_free_ char *n = strdupf("%zu", i + 1), *d = bind_step_describe(h, p, s);
 		bool per_dev = s->kind != STEP_MODPROBE && s->kind != STEP_WAIT_VFIO;
-		if (!ln || !n || !d || cli_set_data(ln, 0, n) ||
-		    (per_dev && cli_set_data(ln, 1, h->pci[p->items[s->item].dev].name)) ||
-		    cli_set_data(ln, 2, step_action(s->kind)) || cli_set_data(ln, 3, d)) {
+		if (!ln || !n || !d || scols_line_set_data(ln, 0, n) ||
+		    (per_dev && scols_line_set_data(ln, 1, h->pci[p->items[s->item].dev].name)) ||
+		    scols_line_set_data(ln, 2, step_action(s->kind)) || scols_line_set_data(ln, 3, d)) {
 			scols_unref_table(tb);
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 }
@@ -147,16 +147,16 @@ static int print_result(const struct host *h, const struct bind_plan *p, const s
 		_cleanup_free_ char *now = NULL, *grp = strdupf("%d", d->iommu_group);
 		int k = pci_read_driver(h->root, d->name, &now);
 
-		if (k == -ENOMEM || !ln || !grp || cli_set_data(ln, 0, d->name) ||
-		    (d->iommu_group >= 0 && cli_set_data(ln, 1, grp)) ||
-		    cli_set_data(ln, 2, it->orig_driver ? it->orig_driver : "none") ||
-		    cli_set_data(ln, 3, k < 0 ? "?" : now ? now : "none") ||
-		    cli_set_data(ln, 4, it->change ? "yes" : "no")) {
+		if (k == -ENOMEM || !ln || !grp || scols_line_set_data(ln, 0, d->name) ||
+		    (d->iommu_group >= 0 && scols_line_set_data(ln, 1, grp)) ||
+		    scols_line_set_data(ln, 2, it->orig_driver ? it->orig_driver : "none") ||
+		    scols_line_set_data(ln, 3, k < 0 ? "?" : now ? now : "none") ||
+		    scols_line_set_data(ln, 4, it->change ? "yes" : "no")) {
 			scols_unref_table(tb);
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 }

@@ -78,13 +78,13 @@ static int print_json(const struct check_report *rep)
 		snprintf(status, sizeof(status), "%s", check_status_name(res->status));
 		for (char *p = status; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		if (!ln || cli_set_data(ln, 0, res->id) || cli_set_data(ln, 1, status) ||
-		    cli_set_data(ln, 2, res->title) || cli_set_data(ln, 3, res->detail) ||
-		    (res->fix && res->status != CHECK_PASS && cli_set_data(ln, 4, res->fix)))
+		if (!ln || scols_line_set_data(ln, 0, res->id) || scols_line_set_data(ln, 1, status) ||
+		    scols_line_set_data(ln, 2, res->title) || scols_line_set_data(ln, 3, res->detail) ||
+		    (res->fix && res->status != CHECK_PASS && scols_line_set_data(ln, 4, res->fix)))
 			r = -ENOMEM;
 	}
 	if (r == 0)
-		scols_print_table(tb);
+		cli_print_table(tb);
 	scols_unref_table(tb);
 	return r;
 }

@@ -339,7 +339,7 @@ static int print_groups(struct host *h, struct groups_opts *o)
 				goto oom;
 	}
 	if (shown + ungrouped > 0 || o->t.json)
-		scols_print_table(tb);
+		cli_print_table(tb);
 	if (!o->t.json && !o->t.raw) {
 		size_t nshared = 0;
 		for (size_t i = 0; i < h->ngroups; i++)

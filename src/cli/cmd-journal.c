@@ -166,7 +166,7 @@ int cmd_journal(int argc, char **argv)
 			goto out;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 out:
 	scols_unref_table(tb);
 	journal_entries_free(e, n);

@@ -352,7 +352,7 @@ static int print_all(struct rom_input *ins, size_t n, const struct rom_opts *o)
 			scols_unref_table(tb);
 			return -ENOMEM;
 		}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	for (size_t i = 0; i < n; i++) {
 		const char *why;

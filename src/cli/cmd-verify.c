@@ -94,7 +94,7 @@ int cmd_verify(int argc, char **argv)
 		if (!res.rows[i].ok)
 			r = EXIT_PROBLEM;
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	warn_drift(root);
 	goto out;
 oom:

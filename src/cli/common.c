@@ -206,26 +206,27 @@ struct libscols_table *cli_table_new(const struct cli_columns *c, const char *na
 	return tb;
 }
 
-/* libsmartcols escapes control characters in tables and JSON, but copies
- * invalid UTF-8 and DEL into JSON as they are (2.38): the cell gets the
- * escaped text, as a table would show it. Newlines stay: they separate
- * the items of array columns, and libsmartcols escapes them itself. */
-int cli_set_data(struct libscols_line *ln, size_t col, const char *val)
-{
-	_cleanup_free_ char *e = NULL;
-
-	if (!val)
-		return 0;
-	if (text_needs_escape(val, "\n") && !(val = e = text_escape(val, "\n")))
-		return -ENOMEM;
-	return scols_line_set_data(ln, col, val) < 0 ? -ENOMEM : 0;
-}
-
 int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val)
 {
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i] == col)
-			return cli_set_data(ln, i, val);
+			return val && scols_line_set_data(ln, i, val) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+/* libsmartcols (2.38) escapes a table's cells as lsblk does (\x1b), and
+ * control characters in JSON (\u001b), but copies invalid UTF-8, DEL and
+ * the C1 controls into JSON strings as they are: invalid JSON, and bytes
+ * for the terminal. Its JSON is mended before it is written. */
+int cli_print_table(struct libscols_table *tb)
+{
+	_cleanup_free_ char *s = NULL, *e = NULL;
+
+	if (!scols_table_is_json(tb))
+		return scols_print_table(tb) < 0 ? -EIO : 0;
+	if (scols_print_table_to_string(tb, &s) < 0 || !s || !(e = json_escape_text(s)))
+		return -ENOMEM;
+	fputs(e, stdout);
 	return 0;
 }
 

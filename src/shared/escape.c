@@ -38,6 +38,10 @@ static size_t safe_len(const char *s, const char *keep)
 
 	if (c < 0x20 || c == 0x7f)
 		return keep && strchr(keep, c) ? 1 : 0;
+	/* A backslash before an x too, as util-linux does: "\x1b" in a name
+	 * is then told from an escaped ESC. */
+	if (c == '\\' && s[1] == 'x')
+		return 0;
 	n = utf8_char_len(s);
 	/* C1 controls: U+0080 to U+009F, 0xc2 0x80 to 0xc2 0x9f; U+009B is CSI. */
 	if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
@@ -78,6 +82,49 @@ char *text_escape(const char *s, const char *keep)
 			*o++ = 'x';
 			*o++ = hex[(unsigned char)*s >> 4];
 			*o++ = hex[(unsigned char)*s & 0xf];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *json_escape_text(const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(json), size;
+	const char *s = json;
+	char *out, *o;
+
+	/* At worst a byte becomes six: DEL is \u007f. */
+	if (!size_mul(len, 6, &size) || !size_add(size, 1, &size) || !(out = malloc(size)))
+		return NULL;
+	o = out;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_char_len(s);
+		unsigned cp = 0;
+
+		if (c == 0x7f)
+			cp = 0x7f;
+		else if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+			cp = (unsigned char)s[1];
+		if (cp) {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[cp >> 4];
+			o[5] = hex[cp & 0xf];
+			o += 6;
+			s += n;
+		} else if (n) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+		} else {
+			/* As a table shows it: the text \xHH, its backslash escaped for JSON. */
+			memcpy(o, "\\\\x", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 0xf];
+			o += 5;
+			s++;
 		}
 	}
 	*o = '\0';

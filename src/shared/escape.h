@@ -19,9 +19,16 @@ size_t utf8_char_len(const char *s);
 /* Does s hold a byte that text_escape() rewrites? */
 bool text_needs_escape(const char *s, const char *keep);
 /* s with each byte of a control character (C0 but those in keep, DEL, the
- * C1 controls U+0080 to U+009F) and of invalid UTF-8 written as \xHH.
+ * C1 controls U+0080 to U+009F), of invalid UTF-8, and a backslash before
+ * an x written as \xHH.
  * Heap text; NULL on ENOMEM. keep may be NULL. */
 char *text_escape(const char *s, const char *keep);
+
+/* JSON text as libsmartcols writes it, which keeps invalid UTF-8, DEL and
+ * the C1 controls raw in its strings (it escapes the C0 controls): DEL and
+ * C1 become \u00HH, each invalid byte the text \xHH (as "\\xHH").
+ * Valid JSON in, valid UTF-8 JSON out. Heap text; NULL on ENOMEM. */
+char *json_escape_text(const char *json);
 
 /* Why s cannot go into a document such as libvirt XML: "contains a control
  * character", "is not valid UTF-8"; NULL when it can. Tab and newline are

@@ -27,6 +27,9 @@ static void test_escape(void **state)
 	check("a\x7f" "b", NULL, "a\\x7fb");
 	check("a\tb\nc\r", NULL, "a\\x09b\\x0ac\\x0d");
 	check("a\nb", "\n", "a\nb");
+	/* A backslash before an x is escaped, so the text \x1b is not an ESC. */
+	check("a\\x1b", NULL, "a\\x5cx1b");
+	check("C:\\win", NULL, "C:\\win");
 	/* C1 controls in UTF-8 (U+009B is CSI to some terminals); U+00A0 is not one. */
 	check("\xc2\x9b" "31m", NULL, "\\xc2\\x9b31m");
 	check("\xc2\x85", NULL, "\\xc2\\x85");
@@ -41,6 +44,24 @@ static void test_escape(void **state)
 	check("\xed\xa0\x80", NULL, "\\xed\\xa0\\x80");
 	check("\xf4\x90\x80\x80", NULL, "\\xf4\\x90\\x80\\x80");
 	check("\xf8\x88\x80\x80\x80", NULL, "\\xf8\\x88\\x80\\x80\\x80");
+}
+
+static void check_json(const char *in, const char *want)
+{
+	_cleanup_free_ char *out = json_escape_text(in);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+}
+
+static void test_json(void **state)
+{
+	check_json("{\n   \"a\": \"b\\u001b\"\n}\n", "{\n   \"a\": \"b\\u001b\"\n}\n");
+	check_json("[\"Caf\xc3\xa9\"]", "[\"Caf\xc3\xa9\"]");
+	check_json("[\"\xff\xfe x\"]", "[\"\\\\xff\\\\xfe x\"]");
+	check_json("[\"a\x7f\"]", "[\"a\\u007f\"]");
+	check_json("[\"\xc2\x9b" "31m\"]", "[\"\\u009b31m\"]");
+	check_json("[\"\xe2\x82\"]", "[\"\\\\xe2\\\\x82\"]");
 }
 
 static void test_unfit(void **state)
@@ -60,6 +81,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_unfit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
