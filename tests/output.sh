@@ -35,6 +35,10 @@ g=$tmp/group
 cp -a "$h" "$g"
 ln -s "../../../../devices/pci0000:00/0000:00:1c.4/0000:06:00.${ESC}[31m" \
 	"$g/sys/kernel/iommu_groups/13/devices/0000:06:00.${ESC}[31m"
+# The same with an OSC in the kernel's release.
+k=$tmp/kernel
+cp -a "$h" "$k"
+printf '6.6.10-arch1-1\033]0;k\007\n' >"$k/proc/sys/kernel/osrelease"
 # The same with a firmware descriptor whose image path carries a CSI.
 f=$tmp/firmware
 cp -a "$h" "$f"
@@ -72,6 +76,7 @@ safe "groups: a diagnostic" "$g" 0 'lists 0000:06:00.\x1b[31m, which is not a PC
 safe "groups: a shared group's member" "$g" 0 '  0000:06:00.\x1b[31m (listed in the group' -- groups
 safe "groups --group" "$h" 0 'nouveau\x1b]0;pwn\x07' -- groups --group 13
 safe "check" "$h" 0 'IOMMU' -- check
+safe "check: a detail" "$k" 0 '/lib/modules/6.6.10-arch1-1\x1b]0;k\x07 is missing' -- check
 safe "bind --dry-run: the steps" "$h" 0 '/sys/bus/pci/drivers/nouveau\x1b]0;pwn\x07/unbind' -- bind --dry-run group:13
 safe "bind --dry-run: a warning" "$g" 0 'warning: /sys/kernel/iommu_groups/13/devices: lists 0000:06:00.\x1b[31m' -- \
 	bind --dry-run 06:00.0
@@ -79,6 +84,15 @@ safe "setup: the header" "$h" 0 '# machine: Arch\x1b[2J Linux\xff, ' -- setup --
 safe "vm create: a warning" "$h" 0 'not on vfio-pci: 0000:06:00.0 (nouveau\x1b]0;pwn\x07)' -- vm create w --gpu 06:00.0
 safe "an error repeats the argument escaped" "$h" 2 '06\x1b[31m' -- vm create w --gpu "06${ESC}[31m"
 safe "a usage error repeats the argument escaped" "$h" 2 "not '1\\xff'" -- vm create w --gpu 06:00.0 --vcpus "1${FF}"
+
+EFI=/usr/lib/ipxe/qemu/efi-e1000e.rom
+if [ -f "$EFI" ]; then
+	cp "$EFI" "$tmp/a${ESC}[31m.rom"
+	"$vfiokit" rom "$tmp/a${ESC}[31m.rom" >"$tmp/out" 2>&1
+	if [ $? -eq 0 ] && clean "$tmp/out" && grep -qF 'a\x1b[31m.rom: UEFI-ready' "$tmp/out"; then
+		ok "rom: a file name with an ESC is shown escaped"
+	else nok "rom: a file name with an ESC"; fi
+else n=$((n + 1)); echo "ok $n # SKIP ipxe-qemu missing"; fi
 
 # groups -J: valid UTF-8 JSON (python's json.tool alone would take the
 # invalid bytes as surrogate escapes), the names kept.

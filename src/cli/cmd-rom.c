@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "rom.h"
 #include "romdump.h"
 
@@ -252,7 +253,9 @@ static void print_verdict(const struct rom_input *in)
 
 	if (in->rom.nimages && in->rom.images[0].has_pcir)
 		snprintf(first_id, sizeof(first_id), "%04x:%04x", in->rom.images[0].vendor, in->rom.images[0].device);
-	printf("\n%s: ", in->name);
+	_cleanup_free_ char *name = text_escape(in->name, NULL); /* a file name: any byte */
+
+	printf("\n%s: ", name ? name : "?");
 	efi = rom_uefi_image(&in->rom, &why);
 	if (rom_uefi_ready(&in->rom, &why))
 		printf("UEFI-ready for x64 OVMF: image %zu is an EFI %s for x64%s.\n", (size_t)(efi - in->rom.images),
