@@ -64,6 +64,34 @@ static void test_json(void **state)
 	check_json("[\"\xe2\x82\"]", "[\"\\\\xe2\\\\x82\"]");
 }
 
+/* Any bytes in: what comes out is valid UTF-8 without a control character. */
+static void test_random(void **state)
+{
+	unsigned seed = 1;
+	char in[65];
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)rand_r(&seed) % 64;
+		for (size_t i = 0; i < len; i++) {
+			/* Mostly the interesting bytes: controls, 0x80-0xff, backslash, x. */
+			static const char pick[] = "\x1b\x07\x7f\\xa\xc2\x9b\xe2\x82\xac\xf0\x9f\xed\xa0\xff";
+			in[i] = (char)(rand_r(&seed) % 2 ? pick[rand_r(&seed) % (sizeof(pick) - 1)] : 1 + rand_r(&seed) % 255);
+		}
+		in[len] = '\0';
+		_cleanup_free_ char *t = text_escape(in, NULL), *j = json_escape_text(in);
+		assert_non_null(t);
+		assert_null(text_unfit_reason(t));
+		assert_non_null(j);
+		/* C0 controls are libsmartcols's to escape in JSON; everything else is mended. */
+		for (char *p = j; *p; p++)
+			if ((unsigned char)*p < 0x20) {
+				assert_non_null(memchr(in, *p, len));
+				*p = ' ';
+			}
+		assert_null(text_unfit_reason(j));
+	}
+}
+
 static void test_unfit(void **state)
 {
 	assert_null(text_unfit_reason("/var/lib/libvirt/images/win10.qcow2"));
@@ -82,6 +110,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_unfit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
