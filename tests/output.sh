@@ -26,7 +26,7 @@ ln -sfn "../../../../bus/pci/drivers/$drv" "$h/sys/devices/pci0000:00/0000:00:1c
 sed -i "s/^PRETTY_NAME=.*/PRETTY_NAME=\"Arch${ESC}[2J Linux${FF}\"/" "$h/etc/os-release"
 # What setup edits (as make demo adds them).
 mkdir -p "$h/boot/loader/entries"
-printf 'MODULES=()\nBINARIES=()\nFILES=()\nHOOKS=(base udev autodetect modconf kms keyboard block filesystems fsck)\n' \
+printf 'MODULES=()\n# \033]0;pwn\007 \377\nBINARIES=()\nFILES=()\nHOOKS=(base udev autodetect modconf kms keyboard block filesystems fsck)\n' \
 	>"$h/etc/mkinitcpio.conf"
 printf 'title   Arch Linux\nlinux   /vmlinuz-linux\ninitrd  /initramfs-linux.img\noptions root=LABEL=arch rw\n' \
 	>"$h/boot/loader/entries/arch.conf"
@@ -81,6 +81,12 @@ safe "bind --dry-run: the steps" "$h" 0 '/sys/bus/pci/drivers/nouveau\x1b]0;pwn\
 safe "bind --dry-run: a warning" "$g" 0 'warning: /sys/kernel/iommu_groups/13/devices: lists 0000:06:00.\x1b[31m' -- \
 	bind --dry-run 06:00.0
 safe "setup: the header" "$h" 0 '# machine: Arch\x1b[2J Linux\xff, ' -- setup --gpu 06:00.0
+safe "setup: a file's line in the diff" "$h" 0 ' # \x1b]0;pwn\x07 \xff' -- setup --gpu 06:00.0
+# A domain's comment with U+009B (CSI to some terminals) and DEL, both
+# allowed in XML 1.0, in vm edit's diff.
+C1=$(printf '\302\233') DEL=$(printf '\177')
+sed "s|</devices>|<!-- ${C1}31m ${DEL} --></devices>|" "$fixtures/../libvirt/win10-virt-manager.xml" >"$tmp/dom.xml"
+safe "vm edit: the diff" "$h" 0 '<!-- \xc2\x9b31m \x7f -->' -- vm edit win10 --gpu 06:00.0 --from "$tmp/dom.xml"
 safe "vm create: a warning" "$h" 0 'not on vfio-pci: 0000:06:00.0 (nouveau\x1b]0;pwn\x07)' -- vm create w --gpu 06:00.0
 safe "an error repeats the argument escaped" "$h" 2 '06\x1b[31m' -- vm create w --gpu "06${ESC}[31m"
 safe "a usage error repeats the argument escaped" "$h" 2 "not '1\\xff'" -- vm create w --gpu 06:00.0 --vcpus "1${FF}"

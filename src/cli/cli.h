@@ -87,6 +87,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
 void cli_warn(const char *fmt, ...) _printf_(1, 2);
 void cli_line(FILE *f, const char *fmt, ...) _printf_(2, 3);
+/* Lines of text to show, a diff of files or of a domain: escaped as
+ * cli_line does, but newlines and tabs are kept. */
+void cli_put_text(FILE *f, const char *text);
 
 /* -J, -o, -r, -n, as lsblk takes them. */
 struct cli_table_opts {

@@ -63,7 +63,7 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	fputs(diff, stdout);
+	cli_put_text(stdout, diff);
 	if (!*diff && !tx->exec.n) {
 		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
 		return EXIT_OK;
@@ -242,7 +242,7 @@ int cmd_undo(int argc, char **argv)
 	x = (struct journal_runner){ 0 };
 	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, true, &x, &id, &diff, &err);
 	if (diff)
-		fputs(diff, stdout);
+		cli_put_text(stdout, diff);
 	for (size_t i = 0; i < x.todo.n; i++)
 		printf("# %s: %s\n", dry ? "then runs" : "runs", x.todo.v[i]);
 	strv_clear(&x.todo);

@@ -457,7 +457,7 @@ static int run(int argc, char **argv, bool edit)
 		if (!d)
 			goto oom;
 		if (!(o.targets & TARGET_XML))
-			fputs(d, stdout);
+			cli_put_text(stdout, d);
 		else if (!(o.targets & TARGET_DEFINE))
 			fputs(after, stdout);
 		print_list("change: ", &changes);

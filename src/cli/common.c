@@ -23,6 +23,18 @@ static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	fprintf(f, "%s%s\n", prefix, e);
 }
 
+void cli_put_text(FILE *f, const char *text)
+{
+	_cleanup_free_ char *e = NULL;
+
+	if (!text_needs_escape(text, "\n\t")) {
+		fputs(text, f);
+		return;
+	}
+	e = text_escape(text, "\n\t");
+	fputs(e ? e : "vfiokit: out of memory\n", f);
+}
+
 void cli_line(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
