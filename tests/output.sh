@@ -60,8 +60,9 @@ clean() {
 # hostile text shown escaped (PATTERN, fixed string) rather than left out.
 safe() {
 	name=$1 root=$2 want=$3 pat=$4; shift 5
-	"$vfiokit" "$@" --root "$root" >"$tmp/out" 2>&1
+	"$vfiokit" "$@" --root "$root" >"$tmp/raw" 2>&1
 	rc=$?
+	sed "s|$tmp|TMP|g" "$tmp/raw" >"$tmp/out"
 	if [ $rc -eq "$want" ] && clean "$tmp/out" && grep -qF -- "$pat" "$tmp/out"; then
 		ok "$name: no raw control byte or invalid UTF-8; shown as $pat"
 	else
@@ -82,6 +83,11 @@ safe "bind --dry-run: a warning" "$g" 0 'warning: /sys/kernel/iommu_groups/13/de
 	bind --dry-run 06:00.0
 safe "setup: the header" "$h" 0 '# machine: Arch\x1b[2J Linux\xff, ' -- setup --gpu 06:00.0
 safe "setup: a file's line in the diff" "$h" 0 ' # \x1b]0;pwn\x07 \xff' -- setup --gpu 06:00.0
+# --root itself in the journal's messages: apply, then undo.
+r="$tmp/r${ESC}[31m"
+cp -a "$h" "$r"
+safe "setup --apply: the machine copy's name" "$r" 0 "TMP/r\\x1b[31m is a machine copy" -- setup --gpu 06:00.0 --apply
+safe "undo: the machine copy's name" "$r" 0 "TMP/r\\x1b[31m is a machine copy" -- undo
 # A domain's comment with U+009B (CSI to some terminals) and DEL, both
 # allowed in XML 1.0, in vm edit's diff.
 C1=$(printf '\302\233') DEL=$(printf '\177')

@@ -27,7 +27,7 @@ static int run_command(const char *cmd, void *data, char **err)
 		argv[n++] = w;
 	}
 	argv[n] = NULL;
-	fprintf(stderr, "vfiokit: running %s%s%s\n", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
+	cli_error("running %s%s%s", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
 	fflush(stdout);
 	return spawn_wait(argv, err);
 }
@@ -44,10 +44,9 @@ void cli_runner_init(struct journal_runner *x, struct path_root *root, const cha
 void cli_runner_done(struct journal_runner *x, struct path_root *root)
 {
 	if (x->todo.n) {
-		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (or use --chroot):\n",
-			path_root_dir(root));
+		cli_error("%s is a machine copy: run these inside it (or use --chroot):", path_root_dir(root));
 		for (size_t i = 0; i < x->todo.n; i++)
-			fprintf(stderr, "  %s\n", x->todo.v[i]);
+			cli_line(stderr, "  %s", x->todo.v[i]);
 	}
 	strv_clear(&x->todo);
 }
@@ -92,7 +91,7 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
 	cli_runner_done(&x, root);
 	if (note)
-		fprintf(stderr, "vfiokit: %s\n", note);
+		cli_error("%s", note);
 	if (id_out)
 		*id_out = TAKE_PTR(id);
 	return EXIT_OK;
@@ -244,7 +243,7 @@ int cmd_undo(int argc, char **argv)
 	if (diff)
 		cli_put_text(stdout, diff);
 	for (size_t i = 0; i < x.todo.n; i++)
-		printf("# %s: %s\n", dry ? "then runs" : "runs", x.todo.v[i]);
+		cli_line(stdout, "# %s: %s", dry ? "then runs" : "runs", x.todo.v[i]);
 	strv_clear(&x.todo);
 	if (k >= 0 && !dry) {
 		_cleanup_free_ char *id2 = NULL, *diff2 = NULL;
