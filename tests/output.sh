@@ -104,7 +104,12 @@ if [ -f "$EFI" ]; then
 	if [ $? -eq 0 ] && clean "$tmp/out" && grep -qF 'a\x1b[31m.rom: UEFI-ready' "$tmp/out"; then
 		ok "rom: a file name with an ESC is shown escaped"
 	else nok "rom: a file name with an ESC"; fi
-else n=$((n + 1)); echo "ok $n # SKIP ipxe-qemu missing"; fi
+	{ head -c 1536 /dev/zero | tr '\0' 'N'; cat "$EFI"; } >"$tmp/h${BEL}.rom"
+	"$vfiokit" rom strip "$tmp/h${BEL}.rom" "$tmp/s${BEL}.rom" >"$tmp/out" 2>&1
+	if [ $? -eq 0 ] && clean "$tmp/out" && grep -qF 's\x07.rom: '"$(stat -c %s "$EFI")"' bytes from offset 0x600 of' "$tmp/out"; then
+		ok "rom strip: file names with a BEL are shown escaped"
+	else nok "rom strip: file names with a BEL"; fi
+else n=$((n + 2)); echo "ok $((n - 1)) # SKIP ipxe-qemu missing"; echo "ok $n # SKIP ipxe-qemu missing"; fi
 
 # groups -J: valid UTF-8 JSON (python's json.tool alone would take the
 # invalid bytes as surrogate escapes), the names kept.

@@ -68,9 +68,9 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < tx->exec.n; i++)
-		printf("# %s: %s   (undo: %s)\n", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
+		cli_line(stdout, "# %s: %s   (undo: %s)", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
 	for (size_t i = 0; i < tx->regen.n; i++)
-		printf("# %s: %s\n", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
+		cli_line(stdout, "# %s: %s", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
 	if (!apply) {
 		fprintf(stderr, "vfiokit: nothing was changed; run again with --apply to make these changes "
 				"(journaled: 'vfiokit undo' takes them back)\n");

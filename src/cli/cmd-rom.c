@@ -396,8 +396,8 @@ static int run_strip(struct rom_opts *o, char **args, size_t nargs)
 		r = EXIT_PROBLEM;
 		goto out;
 	}
-	fprintf(stderr, "vfiokit: wrote %s: %zu bytes from offset 0x%zx of %s (%zu header bytes left out)\n", args[1],
-		end - in.rom.start, in.rom.start, args[0], in.rom.start);
+	cli_error("wrote %s: %zu bytes from offset 0x%zx of %s (%zu header bytes left out)", args[1], end - in.rom.start,
+		  in.rom.start, args[0], in.rom.start);
 	rom_free(&in.rom);
 	free(in.buf);
 	in = (struct rom_input){ .name = args[1] };
@@ -536,7 +536,7 @@ int cmd_rom(int argc, char **argv)
 			goto out;
 		}
 		if (action) {
-			fprintf(stderr, "vfiokit: wrote %s: %zu bytes, the ROM of %s\n", o.output, in->len, in->device);
+			cli_error("wrote %s: %zu bytes, the ROM of %s", o.output, in->len, in->device);
 			in->name = o.output;
 		}
 		if (rom_parse(in->buf, in->len, &in->rom) < 0)
