@@ -236,8 +236,10 @@ int cli_print_table(struct libscols_table *tb)
 
 	if (!scols_table_is_json(tb))
 		return scols_print_table(tb) < 0 ? -EIO : 0;
-	if (scols_print_table_to_string(tb, &s) < 0 || !s || !(e = json_escape_text(s)))
+	if (scols_print_table_to_string(tb, &s) < 0 || !s || !(e = json_escape_text(s))) {
+		cli_error("out of memory");
 		return -ENOMEM;
+	}
 	fputs(e, stdout);
 	return 0;
 }

@@ -32,18 +32,15 @@ void vm_plan_free(struct vm_plan *p)
 
 const char *vm_name_invalid(const char *name)
 {
-	const char *why = text_unfit_reason(name);
 	size_t n = strlen(name);
 
 	if (n == 0)
-		return "it is empty";
+		return "is empty";
 	if (n > 200)
-		return "it is longer than 200 bytes";
+		return "is longer than 200 bytes";
 	if (strchr(name, '/'))
-		return "it contains '/', which libvirt refuses in a domain name";
-	if (why)
-		return streq(why, "is not valid UTF-8") ? "it is not valid UTF-8" : "it contains a control character";
-	return NULL;
+		return "contains '/', which libvirt refuses in a domain name";
+	return text_unfit_reason(name);
 }
 
 uint64_t vm_shmem_mib(unsigned width, unsigned height)
@@ -355,7 +352,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 
 	*err = NULL;
 	if ((why = vm_name_invalid(rq->name))) {
-		*err = strdupf("bad guest name: %s", why);
+		*err = strdupf("bad guest name: it %s", why);
 		return *err ? VM_ERR_USAGE : -ENOMEM;
 	}
 	if ((k = check_request_texts(rq, err)) != 0)

@@ -95,7 +95,7 @@ void vm_plan_free(struct vm_plan *p);
 #define VM_VCPUS_MAX 4096u
 
 /* A libvirt domain name vfiokit accepts: 1-200 bytes, no '/', valid UTF-8
- * without control characters. NULL if fine, else why. */
+ * without control characters. NULL if fine, else why ("is empty"). */
 const char *vm_name_invalid(const char *name);
 
 /* Looking Glass shared memory for a resolution: width x height x 4 x 2
