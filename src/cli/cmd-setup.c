@@ -64,7 +64,7 @@ static int print_machine(const struct host *h)
 			goto out;
 	if (!(ls = strv_join(&l, " ")) || !(gs = strv_join(&g, " ")) || !(ks = strv_join(&k, " ")))
 		goto out;
-	printf("# machine: %s, %s; bootloaders: %s; initramfs: %s; kernels: %s\n",
+	cli_line(stdout, "# machine: %s, %s; bootloaders: %s; initramfs: %s; kernels: %s",
 	       h->sys.os_pretty ? h->sys.os_pretty : h->sys.os_id ? h->sys.os_id : "unknown system",
 	       h->sys.efi ? "EFI" : "BIOS (or EFI not visible)", l.n ? ls : "none found", g.n ? gs : "none found",
 	       k.n ? ks : "none found");
@@ -81,7 +81,7 @@ static void print_list(const char *what, const struct strv *s)
 	_cleanup_free_ char *j = strv_join(s, " ");
 
 	if (s->n && j)
-		printf("# %s: %s\n", what, j);
+		cli_line(stdout, "# %s: %s", what, j);
 }
 
 int cmd_setup(int argc, char **argv)
@@ -181,9 +181,9 @@ int cmd_setup(int argc, char **argv)
 	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
 	print_list("initramfs modules", &p.modules);
 	for (size_t i = 0; i < p.warnings.n; i++)
-		fprintf(stderr, "vfiokit: warning: %s\n", p.warnings.v[i]);
+		cli_warn("%s", p.warnings.v[i]);
 	for (size_t i = 0; i < p.manual.n; i++)
-		printf("# by hand: %s\n", p.manual.v[i]);
+		cli_line(stdout, "# by hand: %s", p.manual.v[i]);
 	tx.command = strdup("vfiokit setup");
 	if (!tx.command)
 		goto oom;

@@ -15,10 +15,9 @@ static void warn_drift(struct path_root *root)
 		return;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < e[i].drifted.n; j++)
-			fprintf(stderr,
-				"vfiokit: warning: /%s changed since vfiokit wrote it (journal entry %s, %s): what boots may "
-				"not be what was installed (see 'vfiokit journal')\n",
-				e[i].drifted.v[j], e[i].id, e[i].command ? e[i].command : "?");
+			cli_warn("/%s changed since vfiokit wrote it (journal entry %s, %s): what boots may not be what was "
+				 "installed (see 'vfiokit journal')",
+				 e[i].drifted.v[j], e[i].id, e[i].command ? e[i].command : "?");
 	journal_entries_free(e, n);
 }
 
@@ -95,7 +94,7 @@ int cmd_verify(int argc, char **argv)
 		if (!res.rows[i].ok)
 			r = EXIT_PROBLEM;
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	warn_drift(root);
 	goto out;
 oom:
