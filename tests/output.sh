@@ -70,7 +70,9 @@ safe() {
 		nok "$name"
 	fi
 }
-safe "groups" "$h" 0 'NVIDIA\x1b[31m Corp\x07 \xff\xfe \x1b]0;owned\x07' -- groups
+# names.c shows a pci.ids name's control characters as '?' (the name is in the
+# model, and may reach XML); the invalid UTF-8 left is escaped on output.
+safe "groups" "$h" 0 'NVIDIA?[31m Corp? \xff\xfe ?]0;owned?' -- groups
 safe "groups: the driver" "$h" 0 'nouveau\x1b]0;pwn\x07' -- groups
 safe "groups -r" "$h" 0 'nouveau\x1b]0;pwn\x07' -- groups -r
 safe "groups: a diagnostic" "$g" 0 'lists 0000:06:00.\x1b[31m, which is not a PCI address' -- groups
@@ -121,7 +123,7 @@ d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
 devs = [x for g in d["groups"] for x in g.get("children", [])]
 gpu = [x for x in devs if x["name"] == "0000:06:00.0"][0]
 assert gpu["driver"] == "nouveau\x1b]0;pwn\x07", gpu["driver"]
-assert "NVIDIA\x1b[31m Corp\x07 \\xff\\xfe \x1b]0;owned\x07 GM204" in gpu["description"], gpu["description"]
+assert "NVIDIA?[31m Corp? \\xff\\xfe ?]0;owned? GM204" in gpu["description"], gpu["description"]
 EOF
 	then ok "groups -J ($(basename "$root")): valid UTF-8 JSON, the driver and the vendor kept (\\u001b, \\\\xff)"
 	else cat "$tmp/out.json" >>"$tmp/out"; nok "groups -J ($(basename "$root"))"; fi
