@@ -5,7 +5,7 @@
 
 void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
+	_cleanup_free_ char *msg = NULL, *line = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -16,8 +16,11 @@ void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 		return;
 	while (*rel == '/')
 		rel++;
-	/* Paths are shown as the machine names them: /sys/..., whatever the root. */
-	(void)strv_push_take(&h->diags, strdupf("/%s: %s", rel, msg));
+	/* Paths are shown as the machine names them: /sys/..., whatever the root.
+	 * Names and values come from the input: escaped here, once, so that no
+	 * diag can forge a line of a report or reach the terminal raw. */
+	line = strdupf("/%s: %s", rel, msg);
+	(void)strv_push_take(&h->diags, line ? escape_cntrl(line) : NULL);
 }
 
 int host_load(struct path_root *root, unsigned flags, struct host **ret)

@@ -65,7 +65,7 @@ static int load_path_table(struct host *h, const char *moddir, const char *file,
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, rel, "cannot read: %s", strerror(-k));
+		host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	t->rel = TAKE_PTR(rel);
@@ -96,7 +96,7 @@ static int load_aliases(struct host *h, const char *moddir)
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, rel, "cannot read: %s", strerror(-k));
+		host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	t->rel = TAKE_PTR(rel);

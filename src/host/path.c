@@ -172,76 +172,95 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	return root_openat(r, parent, O_PATH | O_DIRECTORY);
 }
 
-static int read_fd(int fd, size_t max, char **ret, size_t *len)
+/* A FIFO would block the open or the first read forever, and opening a
+ * device node can act (a tape rewinds, a watchdog starts): the type is
+ * checked on an O_PATH descriptor before the file is opened, and again on the
+ * opened file in case it was swapped in between. sysfs and procfs attributes
+ * are regular files. */
+static int check_regular(const struct stat *st)
 {
-	char small[4096];
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0;
-	ssize_t k;
-
-	/* Most attributes fit one page: read into the stack, copy exactly. */
-	do
-		k = read(fd, small, sizeof(small));
-	while (k < 0 && errno == EINTR);
-	if (k < 0)
-		return -errno;
-	n = (size_t)k;
-	if (n < sizeof(small)) {
-		if (memchr(small, '\0', n))
-			return -EBADMSG; /* text attributes never hold NUL bytes */
-		*ret = strndup(small, n);
-		if (!*ret)
-			return -ENOMEM;
-		if (len)
-			*len = n;
+	if (S_ISREG(st->st_mode))
 		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -PATH_ENOTREG;
+}
+
+static int reopen_checked(int fd, const struct stat *before)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
 	}
-	/* Longer files (pci.ids, module tables): the rest through read_fd_all. */
-	{
-		_cleanup_free_ uint8_t *rest = NULL;
-		size_t rn = 0;
-		/* As before: a file of max bytes or more is too big. */
-		if (n >= max)
-			return -EFBIG;
-		if ((k = read_fd_all(fd, max - n - 1, &rest, &rn)) < 0)
-			return (int)k;
-		buf = malloc(n + rn + 1);
-		if (!buf)
-			return -ENOMEM;
-		memcpy(buf, small, n);
-		if (rn)
-			memcpy(buf + n, rest, rn);
-		n += rn;
+	if (st.st_dev != before->st_dev || st.st_ino != before->st_ino || check_regular(&st) < 0) {
+		close(fd);
+		return -EAGAIN; /* replaced while being opened */
 	}
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n))
-		return -EBADMSG;
-	if (len)
-		*len = n;
-	*ret = TAKE_PTR(buf);
-	return 0;
+	return fd;
+}
+
+static int open_regular(struct path_root *r, const char *rel)
+{
+	_cleanup_close_ int pfd = root_openat(r, rel, O_PATH);
+	struct stat st;
+	int k;
+
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(root_openat(r, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK), &st);
+}
+
+/* The same for a plain name in an open directory; never follows a link. */
+static int open_regular_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int k;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), &st);
+}
+
+const char *path_strerror(int k)
+{
+	if (k == -PATH_ENOTREG)
+		return "not a regular file (a FIFO, device node or socket)";
+	if (k == -EBADMSG)
+		return "holds NUL bytes, which no text file here does";
+	return strerror(-k);
 }
 
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY);
+	_cleanup_close_ int fd = open_regular(r, rel);
 	int k;
 
 	if (fd < 0) {
-		/* Something is there but cannot be read (a directory, no
-		 * permission): a snapshot keeps that it exists. */
+		/* Something is there but cannot be read (a directory, a FIFO,
+		 * no permission): a snapshot keeps that it exists. */
 		if (fd != -ENOENT && fd != -ENOTDIR)
 			path_trace_note(r, PATH_TRACE_EXISTS, rel);
 		return fd;
 	}
-	k = read_fd(fd, max, ret, len);
+	k = read_fd_text(fd, max, ret, len);
 	path_trace_note(r, k == 0 ? PATH_TRACE_FILE : PATH_TRACE_EXISTS, rel);
 	return k;
 }
 
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -260,10 +279,12 @@ int path_read_string(struct path_root *r, const char *rel, char **ret)
 static int readlink_at(int dirfd, const char *name, char **ret)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
 
 	if (n < 0)
 		return -errno;
+	if ((size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG; /* readlink() truncates silently */
 	buf[n] = '\0';
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
@@ -294,8 +315,11 @@ static int list_fd(int fd, struct strv *ret)
 		close(fd);
 		return e;
 	}
-	errno = 0;
-	while ((de = readdir(dir))) {
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de)
+			break;
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
 		if (strv_push(&names, de->d_name) < 0) {
@@ -303,6 +327,13 @@ static int list_fd(int fd, struct strv *ret)
 			strv_clear(&names);
 			return -ENOMEM;
 		}
+	}
+	if (errno != 0) {
+		/* A listing cut short is not the directory's contents. */
+		int e = -errno;
+		closedir(dir);
+		strv_clear(&names);
+		return e;
 	}
 	closedir(dir);
 	strv_sort(&names);
@@ -378,16 +409,16 @@ void path_dir_close(struct path_dir *d)
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular_at(d->fd, name);
 	int k;
 
 	if (fd < 0) {
-		k = errno == ELOOP ? -EBADMSG : -errno;
+		k = fd == -ELOOP ? -EBADMSG : fd;
 		if (k != -ENOENT && k != -ENOTDIR)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_fd(fd, 65536, ret, NULL);
+	k = read_fd_text(fd, 65536, ret, NULL);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;

@@ -22,7 +22,7 @@ static int load_cpu(struct host *h)
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0) {
-		host_diag(h, "proc/cpuinfo", "cannot read: %s", strerror(-k));
+		host_diag(h, "proc/cpuinfo", "cannot read: %s", path_strerror(k));
 		return 0;
 	}
 	if (cpuinfo_get(text, "vendor_id", &h->cpu.vendor_id) == -ENOMEM ||

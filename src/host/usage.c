@@ -370,7 +370,7 @@ static int load_bind_state(struct host *h)
 		}
 		k = path_read_file(h->root, rel, 65536, &text, NULL);
 		if (k < 0) {
-			host_diag(h, rel, "cannot read: %s", strerror(-k));
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
 			k = k == -ENOMEM ? k : 0;
 			continue;
 		}
