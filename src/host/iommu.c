@@ -141,8 +141,11 @@ static int interrupts_remapped(struct host *h)
 	_cleanup_free_ char *text = NULL;
 	int k = path_read_file(h->root, "proc/interrupts", PATH_READ_MAX, &text, NULL);
 
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/interrupts", "cannot read: %s", path_strerror(k));
 		return -1;
+	}
 	for (const char *p = text; (p = strstr(p, "IR-")); p += 3)
 		if (p > text && isspace((unsigned char)p[-1]))
 			return 1;

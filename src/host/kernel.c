@@ -148,9 +148,11 @@ int kernel_load(struct host *h, bool modules)
 	k = path_read_string(h->root, "proc/sys/kernel/osrelease", &kn->release);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/sys/kernel/osrelease", "cannot read: %s", path_strerror(k));
 		kn->release = NULL;
-	else if (!*kn->release || strchr(kn->release, '/') || streq(kn->release, "..")) {
+	} else if (!*kn->release || strchr(kn->release, '/') || streq(kn->release, "..")) {
 		host_diag(h, "proc/sys/kernel/osrelease", "not a kernel release: \"%.40s\"", kn->release);
 		free(kn->release);
 		kn->release = NULL;
@@ -159,8 +161,11 @@ int kernel_load(struct host *h, bool modules)
 	k = path_read_string(h->root, "proc/cmdline", &kn->cmdline_raw);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/cmdline", "cannot read: %s", path_strerror(k));
 		kn->cmdline_raw = NULL;
+	}
 	if (cmdline_parse(kn->cmdline_raw ? kn->cmdline_raw : "", &kn->cmdline) < 0)
 		return -ENOMEM;
 

@@ -45,14 +45,20 @@ static int load_cpu(struct host *h)
 static int load_os_release(struct host *h)
 {
 	_cleanup_free_ char *text = NULL;
-	int k = path_read_file(h->root, "etc/os-release", 65536, &text, NULL);
+	const char *rel = "etc/os-release";
+	int k = path_read_file(h->root, rel, 65536, &text, NULL);
 
-	if (k == -ENOENT)
-		k = path_read_file(h->root, "usr/lib/os-release", 65536, &text, NULL);
+	if (k == -ENOENT) {
+		rel = "usr/lib/os-release";
+		k = path_read_file(h->root, rel, 65536, &text, NULL);
+	}
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return 0;
+	}
 	if (osrelease_get(text, "ID", &h->sys.os_id) == -ENOMEM ||
 	    osrelease_get(text, "ID_LIKE", &h->sys.os_id_like) == -ENOMEM ||
 	    osrelease_get(text, "PRETTY_NAME", &h->sys.os_pretty) == -ENOMEM)
@@ -173,8 +179,12 @@ int system_load(struct host *h)
 			     &h->sys.clocksource);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "sys/devices/system/clocksource/clocksource0/current_clocksource", "cannot read: %s",
+				  path_strerror(k));
 		h->sys.clocksource = NULL;
+	}
 	return 0;
 }
 

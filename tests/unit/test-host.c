@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "checks.h"
@@ -254,6 +255,68 @@ static void test_path_confined(void **state)
 	rmdir(dir);
 }
 
+/* procfs seq_files return short reads with more to come: a SOCK_SEQPACKET
+ * socket returns one message per read(), so each read here is short. The
+ * whole text must come back, not the first piece. */
+static void test_read_short_chunks(void **state)
+{
+	static const char *const pieces[] = { "36 1 8:2 / / rw - ext4 /dev/sda2 rw\n", "37 36 0:5 / /dev rw - devtmpfs\n",
+					      "90 36 259:3 / /srv rw - xfs /dev/nvme0n1p3 rw\n" };
+	char want[256] = "", *text = NULL;
+	int sv[2];
+	size_t len = 0;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
+		assert_int_equal(write(sv[1], pieces[i], strlen(pieces[i])), (ssize_t)strlen(pieces[i]));
+		strcat(want, pieces[i]);
+	}
+	close(sv[1]); /* then EOF */
+	assert_int_equal(read_fd_text(sv[0], 65536, &text, &len), 0);
+	assert_string_equal(text, want);
+	assert_int_equal(len, strlen(want));
+	free(text);
+	close(sv[0]);
+}
+
+/* Newlines and escape sequences from the input never reach a report raw. */
+static void test_escape_cntrl(void **state)
+{
+	_cleanup_free_ char *e = escape_cntrl("0x10de\nproblem: forged\t\x1b[2J\\");
+
+	assert_non_null(e);
+	assert_string_equal(e, "0x10de\\nproblem: forged\\t\\x1b[2J\\\\");
+}
+
+/* A FIFO would hang a read, a device node may act on open: neither is
+ * opened; both are PATH_ENOTREG, by path and as an attribute of a directory. */
+static void test_path_not_regular(void **state)
+{
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	struct path_root *root;
+	struct path_dir d;
+	char *s = NULL;
+	uint8_t *b = NULL;
+	size_t len;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *fifo = strdupf("%s/fifo", dir), *link = strdupf("%s/link", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(symlink("fifo", link), 0);
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_int_equal(path_read_string(root, "fifo", &s), -PATH_ENOTREG);
+	assert_int_equal(path_read_string(root, "link", &s), -PATH_ENOTREG);
+	assert_int_equal(path_read_binary(root, "fifo", 1024, &b, &len), -PATH_ENOTREG);
+	assert_int_equal(path_dir_open(root, ".", &d), 0);
+	assert_int_equal(path_dir_read(&d, "fifo", &s), -PATH_ENOTREG);
+	path_dir_close(&d);
+	assert_string_equal(path_strerror(-PATH_ENOTREG), "not a regular file (a FIFO, device node or socket)");
+	path_root_free(root);
+	unlink(link);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void test_trace(void **state)
 {
 	struct path_root *root;
@@ -283,6 +346,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
 		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_read_short_chunks), cmocka_unit_test(test_escape_cntrl),
+		cmocka_unit_test(test_path_not_regular),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");
