@@ -120,10 +120,120 @@ static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const ch
 		path_trace_note(d->root, kind, rel);
 }
 
+/* Without openat2 (kernels before 5.6, seccomp filters that refuse it) the
+ * walk RESOLVE_IN_ROOT does is done here, as chroot would see it: one
+ * component at a time with O_NOFOLLOW, a symlink replaced by its target (an
+ * absolute one walked from the root), ".." never above the root. A plain
+ * openat() would follow an absolute link in a machine copy to the host. */
+static int readlink_at(int dirfd, const char *name, char **ret);
+
+#define WALK_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+
+struct walk_stack {
+	int fd[64];
+	size_t n;
+};
+
+static void walk_stack_reset(struct walk_stack *st)
+{
+	while (st->n > 1)
+		close(st->fd[--st->n]);
+}
+
+static int root_walk(struct path_root *r, const char *rel, int flags)
+{
+	struct walk_stack st = { .fd = { r->fd }, .n = 1 }; /* fd[0] is the root's, never closed */
+	_cleanup_free_ char *todo = strdup(rel);
+	char *p = todo;
+	int links = 0, k;
+
+	if (!todo)
+		return -ENOMEM;
+	for (;;) {
+		char *comp, *slash;
+		bool last;
+		struct stat sb;
+		int fd;
+
+		while (*p == '/')
+			p++;
+		if (!*p) { /* rel named a directory: open the one reached */
+			k = openat(st.fd[st.n - 1], ".", (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash) {
+			*slash = '\0';
+			p = slash + 1;
+		} else {
+			p += strlen(p);
+		}
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (streq(comp, "."))
+			continue;
+		if (streq(comp, "..")) {
+			if (st.n > 1)
+				close(st.fd[--st.n]);
+			continue;
+		}
+		fd = openat(st.fd[st.n - 1], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			k = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(sb.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			_cleanup_free_ char *target = NULL;
+			char *next;
+
+			close(fd);
+			if (++links > WALK_MAX_LINKS) {
+				k = -ELOOP;
+				break;
+			}
+			if ((k = readlink_at(st.fd[st.n - 1], comp, &target)) < 0)
+				break;
+			if (target[0] == '/')
+				walk_stack_reset(&st);
+			next = strdupf("%s/%s", target, p);
+			if (!next) {
+				k = -ENOMEM;
+				break;
+			}
+			free(todo);
+			todo = p = next;
+			continue;
+		}
+		if (last) {
+			close(fd);
+			k = openat(st.fd[st.n - 1], comp, flags | O_NOFOLLOW | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			close(fd);
+			k = -ENOTDIR;
+			break;
+		}
+		if (st.n == ARRAY_SIZE(st.fd)) {
+			close(fd);
+			k = -ENAMETOOLONG; /* deeper than any tree vfiokit reads */
+			break;
+		}
+		st.fd[st.n++] = fd;
+	}
+	walk_stack_reset(&st);
+	return k;
+}
+
 /* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
- * stop at the root, as if the process were chrooted there. Kernels before 5.6
- * lack openat2: fall back to openat, where relative links (all sysfs uses)
- * still resolve correctly. */
+ * stop at the root, as if the process were chrooted there; root_walk() does
+ * the same where openat2 is missing. */
 static int root_openat(struct path_root *r, const char *rel, int flags)
 {
 	rel = skip_slashes(rel);
@@ -147,8 +257,12 @@ static int root_openat(struct path_root *r, const char *rel, int flags)
 		if (!r->no_openat2)
 			return -EAGAIN;
 	}
-	int fd = openat(r->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return root_walk(r, rel, flags);
+}
+
+void path_root_disable_openat2(struct path_root *r)
+{
+	r->no_openat2 = true;
 }
 
 /* Open the parent of rel as an O_PATH directory and return the last component. */

@@ -31,6 +31,8 @@ const char *path_root_dir(const struct path_root *r);
 /* True when the root is the running system's "/": probes that only make
  * sense on the live machine (uid, group membership) are gated on this. */
 bool path_root_is_live(const struct path_root *r);
+/* Resolve paths without openat2, as on kernels before 5.6 (for tests). */
+void path_root_disable_openat2(struct path_root *r);
 
 /* What the read functions return for a FIFO, device node or socket where a
  * regular file belongs: such a file is never opened (a FIFO would hang the

@@ -217,8 +217,9 @@ static void test_malformed(void **state)
 	path_root_free(root);
 }
 
-/* Symlinks and ".." never leave the root, whatever they say. */
-static void test_path_confined(void **state)
+/* Symlinks and ".." never leave the root, whatever they say: with openat2
+ * and with the walk done without it (kernels before 5.6). */
+static void path_confined(bool walk)
 {
 	char dir[] = "/tmp/vfiokit-test.XXXXXX";
 	struct path_root *root;
@@ -226,10 +227,15 @@ static void test_path_confined(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	_cleanup_free_ char *etc = strdupf("%s/etc", dir), *abs = strdupf("%s/abs", dir),
-			    *rel = strdupf("%s/rel", dir), *own = strdupf("%s/etc/hostname", dir);
+			    *rel = strdupf("%s/rel", dir), *own = strdupf("%s/etc/hostname", dir),
+			    *inabs = strdupf("%s/inabs", dir), *indir = strdupf("%s/indir", dir),
+			    *loop = strdupf("%s/loop", dir);
 	assert_int_equal(mkdir(etc, 0755), 0);
 	assert_int_equal(symlink("/etc/os-release", abs), 0);
 	assert_int_equal(symlink("../../../../../../etc/os-release", rel), 0);
+	assert_int_equal(symlink("/etc/../../etc/hostname", inabs), 0);
+	assert_int_equal(symlink("etc/../etc", indir), 0);
+	assert_int_equal(symlink("loop", loop), 0);
 	{
 		int fd = open(own, O_WRONLY | O_CREAT, 0644);
 		assert_true(fd >= 0);
@@ -237,11 +243,22 @@ static void test_path_confined(void **state)
 		close(fd);
 	}
 	assert_int_equal(path_root_open(dir, &root), 0);
+	if (walk)
+		path_root_disable_openat2(root);
 	assert_false(path_root_is_live(root));
 	assert_int_equal(path_read_string(root, "abs", &s), -ENOENT);
 	assert_int_equal(path_read_string(root, "rel", &s), -ENOENT);
 	assert_int_equal(path_read_string(root, "../../../../etc/os-release", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "etc/../../../etc/passwd", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "loop", &s), -ELOOP);
 	assert_int_equal(path_read_string(root, "/etc/hostname", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	/* Absolute and relative links resolve inside the root. */
+	assert_int_equal(path_read_string(root, "inabs", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	assert_int_equal(path_read_string(root, "indir/./hostname", &s), 0);
 	assert_string_equal(s, "inside");
 	free(s);
 	path_root_free(root);
@@ -251,8 +268,21 @@ static void test_path_confined(void **state)
 	unlink(own);
 	unlink(abs);
 	unlink(rel);
+	unlink(inabs);
+	unlink(indir);
+	unlink(loop);
 	rmdir(etc);
 	rmdir(dir);
+}
+
+static void test_path_confined(void **state)
+{
+	path_confined(false);
+}
+
+static void test_path_confined_without_openat2(void **state)
+{
+	path_confined(true);
 }
 
 /* procfs seq_files return short reads with more to come: a SOCK_SEQPACKET
@@ -347,7 +377,7 @@ int main(void)
 		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
 		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_read_short_chunks), cmocka_unit_test(test_escape_cntrl),
-		cmocka_unit_test(test_path_not_regular),
+		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");
