@@ -438,6 +438,8 @@ int snapshot_copy(struct host *h, const char *dest)
 	int k = 0;
 
 	path_trace_enable(h->root, false);
+	if (path_trace_lost(h->root))
+		return -ENOMEM;
 	entries = path_trace_entries(h->root, &n);
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)

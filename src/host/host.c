@@ -12,15 +12,18 @@ void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	if (!msg)
+	if (!msg) {
+		h->diags_lost = true;
 		return;
+	}
 	while (*rel == '/')
 		rel++;
 	/* Paths are shown as the machine names them: /sys/..., whatever the root.
 	 * Names and values come from the input: escaped here, once, so that no
 	 * diag can forge a line of a report or reach the terminal raw. */
 	line = strdupf("/%s: %s", rel, msg);
-	(void)strv_push_take(&h->diags, line ? escape_cntrl(line) : NULL);
+	if (strv_push_take(&h->diags, line ? escape_cntrl(line) : NULL) < 0)
+		h->diags_lost = true;
 }
 
 int host_load(struct path_root *root, unsigned flags, struct host **ret)
@@ -59,6 +62,11 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		goto fail;
 	if ((flags & HOST_LOAD_BOOT) && (k = boot_load(h)) < 0)
 		goto fail;
+	/* A model that lost a problem would report a machine better than it is. */
+	if (h->diags_lost) {
+		k = -ENOMEM;
+		goto fail;
+	}
 	*ret = h;
 	return 0;
 fail:

@@ -272,6 +272,7 @@ struct host {
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
+	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
 };
 
 /* Where `vfiokit bind` keeps what it changed (root-relative). */

@@ -20,6 +20,7 @@ struct path_root {
 	bool live;
 	bool tracing;
 	bool no_openat2;
+	bool trace_lost; /* an access could not be recorded (ENOMEM) */
 	struct path_trace_entry *trace;
 	size_t ntrace, trace_alloc;
 };
@@ -93,19 +94,28 @@ const struct path_trace_entry *path_trace_entries(const struct path_root *r, siz
 	return r->trace;
 }
 
+bool path_trace_lost(const struct path_root *r)
+{
+	return r->trace_lost;
+}
+
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel)
 {
 	char *copy;
 
 	if (!r->tracing)
 		return;
-	/* A trace that cannot grow only makes a snapshot smaller; the snapshot
-	 * command checks its own output, so ENOMEM here is not fatal. */
-	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0)
+	/* A trace that cannot grow would make a snapshot that silently lacks
+	 * files: remembered for path_trace_lost(). */
+	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0) {
+		r->trace_lost = true;
 		return;
+	}
 	copy = strdup(skip_slashes(rel));
-	if (!copy)
+	if (!copy) {
+		r->trace_lost = true;
 		return;
+	}
 	r->trace[r->ntrace++] = (struct path_trace_entry){ .kind = kind, .rel = copy };
 }
 
@@ -118,6 +128,8 @@ static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const ch
 	rel = streq(name, ".") ? strdup(d->rel) : strdupf("%s/%s", d->rel, name);
 	if (rel)
 		path_trace_note(d->root, kind, rel);
+	else
+		d->root->trace_lost = true;
 }
 
 /* Without openat2 (kernels before 5.6, seccomp filters that refuse it) the
@@ -268,7 +280,7 @@ void path_root_disable_openat2(struct path_root *r)
 /* Open the parent of rel as an O_PATH directory and return the last component. */
 static int open_parent(struct path_root *r, const char *rel, const char **base)
 {
-	_cleanup_free_ char *parent = NULL;
+	char parent[PATH_MAX]; /* no allocation: path_exists() must not take ENOMEM for "absent" */
 	const char *slash;
 
 	rel = skip_slashes(rel);
@@ -279,9 +291,10 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	}
 	if (slash[1] == '\0')
 		return -EINVAL;
-	parent = strndup(rel, (size_t)(slash - rel));
-	if (!parent)
-		return -ENOMEM;
+	if ((size_t)(slash - rel) >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, rel, (size_t)(slash - rel));
+	parent[slash - rel] = '\0';
 	*base = slash + 1;
 	return root_openat(r, parent, O_PATH | O_DIRECTORY);
 }

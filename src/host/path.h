@@ -114,5 +114,8 @@ struct path_trace_entry {
 
 void path_trace_enable(struct path_root *r, bool on);
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
+/* True when an access could not be recorded (ENOMEM): the trace is
+ * incomplete, and a snapshot made from it would silently lack files. */
+bool path_trace_lost(const struct path_root *r);
 /* Record an access done outside this module (libpci opening pci.ids). */
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel);
