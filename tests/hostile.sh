@@ -143,10 +143,15 @@ ok $? "no host file is written through a link from the copy or a planted OUT.par
 [ "$(stat -c %a "$tmp/out.tar.gz" 2>/dev/null)" = 600 ]
 ok $? "the tarball is mode 0600"
 mkdir "$tmp/x"
-tar -xzf "$tmp/out.tar.gz" -C "$tmp/x" 2>"$tmp/out" && [ -f "$tmp/x/vfiokit-snapshot.txt" ] &&
+st=1
+if tar -xzf "$tmp/out.tar.gz" -C "$tmp/x" 2>"$tmp/out" && [ -f "$tmp/x/vfiokit-snapshot.txt" ] &&
 	[ ! -L "$tmp/x/vfiokit-snapshot.txt" ] && ! grep -q "^problem: forged" "$tmp/x/vfiokit-snapshot.txt" &&
-	grep -q '^problem: .*vendor is not a hex number.*"0x10de\\nproblem: forged line"' "$tmp/x/vfiokit-snapshot.txt" ||
+	grep -q '^problem: .*vendor is not a hex number.*"0x10de\\nproblem: forged line"' "$tmp/x/vfiokit-snapshot.txt"; then
+	st=0
+else
+	ls -l "$tmp/x/vfiokit-snapshot.txt" >>"$tmp/out" 2>&1
 	cat "$tmp/x/vfiokit-snapshot.txt" >>"$tmp/out" 2>&1
-ok $? "the info file is a file of its own; the newline from vendor is escaped, no forged line" "$tmp/out"
+fi
+ok $st "the info file is a file of its own; the newline from vendor is escaped, no forged line" "$tmp/out"
 diff -r --no-dereference "$tmp/s-before" "$s" >"$tmp/d" 2>&1
 ok $? "the hostile copy is unchanged by snapshot" "$tmp/d"
