@@ -26,7 +26,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..13"
+echo "1..14"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -118,6 +118,13 @@ done
 cmp -s "$tmp/vfio.conf" "$j/etc/modprobe.d/vfio.conf" || echo "vfio.conf changed" >>"$tmp/jbad"
 [ ! -s "$tmp/jbad" ]
 ok $? "journal and undo with a FIFO in the journal entry: no hang, nothing changed" "$tmp/jbad"
+
+# bind must not take the disk of / for free when the mount tables cannot be read.
+for f in proc/self/mountinfo proc/swaps; do mv "$a/$f" "$tmp/${f##*/}.orig" && mkfifo "$a/$f"; done
+run bind --dry-run group:11 --root "$a"
+[ "$rc" = 1 ] && grep -q "refused: which devices hold this host's filesystems and swap is unknown: /proc/self/mountinfo cannot be read" "$tmp/out"
+ok $? "bind: unreadable mount tables refuse, naming /proc/self/mountinfo" "$tmp/out"
+for f in proc/self/mountinfo proc/swaps; do rm -f "$a/$f" && mv "$tmp/${f##*/}.orig" "$a/$f"; done
 
 # 5. snapshot of a copy whose os-release leads, through vfiokit-snapshot.txt,
 # to a host file by absolute link (which also exists inside the copy, so the

@@ -111,9 +111,17 @@ static int load_inputs(struct host *h)
 static int user_in_group(struct host *h, const char *group_text, const char *name, bool *exists)
 {
 	size_t nlen = strlen(name);
-	gid_t gids[256];
-	int n = getgroups((int)ARRAY_SIZE(gids), gids);
+	_cleanup_free_ gid_t *gids = NULL;
+	int n = getgroups(0, NULL); /* any number: a fixed array gave -EINVAL, "not a member", past 256 */
 
+	if (n < 0)
+		return -errno;
+	gids = calloc((size_t)n + 1, sizeof(*gids));
+	if (!gids)
+		return -ENOMEM;
+	n = getgroups(n, gids);
+	if (n < 0)
+		return -errno;
 	*exists = false;
 	for (const char *line = group_text; line && *line;) {
 		const char *end = strchrnul(line, '\n');
