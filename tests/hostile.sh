@@ -26,7 +26,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..14"
+echo "1..15"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -162,3 +162,17 @@ fi
 ok $st "the info file is a file of its own; the newline from vendor is escaped, no forged line" "$tmp/out"
 diff -r --no-dereference "$tmp/s-before" "$s" >"$tmp/d" 2>&1
 ok $? "the hostile copy is unchanged by snapshot" "$tmp/d"
+
+# 6. A FIFO in a snapshotted copy is not reproduced (tar -x would recreate it
+# for whoever inspects the snapshot): an empty file, and a problem line.
+attr="$a/sys/bus/pci/devices/0000:06:00.0/vendor"
+mv "$attr" "$tmp/vendor.orig" && mkfifo "$attr"
+run snapshot --root "$a" -o "$tmp/fifo.tar.gz"
+mkdir "$tmp/y"
+tar -xzf "$tmp/fifo.tar.gz" -C "$tmp/y" >>"$tmp/out" 2>&1
+v="$tmp/y/sys/bus/pci/devices/0000:06:00.0/vendor"
+[ -f "$v" ] && [ ! -p "$v" ] && [ ! -s "$v" ] &&
+	grep -q "^problem: /sys/bus/pci/devices/0000:06:00.0: cannot read vendor: not a regular file" "$tmp/y/vfiokit-snapshot.txt"
+ok $? "a FIFO in the copy is an empty file in the snapshot, and a problem in its info file" "$tmp/out"
+rm -f "$attr"
+mv "$tmp/vendor.orig" "$attr"
