@@ -132,13 +132,13 @@ static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const ch
 		d->root->trace_lost = true;
 }
 
+static int readlink_at(int dirfd, const char *name, char **ret);
+
 /* Without openat2 (kernels before 5.6, seccomp filters that refuse it) the
  * walk RESOLVE_IN_ROOT does is done here, as chroot would see it: one
  * component at a time with O_NOFOLLOW, a symlink replaced by its target (an
  * absolute one walked from the root), ".." never above the root. A plain
  * openat() would follow an absolute link in a machine copy to the host. */
-static int readlink_at(int dirfd, const char *name, char **ret);
-
 #define WALK_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
 
 struct walk_stack {
