@@ -43,7 +43,10 @@ static void help(bool unbind)
 		      "Refused unless named: a device that drives a display of this host\n"
 		      "(--allow-display), holds a mounted filesystem or swap (--allow-mounted),\n"
 		      "carries the default route (--allow-default-route), a host bridge in the set\n"
-		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n",
+		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n"
+		      "When the mount, swap or route tables exist but cannot be read, every device\n"
+		      "may hold a mount or the route: refused unless --allow-mounted or\n"
+		      "--allow-default-route.\n",
 		      stdout);
 	fputs("\n"
 	      "TARGET: a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID that\n"

@@ -511,7 +511,7 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 			journal_tx_free(&tx);
 			if (oom)
 				goto oom;
-			cli_error("cannot read /%s: %s", rel, strerror(-k));
+			cli_error("cannot read /%s: %s", rel, path_strerror(k));
 			goto out;
 		}
 		r = cli_apply("tune hook", h->root, &tx, o->apply, NULL,

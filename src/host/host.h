@@ -279,6 +279,10 @@ struct host {
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
+	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
+	/* HOST_LOAD_USAGE: a table of what the host uses that exists but could
+	 * not be read (root-relative), NULL if none: every device may be in use. */
+	const char *mounts_unread, *routes_unread;
 };
 
 /* Where `vfiokit bind` keeps what it changed (root-relative). */

@@ -20,6 +20,7 @@ struct path_root {
 	bool live;
 	bool tracing;
 	bool no_openat2;
+	bool trace_lost; /* an access could not be recorded (ENOMEM) */
 	struct path_trace_entry *trace;
 	size_t ntrace, trace_alloc;
 };
@@ -93,19 +94,28 @@ const struct path_trace_entry *path_trace_entries(const struct path_root *r, siz
 	return r->trace;
 }
 
+bool path_trace_lost(const struct path_root *r)
+{
+	return r->trace_lost;
+}
+
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel)
 {
 	char *copy;
 
 	if (!r->tracing)
 		return;
-	/* A trace that cannot grow only makes a snapshot smaller; the snapshot
-	 * command checks its own output, so ENOMEM here is not fatal. */
-	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0)
+	/* A trace that cannot grow would make a snapshot that silently lacks
+	 * files: remembered for path_trace_lost(). */
+	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0) {
+		r->trace_lost = true;
 		return;
+	}
 	copy = strdup(skip_slashes(rel));
-	if (!copy)
+	if (!copy) {
+		r->trace_lost = true;
 		return;
+	}
 	r->trace[r->ntrace++] = (struct path_trace_entry){ .kind = kind, .rel = copy };
 }
 
@@ -118,12 +128,124 @@ static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const ch
 	rel = streq(name, ".") ? strdup(d->rel) : strdupf("%s/%s", d->rel, name);
 	if (rel)
 		path_trace_note(d->root, kind, rel);
+	else
+		d->root->trace_lost = true;
+}
+
+static int readlink_at(int dirfd, const char *name, char **ret);
+
+/* Without openat2 (kernels before 5.6, seccomp filters that refuse it) the
+ * walk RESOLVE_IN_ROOT does is done here, as chroot would see it: one
+ * component at a time with O_NOFOLLOW, a symlink replaced by its target (an
+ * absolute one walked from the root), ".." never above the root. A plain
+ * openat() would follow an absolute link in a machine copy to the host. */
+#define WALK_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+
+struct walk_stack {
+	int fd[64];
+	size_t n;
+};
+
+static void walk_stack_reset(struct walk_stack *st)
+{
+	while (st->n > 1)
+		close(st->fd[--st->n]);
+}
+
+static int root_walk(struct path_root *r, const char *rel, int flags)
+{
+	struct walk_stack st = { .fd = { r->fd }, .n = 1 }; /* fd[0] is the root's, never closed */
+	_cleanup_free_ char *todo = strdup(rel);
+	char *p = todo;
+	int links = 0, k;
+
+	if (!todo)
+		return -ENOMEM;
+	for (;;) {
+		char *comp, *slash;
+		bool last;
+		struct stat sb;
+		int fd;
+
+		while (*p == '/')
+			p++;
+		if (!*p) { /* rel named a directory: open the one reached */
+			k = openat(st.fd[st.n - 1], ".", (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash) {
+			*slash = '\0';
+			p = slash + 1;
+		} else {
+			p += strlen(p);
+		}
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (streq(comp, "."))
+			continue;
+		if (streq(comp, "..")) {
+			if (st.n > 1)
+				close(st.fd[--st.n]);
+			continue;
+		}
+		fd = openat(st.fd[st.n - 1], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			k = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(sb.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			_cleanup_free_ char *target = NULL;
+			char *next;
+
+			close(fd);
+			if (++links > WALK_MAX_LINKS) {
+				k = -ELOOP;
+				break;
+			}
+			if ((k = readlink_at(st.fd[st.n - 1], comp, &target)) < 0)
+				break;
+			if (target[0] == '/')
+				walk_stack_reset(&st);
+			next = strdupf("%s/%s", target, p);
+			if (!next) {
+				k = -ENOMEM;
+				break;
+			}
+			free(todo);
+			todo = p = next;
+			continue;
+		}
+		if (last) {
+			close(fd);
+			k = openat(st.fd[st.n - 1], comp, flags | O_NOFOLLOW | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			close(fd);
+			k = -ENOTDIR;
+			break;
+		}
+		if (st.n == ARRAY_SIZE(st.fd)) {
+			close(fd);
+			k = -ENAMETOOLONG; /* deeper than any tree vfiokit reads */
+			break;
+		}
+		st.fd[st.n++] = fd;
+	}
+	walk_stack_reset(&st);
+	return k;
 }
 
 /* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
- * stop at the root, as if the process were chrooted there. Kernels before 5.6
- * lack openat2: fall back to openat, where relative links (all sysfs uses)
- * still resolve correctly. */
+ * stop at the root, as if the process were chrooted there; root_walk() does
+ * the same where openat2 is missing. */
 static int root_openat(struct path_root *r, const char *rel, int flags)
 {
 	rel = skip_slashes(rel);
@@ -147,14 +269,18 @@ static int root_openat(struct path_root *r, const char *rel, int flags)
 		if (!r->no_openat2)
 			return -EAGAIN;
 	}
-	int fd = openat(r->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return root_walk(r, rel, flags);
+}
+
+void path_root_disable_openat2(struct path_root *r)
+{
+	r->no_openat2 = true;
 }
 
 /* Open the parent of rel as an O_PATH directory and return the last component. */
 static int open_parent(struct path_root *r, const char *rel, const char **base)
 {
-	_cleanup_free_ char *parent = NULL;
+	char parent[PATH_MAX]; /* no allocation: path_exists() must not take ENOMEM for "absent" */
 	const char *slash;
 
 	rel = skip_slashes(rel);
@@ -165,83 +291,103 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	}
 	if (slash[1] == '\0')
 		return -EINVAL;
-	parent = strndup(rel, (size_t)(slash - rel));
-	if (!parent)
-		return -ENOMEM;
+	if ((size_t)(slash - rel) >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, rel, (size_t)(slash - rel));
+	parent[slash - rel] = '\0';
 	*base = slash + 1;
 	return root_openat(r, parent, O_PATH | O_DIRECTORY);
 }
 
-static int read_fd(int fd, size_t max, char **ret, size_t *len)
+/* A FIFO would block the open or the first read forever, and opening a
+ * device node can act (a tape rewinds, a watchdog starts): the type is
+ * checked on an O_PATH descriptor before the file is opened, and again on the
+ * opened file in case it was swapped in between. sysfs and procfs attributes
+ * are regular files. */
+static int check_regular(const struct stat *st)
 {
-	char small[4096];
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0;
-	ssize_t k;
-
-	/* Most attributes fit one page: read into the stack, copy exactly. */
-	do
-		k = read(fd, small, sizeof(small));
-	while (k < 0 && errno == EINTR);
-	if (k < 0)
-		return -errno;
-	n = (size_t)k;
-	if (n < sizeof(small)) {
-		if (memchr(small, '\0', n))
-			return -EBADMSG; /* text attributes never hold NUL bytes */
-		*ret = strndup(small, n);
-		if (!*ret)
-			return -ENOMEM;
-		if (len)
-			*len = n;
+	if (S_ISREG(st->st_mode))
 		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -PATH_ENOTREG;
+}
+
+static int reopen_checked(int fd, const struct stat *before)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
 	}
-	/* Longer files (pci.ids, module tables): the rest through read_fd_all. */
-	{
-		_cleanup_free_ uint8_t *rest = NULL;
-		size_t rn = 0;
-		/* As before: a file of max bytes or more is too big. */
-		if (n >= max)
-			return -EFBIG;
-		if ((k = read_fd_all(fd, max - n - 1, &rest, &rn)) < 0)
-			return (int)k;
-		buf = malloc(n + rn + 1);
-		if (!buf)
-			return -ENOMEM;
-		memcpy(buf, small, n);
-		if (rn)
-			memcpy(buf + n, rest, rn);
-		n += rn;
+	if (st.st_dev != before->st_dev || st.st_ino != before->st_ino || check_regular(&st) < 0) {
+		close(fd);
+		return -EAGAIN; /* replaced while being opened */
 	}
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n))
-		return -EBADMSG;
-	if (len)
-		*len = n;
-	*ret = TAKE_PTR(buf);
-	return 0;
+	return fd;
+}
+
+static int open_regular(struct path_root *r, const char *rel)
+{
+	_cleanup_close_ int pfd = root_openat(r, rel, O_PATH);
+	struct stat st;
+	int k;
+
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(root_openat(r, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK), &st);
+}
+
+/* The same for a plain name in an open directory; never follows a link. */
+static int open_regular_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int k;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), &st);
+}
+
+const char *path_strerror(int k)
+{
+	if (k == -PATH_ENOTREG)
+		return "not a regular file (a FIFO, device node or socket)";
+	if (k == -EBADMSG)
+		return "holds NUL bytes, which no text file here does";
+	return strerror(-k);
 }
 
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY);
+	_cleanup_close_ int fd = open_regular(r, rel);
 	int k;
 
 	if (fd < 0) {
-		/* Something is there but cannot be read (a directory, no
-		 * permission): a snapshot keeps that it exists. */
+		/* Something is there but cannot be read (a directory, a FIFO,
+		 * no permission): a snapshot keeps that it exists. */
 		if (fd != -ENOENT && fd != -ENOTDIR)
 			path_trace_note(r, PATH_TRACE_EXISTS, rel);
 		return fd;
 	}
-	k = read_fd(fd, max, ret, len);
+	k = read_fd_text(fd, max, ret, len);
 	path_trace_note(r, k == 0 ? PATH_TRACE_FILE : PATH_TRACE_EXISTS, rel);
 	return k;
 }
 
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -260,10 +406,12 @@ int path_read_string(struct path_root *r, const char *rel, char **ret)
 static int readlink_at(int dirfd, const char *name, char **ret)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
 
 	if (n < 0)
 		return -errno;
+	if ((size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG; /* readlink() truncates silently */
 	buf[n] = '\0';
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
@@ -294,8 +442,11 @@ static int list_fd(int fd, struct strv *ret)
 		close(fd);
 		return e;
 	}
-	errno = 0;
-	while ((de = readdir(dir))) {
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de)
+			break;
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
 		if (strv_push(&names, de->d_name) < 0) {
@@ -303,6 +454,13 @@ static int list_fd(int fd, struct strv *ret)
 			strv_clear(&names);
 			return -ENOMEM;
 		}
+	}
+	if (errno != 0) {
+		/* A listing cut short is not the directory's contents. */
+		int e = -errno;
+		closedir(dir);
+		strv_clear(&names);
+		return e;
 	}
 	closedir(dir);
 	strv_sort(&names);
@@ -370,16 +528,16 @@ void path_dir_close(struct path_dir *d)
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular_at(d->fd, name);
 	int k;
 
 	if (fd < 0) {
-		k = errno == ELOOP ? -EBADMSG : -errno;
+		k = fd == -ELOOP ? -EBADMSG : fd;
 		if (k != -ENOENT && k != -ENOTDIR)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_fd(fd, 65536, ret, NULL);
+	k = read_fd_text(fd, 65536, ret, NULL);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;

@@ -31,9 +31,19 @@ const char *path_root_dir(const struct path_root *r);
 /* True when the root is the running system's "/": probes that only make
  * sense on the live machine (uid, group membership) are gated on this. */
 bool path_root_is_live(const struct path_root *r);
+/* Resolve paths without openat2, as on kernels before 5.6 (for tests). */
+void path_root_disable_openat2(struct path_root *r);
 
-/* Read a whole file into a NUL-terminated heap buffer (*len without the NUL).
- * Files larger than max give -EFBIG. */
+/* What the read functions return for a FIFO, device node or socket where a
+ * regular file belongs: such a file is never opened (a FIFO would hang the
+ * read, a device may act on open). Shown by path_strerror(). */
+#define PATH_ENOTREG EMEDIUMTYPE
+/* strerror() that also says what PATH_ENOTREG and -EBADMSG mean here. */
+const char *path_strerror(int k);
+
+/* Read a whole regular file into a NUL-terminated heap buffer (*len without
+ * the NUL), to its end however the kernel splits it. Files larger than max
+ * give -EFBIG; NUL bytes give -EBADMSG. */
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
 /* The same for binary files (NUL bytes allowed, no terminator added). */
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len);
@@ -101,5 +111,8 @@ struct path_trace_entry {
 
 void path_trace_enable(struct path_root *r, bool on);
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
+/* True when an access could not be recorded (ENOMEM): the trace is
+ * incomplete, and a snapshot made from it would silently lack files. */
+bool path_trace_lost(const struct path_root *r);
 /* Record an access done outside this module. */
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel);

@@ -257,13 +257,37 @@ static int attach_source(struct host *h, const char *source, const char *what)
 	return rel ? attach_block(h, rel, what, 0) : -ENOMEM;
 }
 
+/* A table that is there but cannot be read is a diag and sets *unread:
+ * without it, devices holding mounts, swap or the default route would look
+ * free, so bind refuses (fail closed). *ret stays NULL when the table is
+ * absent or unreadable; only ENOMEM fails. */
+static int usage_read(struct host *h, const char *rel, size_t max, char **ret, const char **unread)
+{
+	int k = path_read_file(h->root, rel, max, ret, NULL);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		*ret = NULL;
+		if (k != -ENOENT) {
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
+			if (!*unread)
+				*unread = rel;
+		}
+	}
+	return 0;
+}
+
 static int load_mounts(struct host *h)
 {
 	_cleanup_free_ char *text = NULL, *swaps = NULL;
 	char *save = NULL, *line;
-	int k = 0;
+	int k = usage_read(h, "proc/self/mountinfo", PATH_READ_MAX, &text, &h->mounts_unread);
 
-	if (path_read_file(h->root, "proc/self/mountinfo", PATH_READ_MAX, &text, NULL) == 0) {
+	if (k < 0)
+		return k;
+	k = 0;
+	if (text) {
 		for (line = strtok_r(text, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			struct mountinfo_entry m;
 			_cleanup_free_ char *what = NULL, *rel = NULL;
@@ -279,7 +303,7 @@ static int load_mounts(struct host *h)
 				k = attach_source(h, m.source, what);
 		}
 	}
-	if (k >= 0 && path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL) == 0) {
+	if (k >= 0 && (k = usage_read(h, "proc/swaps", 1u << 20, &swaps, &h->mounts_unread)) >= 0 && swaps) {
 		save = NULL;
 		for (line = strtok_r(swaps, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			_cleanup_free_ char *what = NULL;
@@ -332,7 +356,7 @@ static int load_routes(struct host *h)
 
 	for (size_t i = 0; i < ARRAY_SIZE(files) && k >= 0; i++) {
 		_cleanup_free_ char *text = NULL;
-		if (path_read_file(h->root, files[i], PATH_READ_MAX, &text, NULL) == 0)
+		if ((k = usage_read(h, files[i], PATH_READ_MAX, &text, &h->routes_unread)) >= 0 && text)
 			k = route_default_ifaces(text, i == 1, &ifaces);
 	}
 	for (size_t i = 0; i < ifaces.n && k >= 0; i++) {
@@ -370,7 +394,7 @@ static int load_bind_state(struct host *h)
 		}
 		k = path_read_file(h->root, rel, 65536, &text, NULL);
 		if (k < 0) {
-			host_diag(h, rel, "cannot read: %s", strerror(-k));
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
 			k = k == -ENOMEM ? k : 0;
 			continue;
 		}

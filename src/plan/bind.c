@@ -351,8 +351,23 @@ static bool vfio_accepts(const char *driver)
 static int judge(struct host *h, struct bind_plan *p)
 {
 	struct strv noreset = { 0 };
+	bool changes = false;
 	int k;
 
+	for (size_t i = 0; i < p->nitems; i++)
+		changes |= p->items[i].change;
+	/* A table of what the host uses that cannot be read: any device may
+	 * hold a mount or the default route (fail closed). */
+	if (changes && h->mounts_unread &&
+	    (k = add_refusal(p, REFUSE_MOUNT,
+			     strdupf("which devices hold this host's filesystems and swap is unknown: /%s cannot be read",
+				     h->mounts_unread))) < 0)
+		goto oom;
+	if (changes && h->routes_unread &&
+	    (k = add_refusal(p, REFUSE_ROUTE,
+			     strdupf("which device carries this host's default route is unknown: /%s cannot be read",
+				     h->routes_unread))) < 0)
+		goto oom;
 	for (size_t i = 0; i < p->nitems; i++) {
 		const struct pci_device *d = &h->pci[p->items[i].dev];
 		if (!p->items[i].change)
