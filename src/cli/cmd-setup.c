@@ -190,7 +190,7 @@ int cmd_setup(int argc, char **argv)
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			cli_error("cannot read /%s: %s", p.files[i].path, strerror(-k));
+			cli_error("%s", tx.err ? tx.err : strerror(-k));
 			goto out;
 		}
 	}
