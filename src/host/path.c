@@ -730,6 +730,8 @@ int path_resolve(struct path_root *r, const char *rel, char **ret, char **link)
 		if (!next)
 			return -ENOMEM;
 		k = path_lstat(r, next, &st);
+		if (k == -ENOTDIR) /* a parent is a file: as written, writing it says why */
+			k = -ENOENT;
 		if (k < 0 || !S_ISLNK(st.st_mode)) {
 			if (k < 0 && k != -ENOENT) {
 				free(next);
