@@ -116,7 +116,7 @@ int cmd_journal(int argc, char **argv)
 		{ "TIME", 0.1, 0, SCOLS_JSON_STRING, "when it was applied (UTC)" },
 		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied, undone, partly applied or partly undone (stopped half-way: undo finishes it), or damaged" },
 		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
-		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it" },
+		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it (of a damaged entry: what is wrong)" },
 		{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
 		{ "DRIFT", 0.2, 0, SCOLS_JSON_ARRAY_STRING, "its files changed since it wrote them (undo refuses them)" },
 	};
