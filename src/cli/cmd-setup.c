@@ -192,7 +192,10 @@ int cmd_setup(int argc, char **argv)
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			cli_error("cannot read /%s: %s", p.files[i].path, path_strerror(k));
+			if (tx.err)
+				cli_error("%s", tx.err);
+			else
+				cli_error("cannot read /%s: %s", p.files[i].path, path_strerror(k));
 			goto out;
 		}
 	}

@@ -508,10 +508,13 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
 		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
 			bool oom = !tx.command || !rel || k == -ENOMEM;
+			if (!oom && tx.err)
+				cli_error("%s", tx.err);
+			else if (!oom)
+				cli_error("cannot read /%s: %s", rel, path_strerror(k));
 			journal_tx_free(&tx);
 			if (oom)
 				goto oom;
-			cli_error("cannot read /%s: %s", rel, path_strerror(k));
 			goto out;
 		}
 		r = cli_apply("tune hook", h->root, &tx, o->apply, NULL,

@@ -352,21 +352,27 @@ static int read_text_file(const char *path, char **ret)
 	return 0;
 }
 
-/* Keep the XML a define replaces, on this machine, before it is replaced. */
+/* Keep the XML a define replaces, on this machine, before it is replaced:
+ * a new file each time (two defines in one second get NAME.STAMP.xml and
+ * NAME.STAMP-002.xml, as journal entries do), never one written over. */
 static int backup_xml(struct path_root *root, const char *name, const char *xml, char **where)
 {
 	_cleanup_free_ char *esc = name_escape(name), *rel = NULL;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	int k;
+	int k = -EEXIST;
 
 	if (!esc || !gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
 		return -ENOMEM;
-	rel = strdupf("%s/%s.%s.xml", BACKUP_DIR, esc, stamp);
-	if (!rel)
-		return -ENOMEM;
-	k = path_write_file_atomic(root, rel, xml, 0600);
+	for (int n = 1; n < 1000 && k == -EEXIST; n++) {
+		free(rel);
+		rel = n == 1 ? strdupf("%s/%s.%s.xml", BACKUP_DIR, esc, stamp) :
+			       strdupf("%s/%s.%s-%03d.xml", BACKUP_DIR, esc, stamp, n);
+		if (!rel)
+			return -ENOMEM;
+		k = path_create_file(root, rel, xml, 0600);
+	}
 	if (k < 0)
 		return k;
 	*where = strdupf("%s/%s", streq(path_root_dir(root), "/") ? "" : path_root_dir(root), rel);

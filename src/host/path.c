@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 #include "macro.h"
 #include "path.h"
@@ -595,6 +596,29 @@ int path_write_attr(struct path_root *r, const char *rel, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/* fsync the directory pfd (an O_PATH descriptor: fsync needs one opened
+ * for reading), so that a rename, an unlink or a new entry in it survives a
+ * power cut (the rename's own fsync only covers the file's bytes). */
+static int fsync_dir(int pfd)
+{
+	_cleanup_close_ int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* One new directory with exactly mode (the umask of whoever runs vfiokit
+ * must not make var/lib private or etc/... world-writable), made durable. */
+static int mkdir_at(int pfd, const char *base, mode_t mode)
+{
+	if (mkdirat(pfd, base, mode) < 0)
+		return -errno;
+	if (fchmodat(pfd, base, mode, 0) < 0)
+		return -errno;
+	return fsync_dir(pfd);
+}
+
 int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 {
 	_cleanup_free_ char *p = strdup(skip_slashes(rel));
@@ -609,10 +633,11 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 		if (*p) {
 			const char *base;
 			_cleanup_close_ int pfd = open_parent(r, p, &base);
+			int k;
 			if (pfd < 0)
 				return pfd;
-			if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
-				return -errno;
+			if ((k = mkdir_at(pfd, base, mode)) < 0 && k != -EEXIST)
+				return k;
 		}
 		if (c == '\0')
 			return 0;
@@ -620,37 +645,69 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 	}
 }
 
-int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
+/* The extended attributes a replaced file must keep: its SELinux (or other
+ * LSM) label and its ACLs. user.* and trusted.* belong to their owners'
+ * tools and are not ours to copy. */
+static bool xattr_kept(const char *name)
 {
-	_cleanup_free_ char *tmp = NULL, *dir = NULL;
-	const char *base;
-	_cleanup_close_ int pfd = -1;
-	struct stat old;
-	bool keep_owner;
-	int fd, k;
-	size_t len = strlen(data), off = 0;
+	return startswith(name, "security.") || startswith(name, "system.posix_acl_");
+}
 
-	rel = skip_slashes(rel);
-	dir = strdup(rel);
-	if (!dir)
+/* Copy the kept extended attributes of base (in pfd) to the open file to.
+ * A file system without xattrs has nothing to copy. */
+static int copy_xattrs(int pfd, const char *base, int to)
+{
+	_cleanup_close_ int from = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	_cleanup_free_ char *names = NULL;
+	ssize_t n;
+
+	if (from < 0)
+		return -errno;
+	n = flistxattr(from, NULL, 0);
+	if (n <= 0)
+		return n < 0 && errno != ENOTSUP ? -errno : 0;
+	names = malloc((size_t)n);
+	if (!names)
 		return -ENOMEM;
-	if (strrchr(dir, '/')) {
-		*strrchr(dir, '/') = '\0';
-		if ((k = path_mkdir_p(r, dir, 0755)) < 0)
-			return k;
+	n = flistxattr(from, names, (size_t)n);
+	if (n < 0)
+		return -errno; /* ERANGE: changed meanwhile; fail closed */
+	for (char *name = names; name < names + n; name += strlen(name) + 1) {
+		_cleanup_free_ char *v = NULL;
+		ssize_t len;
+		if (!xattr_kept(name))
+			continue;
+		len = fgetxattr(from, name, NULL, 0);
+		if (len < 0)
+			return -errno;
+		v = malloc((size_t)len + 1);
+		if (!v)
+			return -ENOMEM;
+		len = fgetxattr(from, name, v, (size_t)len);
+		if (len < 0 || fsetxattr(to, name, v, (size_t)len, 0) < 0)
+			return -errno;
 	}
-	pfd = open_parent(r, rel, &base);
-	if (pfd < 0)
-		return pfd;
-	tmp = strdupf(".#%s.XXXXXX", base);
-	if (!tmp)
+	return 0;
+}
+
+/* Write data into a new temporary file beside base (in pfd), named
+ * .#BASE.XXXXXX (*tmp), complete and on disk, with the owner, label and
+ * ACLs of old (when not NULL) and mode. The temporary file gets mode's
+ * execute bits only once its bytes are complete: a hook directory
+ * (libvirt's qemu.d, initramfs-tools' hooks) runs every executable in it,
+ * and must never find half a script there. */
+static int write_temp(int pfd, const char *base, const char *data, mode_t mode, const struct stat *old, char **tmp)
+{
+	_cleanup_free_ char *name = strdupf(".#%s.XXXXXX", base);
+	size_t len = strlen(data), off = 0;
+	int fd, k;
+
+	if (!name)
 		return -ENOMEM;
-	/* A file replaced keeps its owner (the mode is the caller's). */
-	keep_owner = fstatat(pfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode);
 	/* mkstemp's idea, relative to the parent fd. */
 	for (int tries = 0;; tries++) {
-		snprintf(tmp + strlen(tmp) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
-		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		snprintf(name + strlen(name) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST || tries > 100)
@@ -666,22 +723,94 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 		}
 		off += (size_t)n;
 	}
-	if ((keep_owner && fchown(fd, old.st_uid, old.st_gid) < 0) || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if ((old && fchown(fd, old->st_uid, old->st_gid) < 0) || fsync(fd) < 0 || fchmod(fd, mode) < 0) {
 		k = -errno;
 		goto fail;
 	}
-	close(fd);
-	fd = -1;
-	if (renameat(pfd, tmp, pfd, base) < 0) {
+	/* After the mode: setting an ACL sets the group bits from its mask. */
+	if (old && (k = copy_xattrs(pfd, base, fd)) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
 		k = -errno;
 		goto fail;
 	}
+	*tmp = TAKE_PTR(name);
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
-	(void)unlinkat(pfd, tmp, 0);
+	(void)unlinkat(pfd, name, 0);
 	return k;
+}
+
+/* The parent of rel (created, mode 0755, when missing) as an O_PATH fd,
+ * and what is there now at rel (-ENOENT: nothing). */
+static int open_parent_for_write(struct path_root *r, const char *rel, const char **base, struct stat *old, int *old_k)
+{
+	_cleanup_free_ char *dir = strdup(skip_slashes(rel));
+	int pfd, k;
+
+	if (!dir)
+		return -ENOMEM;
+	if (strrchr(dir, '/')) {
+		*strrchr(dir, '/') = '\0';
+		if ((k = path_mkdir_p(r, dir, 0755)) < 0)
+			return k;
+	}
+	pfd = open_parent(r, rel, base);
+	if (pfd < 0)
+		return pfd;
+	*old_k = fstatat(pfd, *base, old, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return pfd;
+}
+
+int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	const char *base;
+	struct stat old;
+	int old_k = -ENOENT, k;
+	_cleanup_close_ int pfd = open_parent_for_write(r, rel, &base, &old, &old_k);
+
+	if (pfd < 0)
+		return pfd;
+	/* The rename would split a hard link (the other names keep the old
+	 * bytes) and replace a link itself rather than what it points to. */
+	if (old_k == 0 && S_ISREG(old.st_mode) && old.st_nlink > 1)
+		return -EMLINK;
+	if (old_k == 0 && S_ISLNK(old.st_mode))
+		return -ELOOP;
+	/* A replaced file keeps its owner, label and ACLs (the mode is the caller's). */
+	if ((k = write_temp(pfd, base, data, mode, old_k == 0 && S_ISREG(old.st_mode) ? &old : NULL, &tmp)) < 0)
+		return k;
+	if (renameat(pfd, tmp, pfd, base) < 0) {
+		k = -errno;
+		(void)unlinkat(pfd, tmp, 0);
+		return k;
+	}
+	return fsync_dir(pfd);
+}
+
+int path_create_file(struct path_root *r, const char *rel, const char *data, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	const char *base;
+	struct stat old;
+	int old_k = -ENOENT, k;
+	_cleanup_close_ int pfd = open_parent_for_write(r, rel, &base, &old, &old_k);
+
+	if (pfd < 0)
+		return pfd;
+	if (old_k == 0)
+		return -EEXIST;
+	if ((k = write_temp(pfd, base, data, mode, NULL, &tmp)) < 0)
+		return k;
+	/* link(2) never replaces: two writers of one name, one wins. */
+	k = linkat(pfd, tmp, pfd, base, 0) < 0 ? -errno : 0;
+	if (unlinkat(pfd, tmp, 0) < 0 && k == 0)
+		k = -errno;
+	return k < 0 ? k : fsync_dir(pfd);
 }
 
 int path_unlink(struct path_root *r, const char *rel)
@@ -691,7 +820,9 @@ int path_unlink(struct path_root *r, const char *rel)
 
 	if (pfd < 0)
 		return pfd;
-	return unlinkat(pfd, base, 0) < 0 ? -errno : 0;
+	if (unlinkat(pfd, base, 0) < 0)
+		return -errno;
+	return fsync_dir(pfd);
 }
 
 int path_mkdir(struct path_root *r, const char *rel, mode_t mode)
@@ -701,7 +832,7 @@ int path_mkdir(struct path_root *r, const char *rel, mode_t mode)
 
 	if (pfd < 0)
 		return pfd;
-	return mkdirat(pfd, base, mode) < 0 ? -errno : 0;
+	return mkdir_at(pfd, base, mode);
 }
 
 int path_rmdir(struct path_root *r, const char *rel)
@@ -711,7 +842,88 @@ int path_rmdir(struct path_root *r, const char *rel)
 
 	if (pfd < 0)
 		return pfd;
-	return unlinkat(pfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
+	if (unlinkat(pfd, base, AT_REMOVEDIR) < 0)
+		return -errno;
+	return fsync_dir(pfd);
+}
+
+int path_resolve(struct path_root *r, const char *rel, char **ret, char **link)
+{
+	_cleanup_free_ char *done = strdup(""), *todo = strdup(skip_slashes(rel));
+	int links = 0;
+
+	*ret = NULL;
+	if (link)
+		*link = NULL;
+	if (!done || !todo)
+		return -ENOMEM;
+	while (*todo) {
+		char *slash = strchr(todo, '/'), *rest, *next = NULL, *target = NULL;
+		struct stat st;
+		int k;
+		if (slash)
+			*slash = '\0';
+		rest = slash ? slash + 1 : todo + strlen(todo);
+		if (streq(todo, "") || streq(todo, ".")) {
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		if (streq(todo, "..")) {
+			char *up = strrchr(done, '/');
+			if (!*done) /* above the root: a machine copy's link that leaves it */
+				return -EXDEV;
+			*(up ? up : done) = '\0';
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		next = *done ? strdupf("%s/%s", done, todo) : strdup(todo);
+		if (!next)
+			return -ENOMEM;
+		k = path_lstat(r, next, &st);
+		if (k == -ENOTDIR) /* a parent is a file: as written, writing it says why */
+			k = -ENOENT;
+		if (k < 0 || !S_ISLNK(st.st_mode)) {
+			if (k < 0 && k != -ENOENT) {
+				free(next);
+				return k;
+			}
+			memmove(todo, rest, strlen(rest) + 1);
+			free(done);
+			if (k == -ENOENT && *todo) { /* the rest does not exist yet: as written */
+				done = strdupf("%s/%s", next, todo);
+				free(next);
+				if (!done)
+					return -ENOMEM;
+				break;
+			}
+			done = next;
+			continue;
+		}
+		if (++links > 40) {
+			free(next);
+			return -ELOOP;
+		}
+		k = path_readlink(r, next, &target);
+		free(next);
+		if (k < 0)
+			return k;
+		if (link) {
+			free(*link);
+			*link = strdup(target);
+		}
+		next = *rest ? strdupf("%s/%s", target, rest) : strdup(target);
+		if (target[0] == '/') /* absolute: from the root (inside it) */
+			done[0] = '\0';
+		free(target);
+		if (!next)
+			return -ENOMEM;
+		free(todo);
+		todo = next;
+	}
+	if (!*done)
+		return -EINVAL; /* the root itself */
+	*ret = TAKE_PTR(done);
+	return 0;
 }
 
 int path_lock(struct path_root *r, const char *rel)
