@@ -348,6 +348,32 @@ static bool vfio_accepts(const char *driver)
 	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
 }
 
+/* A use the host model could not read: refused as if it were there (fail
+ * closed), lifted by the same option. */
+static int refuse_unknown(struct host *h, struct bind_plan *p, const struct pci_device *d)
+{
+	static const struct {
+		enum pci_use_kind use;
+		enum bind_refusal refusal;
+		const char *what;
+	} kinds[] = {
+		{ PCI_USE_DISPLAY, REFUSE_DISPLAY, "drives a display of this host" },
+		{ PCI_USE_MOUNT, REFUSE_MOUNT, "holds a mounted filesystem or swap of this host" },
+		{ PCI_USE_ROUTE, REFUSE_ROUTE, "carries this host's default route" },
+	};
+	int k;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const char *why = h->usage_unknown[kinds[i].use];
+		if (!why || has_use(d, kinds[i].use))
+			continue;
+		if ((k = add_refusal(p, kinds[i].refusal,
+				     strdupf("cannot tell whether %s %s (%s)", d->name, kinds[i].what, why))) < 0)
+			return k;
+	}
+	return 0;
+}
+
 static int judge(struct host *h, struct bind_plan *p)
 {
 	struct strv noreset = { 0 };
@@ -357,6 +383,8 @@ static int judge(struct host *h, struct bind_plan *p)
 		const struct pci_device *d = &h->pci[p->items[i].dev];
 		if (!p->items[i].change)
 			continue;
+		if ((k = refuse_unknown(h, p, d)) < 0)
+			goto oom;
 		if (has_use(d, PCI_USE_DISPLAY)) {
 			_cleanup_free_ char *w = join_uses(d, PCI_USE_DISPLAY);
 			if ((k = add_refusal(p, REFUSE_DISPLAY,

@@ -185,6 +185,12 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	p->memory_kb = (bytes + 1023) / 1024;
 	if (p->memory_kb < 128 * 1024)
 		return fail(err, VM_ERR_USAGE, strdupf("--memory: at least 128 MiB"));
+	/* Unknown means refuse: a guest larger than the host is not written. */
+	if (!total)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("cannot tell whether the guest's %" PRIu64 " MiB fit in this host's RAM: "
+				    "/proc/meminfo could not be read or has no MemTotal line",
+				    p->memory_kb >> 10));
 	if (total && p->memory_kb >= total)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--memory %" PRIu64 " MiB is more than this host's RAM (%" PRIu64 " MiB)",
