@@ -28,8 +28,8 @@ static void help(bool unbind)
 		      "\n"
 		      "Give devices that are on vfio-pci back to the host: to exactly the driver and\n"
 		      "driver_override they had before 'vfiokit bind' (its state is in\n"
-		      "/run/vfiokit/bound/), or, for devices it did not bind, clear driver_override\n"
-		      "and let the kernel probe a driver.\n",
+		      "/run/vfiokit/bound/), or, for devices it did not bind (vfio-pci.ids= at boot),\n"
+		      "to the loaded driver their modalias matches, through driver_override.\n",
 		      stdout);
 	else
 		fputs("Usage: vfiokit bind [OPTIONS] TARGET...\n"

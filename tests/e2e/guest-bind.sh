@@ -127,7 +127,15 @@ run fail-unbind-rebind vfiokit unbind group:3
 mend_file /sys/bus/pci/drivers/snd_hda_intel/bind
 run unbind vfiokit unbind group:3
 
-# A device bound without state (by hand, or state lost): unbind reprobes.
+# A device bound without state (by hand, or state lost): unbind gives it to
+# the driver its modalias matches, through driver_override.
 run bind-nic vfiokit bind 00:03.0
 rm -f /run/vfiokit/bound/0000:00:03.0
 run unbind-nostate vfiokit unbind 00:03.0
+# Bound at boot by vfio-pci.ids= (imitated with new_id: the same dynamic ID
+# table): a plain reprobe would go straight back to vfio-pci.
+run bind-nic-ids vfiokit bind 00:03.0
+rm -f /run/vfiokit/bound/0000:00:03.0
+echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/new_id
+run unbind-ids vfiokit unbind 00:03.0
+echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/remove_id
