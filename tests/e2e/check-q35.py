@@ -181,6 +181,10 @@ c = case("unbind-ids")
 ok(c["rc"] == 0 and c["drivers"] == nic_back,
    "unbind of a device vfio-pci's IDs claim (as ids= does): on e1000e, not reprobed back to vfio-pci",
    "%s\n%s" % (c["out"], c["drivers"]))
+c = case("locked")
+ok(c["rc"] == 1 and "/run/vfiokit/lock is locked by pid 4242 (vfiokit setup --apply) since 2026-01-01T00:00:00Z" in c["out"]
+   and c["drivers"] == nic_back and not c["bound"],
+   "bind while another run holds /run/vfiokit/lock: waits, names the holder, changes nothing", "%s\n%s" % (c["out"], c["drivers"]))
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

@@ -139,3 +139,14 @@ rm -f /run/vfiokit/bound/0000:00:03.0
 echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/new_id
 run unbind-ids vfiokit unbind 00:03.0
 echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/remove_id
+# One lock per root: while another run holds /run/vfiokit/lock, bind waits,
+# then fails naming the holder its record names, and changes nothing.
+echo "=== LOCK-HOLDER"
+mkdir -p /run/vfiokit
+printf 'pid=4242\ncommand=vfiokit setup --apply\nsince=2026-01-01T00:00:00Z\n' >/run/vfiokit/lock
+flock /run/vfiokit/lock sh -c ': >/tmp/held; i=0; while [ ! -e /tmp/release ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done' &
+i=0; while [ ! -e /tmp/held ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+echo "=== LOCK-HELD $(ls /tmp/held 2>&1)"
+run locked vfiokit bind 00:03.0
+: >/tmp/release
+wait
