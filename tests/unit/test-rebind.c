@@ -21,7 +21,7 @@
 #include "rebind.h"
 
 static const char *fixtures;
-static char *root_dir;   /* the copy the imitation writes in */
+static char *root_dir; /* the copy the imitation writes in */
 static long writes, fail_at;
 static int fail_with;
 
