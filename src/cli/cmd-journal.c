@@ -2,6 +2,7 @@
 /* vfiokit journal, vfiokit undo, and how every command that writes files
  * shows and applies its changes (cli_apply). */
 #include "cli.h"
+#include "lock.h"
 #include "journal.h"
 
 /* Run one of vfiokit's own commands (words split at spaces), inside the
@@ -199,7 +200,7 @@ int cmd_undo(int argc, char **argv)
 	const char *rootdir = NULL;
 	struct journal_runner x;
 	bool force = false, dry = false, in_chroot = false;
-	int opt, k, out_err = 0;
+	int opt, k, out_err = 0, lockfd = -1;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -255,6 +256,12 @@ int cmd_undo(int argc, char **argv)
 		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
 		return EXIT_PROBLEM;
 	}
+	/* From the check that the files are as the entry left them to the
+	 * last command. */
+	if (!dry && cli_lock(root, "vfiokit undo", &lockfd) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
 	/* The diff and the commands first (a dry run), then the undo itself,
 	 * whose commands' output follows. */
 	x = (struct journal_runner){ 0 };
@@ -278,6 +285,7 @@ int cmd_undo(int argc, char **argv)
 		k = journal_undo(root, id, force, false, &x, &id2, &diff2, &err);
 		cli_runner_done(&x, root);
 	}
+	lock_release(lockfd);
 	path_root_free(root);
 	if (k < 0) {
 		cli_error("%s", err ? err : strerror(-k));

@@ -9,6 +9,7 @@
 #include "hook.h"
 #include "hugepages.h"
 #include "journal.h"
+#include "lock.h"
 #include "memory.h"
 #include "pin.h"
 
@@ -554,7 +555,7 @@ int cmd_tune(int argc, char **argv)
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	const char *action;
-	int c, r;
+	int c, r, lockfd = -1;
 
 	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -646,11 +647,16 @@ int cmd_tune(int argc, char **argv)
 		return cli_usage_error("tune", "-o is an option of topology");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
+	if (o.apply && cli_lock(root, "vfiokit tune hook --apply", &lockfd) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
 	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0) |
 				      (streq(action, "status") || streq(action, "hugepages") || streq(action, "hook") ?
 					       HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0) |
 				      (streq(action, "pin") ? HOST_LOAD_SYSTEM : 0),
 			  &h) < 0) {
+		lock_release(lockfd);
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
@@ -673,6 +679,7 @@ int cmd_tune(int argc, char **argv)
 	else
 		r = run_pin(h, &o);
 	host_free(h);
+	lock_release(lockfd);
 	path_root_free(root);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "domain.h"
+#include "lock.h"
 #include "qemu.h"
 #include "shell.h"
 #include "virt.h"
@@ -391,7 +392,7 @@ static int run(int argc, char **argv, bool edit)
 	_cleanup_free_ char *dname = NULL;
 	const char *uri;
 	unsigned long version;
-	int k, r = EXIT_PROBLEM;
+	int k, lockfd = -1, r = EXIT_PROBLEM;
 
 	o.rq.with = o.with;
 	o.rq.usb = o.usb;
@@ -402,6 +403,10 @@ static int run(int argc, char **argv, bool edit)
 	uri = o.uri ? o.uri : DEFAULT_URI;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
+	/* From reading the domain to its backup and the define. */
+	if ((o.targets & TARGET_DEFINE) &&
+	    cli_lock(root, edit ? "vfiokit vm edit --define" : "vfiokit vm create --define", &lockfd) < 0)
+		goto out;
 	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
 		if (virt_open(uri, &conn, &err) < 0) {
 			cli_error("%s", err ? err : "out of memory");
@@ -522,6 +527,7 @@ out:
 	vm_plan_free(&p);
 	virt_close(conn);
 	host_free(h);
+	lock_release(lockfd);
 	path_root_free(root);
 	return r;
 }

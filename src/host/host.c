@@ -97,5 +97,7 @@ void host_free(struct host *h)
 	system_free(h);
 	free(h->pci_ids);
 	strv_clear(&h->diags);
+	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)
+		free(h->usage_unknown[i]);
 	free(h);
 }

@@ -280,9 +280,10 @@ struct host {
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
-	/* HOST_LOAD_USAGE: a table of what the host uses that exists but could
-	 * not be read (root-relative), NULL if none: every device may be in use. */
-	const char *mounts_unread, *routes_unread;
+	/* HOST_LOAD_USAGE: why a kind of use could not be read
+	 * ("/proc/self/mountinfo: a directory"), indexed by enum pci_use_kind;
+	 * NULL when it was. Unknown means bind refuses (plan/bind.c). */
+	char *usage_unknown[3];
 };
 
 /* Where `vfiokit bind` keeps what it changed (root-relative). */
