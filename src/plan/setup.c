@@ -542,14 +542,14 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	bool ostree = b->loaders & LOADER_RPM_OSTREE, stub = b->loaders & LOADER_KERNELSTUB;
 	size_t edited_entries = 0;
 	int k = 0;
-	/* For the file edits: the parameters, then "-TOKEN" for each stale one. */
-	_cleanup_(strv_clear) struct strv edits = { 0 };
+	/* For the file edits: the parameters set, then each stale one removed. */
+	_cleanup_(cmdline_edits_clear) struct cmdline_edits edits = { 0 };
 
 	for (size_t i = 0; i < p->params.n; i++)
-		if (strv_push(&edits, p->params.v[i]) < 0)
+		if (cmdline_edits_add(&edits, CMDLINE_SET, p->params.v[i]) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < p->stale.n; i++)
-		if (strv_push_take(&edits, strdupf("-%s", p->stale.v[i])) < 0)
+		if (cmdline_edits_add(&edits, CMDLINE_REMOVE, p->stale.v[i]) < 0)
 			return -ENOMEM;
 
 	if (ostree) {
