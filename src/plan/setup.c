@@ -187,11 +187,11 @@ static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 		return 0;
 	if (p->by_address)
 		return strv_push_take(&p->warnings,
-				      strdupf("%s%s%s: the driver_override script runs only where modprobe loads vfio-pci "
+				      strdupf("%s%s: the driver_override script runs only where modprobe loads vfio-pci "
 					      "from the initramfs; identical cards cannot be told apart by ID, so set "
 					      "the guest's driver_override another way (vfiokit bind after boot)",
 					      builtin ? "vfio-pci is built into kernel " : ignores,
-					      builtin ? builtin : " ignores modprobe.d", "")) < 0 ?
+					      builtin ? builtin : " ignores modprobe.d")) < 0 ?
 			       -ENOMEM :
 			       0;
 	if (strv_push_take(&p->params, strdupf("vfio-pci.ids=%s", ids)) < 0)

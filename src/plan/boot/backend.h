@@ -77,11 +77,9 @@ const char *boot_text(const struct host_boot *b, const char *path);
 
 /* The Boot Loader Specification entries of every loader/entries
  * directory: systemd-boot's, grubby's and ostree's files. */
-#define BOOT_BLS_ENTRIES                                                                                  \
-	{ "boot/loader/entries", ".conf", true }, { "efi/loader/entries", ".conf", true },                \
-	{                                                                                                 \
-		"boot/efi/loader/entries", ".conf", true                                                  \
-	}
+#define BOOT_BLS_ENTRIES                                                                   \
+	{ "boot/loader/entries", ".conf", true }, { "efi/loader/entries", ".conf", true }, \
+	{ "boot/efi/loader/entries", ".conf", true }
 bool boot_is_bls_entry(const char *path);
 
 /* Shared by the plan functions (plan/setup.c). */
