@@ -105,10 +105,24 @@ mkdir -p "$amd/etc/default" "$amd/usr/sbin" "$amd/etc/initramfs-tools"
 cp "$grub_default" "$amd/etc/default/grub"
 : >"$amd/usr/sbin/update-grub"
 : >"$amd/usr/sbin/update-initramfs"
+# proxmox: Proxmox VE on ZFS, booting through proxmox-boot-tool (systemd-boot
+# on the ESPs it lists in proxmox-boot-uuids): the command line is the one
+# line of /etc/kernel/cmdline, applied by proxmox-boot-tool refresh (Proxmox
+# VE admin guide, "Editing the Kernel Commandline"); initramfs-tools as Debian
+# installs it.
+pve="$tmp/proxmox"
+cp -a "$fixtures/hosts/article" "$pve"
+mkdir -p "$pve/etc/kernel" "$pve/etc/initramfs-tools" "$pve/usr/sbin"
+cp "$itools_modules" "$pve/etc/initramfs-tools/modules"
+: >"$pve/usr/sbin/update-initramfs"
+: >"$pve/usr/sbin/proxmox-boot-tool"
+echo "root=ZFS=rpool/ROOT/pve-1 boot=zfs" >"$pve/etc/kernel/cmdline"
+echo "5A1C-2B3D" >"$pve/etc/kernel/proxmox-boot-uuids"
 
 # Each family says what it is (os-release's own format).
 printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nID=debian\n' >"$debian/etc/os-release"
 cp "$debian/etc/os-release" "$amd/etc/os-release"
+cp "$debian/etc/os-release" "$pve/etc/os-release" # Proxmox VE keeps Debian's
 printf 'NAME="Fedora Linux"\nPRETTY_NAME="Fedora Linux 39 (Workstation Edition)"\nID=fedora\n' >"$fedora/etc/os-release"
 printf 'NAME="Pop!_OS"\nPRETTY_NAME="Pop!_OS 22.04 LTS"\nID=pop\nID_LIKE="ubuntu debian"\n' >"$popos/etc/os-release"
 printf 'NAME="Fedora Linux"\nPRETTY_NAME="Fedora Linux 39.20231109.3.0 (Silverblue)"\nID=fedora\nVARIANT_ID=silverblue\n' \
@@ -140,6 +154,7 @@ golden arch "$arch" --gpu 06:00.0
 golden arch-more "$more" --gpu 06:00.0 --iommu-pt
 golden popos "$popos" --gpu 06:00.0 --iommu-pt
 golden silverblue "$sb" --gpu 06:00.0 --iommu-pt
+golden proxmox "$pve" --gpu 06:00.0 --iommu-pt
 golden bridge "$debian" --gpu 00:01.0
 golden nothing-there "$debian" --gpu 0000:42:00.0
 
@@ -170,7 +185,7 @@ grep -q "^options .* rhgb quiet intel_iommu=on systemd.machine_id=$mid$" \
 ok $? "the real kernel-install gives a kernel installed after setup the parameters (from /etc/kernel/cmdline)" "$tmp/err"
 # Every family whose edits are files: apply, a second run changes nothing,
 # undo gives the copy back byte for byte.
-for fam in fedora arch arch-more; do
+for fam in fedora arch arch-more proxmox; do
 	c="$tmp/twice-$fam"
 	cp -a "$tmp/$fam" "$c"
 	"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$c" --apply >/dev/null 2>"$tmp/err" &&

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit setup: the article's boot-time isolation, shown as a diff and
  * applied through the journal. */
+#include "boot/backend.h"
 #include "cli.h"
 #include "lock.h"
 #include "journal.h"
@@ -23,7 +24,8 @@ static void help(void)
 	      "\n"
 	      "Generators: initramfs-tools, dracut, mkinitcpio (MODULES, modconf), booster.\n"
 	      "Bootloaders: GRUB (/etc/default/grub), systemd-boot and grubby (the BLS entries,\n"
-	      "/etc/kernel/cmdline), rEFInd (refind_linux.conf), Limine (limine.conf), and by\n"
+	      "/etc/kernel/cmdline), rEFInd (refind_linux.conf), Limine (limine.conf),\n"
+	      "proxmox-boot-tool (/etc/kernel/cmdline, then proxmox-boot-tool refresh), and by\n"
 	      "their own commands kernelstub (-a/-d) and rpm-ostree (kargs). What cannot be\n"
 	      "edited safely is left alone, with the exact line to add.\n"
 	      "\n"
@@ -54,12 +56,9 @@ static int print_machine(const struct host *h)
 	_cleanup_free_ char *ls = NULL, *gs = NULL, *ks = NULL;
 	int r = -ENOMEM;
 
-	for (unsigned bit = 1; bit; bit <<= 1) {
-		if ((b->loaders & bit) && boot_loader_name(bit) && strv_push(&l, boot_loader_name(bit)) < 0)
+	for (size_t i = 0; i < b->nfound; i++)
+		if (strv_push(b->found[i].be->kind == BOOT_LOADER ? &l : &g, b->found[i].be->name) < 0)
 			goto out;
-		if ((b->generators & bit) && initramfs_gen_name(bit) && strv_push(&g, initramfs_gen_name(bit)) < 0)
-			goto out;
-	}
 	for (size_t i = 0; i < b->nkernels; i++)
 		if (strv_push(&k, b->kernels[i].release) < 0)
 			goto out;

@@ -64,13 +64,26 @@ static char *buf_take(struct buf *b)
 	return b->p;
 }
 
+int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token)
+{
+	if (GROW(e->v, e->alloc, e->n + 1) < 0)
+		return -ENOMEM;
+	e->v[e->n++] = (struct cmdline_edit){ op, token };
+	return 0;
+}
+
+void cmdline_edits_clear(struct cmdline_edits *e)
+{
+	free(e->v);
+	*e = (struct cmdline_edits){ 0 };
+}
+
 /* value (without quotes) with params merged in, in place: every byte kept
  * (spacing, continuation lines), the first token of the same name replaced
  * by the parameter and any later one removed (the kernel would take the
- * last: one occurrence leaves no doubt), the new ones appended. A
- * parameter "-TOKEN" removes that exact token (with the blank before it)
- * and is never appended. */
-static char *merge(const char *value, size_t vlen, const struct strv *params)
+ * last: one occurrence leaves no doubt), the new ones appended. A removal
+ * takes that exact token (with the blank before it) and is never appended. */
+static char *merge(const char *value, size_t vlen, const struct cmdline_edits *params)
 {
 	_cleanup_free_ bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
 	struct buf b = { 0 };
@@ -89,28 +102,28 @@ static char *merge(const char *value, size_t vlen, const struct strv *params)
 			i++;
 		kl = key_len(value + s, i - s);
 		for (j = 0; j < params->n && n == params->n; j++) {
-			const char *p = params->v[j];
-			if (p[0] == '-' ? strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0 :
-					  key_len(p, strlen(p)) == kl && key_eq(p, value + s, kl))
+			const char *p = params->v[j].token;
+			if (params->v[j].op == CMDLINE_REMOVE ? strlen(p) == i - s && strncmp(p, value + s, i - s) == 0 :
+								key_len(p, strlen(p)) == kl && key_eq(p, value + s, kl))
 				n = j;
 		}
-		if (n < params->n && (params->v[n][0] == '-' || used[n])) {
+		if (n < params->n && (params->v[n].op == CMDLINE_REMOVE || used[n])) {
 			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t'))
 				b.p[--b.n] = '\0'; /* the blank before it goes too */
 			else
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
 					i++; /* first word: the blank after it */
 		} else if (n < params->n) {
-			buf_put(&b, params->v[n], strlen(params->v[n]));
+			buf_put(&b, params->v[n].token, strlen(params->v[n].token));
 			used[n] = true;
 		} else
 			buf_put(&b, value + s, i - s);
 	}
 	for (size_t j = 0; j < params->n; j++)
-		if (!used[j] && params->v[j][0] != '-') {
+		if (!used[j] && params->v[j].op == CMDLINE_SET) {
 			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
 				buf_put(&b, " ", 1);
-			buf_put(&b, params->v[j], strlen(params->v[j]));
+			buf_put(&b, params->v[j].token, strlen(params->v[j].token));
 		}
 	return buf_take(&b);
 }
@@ -126,7 +139,7 @@ static const char *sh_line_sep(const char *text)
 	return cont ? (nl ? "\n" : "\n\n") : (tl && !nl) ? "\n" : "";
 }
 
-int shell_var_add_params(const char *text, const char *key, const struct strv *params, char **ret, char **problem)
+int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem)
 {
 	size_t klen = strlen(key), line = 0, at_line = 0;
 	const char *start = NULL, *vstart = NULL, *vend = NULL, *end = NULL;
@@ -212,7 +225,7 @@ int shell_var_add_params(const char *text, const char *key, const struct strv *p
 	return *ret ? 0 : -ENOMEM;
 }
 
-int cmdline_file_add_params(const char *text, const struct strv *params, char **ret)
+int cmdline_file_add_params(const char *text, const struct cmdline_edits *params, char **ret)
 {
 	size_t len = strcspn(text, "\n");
 	_cleanup_free_ char *v = merge(text, len, params);
@@ -549,27 +562,29 @@ static bool has_key(const char *v, size_t len, const char *param)
 /* text with each value span merged with params: every span gets all of
  * them (each is a boot entry of its own), or (one_entry) a parameter
  * already in some span is replaced there and the others go to the last. */
-static char *merge_spans(const char *text, const struct span *sp, size_t n, const struct strv *params, bool one_entry)
+static char *merge_spans(const char *text, const struct span *sp, size_t n, const struct cmdline_edits *params,
+			 bool one_entry)
 {
 	struct strv parts = { 0 };
 	const char *at = text;
 	char *out = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		struct strv use = { 0 };
+		struct cmdline_edits use = { 0 };
 		char *m;
 		for (size_t j = 0; j < params->n; j++) {
-			bool here = params->v[j][0] == '-' || has_key(sp[i].s, (size_t)(sp[i].e - sp[i].s), params->v[j]),
+			const struct cmdline_edit *e = &params->v[j];
+			bool here = e->op == CMDLINE_REMOVE || has_key(sp[i].s, (size_t)(sp[i].e - sp[i].s), e->token),
 			     anywhere = here;
 			for (size_t o = 0; o < n && !anywhere; o++)
-				anywhere = has_key(sp[o].s, (size_t)(sp[o].e - sp[o].s), params->v[j]);
-			if ((!one_entry || here || (!anywhere && i == n - 1)) && strv_push(&use, params->v[j]) < 0) {
-				strv_clear(&use);
+				anywhere = has_key(sp[o].s, (size_t)(sp[o].e - sp[o].s), e->token);
+			if ((!one_entry || here || (!anywhere && i == n - 1)) && cmdline_edits_add(&use, e->op, e->token) < 0) {
+				cmdline_edits_clear(&use);
 				goto out;
 			}
 		}
 		m = merge(sp[i].s, (size_t)(sp[i].e - sp[i].s), &use);
-		strv_clear(&use);
+		cmdline_edits_clear(&use);
 		if (strv_push_take(&parts, strndup(at, (size_t)(sp[i].s - at))) < 0 || strv_push_take(&parts, m) < 0)
 			goto out;
 		at = sp[i].e;
@@ -606,7 +621,7 @@ static size_t key_spans(const char *text, const char *const *keys, struct span *
 	return n;
 }
 
-int bls_entry_add_params(const char *text, const struct strv *params, char **ret)
+int bls_entry_add_params(const char *text, const struct cmdline_edits *params, char **ret)
 {
 	static const char *const keys[] = { "options ", "options\t", NULL };
 	struct span sp[MAX_SPANS];
@@ -625,7 +640,7 @@ int bls_entry_add_params(const char *text, const struct strv *params, char **ret
 	return *ret ? 0 : -ENOMEM;
 }
 
-int limine_conf_add_params(const char *text, const struct strv *params, char **ret)
+int limine_conf_add_params(const char *text, const struct cmdline_edits *params, char **ret)
 {
 	static const char *const keys[] = { "cmdline:", "kernel_cmdline:", "CMDLINE=", "KERNEL_CMDLINE=", NULL };
 	struct span sp[MAX_SPANS];
@@ -635,7 +650,7 @@ int limine_conf_add_params(const char *text, const struct strv *params, char **r
 	return !n ? -ENOENT : *ret ? 0 : -ENOMEM;
 }
 
-int refind_conf_add_params(const char *text, const struct strv *params, char **ret, char **problem)
+int refind_conf_add_params(const char *text, const struct cmdline_edits *params, char **ret, char **problem)
 {
 	struct span sp[MAX_SPANS];
 	size_t n = 0;

@@ -7,8 +7,23 @@
  */
 #include "strv.h"
 
-/* In every edit of a kernel command line below, a parameter "-TOKEN"
- * removes that exact token (a stale amd_iommu=on) instead of adding. */
+/* A change to a kernel command line: set a parameter (the first token of
+ * the same name, - and _ alike, replaced; a later one removed; appended
+ * where none), or remove one exact token (a stale amd_iommu=on). */
+enum cmdline_op { CMDLINE_SET, CMDLINE_REMOVE };
+
+struct cmdline_edit {
+	enum cmdline_op op;
+	const char *token; /* "intel_iommu=on"; not owned */
+};
+
+struct cmdline_edits {
+	struct cmdline_edit *v;
+	size_t n, alloc;
+};
+
+int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token);
+void cmdline_edits_clear(struct cmdline_edits *e);
 
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
  * value of the last assignment of key, keeping its quotes (", ' or none)
@@ -16,10 +31,10 @@
  * (intel_iommu=off) is replaced; a missing key is appended. -EINVAL when
  * the assignment cannot be read safely (an unterminated quote, $( or `
  * in it): *problem says which line, and nothing is edited. */
-int shell_var_add_params(const char *text, const char *key, const struct strv *params, char **ret, char **problem);
+int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem);
 
 /* A kernel command line file (/etc/kernel/cmdline: one line): the same. */
-int cmdline_file_add_params(const char *text, const struct strv *params, char **ret);
+int cmdline_file_add_params(const char *text, const struct cmdline_edits *params, char **ret);
 
 /* A list file, one item a line (/etc/initramfs-tools/modules): append the
  * items whose first word is on no line yet. */
@@ -43,17 +58,17 @@ int booster_yaml_edit(const char *text, const struct strv *modules, char **ret, 
  * the new ones go on the last options line; an options line is added when
  * there is none). -EINVAL when the options hold a $variable (GRUB's
  * $kernelopts). */
-int bls_entry_add_params(const char *text, const struct strv *params, char **ret);
+int bls_entry_add_params(const char *text, const struct cmdline_edits *params, char **ret);
 
 /* limine.conf (cmdline:, kernel_cmdline:) or the older limine.cfg
  * (CMDLINE=, KERNEL_CMDLINE=): params in every entry's command line.
  * -ENOENT when no entry has one. */
-int limine_conf_add_params(const char *text, const struct strv *params, char **ret);
+int limine_conf_add_params(const char *text, const struct cmdline_edits *params, char **ret);
 
 /* rEFInd's refind_linux.conf ("title" "options" lines): params in the
  * options of every line. -ENOENT when there is no line; -EINVAL with
  * *problem for a line of another form. */
-int refind_conf_add_params(const char *text, const struct strv *params, char **ret, char **problem);
+int refind_conf_add_params(const char *text, const struct cmdline_edits *params, char **ret, char **problem);
 
 /* /etc/modprobe.d/vfio.conf, a file vfiokit shares with the user (the
  * article's "options kvm ignore_msrs=1" may be there): only vfiokit's

@@ -1,39 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What boots this machine: the bootloaders and initramfs generators that
- * are installed (by their configuration files and programs), every
- * installed kernel and which VFIO modules it has (modules.dep, or built in:
- * vfio_virqfd is gone since 6.2, and a built-in module needs no entry),
- * and the text of the files `vfiokit setup` edits.
+ * are installed (each backend of src/plan/boot says by which files and
+ * programs; this file knows none by name), every installed kernel and
+ * which VFIO modules it has (modules.dep, or built in: vfio_virqfd is gone
+ * since 6.2, and a built-in module needs no entry), and the text of the
+ * files `vfiokit setup` edits.
  */
-#include <json-c/json.h>
-
 #include "host.h"
-
-const char *boot_loader_name(unsigned bit)
-{
-	switch (bit) {
-	case LOADER_GRUB: return "GRUB";
-	case LOADER_SYSTEMD_BOOT: return "systemd-boot";
-	case LOADER_KERNELSTUB: return "kernelstub";
-	case LOADER_GRUBBY: return "grubby";
-	case LOADER_REFIND: return "rEFInd";
-	case LOADER_LIMINE: return "Limine";
-	case LOADER_RPM_OSTREE: return "rpm-ostree";
-	default: return NULL;
-	}
-}
-
-const char *initramfs_gen_name(unsigned bit)
-{
-	switch (bit) {
-	case GEN_MKINITCPIO: return "mkinitcpio";
-	case GEN_DRACUT: return "dracut";
-	case GEN_BOOSTER: return "booster";
-	case GEN_INITRAMFS_TOOLS: return "initramfs-tools";
-	default: return NULL;
-	}
-}
+#include "boot/backend.h"
 
 const char *vfio_module_name(unsigned i)
 {
@@ -51,10 +26,18 @@ static bool exists(struct host *h, const char *rel)
 
 static bool any(struct host *h, const char *const *rels)
 {
-	for (; *rels; rels++)
+	for (; rels && *rels; rels++)
 		if (exists(h, *rels))
 			return true;
 	return false;
+}
+
+static bool all(struct host *h, const char *const *rels)
+{
+	for (const char *const *r = rels; r && *r; r++)
+		if (!exists(h, *r))
+			return false;
+	return rels && *rels;
 }
 
 /* Which VFIO module a modules.dep or modules.builtin path names. */
@@ -134,7 +117,7 @@ static int read_optional(struct host *h, const char *rel, char **ret)
 	return k == -ENOMEM ? k : 0;
 }
 
-static int add_file(struct boot_files *f, const char *rel, char *text)
+static int add_file(struct boot_files *f, const char *rel, char *text, bool cmdline)
 {
 	char *p = strdup(rel);
 
@@ -143,8 +126,16 @@ static int add_file(struct boot_files *f, const char *rel, char *text)
 		free(text);
 		return -ENOMEM;
 	}
-	f->v[f->n++] = (struct boot_file){ p, text };
+	f->v[f->n++] = (struct boot_file){ p, text, cmdline };
 	return 0;
+}
+
+static bool have_file(const struct boot_files *f, const char *rel)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (streq(f->v[i].path, rel))
+			return true;
+	return false;
 }
 
 static void boot_files_free(struct boot_files *f)
@@ -157,89 +148,34 @@ static void boot_files_free(struct boot_files *f)
 	*f = (struct boot_files){ 0 };
 }
 
-/* The files of the directories dirs whose names end with suffix, in name order. */
-static int load_confs(struct host *h, const char *const *dirs, size_t ndirs, const char *suffix,
-		      struct boot_files *f)
+/* A file a backend names, read once however many backends name it; of a
+ * directory, the files whose names end with the suffix, in name order. */
+static int load_path(struct host *h, const struct boot_path *bp, struct boot_files *f)
 {
+	struct strv names = { 0 };
 	int k = 0;
 
-	for (size_t d = 0; d < ndirs && k >= 0; d++) {
-		struct strv names = { 0 };
-		if (path_list(h->root, dirs[d], &names) < 0)
-			continue;
-		strv_sort(&names);
-		for (size_t i = 0; i < names.n && k >= 0; i++) {
-			_cleanup_free_ char *rel = endswith(names.v[i], suffix) ? strdupf("%s/%s", dirs[d], names.v[i]) : NULL;
-			char *text = NULL;
-			if (!endswith(names.v[i], suffix))
-				continue;
-			if (!rel || (k = read_optional(h, rel, &text)) < 0) {
-				k = -ENOMEM;
-				break;
-			}
-			if (text)
-				k = add_file(f, rel, text);
-		}
-		strv_clear(&names);
-	}
-	return k;
-}
-
-/* The BLS entries of every loader/entries directory, and mkinitcpio's
- * drop-ins. */
-static int load_entries(struct host *h, struct host_boot *b)
-{
-	static const char *const dirs[] = { "boot/loader/entries", "efi/loader/entries", "boot/efi/loader/entries" };
-	static const char *const dropins[] = { "etc/mkinitcpio.conf.d" }, *const presets[] = { "etc/mkinitcpio.d" };
-	int k = load_confs(h, dirs, ARRAY_SIZE(dirs), ".conf", &b->entries);
-
-	if (k >= 0)
-		k = load_confs(h, dropins, 1, ".conf", &b->mkinitcpio_dropins);
-	if (k >= 0)
-		k = load_confs(h, presets, 1, ".preset", &b->mkinitcpio_presets);
-	return k;
-}
-
-static int load_limine(struct host *h, struct host_boot *b)
-{
-	static const char *const rels[] = { "boot/limine.conf", "boot/limine/limine.conf", "boot/EFI/limine/limine.conf",
-					    "efi/limine/limine.conf", "boot/efi/limine/limine.conf",
-					    "boot/efi/EFI/limine/limine.conf", "boot/limine.cfg", NULL };
-	int k = 0;
-
-	for (size_t i = 0; rels[i] && k >= 0; i++) {
+	if (!bp->suffix) {
 		char *text = NULL;
-		if ((k = read_optional(h, rels[i], &text)) >= 0 && text) {
-			b->loaders |= LOADER_LIMINE;
-			k = add_file(&b->limine, rels[i], text);
-		}
+		if (have_file(f, bp->path) || (k = read_optional(h, bp->path, &text)) < 0 || !text)
+			return k;
+		return add_file(f, bp->path, text, bp->cmdline);
 	}
+	if (path_list(h->root, bp->path, &names) < 0)
+		return 0;
+	strv_sort(&names);
+	for (size_t i = 0; i < names.n && k >= 0; i++) {
+		_cleanup_free_ char *rel = NULL;
+		char *text = NULL;
+		if (!endswith(names.v[i], bp->suffix))
+			continue;
+		if (!(rel = strdupf("%s/%s", bp->path, names.v[i])))
+			k = -ENOMEM;
+		else if (!have_file(f, rel) && (k = read_optional(h, rel, &text)) >= 0 && text)
+			k = add_file(f, rel, text, bp->cmdline);
+	}
+	strv_clear(&names);
 	return k;
-}
-
-/* kernelstub's configuration (JSON): the user's kernel_options. */
-static int load_kernelstub(struct host *h, struct host_boot *b)
-{
-	static const char rel[] = "etc/kernelstub/configuration";
-	_cleanup_free_ char *text = NULL;
-	json_object *root, *user, *opts;
-	int k = read_optional(h, rel, &text);
-
-	if (k < 0 || !text)
-		return k;
-	root = json_tokener_parse(text);
-	if (root && json_object_object_get_ex(root, "user", &user) &&
-	    json_object_object_get_ex(user, "kernel_options", &opts) && json_object_is_type(opts, json_type_array)) {
-		b->kernelstub_read = true;
-		for (size_t i = 0; i < json_object_array_length(opts) && k >= 0; i++) {
-			json_object *o = json_object_array_get_idx(opts, i);
-			if (json_object_is_type(o, json_type_string))
-				k = strv_push(&b->kernelstub_options, json_object_get_string(o));
-		}
-	} else
-		host_diag(h, rel, "not kernelstub's JSON with user.kernel_options: which options it has is unknown");
-	json_object_put(root);
-	return k < 0 ? -ENOMEM : 0;
 }
 
 /* Every modprobe.d file kmod reads (modprobe.d(5)): the .conf files of
@@ -287,62 +223,70 @@ static int load_modprobe(struct host *h, struct host_boot *b)
 	return k;
 }
 
+static bool has_files(const struct boot_files *f, const struct boot_path *bp)
+{
+	for (; bp && bp->path; bp++)
+		for (size_t i = 0; i < f->n; i++) {
+			const char *p = f->v[i].path;
+			if (bp->suffix ? startswith(p, bp->path) && p[strlen(bp->path)] == '/' : streq(p, bp->path))
+				return true;
+		}
+	return false;
+}
+
+static const char *pick_regen(struct host *h, const struct boot_regen *r)
+{
+	for (; r && r->command; r++)
+		if (!r->program || exists(h, r->program))
+			return r->command;
+	return NULL;
+}
+
+/* Which backends are installed, in the order of boot_backends[]: by their
+ * paths, or by their files where no backend of detect_unless is there by
+ * its paths (BLS entries are systemd-boot's only where neither grubby nor
+ * ostree writes them). */
+static int detect(struct host *h, struct host_boot *b)
+{
+	_cleanup_free_ bool *by_path = NULL;
+	size_t n = 0;
+
+	while (boot_backends[n])
+		n++;
+	if (!(by_path = calloc(n, sizeof(*by_path))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		by_path[i] = any(h, boot_backends[i]->detect_any) || all(h, boot_backends[i]->detect_all);
+	for (size_t i = 0; i < n; i++) {
+		const struct boot_backend *be = boot_backends[i];
+		bool yes = by_path[i] || (be->detect_by_files && has_files(&b->files, be->files));
+		for (const struct boot_backend *const *u = be->detect_unless; !by_path[i] && yes && u && *u; u++)
+			for (size_t j = 0; j < n; j++)
+				if (boot_backends[j] == *u && by_path[j])
+					yes = false;
+		if (!yes)
+			continue;
+		if (GROW(b->found, b->found_alloc, b->nfound + 1) < 0)
+			return -ENOMEM;
+		b->found[b->nfound++] = (struct boot_found){ be, pick_regen(h, be->regen) };
+	}
+	return 0;
+}
+
 int boot_load(struct host *h)
 {
-	static const char *const sdboot[] = { "etc/kernel/cmdline", "boot/loader/loader.conf", "efi/loader/loader.conf",
-					      "boot/efi/loader/loader.conf", NULL };
-	static const char *const dracut[] = { "usr/bin/dracut", "etc/dracut.conf", NULL };
-	static const char *const booster[] = { "etc/booster.yaml", "usr/bin/booster", NULL };
-	static const char *const itools[] = { "usr/sbin/update-initramfs", "etc/initramfs-tools/initramfs.conf", NULL };
 	struct host_boot *b = &h->boot;
 	int k;
 
-	if (exists(h, "etc/default/grub")) {
-		b->loaders |= LOADER_GRUB;
-		b->grub_regen = exists(h, "usr/sbin/update-grub")	  ? strdup("update-grub") :
-				exists(h, "usr/sbin/grub2-mkconfig")	  ? strdup("grub2-mkconfig -o /boot/grub2/grub.cfg") :
-				exists(h, "usr/sbin/grub-mkconfig") ||
-						exists(h, "usr/bin/grub-mkconfig") ? strdup("grub-mkconfig -o /boot/grub/grub.cfg") :
-										    NULL;
-	}
-	if (any(h, sdboot))
-		b->loaders |= LOADER_SYSTEMD_BOOT;
-	if (exists(h, "etc/kernelstub/configuration"))
-		b->loaders |= LOADER_KERNELSTUB;
-	if (exists(h, "usr/sbin/grubby"))
-		b->loaders |= LOADER_GRUBBY;
-	if (exists(h, "boot/refind_linux.conf"))
-		b->loaders |= LOADER_REFIND;
-	if (exists(h, "usr/bin/rpm-ostree") && exists(h, "run/ostree-booted"))
-		b->loaders |= LOADER_RPM_OSTREE;
-	b->booster_regen = exists(h, "usr/lib/booster/regenerate_images");
-	/* Plain dracut -f fails on systemd-boot layouts (EndeavourOS, Garuda):
-	 * those distributions rebuild through their own wrapper. */
-	b->dracut_regen = exists(h, "usr/bin/reinstall-kernels") ? "reinstall-kernels" :
-			  exists(h, "usr/bin/dracut-rebuild")	 ? "dracut-rebuild" :
-								   "dracut --regenerate-all -f";
-	if (exists(h, "etc/mkinitcpio.conf"))
-		b->generators |= GEN_MKINITCPIO;
-	if (any(h, dracut))
-		b->generators |= GEN_DRACUT;
-	if (any(h, booster))
-		b->generators |= GEN_BOOSTER;
-	if (any(h, itools))
-		b->generators |= GEN_INITRAMFS_TOOLS;
-	if ((k = load_kernels(h, b)) < 0 || (k = read_optional(h, "etc/default/grub", &b->grub_default)) < 0 ||
-	    (k = read_optional(h, "etc/kernel/cmdline", &b->kernel_cmdline)) < 0 ||
-	    (k = read_optional(h, "etc/initramfs-tools/modules", &b->initramfs_modules)) < 0 ||
-	    (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
-	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0 ||
-	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0 ||
-	    (k = read_optional(h, "etc/mkinitcpio.conf", &b->mkinitcpio_conf)) < 0 ||
-	    (k = read_optional(h, "etc/booster.yaml", &b->booster_yaml)) < 0 ||
-	    (k = read_optional(h, "boot/refind_linux.conf", &b->refind_conf)) < 0 || (k = load_entries(h, b)) < 0 ||
-	    (k = load_limine(h, b)) < 0 || (k = load_kernelstub(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
+	if ((k = load_kernels(h, b)) < 0 || (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
+	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0)
 		return k;
-	/* Entries that neither grubby nor ostree writes: systemd-boot's. */
-	if (b->entries.n && !(b->loaders & (LOADER_GRUBBY | LOADER_RPM_OSTREE)))
-		b->loaders |= LOADER_SYSTEMD_BOOT;
+	for (const struct boot_backend *const *be = boot_backends; *be; be++)
+		for (const struct boot_path *bp = (*be)->files; bp && bp->path; bp++)
+			if ((k = load_path(h, bp, &b->files)) < 0)
+				return k;
+	if ((k = detect(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
+		return k;
 	return 0;
 }
 
@@ -351,21 +295,10 @@ void boot_free(struct host_boot *b)
 	for (size_t i = 0; i < b->nkernels; i++)
 		free(b->kernels[i].release);
 	free(b->kernels);
-	free(b->grub_regen);
-	free(b->grub_default);
-	free(b->kernel_cmdline);
-	free(b->initramfs_modules);
+	free(b->found);
 	free(b->modprobe_vfio);
-	free(b->dracut_vfio);
 	free(b->override_script);
-	free(b->mkinitcpio_conf);
-	free(b->booster_yaml);
-	free(b->refind_conf);
-	boot_files_free(&b->entries);
-	boot_files_free(&b->limine);
-	boot_files_free(&b->mkinitcpio_dropins);
-	boot_files_free(&b->mkinitcpio_presets);
-	strv_clear(&b->kernelstub_options);
+	boot_files_free(&b->files);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };
 }

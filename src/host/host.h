@@ -177,25 +177,10 @@ struct host_tuning {
 	int systemd;                             /* version from libsystemd-shared-N.so; -1 unknown */
 };
 
-/* Boot-time configuration (HOST_LOAD_BOOT): what is installed, and the
- * text of the files vfiokit setup edits. */
-enum boot_loader {
-	LOADER_GRUB = 1 << 0,         /* etc/default/grub */
-	LOADER_SYSTEMD_BOOT = 1 << 1, /* etc/kernel/cmdline, loader.conf */
-	LOADER_KERNELSTUB = 1 << 2,
-	LOADER_GRUBBY = 1 << 3,
-	LOADER_REFIND = 1 << 4,
-	LOADER_LIMINE = 1 << 5,
-	LOADER_RPM_OSTREE = 1 << 6,
-};
-
-enum initramfs_gen {
-	GEN_MKINITCPIO = 1 << 0,
-	GEN_DRACUT = 1 << 1,
-	GEN_BOOSTER = 1 << 2,
-	GEN_INITRAMFS_TOOLS = 1 << 3,
-};
-
+/* Boot-time configuration (HOST_LOAD_BOOT): which bootloaders and
+ * initramfs generators are installed (the backends of src/plan/boot), and
+ * the text of the files they and `vfiokit setup` edit. */
+struct boot_backend;
 /* The VFIO modules, as bits of boot_kernel.module / builtin. */
 enum { VFIO_MOD_VFIO_PCI, VFIO_MOD_VFIO, VFIO_MOD_IOMMU_TYPE1, VFIO_MOD_VIRQFD, _VFIO_MOD_MAX };
 
@@ -209,6 +194,7 @@ struct boot_kernel {
 struct boot_file {
 	char *path; /* root-relative */
 	char *text;
+	bool cmdline; /* a backend's file of kernel command lines */
 };
 
 struct boot_files {
@@ -216,26 +202,25 @@ struct boot_files {
 	size_t n, alloc;
 };
 
+/* An installed backend, and the command that rebuilds what it boots
+ * (the first of its alternatives whose program is there; NULL: none). */
+struct boot_found {
+	const struct boot_backend *be;
+	const char *regen;
+};
+
 /* The article's driver_override script, as vfiokit setup writes it. */
 #define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
 
 struct host_boot {
-	unsigned loaders, generators;
-	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
-	bool booster_regen; /* usr/lib/booster/regenerate_images is there */
-	const char *dracut_regen; /* the distribution's wrapper (reinstall-kernels, dracut-rebuild), or dracut itself */
+	struct boot_found *found; /* in the order of boot_backends[] */
+	size_t nfound, found_alloc;
 	struct boot_kernel *kernels;
 	size_t nkernels, kernels_alloc;
-	/* Files setup edits; NULL when absent. */
-	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
-	char *mkinitcpio_conf, *booster_yaml, *refind_conf;
+	struct boot_files files; /* every file a backend names that could be read */
+	/* setup's own files; NULL when absent. */
+	char *modprobe_vfio;   /* etc/modprobe.d/vfio.conf */
 	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */
-	struct boot_files entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
-	struct boot_files limine;  /* every limine.conf / limine.cfg found */
-	struct boot_files mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
-	struct boot_files mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
-	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
-	struct strv kernelstub_options; /* its user kernel_options */
 	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 
@@ -357,8 +342,6 @@ void tuning_free(struct host_tuning *t);
 int boot_load(struct host *h);
 void boot_free(struct host_boot *b);
 const char *vfio_module_name(unsigned i); /* "vfio_pci", ... */
-const char *boot_loader_name(unsigned bit);   /* one LOADER_* bit: "GRUB", ... */
-const char *initramfs_gen_name(unsigned bit); /* one GEN_* bit: "dracut", ... */
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);

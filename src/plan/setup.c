@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 
-#include "confedit.h"
+#include "boot/backend.h"
 #include "isolation.h"
 #include "setup.h"
 
@@ -33,7 +33,7 @@ static int fail(char **err, char *msg)
 	return msg ? -EINVAL : -ENOMEM;
 }
 
-static int add_file(struct setup_plan *p, const char *path, char *content)
+int setup_add_file(struct setup_plan *p, const char *path, char *content)
 {
 	if (!content)
 		return -ENOMEM;
@@ -165,7 +165,7 @@ static int choose_modules(const struct host *h, struct setup_plan *p, char **err
 static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 {
 	const struct host_boot *b = &h->boot;
-	const char *builtin = NULL;
+	const char *builtin = NULL, *ignores = NULL;
 	_cleanup_(strv_clear) struct strv all = { 0 };
 	_cleanup_free_ char *ids = NULL;
 	int k = 0;
@@ -180,15 +180,18 @@ static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 	for (size_t i = 0; i < b->nkernels && !builtin; i++)
 		if (b->kernels[i].builtin & (1u << VFIO_MOD_VFIO_PCI))
 			builtin = b->kernels[i].release;
-	if (!builtin && !(b->generators & GEN_BOOSTER))
+	for (size_t i = 0; i < b->nfound && !ignores; i++)
+		if (b->found[i].be->ignores_modprobe_d)
+			ignores = b->found[i].be->name;
+	if (!builtin && !ignores)
 		return 0;
 	if (p->by_address)
 		return strv_push_take(&p->warnings,
 				      strdupf("%s%s: the driver_override script runs only where modprobe loads vfio-pci "
 					      "from the initramfs; identical cards cannot be told apart by ID, so set "
 					      "the guest's driver_override another way (vfiokit bind after boot)",
-					      builtin ? "vfio-pci is built into kernel " : "booster ignores modprobe.d",
-					      builtin ? builtin : "")) < 0 ?
+					      builtin ? "vfio-pci is built into kernel " : ignores,
+					      builtin ? builtin : " ignores modprobe.d")) < 0 ?
 			       -ENOMEM :
 			       0;
 	if (strv_push_take(&p->params, strdupf("vfio-pci.ids=%s", ids)) < 0)
@@ -197,14 +200,14 @@ static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 			      builtin ? strdupf("vfio-pci is built into kernel %s: modprobe.d's options are never read "
 						"for it, so the IDs go on the kernel command line (vfio-pci.ids=)",
 						builtin) :
-					strdup("booster ignores modprobe.d's options: the IDs go on the kernel command line "
-					       "as well (vfio-pci.ids=)")) < 0 ?
+					strdupf("%s ignores modprobe.d's options: the IDs go on the kernel command line "
+						"as well (vfio-pci.ids=)", ignores)) < 0 ?
 		       -ENOMEM :
 		       0;
 }
 
 /* A plan's problem line: "WHAT: PROBLEM"; the problem is freed. */
-static int say_by_hand(struct setup_plan *p, char *line)
+int setup_by_hand(struct setup_plan *p, char *line)
 {
 	return strv_push_take(&p->manual, line) < 0 ? -ENOMEM : 0;
 }
@@ -231,10 +234,10 @@ static int modprobe_conf(const struct host *h, struct setup_plan *p)
 			       &p->softdeps, &text, &problem);
 	if (k == -EINVAL) {
 		_cleanup_free_ char *list = strv_join(&ids, ",");
-		k = say_by_hand(p, list ? strdupf("modprobe.d: /etc/modprobe.d/vfio.conf %s: add %s to the ids= of "
+		k = setup_by_hand(p, list ? strdupf("modprobe.d: /etc/modprobe.d/vfio.conf %s: add %s to the ids= of "
 						  "vfio-pci's options line", problem, list) : NULL);
 	} else if (k >= 0)
-		k = add_file(p, "etc/modprobe.d/vfio.conf", text);
+		k = setup_add_file(p, "etc/modprobe.d/vfio.conf", text);
 	free(problem);
 	return k < 0 ? -ENOMEM : 0;
 }
@@ -266,6 +269,21 @@ static int cmdline_ids(const char *text, struct strv *ids)
 	return 0;
 }
 
+/* Every kernel command line the backends' files hold, installed or not:
+ * the files that are command lines, then what the others hold. */
+static int cmdline_texts(const struct host_boot *b, struct strv *texts)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < b->files.n && k >= 0; i++)
+		if (b->files.v[i].cmdline)
+			k = strv_push(texts, b->files.v[i].text);
+	for (const struct boot_backend *const *be = boot_backends; *be && k >= 0; be++)
+		if ((*be)->cmdline_texts)
+			k = (*be)->cmdline_texts(b, texts);
+	return k < 0 ? -ENOMEM : 0;
+}
+
 /* The IDs earlier setups (or the user) gave vfio-pci in the files setup
  * edits, which this one keeps: /etc/modprobe.d/vfio.conf's ids= and the
  * vfio-pci.ids= of the command lines. A second card's setup must not
@@ -273,7 +291,7 @@ static int cmdline_ids(const char *text, struct strv *ids)
 static int kept_ids(const struct host *h, struct setup_plan *p)
 {
 	const struct host_boot *b = &h->boot;
-	_cleanup_(strv_clear) struct strv all = { 0 };
+	_cleanup_(strv_clear) struct strv all = { 0 }, texts = { 0 };
 	struct modprobe_conf mc = { 0 };
 	size_t elsewhere = 0;
 	int k = b->modprobe_vfio ? modprobe_conf_parse(b->modprobe_vfio, &mc) : 0;
@@ -282,17 +300,9 @@ static int kept_ids(const struct host *h, struct setup_plan *p)
 		k = strv_push(&all, mc.vfio_ids.v[i]);
 	modprobe_conf_free(&mc);
 	if (k >= 0)
-		k = cmdline_ids(b->grub_default, &all);
-	if (k >= 0)
-		k = cmdline_ids(b->kernel_cmdline, &all);
-	if (k >= 0)
-		k = cmdline_ids(b->refind_conf, &all);
-	for (size_t i = 0; i < b->entries.n && k >= 0; i++)
-		k = cmdline_ids(b->entries.v[i].text, &all);
-	for (size_t i = 0; i < b->limine.n && k >= 0; i++)
-		k = cmdline_ids(b->limine.v[i].text, &all);
-	for (size_t i = 0; i < b->kernelstub_options.n && k >= 0; i++)
-		k = cmdline_ids(b->kernelstub_options.v[i], &all);
+		k = cmdline_texts(b, &texts);
+	for (size_t i = 0; i < texts.n && k >= 0; i++)
+		k = cmdline_ids(texts.v[i], &all);
 	/* ids= in another modprobe.d file: modprobe joins every options line
 	 * of vfio-pci, and the last ids= it reads is the one vfio-pci keeps. */
 	for (size_t i = 0; i < b->modprobe.vfio_ids.n && k >= 0; i++)
@@ -330,123 +340,39 @@ static int script_devs(const char *text, struct strv *devs)
 	return 0;
 }
 
-/* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
-static bool assigns(const char *text, const char *key)
-{
-	for (const char *l = text; *l; l = next_line(l)) {
-		const char *s = l + strspn(l, " \t");
-		if (startswith(s, key))
-			return true;
-	}
-	return false;
-}
-
-/* The *_config= lines of a mkinitcpio preset naming another file than
- * /etc/mkinitcpio.conf: a warning each. */
-static int preset_configs(const struct boot_file *f, struct setup_plan *p)
-{
-	for (const char *l = f->text; *l; l = next_line(l)) {
-		const char *s = l + strspn(l, " \t"), *eq = s + strcspn(s, "=\n"), *v, *e;
-		if (*s == '#' || *eq != '=' || eq - s < 7 || strncmp(eq - 7, "_config", 7) != 0)
-			continue;
-		v = eq + 1 + strspn(eq + 1, "\"'");
-		e = v + strcspn(v, "\"' \t\n");
-		if ((size_t)(e - v) == strlen("/etc/mkinitcpio.conf") && strncmp(v, "/etc/mkinitcpio.conf", (size_t)(e - v)) == 0)
-			continue;
-		if (strv_push_take(&p->warnings, strdupf("/%s: %.*s builds from %.*s, not /etc/mkinitcpio.conf: put the "
-							 "VFIO modules first in its MODULES too",
-							 f->path, (int)(eq - s), s, (int)(e - v), v)) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The initramfs configuration for every generator found, and the
- * commands that rebuild the images (in the order they must run). */
-static int initramfs(const struct host *h, struct setup_plan *p)
+/* The backends of one kind that plan, in order, and what says none is
+ * installed. */
+static int plan_backends(const struct host *h, struct setup_plan *p, enum boot_kind kind,
+			 const struct cmdline_edits *edits, const char *params)
 {
 	const struct host_boot *b = &h->boot;
 	_cleanup_free_ char *mods = strv_join(&p->modules, " ");
-	bool ostree = b->loaders & LOADER_RPM_OSTREE;
+	bool any = false;
 	int k;
 
 	if (!mods)
 		return -ENOMEM;
-	if (b->generators & GEN_INITRAMFS_TOOLS) {
-		if ((k = add_file(p, "etc/initramfs-tools/modules",
-				  list_file_add(b->initramfs_modules ? b->initramfs_modules : "", &p->modules))) < 0 ||
-		    strv_push(&p->commands, "update-initramfs -u -k all") < 0)
-			return -ENOMEM;
+	for (size_t i = 0; i < b->nfound; i++) {
+		const struct boot_found *f = &b->found[i];
+		const struct boot_plan_ctx c = { h, f->be, p, edits, params, mods, f->regen };
+		if (f->be->kind != kind)
+			continue;
+		any = true;
+		if (boot_active(b, f->be) && (k = f->be->plan(&c)) < 0)
+			return k;
 	}
-	if (b->generators & GEN_DRACUT) {
-		/* An earlier setup's driver_override script stays in the image. */
-		bool by_address = p->by_address || (b->dracut_vfio && strstr(b->dracut_vfio, "/" OVERRIDE_SCRIPT));
-		/* On rpm-ostree the image is the deployment's: regenerated on the
-		 * client from /etc (rpm-ostree initramfs), never by dracut itself. */
-		if ((k = add_file(p, "etc/dracut.conf.d/vfio.conf",
-				  strdupf("# Written by vfiokit setup: the VFIO modules in the initramfs, and vfio-pci's\n"
-					  "# options (dracut leaves modprobe.d out of images built with hostonly=\"no\").\n"
-					  "force_drivers+=\" %s \"\n"
-					  "install_items+=\" /etc/modprobe.d/vfio.conf%s \"\n",
-					  mods, by_address ? " /" OVERRIDE_SCRIPT : ""))) < 0 ||
-		    strv_push(&p->commands, ostree ? "rpm-ostree initramfs --enable" : b->dracut_regen) < 0)
-			return -ENOMEM;
-	}
-	if (b->generators & GEN_MKINITCPIO) {
-		struct strv files = { 0 };
-		char *text = NULL, *problem = NULL;
-		if (p->by_address && strv_push(&files, "/" OVERRIDE_SCRIPT) < 0)
-			return -ENOMEM;
-		k = mkinitcpio_conf_edit(b->mkinitcpio_conf ? b->mkinitcpio_conf : "", &p->modules, &files, &text, &problem);
-		strv_clear(&files);
-		if (k == -EINVAL)
-			k = say_by_hand(p, strdupf("mkinitcpio: /etc/mkinitcpio.conf %s: put %s first in MODULES=(...), "
-						   "before any KMS driver, keep modconf in HOOKS,%s then run mkinitcpio -P",
-						   problem, mods,
-						   p->by_address ? " add /" OVERRIDE_SCRIPT " to FILES=(...)," : ""));
-		else if (k >= 0 && (k = add_file(p, "etc/mkinitcpio.conf", text)) >= 0)
-			k = strv_push(&p->commands, "mkinitcpio -P");
-		free(problem);
-		if (k < 0)
-			return -ENOMEM;
-		/* A preset may build from another configuration file. */
-		for (size_t i = 0; i < b->mkinitcpio_presets.n; i++)
-			if ((k = preset_configs(&b->mkinitcpio_presets.v[i], p)) < 0)
-				return k;
-		/* mkinitcpio 36 and later source these after mkinitcpio.conf. */
-		for (size_t i = 0; i < b->mkinitcpio_dropins.n; i++) {
-			const struct boot_file *f = &b->mkinitcpio_dropins.v[i];
-			for (const char *const *key = (const char *const[]){ "MODULES=", "HOOKS=", NULL }; *key; key++)
-				if (assigns(f->text, *key) &&
-				    strv_push_take(&p->warnings,
-						   strdupf("/%s sets %.*s after /etc/mkinitcpio.conf: make sure it keeps %s",
-							   f->path, (int)strlen(*key) - 1, *key,
-							   **key == 'M' ? "the VFIO modules first" : "the modconf hook")) < 0)
-					return -ENOMEM;
-		}
-	}
-	if (b->generators & GEN_BOOSTER) {
-		char *text = NULL, *problem = NULL;
-		k = booster_yaml_edit(b->booster_yaml ? b->booster_yaml : "", &p->modules, &text, &problem);
-		if (k == -EINVAL)
-			k = say_by_hand(p, strdupf("booster: /etc/booster.yaml %s: add %s to modules_force_load, then "
-						   "rebuild the images", problem, mods));
-		else if (k >= 0 && (k = add_file(p, "etc/booster.yaml", text)) >= 0)
-			k = b->booster_regen ? strv_push(&p->commands, "/usr/lib/booster/regenerate_images") :
-					       say_by_hand(p, strdup("booster: rebuild each image with booster build --force "
-								     "--kernel-version VERSION /boot/booster-NAME.img"));
-		free(problem);
-		if (k < 0)
-			return -ENOMEM;
-	}
-	if (!b->generators &&
-	    strv_push(&p->warnings, "no initramfs generator found: vfio-pci loads late, and the devices' drivers "
-				    "may take them first") < 0)
-		return -ENOMEM;
-	return 0;
+	if (any)
+		return 0;
+	if (kind == BOOT_GENERATOR)
+		return strv_push(&p->warnings, "no initramfs generator found: vfio-pci loads late, and the devices' "
+					       "drivers may take them first") < 0 ?
+			       -ENOMEM :
+			       0;
+	return setup_by_hand(p, strdupf("no known bootloader found: add \"%s\" to the kernel command line by hand",
+					params));
 }
 
-static bool word_in(const char *text, const char *word)
+bool cmdline_has_word(const char *text, const char *word)
 {
 	size_t wl = strlen(word);
 
@@ -458,71 +384,19 @@ static bool word_in(const char *text, const char *word)
 }
 
 /* Whether a boot file setup edits has tok. */
-static bool stale_present(const struct host *h, const char *tok)
+static int stale_present(const struct host *h, const char *tok, bool *ret)
 {
-	const struct host_boot *b = &h->boot;
+	_cleanup_(strv_clear) struct strv texts = { 0 };
 
-	if ((b->grub_default && word_in(b->grub_default, tok)) || (b->kernel_cmdline && word_in(b->kernel_cmdline, tok)) ||
-	    (b->refind_conf && word_in(b->refind_conf, tok)) || strv_contains(&b->kernelstub_options, tok))
-		return true;
-	for (size_t i = 0; i < b->entries.n; i++)
-		if (word_in(b->entries.v[i].text, tok))
-			return true;
-	for (size_t i = 0; i < b->limine.n; i++)
-		if (word_in(b->limine.v[i].text, tok))
-			return true;
-	return false;
-}
-
-/* The parameters a command-driven bootloader lacks (those it has are left
- * alone, so that undo takes back only what setup added). */
-static int missing_params(const struct setup_plan *p, bool (*has)(const struct host_boot *, const char *),
-			  const struct host_boot *b, struct strv *ret)
-{
-	for (size_t i = 0; i < p->params.n; i++)
-		if (!has(b, p->params.v[i]) && strv_push(ret, p->params.v[i]) < 0)
-			return -ENOMEM;
+	*ret = false;
+	if (cmdline_texts(&h->boot, &texts) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < texts.n && !*ret; i++)
+		*ret = cmdline_has_word(texts.v[i], tok);
 	return 0;
 }
 
-static bool kernelstub_has(const struct host_boot *b, const char *param)
-{
-	return strv_contains(&b->kernelstub_options, param);
-}
-
-static bool ostree_has(const struct host_boot *b, const char *param)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < b->entries.n; i++) {
-		const char *base = strrchr(b->entries.v[i].path, '/');
-		if (!startswith(base ? base + 1 : b->entries.v[i].path, "ostree-"))
-			continue;
-		any = true;
-		if (!word_in(b->entries.v[i].text, param))
-			return false;
-	}
-	return any;
-}
-
-/* "TOOL A1 P1 A1 P2 ..." for each parameter. */
-static char *each(const char *tool, const char *opt, const struct strv *params)
-{
-	struct strv w = { 0 };
-	char *out = NULL;
-
-	if (strv_push(&w, tool) < 0)
-		return NULL;
-	for (size_t i = 0; i < params->n; i++)
-		if (strv_push_take(&w, strdupf("%s%s", opt, params->v[i])) < 0)
-			goto out;
-	out = strv_join(&w, " ");
-out:
-	strv_clear(&w);
-	return out;
-}
-
-static int exec_pair(struct setup_plan *p, char *run, char *undo)
+int setup_exec_pair(struct setup_plan *p, char *run, char *undo)
 {
 	int k = run && undo && strv_push(&p->exec, run) >= 0 ? 0 : -ENOMEM;
 
@@ -538,131 +412,16 @@ static int exec_pair(struct setup_plan *p, char *run, char *undo)
 /* The kernel command line, for every bootloader found. */
 static int cmdline(const struct host *h, struct setup_plan *p, const char *params)
 {
-	const struct host_boot *b = &h->boot;
-	bool ostree = b->loaders & LOADER_RPM_OSTREE, stub = b->loaders & LOADER_KERNELSTUB;
-	size_t edited_entries = 0;
-	int k = 0;
-	/* For the file edits: the parameters, then "-TOKEN" for each stale one. */
-	_cleanup_(strv_clear) struct strv edits = { 0 };
+	/* For the file edits: the parameters set, then each stale one removed. */
+	_cleanup_(cmdline_edits_clear) struct cmdline_edits edits = { 0 };
 
 	for (size_t i = 0; i < p->params.n; i++)
-		if (strv_push(&edits, p->params.v[i]) < 0)
+		if (cmdline_edits_add(&edits, CMDLINE_SET, p->params.v[i]) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < p->stale.n; i++)
-		if (strv_push_take(&edits, strdupf("-%s", p->stale.v[i])) < 0)
+		if (cmdline_edits_add(&edits, CMDLINE_REMOVE, p->stale.v[i]) < 0)
 			return -ENOMEM;
-
-	if (ostree) {
-		/* The deployment's kargs: ostree writes the BLS entries itself. */
-		struct strv add = { 0 }, del = { 0 };
-		for (size_t i = 0; i < p->stale.n && k >= 0; i++)
-			if (ostree_has(b, p->stale.v[i]) && strv_push(&del, p->stale.v[i]) < 0)
-				k = -ENOMEM;
-		if (k < 0 || missing_params(p, ostree_has, b, &add) < 0 ||
-		    (add.n && exec_pair(p, each("rpm-ostree kargs", "--append-if-missing=", &add),
-					each("rpm-ostree kargs", "--delete-if-present=", &add)) < 0) ||
-		    (del.n && exec_pair(p, each("rpm-ostree kargs", "--delete-if-present=", &del),
-					each("rpm-ostree kargs", "--append-if-missing=", &del)) < 0)) {
-			strv_clear(&add);
-			strv_clear(&del);
-			return -ENOMEM;
-		}
-		strv_clear(&add);
-		strv_clear(&del);
-	}
-	if (stub) {
-		/* Pop!_OS: kernelstub writes the systemd-boot entries. */
-		struct strv add = { 0 };
-		if (!b->kernelstub_read)
-			return say_by_hand(p, strdupf("kernelstub: its configuration could not be read: run kernelstub "
-						      "-a \"%s\"", params));
-		if (missing_params(p, kernelstub_has, b, &add) < 0) {
-			strv_clear(&add);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < add.n; i++)
-			if (exec_pair(p, strdupf("kernelstub -a %s", add.v[i]), strdupf("kernelstub -d %s", add.v[i])) < 0) {
-				strv_clear(&add);
-				return -ENOMEM;
-			}
-		strv_clear(&add);
-		for (size_t i = 0; i < p->stale.n; i++)
-			if (kernelstub_has(b, p->stale.v[i]) &&
-			    exec_pair(p, strdupf("kernelstub -d %s", p->stale.v[i]), strdupf("kernelstub -a %s", p->stale.v[i])) < 0)
-				return -ENOMEM;
-	}
-	if ((b->loaders & LOADER_GRUB) && b->grub_default && !ostree) {
-		char *text = NULL, *problem = NULL;
-		k = shell_var_add_params(b->grub_default, "GRUB_CMDLINE_LINUX_DEFAULT", &edits, &text, &problem);
-		if (k == -EINVAL)
-			k = say_by_hand(p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT",
-						   problem, params));
-		else if (k >= 0 && (k = add_file(p, "etc/default/grub", text)) >= 0)
-			k = b->grub_regen ? strv_push(&p->commands, b->grub_regen) :
-					    say_by_hand(p, strdup("GRUB: regenerate grub.cfg (no update-grub or grub-mkconfig "
-								  "was found)"));
-		free(problem);
-		if (k < 0)
-			return -ENOMEM;
-	}
-	if ((b->loaders & (LOADER_SYSTEMD_BOOT | LOADER_GRUBBY)) && !ostree && !stub) {
-		/* The BLS entries (systemd-boot's, or GRUB's read through grubby),
-		 * and /etc/kernel/cmdline for the kernels installed later. */
-		for (size_t i = 0; i < b->entries.n; i++) {
-			char *text = NULL;
-			k = bls_entry_add_params(b->entries.v[i].text, &edits, &text);
-			if (k == -EINVAL)
-				k = say_by_hand(p, strdupf("/%s takes its options from a variable: run grubby "
-							   "--update-kernel=ALL --args=\"%s\"", b->entries.v[i].path, params));
-			else if (k >= 0 && (k = add_file(p, b->entries.v[i].path, text)) >= 0)
-				edited_entries++;
-			if (k < 0)
-				return -ENOMEM;
-		}
-		if (b->kernel_cmdline) {
-			char *text = NULL;
-			if ((k = cmdline_file_add_params(b->kernel_cmdline, &edits, &text)) < 0 ||
-			    (k = add_file(p, "etc/kernel/cmdline", text)) < 0)
-				return k;
-		}
-		if (!edited_entries && !b->kernel_cmdline && (b->loaders & LOADER_SYSTEMD_BOOT) &&
-		    (k = say_by_hand(p, strdupf("systemd-boot: no entry in /boot/loader/entries: add \"%s\" to the "
-						"options line of each entry (or create /etc/kernel/cmdline)",
-						params))) < 0)
-			return k;
-		if (!edited_entries && b->kernel_cmdline &&
-		    (k = say_by_hand(p, strdup("systemd-boot: /etc/kernel/cmdline applies when kernel-install next "
-					       "writes the entries: reinstall the kernel"))) < 0)
-			return k;
-	}
-	if ((b->loaders & LOADER_REFIND) && b->refind_conf) {
-		char *text = NULL, *problem = NULL;
-		k = refind_conf_add_params(b->refind_conf, &edits, &text, &problem);
-		if (k == -EINVAL || k == -ENOENT)
-			k = say_by_hand(p, strdupf("rEFInd: /boot/refind_linux.conf %s: add \"%s\" to the options",
-						   problem ? problem : "has no entry", params));
-		else if (k >= 0)
-			k = add_file(p, "boot/refind_linux.conf", text);
-		free(problem);
-		if (k < 0)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < b->limine.n; i++) {
-		char *text = NULL;
-		k = limine_conf_add_params(b->limine.v[i].text, &edits, &text);
-		if (k == -ENOENT)
-			k = say_by_hand(p, strdupf("Limine: /%s has no cmdline: add \"%s\" to each entry's", b->limine.v[i].path,
-						   params));
-		else if (k >= 0)
-			k = add_file(p, b->limine.v[i].path, text);
-		if (k < 0)
-			return -ENOMEM;
-	}
-	if (!(b->loaders & (LOADER_GRUB | LOADER_SYSTEMD_BOOT | LOADER_KERNELSTUB | LOADER_GRUBBY | LOADER_REFIND |
-			    LOADER_LIMINE | LOADER_RPM_OSTREE)))
-		return say_by_hand(p, strdupf("no known bootloader found: add \"%s\" to the kernel command line by hand",
-					      params));
-	return 0;
+	return plan_backends(h, p, BOOT_LOADER, &edits, params);
 }
 
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err)
@@ -748,7 +507,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 			}
 		list = strv_join(&devs, " ");
 		strv_clear(&devs);
-		if (!list || (k = add_file(&p, OVERRIDE_SCRIPT,
+		if (!list || (k = setup_add_file(&p, OVERRIDE_SCRIPT,
 					   strdupf("#!/bin/sh\n"
 						   "# Written by vfiokit setup: the article's driver_override script "
 						   "(\"Using identical guest\n"
@@ -763,18 +522,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 						   "exec modprobe -i vfio-pci \"$@\"\n",
 						   list))) < 0)
 			goto oom;
-		if ((b->generators & GEN_INITRAMFS_TOOLS) &&
-		    (k = add_file(&p, "etc/initramfs-tools/hooks/vfio-pci-override",
-				  strdup("#!/bin/sh\n"
-					 "# Written by vfiokit setup: puts the driver_override script into the initramfs.\n"
-					 "PREREQ=\"\"\n"
-					 "prereqs() { echo \"$PREREQ\"; }\n"
-					 "case $1 in prereqs) prereqs; exit 0 ;; esac\n"
-					 ". /usr/share/initramfs-tools/hook-functions\n"
-					 "copy_exec /" OVERRIDE_SCRIPT "\n"))) < 0)
-			goto oom;
 	}
-	if ((k = initramfs(h, &p)) < 0)
+	if ((k = plan_backends(h, &p, BOOT_GENERATOR, NULL, NULL)) < 0)
 		goto out;
 
 	/* On AMD, amd_iommu=on is no value the kernel takes, and amd_iommu=off
@@ -785,12 +534,15 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 			const char *why = i ? "it turns the IOMMU off" :
 					      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
 					      "reports it)";
-			if (stale_present(h, tok)) {
+			bool there;
+			if (stale_present(h, tok, &there) < 0)
+				goto oom;
+			if (there) {
 				if (strv_push(&p.stale, tok) < 0 ||
 				    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
 									tok, why)) < 0)
 					goto oom;
-			} else if (h->kernel.cmdline_raw && word_in(h->kernel.cmdline_raw, tok) &&
+			} else if (h->kernel.cmdline_raw && cmdline_has_word(h->kernel.cmdline_raw, tok) &&
 				   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
 								     "setup edits sets it: remove it where it is set "
 								     "(%s)", tok, why)) < 0)

@@ -6,11 +6,10 @@
  * text of each file, with the commands that regenerate what boots. Pure:
  * reads the host model (HOST_LOAD_PCI | MODULES | SYSTEM | BOOT).
  *
- * Generators: initramfs-tools, dracut, mkinitcpio, booster. Bootloaders:
- * GRUB, the BLS entries (systemd-boot, grubby) and /etc/kernel/cmdline,
- * rEFInd, Limine as files; kernelstub and rpm-ostree by their own commands
- * (exec, with the inverse in exec_undo). What cannot be edited safely is
- * said in manual.
+ * The bootloaders and generators are the backends of src/plan/boot (one
+ * file each): most edit files; kernelstub and rpm-ostree change the
+ * command line by their own commands (exec, with the inverse in
+ * exec_undo). What cannot be edited safely is said in manual.
  */
 #pragma once
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "boot/backend.h"
 #include "verify.h"
 
 void verify_result_free(struct verify_result *r)
@@ -43,7 +44,7 @@ static char *cause(const struct host *h, const struct pci_device *d)
 		return strdup("no driver: vfio-pci did not load at boot; is vfio_pci in the initramfs (regenerate it after "
 			      "changing the configuration), and does the running kernel have it?");
 	if (strv_contains(&b->modprobe.vfio_first, drv) || (d->modules.n && strv_contains(&b->modprobe.vfio_first, d->modules.v[0]))) {
-		if (b->generators & GEN_BOOSTER)
+		if (boot_installed(b, &boot_booster))
 			return strdupf("%s took it first although vfio-pci should load before it: booster ignores "
 				       "vfio-pci.ids from modprobe.d; pass vfio-pci.ids on the kernel command line, or load "
 				       "vfio_pci with modules_force_load in /etc/booster.yaml", drv);

@@ -14,8 +14,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const P[] = { "intel_iommu=on", "iommu=pt", "vfio-pci.ids=10de:13c2,10de:0fbb", "-amd_iommu=on" };
-static const struct strv params = { .v = (char **)P, .n = 4 };
+static struct cmdline_edit P[] = { { CMDLINE_SET, "intel_iommu=on" },
+				    { CMDLINE_SET, "iommu=pt" },
+				    { CMDLINE_SET, "vfio-pci.ids=10de:13c2,10de:0fbb" },
+				    { CMDLINE_REMOVE, "amd_iommu=on" } };
+static const struct cmdline_edits params = { .v = P, .n = 4 };
 static const char *const M[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
 static const struct strv mods = { .v = (char **)M, .n = 3 };
 static const char *const F[] = { "/usr/local/bin/vfio-pci-override.sh" };

@@ -9,8 +9,8 @@
 #include "confedit.h"
 #include "macro.h"
 
-static const char *const P[] = { "intel_iommu=on", "iommu=pt" };
-static const struct strv params = { .v = (char **)P, .n = 2 };
+static struct cmdline_edit P[] = { { CMDLINE_SET, "intel_iommu=on" }, { CMDLINE_SET, "iommu=pt" } };
+static const struct cmdline_edits params = { .v = P, .n = 2 };
 
 static void expect(const char *in, const char *out)
 {
@@ -225,8 +225,8 @@ static void test_limine_refind(void **state)
 
 static void test_remove(void **state)
 {
-	static const char *const R[] = { "iommu=pt", "-amd_iommu=on" };
-	static const struct strv rm = { .v = (char **)R, .n = 2 };
+	static struct cmdline_edit R[] = { { CMDLINE_SET, "iommu=pt" }, { CMDLINE_REMOVE, "amd_iommu=on" } };
+	static const struct cmdline_edits rm = { .v = R, .n = 2 };
 
 	/* First word, middle, last; an amd_iommu of another value stays. */
 	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &rm, &r, &problem),
@@ -237,11 +237,18 @@ static void test_remove(void **state)
 	TWICE(bls_entry_add_params(text_, &rm, &r), bls_entry_add_params(text_, &rm, &again),
 	      "options rw amd_iommu=on\n", "options rw iommu=pt\n");
 	/* Only a removal, and no value to remove it from: nothing is added. */
-	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct strv){ .v = (char **)R + 1, .n = 1 }, &r,
+	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct cmdline_edits){ .v = R + 1, .n = 1 }, &r,
 				   &problem),
-	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct strv){ .v = (char **)R + 1, .n = 1 },
+	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &(struct cmdline_edits){ .v = R + 1, .n = 1 },
 				   &again, &problem),
 	      "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\n");
+	/* The edit's kind is its own field: a token set that starts with '-'
+	 * is a token like any other (once, a leading '-' meant "remove"). */
+	TWICE(cmdline_file_add_params(text_, &(struct cmdline_edits){ .v = (struct cmdline_edit[]){ { CMDLINE_SET, "-x" } }, .n = 1 },
+				      &r),
+	      cmdline_file_add_params(text_, &(struct cmdline_edits){ .v = (struct cmdline_edit[]){ { CMDLINE_SET, "-x" } }, .n = 1 },
+				      &again),
+	      "ro x quiet\n", "ro x quiet -x\n");
 }
 
 /* A parameter given many times (here 20 bare vfio-pci.ids, each shorter
@@ -250,8 +257,9 @@ static void test_remove(void **state)
  * a parameter's name, as the kernel's parameq() has them. */
 static void test_repeated(void **state)
 {
-	static const char *const I[] = { "vfio-pci.ids=10de:13c2,10de:0fbb", "intel_iommu=on" };
-	static const struct strv ids = { .v = (char **)I, .n = 2 };
+	static struct cmdline_edit I[] = { { CMDLINE_SET, "vfio-pci.ids=10de:13c2,10de:0fbb" },
+					   { CMDLINE_SET, "intel_iommu=on" } };
+	static const struct cmdline_edits ids = { .v = I, .n = 2 };
 	char line[1024] = "root=/dev/sda1", grub[1100], bls[1100];
 
 	for (int i = 0; i < 20; i++)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The table of backends, and the questions the plan functions ask of the
+ * host model about them. */
+#include "backend.h"
+
+const struct boot_backend *const boot_backends[] = {
+	&boot_grub,    &boot_systemd_boot,	&boot_kernelstub, &boot_grubby,	    &boot_refind,  &boot_limine,
+	&boot_rpm_ostree, &boot_proxmox,	&boot_initramfs_tools, &boot_dracut, &boot_mkinitcpio, &boot_booster,
+	NULL,
+};
+
+bool boot_installed(const struct host_boot *b, const struct boot_backend *be)
+{
+	for (size_t i = 0; i < b->nfound; i++)
+		if (b->found[i].be == be)
+			return true;
+	return false;
+}
+
+bool boot_active(const struct host_boot *b, const struct boot_backend *be)
+{
+	if (!boot_installed(b, be))
+		return false;
+	for (size_t i = 0; i < b->nfound; i++)
+		for (const struct boot_backend *const *s = b->found[i].be->supersedes; s && *s; s++)
+			if (*s == be)
+				return false;
+	return true;
+}
+
+const char *boot_text(const struct host_boot *b, const char *path)
+{
+	for (size_t i = 0; i < b->files.n; i++)
+		if (streq(b->files.v[i].path, path))
+			return b->files.v[i].text;
+	return NULL;
+}
+
+bool boot_is_bls_entry(const char *path)
+{
+	static const struct boot_path entries[] = { BOOT_BLS_ENTRIES };
+
+	for (size_t i = 0; i < ARRAY_SIZE(entries); i++)
+		if (startswith(path, entries[i].path) && path[strlen(entries[i].path)] == '/')
+			return true;
+	return false;
+}

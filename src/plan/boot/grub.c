@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub (the article's
+ * "Enabling IOMMU"), then grub.cfg made again by the distribution's tool. */
+#include "backend.h"
+
+static int grub_plan(const struct boot_plan_ctx *c)
+{
+	const char *text = boot_text(&c->h->boot, "etc/default/grub");
+	char *out = NULL, *problem = NULL;
+	int k;
+
+	if (!text)
+		return 0;
+	k = shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", c->edits, &out, &problem);
+	if (k == -EINVAL)
+		k = setup_by_hand(c->p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT", problem,
+						c->params));
+	else if (k >= 0 && (k = setup_add_file(c->p, "etc/default/grub", out)) >= 0)
+		k = c->regen ? strv_push(&c->p->commands, c->regen) :
+			       setup_by_hand(c->p, strdup("GRUB: regenerate grub.cfg (no update-grub or grub-mkconfig was found)"));
+	free(problem);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+const struct boot_backend boot_grub = {
+	.name = "GRUB",
+	.kind = BOOT_LOADER,
+	.detect_any = (const char *const[]){ "etc/default/grub", NULL },
+	.files = (const struct boot_path[]){ { "etc/default/grub", NULL, true }, { NULL } },
+	.regen = (const struct boot_regen[]){ { "usr/sbin/update-grub", "update-grub" },
+					       { "usr/sbin/grub2-mkconfig", "grub2-mkconfig -o /boot/grub2/grub.cfg" },
+					       { "usr/sbin/grub-mkconfig", "grub-mkconfig -o /boot/grub/grub.cfg" },
+					       { "usr/bin/grub-mkconfig", "grub-mkconfig -o /boot/grub/grub.cfg" },
+					       { NULL, NULL } },
+	.plan = grub_plan,
+};

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rpm-ostree (Silverblue, Kinoite, CoreOS): the deployment's kargs, by
+ * `rpm-ostree kargs`; ostree writes the BLS entries and grub.cfg itself. */
+#include "backend.h"
+
+/* Whether every ostree entry has param (none: no). */
+static bool ostree_has(const struct host_boot *b, const char *param)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < b->files.n; i++) {
+		const struct boot_file *f = &b->files.v[i];
+		const char *base = strrchr(f->path, '/');
+		if (!boot_is_bls_entry(f->path) || !startswith(base ? base + 1 : f->path, "ostree-"))
+			continue;
+		any = true;
+		if (!cmdline_has_word(f->text, param))
+			return false;
+	}
+	return any;
+}
+
+/* "rpm-ostree kargs OPT P1 OPT P2 ..." */
+static char *kargs(const char *opt, const struct strv *params)
+{
+	_cleanup_(strv_clear) struct strv w = { 0 };
+
+	if (strv_push(&w, "rpm-ostree kargs") < 0)
+		return NULL;
+	for (size_t i = 0; i < params->n; i++)
+		if (strv_push_take(&w, strdupf("%s%s", opt, params->v[i])) < 0)
+			return NULL;
+	return strv_join(&w, " ");
+}
+
+static int ostree_plan(const struct boot_plan_ctx *c)
+{
+	const struct host_boot *b = &c->h->boot;
+	_cleanup_(strv_clear) struct strv add = { 0 }, del = { 0 };
+	int k = 0;
+
+	for (size_t i = 0; i < c->p->stale.n && k >= 0; i++)
+		if (ostree_has(b, c->p->stale.v[i]))
+			k = strv_push(&del, c->p->stale.v[i]);
+	for (size_t i = 0; i < c->p->params.n && k >= 0; i++)
+		if (!ostree_has(b, c->p->params.v[i]))
+			k = strv_push(&add, c->p->params.v[i]);
+	if (k >= 0 && add.n)
+		k = setup_exec_pair(c->p, kargs("--append-if-missing=", &add), kargs("--delete-if-present=", &add));
+	if (k >= 0 && del.n)
+		k = setup_exec_pair(c->p, kargs("--delete-if-present=", &del), kargs("--append-if-missing=", &del));
+	return k < 0 ? -ENOMEM : 0;
+}
+
+const struct boot_backend boot_rpm_ostree = {
+	.name = "rpm-ostree",
+	.kind = BOOT_LOADER,
+	.detect_all = (const char *const[]){ "usr/bin/rpm-ostree", "run/ostree-booted", NULL },
+	.files = (const struct boot_path[]){ BOOT_BLS_ENTRIES, { NULL } },
+	.supersedes = (const struct boot_backend *const[]){ &boot_grub, &boot_systemd_boot, &boot_grubby, NULL },
+	.plan = ostree_plan,
+};
