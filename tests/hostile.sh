@@ -92,7 +92,7 @@ ok $? "rom FILE: a FIFO given as the file is refused by name" "$tmp/out"
 mkdir -p "$a/etc/modprobe.d"
 mkfifo "$a/etc/modprobe.d/vfio.conf"
 run setup --gpu 06:00.0 --root "$a"
-[ "$rc" = 1 ] && grep -q "/etc/modprobe.d/vfio.conf: not a regular file" "$tmp/out"
+[ "$rc" = 1 ] && grep -q "/etc/modprobe.d/vfio.conf.* not a regular file" "$tmp/out"
 ok $? "setup: a FIFO where it would edit is named" "$tmp/out"
 rm -f "$a/etc/modprobe.d/vfio.conf"
 rmdir "$a/etc/modprobe.d"
@@ -122,7 +122,7 @@ ok $? "journal and undo with a FIFO in the journal entry: no hang, nothing chang
 # bind must not take the disk of / for free when the mount tables cannot be read.
 for f in proc/self/mountinfo proc/swaps; do mv "$a/$f" "$tmp/${f##*/}.orig" && mkfifo "$a/$f"; done
 run bind --dry-run group:11 --root "$a"
-[ "$rc" = 1 ] && grep -q "refused: which devices hold this host's filesystems and swap is unknown: /proc/self/mountinfo cannot be read" "$tmp/out"
+[ "$rc" = 1 ] && grep -q "refused: cannot tell whether 0000:00:1f.2 holds a mounted filesystem or swap of this host (/proc/self/mountinfo: not a regular file" "$tmp/out"
 ok $? "bind: unreadable mount tables refuse, naming /proc/self/mountinfo" "$tmp/out"
 for f in proc/self/mountinfo proc/swaps; do rm -f "$a/$f" && mv "$tmp/${f##*/}.orig" "$a/$f"; done
 

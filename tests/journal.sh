@@ -50,10 +50,13 @@ cp "$tmp/initramfs-tools-core/usr/share/initramfs-tools/modules" "$debian/etc/in
 printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n' >"$debian/etc/os-release"
 
 # tree DIR: every path with its type, mode, owner and link target, and every
-# file's hash; /sys and the journal's own directory left out.
+# file's hash; /sys, the journal's own directory and /run (the per-root
+# lock, vfiokit's own, on a tmpfs on a real machine) left out.
 tree() {
-	(cd "$1" && find . -path ./sys -prune -o -path ./var/lib/vfiokit -prune -o -printf '%p %y %m %U:%G %l\n' | sort &&
-		find . -path ./sys -prune -o -path ./var/lib/vfiokit -prune -o -type f -print0 | sort -z | xargs -0 md5sum)
+	(cd "$1" && find . -path ./sys -prune -o -path ./run -prune -o -path ./var/lib/vfiokit -prune -o \
+		-printf '%p %y %m %U:%G %l\n' | sort &&
+		find . -path ./sys -prune -o -path ./run -prune -o -path ./var/lib/vfiokit -prune -o -type f -print0 |
+		sort -z | xargs -0 md5sum)
 }
 strays() { find "$1" -name '.#*' | wc -l; }
 state() { "$vfiokit" journal -n -r -o STATE --root "$1" 2>/dev/null | tail -1 | sed 's/\\x20/ /g'; }
@@ -343,6 +346,7 @@ fi
 if command -v virsh >/dev/null && [ -f /usr/share/qemu/firmware/60-edk2-x86_64.json ]; then
 	l="$tmp/vm"
 	cp -a "$fixtures/hosts/article" "$l"
+	printf 'MemTotal:       16363840 kB\nMemAvailable:   12000000 kB\n' >"$l/proc/meminfo"
 	{ echo "<node>"; cat "$fixtures/libvirt/win10-virt-manager.xml"; echo "</node>"; } >"$tmp/node.xml"
 	mkdir -p "$l/var/lib/vfiokit/libvirt"
 	now=$(date -u +%s)
