@@ -63,6 +63,7 @@ ok $? "no drm class or module, no IPv6 table or sysctls: none there, nothing ref
 
 # vm: no MemTotal, no guest.
 fresh
+rm "$c/proc/meminfo"
 "$vfiokit" vm create g --gpu 06:00.0 --memory 4G --root "$c" >"$tmp/out" 2>"$tmp/err"
 [ $? = 1 ] && grep -q "cannot tell whether the guest's 4096 MiB fit in this host's RAM: /proc/meminfo could not be read" "$tmp/err" &&
 	[ ! -s "$tmp/out" ]
