@@ -182,7 +182,8 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 	printf '<domain type="kvm"><name>win10</name><devices>' >"$tmp/broken.xml"
 	printf '<network><name>win10</name></network>' >"$tmp/net.xml"
 	printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/xxe.xml"
-	for bad in broken net xxe; do
+	printf '<!DOCTYPE d [<!ENTITY e "x">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/dtd.xml"
+	for bad in broken net xxe dtd; do
 		cp "$tmp/$bad.xml" "$tmp/$bad.orig"
 		edit win10 --gpu 06:00.0 --from "$tmp/$bad.xml" >"$tmp/out/$bad" 2>"$tmp/why"
 		rc=$?

@@ -586,6 +586,14 @@ static xmlDocPtr parse(const char *xml, char **err)
 			strip_trailing(*err);
 		return NULL;
 	}
+	/* Entities are never expanded (no XXE), so a reference to one declared
+	 * in a DOCTYPE stays in the tree, and the <domain> edit writes would
+	 * name an entity nothing declares. libvirt never writes a DOCTYPE. */
+	if (doc->intSubset && (doc->intSubset->children || doc->intSubset->SystemID || doc->intSubset->ExternalID)) {
+		xmlFreeDoc(doc);
+		*err = strdup("not a domain as libvirt writes it: a <!DOCTYPE> with declarations or an external DTD");
+		return NULL;
+	}
 	if (!is(xmlDocGetRootElement(doc), "domain")) {
 		xmlFreeDoc(doc);
 		*err = strdup("not a libvirt domain (the root element is not <domain>)");
