@@ -27,12 +27,15 @@ static int load_group(struct host *h, const char *name)
 	_cleanup_free_ char *rel = strdupf(GROUPS_DIR "/%s/devices", name);
 	struct strv devs = { 0 };
 	struct iommu_group *g;
+	char canon[24];
 	long number;
 	int k;
 
 	if (!rel)
 		return -ENOMEM;
-	if (parse_int(name, 0, INT32_MAX, &number) < 0) {
+	/* 013 beside 13 would be one group twice: only the kernel's spelling. */
+	if (parse_int(name, 0, INT32_MAX, &number) < 0 ||
+	    (snprintf(canon, sizeof(canon), "%ld", number), !streq(canon, name))) {
 		host_diag(h, GROUPS_DIR, "entry \"%.40s\" is not a group number", name);
 		return 0;
 	}
