@@ -112,7 +112,11 @@ static bool escaped(void)
 	return any;
 }
 
-/* path, root-relative: no "..", ".", empty components; parents made. */
+/* path, root-relative: no "..", ".", empty components; parents made, and
+ * each one a directory, never a link an earlier record made: the harness
+ * runs as root, and a link to / would have it write into the machine. The
+ * last component is made without following a link (O_NOFOLLOW, symlink,
+ * mkdir, mkfifo). */
 static bool make_parents(const char *path, char *abs, size_t abs_size)
 {
 	char *p, *slash;
@@ -133,7 +137,8 @@ static bool make_parents(const char *path, char *abs, size_t abs_size)
 	p = abs + strlen(root) + 1;
 	while ((slash = strchr(p, '/'))) {
 		*slash = '\0';
-		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
+		struct stat st;
+		if ((mkdir(abs, 0755) < 0 && errno != EEXIST) || lstat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			*slash = '/';
 			return false;
 		}
