@@ -88,7 +88,7 @@ check: check-configure
 # libFuzzer with ASan+UBSan over the parsers, the configuration edits, vm
 # edit and the host model, for a fixed time each (FUZZ_SECONDS), from the
 # seeds and with the dictionaries in tests/fuzz. Corpora grow in $(BUILD)/fuzz.
-FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c src/shared/cpuset.c
+FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 	-Isrc/shared -Isrc/host -Isrc/rom -Isrc/plan -Isrc/emit
 # The host model: every reader, through path.c.

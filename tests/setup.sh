@@ -220,6 +220,17 @@ PATH="$tmp/bin2:$PATH" sh "$tmp/override.sh" --first-time
 	[ "$(cat "$tmp/sysc/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] &&
 	[ "$(cat "$tmp/modprobe.log")" = "modprobe -i vfio-pci --first-time" ]
 ok $? "the script overrides 06:00.0 and 06:00.1 only, then loads vfio-pci itself (modprobe -i)"
+# A second setup by address (the host's card, identical to the guest's) keeps
+# the first one's devices in the script; its undo gives the first script back.
+tw2="$tmp/twin-second"
+cp -a "$twin" "$tw2"
+cp "$tw2/usr/local/bin/vfio-pci-override.sh" "$tmp/override.first"
+"$vfiokit" setup --gpu 01:00.0 --root "$tw2" --apply >/dev/null 2>"$tmp/err" &&
+	grep -q '^DEVS="0000:06:00.0 0000:06:00.1 0000:01:00.0 0000:01:00.1"$' "$tw2/usr/local/bin/vfio-pci-override.sh" &&
+	[ "$(grep -c "^install vfio-pci" "$tw2/etc/modprobe.d/vfio.conf")" = 1 ] &&
+	"$vfiokit" undo --root "$tw2" >/dev/null 2>>"$tmp/err" &&
+	cmp "$tmp/override.first" "$tw2/usr/local/bin/vfio-pci-override.sh" >>"$tmp/err" 2>&1
+ok $? "a second setup by address keeps the first one's devices in the driver_override script; undo gives them back" "$tmp/err"
 # An installed kernel without vfio_pci.
 nokernel="$tmp/nokernel"
 cp -a "$debian" "$nokernel"
@@ -259,6 +270,51 @@ echo "kernel/drivers/vfio/pci/vfio-pci.ko" >"$builtin/lib/modules/6.8.0-generic/
 	grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$tmp/out" &&
 	grep -q "^# initramfs modules: vfio vfio_iommu_type1$" "$tmp/out"
 ok $? "vfio-pci built into a kernel: vfio-pci.ids= on the command line, and not in the initramfs list" "$tmp/out"
+# /etc/modprobe.d/vfio.conf is shared with the user: the article's own lines
+# there survive apply and undo byte for byte.
+shared="$tmp/shared-conf"
+cp -a "$tmp/pristine" "$shared"
+mkdir -p "$shared/etc/modprobe.d"
+printf '# mine\noptions kvm ignore_msrs=1\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\n' >"$shared/etc/modprobe.d/vfio.conf"
+cp -a "$shared" "$tmp/shared-before"
+"$vfiokit" setup --gpu 06:00.0 --root "$shared" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && [ "$(head -3 "$shared/etc/modprobe.d/vfio.conf")" = "$(cat "$tmp/shared-before/etc/modprobe.d/vfio.conf")" ] &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$shared/etc/modprobe.d/vfio.conf" &&
+	grep -q "^softdep nouveau pre: vfio-pci$" "$shared/etc/modprobe.d/vfio.conf" &&
+	"$vfiokit" undo --root "$shared" >/dev/null 2>>"$tmp/err" &&
+	diff -r --no-dereference -x var "$tmp/shared-before" "$shared" >>"$tmp/err" 2>&1
+ok $? "the user's options kvm ignore_msrs=1 and allow_unsafe_interrupts=1 in vfio.conf survive apply and undo" "$tmp/err"
+# Two cards, one setup each, on a kernel with vfio-pci built in (the IDs on
+# the command line too): the second keeps the first card's IDs in both places;
+# undo of the older entry is refused while the newer one stands (even with
+# --force), undo of the newer removes only its IDs, then the older undoes
+# to the copy as it was.
+two="$tmp/two-cards"
+cp -a "$builtin" "$two"
+"$vfiokit" setup --gpu 06:00.0 --root "$two" --apply >/dev/null 2>"$tmp/err" &&
+	"$vfiokit" setup --gpu 01:00.0 --root "$two" --apply >"$tmp/out" 2>>"$tmp/err" &&
+	grep -q "^# IDs kept from earlier setups: 10de:13c2 10de:0fbb$" "$tmp/out" &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb,10de:1381,10de:0fbc$" "$two/etc/modprobe.d/vfio.conf" &&
+	[ "$(grep -c "^options vfio-pci" "$two/etc/modprobe.d/vfio.conf")" = 1 ] &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb,10de:1381,10de:0fbc"$' \
+		"$two/etc/default/grub"
+ok $? "two setups for two cards: both cards' IDs in vfio.conf and in vfio-pci.ids=" "$tmp/err"
+"$vfiokit" verify --root "$two" >"$tmp/out" 2>&1
+! grep -q "changed since" "$tmp/out" && ! "$vfiokit" journal --root "$two" -J -o DRIFT | grep -q '"etc/'
+ok $? "the second setup's rewrite of the first one's files is no drift (verify, vfiokit journal)" "$tmp/out"
+first=$(ls "$two/var/lib/vfiokit/journal" | sort | head -1) second=$(ls "$two/var/lib/vfiokit/journal" | sort | tail -1)
+cp -a "$two" "$tmp/two-applied"
+"$vfiokit" undo --root "$two" --force "$first" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "a newer journal entry changed the same files since and is not undone: $second (/etc/modprobe.d/vfio.conf)" "$tmp/err" &&
+	grep -q "undo it first ('vfiokit undo $second'), then this one" "$tmp/err" &&
+	diff -r --no-dereference "$tmp/two-applied" "$two" >>"$tmp/err" 2>&1
+ok $? "undo of the first card's entry while the second's stands: refused (even --force), the order named, nothing changed" "$tmp/err"
+"$vfiokit" undo --root "$two" >/dev/null 2>"$tmp/err" &&
+	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$two/etc/modprobe.d/vfio.conf" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$two/etc/default/grub" &&
+	"$vfiokit" undo --root "$two" "$first" >/dev/null 2>>"$tmp/err" &&
+	diff -r --no-dereference -x var "$builtin" "$two" >>"$tmp/err" 2>&1
+ok $? "undo of the second card's entry removes only its IDs; then the first's gives the copy back" "$tmp/err"
 # Entries without loader.conf (it is optional): still systemd-boot's, edited.
 noconf="$tmp/noloaderconf"
 cp -a "$arch" "$noconf"
@@ -338,6 +394,37 @@ ok $? "verify: without the softdep, the line to add" "$tmp/out"
 grep -q "warning: /etc/modprobe.d/vfio.conf changed since vfiokit wrote it (journal entry .*, vfiokit setup)" "$tmp/out" &&
 	"$vfiokit" journal --root "$debian" -J -o DRIFT | grep -q '"etc/modprobe.d/vfio.conf"'
 ok $? "drift: the hand-edited vfio.conf is named by verify and by vfiokit journal (DRIFT)" "$tmp/out"
+# modprobe.d is five directories (modprobe.d(5)): a softdep packaged in
+# /usr/lib/modprobe.d counts, unless a file of the same name in /etc masks it;
+# ids= in /run/modprobe.d counts.
+md="$tmp/modprobe-dirs"
+cp -a "$debian" "$md"
+mkdir -p "$md/usr/lib/modprobe.d" "$md/run/modprobe.d"
+printf 'softdep nouveau pre: vfio-pci\nsoftdep snd-hda-intel pre: vfio-pci\n' >"$md/usr/lib/modprobe.d/gpu.conf"
+"$vfiokit" verify --root "$md" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && ! grep -q "add 'softdep" "$tmp/out" && [ "$(grep -c "softdep asks for vfio-pci before it" "$tmp/out")" = 2 ]
+ok $? "verify: a softdep in /usr/lib/modprobe.d is seen" "$tmp/out"
+: >"$md/etc/modprobe.d/gpu.conf"
+"$vfiokit" verify --root "$md" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "add 'softdep snd_hda_intel pre: vfio-pci'" "$tmp/out"
+ok $? "verify: an empty /etc/modprobe.d file of the same name masks it" "$tmp/out"
+# ids= in a packaged modprobe.d file: modprobe joins every options line of
+# vfio-pci and the last ids= wins, so setup keeps those IDs in vfio.conf too.
+mo="$tmp/modprobe-other"
+cp -a "$tmp/pristine" "$mo"
+mkdir -p "$mo/usr/lib/modprobe.d"
+printf 'options vfio-pci ids=1002:67df\n' >"$mo/usr/lib/modprobe.d/gpu.conf"
+"$vfiokit" setup --gpu 06:00.0 --root "$mo" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "^+options vfio-pci ids=1002:67df,10de:13c2,10de:0fbb$" "$tmp/out" &&
+	grep -q "warning: another modprobe.d file than /etc/modprobe.d/vfio.conf gives vfio-pci ids=" "$tmp/out"
+ok $? "setup: ids= in /usr/lib/modprobe.d kept in vfio.conf's ids=, and said" "$tmp/out"
+mr="$tmp/modprobe-run"
+cp -a "$fixtures/hosts/article" "$mr"
+mkdir -p "$mr/run/modprobe.d"
+printf 'options vfio_pci ids=10de:13c2\n' >"$mr/run/modprobe.d/vfio.conf"
+"$vfiokit" verify --root "$mr" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && ! grep -q "nothing asks vfio-pci" "$tmp/out" && grep -q "^0000:06:00.0 " "$tmp/out" && ! grep -q "^0000:06:00.1 " "$tmp/out"
+ok $? "verify: ids= in /run/modprobe.d is seen" "$tmp/out"
 bound="$tmp/bound"
 cp -a "$fixtures/hosts/vfio-bound" "$bound"
 mkdir -p "$bound/etc/modprobe.d"

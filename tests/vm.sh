@@ -200,6 +200,40 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 	edit other --gpu 06:00.0 --from "$vm" >"$tmp/out/other" 2>"$tmp/why"
 	if [ $? -eq 1 ] && grep -q "holds the domain 'win10', not 'other'" "$tmp/why"; then ok "vm edit: a name that is not the file's domain is refused"
 	else nok "vm edit: name mismatch"; fi
+	# <memory unit=...> with libvirt's units (decimal ones are powers of
+	# 1000), <vcpu> that does not fit: the host has 24105 MiB.
+	for c in "MB|30000|1|more than this host's RAM (24105 MiB)|--memory 28610 MiB" \
+		"TB|1|1|more than this host's RAM|--memory 953674 MiB" "TiB|1|1|more than this host's RAM|--memory 1048576 MiB" \
+		"PiB|1|1|more than this host's RAM|--memory 1073741824 MiB" \
+		"G|17179869184|1|<memory unit='G'>17179869184</memory>: more than libvirt takes|mem.xml: " \
+		"furlong|16|1|<memory unit='furlong'>16</memory>: expected a number and a libvirt unit|mem.xml: " \
+		"GiB|16|0||" "GB|16|0||" "KiB|8388608|0||"; do
+		IFS='|' read -r u v want p1 p2 <<-EOF
+		$c
+		EOF
+		sed "s|<memory unit=\"KiB\">8388608</memory>|<memory unit=\"$u\">$v</memory>|" "$vm" >"$tmp/mem.xml"
+		edit win10 --gpu 06:00.0 --from "$tmp/mem.xml" >"$tmp/out/mem" 2>"$tmp/why"
+		rc=$?
+		if [ $rc -eq "$want" ] && { [ "$want" = 0 ] || { [ ! -s "$tmp/out/mem" ] && grep -qF -- "$p1" "$tmp/why" &&
+			grep -qF -- "$p2" "$tmp/why"; }; }; then
+			ok "vm edit: <memory unit='$u'>$v</memory> read as libvirt does (exit $want)"
+		else echo "exit $rc" >>"$tmp/why"; nok "vm edit: <memory unit='$u'>$v</memory>"; fi
+	done
+	sed 's|<vcpu placement="static">4</vcpu>|<vcpu placement="static">4294967297</vcpu>|' "$vm" >"$tmp/vcpu.xml"
+	edit win10 --gpu 06:00.0 --from "$tmp/vcpu.xml" >"$tmp/out/vcpu" 2>"$tmp/why"
+	if [ $? -eq 1 ] && [ ! -s "$tmp/out/vcpu" ] &&
+		grep -qF "$tmp/vcpu.xml: <vcpu>4294967297</vcpu>: expected a count from 1 to 4096" "$tmp/why"; then
+		ok "vm edit: <vcpu>4294967297</vcpu> is refused, not read as 1"
+	else nok "vm edit: <vcpu>4294967297</vcpu>"; fi
+	for c in "--memory 18446744073709551615|--memory: at most 8 EiB, what libvirt takes" \
+		"--memory 18446744073709551616|--memory 18446744073709551616 is too large" \
+		"--memory 16Gjunk|--memory takes a size like 16G" "--libvirt-version 9.10.0junk|--libvirt-version takes a version" \
+		"--vcpus 4294967297|--vcpus takes a number from 1 to 4096" "--looking-glass 4294967616x1080|--looking-glass takes"; do
+		opt=${c%%|*} pat=${c#*|}
+		(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $opt --root "$root") >"$tmp/out/num" 2>"$tmp/why"
+		if [ $? -eq 2 ] && [ ! -s "$tmp/out/num" ] && grep -qF -- "$pat" "$tmp/why"; then ok "vm create $opt: refused, named"
+		else nok "vm create $opt"; fi
+	done
 	edit nosuch --gpu 06:00.0 --connect test:///default >/dev/null 2>"$tmp/why"
 	if [ $? -eq 1 ] && grep -q "no domain called 'nosuch' on test:///default" "$tmp/why"; then ok "vm edit: an unknown domain is named"
 	else nok "vm edit: unknown domain"; fi

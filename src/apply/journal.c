@@ -549,15 +549,56 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 		v[cnt++] = e;
 	}
 	strv_clear(&ids);
+	/* A file a newer applied entry wrote again is that entry's to judge:
+	 * the older entry's bytes are not what should be there any more. */
+	for (size_t i = 0; with_drift && i < cnt; i++)
+		for (size_t d = v[i].drifted.n; d-- > 0;)
+			for (size_t j = i + 1; j < cnt; j++)
+				if (!v[j].undone && strv_contains(&v[j].paths, v[i].drifted.v[d])) {
+					free(v[i].drifted.v[d]);
+					memmove(&v[i].drifted.v[d], &v[i].drifted.v[d + 1],
+						(v[i].drifted.n - d) * sizeof(char *)); /* and the NULL after */
+					v[i].drifted.n--;
+					break;
+				}
 	*ret = v;
 	*n = cnt;
+	return 0;
+}
+
+/* The newer entries, not undone, that changed a file of tx after it
+ * ("ID (/PATH)"): putting tx's before bytes back would take their change
+ * away too, so they are undone first. */
+static int newer_writers(struct path_root *r, const struct journal_entry *all, size_t n, const char *id,
+			 const struct journal_tx *tx, struct strv *ret)
+{
+	size_t i = 0;
+
+	while (i < n && !streq(all[i].id, id))
+		i++;
+	for (i++; i < n; i++) {
+		struct journal_tx t = { 0 };
+		struct journal_entry e = { 0 };
+		int k = all[i].undone ? 0 : load_entry(r, all[i].id, &t, &e);
+		for (size_t j = 0; k >= 0 && j < t.n; j++) {
+			const struct journal_change *c = &t.v[j];
+			bool changed = (!c->before) != (!c->after) || (c->before && !streq(c->before, c->after));
+			for (size_t m = 0; changed && m < tx->n && k >= 0; m++)
+				if (streq(tx->v[m].path, c->path))
+					k = strv_push_take(ret, strdupf("%s (/%s)", all[i].id, c->path));
+		}
+		journal_tx_free(&t);
+		entry_clear(&e);
+		if (k == -ENOMEM)
+			return k;
+	}
 	return 0;
 }
 
 int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
 		 char **done_id, char **diff, char **err)
 {
-	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 };
+	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 }, later = { 0 };
 	struct journal_entry *all = NULL, e = { 0 };
 	struct journal_tx tx = { 0 }, back = { 0 };
 	struct strv changed = { 0 };
@@ -578,19 +619,36 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	}
 	/* id may point into the list: keep a copy before freeing it. */
 	*done_id = strdup(id);
-	journal_entries_free(all, n);
-	if (!*done_id)
+	if (!*done_id) {
+		journal_entries_free(all, n);
 		return -ENOMEM;
+	}
 	id = *done_id;
 	k = load_entry(r, id, &tx, &e);
 	if (k < 0) {
+		journal_entries_free(all, n);
 		*err = k == -ENOENT ? strdupf("there is no journal entry %s", id) :
 				      strdupf("journal entry %s cannot be read: %s", id, strerror(-k));
 		goto out;
 	}
+	k = e.undone ? 0 : newer_writers(r, all, n, id, &tx, &later);
+	journal_entries_free(all, n);
+	if (k < 0)
+		goto out;
 	if (e.undone) {
 		*err = strdupf("journal entry %s was undone already", id);
 		k = -EALREADY;
+		goto out;
+	}
+	if (later.n) {
+		/* Not even with --force: that would drop a newer entry's change
+		 * (another card's IDs) without a word. */
+		_cleanup_free_ char *list = strv_join(&later, ", ");
+		const char *first = later.v[later.n - 1];
+		*err = strdupf("a newer journal entry changed the same files since and is not undone: %s; undo it first "
+			       "('vfiokit undo %.*s'), then this one",
+			       list ? list : "?", (int)strcspn(first, " "), first);
+		k = -EBUSY;
 		goto out;
 	}
 	/* What is there now must be what the entry wrote (a file that cannot

@@ -80,8 +80,16 @@ int cli_load_host(struct path_root *root, unsigned flags, struct host **ret);
 void cli_print_diags(const struct host *h);
 /* Colour only on a terminal, and never with NO_COLOR set (no-color.org). */
 bool cli_use_color(int fd);
+/* Messages and lines of plans: formatted, then every control byte and
+ * invalid UTF-8 written as \xHH (escape.h), then a newline. Text from the
+ * machine reaches stdout and stderr only through these and cli_print_table. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
+void cli_warn(const char *fmt, ...) _printf_(1, 2);
+void cli_line(FILE *f, const char *fmt, ...) _printf_(2, 3);
+/* Lines of text to show, a diff of files or of a domain: escaped as
+ * cli_line does, but newlines and tabs are kept. */
+void cli_put_text(FILE *f, const char *text);
 
 /* -J, -o, -r, -n, as lsblk takes them. */
 struct cli_table_opts {
@@ -123,3 +131,6 @@ struct libscols_table *cli_table_new(const struct cli_columns *c, const char *na
 /* Set a cell if its column is shown (NULL: left empty). 0 or -ENOMEM. */
 int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, const char *val);
 int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, const char *fmt, ...) _printf_(4, 5);
+/* Print tb on stdout: a table as libsmartcols escapes it, JSON with what it
+ * leaves raw escaped too (valid UTF-8, no control byte). 0, -ENOMEM, -EIO. */
+int cli_print_table(struct libscols_table *tb);

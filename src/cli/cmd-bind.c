@@ -103,7 +103,7 @@ static int print_steps(const struct host *h, const struct bind_plan *p, const st
 			_cleanup_free_ char *d = bind_step_describe(h, p, &p->steps[i]);
 			if (!d)
 				return -ENOMEM;
-			printf("%s\n", d);
+			cli_line(stdout, "%s", d);
 		}
 		return 0;
 	}
@@ -122,7 +122,7 @@ static int print_steps(const struct host *h, const struct bind_plan *p, const st
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 }
@@ -156,7 +156,7 @@ static int print_result(const struct host *h, const struct bind_plan *p, const s
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 }
@@ -274,11 +274,10 @@ static int run(int argc, char **argv, bool unbind)
 		goto out;
 	}
 	for (size_t i = 0; i < p.warnings.n; i++)
-		fprintf(stderr, "vfiokit: warning: %s\n", p.warnings.v[i]);
+		cli_warn("%s", p.warnings.v[i]);
 	for (size_t i = 0; i < p.nrefusals; i++) {
 		if (o.allow[p.refusals[i].kind]) {
-			fprintf(stderr, "vfiokit: warning: %s (allowed by --%s)\n", p.refusals[i].msg,
-				bind_refusal_option(p.refusals[i].kind));
+			cli_warn("%s (allowed by --%s)", p.refusals[i].msg, bind_refusal_option(p.refusals[i].kind));
 			continue;
 		}
 		cli_error("refused: %s. To do it anyway: --%s", p.refusals[i].msg, bind_refusal_option(p.refusals[i].kind));
@@ -291,7 +290,7 @@ static int run(int argc, char **argv, bool unbind)
 	}
 	if (p.nsteps == 0) {
 		if (p.nitems == 0)
-			fprintf(stderr, "vfiokit: nothing is on %s there; nothing to do\n", p.driver);
+			cli_error("nothing is on %s there; nothing to do", p.driver);
 		else
 			fprintf(stderr, "vfiokit: %s already; nothing to do\n",
 				unbind ? "nothing to give back" : "every device is on the driver");
@@ -314,9 +313,9 @@ static int run(int argc, char **argv, bool unbind)
 			  per_dev ? h->pci[p.items[s->item].dev].name : "", res.step + 1, p.nsteps, d ? d : "?",
 			  strerror(-res.error), res.detail ? "; " : "", res.detail ? res.detail : "");
 		for (size_t i = 0; i < res.rolled_back.n; i++)
-			fprintf(stderr, "vfiokit: rolled back %s\n", res.rolled_back.v[i]);
+			cli_error("rolled back %s", res.rolled_back.v[i]);
 		for (size_t i = 0; i < res.rollback_errors.n; i++)
-			fprintf(stderr, "vfiokit: ROLLBACK FAILED: %s\n", res.rollback_errors.v[i]);
+			cli_error("ROLLBACK FAILED: %s", res.rollback_errors.v[i]);
 		if (res.rollback_errors.n == 0)
 			fprintf(stderr, "vfiokit: every device is back where it was\n");
 		r = EXIT_PROBLEM;
@@ -326,7 +325,7 @@ static int run(int argc, char **argv, bool unbind)
 	if (!o.json && !unbind && r == EXIT_OK)
 		for (size_t i = 0; i < p.nsteps; i++)
 			if (p.steps[i].kind == STEP_WAIT_VFIO)
-				printf("/%s is ready\n", p.steps[i].path);
+				cli_line(stdout, "/%s is ready", p.steps[i].path);
 	goto out;
 oom:
 	cli_error("out of memory");

@@ -47,10 +47,11 @@ static void print_text(const struct check_report *rep)
 
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct check_result *r = &rep->r[i];
-		printf("%s%-4s%s  %-48s %s\n", color ? status_color(r->status) : "", check_status_name(r->status),
-		       color ? "\033[0m" : "", r->title, r->detail);
+		printf("%s%-4s%s  ", color ? status_color(r->status) : "", check_status_name(r->status),
+		       color ? "\033[0m" : "");
+		cli_line(stdout, "%-48s %s", r->title, r->detail);
 		if (r->fix && r->status != CHECK_PASS && r->status != CHECK_SKIP)
-			printf("      fix: %s\n", r->fix);
+			cli_line(stdout, "      fix: %s", r->fix);
 	}
 	printf("\nsummary: %zu PASS, %zu WARN, %zu FAIL, %zu SKIP\n", check_report_count(rep, CHECK_PASS),
 	       check_report_count(rep, CHECK_WARN), check_report_count(rep, CHECK_FAIL),
@@ -84,7 +85,7 @@ static int print_json(const struct check_report *rep)
 			r = -ENOMEM;
 	}
 	if (r == 0)
-		scols_print_table(tb);
+		cli_print_table(tb);
 	scols_unref_table(tb);
 	return r;
 }

@@ -284,10 +284,10 @@ static void print_shared_notes(const struct host *h, const struct iommu_group *g
 	for (size_t i = 0; i < a->nothers; i++) {
 		const struct pci_device *d = &h->pci[a->others[i]];
 		_cleanup_free_ char *desc = describe(d);
-		printf("  %s [%04x:%04x] %s\n", d->name, d->vendor, d->device, desc ? desc : "");
+		cli_line(stdout, "  %s [%04x:%04x] %s", d->name, d->vendor, d->device, desc ? desc : "");
 	}
 	for (size_t i = 0; i < g->missing.n; i++)
-		printf("  %s (listed in the group, but not readable in /sys/bus/pci/devices)\n", g->missing.v[i]);
+		cli_line(stdout, "  %s (listed in the group, but not readable in /sys/bus/pci/devices)", g->missing.v[i]);
 }
 
 static void print_shared_options(void)
@@ -339,7 +339,7 @@ static int print_groups(struct host *h, struct groups_opts *o)
 				goto oom;
 	}
 	if (shown + ungrouped > 0 || o->t.json)
-		scols_print_table(tb);
+		cli_print_table(tb);
 	if (!o->t.json && !o->t.raw) {
 		size_t nshared = 0;
 		for (size_t i = 0; i < h->ngroups; i++)

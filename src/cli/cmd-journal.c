@@ -27,7 +27,7 @@ static int run_command(const char *cmd, void *data, char **err)
 		argv[n++] = w;
 	}
 	argv[n] = NULL;
-	fprintf(stderr, "vfiokit: running %s%s%s\n", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
+	cli_error("running %s%s%s", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
 	fflush(stdout);
 	return spawn_wait(argv, err);
 }
@@ -44,10 +44,9 @@ void cli_runner_init(struct journal_runner *x, struct path_root *root, const cha
 void cli_runner_done(struct journal_runner *x, struct path_root *root)
 {
 	if (x->todo.n) {
-		fprintf(stderr, "vfiokit: %s is a machine copy: run these inside it (or use --chroot):\n",
-			path_root_dir(root));
+		cli_error("%s is a machine copy: run these inside it (or use --chroot):", path_root_dir(root));
 		for (size_t i = 0; i < x->todo.n; i++)
-			fprintf(stderr, "  %s\n", x->todo.v[i]);
+			cli_line(stderr, "  %s", x->todo.v[i]);
 	}
 	strv_clear(&x->todo);
 }
@@ -63,15 +62,15 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	fputs(diff, stdout);
+	cli_put_text(stdout, diff);
 	if (!*diff && !tx->exec.n) {
 		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < tx->exec.n; i++)
-		printf("# %s: %s   (undo: %s)\n", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
+		cli_line(stdout, "# %s: %s   (undo: %s)", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
 	for (size_t i = 0; i < tx->regen.n; i++)
-		printf("# %s: %s\n", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
+		cli_line(stdout, "# %s: %s", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
 	if (!apply) {
 		fprintf(stderr, "vfiokit: nothing was changed; run again with --apply to make these changes "
 				"(journaled: 'vfiokit undo' takes them back)\n");
@@ -92,7 +91,7 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
 	cli_runner_done(&x, root);
 	if (note)
-		fprintf(stderr, "vfiokit: %s\n", note);
+		cli_error("%s", note);
 	if (id_out)
 		*id_out = TAKE_PTR(id);
 	return EXIT_OK;
@@ -166,7 +165,7 @@ int cmd_journal(int argc, char **argv)
 			goto out;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 out:
 	scols_unref_table(tb);
 	journal_entries_free(e, n);
@@ -212,10 +211,11 @@ int cmd_undo(int argc, char **argv)
 			      "commands changed (kernelstub -d, grubby --remove-args, rpm-ostree kargs\n"
 			      "--delete-if-present) and run its regenerate commands again (update-initramfs,\n"
 			      "update-grub, ...). Refused when a file changed since vfiokit wrote it, unless\n"
-			      "--force.\n\n"
+			      "--force; refused even then when a newer entry, not undone, changed the same\n"
+			      "file (undo that one first).\n\n"
 			      "Options:\n"
 			      "      --dry-run        show the diff and the commands only\n"
-			      "      --force          undo even what changed since\n"
+			      "      --force          undo even what changed since (never a newer entry's change)\n"
 			      "      --root DIR       the machine copy in DIR (the commands are printed)\n"
 			      "      --chroot         with --root: run the commands inside DIR with chroot(8)\n"
 			      "  -h, --help           this help\n\n"
@@ -242,9 +242,9 @@ int cmd_undo(int argc, char **argv)
 	x = (struct journal_runner){ 0 };
 	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, true, &x, &id, &diff, &err);
 	if (diff)
-		fputs(diff, stdout);
+		cli_put_text(stdout, diff);
 	for (size_t i = 0; i < x.todo.n; i++)
-		printf("# %s: %s\n", dry ? "then runs" : "runs", x.todo.v[i]);
+		cli_line(stdout, "# %s: %s", dry ? "then runs" : "runs", x.todo.v[i]);
 	strv_clear(&x.todo);
 	if (k >= 0 && !dry) {
 		_cleanup_free_ char *id2 = NULL, *diff2 = NULL;

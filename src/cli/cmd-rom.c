@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "rom.h"
 #include "romdump.h"
 
@@ -252,7 +253,9 @@ static void print_verdict(const struct rom_input *in)
 
 	if (in->rom.nimages && in->rom.images[0].has_pcir)
 		snprintf(first_id, sizeof(first_id), "%04x:%04x", in->rom.images[0].vendor, in->rom.images[0].device);
-	printf("\n%s: ", in->name);
+	_cleanup_free_ char *name = text_escape(in->name, NULL); /* a file name: any byte */
+
+	printf("\n%s: ", name ? name : "?");
 	efi = rom_uefi_image(&in->rom, &why);
 	if (rom_uefi_ready(&in->rom, &why))
 		printf("UEFI-ready for x64 OVMF: image %zu is an EFI %s for x64%s.\n", (size_t)(efi - in->rom.images),
@@ -352,7 +355,7 @@ static int print_all(struct rom_input *ins, size_t n, const struct rom_opts *o)
 			scols_unref_table(tb);
 			return -ENOMEM;
 		}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	for (size_t i = 0; i < n; i++) {
 		const char *why;
@@ -393,8 +396,8 @@ static int run_strip(struct rom_opts *o, char **args, size_t nargs)
 		r = EXIT_PROBLEM;
 		goto out;
 	}
-	fprintf(stderr, "vfiokit: wrote %s: %zu bytes from offset 0x%zx of %s (%zu header bytes left out)\n", args[1],
-		end - in.rom.start, in.rom.start, args[0], in.rom.start);
+	cli_error("wrote %s: %zu bytes from offset 0x%zx of %s (%zu header bytes left out)", args[1], end - in.rom.start,
+		  in.rom.start, args[0], in.rom.start);
 	rom_free(&in.rom);
 	free(in.buf);
 	in = (struct rom_input){ .name = args[1] };
@@ -533,7 +536,7 @@ int cmd_rom(int argc, char **argv)
 			goto out;
 		}
 		if (action) {
-			fprintf(stderr, "vfiokit: wrote %s: %zu bytes, the ROM of %s\n", o.output, in->len, in->device);
+			cli_error("wrote %s: %zu bytes, the ROM of %s", o.output, in->len, in->device);
 			in->name = o.output;
 		}
 		if (rom_parse(in->buf, in->len, &in->rom) < 0)

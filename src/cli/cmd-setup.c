@@ -14,10 +14,11 @@ static void help(void)
 	      "Isolate the guest GPU (and the rest of its IOMMU group) at boot, as the article's\n"
 	      "\"Isolating the GPU\" does: kernel parameters (intel_iommu=on on Intel), vfio-pci\n"
 	      "taking the devices by ID (/etc/modprobe.d/vfio.conf, with a softdep for every driver\n"
-	      "that would claim them first), the VFIO modules in the initramfs, and the bootloader's\n"
-	      "command line; then the commands that regenerate them. Every installed kernel is\n"
-	      "checked for the modules. Identical guest and host cards are taken by address with\n"
-	      "the article's driver_override script. Shows a diff; nothing changes without --apply.\n"
+	      "that would claim them first; the file's other lines and an earlier setup's IDs\n"
+	      "kept), the VFIO modules in the initramfs, and the bootloader's command line; then\n"
+	      "the commands that regenerate them. Every installed kernel is checked for the\n"
+	      "modules. Identical guest and host cards are taken by address with the article's\n"
+	      "driver_override script. Shows a diff; nothing changes without --apply.\n"
 	      "\n"
 	      "Generators: initramfs-tools, dracut, mkinitcpio (MODULES, modconf), booster.\n"
 	      "Bootloaders: GRUB (/etc/default/grub), systemd-boot and grubby (the BLS entries,\n"
@@ -63,7 +64,7 @@ static int print_machine(const struct host *h)
 			goto out;
 	if (!(ls = strv_join(&l, " ")) || !(gs = strv_join(&g, " ")) || !(ks = strv_join(&k, " ")))
 		goto out;
-	printf("# machine: %s, %s; bootloaders: %s; initramfs: %s; kernels: %s\n",
+	cli_line(stdout, "# machine: %s, %s; bootloaders: %s; initramfs: %s; kernels: %s",
 	       h->sys.os_pretty ? h->sys.os_pretty : h->sys.os_id ? h->sys.os_id : "unknown system",
 	       h->sys.efi ? "EFI" : "BIOS (or EFI not visible)", l.n ? ls : "none found", g.n ? gs : "none found",
 	       k.n ? ks : "none found");
@@ -80,7 +81,7 @@ static void print_list(const char *what, const struct strv *s)
 	_cleanup_free_ char *j = strv_join(s, " ");
 
 	if (s->n && j)
-		printf("# %s: %s\n", what, j);
+		cli_line(stdout, "# %s: %s", what, j);
 }
 
 int cmd_setup(int argc, char **argv)
@@ -174,14 +175,15 @@ int cmd_setup(int argc, char **argv)
 		strv_clear(&devs);
 	}
 	print_list("IDs", &p.ids);
+	print_list("IDs kept from earlier setups", &p.kept);
 	print_list("kernel parameters to add", &p.params);
 	print_list("kernel parameters to remove", &p.stale);
 	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
 	print_list("initramfs modules", &p.modules);
 	for (size_t i = 0; i < p.warnings.n; i++)
-		fprintf(stderr, "vfiokit: warning: %s\n", p.warnings.v[i]);
+		cli_warn("%s", p.warnings.v[i]);
 	for (size_t i = 0; i < p.manual.n; i++)
-		printf("# by hand: %s\n", p.manual.v[i]);
+		cli_line(stdout, "# by hand: %s", p.manual.v[i]);
 	tx.command = strdup("vfiokit setup");
 	if (!tx.command)
 		goto oom;

@@ -149,7 +149,7 @@ static int print_topology(const struct host *h, const struct tune_opts *o)
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	if (!o->t.json && !o->t.raw) {
 		size_t online = cpuset_count(&t->online);
@@ -179,8 +179,7 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 		{ "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
-	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads,
-						      h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"));
+	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads, host_cpu_vendor(h) == CPU_AMD);
 	_cleanup_free_ char *qemu = cputune_qemu_prefix(p), *iso = cputune_isolation_params(p);
 	_cleanup_free_ char *g = cpuset_format(&p->guest), *hs = cpuset_format(&p->host);
 	struct cli_columns c;
@@ -211,7 +210,7 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 			return -ENOMEM;
 		}
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	if (o->t.json || o->t.raw)
 		return 0;
@@ -366,7 +365,7 @@ static int print_status(const struct host *h, const struct tune_opts *o)
 		scols_unref_table(tb);
 		return -ENOMEM;
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 }
@@ -414,7 +413,7 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 		if (ln)
 			k |= cli_cell(ln, &c, 5, params) | (p.notes.n ? cli_cell(ln, &c, 6, notes) : 0);
 		if (!k)
-			scols_print_table(tb);
+			cli_print_table(tb);
 		scols_unref_table(tb);
 	} else {
 		printf("%" PRIu64 " pages of %" PRIu64 " KiB for %" PRIu64 " MiB\n", p.pages, p.page_kb,

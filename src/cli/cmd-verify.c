@@ -15,10 +15,9 @@ static void warn_drift(struct path_root *root)
 		return;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < e[i].drifted.n; j++)
-			fprintf(stderr,
-				"vfiokit: warning: /%s changed since vfiokit wrote it (journal entry %s, %s): what boots may "
-				"not be what was installed (see 'vfiokit journal')\n",
-				e[i].drifted.v[j], e[i].id, e[i].command ? e[i].command : "?");
+			cli_warn("/%s changed since vfiokit wrote it (journal entry %s, %s): what boots may not be what was "
+				 "installed (see 'vfiokit journal')",
+				 e[i].drifted.v[j], e[i].id, e[i].command ? e[i].command : "?");
 	journal_entries_free(e, n);
 }
 
@@ -50,8 +49,9 @@ int cmd_verify(int argc, char **argv)
 		case 'h':
 			fputs("Usage: vfiokit verify [OPTIONS]\n\n"
 			      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
-			      "device that vfio-pci is told to take (options vfio-pci ids= in /etc/modprobe.d,\n"
-			      "vfio-pci.ids= on the kernel command line) on vfio-pci? If not, the likely cause:\n"
+			      "device that vfio-pci is told to take (options vfio-pci ids= in modprobe.d: /etc,\n"
+			      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
+			      "kernel command line) on vfio-pci? If not, the likely cause:\n"
 			      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
 			      "add), an initramfs not regenerated, booster ignoring modprobe.d.\n\n"
 			      "Options:\n"
@@ -94,7 +94,7 @@ int cmd_verify(int argc, char **argv)
 		if (!res.rows[i].ok)
 			r = EXIT_PROBLEM;
 	}
-	scols_print_table(tb);
+	cli_print_table(tb);
 	warn_drift(root);
 	goto out;
 oom:

@@ -45,8 +45,9 @@ static void help(void)
 	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* device; auto: the first\n"
 	      "                           keyboard and mouse there. Ctrl+Ctrl switches\n"
 	      "Guest:\n"
-	      "      --vcpus N            virtual CPUs (default 4)\n"
-	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has)\n"
+	      "      --vcpus N            virtual CPUs, 1 to 4096 (default 4)\n"
+	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has);\n"
+	      "                           libvirt's units: G = GiB, GB = 10^9 bytes\n"
 	      "      --pin                pin vCPUs by L3 domain and core (vfiokit tune pin)\n"
 	      "      --hugepages          back memory with huge pages (they must be reserved)\n"
 	      "      --disk PATH          image file (raw, or .qcow2) or /dev/disk/by-id/... device\n"
@@ -94,18 +95,6 @@ struct vm_opts {
 	bool edit, uid_set;
 };
 
-static int parse_version(const char *s, unsigned long *ret)
-{
-	unsigned a = 0, b = 0, c = 0;
-	int n = 0;
-
-	if (sscanf(s, "%u.%u%n", &a, &b, &n) < 2 || (s[n] && sscanf(s + n, ".%u%n", &c, &n) < 1) ||
-	    a > 1000 || b > 999 || c > 999)
-		return -EINVAL;
-	*ret = a * 1000000ul + b * 1000ul + c;
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct vm_opts *o)
 {
 	enum {
@@ -152,7 +141,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 	};
 	struct vm_request *rq = &o->rq;
 	const char *cmd = o->edit ? "vm edit" : "vm create";
-	int c;
+	int c, k;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -171,12 +160,15 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			break;
 		}
 		case OPT_VCPUS:
-			if (parse_int(optarg, 1, 4096, &v) < 0)
-				return cli_usage_error(cmd, "--vcpus takes a number from 1 to 4096, not '%s'", optarg);
-			rq->vcpus = (unsigned)v;
+			if (parse_unsigned(optarg, 10, VM_VCPUS_MAX, &rq->vcpus) < 0 || rq->vcpus == 0)
+				return cli_usage_error(cmd, "--vcpus takes a number from 1 to %u, not '%s'", VM_VCPUS_MAX,
+						       optarg);
 			break;
 		case OPT_MEMORY:
-			if (parse_size(optarg, &rq->memory) < 0 || rq->memory == 0)
+			k = parse_size(optarg, &rq->memory);
+			if (k == -ERANGE)
+				return cli_usage_error(cmd, "--memory %s is too large: libvirt takes at most 8 EiB", optarg);
+			if (k < 0 || rq->memory == 0)
 				return cli_usage_error(cmd, "--memory takes a size like 16G or 8192M, not '%s'", optarg);
 			break;
 		case OPT_DISK:
@@ -189,13 +181,11 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			rq->virtio_iso = optarg;
 			break;
 		case OPT_LG: {
-			unsigned w = 0, hgt = 0;
-			int n = 0;
-			if (sscanf(optarg, "%ux%u%n", &w, &hgt, &n) != 2 || optarg[n] || w < 320 || hgt < 200 || w > 16384 ||
-			    hgt > 16384)
+			const char *x = strchr(optarg, 'x');
+			_cleanup_free_ char *w = x ? strndup(optarg, (size_t)(x - optarg)) : NULL;
+			if (!w || parse_unsigned(w, 10, 16384, &rq->lg_width) < 0 ||
+			    parse_unsigned(x + 1, 10, 16384, &rq->lg_height) < 0 || rq->lg_width < 320 || rq->lg_height < 200)
 				return cli_usage_error(cmd, "--looking-glass takes WIDTHxHEIGHT like 1920x1080, not '%s'", optarg);
-			rq->lg_width = w;
-			rq->lg_height = hgt;
 			break;
 		}
 		case OPT_LG_SPICE:
@@ -320,7 +310,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 static void print_list(const char *prefix, const struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		fprintf(stderr, "vfiokit: %s%s\n", prefix, s->v[i]);
+		cli_error("%s%s", prefix, s->v[i]);
 }
 
 /* PipeWire audio needs libvirt 9.10: older ones get PulseAudio (PipeWire
@@ -467,7 +457,7 @@ static int run(int argc, char **argv, bool edit)
 		if (!d)
 			goto oom;
 		if (!(o.targets & TARGET_XML))
-			fputs(d, stdout);
+			cli_put_text(stdout, d);
 		else if (!(o.targets & TARGET_DEFINE))
 			fputs(after, stdout);
 		print_list("change: ", &changes);
@@ -484,7 +474,7 @@ static int run(int argc, char **argv, bool edit)
 			goto oom;
 		if (cli_write_new(o.qemu_file, script, strlen(script), 0755) < 0)
 			goto out;
-		fprintf(stderr, "vfiokit: wrote %s; run it as root once the devices are on vfio-pci\n", o.qemu_file);
+		cli_error("wrote %s; run it as root once the devices are on vfio-pci", o.qemu_file);
 	} else if (!(xml = domain_create(h, &o.rq, &p)))
 		goto oom;
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
@@ -504,13 +494,12 @@ static int run(int argc, char **argv, bool edit)
 			cli_error("%s", err ? err : "out of memory");
 			goto out;
 		}
-		fprintf(stderr, "vfiokit: defined '%s' on %s (uuid %s)\n", o.rq.name, uri, uuid);
+		cli_error("defined '%s' on %s (uuid %s)", o.rq.name, uri, uuid);
 		if (saved)
-			fprintf(stderr, "vfiokit: the old definition is in %s; to go back: virsh -c %s define %s\n", saved,
-				uri, saved);
+			cli_error("the old definition is in %s; to go back: virsh -c %s define %s", saved, uri, saved);
 		else {
 			_cleanup_free_ char *q = sh_quote(o.rq.name);
-			fprintf(stderr, "vfiokit: to remove it: virsh -c %s undefine --nvram %s\n", uri, q ? q : "NAME");
+			cli_error("to remove it: virsh -c %s undefine --nvram %s", uri, q ? q : "NAME");
 		}
 		if (o.targets & TARGET_XML)
 			fputs(stored, stdout);

@@ -6,27 +6,71 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
+
+/* Every message and plan line carries text from the machine or the command
+ * line (names, paths, file contents): it reaches the terminal through
+ * here, its control bytes and invalid UTF-8 written as \xHH, so that an
+ * ESC, OSC or BEL in a device name cannot drive the terminal. */
+static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *s = NULL, *e = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0 || !(e = text_escape(s, NULL))) {
+		fprintf(f, "%sout of memory\n", prefix);
+		return;
+	}
+	fprintf(f, "%s%s\n", prefix, e);
+}
+
+void cli_put_text(FILE *f, const char *text)
+{
+	_cleanup_free_ char *e = NULL;
+
+	if (!text_needs_escape(text, "\n\t")) {
+		fputs(text, f);
+		return;
+	}
+	e = text_escape(text, "\n\t");
+	fputs(e ? e : "vfiokit: out of memory\n", f);
+}
+
+void cli_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(f, "", fmt, ap);
+	va_end(ap);
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vfiokit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, "vfiokit: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(stderr, "vfiokit: warning: ", fmt, ap);
+	va_end(ap);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	_cleanup_free_ char *prefix = strdupf("vfiokit %s: ", cmd);
 	va_list ap;
 
-	fprintf(stderr, "vfiokit %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(stderr, prefix ? prefix : "vfiokit: ", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'vfiokit %s --help'.\n", cmd);
+	fprintf(stderr, "Try 'vfiokit %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -52,9 +96,9 @@ void cli_print_diags(const struct host *h)
 	size_t n = h->diags.n < MAX_DIAGS ? h->diags.n : MAX_DIAGS;
 
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "vfiokit: warning: %s\n", h->diags.v[i]);
+		cli_warn("%s", h->diags.v[i]);
 	if (h->diags.n > n)
-		fprintf(stderr, "vfiokit: warning: ... and %zu more problems with the input\n", h->diags.n - n);
+		cli_warn("... and %zu more problems with the input", h->diags.n - n);
 }
 
 int cli_load_host(struct path_root *root, unsigned flags, struct host **ret)
@@ -179,6 +223,24 @@ int cli_cell(struct libscols_line *ln, const struct cli_columns *c, int col, con
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i] == col)
 			return val && scols_line_set_data(ln, i, val) < 0 ? -ENOMEM : 0;
+	return 0;
+}
+
+/* libsmartcols (2.38) escapes a table's cells as lsblk does (\x1b), and
+ * control characters in JSON (\u001b), but copies invalid UTF-8, DEL and
+ * the C1 controls into JSON strings as they are: invalid JSON, and bytes
+ * for the terminal. Its JSON is mended before it is written. */
+int cli_print_table(struct libscols_table *tb)
+{
+	_cleanup_free_ char *s = NULL, *e = NULL;
+
+	if (!scols_table_is_json(tb))
+		return scols_print_table(tb) < 0 ? -EIO : 0;
+	if (scols_print_table_to_string(tb, &s) < 0 || !s || !(e = json_escape_text(s))) {
+		cli_error("out of memory");
+		return -ENOMEM;
+	}
+	fputs(e, stdout);
 	return 0;
 }
 

@@ -12,72 +12,107 @@ static size_t key_len(const char *p, size_t len)
 	return eq ? (size_t)(eq - p) : len;
 }
 
+/* Parameter names as the kernel compares them (parameq()): - and _ alike. */
+static bool key_eq(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') && (b[i] == '-' || b[i] == '_')))
+			return false;
+	return true;
+}
+
 static bool sep(const char *v, size_t i, size_t len)
 {
 	return isspace((unsigned char)v[i]) || (v[i] == '\\' && i + 1 < len && v[i + 1] == '\n');
 }
 
-/* value (without quotes) with params merged in, in place: every byte kept
- * (spacing, continuation lines), a token of the same name replaced by the
- * parameter, the new ones appended. A parameter "-TOKEN" removes that exact
- * token (with the blank before it) and is never appended. */
-static char *merge(const char *value, size_t vlen, const struct strv *params)
-{
-	bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
-	size_t cap = vlen + 1, i = 0;
-	char *out, *w;
+/* A string that grows as it is written; oom once an allocation failed. */
+struct buf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
 
-	for (size_t j = 0; j < params->n; j++)
-		cap += 2 * (strlen(params->v[j]) + 1);
-	out = w = malloc(cap + vlen);
-	if (!used || !out) {
-		free(used);
-		free(out);
+static void buf_put(struct buf *b, const char *s, size_t len)
+{
+	if (b->oom)
+		return;
+	if (len + 1 > b->cap - b->n || !b->p) {
+		size_t cap = MAX(b->cap * 2, b->n + len + 64);
+		char *p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+/* The text, or NULL (freed) when it ran out of memory. */
+static char *buf_take(struct buf *b)
+{
+	if (!b->oom && !b->p)
+		buf_put(b, "", 0);
+	if (b->oom) {
+		free(b->p);
 		return NULL;
 	}
+	return b->p;
+}
+
+/* value (without quotes) with params merged in, in place: every byte kept
+ * (spacing, continuation lines), the first token of the same name replaced
+ * by the parameter and any later one removed (the kernel would take the
+ * last: one occurrence leaves no doubt), the new ones appended. A
+ * parameter "-TOKEN" removes that exact token (with the blank before it)
+ * and is never appended. */
+static char *merge(const char *value, size_t vlen, const struct strv *params)
+{
+	_cleanup_free_ bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
+	struct buf b = { 0 };
+	size_t i = 0;
+
+	if (!used)
+		return NULL;
 	while (i < vlen) {
-		size_t s, kl;
-		const char *rep = NULL;
+		size_t s, kl, j, n = params->n;
 		if (sep(value, i, vlen)) {
-			*w++ = value[i++];
+			buf_put(&b, value + i++, 1);
 			continue;
 		}
 		s = i;
 		while (i < vlen && !sep(value, i, vlen))
 			i++;
 		kl = key_len(value + s, i - s);
-		for (size_t j = 0; j < params->n && !rep; j++) {
+		for (j = 0; j < params->n && n == params->n; j++) {
 			const char *p = params->v[j];
-			if (p[0] == '-') {
-				if (strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0)
-					rep = p;
-			} else if (key_len(p, strlen(p)) == kl && strncmp(p, value + s, kl) == 0) {
-				rep = p;
-				used[j] = true;
-			}
+			if (p[0] == '-' ? strlen(p + 1) == i - s && strncmp(p + 1, value + s, i - s) == 0 :
+					  key_len(p, strlen(p)) == kl && key_eq(p, value + s, kl))
+				n = j;
 		}
-		if (rep && rep[0] == '-') {
-			if (w > out && (w[-1] == ' ' || w[-1] == '\t'))
-				w--; /* the blank before it goes too */
+		if (n < params->n && (params->v[n][0] == '-' || used[n])) {
+			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t'))
+				b.p[--b.n] = '\0'; /* the blank before it goes too */
 			else
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
 					i++; /* first word: the blank after it */
-		} else if (rep)
-			w = stpcpy(w, rep);
-		else {
-			memcpy(w, value + s, i - s);
-			w += i - s;
-		}
+		} else if (n < params->n) {
+			buf_put(&b, params->v[n], strlen(params->v[n]));
+			used[n] = true;
+		} else
+			buf_put(&b, value + s, i - s);
 	}
 	for (size_t j = 0; j < params->n; j++)
 		if (!used[j] && params->v[j][0] != '-') {
-			if (w > out && !isspace((unsigned char)w[-1]))
-				*w++ = ' ';
-			w = stpcpy(w, params->v[j]);
+			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
+				buf_put(&b, " ", 1);
+			buf_put(&b, params->v[j], strlen(params->v[j]));
 		}
-	*w = '\0';
-	free(used);
-	return out;
+	return buf_take(&b);
 }
 
 /* What to put between a shell file's text and a line appended to it: a
@@ -505,7 +540,7 @@ static bool has_key(const char *v, size_t len, const char *param)
 		s = i;
 		while (i < len && !sep(v, i, len))
 			i++;
-		if (i > s && key_len(v + s, i - s) == pk && strncmp(v + s, param, pk) == 0)
+		if (i > s && key_len(v + s, i - s) == pk && key_eq(v + s, param, pk))
 			return true;
 	}
 	return false;
@@ -625,5 +660,135 @@ int refind_conf_add_params(const char *text, const struct strv *params, char **r
 	if (!n)
 		return -ENOENT;
 	*ret = merge_spans(text, sp, n, params, false);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* Module names as modprobe compares them: - and _ alike. */
+static bool module_eq(const struct span *w, const char *name)
+{
+	return (size_t)(w->e - w->s) == strlen(name) && key_eq(w->s, name, strlen(name));
+}
+
+static bool word_is(const struct span *w, const char *word)
+{
+	return (size_t)(w->e - w->s) == strlen(word) && strncmp(w->s, word, strlen(word)) == 0;
+}
+
+/* The words of the line [s, e), at most max. */
+static size_t line_words(const char *s, const char *e, struct span *w, size_t max)
+{
+	size_t n = 0;
+
+	while (s < e && n < max) {
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e)
+			break;
+		w[n].s = s;
+		while (s < e && !isspace((unsigned char)*s))
+			s++;
+		w[n++].e = s;
+	}
+	return n;
+}
+
+/* Whether a softdep line [w, w + n) loads vfio-pci before module m. */
+static bool softdep_has(const struct span *w, size_t n, const char *m)
+{
+	bool pre = false;
+
+	if (n < 4 || !word_is(&w[0], "softdep") || !module_eq(&w[1], m))
+		return false;
+	for (size_t i = 2; i < n; i++) {
+		if (word_is(&w[i], "pre:"))
+			pre = true;
+		else if (word_is(&w[i], "post:"))
+			pre = false;
+		else if (pre && module_eq(&w[i], "vfio_pci"))
+			return true;
+	}
+	return false;
+}
+
+int modprobe_vfio_edit(const char *text, const char *header, const struct strv *ids, const char *install,
+		       const struct strv *softdeps, char **ret, char **problem)
+{
+	_cleanup_(strv_clear) struct strv have = { 0 }, all = { 0 };
+	_cleanup_free_ char *joined = NULL;
+	const struct span *idw = NULL;
+	struct span w[64], found = { 0 };
+	bool install_there = !install;
+	struct buf b = { 0 };
+	size_t tl;
+
+	*ret = *problem = NULL;
+	text = text ? text : "";
+	tl = strlen(text);
+	for (const char *p = text; *p; p = next_line(p)) {
+		const char *e = line_end(p);
+		size_t n = line_words(p, e, w, ARRAY_SIZE(w));
+		if (!n || *w[0].s == '#')
+			continue;
+		if (!idw && n >= 3 && word_is(&w[0], "options") && module_eq(&w[1], "vfio_pci"))
+			for (size_t i = 2; i < n && !idw; i++)
+				if (startswith(w[i].s, "ids=")) {
+					if (e > p && e[-1] == '\\') {
+						*problem = strdupf("line %zu: options vfio-pci continues on the next line: left "
+								   "untouched", line_number(text, p));
+						return *problem ? -EINVAL : -ENOMEM;
+					}
+					found = (struct span){ w[i].s + 4, w[i].e };
+					idw = &found;
+				}
+		if (install && n >= 3 && word_is(&w[0], "install") && module_eq(&w[1], "vfio_pci")) {
+			const char *c = w[2].s, *ce = e;
+			while (ce > c && isspace((unsigned char)ce[-1]))
+				ce--;
+			install_there |= (size_t)(ce - c) == strlen(install) && strncmp(c, install, strlen(install)) == 0;
+		}
+		for (size_t i = 0; softdeps && i < softdeps->n; i++)
+			if (!strv_contains(&have, softdeps->v[i]) && softdep_has(w, n, softdeps->v[i]) &&
+			    strv_push(&have, softdeps->v[i]) < 0)
+				return -ENOMEM;
+	}
+	/* The IDs: those on the line first, in their order, then the new ones. */
+	for (const char *s = idw ? idw->s : NULL; s && s < idw->e;) {
+		const char *c = memchr(s, ',', (size_t)(idw->e - s)), *ce = c ? c : idw->e;
+		if (ce > s && strv_push_take(&all, strndup(s, (size_t)(ce - s))) < 0)
+			return -ENOMEM;
+		s = ce + 1;
+	}
+	for (size_t i = 0; i < ids->n; i++)
+		if (!strv_contains(&all, ids->v[i]) && strv_push(&all, ids->v[i]) < 0)
+			return -ENOMEM;
+	if (!(joined = strv_join(&all, ",")))
+		return -ENOMEM;
+	if (!tl && header)
+		buf_put(&b, header, strlen(header));
+	if (idw) {
+		buf_put(&b, text, (size_t)(idw->s - text));
+		buf_put(&b, joined, strlen(joined));
+		buf_put(&b, idw->e, strlen(idw->e));
+	} else
+		buf_put(&b, text, tl);
+	if (b.n && b.p[b.n - 1] != '\n' && ((!idw && all.n) || !install_there || have.n < (softdeps ? softdeps->n : 0)))
+		buf_put(&b, "\n", 1); /* lines follow */
+	if (!idw && all.n) {
+		buf_put(&b, "options vfio-pci ids=", strlen("options vfio-pci ids="));
+		buf_put(&b, joined, strlen(joined));
+		buf_put(&b, "\n", 1);
+	}
+	if (!install_there) {
+		buf_put(&b, "install vfio-pci ", strlen("install vfio-pci "));
+		buf_put(&b, install, strlen(install));
+		buf_put(&b, "\n", 1);
+	}
+	for (size_t i = 0; softdeps && i < softdeps->n; i++)
+		if (!strv_contains(&have, softdeps->v[i])) {
+			buf_put(&b, "softdep ", strlen("softdep "));
+			buf_put(&b, softdeps->v[i], strlen(softdeps->v[i]));
+			buf_put(&b, " pre: vfio-pci\n", strlen(" pre: vfio-pci\n"));
+		}
+	*ret = buf_take(&b);
 	return *ret ? 0 : -ENOMEM;
 }

@@ -54,3 +54,15 @@ int limine_conf_add_params(const char *text, const struct strv *params, char **r
  * options of every line. -ENOENT when there is no line; -EINVAL with
  * *problem for a line of another form. */
 int refind_conf_add_params(const char *text, const struct strv *params, char **ret, char **problem);
+
+/* /etc/modprobe.d/vfio.conf, a file vfiokit shares with the user (the
+ * article's "options kvm ignore_msrs=1" may be there): only vfiokit's
+ * lines change. ids join the ids= of the first "options vfio-pci" line
+ * (its other options kept; - and _ alike in module names), or a line
+ * "options vfio-pci ids=..." is added; "install vfio-pci INSTALL"
+ * (install NULL: none) and "softdep M pre: vfio-pci" for each of softdeps
+ * are added where no line has them. A new file (text NULL or "") starts
+ * with header. -EINVAL with *problem when that options line continues on
+ * the next one. */
+int modprobe_vfio_edit(const char *text, const char *header, const struct strv *ids, const char *install,
+		       const struct strv *softdeps, char **ret, char **problem);

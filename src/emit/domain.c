@@ -9,6 +9,7 @@
 #include "cputune.h"
 #include "domain.h"
 #include "memory.h"
+#include "parse-number.h"
 #include "xml.h"
 
 /* A builder: the first failure (ENOMEM) sticks, and later calls do nothing. */
@@ -285,12 +286,12 @@ static bool same_pci(xmlNodePtr hd, const struct pci_addr *a)
 	xmlNodePtr src = first(hd, "source"), ad = first(src, "address");
 	xmlChar *v[4] = { ad ? xmlGetProp(ad, BAD_CAST "domain") : NULL, ad ? xmlGetProp(ad, BAD_CAST "bus") : NULL,
 			  ad ? xmlGetProp(ad, BAD_CAST "slot") : NULL, ad ? xmlGetProp(ad, BAD_CAST "function") : NULL };
-	unsigned long x[4];
+	uint64_t x[4];
 	bool r = attr_is(hd, "type", "pci");
 
+	/* Base 0 as libvirt reads these attributes: "0x06", "6". */
 	for (int i = 0; i < 4; i++) {
-		char *end;
-		r = r && v[i] && (x[i] = strtoul((const char *)v[i], &end, 0), *end == 0);
+		r = r && v[i] && parse_u64((const char *)v[i], 0, UINT32_MAX, &x[i]) == 0;
 		xmlFree(v[i]);
 	}
 	return r && x[0] == a->domain && x[1] == a->bus && x[2] == a->dev && x[3] == a->fn;
@@ -603,11 +604,68 @@ static xmlDocPtr parse(const char *xml, char **err)
 	return doc;
 }
 
+/* The text of n without the blanks around it (a hand-written domain may
+ * have them); heap, NULL when n is. */
+static char *trimmed_content(xmlNodePtr n)
+{
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	const char *p = (const char *)t;
+	char *r;
+
+	if (!t)
+		return NULL;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	r = strdup(p);
+	xmlFree(t);
+	return r ? strip_trailing(r) : NULL;
+}
+
+/* <vcpu> and <memory unit=...>, read as libvirt reads them (the unit
+ * defaults to KiB; decimal units are powers of 1000). 0 or -EINVAL with
+ * *err, -ENOMEM. */
+static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, char **err)
+{
+	xmlNodePtr n;
+	uint64_t bytes;
+	int k;
+
+	if ((n = first(dom, "vcpu"))) {
+		_cleanup_free_ char *t = trimmed_content(n);
+		if (!t)
+			return -ENOMEM;
+		if (parse_unsigned(t, 10, VM_VCPUS_MAX, vcpus) < 0 || *vcpus == 0) {
+			*err = strdupf("<vcpu>%s</vcpu>: expected a count from 1 to %u", t, VM_VCPUS_MAX);
+			return *err ? -EINVAL : -ENOMEM;
+		}
+	}
+	if ((n = first(dom, "memory"))) {
+		_cleanup_free_ char *t = trimmed_content(n);
+		xmlChar *u = xmlGetProp(n, BAD_CAST "unit");
+		if (!t) {
+			xmlFree(u);
+			return -ENOMEM;
+		}
+		k = parse_size_in_unit(t, (const char *)u, "KiB", VM_MEMORY_MAX, &bytes);
+		if (k < 0)
+			*err = strdupf("<memory unit='%s'>%s</memory>: %s", u ? (const char *)u : "KiB", t,
+				       k == -ERANGE ? "more than libvirt takes (8 EiB)"
+						    : "expected a number and a libvirt unit (b, KB, KiB, MB, MiB, GB, GiB, "
+						      "TB, TiB, PB, PiB, EB, EiB)");
+		xmlFree(u);
+		if (k < 0)
+			return *err ? -EINVAL : -ENOMEM;
+		*memory_kb = bytes / 1024 + (bytes % 1024 != 0);
+	}
+	return 0;
+}
+
 int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_kb, char **err)
 {
 	xmlDocPtr doc = parse(xml, err);
 	xmlNodePtr dom, n;
 	xmlChar *t;
+	int k;
 
 	*name = NULL;
 	*vcpus = 0;
@@ -618,26 +676,13 @@ int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_
 	t = (n = first(dom, "name")) ? xmlNodeGetContent(n) : NULL;
 	*name = t ? strdup((const char *)t) : NULL;
 	xmlFree(t);
-	t = (n = first(dom, "vcpu")) ? xmlNodeGetContent(n) : NULL;
-	*vcpus = t ? (unsigned)strtoul((const char *)t, NULL, 10) : 0;
-	xmlFree(t);
-	if ((n = first(dom, "memory"))) {
-		xmlChar *u = xmlGetProp(n, BAD_CAST "unit");
-		const char *us = u ? (const char *)u : "KiB";
-		uint64_t v;
-		t = xmlNodeGetContent(n);
-		v = t ? strtoull((const char *)t, NULL, 10) : 0;
-		if (streq(us, "b") || streq(us, "bytes"))
-			v /= 1024;
-		else if (streq(us, "M") || streq(us, "MiB"))
-			v <<= 10;
-		else if (streq(us, "G") || streq(us, "GiB"))
-			v <<= 20;
-		*memory_kb = v;
-		xmlFree(t);
-		xmlFree(u);
-	}
+	k = peek_numbers(dom, vcpus, memory_kb, err);
 	xmlFreeDoc(doc);
+	if (k < 0) {
+		free(*name);
+		*name = NULL;
+		return k;
+	}
 	if (!*name) {
 		*err = strdup("the domain has no <name>");
 		return *err ? -EINVAL : -ENOMEM;

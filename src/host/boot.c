@@ -242,28 +242,48 @@ static int load_kernelstub(struct host *h, struct host_boot *b)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* Every modprobe.d file kmod reads (modprobe.d(5)): the .conf files of
+ * five directories; of files with the same name only the one in the first
+ * directory below counts (one in /etc replaces, or as an empty file or a
+ * link to /dev/null masks, the packaged one), and they are read in the
+ * order of their names, whichever directory each is in. */
 static int load_modprobe(struct host *h, struct host_boot *b)
 {
-	struct strv names = { 0 };
-	int k = path_list(h->root, "etc/modprobe.d", &names);
+	static const char *const dirs[] = { "etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d",
+					    "usr/lib/modprobe.d", "lib/modprobe.d" };
+	struct strv names = { 0 }, rels = { 0 };
+	int k = 0;
 
-	if (k < 0)
-		return k == -ENOMEM ? k : 0;
-	strv_sort(&names);
-	for (size_t i = 0; i < names.n && k >= 0; i++) {
-		_cleanup_free_ char *rel = NULL, *text = NULL;
-		size_t len = strlen(names.v[i]);
-		if (len < 6 || !streq(names.v[i] + len - 5, ".conf"))
-			continue;
-		rel = strdupf("etc/modprobe.d/%s", names.v[i]);
-		if (!rel) {
-			k = -ENOMEM;
-			break;
+	for (size_t d = 0; d < ARRAY_SIZE(dirs) && k >= 0; d++) {
+		struct strv here = { 0 };
+		int l = path_list(h->root, dirs[d], &here);
+		if (l == -ENOMEM)
+			k = l;
+		else if (l < 0 && l != -ENOENT && l != -ENOTDIR)
+			host_diag(h, dirs[d], "cannot list: %s; the modprobe.d files there are not seen", strerror(-l));
+		for (size_t i = 0; i < here.n && k >= 0; i++)
+			if (endswith(here.v[i], ".conf") && strlen(here.v[i]) > 5 && !strv_contains(&names, here.v[i]) &&
+			    (strv_push(&names, here.v[i]) < 0 || strv_push_take(&rels, strdupf("%s/%s", dirs[d], here.v[i])) < 0))
+				k = -ENOMEM;
+		strv_clear(&here);
+	}
+	/* By name, the directory each came from kept with it. */
+	for (size_t i = 1; i < names.n && k >= 0; i++)
+		for (size_t j = i; j > 0 && strcmp(names.v[j - 1], names.v[j]) > 0; j--) {
+			char *t = names.v[j];
+			names.v[j] = names.v[j - 1];
+			names.v[j - 1] = t;
+			t = rels.v[j];
+			rels.v[j] = rels.v[j - 1];
+			rels.v[j - 1] = t;
 		}
-		if ((k = read_optional(h, rel, &text)) >= 0 && text)
+	for (size_t i = 0; i < rels.n && k >= 0; i++) {
+		_cleanup_free_ char *text = NULL;
+		if ((k = read_optional(h, rels.v[i], &text)) >= 0 && text)
 			k = modprobe_conf_parse(text, &b->modprobe);
 	}
 	strv_clear(&names);
+	strv_clear(&rels);
 	return k;
 }
 
@@ -314,6 +334,7 @@ int boot_load(struct host *h)
 	    (k = read_optional(h, "etc/initramfs-tools/modules", &b->initramfs_modules)) < 0 ||
 	    (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
 	    (k = read_optional(h, "etc/dracut.conf.d/vfio.conf", &b->dracut_vfio)) < 0 ||
+	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0 ||
 	    (k = read_optional(h, "etc/mkinitcpio.conf", &b->mkinitcpio_conf)) < 0 ||
 	    (k = read_optional(h, "etc/booster.yaml", &b->booster_yaml)) < 0 ||
 	    (k = read_optional(h, "boot/refind_linux.conf", &b->refind_conf)) < 0 || (k = load_entries(h, b)) < 0 ||
@@ -336,6 +357,7 @@ void boot_free(struct host_boot *b)
 	free(b->initramfs_modules);
 	free(b->modprobe_vfio);
 	free(b->dracut_vfio);
+	free(b->override_script);
 	free(b->mkinitcpio_conf);
 	free(b->booster_yaml);
 	free(b->refind_conf);

@@ -216,6 +216,9 @@ struct boot_files {
 	size_t n, alloc;
 };
 
+/* The article's driver_override script, as vfiokit setup writes it. */
+#define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
+
 struct host_boot {
 	unsigned loaders, generators;
 	char *grub_regen;  /* "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", ... */
@@ -226,14 +229,18 @@ struct host_boot {
 	/* Files setup edits; NULL when absent. */
 	char *grub_default, *kernel_cmdline, *initramfs_modules, *modprobe_vfio, *dracut_vfio;
 	char *mkinitcpio_conf, *booster_yaml, *refind_conf;
+	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */
 	struct boot_files entries; /* Boot Loader Specification entries (*.conf in the loader/entries dirs) */
 	struct boot_files limine;  /* every limine.conf / limine.cfg found */
 	struct boot_files mkinitcpio_dropins; /* the .conf files in etc/mkinitcpio.conf.d, read after mkinitcpio.conf */
 	struct boot_files mkinitcpio_presets; /* the .preset files in etc/mkinitcpio.d */
 	bool kernelstub_read;      /* etc/kernelstub/configuration could be read */
 	struct strv kernelstub_options; /* its user kernel_options */
-	struct modprobe_conf modprobe; /* every .conf in etc/modprobe.d */
+	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
+
+/* Whose IOMMU and virtualization extensions the CPU has. */
+enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
 
 struct host_cpu {
 	char *vendor_id; /* GenuineIntel, AuthenticAMD, ... */
@@ -350,4 +357,8 @@ const char *initramfs_gen_name(unsigned bit); /* one GEN_* bit: "dracut", ... */
 void topology_free(struct cpu_topology *t);
 const struct cpu_info *topology_cpu(const struct cpu_topology *t, unsigned cpu);
 void system_free(struct host *h);
+/* The one judgement of the CPU vendor every module uses: Hygon's Dhyana is
+ * AMD's Zen (AMD-V, AMD-Vi, an IVRS table, the amd_iommu driver; the kernel's
+ * X86_VENDOR_HYGON shares AMD's code paths). CPU_OTHER when not said. */
+enum cpu_vendor host_cpu_vendor(const struct host *h);
 void pci_device_free(struct pci_device *d);

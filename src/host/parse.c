@@ -582,32 +582,6 @@ int thp_mode_parse(const char *text, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-int parse_size(const char *s, uint64_t *ret)
-{
-	static const struct {
-		const char *suffix;
-		unsigned shift;
-	} units[] = { { "", 0 },     { "K", 10 },   { "KiB", 10 }, { "M", 20 }, { "MiB", 20 },
-		      { "G", 30 },   { "GiB", 30 }, { "T", 40 },   { "TiB", 40 } };
-	unsigned long long v;
-	char *end;
-
-	if (!*s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -ERANGE;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
-		if (strcasecmp(end, units[i].suffix) == 0) {
-			if (v > (UINT64_MAX >> units[i].shift))
-				return -ERANGE;
-			*ret = (uint64_t)v << units[i].shift;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 static void underscores(char *s)
 {
 	for (; *s; s++)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse-number.h"
 #include "strv.h"
 
 /* A PCI address: domain:bus:device.function. */
@@ -108,9 +109,7 @@ int meminfo_get_kb(const char *text, const char *key, uint64_t *ret);
 /* transparent_hugepage/enabled ("always [madvise] never"): the mode in
  * brackets, copied; -EINVAL when there is none. */
 int thp_mode_parse(const char *text, char **ret);
-/* A size as people write it: 16G, 16GiB, 8192M, 512MiB, 1T, 1048576K,
- * bytes without a suffix; binary units. -EINVAL, -ERANGE. */
-int parse_size(const char *s, uint64_t *ret);
+/* parse_size() ("16G", "8192MiB") is in parse-number.h. */
 
 /* modprobe.d text (files joined): the IDs given to vfio-pci ("options
  * vfio-pci ids=..."), and the modules with a softdep that loads vfio-pci

@@ -343,14 +343,6 @@ bool path_exists(struct path_root *r, const char *rel)
 	return path_lstat(r, rel, &st) == 0;
 }
 
-char *path_abs(struct path_root *r, const char *rel)
-{
-	rel = skip_slashes(rel);
-	if (streq(r->dir, "/"))
-		return strdupf("/%s", rel);
-	return strdupf("%s/%s", r->dir, rel);
-}
-
 int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d)
 {
 	int fd = root_openat(r, rel, O_RDONLY | O_DIRECTORY);

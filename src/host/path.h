@@ -45,9 +45,6 @@ int path_list(struct path_root *r, const char *rel, struct strv *ret);
 /* lstat() inside the root: 0, -ENOENT, or another -errno. */
 int path_lstat(struct path_root *r, const char *rel, struct stat *st);
 bool path_exists(struct path_root *r, const char *rel);
-/* Absolute name of rel for libraries that open files by name (libpci's
- * pci.ids). Returns NULL on ENOMEM. The caller records the read itself. */
-char *path_abs(struct path_root *r, const char *rel);
 
 /*
  * Writing. These are for src/apply only; nothing that reads the machine
@@ -104,5 +101,5 @@ struct path_trace_entry {
 
 void path_trace_enable(struct path_root *r, bool on);
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
-/* Record an access done outside this module (libpci opening pci.ids). */
+/* Record an access done outside this module. */
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel);

@@ -14,6 +14,19 @@ static const char *const ovmf_code_paths[] = {
 	"usr/share/edk2/ovmf/OVMF_CODE_4M.qcow2",
 };
 
+enum cpu_vendor host_cpu_vendor(const struct host *h)
+{
+	const char *v = h->cpu.vendor_id;
+
+	if (!v)
+		return CPU_OTHER;
+	if (streq(v, "GenuineIntel"))
+		return CPU_INTEL;
+	if (streq(v, "AuthenticAMD") || streq(v, "HygonGenuine"))
+		return CPU_AMD;
+	return CPU_OTHER;
+}
+
 static int load_cpu(struct host *h)
 {
 	_cleanup_free_ char *text = NULL, *flags = NULL;

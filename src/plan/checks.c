@@ -9,21 +9,6 @@
 #include "firmware.h"
 #include "isolation.h"
 
-enum cpu_vendor { CPU_OTHER, CPU_INTEL, CPU_AMD };
-
-static enum cpu_vendor cpu_vendor(const struct host *h)
-{
-	const char *v = h->cpu.vendor_id;
-
-	if (!v)
-		return CPU_OTHER;
-	if (streq(v, "GenuineIntel"))
-		return CPU_INTEL;
-	if (streq(v, "AuthenticAMD") || streq(v, "HygonGenuine"))
-		return CPU_AMD;
-	return CPU_OTHER;
-}
-
 const char *check_status_name(enum check_status s)
 {
 	static const char *const names[] = { "PASS", "WARN", "FAIL", "SKIP" };
@@ -77,7 +62,7 @@ static bool iommu_active(const struct host *h)
 static int check_cpu(struct host *h, struct check_report *rep)
 {
 	const char *t = "CPU hardware virtualization";
-	enum cpu_vendor v = cpu_vendor(h);
+	enum cpu_vendor v = host_cpu_vendor(h);
 
 	if (!h->cpu.vendor_id)
 		return add(rep, "cpu-virt", t, CHECK_SKIP, NULL, "/proc/cpuinfo could not be read");
@@ -109,7 +94,7 @@ static int check_kvm(struct host *h, struct check_report *rep)
 static int check_acpi(struct host *h, struct check_report *rep)
 {
 	const char *t = "IOMMU reported by the firmware (ACPI DMAR/IVRS)";
-	enum cpu_vendor v = cpu_vendor(h);
+	enum cpu_vendor v = host_cpu_vendor(h);
 
 	if (h->iommu.dmar || h->iommu.ivrs)
 		return add(rep, "acpi-table", t, CHECK_PASS, NULL, "ACPI table %s present",
@@ -128,7 +113,7 @@ static int check_acpi(struct host *h, struct check_report *rep)
 static int check_iommu_active(struct host *h, struct check_report *rep)
 {
 	const char *t = "IOMMU active (groups exist)";
-	enum cpu_vendor v = cpu_vendor(h);
+	enum cpu_vendor v = host_cpu_vendor(h);
 	_cleanup_free_ char *units = NULL;
 
 	if (iommu_active(h)) {
@@ -166,7 +151,7 @@ static int check_params(struct host *h, struct check_report *rep)
 {
 	const char *t = "IOMMU kernel parameters fit the CPU";
 	const char *intel = param(h, "intel_iommu"), *amd = param(h, "amd_iommu"), *iommu = param(h, "iommu");
-	enum cpu_vendor v = cpu_vendor(h);
+	enum cpu_vendor v = host_cpu_vendor(h);
 	const char *pt = iommu && streq(iommu, "pt") ? "; iommu=pt (passthrough for host devices)" : "";
 
 	if (!h->kernel.cmdline_raw)

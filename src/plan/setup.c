@@ -9,6 +9,7 @@ void setup_plan_free(struct setup_plan *p)
 {
 	free(p->devs);
 	strv_clear(&p->ids);
+	strv_clear(&p->kept);
 	strv_clear(&p->params);
 	strv_clear(&p->stale);
 	strv_clear(&p->softdeps);
@@ -165,9 +166,16 @@ static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 {
 	const struct host_boot *b = &h->boot;
 	const char *builtin = NULL;
-	_cleanup_free_ char *ids = strv_join(&p->ids, ",");
+	_cleanup_(strv_clear) struct strv all = { 0 };
+	_cleanup_free_ char *ids = NULL;
+	int k = 0;
 
-	if (!ids)
+	/* Every card's IDs: those of earlier setups first, as they stand. */
+	for (size_t i = 0; i < p->kept.n && k >= 0; i++)
+		k = strv_push(&all, p->kept.v[i]);
+	for (size_t i = 0; i < p->ids.n && k >= 0; i++)
+		k = strv_push(&all, p->ids.v[i]);
+	if (k < 0 || !(ids = strv_join(&all, ",")))
 		return -ENOMEM;
 	for (size_t i = 0; i < b->nkernels && !builtin; i++)
 		if (b->kernels[i].builtin & (1u << VFIO_MOD_VFIO_PCI))
@@ -195,31 +203,131 @@ static int ids_on_cmdline(const struct host *h, struct setup_plan *p)
 		       0;
 }
 
-static char *modprobe_conf(const struct setup_plan *p)
-{
-	_cleanup_free_ char *ids = strv_join(&p->ids, ",");
-	struct strv o = { 0 };
-	char *out = NULL;
-
-	if (!ids || strv_push(&o, "# Written by vfiokit setup: vfio-pci takes these devices at boot, before their own") < 0 ||
-	    strv_push(&o, "# drivers (the article's \"Isolating the GPU\"). 'vfiokit undo' takes it back.") < 0 ||
-	    strv_push_take(&o, p->by_address ? strdup("install vfio-pci /" OVERRIDE_SCRIPT) :
-					       strdupf("options vfio-pci ids=%s", ids)) < 0)
-		goto out;
-	for (size_t i = 0; i < p->softdeps.n; i++)
-		if (strv_push_take(&o, strdupf("softdep %s pre: vfio-pci", p->softdeps.v[i])) < 0)
-			goto out;
-	if (strv_push(&o, "") == 0)
-		out = strv_join(&o, "\n");
-out:
-	strv_clear(&o);
-	return out;
-}
-
 /* A plan's problem line: "WHAT: PROBLEM"; the problem is freed. */
 static int say_by_hand(struct setup_plan *p, char *line)
 {
 	return strv_push_take(&p->manual, line) < 0 ? -ENOMEM : 0;
+}
+
+/* /etc/modprobe.d/vfio.conf: vfiokit's lines in the user's file. */
+static int modprobe_conf(const struct host *h, struct setup_plan *p)
+{
+	static const char header[] = "# Written by vfiokit setup: vfio-pci takes these devices at boot, before their own\n"
+				     "# drivers (the article's \"Isolating the GPU\"). 'vfiokit undo' takes it back.\n";
+	_cleanup_(strv_clear) struct strv ids = { 0 };
+	char *text = NULL, *problem = NULL;
+	int k = 0;
+
+	/* By address, ids= would take the identical host card: only the IDs
+	 * earlier setups gave vfio-pci stay. */
+	for (size_t i = 0; i < p->kept.n && k >= 0; i++)
+		k = strv_push(&ids, p->kept.v[i]);
+	for (size_t i = 0; i < p->ids.n && k >= 0 && !p->by_address; i++)
+		if (!strv_contains(&ids, p->ids.v[i]))
+			k = strv_push(&ids, p->ids.v[i]);
+	if (k < 0)
+		return -ENOMEM;
+	k = modprobe_vfio_edit(h->boot.modprobe_vfio, header, &ids, p->by_address ? "/" OVERRIDE_SCRIPT : NULL,
+			       &p->softdeps, &text, &problem);
+	if (k == -EINVAL) {
+		_cleanup_free_ char *list = strv_join(&ids, ",");
+		k = say_by_hand(p, list ? strdupf("modprobe.d: /etc/modprobe.d/vfio.conf %s: add %s to the ids= of "
+						  "vfio-pci's options line", problem, list) : NULL);
+	} else if (k >= 0)
+		k = add_file(p, "etc/modprobe.d/vfio.conf", text);
+	free(problem);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+/* The values of every vfio-pci.ids= (or vfio_pci.ids=) of a command line
+ * text, comment lines left out, added to ids. */
+static int cmdline_ids(const char *text, struct strv *ids)
+{
+	for (const char *l = text; l && *l; l = next_line(l)) {
+		const char *s = l + strspn(l, " \t"), *e = s + strcspn(s, "\n");
+		if (*s == '#')
+			continue;
+		for (const char *t = s; t < e; t++) {
+			const char *v, *ve;
+			if ((t > s && !isspace((unsigned char)t[-1]) && !strchr("\"'", t[-1])) ||
+			    (!startswith(t, "vfio-pci.ids=") && !startswith(t, "vfio_pci.ids=")))
+				continue;
+			v = t + strlen("vfio-pci.ids=");
+			ve = v + strcspn(v, " \t\n\"'");
+			for (const char *c = v; c < ve;) {
+				const char *ce = memchr(c, ',', (size_t)(ve - c));
+				_cleanup_free_ char *id = strndup(c, (size_t)((ce ? ce : ve) - c));
+				if (!id || (*id && !strv_contains(ids, id) && strv_push(ids, id) < 0))
+					return -ENOMEM;
+				c = ce ? ce + 1 : ve;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The IDs earlier setups (or the user) gave vfio-pci in the files setup
+ * edits, which this one keeps: /etc/modprobe.d/vfio.conf's ids= and the
+ * vfio-pci.ids= of the command lines. A second card's setup must not
+ * take the first card's isolation away. */
+static int kept_ids(const struct host *h, struct setup_plan *p)
+{
+	const struct host_boot *b = &h->boot;
+	_cleanup_(strv_clear) struct strv all = { 0 };
+	struct modprobe_conf mc = { 0 };
+	size_t elsewhere = 0;
+	int k = b->modprobe_vfio ? modprobe_conf_parse(b->modprobe_vfio, &mc) : 0;
+
+	for (size_t i = 0; i < mc.vfio_ids.n && k >= 0; i++)
+		k = strv_push(&all, mc.vfio_ids.v[i]);
+	modprobe_conf_free(&mc);
+	if (k >= 0)
+		k = cmdline_ids(b->grub_default, &all);
+	if (k >= 0)
+		k = cmdline_ids(b->kernel_cmdline, &all);
+	if (k >= 0)
+		k = cmdline_ids(b->refind_conf, &all);
+	for (size_t i = 0; i < b->entries.n && k >= 0; i++)
+		k = cmdline_ids(b->entries.v[i].text, &all);
+	for (size_t i = 0; i < b->limine.n && k >= 0; i++)
+		k = cmdline_ids(b->limine.v[i].text, &all);
+	for (size_t i = 0; i < b->kernelstub_options.n && k >= 0; i++)
+		k = cmdline_ids(b->kernelstub_options.v[i], &all);
+	/* ids= in another modprobe.d file: modprobe joins every options line
+	 * of vfio-pci, and the last ids= it reads is the one vfio-pci keeps. */
+	for (size_t i = 0; i < b->modprobe.vfio_ids.n && k >= 0; i++)
+		if (!strv_contains(&all, b->modprobe.vfio_ids.v[i]) &&
+		    (k = strv_push(&all, b->modprobe.vfio_ids.v[i])) >= 0 && !elsewhere++)
+			k = strv_push(&p->warnings, "another modprobe.d file than /etc/modprobe.d/vfio.conf gives vfio-pci "
+						    "ids=: vfio-pci keeps only the last ids= modprobe reads, so its IDs "
+						    "are added to vfio.conf too; remove that ids= line");
+	for (size_t i = 0; i < all.n && k >= 0; i++)
+		if (!strv_contains(&p->ids, all.v[i]))
+			k = strv_push(&p->kept, all.v[i]);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+/* The devices of the DEVS="..." line of the driver_override script setup
+ * writes (text NULL: none), added to devs. */
+static int script_devs(const char *text, struct strv *devs)
+{
+	for (const char *l = text; l && *l; l = next_line(l)) {
+		const char *e;
+		if (!startswith(l, "DEVS=\""))
+			continue;
+		l += strlen("DEVS=\"");
+		e = l + strcspn(l, "\"\n");
+		while (l < e) {
+			size_t n = strcspn(l, " \t\"\n");
+			_cleanup_free_ char *d = n ? strndup(l, n) : NULL;
+			if (n && (!d || (!strv_contains(devs, d) && strv_push(devs, d) < 0)))
+				return -ENOMEM;
+			l += n;
+			l += strspn(l, " \t");
+		}
+		break;
+	}
+	return 0;
 }
 
 /* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
@@ -271,6 +379,8 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 			return -ENOMEM;
 	}
 	if (b->generators & GEN_DRACUT) {
+		/* An earlier setup's driver_override script stays in the image. */
+		bool by_address = p->by_address || (b->dracut_vfio && strstr(b->dracut_vfio, "/" OVERRIDE_SCRIPT));
 		/* On rpm-ostree the image is the deployment's: regenerated on the
 		 * client from /etc (rpm-ostree initramfs), never by dracut itself. */
 		if ((k = add_file(p, "etc/dracut.conf.d/vfio.conf",
@@ -278,7 +388,7 @@ static int initramfs(const struct host *h, struct setup_plan *p)
 					  "# options (dracut leaves modprobe.d out of images built with hostonly=\"no\").\n"
 					  "force_drivers+=\" %s \"\n"
 					  "install_items+=\" /etc/modprobe.d/vfio.conf%s \"\n",
-					  mods, p->by_address ? " /" OVERRIDE_SCRIPT : ""))) < 0 ||
+					  mods, by_address ? " /" OVERRIDE_SCRIPT : ""))) < 0 ||
 		    strv_push(&p->commands, ostree ? "rpm-ostree initramfs --enable" : b->dracut_regen) < 0)
 			return -ENOMEM;
 	}
@@ -606,28 +716,33 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	}
 	/* Kernel parameters: the article's intel_iommu=on on Intel; on AMD the
 	 * IOMMU is on by default. */
-	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "GenuineIntel")) {
+	if (host_cpu_vendor(h) == CPU_INTEL) {
 		if (strv_push(&p.params, "intel_iommu=on") < 0)
 			goto oom;
-	} else if (!h->cpu.vendor_id || !streq(h->cpu.vendor_id, "AuthenticAMD")) {
+	} else if (host_cpu_vendor(h) != CPU_AMD) {
 		if (strv_push(&p.warnings, "the CPU vendor is unknown: no IOMMU parameter added (intel_iommu=on is for "
 					   "Intel; AMD needs none)") < 0)
 			goto oom;
 	}
 	if (rq->iommu_pt && strv_push(&p.params, "iommu=pt") < 0)
 		goto oom;
-	if ((k = choose_modules(h, &p, err)) < 0)
+	if ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, &p, err)) < 0)
 		goto out;
 	if ((k = ids_on_cmdline(h, &p)) < 0)
 		goto out;
 
-	if ((k = add_file(&p, "etc/modprobe.d/vfio.conf", modprobe_conf(&p))) < 0)
+	if ((k = modprobe_conf(h, &p)) < 0)
 		goto out;
 	if (p.by_address) {
 		struct strv devs = { 0 };
 		_cleanup_free_ char *list = NULL;
+		/* An earlier setup's devices stay in the script, first. */
+		if (script_devs(b->override_script, &devs) < 0) {
+			strv_clear(&devs);
+			goto oom;
+		}
 		for (size_t i = 0; i < p.ndevs; i++)
-			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
+			if (!strv_contains(&devs, h->pci[p.devs[i]].name) && strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
 				strv_clear(&devs);
 				goto oom;
 			}
@@ -664,7 +779,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 
 	/* On AMD, amd_iommu=on is no value the kernel takes, and amd_iommu=off
 	 * turns the IOMMU off: removed wherever a boot file has them. */
-	if (h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD"))
+	if (host_cpu_vendor(h) == CPU_AMD)
 		for (size_t i = 0; i < 2; i++) {
 			const char *tok = i ? "amd_iommu=off" : "amd_iommu=on";
 			const char *why = i ? "it turns the IOMMU off" :

@@ -34,6 +34,7 @@ struct setup_plan {
 	size_t *devs;           /* the devices for vfio-pci (indexes into host->pci) */
 	size_t ndevs, devs_alloc;
 	struct strv ids;        /* vendor:device */
+	struct strv kept;       /* IDs earlier setups gave vfio-pci (vfio.conf, vfio-pci.ids=), kept beside ids */
 	struct strv params;     /* kernel parameters to add */
 	struct strv stale;      /* parameters to remove (amd_iommu=on on AMD), where some boot file has them */
 	struct strv softdeps;   /* drivers that must wait for vfio-pci */
@@ -47,7 +48,6 @@ struct setup_plan {
 	bool by_address;        /* identical cards: the driver_override script, not ids= */
 };
 
-#define OVERRIDE_SCRIPT "usr/local/bin/vfio-pci-override.sh"
 
 /* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);

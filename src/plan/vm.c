@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "shell.h"
 #include "vm.h"
 
@@ -34,15 +35,12 @@ const char *vm_name_invalid(const char *name)
 	size_t n = strlen(name);
 
 	if (n == 0)
-		return "it is empty";
+		return "is empty";
 	if (n > 200)
-		return "it is longer than 200 bytes";
+		return "is longer than 200 bytes";
 	if (strchr(name, '/'))
-		return "it contains '/', which libvirt refuses in a domain name";
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			return "it contains a control character";
-	return NULL;
+		return "contains '/', which libvirt refuses in a domain name";
+	return text_unfit_reason(name);
 }
 
 uint64_t vm_shmem_mib(unsigned width, unsigned height)
@@ -66,6 +64,51 @@ static int fail(char **err, int code, char *msg)
 {
 	*err = msg;
 	return msg ? code : -ENOMEM;
+}
+
+/* Text bound for the domain XML or the QEMU script: libvirt's XML is UTF-8
+ * without control characters (XML 1.0 "Char"), and libxml2 writes an ESC
+ * as it is, giving ill-formed XML. The message says what the text came from
+ * (an option, or a file on this machine); the CLI escapes it for the terminal. */
+static int check_text(char **err, int code, const char *what, const char *text)
+{
+	const char *why = text ? text_unfit_reason(text) : NULL;
+
+	return why ? fail(err, code, strdupf("%s %s: it %s; a libvirt domain cannot hold it", what, text, why)) : 0;
+}
+
+static int check_request_texts(const struct vm_request *rq, char **err)
+{
+	const struct {
+		const char *what, *text;
+	} t[] = {
+		{ "--disk", rq->disk },	      { "--iso", rq->iso },		{ "--virtio-iso", rq->virtio_iso },
+		{ "--rom", rq->rom },	      { "--vendor-id", rq->vendor_id }, { "--network", rq->network },
+		{ "--nvram-dir", rq->nvram_dir }, { "--user", rq->user },
+	};
+	int k = 0;
+
+	for (size_t i = 0; k == 0 && i < ARRAY_SIZE(t); i++)
+		k = check_text(err, VM_ERR_USAGE, t[i].what, t[i].text);
+	for (size_t i = 0; k == 0 && i < rq->nevdev; i++)
+		k = check_text(err, VM_ERR_USAGE, "--evdev", rq->evdev[i]);
+	return k;
+}
+
+/* What the machine gave: the firmware descriptors' paths and formats, the
+ * names in /dev/input/by-id. Refused, not escaped: a domain with another
+ * path than the file's would not boot. */
+static int check_machine_texts(const struct vm_plan *p, char **err)
+{
+	const char *fw[] = { p->fw.code, p->fw.code_format, p->fw.vars, p->fw.vars_format };
+	_cleanup_free_ char *what = strdupf("the firmware from %s:", p->fw.descriptor ? p->fw.descriptor : "a known path");
+	int k = what ? 0 : -ENOMEM;
+
+	for (size_t i = 0; k == 0 && i < ARRAY_SIZE(fw); i++)
+		k = check_text(err, VM_ERR_FIRMWARE, what, fw[i]);
+	for (size_t i = 0; k == 0 && i < p->evdev.n; i++)
+		k = check_text(err, VM_ERR_REFUSED, "the input device", p->evdev.v[i]);
+	return k;
 }
 
 #define WARN(p, ...) strv_push_take(&(p)->warnings, strdupf(__VA_ARGS__))
@@ -153,7 +196,7 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 	size_t online = cpuset_count(&h->topo.online);
 	bool smt = false;
 
-	p->amd = h->cpu.vendor_id && streq(h->cpu.vendor_id, "AuthenticAMD");
+	p->amd = host_cpu_vendor(h) == CPU_AMD;
 	p->vcpus = rq->vcpus ? rq->vcpus : online == 0 || online > 4 ? 4 : online > 1 ? (unsigned)online - 1 : 1;
 	if (online && p->vcpus > online)
 		return fail(err, VM_ERR_REFUSED,
@@ -182,9 +225,12 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	uint64_t bytes = rq->memory ? rq->memory : 8ull << 30;
 	uint64_t total = h->tuning.mem_total_kb, avail = h->tuning.mem_available_kb;
 
-	p->memory_kb = (bytes + 1023) / 1024;
+	/* Rounded up without overflowing: 16 EiB - 1 is 16 EiB of KiB, not 0. */
+	p->memory_kb = bytes / 1024 + (bytes % 1024 != 0);
 	if (p->memory_kb < 128 * 1024)
 		return fail(err, VM_ERR_USAGE, strdupf("--memory: at least 128 MiB"));
+	if (bytes > VM_MEMORY_MAX)
+		return fail(err, VM_ERR_USAGE, strdupf("--memory: at most 8 EiB, what libvirt takes"));
 	if (total && p->memory_kb >= total)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--memory %" PRIu64 " MiB is more than this host's RAM (%" PRIu64 " MiB)",
@@ -306,9 +352,11 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 
 	*err = NULL;
 	if ((why = vm_name_invalid(rq->name))) {
-		*err = strdupf("bad guest name: %s", why);
+		*err = strdupf("bad guest name: it %s", why);
 		return *err ? VM_ERR_USAGE : -ENOMEM;
 	}
+	if ((k = check_request_texts(rq, err)) != 0)
+		return k;
 	if (!(p.name = strdup(rq->name)) || !(esc = name_escape(rq->name)))
 		goto oom;
 	if ((k = plan_devices(h, rq, &p, err)) != 0 || (k = plan_cpus(h, rq, &p, err)) != 0 ||
@@ -330,7 +378,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 		k = VM_ERR_FIRMWARE;
 		goto out;
 	}
-	if (k < 0)
+	if (k < 0 || (k = check_machine_texts(&p, err)) != 0)
 		goto out;
 	if (!(p.nvram = strdupf("%s/%s_VARS.fd", rq->nvram_dir ? rq->nvram_dir : NVRAM_DIR, esc)) ||
 	    !(p.vars_file = strdupf("%s_VARS.fd", esc)))

@@ -88,9 +88,14 @@ enum {
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err);
 void vm_plan_free(struct vm_plan *p);
 
-/* A libvirt domain name vfiokit accepts: 1-200 bytes, no '/', no control
- * characters, valid UTF-8 is not checked here (libxml2 does). NULL if fine,
- * else why. */
+/* The most memory a guest can have: libvirt's limit (virMemoryMaxValue),
+ * in bytes. */
+#define VM_MEMORY_MAX ((uint64_t)INT64_MAX)
+/* The most vCPUs vfiokit gives a guest (--vcpus, <vcpu> of vm edit). */
+#define VM_VCPUS_MAX 4096u
+
+/* A libvirt domain name vfiokit accepts: 1-200 bytes, no '/', valid UTF-8
+ * without control characters. NULL if fine, else why ("is empty"). */
 const char *vm_name_invalid(const char *name);
 
 /* Looking Glass shared memory for a resolution: width x height x 4 x 2

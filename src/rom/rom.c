@@ -66,21 +66,74 @@ static bool pcir_behind(const uint8_t *buf, size_t len, size_t off)
 	return p != 0 && p % 4 == 0 && in_buf(len, off + p, PCIR_MIN) && memcmp(buf + off + p, "PCIR", 4) == 0;
 }
 
+static int parse_image(const uint8_t *buf, size_t len, struct rom *r, size_t off, size_t *next);
+
+/* How well the chain of images from off holds together (off has a PCIR):
+ * 3 when every image has a PCIR, a length that fits the file and a correct
+ * checksum, and the walk ends at one flagged last; 2 the same with a wrong
+ * checksum; 1 otherwise. The walk is parse_image()'s own. */
+static int chain_rank(const uint8_t *buf, size_t len, size_t off, int *rank)
+{
+	struct rom c = { .size = len };
+	bool sums = true;
+	size_t next;
+	int k;
+
+	*rank = 1;
+	for (;;) {
+		const struct rom_image *img;
+
+		if ((k = parse_image(buf, len, &c, off, &next)) < 0)
+			break;
+		img = &c.images[c.nimages - 1];
+		if (!img->has_pcir || img->length == 0 || !img->checksum_known)
+			break;
+		sums = sums && img->checksum == 0;
+		if (next == 0) {
+			if (img->last)
+				*rank = sums ? 3 : 2;
+			break;
+		}
+		if (c.nimages == ROM_MAX_IMAGES || !pcir_behind(buf, len, next))
+			break;
+		off = next;
+	}
+	rom_free(&c);
+	return k < 0 ? k : 0;
+}
+
+/* Bytes before the first image hold whatever a flash tool put there, 55 AA
+ * included: judged by chain_rank(), not by the first 55 AA that has a PCIR.
+ * The best chain wins, the earliest among equals; so many candidates are
+ * weighed at most. */
+#define MAX_START_CANDIDATES 32
+
 /* Where the first image starts: 0, or after a vendor header. */
 static int find_start(const uint8_t *buf, size_t len, struct rom *r)
 {
+	size_t best = 0, tried = 0;
+	int best_rank = 0, rank, k;
+
 	if (len >= 2 && buf[0] == 0x55 && buf[1] == 0xAA)
 		return 0;
-	for (size_t i = 1; i + HDR_MIN <= len; i++)
-		if (buf[i] == 0x55 && pcir_behind(buf, len, i)) {
-			r->start = i;
-			r->prefix = le16(buf + i + le16(buf + i + HDR_PCIR_PTR) + 4) == 0x10DE ? ROM_PREFIX_NVIDIA :
+	for (size_t i = 1; i + HDR_MIN <= len && tried < MAX_START_CANDIDATES && best_rank < 3; i++) {
+		if (buf[i] != 0x55 || !pcir_behind(buf, len, i))
+			continue;
+		tried++;
+		if ((k = chain_rank(buf, len, i, &rank)) < 0)
+			return k;
+		if (rank > best_rank)
+			best = i, best_rank = rank;
+	}
+	if (best) {
+		r->start = best;
+		r->prefix = le16(buf + best + le16(buf + best + HDR_PCIR_PTR) + 4) == 0x10DE ? ROM_PREFIX_NVIDIA :
 												 ROM_PREFIX_UNKNOWN;
-			return problem(&r->problems, strdupf("%zu bytes (0x%zx) before the first image: a header that a "
-							     "flash tool or ROM database added; the card and OVMF "
-							     "need the ROM without it ('vfiokit rom strip')",
-							     i, i));
-		}
+		return problem(&r->problems, strdupf("%zu bytes (0x%zx) before the first image: a header that a "
+						     "flash tool or ROM database added; the card and OVMF "
+						     "need the ROM without it ('vfiokit rom strip')",
+						     best, best));
+	}
 	r->end = 0;
 	return problem(&r->problems,
 		       strdup(len == 0 ? "the file is empty" :
@@ -314,7 +367,9 @@ int rom_parse(const uint8_t *buf, size_t len, struct rom *ret)
 		goto fail;
 	{
 		const struct rom_image *last = &r.images[r.nimages - 1];
-		r.chain_complete = last->last && !r.truncated;
+		/* An image of length 0 ends the walk, but not as a chain: what
+		 * follows its offset is itself, not another ROM. */
+		r.chain_complete = last->last && !r.truncated && last->length > 0;
 		r.end = min_size(len, last->offset + last->length);
 	}
 	if (r.chain_complete && r.end < len) {

@@ -20,11 +20,15 @@ static const char *const M[] = { "vfio_pci", "vfio", "vfio_iommu_type1" };
 static const struct strv mods = { .v = (char **)M, .n = 3 };
 static const char *const F[] = { "/usr/local/bin/vfio-pci-override.sh" };
 static const struct strv files = { .v = (char **)F, .n = 1 };
+static const char *const I[] = { "10de:13c2", "10de:0fbb" };
+static const struct strv ids = { .v = (char **)I, .n = 2 };
+static const char *const S[] = { "nouveau", "snd_hda_intel" };
+static const struct strv softdeps = { .v = (char **)S, .n = 2 };
 
 static int edit(unsigned which, const char *text, char **ret, char **problem)
 {
 	*ret = *problem = NULL;
-	switch (which % 8) {
+	switch (which % 10) {
 	case 0: return shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
 	case 1: return cmdline_file_add_params(text, &params, ret);
 	case 2: return (*ret = list_file_add(text, &mods)) ? 0 : -ENOMEM;
@@ -32,7 +36,9 @@ static int edit(unsigned which, const char *text, char **ret, char **problem)
 	case 4: return booster_yaml_edit(text, &mods, ret, problem);
 	case 5: return bls_entry_add_params(text, &params, ret);
 	case 6: return limine_conf_add_params(text, &params, ret);
-	default: return refind_conf_add_params(text, &params, ret, problem);
+	case 7: return refind_conf_add_params(text, &params, ret, problem);
+	case 8: return modprobe_vfio_edit(text, "# vfiokit\n", &ids, NULL, &softdeps, ret, problem);
+	default: return modprobe_vfio_edit(text, "# vfiokit\n", &ids, F[0], &softdeps, ret, problem);
 	}
 }
 
@@ -52,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (edit(data[0], once, &twice, &why2) != 0 || !twice || strcmp(once, twice) != 0)
 			abort(); /* not idempotent */
-	} else if (once || (k == -EINVAL && data[0] % 8 != 5 && !why))
+	} else if (once || (k == -EINVAL && data[0] % 10 != 5 && !why))
 		abort(); /* a refusal returns no text, and says why (BLS: $variables) */
 	free(text);
 	free(once);

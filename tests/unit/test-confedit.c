@@ -244,6 +244,82 @@ static void test_remove(void **state)
 	      "GRUB_TIMEOUT=5\n", "GRUB_TIMEOUT=5\n");
 }
 
+/* A parameter given many times (here 20 bare vfio-pci.ids, each shorter
+ * than the value that replaces it): one occurrence after the edit, in the
+ * place of the first, and the rest of the line kept; - and _ are alike in
+ * a parameter's name, as the kernel's parameq() has them. */
+static void test_repeated(void **state)
+{
+	static const char *const I[] = { "vfio-pci.ids=10de:13c2,10de:0fbb", "intel_iommu=on" };
+	static const struct strv ids = { .v = (char **)I, .n = 2 };
+	char line[1024] = "root=/dev/sda1", grub[1100], bls[1100];
+
+	for (int i = 0; i < 20; i++)
+		strcat(line, i % 2 ? " vfio-pci.ids" : " vfio_pci.ids=1002:67df");
+	strcat(line, " quiet");
+	snprintf(grub, sizeof(grub), "GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n", line);
+	snprintf(bls, sizeof(bls), "title x\noptions %s\n", line);
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again), line,
+	      "root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\n");
+	TWICE(shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &ids, &r, &problem),
+	      shell_var_add_params(text_, "GRUB_CMDLINE_LINUX_DEFAULT", &ids, &again, &problem), grub,
+	      "GRUB_CMDLINE_LINUX_DEFAULT=\"root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\"\n");
+	TWICE(bls_entry_add_params(text_, &ids, &r), bls_entry_add_params(text_, &ids, &again), bls,
+	      "title x\noptions root=/dev/sda1 vfio-pci.ids=10de:13c2,10de:0fbb quiet intel_iommu=on\n");
+	/* 12 bare tokens and nothing else; the duplicate as the first word. */
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again),
+	      "vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids "
+	      "vfio-pci.ids vfio-pci.ids vfio-pci.ids vfio-pci.ids",
+	      "vfio-pci.ids=10de:13c2,10de:0fbb intel_iommu=on\n");
+	TWICE(cmdline_file_add_params(text_, &ids, &r), cmdline_file_add_params(text_, &ids, &again),
+	      "intel_iommu=off intel_iommu=on ro", "intel_iommu=on ro vfio-pci.ids=10de:13c2,10de:0fbb\n");
+}
+
+/* /etc/modprobe.d/vfio.conf is shared: only vfiokit's lines change. */
+static void test_modprobe(void **state)
+{
+	static const char *const I[] = { "10de:13c2", "10de:0fbb" }, *const S[] = { "nouveau", "snd_hda_intel" };
+	static const struct strv ids = { .v = (char **)I, .n = 2 }, soft = { .v = (char **)S, .n = 2 }, none = { 0 };
+	static const char article[] = "options kvm ignore_msrs=1\noptions vfio_iommu_type1 allow_unsafe_interrupts=1";
+
+	/* A new file: the header, then the lines. */
+	TWICE(modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &soft, &r, &problem),
+	      modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &soft, &again, &problem), "",
+	      "# H\noptions vfio-pci ids=10de:13c2,10de:0fbb\nsoftdep nouveau pre: vfio-pci\nsoftdep snd_hda_intel pre: "
+	      "vfio-pci\n");
+	/* The article's lines (no newline at the end) kept as they are. */
+	TWICE(modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &none, &r, &problem),
+	      modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &none, &again, &problem), article,
+	      "options kvm ignore_msrs=1\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\noptions vfio-pci "
+	      "ids=10de:13c2,10de:0fbb\n");
+	/* Another card's IDs on the line stay first, its other options too;
+	 * a softdep there already (- and _ alike) is not added twice. */
+	TWICE(modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &soft, &r, &problem),
+	      modprobe_vfio_edit(text_, "# H\n", &ids, NULL, &soft, &again, &problem),
+	      "# ids=1:2\noptions vfio_pci ids=1002:67df,10de:0fbb disable_vga=1 # mine\nsoftdep snd-hda-intel pre: foo "
+	      "vfio-pci\noptions vfio-pci ids=9:9\n",
+	      "# ids=1:2\noptions vfio_pci ids=1002:67df,10de:0fbb,10de:13c2 disable_vga=1 # mine\nsoftdep snd-hda-intel "
+	      "pre: foo vfio-pci\noptions vfio-pci ids=9:9\nsoftdep nouveau pre: vfio-pci\n");
+	/* By address: the install line, once; a softdep "post:" is no softdep before. */
+	TWICE(modprobe_vfio_edit(text_, "# H\n", &none, "/usr/local/bin/o.sh", &soft, &r, &problem),
+	      modprobe_vfio_edit(text_, "# H\n", &none, "/usr/local/bin/o.sh", &soft, &again, &problem),
+	      "softdep nouveau post: vfio-pci\n",
+	      "softdep nouveau post: vfio-pci\ninstall vfio-pci /usr/local/bin/o.sh\nsoftdep nouveau pre: "
+	      "vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n");
+	/* Nothing to add: the text as it was. */
+	TWICE(modprobe_vfio_edit(text_, "# H\n", &none, NULL, &none, &r, &problem),
+	      modprobe_vfio_edit(text_, "# H\n", &none, NULL, &none, &again, &problem), article, article);
+	{
+		char *r = NULL, *problem = NULL;
+		assert_int_equal(modprobe_vfio_edit("options vfio-pci ids=1:2 \\\n disable_vga=1\n", "# H\n", &ids, NULL,
+						    &none, &r, &problem),
+				 -EINVAL);
+		assert_null(r);
+		assert_non_null(strstr(problem, "line 1: options vfio-pci continues on the next line"));
+		free(problem);
+	}
+}
+
 /* Found by fuzz-confedit: appending after a last line that ends with a
  * backslash, a bare word with quotes, an unterminated array followed by
  * the line an edit appends. */
@@ -271,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_bls),
 		cmocka_unit_test(test_limine_refind),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_repeated),
+		cmocka_unit_test(test_modprobe),
 		cmocka_unit_test(test_fuzz_found),
 	};
 

@@ -273,6 +273,9 @@ static void test_zero_length(void **state)
 	assert_int_equal(r.nimages, 1); /* the walk cannot go on, and does not loop */
 	assert_true(has_problem(&r.images[0].problems, "image length 0"));
 	assert_null(rom_uefi_image(&r, &why));
+	/* Not a chain that ended: nothing "begins after it" at its own offset. */
+	assert_false(has_problem(&r.problems, "another ROM begins"));
+	assert_false(r.chain_complete);
 	rom_free(&r);
 	free(f.buf);
 }
@@ -467,6 +470,92 @@ static void test_nvidia_npde(void **state)
 	rom_free(&r);
 }
 
+/* A synthetic image of length 0 (PCIR and header say 0 units), alone and
+ * followed by padding. */
+static void test_zero_length_synthetic(void **state)
+{
+	uint8_t b[1024];
+	struct rom r;
+
+	make_image(b, 0x1af4, 0x1050, ROM_CODE_PCAT, 1, 0x80);
+	put16(b + 0x1C + 0x10, 0);
+	b[2] = 0;
+	memset(b + 512, 0xff, 512);
+	assert_int_equal(rom_parse(b, sizeof(b), &r), 0);
+	assert_int_equal(r.nimages, 1);
+	assert_int_equal(r.images[0].length, 0);
+	assert_true(has_problem(&r.images[0].problems, "image length 0"));
+	assert_false(has_problem(&r.problems, "another ROM begins at 0x0"));
+	assert_false(r.chain_complete);
+	rom_free(&r);
+}
+
+/* A vendor header holding a 55 AA whose pointer leads to a "PCIR" of its
+ * own, in front of a real ROM: the start is where the whole chain holds
+ * together, not the first 55 AA. */
+static void fake_in_header(void (*fake)(uint8_t *h), const char *what)
+{
+	struct file f = load(EFI_E1000E);
+	size_t hdr = 1536, len = hdr + f.len;
+	uint8_t *b = calloc(1, len);
+	struct rom r;
+	const char *why = NULL;
+
+	assert_non_null(b);
+	memset(b, 0xa5, hdr);
+	memcpy(b, "NVGI", 4);
+	fake(b + 0x100);
+	memcpy(b + hdr, f.buf, f.len);
+	assert_int_equal(rom_parse(b, len, &r), 0);
+	if (r.start != hdr)
+		fail_msg("%s: the first image was taken at 0x%zx, not 0x%zx", what, r.start, hdr);
+	assert_int_equal(r.nimages, 2);
+	assert_true(r.chain_complete);
+	assert_int_equal(r.end, len);
+	assert_int_equal(r.images[0].vendor, 0x8086);
+	assert_true(has_problem(&r.problems, "1536 bytes (0x600) before the first image"));
+	assert_non_null(rom_uefi_image(&r, &why));
+	rom_free(&r);
+	free(b);
+	free(f.buf);
+}
+
+/* 55 AA, a pointer to a PCIR saying 1 unit and more to come, and no image
+ * at the next 512 bytes. */
+static void fake_unchained(uint8_t *h)
+{
+	h[0] = 0x55;
+	h[1] = 0xAA;
+	put16(h + 0x18, 0x20);
+	memcpy(h + 0x20, "PCIR", 4);
+	put16(h + 0x24, 0x10de);
+	put16(h + 0x30, 1); /* image length */
+	h[0x35] = 0x00;     /* not last */
+}
+
+/* The same, flagged last, whose 512 bytes do not add up to 0. */
+static void fake_last_bad_sum(uint8_t *h)
+{
+	fake_unchained(h);
+	h[0x35] = 0x80;
+	h[0x40] = 1;
+}
+
+/* A PCIR of image length 0. */
+static void fake_zero_length(uint8_t *h)
+{
+	fake_unchained(h);
+	put16(h + 0x30, 0);
+	h[0x35] = 0x80;
+}
+
+static void test_fake_signature_in_header(void **state)
+{
+	fake_in_header(fake_unchained, "a PCIR whose chain leads nowhere");
+	fake_in_header(fake_last_bad_sum, "a last image with a wrong checksum");
+	fake_in_header(fake_zero_length, "an image of length 0");
+}
+
 static void test_many_images(void **state)
 {
 	/* 200 one-unit images, none flagged last: the walk stops at the limit. */
@@ -518,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_header_before_efi),
 		cmocka_unit_test(test_efi_checks),     cmocka_unit_test(test_nvidia_npde),
 		cmocka_unit_test(test_many_images),    cmocka_unit_test(test_no_image),
+		cmocka_unit_test(test_zero_length_synthetic), cmocka_unit_test(test_fake_signature_in_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

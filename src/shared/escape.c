@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
+
+#include "escape.h"
+#include "macro.h"
+
+size_t utf8_char_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0; /* a continuation byte, 0xc0/0xc1 (overlong), 0xf5-0xff */
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* How many bytes at s pass unchanged (0: escape the first byte). */
+static size_t safe_len(const char *s, const char *keep)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n;
+
+	if (c < 0x20 || c == 0x7f)
+		return keep && strchr(keep, c) ? 1 : 0;
+	/* A backslash before an x too, as util-linux does: "\x1b" in a name
+	 * is then told from an escaped ESC. */
+	if (c == '\\' && s[1] == 'x')
+		return 0;
+	n = utf8_char_len(s);
+	/* C1 controls: U+0080 to U+009F, 0xc2 0x80 to 0xc2 0x9f; U+009B is CSI. */
+	if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+		return 0;
+	return n;
+}
+
+bool text_needs_escape(const char *s, const char *keep)
+{
+	for (size_t n; *s; s += n)
+		if (!(n = safe_len(s, keep)))
+			return true;
+	return false;
+}
+
+char *text_escape(const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(s), size;
+	char *out, *o;
+
+	/* At worst every byte becomes four. */
+	if (!size_mul(len, 4, &size) || !size_add(size, 1, &size) || !(out = malloc(size)))
+		return NULL;
+	o = out;
+	while (*s) {
+		size_t n = safe_len(s, keep);
+		if (n) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+			continue;
+		}
+		/* A C1 control is two bytes; anything else unsafe is one. */
+		n = (unsigned char)*s == 0xc2 && utf8_char_len(s) == 2 ? 2 : 1;
+		for (; n; n--, s++) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[(unsigned char)*s >> 4];
+			*o++ = hex[(unsigned char)*s & 0xf];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *json_escape_text(const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(json), size;
+	const char *s = json;
+	char *out, *o;
+
+	/* At worst a byte becomes six: DEL is \u007f. */
+	if (!size_mul(len, 6, &size) || !size_add(size, 1, &size) || !(out = malloc(size)))
+		return NULL;
+	o = out;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_char_len(s);
+		unsigned cp = 0;
+
+		if (c == 0x7f)
+			cp = 0x7f;
+		else if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+			cp = (unsigned char)s[1];
+		if (cp) {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[cp >> 4];
+			o[5] = hex[cp & 0xf];
+			o += 6;
+			s += n;
+		} else if (n) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+		} else {
+			/* As a table shows it: the text \xHH, its backslash escaped for JSON. */
+			memcpy(o, "\\\\x", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 0xf];
+			o += 5;
+			s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *text_unfit_reason(const char *s)
+{
+	for (size_t n; *s; s += n) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			return "contains a control character";
+		if (!(n = utf8_char_len(s)))
+			return "is not valid UTF-8";
+		if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+			return "contains a control character";
+	}
+	return NULL;
+}
