@@ -115,7 +115,7 @@ fuzz:
 	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
 		-o $(BUILD)/fuzz/fuzz-firmware
 	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
-	$(FUZZ_CC) -DFUZZ_HOST='"$(CURDIR)/$(FUZZ_VM_HOST)"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
+	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
 		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/plan/hugepages.c \
 		src/emit/domain.c src/emit/xml.c src/emit/cputune.c src/emit/memory.c src/emit/shell.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
