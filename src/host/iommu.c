@@ -53,7 +53,10 @@ static int load_group(struct host *h, const char *name)
 		goto oom;
 	for (size_t i = 0; i < devs.n; i++) {
 		struct pci_addr a;
-		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0;
+		char spelt[PCI_ADDR_STRLEN];
+		/* 03:00.0 beside 0000:03:00.0 would list one device twice. */
+		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0 &&
+			       (format_pci_addr(&a, spelt), streq(spelt, devs.v[i]));
 		const struct pci_device *d = is_addr ? host_find_pci(h, &a) : NULL;
 
 		if (!d) {

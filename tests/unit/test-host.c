@@ -297,7 +297,8 @@ static void test_one_spelling(void **state)
 			_cleanup_free_ char *rel = strdupf("sys/bus/pci/devices/%s/%s", devices[i], *a);
 			put(dir, rel, streq(*a, "class") ? "0x030000\n" : "0x10de\n");
 		}
-	put(dir, "sys/kernel/iommu_groups/13/devices/", NULL);
+	put(dir, "sys/kernel/iommu_groups/13/devices/0000:03:00.0", "");
+	put(dir, "sys/kernel/iommu_groups/13/devices/03:00.0", "");
 	put(dir, "sys/kernel/iommu_groups/013/devices/", NULL);
 	put(dir, "sys/kernel/iommu_groups/+13/devices/", NULL);
 	assert_int_equal(path_root_open(dir, &root), 0);
@@ -308,6 +309,9 @@ static void test_one_spelling(void **state)
 	assert_true(has_diag(h, "/sys/bus/pci/devices/03:00.0: not a PCI address as the kernel writes it (0000:03:00.0)"));
 	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:0A:00.0: not a PCI address as the kernel writes it"));
 	assert_int_equal(h->ngroups, 1);
+	assert_int_equal(h->groups[0].ndevs, 1);
+	assert_int_equal(h->groups[0].missing.n, 1);
+	assert_string_equal(h->groups[0].missing.v[0], "03:00.0");
 	assert_true(has_diag(h, "entry \"013\" is not a group number"));
 	host_free(h);
 	path_root_free(root);
