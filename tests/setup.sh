@@ -177,7 +177,7 @@ for fam in fedora arch arch-more; do
 		"$vfiokit" setup --gpu 06:00.0 --iommu-pt --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" &&
 		grep -q "nothing to do" "$tmp/err" && ! grep -q "^[-+][^-+]" "$tmp/out" &&
 		"$vfiokit" undo --root "$c" >/dev/null 2>>"$tmp/err" &&
-		diff -r --no-dereference -x var "$tmp/$fam" "$c" >>"$tmp/err" 2>&1 &&
+		diff -r --no-dereference -x var -x run "$tmp/$fam" "$c" >>"$tmp/err" 2>&1 &&
 		[ "$(ls "$c/var/lib")" = vfiokit ]
 	ok $? "$fam: apply, a second run changes nothing, undo gives the copy back" "$tmp/err"
 done
@@ -194,7 +194,7 @@ ok $? "--apply writes the three files, names the commands to run inside the copy
 [ $? = 0 ] && ! grep -q "^[-+][^-+]" "$tmp/out" && grep -q "nothing to do" "$tmp/err"
 ok $? "setup twice: the second run changes nothing" "$tmp/err"
 "$vfiokit" undo --root "$debian" >/dev/null 2>"$tmp/err"
-diff -r --no-dereference "$tmp/pristine" "$debian" 2>&1 | grep -v "^Only in $debian: var$" >"$tmp/d"
+diff -r --no-dereference "$tmp/pristine" "$debian" 2>&1 | grep -v "^Only in $debian: \(var\|run\)$" >"$tmp/d"
 [ ! -s "$tmp/d" ]
 ok $? "undo: the copy is byte for byte as before" "$tmp/d"
 
@@ -282,7 +282,7 @@ cp -a "$shared" "$tmp/shared-before"
 	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$shared/etc/modprobe.d/vfio.conf" &&
 	grep -q "^softdep nouveau pre: vfio-pci$" "$shared/etc/modprobe.d/vfio.conf" &&
 	"$vfiokit" undo --root "$shared" >/dev/null 2>>"$tmp/err" &&
-	diff -r --no-dereference -x var "$tmp/shared-before" "$shared" >>"$tmp/err" 2>&1
+	diff -r --no-dereference -x var -x run "$tmp/shared-before" "$shared" >>"$tmp/err" 2>&1
 ok $? "the user's options kvm ignore_msrs=1 and allow_unsafe_interrupts=1 in vfio.conf survive apply and undo" "$tmp/err"
 # Two cards, one setup each, on a kernel with vfio-pci built in (the IDs on
 # the command line too): the second keeps the first card's IDs in both places;
@@ -313,7 +313,7 @@ ok $? "undo of the first card's entry while the second's stands: refused (even -
 	grep -q "^options vfio-pci ids=10de:13c2,10de:0fbb$" "$two/etc/modprobe.d/vfio.conf" &&
 	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on vfio-pci.ids=10de:13c2,10de:0fbb"$' "$two/etc/default/grub" &&
 	"$vfiokit" undo --root "$two" "$first" >/dev/null 2>>"$tmp/err" &&
-	diff -r --no-dereference -x var "$builtin" "$two" >>"$tmp/err" 2>&1
+	diff -r --no-dereference -x var -x run "$builtin" "$two" >>"$tmp/err" 2>&1
 ok $? "undo of the second card's entry removes only its IDs; then the first's gives the copy back" "$tmp/err"
 # Entries without loader.conf (it is optional): still systemd-boot's, edited.
 noconf="$tmp/noloaderconf"
@@ -500,9 +500,10 @@ ok $? "the second write fails: the first file is put back, /etc as it was" "$tmp
 tree() {
 	skip=./var/lib/vfiokit
 	[ "${2-}" = all ] && skip=./none
-	(cd "$1" && find . -path ./sys -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o \
+	# ./run holds vfiokit's lock (tests/lock.sh checks it).
+	(cd "$1" && find . -path ./sys -prune -o -path ./run -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o \
 		-printf '%p %y %m %U:%G\n' | sort &&
-		find . -path ./sys -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o -type f -print0 |
+		find . -path ./sys -prune -o -path ./run -prune -o -path ./var/log/ran -prune -o -path "$skip" -prune -o -type f -print0 |
 		sort -z | xargs -0 md5sum)
 }
 # Commands through the journal: on Pop!_OS, kernelstub's change and its

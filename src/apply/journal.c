@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -24,24 +25,52 @@ static int read_text(struct path_root *r, const char *rel, char **ret, mode_t *m
 	return 0;
 }
 
+static int tx_refuse(struct journal_tx *tx, int k, char *why)
+{
+	free(tx->err);
+	tx->err = why;
+	return why ? k : -ENOMEM;
+}
+
 int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode)
 {
 	struct journal_change c = { .after_mode = mode, .before_mode = 0644 };
+	_cleanup_free_ char *real = NULL, *link = NULL;
+	struct stat st;
 	int k;
 
+	/* The file a symbolic link leads to is what changes: replacing the
+	 * link would leave its target as it was and make the file a copy. */
+	k = path_resolve(r, path, &real, &link);
+	if (k == -EXDEV)
+		return tx_refuse(tx, k, strdupf("/%s leads out of %s (a symbolic link to %s): vfiokit changes only files "
+						"inside it; refused", path, path_root_dir(r), link ? link : "?"));
+	if (k < 0)
+		return tx_refuse(tx, k, strdupf("cannot follow the links of /%s: %s", path, strerror(-k)));
+	k = path_lstat(r, real, &st);
+	if (k < 0 && k != -ENOENT && k != -ENOTDIR)
+		return tx_refuse(tx, k, strdupf("cannot read /%s: %s", real, strerror(-k)));
+	if (k == 0 && !S_ISREG(st.st_mode))
+		return tx_refuse(tx, -EINVAL, strdupf("/%s is not a regular file: vfiokit does not replace it", real));
+	/* The rename that makes a write atomic would split a hard link: the
+	 * other names would keep the old bytes. */
+	if (k == 0 && st.st_nlink > 1)
+		return tx_refuse(tx, -EMLINK, strdupf("/%s has %ju hard links: replacing it would split them (the other "
+						      "names would keep the old bytes); make it one file and run again",
+						      real, (uintmax_t)st.st_nlink));
 	if (GROW(tx->v, tx->alloc, tx->n + 1) < 0)
 		return -ENOMEM;
-	c.path = strdup(path);
+	c.path = TAKE_PTR(real);
 	c.after = after ? strdup(after) : NULL;
-	if (!c.path || (after && !c.after)) {
+	if (after && !c.after) {
 		free(c.path);
-		free(c.after);
 		return -ENOMEM;
 	}
-	if ((k = read_text(r, path, &c.before, &c.before_mode)) < 0) {
+	if ((k = read_text(r, c.path, &c.before, &c.before_mode)) < 0) {
+		int e = tx_refuse(tx, k, strdupf("cannot read /%s: %s", c.path, strerror(-k)));
 		free(c.path);
 		free(c.after);
-		return k;
+		return e;
 	}
 	if (c.before && (mode & 0111) == (c.before_mode & 0111))
 		c.after_mode = c.before_mode; /* an edited file keeps its mode (0600 stays 0600) */
@@ -74,6 +103,7 @@ void journal_tx_free(struct journal_tx *tx)
 	}
 	free(tx->v);
 	free(tx->command);
+	free(tx->err);
 	strv_clear(&tx->dirs);
 	strv_clear(&tx->exec);
 	strv_clear(&tx->exec_undo);
@@ -137,6 +167,43 @@ static char *blob_name(size_t i, const char *what)
 	return strdupf("%zu.%s", i, what);
 }
 
+bool journal_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n != 15 && n != 19)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		bool dash = i == 8 || i == 15;
+		if (dash ? id[i] != '-' : (id[i] < '0' || id[i] > '9'))
+			return false;
+	}
+	return true;
+}
+
+static const char *const state_word[] = {
+	[JOURNAL_APPLYING] = "applying",
+	[JOURNAL_APPLIED] = "applied",
+	[JOURNAL_UNDOING] = "undoing",
+	[JOURNAL_UNDONE] = "undone",
+};
+
+const char *journal_state_name(enum journal_state st)
+{
+	switch (st) {
+	case JOURNAL_APPLYING:
+		return "partly applied";
+	case JOURNAL_UNDOING:
+		return "partly undone";
+	case JOURNAL_DAMAGED:
+		return "damaged";
+	default:
+		return state_word[st];
+	}
+}
+
+static bool holds(struct path_root *r, const char *path, const char *text);
+
 static int write_blob(struct path_root *r, const char *id, size_t i, const char *what, const char *data)
 {
 	_cleanup_free_ char *name = blob_name(i, what), *rel = name ? entry_rel(id, name) : NULL;
@@ -144,13 +211,47 @@ static int write_blob(struct path_root *r, const char *id, size_t i, const char 
 	return rel ? path_write_file_atomic(r, rel, data, 0600) : -ENOMEM;
 }
 
-/* Remove an entry directory and what is in it (only plain files). */
+/* Say in the manifest where the entry stands (its "state" line, the
+ * second): one atomic rewrite, so a crash leaves the old state or the new.
+ * lenient: a failing fsync of the directory after the rename is not a
+ * failure (undo's marks: the state there is the new one, and the next
+ * write there syncs it); applying takes everything back instead. */
+static int set_state(struct path_root *r, const char *id, enum journal_state st, bool lenient)
+{
+	_cleanup_free_ char *rel = entry_rel(id, "manifest"), *text = NULL, *out = NULL;
+	const char *rest;
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	if ((k = path_read_file(r, rel, 1u << 20, &text, NULL)) < 0)
+		return k;
+	if (!startswith(text, MANIFEST_MAGIC "\n"))
+		return -EBADMSG;
+	rest = text + strlen(MANIFEST_MAGIC "\n");
+	if (startswith(rest, "state "))
+		rest = next_line(rest);
+	out = strdupf(MANIFEST_MAGIC "\nstate %s\n%s", state_word[st], rest);
+	if (!out)
+		return -ENOMEM;
+	k = path_write_file_atomic(r, rel, out, 0600);
+	/* Renamed, but the directory's fsync failed: the state is the new one
+	 * all the same (the next write there syncs it). */
+	return k < 0 && lenient && holds(r, rel, out) ? 0 : k;
+}
+
+/* Remove an entry directory and what is in it (only plain files). The
+ * manifest goes first: an entry stopped half-way through its removal has
+ * none, and the next run takes it for the leftover it is. */
 static void remove_entry(struct path_root *r, const char *id)
 {
-	_cleanup_free_ char *dir = entry_rel(id, NULL);
+	_cleanup_free_ char *dir = entry_rel(id, NULL), *m = entry_rel(id, "manifest");
 	struct strv names = { 0 };
 
-	if (!dir || path_list(r, dir, &names) < 0)
+	if (!dir || !m)
+		return;
+	(void)path_unlink(r, m);
+	if (path_list(r, dir, &names) < 0)
 		return;
 	for (size_t i = 0; i < names.n; i++) {
 		_cleanup_free_ char *rel = entry_rel(id, names.v[i]);
@@ -161,7 +262,8 @@ static void remove_entry(struct path_root *r, const char *id)
 	(void)path_rmdir(r, dir);
 }
 
-/* A new, empty entry directory: time-stamped, unique. */
+/* A new, empty entry directory: time-stamped, unique. var and var/lib are
+ * the FHS's (0755); the journal itself keeps copies of system files, 0700. */
 static int new_entry(struct path_root *r, char **id)
 {
 	time_t now = time(NULL);
@@ -169,7 +271,9 @@ static int new_entry(struct path_root *r, char **id)
 	char stamp[32];
 	int k;
 
-	if ((k = path_mkdir_p(r, JOURNAL_DIR, 0700)) < 0)
+	if ((k = path_mkdir_p(r, "var/lib/vfiokit", 0755)) < 0)
+		return k;
+	if ((k = path_mkdir(r, JOURNAL_DIR, 0700)) < 0 && k != -EEXIST)
 		return k;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
@@ -184,8 +288,10 @@ static int new_entry(struct path_root *r, char **id)
 			return 0;
 		free(*id);
 		*id = NULL;
-		if (k != -EEXIST)
+		if (k != -EEXIST) {
+			(void)path_rmdir(r, rel); /* made, but not on disk for sure */
 			return k;
+		}
 	}
 	return -EEXIST;
 }
@@ -220,10 +326,18 @@ static int missing_dirs(struct path_root *r, const char *rel, bool self, struct 
 	return k < 0 ? -ENOMEM : 0;
 }
 
-static void remove_dirs(struct path_root *r, const struct strv *dirs)
+/* Remove the directories, innermost first, those that are empty; the
+ * first failure other than "not empty" or "not there". */
+static int remove_dirs(struct path_root *r, const struct strv *dirs)
 {
-	for (size_t j = dirs->n; j-- > 0;)
-		(void)path_rmdir(r, dirs->v[j]);
+	int ret = 0;
+
+	for (size_t j = dirs->n; j-- > 0;) {
+		int k = path_rmdir(r, dirs->v[j]);
+		if (k < 0 && k != -ENOTEMPTY && k != -EEXIST && k != -ENOENT && !ret)
+			ret = path_exists(r, dirs->v[j]) ? k : 0; /* gone: only its directory's fsync failed */
+	}
+	return ret;
 }
 
 static int put_back(struct path_root *r, const struct journal_change *c)
@@ -234,6 +348,16 @@ static int put_back(struct path_root *r, const struct journal_change *c)
 		return path_write_file_atomic(r, c->path, c->before, c->before_mode);
 	k = path_unlink(r, c->path);
 	return k == -ENOENT ? 0 : k;
+}
+
+/* Whether the file now holds text (NULL: absent); unreadable is "no". */
+static bool holds(struct path_root *r, const char *path, const char *text)
+{
+	_cleanup_free_ char *now = NULL;
+
+	if (read_text(r, path, &now, NULL) < 0)
+		return false;
+	return now && text ? streq(now, text) : !now && !text;
 }
 
 /* Run cmd through x; a failure is added to *bad ("CMD: why"). */
@@ -247,77 +371,135 @@ static int run_one(struct journal_runner *x, const char *cmd, struct strv *bad)
 	return k;
 }
 
-/* After the files of a new entry are written: the changes made by commands,
- * then the regenerate commands. A failure takes everything back (the
- * inverses of the changes that ran, newest first, the failed one's too;
- * the files; the regenerate commands that had run, on the old files) and
- * removes the entry when all of that worked. */
-static int run_after_write(struct path_root *r, struct journal_tx *tx, struct journal_runner *x,
-			   const struct strv *jdirs, char **id, char **err)
+/* Take back a new entry whose files are written: the inverses of the ne
+ * changes that ran (newest first), the files, the nr regenerate commands
+ * that had run (on the old files); then the entry goes, when all of that
+ * worked. first says what failed. */
+static int take_back(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, size_t ne, size_t nr,
+		     const struct strv *jdirs, char **id, const char *first, char **err)
 {
-	_cleanup_(strv_clear) struct strv bad = { 0 }, undo_bad = { 0 };
-	size_t ne = 0, nr = 0;
+	_cleanup_(strv_clear) struct strv undo_bad = { 0 };
+	_cleanup_free_ char *why = NULL;
 	bool all_back = true;
-	int k = 0;
 
-	if (!x || (!tx->exec.n && !tx->regen.n))
-		return 0;
-	if (!x->run) {
-		for (size_t i = 0; i < tx->exec.n; i++)
-			if (strv_push(&x->todo, tx->exec.v[i]) < 0)
-				return -ENOMEM;
-		for (size_t i = 0; i < tx->regen.n; i++)
-			if (strv_push(&x->todo, tx->regen.v[i]) < 0)
-				return -ENOMEM;
-		return 0;
-	}
-	/* A command that fails is taken to have changed nothing: only those
-	 * that ran to the end are taken back, or run again. */
-	while (ne < tx->exec.n && (k = run_one(x, tx->exec.v[ne], &bad)) >= 0)
-		ne++;
-	while (k >= 0 && nr < tx->regen.n && (k = run_one(x, tx->regen.v[nr], &bad)) >= 0)
-		nr++;
-	if (k >= 0)
-		return 0;
-	if (k == -ENOMEM && !bad.n)
-		return k;
 	for (size_t j = ne; j-- > 0;)
 		all_back &= run_one(x, tx->exec_undo.v[j], &undo_bad) >= 0;
 	for (size_t j = tx->n; j-- > 0;)
 		all_back &= put_back(r, &tx->v[j]) >= 0;
-	remove_dirs(r, &tx->dirs);
+	(void)remove_dirs(r, &tx->dirs);
 	for (size_t j = 0; j < nr; j++)
 		all_back &= run_one(x, tx->regen.v[j], &undo_bad) >= 0;
-	{
-		_cleanup_free_ char *why = strv_join(&undo_bad, "; ");
-		*err = strdupf("%s; %s%s", bad.v[0],
-			       all_back ? "every file was put back and what ran before it was taken back: nothing was "
-					  "changed" :
-					  "NOT EVERYTHING COULD BE TAKEN BACK: ",
-			       all_back ? "" : why ? why : "?");
-	}
+	why = strv_join(&undo_bad, "; ");
+	*err = strdupf("%s; %s%s", first,
+		       all_back ? "every file was put back and what ran before it was taken back: nothing was "
+				  "changed" :
+				  "NOT EVERYTHING COULD BE TAKEN BACK: ",
+		       all_back ? "" : why && *why ? why : "see 'vfiokit journal'");
 	if (all_back) {
 		remove_entry(r, *id);
 		remove_dirs(r, jdirs);
 		free(*id);
 		*id = NULL;
 	}
+	return 0;
+}
+
+/* After the files of a new entry are written: the changes made by commands,
+ * then the regenerate commands, then the entry is marked applied. A
+ * failure takes everything back (take_back). */
+static int run_after_write(struct path_root *r, struct journal_tx *tx, struct journal_runner *x,
+			   const struct strv *jdirs, char **id, char **err)
+{
+	_cleanup_(strv_clear) struct strv bad = { 0 };
+	static struct journal_runner none;
+	size_t ne = 0, nr = 0;
+	int k = 0;
+
+	if (!x)
+		x = &none;
+	if (!x->run && (tx->exec.n || tx->regen.n) && x != &none) {
+		for (size_t i = 0; i < tx->exec.n; i++)
+			if (strv_push(&x->todo, tx->exec.v[i]) < 0)
+				return -ENOMEM;
+		for (size_t i = 0; i < tx->regen.n; i++)
+			if (strv_push(&x->todo, tx->regen.v[i]) < 0)
+				return -ENOMEM;
+	}
+	/* A command that fails is taken to have changed nothing: only those
+	 * that ran to the end are taken back, or run again. */
+	if (x->run) {
+		while (ne < tx->exec.n && (k = run_one(x, tx->exec.v[ne], &bad)) >= 0)
+			ne++;
+		while (k >= 0 && nr < tx->regen.n && (k = run_one(x, tx->regen.v[nr], &bad)) >= 0)
+			nr++;
+		if (k == -ENOMEM && !bad.n)
+			return k;
+	}
+	if (k >= 0) {
+		k = set_state(r, *id, JOURNAL_APPLIED, false);
+		if (k >= 0)
+			return 0;
+		if (strv_push_take(&bad, strdupf("cannot mark journal entry %s applied (%s)", *id, strerror(-k))) < 0)
+			return -ENOMEM;
+	}
+	take_back(r, tx, x, ne, nr, jdirs, id, bad.v[0], err);
 	return k == -ENOMEM ? -EIO : k;
+}
+
+/* The manifest of tx, state applying. */
+static char *manifest_text(const struct journal_tx *tx)
+{
+	_cleanup_(strv_clear) struct strv m = { 0 };
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int k;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	k = strv_push(&m, MANIFEST_MAGIC);
+	if (k >= 0)
+		k = strv_push_take(&m, strdupf("state %s", state_word[JOURNAL_APPLYING]));
+	if (k >= 0)
+		k = strv_push_take(&m, strdupf("time %s", when));
+	if (k >= 0) {
+		_cleanup_free_ char *c = escape(tx->command ? tx->command : "?");
+		k = c ? strv_push_take(&m, strdupf("command %s", c)) : -ENOMEM;
+	}
+	for (size_t i = 0; k >= 0 && i < tx->n; i++) {
+		const struct journal_change *c = &tx->v[i];
+		_cleanup_free_ char *p = escape(c->path);
+		k = p ? strv_push_take(&m, strdupf("file %zu %d %o %d %o %s", i, c->before != NULL, c->before_mode,
+						   c->after != NULL, c->after_mode, p)) :
+			-ENOMEM;
+	}
+	for (size_t i = 0; k >= 0 && i < tx->dirs.n; i++) {
+		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
+		k = p ? strv_push_take(&m, strdupf("dir %s", p)) : -ENOMEM;
+	}
+	for (size_t i = 0; k >= 0 && i < tx->exec.n; i++) {
+		_cleanup_free_ char *a = escape(tx->exec.v[i]), *b = escape(tx->exec_undo.v[i]);
+		k = a && b ? strv_push_take(&m, strdupf("exec %s %s", a, b)) : -ENOMEM;
+	}
+	for (size_t i = 0; k >= 0 && i < tx->regen.n; i++) {
+		_cleanup_free_ char *a = escape(tx->regen.v[i]);
+		k = a ? strv_push_take(&m, strdupf("regen %s", a)) : -ENOMEM;
+	}
+	if (k < 0 || strv_push(&m, "") < 0)
+		return NULL;
+	return strv_join(&m, "\n");
 }
 
 int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err)
 {
 	_cleanup_(strv_clear) struct strv jdirs = { 0 };
-	struct strv m = { 0 };
 	_cleanup_free_ char *manifest = NULL, *mrel = NULL;
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
 	size_t i;
-	int k;
+	int k = 0;
 
 	*id = NULL;
 	*err = NULL;
+	journal_tidy(r);
 	/* The directories the files need that are not there yet, outermost first. */
 	for (size_t f = 0; f < tx->n; f++)
 		if ((k = missing_dirs(r, tx->v[f].path, false, &tx->dirs)) < 0)
@@ -325,52 +507,28 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	if ((k = missing_dirs(r, JOURNAL_DIR, true, &jdirs)) < 0)
 		return k;
 	if ((k = new_entry(r, id)) < 0) {
-		remove_dirs(r, &jdirs);
+		(void)remove_dirs(r, &jdirs);
 		*err = strdupf("cannot make the journal entry in /%s: %s; nothing was changed", JOURNAL_DIR, strerror(-k));
 		return k;
 	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	k = strv_push(&m, MANIFEST_MAGIC);
-	if (k >= 0)
-		k = strv_push_take(&m, strdupf("time %s", when));
-	if (k >= 0) {
-		_cleanup_free_ char *c = escape(tx->command ? tx->command : "?");
-		k = c ? strv_push_take(&m, strdupf("command %s", c)) : -ENOMEM;
-	}
+	/* The copies, then the manifest that names them: an entry without a
+	 * manifest is one that never got to change anything. */
 	for (i = 0; k >= 0 && i < tx->n; i++) {
 		const struct journal_change *c = &tx->v[i];
-		_cleanup_free_ char *p = escape(c->path);
-		if (!p)
-			k = -ENOMEM;
-		else if ((c->before && (k = write_blob(r, *id, i, "before", c->before)) < 0) ||
-			 (c->after && (k = write_blob(r, *id, i, "after", c->after)) < 0))
-			break;
-		else
-			k = strv_push_take(&m, strdupf("file %zu %d %o %d %o %s", i, c->before != NULL, c->before_mode,
-						       c->after != NULL, c->after_mode, p));
+		if (c->before)
+			k = write_blob(r, *id, i, "before", c->before);
+		if (k >= 0 && c->after)
+			k = write_blob(r, *id, i, "after", c->after);
 	}
-	for (i = 0; k >= 0 && i < tx->dirs.n; i++) {
-		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
-		k = p ? strv_push_take(&m, strdupf("dir %s", p)) : -ENOMEM;
+	if (k >= 0) {
+		manifest = manifest_text(tx);
+		mrel = entry_rel(*id, "manifest");
+		k = manifest && mrel ? path_write_file_atomic(r, mrel, manifest, 0600) : -ENOMEM;
 	}
-	for (i = 0; k >= 0 && i < tx->exec.n; i++) {
-		_cleanup_free_ char *a = escape(tx->exec.v[i]), *b = escape(tx->exec_undo.v[i]);
-		k = a && b ? strv_push_take(&m, strdupf("exec %s %s", a, b)) : -ENOMEM;
-	}
-	for (i = 0; k >= 0 && i < tx->regen.n; i++) {
-		_cleanup_free_ char *a = escape(tx->regen.v[i]);
-		k = a ? strv_push_take(&m, strdupf("regen %s", a)) : -ENOMEM;
-	}
-	if (k >= 0 && strv_push(&m, "") == 0 && (manifest = strv_join(&m, "\n")) && (mrel = entry_rel(*id, "manifest")))
-		k = path_write_file_atomic(r, mrel, manifest, 0600);
-	else if (k >= 0)
-		k = -ENOMEM;
-	strv_clear(&m);
 	if (k < 0) {
 		*err = strdupf("cannot write the journal entry %s: %s; nothing was changed", *id, strerror(-k));
 		remove_entry(r, *id);
-		remove_dirs(r, &jdirs);
+		(void)remove_dirs(r, &jdirs);
 		free(*id);
 		*id = NULL;
 		return k;
@@ -387,9 +545,13 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	if (k < 0) {
 		int failed = k;
 		bool all_back = true;
+		/* The failing one too when it changed (the rename done, the
+		 * directory's fsync not). */
+		if (!holds(r, tx->v[i].path, tx->v[i].before))
+			all_back &= put_back(r, &tx->v[i]) >= 0;
 		for (size_t j = i; j-- > 0;)
 			all_back &= put_back(r, &tx->v[j]) >= 0;
-		remove_dirs(r, &tx->dirs);
+		(void)remove_dirs(r, &tx->dirs);
 		*err = strdupf("cannot write /%s: %s%s; %s", tx->v[i].path, strerror(-failed),
 			       failed == -EROFS ? " (remount it read-write; on an image-based system such as "
 						  "rpm-ostree, /etc is the place that is writable)" :
@@ -398,7 +560,7 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 					  "SOME FILES COULD NOT BE PUT BACK: see the journal entry");
 		if (all_back) {
 			remove_entry(r, *id);
-			remove_dirs(r, &jdirs);
+			(void)remove_dirs(r, &jdirs);
 			free(*id);
 			*id = NULL;
 		}
@@ -407,26 +569,62 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	return run_after_write(r, tx, x, &jdirs, id, err);
 }
 
-/* Parse an entry's manifest into changes (with their blobs). */
+/* A path in a manifest: root-relative, no "..". */
+static bool manifest_path_ok(const char *p)
+{
+	if (!*p || *p == '/')
+		return false;
+	for (const char *c = p; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
+		if (startswith(c, "../") || streq(c, ".."))
+			return false;
+	return true;
+}
+
+static int read_blob(struct path_root *r, const char *id, size_t idx, const char *what, char **ret)
+{
+	_cleanup_free_ char *b = blob_name(idx, what), *rel = b ? entry_rel(id, b) : NULL;
+
+	return rel ? path_read_file(r, rel, 64u << 20, ret, NULL) : -ENOMEM;
+}
+
+/* Parse an entry's manifest into changes (with their blobs). -EBADMSG
+ * with e->why when it is damaged; -ENOENT when it has no manifest. */
 static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx, struct journal_entry *e)
 {
 	_cleanup_free_ char *rel = entry_rel(id, "manifest"), *text = NULL, *undone = entry_rel(id, "undone");
 	char *save = NULL, *line;
+	bool stated = false;
 	struct stat st;
 	int k;
 
 	if (!rel || !undone)
 		return -ENOMEM;
-	if ((k = path_read_file(r, rel, 1u << 20, &text, NULL)) < 0)
-		return k;
-	if (!startswith(text, MANIFEST_MAGIC "\n"))
-		return -EBADMSG;
 	e->id = strdup(id);
 	if (!e->id)
 		return -ENOMEM;
-	e->undone = path_lstat(r, undone, &st) == 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (startswith(line, "time ")) {
+	e->state = JOURNAL_DAMAGED;
+	if ((k = path_read_file(r, rel, 1u << 20, &text, NULL)) < 0) {
+		if (k == -ENOENT || k == -ENOMEM)
+			return k;
+		e->why = strdupf("its manifest cannot be read: %s", strerror(-k));
+		return -EBADMSG;
+	}
+	if (!startswith(text, MANIFEST_MAGIC "\n")) {
+		e->why = strdup("its manifest does not start with '" MANIFEST_MAGIC "'");
+		return -EBADMSG;
+	}
+	/* Entries from before the state line: a marker file said undone. */
+	e->state = path_lstat(r, undone, &st) == 0 ? JOURNAL_UNDONE : JOURNAL_APPLIED;
+	for (line = strtok_r(text + strlen(MANIFEST_MAGIC), "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (startswith(line, "state ")) {
+			size_t s;
+			for (s = 0; s < ARRAY_SIZE(state_word) && !streq(line + 6, state_word[s]); s++)
+				;
+			if (s == ARRAY_SIZE(state_word) || stated)
+				goto bad;
+			e->state = (enum journal_state)s;
+			stated = true;
+		} else if (startswith(line, "time ")) {
 			free(e->time);
 			e->time = strdup(line + 5);
 		} else if (startswith(line, "command ")) {
@@ -436,7 +634,7 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 		} else if (startswith(line, "exec ")) {
 			char *undo = strchr(line + 5, ' ');
 			if (!undo)
-				return -EBADMSG;
+				goto bad;
 			*undo++ = '\0';
 			unescape(line + 5);
 			unescape(undo);
@@ -448,6 +646,8 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 				return -ENOMEM;
 		} else if (startswith(line, "dir ")) {
 			unescape(line + 4);
+			if (!manifest_path_ok(line + 4))
+				goto bad;
 			if (strv_push(&tx->dirs, line + 4) < 0)
 				return -ENOMEM;
 		} else if (startswith(line, "file ")) {
@@ -456,8 +656,10 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 			unsigned bm, am;
 			struct journal_change c = { 0 };
 			if (sscanf(line, "file %zu %d %o %d %o %n", &idx, &had, &bm, &has, &am, &off) != 5 || !off)
-				return -EBADMSG;
+				goto bad;
 			unescape(line + off);
+			if (!manifest_path_ok(line + off))
+				goto bad;
 			c.path = strdup(line + off);
 			c.before_mode = (mode_t)bm & 07777;
 			c.after_mode = (mode_t)am & 07777;
@@ -466,19 +668,23 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 				return -ENOMEM;
 			}
 			tx->v[tx->n++] = c;
-			if (had) {
-				_cleanup_free_ char *b = blob_name(idx, "before"), *br = b ? entry_rel(id, b) : NULL;
-				if (!br || (k = path_read_file(r, br, 64u << 20, &tx->v[tx->n - 1].before, NULL)) < 0)
-					return br ? k : -ENOMEM;
-			}
-			if (has) {
-				_cleanup_free_ char *a = blob_name(idx, "after"), *ar = a ? entry_rel(id, a) : NULL;
-				if (!ar || (k = path_read_file(r, ar, 64u << 20, &tx->v[tx->n - 1].after, NULL)) < 0)
-					return ar ? k : -ENOMEM;
+			if ((had && (k = read_blob(r, id, idx, "before", &tx->v[tx->n - 1].before)) < 0) ||
+			    (has && (k = read_blob(r, id, idx, "after", &tx->v[tx->n - 1].after)) < 0)) {
+				if (k == -ENOMEM)
+					return k;
+				e->state = JOURNAL_DAMAGED;
+				e->why = strdupf("the copy %zu.%s of /%s cannot be read: %s", idx,
+						 had && !tx->v[tx->n - 1].before ? "before" : "after", c.path, strerror(-k));
+				return -EBADMSG;
 			}
 		}
 	}
 	return 0;
+bad:
+	e->state = JOURNAL_DAMAGED;
+	free(e->why);
+	e->why = strdupf("its manifest has a line vfiokit cannot read: '%.60s'", line);
+	return -EBADMSG;
 }
 
 static void entry_clear(struct journal_entry *e)
@@ -486,6 +692,7 @@ static void entry_clear(struct journal_entry *e)
 	free(e->id);
 	free(e->time);
 	free(e->command);
+	free(e->why);
 	strv_clear(&e->paths);
 	strv_clear(&e->commands);
 	strv_clear(&e->drifted);
@@ -499,20 +706,88 @@ void journal_entries_free(struct journal_entry *e, size_t n)
 	free(e);
 }
 
-/* The files of an applied entry that no longer hold what it wrote. */
-static int drift(struct path_root *r, const struct journal_tx *tx, struct strv *ret)
+/* The files of an entry that hold neither what it wrote nor (when it is
+ * partly done) what was there before it. */
+static int drift(struct path_root *r, const struct journal_tx *tx, enum journal_state st, struct strv *ret)
 {
 	for (size_t i = 0; i < tx->n; i++) {
-		_cleanup_free_ char *now = NULL;
 		const struct journal_change *c = &tx->v[i];
-		int k = read_text(r, c->path, &now, NULL);
-		if (k == -ENOMEM)
-			return k;
-		if (k < 0 || (!now) != (!c->after) || (now && !streq(now, c->after)))
-			if (strv_push(ret, c->path) < 0)
-				return -ENOMEM;
+		if (holds(r, c->path, c->after) || (st != JOURNAL_APPLIED && holds(r, c->path, c->before)))
+			continue;
+		if (strv_push(ret, c->path) < 0)
+			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* The temporary files (.#NAME.XXXXXX) of an atomic write of path that
+ * was stopped before its rename. */
+static void remove_temps(struct path_root *r, const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path), *prefix = NULL;
+	struct strv names = { 0 };
+	char *slash;
+
+	if (!dir)
+		return;
+	slash = strrchr(dir, '/');
+	prefix = strdupf(".#%s.", slash ? slash + 1 : dir);
+	if (slash)
+		*slash = '\0';
+	if (!prefix || path_list(r, slash ? dir : ".", &names) < 0)
+		return;
+	for (size_t i = 0; i < names.n; i++) {
+		const char *tail = names.v[i] + strlen(prefix);
+		_cleanup_free_ char *rel = NULL;
+		if (!startswith(names.v[i], prefix) || strlen(tail) != 6 || strspn(tail, "0123456789abcdef") != 6)
+			continue;
+		rel = slash ? strdupf("%s/%s", dir, names.v[i]) : strdup(names.v[i]);
+		if (rel)
+			(void)path_unlink(r, rel);
+	}
+	strv_clear(&names);
+}
+
+/* What a run stopped half-way (killed, a power cut) left: entries that
+ * never got a manifest (nothing else was written for them), temporary
+ * files of a manifest rewrite, and those beside the files of an entry
+ * that is partly applied or partly undone. Only changing commands call
+ * this: the journal's own directory is theirs. */
+void journal_tidy(struct path_root *r)
+{
+	struct strv ids = { 0 };
+
+	if (path_list(r, JOURNAL_DIR, &ids) < 0)
+		return;
+	for (size_t i = 0; i < ids.n; i++) {
+		_cleanup_free_ char *m = NULL, *dir = NULL;
+		struct journal_tx tx = { 0 };
+		struct journal_entry e = { 0 };
+		struct strv names = { 0 };
+		int k;
+		if (!journal_id_valid(ids.v[i]) || !(m = entry_rel(ids.v[i], "manifest")) ||
+		    !(dir = entry_rel(ids.v[i], NULL)))
+			continue;
+		if (!path_exists(r, m)) {
+			remove_entry(r, ids.v[i]);
+			continue;
+		}
+		if (path_list(r, dir, &names) == 0)
+			for (size_t j = 0; j < names.n; j++)
+				if (startswith(names.v[j], ".#")) {
+					_cleanup_free_ char *t = entry_rel(ids.v[i], names.v[j]);
+					if (t)
+						(void)path_unlink(r, t);
+				}
+		strv_clear(&names);
+		k = load_entry(r, ids.v[i], &tx, &e);
+		if (k >= 0 && (e.state == JOURNAL_APPLYING || e.state == JOURNAL_UNDOING))
+			for (size_t j = 0; j < tx.n; j++)
+				remove_temps(r, tx.v[j].path);
+		entry_clear(&e);
+		journal_tx_free(&tx);
+	}
+	strv_clear(&ids);
 }
 
 int journal_list(struct path_root *r, bool with_drift, struct journal_entry **ret, size_t *n)
@@ -532,17 +807,19 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 	for (size_t i = 0; i < ids.n; i++) {
 		struct journal_tx tx = { 0 };
 		struct journal_entry e = { 0 };
+		if (!journal_id_valid(ids.v[i]))
+			continue; /* not an entry */
 		k = load_entry(r, ids.v[i], &tx, &e);
-		if (k >= 0 && with_drift && !e.undone)
-			k = drift(r, &tx, &e.drifted);
+		if (k >= 0 && with_drift && e.state != JOURNAL_UNDONE)
+			k = drift(r, &tx, e.state, &e.drifted);
 		journal_tx_free(&tx);
-		if (k == -ENOMEM || (k >= 0 && GROW(v, alloc, cnt + 1) < 0)) {
+		if (k == -ENOMEM || ((k >= 0 || k == -EBADMSG) && GROW(v, alloc, cnt + 1) < 0)) {
 			entry_clear(&e);
 			journal_entries_free(v, cnt);
 			strv_clear(&ids);
 			return -ENOMEM;
 		}
-		if (k < 0) { /* not an entry, or a broken one: skipped */
+		if (k < 0 && k != -EBADMSG) { /* no manifest: an apply stopped before it changed anything */
 			entry_clear(&e);
 			continue;
 		}
@@ -554,7 +831,7 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 	for (size_t i = 0; with_drift && i < cnt; i++)
 		for (size_t d = v[i].drifted.n; d-- > 0;)
 			for (size_t j = i + 1; j < cnt; j++)
-				if (!v[j].undone && strv_contains(&v[j].paths, v[i].drifted.v[d])) {
+				if (v[j].state != JOURNAL_UNDONE && strv_contains(&v[j].paths, v[i].drifted.v[d])) {
 					free(v[i].drifted.v[d]);
 					memmove(&v[i].drifted.v[d], &v[i].drifted.v[d + 1],
 						(v[i].drifted.n - d) * sizeof(char *)); /* and the NULL after */
@@ -568,7 +845,8 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 
 /* The newer entries, not undone, that changed a file of tx after it
  * ("ID (/PATH)"): putting tx's before bytes back would take their change
- * away too, so they are undone first. */
+ * away too, so they are undone first. A newer entry that cannot be read
+ * may have changed them: it is named too (fail closed). */
 static int newer_writers(struct path_root *r, const struct journal_entry *all, size_t n, const char *id,
 			 const struct journal_tx *tx, struct strv *ret)
 {
@@ -579,7 +857,9 @@ static int newer_writers(struct path_root *r, const struct journal_entry *all, s
 	for (i++; i < n; i++) {
 		struct journal_tx t = { 0 };
 		struct journal_entry e = { 0 };
-		int k = all[i].undone ? 0 : load_entry(r, all[i].id, &t, &e);
+		int k = all[i].state == JOURNAL_UNDONE ? 0 : load_entry(r, all[i].id, &t, &e);
+		if (k < 0 && k != -ENOMEM)
+			k = strv_push_take(ret, strdupf("%s (damaged: cannot tell which files it changed)", all[i].id));
 		for (size_t j = 0; k >= 0 && j < t.n; j++) {
 			const struct journal_change *c = &t.v[j];
 			bool changed = (!c->before) != (!c->after) || (c->before && !streq(c->before, c->after));
@@ -595,51 +875,93 @@ static int newer_writers(struct path_root *r, const struct journal_entry *all, s
 	return 0;
 }
 
-int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
-		 char **done_id, char **diff, char **err)
+/* The entry undo takes when given no ID: the newest not undone. */
+static int pick_newest(struct path_root *r, char **id, char **err)
 {
-	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 }, later = { 0 };
-	struct journal_entry *all = NULL, e = { 0 };
-	struct journal_tx tx = { 0 }, back = { 0 };
-	struct strv changed = { 0 };
+	struct journal_entry *all = NULL;
 	size_t n = 0;
 	int k;
 
-	*done_id = *diff = *err = NULL;
 	if ((k = journal_list(r, false, &all, &n)) < 0)
 		return k;
-	if (!id)
-		for (size_t i = n; i-- > 0 && !id;)
-			if (!all[i].undone)
-				id = all[i].id;
-	if (!id) {
-		journal_entries_free(all, n);
+	for (size_t i = n; i-- > 0 && !*id;) {
+		if (all[i].state == JOURNAL_UNDONE)
+			continue;
+		*id = strdup(all[i].id);
+		if (!*id)
+			k = -ENOMEM;
+		else if (all[i].state == JOURNAL_DAMAGED) {
+			*err = strdupf("the newest journal entry, %s, is damaged (%s): undo will not skip it for an older "
+				       "one; look at /%s/%s, or name the entry to undo",
+				       all[i].id, all[i].why ? all[i].why : "?", JOURNAL_DIR, all[i].id);
+			k = -EBADMSG;
+		}
+	}
+	journal_entries_free(all, n);
+	if (k >= 0 && !*id) {
 		*err = strdup("the journal has no entry to undo");
-		return -ENOENT;
+		k = -ENOENT;
 	}
-	/* id may point into the list: keep a copy before freeing it. */
-	*done_id = strdup(id);
-	if (!*done_id) {
-		journal_entries_free(all, n);
+	return k;
+}
+
+/* Put the first n files of now back to what they held, newest first;
+ * true when all of them are. */
+static bool undo_back_out(struct path_root *r, const struct journal_tx *now, size_t n)
+{
+	bool all = true;
+
+	for (size_t j = n; j-- > 0;) {
+		const struct journal_change *c = &now->v[j];
+		int k = c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) :
+				    path_unlink(r, c->path);
+		all &= k >= 0 || (k == -ENOENT && !c->before);
+	}
+	return all;
+}
+
+int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
+		 char **done_id, char **diff, char **err)
+{
+	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 }, diffs = { 0 }, changed = { 0 }, later = { 0 };
+	_cleanup_free_ size_t *todo = NULL;
+	struct journal_entry e = { 0 }, *all = NULL;
+	size_t nall = 0;
+	struct journal_tx tx = { 0 }, now = { 0 };
+	enum journal_state was;
+	size_t ntodo = 0;
+	int k;
+
+	*done_id = *diff = *err = NULL;
+	if (id && !journal_id_valid(id)) {
+		*err = strdupf("'%s' is not a journal entry ID (they look like 20240131-235959; see 'vfiokit journal')", id);
+		return -EINVAL;
+	}
+	if (id)
+		*done_id = strdup(id);
+	else if ((k = pick_newest(r, done_id, err)) < 0)
+		return k;
+	if (!*done_id)
 		return -ENOMEM;
-	}
 	id = *done_id;
 	k = load_entry(r, id, &tx, &e);
 	if (k < 0) {
-		journal_entries_free(all, n);
-		*err = k == -ENOENT ? strdupf("there is no journal entry %s", id) :
-				      strdupf("journal entry %s cannot be read: %s", id, strerror(-k));
+		*err = k == -ENOENT   ? strdupf("there is no journal entry %s", id) :
+		       k == -EBADMSG ? strdupf("journal entry %s is damaged (%s): undo refuses it", id, e.why ? e.why : "?") :
+				       strdupf("journal entry %s cannot be read: %s", id, strerror(-k));
 		goto out;
 	}
-	k = e.undone ? 0 : newer_writers(r, all, n, id, &tx, &later);
-	journal_entries_free(all, n);
-	if (k < 0)
-		goto out;
-	if (e.undone) {
+	if (e.state == JOURNAL_UNDONE) {
 		*err = strdupf("journal entry %s was undone already", id);
 		k = -EALREADY;
 		goto out;
 	}
+	if ((k = journal_list(r, false, &all, &nall)) < 0)
+		goto out;
+	k = newer_writers(r, all, nall, id, &tx, &later);
+	journal_entries_free(all, nall);
+	if (k < 0)
+		goto out;
 	if (later.n) {
 		/* Not even with --force: that would drop a newer entry's change
 		 * (another card's IDs) without a word. */
@@ -651,15 +973,44 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = -EBUSY;
 		goto out;
 	}
-	/* What is there now must be what the entry wrote (a file that cannot
-	 * be read fails below, where the undo reads it again). */
-	if ((k = drift(r, &tx, &changed)) < 0)
+	was = e.state;
+	/* Each file: holding what the entry wrote (to put back), what was
+	 * there before (back already: an apply or an undo stopped half-way),
+	 * or something else (changed since: refused unless forced). */
+	todo = calloc(tx.n + 1, sizeof(*todo));
+	if (!todo) {
+		k = -ENOMEM;
 		goto out;
-	/* The undo, as a transaction of its own: each file back to before. */
-	for (size_t i = tx.n; i-- > 0;)
-		if ((k = journal_tx_add(&back, r, tx.v[i].path, tx.v[i].before, tx.v[i].before_mode)) < 0)
+	}
+	for (size_t i = tx.n; i-- > 0;) {
+		const struct journal_change *c = &tx.v[i];
+		struct journal_change cur = { .before_mode = 0644 };
+		bool at_after, at_before;
+		if ((k = read_text(r, c->path, &cur.before, &cur.before_mode)) < 0) {
+			*err = strdupf("cannot read /%s: %s", c->path, strerror(-k));
 			goto out;
-	*diff = journal_tx_diff(&back);
+		}
+		at_after = cur.before && c->after ? streq(cur.before, c->after) : !cur.before && !c->after;
+		at_before = cur.before && c->before ? streq(cur.before, c->before) : !cur.before && !c->before;
+		if (at_before && !at_after) {
+			free(cur.before);
+			continue;
+		}
+		if (!at_after && strv_push(&changed, c->path) < 0)
+			k = -ENOMEM;
+		cur.path = strdupf("/%s", c->path);
+		if (k < 0 || !cur.path || GROW(now.v, now.alloc, now.n + 1) < 0 ||
+		    strv_push_take(&diffs, diff_unified(cur.path, cur.before, c->before)) < 0) {
+			free(cur.path);
+			free(cur.before);
+			k = -ENOMEM;
+			goto out;
+		}
+		memmove(cur.path, cur.path + 1, strlen(cur.path));
+		now.v[now.n++] = cur;
+		todo[ntodo++] = i;
+	}
+	*diff = strv_join(&diffs, "");
 	if (!*diff) {
 		k = -ENOMEM;
 		goto out;
@@ -694,26 +1045,36 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < back.n; i++) {
-		const struct journal_change *c = &back.v[i];
-		k = c->after ? path_write_file_atomic(r, c->path, c->after, c->after_mode) : path_unlink(r, c->path);
-		if (k == -ENOENT && !c->after)
+	if (was != JOURNAL_UNDOING && (k = set_state(r, id, JOURNAL_UNDOING, true)) < 0) {
+		*err = strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed", id, strerror(-k));
+		goto out;
+	}
+	/* now.v[j]: what the entry's change todo[j] finds there now. */
+	for (size_t j = 0; j < ntodo; j++) {
+		const struct journal_change *c = &tx.v[todo[j]];
+		k = c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) : path_unlink(r, c->path);
+		if (k == -ENOENT && !c->before)
 			k = 0;
 		if (k < 0) {
-			*err = strdupf("cannot restore /%s: %s (files before it in the entry are restored; run undo again "
-				       "when it can be written)",
-				       c->path, strerror(-k));
+			/* The failing file too, when its rename was done. */
+			bool back = undo_back_out(r, &now, holds(r, c->path, c->before) ? j + 1 : j);
+			back = back && (was == JOURNAL_UNDOING || set_state(r, id, was, true) >= 0);
+			*err = strdupf("cannot restore /%s: %s; %s", c->path, strerror(-k),
+				       back ? "the files restored before it were put back as they were: nothing was "
+					      "changed (run undo again when it can be written)" :
+					      "run undo again when it can be written: it goes on where this one stopped");
 			goto out;
 		}
 	}
 	/* The directories it made, innermost first, when nothing else is in them. */
-	remove_dirs(r, &tx.dirs);
-	{
-		_cleanup_free_ char *u = entry_rel(id, "undone");
-		k = u ? path_write_file_atomic(r, u, "", 0600) : -ENOMEM;
+	if ((k = remove_dirs(r, &tx.dirs)) < 0) {
+		*err = strdupf("the files are back, but a directory entry %s made cannot be removed: %s (run undo "
+			       "again)", id, strerror(-k));
+		goto out;
 	}
-	if (k < 0) {
-		*err = strdupf("the files are back, but entry %s cannot be marked undone: %s", id, strerror(-k));
+	if ((k = set_state(r, id, JOURNAL_UNDONE, true)) < 0) {
+		*err = strdupf("the files are back, but entry %s cannot be marked undone: %s (run undo again)", id,
+			       strerror(-k));
 		goto out;
 	}
 	for (size_t i = 0; x && x->run && i < cmds.n; i++)
@@ -728,9 +1089,8 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = -EIO;
 	}
 out:
-	strv_clear(&changed);
 	entry_clear(&e);
 	journal_tx_free(&tx);
-	journal_tx_free(&back);
+	journal_tx_free(&now);
 	return k;
 }

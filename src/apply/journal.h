@@ -33,6 +33,7 @@ struct journal_change {
 
 struct journal_tx {
 	char *command; /* what made it, for `vfiokit journal` */
+	char *err;     /* why journal_tx_add() refused a path (heap), for the message */
 	struct journal_change *v;
 	size_t n, alloc;
 	struct strv dirs; /* directories applying created (undo removes them when empty) */
@@ -49,7 +50,11 @@ struct journal_runner {
 	struct strv todo;
 };
 
-/* Add a change of path to after (NULL: remove), reading what is there now. */
+/* Add a change of path to after (NULL: remove), reading what is there now.
+ * A symbolic link is followed inside the root and what it leads to is the
+ * change (the link itself stays); one leading out of the root is -EXDEV.
+ * A file with several hard links is -EMLINK (replacing it would split
+ * them), anything but a regular file -EINVAL; tx->err says which path. */
 int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode);
 /* A change made by a command, and the command that takes it back. */
 int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo);
@@ -64,13 +69,39 @@ char *journal_tx_diff(const struct journal_tx *tx);
 int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err);
 void journal_tx_free(struct journal_tx *tx);
 
+/* Where an entry stands. The manifest says applying until every file is
+ * written and every command has run, and undoing while an undo runs: an
+ * entry still in either after vfiokit stopped (killed, a power cut) is
+ * partly done, and undo finishes the way back (a file already holding its
+ * bytes from before is left as it is). */
+enum journal_state {
+	JOURNAL_APPLYING,
+	JOURNAL_APPLIED,
+	JOURNAL_UNDOING,
+	JOURNAL_UNDONE,
+	JOURNAL_DAMAGED, /* the manifest or a copy cannot be read: undo refuses it */
+};
+
 struct journal_entry {
 	char *id, *time, *command;
+	char *why; /* damaged: what is wrong */
 	struct strv paths;
 	struct strv commands; /* the changes made by commands */
-	struct strv drifted;  /* applied, but changed since (by hand, or by another tool): undo refuses them */
-	bool undone;
+	struct strv drifted;  /* changed since (by hand, or by another tool): undo refuses them */
+	enum journal_state state;
 };
+
+/* "applied", "partly applied", "undone", "partly undone", "damaged". */
+const char *journal_state_name(enum journal_state s);
+/* An ID as the journal makes them: YYYYMMDD-HHMMSS, or with -NNN. */
+bool journal_id_valid(const char *id);
+
+/* Remove what a run stopped half-way (killed, a power cut) left: entries
+ * without a manifest (stopped before they changed anything), temporary
+ * files of a manifest rewrite, and the temporary files beside the files
+ * of an entry partly applied or partly undone. For commands that change
+ * files, before they do: journal_apply() calls it. */
+void journal_tidy(struct path_root *r);
 
 /* The entries, oldest first; with_drift: each applied entry's drifted
  * files too (reads them all). */
@@ -78,9 +109,14 @@ int journal_list(struct path_root *r, bool with_drift, struct journal_entry **re
 void journal_entries_free(struct journal_entry *e, size_t n);
 
 /* Undo entry id (NULL: the newest one not undone). dry_run: only *diff,
- * and the commands it would run in x->todo.
+ * and the commands it would run in x->todo. A file that holds its bytes
+ * from before already is left alone: an undo stopped half-way (or an
+ * apply) is finished by the next. A write that fails puts back the files
+ * this undo restored (nothing changed; the entry as it was).
  * -ESTALE when a file changed since it was written (unless force), -ENOENT
- * when there is no such entry, -EALREADY when it was undone; *err says it.
+ * when there is no such entry, -EALREADY when it was undone, -EINVAL for
+ * an id not in the journal's format, -EBADMSG for a damaged entry (also
+ * when it is the newest and id is NULL); *err says it.
  * *diff (heap): what the undo changes. *done_id: the entry. */
 int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
 		 char **done_id, char **diff, char **err);

@@ -9,6 +9,9 @@
 
 #include "rebind.h"
 
+static const struct rebind_ops default_ops = { .write_attr = path_write_attr };
+const struct rebind_ops *rebind_ops = &default_ops;
+
 void rebind_result_clear(struct rebind_result *res)
 {
 	free(res->detail);
@@ -74,10 +77,10 @@ static int run_step(struct host *h, struct bind_plan *p, const struct bind_step 
 		return k == -ENOENT ? 0 : k;
 	case STEP_OVERRIDE:
 	case STEP_UNBIND:
-		return path_write_attr(h->root, s->path, s->value);
+		return rebind_ops->write_attr(h->root, s->path, s->value);
 	case STEP_PROBE:
 	case STEP_BIND:
-		k = path_write_attr(h->root, s->path, s->value);
+		k = rebind_ops->write_attr(h->root, s->path, s->value);
 		/* drivers_probe answers an error when no driver takes the
 		 * device; what counts is where it ended. */
 		if (k < 0 && s->kind == STEP_BIND)
@@ -119,7 +122,7 @@ static int restore_item(struct host *h, const struct bind_item *it, bool sysfs, 
 		_cleanup_free_ char *rel = strdupf("sys/bus/pci/drivers/%s/unbind", now);
 		if (!rel)
 			return -ENOMEM;
-		if ((k = path_write_attr(h->root, rel, dev)) < 0)
+		if ((k = rebind_ops->write_attr(h->root, rel, dev)) < 0)
 			return note(&res->rollback_errors, strdupf("%s: cannot unbind it from %s: %s", dev, now, strerror(-k)));
 	}
 	{
@@ -137,7 +140,7 @@ static int restore_item(struct host *h, const struct bind_item *it, bool sysfs, 
 		else if (!(ov = strdupf("%s\n", want)))
 			return -ENOMEM;
 		else
-			k = path_write_attr(h->root, rel, ov);
+			k = rebind_ops->write_attr(h->root, rel, ov);
 		if (k < 0)
 			return note(&res->rollback_errors,
 				    strdupf("%s: cannot restore driver_override: %s", dev, strerror(-k)));
@@ -146,8 +149,8 @@ static int restore_item(struct host *h, const struct bind_item *it, bool sysfs, 
 		_cleanup_free_ char *rel = strdupf("sys/bus/pci/drivers/%s/bind", it->orig_driver), *detail = NULL;
 		if (!rel)
 			return -ENOMEM;
-		if (path_write_attr(h->root, rel, dev) < 0)
-			(void)path_write_attr(h->root, "sys/bus/pci/drivers_probe", dev);
+		if (rebind_ops->write_attr(h->root, rel, dev) < 0)
+			(void)rebind_ops->write_attr(h->root, "sys/bus/pci/drivers_probe", dev);
 		if (expect_driver(h, dev, it->orig_driver, &detail) < 0)
 			return note(&res->rollback_errors, strdupf("%s: not back on %s: %s", dev, it->orig_driver,
 								   detail ? detail : "?"));
@@ -193,17 +196,18 @@ int rebind_execute(struct host *h, struct bind_plan *p, struct rebind_result *re
 		k = run_step(h, p, s, &res->detail);
 		if (k == 0 && state_step)
 			stated[s->item] = true;
-		if (k == -ENOMEM)
-			break;
+		/* Every failure rolls back, ENOMEM too: the kernel answers it
+		 * from sysfs writes (a driver's probe that cannot allocate). */
 		if (k < 0) {
 			res->failed = true;
 			res->step = i;
 			res->error = k;
 			k = 0;
+			/* Every device, even when one cannot be restored. */
 			for (size_t j = p->nitems; j-- > 0;)
 				if ((touched[j] || stated[j]) &&
-				    (k = restore_item(h, &p->items[j], touched[j], stated[j], res)) < 0)
-					break;
+				    restore_item(h, &p->items[j], touched[j], stated[j], res) == -ENOMEM)
+					k = -ENOMEM;
 			break;
 		}
 	}

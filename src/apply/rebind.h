@@ -13,11 +13,20 @@ struct rebind_result {
 	struct strv rollback_errors; /* what could not be restored */
 };
 
+/* The sysfs writes (path_write_attr), replaceable by tests to imitate the
+ * kernel and inject its failures. */
+struct rebind_ops {
+	int (*write_attr)(struct path_root *r, const char *rel, const char *value);
+};
+extern const struct rebind_ops *rebind_ops;
+
 /*
  * Run the steps in order. If one fails, every device already touched goes
  * back to the driver and driver_override it had, and state files are
  * restored as they were. SIGINT, SIGTERM, SIGHUP and SIGQUIT are held until
- * the machine is consistent again. Returns 0 (see res->failed) or -ENOMEM.
+ * the machine is consistent again. Every failure of a step rolls back, ENOMEM
+ * included. Returns 0 (see res->failed), or -ENOMEM when vfiokit itself ran
+ * out of memory while restoring (every device was still tried).
  */
 int rebind_execute(struct host *h, struct bind_plan *p, struct rebind_result *res);
 void rebind_result_clear(struct rebind_result *res);

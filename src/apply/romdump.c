@@ -19,7 +19,7 @@ int rom_read_device(struct path_root *root, const char *device, uint8_t **ret, s
 	if (!live) {
 		k = path_read_binary(root, rel, ROM_READ_MAX, ret, len);
 		if (k < 0)
-			*err = strdupf("cannot read /%s: %s", rel, strerror(-k));
+			*err = strdupf("cannot read /%s: %s", rel, path_strerror(k));
 		return k;
 	}
 	sigemptyset(&hold);
@@ -36,7 +36,7 @@ int rom_read_device(struct path_root *root, const char *device, uint8_t **ret, s
 	else {
 		k = path_read_binary(root, rel, ROM_READ_MAX, ret, len);
 		if (k < 0)
-			*err = strdupf("cannot read the ROM of %s: %s%s", device, strerror(-k),
+			*err = strdupf("cannot read the ROM of %s: %s%s", device, path_strerror(k),
 				       k == -EIO ? " (the kernel found no valid ROM image, the card is suspended, or "
 						   "its driver disabled the ROM: dump it before a driver binds)" :
 						   "");

@@ -60,33 +60,86 @@ static char *normalize(const char *path)
 	return out;
 }
 
+/* Open the directory that holds rel in dest, one component at a time and
+ * never through a symlink: dest holds links recreated from the input (an
+ * absolute link to a host file among them), and nothing vfiokit writes may
+ * land at their targets. */
+static int open_dest_parent(struct snap *s, const char *rel, const char **base)
+{
+	_cleanup_free_ char *copy = strdup(rel);
+	char *p, *slash;
+	int fd, k;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = dup(s->dest);
+	if (fd < 0)
+		return -errno;
+	for (p = copy; (slash = strchr(p, '/')); p = slash + 1) {
+		int next;
+
+		*slash = '\0';
+		if (!*p || streq(p, ".") || streq(p, "..")) {
+			close(fd);
+			return -EINVAL; /* walk() gives normalized paths only */
+		}
+		next = openat(fd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		k = -errno;
+		close(fd);
+		if (next < 0)
+			return k == -ELOOP ? -ENOTDIR : k;
+		fd = next;
+	}
+	*base = rel + (p - copy);
+	return fd;
+}
+
 static int copy_link(struct snap *s, const char *rel, char **target)
 {
+	const char *base;
+	_cleanup_close_ int pfd = -1;
 	int k = path_readlink(s->h->root, rel, target);
 
 	if (k < 0)
 		return k;
-	if (symlinkat(*target, s->dest, rel) < 0 && errno != EEXIST) {
+	pfd = open_dest_parent(s, rel, &base);
+	if (pfd < 0 || (symlinkat(*target, pfd, base) < 0 && errno != EEXIST)) {
+		k = pfd < 0 ? pfd : -errno;
 		free(*target);
-		return -errno;
+		*target = NULL;
+		return k;
 	}
 	return 0;
 }
 
 static int make_dir(struct snap *s, const char *rel)
 {
+	const char *base;
+	_cleanup_close_ int pfd = -1;
+
 	if (!*rel)
 		return 0;
-	if (mkdirat(s->dest, rel, 0755) < 0 && errno != EEXIST)
+	pfd = open_dest_parent(s, rel, &base);
+	if (pfd < 0)
+		return pfd;
+	if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }
 
+/* A placeholder is created only where nothing is; data replaces a file made
+ * earlier in this copy. Either way O_NOFOLLOW: a link recreated from the
+ * input is never written through. */
 static int write_file(struct snap *s, const char *rel, const char *data, size_t len, bool placeholder)
 {
-	_cleanup_close_ int fd = -1;
+	const char *base;
+	_cleanup_close_ int pfd = -1, fd = -1;
 
-	fd = openat(s->dest, rel, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (placeholder ? O_EXCL : O_TRUNC), 0644);
+	pfd = open_dest_parent(s, rel, &base);
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (placeholder ? O_EXCL : O_TRUNC),
+		    0644);
 	if (fd < 0)
 		return placeholder && errno == EEXIST ? 0 : -errno;
 	while (len > 0) {
@@ -385,6 +438,8 @@ int snapshot_copy(struct host *h, const char *dest)
 	int k = 0;
 
 	path_trace_enable(h->root, false);
+	if (path_trace_lost(h->root))
+		return -ENOMEM;
 	entries = path_trace_entries(h->root, &n);
 	sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
@@ -435,10 +490,12 @@ out:
 	return k;
 }
 
-int snapshot_pack(const char *dest, const char *out, char **errmsg)
+int snapshot_pack(const char *dest, int out_fd, char **errmsg)
 {
-	/* Plain options, so that busybox tar does as well as GNU tar. */
-	char *argv[] = { (char *)"tar", (char *)"-czf", (char *)out, (char *)"-C", (char *)dest, (char *)".", NULL };
+	/* Plain options, so that busybox tar does as well as GNU tar. The
+	 * archive goes to a file the caller created, never to a name tar
+	 * would open (and follow, were it a planted link). */
+	char *argv[] = { (char *)"tar", (char *)"-czf", (char *)"-", (char *)"-C", (char *)dest, (char *)".", NULL };
 
-	return spawn_wait(argv, errmsg);
+	return spawn_wait_stdout(argv, out_fd, errmsg);
 }

@@ -20,5 +20,5 @@
 int snapshot_copy(struct host *h, const char *dest);
 /* Paths a snapshot never takes, whatever the trace says. */
 bool snapshot_denied(const char *rel);
-/* Pack dest's contents as a gzip tarball at out (a new file). */
-int snapshot_pack(const char *dest, const char *out, char **errmsg);
+/* Pack dest's contents as a gzip tarball into out_fd (a new, empty file). */
+int snapshot_pack(const char *dest, int out_fd, char **errmsg);

@@ -73,6 +73,10 @@ int cli_write_new(const char *path, const void *data, size_t len, mode_t mode);
 	{ "allow-host-bridge", no_argument, NULL, (base) + REFUSE_HOST_BRIDGE },     \
 	{ "allow-nonviable", no_argument, NULL, (base) + REFUSE_NONVIABLE }
 
+/* Take the root's lock (apply/lock.h) for command, before the host is read:
+ * 0 with *fd to lock_release() at the end (-1: a user other than root on
+ * the live machine, who takes none), or -1 after saying who holds it. */
+int cli_lock(struct path_root *root, const char *command, int *fd);
 /* Open --root (default "/"), printing a clear error on failure. */
 int cli_open_root(const char *dir, struct path_root **ret);
 /* Load the model, printing input problems as warnings on stderr. */

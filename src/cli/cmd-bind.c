@@ -5,6 +5,7 @@
 
 #include "bind.h"
 #include "cli.h"
+#include "lock.h"
 #include "rebind.h"
 
 enum {
@@ -27,8 +28,8 @@ static void help(bool unbind)
 		      "\n"
 		      "Give devices that are on vfio-pci back to the host: to exactly the driver and\n"
 		      "driver_override they had before 'vfiokit bind' (its state is in\n"
-		      "/run/vfiokit/bound/), or, for devices it did not bind, clear driver_override\n"
-		      "and let the kernel probe a driver.\n",
+		      "/run/vfiokit/bound/), or, for devices it did not bind (vfio-pci.ids= at boot),\n"
+		      "to the loaded driver their modalias matches, through driver_override.\n",
 		      stdout);
 	else
 		fputs("Usage: vfiokit bind [OPTIONS] TARGET...\n"
@@ -43,7 +44,10 @@ static void help(bool unbind)
 		      "Refused unless named: a device that drives a display of this host\n"
 		      "(--allow-display), holds a mounted filesystem or swap (--allow-mounted),\n"
 		      "carries the default route (--allow-default-route), a host bridge in the set\n"
-		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n",
+		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n"
+		      "When the mount, swap or route tables exist but cannot be read, every device\n"
+		      "may hold a mount or the route: refused unless --allow-mounted or\n"
+		      "--allow-default-route.\n",
 		      stdout);
 	fputs("\n"
 	      "TARGET: a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID that\n"
@@ -243,20 +247,15 @@ static int run(int argc, char **argv, bool unbind)
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE, &h) < 0) {
+	/* One change at a time, from before the sysfs and state it plans from
+	 * are read: state and sysfs must agree. */
+	if (!o.dry_run && cli_lock(root, unbind ? "vfiokit unbind" : "vfiokit bind", &lock.fd) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
-	/* One bind or unbind at a time; state and sysfs must agree. */
-	if (!o.dry_run) {
-		k = path_mkdir_p(root, BIND_STATE_DIR, 0755);
-		lock.fd = k < 0 ? k : path_lock(root, "run/vfiokit/lock");
-		if (lock.fd < 0) {
-			cli_error("cannot lock /run/vfiokit/lock: %s",
-				  lock.fd == -EBUSY ? "another vfiokit bind or unbind is running" : strerror(-lock.fd));
-			r = EXIT_PROBLEM;
-			goto out;
-		}
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE, &h) < 0) {
+		r = EXIT_PROBLEM;
+		goto out;
 	}
 
 	bo = (struct bind_options){ .driver = o.driver, .only = o.only };
@@ -333,9 +332,8 @@ oom:
 out:
 	rebind_result_clear(&res);
 	bind_plan_clear(&p);
-	if (lock.fd >= 0)
-		close(lock.fd);
 	host_free(h);
+	lock_release(lock.fd);
 	path_root_free(root);
 	return r;
 }

@@ -2,6 +2,7 @@
 /* vfiokit journal, vfiokit undo, and how every command that writes files
  * shows and applies its changes (cli_apply). */
 #include "cli.h"
+#include "lock.h"
 #include "journal.h"
 
 /* Run one of vfiokit's own commands (words split at spaces), inside the
@@ -56,13 +57,15 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 {
 	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
 	struct journal_runner x;
-	int k;
+	int k, out_err = 0;
 
 	if (!diff) {
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
 	cli_put_text(stdout, diff);
+	if (ferror(stdout))
+		out_err = errno ? errno : EIO;
 	if (!*diff && !tx->exec.n) {
 		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
 		return EXIT_OK;
@@ -80,7 +83,8 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		cli_error("%s --apply writes system files and must run as root", cmd);
 		return EXIT_PROBLEM;
 	}
-	fflush(stdout);
+	if (fflush(stdout) != 0 && !out_err)
+		out_err = errno;
 	cli_runner_init(&x, root, chroot_dir);
 	k = journal_apply(root, tx, &x, &id, &err);
 	if (k < 0) {
@@ -89,6 +93,14 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		return EXIT_PROBLEM;
 	}
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
+	if (out_err) {
+		/* The changes are made: say so, and why the exit status is 1. */
+		cli_error("the changes were applied (journal entry %s), but the diff could not be written to standard "
+			  "output: %s", id, strerror(out_err));
+		clearerr(stdout);
+		cli_runner_done(&x, root);
+		return EXIT_PROBLEM;
+	}
 	cli_runner_done(&x, root);
 	if (note)
 		cli_error("%s", note);
@@ -103,9 +115,9 @@ int cmd_journal(int argc, char **argv)
 	static const struct cli_column cols[] = {
 		{ "ID", 0.1, 0, SCOLS_JSON_STRING, "the entry, for vfiokit undo" },
 		{ "TIME", 0.1, 0, SCOLS_JSON_STRING, "when it was applied (UTC)" },
-		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied or undone" },
+		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied, undone, partly applied or partly undone (stopped half-way: undo finishes it), or damaged" },
 		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
-		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it" },
+		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it (of a damaged entry: what is wrong)" },
 		{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
 		{ "DRIFT", 0.2, 0, SCOLS_JSON_ARRAY_STRING, "its files changed since it wrote them (undo refuses them)" },
 	};
@@ -158,8 +170,8 @@ int cmd_journal(int argc, char **argv)
 				    *drifted = strv_join(&e[i].drifted, "\n");
 		if (!ln || !files || !ran || !drifted || (e[i].commands.n && cli_cell(ln, &c, 5, ran)) ||
 		    (e[i].drifted.n && cli_cell(ln, &c, 6, drifted)) || cli_cell(ln, &c, 0, e[i].id) || cli_cell(ln, &c, 1, e[i].time) ||
-		    cli_cell(ln, &c, 2, e[i].undone ? "undone" : "applied") || cli_cell(ln, &c, 3, files) ||
-		    cli_cell(ln, &c, 4, e[i].command)) {
+		    cli_cell(ln, &c, 2, journal_state_name(e[i].state)) || cli_cell(ln, &c, 3, files) ||
+		    cli_cell(ln, &c, 4, e[i].why ? e[i].why : e[i].command)) {
 			cli_error("out of memory");
 			r = EXIT_PROBLEM;
 			goto out;
@@ -188,7 +200,7 @@ int cmd_undo(int argc, char **argv)
 	const char *rootdir = NULL;
 	struct journal_runner x;
 	bool force = false, dry = false, in_chroot = false;
-	int opt, k;
+	int opt, k, out_err = 0, lockfd = -1;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -212,7 +224,10 @@ int cmd_undo(int argc, char **argv)
 			      "--delete-if-present) and run its regenerate commands again (update-initramfs,\n"
 			      "update-grub, ...). Refused when a file changed since vfiokit wrote it, unless\n"
 			      "--force; refused even then when a newer entry, not undone, changed the same\n"
-			      "file (undo that one first).\n\n"
+			      "file (undo that one first). A file already back as it was is left alone, so\n"
+			      "an apply or an undo stopped half-way (partly applied, partly undone) is\n"
+			      "finished by a plain undo. ID is one 'vfiokit journal' shows\n"
+			      "(20240131-235959); a damaged newest entry is refused, not skipped.\n\n"
 			      "Options:\n"
 			      "      --dry-run        show the diff and the commands only\n"
 			      "      --force          undo even what changed since (never a newer entry's change)\n"
@@ -230,6 +245,10 @@ int cmd_undo(int argc, char **argv)
 		return cli_usage_error("undo", "unexpected argument '%s'", argv[optind + 1]);
 	if (in_chroot && !rootdir)
 		return cli_usage_error("undo", "--chroot runs the commands inside --root DIR");
+	/* An ID names a directory of the journal: never a path. */
+	if (optind < argc && !journal_id_valid(argv[optind]))
+		return cli_usage_error("undo", "'%s' is not a journal entry ID (they look like 20240131-235959; see "
+					       "'vfiokit journal')", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
 	if (!dry && path_root_is_live(root) && geteuid() != 0) {
@@ -237,24 +256,36 @@ int cmd_undo(int argc, char **argv)
 		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
 		return EXIT_PROBLEM;
 	}
+	/* From the check that the files are as the entry left them to the
+	 * last command. */
+	if (!dry && cli_lock(root, "vfiokit undo", &lockfd) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
 	/* The diff and the commands first (a dry run), then the undo itself,
 	 * whose commands' output follows. */
 	x = (struct journal_runner){ 0 };
+	if (!dry)
+		journal_tidy(root);
 	k = journal_undo(root, optind < argc ? argv[optind] : NULL, force, true, &x, &id, &diff, &err);
 	if (diff)
 		cli_put_text(stdout, diff);
 	for (size_t i = 0; i < x.todo.n; i++)
 		cli_line(stdout, "# %s: %s", dry ? "then runs" : "runs", x.todo.v[i]);
+	if (ferror(stdout))
+		out_err = errno ? errno : EIO;
 	strv_clear(&x.todo);
 	if (k >= 0 && !dry) {
 		_cleanup_free_ char *id2 = NULL, *diff2 = NULL;
 		free(err);
 		err = NULL;
-		fflush(stdout);
+		if (fflush(stdout) != 0 && !out_err)
+			out_err = errno;
 		cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
 		k = journal_undo(root, id, force, false, &x, &id2, &diff2, &err);
 		cli_runner_done(&x, root);
 	}
+	lock_release(lockfd);
 	path_root_free(root);
 	if (k < 0) {
 		cli_error("%s", err ? err : strerror(-k));
@@ -262,5 +293,11 @@ int cmd_undo(int argc, char **argv)
 	}
 	fprintf(stderr, dry ? "vfiokit: nothing was changed (--dry-run); journal entry %s\n" :
 			      "vfiokit: journal entry %s undone\n", id);
+	if (out_err && !dry) {
+		cli_error("journal entry %s was undone, but the diff could not be written to standard output: %s", id,
+			  strerror(out_err));
+		clearerr(stdout);
+		return EXIT_PROBLEM;
+	}
 	return EXIT_OK;
 }

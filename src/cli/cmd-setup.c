@@ -2,6 +2,7 @@
 /* vfiokit setup: the article's boot-time isolation, shown as a diff and
  * applied through the journal. */
 #include "cli.h"
+#include "lock.h"
 #include "journal.h"
 #include "setup.h"
 
@@ -106,7 +107,7 @@ int cmd_setup(int argc, char **argv)
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	const char *rootdir = NULL;
 	bool have_gpu = false, apply = false, in_chroot = false;
-	int c, k, r = EXIT_PROBLEM;
+	int c, k, lockfd = -1, r = EXIT_PROBLEM;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -153,6 +154,9 @@ int cmd_setup(int argc, char **argv)
 	rq.with = with;
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
+	/* From the reading of the files to the last command. */
+	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
+		goto out;
 	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT, &h) < 0)
 		goto out;
 	k = setup_plan_make(h, &rq, &p, &err);
@@ -192,7 +196,10 @@ int cmd_setup(int argc, char **argv)
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			cli_error("cannot read /%s: %s", p.files[i].path, strerror(-k));
+			if (tx.err)
+				cli_error("%s", tx.err);
+			else
+				cli_error("cannot read /%s: %s", p.files[i].path, path_strerror(k));
 			goto out;
 		}
 	}
@@ -224,6 +231,7 @@ out:
 	journal_tx_free(&tx);
 	setup_plan_free(&p);
 	host_free(h);
+	lock_release(lockfd);
 	path_root_free(root);
 	return r;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit snapshot: what vfiokit reads, in a tarball that --root replays. */
+#include <fcntl.h>
 #include <ftw.h>
 #include <time.h>
 
 #include "checks.h"
+#include "escape.h"
 #include "cli.h"
 #include "snapshot.h"
 
@@ -19,7 +21,8 @@ static void help(void)
 	      "Credentials, home directories and logs are never taken.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -o, --output FILE  the tarball to write (required; not overwritten without --force)\n"
+	      "  -o, --output FILE  the tarball to write, mode 0600 (required; not overwritten\n"
+	      "                     without --force)\n"
 	      "      --force        replace FILE if it exists\n"
 	      "      --root DIR     snapshot the machine copy under DIR instead of /\n"
 	      "  -h, --help         this help\n"
@@ -36,18 +39,34 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* The info file is made new, O_EXCL|O_NOFOLLOW: the copy may hold a link of
+ * that name recreated from the input (to a host file, even), which goes
+ * first. Every diag and the kernel release are escaped here (text_escape). */
 static int write_info(const char *dir, const struct host *h)
 {
-	_cleanup_free_ char *path = strdupf("%s/vfiokit-snapshot.txt", dir);
+	static const char name[] = "vfiokit-snapshot.txt";
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *release = NULL;
 	char when[64];
 	time_t now = time(NULL);
+	int fd;
 
-	if (!path)
-		return -ENOMEM;
-	f = fopen(path, "we");
-	if (!f)
+	if (dfd < 0)
 		return -errno;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	release = text_escape(h->kernel.release ? h->kernel.release : "unknown", NULL);
+	if (!release)
+		return -ENOMEM;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	fprintf(f,
 		"vfiokit snapshot\n"
@@ -58,22 +77,63 @@ static int write_info(const char *dir, const struct host *h)
 		"iommu-groups: %zu\n"
 		"input-problems: %zu\n"
 		"Unpack it and run: vfiokit groups --root DIR; vfiokit check --root DIR\n",
-		VFIOKIT_VERSION, when, h->kernel.release ? h->kernel.release : "unknown", h->npci, h->ngroups, h->diags.n);
-	for (size_t i = 0; i < h->diags.n; i++)
-		fprintf(f, "problem: %s\n", h->diags.v[i]);
+		VFIOKIT_VERSION, when, release, h->npci, h->ngroups, h->diags.n);
+	/* A diag quotes the input: escaped, a newline included, so that none
+	 * forges a line of this file. */
+	for (size_t i = 0; i < h->diags.n; i++) {
+		_cleanup_free_ char *line = text_escape(h->diags.v[i], NULL);
+
+		if (!line)
+			return -ENOMEM;
+		fprintf(f, "problem: %s\n", line);
+	}
 	return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}
+
+/* The tarball goes to a new file of its own (mkstemp: O_EXCL, mode 0600) in
+ * OUT's directory, renamed over OUT when complete: nothing planted next to
+ * OUT is followed, and a snapshot, which names the machine's hardware and
+ * boot setup, is readable by its owner only. */
+static int pack(const char *tmpdir, const char *out)
+{
+	_cleanup_free_ char *partial = strdupf("%s.XXXXXX", out), *err = NULL;
+	_cleanup_close_ int fd = -1;
+	int k;
+
+	if (!partial) {
+		cli_error("out of memory");
+		return -ENOMEM;
+	}
+	fd = mkostemp(partial, O_CLOEXEC);
+	if (fd < 0) {
+		k = -errno;
+		cli_error("cannot create a file beside %s: %s", out, strerror(errno));
+		return k;
+	}
+	k = snapshot_pack(tmpdir, fd, &err);
+	if (k == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
+		k = -errno;
+	if (k < 0) {
+		cli_error("cannot write %s: %s", out, err ? err : strerror(-k));
+		unlink(partial);
+		return k;
+	}
+	if (rename(partial, out) < 0) {
+		k = -errno;
+		cli_error("cannot rename %s to %s: %s", partial, out, strerror(errno));
+		unlink(partial);
+		return k;
+	}
+	return 0;
 }
 
 static int take(struct path_root *root, const char *out)
 {
 	char tmpl[] = "/tmp/vfiokit-snapshot.XXXXXX";
-	_cleanup_free_ char *partial = strdupf("%s.partial", out), *err = NULL;
 	struct check_report rep = { 0 };
 	struct host *h = NULL;
 	int r = EXIT_PROBLEM, k;
 
-	if (!partial)
-		return EXIT_PROBLEM;
 	/* Load everything any command reads, and run the checks, so that the
 	 * module table lines they ask about are marked used. */
 	path_trace_enable(root, true);
@@ -94,17 +154,8 @@ static int take(struct path_root *root, const char *out)
 		cli_error("cannot copy the host into %s: %s", tmpl, strerror(-k));
 		goto cleanup;
 	}
-	k = snapshot_pack(tmpl, partial, &err);
-	if (k < 0) {
-		cli_error("cannot write %s: %s", out, err ? err : strerror(-k));
-		unlink(partial);
+	if (pack(tmpl, out) < 0)
 		goto cleanup;
-	}
-	if (rename(partial, out) < 0) {
-		cli_error("cannot rename %s to %s: %s", partial, out, strerror(errno));
-		unlink(partial);
-		goto cleanup;
-	}
 	printf("wrote %s: %zu PCI devices, %zu IOMMU groups\n", out, h->npci, h->ngroups);
 	r = EXIT_OK;
 cleanup:

@@ -9,6 +9,7 @@
 #include "hook.h"
 #include "hugepages.h"
 #include "journal.h"
+#include "lock.h"
 #include "memory.h"
 #include "pin.h"
 
@@ -508,10 +509,13 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
 		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
 			bool oom = !tx.command || !rel || k == -ENOMEM;
+			if (!oom && tx.err)
+				cli_error("%s", tx.err);
+			else if (!oom)
+				cli_error("cannot read /%s: %s", rel, path_strerror(k));
 			journal_tx_free(&tx);
 			if (oom)
 				goto oom;
-			cli_error("cannot read /%s: %s", rel, strerror(-k));
 			goto out;
 		}
 		r = cli_apply("tune hook", h->root, &tx, o->apply, NULL,
@@ -551,7 +555,7 @@ int cmd_tune(int argc, char **argv)
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	const char *action;
-	int c, r;
+	int c, r, lockfd = -1;
 
 	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -643,11 +647,16 @@ int cmd_tune(int argc, char **argv)
 		return cli_usage_error("tune", "-o is an option of topology");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
+	if (o.apply && cli_lock(root, "vfiokit tune hook --apply", &lockfd) < 0) {
+		path_root_free(root);
+		return EXIT_PROBLEM;
+	}
 	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0) |
 				      (streq(action, "status") || streq(action, "hugepages") || streq(action, "hook") ?
 					       HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0) |
 				      (streq(action, "pin") ? HOST_LOAD_SYSTEM : 0),
 			  &h) < 0) {
+		lock_release(lockfd);
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
@@ -670,6 +679,7 @@ int cmd_tune(int argc, char **argv)
 	else
 		r = run_pin(h, &o);
 	host_free(h);
+	lock_release(lockfd);
 	path_root_free(root);
 	return r;
 }

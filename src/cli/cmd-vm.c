@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "diff.h"
 #include "domain.h"
+#include "lock.h"
 #include "qemu.h"
 #include "shell.h"
 #include "virt.h"
@@ -352,21 +353,27 @@ static int read_text_file(const char *path, char **ret)
 	return 0;
 }
 
-/* Keep the XML a define replaces, on this machine, before it is replaced. */
+/* Keep the XML a define replaces, on this machine, before it is replaced:
+ * a new file each time (two defines in one second get NAME.STAMP.xml and
+ * NAME.STAMP-002.xml, as journal entries do), never one written over. */
 static int backup_xml(struct path_root *root, const char *name, const char *xml, char **where)
 {
 	_cleanup_free_ char *esc = name_escape(name), *rel = NULL;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	int k;
+	int k = -EEXIST;
 
 	if (!esc || !gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
 		return -ENOMEM;
-	rel = strdupf("%s/%s.%s.xml", BACKUP_DIR, esc, stamp);
-	if (!rel)
-		return -ENOMEM;
-	k = path_write_file_atomic(root, rel, xml, 0600);
+	for (int n = 1; n < 1000 && k == -EEXIST; n++) {
+		free(rel);
+		rel = n == 1 ? strdupf("%s/%s.%s.xml", BACKUP_DIR, esc, stamp) :
+			       strdupf("%s/%s.%s-%03d.xml", BACKUP_DIR, esc, stamp, n);
+		if (!rel)
+			return -ENOMEM;
+		k = path_create_file(root, rel, xml, 0600);
+	}
 	if (k < 0)
 		return k;
 	*where = strdupf("%s/%s", streq(path_root_dir(root), "/") ? "" : path_root_dir(root), rel);
@@ -385,7 +392,7 @@ static int run(int argc, char **argv, bool edit)
 	_cleanup_free_ char *dname = NULL;
 	const char *uri;
 	unsigned long version;
-	int k, r = EXIT_PROBLEM;
+	int k, lockfd = -1, r = EXIT_PROBLEM;
 
 	o.rq.with = o.with;
 	o.rq.usb = o.usb;
@@ -396,6 +403,10 @@ static int run(int argc, char **argv, bool edit)
 	uri = o.uri ? o.uri : DEFAULT_URI;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
+	/* From reading the domain to its backup and the define. */
+	if ((o.targets & TARGET_DEFINE) &&
+	    cli_lock(root, edit ? "vfiokit vm edit --define" : "vfiokit vm create --define", &lockfd) < 0)
+		goto out;
 	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
 		if (virt_open(uri, &conn, &err) < 0) {
 			cli_error("%s", err ? err : "out of memory");
@@ -516,6 +527,7 @@ out:
 	vm_plan_free(&p);
 	virt_close(conn);
 	host_free(h);
+	lock_release(lockfd);
 	path_root_free(root);
 	return r;
 }

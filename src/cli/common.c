@@ -43,6 +43,7 @@ void cli_line(FILE *f, const char *fmt, ...)
 	vline(f, "", fmt, ap);
 	va_end(ap);
 }
+#include "lock.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -111,6 +112,35 @@ int cli_load_host(struct path_root *root, unsigned flags, struct host **ret)
 	}
 	cli_print_diags(*ret);
 	return 0;
+}
+
+int cli_lock(struct path_root *root, const char *command, int *ret_fd)
+{
+	struct lock_holder who;
+	_cleanup_free_ char *lockfile = path_root_is_live(root) ? strdup("/" LOCK_REL)
+								 : strdupf("%s/" LOCK_REL, path_root_dir(root));
+	_cleanup_free_ char *desc = NULL;
+	int fd;
+
+	*ret_fd = -1;
+	/* The lock guards what only root may change; a user's run (vm --define
+	 * on qemu:///session) needs none, and the root checks refuse the rest. */
+	if (path_root_is_live(root) && geteuid() != 0)
+		return 0;
+	fd = lock_take(root, command, LOCK_WAIT_MS, &who);
+	if (fd >= 0) {
+		*ret_fd = fd;
+		return 0;
+	}
+	if (!lockfile || (fd == -EBUSY && !(desc = lock_holder_describe(&who))))
+		fd = -ENOMEM;
+	if (fd == -EBUSY)
+		cli_error("%s is locked by %s; waited %d s. Nothing was changed; run again when it has finished",
+			  lockfile, desc, LOCK_WAIT_MS / 1000);
+	else
+		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, strerror(-fd));
+	lock_holder_clear(&who);
+	return -1;
 }
 
 bool cli_use_color(int fd)

@@ -89,10 +89,11 @@ static int dispatch(const struct verb *v, int argc, char **argv)
  * while a closed pipe ("vfiokit groups | head") is not. */
 static int finish_stdout(int r)
 {
+	errno = 0; /* a write that failed earlier left ferror set, and errno long since reused */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE)
 			return r;
-		cli_error("write error on standard output: %s", strerror(errno));
+		cli_error("write error on standard output%s%s", errno ? ": " : "", errno ? strerror(errno) : "");
 		return r == EXIT_OK ? EXIT_PROBLEM : r;
 	}
 	return r;

@@ -130,7 +130,7 @@ static int read_optional(struct host *h, const char *rel, char **ret)
 		return 0;
 	}
 	if (k < 0 && k != -ENOMEM)
-		host_diag(h, rel, "cannot read: %s", strerror(-k));
+		host_diag(h, rel, "cannot read: %s", path_strerror(k));
 	return k == -ENOMEM ? k : 0;
 }
 

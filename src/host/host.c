@@ -6,18 +6,26 @@
 void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
+	char *line;
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	if (!msg)
+	if (!msg) {
+		h->diags_lost = true;
 		return;
+	}
 	while (*rel == '/')
 		rel++;
-	/* Paths are shown as the machine names them: /sys/..., whatever the root. */
-	(void)strv_push_take(&h->diags, strdupf("/%s: %s", rel, msg));
+	/* Paths are shown as the machine names them: /sys/..., whatever the root.
+	 * Names and values come from the input and are kept as they are: what
+	 * prints a diag (a terminal, the snapshot's info file) escapes it, with
+	 * text_escape(), so that none can forge a line or drive a terminal. */
+	line = strdupf("/%s: %s", rel, msg);
+	if (strv_push_take(&h->diags, line) < 0)
+		h->diags_lost = true;
 }
 
 int host_load(struct path_root *root, unsigned flags, struct host **ret)
@@ -56,6 +64,11 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		goto fail;
 	if ((flags & HOST_LOAD_BOOT) && (k = boot_load(h)) < 0)
 		goto fail;
+	/* A model that lost a problem would report a machine better than it is. */
+	if (h->diags_lost) {
+		k = -ENOMEM;
+		goto fail;
+	}
 	*ret = h;
 	return 0;
 fail:
@@ -84,5 +97,7 @@ void host_free(struct host *h)
 	system_free(h);
 	free(h->pci_ids);
 	strv_clear(&h->diags);
+	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)
+		free(h->usage_unknown[i]);
 	free(h);
 }

@@ -279,6 +279,11 @@ struct host {
 	struct host_system sys;
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
+	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
+	/* HOST_LOAD_USAGE: why a kind of use could not be read
+	 * ("/proc/self/mountinfo: a directory"), indexed by enum pci_use_kind;
+	 * NULL when it was. Unknown means bind refuses (plan/bind.c). */
+	char *usage_unknown[3];
 };
 
 /* Where `vfiokit bind` keeps what it changed (root-relative). */

@@ -41,7 +41,7 @@ static int load_group(struct host *h, const char *name)
 	}
 	k = path_list(h->root, rel, &devs);
 	if (k < 0) {
-		host_diag(h, rel, "cannot list: %s", strerror(-k));
+		host_diag(h, rel, "cannot list: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	if (GROW(h->groups, h->groups_alloc, h->ngroups + 1) < 0)
@@ -86,7 +86,7 @@ int iommu_load_groups(struct host *h)
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, GROUPS_DIR, "cannot list: %s", strerror(-k));
+		host_diag(h, GROUPS_DIR, "cannot list: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	h->iommu.groups_dir = true;
@@ -147,8 +147,11 @@ static int interrupts_remapped(struct host *h)
 	_cleanup_free_ char *text = NULL;
 	int k = path_read_file(h->root, "proc/interrupts", PATH_READ_MAX, &text, NULL);
 
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/interrupts", "cannot read: %s", path_strerror(k));
 		return -1;
+	}
 	for (const char *p = text; (p = strstr(p, "IR-")); p += 3)
 		if (p > text && isspace((unsigned char)p[-1]))
 			return 1;

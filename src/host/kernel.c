@@ -65,7 +65,7 @@ static int load_path_table(struct host *h, const char *moddir, const char *file,
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, rel, "cannot read: %s", strerror(-k));
+		host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	t->rel = TAKE_PTR(rel);
@@ -96,7 +96,7 @@ static int load_aliases(struct host *h, const char *moddir)
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, rel, "cannot read: %s", strerror(-k));
+		host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	t->rel = TAKE_PTR(rel);
@@ -148,9 +148,11 @@ int kernel_load(struct host *h, bool modules)
 	k = path_read_string(h->root, "proc/sys/kernel/osrelease", &kn->release);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/sys/kernel/osrelease", "cannot read: %s", path_strerror(k));
 		kn->release = NULL;
-	else if (!*kn->release || strchr(kn->release, '/') || streq(kn->release, "..")) {
+	} else if (!*kn->release || strchr(kn->release, '/') || streq(kn->release, "..")) {
 		host_diag(h, "proc/sys/kernel/osrelease", "not a kernel release: \"%.40s\"", kn->release);
 		free(kn->release);
 		kn->release = NULL;
@@ -159,8 +161,11 @@ int kernel_load(struct host *h, bool modules)
 	k = path_read_string(h->root, "proc/cmdline", &kn->cmdline_raw);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "proc/cmdline", "cannot read: %s", path_strerror(k));
 		kn->cmdline_raw = NULL;
+	}
 	if (cmdline_parse(kn->cmdline_raw ? kn->cmdline_raw : "", &kn->cmdline) < 0)
 		return -ENOMEM;
 

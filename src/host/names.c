@@ -199,7 +199,7 @@ static const char *read_error(int k)
 	case -EFBIG:
 		return "it is larger than any PCI ID database (16 MiB)";
 	}
-	return strerror(-k);
+	return path_strerror(k);
 }
 
 int names_load(struct host *h)

@@ -353,15 +353,14 @@ int pci_resource_parse(const char *text, struct mem_range **ret, size_t *n)
 		char line[128];
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (len < sizeof(line)) {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) == 3 &&
-			    (flags & IORESOURCE_MEM) && end > start && start != 0 &&
-			    push_range(&v, &cnt, &alloc, start, end) < 0) {
-				free(v);
-				return -ENOMEM;
-			}
+		/* The three numbers come first (57 characters); a longer line is
+		 * read by its start rather than skipped, which would lose a BAR. */
+		memcpy(line, p, MIN(len, sizeof(line) - 1));
+		line[MIN(len, sizeof(line) - 1)] = '\0';
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) == 3 && (flags & IORESOURCE_MEM) && end > start &&
+		    start != 0 && push_range(&v, &cnt, &alloc, start, end) < 0) {
+			free(v);
+			return -ENOMEM;
 		}
 		p += len + (nl ? 1 : 0);
 	}
@@ -380,24 +379,25 @@ int iomem_framebuffers(const char *text, struct mem_range **ret, size_t *n)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char line[256], *colon, *name;
+		_cleanup_free_ char *line = strndup(p, len); /* any length: padding cannot hide a framebuffer */
+		char *colon, *name;
 		unsigned long long start, end;
 
-		if (len < sizeof(line)) {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			colon = strstr(line, " : ");
-			if (colon && sscanf(line, " %llx-%llx", &start, &end) == 2 && end > start) {
-				name = colon + 3;
-				strip_trailing(name);
-				for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-					if (startswith(name, names[i]) &&
-					    (name[strlen(names[i])] == '\0' || name[strlen(names[i])] == '.') &&
-					    push_range(&v, &cnt, &alloc, start, end) < 0) {
-						free(v);
-						return -ENOMEM;
-					}
-			}
+		if (!line) {
+			free(v);
+			return -ENOMEM;
+		}
+		colon = strstr(line, " : ");
+		if (colon && sscanf(line, " %llx-%llx", &start, &end) == 2 && end > start) {
+			name = colon + 3;
+			strip_trailing(name);
+			for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+				if (startswith(name, names[i]) &&
+				    (name[strlen(names[i])] == '\0' || name[strlen(names[i])] == '.') &&
+				    push_range(&v, &cnt, &alloc, start, end) < 0) {
+					free(v);
+					return -ENOMEM;
+				}
 		}
 		p += len + (nl ? 1 : 0);
 	}
@@ -556,13 +556,15 @@ int meminfo_get_kb(const char *text, const char *key, uint64_t *ret)
 
 	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		unsigned long long v;
-		char unit[4] = "", line[128];
+		char unit[4] = "";
+		_cleanup_free_ char *line = NULL;
 		size_t len = strcspn(p, "\n");
 		int n;
-		if (strncmp(p, key, klen) != 0 || p[klen] != ':' || len >= sizeof(line))
+		if (strncmp(p, key, klen) != 0 || p[klen] != ':')
 			continue;
-		memcpy(line, p, len);
-		line[len] = '\0';
+		line = strndup(p, len); /* any length: a padded line is still the key's */
+		if (!line)
+			return -ENOMEM;
 		n = sscanf(line + klen + 1, " %llu %3s", &v, unit);
 		if (n < 1 || (n == 2 && strcmp(unit, "kB") != 0))
 			return -EINVAL;
@@ -598,6 +600,8 @@ void modprobe_conf_free(struct modprobe_conf *c)
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 {
 	_cleanup_free_ char *copy = strdup(text);
+	_cleanup_free_ char **w = NULL;
+	size_t walloc = 0;
 	char *save = NULL, *line;
 
 	if (!copy)
@@ -606,12 +610,16 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 	for (char *p = copy; (p = strstr(p, "\\\n"));)
 		p[0] = p[1] = ' ';
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *w[64], *s2 = NULL, *tok;
+		char *s2 = NULL, *tok;
 		size_t n = 0;
 		if (strchr(line, '#'))
 			*strchr(line, '#') = '\0';
-		for (tok = strtok_r(line, " \t", &s2); tok && n < ARRAY_SIZE(w); tok = strtok_r(NULL, " \t", &s2))
+		/* Every word: an ids= past a fixed count would be lost. */
+		for (tok = strtok_r(line, " \t", &s2); tok; tok = strtok_r(NULL, " \t", &s2)) {
+			if (GROW(w, walloc, n + 1) < 0)
+				return -ENOMEM;
 			w[n++] = tok;
+		}
 		if (n >= 3 && streq(w[0], "options")) {
 			underscores(w[1]);
 			if (!streq(w[1], "vfio_pci"))

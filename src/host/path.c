@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 #include "macro.h"
 #include "path.h"
@@ -20,6 +21,7 @@ struct path_root {
 	bool live;
 	bool tracing;
 	bool no_openat2;
+	bool trace_lost; /* an access could not be recorded (ENOMEM) */
 	struct path_trace_entry *trace;
 	size_t ntrace, trace_alloc;
 };
@@ -93,19 +95,28 @@ const struct path_trace_entry *path_trace_entries(const struct path_root *r, siz
 	return r->trace;
 }
 
+bool path_trace_lost(const struct path_root *r)
+{
+	return r->trace_lost;
+}
+
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel)
 {
 	char *copy;
 
 	if (!r->tracing)
 		return;
-	/* A trace that cannot grow only makes a snapshot smaller; the snapshot
-	 * command checks its own output, so ENOMEM here is not fatal. */
-	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0)
+	/* A trace that cannot grow would make a snapshot that silently lacks
+	 * files: remembered for path_trace_lost(). */
+	if (GROW(r->trace, r->trace_alloc, r->ntrace + 1) < 0) {
+		r->trace_lost = true;
 		return;
+	}
 	copy = strdup(skip_slashes(rel));
-	if (!copy)
+	if (!copy) {
+		r->trace_lost = true;
 		return;
+	}
 	r->trace[r->ntrace++] = (struct path_trace_entry){ .kind = kind, .rel = copy };
 }
 
@@ -118,12 +129,124 @@ static void trace_in_dir(struct path_dir *d, enum path_trace_kind kind, const ch
 	rel = streq(name, ".") ? strdup(d->rel) : strdupf("%s/%s", d->rel, name);
 	if (rel)
 		path_trace_note(d->root, kind, rel);
+	else
+		d->root->trace_lost = true;
+}
+
+static int readlink_at(int dirfd, const char *name, char **ret);
+
+/* Without openat2 (kernels before 5.6, seccomp filters that refuse it) the
+ * walk RESOLVE_IN_ROOT does is done here, as chroot would see it: one
+ * component at a time with O_NOFOLLOW, a symlink replaced by its target (an
+ * absolute one walked from the root), ".." never above the root. A plain
+ * openat() would follow an absolute link in a machine copy to the host. */
+#define WALK_MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
+
+struct walk_stack {
+	int fd[64];
+	size_t n;
+};
+
+static void walk_stack_reset(struct walk_stack *st)
+{
+	while (st->n > 1)
+		close(st->fd[--st->n]);
+}
+
+static int root_walk(struct path_root *r, const char *rel, int flags)
+{
+	struct walk_stack st = { .fd = { r->fd }, .n = 1 }; /* fd[0] is the root's, never closed */
+	_cleanup_free_ char *todo = strdup(rel);
+	char *p = todo;
+	int links = 0, k;
+
+	if (!todo)
+		return -ENOMEM;
+	for (;;) {
+		char *comp, *slash;
+		bool last;
+		struct stat sb;
+		int fd;
+
+		while (*p == '/')
+			p++;
+		if (!*p) { /* rel named a directory: open the one reached */
+			k = openat(st.fd[st.n - 1], ".", (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash) {
+			*slash = '\0';
+			p = slash + 1;
+		} else {
+			p += strlen(p);
+		}
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (streq(comp, "."))
+			continue;
+		if (streq(comp, "..")) {
+			if (st.n > 1)
+				close(st.fd[--st.n]);
+			continue;
+		}
+		fd = openat(st.fd[st.n - 1], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			k = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(sb.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			_cleanup_free_ char *target = NULL;
+			char *next;
+
+			close(fd);
+			if (++links > WALK_MAX_LINKS) {
+				k = -ELOOP;
+				break;
+			}
+			if ((k = readlink_at(st.fd[st.n - 1], comp, &target)) < 0)
+				break;
+			if (target[0] == '/')
+				walk_stack_reset(&st);
+			next = strdupf("%s/%s", target, p);
+			if (!next) {
+				k = -ENOMEM;
+				break;
+			}
+			free(todo);
+			todo = p = next;
+			continue;
+		}
+		if (last) {
+			close(fd);
+			k = openat(st.fd[st.n - 1], comp, flags | O_NOFOLLOW | O_CLOEXEC);
+			k = k < 0 ? -errno : k;
+			break;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			close(fd);
+			k = -ENOTDIR;
+			break;
+		}
+		if (st.n == ARRAY_SIZE(st.fd)) {
+			close(fd);
+			k = -ENAMETOOLONG; /* deeper than any tree vfiokit reads */
+			break;
+		}
+		st.fd[st.n++] = fd;
+	}
+	walk_stack_reset(&st);
+	return k;
 }
 
 /* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
- * stop at the root, as if the process were chrooted there. Kernels before 5.6
- * lack openat2: fall back to openat, where relative links (all sysfs uses)
- * still resolve correctly. */
+ * stop at the root, as if the process were chrooted there; root_walk() does
+ * the same where openat2 is missing. */
 static int root_openat(struct path_root *r, const char *rel, int flags)
 {
 	rel = skip_slashes(rel);
@@ -147,14 +270,18 @@ static int root_openat(struct path_root *r, const char *rel, int flags)
 		if (!r->no_openat2)
 			return -EAGAIN;
 	}
-	int fd = openat(r->fd, rel, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return root_walk(r, rel, flags);
+}
+
+void path_root_disable_openat2(struct path_root *r)
+{
+	r->no_openat2 = true;
 }
 
 /* Open the parent of rel as an O_PATH directory and return the last component. */
 static int open_parent(struct path_root *r, const char *rel, const char **base)
 {
-	_cleanup_free_ char *parent = NULL;
+	char parent[PATH_MAX]; /* no allocation: path_exists() must not take ENOMEM for "absent" */
 	const char *slash;
 
 	rel = skip_slashes(rel);
@@ -165,83 +292,103 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	}
 	if (slash[1] == '\0')
 		return -EINVAL;
-	parent = strndup(rel, (size_t)(slash - rel));
-	if (!parent)
-		return -ENOMEM;
+	if ((size_t)(slash - rel) >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, rel, (size_t)(slash - rel));
+	parent[slash - rel] = '\0';
 	*base = slash + 1;
 	return root_openat(r, parent, O_PATH | O_DIRECTORY);
 }
 
-static int read_fd(int fd, size_t max, char **ret, size_t *len)
+/* A FIFO would block the open or the first read forever, and opening a
+ * device node can act (a tape rewinds, a watchdog starts): the type is
+ * checked on an O_PATH descriptor before the file is opened, and again on the
+ * opened file in case it was swapped in between. sysfs and procfs attributes
+ * are regular files. */
+static int check_regular(const struct stat *st)
 {
-	char small[4096];
-	_cleanup_free_ char *buf = NULL;
-	size_t n = 0;
-	ssize_t k;
-
-	/* Most attributes fit one page: read into the stack, copy exactly. */
-	do
-		k = read(fd, small, sizeof(small));
-	while (k < 0 && errno == EINTR);
-	if (k < 0)
-		return -errno;
-	n = (size_t)k;
-	if (n < sizeof(small)) {
-		if (memchr(small, '\0', n))
-			return -EBADMSG; /* text attributes never hold NUL bytes */
-		*ret = strndup(small, n);
-		if (!*ret)
-			return -ENOMEM;
-		if (len)
-			*len = n;
+	if (S_ISREG(st->st_mode))
 		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -PATH_ENOTREG;
+}
+
+static int reopen_checked(int fd, const struct stat *before)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
 	}
-	/* Longer files (pci.ids, module tables): the rest through read_fd_all. */
-	{
-		_cleanup_free_ uint8_t *rest = NULL;
-		size_t rn = 0;
-		/* As before: a file of max bytes or more is too big. */
-		if (n >= max)
-			return -EFBIG;
-		if ((k = read_fd_all(fd, max - n - 1, &rest, &rn)) < 0)
-			return (int)k;
-		buf = malloc(n + rn + 1);
-		if (!buf)
-			return -ENOMEM;
-		memcpy(buf, small, n);
-		if (rn)
-			memcpy(buf + n, rest, rn);
-		n += rn;
+	if (st.st_dev != before->st_dev || st.st_ino != before->st_ino || check_regular(&st) < 0) {
+		close(fd);
+		return -EAGAIN; /* replaced while being opened */
 	}
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n))
-		return -EBADMSG;
-	if (len)
-		*len = n;
-	*ret = TAKE_PTR(buf);
-	return 0;
+	return fd;
+}
+
+static int open_regular(struct path_root *r, const char *rel)
+{
+	_cleanup_close_ int pfd = root_openat(r, rel, O_PATH);
+	struct stat st;
+	int k;
+
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(root_openat(r, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK), &st);
+}
+
+/* The same for a plain name in an open directory; never follows a link. */
+static int open_regular_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int k;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if ((k = check_regular(&st)) < 0)
+		return k;
+	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), &st);
+}
+
+const char *path_strerror(int k)
+{
+	if (k == -PATH_ENOTREG)
+		return "not a regular file (a FIFO, device node or socket)";
+	if (k == -EBADMSG)
+		return "holds NUL bytes, which no text file here does";
+	return strerror(-k);
 }
 
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY);
+	_cleanup_close_ int fd = open_regular(r, rel);
 	int k;
 
 	if (fd < 0) {
-		/* Something is there but cannot be read (a directory, no
-		 * permission): a snapshot keeps that it exists. */
+		/* Something is there but cannot be read (a directory, a FIFO,
+		 * no permission): a snapshot keeps that it exists. */
 		if (fd != -ENOENT && fd != -ENOTDIR)
 			path_trace_note(r, PATH_TRACE_EXISTS, rel);
 		return fd;
 	}
-	k = read_fd(fd, max, ret, len);
+	k = read_fd_text(fd, max, ret, len);
 	path_trace_note(r, k == 0 ? PATH_TRACE_FILE : PATH_TRACE_EXISTS, rel);
 	return k;
 }
 
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len)
 {
-	_cleanup_close_ int fd = root_openat(r, rel, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular(r, rel);
 
 	if (fd < 0)
 		return fd;
@@ -260,10 +407,12 @@ int path_read_string(struct path_root *r, const char *rel, char **ret)
 static int readlink_at(int dirfd, const char *name, char **ret)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
 
 	if (n < 0)
 		return -errno;
+	if ((size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG; /* readlink() truncates silently */
 	buf[n] = '\0';
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
@@ -294,8 +443,11 @@ static int list_fd(int fd, struct strv *ret)
 		close(fd);
 		return e;
 	}
-	errno = 0;
-	while ((de = readdir(dir))) {
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de)
+			break;
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
 		if (strv_push(&names, de->d_name) < 0) {
@@ -303,6 +455,13 @@ static int list_fd(int fd, struct strv *ret)
 			strv_clear(&names);
 			return -ENOMEM;
 		}
+	}
+	if (errno != 0) {
+		/* A listing cut short is not the directory's contents. */
+		int e = -errno;
+		closedir(dir);
+		strv_clear(&names);
+		return e;
 	}
 	closedir(dir);
 	strv_sort(&names);
@@ -370,16 +529,16 @@ void path_dir_close(struct path_dir *d)
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int fd = open_regular_at(d->fd, name);
 	int k;
 
 	if (fd < 0) {
-		k = errno == ELOOP ? -EBADMSG : -errno;
+		k = fd == -ELOOP ? -EBADMSG : fd;
 		if (k != -ENOENT && k != -ENOTDIR)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_fd(fd, 65536, ret, NULL);
+	k = read_fd_text(fd, 65536, ret, NULL);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
@@ -437,6 +596,29 @@ int path_write_attr(struct path_root *r, const char *rel, const char *value)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/* fsync the directory pfd (an O_PATH descriptor: fsync needs one opened
+ * for reading), so that a rename, an unlink or a new entry in it survives a
+ * power cut (the rename's own fsync only covers the file's bytes). */
+static int fsync_dir(int pfd)
+{
+	_cleanup_close_ int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/* One new directory with exactly mode (the umask of whoever runs vfiokit
+ * must not make var/lib private or etc/... world-writable), made durable. */
+static int mkdir_at(int pfd, const char *base, mode_t mode)
+{
+	if (mkdirat(pfd, base, mode) < 0)
+		return -errno;
+	if (fchmodat(pfd, base, mode, 0) < 0)
+		return -errno;
+	return fsync_dir(pfd);
+}
+
 int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 {
 	_cleanup_free_ char *p = strdup(skip_slashes(rel));
@@ -451,10 +633,11 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 		if (*p) {
 			const char *base;
 			_cleanup_close_ int pfd = open_parent(r, p, &base);
+			int k;
 			if (pfd < 0)
 				return pfd;
-			if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
-				return -errno;
+			if ((k = mkdir_at(pfd, base, mode)) < 0 && k != -EEXIST)
+				return k;
 		}
 		if (c == '\0')
 			return 0;
@@ -462,37 +645,69 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 	}
 }
 
-int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
+/* The extended attributes a replaced file must keep: its SELinux (or other
+ * LSM) label and its ACLs. user.* and trusted.* belong to their owners'
+ * tools and are not ours to copy. */
+static bool xattr_kept(const char *name)
 {
-	_cleanup_free_ char *tmp = NULL, *dir = NULL;
-	const char *base;
-	_cleanup_close_ int pfd = -1;
-	struct stat old;
-	bool keep_owner;
-	int fd, k;
-	size_t len = strlen(data), off = 0;
+	return startswith(name, "security.") || startswith(name, "system.posix_acl_");
+}
 
-	rel = skip_slashes(rel);
-	dir = strdup(rel);
-	if (!dir)
+/* Copy the kept extended attributes of base (in pfd) to the open file to.
+ * A file system without xattrs has nothing to copy. */
+static int copy_xattrs(int pfd, const char *base, int to)
+{
+	_cleanup_close_ int from = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	_cleanup_free_ char *names = NULL;
+	ssize_t n;
+
+	if (from < 0)
+		return -errno;
+	n = flistxattr(from, NULL, 0);
+	if (n <= 0)
+		return n < 0 && errno != ENOTSUP ? -errno : 0;
+	names = malloc((size_t)n);
+	if (!names)
 		return -ENOMEM;
-	if (strrchr(dir, '/')) {
-		*strrchr(dir, '/') = '\0';
-		if ((k = path_mkdir_p(r, dir, 0755)) < 0)
-			return k;
+	n = flistxattr(from, names, (size_t)n);
+	if (n < 0)
+		return -errno; /* ERANGE: changed meanwhile; fail closed */
+	for (char *name = names; name < names + n; name += strlen(name) + 1) {
+		_cleanup_free_ char *v = NULL;
+		ssize_t len;
+		if (!xattr_kept(name))
+			continue;
+		len = fgetxattr(from, name, NULL, 0);
+		if (len < 0)
+			return -errno;
+		v = malloc((size_t)len + 1);
+		if (!v)
+			return -ENOMEM;
+		len = fgetxattr(from, name, v, (size_t)len);
+		if (len < 0 || fsetxattr(to, name, v, (size_t)len, 0) < 0)
+			return -errno;
 	}
-	pfd = open_parent(r, rel, &base);
-	if (pfd < 0)
-		return pfd;
-	tmp = strdupf(".#%s.XXXXXX", base);
-	if (!tmp)
+	return 0;
+}
+
+/* Write data into a new temporary file beside base (in pfd), named
+ * .#BASE.XXXXXX (*tmp), complete and on disk, with the owner, label and
+ * ACLs of old (when not NULL) and mode. The temporary file gets mode's
+ * execute bits only once its bytes are complete: a hook directory
+ * (libvirt's qemu.d, initramfs-tools' hooks) runs every executable in it,
+ * and must never find half a script there. */
+static int write_temp(int pfd, const char *base, const char *data, mode_t mode, const struct stat *old, char **tmp)
+{
+	_cleanup_free_ char *name = strdupf(".#%s.XXXXXX", base);
+	size_t len = strlen(data), off = 0;
+	int fd, k;
+
+	if (!name)
 		return -ENOMEM;
-	/* A file replaced keeps its owner (the mode is the caller's). */
-	keep_owner = fstatat(pfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode);
 	/* mkstemp's idea, relative to the parent fd. */
 	for (int tries = 0;; tries++) {
-		snprintf(tmp + strlen(tmp) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
-		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		snprintf(name + strlen(name) - 6, 7, "%06x", (unsigned)((getpid() * 2654435761u + (unsigned)tries * 40503u) & 0xffffff));
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST || tries > 100)
@@ -508,22 +723,94 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 		}
 		off += (size_t)n;
 	}
-	if ((keep_owner && fchown(fd, old.st_uid, old.st_gid) < 0) || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if ((old && fchown(fd, old->st_uid, old->st_gid) < 0) || fsync(fd) < 0 || fchmod(fd, mode) < 0) {
 		k = -errno;
 		goto fail;
 	}
-	close(fd);
-	fd = -1;
-	if (renameat(pfd, tmp, pfd, base) < 0) {
+	/* After the mode: setting an ACL sets the group bits from its mask. */
+	if (old && (k = copy_xattrs(pfd, base, fd)) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
 		k = -errno;
 		goto fail;
 	}
+	*tmp = TAKE_PTR(name);
 	return 0;
 fail:
 	if (fd >= 0)
 		close(fd);
-	(void)unlinkat(pfd, tmp, 0);
+	(void)unlinkat(pfd, name, 0);
 	return k;
+}
+
+/* The parent of rel (created, mode 0755, when missing) as an O_PATH fd,
+ * and what is there now at rel (-ENOENT: nothing). */
+static int open_parent_for_write(struct path_root *r, const char *rel, const char **base, struct stat *old, int *old_k)
+{
+	_cleanup_free_ char *dir = strdup(skip_slashes(rel));
+	int pfd, k;
+
+	if (!dir)
+		return -ENOMEM;
+	if (strrchr(dir, '/')) {
+		*strrchr(dir, '/') = '\0';
+		if ((k = path_mkdir_p(r, dir, 0755)) < 0)
+			return k;
+	}
+	pfd = open_parent(r, rel, base);
+	if (pfd < 0)
+		return pfd;
+	*old_k = fstatat(pfd, *base, old, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	return pfd;
+}
+
+int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	const char *base;
+	struct stat old;
+	int old_k = -ENOENT, k;
+	_cleanup_close_ int pfd = open_parent_for_write(r, rel, &base, &old, &old_k);
+
+	if (pfd < 0)
+		return pfd;
+	/* The rename would split a hard link (the other names keep the old
+	 * bytes) and replace a link itself rather than what it points to. */
+	if (old_k == 0 && S_ISREG(old.st_mode) && old.st_nlink > 1)
+		return -EMLINK;
+	if (old_k == 0 && S_ISLNK(old.st_mode))
+		return -ELOOP;
+	/* A replaced file keeps its owner, label and ACLs (the mode is the caller's). */
+	if ((k = write_temp(pfd, base, data, mode, old_k == 0 && S_ISREG(old.st_mode) ? &old : NULL, &tmp)) < 0)
+		return k;
+	if (renameat(pfd, tmp, pfd, base) < 0) {
+		k = -errno;
+		(void)unlinkat(pfd, tmp, 0);
+		return k;
+	}
+	return fsync_dir(pfd);
+}
+
+int path_create_file(struct path_root *r, const char *rel, const char *data, mode_t mode)
+{
+	_cleanup_free_ char *tmp = NULL;
+	const char *base;
+	struct stat old;
+	int old_k = -ENOENT, k;
+	_cleanup_close_ int pfd = open_parent_for_write(r, rel, &base, &old, &old_k);
+
+	if (pfd < 0)
+		return pfd;
+	if (old_k == 0)
+		return -EEXIST;
+	if ((k = write_temp(pfd, base, data, mode, NULL, &tmp)) < 0)
+		return k;
+	/* link(2) never replaces: two writers of one name, one wins. */
+	k = linkat(pfd, tmp, pfd, base, 0) < 0 ? -errno : 0;
+	if (unlinkat(pfd, tmp, 0) < 0 && k == 0)
+		k = -errno;
+	return k < 0 ? k : fsync_dir(pfd);
 }
 
 int path_unlink(struct path_root *r, const char *rel)
@@ -533,7 +820,9 @@ int path_unlink(struct path_root *r, const char *rel)
 
 	if (pfd < 0)
 		return pfd;
-	return unlinkat(pfd, base, 0) < 0 ? -errno : 0;
+	if (unlinkat(pfd, base, 0) < 0)
+		return -errno;
+	return fsync_dir(pfd);
 }
 
 int path_mkdir(struct path_root *r, const char *rel, mode_t mode)
@@ -543,7 +832,7 @@ int path_mkdir(struct path_root *r, const char *rel, mode_t mode)
 
 	if (pfd < 0)
 		return pfd;
-	return mkdirat(pfd, base, mode) < 0 ? -errno : 0;
+	return mkdir_at(pfd, base, mode);
 }
 
 int path_rmdir(struct path_root *r, const char *rel)
@@ -553,7 +842,88 @@ int path_rmdir(struct path_root *r, const char *rel)
 
 	if (pfd < 0)
 		return pfd;
-	return unlinkat(pfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
+	if (unlinkat(pfd, base, AT_REMOVEDIR) < 0)
+		return -errno;
+	return fsync_dir(pfd);
+}
+
+int path_resolve(struct path_root *r, const char *rel, char **ret, char **link)
+{
+	_cleanup_free_ char *done = strdup(""), *todo = strdup(skip_slashes(rel));
+	int links = 0;
+
+	*ret = NULL;
+	if (link)
+		*link = NULL;
+	if (!done || !todo)
+		return -ENOMEM;
+	while (*todo) {
+		char *slash = strchr(todo, '/'), *rest, *next = NULL, *target = NULL;
+		struct stat st;
+		int k;
+		if (slash)
+			*slash = '\0';
+		rest = slash ? slash + 1 : todo + strlen(todo);
+		if (streq(todo, "") || streq(todo, ".")) {
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		if (streq(todo, "..")) {
+			char *up = strrchr(done, '/');
+			if (!*done) /* above the root: a machine copy's link that leaves it */
+				return -EXDEV;
+			*(up ? up : done) = '\0';
+			memmove(todo, rest, strlen(rest) + 1);
+			continue;
+		}
+		next = *done ? strdupf("%s/%s", done, todo) : strdup(todo);
+		if (!next)
+			return -ENOMEM;
+		k = path_lstat(r, next, &st);
+		if (k == -ENOTDIR) /* a parent is a file: as written, writing it says why */
+			k = -ENOENT;
+		if (k < 0 || !S_ISLNK(st.st_mode)) {
+			if (k < 0 && k != -ENOENT) {
+				free(next);
+				return k;
+			}
+			memmove(todo, rest, strlen(rest) + 1);
+			free(done);
+			if (k == -ENOENT && *todo) { /* the rest does not exist yet: as written */
+				done = strdupf("%s/%s", next, todo);
+				free(next);
+				if (!done)
+					return -ENOMEM;
+				break;
+			}
+			done = next;
+			continue;
+		}
+		if (++links > 40) {
+			free(next);
+			return -ELOOP;
+		}
+		k = path_readlink(r, next, &target);
+		free(next);
+		if (k < 0)
+			return k;
+		if (link) {
+			free(*link);
+			*link = strdup(target);
+		}
+		next = *rest ? strdupf("%s/%s", target, rest) : strdup(target);
+		if (target[0] == '/') /* absolute: from the root (inside it) */
+			done[0] = '\0';
+		free(target);
+		if (!next)
+			return -ENOMEM;
+		free(todo);
+		todo = next;
+	}
+	if (!*done)
+		return -EINVAL; /* the root itself */
+	*ret = TAKE_PTR(done);
+	return 0;
 }
 
 int path_lock(struct path_root *r, const char *rel)

@@ -31,9 +31,19 @@ const char *path_root_dir(const struct path_root *r);
 /* True when the root is the running system's "/": probes that only make
  * sense on the live machine (uid, group membership) are gated on this. */
 bool path_root_is_live(const struct path_root *r);
+/* Resolve paths without openat2, as on kernels before 5.6 (for tests). */
+void path_root_disable_openat2(struct path_root *r);
 
-/* Read a whole file into a NUL-terminated heap buffer (*len without the NUL).
- * Files larger than max give -EFBIG. */
+/* What the read functions return for a FIFO, device node or socket where a
+ * regular file belongs: such a file is never opened (a FIFO would hang the
+ * read, a device may act on open). Shown by path_strerror(). */
+#define PATH_ENOTREG EMEDIUMTYPE
+/* strerror() that also says what PATH_ENOTREG and -EBADMSG mean here. */
+const char *path_strerror(int k);
+
+/* Read a whole regular file into a NUL-terminated heap buffer (*len without
+ * the NUL), to its end however the kernel splits it. Files larger than max
+ * give -EFBIG; NUL bytes give -EBADMSG. */
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
 /* The same for binary files (NUL bytes allowed, no terminator added). */
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len);
@@ -54,15 +64,30 @@ bool path_exists(struct path_root *r, const char *rel);
  * never creates, never truncates, one write() of the whole value. A short
  * write is -EIO. */
 int path_write_attr(struct path_root *r, const char *rel, const char *value);
-/* Create or replace a small regular file: temp file in the same directory,
- * fsync, rename. A replaced file keeps its owner and group; the mode is
- * mode. Parent directories are created (mode 0755). */
+/* Create or replace a small regular file: temp file .#NAME.XXXXXX in the
+ * same directory (no execute bit until its bytes are complete), fsync,
+ * rename, fsync of the directory. A replaced file keeps its owner and
+ * group, its SELinux label and ACLs (security.*, system.posix_acl_*); the
+ * mode is mode. Parent directories are created (mode 0755). A file with
+ * more than one hard link is -EMLINK (the rename would split it), a
+ * symbolic link -ELOOP (resolve it first: path_resolve). */
 int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode);
+/* Create a new file the same way; -EEXIST when rel is there (never replaced). */
+int path_create_file(struct path_root *r, const char *rel, const char *data, mode_t mode);
+/* Remove a file, and fsync its directory. */
 int path_unlink(struct path_root *r, const char *rel);
-/* One directory; -EEXIST when it is there. */
+/* One directory, with exactly mode (the umask does not apply); -EEXIST
+ * when it is there. */
 int path_mkdir(struct path_root *r, const char *rel, mode_t mode);
 int path_rmdir(struct path_root *r, const char *rel);
+/* rel and its missing parents, each new one with exactly mode. */
 int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode);
+/* Where rel leads: every symbolic link in it followed inside the root, as
+ * in a chroot, giving a root-relative path with no link in it (*ret,
+ * heap); what does not exist yet is kept as written. A link that climbs
+ * above the root with ".." is -EXDEV, *link (heap, when link is not NULL)
+ * saying the last link's target as written; -ELOOP past 40 links. */
+int path_resolve(struct path_root *r, const char *rel, char **ret, char **link);
 /* Open (creating) rel for an exclusive advisory lock; returns the fd. */
 int path_lock(struct path_root *r, const char *rel);
 
@@ -101,5 +126,8 @@ struct path_trace_entry {
 
 void path_trace_enable(struct path_root *r, bool on);
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
+/* True when an access could not be recorded (ENOMEM): the trace is
+ * incomplete, and a snapshot made from it would silently lack files. */
+bool path_trace_lost(const struct path_root *r);
 /* Record an access done outside this module. */
 void path_trace_note(struct path_root *r, enum path_trace_kind kind, const char *rel);

@@ -46,7 +46,7 @@ static int read_hex(struct host *h, struct path_dir *d, const char *attr, uint32
 	if (k == -ENOENT && optional)
 		return 0;
 	if (k < 0) {
-		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+		host_diag(h, d->rel, "cannot read %s: %s", attr, path_strerror(k));
 		return k;
 	}
 	if (parse_hex_u32(s, max, ret) < 0) {
@@ -63,7 +63,7 @@ static int read_optional(struct host *h, struct path_dir *d, const char *attr, c
 
 	*ret = k == 0 ? *ret : NULL;
 	if (k < 0 && k != -ENOENT) {
-		host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+		host_diag(h, d->rel, "cannot read %s: %s", attr, path_strerror(k));
 		return k;
 	}
 	return 0;
@@ -80,7 +80,7 @@ static int read_link_base(struct host *h, struct path_dir *d, const char *attr, 
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
-		host_diag(h, d->rel, "%s is not a readable link: %s", attr, strerror(-k));
+		host_diag(h, d->rel, "%s is not a readable link: %s", attr, path_strerror(k));
 		return k;
 	}
 	base = strrchr(target, '/');
@@ -106,7 +106,7 @@ static int parse_parents(struct host *h, struct pci_device *dev, struct path_dir
 	if (k == -EINVAL) /* a directory, not a link: a copied tree without links */
 		return 0;
 	if (k < 0) {
-		host_diag(h, linkrel, "cannot read link: %s", strerror(-k));
+		host_diag(h, linkrel, "cannot read link: %s", path_strerror(k));
 		return 0;
 	}
 	for (tok = strtok_r(target, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
@@ -180,7 +180,7 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 
 	k = path_dir_open(h->root, rel, &d);
 	if (k < 0) {
-		host_diag(h, rel, "cannot open device directory: %s", strerror(-k));
+		host_diag(h, rel, "cannot open device directory: %s", path_strerror(k));
 		return k;
 	}
 	if (read_hex(h, &d, "vendor", 0xffff, false, &v) < 0)
@@ -262,7 +262,7 @@ int pci_load(struct host *h)
 	if (k == -ENOENT)
 		return 0; /* no PCI bus (or not a Linux root): nothing to list */
 	if (k < 0) {
-		host_diag(h, PCI_DEVICES, "cannot list: %s", strerror(-k));
+		host_diag(h, PCI_DEVICES, "cannot list: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
 	}
 	if (GROW(h->pci, h->pci_alloc, names.n) < 0 || path_dir_open(h->root, PCI_DEVICES, &bus) < 0) {

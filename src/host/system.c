@@ -35,7 +35,7 @@ static int load_cpu(struct host *h)
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0) {
-		host_diag(h, "proc/cpuinfo", "cannot read: %s", strerror(-k));
+		host_diag(h, "proc/cpuinfo", "cannot read: %s", path_strerror(k));
 		return 0;
 	}
 	if (cpuinfo_get(text, "vendor_id", &h->cpu.vendor_id) == -ENOMEM ||
@@ -58,14 +58,20 @@ static int load_cpu(struct host *h)
 static int load_os_release(struct host *h)
 {
 	_cleanup_free_ char *text = NULL;
-	int k = path_read_file(h->root, "etc/os-release", 65536, &text, NULL);
+	const char *rel = "etc/os-release";
+	int k = path_read_file(h->root, rel, 65536, &text, NULL);
 
-	if (k == -ENOENT)
-		k = path_read_file(h->root, "usr/lib/os-release", 65536, &text, NULL);
+	if (k == -ENOENT) {
+		rel = "usr/lib/os-release";
+		k = path_read_file(h->root, rel, 65536, &text, NULL);
+	}
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
 		return 0;
+	}
 	if (osrelease_get(text, "ID", &h->sys.os_id) == -ENOMEM ||
 	    osrelease_get(text, "ID_LIKE", &h->sys.os_id_like) == -ENOMEM ||
 	    osrelease_get(text, "PRETTY_NAME", &h->sys.os_pretty) == -ENOMEM)
@@ -118,9 +124,17 @@ static int load_inputs(struct host *h)
 static int user_in_group(struct host *h, const char *group_text, const char *name, bool *exists)
 {
 	size_t nlen = strlen(name);
-	gid_t gids[256];
-	int n = getgroups((int)ARRAY_SIZE(gids), gids);
+	_cleanup_free_ gid_t *gids = NULL;
+	int n = getgroups(0, NULL); /* any number: a fixed array gave -EINVAL, "not a member", past 256 */
 
+	if (n < 0)
+		return -errno;
+	gids = calloc((size_t)n + 1, sizeof(*gids));
+	if (!gids)
+		return -ENOMEM;
+	n = getgroups(n, gids);
+	if (n < 0)
+		return -errno;
 	*exists = false;
 	for (const char *line = group_text; line && *line;) {
 		const char *end = strchrnul(line, '\n');
@@ -186,8 +200,12 @@ int system_load(struct host *h)
 			     &h->sys.clocksource);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0)
+	if (k < 0) {
+		if (k != -ENOENT)
+			host_diag(h, "sys/devices/system/clocksource/clocksource0/current_clocksource", "cannot read: %s",
+				  path_strerror(k));
 		h->sys.clocksource = NULL;
+	}
 	return 0;
 }
 

@@ -259,7 +259,7 @@ int topology_load(struct host *h)
 		if (k == -ENOMEM)
 			return k;
 		if (k != -ENOENT)
-			host_diag(h, CPU_DIR, "cannot list: %s", strerror(-k));
+			host_diag(h, CPU_DIR, "cannot list: %s", path_strerror(k));
 		return 0;
 	}
 	for (size_t i = 0; i < names.n; i++) {

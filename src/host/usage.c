@@ -14,8 +14,12 @@
  *    through /sys/class/net (and lower_* / brif for bonds, VLANs, bridges).
  *
  * A use is attached to every PCI device in the sysfs path (the controller
- * and the bridges above it). Also reads the state `vfiokit bind` left in
- * run/vfiokit/bound.
+ * and the bridges above it). A source that cannot be read (absent,
+ * unreadable, a NUL byte, too large) leaves its kind unknown
+ * (host->usage_unknown), which bind and vm refuse; a kernel without DRM
+ * (no sys/module/drm), without framebuffers (no sys/class/graphics) or
+ * without IPv6 (no proc/sys/net/ipv6) is known to have none. Also reads
+ * the state `vfiokit bind` left in run/vfiokit/bound.
  */
 #include "host.h"
 
@@ -89,6 +93,21 @@ static int attach_link(struct host *h, const char *rel, enum pci_use_kind kind, 
 	return attach_path(h, target, kind, what);
 }
 
+/* Fail closed: what cannot be read makes the use unknown, and bind refuses
+ * every device for it. The first reason is kept. */
+static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int err)
+{
+	const char *why = err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte"
+			: err == -EFBIG ? "too large" : err == -EISDIR ? "a directory" : path_strerror(err);
+
+	if (err == -ENOMEM)
+		return err;
+	if (h->usage_unknown[kind])
+		return 0;
+	h->usage_unknown[kind] = strdupf("/%s: %s", rel, why);
+	return h->usage_unknown[kind] ? 0 : -ENOMEM;
+}
+
 /* ------------------------------------------------------------ displays */
 
 static int read_attr(struct host *h, const char *dir, const char *attr, char **ret)
@@ -106,8 +125,11 @@ static int load_drm(struct host *h)
 	struct strv names = { 0 };
 	int k = path_list(h->root, "sys/class/drm", &names);
 
+	/* No drm class and no drm module: this kernel has no DRM driver. */
+	if (k == -ENOENT && !path_exists(h->root, "sys/module/drm"))
+		return 0;
 	if (k < 0)
-		return k == -ENOMEM ? k : 0;
+		return unknown(h, PCI_USE_DISPLAY, "sys/class/drm", k);
 	for (size_t i = 0; i < names.n && k >= 0; i++) {
 		_cleanup_free_ char *status = NULL, *enabled = NULL, *rel = NULL, *what = NULL;
 		const char *n = names.v[i];
@@ -153,8 +175,10 @@ static int load_framebuffers(struct host *h)
 
 	(void)path_read_file(h->root, "proc/fb", 65536, &procfb, NULL);
 	k = path_list(h->root, "sys/class/graphics", &names);
+	if (k == -ENOENT)
+		return 0; /* no framebuffer device */
 	if (k < 0)
-		return k == -ENOMEM ? k : 0;
+		return unknown(h, PCI_USE_DISPLAY, "sys/class/graphics", k);
 	for (size_t i = 0; i < names.n && k >= 0; i++) {
 		_cleanup_free_ char *rel = NULL, *what = NULL, *name = NULL;
 		unsigned idx;
@@ -261,9 +285,11 @@ static int load_mounts(struct host *h)
 {
 	_cleanup_free_ char *text = NULL, *swaps = NULL;
 	char *save = NULL, *line;
-	int k = 0;
+	int k = path_read_file(h->root, "proc/self/mountinfo", PATH_READ_MAX, &text, NULL);
 
-	if (path_read_file(h->root, "proc/self/mountinfo", PATH_READ_MAX, &text, NULL) == 0) {
+	if (k < 0 && (k = unknown(h, PCI_USE_MOUNT, "proc/self/mountinfo", k)) < 0)
+		return k;
+	if (text) {
 		for (line = strtok_r(text, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			struct mountinfo_entry m;
 			_cleanup_free_ char *what = NULL, *rel = NULL;
@@ -279,7 +305,9 @@ static int load_mounts(struct host *h)
 				k = attach_source(h, m.source, what);
 		}
 	}
-	if (k >= 0 && path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL) == 0) {
+	if (k >= 0 && (k = path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL)) < 0)
+		k = unknown(h, PCI_USE_MOUNT, "proc/swaps", k);
+	if (k >= 0 && swaps) {
 		save = NULL;
 		for (line = strtok_r(swaps, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			_cleanup_free_ char *what = NULL;
@@ -332,7 +360,13 @@ static int load_routes(struct host *h)
 
 	for (size_t i = 0; i < ARRAY_SIZE(files) && k >= 0; i++) {
 		_cleanup_free_ char *text = NULL;
-		if (path_read_file(h->root, files[i], PATH_READ_MAX, &text, NULL) == 0)
+		k = path_read_file(h->root, files[i], PATH_READ_MAX, &text, NULL);
+		/* No IPv6 table and no net.ipv6 sysctls: IPv6 is off (ipv6.disable=1). */
+		if (k == -ENOENT && i == 1 && !path_exists(h->root, "proc/sys/net/ipv6"))
+			k = 0;
+		else if (k < 0)
+			k = unknown(h, PCI_USE_ROUTE, files[i], k);
+		else
 			k = route_default_ifaces(text, i == 1, &ifaces);
 	}
 	for (size_t i = 0; i < ifaces.n && k >= 0; i++) {
@@ -370,7 +404,7 @@ static int load_bind_state(struct host *h)
 		}
 		k = path_read_file(h->root, rel, 65536, &text, NULL);
 		if (k < 0) {
-			host_diag(h, rel, "cannot read: %s", strerror(-k));
+			host_diag(h, rel, "cannot read: %s", path_strerror(k));
 			k = k == -ENOMEM ? k : 0;
 			continue;
 		}

@@ -15,7 +15,7 @@ static int read_uint(struct host *h, struct path_dir *d, const char *attr, unsig
 
 	if (k < 0) {
 		if (k != -ENOENT)
-			host_diag(h, d->rel, "cannot read %s: %s", attr, strerror(-k));
+			host_diag(h, d->rel, "cannot read %s: %s", attr, path_strerror(k));
 		return k;
 	}
 	if (parse_int(s, 0, max, &v) < 0) {
@@ -52,7 +52,7 @@ static int load_usb_device(struct host *h, const char *name, struct usb_device *
 		return -ENOMEM;
 	k = path_dir_open(h->root, rel, &d);
 	if (k < 0) {
-		host_diag(h, rel, "cannot open: %s", strerror(-k));
+		host_diag(h, rel, "cannot open: %s", path_strerror(k));
 		return k;
 	}
 	k = read_uint(h, &d, "busnum", 1023, &u->busnum);

@@ -348,15 +348,46 @@ static bool vfio_accepts(const char *driver)
 	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
 }
 
+/* A use the host model could not read: refused as if it were there (fail
+ * closed), lifted by the same option. */
+static int refuse_unknown(struct host *h, struct bind_plan *p, const struct pci_device *d)
+{
+	static const struct {
+		enum pci_use_kind use;
+		enum bind_refusal refusal;
+		const char *what;
+	} kinds[] = {
+		{ PCI_USE_DISPLAY, REFUSE_DISPLAY, "drives a display of this host" },
+		{ PCI_USE_MOUNT, REFUSE_MOUNT, "holds a mounted filesystem or swap of this host" },
+		{ PCI_USE_ROUTE, REFUSE_ROUTE, "carries this host's default route" },
+	};
+	int k;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const char *why = h->usage_unknown[kinds[i].use];
+		if (!why || has_use(d, kinds[i].use))
+			continue;
+		if ((k = add_refusal(p, kinds[i].refusal,
+				     strdupf("cannot tell whether %s %s (%s)", d->name, kinds[i].what, why))) < 0)
+			return k;
+	}
+	return 0;
+}
+
 static int judge(struct host *h, struct bind_plan *p)
 {
 	struct strv noreset = { 0 };
+	bool changes = false;
 	int k;
 
+	for (size_t i = 0; i < p->nitems; i++)
+		changes |= p->items[i].change;
 	for (size_t i = 0; i < p->nitems; i++) {
 		const struct pci_device *d = &h->pci[p->items[i].dev];
 		if (!p->items[i].change)
 			continue;
+		if ((k = refuse_unknown(h, p, d)) < 0)
+			goto oom;
 		if (has_use(d, PCI_USE_DISPLAY)) {
 			_cleanup_free_ char *w = join_uses(d, PCI_USE_DISPLAY);
 			if ((k = add_refusal(p, REFUSE_DISPLAY,
@@ -505,6 +536,76 @@ int bind_plan_make(struct host *h, char *const *targets, size_t ntargets, const 
 	return plan_bind_steps(h, p);
 }
 
+/* The loaded driver a device's modalias matches, other than VFIO's own and
+ * pci-stub: where a device bound at boot (vfio-pci.ids=, a driver_override
+ * script) goes back to, since no state file says where it was. *module
+ * gets the first matching module when none of them is loaded. */
+static int modalias_driver(struct host *h, const struct pci_device *d, char **driver, const char **module)
+{
+	*driver = NULL;
+	*module = NULL;
+	for (size_t i = 0; i < d->modules.n; i++) {
+		const char *m = d->modules.v[i];
+		_cleanup_free_ char *dashed = strdup(m);
+		if (!dashed)
+			return -ENOMEM;
+		if (startswith(m, "vfio") || streq(m, "pci_stub"))
+			continue;
+		for (char *c = dashed; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		if (driver_dir_exists(h, m))
+			return (*driver = strdup(m)) ? 0 : -ENOMEM;
+		if (driver_dir_exists(h, dashed)) {
+			*driver = TAKE_PTR(dashed);
+			return 0;
+		}
+		if (!*module)
+			*module = m;
+	}
+	return 0;
+}
+
+/* Steps for a device on the driver with no state file: driver_override to
+ * the driver its modalias matches, which it keeps (else vfio-pci's ids= or
+ * an override script takes it back at the next probe); or, with none
+ * loaded, a plain reprobe and a warning saying why. */
+static int plan_unbind_nostate(struct host *h, struct bind_plan *p, size_t i)
+{
+	const struct pci_device *d = &h->pci[p->items[i].dev];
+	_cleanup_free_ char *drv = NULL;
+	const char *module;
+	int k = modalias_driver(h, d, &drv, &module);
+
+	if (k < 0)
+		return k;
+	if (drv) {
+		if ((k = add_step(p, STEP_OVERRIDE, i, strdupf("sys/bus/pci/devices/%s/driver_override", d->name),
+				  strdupf("%s\n", drv), NULL)) < 0 ||
+		    (k = add_step(p, STEP_UNBIND, i, strdupf("sys/bus/pci/drivers/%s/unbind", d->driver), strdup(d->name),
+				  NULL)) < 0 ||
+		    (k = add_step(p, STEP_PROBE, i, strdup("sys/bus/pci/drivers_probe"), strdup(d->name), drv)) < 0)
+			return k;
+		return strv_push_take(&p->warnings,
+				      strdupf("%s has no state from 'vfiokit bind' (bound at boot: vfio-pci.ids= or a "
+					      "driver_override script): it goes to %s, the driver its modalias matches, "
+					      "and its driver_override stays %s so that %s does not take it back",
+					      d->name, drv, drv, p->driver));
+	}
+	if ((k = strv_push_take(&p->warnings,
+				strdupf("%s has no state from 'vfiokit bind' and no loaded driver matches its modalias%s%s%s: "
+					"the kernel chooses, and %s takes it back if its ids= name it",
+					d->name, module ? " (module " : "", module ? module : "",
+					module ? " is not loaded: modprobe it, then unbind again)" : "", p->driver))) < 0)
+		return k;
+	if ((k = add_step(p, STEP_OVERRIDE, i, strdupf("sys/bus/pci/devices/%s/driver_override", d->name), strdup("\n"),
+			  NULL)) < 0 ||
+	    (k = add_step(p, STEP_UNBIND, i, strdupf("sys/bus/pci/drivers/%s/unbind", d->driver), strdup(d->name),
+			  NULL)) < 0)
+		return k;
+	return add_step(p, STEP_PROBE, i, strdup("sys/bus/pci/drivers_probe"), strdup(d->name), NULL);
+}
+
 int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
 		     struct bind_plan *p, char **err)
 {
@@ -544,6 +645,11 @@ int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, cons
 		bool on = d->driver && streq(d->driver, p->driver);
 
 		it->change = true;
+		if (!d->bound && on) {
+			if ((k = plan_unbind_nostate(h, p, i)) < 0)
+				return k;
+			continue;
+		}
 		/* driver_override first, so the reprobe does not come straight back. */
 		if ((k = add_step(p, STEP_OVERRIDE, i, strdupf("sys/bus/pci/devices/%s/driver_override", d->name),
 				  strdupf("%s\n", d->bound ? d->bound->driver_override : ""), NULL)) < 0)

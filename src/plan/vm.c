@@ -231,6 +231,12 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 		return fail(err, VM_ERR_USAGE, strdupf("--memory: at least 128 MiB"));
 	if (bytes > VM_MEMORY_MAX)
 		return fail(err, VM_ERR_USAGE, strdupf("--memory: at most 8 EiB, what libvirt takes"));
+	/* Unknown means refuse: a guest larger than the host is not written. */
+	if (!total)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("cannot tell whether the guest's %" PRIu64 " MiB fit in this host's RAM: "
+				    "/proc/meminfo could not be read or has no MemTotal line",
+				    p->memory_kb >> 10));
 	if (total && p->memory_kb >= total)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--memory %" PRIu64 " MiB is more than this host's RAM (%" PRIu64 " MiB)",

@@ -116,12 +116,22 @@ int grow_array(void **arr, size_t *alloc, size_t need, size_t elsize);
 /* printf into a fresh heap string; NULL on ENOMEM. */
 char *strdupf(const char *fmt, ...) _printf_(1, 2);
 
+/* s with control characters and backslashes written as C escapes (\n,
+ * \t, \\, \x1b), for text from the input that ends up in a line of
+ * output: a newline in a file cannot forge a second line, an escape
+ * sequence cannot reach the terminal. NULL on ENOMEM. */
+
 /* Trim trailing whitespace (sysfs attributes end in "\n") in place. */
 char *strip_trailing(char *s);
 
 /* Run argv[0] from PATH with argv and wait for it. 0 when it exits 0; else
  * -errno (-EIO when it failed) and *errmsg says how. */
 int spawn_wait(char *const argv[], char **errmsg);
+/* The same with the program's stdout on out_fd (-1: inherited). */
+int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg);
 
 /* Read fd to its end, binary, at most max bytes (-EFBIG beyond). */
 int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len);
+/* Read fd to its end as text: NUL-terminated (*len without the NUL), -EFBIG
+ * when it holds max bytes or more, -EBADMSG when it holds a NUL byte. */
+int read_fd_text(int fd, size_t max, char **ret, size_t *len);

@@ -54,10 +54,21 @@ extern char **environ;
 
 int spawn_wait(char *const argv[], char **errmsg)
 {
+	return spawn_wait_stdout(argv, -1, errmsg);
+}
+
+int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg)
+{
+	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int status, k;
 
-	k = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	k = posix_spawn_file_actions_init(&fa);
+	if (k == 0 && out_fd >= 0)
+		k = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	if (k == 0)
+		k = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	if (k != 0) {
 		*errmsg = strdupf("cannot run %s: %s", argv[0], strerror(k));
 		return -k;
@@ -76,6 +87,8 @@ int spawn_wait(char *const argv[], char **errmsg)
 	return 0;
 }
 
+/* Until read() returns 0, as util-linux's read_all() does: procfs seq_files
+ * (mountinfo, iomem, modules) return short reads with more to come. */
 int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -113,5 +126,29 @@ int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
 	}
 	*len = n;
 	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int read_fd_text(int fd, size_t max, char **ret, size_t *len)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint8_t *nb;
+	size_t n;
+	int k;
+
+	if (max == 0)
+		return -EFBIG;
+	if ((k = read_fd_all(fd, max - 1, &buf, &n)) < 0)
+		return k;
+	if (memchr(buf, '\0', n))
+		return -EBADMSG; /* text files never hold NUL bytes */
+	nb = realloc(buf, n + 1); /* also gives back a sysfs page's slack */
+	if (!nb)
+		return -ENOMEM;
+	buf = nb;
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	*ret = (char *)TAKE_PTR(buf);
 	return 0;
 }

@@ -34,6 +34,8 @@ for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
 done
 cp "$vfiokit" "$root/bin/vfiokit"
+# util-linux's flock (libc only) holds vfiokit's lock in one case.
+cp /usr/bin/flock "$root/bin/flock"
 for lib in $(ldd "$vfiokit" | awk '/=>/ {print $3} /ld-linux/ {print $1}'); do
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"

@@ -171,9 +171,20 @@ ok(c["rc"] == 0 and c["drivers"] == orig and not c["bound"],
    "unbind gives back bochs-drm and snd_hda_intel, clears driver_override, removes state", "%s\n%s" % (c["out"], c["drivers"]))
 c = case("bind-nic")
 ok(c["rc"] == 0 and c["drivers"].get("0000:00:03.0", ("",))[0] == "vfio-pci", "bind 00:03.0 (e1000e)", c["out"])
+# Without state, the driver its modalias matches, kept in driver_override.
+nic_back = dict(orig)
+nic_back["0000:00:03.0"] = ("e1000e", "e1000e")
 c = case("unbind-nostate")
-ok(c["rc"] == 0 and c["drivers"] == orig, "unbind without state clears driver_override and reprobes: back on e1000e",
+ok(c["rc"] == 0 and c["drivers"] == nic_back and "it goes to e1000e" in c["out"],
+   "unbind without state: driver_override e1000e, back on e1000e", "%s\n%s" % (c["out"], c["drivers"]))
+c = case("unbind-ids")
+ok(c["rc"] == 0 and c["drivers"] == nic_back,
+   "unbind of a device vfio-pci's IDs claim (as ids= does): on e1000e, not reprobed back to vfio-pci",
    "%s\n%s" % (c["out"], c["drivers"]))
+c = case("locked")
+ok(c["rc"] == 1 and "/run/vfiokit/lock is locked by pid 4242 (vfiokit setup --apply) since 2026-01-01T00:00:00Z" in c["out"]
+   and c["drivers"] == nic_back and not c["bound"],
+   "bind while another run holds /run/vfiokit/lock: waits, names the holder, changes nothing", "%s\n%s" % (c["out"], c["drivers"]))
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

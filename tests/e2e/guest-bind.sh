@@ -127,7 +127,26 @@ run fail-unbind-rebind vfiokit unbind group:3
 mend_file /sys/bus/pci/drivers/snd_hda_intel/bind
 run unbind vfiokit unbind group:3
 
-# A device bound without state (by hand, or state lost): unbind reprobes.
+# A device bound without state (by hand, or state lost): unbind gives it to
+# the driver its modalias matches, through driver_override.
 run bind-nic vfiokit bind 00:03.0
 rm -f /run/vfiokit/bound/0000:00:03.0
 run unbind-nostate vfiokit unbind 00:03.0
+# Bound at boot by vfio-pci.ids= (imitated with new_id: the same dynamic ID
+# table): a plain reprobe would go straight back to vfio-pci.
+run bind-nic-ids vfiokit bind 00:03.0
+rm -f /run/vfiokit/bound/0000:00:03.0
+echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/new_id
+run unbind-ids vfiokit unbind 00:03.0
+echo "8086 10d3" >/sys/bus/pci/drivers/vfio-pci/remove_id
+# One lock per root: while another run holds /run/vfiokit/lock, bind waits,
+# then fails naming the holder its record names, and changes nothing.
+echo "=== LOCK-HOLDER"
+mkdir -p /run/vfiokit
+printf 'pid=4242\ncommand=vfiokit setup --apply\nsince=2026-01-01T00:00:00Z\n' >/run/vfiokit/lock
+flock /run/vfiokit/lock sh -c ': >/tmp/held; i=0; while [ ! -e /tmp/release ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done' &
+i=0; while [ ! -e /tmp/held ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+echo "=== LOCK-HELD $(ls /tmp/held 2>&1)"
+run locked vfiokit bind 00:03.0
+: >/tmp/release
+wait

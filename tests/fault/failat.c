@@ -6,11 +6,15 @@
  * calls counted are those vfiokit's writers make; writes to standard
  * output and error are not counted. When it fires it appends the call's
  * name to $FAILAT_LOG, so a test can tell the last N was past the end.
+ * FAILAT_KILL=N instead kills the process (SIGKILL, as a power cut or the
+ * OOM killer would) just before its Nth such call: what it leaves is what
+ * the next run has to cope with.
  */
 #undef _FILE_OFFSET_BITS /* openat and openat64 are both defined here */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +27,10 @@ static long calls;
 
 static int fire(const char *what)
 {
-	const char *at = getenv("FAILAT"), *log = getenv("FAILAT_LOG");
+	const char *at = getenv("FAILAT"), *kill_at = getenv("FAILAT_KILL"), *log = getenv("FAILAT_LOG");
 
+	if (!at)
+		at = kill_at;
 	if (!at || ++calls != atol(at))
 		return 0;
 	if (log) {
@@ -34,6 +40,8 @@ static int fire(const char *what)
 			fclose(f);
 		}
 	}
+	if (kill_at && !getenv("FAILAT"))
+		raise(SIGKILL);
 	errno = EIO;
 	return 1;
 }

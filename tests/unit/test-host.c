@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "checks.h"
@@ -218,8 +219,9 @@ static void test_malformed(void **state)
 	path_root_free(root);
 }
 
-/* Symlinks and ".." never leave the root, whatever they say. */
-static void test_path_confined(void **state)
+/* Symlinks and ".." never leave the root, whatever they say: with openat2
+ * and with the walk done without it (kernels before 5.6). */
+static void path_confined(bool walk)
 {
 	char dir[] = "/tmp/vfiokit-test.XXXXXX";
 	struct path_root *root;
@@ -227,10 +229,15 @@ static void test_path_confined(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	_cleanup_free_ char *etc = strdupf("%s/etc", dir), *abs = strdupf("%s/abs", dir),
-			    *rel = strdupf("%s/rel", dir), *own = strdupf("%s/etc/hostname", dir);
+			    *rel = strdupf("%s/rel", dir), *own = strdupf("%s/etc/hostname", dir),
+			    *inabs = strdupf("%s/inabs", dir), *indir = strdupf("%s/indir", dir),
+			    *loop = strdupf("%s/loop", dir);
 	assert_int_equal(mkdir(etc, 0755), 0);
 	assert_int_equal(symlink("/etc/os-release", abs), 0);
 	assert_int_equal(symlink("../../../../../../etc/os-release", rel), 0);
+	assert_int_equal(symlink("/etc/../../etc/hostname", inabs), 0);
+	assert_int_equal(symlink("etc/../etc", indir), 0);
+	assert_int_equal(symlink("loop", loop), 0);
 	{
 		int fd = open(own, O_WRONLY | O_CREAT, 0644);
 		assert_true(fd >= 0);
@@ -238,11 +245,22 @@ static void test_path_confined(void **state)
 		close(fd);
 	}
 	assert_int_equal(path_root_open(dir, &root), 0);
+	if (walk)
+		path_root_disable_openat2(root);
 	assert_false(path_root_is_live(root));
 	assert_int_equal(path_read_string(root, "abs", &s), -ENOENT);
 	assert_int_equal(path_read_string(root, "rel", &s), -ENOENT);
 	assert_int_equal(path_read_string(root, "../../../../etc/os-release", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "etc/../../../etc/passwd", &s), -ENOENT);
+	assert_int_equal(path_read_string(root, "loop", &s), -ELOOP);
 	assert_int_equal(path_read_string(root, "/etc/hostname", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	/* Absolute and relative links resolve inside the root. */
+	assert_int_equal(path_read_string(root, "inabs", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	assert_int_equal(path_read_string(root, "indir/./hostname", &s), 0);
 	assert_string_equal(s, "inside");
 	free(s);
 	path_root_free(root);
@@ -252,6 +270,9 @@ static void test_path_confined(void **state)
 	unlink(own);
 	unlink(abs);
 	unlink(rel);
+	unlink(inabs);
+	unlink(indir);
+	unlink(loop);
 	rmdir(etc);
 	rmdir(dir);
 }
@@ -318,6 +339,69 @@ static void test_one_spelling(void **state)
 	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+static void test_path_confined(void **state)
+{
+	path_confined(false);
+}
+
+static void test_path_confined_without_openat2(void **state)
+{
+	path_confined(true);
+}
+
+/* procfs seq_files return short reads with more to come: a SOCK_SEQPACKET
+ * socket returns one message per read(), so each read here is short. The
+ * whole text must come back, not the first piece. */
+static void test_read_short_chunks(void **state)
+{
+	static const char *const pieces[] = { "36 1 8:2 / / rw - ext4 /dev/sda2 rw\n", "37 36 0:5 / /dev rw - devtmpfs\n",
+					      "90 36 259:3 / /srv rw - xfs /dev/nvme0n1p3 rw\n" };
+	char want[256] = "", *text = NULL;
+	int sv[2];
+	size_t len = 0;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces); i++) {
+		assert_int_equal(write(sv[1], pieces[i], strlen(pieces[i])), (ssize_t)strlen(pieces[i]));
+		strcat(want, pieces[i]);
+	}
+	close(sv[1]); /* then EOF */
+	assert_int_equal(read_fd_text(sv[0], 65536, &text, &len), 0);
+	assert_string_equal(text, want);
+	assert_int_equal(len, strlen(want));
+	free(text);
+	close(sv[0]);
+}
+
+/* A FIFO would hang a read, a device node may act on open: neither is
+ * opened; both are PATH_ENOTREG, by path and as an attribute of a directory. */
+static void test_path_not_regular(void **state)
+{
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	struct path_root *root;
+	struct path_dir d;
+	char *s = NULL;
+	uint8_t *b = NULL;
+	size_t len;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *fifo = strdupf("%s/fifo", dir), *link = strdupf("%s/link", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(symlink("fifo", link), 0);
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_int_equal(path_read_string(root, "fifo", &s), -PATH_ENOTREG);
+	assert_int_equal(path_read_string(root, "link", &s), -PATH_ENOTREG);
+	assert_int_equal(path_read_binary(root, "fifo", 1024, &b, &len), -PATH_ENOTREG);
+	assert_int_equal(path_dir_open(root, ".", &d), 0);
+	assert_int_equal(path_dir_read(&d, "fifo", &s), -PATH_ENOTREG);
+	path_dir_close(&d);
+	assert_string_equal(path_strerror(-PATH_ENOTREG), "not a regular file (a FIFO, device node or socket)");
+	path_root_free(root);
+	unlink(link);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void test_trace(void **state)
 {
 	struct path_root *root;
@@ -348,6 +432,8 @@ int main(void)
 		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
 		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_one_spelling),
+		cmocka_unit_test(test_read_short_chunks),
+		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");

@@ -396,6 +396,40 @@ static void test_modprobe_conf(void **state)
 	modprobe_conf_free(&c);
 }
 
+/* Long lines and many words are read whole: a fixed buffer or word count
+ * used to drop them without a word. */
+static void test_long_lines(void **state)
+{
+	char pad[301], buf[1024];
+	struct mem_range *r = NULL;
+	struct modprobe_conf c = { 0 };
+	uint64_t v = 0;
+	size_t n = 0;
+
+	memset(pad, ' ', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(buf, sizeof(buf), "0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200%s\n", pad);
+	assert_int_equal(pci_resource_parse(buf, &r, &n), 0);
+	assert_int_equal(n, 1);
+	free(r);
+	snprintf(buf, sizeof(buf), "  80000000-8fffffff%s : efifb\n", pad);
+	assert_int_equal(iomem_framebuffers(buf, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(r[0].start == 0x80000000 && r[0].end == 0x8fffffff);
+	free(r);
+	snprintf(buf, sizeof(buf), "MemTotal:%s16384 kB\n", pad);
+	assert_int_equal(meminfo_get_kb(buf, "MemTotal", &v), 0);
+	assert_int_equal(v, 16384);
+	strcpy(buf, "options vfio-pci");
+	for (int i = 0; i < 70; i++)
+		strcat(buf, " x=1");
+	strcat(buf, " ids=10de:13c2\n");
+	assert_int_equal(modprobe_conf_parse(buf, &c), 0);
+	assert_int_equal(c.vfio_ids.n, 1);
+	assert_string_equal(c.vfio_ids.v[0], "10de:13c2");
+	modprobe_conf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
 		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),  cmocka_unit_test(test_modprobe_conf),
+		cmocka_unit_test(test_long_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,178 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A hostile machine copy (an unpacked snapshot someone sent): FIFOs, device
+# nodes and planted links go in, a message naming the path comes out, and
+# neither the copy nor the host changes. Every run is under `timeout 10`, so a
+# hang is a failing test, not a hung suite.
+# usage: hostile.sh VFIOKIT FIXTURES
+set -u
+sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
+vfiokit=$1 fixtures=$2
+export LC_ALL=C NO_COLOR=1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { # ok STATUS NAME [FILE shown on failure]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -40
+	fi
+	return 0
+}
+run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in $rc
+	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
+	rc=$?
+}
+echo "1..15"
+a="$tmp/a"
+cp -a "$fixtures/article" "$a"
+
+# 1. A FIFO at each file path of the article fixture in turn. check either
+# never reads the file (output as without the FIFO) or names it as not a
+# regular file; it never hangs. pci.ids is opened by libpci by name
+# (src/host/names.c), outside path.c: not covered here.
+"$vfiokit" check --root "$a" >"$tmp/base" 2>&1
+(cd "$a" && find . -type f ! -name pci.ids | sed 's|^\./||' | sort) >"$tmp/files"
+: >"$tmp/bad"
+total=0 named=0
+while IFS= read -r f; do
+	total=$((total + 1))
+	mv "$a/$f" "$a/$f.hostile-orig" && mkfifo "$a/$f" || { echo "cannot plant $f" >>"$tmp/bad"; continue; }
+	run check --root "$a"
+	rm -f "$a/$f" && mv "$a/$f.hostile-orig" "$a/$f"
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		echo "/$f: exit $rc" >>"$tmp/bad"
+	elif grep -q ": cannot read.*not a regular file (a FIFO, device node or socket)" "$tmp/out"; then
+		named=$((named + 1))
+	elif ! cmp -s "$tmp/base" "$tmp/out"; then
+		echo "/$f: output changed without naming the FIFO" >>"$tmp/bad"
+		sed 's/^/    /' "$tmp/out" >>"$tmp/bad"
+	fi
+done <"$tmp/files"
+echo "# $total FIFOs planted, $named named by check" >>"$tmp/bad"
+[ "$(grep -c -v '^#' "$tmp/bad")" = 0 ] && [ "$total" -gt 300 ] && [ "$named" -gt 100 ]
+ok $? "a FIFO at each of the article's files: check never hangs; output unchanged or the file named" "$tmp/bad"
+diff -r --no-dereference "$fixtures/article" "$a" >"$tmp/d" 2>&1
+ok $? "the copy is unchanged after the FIFO runs" "$tmp/d"
+
+# 2. A device node at an attribute path is never opened nor read (/dev/zero's
+# numbers: reading it would give NUL bytes, not "not a regular file").
+attr="$a/sys/bus/pci/devices/0000:06:00.0/vendor"
+if [ "$(id -u)" = 0 ] && mv "$attr" "$tmp/vendor.orig" && mknod "$attr" c 1 5 2>/dev/null; then
+	run check --root "$a"
+	[ "$rc" -le 1 ] &&
+		grep -q "^vfiokit: warning: /sys/bus/pci/devices/0000:06:00.0: cannot read vendor: not a regular file" "$tmp/out"
+	ok $? "a character device at an attribute: named, not read" "$tmp/out"
+	rm -f "$attr"
+	mv "$tmp/vendor.orig" "$attr"
+else
+	[ -e "$tmp/vendor.orig" ] && mv "$tmp/vendor.orig" "$attr"
+	n=$((n + 1)); echo "ok $n # SKIP mknod needs root"
+fi
+
+# 3. rom dump and rom ADDR read the sysfs rom file: a FIFO there.
+mkfifo "$a/sys/bus/pci/devices/0000:01:00.0/rom"
+run rom dump 01:00.0 -o "$tmp/r.rom" --root "$a"
+[ "$rc" = 1 ] && [ ! -e "$tmp/r.rom" ] &&
+	grep -q "cannot read /sys/bus/pci/devices/0000:01:00.0/rom: not a regular file" "$tmp/out"
+ok $? "rom dump: a FIFO as the ROM is named, nothing written" "$tmp/out"
+run rom 01:00.0 --root "$a"
+[ "$rc" = 1 ] && grep -q "cannot read /sys/bus/pci/devices/0000:01:00.0/rom: not a regular file" "$tmp/out"
+ok $? "rom ADDR: a FIFO as the ROM is named" "$tmp/out"
+rm -f "$a/sys/bus/pci/devices/0000:01:00.0/rom"
+mkfifo "$tmp/fifo.rom"
+run rom "$tmp/fifo.rom"
+[ "$rc" = 1 ] && grep -q "fifo.rom: not a regular file" "$tmp/out"
+ok $? "rom FILE: a FIFO given as the file is refused by name" "$tmp/out"
+
+# 4. setup reads the files it edits; journal and undo read the journal.
+mkdir -p "$a/etc/modprobe.d"
+mkfifo "$a/etc/modprobe.d/vfio.conf"
+run setup --gpu 06:00.0 --root "$a"
+[ "$rc" = 1 ] && grep -q "/etc/modprobe.d/vfio.conf.* not a regular file" "$tmp/out"
+ok $? "setup: a FIFO where it would edit is named" "$tmp/out"
+rm -f "$a/etc/modprobe.d/vfio.conf"
+rmdir "$a/etc/modprobe.d"
+j="$tmp/j"
+cp -a "$fixtures/article" "$j"
+"$vfiokit" setup --gpu 06:00.0 --root "$j" --apply >/dev/null 2>&1
+entry=$(ls -d "$j"/var/lib/vfiokit/journal/* 2>/dev/null | head -1)
+cp "$j/etc/modprobe.d/vfio.conf" "$tmp/vfio.conf"
+: >"$tmp/jbad"
+for f in manifest 0.after; do
+	if [ ! -f "$entry/$f" ]; then
+		echo "setup --apply made no journal entry file $f" >>"$tmp/jbad"
+		continue
+	fi
+	mv "$entry/$f" "$tmp/$f.orig" && mkfifo "$entry/$f"
+	for cmd in journal undo; do
+		run $cmd --root "$j"
+		[ "$rc" -le 1 ] || { echo "$cmd with a FIFO at $f: exit $rc" >>"$tmp/jbad"; cat "$tmp/out" >>"$tmp/jbad"; }
+	done
+	rm -f "$entry/$f"
+	mv "$tmp/$f.orig" "$entry/$f"
+done
+cmp -s "$tmp/vfio.conf" "$j/etc/modprobe.d/vfio.conf" || echo "vfio.conf changed" >>"$tmp/jbad"
+[ ! -s "$tmp/jbad" ]
+ok $? "journal and undo with a FIFO in the journal entry: no hang, nothing changed" "$tmp/jbad"
+
+# bind must not take the disk of / for free when the mount tables cannot be read.
+for f in proc/self/mountinfo proc/swaps; do mv "$a/$f" "$tmp/${f##*/}.orig" && mkfifo "$a/$f"; done
+run bind --dry-run group:11 --root "$a"
+[ "$rc" = 1 ] && grep -q "refused: cannot tell whether 0000:00:1f.2 holds a mounted filesystem or swap of this host (/proc/self/mountinfo: not a regular file" "$tmp/out"
+ok $? "bind: unreadable mount tables refuse, naming /proc/self/mountinfo" "$tmp/out"
+for f in proc/self/mountinfo proc/swaps; do rm -f "$a/$f" && mv "$tmp/${f##*/}.orig" "$a/$f"; done
+
+# 5. snapshot of a copy whose os-release leads, through vfiokit-snapshot.txt,
+# to a host file by absolute link (which also exists inside the copy, so the
+# read succeeds); a vendor file carries a newline and a forged problem line;
+# OUT.partial is a planted link to a host file.
+s="$tmp/s"
+cp -a "$fixtures/article" "$s"
+echo CANARY >"$tmp/canary"
+mkdir -p "$s$tmp"
+echo 'ID=hostile' >"$s$tmp/canary"
+rm "$s/etc/os-release"
+ln -s ../vfiokit-snapshot.txt "$s/etc/os-release"
+ln -s "$tmp/canary" "$s/vfiokit-snapshot.txt"
+printf '0x10de\nproblem: forged line\n' >"$s/sys/bus/pci/devices/0000:01:00.0/vendor"
+ln -s "$tmp/canary2" "$tmp/out.tar.gz.partial"
+cp -a "$s" "$tmp/s-before"
+run snapshot --root "$s" -o "$tmp/out.tar.gz"
+cp "$tmp/out" "$tmp/snap-out"
+[ "$rc" = 0 ]
+ok $? "snapshot of the hostile copy is written" "$tmp/out"
+[ "$(cat "$tmp/canary")" = CANARY ] && [ ! -e "$tmp/canary2" ] && [ -L "$tmp/out.tar.gz.partial" ]
+ok $? "no host file is written through a link from the copy or a planted OUT.partial" "$tmp/canary"
+[ "$(stat -c %a "$tmp/out.tar.gz" 2>/dev/null)" = 600 ]
+ok $? "the tarball is mode 0600"
+mkdir "$tmp/x"
+st=1
+if tar -xzf "$tmp/out.tar.gz" -C "$tmp/x" 2>"$tmp/out" && [ -f "$tmp/x/vfiokit-snapshot.txt" ] &&
+	[ ! -L "$tmp/x/vfiokit-snapshot.txt" ] && ! grep -q "^problem: forged" "$tmp/x/vfiokit-snapshot.txt" &&
+	grep -q '^problem: .*vendor is not a hex number.*"0x10de\\x0aproblem: forged line"' "$tmp/x/vfiokit-snapshot.txt"; then
+	st=0
+else
+	ls -l "$tmp/x/vfiokit-snapshot.txt" >>"$tmp/out" 2>&1
+	cat "$tmp/x/vfiokit-snapshot.txt" >>"$tmp/out" 2>&1
+fi
+ok $st "the info file is a file of its own; the newline from vendor is escaped, no forged line" "$tmp/out"
+diff -r --no-dereference "$tmp/s-before" "$s" >"$tmp/d" 2>&1
+ok $? "the hostile copy is unchanged by snapshot" "$tmp/d"
+
+# 6. A FIFO in a snapshotted copy is not reproduced (tar -x would recreate it
+# for whoever inspects the snapshot): an empty file, and a problem line.
+attr="$a/sys/bus/pci/devices/0000:06:00.0/vendor"
+mv "$attr" "$tmp/vendor.orig" && mkfifo "$attr"
+run snapshot --root "$a" -o "$tmp/fifo.tar.gz"
+mkdir "$tmp/y"
+tar -xzf "$tmp/fifo.tar.gz" -C "$tmp/y" >>"$tmp/out" 2>&1
+v="$tmp/y/sys/bus/pci/devices/0000:06:00.0/vendor"
+[ -f "$v" ] && [ ! -p "$v" ] && [ ! -s "$v" ] &&
+	grep -q "^problem: /sys/bus/pci/devices/0000:06:00.0: cannot read vendor: not a regular file" "$tmp/y/vfiokit-snapshot.txt"
+ok $? "a FIFO in the copy is an empty file in the snapshot, and a problem in its info file" "$tmp/out"
+rm -f "$attr"
+mv "$tmp/vendor.orig" "$attr"

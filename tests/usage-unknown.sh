@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Refusals fail closed: on copies of the article's machine where what the
+# host uses cannot be read (the file absent, a directory in its place, a NUL
+# byte in it, too large), bind --dry-run refuses with "cannot tell whether
+# ..." and the option that lifts it, and goes ahead with that option. A
+# kernel known to have no DRM or no IPv6 is not unknown. vm refuses a guest
+# whose size it cannot check against /proc/meminfo.
+# usage: usage-unknown.sh VFIOKIT FIXTURES_DIR
+set -u
+vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
+export LC_ALL=C NO_COLOR=1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; [ -n "${3-}" ] && sed 's/^/# /' "$3"; fi; }
+
+# case NAME TARGET OPTION MESSAGE: run in $c (prepared by the caller).
+case_() {
+	"$vfiokit" bind --dry-run "$2" --root "$c" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && grep -qF "vfiokit: refused: cannot tell whether $4. To do it anyway: --$3" "$tmp/err" &&
+		grep -q "nothing was changed" "$tmp/err" && [ ! -s "$tmp/out" ]
+	ok $? "$1: refused, naming what could not be read and --$3" "$tmp/err"
+	"$vfiokit" bind --dry-run "$2" "--$3" --root "$c" >"$tmp/out" 2>"$tmp/err"
+	[ $? = 0 ] && grep -qF "vfiokit: warning: cannot tell whether $4 (allowed by --$3)" "$tmp/err" &&
+		grep -q "drivers_probe" "$tmp/out"
+	ok $? "$1: with --$3 it goes ahead" "$tmp/err"
+}
+fresh() { rm -rf "$tmp/c"; cp -a "$fixtures/hosts/article" "$tmp/c"; c="$tmp/c"; }
+# /proc/swaps with only its header: then only mountinfo tells about the AHCI controller.
+noswap() { echo "Filename				Type		Size		Used		Priority" >"$c/proc/swaps"; }
+ahci="0000:00:1f.2 holds a mounted filesystem or swap of this host"
+
+echo "1..22"
+fresh; noswap; rm "$c/proc/self/mountinfo"
+case_ "mountinfo absent" group:11 allow-mounted "$ahci (/proc/self/mountinfo: absent)"
+fresh; noswap; rm "$c/proc/self/mountinfo" && mkdir "$c/proc/self/mountinfo"
+case_ "mountinfo a directory" group:11 allow-mounted "$ahci (/proc/self/mountinfo: a directory)"
+fresh; noswap; printf '40 27 8:2 / / rw - ext4 /dev/sda2 rw\0\n' >"$c/proc/self/mountinfo"
+case_ "mountinfo with a NUL byte" group:11 allow-mounted "$ahci (/proc/self/mountinfo: it holds a NUL byte)"
+fresh; rm "$c/proc/swaps"; grep -v sda "$fixtures/hosts/article/proc/self/mountinfo" >"$c/proc/self/mountinfo"
+case_ "swaps absent" group:11 allow-mounted "$ahci (/proc/swaps: absent)"
+fresh; { cat "$fixtures/hosts/article/proc/swaps"; head -c 1100000 /dev/zero | tr '\0' ' '; } >"$c/proc/swaps"
+grep -v sda "$fixtures/hosts/article/proc/self/mountinfo" >"$c/proc/self/mountinfo"
+case_ "swaps too large" group:11 allow-mounted "$ahci (/proc/swaps: too large)"
+fresh; rm "$c/proc/net/route"
+case_ "route absent" 05:00.0 allow-default-route "0000:05:00.0 carries this host's default route (/proc/net/route: absent)"
+fresh; printf 'x\0' >>"$c/proc/net/ipv6_route"
+case_ "ipv6_route with a NUL byte" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: it holds a NUL byte)"
+fresh; rm "$c/proc/net/ipv6_route"; mkdir -p "$c/proc/sys/net/ipv6"
+case_ "ipv6_route absent while IPv6 is on" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: absent)"
+fresh; rm -rf "$c/sys/class/drm"; : >"$c/sys/class/drm"
+case_ "sys/class/drm a file" 06:00.0 allow-display "0000:06:00.0 drives a display of this host (/sys/class/drm: Not a directory)"
+fresh; rm -rf "$c/sys/class/drm"; mkdir -p "$c/sys/module/drm"
+case_ "sys/class/drm absent with the drm module loaded" 06:00.0 allow-display "0000:06:00.0 drives a display of this host (/sys/class/drm: absent)"
+
+# Known to have none: no refusal.
+fresh; rm -rf "$c/sys/class/drm" "$c/proc/net/ipv6_route"
+"$vfiokit" bind --dry-run 06:00.0 --root "$c" >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && ! grep -q "refused\|cannot tell" "$tmp/err" && grep -q drivers_probe "$tmp/out"
+ok $? "no drm class or module, no IPv6 table or sysctls: none there, nothing refused" "$tmp/err"
+
+# vm: no MemTotal, no guest.
+fresh
+"$vfiokit" vm create g --gpu 06:00.0 --memory 4G --root "$c" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] && grep -q "cannot tell whether the guest's 4096 MiB fit in this host's RAM: /proc/meminfo could not be read" "$tmp/err" &&
+	[ ! -s "$tmp/out" ]
+ok $? "vm create --memory without /proc/meminfo: refused" "$tmp/err"
+exit $fail
