@@ -85,35 +85,59 @@ check: check-configure
 	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0 && \
 		test "$$(cat $(BUILD)/.fuzz-rc)" = 0
 
-# libFuzzer with ASan+UBSan over the parsers and the configuration edits, for a fixed time, from the seeds.
-FUZZ_SRC = src/host/parse.c src/shared/util.c src/shared/strv.c src/shared/cpuset.c
+# libFuzzer with ASan+UBSan over the parsers, the configuration edits, vm
+# edit and the host model, for a fixed time each (FUZZ_SECONDS), from the
+# seeds and with the dictionaries in tests/fuzz. Corpora grow in $(BUILD)/fuzz.
+FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-	-Isrc/shared -Isrc/host -Isrc/rom
+	-Isrc/shared -Isrc/host -Isrc/rom -Isrc/plan -Isrc/emit
+# The host model: every reader, through path.c.
+FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC)
+FUZZ_LIBS = $$(pkg-config --cflags --libs libpci json-c libxml-2.0)
 # Seeds for the ROM parser: the option ROMs Debian ships (never copied here).
 ROM_SEEDS = /usr/lib/ipxe/qemu /usr/share/seabios /usr/share/vgabios
+# vm edit plans for the article's host with a CPU topology, memory and huge
+# pages (as tests/vm.sh builds it), so that --pin and --hugepages plan too.
+FUZZ_VM_HOST = $(BUILD)/fuzz/vm-host
+# NAME MAX_LEN SEED_DIRS: one harness for FUZZ_SECONDS; its status in $(BUILD)/fuzz/NAME.rc.
+define fuzz_run
+	@mkdir -p $(BUILD)/fuzz/corpus-$(1); \
+	$(BUILD)/fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=$(2) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/ $$(test -f tests/fuzz/$(1).dict && echo -dict=tests/fuzz/$(1).dict) \
+		$(BUILD)/fuzz/corpus-$(1) $(3) >$(BUILD)/fuzz/log-$(1) 2>&1; echo $$? >$(BUILD)/fuzz/$(1).rc; \
+	echo "$(1):"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-$(1)
+endef
 # Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
 fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-rom
+	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz-parse.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
 	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
 	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
 		-o $(BUILD)/fuzz/fuzz-firmware
-	$(FUZZ_CC) -Isrc/emit tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
-	@$(BUILD)/fuzz/fuzz-parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-		$(BUILD)/fuzz/corpus tests/fuzz/seeds >$(BUILD)/fuzz/log 2>&1; rc=$$?; \
-		echo "fuzz-parse:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log; \
-		$(BUILD)/fuzz/fuzz-rom -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
-		$(BUILD)/fuzz/corpus-rom $(ROM_SEEDS) >$(BUILD)/fuzz/log-rom 2>&1; rc2=$$?; \
-		echo "fuzz-rom:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-rom; \
-		mkdir -p $(BUILD)/fuzz/corpus-fw; \
-		$(BUILD)/fuzz/fuzz-firmware -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
-		$(BUILD)/fuzz/corpus-fw /usr/share/qemu/firmware >$(BUILD)/fuzz/log-fw 2>&1; rc3=$$?; \
-		echo "fuzz-firmware:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-fw; \
-		mkdir -p $(BUILD)/fuzz/corpus-conf; \
-		$(BUILD)/fuzz/fuzz-confedit -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-		$(BUILD)/fuzz/corpus-conf tests/fuzz/seeds-confedit >$(BUILD)/fuzz/log-conf 2>&1; rc4=$$?; \
-		echo "fuzz-confedit:"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-conf; \
-		[ $$rc -ne 0 ] && exit $$rc; [ $$rc2 -ne 0 ] && exit $$rc2; [ $$rc3 -ne 0 ] && exit $$rc3; exit $$rc4
+	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
+	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
+		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/plan/hugepages.c \
+		src/emit/domain.c src/emit/xml.c src/emit/cputune.c src/emit/memory.c src/emit/shell.c \
+		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
+	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
+	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \
+		python3 tests/fixtures/mkcpu.py tests/fixtures/cpus/article-i7-8700k.lscpu $(BUILD)/fuzz/cpu >/dev/null && \
+		cp -a $(BUILD)/fuzz/cpu/sys/devices/system/cpu $(BUILD)/fuzz/cpu/sys/devices/system/node \
+			$(FUZZ_VM_HOST)/sys/devices/system/ && \
+		cp $(BUILD)/fuzz/cpu/proc/cpuinfo $(FUZZ_VM_HOST)/proc/cpuinfo && \
+		cp tests/fixtures/cpus/meminfo-24g $(FUZZ_VM_HOST)/proc/meminfo && \
+		mkdir -p $(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB && \
+		echo 4096 >$(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages && \
+		echo 4096 >$(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+	$(call fuzz_run,fuzz-parse,4096,tests/fuzz/seeds)
+	$(call fuzz_run,fuzz-rom,262144,$(ROM_SEEDS))
+	$(call fuzz_run,fuzz-firmware,8192,/usr/share/qemu/firmware)
+	$(call fuzz_run,fuzz-confedit,4096,tests/fuzz/seeds-confedit)
+	$(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
+	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
+	@for h in parse rom firmware confedit vm-edit host; do \
+		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

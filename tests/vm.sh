@@ -169,10 +169,21 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 	if [ $? -eq 0 ] && [ ! -s "$tmp/out/again" ] && grep -q "already has all of it" "$tmp/why"; then
 		ok "vm edit a second time changes nothing"
 	else nok "vm edit twice"; fi
+	# The same with every device edit adds: USB and evdev are not added twice,
+	# Looking Glass and audio stay where they are; layout from &#10; is not kept.
+	opts="--usb 046d:c52b --evdev auto --audio pipewire --uid 1000 --looking-glass 1920x1080 --lg-spice"
+	sed 's|<devices>|<devices>\&#10;|' "$vm" >"$tmp/charref.xml"
+	edit win10 --gpu 06:00.0 $opts --from "$tmp/charref.xml" --xml >"$tmp/out/all.xml" 2>"$tmp/why" &&
+		edit win10 --gpu 06:00.0 $opts --from "$tmp/out/all.xml" >"$tmp/out/again" 2>"$tmp/why"
+	if [ $? -eq 0 ] && [ ! -s "$tmp/out/again" ] && grep -q "already has all of it" "$tmp/why" &&
+		[ "$(grep -c '<vendor id="0x046d"' "$tmp/out/all.xml")" = 1 ] && [ "$(grep -c 'type="evdev"' "$tmp/out/all.xml")" = 2 ]; then
+		ok "vm edit twice with USB, evdev, audio and Looking Glass changes nothing the second time"
+	else { cat "$tmp/out/again"; } >>"$tmp/why"; nok "vm edit twice with USB, evdev, audio and Looking Glass"; fi
 	printf '<domain type="kvm"><name>win10</name><devices>' >"$tmp/broken.xml"
 	printf '<network><name>win10</name></network>' >"$tmp/net.xml"
 	printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/xxe.xml"
-	for bad in broken net xxe; do
+	printf '<!DOCTYPE d [<!ENTITY e "x">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/dtd.xml"
+	for bad in broken net xxe dtd; do
 		cp "$tmp/$bad.xml" "$tmp/$bad.orig"
 		edit win10 --gpu 06:00.0 --from "$tmp/$bad.xml" >"$tmp/out/$bad" 2>"$tmp/why"
 		rc=$?

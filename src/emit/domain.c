@@ -86,6 +86,25 @@ static void drop(xmlNodePtr n)
 	xmlFreeNode(n);
 }
 
+/* A new child called name, in the place of the first one there was (the
+ * others dropped), else at the end: a second edit leaves it where it is. */
+static xmlNodePtr el_in_place(struct b *b, xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr old = first(parent, name), n;
+
+	for (xmlNodePtr c = old ? old->next : NULL, next; c; c = next) {
+		next = c->next;
+		if (is(c, name))
+			drop(c);
+	}
+	n = el(b, parent, name, NULL);
+	if (n && old) {
+		xmlReplaceNode(old, n);
+		xmlFreeNode(old);
+	}
+	return n;
+}
+
 /* Remove every child of parent called name, with what the filter accepts. */
 static size_t drop_all(xmlNodePtr parent, const char *name, bool (*filter)(xmlNodePtr))
 {
@@ -278,6 +297,21 @@ static bool same_pci(xmlNodePtr hd, const struct pci_addr *a)
 	return r && x[0] == a->domain && x[1] == a->bus && x[2] == a->dev && x[3] == a->fn;
 }
 
+static bool same_usb(xmlNodePtr hd, const struct vm_usb *u)
+{
+	xmlNodePtr src = first(hd, "source");
+	xmlChar *v[2] = { xmlGetProp(first(src, "vendor"), BAD_CAST "id"), xmlGetProp(first(src, "product"), BAD_CAST "id") };
+	unsigned long x[2];
+	bool r = attr_is(hd, "type", "usb");
+
+	for (int i = 0; i < 2; i++) {
+		char *end;
+		r = r && v[i] && (x[i] = strtoul((const char *)v[i], &end, 0), *end == 0);
+		xmlFree(v[i]);
+	}
+	return r && x[0] == u->vendor && x[1] == u->product;
+}
+
 static void hostdevs(struct b *b, xmlNodePtr devs, const struct host *h, const struct vm_request *rq,
 		     const struct vm_plan *p)
 {
@@ -306,7 +340,14 @@ static void hostdevs(struct b *b, xmlNodePtr devs, const struct host *h, const s
 		}
 	}
 	for (size_t i = 0; i < p->nusb; i++) {
-		xmlNodePtr hd = el(b, devs, "hostdev", NULL), src;
+		xmlNodePtr hd, src;
+		bool exists = false;
+
+		for (xmlNodePtr n = devs->children; n; n = n->next)
+			exists |= is(n, "hostdev") && same_usb(n, &p->usb[i]);
+		if (exists)
+			continue;
+		hd = el(b, devs, "hostdev", NULL);
 		at(b, at(b, at(b, hd, "mode", "subsystem"), "type", "usb"), "managed", "yes");
 		src = el(b, hd, "source", NULL);
 		at(b, el(b, src, "vendor", NULL), "id", "0x%04x", p->usb[i].vendor);
@@ -322,7 +363,15 @@ static void peripherals(struct b *b, xmlNodePtr devs, const struct vm_request *r
 	bool have_kbd = false, have_mouse = false;
 
 	for (size_t i = 0; i < p->evdev.n; i++) {
-		xmlNodePtr in = at(b, el(b, devs, "input", NULL), "type", "evdev"), src;
+		xmlNodePtr in, src;
+		bool exists = false;
+
+		for (xmlNodePtr n = devs->children; n; n = n->next)
+			exists |= is(n, "input") && attr_is(n, "type", "evdev") &&
+				  attr_is(first(n, "source"), "dev", p->evdev.v[i]);
+		if (exists)
+			continue;
+		in = at(b, el(b, devs, "input", NULL), "type", "evdev");
 		src = at(b, el(b, in, "source", NULL), "dev", "%s", p->evdev.v[i]);
 		if (i < p->nkbd)
 			at(b, at(b, at(b, src, "grab", "all"), "repeat", "on"), "grabToggle", "ctrl-ctrl");
@@ -338,9 +387,7 @@ static void peripherals(struct b *b, xmlNodePtr devs, const struct vm_request *r
 	if (!have_kbd)
 		at(b, at(b, el(b, devs, "input", NULL), "type", "keyboard"), "bus", "virtio");
 	if (p->shmem_mib) {
-		xmlNodePtr sh;
-		drop_all(devs, "shmem", NULL);
-		sh = at(b, el(b, devs, "shmem", NULL), "name", "looking-glass");
+		xmlNodePtr sh = at(b, el_in_place(b, devs, "shmem"), "name", "looking-glass");
 		at(b, el(b, sh, "model", NULL), "type", "ivshmem-plain");
 		_cleanup_free_ char *size = strdupf("%" PRIu64, p->shmem_mib);
 		b->ok = b->ok && size;
@@ -356,12 +403,10 @@ static void peripherals(struct b *b, xmlNodePtr devs, const struct vm_request *r
 	}
 	if (p->audio != VM_AUDIO_NONE) {
 		xmlNodePtr snd, au;
-		drop_all(devs, "sound", NULL);
-		drop_all(devs, "audio", NULL);
-		snd = at(b, el(b, devs, "sound", NULL), "model", "ich9");
+		snd = at(b, el_in_place(b, devs, "sound"), "model", "ich9");
 		at(b, el(b, snd, "codec", NULL), "type", "micro");
 		at(b, el(b, snd, "audio", NULL), "id", "1");
-		au = at(b, el(b, devs, "audio", NULL), "id", "1");
+		au = at(b, el_in_place(b, devs, "audio"), "id", "1");
 		if (p->audio == VM_AUDIO_PIPEWIRE) {
 			at(b, at(b, au, "type", "pipewire"), "runtimeDir", "/run/user/%u", p->uid);
 			at(b, el(b, au, "input", NULL), "name", "qemuinput");
@@ -503,6 +548,25 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 	return xml_node_text(f.doc, dom, true);
 }
 
+/* Whitespace between elements is layout (a domain has no mixed content):
+ * XML_PARSE_NOBLANKS keeps what came from character references (&#10;),
+ * and xmlNodeDump then stops indenting, so a second edit would see a
+ * different text. Drop it all. */
+static void drop_layout_text(xmlNodePtr parent)
+{
+	bool elements = false;
+
+	for (xmlNodePtr n = parent->children; n; n = n->next)
+		elements |= n->type == XML_ELEMENT_NODE;
+	for (xmlNodePtr n = parent->children, next; n; n = next) {
+		next = n->next;
+		if (elements && n->type == XML_TEXT_NODE && xmlIsBlankNode(n))
+			drop(n);
+		else if (n->type == XML_ELEMENT_NODE)
+			drop_layout_text(n);
+	}
+}
+
 static xmlDocPtr parse(const char *xml, char **err)
 {
 	xmlDocPtr doc;
@@ -523,11 +587,20 @@ static xmlDocPtr parse(const char *xml, char **err)
 			strip_trailing(*err);
 		return NULL;
 	}
+	/* Entities are never expanded (no XXE), so a reference to one declared
+	 * in a DOCTYPE stays in the tree, and the <domain> edit writes would
+	 * name an entity nothing declares. libvirt never writes a DOCTYPE. */
+	if (doc->intSubset && (doc->intSubset->children || doc->intSubset->SystemID || doc->intSubset->ExternalID)) {
+		xmlFreeDoc(doc);
+		*err = strdup("not a domain as libvirt writes it: a <!DOCTYPE> with declarations or an external DTD");
+		return NULL;
+	}
 	if (!is(xmlDocGetRootElement(doc), "domain")) {
 		xmlFreeDoc(doc);
 		*err = strdup("not a libvirt domain (the root element is not <domain>)");
 		return NULL;
 	}
+	drop_layout_text(xmlDocGetRootElement(doc));
 	return doc;
 }
 

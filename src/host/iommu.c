@@ -27,12 +27,15 @@ static int load_group(struct host *h, const char *name)
 	_cleanup_free_ char *rel = strdupf(GROUPS_DIR "/%s/devices", name);
 	struct strv devs = { 0 };
 	struct iommu_group *g;
+	char canon[24];
 	long number;
 	int k;
 
 	if (!rel)
 		return -ENOMEM;
-	if (parse_int(name, 0, INT32_MAX, &number) < 0) {
+	/* 013 beside 13 would be one group twice: only the kernel's spelling. */
+	if (parse_int(name, 0, INT32_MAX, &number) < 0 ||
+	    (snprintf(canon, sizeof(canon), "%ld", number), !streq(canon, name))) {
 		host_diag(h, GROUPS_DIR, "entry \"%.40s\" is not a group number", name);
 		return 0;
 	}
@@ -50,7 +53,10 @@ static int load_group(struct host *h, const char *name)
 		goto oom;
 	for (size_t i = 0; i < devs.n; i++) {
 		struct pci_addr a;
-		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0;
+		char spelt[PCI_ADDR_STRLEN];
+		/* 03:00.0 beside 0000:03:00.0 would list one device twice. */
+		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0 &&
+			       (format_pci_addr(&a, spelt), streq(spelt, devs.v[i]));
 		const struct pci_device *d = is_addr ? host_find_pci(h, &a) : NULL;
 
 		if (!d) {

@@ -171,6 +171,11 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		return -EINVAL;
 	}
 	format_pci_addr(&dev->addr, dev->name);
+	if (!streq(dev->name, name)) {
+		/* 03:00.0 beside 0000:03:00.0 would be one device twice. */
+		host_diag(h, rel, "not a PCI address as the kernel writes it (%s)", dev->name);
+		return -EINVAL;
+	}
 	dev->iommu_group = dev->boot_vga = dev->numa_node = -1;
 
 	k = path_dir_open(h->root, rel, &d);

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -275,6 +277,68 @@ static void path_confined(bool walk)
 	rmdir(dir);
 }
 
+static void put(const char *dir, const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = strdupf("%s/%s", dir, rel);
+	int fd;
+
+	assert_non_null(path);
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); *p++ = '/') {
+		*p = '\0';
+		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+	}
+	if (!text)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Another spelling of a device address or group number is not a second
+ * device or group (found by tests/fuzz/fuzz-host.c). */
+static void test_one_spelling(void **state)
+{
+	static const char *const devices[] = { "0000:03:00.0", "03:00.0", "0000:03:00.0 ", "00000:03:00.0",
+					       "0000:0A:00.0", "0000:0a:00.0" };
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	struct path_root *root;
+	struct host *h = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		for (const char *const *a = (const char *const[]){ "vendor", "device", "class", NULL }; *a; a++) {
+			_cleanup_free_ char *rel = strdupf("sys/bus/pci/devices/%s/%s", devices[i], *a);
+			put(dir, rel, streq(*a, "class") ? "0x030000\n" : "0x10de\n");
+		}
+	put(dir, "sys/kernel/iommu_groups/13/devices/0000:03:00.0", "");
+	put(dir, "sys/kernel/iommu_groups/13/devices/03:00.0", "");
+	put(dir, "sys/kernel/iommu_groups/013/devices/", NULL);
+	put(dir, "sys/kernel/iommu_groups/+13/devices/", NULL);
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_int_equal(host_load(root, HOST_LOAD_PCI, &h), 0);
+	assert_int_equal(h->npci, 2);
+	assert_string_equal(h->pci[0].name, "0000:03:00.0");
+	assert_string_equal(h->pci[1].name, "0000:0a:00.0");
+	assert_true(has_diag(h, "/sys/bus/pci/devices/03:00.0: not a PCI address as the kernel writes it (0000:03:00.0)"));
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:0A:00.0: not a PCI address as the kernel writes it"));
+	assert_int_equal(h->ngroups, 1);
+	assert_int_equal(h->groups[0].ndevs, 1);
+	assert_int_equal(h->groups[0].missing.n, 1);
+	assert_string_equal(h->groups[0].missing.v[0], "03:00.0");
+	assert_true(has_diag(h, "entry \"013\" is not a group number"));
+	host_free(h);
+	path_root_free(root);
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 static void test_path_confined(void **state)
 {
 	path_confined(false);
@@ -367,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
 		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_one_spelling),
 		cmocka_unit_test(test_read_short_chunks),
 		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 	};
