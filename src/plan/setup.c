@@ -604,6 +604,14 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 		free(problem);
 		if (k < 0)
 			return -ENOMEM;
+	} else if ((b->loaders & LOADER_GRUB) && !ostree) {
+		/* There, but unreadable (a link to nothing, not a regular file):
+		 * the parameters would reach no command line. */
+		if (say_by_hand(p, strdupf("GRUB: /etc/default/grub could not be read (a link to a file that is not "
+					   "there, or see the warnings): add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT and "
+					   "regenerate grub.cfg",
+					   params)) < 0)
+			return -ENOMEM;
 	}
 	if ((b->loaders & (LOADER_SYSTEMD_BOOT | LOADER_GRUBBY)) && !ostree && !stub) {
 		/* The BLS entries (systemd-boot's, or GRUB's read through grubby),
