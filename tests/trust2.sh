@@ -6,6 +6,8 @@
 # so the plan says "by hand" for it instead of reporting success. A journal
 # manifest with a line vfiokit cannot read (a damaged "file" line) is shown
 # as damaged and refused, never undone without the change that line held.
+# A mount table that is empty, lacks "/" or has a line that cannot be read
+# does not say the SATA controller holding / is free: bind refuses.
 # usage: trust2.sh VFIOKIT FIXTURES
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
@@ -23,7 +25,7 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 : >"$base/etc/initramfs-tools/modules"
 : >"$base/usr/sbin/update-grub"
 : >"$base/usr/sbin/update-initramfs"
-echo "1..5"
+echo "1..9"
 
 # 1-3: /etc/default/grub there (GRUB is the boot loader) but unreadable.
 i=0
@@ -57,4 +59,25 @@ ok $? "journal: an entry with a line it cannot read is damaged" "$tmp/out"
 "$vfiokit" undo --root "$c" >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "has a line vfiokit cannot read: 'fxle 0 " "$tmp/out" && cmp -s "$tmp/vfio.conf" "$c/etc/modprobe.d/vfio.conf"
 ok $? "undo: refused, naming the line; the file that line named is not left behind as undone" "$tmp/out"
+
+# 6-9: bind 00:1f.2 (AHCI, holds / and /boot) with a mount table it cannot
+# trust; swap and /boot are on no disk here, so only / could refuse.
+for shape in empty no-root unreadable-line; do
+	c="$tmp/mounts-$shape"
+	cp -a "$fixtures/hosts/article" "$c"
+	printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$c/proc/swaps"
+	sed -i '/ \/boot /d' "$c/proc/self/mountinfo"
+	case $shape in
+	empty) : >"$c/proc/self/mountinfo" ;;
+	no-root) sed -i '/ \/ \/ /d' "$c/proc/self/mountinfo" ;;
+	unreadable-line) sed -i '/ \/ \/ /s/ - / = /' "$c/proc/self/mountinfo" ;;
+	esac
+	"$vfiokit" bind 00:1f.2 --dry-run --root "$c" >"$tmp/out" 2>&1
+	[ $? = 1 ] && grep -q "^vfiokit: refused: cannot tell whether 0000:00:1f.2 holds a mounted filesystem or swap of this host (/proc/self/mountinfo: [a-z /]*). To do it anyway: --allow-mounted" "$tmp/out" &&
+		! grep -q "drivers/ahci/unbind" "$tmp/out"
+	ok $? "bind: mountinfo $shape: the controller that holds / is refused as unknown" "$tmp/out"
+done
+"$vfiokit" bind 00:1f.2 --dry-run --allow-mounted --root "$c" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "drivers/ahci/unbind" "$tmp/out"
+ok $? "bind: with --allow-mounted it goes ahead" "$tmp/out"
 exit $fail

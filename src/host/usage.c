@@ -95,6 +95,14 @@ static int attach_link(struct host *h, const char *rel, enum pci_use_kind kind, 
 
 /* Fail closed: what cannot be read makes the use unknown, and bind refuses
  * every device for it. The first reason is kept. */
+static int unknown_why(struct host *h, enum pci_use_kind kind, const char *rel, const char *why)
+{
+	if (h->usage_unknown[kind])
+		return 0;
+	h->usage_unknown[kind] = strdupf("/%s: %s", rel, why);
+	return h->usage_unknown[kind] ? 0 : -ENOMEM;
+}
+
 static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int err)
 {
 	const char *why = err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte"
@@ -102,10 +110,7 @@ static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int 
 
 	if (err == -ENOMEM)
 		return err;
-	if (h->usage_unknown[kind])
-		return 0;
-	h->usage_unknown[kind] = strdupf("/%s: %s", rel, why);
-	return h->usage_unknown[kind] ? 0 : -ENOMEM;
+	return unknown_why(h, kind, rel, why);
 }
 
 /* ------------------------------------------------------------ displays */
@@ -290,11 +295,17 @@ static int load_mounts(struct host *h)
 	if (k < 0 && (k = unknown(h, PCI_USE_MOUNT, "proc/self/mountinfo", k)) < 0)
 		return k;
 	if (text) {
+		bool root_seen = false;
 		for (line = strtok_r(text, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			struct mountinfo_entry m;
 			_cleanup_free_ char *what = NULL, *rel = NULL;
-			if (mountinfo_parse_line(line, &m) < 0)
+			/* A line not read is a mount not seen: the device under it
+			 * would look free. */
+			if (mountinfo_parse_line(line, &m) < 0) {
+				k = unknown_why(h, PCI_USE_MOUNT, "proc/self/mountinfo", "a line it cannot read");
 				continue;
+			}
+			root_seen |= streq(m.target, "/");
 			what = strdupf("%s (%s)", m.target, m.source);
 			if (!what)
 				return -ENOMEM;
@@ -304,6 +315,9 @@ static int load_mounts(struct host *h)
 			} else
 				k = attach_source(h, m.source, what);
 		}
+		/* Every Linux mount table has "/": one without it is not one. */
+		if (k >= 0 && !root_seen)
+			k = unknown_why(h, PCI_USE_MOUNT, "proc/self/mountinfo", "no mount of /");
 	}
 	if (k >= 0 && (k = path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL)) < 0)
 		k = unknown(h, PCI_USE_MOUNT, "proc/swaps", k);
