@@ -7,7 +7,8 @@
 # manifest with a line vfiokit cannot read (a damaged "file" line) is shown
 # as damaged and refused, never undone without the change that line held.
 # A mount table that is empty, lacks "/" or has a line that cannot be read
-# does not say the SATA controller holding / is free: bind refuses.
+# does not say the SATA controller holding / is free: bind refuses; nor does
+# a mount whose block device /sys/dev/block does not show.
 # usage: trust2.sh VFIOKIT FIXTURES
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
@@ -25,7 +26,7 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 : >"$base/etc/initramfs-tools/modules"
 : >"$base/usr/sbin/update-grub"
 : >"$base/usr/sbin/update-initramfs"
-echo "1..9"
+echo "1..10"
 
 # 1-3: /etc/default/grub there (GRUB is the boot loader) but unreadable.
 i=0
@@ -80,4 +81,15 @@ done
 "$vfiokit" bind 00:1f.2 --dry-run --allow-mounted --root "$c" >"$tmp/out" 2>&1
 [ $? = 0 ] && grep -q "drivers/ahci/unbind" "$tmp/out"
 ok $? "bind: with --allow-mounted it goes ahead" "$tmp/out"
+
+# 10: / on 8:2, and no /sys/dev/block/8:2 to say which disk that is.
+c="$tmp/no-block-link"
+cp -a "$fixtures/hosts/article" "$c"
+printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$c/proc/swaps"
+sed -i '/ \/boot /d' "$c/proc/self/mountinfo"
+rm "$c/sys/dev/block/8:2"
+"$vfiokit" bind 00:1f.2 --dry-run --root "$c" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "^vfiokit: refused: cannot tell whether 0000:00:1f.2 holds a mounted filesystem or swap of this host (/sys/dev/block/8:2: absent)" "$tmp/out" &&
+	! grep -q "drivers/ahci/unbind" "$tmp/out"
+ok $? "bind: a mount whose block device sysfs does not show: refused as unknown" "$tmp/out"
 exit $fail

@@ -311,7 +311,11 @@ static int load_mounts(struct host *h)
 				return -ENOMEM;
 			if (m.major != 0) {
 				rel = strdupf("sys/dev/block/%u:%u", m.major, m.minor);
-				k = rel ? attach_block(h, rel, what, 0) : -ENOMEM;
+				if (!rel)
+					return -ENOMEM;
+				/* A block device sysfs does not show: its disk is unknown. */
+				k = path_exists(h->root, rel) ? attach_block(h, rel, what, 0)
+							      : unknown_why(h, PCI_USE_MOUNT, rel, "absent");
 			} else
 				k = attach_source(h, m.source, what);
 		}
