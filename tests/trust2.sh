@@ -8,7 +8,8 @@
 # as damaged and refused, never undone without the change that line held.
 # A mount table that is empty, lacks "/" or has a line that cannot be read
 # does not say the SATA controller holding / is free: bind refuses; nor does
-# a mount whose block device /sys/dev/block does not show.
+# a mount whose block device /sys/dev/block does not show, nor a DRM
+# connector whose status cannot be read.
 # usage: trust2.sh VFIOKIT FIXTURES
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
@@ -26,7 +27,7 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 : >"$base/etc/initramfs-tools/modules"
 : >"$base/usr/sbin/update-grub"
 : >"$base/usr/sbin/update-initramfs"
-echo "1..10"
+echo "1..12"
 
 # 1-3: /etc/default/grub there (GRUB is the boot loader) but unreadable.
 i=0
@@ -92,4 +93,17 @@ rm "$c/sys/dev/block/8:2"
 [ $? = 1 ] && grep -q "^vfiokit: refused: cannot tell whether 0000:00:1f.2 holds a mounted filesystem or swap of this host (/sys/dev/block/8:2: absent)" "$tmp/out" &&
 	! grep -q "drivers/ahci/unbind" "$tmp/out"
 ok $? "bind: a mount whose block device sysfs does not show: refused as unknown" "$tmp/out"
+
+# 11-12: the GTX 970's DVI connector with a status that cannot be read.
+c="$tmp/drm-status"
+cp -a "$fixtures/hosts/article" "$c"
+rm "$c/sys/class/drm/card1-DVI-D-1/status"
+mkfifo "$c/sys/class/drm/card1-DVI-D-1/status"
+timeout 20 "$vfiokit" bind 06:00.0 --dry-run --root "$c" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "^vfiokit: refused: cannot tell whether 0000:06:00.0 drives a display of this host (/sys/class/drm/card1-DVI-D-1/status: not a regular file.*). To do it anyway: --allow-display" "$tmp/out" &&
+	! grep -q "drivers/nouveau/unbind" "$tmp/out"
+ok $? "bind: a DRM connector whose status cannot be read: refused as unknown" "$tmp/out"
+timeout 20 "$vfiokit" bind 06:00.0 --dry-run --allow-display --root "$c" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "drivers/nouveau/unbind" "$tmp/out"
+ok $? "bind: with --allow-display it goes ahead" "$tmp/out"
 exit $fail

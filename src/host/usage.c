@@ -146,8 +146,13 @@ static int load_drm(struct host *h)
 			k = -ENOMEM;
 			break;
 		}
-		if (read_attr(h, rel, "status", &status) < 0 || !streq(status, "connected") ||
-		    read_attr(h, rel, "enabled", &enabled) < 0 || !streq(enabled, "enabled"))
+		/* A connector whose state cannot be read may light a screen. */
+		if ((k = read_attr(h, rel, "status", &status)) < 0 || (k = read_attr(h, rel, "enabled", &enabled)) < 0) {
+			_cleanup_free_ char *attr = strdupf("%s/%s", rel, status ? "enabled" : "status");
+			k = attr ? unknown(h, PCI_USE_DISPLAY, attr, k) : -ENOMEM;
+			continue;
+		}
+		if (!streq(status, "connected") || !streq(enabled, "enabled"))
 			continue;
 		what = strdupf("connector %s is connected and enabled", n);
 		k = what ? attach_link(h, rel, PCI_USE_DISPLAY, what) : -ENOMEM;
