@@ -9,7 +9,8 @@
 # A mount table that is empty, lacks "/" or has a line that cannot be read
 # does not say the SATA controller holding / is free: bind refuses; nor does
 # a mount whose block device /sys/dev/block does not show, nor a DRM
-# connector whose status cannot be read.
+# connector whose status cannot be read, nor a default route through an
+# interface /sys/class/net does not show.
 # usage: trust2.sh VFIOKIT FIXTURES
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
@@ -27,7 +28,7 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 : >"$base/etc/initramfs-tools/modules"
 : >"$base/usr/sbin/update-grub"
 : >"$base/usr/sbin/update-initramfs"
-echo "1..12"
+echo "1..13"
 
 # 1-3: /etc/default/grub there (GRUB is the boot loader) but unreadable.
 i=0
@@ -106,4 +107,13 @@ ok $? "bind: a DRM connector whose status cannot be read: refused as unknown" "$
 timeout 20 "$vfiokit" bind 06:00.0 --dry-run --allow-display --root "$c" >"$tmp/out" 2>&1
 [ $? = 0 ] && grep -q "drivers/nouveau/unbind" "$tmp/out"
 ok $? "bind: with --allow-display it goes ahead" "$tmp/out"
+
+# 13: the default route is via enp5s0, and /sys/class/net/enp5s0 is gone.
+c="$tmp/no-iface"
+cp -a "$fixtures/hosts/article" "$c"
+rm "$c/sys/class/net/enp5s0"
+"$vfiokit" bind 05:00.0 --dry-run --root "$c" >"$tmp/out" 2>&1
+[ $? = 1 ] && grep -q "^vfiokit: refused: cannot tell whether 0000:05:00.0 carries this host's default route (/sys/class/net/enp5s0: absent). To do it anyway: --allow-default-route" "$tmp/out" &&
+	! grep -q "drivers/r8169/unbind" "$tmp/out"
+ok $? "bind: the default route's interface absent from sysfs: refused as unknown" "$tmp/out"
 exit $fail

@@ -357,6 +357,9 @@ static int attach_net(struct host *h, const char *iface, const char *what, int d
 		return -ENOMEM;
 	if (strchr(iface, '/') || streq(iface, "..") || streq(iface, "."))
 		return 0;
+	/* The route's interface that sysfs does not show: its device is unknown. */
+	if (depth == 0 && !path_exists(h->root, rel))
+		return unknown_why(h, PCI_USE_ROUTE, rel, "absent");
 	k = attach_link(h, rel, PCI_USE_ROUTE, what);
 	if (k != 0 || depth >= MAX_DEPTH)
 		return k < 0 ? k : 0;
