@@ -38,7 +38,7 @@ printf '#!/bin/sh\nif [ -p /wait ]; then : >/started; read x </wait; fi\nexit 0\
 printf '#!/bin/sh\nexit 0\n' >"$c/usr/sbin/update-grub"
 chmod +x "$c/usr/sbin/update-initramfs" "$c/usr/sbin/update-grub"
 lock="$c/run/vfiokit/lock"
-echo "1..11"
+echo "1..13"
 
 # 1-4: a first setup --apply paused inside update-initramfs holds the lock.
 mkfifo "$c/wait"
@@ -112,4 +112,20 @@ ok $? "a run that finds the lock held waits for it and then goes ahead" "$tmp/er
 # 11: only root opens it.
 [ -f "$lock" ] && [ "$(stat -c %a "$lock")" = 600 ]
 ok $? "the lock file is in the machine copy, mode 0600"
+
+# 12-13: the record truncates the lock file, so the lock file must be
+# vfiokit's own: a hard link to a file of the copy (its bytes would be
+# lost) or a FIFO is refused by name, and nothing is changed.
+rm -f "$lock"
+ln "$c/etc/initramfs-tools/modules" "$lock"
+printf 'vfio\n# mine\n' >"$lock"
+cp "$c/etc/default/grub" "$tmp/grub.before"
+"$vfiokit" setup --gpu 06:00.0 --root "$c" --apply >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "^vfiokit: cannot lock $lock: it is a hard link to another file" "$tmp/err" &&
+	[ "$(cat "$c/etc/initramfs-tools/modules")" = "$(printf 'vfio\n# mine')" ] && cmp -s "$tmp/grub.before" "$c/etc/default/grub"
+ok $? "a lock file hard-linked to a file of the copy: refused, that file keeps its bytes" "$tmp/err"
+rm -f "$lock" && mkfifo "$lock"
+timeout 20 "$vfiokit" undo --root "$c" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "^vfiokit: cannot lock $lock: it is not a regular file" "$tmp/err"
+ok $? "a FIFO in place of the lock file: refused at once, named" "$tmp/err"
 exit $fail

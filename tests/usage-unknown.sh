@@ -39,10 +39,12 @@ fresh; noswap; rm "$c/proc/self/mountinfo" && mkdir "$c/proc/self/mountinfo"
 case_ "mountinfo a directory" group:11 allow-mounted "$ahci (/proc/self/mountinfo: a directory)"
 fresh; noswap; printf '40 27 8:2 / / rw - ext4 /dev/sda2 rw\0\n' >"$c/proc/self/mountinfo"
 case_ "mountinfo with a NUL byte" group:11 allow-mounted "$ahci (/proc/self/mountinfo: it holds a NUL byte)"
-fresh; rm "$c/proc/swaps"; grep -v sda "$fixtures/hosts/article/proc/self/mountinfo" >"$c/proc/self/mountinfo"
+# A mount table whose / is on no disk (as in an initramfs): only swaps could tell.
+nodisk() { { grep -v sda "$fixtures/hosts/article/proc/self/mountinfo"; echo '1 1 0:2 / / rw - rootfs rootfs rw'; } >"$c/proc/self/mountinfo"; }
+fresh; rm "$c/proc/swaps"; nodisk
 case_ "swaps absent" group:11 allow-mounted "$ahci (/proc/swaps: absent)"
 fresh; { cat "$fixtures/hosts/article/proc/swaps"; head -c 1100000 /dev/zero | tr '\0' ' '; } >"$c/proc/swaps"
-grep -v sda "$fixtures/hosts/article/proc/self/mountinfo" >"$c/proc/self/mountinfo"
+nodisk
 case_ "swaps too large" group:11 allow-mounted "$ahci (/proc/swaps: too large)"
 fresh; rm "$c/proc/net/route"
 case_ "route absent" 05:00.0 allow-default-route "0000:05:00.0 carries this host's default route (/proc/net/route: absent)"
@@ -62,8 +64,7 @@ fresh; rm -rf "$c/sys/class/drm" "$c/proc/net/ipv6_route"
 ok $? "no drm class or module, no IPv6 table or sysctls: none there, nothing refused" "$tmp/err"
 
 # vm: no MemTotal, no guest.
-fresh
-rm "$c/proc/meminfo"
+fresh; rm "$c/proc/meminfo"
 "$vfiokit" vm create g --gpu 06:00.0 --memory 4G --root "$c" >"$tmp/out" 2>"$tmp/err"
 [ $? = 1 ] && grep -q "cannot tell whether the guest's 4096 MiB fit in this host's RAM: /proc/meminfo could not be read" "$tmp/err" &&
 	[ ! -s "$tmp/out" ]

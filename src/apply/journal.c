@@ -677,6 +677,10 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 						 had && !tx->v[tx->n - 1].before ? "before" : "after", c.path, strerror(-k));
 				return -EBADMSG;
 			}
+		} else {
+			/* A line that is none of these (a damaged "file" line) would
+			 * drop its change from the undo without a word. */
+			goto bad;
 		}
 	}
 	return 0;

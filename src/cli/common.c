@@ -137,6 +137,10 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 	if (fd == -EBUSY)
 		cli_error("%s is locked by %s; waited %d s. Nothing was changed; run again when it has finished",
 			  lockfile, desc, LOCK_WAIT_MS / 1000);
+	else if (fd == -EMLINK || fd == -EINVAL)
+		cli_error("cannot lock %s: it is %s, and the lock's record would overwrite it. Nothing was changed; "
+			  "remove it and run again",
+			  lockfile, fd == -EMLINK ? "a hard link to another file" : "not a regular file");
 	else
 		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, strerror(-fd));
 	lock_holder_clear(&who);

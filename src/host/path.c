@@ -930,13 +930,23 @@ int path_lock(struct path_root *r, const char *rel)
 {
 	const char *base;
 	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+	struct stat st = { 0 };
 	int fd;
 
 	if (pfd < 0)
 		return pfd;
-	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK|O_NOCTTY: a FIFO or a device in its place must not hang
+	 * or become our terminal. */
+	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
+	/* The holder's record truncates the file: never another name of a
+	 * file vfiokit does not own (a hard link), never a FIFO or device. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		int e = !S_ISREG(st.st_mode) ? -EINVAL : -EMLINK;
+		close(fd);
+		return e;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		close(fd);

@@ -88,7 +88,8 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode);
  * above the root with ".." is -EXDEV, *link (heap, when link is not NULL)
  * saying the last link's target as written; -ELOOP past 40 links. */
 int path_resolve(struct path_root *r, const char *rel, char **ret, char **link);
-/* Open (creating) rel for an exclusive advisory lock; returns the fd. */
+/* Open (creating) rel for an exclusive advisory lock; returns the fd.
+ * -EINVAL when rel is not a regular file, -EMLINK when it has hard links. */
 int path_lock(struct path_root *r, const char *rel);
 
 /* A directory opened once, for reading many attributes of one sysfs object.

@@ -95,6 +95,14 @@ static int attach_link(struct host *h, const char *rel, enum pci_use_kind kind, 
 
 /* Fail closed: what cannot be read makes the use unknown, and bind refuses
  * every device for it. The first reason is kept. */
+static int unknown_why(struct host *h, enum pci_use_kind kind, const char *rel, const char *why)
+{
+	if (h->usage_unknown[kind])
+		return 0;
+	h->usage_unknown[kind] = strdupf("/%s: %s", rel, why);
+	return h->usage_unknown[kind] ? 0 : -ENOMEM;
+}
+
 static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int err)
 {
 	const char *why = err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte"
@@ -102,10 +110,7 @@ static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int 
 
 	if (err == -ENOMEM)
 		return err;
-	if (h->usage_unknown[kind])
-		return 0;
-	h->usage_unknown[kind] = strdupf("/%s: %s", rel, why);
-	return h->usage_unknown[kind] ? 0 : -ENOMEM;
+	return unknown_why(h, kind, rel, why);
 }
 
 /* ------------------------------------------------------------ displays */
@@ -141,8 +146,13 @@ static int load_drm(struct host *h)
 			k = -ENOMEM;
 			break;
 		}
-		if (read_attr(h, rel, "status", &status) < 0 || !streq(status, "connected") ||
-		    read_attr(h, rel, "enabled", &enabled) < 0 || !streq(enabled, "enabled"))
+		/* A connector whose state cannot be read may light a screen. */
+		if ((k = read_attr(h, rel, "status", &status)) < 0 || (k = read_attr(h, rel, "enabled", &enabled)) < 0) {
+			_cleanup_free_ char *attr = strdupf("%s/%s", rel, status ? "enabled" : "status");
+			k = attr ? unknown(h, PCI_USE_DISPLAY, attr, k) : -ENOMEM;
+			continue;
+		}
+		if (!streq(status, "connected") || !streq(enabled, "enabled"))
 			continue;
 		what = strdupf("connector %s is connected and enabled", n);
 		k = what ? attach_link(h, rel, PCI_USE_DISPLAY, what) : -ENOMEM;
@@ -290,20 +300,33 @@ static int load_mounts(struct host *h)
 	if (k < 0 && (k = unknown(h, PCI_USE_MOUNT, "proc/self/mountinfo", k)) < 0)
 		return k;
 	if (text) {
+		bool root_seen = false;
 		for (line = strtok_r(text, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
 			struct mountinfo_entry m;
 			_cleanup_free_ char *what = NULL, *rel = NULL;
-			if (mountinfo_parse_line(line, &m) < 0)
+			/* A line not read is a mount not seen: the device under it
+			 * would look free. */
+			if (mountinfo_parse_line(line, &m) < 0) {
+				k = unknown_why(h, PCI_USE_MOUNT, "proc/self/mountinfo", "a line it cannot read");
 				continue;
+			}
+			root_seen |= streq(m.target, "/");
 			what = strdupf("%s (%s)", m.target, m.source);
 			if (!what)
 				return -ENOMEM;
 			if (m.major != 0) {
 				rel = strdupf("sys/dev/block/%u:%u", m.major, m.minor);
-				k = rel ? attach_block(h, rel, what, 0) : -ENOMEM;
+				if (!rel)
+					return -ENOMEM;
+				/* A block device sysfs does not show: its disk is unknown. */
+				k = path_exists(h->root, rel) ? attach_block(h, rel, what, 0)
+							      : unknown_why(h, PCI_USE_MOUNT, rel, "absent");
 			} else
 				k = attach_source(h, m.source, what);
 		}
+		/* Every Linux mount table has "/": one without it is not one. */
+		if (k >= 0 && !root_seen)
+			k = unknown_why(h, PCI_USE_MOUNT, "proc/self/mountinfo", "no mount of /");
 	}
 	if (k >= 0 && (k = path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL)) < 0)
 		k = unknown(h, PCI_USE_MOUNT, "proc/swaps", k);
@@ -334,6 +357,9 @@ static int attach_net(struct host *h, const char *iface, const char *what, int d
 		return -ENOMEM;
 	if (strchr(iface, '/') || streq(iface, "..") || streq(iface, "."))
 		return 0;
+	/* The route's interface that sysfs does not show: its device is unknown. */
+	if (depth == 0 && !path_exists(h->root, rel))
+		return unknown_why(h, PCI_USE_ROUTE, rel, "absent");
 	k = attach_link(h, rel, PCI_USE_ROUTE, what);
 	if (k != 0 || depth >= MAX_DEPTH)
 		return k < 0 ? k : 0;

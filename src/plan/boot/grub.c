@@ -10,7 +10,12 @@ static int grub_plan(const struct boot_plan_ctx *c)
 	int k;
 
 	if (!text)
-		return 0;
+		/* There (detected), but unreadable (a link to nothing, not a
+		 * regular file): the parameters would reach no command line. */
+		return setup_by_hand(c->p, strdupf("GRUB: /etc/default/grub could not be read (a link to a file that is "
+						   "not there, or see the warnings): add \"%s\" to "
+						   "GRUB_CMDLINE_LINUX_DEFAULT and regenerate grub.cfg",
+						   c->params)) < 0 ? -ENOMEM : 0;
 	k = shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", c->edits, &out, &problem);
 	if (k == -EINVAL)
 		k = setup_by_hand(c->p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT", problem,
