@@ -930,13 +930,23 @@ int path_lock(struct path_root *r, const char *rel)
 {
 	const char *base;
 	_cleanup_close_ int pfd = open_parent(r, rel, &base);
-	int fd;
+	struct stat st;
+	int fd, k = 0;
 
 	if (pfd < 0)
 		return pfd;
-	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A device node planted at the lock's name in a machine copy is never
+	 * opened (a watchdog starts, a tape rewinds), nor written to. */
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) && (k = check_regular(&st)) < 0)
+		return k;
+	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || (k = check_regular(&st)) < 0) {
+		k = k < 0 ? k : -errno;
+		close(fd);
+		return k;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		close(fd);
