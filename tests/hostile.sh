@@ -26,7 +26,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..22"
+echo "1..23"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -244,3 +244,11 @@ run bind --dry-run 00:14.0 --root "$a"
 ok $? "bind --dry-run: a driver link to .. is named, and no write goes to drivers/../" "$tmp/out"
 rm -f "$drv"
 mv "$tmp/driver.orig" "$drv"
+
+# 12. tune status: /proc/meminfo a FIFO is named, not shown as absent.
+mv "$a/proc/meminfo" "$tmp/meminfo.orig" && mkfifo "$a/proc/meminfo"
+run tune status --root "$a"
+[ "$rc" -le 1 ] && grep -q "^vfiokit: warning: /proc/meminfo: cannot read: not a regular file" "$tmp/out"
+ok $? "tune status: a FIFO as /proc/meminfo is named" "$tmp/out"
+rm -f "$a/proc/meminfo"
+mv "$tmp/meminfo.orig" "$a/proc/meminfo"
