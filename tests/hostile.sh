@@ -26,7 +26,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..15"
+echo "1..23"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -176,3 +176,79 @@ v="$tmp/y/sys/bus/pci/devices/0000:06:00.0/vendor"
 ok $? "a FIFO in the copy is an empty file in the snapshot, and a problem in its info file" "$tmp/out"
 rm -f "$attr"
 mv "$tmp/vendor.orig" "$attr"
+
+# 7. vm edit --from FILE: a FIFO given as the domain XML is refused by name,
+# never opened for a read that waits for a writer.
+run vm edit g --gpu 06:00.0 --root "$a" --from "$tmp/fifo.rom"
+[ "$rc" = 1 ] && grep -q "cannot read $tmp/fifo.rom: not a regular file" "$tmp/out"
+ok $? "vm edit --from: a FIFO given as the XML is refused by name" "$tmp/out"
+
+# 8. The journal itself: its directory a FIFO; the newest entry's manifest a
+# FIFO. Each is named with what is wrong, not "Wrong medium type".
+k="$tmp/k"
+cp -a "$fixtures/article" "$k"
+mkdir -p "$k/var/lib/vfiokit"
+mkfifo "$k/var/lib/vfiokit/journal"
+: >"$tmp/kbad"
+for cmd in journal "undo --dry-run"; do
+	run $cmd --root "$k"
+	{ [ "$rc" = 1 ] && grep -q "^vfiokit: cannot [a-z]* /var/lib/vfiokit/journal: Not a directory" "$tmp/out"; } ||
+		{ echo "$cmd: exit $rc" && cat "$tmp/out"; } >>"$tmp/kbad"
+done
+[ ! -s "$tmp/kbad" ]
+ok $? "journal and undo: a journal that is not a directory is named" "$tmp/kbad"
+newest="$j/var/lib/vfiokit/journal/20991231-235959"
+cp -a "$entry" "$newest" && rm -f "$newest/manifest" && mkfifo "$newest/manifest"
+run undo --dry-run --root "$j"
+[ "$rc" = 1 ] && grep -q "newest journal entry, 20991231-235959, is damaged (its manifest cannot be read: not a regular file" "$tmp/out" &&
+	! grep -q "medium" "$tmp/out"
+ok $? "undo: the newest entry's manifest a FIFO is named as not a regular file, no older entry taken" "$tmp/out"
+rm -rf "$newest"
+cmp -s "$tmp/vfio.conf" "$j/etc/modprobe.d/vfio.conf"
+ok $? "the journaled file is unchanged"
+
+# 9. The output name is the user's, but any byte: escaped when it is shown.
+esc=$(printf 'e\033]0;x\007')
+run snapshot --root "$fixtures/article" -o "$tmp/$esc.tar.gz"
+[ "$rc" = 0 ] && [ -f "$tmp/$esc.tar.gz" ] && grep -q '^wrote .*/e\\x1b]0;x\\x07\.tar\.gz: ' "$tmp/out" &&
+	! grep -q "$(printf '\033')" "$tmp/out"
+ok $? "snapshot: the control characters of -o FILE are escaped in 'wrote FILE'" "$tmp/out"
+
+# 10. The lock of a machine copy: a device node or a FIFO planted at
+# run/vfiokit/lock is refused by name, never opened and written to.
+l="$tmp/l"
+cp -a "$fixtures/article" "$l"
+mkdir -p "$l/run/vfiokit"
+: >"$tmp/lbad"
+for kind in fifo chr; do
+	if [ "$kind" = fifo ]; then
+		mkfifo "$l/run/vfiokit/lock"
+	elif [ "$(id -u)" != 0 ] || ! mknod "$l/run/vfiokit/lock" c 1 3 2>/dev/null; then
+		continue
+	fi
+	run setup --gpu 06:00.0 --root "$l" --apply
+	{ [ "$rc" = 1 ] && grep -q "cannot lock .*/run/vfiokit/lock: it is not a regular file" "$tmp/out" &&
+		[ ! -e "$l/etc/modprobe.d/vfio.conf" ]; } || { echo "$kind: exit $rc" && cat "$tmp/out"; } >>"$tmp/lbad"
+	rm -f "$l/run/vfiokit/lock"
+done
+[ ! -s "$tmp/lbad" ]
+ok $? "a FIFO or device node as the lock: refused by name, nothing changed" "$tmp/lbad"
+
+# 11. A driver link whose last component is "..": no driver named "..", and
+# no write planned to /sys/bus/pci/drivers/../unbind.
+drv="$a/sys/bus/pci/devices/0000:00:14.0/driver"
+mv "$drv" "$tmp/driver.orig" && ln -s ../../../../../../../../.. "$drv"
+run bind --dry-run 00:14.0 --root "$a"
+[ "$rc" -le 1 ] && grep -q '^vfiokit: warning: /sys/bus/pci/devices/0000:00:14.0: driver link has no name: "\.\./' "$tmp/out" &&
+	! grep -q "drivers/\.\./" "$tmp/out"
+ok $? "bind --dry-run: a driver link to .. is named, and no write goes to drivers/../" "$tmp/out"
+rm -f "$drv"
+mv "$tmp/driver.orig" "$drv"
+
+# 12. tune status: /proc/meminfo a FIFO is named, not shown as absent.
+mv "$a/proc/meminfo" "$tmp/meminfo.orig" && mkfifo "$a/proc/meminfo"
+run tune status --root "$a"
+[ "$rc" -le 1 ] && grep -q "^vfiokit: warning: /proc/meminfo: cannot read: not a regular file" "$tmp/out"
+ok $? "tune status: a FIFO as /proc/meminfo is named" "$tmp/out"
+rm -f "$a/proc/meminfo"
+mv "$tmp/meminfo.orig" "$a/proc/meminfo"

@@ -49,7 +49,7 @@ int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path,
 		return tx_refuse(tx, k, strdupf("cannot follow the links of /%s: %s", path, strerror(-k)));
 	k = path_lstat(r, real, &st);
 	if (k < 0 && k != -ENOENT && k != -ENOTDIR)
-		return tx_refuse(tx, k, strdupf("cannot read /%s: %s", real, strerror(-k)));
+		return tx_refuse(tx, k, strdupf("cannot read /%s: %s", real, path_strerror(k)));
 	if (k == 0 && !S_ISREG(st.st_mode))
 		return tx_refuse(tx, -EINVAL, strdupf("/%s is not a regular file: vfiokit does not replace it", real));
 	/* The rename that makes a write atomic would split a hard link: the
@@ -67,7 +67,7 @@ int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path,
 		return -ENOMEM;
 	}
 	if ((k = read_text(r, c.path, &c.before, &c.before_mode)) < 0) {
-		int e = tx_refuse(tx, k, strdupf("cannot read /%s: %s", c.path, strerror(-k)));
+		int e = tx_refuse(tx, k, strdupf("cannot read /%s: %s", c.path, path_strerror(k)));
 		free(c.path);
 		free(c.after);
 		return e;
@@ -606,7 +606,7 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 	if ((k = path_read_file(r, rel, 1u << 20, &text, NULL)) < 0) {
 		if (k == -ENOENT || k == -ENOMEM)
 			return k;
-		e->why = strdupf("its manifest cannot be read: %s", strerror(-k));
+		e->why = strdupf("its manifest cannot be read: %s", path_strerror(k));
 		return -EBADMSG;
 	}
 	if (!startswith(text, MANIFEST_MAGIC "\n")) {
@@ -674,7 +674,7 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 					return k;
 				e->state = JOURNAL_DAMAGED;
 				e->why = strdupf("the copy %zu.%s of /%s cannot be read: %s", idx,
-						 had && !tx->v[tx->n - 1].before ? "before" : "after", c.path, strerror(-k));
+						 had && !tx->v[tx->n - 1].before ? "before" : "after", c.path, path_strerror(k));
 				return -EBADMSG;
 			}
 		} else {
@@ -886,8 +886,11 @@ static int pick_newest(struct path_root *r, char **id, char **err)
 	size_t n = 0;
 	int k;
 
-	if ((k = journal_list(r, false, &all, &n)) < 0)
+	if ((k = journal_list(r, false, &all, &n)) < 0) {
+		if (k != -ENOMEM)
+			*err = strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k));
 		return k;
+	}
 	for (size_t i = n; i-- > 0 && !*id;) {
 		if (all[i].state == JOURNAL_UNDONE)
 			continue;
@@ -952,7 +955,7 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	if (k < 0) {
 		*err = k == -ENOENT   ? strdupf("there is no journal entry %s", id) :
 		       k == -EBADMSG ? strdupf("journal entry %s is damaged (%s): undo refuses it", id, e.why ? e.why : "?") :
-				       strdupf("journal entry %s cannot be read: %s", id, strerror(-k));
+				       strdupf("journal entry %s cannot be read: %s", id, path_strerror(k));
 		goto out;
 	}
 	if (e.state == JOURNAL_UNDONE) {
@@ -960,8 +963,11 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = -EALREADY;
 		goto out;
 	}
-	if ((k = journal_list(r, false, &all, &nall)) < 0)
+	if ((k = journal_list(r, false, &all, &nall)) < 0) {
+		if (k != -ENOMEM)
+			*err = strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k));
 		goto out;
+	}
 	k = newer_writers(r, all, nall, id, &tx, &later);
 	journal_entries_free(all, nall);
 	if (k < 0)
@@ -991,7 +997,7 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		struct journal_change cur = { .before_mode = 0644 };
 		bool at_after, at_before;
 		if ((k = read_text(r, c->path, &cur.before, &cur.before_mode)) < 0) {
-			*err = strdupf("cannot read /%s: %s", c->path, strerror(-k));
+			*err = strdupf("cannot read /%s: %s", c->path, path_strerror(k));
 			goto out;
 		}
 		at_after = cur.before && c->after ? streq(cur.before, c->after) : !cur.before && !c->after;

@@ -62,6 +62,9 @@ void cli_runner_done(struct journal_runner *x, struct path_root *root);
 
 /* Write data to a new file of that mode, never over an existing one
  * (fsync, removed again when a write fails). 0 or -errno, said on stderr. */
+/* Open a file the user names (not under --root) for reading: a FIFO or a
+ * device node is -PATH_ENOTREG, never opened for a read that would block. */
+int cli_open_regular(const char *path);
 int cli_write_new(const char *path, const void *data, size_t len, mode_t mode);
 
 /* The options that lift bind's refusals, for verbs that take the bind plan:

@@ -129,7 +129,7 @@ int cmd_journal(int argc, char **argv)
 	struct libscols_table *tb = NULL;
 	const char *rootdir = NULL;
 	size_t n = 0;
-	int opt, r = EXIT_OK;
+	int opt, k = 0, r = EXIT_OK;
 
 	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -159,8 +159,8 @@ int cmd_journal(int argc, char **argv)
 		return r;
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (journal_list(root, true, &e, &n) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
-		cli_error("cannot read /%s", JOURNAL_DIR);
+	if ((k = journal_list(root, true, &e, &n)) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
+		cli_error("cannot read /%s: %s", JOURNAL_DIR, k < 0 ? path_strerror(k) : strerror(ENOMEM));
 		r = EXIT_PROBLEM;
 		goto out;
 	}

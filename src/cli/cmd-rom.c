@@ -110,17 +110,12 @@ static void help(void)
 
 static int read_file(const char *path, uint8_t **buf, size_t *len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
+	_cleanup_close_ int fd = cli_open_regular(path);
 	int k;
 
 	if (fd < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cli_error("%s: not a regular file", path);
-		return -EINVAL;
+		cli_error("%s: %s", path, fd == -PATH_ENOTREG || fd == -EISDIR ? "not a regular file" : strerror(-fd));
+		return fd;
 	}
 	k = read_fd_all(fd, ROM_READ_MAX, buf, len);
 	if (k == -EFBIG)

@@ -156,7 +156,7 @@ static int take(struct path_root *root, const char *out)
 	}
 	if (pack(tmpl, out) < 0)
 		goto cleanup;
-	printf("wrote %s: %zu PCI devices, %zu IOMMU groups\n", out, h->npci, h->ngroups);
+	cli_line(stdout, "wrote %s: %zu PCI devices, %zu IOMMU groups", out, h->npci, h->ngroups);
 	r = EXIT_OK;
 cleanup:
 	nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

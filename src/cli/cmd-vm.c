@@ -330,13 +330,13 @@ static int resolve_audio(struct vm_plan *p, unsigned long version)
 /* A file the user names (not under --root), whole, as text. */
 static int read_text_file(const char *path, char **ret)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = cli_open_regular(path);
 	uint8_t *buf = NULL;
 	size_t len;
 	int k;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	k = read_fd_all(fd, DOMAIN_XML_MAX, &buf, &len);
 	if (k < 0)
 		return k;
@@ -419,7 +419,7 @@ static int run(int argc, char **argv, bool edit)
 		if (o.from) {
 			k = read_text_file(o.from, &old);
 			if (k < 0) {
-				cli_error("cannot read %s: %s", o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : strerror(-k));
+				cli_error("cannot read %s: %s", o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : path_strerror(k));
 				goto out;
 			}
 		} else if ((k = virt_get_xml(conn, o.rq.name, &old, &err)) < 0) {

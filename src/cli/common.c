@@ -137,12 +137,12 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 	if (fd == -EBUSY)
 		cli_error("%s is locked by %s; waited %d s. Nothing was changed; run again when it has finished",
 			  lockfile, desc, LOCK_WAIT_MS / 1000);
-	else if (fd == -EMLINK || fd == -EINVAL)
+	else if (fd == -EMLINK || fd == -PATH_ENOTREG)
 		cli_error("cannot lock %s: it is %s, and the lock's record would overwrite it. Nothing was changed; "
 			  "remove it and run again",
 			  lockfile, fd == -EMLINK ? "a hard link to another file" : "not a regular file");
 	else
-		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, strerror(-fd));
+		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, path_strerror(fd));
 	lock_holder_clear(&who);
 	return -1;
 }
@@ -292,6 +292,25 @@ int cli_cellf(struct libscols_line *ln, const struct cli_columns *c, int col, co
 	if (r < 0)
 		return -ENOMEM;
 	return cli_cell(ln, c, col, s);
+}
+
+int cli_open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		e = -errno;
+	else if (!S_ISREG(st.st_mode))
+		e = S_ISDIR(st.st_mode) ? -EISDIR : -PATH_ENOTREG;
+	else
+		return fd;
+	close(fd);
+	return e;
 }
 
 /* Write data to a new file; never over an existing one. */

@@ -272,7 +272,7 @@ int firmware_find(struct path_root *r, bool secure, const char *os_id, const cha
 			break;
 		}
 		if (q < 0) {
-			k = push_skip(skipped, rel, strerror(-q));
+			k = push_skip(skipped, rel, path_strerror(q));
 			continue;
 		}
 		if (len == 0)

@@ -930,11 +930,15 @@ int path_lock(struct path_root *r, const char *rel)
 {
 	const char *base;
 	_cleanup_close_ int pfd = open_parent(r, rel, &base);
-	struct stat st = { 0 };
-	int fd;
+	struct stat st;
+	int fd, k = 0;
 
 	if (pfd < 0)
 		return pfd;
+	/* A device node planted at the lock's name in a machine copy is never
+	 * opened (a watchdog starts, a tape rewinds), nor written to. */
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) && (k = check_regular(&st)) < 0)
+		return k;
 	/* O_NONBLOCK|O_NOCTTY: a FIFO or a device in its place must not hang
 	 * or become our terminal. */
 	fd = openat(pfd, base, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
@@ -942,10 +946,13 @@ int path_lock(struct path_root *r, const char *rel)
 		return -errno;
 	/* The holder's record truncates the file: never another name of a
 	 * file vfiokit does not own (a hard link), never a FIFO or device. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		int e = !S_ISREG(st.st_mode) ? -EINVAL : -EMLINK;
+	if (fstat(fd, &st) < 0)
+		k = -errno;
+	else if ((k = check_regular(&st)) >= 0 && st.st_nlink != 1)
+		k = -EMLINK;
+	if (k < 0) {
 		close(fd);
-		return e;
+		return k;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno == EWOULDBLOCK ? -EBUSY : -errno;

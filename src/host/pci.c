@@ -85,7 +85,9 @@ static int read_link_base(struct host *h, struct path_dir *d, const char *attr, 
 	}
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
-	if (!*base) {
+	/* "." or ".." would name a directory above drivers/ in the paths
+	 * bind writes (/sys/bus/pci/drivers/../unbind). */
+	if (!*base || streq(base, ".") || streq(base, "..")) {
 		host_diag(h, d->rel, "%s link has no name: \"%s\"", attr, target);
 		return -EINVAL;
 	}

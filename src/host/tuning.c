@@ -18,11 +18,14 @@ static int load_memory(struct host *h, struct host_tuning *t)
 	struct strv pools = { 0 };
 	int k;
 
-	if (path_read_file(h->root, "proc/meminfo", 1u << 20, &mi, NULL) == 0) {
+	if ((k = path_read_file(h->root, "proc/meminfo", 1u << 20, &mi, NULL)) == 0) {
 		if (meminfo_get_kb(mi, "MemTotal", &t->mem_total_kb) < 0)
 			host_diag(h, "proc/meminfo", "no MemTotal line");
 		(void)meminfo_get_kb(mi, "MemAvailable", &t->mem_available_kb);
-	}
+	} else if (k == -ENOMEM)
+		return k;
+	else if (k != -ENOENT) /* there, but not read: not "no /proc/meminfo" */
+		host_diag(h, "proc/meminfo", "cannot read: %s", path_strerror(k));
 	if (path_read_string(h->root, "sys/kernel/mm/transparent_hugepage/enabled", &thp) == 0 &&
 	    (k = thp_mode_parse(thp, &t->thp)) < 0) {
 		if (k == -ENOMEM)
