@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Proof on real reboots. A real Debian 12 system disk (boot-image.sh: built
+# from the package registry, cached under BUILD_DIR/e2e-boot) boots under
+# QEMU (TCG, q35, emulated Intel IOMMU, an Intel CPU) through its own
+# bootloader, and inside it, live: with the IOMMU off (Debian's default)
+# `vfiokit setup` refuses and writes nothing; intel_iommu=on by hand, reboot;
+# `vfiokit setup --gpu 00:02.0 --iommu-pt --apply` (an e1000e in its own
+# IOMMU group), reboot, `vfiokit verify` exits 0 with the device on vfio-pci
+# and iommu=pt in /proc/cmdline; `vfiokit undo`, reboot, the device is back
+# on e1000e, iommu=pt gone and every boot file byte for byte what it was.
+# Two families: GRUB + initramfs-tools on SeaBIOS, systemd-boot +
+# kernel-install + initramfs-tools on OVMF. The guest side is boot-agent.sh;
+# each family is one QEMU run with four boots (real reboots).
+# usage: boot.sh BUILD_DIR [FAMILY...]     (prints TAP)
+set -u
+build=$(cd "$1" && pwd)
+shift
+families=${*:-grub sdboot}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/boot-lib.sh"
+command -v qemu-system-x86_64 >/dev/null || { echo "1..0 # SKIP qemu-system-x86 missing"; exit 0; }
+for tool in mmdebstrap sfdisk mkfs.vfat qemu-img; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool missing (mmdebstrap, fdisk, dosfstools, qemu-utils)"; exit 0; }
+done
+[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || { echo "1..0 # SKIP ovmf missing"; exit 0; }
+[ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP mmdebstrap builds the image as root"; exit 0; }
+cache=${VFIOKIT_E2E_BOOT_CACHE:-$build/e2e-boot}
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT INT TERM
+# Each family runs in the background (one QEMU each: TCG uses one core) and
+# writes unnumbered TAP lines; they are numbered at the end.
+ok() { echo "ok - $1"; }
+nok() { echo "not ok - $1"; }
+# t FAMILY DESCRIPTION COMMAND...: one case, judged by COMMAND's status.
+t() { d="$1: $2"; shift 2; if "$@"; then ok "$d"; else nok "$d"; failed=1; fi; }
+# The lines of one stage's boot, the E2E- prefix taken off the agent's.
+sect() { awk -v s="E2E-STAGE $1" '$0 == s {on = 1; next} /^E2E-STAGE / {on = 0} on {sub(/^E2E-/, ""); print}' "$log"; }
+has() { sect "$1" | grep -q -- "$2"; }
+hasnt() { ! has "$@"; }
+
+family() {
+	fam=$1
+	case $fam in
+	grub) what="GRUB + initramfs-tools, SeaBIOS" loader="BIOS BOOT_IMAGE=" ;;
+	sdboot) what="systemd-boot + kernel-install + initramfs-tools, OVMF" loader="systemd-boot" ;;
+	*) nok "unknown family $fam"; return ;;
+	esac
+	start=$(date +%s)
+	if ! img=$(sh "$here/boot-image.sh" "$fam" "$cache" 2>"$work/$fam.image"); then
+		nok "$fam: build and first-boot the Debian 12 disk ($what) before the reboot cases"
+		sed 's/^/# /' "$work/$fam.image"
+		return
+	fi
+	built=$(( $(date +%s) - start ))
+	sed -n "s/^boot-image.sh: /# $fam: /p" "$work/$fam.image"
+	disk=$work/$fam.qcow2
+	qemu-img create -q -f qcow2 -b "$img" -F raw "$disk"
+	mkdir "$work/$fam.ctl"
+	cp "$here/boot-agent.sh" "$work/$fam.ctl/agent"
+	cp "$build/src/vfiokit" "$work/$fam.ctl/vfiokit"
+	echo iommu >"$work/$fam.ctl/stage"
+	e2e_ctl_disk "$work/$fam.ctl" "$work/$fam.ctl.img"
+	log=$work/$fam.log
+	t0=$(date +%s)
+	e2e_qemu $fam "$disk" "$work/$fam.ctl.img" "$work/$fam.vars" "$log"
+	qrc=$?
+	tr -d '\r' <"$log" >"$log.t" && mv "$log.t" "$log"
+	echo "# $fam: image ready in $built s; four boots (QEMU exit $qrc) in $(( $(date +%s) - t0 )) s"
+	failed=0
+	t $fam "boot 1 through the disk's own bootloader ($loader), IOMMU off: no groups, 00:02.0 on e1000e" \
+		eval 'has iommu "^LOADER $loader" && has iommu "^GROUPS 0$" && has iommu "^DRIVER e1000e$"'
+	t $fam "IOMMU off: vfiokit setup --apply refuses (exit 1, names the IOMMU) and writes nothing" \
+		eval 'has iommu "^REFUSED-RC 1$" && has iommu "IOMMU is off" && has iommu "^REFUSED-SAME$"'
+	t $fam "reboot after intel_iommu=on by hand: IOMMU groups, 00:02.0 still on e1000e" \
+		eval 'has iommu "^BYHAND-RC 0$" && has setup "^CMDLINE .*intel_iommu=on" && hasnt setup "^GROUPS 0$" && has setup "^DRIVER e1000e$"'
+	t $fam "vfiokit setup --gpu 00:02.0 --iommu-pt --apply exits 0 (live, no --root)" has setup '^SETUP-RC 0$'
+	t $fam "reboot: /proc/cmdline has iommu=pt, booted by $loader" \
+		eval 'has verify "^CMDLINE .*iommu=pt" && has verify "^LOADER $loader"'
+	t $fam "reboot: 00:02.0 is on vfio-pci" has verify '^DRIVER vfio-pci$'
+	t $fam "reboot: vfiokit verify exits 0" has verify '^VERIFY-RC 0$'
+	t $fam "vfiokit undo exits 0" has verify '^UNDO-RC 0$'
+	t $fam "second reboot: 00:02.0 is back on e1000e, iommu=pt gone from /proc/cmdline" \
+		eval 'has after "^DRIVER e1000e$" && hasnt after "^CMDLINE .* iommu=pt"'
+	t $fam "second reboot: every boot file is byte-identical to before setup" has after '^SAME$'
+	sect after | grep '^FILES ' | sed "s/^/# $fam: boot files compared: /"
+	[ $failed -eq 0 ] || { echo "# $fam: serial log:"; sed 's/^/# /' "$log" | tail -150; }
+}
+
+for fam in $families; do
+	family "$fam" >"$work/$fam.tap" 2>&1 &
+done
+wait
+for fam in $families; do cat "$work/$fam.tap"; done |
+	awk '/^(not )?ok - / {n++; sub(/ok - /, "ok " n " - ")} /^not ok / {bad = 1} !/^(not )?ok [0-9]|^#/ {$0 = "# " $0} {print} END {print "1.." n; exit bad}'
