@@ -3,12 +3,7 @@
 # by boot-image.sh), from the control disk mounted on /run/e2e, on ttyS0.
 # The stage file there says what this boot does; each stage ends with a real
 # reboot, the last with poweroff:
-#   iommu   the IOMMU is off (Debian's default on Intel): `vfiokit setup`
-#           must refuse and write nothing; then intel_iommu=on by hand, as
-#           the article's first step does (GRUB_CMDLINE_LINUX_DEFAULT and
-#           update-grub, or /etc/kernel/cmdline and kernel-install)
-#   setup   hash the boot files, `vfiokit setup --gpu 00:02.0 --iommu-pt
-#           --apply` (iommu=pt: a parameter for vfiokit to add)
+#   setup   hash the boot files, `vfiokit setup --gpu 00:02.0 --apply`
 #   verify  `vfiokit verify`, then `vfiokit undo`
 #   after   hash the boot files again and compare
 # boot.sh judges the E2E-* lines.
@@ -31,32 +26,18 @@ loader() {
 	else echo "BIOS $(tr ' ' '\n' </proc/cmdline | grep '^BOOT_IMAGE=')"; fi
 }
 echo "E2E-STAGE $stage"
+echo "E2E-UPTIME $(cut -d" " -f1 /proc/uptime) s at the start of the stage"
 echo "E2E-LOADER $(loader)"
 echo "E2E-CMDLINE $(cat /proc/cmdline)"
 echo "E2E-DRIVER $(drv)"
 echo "E2E-GROUPS $(ls /sys/kernel/iommu_groups 2>/dev/null | wc -l)"
+dmesg | grep -E 'DMAR: (IOMMU enabled|Intel.*IOMMU|Host address)|DMAR-IR: Enabled' | sed 's/^/E2E-DMESG /'
 next=reboot
 case $stage in
-iommu)
-	hashes >pristine.sha
-	install -m 0755 vfiokit /usr/local/bin/vfiokit
-	vfiokit setup --gpu 00:02.0 --iommu-pt --apply 2>&1
-	echo "E2E-REFUSED-RC $?"
-	hashes >refused.sha
-	cmp -s pristine.sha refused.sha && echo E2E-REFUSED-SAME
-	if [ -f /etc/kernel/cmdline ]; then
-		sed -i 's/$/ intel_iommu=on/' /etc/kernel/cmdline
-		kernel-install add "$(uname -r)" "/boot/vmlinuz-$(uname -r)" "/boot/initrd.img-$(uname -r)"
-	else
-		sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="\(.*\)"/GRUB_CMDLINE_LINUX_DEFAULT="\1 intel_iommu=on"/' /etc/default/grub
-		update-grub
-	fi >byhand.log 2>&1
-	echo "E2E-BYHAND-RC $?"
-	echo setup >stage
-	;;
 setup)
 	hashes >before.sha
-	vfiokit setup --gpu 00:02.0 --iommu-pt --apply 2>&1
+	install -m 0755 vfiokit /usr/local/bin/vfiokit
+	vfiokit setup --gpu 00:02.0 --apply 2>&1
 	echo "E2E-SETUP-RC $?"
 	echo verify >stage
 	;;
@@ -79,6 +60,6 @@ after)
 	next=poweroff
 	;;
 esac
-echo "E2E-END $stage"
+echo "E2E-END $stage at $(cut -d" " -f1 /proc/uptime) s"
 sync
 systemctl --no-block $next

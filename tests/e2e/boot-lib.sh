@@ -13,7 +13,8 @@ e2e_ctl_disk() {
 # under TCG on q35 with an emulated Intel IOMMU and an Intel CPU, the serial
 # line in LOG. grub boots with SeaBIOS, sdboot with OVMF (VARS: the
 # machine's variable store, copied from OVMF_VARS_4M.fd when missing).
-# The e1000e at 00:02.0 is the device the test passes through.
+# The e1000e at 00:02.0 is the device the test passes through (no option
+# ROM: iPXE would only slow the firmware down).
 e2e_qemu() {
 	fam=$1 disk=$2 ctl=$3 vars=$4 log=$5
 	shift 5
@@ -24,11 +25,11 @@ e2e_qemu() {
 		fw="-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,file=$vars"
 	fi
 	# shellcheck disable=SC2086
-	timeout "${VFIOKIT_E2E_BOOT_TIMEOUT:-600}" qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg \
+	timeout "${VFIOKIT_E2E_BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg \
 		-cpu qemu64,vendor=GenuineIntel -m 1G -smp 1 \
 		-device intel-iommu,intremap=on,caching-mode=on $fw \
 		-nographic -nodefaults -serial stdio -no-reboot \
-		-device e1000e,addr=02.0 \
+		-device e1000e,addr=02.0,romfile= \
 		-drive file="$disk",format=$fmt,if=none,id=d0,cache=unsafe -device virtio-blk-pci,drive=d0,addr=04.0 \
 		-drive file="$ctl",format=raw,if=none,id=d1,cache=unsafe -device virtio-blk-pci,drive=d1,addr=05.0 \
 		"$@" </dev/null >"$log" 2>&1
