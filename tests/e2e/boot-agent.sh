@@ -14,21 +14,25 @@ export LC_ALL=C NO_COLOR=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 # mkinitramfs makes the same bytes from the same files when given a time.
 export SOURCE_DATE_EPOCH=1700000000
 drv() { d=$(readlink "/sys/bus/pci/devices/$dev/driver") && basename "$d" || echo none; }
-# Every file a boot reads or the setup may edit.
+# Every file a boot reads or the setup may edit, but systemd-boot's random
+# seed, which the loader and systemd-boot-system-token replace at each boot.
 hashes() {
 	find /boot /etc/default/grub /etc/kernel /etc/modprobe.d /etc/modules-load.d /etc/initramfs-tools \
-		/etc/dracut.conf.d -type f 2>/dev/null | LC_ALL=C sort | xargs -r sha256sum
+		/etc/dracut.conf.d -type f ! -path /boot/efi/loader/random-seed 2>/dev/null |
+		LC_ALL=C sort | xargs -r sha256sum
 }
 loader() {
 	v=/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-	if [ -f $v ]; then tail -c +5 $v | tr -cd '[:print:]'; echo
+	# efivarfs: 4 bytes of attributes, then UTF-16 (read whole: no seeking)
+	if [ -f $v ]; then cat $v | tr -cd '[:print:]'; echo
 	elif [ -d /sys/firmware/efi ]; then echo "UEFI, no LoaderInfo"
 	else echo "BIOS $(tr ' ' '\n' </proc/cmdline | grep '^BOOT_IMAGE=')"; fi
 }
 echo "E2E-STAGE $stage"
 echo "E2E-UPTIME $(cut -d" " -f1 /proc/uptime) s at the start of the stage"
 echo "E2E-LOADER $(loader)"
-echo "E2E-CMDLINE $(cat /proc/cmdline)"
+# printf, not echo: systemd-boot's initrd= path has backslashes.
+printf 'E2E-CMDLINE %s\n' "$(cat /proc/cmdline)"
 echo "E2E-DRIVER $(drv)"
 echo "E2E-GROUPS $(ls /sys/kernel/iommu_groups 2>/dev/null | wc -l)"
 dmesg | grep -E 'DMAR: (IOMMU enabled|Intel.*IOMMU|Host address)|DMAR-IR: Enabled' | sed 's/^/E2E-DMESG /'

@@ -12,7 +12,7 @@
 # unpacked tarball, the ESP with mkfs.vfat -C, and both are copied into a
 # raw disk file at the offsets sfdisk gave them.
 # The image is cached as CACHE/FAMILY-KEY.raw, KEY a hash of the rootfs
-# tarball's name and of these scripts.
+# tarball's name (itself a hash of the package list) and of this script.
 # Prints the image's path. usage: boot-image.sh FAMILY CACHE_DIR
 set -eu
 family=$1
@@ -23,7 +23,7 @@ mkdir -p "$cache"
 exec 9>"$cache/.lock-$family"
 flock 9
 tarball=$(sh "$here/boot-rootfs.sh" "$family" "$cache")
-key=$(printf '%s\n' "${tarball##*/}" | cat - "$0" "$here/boot-lib.sh" | sha256sum | cut -c1-16)
+key=$(printf '%s\n' "${tarball##*/}" | cat - "$0" | sha256sum | cut -c1-16)
 img=$cache/$family-$key.raw
 [ -f "$img" ] && { echo "$img"; exit 0; }
 for tool in sfdisk mkfs.ext4 mkfs.vfat; do

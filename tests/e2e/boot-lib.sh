@@ -12,7 +12,9 @@ e2e_ctl_disk() {
 # e2e_qemu FAMILY DISK CTL VARS LOG [QEMU ARGS...]: one boot to poweroff
 # under TCG on q35 with an emulated Intel IOMMU and an Intel CPU, the serial
 # line in LOG. grub boots with SeaBIOS, sdboot with OVMF (VARS: the
-# machine's variable store, copied from OVMF_VARS_4M.fd when missing).
+# machine's variable store, copied from OVMF_VARS_4M.fd when missing). A
+# reboot in the guest is a real reboot (firmware, bootloader) in the same
+# QEMU; only a poweroff ends it (or -no-reboot among the QEMU ARGS).
 # The e1000e at 00:02.0 is the device the test passes through (no option
 # ROM: iPXE would only slow the firmware down).
 e2e_qemu() {
@@ -28,7 +30,7 @@ e2e_qemu() {
 	timeout "${VFIOKIT_E2E_BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg \
 		-cpu qemu64,vendor=GenuineIntel -m 1G -smp 1 \
 		-device intel-iommu,intremap=on,caching-mode=on $fw \
-		-nographic -nodefaults -serial stdio -no-reboot \
+		-nographic -nodefaults -serial stdio \
 		-device e1000e,addr=02.0,romfile= \
 		-drive file="$disk",format=$fmt,if=none,id=d0,cache=unsafe -device virtio-blk-pci,drive=d0,addr=04.0 \
 		-drive file="$ctl",format=raw,if=none,id=d1,cache=unsafe -device virtio-blk-pci,drive=d1,addr=05.0 \
