@@ -13,8 +13,8 @@ e2e_ctl_disk() {
 # under TCG on q35 with an emulated Intel IOMMU and an Intel CPU, the serial
 # line in LOG. grub boots with SeaBIOS, sdboot with OVMF (VARS: the
 # machine's variable store, copied from OVMF_VARS_4M.fd when missing). A
-# reboot in the guest is a real reboot (firmware, bootloader) in the same
-# QEMU; only a poweroff ends it (or -no-reboot among the QEMU ARGS).
+# reboot restarts the machine in the same QEMU unless -no-reboot is among
+# the QEMU ARGS.
 # The e1000e at 00:02.0 is the device the test passes through (no option
 # ROM: iPXE would only slow the firmware down).
 e2e_qemu() {

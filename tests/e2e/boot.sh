@@ -10,7 +10,8 @@
 # boot file byte for byte what it was.
 # Two families: GRUB + initramfs-tools on SeaBIOS, systemd-boot +
 # kernel-install + initramfs-tools on OVMF. The guest side is boot-agent.sh;
-# each family is one QEMU run with three boots (real reboots).
+# each family boots three times (systemctl reboot in the guest, QEMU
+# started again for each boot).
 # usage: boot.sh BUILD_DIR [FAMILY...]     (prints TAP)
 set -u
 build=$(cd "$1" && pwd)
@@ -62,10 +63,22 @@ family() {
 	e2e_ctl_disk "$work/$fam.ctl" "$work/$fam.ctl.img"
 	log=$work/$fam.log
 	t0=$(date +%s)
-	e2e_qemu $fam "$disk" "$work/$fam.ctl.img" "$work/$fam.vars" "$log"
-	qrc=$?
-	tr -d '\r' <"$log" >"$log.t" && mv "$log.t" "$log"
-	echo "# $fam: image ready in $built s; three boots (QEMU exit $qrc) in $(( $(date +%s) - t0 )) s"
+	# The guest reboots with systemctl reboot; QEMU (-no-reboot) then exits
+	# and starts again on the same disk and variable store: firmware,
+	# bootloader, kernel from scratch. (OVMF under TCG did not come back
+	# from a warm reset in the same QEMU.) Until the last stage has ended,
+	# or a boot did not get to the end of its stage.
+	: >"$log"
+	boots=0
+	while [ $boots -lt 3 ]; do
+		boots=$((boots + 1))
+		e2e_qemu $fam "$disk" "$work/$fam.ctl.img" "$work/$fam.vars" "$log.$boots" -no-reboot
+		qrc=$?
+		tr -d '\r' <"$log.$boots" >>"$log"
+		grep -q '^E2E-END after' "$log" && break
+		tr -d '\r' <"$log.$boots" | grep -q '^E2E-END ' || break
+	done
+	echo "# $fam: image ready in $built s; $boots boots (last QEMU exit $qrc) in $(( $(date +%s) - t0 )) s"
 	failed=0
 	t $fam "boot 1 through the disk's own bootloader ($loader): 00:02.0 on e1000e, no intel_iommu=on" \
 		eval 'has setup "^LOADER $loader" && has setup "^DRIVER e1000e$" && hasnt setup "^CMDLINE .*intel_iommu=on"'
