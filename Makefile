@@ -101,8 +101,11 @@ check-boot: check-configure
 FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 	-Isrc/shared -Isrc/host -Isrc/rom -Isrc/plan -Isrc/emit
-# The host model: every reader, through path.c.
-FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC)
+# The host model: every reader, through path.c; boot.c reads the files the
+# bootloader and initramfs backends' table names (src/plan/boot), whose plan
+# functions bring setup's planner and the text edits with them.
+FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC) \
+	$(wildcard src/plan/boot/*.c) src/plan/setup.c src/plan/isolation.c src/emit/confedit.c
 FUZZ_LIBS = $$(pkg-config --cflags --libs libpci json-c libxml-2.0)
 # Seeds for the ROM parser: the option ROMs Debian ships (never copied here).
 ROM_SEEDS = /usr/lib/ipxe/qemu /usr/share/seabios /usr/share/vgabios
