@@ -129,7 +129,7 @@ fuzz:
 		-o $(BUILD)/fuzz/fuzz-firmware
 	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
 	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
-		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/plan/hugepages.c \
+		src/plan/vm.c src/plan/bind.c src/plan/refuse.c src/plan/pin.c src/plan/hugepages.c \
 		src/emit/domain.c src/emit/xml.c src/emit/cputune.c src/emit/memory.c src/emit/shell.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host

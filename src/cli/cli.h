@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "host.h"
+#include "refuse.h"
 
 /* Exit codes (docs/man/vfiokit.1.scd). */
 enum {
@@ -67,14 +68,24 @@ void cli_runner_done(struct journal_runner *x, struct path_root *root);
 int cli_open_regular(const char *path);
 int cli_write_new(const char *path, const void *data, size_t len, mode_t mode);
 
-/* The options that lift bind's refusals, for verbs that take the bind plan:
- * each returns base + its enum bind_refusal (bind.h). */
+/* The options that lift the refusals of plan/refuse.h, for every verb that
+ * takes devices from the host (bind, vm, setup): each returns base + its
+ * enum refusal_kind. */
 #define CLI_ALLOW_LONGOPTS(base)                                                 \
 	{ "allow-display", no_argument, NULL, (base) + REFUSE_DISPLAY },             \
 	{ "allow-mounted", no_argument, NULL, (base) + REFUSE_MOUNT },               \
 	{ "allow-default-route", no_argument, NULL, (base) + REFUSE_ROUTE },         \
 	{ "allow-host-bridge", no_argument, NULL, (base) + REFUSE_HOST_BRIDGE },     \
 	{ "allow-nonviable", no_argument, NULL, (base) + REFUSE_NONVIABLE }
+/* Take c when it is one of CLI_ALLOW_LONGOPTS(base): allow[kind] := true. */
+bool cli_allow_option(int c, int base, bool allow[_REFUSE_MAX]);
+/* The help paragraph on the refusals and their options; nonviable: the verb
+ * takes --allow-nonviable (a runtime rule: bind and vm). */
+void cli_allow_help(bool nonviable);
+/* Say each refusal: one that allow[] lifts as a warning ("... (allowed by
+ * --allow-display)"), the others as "refused: ... To do it anyway:
+ * --allow-display". Returns how many were not lifted. */
+size_t cli_print_refusals(const struct refusal_list *l, const bool allow[_REFUSE_MAX]);
 
 /* Take the root's lock (apply/lock.h) for command, before the host is read:
  * 0 with *fd to lock_release() at the end (-1: a user other than root on

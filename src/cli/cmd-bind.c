@@ -12,7 +12,7 @@ enum {
 	OPT_DRIVER = 0x2000,
 	OPT_ONLY,
 	OPT_DRY_RUN,
-	OPT_ALLOW, /* + enum bind_refusal */
+	OPT_ALLOW, /* + enum refusal_kind */
 };
 
 struct bind_opts {
@@ -39,15 +39,7 @@ static void help(bool unbind)
 		      "which would claim every identical card. The set grows to every endpoint of\n"
 		      "each IOMMU group; bridges and root ports stay on the host. If any step fails,\n"
 		      "every device already moved goes back to its driver. Success means each device\n"
-		      "is on the driver and /dev/vfio/GROUP exists.\n"
-		      "\n"
-		      "Refused unless named: a device that drives a display of this host\n"
-		      "(--allow-display), holds a mounted filesystem or swap (--allow-mounted),\n"
-		      "carries the default route (--allow-default-route), a host bridge in the set\n"
-		      "(--allow-host-bridge), a group VFIO would not accept (--allow-nonviable).\n"
-		      "When the mount, swap or route tables exist but cannot be read, every device\n"
-		      "may hold a mount or the route: refused unless --allow-mounted or\n"
-		      "--allow-default-route.\n",
+		      "is on the driver and /dev/vfio/GROUP exists.\n",
 		      stdout);
 	fputs("\n"
 	      "TARGET: a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID that\n"
@@ -58,15 +50,13 @@ static void help(bool unbind)
 	      "      --only           only the devices named, not the rest of their groups\n"
 	      "      --dry-run        print every write in order and change nothing\n",
 	      stdout);
+	fputs("  -J, --json           JSON output\n"
+	      "      --root DIR       plan for the machine copy in DIR (needs --dry-run)\n"
+	      "  -h, --help           this help\n",
+	      stdout);
 	if (!unbind)
-		fputs("      --allow-display, --allow-mounted, --allow-default-route,\n"
-		      "      --allow-host-bridge, --allow-nonviable\n"
-		      "                       lift one refusal\n",
-		      stdout);
+		cli_allow_help(true);
 	fprintf(stdout,
-		"  -J, --json           JSON output\n"
-		"      --root DIR       plan for the machine copy in DIR (needs --dry-run)\n"
-		"  -h, --help           this help\n"
 		"\n"
 		"Exit status: 0 done (or nothing to do), 1 refused or failed (rolled back),\n"
 		"2 usage error. See vfiokit-%s(1).\n",
@@ -180,11 +170,10 @@ static int parse(int argc, char **argv, struct bind_opts *o)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		if (c >= OPT_ALLOW && c < OPT_ALLOW + _REFUSE_MAX) {
+		if (cli_allow_option(c, OPT_ALLOW, o->allow)) {
 			if (o->unbind)
 				return cli_usage_error(cmd, "--%s is an option of 'vfiokit bind'",
-						       bind_refusal_option((enum bind_refusal)(c - OPT_ALLOW)));
-			o->allow[c - OPT_ALLOW] = true;
+						       refusal_option((enum refusal_kind)(c - OPT_ALLOW)));
 			continue;
 		}
 		switch (c) {
@@ -228,7 +217,6 @@ static int run(int argc, char **argv, bool unbind)
 	_cleanup_free_ char *err = NULL;
 	struct bind_options bo;
 	struct rebind_result res = { 0 };
-	size_t refused = 0;
 	int r, k;
 
 	r = parse(argc, argv, &o);
@@ -274,15 +262,7 @@ static int run(int argc, char **argv, bool unbind)
 	}
 	for (size_t i = 0; i < p.warnings.n; i++)
 		cli_warn("%s", p.warnings.v[i]);
-	for (size_t i = 0; i < p.nrefusals; i++) {
-		if (o.allow[p.refusals[i].kind]) {
-			cli_warn("%s (allowed by --%s)", p.refusals[i].msg, bind_refusal_option(p.refusals[i].kind));
-			continue;
-		}
-		cli_error("refused: %s. To do it anyway: --%s", p.refusals[i].msg, bind_refusal_option(p.refusals[i].kind));
-		refused++;
-	}
-	if (refused) {
+	if (cli_print_refusals(&p.refusals, o.allow)) {
 		fprintf(stderr, "vfiokit: nothing was changed\n");
 		r = EXIT_PROBLEM;
 		goto out;

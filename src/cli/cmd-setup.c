@@ -40,7 +40,12 @@ static void help(void)
 	      "                         written there; the commands are printed, to run inside it\n"
 	      "      --chroot           with --root and --apply: run the commands inside DIR with\n"
 	      "                         chroot(8) (mount its /proc, /sys and /dev first)\n"
-	      "  -h, --help             this help\n"
+	      "  -h, --help             this help\n",
+	      stdout);
+	/* At boot vfio-pci takes every endpoint of the group: no viability rule. */
+	cli_allow_help(false);
+	fputs("Every device vfio-pci would take is judged: the one named, the --with ones,\n"
+	      "and with --include-group every endpoint of their groups.\n"
 	      "\n"
 	      "Exit status: 0 done or shown, 1 refused or failed (and put back), 2 usage error.\n"
 	      "See vfiokit-setup(1).\n",
@@ -86,7 +91,7 @@ static void print_list(const char *what, const struct strv *s)
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_ALLOW /* + enum refusal_kind */ };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -94,6 +99,7 @@ int cmd_setup(int argc, char **argv)
 		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
@@ -105,10 +111,16 @@ int cmd_setup(int argc, char **argv)
 	struct host *h = NULL;
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	const char *rootdir = NULL;
-	bool have_gpu = false, apply = false, in_chroot = false;
+	bool have_gpu = false, apply = false, in_chroot = false, allow[_REFUSE_MAX] = { 0 };
 	int c, k, lockfd = -1, r = EXIT_PROBLEM;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (cli_allow_option(c, OPT_ALLOW, allow)) {
+			if (allow[REFUSE_NONVIABLE])
+				return cli_usage_error("setup", "--allow-nonviable is an option of bind and vm: at boot "
+							"vfio-pci takes every endpoint of the group");
+			continue;
+		}
 		switch (c) {
 		case OPT_GPU:
 			if (parse_pci_addr(optarg, &rq.gpu) < 0)
@@ -156,7 +168,9 @@ int cmd_setup(int argc, char **argv)
 	/* From the reading of the files to the last command. */
 	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
 		goto out;
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT, &h) < 0)
+	/* USAGE: what the host uses, which refuse.c judges. */
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT | HOST_LOAD_USAGE,
+			  &h) < 0)
 		goto out;
 	k = setup_plan_make(h, &rq, &p, &err);
 	if (k == -EINVAL) {
@@ -165,6 +179,10 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (k < 0)
 		goto oom;
+	if (cli_print_refusals(&p.refusals, allow)) {
+		fprintf(stderr, "vfiokit: nothing was changed\n");
+		goto out;
+	}
 	if (print_machine(h) < 0)
 		goto oom;
 	{

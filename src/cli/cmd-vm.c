@@ -75,12 +75,12 @@ static void help(void)
 	      "                           the local library's)\n"
 	      "      --qemu FILE          write a QEMU launch script (create only)\n"
 	      "      --from FILE          edit: the domain XML from FILE instead of libvirt\n"
-	      "Refusals (as vfiokit bind): --allow-display, --allow-mounted,\n"
-	      "  --allow-default-route, --allow-host-bridge, --allow-nonviable; and\n"
 	      "      --allow-unreserved   write a huge-page guest although the pages are not free\n"
 	      "      --root DIR           read the machine copy in DIR\n"
-	      "  -h, --help               this help\n"
-	      "\n"
+	      "  -h, --help               this help\n",
+	      stdout);
+	cli_allow_help(true);
+	fputs("\n"
 	      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-vm(1).\n",
 	      stdout);
 }
@@ -102,7 +102,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_GPU = 0x100, OPT_WITH, OPT_VCPUS, OPT_MEMORY, OPT_DISK, OPT_ISO, OPT_VIRTIO_ISO, OPT_USB, OPT_EVDEV,
 		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
-		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_ALLOW /* + enum bind_refusal */
+		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -279,10 +279,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			help();
 			return -1;
 		default:
-			if (c >= OPT_ALLOW && c < OPT_ALLOW + _REFUSE_MAX) {
-				rq->allow[c - OPT_ALLOW] = true;
+			if (cli_allow_option(c, OPT_ALLOW, rq->allow))
 				break;
-			}
 			return cli_usage_error(cmd, "invalid option");
 		}
 	}

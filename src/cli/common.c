@@ -175,6 +175,49 @@ bool cli_table_option(int c, struct cli_table_opts *t)
 	return false;
 }
 
+bool cli_allow_option(int c, int base, bool allow[_REFUSE_MAX])
+{
+	if (c < base || c >= base + _REFUSE_MAX)
+		return false;
+	allow[c - base] = true;
+	return true;
+}
+
+void cli_allow_help(bool nonviable)
+{
+	fputs("\n"
+	      "Refused unless its option is given (the same rules for bind, vm and setup):\n"
+	      "      --allow-display        a device that drives a display of this host (a\n"
+	      "                             connected DRM connector, a framebuffer console, the\n"
+	      "                             boot framebuffer in its memory)\n"
+	      "      --allow-mounted        a device that holds a mounted filesystem or swap\n"
+	      "      --allow-default-route  a device that carries the default route\n"
+	      "      --allow-host-bridge    a host bridge among the devices\n",
+	      stdout);
+	if (nonviable)
+		fputs("      --allow-nonviable      a group VFIO would not accept afterwards\n", stdout);
+	fputs("When the host's connectors, mount, swap or route tables cannot be read, any\n"
+	      "device may use them: refused, naming what could not be read, unless its option\n"
+	      "is given.\n",
+	      stdout);
+}
+
+size_t cli_print_refusals(const struct refusal_list *l, const bool allow[_REFUSE_MAX])
+{
+	size_t refused = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct refusal *r = &l->v[i];
+		if (allow[r->kind]) {
+			cli_warn("%s (allowed by --%s)", r->msg, refusal_option(r->kind));
+			continue;
+		}
+		cli_error("refused: %s. To do it anyway: --%s", r->msg, refusal_option(r->kind));
+		refused++;
+	}
+	return refused;
+}
+
 void cli_columns_init(struct cli_columns *c, const struct cli_column *info, size_t ninfo, const int *defaults,
 		      size_t ndefaults)
 {

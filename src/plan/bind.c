@@ -11,18 +11,6 @@
 
 #include "bind.h"
 
-const char *bind_refusal_option(enum bind_refusal r)
-{
-	static const char *const names[_REFUSE_MAX] = {
-		[REFUSE_DISPLAY] = "allow-display",
-		[REFUSE_MOUNT] = "allow-mounted",
-		[REFUSE_ROUTE] = "allow-default-route",
-		[REFUSE_HOST_BRIDGE] = "allow-host-bridge",
-		[REFUSE_NONVIABLE] = "allow-nonviable",
-	};
-	return (unsigned)r < _REFUSE_MAX ? names[r] : "?";
-}
-
 static int fail(char **err, int code, const char *fmt, ...) _printf_(3, 4);
 static int fail(char **err, int code, const char *fmt, ...)
 {
@@ -73,18 +61,6 @@ static int add_group(struct bind_plan *p, int g)
 	return 0;
 }
 
-static int add_refusal(struct bind_plan *p, enum bind_refusal kind, char *msg)
-{
-	if (!msg)
-		return -ENOMEM;
-	if (GROW(p->refusals, p->refusals_alloc, p->nrefusals + 1) < 0) {
-		free(msg);
-		return -ENOMEM;
-	}
-	p->refusals[p->nrefusals++] = (struct bind_refusal_entry){ kind, msg };
-	return 0;
-}
-
 static int add_step(struct bind_plan *p, enum bind_step_kind kind, size_t item, char *path, char *value,
 		    const char *expect)
 {
@@ -111,9 +87,7 @@ void bind_plan_clear(struct bind_plan *p)
 	}
 	free(p->items);
 	free(p->groups);
-	for (size_t i = 0; i < p->nrefusals; i++)
-		free(p->refusals[i].msg);
-	free(p->refusals);
+	refusal_list_clear(&p->refusals);
 	strv_clear(&p->warnings);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		free(p->steps[i].path);
@@ -312,112 +286,32 @@ static int need_driver(struct host *h, struct bind_plan *p, char **err)
 	return add_step(p, STEP_MODPROBE, 0, NULL, strdup(p->driver), NULL);
 }
 
-static char *join_uses(const struct pci_device *d, enum pci_use_kind kind)
-{
-	struct strv v = { 0 };
-	char *s;
-	size_t shown = 0, total = 0;
-
-	for (size_t i = 0; i < d->nuses; i++) {
-		if (d->uses[i].kind != kind)
-			continue;
-		total++;
-		if (shown < 3 && strv_push(&v, d->uses[i].what) == 0)
-			shown++;
-	}
-	if (total > shown) {
-		_cleanup_free_ char *more = strdupf("and %zu more", total - shown);
-		if (more)
-			(void)strv_push(&v, more);
-	}
-	s = strv_join(&v, "; ");
-	strv_clear(&v);
-	return s;
-}
-
-static bool has_use(const struct pci_device *d, enum pci_use_kind kind)
-{
-	for (size_t i = 0; i < d->nuses; i++)
-		if (d->uses[i].kind == kind)
-			return true;
-	return false;
-}
-
 static bool vfio_accepts(const char *driver)
 {
 	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
 }
 
-/* A use the host model could not read: refused as if it were there (fail
- * closed), lifted by the same option. */
-static int refuse_unknown(struct host *h, struct bind_plan *p, const struct pci_device *d)
-{
-	static const struct {
-		enum pci_use_kind use;
-		enum bind_refusal refusal;
-		const char *what;
-	} kinds[] = {
-		{ PCI_USE_DISPLAY, REFUSE_DISPLAY, "drives a display of this host" },
-		{ PCI_USE_MOUNT, REFUSE_MOUNT, "holds a mounted filesystem or swap of this host" },
-		{ PCI_USE_ROUTE, REFUSE_ROUTE, "carries this host's default route" },
-	};
-	int k;
-
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		const char *why = h->usage_unknown[kinds[i].use];
-		if (!why || has_use(d, kinds[i].use))
-			continue;
-		if ((k = add_refusal(p, kinds[i].refusal,
-				     strdupf("cannot tell whether %s %s (%s)", d->name, kinds[i].what, why))) < 0)
-			return k;
-	}
-	return 0;
-}
-
+/* refuse.c's refusals for the devices that move, then bind's own: a group
+ * VFIO would not accept once they have moved. */
 static int judge(struct host *h, struct bind_plan *p)
 {
+	_cleanup_free_ size_t *moving = calloc(p->nitems ? p->nitems : 1, sizeof(*moving));
 	struct strv noreset = { 0 };
-	bool changes = false;
+	size_t nmoving = 0;
 	int k;
 
-	for (size_t i = 0; i < p->nitems; i++)
-		changes |= p->items[i].change;
+	if (!moving)
+		return -ENOMEM;
 	for (size_t i = 0; i < p->nitems; i++) {
 		const struct pci_device *d = &h->pci[p->items[i].dev];
 		if (!p->items[i].change)
 			continue;
-		if ((k = refuse_unknown(h, p, d)) < 0)
-			goto oom;
-		if (has_use(d, PCI_USE_DISPLAY)) {
-			_cleanup_free_ char *w = join_uses(d, PCI_USE_DISPLAY);
-			if ((k = add_refusal(p, REFUSE_DISPLAY,
-					     strdupf("%s drives a display of this host%s: %s", d->name,
-						     d->boot_vga == 1 ? " (it is the boot GPU)" : "", w ? w : "?"))) < 0)
-				goto oom;
-		}
-		if (has_use(d, PCI_USE_MOUNT)) {
-			_cleanup_free_ char *w = join_uses(d, PCI_USE_MOUNT);
-			if ((k = add_refusal(p, REFUSE_MOUNT,
-					     strdupf("%s holds mounted filesystems or swap of this host: %s", d->name,
-						     w ? w : "?"))) < 0)
-				goto oom;
-		}
-		if (has_use(d, PCI_USE_ROUTE)) {
-			_cleanup_free_ char *w = join_uses(d, PCI_USE_ROUTE);
-			if ((k = add_refusal(p, REFUSE_ROUTE,
-					     strdupf("%s carries this host's %s: binding it cuts the host off the network",
-						     d->name, w ? w : "default route"))) < 0)
-				goto oom;
-		}
-		if (d->role == PCI_ROLE_HOST_BRIDGE &&
-		    (k = add_refusal(p, REFUSE_HOST_BRIDGE,
-				     strdupf("%s is a host bridge (the CPU's link to its PCI devices); it is in group %d "
-					     "with the devices to bind",
-					     d->name, d->iommu_group))) < 0)
-			goto oom;
+		moving[nmoving++] = p->items[i].dev;
 		if (!d->has_reset && !(d->reset_method && *d->reset_method) && strv_push(&noreset, d->name) < 0)
 			goto oom;
 	}
+	if (refusals_judge(h, moving, nmoving, &p->refusals) < 0)
+		goto oom;
 	if (noreset.n) {
 		_cleanup_free_ char *list = strv_join(&noreset, ", ");
 		if (!list || strv_push_take(&p->warnings,
@@ -439,11 +333,11 @@ static int judge(struct host *h, struct bind_plan *p)
 			const struct pci_device *m = &h->pci[g->devs[j]];
 			if (has_item(p, g->devs[j]) || vfio_accepts(m->driver))
 				continue;
-			if ((k = add_refusal(p, REFUSE_NONVIABLE,
-					     strdupf("group %d would not be viable: %s stays on %s, and VFIO only "
-						     "hands a group to a guest when every device in it is on vfio-pci, "
-						     "pci-stub or no driver",
-						     g->number, m->name, m->driver))) < 0)
+			if ((k = refusal_list_add(&p->refusals, REFUSE_NONVIABLE,
+						  strdupf("group %d would not be viable: %s stays on %s, and VFIO only "
+							  "hands a group to a guest when every device in it is on "
+							  "vfio-pci, pci-stub or no driver",
+							  g->number, m->name, m->driver))) < 0)
 				return k;
 		}
 	}

@@ -7,18 +7,7 @@
 #pragma once
 
 #include "host.h"
-
-enum bind_refusal {
-	REFUSE_DISPLAY,     /* --allow-display */
-	REFUSE_MOUNT,       /* --allow-mounted */
-	REFUSE_ROUTE,       /* --allow-default-route */
-	REFUSE_HOST_BRIDGE, /* --allow-host-bridge */
-	REFUSE_NONVIABLE,   /* --allow-nonviable */
-	_REFUSE_MAX,
-};
-
-/* The option that lifts a refusal ("allow-display"). */
-const char *bind_refusal_option(enum bind_refusal r);
+#include "refuse.h"
 
 enum bind_step_kind {
 	STEP_MODPROBE,   /* value: module to load */
@@ -49,11 +38,6 @@ struct bind_item {
 	char *orig_state;         /* text of its state file, NULL if it had none */
 };
 
-struct bind_refusal_entry {
-	enum bind_refusal kind;
-	char *msg;
-};
-
 struct bind_plan {
 	bool unbind;
 	char *driver; /* bind: the target driver; unbind: the driver devices leave */
@@ -61,8 +45,7 @@ struct bind_plan {
 	size_t nitems, items_alloc;
 	int *groups;
 	size_t ngroups, groups_alloc;
-	struct bind_refusal_entry *refusals;
-	size_t nrefusals, refusals_alloc;
+	struct refusal_list refusals; /* refuse.c's for the devices that move; REFUSE_NONVIABLE */
 	struct strv warnings;
 	struct bind_step *steps;
 	size_t nsteps, steps_alloc;

@@ -24,6 +24,7 @@ void setup_plan_free(struct setup_plan *p)
 	strv_clear(&p->commands);
 	strv_clear(&p->manual);
 	strv_clear(&p->warnings);
+	refusal_list_clear(&p->refusals);
 	*p = (struct setup_plan){ 0 };
 }
 
@@ -60,7 +61,11 @@ static bool has_dev(const struct setup_plan *p, size_t i)
 	return false;
 }
 
-/* Every endpoint of the group of a (refusing a shared group unless asked). */
+/* Every endpoint of the group of a (refusing a shared group unless asked),
+ * each judged as bind judges it (refuse.c): at boot vfio-pci takes them
+ * before the host can use them. One already on vfio-pci changes nothing.
+ * VFIO's viability is no question here: every endpoint of the group goes
+ * to vfio-pci, and bridges stay on pcieport. */
 static int add_group(const struct host *h, const struct pci_addr *a, const struct setup_request *rq,
 		     struct setup_plan *p, char **err)
 {
@@ -102,11 +107,14 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 	group_assessment_clear(&as);
 	for (size_t i = 0; i < g->ndevs; i++) {
 		size_t idx = g->devs[i];
+		const char *drv = h->pci[idx].driver;
 		if (pci_is_bridge_role(h->pci[idx].role) || has_dev(p, idx))
 			continue;
 		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
 			return -ENOMEM;
 		p->devs[p->ndevs++] = idx;
+		if (!(drv && streq(drv, "vfio-pci")) && (k = refusals_judge(h, &idx, 1, &p->refusals)) < 0)
+			return k;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "host.h"
+#include "refuse.h"
 
 struct setup_request {
 	struct pci_addr gpu;
@@ -44,6 +45,7 @@ struct setup_plan {
 	struct strv commands;   /* regenerate, in order */
 	struct strv manual;     /* what the user must do by hand, and where */
 	struct strv warnings;
+	struct refusal_list refusals; /* refuse.c's, for devs; the caller decides which are lifted */
 	bool by_address;        /* identical cards: the driver_override script, not ids= */
 };
 

@@ -149,12 +149,14 @@ static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_p
 			p->devices.items[0] = p->devices.items[i];
 			p->devices.items[i] = t;
 		}
-	for (size_t i = 0; i < p->devices.nrefusals; i++) {
-		const struct bind_refusal_entry *e = &p->devices.refusals[i];
+	for (size_t i = 0; i < p->devices.refusals.n; i++) {
+		const struct refusal *e = &p->devices.refusals.v[i];
 		if (!rq->allow[e->kind])
 			return fail(err, VM_ERR_REFUSED,
 				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
-					    bind_refusal_option(e->kind)));
+					    refusal_option(e->kind)));
+		if (WARN(p, "%s (allowed by --%s)", e->msg, refusal_option(e->kind)) < 0)
+			return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->devices.warnings.n; i++)
 		if (strv_push(&p->warnings, p->devices.warnings.v[i]) < 0)
