@@ -91,7 +91,8 @@ static void print_list(const char *what, const struct strv *s)
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_ALLOW /* + enum refusal_kind */ };
+	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS. */
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_ALLOW };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
