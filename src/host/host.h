@@ -267,7 +267,7 @@ struct host {
 	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
 	/* HOST_LOAD_USAGE: why a kind of use could not be read
 	 * ("/proc/self/mountinfo: a directory"), indexed by enum pci_use_kind;
-	 * NULL when it was. Unknown means bind refuses (plan/bind.c). */
+	 * NULL when it was. Unknown means refused (plan/refuse.c). */
 	char *usage_unknown[3];
 };
 

@@ -16,7 +16,7 @@
  * A use is attached to every PCI device in the sysfs path (the controller
  * and the bridges above it). A source that cannot be read (absent,
  * unreadable, a NUL byte, too large) leaves its kind unknown
- * (host->usage_unknown), which bind and vm refuse; a kernel without DRM
+ * (host->usage_unknown), which bind, vm and setup refuse; a kernel without DRM
  * (no sys/module/drm), without framebuffers (no sys/class/graphics) or
  * without IPv6 (no proc/sys/net/ipv6) is known to have none. Also reads
  * the state `vfiokit bind` left in run/vfiokit/bound.
