@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "bind.h"
+#include "isolation.h"
 
 const char *bind_refusal_option(enum bind_refusal r)
 {
@@ -343,11 +344,6 @@ static bool has_use(const struct pci_device *d, enum pci_use_kind kind)
 	return false;
 }
 
-static bool vfio_accepts(const char *driver)
-{
-	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
-}
-
 /* A use the host model could not read: refused as if it were there (fail
  * closed), lifted by the same option. */
 static int refuse_unknown(struct host *h, struct bind_plan *p, const struct pci_device *d)
@@ -437,7 +433,7 @@ static int judge(struct host *h, struct bind_plan *p)
 			continue;
 		for (size_t j = 0; j < g->ndevs; j++) {
 			const struct pci_device *m = &h->pci[g->devs[j]];
-			if (has_item(p, g->devs[j]) || vfio_accepts(m->driver))
+			if (has_item(p, g->devs[j]) || isolation_vfio_accepts(m->driver))
 				continue;
 			if ((k = add_refusal(p, REFUSE_NONVIABLE,
 					     strdupf("group %d would not be viable: %s stays on %s, and VFIO only "
