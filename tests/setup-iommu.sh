@@ -138,6 +138,15 @@ run "$tmp/none"
 [ $rc = 1 ] && grep -q "no ACPI table could be read in /sys/firmware/acpi/tables: cannot tell whether the IOMMU is Intel VT-d (DMAR) or AMD-Vi (IVRS)" "$tmp/out"
 ok $? "ACPI tables unreadable: refused (fail closed), naming them" "$tmp/out"
 
+# iommu=off in GRUB's line turns either IOMMU off: removed (intel_iommu=off
+# is set to on in place).
+cp -a "$tmp/off.pristine" "$tmp/offparam"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="iommu=off intel_iommu=off quiet"/' "$tmp/offparam/etc/default/grub"
+run "$tmp/offparam"
+[ $rc = 0 ] && grep -q '^+GRUB_CMDLINE_LINUX_DEFAULT="intel_iommu=on quiet"$' "$tmp/out" &&
+	grep -q "iommu=off is removed from the kernel command line: it turns the IOMMU off" "$tmp/out"
+ok $? "iommu=off removed, intel_iommu=off set to on" "$tmp/out"
+
 # A parameter the running kernel has, typed at the boot menu, in no boot
 # file: still written, with the note.
 cp -a "$tmp/off.pristine" "$tmp/typed"

@@ -645,28 +645,31 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		goto out;
 
 	/* For AMD-Vi, amd_iommu=on is no value the kernel takes, and
-	 * amd_iommu=off turns the IOMMU off: removed wherever a boot file has
-	 * them. */
-	if (p.iommu == SETUP_IOMMU_AMD)
-		for (size_t i = 0; i < 2; i++) {
-			const char *tok = i ? "amd_iommu=off" : "amd_iommu=on";
-			const char *why = i ? "it turns the IOMMU off" :
-					      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
-					      "reports it)";
-			bool there;
-			if (boot_files_have(h, tok, &there) < 0)
+	 * amd_iommu=off turns the IOMMU off; iommu=off turns either off
+	 * (intel_iommu=off is replaced by intel_iommu=on, iommu=off by
+	 * --iommu-pt's iommu=pt): removed wherever a boot file has them. */
+	for (size_t i = p.iommu == SETUP_IOMMU_AMD ? 0 : 2; i < 3; i++) {
+		static const char *const toks[] = { "amd_iommu=on", "amd_iommu=off", "iommu=off" };
+		const char *tok = toks[i];
+		const char *why = i ? "it turns the IOMMU off" :
+				      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
+				      "reports it)";
+		bool there;
+		if (i == 2 && rq->iommu_pt)
+			continue;
+		if (boot_files_have(h, tok, &there) < 0)
+			goto oom;
+		if (there) {
+			if (strv_push(&p.stale, tok) < 0 ||
+			    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
+								tok, why)) < 0)
 				goto oom;
-			if (there) {
-				if (strv_push(&p.stale, tok) < 0 ||
-				    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
-									tok, why)) < 0)
-					goto oom;
-			} else if (h->kernel.cmdline_raw && cmdline_has_word(h->kernel.cmdline_raw, tok) &&
-				   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
-								     "setup edits sets it: remove it where it is set "
-								     "(%s)", tok, why)) < 0)
-				goto oom;
-		}
+		} else if (h->kernel.cmdline_raw && cmdline_has_word(h->kernel.cmdline_raw, tok) &&
+			   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
+							     "setup edits sets it: remove it where it is set "
+							     "(%s)", tok, why)) < 0)
+			goto oom;
+	}
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
