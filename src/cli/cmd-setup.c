@@ -11,16 +11,27 @@
 
 static void help(void)
 {
-	fputs("Usage: vfiokit setup --gpu ADDR [--with ADDR]... [OPTIONS]\n"
+	fputs("Usage: vfiokit setup [--iommu intel|amd] [--iommu-pt] [OPTIONS]\n"
+	      "       vfiokit setup --gpu ADDR [--with ADDR]... [OPTIONS]\n"
 	      "\n"
-	      "Isolate the guest GPU (and the rest of its IOMMU group) at boot, as the article's\n"
-	      "\"Isolating the GPU\" does: kernel parameters (intel_iommu=on on Intel), vfio-pci\n"
+	      "Without --gpu, the first step: the IOMMU's kernel parameters alone, as the article's\n"
+	      "\"Enabling IOMMU\" does, so that after a reboot the groups show which devices a guest\n"
+	      "can take. The parameter follows the IOMMU the firmware reports (its ACPI table), not\n"
+	      "the CPU: DMAR (Intel VT-d) gets intel_iommu=on, IVRS (AMD-Vi) none (amd_iommu=on\n"
+	      "and amd_iommu=off are removed). Whether a parameter is there is judged in the boot\n"
+	      "files, not in /proc/cmdline. Neither table, or tables that cannot be read: refused,\n"
+	      "unless --iommu names the IOMMU.\n"
+	      "\n"
+	      "With --gpu, isolate the guest GPU (and the rest of its IOMMU group) at boot, as the\n"
+	      "article's \"Isolating the GPU\" does: the same kernel parameters, vfio-pci\n"
 	      "taking the devices by ID (/etc/modprobe.d/vfio.conf, with a softdep for every driver\n"
 	      "that would claim them first; the file's other lines and an earlier setup's IDs\n"
 	      "kept), the VFIO modules in the initramfs, and the bootloader's command line; then\n"
 	      "the commands that regenerate them. Every installed kernel is checked for the\n"
 	      "modules. Identical guest and host cards are taken by address with the article's\n"
-	      "driver_override script. Shows a diff; nothing changes without --apply.\n"
+	      "driver_override script. While the IOMMU is off (no groups), the devices named are\n"
+	      "taken by ID alone, with a warning: 'vfiokit verify' judges their groups after the\n"
+	      "reboot. Shows a diff; nothing changes without --apply.\n"
 	      "\n"
 	      "Generators: initramfs-tools, dracut, mkinitcpio (MODULES, modconf), booster.\n"
 	      "Bootloaders: GRUB (/etc/default/grub), systemd-boot and grubby (the BLS entries,\n"
@@ -34,6 +45,8 @@ static void help(void)
 	      "      --with ADDR        another device for the guest (a USB controller, ...)\n"
 	      "      --include-group    take a shared IOMMU group whole\n"
 	      "      --iommu-pt         add iommu=pt (passthrough mode for the host's own devices)\n"
+	      "      --iommu intel|amd  the IOMMU to plan for, overriding the firmware's ACPI tables\n"
+	      "                         (DMAR or IVRS): where they cannot be read or name neither\n"
 	      "      --apply            write the files (journaled: 'vfiokit undo'), run the\n"
 	      "                         commands; a failure takes everything back\n"
 	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
@@ -91,13 +104,14 @@ static void print_list(const char *what, const struct strv *s)
 
 int cmd_setup(int argc, char **argv)
 {
-	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS. */
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_ALLOW };
+	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS (last). */
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_ALLOW };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
 		{ "include-group", no_argument, NULL, OPT_INCLUDE_GROUP },
 		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
+		{ "iommu", required_argument, NULL, OPT_IOMMU },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
@@ -141,6 +155,14 @@ int cmd_setup(int argc, char **argv)
 		case OPT_IOMMU_PT:
 			rq.iommu_pt = true;
 			break;
+		case OPT_IOMMU:
+			if (streq(optarg, "intel"))
+				rq.iommu = SETUP_IOMMU_INTEL;
+			else if (streq(optarg, "amd"))
+				rq.iommu = SETUP_IOMMU_AMD;
+			else
+				return cli_usage_error("setup", "--iommu takes intel or amd, not '%s'", optarg);
+			break;
 		case OPT_APPLY:
 			apply = true;
 			break;
@@ -159,8 +181,9 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
-	if (!have_gpu)
-		return cli_usage_error("setup", "name the guest's GPU with --gpu ADDR");
+	if (!have_gpu && (rq.nwith || rq.include_group))
+		return cli_usage_error("setup", "--with and --include-group need --gpu ADDR");
+	rq.has_gpu = have_gpu;
 	if (in_chroot && (!rootdir || !apply))
 		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
 	rq.with = with;
@@ -186,6 +209,11 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (print_machine(h) < 0)
 		goto oom;
+	if (p.iommu_only || p.groups_unknown)
+		cli_line(stdout, "# IOMMU: %s (%s), %s", p.iommu == SETUP_IOMMU_INTEL ? "Intel VT-d" : "AMD-Vi",
+			 rq.iommu != SETUP_IOMMU_DETECT ? "named with --iommu" :
+			 p.iommu == SETUP_IOMMU_INTEL ? "the firmware's DMAR table" : "the firmware's IVRS table",
+			 h->ngroups ? "on (IOMMU groups exist)" : "off (no IOMMU groups yet)");
 	{
 		struct strv devs = { 0 };
 		for (size_t i = 0; i < p.ndevs; i++)
@@ -227,12 +255,27 @@ int cmd_setup(int argc, char **argv)
 	for (size_t i = 0; i < p.commands.n; i++)
 		if (journal_tx_add_regen(&tx, p.commands.v[i]) < 0)
 			goto oom;
+	if (p.manual.n && !tx.exec.n) {
+		/* Nothing to write, yet something to do by hand: not "nothing to do". */
+		_cleanup_free_ char *diff = journal_tx_diff(&tx);
+		if (!diff)
+			goto oom;
+		if (!*diff) {
+			fprintf(stderr, "vfiokit: no file here for setup to change: make the changes above by hand\n");
+			r = EXIT_OK;
+			goto out;
+		}
+	}
 	r = cli_apply("setup", h->root, &tx, apply, in_chroot ? rootdir : NULL, NULL, &id);
-	if (r == EXIT_OK && apply && id) {
+	if (r == EXIT_OK && apply && id && p.iommu_only) {
+		fprintf(stderr, "vfiokit: reboot; then 'vfiokit check' shows the IOMMU on, 'vfiokit groups --gpu' the "
+				"groups a guest can take, and 'vfiokit setup --gpu ADDR' isolates one\n");
+	} else if (r == EXIT_OK && apply && id) {
 		bool ids_param = false;
 		for (size_t i = 0; i < p.params.n; i++)
 			ids_param |= startswith(p.params.v[i], "vfio-pci.ids=");
-		fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit verify' that the devices are on vfio-pci\n");
+		fprintf(stderr, "vfiokit: reboot, then check with 'vfiokit verify' that the devices are on vfio-pci%s\n",
+			p.groups_unknown ? " and their IOMMU groups can go to a guest" : "");
 		/* The way back when the host boots without a screen. */
 		fprintf(stderr,
 			"vfiokit: if the host has no screen after the reboot: in the boot menu, edit the entry and add "

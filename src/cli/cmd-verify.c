@@ -53,13 +53,15 @@ int cmd_verify(int argc, char **argv)
 			      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
 			      "kernel command line) on vfio-pci? If not, the likely cause:\n"
 			      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
-			      "add), an initramfs not regenerated, booster ignoring modprobe.d.\n\n"
+			      "add), an initramfs not regenerated, booster ignoring modprobe.d. And can its IOMMU\n"
+			      "group go to a guest: every other device in it on vfio-pci, pci-stub or no driver\n"
+			      "(what a setup made while the IOMMU was off could not see).\n\n"
 			      "Options:\n"
 			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
 			      "      --root DIR       read the machine from DIR\n"
 			      "  -h, --help           this help\n\n"
-			      "Exit status: 0 every device is on vfio-pci, 1 one is not (or nothing is configured),\n"
-			      "2 usage error. See vfiokit-verify(1).\n",
+			      "Exit status: 0 every device is on vfio-pci in a group a guest can take, 1 one is not\n"
+			      "(or nothing is configured), 2 usage error. See vfiokit-verify(1).\n",
 			      stdout);
 			return EXIT_OK;
 		default:

@@ -17,7 +17,7 @@ static const struct verb verbs[] = {
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
 	  VERB_READS_HOST },
 	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },
-	{ "setup", cmd_setup, "isolate devices at boot: kernel parameters, modprobe.d, initramfs, bootloader",
+	{ "setup", cmd_setup, "turn the IOMMU on (no device), or isolate devices at boot: parameters, modprobe.d, initramfs",
 	  VERB_READS_HOST },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },

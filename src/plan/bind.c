@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "bind.h"
+#include "isolation.h"
 
 static int fail(char **err, int code, const char *fmt, ...) _printf_(3, 4);
 static int fail(char **err, int code, const char *fmt, ...)
@@ -286,11 +287,6 @@ static int need_driver(struct host *h, struct bind_plan *p, char **err)
 	return add_step(p, STEP_MODPROBE, 0, NULL, strdup(p->driver), NULL);
 }
 
-static bool vfio_accepts(const char *driver)
-{
-	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
-}
-
 /* refuse.c's refusals for the devices that move, then bind's own: a group
  * VFIO would not accept once they have moved. */
 static int judge(struct host *h, struct bind_plan *p)
@@ -331,7 +327,7 @@ static int judge(struct host *h, struct bind_plan *p)
 			continue;
 		for (size_t j = 0; j < g->ndevs; j++) {
 			const struct pci_device *m = &h->pci[g->devs[j]];
-			if (has_item(p, g->devs[j]) || vfio_accepts(m->driver))
+			if (has_item(p, g->devs[j]) || isolation_vfio_accepts(m->driver))
 				continue;
 			if ((k = refusal_list_add(&p->refusals, REFUSE_NONVIABLE,
 						  strdupf("group %d would not be viable: %s stays on %s, and VFIO only "

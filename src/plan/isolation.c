@@ -79,3 +79,8 @@ void group_assessment_clear(struct group_assessment *a)
 	free(a->others);
 	*a = (struct group_assessment){ 0 };
 }
+
+bool isolation_vfio_accepts(const char *driver)
+{
+	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");
+}

@@ -29,4 +29,7 @@ struct group_assessment {
 int isolation_assess(const struct host *h, const struct iommu_group *g, const struct pci_addr *card,
 		     struct group_assessment *ret);
 void group_assessment_clear(struct group_assessment *a);
+/* Whether VFIO hands a group to a guest with a member on driver (NULL:
+ * none): vfio-pci, pci-stub, no driver, or pcieport for the bridges. */
+bool isolation_vfio_accepts(const char *driver);
 const char *group_verdict_name(enum group_verdict v);

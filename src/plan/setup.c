@@ -81,9 +81,21 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 	if (pci_is_bridge_role(d->role))
 		return fail(err, strdupf("%s is a PCI bridge: bridges and root ports stay on the host; name the devices "
 					 "behind it", name));
-	if (d->iommu_group < 0 || !(g = host_find_group(h, d->iommu_group)))
-		return fail(err, strdupf("%s is in no IOMMU group: the IOMMU is off (see 'vfiokit check'); set up its "
-					 "parameters first", name));
+	if (d->iommu_group < 0 || !(g = host_find_group(h, d->iommu_group))) {
+		size_t idx = (size_t)(d - h->pci);
+		if (h->ngroups)
+			return fail(err, strdupf("%s is in no IOMMU group, though the IOMMU is on (see 'vfiokit groups')",
+						 name));
+		/* The IOMMU is off: no group is known until the reboot that
+		 * turns it on. The device alone, by ID; verify judges its group. */
+		p->groups_unknown = true;
+		if (has_dev(p, idx))
+			return 0;
+		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
+			return -ENOMEM;
+		p->devs[p->ndevs++] = idx;
+		return 0;
+	}
 	if ((k = isolation_assess(h, g, a, &as)) < 0)
 		return k;
 	if (as.verdict == VERDICT_SHARED && !rq->include_group) {
@@ -391,8 +403,9 @@ bool cmdline_has_word(const char *text, const char *word)
 	return false;
 }
 
-/* Whether a boot file setup edits has tok. */
-static int stale_present(const struct host *h, const char *tok, bool *ret)
+/* Whether a boot file setup edits has tok: what the next boot reads, never
+ * /proc/cmdline (a parameter typed once at the boot menu is not there). */
+static int boot_files_have(const struct host *h, const char *tok, bool *ret)
 {
 	_cleanup_(strv_clear) struct strv texts = { 0 };
 
@@ -417,6 +430,109 @@ int setup_exec_pair(struct setup_plan *p, char *run, char *undo)
 	return k;
 }
 
+/* The IOMMU the parameters are for, from the firmware's ACPI tables (the
+ * article's "Enabling IOMMU"), not from the CPU vendor: Zhaoxin and
+ * Centaur CPUs have VT-d, and a QEMU guest may show an AMD CPU over an
+ * emulated Intel IOMMU. Refused when the tables cannot tell. */
+static int iommu_kind(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
+{
+	static const char how[] = "name the IOMMU with --iommu intel or --iommu amd";
+	const struct host_iommu *io = &h->iommu;
+
+	if (rq->iommu != SETUP_IOMMU_DETECT) {
+		bool intel = rq->iommu == SETUP_IOMMU_INTEL;
+		p->iommu = rq->iommu;
+		if ((intel ? io->ivrs && !io->dmar : io->dmar && !io->ivrs) &&
+		    strv_push_take(&p->warnings, strdupf("--iommu %s overrides the firmware, which reports %s",
+							 intel ? "intel" : "amd",
+							 intel ? "IVRS (AMD-Vi)" : "DMAR (Intel VT-d)")) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if (!io->acpi_tables.n)
+		return fail(err, strdupf("no ACPI table could be read in /sys/firmware/acpi/tables: cannot tell whether "
+					 "the IOMMU is Intel VT-d (DMAR) or AMD-Vi (IVRS), so no IOMMU parameter can be "
+					 "chosen; %s", how));
+	if (io->dmar && io->ivrs)
+		return fail(err, strdupf("the firmware reports both DMAR (Intel VT-d) and IVRS (AMD-Vi) in "
+					 "/sys/firmware/acpi/tables: cannot tell which IOMMU the kernel uses; %s", how));
+	if (!io->dmar && !io->ivrs)
+		return fail(err, strdupf("the firmware reports no IOMMU: neither DMAR (Intel VT-d) nor IVRS (AMD-Vi) "
+					 "among the %zu ACPI tables in /sys/firmware/acpi/tables; enable VT-d or AMD-Vi "
+					 "in the firmware setup (see 'vfiokit check'), or %s",
+					 io->acpi_tables.n, how));
+	p->iommu = io->dmar ? SETUP_IOMMU_INTEL : SETUP_IOMMU_AMD;
+	return 0;
+}
+
+/* The parameters to add: intel_iommu=on for VT-d, which the kernel leaves
+ * off by default (the article: CONFIG_INTEL_IOMMU_DEFAULT_ON is not set);
+ * none for AMD-Vi, on whenever the firmware reports it. */
+static int iommu_params(const struct host *h, const struct setup_request *rq, struct setup_plan *p)
+{
+	bool there = true;
+
+	if (p->iommu == SETUP_IOMMU_INTEL && strv_push(&p->params, "intel_iommu=on") < 0)
+		return -ENOMEM;
+	if (rq->iommu_pt && strv_push(&p->params, "iommu=pt") < 0)
+		return -ENOMEM;
+	/* Already in the boot files, yet the IOMMU is off: the machine has
+	 * not booted with them since. */
+	for (size_t i = 0; i < p->params.n && there; i++)
+		if (boot_files_have(h, p->params.v[i], &there) < 0)
+			return -ENOMEM;
+	if (p->iommu == SETUP_IOMMU_AMD && !h->ngroups &&
+	    strv_push(&p->warnings, "the IOMMU is off (no IOMMU groups), though AMD-Vi needs no parameter: the kernel "
+				    "turns it on whenever the firmware reports it, unless amd_iommu=off or iommu=off "
+				    "says otherwise; see 'vfiokit check' and dmesg") < 0)
+		return -ENOMEM;
+	if (p->params.n && there && !h->ngroups) {
+		_cleanup_free_ char *list = strv_join(&p->params, " ");
+		if (!list || strv_push_take(&p->warnings,
+					    strdupf("the boot files already have %s, yet the IOMMU is off (no IOMMU "
+						    "groups): reboot, after regenerating what boots from them if they "
+						    "were edited by hand (update-grub, ...)",
+						    list)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A parameter the running kernel has (typed at the boot menu, or set where
+ * setup does not look) but no boot file setup edits: it is written now,
+ * and said where. The files and commands the bootloaders planned are
+ * those from first_file and first_exec on. */
+static int running_only(const struct host *h, struct setup_plan *p, size_t first_file, size_t first_exec)
+{
+	for (size_t i = 0; i < p->params.n; i++) {
+		const char *tok = p->params.v[i];
+		_cleanup_(strv_clear) struct strv where = { 0 };
+		_cleanup_free_ char *list = NULL;
+		bool there;
+		int k = 0;
+
+		if (!h->kernel.cmdline_raw || !cmdline_has_word(h->kernel.cmdline_raw, tok))
+			continue;
+		if (boot_files_have(h, tok, &there) < 0)
+			return -ENOMEM;
+		if (there)
+			continue;
+		for (size_t j = first_file; j < p->nfiles && k >= 0; j++)
+			k = strv_push_take(&where, strdupf("/%s", p->files[j].path));
+		for (size_t j = first_exec; j < p->exec.n && k >= 0; j++)
+			k = strv_push(&where, p->exec.v[j]);
+		if (k < 0 || !(list = strv_join(&where, ", ")))
+			return -ENOMEM;
+		if (strv_push_take(&p->warnings,
+				   strdupf("the running kernel has %s (typed at the boot menu, or set where setup does not "
+					   "look), but no boot file setup edits has it: %s%s%s",
+					   tok, where.n ? "setup writes it (" : "add it by hand (below)", list,
+					   where.n ? ")" : "")) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The kernel command line, for every bootloader found. */
 static int cmdline(const struct host *h, struct setup_plan *p, const char *params)
 {
@@ -437,14 +553,24 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	const struct host_boot *b = &h->boot;
 	struct setup_plan p = { 0 };
 	_cleanup_free_ char *params = NULL;
+	size_t first_file, first_exec;
 	int k;
 
 	*err = NULL;
-	if ((k = add_group(h, &rq->gpu, rq, &p, err)) < 0)
+	p.iommu_only = !rq->has_gpu;
+	if ((k = iommu_kind(h, rq, &p, err)) < 0)
 		goto out;
-	for (size_t i = 0; i < rq->nwith; i++)
+	if (rq->has_gpu && (k = add_group(h, &rq->gpu, rq, &p, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < rq->nwith && rq->has_gpu; i++)
 		if ((k = add_group(h, &rq->with[i], rq, &p, err)) < 0)
 			goto out;
+	if (p.groups_unknown &&
+	    strv_push(&p.warnings, "the IOMMU is off (no IOMMU groups): the devices are taken by ID as named, without "
+				   "their groups, which are unknown until the reboot that turns it on; after that "
+				   "reboot, 'vfiokit verify' judges each device's group (every other device in it must "
+				   "be on vfio-pci too)") < 0)
+		goto oom;
 	for (size_t i = 0; i < p.ndevs; i++) {
 		const struct pci_device *d = &h->pci[p.devs[i]];
 		_cleanup_free_ char *id = strdupf("%04x:%04x", d->vendor, d->device);
@@ -481,24 +607,16 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 				goto oom;
 		}
 	}
-	/* Kernel parameters: the article's intel_iommu=on on Intel; on AMD the
-	 * IOMMU is on by default. */
-	if (host_cpu_vendor(h) == CPU_INTEL) {
-		if (strv_push(&p.params, "intel_iommu=on") < 0)
-			goto oom;
-	} else if (host_cpu_vendor(h) != CPU_AMD) {
-		if (strv_push(&p.warnings, "the CPU vendor is unknown: no IOMMU parameter added (intel_iommu=on is for "
-					   "Intel; AMD needs none)") < 0)
-			goto oom;
-	}
-	if (rq->iommu_pt && strv_push(&p.params, "iommu=pt") < 0)
-		goto oom;
-	if ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, &p, err)) < 0)
+	/* Kernel parameters: by the IOMMU the firmware reports. */
+	if ((k = iommu_params(h, rq, &p)) < 0)
 		goto out;
-	if ((k = ids_on_cmdline(h, &p)) < 0)
+	/* The IOMMU step alone plans the command line and nothing else. */
+	if (!p.iommu_only && ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, &p, err)) < 0))
+		goto out;
+	if (!p.iommu_only && (k = ids_on_cmdline(h, &p)) < 0)
 		goto out;
 
-	if ((k = modprobe_conf(h, &p)) < 0)
+	if (!p.iommu_only && (k = modprobe_conf(h, &p)) < 0)
 		goto out;
 	if (p.by_address) {
 		struct strv devs = { 0 };
@@ -531,35 +649,43 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 						   list))) < 0)
 			goto oom;
 	}
-	if ((k = plan_backends(h, &p, BOOT_GENERATOR, NULL, NULL)) < 0)
+	if (!p.iommu_only && (k = plan_backends(h, &p, BOOT_GENERATOR, NULL, NULL)) < 0)
 		goto out;
 
-	/* On AMD, amd_iommu=on is no value the kernel takes, and amd_iommu=off
-	 * turns the IOMMU off: removed wherever a boot file has them. */
-	if (host_cpu_vendor(h) == CPU_AMD)
-		for (size_t i = 0; i < 2; i++) {
-			const char *tok = i ? "amd_iommu=off" : "amd_iommu=on";
-			const char *why = i ? "it turns the IOMMU off" :
-					      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
-					      "reports it)";
-			bool there;
-			if (stale_present(h, tok, &there) < 0)
+	/* For AMD-Vi, amd_iommu=on is no value the kernel takes, and
+	 * amd_iommu=off turns the IOMMU off; iommu=off turns either off
+	 * (intel_iommu=off is replaced by intel_iommu=on, iommu=off by
+	 * --iommu-pt's iommu=pt): removed wherever a boot file has them. */
+	for (size_t i = p.iommu == SETUP_IOMMU_AMD ? 0 : 2; i < 3; i++) {
+		static const char *const toks[] = { "amd_iommu=on", "amd_iommu=off", "iommu=off" };
+		const char *tok = toks[i];
+		const char *why = i ? "it turns the IOMMU off" :
+				      "the kernel takes no such value (on AMD the IOMMU is on when the firmware "
+				      "reports it)";
+		bool there;
+		if (i == 2 && rq->iommu_pt)
+			continue;
+		if (boot_files_have(h, tok, &there) < 0)
+			goto oom;
+		if (there) {
+			if (strv_push(&p.stale, tok) < 0 ||
+			    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
+								tok, why)) < 0)
 				goto oom;
-			if (there) {
-				if (strv_push(&p.stale, tok) < 0 ||
-				    strv_push_take(&p.warnings, strdupf("%s is removed from the kernel command line: %s",
-									tok, why)) < 0)
-					goto oom;
-			} else if (h->kernel.cmdline_raw && cmdline_has_word(h->kernel.cmdline_raw, tok) &&
-				   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
-								     "setup edits sets it: remove it where it is set "
-								     "(%s)", tok, why)) < 0)
-				goto oom;
-		}
+		} else if (h->kernel.cmdline_raw && cmdline_has_word(h->kernel.cmdline_raw, tok) &&
+			   strv_push_take(&p.manual, strdupf("the running kernel has %s, but none of the files "
+							     "setup edits sets it: remove it where it is set "
+							     "(%s)", tok, why)) < 0)
+			goto oom;
+	}
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
+	first_file = p.nfiles;
+	first_exec = p.exec.n;
 	if ((p.params.n || p.stale.n) && (k = cmdline(h, &p, params)) < 0)
+		goto out;
+	if ((k = running_only(h, &p, first_file, first_exec)) < 0)
 		goto out;
 	*ret = p;
 	return 0;

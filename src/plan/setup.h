@@ -16,12 +16,18 @@
 #include "host.h"
 #include "refuse.h"
 
+/* Which IOMMU the parameters are for: the firmware's ACPI table says
+ * (DMAR: Intel VT-d, IVRS: AMD-Vi), unless the user names it. */
+enum setup_iommu { SETUP_IOMMU_DETECT, SETUP_IOMMU_INTEL, SETUP_IOMMU_AMD };
+
 struct setup_request {
+	bool has_gpu;                /* false: the IOMMU step alone (the parameters, no device) */
 	struct pci_addr gpu;
 	const struct pci_addr *with; /* more devices for the guest */
 	size_t nwith;
 	bool include_group;          /* take a shared group whole */
 	bool iommu_pt;               /* add iommu=pt */
+	enum setup_iommu iommu;      /* --iommu intel|amd; DETECT: by the ACPI tables */
 };
 
 struct setup_file {
@@ -47,6 +53,9 @@ struct setup_plan {
 	struct strv warnings;
 	struct refusal_list refusals; /* refuse.c's, for devs; the caller decides which are lifted */
 	bool by_address;        /* identical cards: the driver_override script, not ids= */
+	bool iommu_only;        /* no device: the IOMMU parameters alone */
+	bool groups_unknown;    /* the IOMMU is off: the devices by ID as named, groups judged by verify */
+	enum setup_iommu iommu; /* INTEL or AMD: what the parameters were chosen for */
 };
 
 

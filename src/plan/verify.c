@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "boot/backend.h"
+#include "isolation.h"
 #include "verify.h"
 
 void verify_result_free(struct verify_result *r)
@@ -56,10 +57,49 @@ static char *cause(const struct host *h, const struct pci_device *d)
 		       "writes it), regenerate the initramfs, reboot", drv, d->modules.n ? d->modules.v[0] : drv);
 }
 
+/* The article's "Ensuring that the groups are valid", after the reboot: a
+ * guest gets d only with its whole group, so every other device in it must
+ * be on vfio-pci (pci-stub, or no driver) as well. Setup made while the
+ * IOMMU was off could not know the group. 0 with *ret NULL: viable. */
+static int group_problem(const struct host *h, const struct pci_device *d, char **ret)
+{
+	const struct iommu_group *g = host_find_group(h, d->iommu_group);
+	_cleanup_(strv_clear) struct strv stay = { 0 };
+	_cleanup_free_ char *list = NULL;
+	int k = 0;
+
+	*ret = NULL;
+	if (!h->ngroups)
+		return 0; /* the IOMMU is off: cause() says so */
+	if (d->iommu_group < 0 || !g)
+		return (*ret = strdupf("%s is in no IOMMU group, though the IOMMU is on: VFIO cannot hand it to a guest "
+				       "(see 'vfiokit groups')", d->name)) ? 0 : -ENOMEM;
+	for (size_t i = 0; i < g->ndevs && k >= 0; i++) {
+		const struct pci_device *m = &h->pci[g->devs[i]];
+		if (m != d && !pci_is_bridge_role(m->role) && !isolation_vfio_accepts(m->driver))
+			k = strv_push_take(&stay, strdupf("%s (on %s)", m->name, m->driver));
+	}
+	for (size_t i = 0; i < g->missing.n && k >= 0; i++)
+		k = strv_push_take(&stay, strdupf("%s (not in /sys/bus/pci)", g->missing.v[i]));
+	if (k < 0)
+		return -ENOMEM;
+	if (!stay.n)
+		return 0;
+	if (!(list = strv_join(&stay, ", ")))
+		return -ENOMEM;
+	*ret = strdupf("IOMMU group %d is not viable: it also holds %s, and VFIO hands a group to a guest only when "
+		       "every device in it is on vfio-pci, pci-stub or no driver; now that the IOMMU is on, 'vfiokit setup "
+		       "--gpu %s' takes the whole group (a shared one with --include-group), or use a slot whose "
+		       "group is isolated ('vfiokit groups')",
+		       g->number, list, d->name);
+	return *ret ? 0 : -ENOMEM;
+}
+
 int verify_run(const struct host *h, struct verify_result *ret)
 {
 	struct verify_result r = { 0 };
 	struct strv ids = { 0 };
+	char *group = NULL;
 	int k;
 
 	if ((k = wanted_ids(h, &ids)) < 0)
@@ -84,6 +124,20 @@ int verify_run(const struct host *h, struct verify_result *ret)
 			goto fail;
 		}
 		r.n++;
+		if ((k = group_problem(h, d, &group)) < 0)
+			goto fail;
+		if (group) {
+			char *both = on ? TAKE_PTR(group) : strdupf("%s; and %s", r.rows[r.n - 1].cause, group);
+			free(group);
+			group = NULL;
+			if (!both) {
+				k = -ENOMEM;
+				goto fail;
+			}
+			free(r.rows[r.n - 1].cause);
+			r.rows[r.n - 1].cause = both;
+			r.rows[r.n - 1].ok = false;
+		}
 	}
 	if (!r.n) {
 		r.nothing = ids.n ? strdup("no device here has the IDs given to vfio-pci (modprobe.d, vfio-pci.ids)") :
