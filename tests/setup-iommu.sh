@@ -81,6 +81,16 @@ golden off-device
 	grep -q "'vfiokit verify' judges each device's group" "$tmp/out" && grep -q "intel_iommu=on" "$tmp/out"
 ok $? "a device while the IOMMU is off: taken by ID alone, groups left to verify (golden off-device)" "$tmp/d"
 
+# While the IOMMU is off the refusals hold as ever: the host's boot GPU
+# (i915, its screen) is not taken by ID, unless --allow-display.
+run "$tmp/off" --gpu 00:02.0
+[ $rc = 1 ] && grep -q "0000:00:02.0" "$tmp/stderr" && grep -q "allow-display" "$tmp/stderr" &&
+	diff -r --no-dereference -x var -x run "$tmp/off.pristine" "$tmp/off" >/dev/null
+ok $? "the boot GPU while the IOMMU is off: refused as at any time, nothing written" "$tmp/out"
+run "$tmp/off" --gpu 00:02.0 --allow-display
+[ $rc = 0 ] && grep -q "(allowed by --allow-display)" "$tmp/stderr"
+ok $? "... and planned with --allow-display, the refusal shown as a warning" "$tmp/out"
+
 # An AMD CPU over an Intel IOMMU (QEMU's q35 with intel-iommu and an AMD
 # host CPU shows this): the DMAR table decides.
 cp -a "$tmp/off.pristine" "$tmp/amdcpu"

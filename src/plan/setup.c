@@ -94,6 +94,9 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
 			return -ENOMEM;
 		p->devs[p->ndevs++] = idx;
+		/* Refused as at any time: the screen, the root disk, the route. */
+		if (!(d->driver && streq(d->driver, "vfio-pci")) && (k = refusals_judge(h, &idx, 1, &p->refusals)) < 0)
+			return k;
 		return 0;
 	}
 	if ((k = isolation_assess(h, g, a, &as)) < 0)
