@@ -179,6 +179,15 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 		[ "$(grep -c '<vendor id="0x046d"' "$tmp/out/all.xml")" = 1 ] && [ "$(grep -c 'type="evdev"' "$tmp/out/all.xml")" = 2 ]; then
 		ok "vm edit twice with USB, evdev, audio and Looking Glass changes nothing the second time"
 	else { cat "$tmp/out/again"; } >>"$tmp/why"; nok "vm edit twice with USB, evdev, audio and Looking Glass"; fi
+	# An empty <devices> with only layout inside (found by fuzz-vm-edit): the
+	# edit's output reads back as itself, so a second edit changes nothing.
+	sed '/<devices>/,/<\/devices>/c\  <devices>\n  </devices>' "$vm" >"$tmp/nodevs.xml"
+	edit win10 --gpu 06:00.0 $opts --from "$tmp/nodevs.xml" --xml >"$tmp/out/nodevs.xml" 2>"$tmp/why" &&
+		edit win10 --gpu 06:00.0 $opts --from "$tmp/out/nodevs.xml" >"$tmp/out/again" 2>>"$tmp/why"
+	if [ $? -eq 0 ] && [ ! -s "$tmp/out/again" ] && grep -q "already has all of it" "$tmp/why" &&
+		grep -q '^    <hostdev ' "$tmp/out/nodevs.xml"; then
+		ok "vm edit on an empty <devices> with layout inside: indented, and the second edit changes nothing"
+	else { cat "$tmp/out/again"; } >>"$tmp/why"; nok "vm edit on an empty <devices> with layout inside"; fi
 	printf '<domain type="kvm"><name>win10</name><devices>' >"$tmp/broken.xml"
 	printf '<network><name>win10</name></network>' >"$tmp/net.xml"
 	printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/xxe.xml"

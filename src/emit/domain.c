@@ -707,6 +707,9 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 		change(&b, "NOT changed: the domain boots with SeaBIOS; the article wants OVMF, and an installed "
 			   "guest does not boot after its firmware changes: create a new guest for OVMF");
 	passthrough(&b, dom, h, rq, p, true);
+	/* An element that held only layout (<devices>\n  </devices>) keeps it
+	 * through the parse; with children added it is layout again. */
+	drop_layout_text(dom);
 	if (b.ok && *before)
 		*after = xml_node_text(doc, dom, false);
 	xmlFreeDoc(doc);
