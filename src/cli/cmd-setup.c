@@ -34,6 +34,9 @@ static void help(void)
 	      "      --with ADDR        another device for the guest (a USB controller, ...)\n"
 	      "      --include-group    take a shared IOMMU group whole\n"
 	      "      --iommu-pt         add iommu=pt (passthrough mode for the host's own devices)\n"
+	      "      --no-kms-early     with / on dm-crypt and kernel 6.0+, leave the host GPU's\n"
+	      "                         driver out of the initramfs (setup adds it, after the VFIO\n"
+	      "                         modules, so the passphrase prompt stays visible)\n"
 	      "      --apply            write the files (journaled: 'vfiokit undo'), run the\n"
 	      "                         commands; a failure takes everything back\n"
 	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
@@ -86,7 +89,7 @@ static void print_list(const char *what, const struct strv *s)
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_NO_KMS_EARLY };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -94,6 +97,7 @@ int cmd_setup(int argc, char **argv)
 		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "no-kms-early", no_argument, NULL, OPT_NO_KMS_EARLY },
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
@@ -127,6 +131,9 @@ int cmd_setup(int argc, char **argv)
 			break;
 		case OPT_IOMMU_PT:
 			rq.iommu_pt = true;
+			break;
+		case OPT_NO_KMS_EARLY:
+			rq.no_kms_early = true;
 			break;
 		case OPT_APPLY:
 			apply = true;

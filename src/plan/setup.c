@@ -3,6 +3,7 @@
 
 #include "boot/backend.h"
 #include "isolation.h"
+#include "parse-number.h"
 #include "setup.h"
 
 void setup_plan_free(struct setup_plan *p)
@@ -111,10 +112,147 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 	return 0;
 }
 
+/* Whether a kernel release ("6.6.10-arch1-1") is 6.0 or later: 1, 0;
+ * -EINVAL when its version cannot be read. */
+static int release_from_6_0(const char *release)
+{
+	size_t n = strspn(release, "0123456789.");
+	_cleanup_free_ char *v = strndup(release, n);
+	unsigned long ver;
+
+	if (!v)
+		return -ENOMEM;
+	while (n && v[n - 1] == '.')
+		v[--n] = '\0';
+	if (parse_version(v, &ver) < 0)
+		return -EINVAL;
+	return ver >= 6000000;
+}
+
+/* The display the host keeps: its boot GPU when not given to vfio-pci,
+ * else the first other display device with a driver. */
+static const struct pci_device *host_display(const struct host *h, const struct setup_plan *p)
+{
+	const struct pci_device *other = NULL;
+
+	for (size_t i = 0; i < h->npci; i++) {
+		const struct pci_device *d = &h->pci[i];
+		if (!pci_is_display(d) || has_dev(p, i))
+			continue;
+		if (d->boot_vga == 1)
+			return d;
+		if (!other && (d->driver || d->modules.n))
+			other = d;
+	}
+	return other;
+}
+
+/* The module of the display's driver: the driver's own name when a
+ * kernel has it as a KMS module, else the one module its modalias
+ * matches; NULL when neither says. */
+static const char *kms_module(const struct host *h, const struct pci_device *d, char *buf, size_t size)
+{
+	const struct host_boot *b = &h->boot;
+
+	if (d->driver && strlen(d->driver) < size) {
+		for (size_t i = 0; (buf[i] = d->driver[i] == '-' ? '_' : d->driver[i]); i++)
+			;
+		for (size_t i = 0; i < b->nkernels; i++)
+			if (strv_contains(&b->kernels[i].drm, buf))
+				return buf;
+		if (strv_contains(&d->modules, buf))
+			return buf;
+	}
+	return d->modules.n == 1 ? d->modules.v[0] : NULL;
+}
+
+/* The article ("Loading vfio-pci early"): since kernel 6.0 the framebuffer
+ * freezes once the VFIO modules load, until a GPU driver loads; with an
+ * encrypted root that hides the passphrase prompt, so the host GPU's
+ * driver goes into the initramfs too, after the VFIO modules (which the
+ * article puts before any KMS driver). */
+static int kms_early(const struct host *h, const struct setup_request *rq, struct setup_plan *p)
+{
+	const struct host_boot *b = &h->boot;
+	const struct pci_device *d;
+	const char *newer = NULL, *mod, *lacking = NULL;
+	char buf[64];
+	size_t known = 0;
+	int k;
+
+	for (size_t i = 0; i < b->nkernels && !newer; i++)
+		if ((k = release_from_6_0(b->kernels[i].release)) == -ENOMEM)
+			return k;
+		else if (k == 1)
+			newer = b->kernels[i].release;
+	if (!b->nkernels && h->kernel.release && (k = release_from_6_0(h->kernel.release)) != 0) {
+		if (k == -ENOMEM)
+			return k;
+		if (k == 1)
+			newer = h->kernel.release;
+	}
+	if (!newer || !(d = host_display(h, p)) || h->sys.root_crypt == 0)
+		return 0;
+	mod = kms_module(h, d, buf, sizeof(buf));
+	if (h->sys.root_crypt < 0)
+		return strv_push_take(&p->warnings,
+				      strdupf("whether / is on dm-crypt is unknown (%s): if it is, add %s (the driver of the "
+					      "host's display %s) to the initramfs after the VFIO modules: since kernel 6.0 "
+					      "the framebuffer freezes when they load, hiding the passphrase prompt (the "
+					      "article, \"Loading vfio-pci early\")",
+					      h->sys.root_crypt_unknown, mod ? mod : "the driver", d->name)) < 0 ?
+			       -ENOMEM :
+			       0;
+	if (mod && (streq(mod, "nvidia") || startswith(mod, "nvidia_")))
+		return setup_by_hand(p, strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer "
+						"freezes when the VFIO modules load, hiding the passphrase prompt; the "
+						"host's display %s runs NVIDIA's proprietary driver, built per kernel: "
+						"add nvidia nvidia_modeset nvidia_uvm nvidia_drm to the initramfs after "
+						"the VFIO modules, with nvidia_drm.modeset=1 on the kernel command line",
+						h->sys.root_crypt_dev, newer, d->name));
+	if (!mod)
+		return strv_push_take(&p->warnings,
+				      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes "
+					      "when the VFIO modules load, hiding the passphrase prompt; which driver the "
+					      "host's display %s needs is unknown (none bound, no single module matches "
+					      "it): add it to the initramfs after the VFIO modules",
+					      h->sys.root_crypt_dev, newer, d->name)) < 0 ?
+			       -ENOMEM :
+			       0;
+	for (size_t i = 0; i < b->nkernels && !lacking; i++) {
+		if (!b->kernels[i].tables)
+			continue;
+		known++;
+		if (!strv_contains(&b->kernels[i].drm, mod))
+			lacking = b->kernels[i].release;
+	}
+	if (rq->no_kms_early || lacking)
+		return strv_push_take(&p->warnings,
+				      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes "
+					      "when the VFIO modules load, hiding the passphrase prompt until %s (the host's "
+					      "display %s) loads; %s%s%s",
+					      h->sys.root_crypt_dev, newer, mod, d->name,
+					      lacking ? "it is no loadable module of kernel " : "--no-kms-early: ",
+					      lacking ? lacking : "it is left out of the initramfs",
+					      lacking ? ": left out of the initramfs list" : "")) < 0 ?
+			       -ENOMEM :
+			       0;
+	if (!strv_contains(&p->modules, mod) && strv_push(&p->modules, mod) < 0)
+		return -ENOMEM;
+	return strv_push_take(&p->warnings,
+			      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes when "
+				      "the VFIO modules load, hiding the passphrase prompt, until a GPU driver loads (the "
+				      "article, \"Loading vfio-pci early\"): %s, the driver of the host's display %s, "
+				      "goes into the initramfs after them%s (--no-kms-early leaves it out)",
+				      h->sys.root_crypt_dev, newer, mod, d->name, known ? "" : " (unchecked: no modules.dep)")) < 0 ?
+		       -ENOMEM :
+		       0;
+}
+
 /* The VFIO modules for the initramfs: those every installed kernel has as
  * a loadable module (built in: no entry; missing in some kernel: left out,
  * since dracut and mkinitcpio fail on a module a kernel lacks). */
-static int choose_modules(const struct host *h, struct setup_plan *p, char **err)
+static int choose_modules(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
 {
 	const struct host_boot *b = &h->boot;
 	size_t known = 0;
@@ -156,7 +294,7 @@ static int choose_modules(const struct host *h, struct setup_plan *p, char **err
 					    "listed, unchecked") < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return kms_early(h, rq, p);
 }
 
 /* Where modprobe.d's ids= is never read, vfio-pci.ids= goes on the kernel
@@ -485,7 +623,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	}
 	if (rq->iommu_pt && strv_push(&p.params, "iommu=pt") < 0)
 		goto oom;
-	if ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, &p, err)) < 0)
+	if ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, rq, &p, err)) < 0)
 		goto out;
 	if ((k = ids_on_cmdline(h, &p)) < 0)
 		goto out;

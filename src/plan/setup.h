@@ -21,6 +21,7 @@ struct setup_request {
 	size_t nwith;
 	bool include_group;          /* take a shared group whole */
 	bool iommu_pt;               /* add iommu=pt */
+	bool no_kms_early;           /* leave the host GPU's driver out of the initramfs (encrypted root, 6.0+) */
 };
 
 struct setup_file {
