@@ -167,7 +167,13 @@ int cmd_setup(int argc, char **argv)
 		goto out;
 	k = setup_plan_make(h, &rq, &p, &err);
 	if (k == -EINVAL) {
+		/* A declarative system: the refusal, then its native settings. */
+		char *rest = strchr(err, '\n');
+		if (rest)
+			*rest++ = '\0';
 		cli_error("%s", err);
+		if (rest)
+			cli_put_text(stdout, rest);
 		goto out;
 	}
 	if (k < 0)
