@@ -215,6 +215,15 @@ sed -i 's| 254:0 / / | 254:1 / / |' "$lol/proc/self/mountinfo"
 "$vfiokit" setup --gpu 06:00.0 --root "$lol" >"$tmp/out" 2>&1
 [ $? = 0 ] && grep -q "^+i915$" "$tmp/out" && grep -q "warning: / is on dm-crypt (dm-0)" "$tmp/out"
 ok $? "LVM on LUKS: the crypt mapping found below the LVM volume, i915 added" "$tmp/out"
+# The host's display on NVIDIA's proprietary driver (built per kernel, outside
+# drivers/gpu/drm): a line to follow by hand, not an initramfs entry.
+nv="$tmp/crypt-nvidia"
+cp -a "$tmp/crypt-debian" "$nv"
+ln -sfn ../../../bus/pci/drivers/nvidia "$(find "$nv/sys/devices" -path '*/0000:00:02.0' -type d | head -1)/driver"
+"$vfiokit" setup --gpu 06:00.0 --root "$nv" >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "^+nvidia\|^+i915" "$tmp/out" &&
+	grep -q "by hand: / is on dm-crypt (dm-0) .* the host's display 0000:00:02.0 runs NVIDIA's proprietary driver, built per kernel: add nvidia nvidia_modeset nvidia_uvm nvidia_drm" "$tmp/out"
+ok $? "the host's display on nvidia: the modules and nvidia_drm.modeset=1 said by hand, nothing added" "$tmp/out"
 # A device-mapper device whose target cannot be read: unknown, said, not guessed.
 unk="$tmp/crypt-unknown"
 cp -a "$debian" "$unk" && encrypt "$unk" ""

@@ -204,8 +204,9 @@ static int kms_early(const struct host *h, const struct setup_request *rq, struc
 					      h->sys.root_crypt_unknown, mod ? mod : "the driver", d->name)) < 0 ?
 			       -ENOMEM :
 			       0;
-	if (mod && (streq(mod, "nvidia") || startswith(mod, "nvidia_")))
-		return setup_by_hand(p, strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer "
+	/* Its modalias matches nouveau's as well: the bound driver says. */
+	if ((d->driver && startswith(d->driver, "nvidia")) || (mod && startswith(mod, "nvidia")))
+		return rq->no_kms_early ? 0 : setup_by_hand(p, strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer "
 						"freezes when the VFIO modules load, hiding the passphrase prompt; the "
 						"host's display %s runs NVIDIA's proprietary driver, built per kernel: "
 						"add nvidia nvidia_modeset nvidia_uvm nvidia_drm to the initramfs after "
