@@ -215,6 +215,15 @@ sed -i 's| 254:0 / / | 254:1 / / |' "$lol/proc/self/mountinfo"
 "$vfiokit" setup --gpu 06:00.0 --root "$lol" >"$tmp/out" 2>&1
 [ $? = 0 ] && grep -q "^+i915$" "$tmp/out" && grep -q "warning: / is on dm-crypt (dm-0)" "$tmp/out"
 ok $? "LVM on LUKS: the crypt mapping found below the LVM volume, i915 added" "$tmp/out"
+# btrfs: an anonymous device number in mountinfo; its source, /dev/mapper/root
+# (a link to ../dm-0), names the device.
+bt="$tmp/crypt-btrfs"
+cp -a "$tmp/crypt-debian" "$bt"
+sed -i 's| 254:0 / / rw,relatime shared:1 - ext4 /dev/mapper/root rw$| 0:40 / / rw,relatime shared:1 - btrfs /dev/mapper/root rw,subvol=/@|' "$bt/proc/self/mountinfo"
+mkdir -p "$bt/dev/mapper" && ln -s ../dm-0 "$bt/dev/mapper/root"
+"$vfiokit" setup --gpu 06:00.0 --root "$bt" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q " 0:40 / / " "$bt/proc/self/mountinfo" && grep -q "^+i915$" "$tmp/out" && grep -q "warning: / is on dm-crypt (dm-0)" "$tmp/out"
+ok $? "btrfs on LUKS (no device number in mountinfo): the device found through /dev/mapper/root, i915 added" "$tmp/out"
 # The host's display on NVIDIA's proprietary driver (built per kernel, outside
 # drivers/gpu/drm): a line to follow by hand, not an initramfs entry.
 nv="$tmp/crypt-nvidia"
