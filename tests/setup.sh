@@ -161,6 +161,127 @@ golden proxmox "$pve" --gpu 06:00.0 --iommu-pt
 golden bridge "$debian" --gpu 00:01.0
 golden nothing-there "$debian" --gpu 0000:42:00.0
 
+# An encrypted root (the article's warning in "Loading vfio-pci early": since
+# kernel 6.0 the framebuffer freezes once the VFIO modules load, hiding the
+# passphrase prompt): / on dm-0, a LUKS mapping (dm/uuid CRYPT-...) over sda2,
+# laid out as sysfs has it. The host's i915 goes after the VFIO modules in
+# every generator's file.
+encrypt() { # encrypt ROOT [UUID]: / on dm-0 over sda2
+	dm="$1/sys/devices/virtual/block/dm-0"
+	mkdir -p "$dm/dm" "$dm/slaves"
+	echo 254:0 >"$dm/dev"
+	[ -n "${2-CRYPT-LUKS2-6a1e6f0e6c4b4a479d0a3f3c1a2b4c5d-root}" ] && echo "${2-CRYPT-LUKS2-6a1e6f0e6c4b4a479d0a3f3c1a2b4c5d-root}" >"$dm/dm/uuid"
+	ln -s ../../../../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2 "$dm/slaves/sda2"
+	ln -s ../../devices/virtual/block/dm-0 "$1/sys/dev/block/254:0"
+	ln -s ../../devices/virtual/block/dm-0 "$1/sys/class/block/dm-0"
+	sed -i 's| 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw$| 254:0 / / rw,relatime shared:1 - ext4 /dev/mapper/root rw|' \
+		"$1/proc/self/mountinfo"
+	grep -q " 254:0 / / " "$1/proc/self/mountinfo"
+}
+for fam in debian fedora arch arch-more; do
+	cp -a "$tmp/$fam" "$tmp/crypt-$fam" && encrypt "$tmp/crypt-$fam" || echo "not ok - encrypt $fam"
+done
+golden crypt-debian "$tmp/crypt-debian" --gpu 06:00.0
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/crypt-debian" >"$tmp/out" 2>&1
+[ $? = 0 ] && [ "$(grep '^+' "$tmp/out" | sed -n '/^+++ \/etc\/initramfs-tools\/modules/,/^+++/p' | grep -v '^+++' | tr '\n' ' ')" = "+vfio_pci +vfio +vfio_iommu_type1 +i915 " ] &&
+	grep -q "warning: / is on dm-crypt (dm-0) and kernel 6.6.10-arch1-1 is 6.0 or later: the framebuffer freezes when the VFIO modules load, hiding the passphrase prompt" "$tmp/out"
+ok $? "encrypted root, kernel 6.6: initramfs-tools' modules get i915 after the VFIO modules, and the warning says why" "$tmp/out"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/crypt-fedora" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q '^+force_drivers+=" vfio_pci vfio vfio_iommu_type1 i915 "$' "$tmp/out"
+ok $? "encrypted root: dracut's force_drivers has i915 after the VFIO modules" "$tmp/out"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/crypt-arch" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q '^+MODULES=(vfio_pci vfio vfio_iommu_type1 i915)$' "$tmp/out"
+ok $? "encrypted root: mkinitcpio's MODULES has i915 after the VFIO modules" "$tmp/out"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/crypt-arch-more" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q '^+modules_force_load: vfio_pci,vfio,vfio_iommu_type1,i915$' "$tmp/out"
+ok $? "encrypted root: booster's modules_force_load has i915 after the VFIO modules" "$tmp/out"
+c="$tmp/crypt-apply"
+cp -a "$tmp/crypt-arch" "$c"
+"$vfiokit" setup --gpu 06:00.0 --root "$c" --apply >/dev/null 2>"$tmp/err" &&
+	"$vfiokit" setup --gpu 06:00.0 --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" && grep -q "nothing to do" "$tmp/err" &&
+	v=$(bash -c '. "$1/etc/mkinitcpio.conf"; echo "${MODULES[*]}"' sh "$c") && [ "$v" = "vfio_pci vfio vfio_iommu_type1 i915" ]
+ok $? "encrypted root: applied, bash reads MODULES=($v), a second run changes nothing" "$tmp/err"
+"$vfiokit" setup --gpu 06:00.0 --root "$tmp/crypt-debian" --no-kms-early >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "^+i915" "$tmp/out" && grep -q "^# initramfs modules: vfio_pci vfio vfio_iommu_type1$" "$tmp/out" &&
+	grep -q "warning: / is on dm-crypt (dm-0) .* until i915 (the host's display 0000:00:02.0) loads; --no-kms-early: it is left out" "$tmp/out"
+ok $? "--no-kms-early: i915 left out, the risk said" "$tmp/out"
+# LVM on LUKS: / on dm-1 (an LVM volume) over dm-0 (the LUKS mapping).
+lol="$tmp/crypt-lvm"
+cp -a "$tmp/crypt-debian" "$lol"
+dm1="$lol/sys/devices/virtual/block/dm-1"
+mkdir -p "$dm1/dm" "$dm1/slaves"
+echo 254:1 >"$dm1/dev" && echo LVM-Xq3CzZ9vB2mJ8kT0Ue4fGh5iJk6lMn7oPq8rSt9uVw0xYz1aBc2dEf3gHi4jKl5m >"$dm1/dm/uuid"
+ln -s ../../dm-0 "$dm1/slaves/dm-0"
+ln -s ../../devices/virtual/block/dm-1 "$lol/sys/dev/block/254:1"
+ln -s ../../devices/virtual/block/dm-1 "$lol/sys/class/block/dm-1"
+sed -i 's| 254:0 / / | 254:1 / / |' "$lol/proc/self/mountinfo"
+"$vfiokit" setup --gpu 06:00.0 --root "$lol" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q "^+i915$" "$tmp/out" && grep -q "warning: / is on dm-crypt (dm-0)" "$tmp/out"
+ok $? "LVM on LUKS: the crypt mapping found below the LVM volume, i915 added" "$tmp/out"
+# btrfs: an anonymous device number in mountinfo; its source, /dev/mapper/root
+# (a link to ../dm-0), names the device.
+bt="$tmp/crypt-btrfs"
+cp -a "$tmp/crypt-debian" "$bt"
+sed -i 's| 254:0 / / rw,relatime shared:1 - ext4 /dev/mapper/root rw$| 0:40 / / rw,relatime shared:1 - btrfs /dev/mapper/root rw,subvol=/@|' "$bt/proc/self/mountinfo"
+mkdir -p "$bt/dev/mapper" && ln -s ../dm-0 "$bt/dev/mapper/root"
+"$vfiokit" setup --gpu 06:00.0 --root "$bt" >"$tmp/out" 2>&1
+[ $? = 0 ] && grep -q " 0:40 / / " "$bt/proc/self/mountinfo" && grep -q "^+i915$" "$tmp/out" && grep -q "warning: / is on dm-crypt (dm-0)" "$tmp/out"
+ok $? "btrfs on LUKS (no device number in mountinfo): the device found through /dev/mapper/root, i915 added" "$tmp/out"
+# The host's display on NVIDIA's proprietary driver (built per kernel, outside
+# drivers/gpu/drm): a line to follow by hand, not an initramfs entry.
+nv="$tmp/crypt-nvidia"
+cp -a "$tmp/crypt-debian" "$nv"
+ln -sfn ../../../bus/pci/drivers/nvidia "$(find "$nv/sys/devices" -path '*/0000:00:02.0' -type d | head -1)/driver"
+"$vfiokit" setup --gpu 06:00.0 --root "$nv" >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "^+nvidia\|^+i915" "$tmp/out" &&
+	grep -q "by hand: / is on dm-crypt (dm-0) .* the host's display 0000:00:02.0 runs NVIDIA's proprietary driver, built per kernel: add nvidia nvidia_modeset nvidia_uvm nvidia_drm" "$tmp/out"
+ok $? "the host's display on nvidia: the modules and nvidia_drm.modeset=1 said by hand, nothing added" "$tmp/out"
+# A device-mapper device whose target cannot be read: unknown, said, not guessed.
+unk="$tmp/crypt-unknown"
+cp -a "$debian" "$unk" && encrypt "$unk" ""
+"$vfiokit" setup --gpu 06:00.0 --root "$unk" >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "^+i915" "$tmp/out" &&
+	grep -q "warning: whether / is on dm-crypt is unknown (/sys/dev/block/254:0/dm/uuid: absent): if it is, add i915" "$tmp/out"
+ok $? "a dm device without dm/uuid: whether / is encrypted is unknown, the fact named, nothing added" "$tmp/out"
+# A kernel before 6.0 (the freeze came with 6.0): nothing added, nothing said.
+old="$tmp/crypt-5.15"
+cp -a "$tmp/crypt-debian" "$old"
+mv "$old/lib/modules/6.6.10-arch1-1" "$old/lib/modules/5.15.0-91-generic"
+"$vfiokit" setup --gpu 06:00.0 --root "$old" >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "i915" "$tmp/out" && ! grep -q "dm-crypt" "$tmp/out"
+ok $? "encrypted root on kernel 5.15: the modules unchanged" "$tmp/out"
+# Declarative and read-only systems: refused, with their own settings, nothing written.
+decl() { # decl NAME OS-RELEASE
+	d="$tmp/decl-$1"
+	cp -a "$debian" "$d"
+	printf "$2" >"$d/etc/os-release"
+	cp -a "$d" "$d.before"
+	{ "$vfiokit" setup --gpu 06:00.0 --root "$d" --apply 2>"$tmp/err"; echo "--- exit $?"; echo "--- stderr"; cat "$tmp/err"; } >"$tmp/out"
+	diff -r --no-dereference -x run "$d.before" "$d" >>"$tmp/out" 2>&1
+}
+decl nixos 'NAME=NixOS\nID=nixos\nPRETTY_NAME="NixOS 24.05 (Uakari)"\n'
+grep -q "^--- exit 1$" "$tmp/out" && grep -q "^vfiokit: NixOS generates /etc and its boot files from its configuration" "$tmp/out" &&
+	grep -q '^  boot.kernelParams = \[ "intel_iommu=on" \];$' "$tmp/out" &&
+	grep -q '^  boot.initrd.kernelModules = \[ "vfio_pci" "vfio" "vfio_iommu_type1" \];$' "$tmp/out" &&
+	grep -q "^  boot.extraModprobeConfig = ''$" "$tmp/out" && grep -q "^    options vfio-pci ids=10de:13c2,10de:0fbb$" "$tmp/out" &&
+	grep -q "^    softdep nouveau pre: vfio-pci$" "$tmp/out" && ! grep -q "^diff\|^Only" "$tmp/out"
+ok $? "NixOS: refused, boot.kernelParams, boot.initrd.kernelModules and boot.extraModprobeConfig printed, nothing written" "$tmp/out"
+decl rhcos 'NAME="Red Hat Enterprise Linux CoreOS"\nID="rhcos"\nID_LIKE="rhel fedora"\n'
+grep -q "^--- exit 1$" "$tmp/out" && grep -q "^vfiokit: RHCOS is configured by its cluster's Machine Config Operator" "$tmp/out" &&
+	grep -q "^kind: MachineConfig$" "$tmp/out" && grep -A1 "^  kernelArguments:$" "$tmp/out" | grep -q "^    - intel_iommu=on$" &&
+	grep -q "^        - path: /etc/modprobe.d/vfio.conf$" "$tmp/out" && grep -q "options%20vfio-pci%20ids%3D10de%3A13c2%2C10de%3A0fbb%0A" "$tmp/out" &&
+	! grep -q "^diff\|^Only" "$tmp/out"
+ok $? "RHCOS: refused, a MachineConfig with kernelArguments and vfio.conf printed, nothing written" "$tmp/out"
+decl harvester 'NAME="SLE Micro"\nPRETTY_NAME="Harvester v1.2.1"\nID="sle-micro-rancher"\nID_LIKE="suse"\nVARIANT="Harvester"\n'
+grep -q "^--- exit 1$" "$tmp/out" && grep -q "^vfiokit: Harvester hands devices to its virtual machines itself" "$tmp/out" &&
+	[ "$(grep -c "^kind: PCIDeviceClaim$" "$tmp/out")" = 2 ] && grep -q '^  address: "0000:06:00.1"$' "$tmp/out" &&
+	! grep -q "^diff\|^Only" "$tmp/out"
+ok $? "Harvester: refused, a PCIDeviceClaim per device printed, nothing written" "$tmp/out"
+# Fedora CoreOS keeps its rpm-ostree backend (the silverblue golden above).
+decl fcos 'NAME="Fedora Linux"\nID=fedora\nVARIANT_ID=coreos\n'
+grep -q "^--- exit 0$" "$tmp/out"
+ok $? "Fedora CoreOS (ID=fedora) is not refused" "$tmp/out"
+
 # What the real consumers read from the edited files: sh sources
 # /etc/default/grub (as grub-mkconfig does), bash sources mkinitcpio.conf (as
 # mkinitcpio does), and the real kernel-install writes the entry of a kernel
@@ -453,6 +574,21 @@ ok $? "verify: both functions on vfio-pci: ok, exit 0" "$tmp/out"
 "$vfiokit" verify --root "$fixtures/hosts/article" >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "nothing asks vfio-pci to take a device at boot" "$tmp/out"
 ok $? "verify: nothing configured, said so" "$tmp/out"
+# Identical cards, taken by address: verify reads setup's driver_override
+# script (through modprobe.d's install line) and checks the devices it names.
+vb="$tmp/verify-script"
+cp -a "$fixtures/hosts/vfio-bound" "$vb"
+mkdir -p "$vb/etc/modprobe.d" "$vb/usr/local/bin"
+cp "$twin/etc/modprobe.d/vfio.conf" "$vb/etc/modprobe.d/vfio.conf"
+cp "$twin/usr/local/bin/vfio-pci-override.sh" "$vb/usr/local/bin/"
+"$vfiokit" verify --root "$vb" -o DEVICE,VERDICT -r -n >"$tmp/out" 2>&1
+[ $? = 0 ] && [ "$(cat "$tmp/out")" = "$(printf '0000:06:00.0 ok\n0000:06:00.1 ok')" ]
+ok $? "verify: the driver_override script's devices, on vfio-pci: ok, exit 0" "$tmp/out"
+"$vfiokit" verify --root "$twin" -o DEVICE,CAUSE >"$tmp/out" 2>&1
+[ $? = 1 ] && ! grep -q "nothing asks" "$tmp/out" &&
+	grep -q "^0000:06:00.0 *nouveau took it and its driver_override is not vfio-pci: the driver_override script (/usr/local/bin/vfio-pci-override.sh) did not run" "$tmp/out" &&
+	! grep -q "^0000:01:00.0" "$tmp/out"
+ok $? "verify: the script's devices still on their drivers: FAIL with the cause, the host's twin card not listed" "$tmp/out"
 # The real generator: Debian's dracut (from its package, not installed) builds
 # an initramfs for Debian's kernel (the e2e test's package) with the
 # configuration vfiokit wrote, and the image holds the VFIO modules; with

@@ -47,6 +47,9 @@ static void help(void)
 	      "      --iommu-pt         add iommu=pt (passthrough mode for the host's own devices)\n"
 	      "      --iommu intel|amd  the IOMMU to plan for, overriding the firmware's ACPI tables\n"
 	      "                         (DMAR or IVRS): where they cannot be read or name neither\n"
+	      "      --no-kms-early     with / on dm-crypt and kernel 6.0+, leave the host GPU's\n"
+	      "                         driver out of the initramfs (setup adds it, after the VFIO\n"
+	      "                         modules, so the passphrase prompt stays visible)\n"
 	      "      --apply            write the files (journaled: 'vfiokit undo'), run the\n"
 	      "                         commands; a failure takes everything back\n"
 	      "      --root DIR         the machine in DIR (an image, a mounted system): files are\n"
@@ -105,7 +108,7 @@ static void print_list(const char *what, const struct strv *s)
 int cmd_setup(int argc, char **argv)
 {
 	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS (last). */
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_ALLOW };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_NO_KMS_EARLY, OPT_ALLOW };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -114,6 +117,7 @@ int cmd_setup(int argc, char **argv)
 		{ "iommu", required_argument, NULL, OPT_IOMMU },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "no-kms-early", no_argument, NULL, OPT_NO_KMS_EARLY },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -163,6 +167,9 @@ int cmd_setup(int argc, char **argv)
 			else
 				return cli_usage_error("setup", "--iommu takes intel or amd, not '%s'", optarg);
 			break;
+		case OPT_NO_KMS_EARLY:
+			rq.no_kms_early = true;
+			break;
 		case OPT_APPLY:
 			apply = true;
 			break;
@@ -198,7 +205,13 @@ int cmd_setup(int argc, char **argv)
 		goto out;
 	k = setup_plan_make(h, &rq, &p, &err);
 	if (k == -EINVAL) {
+		/* A declarative system: the refusal, then its native settings. */
+		char *rest = strchr(err, '\n');
+		if (rest)
+			*rest++ = '\0';
 		cli_error("%s", err);
+		if (rest)
+			cli_put_text(stdout, rest);
 		goto out;
 	}
 	if (k < 0)

@@ -51,7 +51,8 @@ static int vfio_index(const char *path)
 	return -1;
 }
 
-static int scan_table(struct host *h, const char *rel, unsigned *bits)
+/* drm: the loadable KMS drivers (modules.dep only), for setup's early KMS. */
+static int scan_table(struct host *h, const char *rel, unsigned *bits, struct strv *drm)
 {
 	_cleanup_free_ char *text = NULL;
 	char *save = NULL, *line;
@@ -66,6 +67,11 @@ static int scan_table(struct host *h, const char *rel, unsigned *bits)
 			*colon = '\0';
 		if ((i = vfio_index(line)) >= 0)
 			*bits |= 1u << i;
+		else if (drm && strstr(line, "/drivers/gpu/drm/")) {
+			_cleanup_free_ char *name = module_name_from_path(line);
+			if (!name || strv_push(drm, name) < 0)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -88,11 +94,12 @@ static int load_kernels(struct host *h, struct host_boot *b)
 			strv_clear(&rel);
 			return -ENOMEM;
 		}
-		k = scan_table(h, dep, &kn.module);
+		k = scan_table(h, dep, &kn.module, &kn.drm);
 		kn.tables = k == 0;
-		if (k == -ENOMEM || scan_table(h, bi, &kn.builtin) == -ENOMEM ||
+		if (k == -ENOMEM || scan_table(h, bi, &kn.builtin, NULL) == -ENOMEM ||
 		    GROW(b->kernels, b->kernels_alloc, b->nkernels + 1) < 0) {
 			free(kn.release);
+			strv_clear(&kn.drm);
 			strv_clear(&rel);
 			return -ENOMEM;
 		}
@@ -292,8 +299,10 @@ int boot_load(struct host *h)
 
 void boot_free(struct host_boot *b)
 {
-	for (size_t i = 0; i < b->nkernels; i++)
+	for (size_t i = 0; i < b->nkernels; i++) {
 		free(b->kernels[i].release);
+		strv_clear(&b->kernels[i].drm);
+	}
 	free(b->kernels);
 	free(b->found);
 	free(b->modprobe_vfio);

@@ -189,6 +189,7 @@ struct boot_kernel {
 	bool tables;       /* modules.dep could be read */
 	unsigned module;   /* bits: a loadable module */
 	unsigned builtin;  /* bits: built in */
+	struct strv drm;   /* loadable modules under drivers/gpu/drm (KMS drivers), normalised names */
 };
 
 struct boot_file {
@@ -237,6 +238,13 @@ struct host_system {
 	bool kvm_dev;          /* dev/kvm exists */
 	bool vfio_dev;         /* dev/vfio/vfio exists */
 	char *os_id, *os_id_like, *os_pretty;
+	char *os_variant;      /* VARIANT (Harvester is VARIANT="Harvester" over SLE Micro) */
+	/* Whether / lies on dm-crypt (a CRYPT- device-mapper target, or one
+	 * below LVM or RAID): 1, 0, or -1 unknown with the fact not read in
+	 * root_crypt_unknown ("/proc/self/mountinfo: absent"). */
+	int root_crypt;
+	char *root_crypt_unknown;
+	char *root_crypt_dev;  /* the crypt device found ("dm-0") */
 	struct strv ovmf;      /* OVMF code images found */
 	struct strv firmware_descriptors; /* .json files in usr/share/qemu/firmware */
 	struct strv inputs;    /* dev/input/by-id names of event devices (*-event-kbd, *-event-mouse) */

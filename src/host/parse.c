@@ -595,6 +595,29 @@ void modprobe_conf_free(struct modprobe_conf *c)
 {
 	strv_clear(&c->vfio_ids);
 	strv_clear(&c->vfio_first);
+	free(c->vfio_install);
+	c->vfio_install = NULL;
+}
+
+int override_script_devs(const char *text, struct strv *devs)
+{
+	for (const char *l = text; l && *l; l = next_line(l)) {
+		const char *e;
+		if (!startswith(l, "DEVS=\""))
+			continue;
+		l += strlen("DEVS=\"");
+		e = l + strcspn(l, "\"\n");
+		while (l < e) {
+			size_t n = strcspn(l, " \t\"\n");
+			_cleanup_free_ char *d = n ? strndup(l, n) : NULL;
+			if (n && (!d || (!strv_contains(devs, d) && strv_push(devs, d) < 0)))
+				return -ENOMEM;
+			l += n;
+			l += strspn(l, " \t");
+		}
+		break;
+	}
+	return 0;
 }
 
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
@@ -631,6 +654,22 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 				for (ids = strtok_r(w[i] + 4, ",", &s3); ids; ids = strtok_r(NULL, ",", &s3))
 					if (!strv_contains(&c->vfio_ids, ids) && strv_push(&c->vfio_ids, ids) < 0)
 						return -ENOMEM;
+			}
+		} else if (n >= 3 && streq(w[0], "install")) {
+			underscores(w[1]);
+			if (streq(w[1], "vfio_pci") && !c->vfio_install) {
+				/* modprobe runs the first install line of a module. */
+				size_t len = 0;
+				for (size_t i = 2; i < n; i++)
+					len += strlen(w[i]) + 1;
+				if (!(c->vfio_install = malloc(len)))
+					return -ENOMEM;
+				c->vfio_install[0] = '\0';
+				for (size_t i = 2; i < n; i++) {
+					if (i > 2)
+						strcat(c->vfio_install, " ");
+					strcat(c->vfio_install, w[i]);
+				}
 			}
 		} else if (n >= 4 && streq(w[0], "softdep")) {
 			bool pre = false, vfio = false;

@@ -118,6 +118,11 @@ int thp_mode_parse(const char *text, char **ret);
 struct modprobe_conf {
 	struct strv vfio_ids;
 	struct strv vfio_first; /* modules X with softdep X pre: vfio-pci */
+	char *vfio_install;     /* the command of the first "install vfio-pci ..." line; NULL: none */
 };
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c);
 void modprobe_conf_free(struct modprobe_conf *c);
+
+/* The devices of the DEVS="..." line of the driver_override script setup
+ * writes (OVERRIDE_SCRIPT; text NULL: none), added to devs. */
+int override_script_devs(const char *text, struct strv *devs);

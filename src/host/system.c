@@ -74,7 +74,8 @@ static int load_os_release(struct host *h)
 	}
 	if (osrelease_get(text, "ID", &h->sys.os_id) == -ENOMEM ||
 	    osrelease_get(text, "ID_LIKE", &h->sys.os_id_like) == -ENOMEM ||
-	    osrelease_get(text, "PRETTY_NAME", &h->sys.os_pretty) == -ENOMEM)
+	    osrelease_get(text, "PRETTY_NAME", &h->sys.os_pretty) == -ENOMEM ||
+	    osrelease_get(text, "VARIANT", &h->sys.os_variant) == -ENOMEM)
 		return -ENOMEM;
 	return 0;
 }
@@ -186,12 +187,130 @@ static int load_user(struct host *h)
 	return 0;
 }
 
+/* ------------------------------------------------- is / on dm-crypt? */
+
+#define CRYPT_MAX_DEPTH 6 /* LVM on LUKS on RAID ... */
+
+/* why: taken; NULL is -ENOMEM. */
+static int crypt_unknown(struct host *h, char *why)
+{
+	if (!why)
+		return -ENOMEM;
+	if (h->sys.root_crypt < 0) {
+		free(why); /* the first fact not read is kept */
+		return 0;
+	}
+	h->sys.root_crypt = -1;
+	h->sys.root_crypt_unknown = why;
+	return 0;
+}
+
+/* rel is sys/dev/block/MAJ:MIN or sys/class/block/NAME: a device-mapper
+ * device says its target in dm/uuid ("CRYPT-LUKS2-..." for cryptsetup's);
+ * LVM, RAID and partitions lead down through slaves/. */
+static int crypt_walk(struct host *h, const char *rel, const char *name, int depth)
+{
+	_cleanup_free_ char *uuid_rel = strdupf("%s/dm/uuid", rel), *dm_rel = strdupf("%s/dm", rel);
+	_cleanup_free_ char *slaves_rel = strdupf("%s/slaves", rel), *uuid = NULL;
+	struct strv slaves = { 0 };
+	int k;
+
+	if (!uuid_rel || !dm_rel || !slaves_rel)
+		return -ENOMEM;
+	if (depth > CRYPT_MAX_DEPTH)
+		return crypt_unknown(h, strdupf("/%s: block devices stacked deeper than %d", rel, CRYPT_MAX_DEPTH));
+	k = path_read_string(h->root, uuid_rel, &uuid);
+	if (k == -ENOMEM)
+		return k;
+	if (k == 0 && startswith(uuid, "CRYPT-")) {
+		if (h->sys.root_crypt != 1) {
+			free(h->sys.root_crypt_unknown);
+			h->sys.root_crypt_unknown = NULL;
+			h->sys.root_crypt = 1;
+			if (!(h->sys.root_crypt_dev = strdup(name)))
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	/* A device-mapper device (it has dm/) whose target cannot be read. */
+	if (k < 0 && (k != -ENOENT || path_exists(h->root, dm_rel)))
+		return crypt_unknown(h, strdupf("/%s: %s", uuid_rel, k == -ENOENT ? "absent" : path_strerror(k)));
+	k = path_list(h->root, slaves_rel, &slaves);
+	if (k == -ENOENT)
+		return 0; /* a disk or partition: nothing below it */
+	if (k < 0)
+		return k == -ENOMEM ? k : crypt_unknown(h, strdupf("/%s: %s", slaves_rel, path_strerror(k)));
+	k = 0;
+	for (size_t i = 0; i < slaves.n && k >= 0 && h->sys.root_crypt != 1; i++) {
+		_cleanup_free_ char *sub = strdupf("sys/class/block/%s", slaves.v[i]);
+		k = sub ? crypt_walk(h, sub, slaves.v[i], depth + 1) : -ENOMEM;
+	}
+	strv_clear(&slaves);
+	return k < 0 ? k : 0;
+}
+
+/* The article's warning (kernel 6.0+, "Loading vfio-pci early"): an
+ * encrypted root asks its passphrase on the framebuffer the VFIO modules
+ * freeze. The last mount of / in mountinfo is the one in use. */
+static int load_root_crypt(struct host *h)
+{
+	_cleanup_free_ char *text = NULL, *target = NULL, *source = NULL, *fstype = NULL, *rel = NULL, *link = NULL;
+	unsigned major = 0, minor = 0;
+	char *save = NULL;
+	const char *name;
+	int k = path_read_file(h->root, "proc/self/mountinfo", PATH_READ_MAX, &text, NULL);
+
+	h->sys.root_crypt = 0;
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return crypt_unknown(h, strdupf("/%s: %s", "proc/self/mountinfo", k == -ENOENT ? "absent" : path_strerror(k)));
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct mountinfo_entry m;
+		if (mountinfo_parse_line(line, &m) < 0 || !streq(m.target, "/"))
+			continue;
+		free(source);
+		free(fstype);
+		if (!(source = strdup(m.source)) || !(fstype = strdup(m.fstype)))
+			return -ENOMEM;
+		major = m.major;
+		minor = m.minor;
+	}
+	if (!source)
+		return crypt_unknown(h, strdupf("/%s: %s", "proc/self/mountinfo", "no mount of /"));
+	if (major != 0) {
+		if (!(rel = strdupf("sys/dev/block/%u:%u", major, minor)))
+			return -ENOMEM;
+		if (!path_exists(h->root, rel))
+			return crypt_unknown(h, strdupf("/%s: %s", rel, "absent"));
+		if ((k = path_readlink(h->root, rel, &link)) == -ENOMEM)
+			return k;
+		name = k == 0 && strrchr(link, '/') ? strrchr(link, '/') + 1 : rel + strlen("sys/dev/block/");
+		return crypt_walk(h, rel, name, 0);
+	}
+	/* An anonymous device number (btrfs): the source names the device,
+	 * /dev/mapper/NAME a link to ../dm-N. */
+	if (!startswith(source, "/dev/"))
+		return crypt_unknown(h, strdupf("/ is %s (%s), not a block device", source, fstype));
+	if ((k = path_readlink(h->root, source, &link)) == -ENOMEM)
+		return k;
+	name = k == 0 ? link : source;
+	name = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	if (!*name || streq(name, "..") || streq(name, "."))
+		return crypt_unknown(h, strdupf("/ is %s (%s), not a block device", source, fstype));
+	if (!(rel = strdupf("sys/class/block/%s", name)))
+		return -ENOMEM;
+	if (!path_exists(h->root, rel))
+		return crypt_unknown(h, strdupf("/%s: %s", rel, "absent"));
+	return crypt_walk(h, rel, name, 0);
+}
+
 int system_load(struct host *h)
 {
 	int k;
 
 	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 || (k = load_inputs(h)) < 0 ||
-	    (k = load_user(h)) < 0)
+	    (k = load_user(h)) < 0 || (k = load_root_crypt(h)) < 0)
 		return k;
 	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
 	h->sys.vfio_dev = path_exists(h->root, "dev/vfio/vfio");
@@ -216,6 +335,9 @@ void system_free(struct host *h)
 	free(h->sys.os_id);
 	free(h->sys.os_id_like);
 	free(h->sys.os_pretty);
+	free(h->sys.os_variant);
+	free(h->sys.root_crypt_unknown);
+	free(h->sys.root_crypt_dev);
 	strv_clear(&h->sys.ovmf);
 	strv_clear(&h->sys.firmware_descriptors);
 	strv_clear(&h->sys.inputs);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
+#include <strings.h>
 
 #include "boot/backend.h"
 #include "isolation.h"
+#include "parse-number.h"
 #include "setup.h"
 
 void setup_plan_free(struct setup_plan *p)
@@ -134,10 +136,148 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 	return 0;
 }
 
+/* Whether a kernel release ("6.6.10-arch1-1") is 6.0 or later: 1, 0;
+ * -EINVAL when its version cannot be read. */
+static int release_from_6_0(const char *release)
+{
+	size_t n = strspn(release, "0123456789.");
+	_cleanup_free_ char *v = strndup(release, n);
+	unsigned long ver;
+
+	if (!v)
+		return -ENOMEM;
+	while (n && v[n - 1] == '.')
+		v[--n] = '\0';
+	if (parse_version(v, &ver) < 0)
+		return -EINVAL;
+	return ver >= 6000000;
+}
+
+/* The display the host keeps: its boot GPU when not given to vfio-pci,
+ * else the first other display device with a driver. */
+static const struct pci_device *host_display(const struct host *h, const struct setup_plan *p)
+{
+	const struct pci_device *other = NULL;
+
+	for (size_t i = 0; i < h->npci; i++) {
+		const struct pci_device *d = &h->pci[i];
+		if (!pci_is_display(d) || has_dev(p, i))
+			continue;
+		if (d->boot_vga == 1)
+			return d;
+		if (!other && (d->driver || d->modules.n))
+			other = d;
+	}
+	return other;
+}
+
+/* The module of the display's driver: the driver's own name when a
+ * kernel has it as a KMS module, else the one module its modalias
+ * matches; NULL when neither says. */
+static const char *kms_module(const struct host *h, const struct pci_device *d, char *buf, size_t size)
+{
+	const struct host_boot *b = &h->boot;
+
+	if (d->driver && strlen(d->driver) < size) {
+		for (size_t i = 0; (buf[i] = d->driver[i] == '-' ? '_' : d->driver[i]); i++)
+			;
+		for (size_t i = 0; i < b->nkernels; i++)
+			if (strv_contains(&b->kernels[i].drm, buf))
+				return buf;
+		if (strv_contains(&d->modules, buf))
+			return buf;
+	}
+	return d->modules.n == 1 ? d->modules.v[0] : NULL;
+}
+
+/* The article ("Loading vfio-pci early"): since kernel 6.0 the framebuffer
+ * freezes once the VFIO modules load, until a GPU driver loads; with an
+ * encrypted root that hides the passphrase prompt, so the host GPU's
+ * driver goes into the initramfs too, after the VFIO modules (which the
+ * article puts before any KMS driver). */
+static int kms_early(const struct host *h, const struct setup_request *rq, struct setup_plan *p)
+{
+	const struct host_boot *b = &h->boot;
+	const struct pci_device *d;
+	const char *newer = NULL, *mod, *lacking = NULL;
+	char buf[64];
+	size_t known = 0;
+	int k;
+
+	for (size_t i = 0; i < b->nkernels && !newer; i++)
+		if ((k = release_from_6_0(b->kernels[i].release)) == -ENOMEM)
+			return k;
+		else if (k == 1)
+			newer = b->kernels[i].release;
+	if (!b->nkernels && h->kernel.release && (k = release_from_6_0(h->kernel.release)) != 0) {
+		if (k == -ENOMEM)
+			return k;
+		if (k == 1)
+			newer = h->kernel.release;
+	}
+	if (!newer || !(d = host_display(h, p)) || h->sys.root_crypt == 0)
+		return 0;
+	mod = kms_module(h, d, buf, sizeof(buf));
+	if (h->sys.root_crypt < 0)
+		return strv_push_take(&p->warnings,
+				      strdupf("whether / is on dm-crypt is unknown (%s): if it is, add %s (the driver of the "
+					      "host's display %s) to the initramfs after the VFIO modules: since kernel 6.0 "
+					      "the framebuffer freezes when they load, hiding the passphrase prompt (the "
+					      "article, \"Loading vfio-pci early\")",
+					      h->sys.root_crypt_unknown, mod ? mod : "the driver", d->name)) < 0 ?
+			       -ENOMEM :
+			       0;
+	/* Its modalias matches nouveau's as well: the bound driver says. */
+	if ((d->driver && startswith(d->driver, "nvidia")) || (mod && startswith(mod, "nvidia")))
+		return rq->no_kms_early ? 0 : setup_by_hand(p, strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer "
+						"freezes when the VFIO modules load, hiding the passphrase prompt; the "
+						"host's display %s runs NVIDIA's proprietary driver, built per kernel: "
+						"add nvidia nvidia_modeset nvidia_uvm nvidia_drm to the initramfs after "
+						"the VFIO modules, with nvidia_drm.modeset=1 on the kernel command line",
+						h->sys.root_crypt_dev, newer, d->name));
+	if (!mod)
+		return strv_push_take(&p->warnings,
+				      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes "
+					      "when the VFIO modules load, hiding the passphrase prompt; which driver the "
+					      "host's display %s needs is unknown (none bound, no single module matches "
+					      "it): add it to the initramfs after the VFIO modules",
+					      h->sys.root_crypt_dev, newer, d->name)) < 0 ?
+			       -ENOMEM :
+			       0;
+	for (size_t i = 0; i < b->nkernels && !lacking; i++) {
+		if (!b->kernels[i].tables)
+			continue;
+		known++;
+		if (!strv_contains(&b->kernels[i].drm, mod))
+			lacking = b->kernels[i].release;
+	}
+	if (rq->no_kms_early || lacking)
+		return strv_push_take(&p->warnings,
+				      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes "
+					      "when the VFIO modules load, hiding the passphrase prompt until %s (the host's "
+					      "display %s) loads; %s%s%s",
+					      h->sys.root_crypt_dev, newer, mod, d->name,
+					      lacking ? "it is no loadable module of kernel " : "--no-kms-early: ",
+					      lacking ? lacking : "it is left out of the initramfs",
+					      lacking ? ": left out of the initramfs list" : "")) < 0 ?
+			       -ENOMEM :
+			       0;
+	if (!strv_contains(&p->modules, mod) && strv_push(&p->modules, mod) < 0)
+		return -ENOMEM;
+	return strv_push_take(&p->warnings,
+			      strdupf("/ is on dm-crypt (%s) and kernel %s is 6.0 or later: the framebuffer freezes when "
+				      "the VFIO modules load, hiding the passphrase prompt, until a GPU driver loads (the "
+				      "article, \"Loading vfio-pci early\"): %s, the driver of the host's display %s, "
+				      "goes into the initramfs after them%s (--no-kms-early leaves it out)",
+				      h->sys.root_crypt_dev, newer, mod, d->name, known ? "" : " (unchecked: no modules.dep)")) < 0 ?
+		       -ENOMEM :
+		       0;
+}
+
 /* The VFIO modules for the initramfs: those every installed kernel has as
  * a loadable module (built in: no entry; missing in some kernel: left out,
  * since dracut and mkinitcpio fail on a module a kernel lacks). */
-static int choose_modules(const struct host *h, struct setup_plan *p, char **err)
+static int choose_modules(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
 {
 	const struct host_boot *b = &h->boot;
 	size_t known = 0;
@@ -179,7 +319,7 @@ static int choose_modules(const struct host *h, struct setup_plan *p, char **err
 					    "listed, unchecked") < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return kms_early(h, rq, p);
 }
 
 /* Where modprobe.d's ids= is never read, vfio-pci.ids= goes on the kernel
@@ -338,29 +478,6 @@ static int kept_ids(const struct host *h, struct setup_plan *p)
 		if (!strv_contains(&p->ids, all.v[i]))
 			k = strv_push(&p->kept, all.v[i]);
 	return k < 0 ? -ENOMEM : 0;
-}
-
-/* The devices of the DEVS="..." line of the driver_override script setup
- * writes (text NULL: none), added to devs. */
-static int script_devs(const char *text, struct strv *devs)
-{
-	for (const char *l = text; l && *l; l = next_line(l)) {
-		const char *e;
-		if (!startswith(l, "DEVS=\""))
-			continue;
-		l += strlen("DEVS=\"");
-		e = l + strcspn(l, "\"\n");
-		while (l < e) {
-			size_t n = strcspn(l, " \t\"\n");
-			_cleanup_free_ char *d = n ? strndup(l, n) : NULL;
-			if (n && (!d || (!strv_contains(devs, d) && strv_push(devs, d) < 0)))
-				return -ENOMEM;
-			l += n;
-			l += strspn(l, " \t");
-		}
-		break;
-	}
-	return 0;
 }
 
 /* The backends of one kind that plan, in order, and what says none is
@@ -551,6 +668,181 @@ static int cmdline(const struct host *h, struct setup_plan *p, const char *param
 	return plan_backends(h, p, BOOT_LOADER, &edits, params);
 }
 
+/* ------------------------------------------- declarative systems */
+
+/* A Nix string: "..." with \, " and ${ escaped. */
+static void nix_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\' || (*s == '$' && s[1] == '{'))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void nix_list(FILE *f, const char *key, const struct strv *v)
+{
+	if (!v->n)
+		return;
+	fprintf(f, "  %s = [", key);
+	for (size_t i = 0; i < v->n; i++) {
+		fputc(' ', f);
+		nix_str(f, v->v[i]);
+	}
+	fputs(" ];\n", f);
+}
+
+/* The IDs for vfio-pci's ids=: earlier setups' first (by address, only those). */
+static int plan_all_ids(const struct setup_plan *p, struct strv *ids)
+{
+	int k = 0;
+
+	for (size_t i = 0; i < p->kept.n && k >= 0; i++)
+		k = strv_push(ids, p->kept.v[i]);
+	for (size_t i = 0; i < p->ids.n && k >= 0 && !p->by_address; i++)
+		if (!strv_contains(ids, p->ids.v[i]))
+			k = strv_push(ids, p->ids.v[i]);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+/* NixOS: boot.kernelParams, boot.initrd.kernelModules and
+ * boot.extraModprobeConfig (its options: /etc is generated). */
+static int nixos_text(const struct host *h, const struct setup_plan *p, FILE *f)
+{
+	_cleanup_(strv_clear) struct strv ids = { 0 };
+	_cleanup_free_ char *list = NULL;
+
+	if (plan_all_ids(p, &ids) < 0 || !(list = strv_join(&ids, ",")))
+		return -ENOMEM;
+	fputs("NixOS generates /etc and its boot files from its configuration: setup edits nothing here. Put this "
+	      "in /etc/nixos/configuration.nix, then run 'nixos-rebuild boot' and reboot:\n",
+	      f);
+	nix_list(f, "boot.kernelParams", &p->params);
+	nix_list(f, "boot.initrd.kernelModules", &p->modules);
+	fputs("  boot.extraModprobeConfig = ''\n", f);
+	if (ids.n)
+		fprintf(f, "    options vfio-pci ids=%s\n", list);
+	for (size_t i = 0; i < p->softdeps.n; i++)
+		fprintf(f, "    softdep %s pre: vfio-pci\n", p->softdeps.v[i]);
+	fputs("  '';\n", f);
+	if (p->by_address) {
+		/* Identical cards: driver_override by address before udev
+		 * loads their drivers, then a probe binds them to vfio-pci. */
+		fputs("  boot.initrd.preDeviceCommands = ''\n    for DEV in", f);
+		for (size_t i = 0; i < p->ndevs; i++)
+			fprintf(f, " %s", h->pci[p->devs[i]].name);
+		fputs("; do\n      echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n"
+		      "      echo $DEV > /sys/bus/pci/drivers_probe\n    done\n  '';\n",
+		      f);
+	}
+	return 0;
+}
+
+/* A data: URL (RFC 2397) with everything but unreserved characters
+ * percent-encoded. */
+static void data_url(FILE *f, const char *s)
+{
+	fputs("data:,", f);
+	for (; *s; s++)
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s))
+			fputc(*s, f);
+		else
+			fprintf(f, "%%%02X", (unsigned char)*s);
+}
+
+/* RHCOS: a MachineConfig (the Machine Config Operator owns the node's
+ * files and kernel arguments), with the plan's modprobe.d file (and the
+ * driver_override script) as Ignition files. */
+static int rhcos_text(const struct setup_plan *p, FILE *f)
+{
+	fputs("RHCOS is configured by its cluster's Machine Config Operator: setup edits nothing here. Apply this "
+	      "MachineConfig ('oc apply -f FILE'; for the worker role, change it for another), and the nodes reboot "
+	      "with it:\n"
+	      "apiVersion: machineconfiguration.openshift.io/v1\n"
+	      "kind: MachineConfig\n"
+	      "metadata:\n"
+	      "  name: 100-worker-vfio-pci\n"
+	      "  labels:\n"
+	      "    machineconfiguration.openshift.io/role: worker\n"
+	      "spec:\n",
+	      f);
+	if (p->params.n) {
+		fputs("  kernelArguments:\n", f);
+		for (size_t i = 0; i < p->params.n; i++)
+			fprintf(f, "    - %s\n", p->params.v[i]);
+	}
+	fputs("  config:\n    ignition:\n      version: 3.2.0\n    storage:\n      files:\n", f);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct setup_file *sf = &p->files[i];
+		if (!startswith(sf->path, "etc/modprobe.d/") && !streq(sf->path, OVERRIDE_SCRIPT))
+			continue;
+		fprintf(f, "        - path: /%s\n          mode: %u\n          overwrite: true\n          contents:\n"
+			   "            source: ",
+			sf->path, sf->mode);
+		data_url(f, sf->content);
+		fputc('\n', f);
+	}
+	fputs("        - path: /etc/modules-load.d/vfio-pci.conf\n          mode: 420\n          overwrite: true\n"
+	      "          contents:\n            source: ",
+	      f);
+	data_url(f, "vfio-pci\n");
+	fputc('\n', f);
+	return 0;
+}
+
+/* Harvester: its PCI devices add-on binds vfio-pci itself, one
+ * PCIDeviceClaim per device. */
+static int harvester_text(const struct host *h, const struct setup_plan *p, FILE *f)
+{
+	fputs("Harvester hands devices to its virtual machines itself: setup edits nothing here. Enable the "
+	      "pcidevices-controller add-on (Advanced > Add-ons), then claim each device (Hosts > PCI Devices > "
+	      "Enable Passthrough, or 'kubectl apply -f FILE' with NODE the node's name):\n",
+	      f);
+	for (size_t i = 0; i < p->ndevs; i++) {
+		const char *a = h->pci[p->devs[i]].name;
+		fputs(i ? "---\n" : "", f);
+		fputs("apiVersion: devices.harvesterhci.io/v1beta1\nkind: PCIDeviceClaim\nmetadata:\n  name: NODE-", f);
+		for (const char *c = a; *c; c++)
+			if (isxdigit((unsigned char)*c))
+				fputc(*c, f);
+		fprintf(f, "\nspec:\n  address: \"%s\"\n  nodeName: NODE\n  userName: admin\n", a);
+	}
+	if (p->params.n) {
+		_cleanup_free_ char *params = strv_join(&p->params, " ");
+		if (!params)
+			return -ENOMEM;
+		fprintf(f, "# and on the kernel command line (Harvester's GRUB settings): %s\n", params);
+	}
+	return 0;
+}
+
+/* Read-only or declarative systems, whose files setup must not edit,
+ * are refused with their native settings, built from the plan. Fedora
+ * CoreOS and Silverblue (rpm-ostree) and Proxmox have backends. */
+static int refuse_declarative(const struct host *h, const struct setup_plan *p, char **err)
+{
+	const struct host_system *s = &h->sys;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int k;
+
+	if (!s->os_id || (!streq(s->os_id, "nixos") && !streq(s->os_id, "rhcos") &&
+			  !(s->os_variant && strcasecmp(s->os_variant, "Harvester") == 0)))
+		return 0;
+	if (!(f = open_memstream(&text, &len)))
+		return -ENOMEM;
+	k = streq(s->os_id, "nixos") ? nixos_text(h, p, f) : streq(s->os_id, "rhcos") ? rhcos_text(p, f)
+											 : harvester_text(h, p, f);
+	if (fclose(f) != 0 || k < 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	return fail(err, text);
+}
+
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err)
 {
 	const struct host_boot *b = &h->boot;
@@ -614,7 +906,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	if ((k = iommu_params(h, rq, &p)) < 0)
 		goto out;
 	/* The IOMMU step alone plans the command line and nothing else. */
-	if (!p.iommu_only && ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, &p, err)) < 0))
+	if (!p.iommu_only && ((k = kept_ids(h, &p)) < 0 || (k = choose_modules(h, rq, &p, err)) < 0))
 		goto out;
 	if (!p.iommu_only && (k = ids_on_cmdline(h, &p)) < 0)
 		goto out;
@@ -625,7 +917,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		struct strv devs = { 0 };
 		_cleanup_free_ char *list = NULL;
 		/* An earlier setup's devices stay in the script, first. */
-		if (script_devs(b->override_script, &devs) < 0) {
+		if (override_script_devs(b->override_script, &devs) < 0) {
 			strv_clear(&devs);
 			goto oom;
 		}
@@ -689,6 +981,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	if ((p.params.n || p.stale.n) && (k = cmdline(h, &p, params)) < 0)
 		goto out;
 	if ((k = running_only(h, &p, first_file, first_exec)) < 0)
+		goto out;
+	if ((k = refuse_declarative(h, &p, err)) < 0)
 		goto out;
 	*ret = p;
 	return 0;

@@ -28,6 +28,7 @@ struct setup_request {
 	bool include_group;          /* take a shared group whole */
 	bool iommu_pt;               /* add iommu=pt */
 	enum setup_iommu iommu;      /* --iommu intel|amd; DETECT: by the ACPI tables */
+	bool no_kms_early;           /* leave the host GPU's driver out of the initramfs (encrypted root, 6.0+) */
 };
 
 struct setup_file {

@@ -34,7 +34,19 @@ static int wanted_ids(const struct host *h, struct strv *ids)
 	return k < 0 ? -ENOMEM : 0;
 }
 
-static char *cause(const struct host *h, const struct pci_device *d)
+/* The devices setup's driver_override script (identical cards: by
+ * address) names, when modprobe.d's install line for vfio-pci runs it. */
+static int script_devs(const struct host *h, struct strv *devs)
+{
+	const struct host_boot *b = &h->boot;
+	const char *cmd = b->modprobe.vfio_install;
+
+	if (!b->override_script || !cmd || !strstr(cmd, "/" OVERRIDE_SCRIPT))
+		return 0;
+	return override_script_devs(b->override_script, devs);
+}
+
+static char *cause(const struct host *h, const struct pci_device *d, bool by_script)
 {
 	const struct host_boot *b = &h->boot;
 	const char *drv = d->driver;
@@ -44,6 +56,11 @@ static char *cause(const struct host *h, const struct pci_device *d)
 	if (!drv)
 		return strdup("no driver: vfio-pci did not load at boot; is vfio_pci in the initramfs (regenerate it after "
 			      "changing the configuration), and does the running kernel have it?");
+	/* By address: the script must have run before the driver probed. */
+	if (by_script && (!d->driver_override || !streq(d->driver_override, "vfio-pci")))
+		return strdupf("%s took it and its driver_override is not vfio-pci: the driver_override script (/%s) did "
+			       "not run before %s loaded; is it in the initramfs (regenerate it), with the softdep for %s?",
+			       drv, OVERRIDE_SCRIPT, drv, d->modules.n ? d->modules.v[0] : drv);
 	if (strv_contains(&b->modprobe.vfio_first, drv) || (d->modules.n && strv_contains(&b->modprobe.vfio_first, d->modules.v[0]))) {
 		if (boot_installed(b, &boot_booster))
 			return strdupf("%s took it first although vfio-pci should load before it: booster ignores "
@@ -98,11 +115,11 @@ static int group_problem(const struct host *h, const struct pci_device *d, char 
 int verify_run(const struct host *h, struct verify_result *ret)
 {
 	struct verify_result r = { 0 };
-	struct strv ids = { 0 };
+	struct strv ids = { 0 }, devs = { 0 };
 	char *group = NULL;
 	int k;
 
-	if ((k = wanted_ids(h, &ids)) < 0)
+	if ((k = wanted_ids(h, &ids)) < 0 || (k = script_devs(h, &devs)) < 0)
 		goto fail;
 	for (size_t i = 0; i < h->npci; i++) {
 		const struct pci_device *d = &h->pci[i];
@@ -112,14 +129,15 @@ int verify_run(const struct host *h, struct verify_result *ret)
 			k = -ENOMEM;
 			goto fail;
 		}
-		if (!strv_contains(&ids, id))
+		bool by_script = strv_contains(&devs, d->name);
+		if (!strv_contains(&ids, id) && !by_script)
 			continue;
 		if (GROW(r.rows, r.alloc, r.n + 1) < 0) {
 			k = -ENOMEM;
 			goto fail;
 		}
 		r.rows[r.n] = (struct verify_row){ .dev = i, .ok = on };
-		if (!on && !(r.rows[r.n].cause = cause(h, d))) {
+		if (!on && !(r.rows[r.n].cause = cause(h, d, by_script))) {
 			k = -ENOMEM;
 			goto fail;
 		}
@@ -140,20 +158,26 @@ int verify_run(const struct host *h, struct verify_result *ret)
 		}
 	}
 	if (!r.n) {
-		r.nothing = ids.n ? strdup("no device here has the IDs given to vfio-pci (modprobe.d, vfio-pci.ids)") :
+		_cleanup_free_ char *list = devs.n ? strv_join(&devs, " ") : NULL;
+		r.nothing = devs.n ? (list ? strdupf("no device here is named by the driver_override script (/%s: %s)%s",
+						     OVERRIDE_SCRIPT, list, ids.n ? " or has the IDs given to vfio-pci" : "") :
+					     NULL) :
+			    ids.n ? strdup("no device here has the IDs given to vfio-pci (modprobe.d, vfio-pci.ids)") :
 				    strdup("nothing asks vfio-pci to take a device at boot: no 'options vfio-pci ids=' in "
-					   "/etc/modprobe.d and no vfio-pci.ids on the kernel command line ('vfiokit setup' "
-					   "writes them)");
+					   "/etc/modprobe.d, no vfio-pci.ids on the kernel command line and no driver_override "
+					   "script run by an install line ('vfiokit setup' writes them)");
 		if (!r.nothing) {
 			k = -ENOMEM;
 			goto fail;
 		}
 	}
 	strv_clear(&ids);
+	strv_clear(&devs);
 	*ret = r;
 	return 0;
 fail:
 	strv_clear(&ids);
+	strv_clear(&devs);
 	verify_result_free(&r);
 	return k;
 }

@@ -396,6 +396,31 @@ static void test_modprobe_conf(void **state)
 	modprobe_conf_free(&c);
 }
 
+/* setup's driver_override script, as verify finds it: modprobe runs the
+ * first install line of vfio-pci; the script's DEVS= line names the devices. */
+static void test_override_script(void **state)
+{
+	struct modprobe_conf c = { 0 };
+	struct strv devs = { 0 };
+
+	assert_int_equal(modprobe_conf_parse("install snd_hda_intel /bin/true\n# install vfio-pci /bin/false\n"
+					     "install vfio_pci /usr/local/bin/vfio-pci-override.sh  \\\n  $CMDLINE_OPTS\n"
+					     "install vfio-pci /bin/false\n", &c), 0);
+	assert_non_null(c.vfio_install);
+	assert_string_equal(c.vfio_install, "/usr/local/bin/vfio-pci-override.sh $CMDLINE_OPTS");
+	modprobe_conf_free(&c);
+	assert_null(c.vfio_install);
+	/* The first DEVS= line, its words once each. */
+	assert_int_equal(override_script_devs("#!/bin/sh\n# DEVS=\"0000:01:00.0\"\nDEVS=\"0000:06:00.0  0000:06:00.1 "
+					      "0000:06:00.0\"\nDEVS=\"0000:07:00.0\"\n", &devs), 0);
+	assert_int_equal(devs.n, 2);
+	assert_string_equal(devs.v[0], "0000:06:00.0");
+	assert_string_equal(devs.v[1], "0000:06:00.1");
+	strv_clear(&devs);
+	assert_int_equal(override_script_devs(NULL, &devs), 0);
+	assert_int_equal(devs.n, 0);
+}
+
 /* Long lines and many words are read whole: a fixed buffer or word count
  * used to drop them without a word. */
 static void test_long_lines(void **state)
@@ -437,7 +462,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
 		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
-		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),  cmocka_unit_test(test_modprobe_conf),
+		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),  cmocka_unit_test(test_modprobe_conf), cmocka_unit_test(test_override_script),
 		cmocka_unit_test(test_long_lines),
 	};
 
