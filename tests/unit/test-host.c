@@ -172,7 +172,7 @@ static void test_iommu_off(void **state)
 
 	assert_int_equal(h->ngroups, 0);
 	assert_false(h->iommu.groups_dir);
-	assert_int_equal(h->npci, 8);
+	assert_int_equal(h->npci, 9);
 	assert_int_equal(dev(h, "01:00.3")->iommu_group, -1);
 	assert_int_equal(host_module_state(h, "vfio_pci"), MODULE_BUILTIN);
 	assert_int_equal(checks_run(h, &rep), 0);
