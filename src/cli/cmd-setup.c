@@ -84,9 +84,67 @@ static void print_list(const char *what, const struct strv *s)
 		cli_line(stdout, "# %s: %s", what, j);
 }
 
+int cli_setup_show_apply(const char *cmd, const struct host *h, const struct setup_plan *p, bool apply,
+			 const char *chroot_dir, char **id)
+{
+	struct journal_tx tx = { 0 };
+	struct strv devs = { 0 };
+	int k, r = EXIT_PROBLEM;
+
+	if (print_machine(h) < 0)
+		goto oom;
+	for (size_t i = 0; i < p->ndevs; i++)
+		if (strv_push(&devs, h->pci[p->devs[i]].name) < 0)
+			goto oom;
+	print_list("devices for vfio-pci", &devs);
+	print_list("IDs", &p->ids);
+	print_list("IDs kept from earlier setups", &p->kept);
+	print_list("kernel parameters to add", &p->params);
+	print_list("kernel parameters to remove", &p->stale);
+	print_list("drivers that wait for vfio-pci (softdep)", &p->softdeps);
+	print_list("initramfs modules", &p->modules);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		cli_warn("%s", p->warnings.v[i]);
+	for (size_t i = 0; i < p->manual.n; i++)
+		cli_line(stdout, "# by hand: %s", p->manual.v[i]);
+	tx.command = strdupf("vfiokit %s", cmd);
+	if (!tx.command)
+		goto oom;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		k = journal_tx_add(&tx, h->root, p->files[i].path, p->files[i].content, (mode_t)p->files[i].mode);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			if (tx.err)
+				cli_error("%s", tx.err);
+			else
+				cli_error("cannot read /%s: %s", p->files[i].path, path_strerror(k));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < p->exec.n; i++)
+		if (journal_tx_add_exec(&tx, p->exec.v[i], p->exec_undo.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->commands.n; i++)
+		if (journal_tx_add_regen(&tx, p->commands.v[i]) < 0)
+			goto oom;
+	/* Tuning alone: nothing to verify after the reboot but the parameters. */
+	r = cli_apply(cmd, h->root, &tx, apply, chroot_dir,
+		      p->ndevs ? NULL : "reboot: the changes take effect at the next boot", id);
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	strv_clear(&devs);
+	journal_tx_free(&tx);
+	return r;
+}
+
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_ISOLCPUS,
+	       OPT_HUGEPAGES, OPT_PAGE_SIZE, OPT_IGNORE_MSRS };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -94,13 +152,17 @@ int cmd_setup(int argc, char **argv)
 		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "isolcpus", required_argument, NULL, OPT_ISOLCPUS },
+		{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
+		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+		{ "ignore-msrs", no_argument, NULL, OPT_IGNORE_MSRS },
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
 	struct setup_request rq = { 0 };
 	struct pci_addr with[MAX_WITH];
+	_cleanup_(cpuset_clear) struct cpuset isolate = { 0 };
 	struct setup_plan p = { 0 };
-	struct journal_tx tx = { 0 };
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	_cleanup_free_ char *err = NULL, *id = NULL;
@@ -134,6 +196,26 @@ int cmd_setup(int argc, char **argv)
 		case OPT_CHROOT:
 			in_chroot = true;
 			break;
+		case OPT_ISOLCPUS:
+			if (cpuset_parse_list(optarg, &isolate) < 0 || !cpuset_count(&isolate))
+				return cli_usage_error("setup", "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'",
+						       optarg);
+			rq.tune.isolate = &isolate;
+			break;
+		case OPT_HUGEPAGES:
+			if (parse_size(optarg, &rq.tune.hugepages) < 0 || !rq.tune.hugepages)
+				return cli_usage_error("setup", "--hugepages takes a size like 16G or 8192M, not '%s'", optarg);
+			break;
+		case OPT_PAGE_SIZE: {
+			uint64_t b;
+			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
+				return cli_usage_error("setup", "--page-size takes 2M or 1G, not '%s'", optarg);
+			rq.tune.page_kb = b / 1024;
+			break;
+		}
+		case OPT_IGNORE_MSRS:
+			rq.tune.ignore_msrs = true;
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
@@ -146,8 +228,12 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
-	if (!have_gpu)
+	if (rq.tune.page_kb && !rq.tune.hugepages)
+		return cli_usage_error("setup", "--page-size is the size of the pages of --hugepages SIZE");
+	if (!have_gpu && !kparams_wanted(&rq.tune))
 		return cli_usage_error("setup", "name the guest's GPU with --gpu ADDR");
+	if (!have_gpu && (rq.nwith || rq.include_group || rq.iommu_pt))
+		return cli_usage_error("setup", "--with, --include-group and --iommu-pt go with --gpu ADDR");
 	if (in_chroot && (!rootdir || !apply))
 		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
 	rq.with = with;
@@ -156,60 +242,19 @@ int cmd_setup(int argc, char **argv)
 	/* From the reading of the files to the last command. */
 	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
 		goto out;
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT, &h) < 0)
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT |
+					(kparams_wanted(&rq.tune) ? HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING : 0),
+			  &h) < 0)
 		goto out;
-	k = setup_plan_make(h, &rq, &p, &err);
+	k = have_gpu ? setup_plan_make(h, &rq, &p, &err) : setup_tune_plan_make(h, &rq.tune, &p, &err);
 	if (k == -EINVAL) {
 		cli_error("%s", err);
 		goto out;
 	}
 	if (k < 0)
 		goto oom;
-	if (print_machine(h) < 0)
-		goto oom;
-	{
-		struct strv devs = { 0 };
-		for (size_t i = 0; i < p.ndevs; i++)
-			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
-				strv_clear(&devs);
-				goto oom;
-			}
-		print_list("devices for vfio-pci", &devs);
-		strv_clear(&devs);
-	}
-	print_list("IDs", &p.ids);
-	print_list("IDs kept from earlier setups", &p.kept);
-	print_list("kernel parameters to add", &p.params);
-	print_list("kernel parameters to remove", &p.stale);
-	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
-	print_list("initramfs modules", &p.modules);
-	for (size_t i = 0; i < p.warnings.n; i++)
-		cli_warn("%s", p.warnings.v[i]);
-	for (size_t i = 0; i < p.manual.n; i++)
-		cli_line(stdout, "# by hand: %s", p.manual.v[i]);
-	tx.command = strdup("vfiokit setup");
-	if (!tx.command)
-		goto oom;
-	for (size_t i = 0; i < p.nfiles; i++) {
-		k = journal_tx_add(&tx, h->root, p.files[i].path, p.files[i].content, (mode_t)p.files[i].mode);
-		if (k == -ENOMEM)
-			goto oom;
-		if (k < 0) {
-			if (tx.err)
-				cli_error("%s", tx.err);
-			else
-				cli_error("cannot read /%s: %s", p.files[i].path, path_strerror(k));
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < p.exec.n; i++)
-		if (journal_tx_add_exec(&tx, p.exec.v[i], p.exec_undo.v[i]) < 0)
-			goto oom;
-	for (size_t i = 0; i < p.commands.n; i++)
-		if (journal_tx_add_regen(&tx, p.commands.v[i]) < 0)
-			goto oom;
-	r = cli_apply("setup", h->root, &tx, apply, in_chroot ? rootdir : NULL, NULL, &id);
-	if (r == EXIT_OK && apply && id) {
+	r = cli_setup_show_apply("setup", h, &p, apply, in_chroot ? rootdir : NULL, &id);
+	if (r == EXIT_OK && apply && id && p.ndevs) {
 		bool ids_param = false;
 		for (size_t i = 0; i < p.params.n; i++)
 			ids_param |= startswith(p.params.v[i], "vfio-pci.ids=");
@@ -227,7 +272,6 @@ oom:
 	cli_error("out of memory");
 	r = EXIT_PROBLEM;
 out:
-	journal_tx_free(&tx);
 	setup_plan_free(&p);
 	host_free(h);
 	lock_release(lockfd);

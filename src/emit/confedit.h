@@ -81,3 +81,13 @@ int refind_conf_add_params(const char *text, const struct cmdline_edits *params,
  * the next one. */
 int modprobe_vfio_edit(const char *text, const char *header, const struct strv *ids, const char *install,
 		       const struct strv *softdeps, char **ret, char **problem);
+
+/* A modprobe.d file's options for module (the article's "options kvm
+ * ignore_msrs=1" in /etc/modprobe.d/kvm.conf): each of opts (CMDLINE_SET)
+ * replaces an option of the same name on every "options MODULE" line that
+ * has it (- and _ alike), the others go on the last such line, or on a new
+ * "options MODULE ..." line when there is none (a new file, text NULL or
+ * "", starting with header). Other lines are kept byte for byte. -EINVAL
+ * with *problem when such a line continues on the next one. */
+int modprobe_options_edit(const char *text, const char *header, const char *module, const struct cmdline_edits *opts,
+			  char **ret, char **problem);

@@ -279,7 +279,8 @@ int boot_load(struct host *h)
 	int k;
 
 	if ((k = load_kernels(h, b)) < 0 || (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
-	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0)
+	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0 ||
+	    (k = read_optional(h, "etc/modprobe.d/kvm.conf", &b->modprobe_kvm)) < 0)
 		return k;
 	for (const struct boot_backend *const *be = boot_backends; *be; be++)
 		for (const struct boot_path *bp = (*be)->files; bp && bp->path; bp++)
@@ -298,6 +299,7 @@ void boot_free(struct host_boot *b)
 	free(b->found);
 	free(b->modprobe_vfio);
 	free(b->override_script);
+	free(b->modprobe_kvm);
 	boot_files_free(&b->files);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };

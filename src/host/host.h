@@ -221,6 +221,7 @@ struct host_boot {
 	/* setup's own files; NULL when absent. */
 	char *modprobe_vfio;   /* etc/modprobe.d/vfio.conf */
 	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */
+	char *modprobe_kvm;    /* etc/modprobe.d/kvm.conf (kvm's options: ignore_msrs) */
 	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 

@@ -548,6 +548,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 								     "(%s)", tok, why)) < 0)
 				goto oom;
 		}
+	if ((k = kparams_plan(h, &rq->tune, &p, err)) < 0)
+		goto out;
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
@@ -560,4 +562,22 @@ oom:
 out:
 	setup_plan_free(&p);
 	return k;
+}
+
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err)
+{
+	struct setup_plan p = { 0 };
+	_cleanup_free_ char *params = NULL;
+	int k = kparams_plan(h, rq, &p, err);
+
+	if (k >= 0 && !(params = strv_join(&p.params, " ")))
+		k = -ENOMEM;
+	if (k >= 0 && p.params.n)
+		k = cmdline(h, &p, params);
+	if (k < 0) {
+		setup_plan_free(&p);
+		return k;
+	}
+	*ret = p;
+	return 0;
 }

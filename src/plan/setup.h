@@ -14,6 +14,7 @@
 #pragma once
 
 #include "host.h"
+#include "kparams.h"
 
 struct setup_request {
 	struct pci_addr gpu;
@@ -21,6 +22,7 @@ struct setup_request {
 	size_t nwith;
 	bool include_group;          /* take a shared group whole */
 	bool iommu_pt;               /* add iommu=pt */
+	struct kparams_request tune; /* tuning at boot: isolcpus, huge pages, ignore_msrs */
 };
 
 struct setup_file {
@@ -51,3 +53,6 @@ struct setup_plan {
 /* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
 void setup_plan_free(struct setup_plan *p);
+/* Only the tuning of rq (setup without --gpu, tune pin/hugepages --apply):
+ * its parameters on every bootloader's command line, kvm.conf. */
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err);
