@@ -64,6 +64,13 @@ static char *buf_take(struct buf *b)
 	return b->p;
 }
 
+bool cmdline_param_same_name(const char *a, const char *b)
+{
+	size_t kl = key_len(a, strlen(a));
+
+	return kl == key_len(b, strlen(b)) && key_eq(a, b, kl);
+}
+
 int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token)
 {
 	if (GROW(e->v, e->alloc, e->n + 1) < 0)

@@ -23,6 +23,9 @@ struct cmdline_edits {
 };
 
 int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token);
+/* Whether two parameters have the same name ("isolcpus=2-5" and
+ * "isolcpus=6-11"), - and _ alike as the kernel compares them. */
+bool cmdline_param_same_name(const char *a, const char *b);
 void cmdline_edits_clear(struct cmdline_edits *e);
 
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
