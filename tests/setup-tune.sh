@@ -118,6 +118,18 @@ t=$("$vfiokit" tune hugepages --memory 8G --root "$c" 2>/dev/null | sed -n '/^at
 	grep -q "^GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=2-5 $t\"$" "$c/etc/default/grub" &&
 	"$vfiokit" journal --root "$c" | grep -q "vfiokit tune hugepages$" && back "$c" "$grub"
 ok $? "tune hugepages --memory 8G --apply: '$t' in GRUB's line, journaled, undo byte for byte" "$tmp/err"
+# An earlier 1 GiB reservation on the line: 2 MiB pages replace all three
+# parameters, default_hugepagesz too (systemd's /dev/hugepages, where libvirt
+# finds the pages, has the default size).
+c="$tmp/c-huge-again"
+cp -a "$grub" "$c"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="quiet default_hugepagesz=1G hugepagesz=1G hugepages=16"/' "$c/etc/default/grub"
+cp -a "$c" "$tmp/c-huge-again-before"
+: >"$tmp/err"
+"$vfiokit" setup --hugepages 8G --page-size 2M --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet default_hugepagesz=2M hugepagesz=2M hugepages=4096"$' "$c/etc/default/grub" &&
+	back "$c" "$tmp/c-huge-again-before"
+ok $? "2 MiB pages where 1 GiB pages were reserved: default_hugepagesz=1G replaced too; undo exact" "$tmp/err"
 # tune pin --apply: the isolation parameters pin prints, written; undo exact.
 c="$tmp/c-pin"
 cp -a "$grub" "$c"

@@ -120,8 +120,8 @@ static void test_hugepages(void **state)
 		const char *want;
 	} cases[] = {
 		{ 16ull << 30, 0, "default_hugepagesz=1G hugepagesz=1G hugepages=16" },
-		{ 8ull << 30, 2048, "hugepagesz=2M hugepages=4096" },
-		{ 1001ull << 20, 0, "hugepagesz=2M hugepages=501" },
+		{ 8ull << 30, 2048, "default_hugepagesz=2M hugepagesz=2M hugepages=4096" },
+		{ 1001ull << 20, 0, "default_hugepagesz=2M hugepagesz=2M hugepages=501" },
 	};
 	struct host h;
 
