@@ -38,7 +38,7 @@ static int push_words(struct setup_plan *p, char *words)
 static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, char **err)
 {
 	const struct cpu_topology *t = &h->topo;
-	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 };
+	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 }, split_in = { 0 }, split_out = { 0 };
 	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL;
 
 	if (!list || !all)
@@ -63,6 +63,25 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 	if (!cpuset_count(&rest))
 		return fail(err, strdupf("isolating CPUs %s leaves the host no online CPU (it has %s): keep at least "
 					 "one core for the host and QEMU's own threads", list, all));
+	/* SMT siblings share their core: isolated CPUs whose siblings stay
+	 * with the host share it with the host (the article pins siblings
+	 * together). One warning for all of them. */
+	for (size_t i = 0; i < t->ncores; i++) {
+		_cleanup_(cpuset_clear) struct cpuset in = { 0 }, out = { 0 };
+		if (cpuset_copy(&in, &t->cores[i]) < 0 || cpuset_copy(&out, &t->cores[i]) < 0)
+			return -ENOMEM;
+		cpuset_minus(&in, &rest);
+		cpuset_minus(&out, cpus);
+		if (cpuset_count(&in) && cpuset_count(&out) && (cpuset_or(&split_in, &in) < 0 || cpuset_or(&split_out, &out) < 0))
+			return -ENOMEM;
+	}
+	if (cpuset_count(&split_in)) {
+		_cleanup_free_ char *a = cpuset_format(&split_in), *b = cpuset_format(&split_out);
+		if (!a || !b || strv_push_take(&p->warnings, strdupf("isolated CPUs %s share their cores with CPUs %s of the "
+								     "host (SMT siblings): isolate whole cores, siblings "
+								     "together (vfiokit tune topology)", a, b)) < 0)
+			return -ENOMEM;
+	}
 	return push_words(p, cputune_isolation_cpus_params(cpus));
 }
 
@@ -104,6 +123,7 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 				     "# 'vfiokit undo' takes it back.\n";
 	_cleanup_(cmdline_edits_clear) struct cmdline_edits opts = { 0 };
 	char *text = NULL, *problem = NULL;
+	bool changed = false;
 	int k;
 
 	if (cmdline_edits_add(&opts, CMDLINE_SET, "ignore_msrs=1") < 0 ||
@@ -113,10 +133,12 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 	if (k == -EINVAL)
 		k = setup_by_hand(p, strdupf("modprobe.d: /" KVM_CONF " %s: add ignore_msrs=1 report_ignored_msrs=0 to "
 					     "kvm's options line", problem));
-	else if (k >= 0)
+	else if (k >= 0) {
+		changed = !h->boot.modprobe_kvm || !streq(h->boot.modprobe_kvm, text);
 		k = setup_add_file(p, KVM_CONF, text);
+	}
 	free(problem);
-	if (k >= 0)
+	if (k >= 0 && changed)
 		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
 					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");
 	return k < 0 ? -ENOMEM : 0;

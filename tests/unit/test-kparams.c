@@ -24,6 +24,14 @@ static void host_init(struct host *h, const char *kvm_conf)
 		h->topo.cpus[i] = (struct cpu_info){ .cpu = i, .online = true, .node = 0, .core = (int)(i % 6), .l3 = 0 };
 		assert_int_equal(cpuset_add(&h->topo.online, i), 0);
 	}
+	/* SMT siblings n and n + 6, as the article's lscpu -e shows them. */
+	h->topo.ncores = 6;
+	h->topo.cores = calloc(6, sizeof(*h->topo.cores));
+	assert_non_null(h->topo.cores);
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(cpuset_add(&h->topo.cores[i], i), 0);
+		assert_int_equal(cpuset_add(&h->topo.cores[i], i + 6), 0);
+	}
 	h->tuning.mem_total_kb = 16u * 1024 * 1024;
 	h->tuning.pools = pools;
 	h->tuning.npools = 2;
@@ -35,6 +43,9 @@ static void host_done(struct host *h)
 {
 	free(h->topo.cpus);
 	cpuset_clear(&h->topo.online);
+	for (size_t i = 0; i < h->topo.ncores; i++)
+		cpuset_clear(&h->topo.cores[i]);
+	free(h->topo.cores);
 	free(h->boot.modprobe_kvm);
 }
 
@@ -69,7 +80,17 @@ static void test_isolcpus(void **state)
 	s = params(&p);
 	assert_string_equal(s, "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11");
 	assert_int_equal(p.nfiles, 0);
+	/* One thread of each core: said once. */
+	assert_int_equal(p.warnings.n, 1);
+	assert_string_equal(p.warnings.v[0], "isolated CPUs 6-11 share their cores with CPUs 0-5 of the host (SMT siblings): "
+					     "isolate whole cores, siblings together (vfiokit tune topology)");
 	free(s);
+	setup_plan_free(&p);
+
+	/* Whole cores: no warning. */
+	assert_int_equal(cpuset_parse_list("2-5,8-11", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
+	assert_int_equal(p.warnings.n, 0);
 	setup_plan_free(&p);
 
 	/* CPUs the host does not have: refused, named. */
