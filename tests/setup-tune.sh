@@ -157,6 +157,27 @@ cp -a "$grub" "$c"
 "$vfiokit" setup --ignore-msrs --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
 	[ "$(grep -c '^options kvm ignore_msrs=1 report_ignored_msrs=0$' "$c/etc/modprobe.d/kvm.conf")" = 1 ] && back "$c" "$grub"
 ok $? "--ignore-msrs without kvm.conf: the article's file, written and taken back" "$tmp/err"
+# A packaged kvm.conf (/usr/lib/modprobe.d): /etc's replaces it, so its lines
+# are copied in; a kvm.conf masked by a link to /dev/null is left alone.
+c="$tmp/c-kvm-packaged"
+cp -a "$grub" "$c"
+mkdir -p "$c/usr/lib/modprobe.d"
+printf 'options kvm halt_poll_ns=0\n' >"$c/usr/lib/modprobe.d/kvm.conf"
+cp -a "$c" "$tmp/c-kvm-packaged-before"
+: >"$tmp/err"
+"$vfiokit" setup --ignore-msrs --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	grep -q "^options kvm halt_poll_ns=0 ignore_msrs=1 report_ignored_msrs=0$" "$c/etc/modprobe.d/kvm.conf" &&
+	grep -q "replaces /usr/lib/modprobe.d/kvm.conf, a file of the same name" "$tmp/err" && back "$c" "$tmp/c-kvm-packaged-before"
+ok $? "--ignore-msrs with a packaged kvm.conf: its lines copied into /etc's, which replaces it; undo exact" "$tmp/err"
+c="$tmp/c-kvm-masked"
+cp -a "$grub" "$c"
+mkdir -p "$c/etc/modprobe.d"
+ln -s /dev/null "$c/etc/modprobe.d/kvm.conf"
+cp -a "$c" "$tmp/c-kvm-masked-before"
+"$vfiokit" setup --ignore-msrs --root "$c" --apply >"$tmp/out" 2>&1
+grep -q "by hand: modprobe.d: /etc/modprobe.d/kvm.conf is there but is no file vfiokit can read" "$tmp/out" &&
+	diff -r --no-dereference -x run "$tmp/c-kvm-masked-before" "$c" >>"$tmp/out" 2>&1
+ok $? "--ignore-msrs with kvm.conf masked (a link to /dev/null): left alone, said, nothing written" "$tmp/out"
 # Refusals: nothing written, no journal.
 for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcpus 6-13 --ignore-msrs --apply" \
 	"--hugepages 64G --apply"; do

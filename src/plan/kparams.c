@@ -121,20 +121,33 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 	static const char header[] = "# Written by vfiokit setup: KVM ignores the guest's accesses to MSRs it does not\n"
 				     "# know (the article's \"Bluescreen at boot since Windows 10 1803\").\n"
 				     "# 'vfiokit undo' takes it back.\n";
+	const struct host_boot *b = &h->boot;
 	_cleanup_(cmdline_edits_clear) struct cmdline_edits opts = { 0 };
+	_cleanup_free_ char *base = NULL;
 	char *text = NULL, *problem = NULL;
 	bool changed = false;
 	int k;
 
+	if (b->modprobe_kvm_odd)
+		return setup_by_hand(p, strdup("modprobe.d: /" KVM_CONF " is there but is no file vfiokit can read (a "
+					       "link to /dev/null masks the packaged one): left alone; put \"options kvm "
+					       "ignore_msrs=1 report_ignored_msrs=0\" in another .conf file there"));
+	/* /etc's file replaces a packaged one of its name: its lines come along. */
+	if (b->modprobe_kvm_from &&
+	    (!(base = strdupf("%s# The lines of /%s, which this file replaces (modprobe.d(5)):\n%s", header,
+			      b->modprobe_kvm_from, b->modprobe_kvm)) ||
+	     strv_push_take(&p->warnings, strdupf("/" KVM_CONF " replaces /%s, a file of the same name: its lines are "
+						  "copied into it", b->modprobe_kvm_from)) < 0))
+		return -ENOMEM;
 	if (cmdline_edits_add(&opts, CMDLINE_SET, "ignore_msrs=1") < 0 ||
 	    cmdline_edits_add(&opts, CMDLINE_SET, "report_ignored_msrs=0") < 0)
 		return -ENOMEM;
-	k = modprobe_options_edit(h->boot.modprobe_kvm, header, "kvm", &opts, &text, &problem);
+	k = modprobe_options_edit(base ? base : b->modprobe_kvm, header, "kvm", &opts, &text, &problem);
 	if (k == -EINVAL)
 		k = setup_by_hand(p, strdupf("modprobe.d: /" KVM_CONF " %s: add ignore_msrs=1 report_ignored_msrs=0 to "
 					     "kvm's options line", problem));
 	else if (k >= 0) {
-		changed = !h->boot.modprobe_kvm || !streq(h->boot.modprobe_kvm, text);
+		changed = !b->modprobe_kvm || b->modprobe_kvm_from || !streq(b->modprobe_kvm, text);
 		k = setup_add_file(p, KVM_CONF, text);
 	}
 	free(problem);

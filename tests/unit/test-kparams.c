@@ -221,6 +221,39 @@ static void test_ignore_msrs(void **state)
 		setup_plan_free(&again);
 		host_done(&h);
 	}
+	/* No kvm.conf in /etc, a packaged one: /etc's would replace it, so its
+	 * lines are copied in, said. */
+	{
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, "options kvm halt_poll_ns=0\n");
+		h.boot.modprobe_kvm_from = "usr/lib/modprobe.d/kvm.conf";
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_string_equal(file(&p, "etc/modprobe.d/kvm.conf"),
+				    "# Written by vfiokit setup: KVM ignores the guest's accesses to MSRs it does not\n"
+				    "# know (the article's \"Bluescreen at boot since Windows 10 1803\").\n"
+				    "# 'vfiokit undo' takes it back.\n"
+				    "# The lines of /usr/lib/modprobe.d/kvm.conf, which this file replaces (modprobe.d(5)):\n"
+				    "options kvm halt_poll_ns=0 ignore_msrs=1 report_ignored_msrs=0\n");
+		assert_string_equal(p.warnings.v[0], "/etc/modprobe.d/kvm.conf replaces /usr/lib/modprobe.d/kvm.conf, a file "
+						     "of the same name: its lines are copied into it");
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+	/* /etc's masked (a link to /dev/null): left alone, said. */
+	{
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, NULL);
+		h.boot.modprobe_kvm_odd = true;
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_int_equal(p.nfiles, 0);
+		assert_non_null(strstr(p.manual.v[0], "/etc/modprobe.d/kvm.conf is there but is no file vfiokit can read"));
+		setup_plan_free(&p);
+		host_done(&h);
+	}
 	/* A line continued on the next: left alone, said what to add. */
 	{
 		struct host h;
