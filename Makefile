@@ -105,7 +105,8 @@ FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 # bootloader and initramfs backends' table names (src/plan/boot), whose plan
 # functions bring setup's planner and the text edits with them.
 FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC) \
-	$(wildcard src/plan/boot/*.c) src/plan/setup.c src/plan/isolation.c src/emit/confedit.c
+	$(wildcard src/plan/boot/*.c) src/plan/setup.c src/plan/isolation.c src/emit/confedit.c \
+	src/plan/refuse.c src/plan/kparams.c src/plan/hugepages.c src/emit/cputune.c src/emit/memory.c src/emit/xml.c
 FUZZ_LIBS = $$(pkg-config --cflags --libs libpci json-c libxml-2.0)
 # Seeds for the ROM parser: the option ROMs Debian ships (never copied here).
 ROM_SEEDS = /usr/lib/ipxe/qemu /usr/share/seabios /usr/share/vgabios
@@ -129,8 +130,7 @@ fuzz:
 		-o $(BUILD)/fuzz/fuzz-firmware
 	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
 	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
-		src/plan/vm.c src/plan/bind.c src/plan/refuse.c src/plan/pin.c src/plan/hugepages.c \
-		src/emit/domain.c src/emit/xml.c src/emit/cputune.c src/emit/memory.c src/emit/shell.c \
+		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c src/emit/shell.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \

@@ -52,6 +52,12 @@ struct journal_runner;
  * when nothing was written. An exit code. */
 int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
 	      const char *note, char **id_out);
+struct setup_plan;
+/* A setup plan (setup, tune pin/hugepages --apply): what it found and
+ * decided, as lines, then its files, commands and regenerate commands
+ * through cli_apply, as the journal entry "vfiokit CMD". An exit code. */
+int cli_setup_show_apply(const char *cmd, const struct host *h, const struct setup_plan *p, bool apply,
+			 const char *chroot_dir, char **id);
 /* A runner for the journal's commands (see cli_apply); done prints what is
  * left to run inside a machine copy, and frees. */
 void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir);

@@ -13,6 +13,7 @@ static void help(void)
 {
 	fputs("Usage: vfiokit setup [--iommu intel|amd] [--iommu-pt] [OPTIONS]\n"
 	      "       vfiokit setup --gpu ADDR [--with ADDR]... [OPTIONS]\n"
+	      "       vfiokit setup [--isolcpus LIST] [--hugepages SIZE] [--ignore-msrs] [OPTIONS]\n"
 	      "\n"
 	      "Without --gpu, the first step: the IOMMU's kernel parameters alone, as the article's\n"
 	      "\"Enabling IOMMU\" does, so that after a reboot the groups show which devices a guest\n"
@@ -40,6 +41,10 @@ static void help(void)
 	      "their own commands kernelstub (-a/-d) and rpm-ostree (kargs). What cannot be\n"
 	      "edited safely is left alone, with the exact line to add.\n"
 	      "\n"
+	      "Tuning at boot, with --gpu or alone, through the same editors: --isolcpus,\n"
+	      "--hugepages and --ignore-msrs. A parameter there with another value\n"
+	      "(isolcpus=2-5) is replaced, never added twice.\n"
+	      "\n"
 	      "Options:\n"
 	      "      --gpu ADDR         the guest's GPU (0000:01:00.0 or 01:00.0)\n"
 	      "      --with ADDR        another device for the guest (a USB controller, ...)\n"
@@ -56,6 +61,13 @@ static void help(void)
 	      "                         written there; the commands are printed, to run inside it\n"
 	      "      --chroot           with --root and --apply: run the commands inside DIR with\n"
 	      "                         chroot(8) (mount its /proc, /sys and /dev first)\n"
+	      "      --isolcpus LIST    isolcpus=, nohz_full=, rcu_nocbs= for these CPUs (6-11),\n"
+	      "                         checked against the host's CPUs; the host keeps one\n"
+	      "      --hugepages SIZE   static huge pages for SIZE of guest memory (16G), the\n"
+	      "                         numbers of 'vfiokit tune hugepages'\n"
+	      "      --page-size SIZE   with --hugepages: 2M or 1G\n"
+	      "      --ignore-msrs      options kvm ignore_msrs=1 report_ignored_msrs=0 in\n"
+	      "                         /etc/modprobe.d/kvm.conf (merged into its options kvm line)\n"
 	      "  -h, --help             this help\n",
 	      stdout);
 	/* At boot vfio-pci takes every endpoint of the group: no viability rule. */
@@ -105,10 +117,84 @@ static void print_list(const char *what, const struct strv *s)
 		cli_line(stdout, "# %s: %s", what, j);
 }
 
+int cli_setup_show_apply(const char *cmd, const struct host *h, const struct setup_plan *p, bool apply,
+			 const char *chroot_dir, char **id)
+{
+	struct journal_tx tx = { 0 };
+	struct strv devs = { 0 };
+	int k, r = EXIT_PROBLEM;
+
+	if (print_machine(h) < 0)
+		goto oom;
+	if (p->iommu_only || p->groups_unknown)
+		cli_line(stdout, "# IOMMU: %s (%s), %s", p->iommu == SETUP_IOMMU_INTEL ? "Intel VT-d" : "AMD-Vi",
+			 p->iommu_named ? "named with --iommu" :
+			 p->iommu == SETUP_IOMMU_INTEL ? "the firmware's DMAR table" : "the firmware's IVRS table",
+			 h->ngroups ? "on (IOMMU groups exist)" : "off (no IOMMU groups yet)");
+	for (size_t i = 0; i < p->ndevs; i++)
+		if (strv_push(&devs, h->pci[p->devs[i]].name) < 0)
+			goto oom;
+	print_list("devices for vfio-pci", &devs);
+	print_list("IDs", &p->ids);
+	print_list("IDs kept from earlier setups", &p->kept);
+	print_list("kernel parameters to add", &p->params);
+	print_list("kernel parameters to remove", &p->stale);
+	print_list("drivers that wait for vfio-pci (softdep)", &p->softdeps);
+	print_list("initramfs modules", &p->modules);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		cli_warn("%s", p->warnings.v[i]);
+	for (size_t i = 0; i < p->manual.n; i++)
+		cli_line(stdout, "# by hand: %s", p->manual.v[i]);
+	tx.command = strdupf("vfiokit %s", cmd);
+	if (!tx.command)
+		goto oom;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		k = journal_tx_add(&tx, h->root, p->files[i].path, p->files[i].content, (mode_t)p->files[i].mode);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			if (tx.err)
+				cli_error("%s", tx.err);
+			else
+				cli_error("cannot read /%s: %s", p->files[i].path, path_strerror(k));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < p->exec.n; i++)
+		if (journal_tx_add_exec(&tx, p->exec.v[i], p->exec_undo.v[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->commands.n; i++)
+		if (journal_tx_add_regen(&tx, p->commands.v[i]) < 0)
+			goto oom;
+	if (p->manual.n && !tx.exec.n) {
+		/* Nothing to write, yet something to do by hand: not "nothing to do". */
+		_cleanup_free_ char *diff = journal_tx_diff(&tx);
+		if (!diff)
+			goto oom;
+		if (!*diff) {
+			fprintf(stderr, "vfiokit: no file here for setup to change: make the changes above by hand\n");
+			r = EXIT_OK;
+			goto out;
+		}
+	}
+	/* Tuning alone: nothing to verify after the reboot but the parameters. */
+	r = cli_apply(cmd, h->root, &tx, apply, chroot_dir,
+		      p->ndevs ? NULL : "reboot: the changes take effect at the next boot", id);
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	strv_clear(&devs);
+	journal_tx_free(&tx);
+	return r;
+}
+
 int cmd_setup(int argc, char **argv)
 {
 	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS (last). */
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_NO_KMS_EARLY, OPT_ALLOW };
+	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_NO_KMS_EARLY, OPT_ISOLCPUS,
+	       OPT_HUGEPAGES, OPT_PAGE_SIZE, OPT_IGNORE_MSRS, OPT_ALLOW };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -117,6 +203,10 @@ int cmd_setup(int argc, char **argv)
 		{ "iommu", required_argument, NULL, OPT_IOMMU },
 		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "isolcpus", required_argument, NULL, OPT_ISOLCPUS },
+		{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
+		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+		{ "ignore-msrs", no_argument, NULL, OPT_IGNORE_MSRS },
 		{ "no-kms-early", no_argument, NULL, OPT_NO_KMS_EARLY },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
@@ -124,13 +214,13 @@ int cmd_setup(int argc, char **argv)
 	};
 	struct setup_request rq = { 0 };
 	struct pci_addr with[MAX_WITH];
+	_cleanup_(cpuset_clear) struct cpuset isolate = { 0 };
 	struct setup_plan p = { 0 };
-	struct journal_tx tx = { 0 };
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	const char *rootdir = NULL;
-	bool have_gpu = false, apply = false, in_chroot = false, allow[_REFUSE_MAX] = { 0 };
+	bool have_gpu = false, apply = false, in_chroot = false, tune_only = false, allow[_REFUSE_MAX] = { 0 };
 	int c, k, lockfd = -1, r = EXIT_PROBLEM;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -176,6 +266,26 @@ int cmd_setup(int argc, char **argv)
 		case OPT_CHROOT:
 			in_chroot = true;
 			break;
+		case OPT_ISOLCPUS:
+			if (cpuset_parse_list(optarg, &isolate) < 0 || !cpuset_count(&isolate))
+				return cli_usage_error("setup", "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'",
+						       optarg);
+			rq.tune.isolate = &isolate;
+			break;
+		case OPT_HUGEPAGES:
+			if (parse_size(optarg, &rq.tune.hugepages) < 0 || !rq.tune.hugepages)
+				return cli_usage_error("setup", "--hugepages takes a size like 16G or 8192M, not '%s'", optarg);
+			break;
+		case OPT_PAGE_SIZE: {
+			uint64_t b;
+			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
+				return cli_usage_error("setup", "--page-size takes 2M or 1G, not '%s'", optarg);
+			rq.tune.page_kb = b / 1024;
+			break;
+		}
+		case OPT_IGNORE_MSRS:
+			rq.tune.ignore_msrs = true;
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
@@ -188,9 +298,13 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
+	if (rq.tune.page_kb && !rq.tune.hugepages)
+		return cli_usage_error("setup", "--page-size is the size of the pages of --hugepages SIZE");
 	if (!have_gpu && (rq.nwith || rq.include_group))
 		return cli_usage_error("setup", "--with and --include-group need --gpu ADDR");
 	rq.has_gpu = have_gpu;
+	/* Tuning alone, without --gpu: its parameters, not the IOMMU step. */
+	tune_only = !have_gpu && kparams_wanted(&rq.tune) && !rq.iommu_pt && rq.iommu == SETUP_IOMMU_DETECT;
 	if (in_chroot && (!rootdir || !apply))
 		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
 	rq.with = with;
@@ -200,10 +314,11 @@ int cmd_setup(int argc, char **argv)
 	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
 		goto out;
 	/* USAGE: what the host uses, which refuse.c judges. */
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT | HOST_LOAD_USAGE,
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT | HOST_LOAD_USAGE |
+					(kparams_wanted(&rq.tune) ? HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING : 0),
 			  &h) < 0)
 		goto out;
-	k = setup_plan_make(h, &rq, &p, &err);
+	k = tune_only ? setup_tune_plan_make(h, &rq.tune, &p, &err) : setup_plan_make(h, &rq, &p, &err);
 	if (k == -EINVAL) {
 		/* A declarative system: the refusal, then its native settings. */
 		char *rest = strchr(err, '\n');
@@ -220,70 +335,11 @@ int cmd_setup(int argc, char **argv)
 		fprintf(stderr, "vfiokit: nothing was changed\n");
 		goto out;
 	}
-	if (print_machine(h) < 0)
-		goto oom;
-	if (p.iommu_only || p.groups_unknown)
-		cli_line(stdout, "# IOMMU: %s (%s), %s", p.iommu == SETUP_IOMMU_INTEL ? "Intel VT-d" : "AMD-Vi",
-			 rq.iommu != SETUP_IOMMU_DETECT ? "named with --iommu" :
-			 p.iommu == SETUP_IOMMU_INTEL ? "the firmware's DMAR table" : "the firmware's IVRS table",
-			 h->ngroups ? "on (IOMMU groups exist)" : "off (no IOMMU groups yet)");
-	{
-		struct strv devs = { 0 };
-		for (size_t i = 0; i < p.ndevs; i++)
-			if (strv_push(&devs, h->pci[p.devs[i]].name) < 0) {
-				strv_clear(&devs);
-				goto oom;
-			}
-		print_list("devices for vfio-pci", &devs);
-		strv_clear(&devs);
-	}
-	print_list("IDs", &p.ids);
-	print_list("IDs kept from earlier setups", &p.kept);
-	print_list("kernel parameters to add", &p.params);
-	print_list("kernel parameters to remove", &p.stale);
-	print_list("drivers that wait for vfio-pci (softdep)", &p.softdeps);
-	print_list("initramfs modules", &p.modules);
-	for (size_t i = 0; i < p.warnings.n; i++)
-		cli_warn("%s", p.warnings.v[i]);
-	for (size_t i = 0; i < p.manual.n; i++)
-		cli_line(stdout, "# by hand: %s", p.manual.v[i]);
-	tx.command = strdup("vfiokit setup");
-	if (!tx.command)
-		goto oom;
-	for (size_t i = 0; i < p.nfiles; i++) {
-		k = journal_tx_add(&tx, h->root, p.files[i].path, p.files[i].content, (mode_t)p.files[i].mode);
-		if (k == -ENOMEM)
-			goto oom;
-		if (k < 0) {
-			if (tx.err)
-				cli_error("%s", tx.err);
-			else
-				cli_error("cannot read /%s: %s", p.files[i].path, path_strerror(k));
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < p.exec.n; i++)
-		if (journal_tx_add_exec(&tx, p.exec.v[i], p.exec_undo.v[i]) < 0)
-			goto oom;
-	for (size_t i = 0; i < p.commands.n; i++)
-		if (journal_tx_add_regen(&tx, p.commands.v[i]) < 0)
-			goto oom;
-	if (p.manual.n && !tx.exec.n) {
-		/* Nothing to write, yet something to do by hand: not "nothing to do". */
-		_cleanup_free_ char *diff = journal_tx_diff(&tx);
-		if (!diff)
-			goto oom;
-		if (!*diff) {
-			fprintf(stderr, "vfiokit: no file here for setup to change: make the changes above by hand\n");
-			r = EXIT_OK;
-			goto out;
-		}
-	}
-	r = cli_apply("setup", h->root, &tx, apply, in_chroot ? rootdir : NULL, NULL, &id);
+	r = cli_setup_show_apply("setup", h, &p, apply, in_chroot ? rootdir : NULL, &id);
 	if (r == EXIT_OK && apply && id && p.iommu_only) {
 		fprintf(stderr, "vfiokit: reboot; then 'vfiokit check' shows the IOMMU on, 'vfiokit groups --gpu' the "
 				"groups a guest can take, and 'vfiokit setup --gpu ADDR' isolates one\n");
-	} else if (r == EXIT_OK && apply && id) {
+	} else if (r == EXIT_OK && apply && id && p.ndevs) {
 		bool ids_param = false;
 		for (size_t i = 0; i < p.params.n; i++)
 			ids_param |= startswith(p.params.v[i], "vfio-pci.ids=");
@@ -302,7 +358,6 @@ oom:
 	cli_error("out of memory");
 	r = EXIT_PROBLEM;
 out:
-	journal_tx_free(&tx);
 	setup_plan_free(&p);
 	host_free(h);
 	lock_release(lockfd);

@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "memory.h"
 #include "pin.h"
+#include "setup.h"
 
 enum { COL_CPU, COL_NODE, COL_SOCKET, COL_DIE, COL_CORE, COL_L3, COL_ONLINE, COL_SIBLINGS, COL_L3CPUS, COL_KIND, COL_COREID };
 
@@ -35,8 +36,8 @@ static void help(void)
 {
 	fputs("Usage: vfiokit tune status [OPTIONS]\n"
 	      "       vfiokit tune topology [OPTIONS]\n"
-	      "       vfiokit tune pin --vcpus N [OPTIONS]\n"
-	      "       vfiokit tune hugepages --memory SIZE [OPTIONS]\n"
+	      "       vfiokit tune pin --vcpus N [--apply] [OPTIONS]\n"
+	      "       vfiokit tune hugepages --memory SIZE [--apply] [OPTIONS]\n"
 	      "       vfiokit tune hook GUEST --vcpus N [--isolate] [--memory SIZE] [--governor] [--no-sleep]\n"
 	      "\n"
 	      "The article's \"Performance tuning\".\n"
@@ -50,10 +51,12 @@ static void help(void)
 	      "             together, the host keeps the L3 domain of CPU 0 (or core 0, or what\n"
 	      "             --host-cpus says), the GPU's NUMA node first, P-cores before E-cores;\n"
 	      "             printed as libvirt XML (<vcpu>, <cputune>, <cpu><topology>), the\n"
-	      "             plain QEMU prefix (chrt, taskset, -smp) and isolation parameters\n"
+	      "             plain QEMU prefix (chrt, taskset, -smp) and isolation parameters;\n"
+	      "             --apply writes those to the bootloader (vfiokit setup --isolcpus)\n"
 	      "\n"
 	      "  hugepages  how many huge pages the guest's memory takes, whether the host has\n"
-	      "             them now, and the libvirt XML, kernel parameters and commands\n"
+	      "             them now, and the libvirt XML, kernel parameters and commands;\n"
+	      "             --apply writes the parameters (vfiokit setup --hugepages)\n"
 	      "\n"
 	      "  hook       the libvirt hook script for GUEST (for /etc/libvirt/hooks/qemu.d):\n"
 	      "             while the guest runs, the host's slices keep to the host CPUs of the\n"
@@ -77,7 +80,9 @@ static void help(void)
 	      "      --isolate          dynamic CPU isolation (needs cgroup v2 and systemd 244)\n"
 	      "      --governor         the performance governor on the guest's CPUs while it runs\n"
 	      "      --no-sleep         block the host's sleep while the guest runs\n"
-	      "      --apply            install the script (as root; --root DIR writes into DIR)\n"
+	      "      --apply            install the script (as root; --root DIR writes into DIR);\n"
+	      "                         of pin and hugepages: write the kernel parameters, shown\n"
+	      "                         as a diff, through the journal ('vfiokit undo')\n"
 	      "Options of all:\n"
 	      "  -J, --json             JSON output\n"
 	      "  -o, --output LIST      topology: columns to print; +LIST adds to the default\n"
@@ -225,6 +230,29 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 	return 0;
 }
 
+/* --apply of pin and hugepages: the tuning part of `vfiokit setup`, the
+ * same plan and the same way through the journal. */
+static int apply_kparams(const struct host *h, const char *cmd, const struct kparams_request *rq)
+{
+	struct setup_plan sp = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int k, r;
+
+	printf("\n");
+	k = setup_tune_plan_make(h, rq, &sp, &err);
+	if (k == -EINVAL) {
+		cli_error("%s", err);
+		return EXIT_PROBLEM;
+	}
+	if (k < 0) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	r = cli_setup_show_apply(cmd, h, &sp, true, NULL, NULL);
+	setup_plan_free(&sp);
+	return r;
+}
+
 static int run_pin(struct host *h, const struct tune_opts *o)
 {
 	struct cpuset host = { 0 };
@@ -265,8 +293,9 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
+	r = o->apply ? apply_kparams(h, "tune pin", &(struct kparams_request){ .isolate = &p.guest }) : EXIT_OK;
 	pin_plan_free(&p);
-	return EXIT_OK;
+	return r;
 }
 
 static char *gib(uint64_t kb)
@@ -430,6 +459,9 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 		}
 		printf("  and afterwards: echo 0 > the same nr_hugepages\n");
 	}
+	if (k >= 0 && o->apply)
+		k = apply_kparams(h, "tune hugepages",
+				  &(struct kparams_request){ .hugepages = o->memory, .page_kb = p.page_kb }) == EXIT_OK ? 0 : -1;
 	hugepage_plan_free(&p);
 	return k < 0 ? EXIT_PROBLEM : EXIT_OK;
 }
@@ -633,8 +665,12 @@ int cmd_tune(int argc, char **argv)
 		return cli_usage_error("tune", "--gpu and --iothreads are options of pin");
 	if (!streq(action, "hugepages") && !streq(action, "hook") && (o.memory || o.page_kb))
 		return cli_usage_error("tune", "--memory and --page-size are options of hugepages and hook");
-	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep || o.apply))
-		return cli_usage_error("tune", "--isolate, --governor, --no-sleep and --apply are options of hook");
+	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep))
+		return cli_usage_error("tune", "--isolate, --governor and --no-sleep are options of hook");
+	if (o.apply && !streq(action, "hook") && !streq(action, "pin") && !streq(action, "hugepages"))
+		return cli_usage_error("tune", "--apply is an option of pin, hugepages and hook");
+	if (o.apply && (o.xml || o.t.json || o.t.raw))
+		return cli_usage_error("tune", "--apply shows a diff: not with --xml, -J or -r");
 	if (o.xml && !streq(action, "pin") && !streq(action, "hugepages"))
 		return cli_usage_error("tune", "--xml is an option of pin and hugepages");
 	if ((streq(action, "pin") || streq(action, "hook")) && o.vcpus < 0)
@@ -647,14 +683,20 @@ int cmd_tune(int argc, char **argv)
 		return cli_usage_error("tune", "-o is an option of topology");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
-	if (o.apply && cli_lock(root, "vfiokit tune hook --apply", &lockfd) < 0) {
-		path_root_free(root);
-		return EXIT_PROBLEM;
+	if (o.apply) {
+		_cleanup_free_ char *what = strdupf("vfiokit tune %s --apply", action);
+		if (!what || cli_lock(root, what, &lockfd) < 0) {
+			if (!what)
+				cli_error("out of memory");
+			path_root_free(root);
+			return EXIT_PROBLEM;
+		}
 	}
 	if (cli_load_host(root, HOST_LOAD_TOPOLOGY | (o.gpu ? HOST_LOAD_PCI : 0) |
 				      (streq(action, "status") || streq(action, "hugepages") || streq(action, "hook") ?
 					       HOST_LOAD_TUNING | HOST_LOAD_SYSTEM : 0) |
-				      (streq(action, "pin") ? HOST_LOAD_SYSTEM : 0),
+				      (streq(action, "pin") ? HOST_LOAD_SYSTEM : 0) |
+				      (o.apply && !streq(action, "hook") ? HOST_LOAD_BOOT | HOST_LOAD_SYSTEM : 0),
 			  &h) < 0) {
 		lock_release(lockfd);
 		path_root_free(root);

@@ -64,6 +64,13 @@ static char *buf_take(struct buf *b)
 	return b->p;
 }
 
+bool cmdline_param_same_name(const char *a, const char *b)
+{
+	size_t kl = key_len(a, strlen(a));
+
+	return kl == key_len(b, strlen(b)) && key_eq(a, b, kl);
+}
+
 int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token)
 {
 	if (GROW(e->v, e->alloc, e->n + 1) < 0)
@@ -804,6 +811,50 @@ int modprobe_vfio_edit(const char *text, const char *header, const struct strv *
 			buf_put(&b, softdeps->v[i], strlen(softdeps->v[i]));
 			buf_put(&b, " pre: vfio-pci\n", strlen(" pre: vfio-pci\n"));
 		}
+	*ret = buf_take(&b);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int modprobe_options_edit(const char *text, const char *header, const char *module, const struct cmdline_edits *opts,
+			  char **ret, char **problem)
+{
+	struct span sp[MAX_SPANS], w[3];
+	struct buf b = { 0 };
+	size_t n = 0;
+
+	*ret = *problem = NULL;
+	text = text ? text : "";
+	for (const char *p = text; *p && n < MAX_SPANS; p = next_line(p)) {
+		const char *e = line_end(p);
+		size_t nw = line_words(p, e, w, ARRAY_SIZE(w));
+		if (nw < 3 || *w[0].s == '#' || !word_is(&w[0], "options") || !module_eq(&w[1], module))
+			continue;
+		if (e > p && e[-1] == '\\') {
+			*problem = strdupf("line %zu: options %s continues on the next line: left untouched",
+					   line_number(text, p), module);
+			return *problem ? -EINVAL : -ENOMEM;
+		}
+		while (e > w[1].e && isspace((unsigned char)e[-1]))
+			e--;
+		sp[n++] = (struct span){ w[2].s, e }; /* the options after the module's name */
+	}
+	if (n) {
+		*ret = merge_spans(text, sp, n, opts, true);
+		return *ret ? 0 : -ENOMEM;
+	}
+	if (!*text && header)
+		buf_put(&b, header, strlen(header));
+	buf_put(&b, text, strlen(text));
+	if (b.n && b.p[b.n - 1] != '\n')
+		buf_put(&b, "\n", 1);
+	buf_put(&b, "options ", strlen("options "));
+	buf_put(&b, module, strlen(module));
+	for (size_t i = 0; i < opts->n; i++)
+		if (opts->v[i].op == CMDLINE_SET) {
+			buf_put(&b, " ", 1);
+			buf_put(&b, opts->v[i].token, strlen(opts->v[i].token));
+		}
+	buf_put(&b, "\n", 1);
 	*ret = buf_take(&b);
 	return *ret ? 0 : -ENOMEM;
 }

@@ -23,6 +23,9 @@ struct cmdline_edits {
 };
 
 int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *token);
+/* Whether two parameters have the same name ("isolcpus=2-5" and
+ * "isolcpus=6-11"), - and _ alike as the kernel compares them. */
+bool cmdline_param_same_name(const char *a, const char *b);
 void cmdline_edits_clear(struct cmdline_edits *e);
 
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
@@ -81,3 +84,13 @@ int refind_conf_add_params(const char *text, const struct cmdline_edits *params,
  * the next one. */
 int modprobe_vfio_edit(const char *text, const char *header, const struct strv *ids, const char *install,
 		       const struct strv *softdeps, char **ret, char **problem);
+
+/* A modprobe.d file's options for module (the article's "options kvm
+ * ignore_msrs=1" in /etc/modprobe.d/kvm.conf): each of opts (CMDLINE_SET)
+ * replaces an option of the same name on every "options MODULE" line that
+ * has it (- and _ alike), the others go on the last such line, or on a new
+ * "options MODULE ..." line when there is none (a new file, text NULL or
+ * "", starting with header). Other lines are kept byte for byte. -EINVAL
+ * with *problem when such a line continues on the next one. */
+int modprobe_options_edit(const char *text, const char *header, const char *module, const struct cmdline_edits *opts,
+			  char **ret, char **problem);

@@ -64,7 +64,12 @@ char *cputune_qemu_prefix(const struct pin_plan *p)
 
 char *cputune_isolation_params(const struct pin_plan *p)
 {
-	_cleanup_free_ char *g = cpuset_format(&p->guest);
+	return cputune_isolation_cpus_params(&p->guest);
+}
+
+char *cputune_isolation_cpus_params(const struct cpuset *cpus)
+{
+	_cleanup_free_ char *g = cpuset_format(cpus);
 
 	return g ? strdupf("isolcpus=%s nohz_full=%s rcu_nocbs=%s", g, g, g) : NULL;
 }

@@ -43,9 +43,10 @@ char *memory_kernel_params(const struct hugepage_plan *p)
 
 	if (!sz)
 		return NULL;
-	if (p->page_kb == 1048576)
-		return strdupf("default_hugepagesz=%s hugepagesz=%s hugepages=%" PRIu64, sz, sz, p->pages);
-	return strdupf("hugepagesz=%s hugepages=%" PRIu64, sz, p->pages);
+	/* default_hugepagesz for 2M as well: /dev/hugepages (systemd's mount,
+	 * where libvirt finds the pages) has the default size, and a
+	 * default_hugepagesz=1G left on the line would make it 1 GiB. */
+	return strdupf("default_hugepagesz=%s hugepagesz=%s hugepages=%" PRIu64, sz, sz, p->pages);
 }
 
 char *memory_reserve_commands(const struct hugepage_plan *p)

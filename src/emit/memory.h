@@ -10,7 +10,7 @@
 /* <memory>, <currentMemory> and <memoryBacking><hugepages><page/>. */
 bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p);
 char *memory_domain_xml(const struct hugepage_plan *p);
-/* "default_hugepagesz=1G hugepagesz=1G hugepages=16" or "hugepagesz=2M hugepages=8192". */
+/* "default_hugepagesz=1G hugepagesz=1G hugepages=16" or "default_hugepagesz=2M hugepagesz=2M hugepages=8192". */
 char *memory_kernel_params(const struct hugepage_plan *p);
 /* The article's dynamic reservation, one command a line. */
 char *memory_reserve_commands(const struct hugepage_plan *p);

@@ -280,13 +280,37 @@ static int detect(struct host *h, struct host_boot *b)
 	return 0;
 }
 
+/* kvm.conf, where setup puts kvm's options: /etc's; a file of the same
+ * name elsewhere is one /etc's would replace (modprobe.d(5)). */
+static int load_kvm_conf(struct host *h, struct host_boot *b)
+{
+	static const char *const other[] = { "run/modprobe.d/kvm.conf", "usr/local/lib/modprobe.d/kvm.conf",
+					      "usr/lib/modprobe.d/kvm.conf", "lib/modprobe.d/kvm.conf" };
+	struct stat st;
+	int k;
+
+	if (path_lstat(h->root, "etc/modprobe.d/kvm.conf", &st) == 0) {
+		if ((k = read_optional(h, "etc/modprobe.d/kvm.conf", &b->modprobe_kvm)) < 0)
+			return k;
+		b->modprobe_kvm_odd = !b->modprobe_kvm;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(other) && !b->modprobe_kvm; i++) {
+		if ((k = read_optional(h, other[i], &b->modprobe_kvm)) < 0)
+			return k;
+		if (b->modprobe_kvm)
+			b->modprobe_kvm_from = other[i];
+	}
+	return 0;
+}
+
 int boot_load(struct host *h)
 {
 	struct host_boot *b = &h->boot;
 	int k;
 
 	if ((k = load_kernels(h, b)) < 0 || (k = read_optional(h, "etc/modprobe.d/vfio.conf", &b->modprobe_vfio)) < 0 ||
-	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0)
+	    (k = read_optional(h, OVERRIDE_SCRIPT, &b->override_script)) < 0 || (k = load_kvm_conf(h, b)) < 0)
 		return k;
 	for (const struct boot_backend *const *be = boot_backends; *be; be++)
 		for (const struct boot_path *bp = (*be)->files; bp && bp->path; bp++)
@@ -307,6 +331,7 @@ void boot_free(struct host_boot *b)
 	free(b->found);
 	free(b->modprobe_vfio);
 	free(b->override_script);
+	free(b->modprobe_kvm);
 	boot_files_free(&b->files);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };

@@ -222,6 +222,13 @@ struct host_boot {
 	/* setup's own files; NULL when absent. */
 	char *modprobe_vfio;   /* etc/modprobe.d/vfio.conf */
 	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */
+	/* etc/modprobe.d/kvm.conf (kvm's options: ignore_msrs); absent there,
+	 * the packaged file of that name it would replace (modprobe_kvm_from:
+	 * usr/lib/modprobe.d/kvm.conf, ...; NULL: /etc's or none). odd: /etc's
+	 * is there but no regular file (a link to /dev/null masks, modprobe.d(5)). */
+	char *modprobe_kvm;
+	const char *modprobe_kvm_from;
+	bool modprobe_kvm_odd;
 	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 

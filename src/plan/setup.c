@@ -562,6 +562,7 @@ static int iommu_kind(const struct host *h, const struct setup_request *rq, stru
 	if (rq->iommu != SETUP_IOMMU_DETECT) {
 		bool intel = rq->iommu == SETUP_IOMMU_INTEL;
 		p->iommu = rq->iommu;
+		p->iommu_named = true;
 		if ((intel ? io->ivrs && !io->dmar : io->dmar && !io->ivrs) &&
 		    strv_push_take(&p->warnings, strdupf("--iommu %s overrides the firmware, which reports %s",
 							 intel ? "intel" : "amd",
@@ -973,6 +974,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 							     "(%s)", tok, why)) < 0)
 			goto oom;
 	}
+	if ((k = kparams_plan(h, &rq->tune, &p, err)) < 0)
+		goto out;
 	params = strv_join(&p.params, " ");
 	if (!params)
 		goto oom;
@@ -991,4 +994,24 @@ oom:
 out:
 	setup_plan_free(&p);
 	return k;
+}
+
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err)
+{
+	struct setup_plan p = { 0 };
+	_cleanup_free_ char *params = NULL;
+	int k = kparams_plan(h, rq, &p, err);
+
+	if (k >= 0 && !(params = strv_join(&p.params, " ")))
+		k = -ENOMEM;
+	if (k >= 0 && p.params.n)
+		k = cmdline(h, &p, params);
+	if (k >= 0)
+		k = refuse_declarative(h, &p, err);
+	if (k < 0) {
+		setup_plan_free(&p);
+		return k;
+	}
+	*ret = p;
+	return 0;
 }

@@ -19,6 +19,7 @@
 /* Which IOMMU the parameters are for: the firmware's ACPI table says
  * (DMAR: Intel VT-d, IVRS: AMD-Vi), unless the user names it. */
 enum setup_iommu { SETUP_IOMMU_DETECT, SETUP_IOMMU_INTEL, SETUP_IOMMU_AMD };
+#include "kparams.h"
 
 struct setup_request {
 	bool has_gpu;                /* false: the IOMMU step alone (the parameters, no device) */
@@ -29,6 +30,7 @@ struct setup_request {
 	bool iommu_pt;               /* add iommu=pt */
 	enum setup_iommu iommu;      /* --iommu intel|amd; DETECT: by the ACPI tables */
 	bool no_kms_early;           /* leave the host GPU's driver out of the initramfs (encrypted root, 6.0+) */
+	struct kparams_request tune; /* tuning at boot: isolcpus, huge pages, ignore_msrs */
 };
 
 struct setup_file {
@@ -57,9 +59,13 @@ struct setup_plan {
 	bool iommu_only;        /* no device: the IOMMU parameters alone */
 	bool groups_unknown;    /* the IOMMU is off: the devices by ID as named, groups judged by verify */
 	enum setup_iommu iommu; /* INTEL or AMD: what the parameters were chosen for */
+	bool iommu_named;       /* ... by --iommu, not by the firmware's table */
 };
 
 
 /* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
 int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
 void setup_plan_free(struct setup_plan *p);
+/* Only the tuning of rq (setup without --gpu, tune pin/hugepages --apply):
+ * its parameters on every bootloader's command line, kvm.conf. */
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err);

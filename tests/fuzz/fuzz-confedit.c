@@ -27,6 +27,8 @@ static const char *const I[] = { "10de:13c2", "10de:0fbb" };
 static const struct strv ids = { .v = (char **)I, .n = 2 };
 static const char *const S[] = { "nouveau", "snd_hda_intel" };
 static const struct strv softdeps = { .v = (char **)S, .n = 2 };
+static struct cmdline_edit K[] = { { CMDLINE_SET, "ignore_msrs=1" }, { CMDLINE_SET, "report_ignored_msrs=0" } };
+static const struct cmdline_edits kvm = { .v = K, .n = 2 };
 
 static int edit(unsigned which, const char *text, char **ret, char **problem)
 {
@@ -41,7 +43,10 @@ static int edit(unsigned which, const char *text, char **ret, char **problem)
 	case 6: return limine_conf_add_params(text, &params, ret);
 	case 7: return refind_conf_add_params(text, &params, ret, problem);
 	case 8: return modprobe_vfio_edit(text, "# vfiokit\n", &ids, NULL, &softdeps, ret, problem);
-	default: return modprobe_vfio_edit(text, "# vfiokit\n", &ids, F[0], &softdeps, ret, problem);
+	default:
+		/* 9, 29, ...: the install line; 19, 39, ...: kvm's options (kvm.conf). */
+		return (which / 10) % 2 ? modprobe_options_edit(text, "# vfiokit\n", "kvm", &kvm, ret, problem) :
+					  modprobe_vfio_edit(text, "# vfiokit\n", &ids, F[0], &softdeps, ret, problem);
 	}
 }
 

@@ -215,6 +215,39 @@ static void test_rpm_ostree(void **state)
 	done(&t);
 }
 
+/* A parameter there with another value (a guide's isolcpus=2-5) is
+ * replaced, never given a second time, by the backends that change the
+ * command line by commands; their undo puts the old value back. */
+static void test_exec_replace(void **state)
+{
+	struct bench t = { 0 };
+
+	(void)state;
+	file(&t, "etc/kernelstub/configuration",
+	     "{\"user\": {\"kernel_options\": [\"quiet\", \"isolcpus=2-5\", \"nohz_full=6-11\"]}}");
+	install(&t, &boot_kernelstub, NULL);
+	want(&t, "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL);
+	plan(&t, &boot_kernelstub);
+	assert_int_equal(t.p.exec.n, 3);
+	assert_string_equal(t.p.exec.v[0], "kernelstub -d isolcpus=2-5");
+	assert_string_equal(t.p.exec_undo.v[0], "kernelstub -a isolcpus=2-5");
+	assert_string_equal(t.p.exec.v[1], "kernelstub -a isolcpus=6-11");
+	assert_string_equal(t.p.exec_undo.v[1], "kernelstub -d isolcpus=6-11");
+	assert_string_equal(t.p.exec.v[2], "kernelstub -a rcu_nocbs=6-11");
+	done(&t);
+
+	file(&t, "boot/loader/entries/ostree-1-fedora.conf",
+	     "title Fedora\noptions rhgb quiet isolcpus=2-5 rcu-nocbs=2-5 ostree=/x\n");
+	install(&t, &boot_rpm_ostree, NULL);
+	want(&t, "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL);
+	plan(&t, &boot_rpm_ostree);
+	assert_int_equal(t.p.exec.n, 2);
+	assert_string_equal(t.p.exec.v[0], "rpm-ostree kargs --replace=isolcpus=6-11 --replace=rcu-nocbs=6-11");
+	assert_string_equal(t.p.exec_undo.v[0], "rpm-ostree kargs --replace=isolcpus=2-5 --replace=rcu-nocbs=2-5");
+	assert_string_equal(t.p.exec.v[1], "rpm-ostree kargs --append-if-missing=nohz_full=6-11");
+	done(&t);
+}
+
 static void test_proxmox(void **state)
 {
 	struct bench t = { 0 };
@@ -352,7 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),	    cmocka_unit_test(test_systemd_boot), cmocka_unit_test(test_grubby),
 		cmocka_unit_test(test_kernelstub), cmocka_unit_test(test_refind_limine), cmocka_unit_test(test_rpm_ostree),
-		cmocka_unit_test(test_proxmox),	    cmocka_unit_test(test_generators),	cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_exec_replace), cmocka_unit_test(test_proxmox),	    cmocka_unit_test(test_generators),	cmocka_unit_test(test_detect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

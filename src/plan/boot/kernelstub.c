@@ -43,10 +43,19 @@ static int kernelstub_plan(const struct boot_plan_ctx *c)
 	if (k == -EINVAL)
 		return setup_by_hand(c->p, strdupf("kernelstub: its configuration could not be read: run kernelstub -a \"%s\"",
 						   c->params));
-	for (size_t i = 0; i < p->params.n && k >= 0; i++)
-		if (!strv_contains(&opts, p->params.v[i]))
+	for (size_t i = 0; i < p->params.n && k >= 0; i++) {
+		if (strv_contains(&opts, p->params.v[i]))
+			continue;
+		/* Another value of it (isolcpus=2-5 for isolcpus=6-11) goes
+		 * first, as the file backends replace it; undo puts it back. */
+		for (size_t j = 0; j < opts.n && k >= 0; j++)
+			if (cmdline_param_same_name(opts.v[j], p->params.v[i]))
+				k = setup_exec_pair(c->p, strdupf("kernelstub -d %s", opts.v[j]),
+						    strdupf("kernelstub -a %s", opts.v[j]));
+		if (k >= 0)
 			k = setup_exec_pair(c->p, strdupf("kernelstub -a %s", p->params.v[i]),
 					    strdupf("kernelstub -d %s", p->params.v[i]));
+	}
 	for (size_t i = 0; i < p->stale.n && k >= 0; i++)
 		if (strv_contains(&opts, p->stale.v[i]))
 			k = setup_exec_pair(c->p, strdupf("kernelstub -d %s", p->stale.v[i]),

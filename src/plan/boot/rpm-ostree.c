@@ -20,6 +20,41 @@ static bool ostree_has(const struct host_boot *b, const char *param)
 	return any;
 }
 
+/* The first parameter of an ostree entry's options named as param but
+ * with another value (isolcpus=2-5 for isolcpus=6-11); NULL when none,
+ * or on ENOMEM (*oom). */
+static char *ostree_other_value(const struct host_boot *b, const char *param, bool *oom)
+{
+	for (size_t i = 0; i < b->files.n; i++) {
+		const struct boot_file *f = &b->files.v[i];
+		const char *base = strrchr(f->path, '/');
+		if (!boot_is_bls_entry(f->path) || !startswith(base ? base + 1 : f->path, "ostree-"))
+			continue;
+		for (const char *l = f->text; l && *l; l = next_line(l)) {
+			const char *e = l + strcspn(l, "\n");
+			if (!startswith(l, "options") || !strchr(" \t", l[strlen("options")]))
+				continue;
+			for (const char *t = l + strlen("options"); t < e;) {
+				size_t n;
+				char *w;
+				t += strspn(t, " \t");
+				n = strcspn(t, " \t\n");
+				if (!n)
+					break;
+				if (!(w = strndup(t, n))) {
+					*oom = true;
+					return NULL;
+				}
+				if (!streq(w, param) && cmdline_param_same_name(w, param))
+					return w;
+				free(w);
+				t += n;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* "rpm-ostree kargs OPT P1 OPT P2 ..." */
 static char *kargs(const char *opt, const struct strv *params)
 {
@@ -36,15 +71,32 @@ static char *kargs(const char *opt, const struct strv *params)
 static int ostree_plan(const struct boot_plan_ctx *c)
 {
 	const struct host_boot *b = &c->h->boot;
-	_cleanup_(strv_clear) struct strv add = { 0 }, del = { 0 };
+	_cleanup_(strv_clear) struct strv add = { 0 }, del = { 0 }, rep = { 0 }, old = { 0 };
+	bool oom = false;
 	int k = 0;
 
 	for (size_t i = 0; i < c->p->stale.n && k >= 0; i++)
 		if (ostree_has(b, c->p->stale.v[i]))
 			k = strv_push(&del, c->p->stale.v[i]);
-	for (size_t i = 0; i < c->p->params.n && k >= 0; i++)
-		if (!ostree_has(b, c->p->params.v[i]))
-			k = strv_push(&add, c->p->params.v[i]);
+	for (size_t i = 0; i < c->p->params.n && k >= 0; i++) {
+		char *other;
+		if (ostree_has(b, c->p->params.v[i]))
+			continue;
+		/* Another value of it: replaced (--replace), as the file
+		 * backends do; undo replaces it back. */
+		if ((other = ostree_other_value(b, c->p->params.v[i], &oom))) {
+			/* rpm-ostree finds the key as it is spelt there (rcu-nocbs). */
+			const char *v = c->p->params.v[i] + strcspn(c->p->params.v[i], "=");
+			k = strv_push_take(&rep, strdupf("%.*s%s", (int)strcspn(other, "="), other, v));
+			if (k >= 0)
+				k = strv_push_take(&old, other);
+			else
+				free(other);
+		} else
+			k = oom ? -ENOMEM : strv_push(&add, c->p->params.v[i]);
+	}
+	if (k >= 0 && rep.n)
+		k = setup_exec_pair(c->p, kargs("--replace=", &rep), kargs("--replace=", &old));
 	if (k >= 0 && add.n)
 		k = setup_exec_pair(c->p, kargs("--append-if-missing=", &add), kargs("--delete-if-present=", &add));
 	if (k >= 0 && del.n)

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <inttypes.h>
+
+#include "boot/backend.h"
+#include "cputune.h"
+#include "hugepages.h"
+#include "kparams.h"
+#include "memory.h"
+
+#define KVM_CONF "etc/modprobe.d/kvm.conf"
+
+bool kparams_wanted(const struct kparams_request *rq)
+{
+	return rq->isolate || rq->hugepages || rq->ignore_msrs;
+}
+
+static int fail(char **err, char *msg)
+{
+	*err = msg;
+	return msg ? -EINVAL : -ENOMEM;
+}
+
+/* Each word of "a=1 b=2" as a parameter of p. */
+static int push_words(struct setup_plan *p, char *words)
+{
+	int k = 0;
+
+	if (!words)
+		return -ENOMEM;
+	for (char *s = NULL, *w = strtok_r(words, " ", &s); w && k >= 0; w = strtok_r(NULL, " ", &s))
+		k = strv_push(&p->params, w);
+	free(words);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+/* The guest's CPUs, isolated: each must be a CPU of this host, and the
+ * host must keep an online CPU (the kernel's housekeeping needs one). */
+static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, char **err)
+{
+	const struct cpu_topology *t = &h->topo;
+	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 }, split_in = { 0 }, split_out = { 0 };
+	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL;
+
+	if (!list || !all)
+		return -ENOMEM;
+	if (!t->ncpus || !cpuset_count(&t->online))
+		return fail(err, strdupf("cannot read this host's CPUs (/sys/devices/system/cpu): isolating CPUs %s "
+					 "cannot be checked, so nothing is planned", list));
+	if (!cpuset_count(cpus))
+		return fail(err, strdup("the list of CPUs to isolate is empty"));
+	CPUSET_FOREACH(cpu, cpus)
+		if (!topology_cpu(t, (unsigned)cpu) && cpuset_add(&missing, (unsigned)cpu) < 0)
+			return -ENOMEM;
+	if (cpuset_count(&missing))
+		return (bad = cpuset_format(&missing)) ?
+			       fail(err, strdupf("CPU%s %s %s not on this host (its online CPUs are %s)",
+						 cpuset_count(&missing) > 1 ? "s" : "", bad,
+						 cpuset_count(&missing) > 1 ? "are" : "is", all)) :
+			       -ENOMEM;
+	if (cpuset_copy(&rest, &t->online) < 0)
+		return -ENOMEM;
+	cpuset_minus(&rest, cpus);
+	if (!cpuset_count(&rest))
+		return fail(err, strdupf("isolating CPUs %s leaves the host no online CPU (it has %s): keep at least "
+					 "one core for the host and QEMU's own threads", list, all));
+	/* SMT siblings share their core: isolated CPUs whose siblings stay
+	 * with the host share it with the host (the article pins siblings
+	 * together). One warning for all of them. */
+	for (size_t i = 0; i < t->ncores; i++) {
+		_cleanup_(cpuset_clear) struct cpuset in = { 0 }, out = { 0 };
+		if (cpuset_copy(&in, &t->cores[i]) < 0 || cpuset_copy(&out, &t->cores[i]) < 0)
+			return -ENOMEM;
+		cpuset_minus(&in, &rest);
+		cpuset_minus(&out, cpus);
+		if (cpuset_count(&in) && cpuset_count(&out) && (cpuset_or(&split_in, &in) < 0 || cpuset_or(&split_out, &out) < 0))
+			return -ENOMEM;
+	}
+	if (cpuset_count(&split_in)) {
+		_cleanup_free_ char *a = cpuset_format(&split_in), *b = cpuset_format(&split_out);
+		if (!a || !b || strv_push_take(&p->warnings, strdupf("isolated CPUs %s share their cores with CPUs %s of the "
+								     "host (SMT siblings): isolate whole cores, siblings "
+								     "together (vfiokit tune topology)", a, b)) < 0)
+			return -ENOMEM;
+	}
+	return push_words(p, cputune_isolation_cpus_params(cpus));
+}
+
+/* Static huge pages, the numbers of `tune hugepages`. */
+static int hugepages(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err)
+{
+	struct hugepage_request hr = { .memory = rq->hugepages, .page_kb = rq->page_kb };
+	struct hugepage_plan hp = { 0 };
+	int k = hugepage_plan_make(h, &hr, &hp, err);
+
+	if (k < 0)
+		return k;
+	k = push_words(p, memory_kernel_params(&hp));
+	if (k >= 0)
+		k = strv_push_take(&p->warnings,
+				   h->tuning.mem_total_kb ?
+					   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
+						   "every boot and locked away from the host, even while the guest is off "
+						   "(the article's warning): the host keeps %" PRIu64 " MiB; the guest uses "
+						   "them with <memoryBacking><hugepages/> (vfiokit tune hugepages --xml)",
+						   hp.pages, hp.page_kb, hp.memory_kb / 1024,
+						   (h->tuning.mem_total_kb - hp.memory_kb) / 1024) :
+					   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
+						   "every boot and locked away from the host, even while the guest is off "
+						   "(the article's warning); the host's memory could not be read; the guest "
+						   "uses them with <memoryBacking><hugepages/> (vfiokit tune hugepages --xml)",
+						   hp.pages, hp.page_kb, hp.memory_kb / 1024));
+	hugepage_plan_free(&hp);
+	return k < 0 ? -ENOMEM : 0;
+}
+
+/* The article's /etc/modprobe.d/kvm.conf: ignore_msrs=1, and
+ * report_ignored_msrs=0 so that the ignored accesses do not fill the
+ * kernel log; merged into its options kvm line, never a second one. */
+static int ignore_msrs(const struct host *h, struct setup_plan *p)
+{
+	static const char header[] = "# Written by vfiokit setup: KVM ignores the guest's accesses to MSRs it does not\n"
+				     "# know (the article's \"Bluescreen at boot since Windows 10 1803\").\n"
+				     "# 'vfiokit undo' takes it back.\n";
+	const struct host_boot *b = &h->boot;
+	_cleanup_(cmdline_edits_clear) struct cmdline_edits opts = { 0 };
+	_cleanup_free_ char *base = NULL;
+	char *text = NULL, *problem = NULL;
+	bool changed = false;
+	int k;
+
+	if (b->modprobe_kvm_odd)
+		return setup_by_hand(p, strdup("modprobe.d: /" KVM_CONF " is there but is no file vfiokit can read (a "
+					       "link to /dev/null masks the packaged one): left alone; put \"options kvm "
+					       "ignore_msrs=1 report_ignored_msrs=0\" in another .conf file there"));
+	/* /etc's file replaces a packaged one of its name: its lines come along. */
+	if (b->modprobe_kvm_from &&
+	    (!(base = strdupf("%s# The lines of /%s, which this file replaces (modprobe.d(5)):\n%s", header,
+			      b->modprobe_kvm_from, b->modprobe_kvm)) ||
+	     strv_push_take(&p->warnings, strdupf("/" KVM_CONF " replaces /%s, a file of the same name: its lines are "
+						  "copied into it", b->modprobe_kvm_from)) < 0))
+		return -ENOMEM;
+	if (cmdline_edits_add(&opts, CMDLINE_SET, "ignore_msrs=1") < 0 ||
+	    cmdline_edits_add(&opts, CMDLINE_SET, "report_ignored_msrs=0") < 0)
+		return -ENOMEM;
+	k = modprobe_options_edit(base ? base : b->modprobe_kvm, header, "kvm", &opts, &text, &problem);
+	if (k == -EINVAL)
+		k = setup_by_hand(p, strdupf("modprobe.d: /" KVM_CONF " %s: add ignore_msrs=1 report_ignored_msrs=0 to "
+					     "kvm's options line", problem));
+	else if (k >= 0) {
+		changed = !b->modprobe_kvm || b->modprobe_kvm_from || !streq(b->modprobe_kvm, text);
+		k = setup_add_file(p, KVM_CONF, text);
+	}
+	free(problem);
+	if (k >= 0 && changed)
+		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
+					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");
+	return k < 0 ? -ENOMEM : 0;
+}
+
+int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err)
+{
+	int k = 0;
+
+	*err = NULL;
+	if (rq->isolate && (k = isolation(h, rq->isolate, p, err)) < 0)
+		return k;
+	if (rq->hugepages && (k = hugepages(h, rq, p, err)) < 0)
+		return k;
+	if (rq->ignore_msrs && (k = ignore_msrs(h, p)) < 0)
+		return k;
+	return 0;
+}

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The tuning part of setup (plan/kparams.c) on a host model built here: a
+ * 6-core, 12-thread CPU (the article's i7-8700K), 16 GiB with both huge
+ * page pools, and the text of /etc/modprobe.d/kvm.conf. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "hugepages.h"
+#include "kparams.h"
+#include "memory.h"
+#include "setup.h"
+
+static struct hugepage_pool pools[] = { { 2048, 0, 0 }, { 1048576, 0, 0 } };
+
+static void host_init(struct host *h, const char *kvm_conf)
+{
+	*h = (struct host){ 0 };
+	h->topo.ncpus = 12;
+	h->topo.cpus = calloc(12, sizeof(*h->topo.cpus));
+	assert_non_null(h->topo.cpus);
+	for (unsigned i = 0; i < 12; i++) {
+		h->topo.cpus[i] = (struct cpu_info){ .cpu = i, .online = true, .node = 0, .core = (int)(i % 6), .l3 = 0 };
+		assert_int_equal(cpuset_add(&h->topo.online, i), 0);
+	}
+	/* SMT siblings n and n + 6, as the article's lscpu -e shows them. */
+	h->topo.ncores = 6;
+	h->topo.cores = calloc(6, sizeof(*h->topo.cores));
+	assert_non_null(h->topo.cores);
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(cpuset_add(&h->topo.cores[i], i), 0);
+		assert_int_equal(cpuset_add(&h->topo.cores[i], i + 6), 0);
+	}
+	h->tuning.mem_total_kb = 16u * 1024 * 1024;
+	h->tuning.pools = pools;
+	h->tuning.npools = 2;
+	h->cpu.pdpe1gb = true;
+	h->boot.modprobe_kvm = kvm_conf ? strdup(kvm_conf) : NULL;
+}
+
+static void host_done(struct host *h)
+{
+	free(h->topo.cpus);
+	cpuset_clear(&h->topo.online);
+	for (size_t i = 0; i < h->topo.ncores; i++)
+		cpuset_clear(&h->topo.cores[i]);
+	free(h->topo.cores);
+	free(h->boot.modprobe_kvm);
+}
+
+static char *params(const struct setup_plan *p)
+{
+	char *s = strv_join(&p->params, " ");
+
+	assert_non_null(s);
+	return s;
+}
+
+static const char *file(const struct setup_plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (streq(p->files[i].path, path))
+			return p->files[i].content;
+	return NULL;
+}
+
+static void test_isolcpus(void **state)
+{
+	struct host h;
+	struct cpuset cpus = { 0 };
+	struct setup_plan p = { 0 };
+	char *err = NULL, *s;
+
+	(void)state;
+	host_init(&h, NULL);
+	assert_int_equal(cpuset_parse_list("6-11", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
+	assert_null(err);
+	s = params(&p);
+	assert_string_equal(s, "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11");
+	assert_int_equal(p.nfiles, 0);
+	/* One thread of each core: said once. */
+	assert_int_equal(p.warnings.n, 1);
+	assert_string_equal(p.warnings.v[0], "isolated CPUs 6-11 share their cores with CPUs 0-5 of the host (SMT siblings): "
+					     "isolate whole cores, siblings together (vfiokit tune topology)");
+	free(s);
+	setup_plan_free(&p);
+
+	/* Whole cores: no warning. */
+	assert_int_equal(cpuset_parse_list("2-5,8-11", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
+	assert_int_equal(p.warnings.n, 0);
+	setup_plan_free(&p);
+
+	/* CPUs the host does not have: refused, named. */
+	assert_int_equal(cpuset_parse_list("6-13", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
+	assert_string_equal(err, "CPUs 12-13 are not on this host (its online CPUs are 0-11)");
+	assert_int_equal(p.params.n, 0);
+	free(err);
+	setup_plan_free(&p);
+
+	/* Every CPU: the host would keep none. */
+	assert_int_equal(cpuset_parse_list("0-11", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
+	assert_non_null(strstr(err, "isolating CPUs 0-11 leaves the host no online CPU"));
+	free(err);
+	setup_plan_free(&p);
+
+	/* Every online CPU, and an offline one besides: still none left. */
+	h.topo.cpus[11].online = false;
+	cpuset_del(&h.topo.online, 11);
+	assert_int_equal(cpuset_parse_list("0-10", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
+	assert_non_null(strstr(err, "leaves the host no online CPU (it has 0-10)"));
+	free(err);
+	setup_plan_free(&p);
+	host_done(&h);
+
+	/* No topology read: fail closed, naming what could not be read. */
+	host_init(&h, NULL);
+	free(h.topo.cpus);
+	h.topo.cpus = NULL;
+	h.topo.ncpus = 0;
+	cpuset_clear(&h.topo.online);
+	assert_int_equal(cpuset_parse_list("2-3", &cpus), 0);
+	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
+	assert_non_null(strstr(err, "cannot read this host's CPUs (/sys/devices/system/cpu)"));
+	free(err);
+	setup_plan_free(&p);
+	host_done(&h);
+	cpuset_clear(&cpus);
+}
+
+/* The numbers of tune hugepages (hugepage_plan_make and memory_kernel_params). */
+static void test_hugepages(void **state)
+{
+	static const struct {
+		uint64_t memory, page_kb;
+		const char *want;
+	} cases[] = {
+		{ 16ull << 30, 0, "default_hugepagesz=1G hugepagesz=1G hugepages=16" },
+		{ 8ull << 30, 2048, "default_hugepagesz=2M hugepagesz=2M hugepages=4096" },
+		{ 1001ull << 20, 0, "default_hugepagesz=2M hugepagesz=2M hugepages=501" },
+	};
+	struct host h;
+
+	(void)state;
+	host_init(&h, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct setup_plan p = { 0 };
+		struct hugepage_plan hp = { 0 };
+		char *err = NULL, *s, *tune;
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .hugepages = cases[i].memory,
+									      .page_kb = cases[i].page_kb },
+					      &p, &err),
+				 0);
+		s = params(&p);
+		assert_string_equal(s, cases[i].want);
+		assert_int_equal(hugepage_plan_make(&h, &(struct hugepage_request){ cases[i].memory, cases[i].page_kb }, &hp,
+						    &err),
+				 0);
+		tune = memory_kernel_params(&hp);
+		assert_string_equal(s, tune);
+		assert_non_null(strstr(p.warnings.v[0], "locked away from the host"));
+		free(s);
+		free(tune);
+		hugepage_plan_free(&hp);
+		setup_plan_free(&p);
+	}
+	/* More than the host has: refused with hugepage_plan_make's reason. */
+	{
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .hugepages = 64ull << 30 }, &p, &err), -EINVAL);
+		assert_non_null(strstr(err, "but the host has 16384 MiB of memory in all"));
+		assert_int_equal(p.params.n, 0);
+		free(err);
+		setup_plan_free(&p);
+	}
+	host_done(&h);
+}
+
+/* kvm.conf: kvm's options merged, never a second options line or option. */
+static void test_ignore_msrs(void **state)
+{
+	static const struct {
+		const char *before, *after;
+	} cases[] = {
+		{ NULL, "# Written by vfiokit setup: KVM ignores the guest's accesses to MSRs it does not\n"
+			"# know (the article's \"Bluescreen at boot since Windows 10 1803\").\n"
+			"# 'vfiokit undo' takes it back.\n"
+			"options kvm ignore_msrs=1 report_ignored_msrs=0\n" },
+		/* The user's line: ignore_msrs=0 replaced where it is, the rest kept. */
+		{ "# mine\noptions kvm ignore_msrs=0 halt_poll_ns=0\noptions kvm_intel nested=1\n",
+		  "# mine\noptions kvm ignore_msrs=1 halt_poll_ns=0 report_ignored_msrs=0\noptions kvm_intel nested=1\n" },
+		/* Two lines each with one of them; - and _ alike; no newline at the end. */
+		{ "options kvm report-ignored-msrs=1\noptions kvm ignore_msrs=1",
+		  "options kvm report_ignored_msrs=0\noptions kvm ignore_msrs=1" },
+		/* Comments and other modules are not kvm's line. */
+		{ "#options kvm ignore_msrs=0\noptions kvm_amd nested=0\n",
+		  "#options kvm ignore_msrs=0\noptions kvm_amd nested=0\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct host h;
+		struct setup_plan p = { 0 }, again = { 0 };
+		char *err = NULL;
+		host_init(&h, cases[i].before);
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_int_equal(p.params.n, 0);
+		assert_string_equal(file(&p, "etc/modprobe.d/kvm.conf"), cases[i].after);
+		/* Its own output: unchanged. */
+		free(h.boot.modprobe_kvm);
+		h.boot.modprobe_kvm = strdup(cases[i].after);
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &again, &err), 0);
+		assert_string_equal(file(&again, "etc/modprobe.d/kvm.conf"), cases[i].after);
+		setup_plan_free(&p);
+		setup_plan_free(&again);
+		host_done(&h);
+	}
+	/* No kvm.conf in /etc, a packaged one: /etc's would replace it, so its
+	 * lines are copied in, said. */
+	{
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, "options kvm halt_poll_ns=0\n");
+		h.boot.modprobe_kvm_from = "usr/lib/modprobe.d/kvm.conf";
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_string_equal(file(&p, "etc/modprobe.d/kvm.conf"),
+				    "# Written by vfiokit setup: KVM ignores the guest's accesses to MSRs it does not\n"
+				    "# know (the article's \"Bluescreen at boot since Windows 10 1803\").\n"
+				    "# 'vfiokit undo' takes it back.\n"
+				    "# The lines of /usr/lib/modprobe.d/kvm.conf, which this file replaces (modprobe.d(5)):\n"
+				    "options kvm halt_poll_ns=0 ignore_msrs=1 report_ignored_msrs=0\n");
+		assert_string_equal(p.warnings.v[0], "/etc/modprobe.d/kvm.conf replaces /usr/lib/modprobe.d/kvm.conf, a file "
+						     "of the same name: its lines are copied into it");
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+	/* /etc's masked (a link to /dev/null): left alone, said. */
+	{
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, NULL);
+		h.boot.modprobe_kvm_odd = true;
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_int_equal(p.nfiles, 0);
+		assert_non_null(strstr(p.manual.v[0], "/etc/modprobe.d/kvm.conf is there but is no file vfiokit can read"));
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+	/* A line continued on the next: left alone, said what to add. */
+	{
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, "options kvm halt_poll_ns=0 \\\n ignore_msrs=0\n");
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_int_equal(p.nfiles, 0);
+		assert_int_equal(p.manual.n, 1);
+		assert_string_equal(p.manual.v[0], "modprobe.d: /etc/modprobe.d/kvm.conf line 1: options kvm continues on the "
+						   "next line: left untouched: add ignore_msrs=1 report_ignored_msrs=0 to "
+						   "kvm's options line");
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_isolcpus),
+		cmocka_unit_test(test_hugepages),
+		cmocka_unit_test(test_ignore_msrs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
