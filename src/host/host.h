@@ -218,6 +218,7 @@ struct host_boot {
 	struct boot_kernel *kernels;
 	size_t nkernels, kernels_alloc;
 	struct boot_files files; /* every file a backend names that could be read */
+	struct boot_files unreadable; /* ... that is there but could not be read; text: why */
 	/* setup's own files; NULL when absent. */
 	char *modprobe_vfio;   /* etc/modprobe.d/vfio.conf */
 	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */

@@ -53,6 +53,9 @@ struct boot_backend {
 	const struct boot_regen *regen; /* the first whose program exists; ends with { NULL, NULL } */
 	const struct boot_backend *const *supersedes; /* installed, it plans instead of these */
 	bool ignores_modprobe_d; /* vfio-pci's ids= must go on the kernel command line */
+	/* Where the user puts the parameters (a bootloader) or the modules (a
+	 * generator) when a file of it cannot be read: "add X to <by_hand>". */
+	const char *by_hand;
 	int (*plan)(const struct boot_plan_ctx *c);
 	/* The kernel command lines it holds (for earlier IDs and stale
 	 * parameters), where they are not whole files (cmdline above). */
@@ -74,6 +77,13 @@ bool boot_active(const struct host_boot *b, const struct boot_backend *be);
 /* The text of a file the backends read (root-relative path); NULL when
  * it is absent or could not be read. */
 const char *boot_text(const struct host_boot *b, const char *path);
+/* Whether path is one of the files bp names (a directory of files, too);
+ * bp ends with { NULL }. */
+bool boot_path_names(const struct boot_path *bp, const char *path);
+/* be's part of the plan: be->plan(), or, where a file of it is there but
+ * could not be read, only the line the user adds by hand (the plan cannot
+ * tell what that file holds: it never edits around it). */
+int boot_plan(const struct boot_plan_ctx *c);
 
 /* The Boot Loader Specification entries of every loader/entries
  * directory: systemd-boot's, grubby's and ostree's files. */

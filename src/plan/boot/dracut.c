@@ -34,5 +34,6 @@ const struct boot_backend boot_dracut = {
 					       { "usr/bin/dracut-rebuild", "dracut-rebuild" },
 					       { NULL, "dracut --regenerate-all -f" },
 					       { NULL, NULL } },
+	.by_hand = "force_drivers in a file of /etc/dracut.conf.d, then rebuild the initramfs",
 	.plan = dracut_plan,
 };

@@ -60,6 +60,7 @@ const struct boot_backend boot_kernelstub = {
 	.detect_any = (const char *const[]){ config, NULL },
 	.files = (const struct boot_path[]){ { config, NULL, false }, { NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_systemd_boot, &boot_grubby, NULL },
+	.by_hand = "its kernel options (kernelstub -a each)",
 	.plan = kernelstub_plan,
 	.cmdline_texts = kernelstub_texts,
 };

@@ -58,5 +58,6 @@ const struct boot_backend boot_rpm_ostree = {
 	.detect_all = (const char *const[]){ "usr/bin/rpm-ostree", "run/ostree-booted", NULL },
 	.files = (const struct boot_path[]){ BOOT_BLS_ENTRIES, { NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_grub, &boot_systemd_boot, &boot_grubby, NULL },
+	.by_hand = "the kernel arguments (rpm-ostree kargs --append-if-missing=... each)",
 	.plan = ostree_plan,
 };
