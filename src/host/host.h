@@ -152,6 +152,10 @@ struct cpu_topology {
 	size_t nl3s, l3s_alloc;
 	bool l3_guessed;      /* no L3 information: one domain per package */
 	bool hybrid;          /* P-cores and E-cores */
+	/* "/sys/.../cpu3/topology/thread_siblings_list: absent": the first
+	 * fact of an online CPU's cores or caches that could not be read
+	 * (pin refuses); NULL when all were. */
+	char *unknown;
 };
 
 /* What tuning reads besides the topology (HOST_LOAD_TUNING). */
