@@ -60,6 +60,9 @@ struct boot_backend {
 	/* The kernel command lines it holds (for earlier IDs and stale
 	 * parameters), where they are not whole files (cmdline above). */
 	int (*cmdline_texts)(const struct host_boot *b, struct strv *texts);
+	/* Whether cmd is one of the commands (exec or its inverse) plan()
+	 * makes; NULL: it makes none. */
+	bool (*records)(const char *cmd);
 };
 
 extern const struct boot_backend boot_grub, boot_systemd_boot, boot_kernelstub, boot_grubby, boot_refind, boot_limine,
@@ -91,6 +94,17 @@ int boot_plan(const struct boot_plan_ctx *c);
 	{ "boot/loader/entries", ".conf", true }, { "efi/loader/entries", ".conf", true }, \
 	{ "boot/efi/loader/entries", ".conf", true }
 bool boot_is_bls_entry(const char *path);
+
+/* dracut's regenerate command on rpm-ostree. */
+#define BOOT_OSTREE_INITRAMFS "rpm-ostree initramfs --enable"
+/* Whether cmd is a command setup could have put in a journal entry: a
+ * backend's regenerate command, or the form of one its plan() runs. A
+ * journal inside a machine copy may come from anyone: undo --chroot runs
+ * only these unless told otherwise. */
+bool boot_command_recorded(const char *cmd);
+/* A kernel parameter as a word of such a command: printable, no blank, not
+ * an option. */
+bool boot_param_word(const char *w);
 
 /* Shared by the plan functions (plan/setup.c). */
 int setup_add_file(struct setup_plan *p, const char *path, char *content); /* content: taken, NULL is -ENOMEM */

@@ -59,6 +59,30 @@ int boot_plan(const struct boot_plan_ctx *c)
 	return c->be->plan(c);
 }
 
+bool boot_param_word(const char *w)
+{
+	if (!*w || *w == '-')
+		return false;
+	for (; *w; w++)
+		if (*w < 0x21 || *w > 0x7e)
+			return false;
+	return true;
+}
+
+bool boot_command_recorded(const char *cmd)
+{
+	if (streq(cmd, BOOT_OSTREE_INITRAMFS))
+		return true;
+	for (const struct boot_backend *const *be = boot_backends; *be; be++) {
+		for (const struct boot_regen *r = (*be)->regen; r && r->command; r++)
+			if (streq(cmd, r->command))
+				return true;
+		if ((*be)->records && (*be)->records(cmd))
+			return true;
+	}
+	return false;
+}
+
 bool boot_is_bls_entry(const char *path)
 {
 	static const struct boot_path entries[] = { BOOT_BLS_ENTRIES };

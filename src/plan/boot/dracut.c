@@ -18,7 +18,7 @@ static int dracut_plan(const struct boot_plan_ctx *c)
 				   "force_drivers+=\" %s \"\n"
 				   "install_items+=\" /etc/modprobe.d/vfio.conf%s \"\n",
 				   c->mods, by_address ? " /" OVERRIDE_SCRIPT : "")) < 0 ||
-	    strv_push(&c->p->commands, boot_installed(b, &boot_rpm_ostree) ? "rpm-ostree initramfs --enable" : c->regen) < 0)
+	    strv_push(&c->p->commands, boot_installed(b, &boot_rpm_ostree) ? BOOT_OSTREE_INITRAMFS : c->regen) < 0)
 		return -ENOMEM;
 	return 0;
 }
