@@ -38,7 +38,7 @@ printf '#!/bin/sh\nif [ -p /wait ]; then : >/started; read x </wait; fi\nexit 0\
 printf '#!/bin/sh\nexit 0\n' >"$c/usr/sbin/update-grub"
 chmod +x "$c/usr/sbin/update-initramfs" "$c/usr/sbin/update-grub"
 lock="$c/run/vfiokit/lock"
-echo "1..13"
+echo "1..16"
 
 # 1-4: a first setup --apply paused inside update-initramfs holds the lock.
 mkfifo "$c/wait"
@@ -128,4 +128,16 @@ rm -f "$lock" && mkfifo "$lock"
 timeout 20 "$vfiokit" undo --root "$c" >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "^vfiokit: cannot lock $lock: it is not a regular file" "$tmp/err"
 ok $? "a FIFO in place of the lock file: refused at once, named" "$tmp/err"
+
+# 14-16: a symbolic link at run, run/vfiokit or the lock (inside the copy)
+# would put the lock where it points: refused by name, nothing made there.
+for at in run run/vfiokit run/vfiokit/lock; do
+	rm -rf "$c/run" "$c/elsewhere"
+	mkdir -p "$c/elsewhere" "$c/$(dirname $at)"
+	ln -s /elsewhere "$c/$at" # absolute: it resolves inside the copy
+	"$vfiokit" setup --gpu 06:00.0 --root "$c" --apply >/dev/null 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "^vfiokit: cannot lock $lock: /run, /run/vfiokit or the lock is a symbolic link" "$tmp/err" &&
+		[ -z "$(ls -A "$c/elsewhere")" ] && cmp -s "$tmp/grub.before" "$c/etc/default/grub"
+	ok $? "$at a symbolic link: refused by name, nothing made where it points" "$tmp/err"
+done
 exit $fail

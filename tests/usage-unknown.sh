@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Refusals fail closed: on copies of the article's machine where what the
 # host uses cannot be read (the file absent, a directory in its place, a NUL
-# byte in it, too large), bind --dry-run refuses with "cannot tell whether
+# byte in it, too large, a table line not as the kernel writes it, a table
+# without its header), bind --dry-run refuses with "cannot tell whether
 # ..." and the option that lifts it, and goes ahead with that option. A
 # kernel known to have no DRM or no IPv6 is not unknown. vm refuses a guest
 # whose size it cannot check against /proc/meminfo.
@@ -32,7 +33,7 @@ fresh() { rm -rf "$tmp/c"; cp -a "$fixtures/hosts/article" "$tmp/c"; c="$tmp/c";
 noswap() { echo "Filename				Type		Size		Used		Priority" >"$c/proc/swaps"; }
 ahci="0000:00:1f.2 holds a mounted filesystem or swap of this host"
 
-echo "1..22"
+echo "1..34"
 fresh; noswap; rm "$c/proc/self/mountinfo"
 case_ "mountinfo absent" group:11 allow-mounted "$ahci (/proc/self/mountinfo: absent)"
 fresh; noswap; rm "$c/proc/self/mountinfo" && mkdir "$c/proc/self/mountinfo"
@@ -52,6 +53,20 @@ fresh; printf 'x\0' >>"$c/proc/net/ipv6_route"
 case_ "ipv6_route with a NUL byte" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: it holds a NUL byte)"
 fresh; rm "$c/proc/net/ipv6_route"; mkdir -p "$c/proc/sys/net/ipv6"
 case_ "ipv6_route absent while IPv6 is on" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: absent)"
+# Tables read line by line: a line not as the kernel writes it, or a
+# missing header, is a route or swap area not seen.
+fresh; printf 'enp6s0\t00000000\t0101A8C0\n' >>"$c/proc/net/route"
+case_ "route with a truncated line" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/route: line 4 is not as the kernel writes it)"
+fresh; sed -i 1d "$c/proc/net/route"
+case_ "route without its header" 05:00.0 allow-default-route "0000:05:00.0 carries this host's default route (/proc/net/route: line 1 is not its header)"
+fresh; printf '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001\n' >>"$c/proc/net/ipv6_route"
+case_ "ipv6_route with a truncated line" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: line 3 is not as the kernel writes it)"
+fresh; nodisk; printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sda3\n' >"$c/proc/swaps"
+case_ "swaps with a truncated line" group:11 allow-mounted "$ahci (/proc/swaps: line 2 is not as the kernel writes it)"
+fresh; nodisk; sed -i 1d "$c/proc/swaps"
+case_ "swaps without its header" group:11 allow-mounted "$ahci (/proc/swaps: line 1 is not its header)"
+fresh; nodisk; : >"$c/proc/swaps"
+case_ "swaps empty (no header)" group:11 allow-mounted "$ahci (/proc/swaps: line 1 is not its header)"
 fresh; rm -rf "$c/sys/class/drm"; : >"$c/sys/class/drm"
 case_ "sys/class/drm a file" 06:00.0 allow-display "0000:06:00.0 drives a display of this host (/sys/class/drm: Not a directory)"
 fresh; rm -rf "$c/sys/class/drm"; mkdir -p "$c/sys/module/drm"

@@ -1055,6 +1055,14 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		k = 0;
 		goto out;
 	}
+	for (size_t i = 0; x && x->run && x->allowed && i < cmds.n; i++)
+		if (!x->allowed(cmds.v[i])) {
+			*err = strdupf("journal entry %s would run '%s', which is not a command vfiokit records (the "
+				       "journal may not be vfiokit's); nothing was changed",
+				       id, cmds.v[i]);
+			k = -EPERM;
+			goto out;
+		}
 	if (was != JOURNAL_UNDOING && (k = set_state(r, id, JOURNAL_UNDOING, true)) < 0) {
 		*err = strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed", id, strerror(-k));
 		goto out;

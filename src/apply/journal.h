@@ -48,6 +48,10 @@ struct journal_runner {
 	int (*run)(const char *cmd, void *data, char **err);
 	void *data;
 	struct strv todo;
+	/* When set, undo runs nothing unless every command passes: -EPERM,
+	 * *err naming the first that does not (a journal in a machine copy
+	 * may not be vfiokit's). */
+	bool (*allowed)(const char *cmd);
 };
 
 /* Add a change of path to after (NULL: remove), reading what is there now.

@@ -120,9 +120,6 @@ int lock_take(struct path_root *r, const char *command, long wait_ms, struct loc
 	int fd, k;
 
 	*holder = (struct lock_holder){ 0 };
-	k = path_mkdir_p(r, "run/vfiokit", 0755);
-	if (k < 0)
-		return k;
 	for (;;) {
 		fd = path_lock(r, LOCK_REL);
 		if (fd != -EBUSY || waited >= wait_ms)

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "lock.h"
 #include "journal.h"
+#include "boot/backend.h"
 
 /* Run one of vfiokit's own commands (words split at spaces), inside the
  * chroot directory data when not NULL; its output passes through. */
@@ -187,11 +188,12 @@ out:
 
 int cmd_undo(int argc, char **argv)
 {
-	enum { OPT_FORCE = 0x100, OPT_DRY_RUN, OPT_CHROOT };
+	enum { OPT_FORCE = 0x100, OPT_DRY_RUN, OPT_CHROOT, OPT_ALLOW_COMMANDS };
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "chroot", no_argument, NULL, OPT_CHROOT },
+		{ "allow-unknown-commands", no_argument, NULL, OPT_ALLOW_COMMANDS },
 		CLI_COMMON_LONGOPTS,
 		{}
 	};
@@ -199,7 +201,7 @@ int cmd_undo(int argc, char **argv)
 	struct path_root *root = NULL;
 	const char *rootdir = NULL;
 	struct journal_runner x;
-	bool force = false, dry = false, in_chroot = false;
+	bool force = false, dry = false, in_chroot = false, any_command = false;
 	int opt, k, out_err = 0, lockfd = -1;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -212,6 +214,9 @@ int cmd_undo(int argc, char **argv)
 			break;
 		case OPT_CHROOT:
 			in_chroot = true;
+			break;
+		case OPT_ALLOW_COMMANDS:
+			any_command = true;
 			break;
 		case OPT_ROOT:
 			rootdir = optarg;
@@ -232,7 +237,11 @@ int cmd_undo(int argc, char **argv)
 			      "      --dry-run        show the diff and the commands only\n"
 			      "      --force          undo even what changed since (never a newer entry's change)\n"
 			      "      --root DIR       the machine copy in DIR (the commands are printed)\n"
-			      "      --chroot         with --root: run the commands inside DIR with chroot(8)\n"
+			      "      --chroot         with --root: run the commands inside DIR with chroot(8);\n"
+			      "                       only those vfiokit setup records (a journal in DIR may not\n"
+			      "                       be vfiokit's): another is refused, shown, nothing changed\n"
+			      "      --allow-unknown-commands\n"
+			      "                       with --chroot: run the entry's other commands too\n"
 			      "  -h, --help           this help\n\n"
 			      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-undo(1).\n",
 			      stdout);
@@ -245,6 +254,8 @@ int cmd_undo(int argc, char **argv)
 		return cli_usage_error("undo", "unexpected argument '%s'", argv[optind + 1]);
 	if (in_chroot && !rootdir)
 		return cli_usage_error("undo", "--chroot runs the commands inside --root DIR");
+	if (any_command && !in_chroot)
+		return cli_usage_error("undo", "--allow-unknown-commands goes with --chroot");
 	/* An ID names a directory of the journal: never a path. */
 	if (optind < argc && !journal_id_valid(argv[optind]))
 		return cli_usage_error("undo", "'%s' is not a journal entry ID (they look like 20240131-235959; see "
@@ -282,11 +293,18 @@ int cmd_undo(int argc, char **argv)
 		if (fflush(stdout) != 0 && !out_err)
 			out_err = errno;
 		cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
+		if (in_chroot && !any_command)
+			x.allowed = boot_command_recorded;
 		k = journal_undo(root, id, force, false, &x, &id2, &diff2, &err);
 		cli_runner_done(&x, root);
 	}
 	lock_release(lockfd);
 	path_root_free(root);
+	if (k == -EPERM && err) {
+		cli_error("%s. Read the entry ('vfiokit journal --root %s'); --allow-unknown-commands runs it anyway",
+			  err, rootdir);
+		return EXIT_PROBLEM;
+	}
 	if (k < 0) {
 		cli_error("%s", err ? err : strerror(-k));
 		return EXIT_PROBLEM;

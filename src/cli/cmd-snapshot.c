@@ -90,11 +90,29 @@ static int write_info(const char *dir, const struct host *h)
 	return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 
+/* The complete tarball takes OUT's name. Without --force an OUT made while
+ * the snapshot was taken is kept, as one there before is: renameat2's
+ * RENAME_NOREPLACE, or where the file system lacks it a link to the name
+ * (which fails on an existing one), then the temporary name removed. */
+static int publish(const char *partial, const char *out, bool force)
+{
+	if (force)
+		return rename(partial, out) < 0 ? -errno : 0;
+	if (renameat2(AT_FDCWD, partial, AT_FDCWD, out, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -errno;
+	if (link(partial, out) < 0)
+		return -errno;
+	(void)unlink(partial);
+	return 0;
+}
+
 /* The tarball goes to a new file of its own (mkstemp: O_EXCL, mode 0600) in
- * OUT's directory, renamed over OUT when complete: nothing planted next to
+ * OUT's directory, renamed to OUT when complete: nothing planted next to
  * OUT is followed, and a snapshot, which names the machine's hardware and
  * boot setup, is readable by its owner only. */
-static int pack(const char *tmpdir, const char *out)
+static int pack(const char *tmpdir, const char *out, bool force)
 {
 	_cleanup_free_ char *partial = strdupf("%s.XXXXXX", out), *err = NULL;
 	_cleanup_close_ int fd = -1;
@@ -118,16 +136,18 @@ static int pack(const char *tmpdir, const char *out)
 		unlink(partial);
 		return k;
 	}
-	if (rename(partial, out) < 0) {
-		k = -errno;
-		cli_error("cannot rename %s to %s: %s", partial, out, strerror(errno));
+	if ((k = publish(partial, out, force)) < 0) {
+		if (k == -EEXIST)
+			cli_error("%s exists (made while the snapshot was taken); use --force to replace it", out);
+		else
+			cli_error("cannot rename %s to %s: %s", partial, out, strerror(-k));
 		unlink(partial);
 		return k;
 	}
 	return 0;
 }
 
-static int take(struct path_root *root, const char *out)
+static int take(struct path_root *root, const char *out, bool force)
 {
 	char tmpl[] = "/tmp/vfiokit-snapshot.XXXXXX";
 	struct check_report rep = { 0 };
@@ -154,7 +174,7 @@ static int take(struct path_root *root, const char *out)
 		cli_error("cannot copy the host into %s: %s", tmpl, strerror(-k));
 		goto cleanup;
 	}
-	if (pack(tmpl, out) < 0)
+	if (pack(tmpl, out, force) < 0)
 		goto cleanup;
 	cli_line(stdout, "wrote %s: %zu PCI devices, %zu IOMMU groups", out, h->npci, h->ngroups);
 	r = EXIT_OK;
@@ -207,7 +227,7 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	r = take(root, out);
+	r = take(root, out, force);
 	path_root_free(root);
 	return r;
 }

@@ -141,6 +141,10 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 		cli_error("cannot lock %s: it is %s, and the lock's record would overwrite it. Nothing was changed; "
 			  "remove it and run again",
 			  lockfile, fd == -EMLINK ? "a hard link to another file" : "not a regular file");
+	else if (fd == -ELOOP)
+		cli_error("cannot lock %s: /run, /run/vfiokit or the lock is a symbolic link, which would put the lock "
+			  "where it points. Nothing was changed; make them a directory and a file and run again",
+			  lockfile);
 	else
 		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, path_strerror(fd));
 	lock_holder_clear(&who);

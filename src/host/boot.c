@@ -155,31 +155,71 @@ static void boot_files_free(struct boot_files *f)
 	*f = (struct boot_files){ 0 };
 }
 
-/* A file a backend names, read once however many backends name it; of a
- * directory, the files whose names end with the suffix, in name order. */
-static int load_path(struct host *h, const struct boot_path *bp, struct boot_files *f)
+/* Why a file that is there could not be read; a link to nothing inside
+ * the root reads as absent (-ENOENT), and is told apart from no file here. */
+static char *unreadable_reason(struct host *h, const char *rel, int k)
+{
+	_cleanup_free_ char *res = NULL, *link = NULL;
+
+	if (k != -ENOENT)
+		return strdup(path_strerror(k));
+	if (path_resolve(h->root, rel, &res, &link) == -EXDEV)
+		return strdupf("a symbolic link out of the root (%s)", link ? link : "?");
+	return strdup("a symbolic link to a file that is not there");
+}
+
+/* One file a backend names, read once however many backends name it: its
+ * text in b->files, nothing when it is not there. One that is there but
+ * cannot be read (no permission, a directory, a FIFO, a link to nothing
+ * or out of the root) is a diag and goes to b->unreadable with the reason:
+ * its backends plan by hand (boot_plan()), never as if it were absent. */
+static int load_file(struct host *h, struct host_boot *b, const char *rel, bool cmdline)
+{
+	char *text = NULL, *why;
+	int k;
+
+	if (have_file(&b->files, rel) || have_file(&b->unreadable, rel))
+		return 0;
+	k = path_read_file(h->root, rel, 1u << 20, &text, NULL);
+	if (k >= 0)
+		return add_file(&b->files, rel, text, cmdline);
+	if (k == -ENOMEM)
+		return k;
+	if ((k == -ENOENT || k == -ENOTDIR) && !exists(h, rel))
+		return 0;
+	if (!(why = unreadable_reason(h, rel, k)))
+		return -ENOMEM;
+	host_diag(h, rel, "cannot read: %s", why);
+	return add_file(&b->unreadable, rel, why, cmdline);
+}
+
+/* A file a backend names; of a directory, the files whose names end with
+ * the suffix, in name order (a directory that cannot be listed is
+ * unreadable as a file is). */
+static int load_path(struct host *h, struct host_boot *b, const struct boot_path *bp)
 {
 	struct strv names = { 0 };
-	int k = 0;
+	int k;
 
-	if (!bp->suffix) {
-		char *text = NULL;
-		if (have_file(f, bp->path) || (k = read_optional(h, bp->path, &text)) < 0 || !text)
-			return k;
-		return add_file(f, bp->path, text, bp->cmdline);
+	if (!bp->suffix)
+		return load_file(h, b, bp->path, bp->cmdline);
+	k = path_list(h->root, bp->path, &names);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0 && k != -ENOENT && k != -ENOTDIR && !have_file(&b->unreadable, bp->path)) {
+		char *why = strdup(path_strerror(k));
+		if (!why)
+			return -ENOMEM;
+		host_diag(h, bp->path, "cannot list: %s", why);
+		return add_file(&b->unreadable, bp->path, why, bp->cmdline);
 	}
-	if (path_list(h->root, bp->path, &names) < 0)
-		return 0;
 	strv_sort(&names);
+	k = 0;
 	for (size_t i = 0; i < names.n && k >= 0; i++) {
 		_cleanup_free_ char *rel = NULL;
-		char *text = NULL;
 		if (!endswith(names.v[i], bp->suffix))
 			continue;
-		if (!(rel = strdupf("%s/%s", bp->path, names.v[i])))
-			k = -ENOMEM;
-		else if (!have_file(f, rel) && (k = read_optional(h, rel, &text)) >= 0 && text)
-			k = add_file(f, rel, text, bp->cmdline);
+		k = (rel = strdupf("%s/%s", bp->path, names.v[i])) ? load_file(h, b, rel, bp->cmdline) : -ENOMEM;
 	}
 	strv_clear(&names);
 	return k;
@@ -232,12 +272,9 @@ static int load_modprobe(struct host *h, struct host_boot *b)
 
 static bool has_files(const struct boot_files *f, const struct boot_path *bp)
 {
-	for (; bp && bp->path; bp++)
-		for (size_t i = 0; i < f->n; i++) {
-			const char *p = f->v[i].path;
-			if (bp->suffix ? startswith(p, bp->path) && p[strlen(bp->path)] == '/' : streq(p, bp->path))
-				return true;
-		}
+	for (size_t i = 0; i < f->n; i++)
+		if (boot_path_names(bp, f->v[i].path))
+			return true;
 	return false;
 }
 
@@ -266,7 +303,8 @@ static int detect(struct host *h, struct host_boot *b)
 		by_path[i] = any(h, boot_backends[i]->detect_any) || all(h, boot_backends[i]->detect_all);
 	for (size_t i = 0; i < n; i++) {
 		const struct boot_backend *be = boot_backends[i];
-		bool yes = by_path[i] || (be->detect_by_files && has_files(&b->files, be->files));
+		bool yes = by_path[i] || (be->detect_by_files && (has_files(&b->files, be->files) ||
+								 has_files(&b->unreadable, be->files)));
 		for (const struct boot_backend *const *u = be->detect_unless; !by_path[i] && yes && u && *u; u++)
 			for (size_t j = 0; j < n; j++)
 				if (boot_backends[j] == *u && by_path[j])
@@ -314,7 +352,7 @@ int boot_load(struct host *h)
 		return k;
 	for (const struct boot_backend *const *be = boot_backends; *be; be++)
 		for (const struct boot_path *bp = (*be)->files; bp && bp->path; bp++)
-			if ((k = load_path(h, bp, &b->files)) < 0)
+			if ((k = load_path(h, b, bp)) < 0)
 				return k;
 	if ((k = detect(h, b)) < 0 || (k = load_modprobe(h, b)) < 0)
 		return k;
@@ -333,6 +371,7 @@ void boot_free(struct host_boot *b)
 	free(b->override_script);
 	free(b->modprobe_kvm);
 	boot_files_free(&b->files);
+	boot_files_free(&b->unreadable);
 	modprobe_conf_free(&b->modprobe);
 	*b = (struct host_boot){ 0 };
 }

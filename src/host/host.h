@@ -152,6 +152,10 @@ struct cpu_topology {
 	size_t nl3s, l3s_alloc;
 	bool l3_guessed;      /* no L3 information: one domain per package */
 	bool hybrid;          /* P-cores and E-cores */
+	/* "/sys/.../cpu3/topology/thread_siblings_list: absent": the first
+	 * fact of an online CPU's cores or caches that could not be read
+	 * (pin refuses); NULL when all were. */
+	char *unknown;
 };
 
 /* What tuning reads besides the topology (HOST_LOAD_TUNING). */
@@ -219,6 +223,7 @@ struct host_boot {
 	struct boot_kernel *kernels;
 	size_t nkernels, kernels_alloc;
 	struct boot_files files; /* every file a backend names that could be read */
+	struct boot_files unreadable; /* ... that is there but could not be read; text: why */
 	/* setup's own files; NULL when absent. */
 	char *modprobe_vfio;   /* etc/modprobe.d/vfio.conf */
 	char *override_script; /* OVERRIDE_SCRIPT, an earlier setup's (identical cards) */

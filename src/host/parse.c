@@ -455,37 +455,128 @@ int mountinfo_parse_line(char *line, struct mountinfo_entry *ret)
 	return 0;
 }
 
-int route_default_ifaces(const char *text, bool ipv6, struct strv *ret)
+/* Whether s is exactly n hex digits (n == 0: one or more). */
+static bool hex_digits(const char *s, size_t n)
 {
-	_cleanup_free_ char *copy = strdup(text);
-	char *save = NULL, *line;
+	size_t len = strspn(s, "0123456789abcdefABCDEF");
 
-	if (!copy)
-		return -ENOMEM;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[10], *s2 = NULL, *tok;
-		size_t nf = 0;
+	return len && !s[len] && (!n || len == n);
+}
+
+/* Whether s is a decimal integer, with a sign when sign. */
+static bool dec_field(const char *s, bool sign)
+{
+	if (sign && *s == '-')
+		s++;
+	return *s && !s[strspn(s, "0123456789")];
+}
+
+/* Split a line (changed) into at most max + 1 fields at blanks. */
+static size_t split_fields(char *line, char **f, size_t max)
+{
+	char *save = NULL, *tok;
+	size_t nf = 0;
+
+	for (tok = strtok_r(line, " \t", &save); tok && nf <= max; tok = strtok_r(NULL, " \t", &save))
+		f[nf++] = tok;
+	return nf;
+}
+
+/* One line as the kernel writes it: ipv6_route (rt6_info_seq_show) "dest
+ * plen src splen nexthop metric refcnt use flags iface", or route
+ * (fib_route_seq_show) "Iface Destination Gateway Flags RefCnt Use Metric
+ * Mask MTU Window IRTT" after its header. The interface of a default route
+ * that is up in *iface, else NULL; false when the line is not such a line. */
+static bool route_line(char *line, bool ipv6, const char **iface)
+{
+	char *f[12];
+	size_t nf = split_fields(line, f, 11);
+	uint32_t flags;
+
+	*iface = NULL;
+	if (ipv6) {
+		if (nf != 10 || !hex_digits(f[0], 32) || !hex_digits(f[1], 2) || !hex_digits(f[2], 32) ||
+		    !hex_digits(f[3], 2) || !hex_digits(f[4], 32))
+			return false;
+		for (size_t i = 5; i < 9; i++)
+			if (!hex_digits(f[i], 8))
+				return false;
+		if (strspn(f[0], "0") == 32 && streq(f[1], "00"))
+			*iface = f[9];
+		return true;
+	}
+	if (nf != 11 || !hex_digits(f[1], 8) || !hex_digits(f[2], 8) || parse_hex_u32(f[3], 0xffff, &flags) < 0 ||
+	    !hex_digits(f[3], 0) || !hex_digits(f[7], 8))
+		return false;
+	for (size_t i = 4; i < 11; i++)
+		if (i != 7 && !dec_field(f[i], i == 4 || i == 6 || i == 8))
+			return false;
+	if (streq(f[1], "00000000") && streq(f[7], "00000000") && (flags & 1))
+		*iface = f[0];
+	return true;
+}
+
+int route_default_ifaces(const char *text, bool ipv6, struct strv *ret, size_t *bad_line)
+{
+	size_t no = 0;
+
+	*bad_line = 0;
+	for (const char *l = text; *l; l = next_line(l)) {
+		_cleanup_free_ char *line = strndup(l, strcspn(l, "\n"));
 		const char *iface;
+		char *f[12];
 
-		for (tok = strtok_r(line, " \t", &s2); tok && nf < 10; tok = strtok_r(NULL, " \t", &s2))
-			f[nf++] = tok;
-		if (ipv6) {
-			/* dest plen src splen nexthop metric refcnt use flags iface */
-			if (nf < 10 || strspn(f[0], "0") != 32 || strlen(f[0]) != 32 || !streq(f[1], "00"))
-				continue;
-			iface = f[9];
-		} else {
-			/* Iface Destination Gateway Flags RefCnt Use Metric Mask ... */
-			uint32_t flags;
-			if (nf < 8 || !streq(f[1], "00000000") || !streq(f[7], "00000000") ||
-			    parse_hex_u32(f[3], 0xffff, &flags) < 0 || !(flags & 1))
-				continue;
-			iface = f[0];
-		}
-		if (streq(iface, "lo") || strv_contains(ret, iface))
-			continue;
-		if (strv_push(ret, iface) < 0)
+		if (!line)
 			return -ENOMEM;
+		no++;
+		if (!ipv6 && no == 1) {
+			/* The IPv4 table always starts with its header. */
+			if (split_fields(line, f, 11) == 11 && streq(f[0], "Iface") && streq(f[1], "Destination"))
+				continue;
+		} else if (route_line(line, ipv6, &iface)) {
+			if (iface && !streq(iface, "lo") && !strv_contains(ret, iface) && strv_push(ret, iface) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		*bad_line = no;
+		return -EINVAL;
+	}
+	if (!ipv6 && no == 0) {
+		*bad_line = 1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* /proc/swaps (swap_show): its header, then "Filename Type Size Used
+ * Priority" per swap area, the name's blanks escaped by the kernel. */
+int swaps_parse(const char *text, struct strv *ret, size_t *bad_line)
+{
+	size_t no = 0;
+
+	*bad_line = 0;
+	for (const char *l = text; *l; l = next_line(l)) {
+		_cleanup_free_ char *line = strndup(l, strcspn(l, "\n"));
+		char *f[6];
+		size_t nf;
+
+		if (!line)
+			return -ENOMEM;
+		nf = split_fields(line, f, 5);
+		if (++no == 1) {
+			if (nf == 5 && streq(f[0], "Filename") && streq(f[1], "Type"))
+				continue;
+		} else if (nf == 5 && dec_field(f[2], false) && dec_field(f[3], false) && dec_field(f[4], true)) {
+			if (strv_push(ret, f[0]) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		*bad_line = no;
+		return -EINVAL;
+	}
+	if (no == 0) {
+		*bad_line = 1;
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -89,8 +89,14 @@ struct mountinfo_entry {
 int mountinfo_parse_line(char *line, struct mountinfo_entry *ret);
 
 /* Interfaces carrying a default route: /proc/net/route (IPv4) or
- * /proc/net/ipv6_route (IPv6); "lo" is never one. Appends to ret. */
-int route_default_ifaces(const char *text, bool ipv6, struct strv *ret);
+ * /proc/net/ipv6_route (IPv6); "lo" is never one. Appends to ret. A line
+ * that is not as the kernel writes it (route: its header first) is
+ * -EINVAL, its number (from 1) in *bad_line: a route not read would leave
+ * its interface looking free. */
+int route_default_ifaces(const char *text, bool ipv6, struct strv *ret, size_t *bad_line);
+/* The Filename of every swap area in /proc/swaps; -EINVAL and *bad_line as
+ * above for a line that is not the header (first) or a swap area. */
+int swaps_parse(const char *text, struct strv *ret, size_t *bad_line);
 
 /* The state `vfiokit bind` leaves in /run/vfiokit/bound/ADDR: key=value
  * lines. Absent keys are NULL; "driver=" (empty) means no driver. */

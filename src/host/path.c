@@ -153,7 +153,7 @@ static void walk_stack_reset(struct walk_stack *st)
 		close(st->fd[--st->n]);
 }
 
-static int root_walk(struct path_root *r, const char *rel, int flags)
+static int root_walk(struct path_root *r, const char *rel, int flags, bool no_links)
 {
 	struct walk_stack st = { .fd = { r->fd }, .n = 1 }; /* fd[0] is the root's, never closed */
 	_cleanup_free_ char *todo = strdup(rel);
@@ -205,6 +205,10 @@ static int root_walk(struct path_root *r, const char *rel, int flags)
 			char *next;
 
 			close(fd);
+			if (no_links) {
+				k = -ELOOP;
+				break;
+			}
 			if (++links > WALK_MAX_LINKS) {
 				k = -ELOOP;
 				break;
@@ -246,14 +250,15 @@ static int root_walk(struct path_root *r, const char *rel, int flags)
 
 /* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
  * stop at the root, as if the process were chrooted there; root_walk() does
- * the same where openat2 is missing. */
-static int root_openat(struct path_root *r, const char *rel, int flags)
+ * the same where openat2 is missing. With no_links, a symbolic link at any
+ * component is -ELOOP. */
+static int root_openat_how(struct path_root *r, const char *rel, int flags, bool no_links)
 {
 	rel = skip_slashes(rel);
 	if (!r->no_openat2) {
 		struct open_how how = {
 			.flags = (uint64_t)(flags | O_CLOEXEC),
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_links ? RESOLVE_NO_SYMLINKS : 0),
 		};
 		for (int tries = 0; tries < 8; tries++) {
 			long fd = syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
@@ -270,7 +275,12 @@ static int root_openat(struct path_root *r, const char *rel, int flags)
 		if (!r->no_openat2)
 			return -EAGAIN;
 	}
-	return root_walk(r, rel, flags);
+	return root_walk(r, rel, flags, no_links);
+}
+
+static int root_openat(struct path_root *r, const char *rel, int flags)
+{
+	return root_openat_how(r, rel, flags, false);
 }
 
 void path_root_disable_openat2(struct path_root *r)
@@ -279,7 +289,7 @@ void path_root_disable_openat2(struct path_root *r)
 }
 
 /* Open the parent of rel as an O_PATH directory and return the last component. */
-static int open_parent(struct path_root *r, const char *rel, const char **base)
+static int open_parent_how(struct path_root *r, const char *rel, const char **base, bool no_links)
 {
 	char parent[PATH_MAX]; /* no allocation: path_exists() must not take ENOMEM for "absent" */
 	const char *slash;
@@ -288,7 +298,7 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	slash = strrchr(rel, '/');
 	if (!slash) {
 		*base = rel;
-		return root_openat(r, ".", O_PATH | O_DIRECTORY);
+		return root_openat_how(r, ".", O_PATH | O_DIRECTORY, no_links);
 	}
 	if (slash[1] == '\0')
 		return -EINVAL;
@@ -297,7 +307,12 @@ static int open_parent(struct path_root *r, const char *rel, const char **base)
 	memcpy(parent, rel, (size_t)(slash - rel));
 	parent[slash - rel] = '\0';
 	*base = slash + 1;
-	return root_openat(r, parent, O_PATH | O_DIRECTORY);
+	return root_openat_how(r, parent, O_PATH | O_DIRECTORY, no_links);
+}
+
+static int open_parent(struct path_root *r, const char *rel, const char **base)
+{
+	return open_parent_how(r, rel, base, false);
 }
 
 /* A FIFO would block the open or the first read forever, and opening a
@@ -619,7 +634,9 @@ static int mkdir_at(int pfd, const char *base, mode_t mode)
 	return fsync_dir(pfd);
 }
 
-int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
+/* rel and its missing parents; with no_links a symbolic link on the way is
+ * -ELOOP, never followed (nothing is made where it points). */
+static int mkdir_p_how(struct path_root *r, const char *rel, mode_t mode, bool no_links)
 {
 	_cleanup_free_ char *p = strdup(skip_slashes(rel));
 
@@ -632,17 +649,26 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
 		*s = '\0';
 		if (*p) {
 			const char *base;
-			_cleanup_close_ int pfd = open_parent(r, p, &base);
+			_cleanup_close_ int pfd = open_parent_how(r, p, &base, no_links);
+			struct stat st;
 			int k;
 			if (pfd < 0)
 				return pfd;
 			if ((k = mkdir_at(pfd, base, mode)) < 0 && k != -EEXIST)
 				return k;
+			if (no_links && k == -EEXIST && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				return -ELOOP;
 		}
 		if (c == '\0')
 			return 0;
 		*s = c;
 	}
+}
+
+int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode)
+{
+	return mkdir_p_how(r, rel, mode, false);
 }
 
 /* The extended attributes a replaced file must keep: its SELinux (or other
@@ -928,12 +954,23 @@ int path_resolve(struct path_root *r, const char *rel, char **ret, char **link)
 
 int path_lock(struct path_root *r, const char *rel)
 {
+	_cleanup_free_ char *dir = strdup(skip_slashes(rel));
+	char *slash = dir ? strrchr(dir, '/') : NULL;
 	const char *base;
-	_cleanup_close_ int pfd = open_parent(r, rel, &base);
+	_cleanup_close_ int pfd = -1;
 	struct stat st;
 	int fd, k = 0;
 
-	if (pfd < 0)
+	if (!dir)
+		return -ENOMEM;
+	/* A link on the way would put the lock where it points: two runs
+	 * could then lock two files, and the record be written through it. */
+	if (slash) {
+		*slash = '\0';
+		if ((k = mkdir_p_how(r, dir, 0755, true)) < 0)
+			return k;
+	}
+	if ((pfd = open_parent_how(r, rel, &base, true)) < 0)
 		return pfd;
 	/* A device node planted at the lock's name in a machine copy is never
 	 * opened (a watchdog starts, a tape rewinds), nor written to. */

@@ -89,7 +89,10 @@ int path_mkdir_p(struct path_root *r, const char *rel, mode_t mode);
  * saying the last link's target as written; -ELOOP past 40 links. */
 int path_resolve(struct path_root *r, const char *rel, char **ret, char **link);
 /* Open (creating) rel for an exclusive advisory lock; returns the fd.
- * -EINVAL when rel is not a regular file, -EMLINK when it has hard links. */
+ * Missing parents are made (0755). -ELOOP when rel or a directory on the
+ * way is a symbolic link (never followed: the lock is where its name
+ * says), PATH_ENOTREG or -EISDIR when rel is not a regular file, -EMLINK
+ * when it has hard links. */
 int path_lock(struct path_root *r, const char *rel);
 
 /* A directory opened once, for reading many attributes of one sysfs object.

@@ -4,7 +4,9 @@
  * cores and their SMT siblings, L3 domains (the cache index whose level is 3), NUMA
  * nodes, Intel's P- and E-cores. Every file may be missing (offline CPUs
  * have no topology directory; some dumps lack cache levels): what is
- * missing falls back and is said in diags.
+ * missing falls back and is said in diags. An online CPU's siblings,
+ * package or L3 that are there but cannot be read (or siblings absent) are
+ * recorded in topo.unknown as well: pin refuses rather than guess.
  */
 #include <ctype.h>
 
@@ -12,22 +14,37 @@
 
 #define CPU_DIR "sys/devices/system/cpu"
 
-static int read_int(struct host *h, const char *rel)
+/* 0, a read error, or -EINVAL (said) when it is not a number; *ret -1 then. */
+static int read_number(struct host *h, const char *rel, int *ret)
 {
 	_cleanup_free_ char *s = NULL;
 	long v;
+	int k;
 
-	if (path_read_string(h->root, rel, &s) < 0)
-		return -1;
+	*ret = -1;
+	if ((k = path_read_string(h->root, rel, &s)) < 0)
+		return k;
 	if (parse_int(s, -1, INT32_MAX, &v) < 0) {
 		host_diag(h, rel, "not a number: '%s'", s);
-		return -1;
+		return -EINVAL;
 	}
-	return (int)v;
+	*ret = (int)v;
+	return 0;
 }
 
-/* A list file (0-3,8), else its mask twin; -ENOENT when neither is there. */
-static int read_set(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret)
+static int read_int(struct host *h, const char *rel)
+{
+	int v;
+
+	(void)read_number(h, rel, &v);
+	return v;
+}
+
+/* A list file (0-3,8), else its mask twin; -ENOENT when neither is there;
+ * -EINVAL when the one read is not a list or mask (*bad, when not NULL:
+ * that file). */
+static int read_set_from(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret,
+			 const char **bad)
 {
 	_cleanup_free_ char *s = NULL;
 	int k;
@@ -36,6 +53,8 @@ static int read_set(struct host *h, const char *list_rel, const char *mask_rel, 
 		if ((k = cpuset_parse_list(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, list_rel, "not a CPU list: '%s'", s);
+		if (bad)
+			*bad = list_rel;
 		return -EINVAL;
 	}
 	free(s);
@@ -44,9 +63,29 @@ static int read_set(struct host *h, const char *list_rel, const char *mask_rel, 
 		if ((k = cpuset_parse_mask(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, mask_rel, "not a CPU mask: '%s'", s);
+		if (bad)
+			*bad = mask_rel;
 		return -EINVAL;
 	}
 	return -ENOENT;
+}
+
+static int read_set(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret)
+{
+	return read_set_from(h, list_rel, mask_rel, ret, NULL);
+}
+
+/* The first fact of an online CPU's topology that could not be read: pin
+ * refuses (plan/pin.c), as cores or L3 domains guessed would pin vCPUs
+ * where they share what they should not. */
+static int unknown_fact(struct host *h, const char *rel, const char *why)
+{
+	struct cpu_topology *t = &h->topo;
+
+	if (t->unknown)
+		return 0;
+	t->unknown = strdupf("/%s: %s", rel, why);
+	return t->unknown ? 0 : -ENOMEM;
 }
 
 static bool cpu_dir_name(const char *name, unsigned *cpu)
@@ -130,7 +169,10 @@ static int load_l3(struct host *h, unsigned cpu, struct cpuset *ret)
 	if (path_list(h->root, dir, &idx) < 0)
 		return -ENOENT;
 	for (size_t i = 0; i < idx.n && k == -ENOENT; i++) {
-		_cleanup_free_ char *lvl = NULL, *list = NULL, *mask = NULL;
+		_cleanup_free_ char *lvl = NULL, *list = NULL, *mask = NULL, *text = NULL;
+		const char *bad = NULL;
+		long level;
+		int r;
 		if (strncmp(idx.v[i], "index", 5) != 0)
 			continue;
 		lvl = strdupf("%s/%s/level", dir, idx.v[i]);
@@ -140,8 +182,21 @@ static int load_l3(struct host *h, unsigned cpu, struct cpuset *ret)
 			k = -ENOMEM;
 			break;
 		}
-		if (read_int(h, lvl) == 3)
-			k = read_set(h, list, mask, ret);
+		/* A cache index whose level or CPUs cannot be read may be the L3. */
+		if ((r = path_read_string(h->root, lvl, &text)) < 0 || parse_int(text, 0, 255, &level) < 0) {
+			if (r == -ENOMEM ||
+			    unknown_fact(h, lvl, r == -ENOENT ? "absent" : r < 0 ? path_strerror(r) : "not a cache level") < 0)
+				k = -ENOMEM;
+			continue;
+		}
+		if (level != 3)
+			continue;
+		k = read_set_from(h, list, mask, ret, &bad);
+		if ((k == -ENOENT || k == -EINVAL) &&
+		    unknown_fact(h, bad ? bad : list, bad ? "not a CPU list" : "absent (nor shared_cpu_map)") < 0)
+			k = -ENOMEM;
+		else if (k == -ENOENT)
+			k = -EINVAL; /* the L3 is there, its CPUs are not said: not "no L3 information" */
 	}
 	strv_clear(&idx);
 	return k;
@@ -151,6 +206,7 @@ static int load_cpu(struct host *h, struct cpu_info *ci, struct cpuset *siblings
 {
 	_cleanup_free_ char *base = strdupf(CPU_DIR "/cpu%u/topology", ci->cpu);
 	_cleanup_free_ char *pkg = NULL, *die = NULL, *core = NULL, *tsl = NULL, *ccl = NULL, *ts = NULL;
+	const char *bad = NULL;
 	int k;
 
 	if (!base)
@@ -163,15 +219,24 @@ static int load_cpu(struct host *h, struct cpu_info *ci, struct cpuset *siblings
 	ts = strdupf("%s/thread_siblings", base);
 	if (!pkg || !die || !core || !tsl || !ccl || !ts)
 		return -ENOMEM;
-	ci->package = read_int(h, pkg);
+	k = read_number(h, pkg, &ci->package);
 	ci->die = read_int(h, die);
 	ci->core_id = read_int(h, core);
-	k = read_set(h, tsl, ts, siblings);
+	/* Which package: each package is one L3 domain where caches are not said. */
+	if (k == -ENOMEM || (k < 0 && unknown_fact(h, pkg, k == -EINVAL ? "not a number" : k == -ENOENT ? "absent"
+											   : path_strerror(k)) < 0))
+		return -ENOMEM;
+	k = read_set_from(h, tsl, ts, siblings, &bad);
 	if (k == -ENOENT)
-		k = read_set(h, ccl, NULL, siblings);
+		k = read_set_from(h, ccl, NULL, siblings, &bad);
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0 || !cpuset_has(siblings, ci->cpu)) {
+		_cleanup_free_ char *why = k == -ENOENT ? strdup("absent (nor thread_siblings, core_cpus_list)")
+				       : k < 0		? strdup("not a CPU list")
+							: strdupf("does not hold cpu%u", ci->cpu);
+		if (!why || unknown_fact(h, bad ? bad : tsl, why) < 0)
+			return -ENOMEM;
 		host_diag(h, base, "no usable SMT siblings of cpu%u: counted as a core of its own", ci->cpu);
 		cpuset_clear(siblings);
 		if (cpuset_add(siblings, ci->cpu) < 0)
@@ -356,6 +421,7 @@ void topology_free(struct cpu_topology *t)
 	free(t->cores);
 	free(t->l3s);
 	free(t->cpus);
+	free(t->unknown);
 	cpuset_clear(&t->online);
 	*t = (struct cpu_topology){ 0 };
 }

@@ -15,7 +15,8 @@
  *
  * A use is attached to every PCI device in the sysfs path (the controller
  * and the bridges above it). A source that cannot be read (absent,
- * unreadable, a NUL byte, too large) leaves its kind unknown
+ * unreadable, a NUL byte, too large, a table line not as the kernel writes
+ * it or a missing header) leaves its kind unknown
  * (host->usage_unknown), which bind, vm and setup refuse; a kernel without DRM
  * (no sys/module/drm), without framebuffers (no sys/class/graphics) or
  * without IPv6 (no proc/sys/net/ipv6) is known to have none. Also reads
@@ -111,6 +112,16 @@ static int unknown(struct host *h, enum pci_use_kind kind, const char *rel, int 
 	if (err == -ENOMEM)
 		return err;
 	return unknown_why(h, kind, rel, why);
+}
+
+/* A table with a line not as the kernel writes it (header: what its first
+ * line must be, NULL when it has none): what that line held is not known. */
+static int bad_line(struct host *h, enum pci_use_kind kind, const char *rel, size_t no, const char *header)
+{
+	_cleanup_free_ char *why = no == 1 && header ? strdupf("line 1 is not %s", header)
+						       : strdupf("line %zu is not as the kernel writes it", no);
+
+	return why ? unknown_why(h, kind, rel, why) : -ENOMEM;
 }
 
 /* ------------------------------------------------------------ displays */
@@ -331,15 +342,17 @@ static int load_mounts(struct host *h)
 	if (k >= 0 && (k = path_read_file(h->root, "proc/swaps", 1u << 20, &swaps, NULL)) < 0)
 		k = unknown(h, PCI_USE_MOUNT, "proc/swaps", k);
 	if (k >= 0 && swaps) {
-		save = NULL;
-		for (line = strtok_r(swaps, "\n", &save); line && k >= 0; line = strtok_r(NULL, "\n", &save)) {
+		_cleanup_(strv_clear) struct strv areas = { 0 };
+		size_t bad;
+		/* A line not read is a swap area not seen. */
+		if ((k = swaps_parse(swaps, &areas, &bad)) == -EINVAL)
+			k = bad_line(h, PCI_USE_MOUNT, "proc/swaps", bad, "its header");
+		for (size_t i = 0; i < areas.n && k >= 0; i++) {
 			_cleanup_free_ char *what = NULL;
-			char *sp = strpbrk(line, " \t");
-			if (!startswith(line, "/dev/") || !sp)
+			if (!startswith(areas.v[i], "/dev/"))
 				continue;
-			*sp = '\0';
-			what = strdupf("swap (%s)", line);
-			k = what ? attach_source(h, line, what) : -ENOMEM;
+			what = strdupf("swap (%s)", areas.v[i]);
+			k = what ? attach_source(h, areas.v[i], what) : -ENOMEM;
 		}
 	}
 	return k < 0 ? k : 0;
@@ -386,14 +399,15 @@ static int load_routes(struct host *h)
 
 	for (size_t i = 0; i < ARRAY_SIZE(files) && k >= 0; i++) {
 		_cleanup_free_ char *text = NULL;
+		size_t bad;
 		k = path_read_file(h->root, files[i], PATH_READ_MAX, &text, NULL);
 		/* No IPv6 table and no net.ipv6 sysctls: IPv6 is off (ipv6.disable=1). */
 		if (k == -ENOENT && i == 1 && !path_exists(h->root, "proc/sys/net/ipv6"))
 			k = 0;
 		else if (k < 0)
 			k = unknown(h, PCI_USE_ROUTE, files[i], k);
-		else
-			k = route_default_ifaces(text, i == 1, &ifaces);
+		else if ((k = route_default_ifaces(text, i == 1, &ifaces, &bad)) == -EINVAL)
+			k = bad_line(h, PCI_USE_ROUTE, files[i], bad, i == 1 ? NULL : "its header");
 	}
 	for (size_t i = 0; i < ifaces.n && k >= 0; i++) {
 		_cleanup_free_ char *what = strdupf("default route via %s", ifaces.v[i]);

@@ -89,6 +89,12 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 		*err = strdup("no CPU topology: /sys/devices/system/cpu lists no online CPU");
 		return *err ? -EINVAL : -ENOMEM;
 	}
+	/* Cores or L3 domains guessed would put a vCPU beside the host's
+	 * threads or split a core: refused, the fact named. */
+	if (t->unknown) {
+		*err = strdupf("cannot tell which CPUs share a core or a cache: %s", t->unknown);
+		return *err ? -EINVAL : -ENOMEM;
+	}
 	if (rq->nvcpus == 0) {
 		*err = strdup("--vcpus must be at least 1");
 		return *err ? -EINVAL : -ENOMEM;

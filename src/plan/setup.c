@@ -498,7 +498,7 @@ static int plan_backends(const struct host *h, struct setup_plan *p, enum boot_k
 		if (f->be->kind != kind)
 			continue;
 		any = true;
-		if (boot_active(b, f->be) && (k = f->be->plan(&c)) < 0)
+		if (boot_active(b, f->be) && (k = boot_plan(&c)) < 0)
 			return k;
 	}
 	if (any)

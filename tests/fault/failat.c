@@ -9,6 +9,9 @@
  * FAILAT_KILL=N instead kills the process (SIGKILL, as a power cut or the
  * OOM killer would) just before its Nth such call: what it leaves is what
  * the next run has to cope with.
+ * FAILAT_PLANT=PATH makes a file appear at PATH just before a rename or
+ * link onto it, as another program could meanwhile; FAILAT_NO_RENAME2=1
+ * makes renameat2 fail with EINVAL, as on a file system without its flags.
  */
 #undef _FILE_OFFSET_BITS /* openat and openat64 are both defined here */
 #include <dlfcn.h>
@@ -97,6 +100,42 @@ int fsync(int fd)
 int renameat(int a, const char *from, int b, const char *to)
 {
 	return fire("renameat") ? -1 : REAL(renameat)(a, from, b, to);
+}
+
+static void plant(const char *to)
+{
+	const char *at = getenv("FAILAT_PLANT");
+	int fd;
+
+	if (!at || strcmp(at, to) != 0)
+		return;
+	fd = REAL(openat)(AT_FDCWD, at, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		(void)!REAL(write)(fd, "planted\n", 8);
+		close(fd);
+	}
+}
+
+int rename(const char *from, const char *to)
+{
+	plant(to);
+	return fire("rename") ? -1 : REAL(rename)(from, to);
+}
+
+int renameat2(int a, const char *from, int b, const char *to, unsigned flags)
+{
+	if (getenv("FAILAT_NO_RENAME2")) {
+		errno = EINVAL;
+		return -1;
+	}
+	plant(to);
+	return fire("renameat2") ? -1 : REAL(renameat2)(a, from, b, to, flags);
+}
+
+int link(const char *from, const char *to)
+{
+	plant(to);
+	return fire("link") ? -1 : REAL(link)(from, to);
 }
 
 int unlinkat(int dirfd, const char *path, int flags)

@@ -56,8 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	{
 		struct strv ifaces = { 0 };
-		(void)route_default_ifaces(s, false, &ifaces);
-		(void)route_default_ifaces(s, true, &ifaces);
+		size_t bad;
+		(void)route_default_ifaces(s, false, &ifaces, &bad);
+		(void)route_default_ifaces(s, true, &ifaces, &bad);
+		(void)swaps_parse(s, &ifaces, &bad);
 		strv_clear(&ifaces);
 	}
 	{

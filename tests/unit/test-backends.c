@@ -161,6 +161,8 @@ static void test_kernelstub(void **state)
 	assert_string_equal(t.p.exec_undo.v[0], "kernelstub -d intel_iommu=on");
 	assert_string_equal(t.p.exec.v[1], "kernelstub -d amd_iommu=on");
 	assert_string_equal(t.p.exec_undo.v[1], "kernelstub -a amd_iommu=on");
+	for (size_t i = 0; i < t.p.exec.n; i++)
+		assert_true(boot_command_recorded(t.p.exec.v[i]) && boot_command_recorded(t.p.exec_undo.v[i]));
 	done(&t);
 	file(&t, "etc/kernelstub/configuration", "{\"user\": 1}");
 	install(&t, &boot_kernelstub, NULL);
@@ -212,6 +214,9 @@ static void test_rpm_ostree(void **state)
 	/* The image is the deployment's: rebuilt by rpm-ostree, not dracut. */
 	plan(&t, &boot_dracut);
 	assert_string_equal(t.p.commands.v[0], "rpm-ostree initramfs --enable");
+	for (size_t i = 0; i < t.p.exec.n; i++)
+		assert_true(boot_command_recorded(t.p.exec.v[i]) && boot_command_recorded(t.p.exec_undo.v[i]));
+	assert_true(boot_command_recorded(t.p.commands.v[0]));
 	done(&t);
 }
 
@@ -246,6 +251,34 @@ static void test_exec_replace(void **state)
 	assert_string_equal(t.p.exec_undo.v[0], "rpm-ostree kargs --replace=isolcpus=2-5 --replace=rcu-nocbs=2-5");
 	assert_string_equal(t.p.exec.v[1], "rpm-ostree kargs --append-if-missing=nohz_full=6-11");
 	done(&t);
+}
+
+/* What undo --chroot runs from a journal in a machine copy: the commands
+ * setup records, nothing else (tests/undo-commands.sh runs it). */
+static void test_command_recorded(void **state)
+{
+	static const char *const known[] = {
+		"update-initramfs -u -k all", "update-grub", "grub2-mkconfig -o /boot/grub2/grub.cfg", "mkinitcpio -P",
+		"dracut --regenerate-all -f", "proxmox-boot-tool refresh", "/usr/lib/booster/regenerate_images",
+		"kernelstub -a vfio-pci.ids=10de:13c2,10de:0fbb", "kernelstub -d iommu=pt",
+		"rpm-ostree kargs --append-if-missing=intel_iommu=on --append-if-missing=iommu=pt",
+		"rpm-ostree kargs --delete-if-present=amd_iommu=on", "rpm-ostree initramfs --enable",
+		/* a tuning parameter's other value replaced (setup --isolcpus) */
+		"kernelstub -d isolcpus=2-5", "rpm-ostree kargs --replace=isolcpus=6-11 --replace=rcu-nocbs=6-11",
+	};
+	static const char *const other[] = {
+		"touch /pwned", "update-grub --help", "update-grub ", "sh -c update-grub", "mkinitcpio -P -k x",
+		"kernelstub -a", "kernelstub -a ", "kernelstub -a --force", "kernelstub -d a b", "kernelstub -x iommu=pt",
+		"rpm-ostree kargs", "rpm-ostree kargs ", "rpm-ostree kargs --append-if-missing=",
+		"rpm-ostree kargs --append-if-missing=a --import-proc-cmdline", "rpm-ostree kargs  --delete-if-present=a",
+		"rpm-ostree kargs --delete-if-present=a\tb", "rpm-ostree kargs --replace=", "rpm-ostree initramfs --enable --arg=x", "",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		assert_true(boot_command_recorded(known[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(other); i++)
+		if (boot_command_recorded(other[i]))
+			fail_msg("recorded: '%s'", other[i]);
 }
 
 static void test_proxmox(void **state)
@@ -386,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_grub),	    cmocka_unit_test(test_systemd_boot), cmocka_unit_test(test_grubby),
 		cmocka_unit_test(test_kernelstub), cmocka_unit_test(test_refind_limine), cmocka_unit_test(test_rpm_ostree),
 		cmocka_unit_test(test_exec_replace), cmocka_unit_test(test_proxmox),	    cmocka_unit_test(test_generators),	cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_command_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -426,6 +426,48 @@ static void test_trace(void **state)
 	path_root_free(root);
 }
 
+/* A link at run or run/vfiokit (an absolute one, resolved inside the root)
+ * is never followed by path_lock(): nothing is made where it points. */
+static void path_lock_links(bool walk)
+{
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	struct path_root *root;
+	struct stat st;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *run = strdupf("%s/run", dir), *vfk = strdupf("%s/run/vfiokit", dir),
+			    *made = strdupf("%s/elsewhere/vfiokit", dir), *lock = strdupf("%s/elsewhere/lock", dir),
+			    *real = strdupf("%s/run/vfiokit/lock", dir);
+	put(dir, "elsewhere/", NULL);
+	assert_int_equal(path_root_open(dir, &root), 0);
+	if (walk)
+		path_root_disable_openat2(root);
+	assert_int_equal(symlink("/elsewhere", run), 0);
+	assert_int_equal(path_lock(root, "run/vfiokit/lock"), -ELOOP);
+	assert_int_equal(lstat(made, &st), -1);
+	assert_int_equal(unlink(run), 0);
+	assert_int_equal(mkdir(run, 0755), 0);
+	assert_int_equal(symlink("/elsewhere", vfk), 0);
+	assert_int_equal(path_lock(root, "run/vfiokit/lock"), -ELOOP);
+	assert_int_equal(lstat(lock, &st), -1);
+	assert_int_equal(unlink(vfk), 0);
+	fd = path_lock(root, "run/vfiokit/lock");
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(lstat(real, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	path_root_free(root);
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void test_path_lock_links(void **state)
+{
+	(void)state;
+	path_lock_links(false);
+	path_lock_links(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_one_spelling),
 		cmocka_unit_test(test_read_short_chunks),
 		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
+		cmocka_unit_test(test_path_lock_links),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");

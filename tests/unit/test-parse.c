@@ -261,16 +261,51 @@ static void test_route(void **state)
 			 "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
 			 "00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n";
 	struct strv v = { 0 };
+	size_t bad;
 
-	assert_int_equal(route_default_ifaces(v4, false, &v), 0);
+	assert_int_equal(route_default_ifaces(v4, false, &v, &bad), 0);
 	assert_int_equal(v.n, 2);
 	assert_string_equal(v.v[0], "br0");
 	assert_string_equal(v.v[1], "wlan0");
-	assert_int_equal(route_default_ifaces(v6, true, &v), 0);
+	assert_int_equal(route_default_ifaces(v6, true, &v, &bad), 0);
 	assert_int_equal(v.n, 3);
 	assert_string_equal(v.v[2], "enp5s0");
-	assert_int_equal(route_default_ifaces("", true, &v), 0);
+	assert_int_equal(route_default_ifaces("", true, &v, &bad), 0);
 	assert_int_equal(v.n, 3);
+	strv_clear(&v);
+	/* Lines not as the kernel writes them: which one, never skipped. */
+	assert_int_equal(route_default_ifaces("", false, &v, &bad), -EINVAL);
+	assert_int_equal(bad, 1);
+	assert_int_equal(route_default_ifaces(strchr(v4, '\n') + 1, false, &v, &bad), -EINVAL);
+	assert_int_equal(bad, 1);
+	{
+		_cleanup_free_ char *t = strdupf("%seth9\t00000000\t0101A8C0\t0003\n", v4);
+		assert_int_equal(route_default_ifaces(t, false, &v, &bad), -EINVAL);
+		assert_int_equal(bad, 8);
+		strv_clear(&v);
+		free(t);
+		t = strdupf("%seth9\t00000000\t0101A8C0\t0003\t0\t0\tx\t00000000\t0\t0\t0\n", v4);
+		assert_int_equal(route_default_ifaces(t, false, &v, &bad), -EINVAL);
+		assert_int_equal(bad, 8);
+		strv_clear(&v);
+		free(t);
+		t = strdupf("%s00000000000000000000000000000000 00 0000 00 0 0 0 0 0 eth9\n", v6);
+		assert_int_equal(route_default_ifaces(t, true, &v, &bad), -EINVAL);
+		assert_int_equal(bad, 4);
+		strv_clear(&v);
+	}
+	assert_int_equal(swaps_parse("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+				     "/dev/sda3                               partition\t8388604\t\t0\t\t-2\n"
+				     "/swap\\040file file 1024 0 -3\n", &v, &bad), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "/dev/sda3");
+	strv_clear(&v);
+	assert_int_equal(swaps_parse("/dev/sda3 partition 8388604 0 -2\n", &v, &bad), -EINVAL);
+	assert_int_equal(bad, 1);
+	assert_int_equal(swaps_parse("Filename Type Size Used Priority\n/dev/sda3 partition\n", &v, &bad), -EINVAL);
+	assert_int_equal(bad, 2);
+	assert_int_equal(swaps_parse("", &v, &bad), -EINVAL);
+	assert_int_equal(bad, 1);
 	strv_clear(&v);
 }
 

@@ -53,10 +53,16 @@ struct boot_backend {
 	const struct boot_regen *regen; /* the first whose program exists; ends with { NULL, NULL } */
 	const struct boot_backend *const *supersedes; /* installed, it plans instead of these */
 	bool ignores_modprobe_d; /* vfio-pci's ids= must go on the kernel command line */
+	/* Where the user puts the parameters (a bootloader) or the modules (a
+	 * generator) when a file of it cannot be read: "add X to <by_hand>". */
+	const char *by_hand;
 	int (*plan)(const struct boot_plan_ctx *c);
 	/* The kernel command lines it holds (for earlier IDs and stale
 	 * parameters), where they are not whole files (cmdline above). */
 	int (*cmdline_texts)(const struct host_boot *b, struct strv *texts);
+	/* Whether cmd is one of the commands (exec or its inverse) plan()
+	 * makes; NULL: it makes none. */
+	bool (*records)(const char *cmd);
 };
 
 extern const struct boot_backend boot_grub, boot_systemd_boot, boot_kernelstub, boot_grubby, boot_refind, boot_limine,
@@ -74,6 +80,13 @@ bool boot_active(const struct host_boot *b, const struct boot_backend *be);
 /* The text of a file the backends read (root-relative path); NULL when
  * it is absent or could not be read. */
 const char *boot_text(const struct host_boot *b, const char *path);
+/* Whether path is one of the files bp names (a directory of files, too);
+ * bp ends with { NULL }. */
+bool boot_path_names(const struct boot_path *bp, const char *path);
+/* be's part of the plan: be->plan(), or, where a file of it is there but
+ * could not be read, only the line the user adds by hand (the plan cannot
+ * tell what that file holds: it never edits around it). */
+int boot_plan(const struct boot_plan_ctx *c);
 
 /* The Boot Loader Specification entries of every loader/entries
  * directory: systemd-boot's, grubby's and ostree's files. */
@@ -81,6 +94,17 @@ const char *boot_text(const struct host_boot *b, const char *path);
 	{ "boot/loader/entries", ".conf", true }, { "efi/loader/entries", ".conf", true }, \
 	{ "boot/efi/loader/entries", ".conf", true }
 bool boot_is_bls_entry(const char *path);
+
+/* dracut's regenerate command on rpm-ostree. */
+#define BOOT_OSTREE_INITRAMFS "rpm-ostree initramfs --enable"
+/* Whether cmd is a command setup could have put in a journal entry: a
+ * backend's regenerate command, or the form of one its plan() runs. A
+ * journal inside a machine copy may come from anyone: undo --chroot runs
+ * only these unless told otherwise. */
+bool boot_command_recorded(const char *cmd);
+/* A kernel parameter as a word of such a command: printable, no blank, not
+ * an option. */
+bool boot_param_word(const char *w);
 
 /* Shared by the plan functions (plan/setup.c). */
 int setup_add_file(struct setup_plan *p, const char *path, char *content); /* content: taken, NULL is -ENOMEM */

@@ -28,5 +28,6 @@ const struct boot_backend boot_booster = {
 	.regen = (const struct boot_regen[]){ { "usr/lib/booster/regenerate_images", "/usr/lib/booster/regenerate_images" },
 					       { NULL, NULL } },
 	.ignores_modprobe_d = true,
+	.by_hand = "modules_force_load in /etc/booster.yaml, then rebuild the images",
 	.plan = booster_plan,
 };

@@ -18,7 +18,7 @@ static int dracut_plan(const struct boot_plan_ctx *c)
 				   "force_drivers+=\" %s \"\n"
 				   "install_items+=\" /etc/modprobe.d/vfio.conf%s \"\n",
 				   c->mods, by_address ? " /" OVERRIDE_SCRIPT : "")) < 0 ||
-	    strv_push(&c->p->commands, boot_installed(b, &boot_rpm_ostree) ? "rpm-ostree initramfs --enable" : c->regen) < 0)
+	    strv_push(&c->p->commands, boot_installed(b, &boot_rpm_ostree) ? BOOT_OSTREE_INITRAMFS : c->regen) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -34,5 +34,6 @@ const struct boot_backend boot_dracut = {
 					       { "usr/bin/dracut-rebuild", "dracut-rebuild" },
 					       { NULL, "dracut --regenerate-all -f" },
 					       { NULL, NULL } },
+	.by_hand = "force_drivers in a file of /etc/dracut.conf.d, then rebuild the initramfs",
 	.plan = dracut_plan,
 };

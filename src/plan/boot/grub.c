@@ -37,5 +37,6 @@ const struct boot_backend boot_grub = {
 					       { "usr/sbin/grub-mkconfig", "grub-mkconfig -o /boot/grub/grub.cfg" },
 					       { "usr/bin/grub-mkconfig", "grub-mkconfig -o /boot/grub/grub.cfg" },
 					       { NULL, NULL } },
+	.by_hand = "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, then regenerate grub.cfg",
 	.plan = grub_plan,
 };

@@ -10,5 +10,6 @@ const struct boot_backend boot_grubby = {
 	.detect_any = (const char *const[]){ "usr/sbin/grubby", NULL },
 	.files = (const struct boot_path[]){ { "etc/kernel/cmdline", NULL, true }, BOOT_BLS_ENTRIES, { NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_systemd_boot, NULL },
+	.by_hand = "every entry (grubby --update-kernel=ALL --args=...) and to /etc/kernel/cmdline",
 	.plan = bls_plan,
 };

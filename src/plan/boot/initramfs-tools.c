@@ -30,5 +30,6 @@ const struct boot_backend boot_initramfs_tools = {
 	.detect_any = (const char *const[]){ "usr/sbin/update-initramfs", "etc/initramfs-tools/initramfs.conf", NULL },
 	.files = (const struct boot_path[]){ { "etc/initramfs-tools/modules", NULL, false }, { NULL } },
 	.regen = (const struct boot_regen[]){ { NULL, "update-initramfs -u -k all" }, { NULL, NULL } },
+	.by_hand = "/etc/initramfs-tools/modules (one a line), then run update-initramfs -u -k all",
 	.plan = itools_plan,
 };

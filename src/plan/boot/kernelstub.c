@@ -63,12 +63,20 @@ static int kernelstub_plan(const struct boot_plan_ctx *c)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+static bool kernelstub_records(const char *cmd)
+{
+	return (startswith(cmd, "kernelstub -a ") || startswith(cmd, "kernelstub -d ")) &&
+	       boot_param_word(cmd + strlen("kernelstub -a "));
+}
+
 const struct boot_backend boot_kernelstub = {
 	.name = "kernelstub",
 	.kind = BOOT_LOADER,
 	.detect_any = (const char *const[]){ config, NULL },
 	.files = (const struct boot_path[]){ { config, NULL, false }, { NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_systemd_boot, &boot_grubby, NULL },
+	.by_hand = "its kernel options (kernelstub -a each)",
 	.plan = kernelstub_plan,
 	.cmdline_texts = kernelstub_texts,
+	.records = kernelstub_records,
 };

@@ -35,5 +35,6 @@ const struct boot_backend boot_limine = {
 					     { "boot/efi/EFI/limine/limine.conf", NULL, true },
 					     { "boot/limine.cfg", NULL, true },
 					     { NULL } },
+	.by_hand = "each entry's cmdline in that file",
 	.plan = limine_plan,
 };

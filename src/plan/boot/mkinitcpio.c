@@ -85,5 +85,6 @@ const struct boot_backend boot_mkinitcpio = {
 					     { "etc/mkinitcpio.d", ".preset", false },
 					     { NULL } },
 	.regen = (const struct boot_regen[]){ { NULL, "mkinitcpio -P" }, { NULL, NULL } },
+	.by_hand = "the start of MODULES=(...) in /etc/mkinitcpio.conf, then run mkinitcpio -P",
 	.plan = mkinitcpio_plan,
 };

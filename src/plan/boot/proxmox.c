@@ -32,5 +32,6 @@ const struct boot_backend boot_proxmox = {
 	.files = (const struct boot_path[]){ { "etc/kernel/cmdline", NULL, true }, { NULL } },
 	.regen = (const struct boot_regen[]){ { NULL, "proxmox-boot-tool refresh" }, { NULL, NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_systemd_boot, NULL },
+	.by_hand = "/etc/kernel/cmdline (one line), then run proxmox-boot-tool refresh",
 	.plan = proxmox_plan,
 };

@@ -25,5 +25,6 @@ const struct boot_backend boot_refind = {
 	.kind = BOOT_LOADER,
 	.detect_any = (const char *const[]){ "boot/refind_linux.conf", NULL },
 	.files = (const struct boot_path[]){ { "boot/refind_linux.conf", NULL, true }, { NULL } },
+	.by_hand = "the options of each line of /boot/refind_linux.conf",
 	.plan = refind_plan,
 };

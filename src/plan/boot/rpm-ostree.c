@@ -104,11 +104,31 @@ static int ostree_plan(const struct boot_plan_ctx *c)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* kargs() of the options ostree_plan uses, with at least one parameter. */
+static bool ostree_records(const char *cmd)
+{
+	const char *w = startswith(cmd, "rpm-ostree kargs ") ? cmd + strlen("rpm-ostree kargs") : NULL;
+
+	while (w && *w == ' ') {
+		const char *opt = startswith(w + 1, "--append-if-missing=") ? "--append-if-missing=" :
+				  startswith(w + 1, "--delete-if-present=") ? "--delete-if-present=" :
+				  startswith(w + 1, "--replace=")	   ? "--replace=" :
+									     NULL;
+		_cleanup_free_ char *word = opt ? strndup(w + 1 + strlen(opt), strcspn(w + 1 + strlen(opt), " ")) : NULL;
+		if (!word || !boot_param_word(word))
+			return false;
+		w += 1 + strlen(opt) + strlen(word);
+	}
+	return w && !*w;
+}
+
 const struct boot_backend boot_rpm_ostree = {
 	.name = "rpm-ostree",
 	.kind = BOOT_LOADER,
 	.detect_all = (const char *const[]){ "usr/bin/rpm-ostree", "run/ostree-booted", NULL },
 	.files = (const struct boot_path[]){ BOOT_BLS_ENTRIES, { NULL } },
 	.supersedes = (const struct boot_backend *const[]){ &boot_grub, &boot_systemd_boot, &boot_grubby, NULL },
+	.by_hand = "the kernel arguments (rpm-ostree kargs --append-if-missing=... each)",
 	.plan = ostree_plan,
+	.records = ostree_records,
 };

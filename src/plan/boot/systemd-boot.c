@@ -50,5 +50,6 @@ const struct boot_backend boot_systemd_boot = {
 	.detect_by_files = true,
 	.detect_unless = (const struct boot_backend *const[]){ &boot_grubby, &boot_rpm_ostree, NULL },
 	.files = (const struct boot_path[]){ { "etc/kernel/cmdline", NULL, true }, BOOT_BLS_ENTRIES, { NULL } },
+	.by_hand = "the options line of each entry in /boot/loader/entries and to /etc/kernel/cmdline",
 	.plan = bls_plan,
 };
