@@ -47,16 +47,20 @@ cp -a "$tmp/debs/dracut-core/etc/dracut.conf" "$fedora/etc/dracut.conf"
 : >"$fedora/usr/sbin/grubby"
 echo "root=UUID=6a1e6f0e-6c4b-4a47-9d0a-3f3c1a2b4c5d ro rhgb quiet" >"$fedora/etc/kernel/cmdline"
 mid=6a1e6f0e6c4b4a479d0a3f3c1a2b4c5d
-mkdir -p "$fedora/boot/$mid"
 echo kernel >"$tmp/vmlinuz"
-for v in 6.5.6-300.fc39.x86_64 6.5.9-300.fc39.x86_64; do
-	MACHINE_ID=$mid KERNEL_INSTALL_CONF_ROOT="$fedora/etc/kernel" BOOT_ROOT="$fedora/boot" KERNEL_INSTALL_LAYOUT=bls \
-		KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
-		kernel-install add "$v" "$tmp/vmlinuz" >/dev/null 2>&1
-done
-rm -rf "$fedora/boot/$mid"
+# kernel_install ROOT: the entries of both kernels, (re)written by kernel-install from ROOT/etc/kernel/cmdline.
+kernel_install() {
+	mkdir -p "$1/boot/$mid"
+	for v in 6.5.6-300.fc39.x86_64 6.5.9-300.fc39.x86_64; do
+		MACHINE_ID=$mid KERNEL_INSTALL_CONF_ROOT="$1/etc/kernel" BOOT_ROOT="$1/boot" KERNEL_INSTALL_LAYOUT=bls \
+			KERNEL_INSTALL_PLUGINS=/usr/lib/kernel/install.d/90-loaderentry.install \
+			kernel-install add "$v" "$tmp/vmlinuz" >/dev/null 2>&1
+	done
+	rm -rf "$1/boot/$mid"
+	sed -i -e "s|$1/boot||" -e "s/^title .*/title      Fedora Linux 39 (Workstation Edition)/" -e "s/^sort-key .*/sort-key   fedora/" "$1"/boot/loader/entries/*.conf
+}
+kernel_install "$fedora"
 [ "$(ls "$fedora/boot/loader/entries" | wc -l)" = 2 ] || { echo "not ok - kernel-install wrote no BLS entries"; exit 1; }
-sed -i -e "s|$fedora/boot||" -e "s/^title .*/title      Fedora Linux 39 (Workstation Edition)/" -e "s/^sort-key .*/sort-key   fedora/" "$fedora"/boot/loader/entries/*.conf
 # arch: mkinitcpio and systemd-boot with an entry as the Arch wiki writes it.
 # (Arch's files are not in Debian's registry: these follow mkinitcpio.conf's
 # shipped layout, MODULES, BINARIES, FILES and its default HOOKS.)
@@ -307,6 +311,17 @@ MACHINE_ID=$mid KERNEL_INSTALL_CONF_ROOT="$tmp/consumers-fedora/etc/kernel" BOOT
 grep -q "^options .* rhgb quiet intel_iommu=on systemd.machine_id=$mid$" \
 	"$tmp/consumers-fedora/boot/loader/entries/$mid-6.6.2-201.fc39.x86_64.conf"
 ok $? "the real kernel-install gives a kernel installed after setup the parameters (from /etc/kernel/cmdline)" "$tmp/err"
+# The regenerate command writes the entries again from the edited
+# /etc/kernel/cmdline (Debian's update-initramfs runs kernel-install add
+# through systemd-boot's hook): they are the bytes setup wrote, and undo
+# then finds nothing changed since and gives the copy back.
+rm -rf "$tmp/consumers-fedora/boot/loader/entries/$mid-6.6.2-201.fc39.x86_64.conf" "$tmp/consumers-fedora/boot/$mid"
+cp -a "$tmp/consumers-fedora/boot" "$tmp/consumers-fedora.setup"
+kernel_install "$tmp/consumers-fedora"
+diff -r "$tmp/consumers-fedora.setup" "$tmp/consumers-fedora/boot" >"$tmp/err" 2>&1 &&
+	"$vfiokit" undo --root "$tmp/consumers-fedora" >>"$tmp/err" 2>&1 &&
+	diff -r --no-dereference -x var -x run "$fedora" "$tmp/consumers-fedora" >>"$tmp/err" 2>&1
+ok $? "kernel-install writing the entries again after setup gives the same bytes; undo then restores the copy" "$tmp/err"
 # Every family whose edits are files: apply, a second run changes nothing,
 # undo gives the copy back byte for byte.
 for fam in fedora arch arch-more proxmox; do

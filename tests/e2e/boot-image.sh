@@ -44,7 +44,7 @@ if [ $family = grub ]; then
 	# no_timer_check: under TCG on a busy machine the kernel's check of the
 	# timer through the interrupt-remapped IO-APIC can fail, and it panics.
 	sed -i -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' "$root/etc/default/grub"
+		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check quiet"/' "$root/etc/default/grub"
 	printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$root/etc/default/grub"
 else
 	rootdev=/dev/vda2
@@ -116,10 +116,11 @@ sync
 systemctl --no-block poweroff
 EOF
 e2e_ctl_disk "$work/ctl" "$work/ctl.img"
+made=$(date +%s)
 e2e_qemu $family "$work/disk.raw" "$work/ctl.img" "$work/vars.fd" "$work/first.log" -no-reboot \
 	-kernel "$work/vmlinuz-$kver" -initrd "$work/initrd.img-$kver" -append "root=$rootdev ro console=ttyS0 no_timer_check quiet"
 tr -d '\r' <"$work/first.log" | grep -q '^E2E-FIRSTBOOT-RC done' ||
 	{ tail -40 "$work/first.log" >&2; echo "boot-image.sh: the first boot did not install the bootloader" >&2; exit 1; }
 mv "$work/disk.raw" "$img"
-echo "boot-image.sh: $family image made and its bootloader installed in $(( $(date +%s) - start )) s" >&2
+echo "boot-image.sh: $family image made in $(( $(date +%s) - start )) s, of which the first boot (bootloader, initramfs) $(( $(date +%s) - made )) s" >&2
 echo "$img"

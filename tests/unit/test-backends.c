@@ -124,6 +124,31 @@ static void test_systemd_boot(void **state)
 	plan(&t, &boot_systemd_boot);
 	assert_non_null(strstr(t.p.manual.v[0], "systemd-boot: no entry in /boot/loader/entries: add \"intel_iommu=on\""));
 	done(&t);
+	/* An entry kernel-install wrote from /etc/kernel/cmdline (Debian 12's,
+	 * seen in the reboot test) gets the bytes kernel-install writes again
+	 * from the edited file when update-initramfs runs it: the parameters
+	 * before the systemd.machine_id= it adds, a stale one gone. */
+	file(&t, "boot/efi/loader/entries/3d80-6.1.0-57-amd64.conf",
+	     "title      Debian GNU/Linux 12 (bookworm)\nversion    6.1.0-57-amd64\nmachine-id 3d80\nsort-key   debian\n"
+	     "options    root=/dev/vda2 ro amd_iommu=on quiet systemd.machine_id=3d80\nlinux      /3d80/6.1.0-57-amd64/linux\n");
+	file(&t, "etc/kernel/cmdline", "root=/dev/vda2  ro amd_iommu=on\tquiet\n");
+	install(&t, &boot_systemd_boot, NULL);
+	want(&t, "intel_iommu=on iommu=pt", "amd_iommu=on");
+	plan(&t, &boot_systemd_boot);
+	assert_string_equal(out(&t, "boot/efi/loader/entries/3d80-6.1.0-57-amd64.conf"),
+			    "title      Debian GNU/Linux 12 (bookworm)\nversion    6.1.0-57-amd64\nmachine-id 3d80\n"
+			    "sort-key   debian\noptions    root=/dev/vda2 ro quiet intel_iommu=on iommu=pt "
+			    "systemd.machine_id=3d80\nlinux      /3d80/6.1.0-57-amd64/linux\n");
+	done(&t);
+	/* Not kernel-install's (options other than the file's words): edited where they are. */
+	file(&t, "boot/loader/entries/arch.conf", "title Arch\noptions root=/dev/sda2 rw systemd.machine_id=1 splash\n");
+	file(&t, "etc/kernel/cmdline", "root=/dev/sda2 rw\n");
+	install(&t, &boot_systemd_boot, NULL);
+	want(&t, "intel_iommu=on", NULL);
+	plan(&t, &boot_systemd_boot);
+	assert_string_equal(out(&t, "boot/loader/entries/arch.conf"),
+			    "title Arch\noptions root=/dev/sda2 rw systemd.machine_id=1 splash intel_iommu=on\n");
+	done(&t);
 }
 
 static void test_grubby(void **state)
