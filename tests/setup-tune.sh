@@ -101,6 +101,20 @@ cp -a "$sdboot" "$c"
 	grep -q '^options root="LABEL=arch os" rw isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11$' "$c/boot/loader/entries/arch.conf" &&
 	back "$c" "$sdboot"
 ok $? "systemd-boot: the entry's isolcpus= and nohz_full= replaced, rcu_nocbs= added; undo byte for byte" "$tmp/err"
+# GRUB: an isolcpus= in GRUB_CMDLINE_LINUX, which grub puts first on the
+# kernel's line (the kernel keeps the first isolcpus=, and warns about the
+# second): taken out of it, the new one in GRUB_CMDLINE_LINUX_DEFAULT.
+c="$tmp/c-grub-linux"
+cp -a "$grub" "$c"
+sed -i 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="isolcpus=1 splash"/' "$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-linux-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	v=$(sh -c '. "$1/etc/default/grub" >/dev/null 2>&1; echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"' sh "$c") &&
+	[ "$v" = "splash quiet isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11" ] &&
+	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" && grep -q "nothing to do" "$tmp/err" &&
+	back "$c" "$tmp/c-grub-linux-before"
+ok $? "GRUB: isolcpus=1 in GRUB_CMDLINE_LINUX taken out, one isolcpus= on the line; undo byte for byte" "$tmp/err"
 # Huge pages: setup's parameters are tune hugepages's.
 for a in "8G" "8G --page-size 2M" "1001M" "6G --page-size 1G"; do
 	# shellcheck disable=SC2086
