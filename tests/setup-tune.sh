@@ -192,6 +192,17 @@ cp -a "$c" "$tmp/c-kvm-masked-before"
 grep -q "by hand: modprobe.d: /etc/modprobe.d/kvm.conf is there but is no file vfiokit can read" "$tmp/out" &&
 	diff -r --no-dereference -x run "$tmp/c-kvm-masked-before" "$c" >>"$tmp/out" 2>&1
 ok $? "--ignore-msrs with kvm.conf masked (a link to /dev/null): left alone, said, nothing written" "$tmp/out"
+# Another modprobe.d file read after kvm.conf (by name) with ignore_msrs=0:
+# modprobe joins the options lines in that order, so its value wins: said.
+c="$tmp/c-kvm-later"
+cp -a "$grub" "$c"
+mkdir -p "$c/etc/modprobe.d" "$c/usr/lib/modprobe.d"
+printf 'options kvm ignore_msrs=0\n' >"$c/etc/modprobe.d/zz-mine.conf"
+printf 'options kvm report_ignored_msrs=1\n' >"$c/usr/lib/modprobe.d/a-early.conf"
+"$vfiokit" setup --ignore-msrs --root "$c" >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs= or report_ignored_msrs= too" "$tmp/err" &&
+	! grep -q "a-early.conf" "$tmp/err"
+ok $? "--ignore-msrs with ignore_msrs=0 in a modprobe.d file read after kvm.conf: said (not the one read before)" "$tmp/err"
 # Refusals: nothing written, no journal.
 for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcpus 6-13 --ignore-msrs --apply" \
 	"--hugepages 64G --apply"; do

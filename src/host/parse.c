@@ -736,6 +736,9 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 		}
 		if (n >= 3 && streq(w[0], "options")) {
 			underscores(w[1]);
+			if (streq(w[1], "kvm"))
+				for (size_t i = 2; i < n; i++)
+					c->kvm_msrs |= startswith(w[i], "ignore_msrs=") || startswith(w[i], "report_ignored_msrs=");
 			if (!streq(w[1], "vfio_pci"))
 				continue;
 			for (size_t i = 2; i < n; i++) {

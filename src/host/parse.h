@@ -125,6 +125,7 @@ struct modprobe_conf {
 	struct strv vfio_ids;
 	struct strv vfio_first; /* modules X with softdep X pre: vfio-pci */
 	char *vfio_install;     /* the command of the first "install vfio-pci ..." line; NULL: none */
+	bool kvm_msrs;          /* an "options kvm" line sets ignore_msrs= or report_ignored_msrs= */
 };
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c);
 void modprobe_conf_free(struct modprobe_conf *c);

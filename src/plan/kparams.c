@@ -151,6 +151,10 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 		k = setup_add_file(p, KVM_CONF, text);
 	}
 	free(problem);
+	for (size_t i = 0; i < b->modprobe_kvm_later.n && k >= 0; i++)
+		k = strv_push_take(&p->warnings, strdupf("/%s sets kvm's ignore_msrs= or report_ignored_msrs= too, and "
+							 "modprobe reads it after /" KVM_CONF ": its value wins; "
+							 "remove them there", b->modprobe_kvm_later.v[i]));
 	if (k >= 0 && changed)
 		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
 					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");
