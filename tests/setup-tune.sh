@@ -227,5 +227,21 @@ rm -rf "$c/sys/devices/system/cpu"
 "$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "cannot read this host's CPUs (/sys/devices/system/cpu)" "$tmp/err" && [ ! -e "$c/var" ]
 ok $? "no /sys/devices/system/cpu: refused, the fact named, nothing written" "$tmp/err"
+# No MemTotal: huge pages reserved at every boot cannot be checked against
+# the host's memory (more than it has leaves a host that cannot boot).
+c="$tmp/c-nomem"
+cp -a "$grub" "$c"
+rm -f "$c/proc/meminfo"
+for t in "setup --hugepages 10000000G" "tune hugepages --memory 8G"; do
+	# shellcheck disable=SC2086
+	"$vfiokit" $t --root "$c" --apply >/dev/null 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "cannot read this host's memory (MemTotal in /proc/meminfo)" "$tmp/err" && [ ! -e "$c/var" ] &&
+		cmp "$grub/etc/default/grub" "$c/etc/default/grub" >>"$tmp/err" 2>&1
+	ok $? "no /proc/meminfo: $t --apply refused, the fact named, nothing written" "$tmp/err"
+done
+# A size whose KiB, rounded up, overflowed to 0: "--memory must be more than 0".
+"$vfiokit" setup --hugepages 18446744073709551615 --root "$grub" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "MiB asked, but the host has 15934 MiB of memory in all" "$tmp/err"
+ok $? "setup --hugepages 18446744073709551615 (bytes): more than the host has, said as such" "$tmp/err"
 echo "1..$n"
 exit $fail
