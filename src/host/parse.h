@@ -63,7 +63,8 @@ int cpuinfo_get(const char *cpuinfo, const char *key, char **ret);
 /* Whole-word search in a space-separated list ("flags" line). */
 bool word_in_list(const char *list, const char *word);
 
-/* os-release (KEY=value, shell-style quoting, # comments): value of key, unquoted. */
+/* os-release (KEY=value, shell-style quoting, # comments): value of key's
+ * last assignment (the one a shell sourcing it keeps), unquoted. */
 int osrelease_get(const char *text, const char *key, char **ret);
 
 /* A physical address range [start, end], as in /proc/iomem and a PCI

@@ -825,18 +825,18 @@ static int harvester_text(const struct host *h, const struct setup_plan *p, FILE
 static int refuse_declarative(const struct host *h, const struct setup_plan *p, char **err)
 {
 	const struct host_system *s = &h->sys;
+	/* VARIANT alone tells Harvester; an os-release without ID is no reason to miss it. */
+	bool nixos = s->os_id && streq(s->os_id, "nixos"), rhcos = s->os_id && streq(s->os_id, "rhcos");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int k;
 
-	if (!s->os_id || (!streq(s->os_id, "nixos") && !streq(s->os_id, "rhcos") &&
-			  !(s->os_variant && strcasecmp(s->os_variant, "Harvester") == 0)))
+	if (!nixos && !rhcos && !(s->os_variant && strcasecmp(s->os_variant, "Harvester") == 0))
 		return 0;
 	if (!(f = open_memstream(&text, &len)))
 		return -ENOMEM;
-	k = streq(s->os_id, "nixos") ? nixos_text(h, p, f) : streq(s->os_id, "rhcos") ? rhcos_text(p, f)
-											 : harvester_text(h, p, f);
+	k = nixos ? nixos_text(h, p, f) : rhcos ? rhcos_text(p, f) : harvester_text(h, p, f);
 	if (fclose(f) != 0 || k < 0) {
 		free(text);
 		return -ENOMEM;
