@@ -198,5 +198,14 @@ rm "$(readlink -f "$tmp/half/sys/bus/pci/devices/0000:06:00.1")/driver"
 	! grep -q "not viable" "$tmp/out"
 ok $? "verify: a group member with no driver keeps the group viable" "$tmp/out"
 
+# intel_iommu=on,igfx_off (kernel-parameters.txt's comma-separated options):
+# VT-d is on already; the igfx_off the user set is kept, not replaced.
+copy igfx iommu-off
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on,igfx_off"/' "$tmp/igfx/etc/default/grub"
+cp -a "$tmp/igfx" "$tmp/igfx.before"
+run "$tmp/igfx" --apply
+[ $rc = 0 ] && grep -q "nothing to do" "$tmp/out" && grep -q "already have intel_iommu=on,igfx_off" "$tmp/out" &&
+	diff -r --no-dereference -x run -x var "$tmp/igfx.before" "$tmp/igfx" >>"$tmp/out" 2>&1
+ok $? "intel_iommu=on,igfx_off in the boot files: kept, nothing to do" "$tmp/out"
 echo "1..$n"
 exit $fail

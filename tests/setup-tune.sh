@@ -101,6 +101,20 @@ cp -a "$sdboot" "$c"
 	grep -q '^options root="LABEL=arch os" rw isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11$' "$c/boot/loader/entries/arch.conf" &&
 	back "$c" "$sdboot"
 ok $? "systemd-boot: the entry's isolcpus= and nohz_full= replaced, rcu_nocbs= added; undo byte for byte" "$tmp/err"
+# GRUB: an isolcpus= in GRUB_CMDLINE_LINUX, which grub puts first on the
+# kernel's line (the kernel keeps the first isolcpus=, and warns about the
+# second): taken out of it, the new one in GRUB_CMDLINE_LINUX_DEFAULT.
+c="$tmp/c-grub-linux"
+cp -a "$grub" "$c"
+sed -i 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="isolcpus=1 splash"/' "$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-linux-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	v=$(sh -c '. "$1/etc/default/grub" >/dev/null 2>&1; echo "$GRUB_CMDLINE_LINUX $GRUB_CMDLINE_LINUX_DEFAULT"' sh "$c") &&
+	[ "$v" = "splash quiet isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11" ] &&
+	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" && grep -q "nothing to do" "$tmp/err" &&
+	back "$c" "$tmp/c-grub-linux-before"
+ok $? "GRUB: isolcpus=1 in GRUB_CMDLINE_LINUX taken out, one isolcpus= on the line; undo byte for byte" "$tmp/err"
 # Huge pages: setup's parameters are tune hugepages's.
 for a in "8G" "8G --page-size 2M" "1001M" "6G --page-size 1G"; do
 	# shellcheck disable=SC2086
@@ -178,6 +192,17 @@ cp -a "$c" "$tmp/c-kvm-masked-before"
 grep -q "by hand: modprobe.d: /etc/modprobe.d/kvm.conf is there but is no file vfiokit can read" "$tmp/out" &&
 	diff -r --no-dereference -x run "$tmp/c-kvm-masked-before" "$c" >>"$tmp/out" 2>&1
 ok $? "--ignore-msrs with kvm.conf masked (a link to /dev/null): left alone, said, nothing written" "$tmp/out"
+# Another modprobe.d file read after kvm.conf (by name) with ignore_msrs=0:
+# modprobe joins the options lines in that order, so its value wins: said.
+c="$tmp/c-kvm-later"
+cp -a "$grub" "$c"
+mkdir -p "$c/etc/modprobe.d" "$c/usr/lib/modprobe.d"
+printf 'options kvm ignore_msrs=0\n' >"$c/etc/modprobe.d/zz-mine.conf"
+printf 'options kvm report_ignored_msrs=1\n' >"$c/usr/lib/modprobe.d/a-early.conf"
+"$vfiokit" setup --ignore-msrs --root "$c" >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs= or report_ignored_msrs= too" "$tmp/err" &&
+	! grep -q "a-early.conf" "$tmp/err"
+ok $? "--ignore-msrs with ignore_msrs=0 in a modprobe.d file read after kvm.conf: said (not the one read before)" "$tmp/err"
 # Refusals: nothing written, no journal.
 for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcpus 6-13 --ignore-msrs --apply" \
 	"--hugepages 64G --apply"; do
@@ -202,5 +227,21 @@ rm -rf "$c/sys/devices/system/cpu"
 "$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "cannot read this host's CPUs (/sys/devices/system/cpu)" "$tmp/err" && [ ! -e "$c/var" ]
 ok $? "no /sys/devices/system/cpu: refused, the fact named, nothing written" "$tmp/err"
+# No MemTotal: huge pages reserved at every boot cannot be checked against
+# the host's memory (more than it has leaves a host that cannot boot).
+c="$tmp/c-nomem"
+cp -a "$grub" "$c"
+rm -f "$c/proc/meminfo"
+for t in "setup --hugepages 10000000G" "tune hugepages --memory 8G"; do
+	# shellcheck disable=SC2086
+	"$vfiokit" $t --root "$c" --apply >/dev/null 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "cannot read this host's memory (MemTotal in /proc/meminfo)" "$tmp/err" && [ ! -e "$c/var" ] &&
+		cmp "$grub/etc/default/grub" "$c/etc/default/grub" >>"$tmp/err" 2>&1
+	ok $? "no /proc/meminfo: $t --apply refused, the fact named, nothing written" "$tmp/err"
+done
+# A size whose KiB, rounded up, overflowed to 0: "--memory must be more than 0".
+"$vfiokit" setup --hugepages 18446744073709551615 --root "$grub" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "MiB asked, but the host has 15934 MiB of memory in all" "$tmp/err"
+ok $? "setup --hugepages 18446744073709551615 (bytes): more than the host has, said as such" "$tmp/err"
 echo "1..$n"
 exit $fail

@@ -285,6 +285,14 @@ ok $? "Harvester: refused, a PCIDeviceClaim per device printed, nothing written"
 decl fcos 'NAME="Fedora Linux"\nID=fedora\nVARIANT_ID=coreos\n'
 grep -q "^--- exit 0$" "$tmp/out"
 ok $? "Fedora CoreOS (ID=fedora) is not refused" "$tmp/out"
+# os-release is shell: the last ID= is the one that counts; VARIANT alone
+# tells Harvester, an ID= or not.
+decl nixos-twice 'NAME=Arch\nID=arch\nID="nixos"\n'
+grep -q "^--- exit 1$" "$tmp/out" && grep -q "^vfiokit: NixOS generates /etc" "$tmp/out" && ! grep -q "^diff\|^Only" "$tmp/out"
+ok $? "os-release with ID=arch, then ID=\"nixos\": NixOS, refused, nothing written" "$tmp/out"
+decl harvester-noid "VARIANT='harvester'\n"
+grep -q "^--- exit 1$" "$tmp/out" && grep -q "^vfiokit: Harvester hands devices" "$tmp/out" && ! grep -q "^diff\|^Only" "$tmp/out"
+ok $? "os-release with VARIANT='harvester' and no ID: Harvester, refused, nothing written" "$tmp/out"
 
 # What the real consumers read from the edited files: sh sources
 # /etc/default/grub (as grub-mkconfig does), bash sources mkinitcpio.conf (as

@@ -90,7 +90,7 @@ void cmdline_edits_clear(struct cmdline_edits *e)
  * by the parameter and any later one removed (the kernel would take the
  * last: one occurrence leaves no doubt), the new ones appended. A removal
  * takes that exact token (with the blank before it) and is never appended. */
-static char *merge(const char *value, size_t vlen, const struct cmdline_edits *params)
+static char *merge(const char *value, size_t vlen, const struct cmdline_edits *params, bool drop)
 {
 	_cleanup_free_ bool *used = calloc(params->n ? params->n : 1, sizeof(bool));
 	struct buf b = { 0 };
@@ -114,7 +114,7 @@ static char *merge(const char *value, size_t vlen, const struct cmdline_edits *p
 								key_len(p, strlen(p)) == kl && key_eq(p, value + s, kl))
 				n = j;
 		}
-		if (n < params->n && (params->v[n].op == CMDLINE_REMOVE || used[n])) {
+		if (n < params->n && (params->v[n].op == CMDLINE_REMOVE || used[n] || drop)) {
 			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t'))
 				b.p[--b.n] = '\0'; /* the blank before it goes too */
 			else
@@ -126,7 +126,7 @@ static char *merge(const char *value, size_t vlen, const struct cmdline_edits *p
 		} else
 			buf_put(&b, value + s, i - s);
 	}
-	for (size_t j = 0; j < params->n; j++)
+	for (size_t j = 0; j < params->n && !drop; j++)
 		if (!used[j] && params->v[j].op == CMDLINE_SET) {
 			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
 				buf_put(&b, " ", 1);
@@ -146,7 +146,8 @@ static const char *sh_line_sep(const char *text)
 	return cont ? (nl ? "\n" : "\n\n") : (tl && !nl) ? "\n" : "";
 }
 
-int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem)
+static int shell_var_edit(const char *text, const char *key, const struct cmdline_edits *params, bool drop, char **ret,
+			  char **problem)
 {
 	size_t klen = strlen(key), line = 0, at_line = 0;
 	const char *start = NULL, *vstart = NULL, *vend = NULL, *end = NULL;
@@ -181,7 +182,7 @@ int shell_var_add_params(const char *text, const char *key, const struct cmdline
 		p = *q ? q + 1 : q;
 	}
 	if (!start) {
-		_cleanup_free_ char *v = merge("", 0, params);
+		_cleanup_free_ char *v = merge("", 0, params, drop);
 		if (!v)
 			return -ENOMEM;
 		*ret = !*v ? strdup(text) : /* only removals, and nothing to remove them from */
@@ -221,7 +222,7 @@ int shell_var_add_params(const char *text, const char *key, const struct cmdline
 		return *problem ? -EINVAL : -ENOMEM;
 	}
 	{
-		_cleanup_free_ char *v = merge(vstart, (size_t)(vend - vstart), params);
+		_cleanup_free_ char *v = merge(vstart, (size_t)(vend - vstart), params, drop);
 		const char *q = quote == '\'' ? "'" : "\"";
 		if (!v)
 			return -ENOMEM;
@@ -232,10 +233,20 @@ int shell_var_add_params(const char *text, const char *key, const struct cmdline
 	return *ret ? 0 : -ENOMEM;
 }
 
+int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem)
+{
+	return shell_var_edit(text, key, params, false, ret, problem);
+}
+
+int shell_var_drop_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem)
+{
+	return shell_var_edit(text, key, params, true, ret, problem);
+}
+
 int cmdline_file_add_params(const char *text, const struct cmdline_edits *params, char **ret)
 {
 	size_t len = strcspn(text, "\n");
-	_cleanup_free_ char *v = merge(text, len, params);
+	_cleanup_free_ char *v = merge(text, len, params, false);
 
 	if (!v)
 		return -ENOMEM;
@@ -590,7 +601,7 @@ static char *merge_spans(const char *text, const struct span *sp, size_t n, cons
 				goto out;
 			}
 		}
-		m = merge(sp[i].s, (size_t)(sp[i].e - sp[i].s), &use);
+		m = merge(sp[i].s, (size_t)(sp[i].e - sp[i].s), &use, false);
 		cmdline_edits_clear(&use);
 		if (strv_push_take(&parts, strndup(at, (size_t)(sp[i].s - at))) < 0 || strv_push_take(&parts, m) < 0)
 			goto out;
@@ -639,7 +650,7 @@ int bls_entry_add_params(const char *text, const struct cmdline_edits *params, c
 		if (memchr(sp[i].s, '$', (size_t)(sp[i].e - sp[i].s)))
 			return -EINVAL; /* $kernelopts: GRUB's environment holds the options */
 	if (!n) {
-		_cleanup_free_ char *j = merge("", 0, params);
+		_cleanup_free_ char *j = merge("", 0, params, false);
 		size_t tl = strlen(text);
 		*ret = !j ? NULL : !*j ? strdup(text) : strdupf("%s%soptions %s\n", text, tl && text[tl - 1] != '\n' ? "\n" : "", j);
 	} else

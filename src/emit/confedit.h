@@ -36,6 +36,12 @@ void cmdline_edits_clear(struct cmdline_edits *e);
  * in it): *problem says which line, and nothing is edited. */
 int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem);
 
+/* The same assignment with every parameter of params' names taken out
+ * (and the removals done), nothing added: GRUB_CMDLINE_LINUX, which comes
+ * before GRUB_CMDLINE_LINUX_DEFAULT on the kernel's line, where a second
+ * isolcpus= with another value is ignored. */
+int shell_var_drop_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem);
+
 /* A kernel command line file (/etc/kernel/cmdline: one line): the same. */
 int cmdline_file_add_params(const char *text, const struct cmdline_edits *params, char **ret);
 

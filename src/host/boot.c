@@ -262,8 +262,14 @@ static int load_modprobe(struct host *h, struct host_boot *b)
 		}
 	for (size_t i = 0; i < rels.n && k >= 0; i++) {
 		_cleanup_free_ char *text = NULL;
+		struct modprobe_conf one = { 0 };
 		if ((k = read_optional(h, rels.v[i], &text)) >= 0 && text)
 			k = modprobe_conf_parse(text, &b->modprobe);
+		/* modprobe joins the options lines in this order: the last value wins. */
+		if (k >= 0 && text && strcmp(names.v[i], "kvm.conf") > 0 && (k = modprobe_conf_parse(text, &one)) >= 0 &&
+		    one.kvm_msrs)
+			k = strv_push(&b->modprobe_kvm_later, rels.v[i]);
+		modprobe_conf_free(&one);
 	}
 	strv_clear(&names);
 	strv_clear(&rels);
@@ -370,6 +376,7 @@ void boot_free(struct host_boot *b)
 	free(b->modprobe_vfio);
 	free(b->override_script);
 	free(b->modprobe_kvm);
+	strv_clear(&b->modprobe_kvm_later);
 	boot_files_free(&b->files);
 	boot_files_free(&b->unreadable);
 	modprobe_conf_free(&b->modprobe);

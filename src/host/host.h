@@ -234,6 +234,9 @@ struct host_boot {
 	char *modprobe_kvm;
 	const char *modprobe_kvm_from;
 	bool modprobe_kvm_odd;
+	/* modprobe.d files read after kvm.conf (by name) with kvm's
+	 * ignore_msrs= or report_ignored_msrs=: theirs is the value kvm gets. */
+	struct strv modprobe_kvm_later;
 	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 

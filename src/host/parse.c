@@ -312,23 +312,27 @@ int osrelease_get(const char *text, const char *key, char **ret)
 {
 	size_t klen = strlen(key);
 	const char *line = text;
+	char *v = NULL;
 
+	/* The last assignment: the file is shell, which sources it so. */
 	while (line && *line) {
 		const char *end = strchrnul(line, '\n');
 		const char *p = line;
 		while (p < end && isspace((unsigned char)*p))
 			p++;
 		if (*p != '#' && (size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			const char *v = p + klen + 1;
-			size_t len = (size_t)(end - v);
-			while (len > 0 && isspace((unsigned char)v[len - 1]))
+			const char *val = p + klen + 1;
+			size_t len = (size_t)(end - val);
+			while (len > 0 && isspace((unsigned char)val[len - 1]))
 				len--;
-			*ret = unquote(v, len);
-			return *ret ? 0 : -ENOMEM;
+			free(v);
+			if (!(v = unquote(val, len)))
+				return -ENOMEM;
 		}
 		line = *end ? end + 1 : NULL;
 	}
-	return -ENOENT;
+	*ret = v;
+	return v ? 0 : -ENOENT;
 }
 
 static int push_range(struct mem_range **v, size_t *n, size_t *alloc, uint64_t start, uint64_t end)
@@ -736,6 +740,9 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 		}
 		if (n >= 3 && streq(w[0], "options")) {
 			underscores(w[1]);
+			if (streq(w[1], "kvm"))
+				for (size_t i = 2; i < n; i++)
+					c->kvm_msrs |= startswith(w[i], "ignore_msrs=") || startswith(w[i], "report_ignored_msrs=");
 			if (!streq(w[1], "vfio_pci"))
 				continue;
 			for (size_t i = 2; i < n; i++) {

@@ -63,7 +63,8 @@ int cpuinfo_get(const char *cpuinfo, const char *key, char **ret);
 /* Whole-word search in a space-separated list ("flags" line). */
 bool word_in_list(const char *list, const char *word);
 
-/* os-release (KEY=value, shell-style quoting, # comments): value of key, unquoted. */
+/* os-release (KEY=value, shell-style quoting, # comments): value of key's
+ * last assignment (the one a shell sourcing it keeps), unquoted. */
 int osrelease_get(const char *text, const char *key, char **ret);
 
 /* A physical address range [start, end], as in /proc/iomem and a PCI
@@ -125,6 +126,7 @@ struct modprobe_conf {
 	struct strv vfio_ids;
 	struct strv vfio_first; /* modules X with softdep X pre: vfio-pci */
 	char *vfio_install;     /* the command of the first "install vfio-pci ..." line; NULL: none */
+	bool kvm_msrs;          /* an "options kvm" line sets ignore_msrs= or report_ignored_msrs= */
 };
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c);
 void modprobe_conf_free(struct modprobe_conf *c);

@@ -29,7 +29,7 @@ int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, 
 {
 	const struct host_tuning *t = &h->tuning;
 	struct hugepage_plan p = { .reserved = -1, .free = -1 };
-	uint64_t kb = (rq->memory + 1023) / 1024;
+	uint64_t kb = rq->memory / 1024 + (rq->memory % 1024 != 0); /* rounded up, without overflow */
 	const struct hugepage_pool *pl;
 	int k = 0;
 

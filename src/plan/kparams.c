@@ -90,25 +90,24 @@ static int hugepages(const struct host *h, const struct kparams_request *rq, str
 {
 	struct hugepage_request hr = { .memory = rq->hugepages, .page_kb = rq->page_kb };
 	struct hugepage_plan hp = { 0 };
-	int k = hugepage_plan_make(h, &hr, &hp, err);
+	int k;
 
-	if (k < 0)
+	/* Pages reserved at every boot past the host's memory leave a host
+	 * that cannot boot: unchecked, nothing is planned. */
+	if (!h->tuning.mem_total_kb)
+		return fail(err, strdup("cannot read this host's memory (MemTotal in /proc/meminfo): huge pages "
+					"reserved at every boot cannot be checked against it, so nothing is planned"));
+	if ((k = hugepage_plan_make(h, &hr, &hp, err)) < 0)
 		return k;
 	k = push_words(p, memory_kernel_params(&hp));
 	if (k >= 0)
 		k = strv_push_take(&p->warnings,
-				   h->tuning.mem_total_kb ?
-					   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
-						   "every boot and locked away from the host, even while the guest is off "
-						   "(the article's warning): the host keeps %" PRIu64 " MiB; the guest uses "
-						   "them with <memoryBacking><hugepages/> (vfiokit tune hugepages --xml)",
-						   hp.pages, hp.page_kb, hp.memory_kb / 1024,
-						   (h->tuning.mem_total_kb - hp.memory_kb) / 1024) :
-					   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
-						   "every boot and locked away from the host, even while the guest is off "
-						   "(the article's warning); the host's memory could not be read; the guest "
-						   "uses them with <memoryBacking><hugepages/> (vfiokit tune hugepages --xml)",
-						   hp.pages, hp.page_kb, hp.memory_kb / 1024));
+				   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
+					   "every boot and locked away from the host, even while the guest is off "
+					   "(the article's warning): the host keeps %" PRIu64 " MiB; the guest uses "
+					   "them with <memoryBacking><hugepages/> (vfiokit tune hugepages --xml)",
+					   hp.pages, hp.page_kb, hp.memory_kb / 1024,
+					   (h->tuning.mem_total_kb - hp.memory_kb) / 1024));
 	hugepage_plan_free(&hp);
 	return k < 0 ? -ENOMEM : 0;
 }
@@ -151,6 +150,10 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 		k = setup_add_file(p, KVM_CONF, text);
 	}
 	free(problem);
+	for (size_t i = 0; i < b->modprobe_kvm_later.n && k >= 0; i++)
+		k = strv_push_take(&p->warnings, strdupf("/%s sets kvm's ignore_msrs= or report_ignored_msrs= too, and "
+							 "modprobe reads it after /" KVM_CONF ": its value wins; "
+							 "remove them there", b->modprobe_kvm_later.v[i]));
 	if (k >= 0 && changed)
 		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
 					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");

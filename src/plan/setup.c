@@ -586,14 +586,46 @@ static int iommu_kind(const struct host *h, const struct setup_request *rq, stru
 	return 0;
 }
 
+/* An intel_iommu= of the boot files whose options (comma-separated,
+ * kernel-parameters.txt) turn VT-d on with more: "intel_iommu=on,igfx_off"
+ * is kept whole rather than replaced by intel_iommu=on. NULL: none. */
+static int intel_iommu_there(const struct host *h, char **ret)
+{
+	static const char key[] = "intel_iommu=";
+	_cleanup_(strv_clear) struct strv texts = { 0 };
+
+	*ret = NULL;
+	if (cmdline_texts(&h->boot, &texts) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < texts.n; i++)
+		for (const char *t = texts.v[i]; (t = strstr(t, key)); t += strlen(key)) {
+			size_t n = strcspn(t, " \t\n\"'");
+			_cleanup_free_ char *w = NULL;
+			bool on = false, off = false;
+			if (t != texts.v[i] && !isspace((unsigned char)t[-1]) && !strchr("\"'", t[-1]))
+				continue;
+			if (!(w = strndup(t + strlen(key), n - strlen(key))))
+				return -ENOMEM;
+			for (char *s = NULL, *o = strtok_r(w, ",", &s); o; o = strtok_r(NULL, ",", &s)) {
+				on |= streq(o, "on");
+				off |= streq(o, "off");
+			}
+			if (on && !off && n > strlen(key) + 2)
+				return (*ret = strndup(t, n)) ? 0 : -ENOMEM;
+		}
+	return 0;
+}
+
 /* The parameters to add: intel_iommu=on for VT-d, which the kernel leaves
  * off by default (the article: CONFIG_INTEL_IOMMU_DEFAULT_ON is not set);
  * none for AMD-Vi, on whenever the firmware reports it. */
 static int iommu_params(const struct host *h, const struct setup_request *rq, struct setup_plan *p)
 {
+	_cleanup_free_ char *intel = NULL;
 	bool there = true;
 
-	if (p->iommu == SETUP_IOMMU_INTEL && strv_push(&p->params, "intel_iommu=on") < 0)
+	if (p->iommu == SETUP_IOMMU_INTEL &&
+	    (intel_iommu_there(h, &intel) < 0 || strv_push(&p->params, intel ? intel : "intel_iommu=on") < 0))
 		return -ENOMEM;
 	if (rq->iommu_pt && strv_push(&p->params, "iommu=pt") < 0)
 		return -ENOMEM;
@@ -825,18 +857,18 @@ static int harvester_text(const struct host *h, const struct setup_plan *p, FILE
 static int refuse_declarative(const struct host *h, const struct setup_plan *p, char **err)
 {
 	const struct host_system *s = &h->sys;
+	/* VARIANT alone tells Harvester; an os-release without ID is no reason to miss it. */
+	bool nixos = s->os_id && streq(s->os_id, "nixos"), rhcos = s->os_id && streq(s->os_id, "rhcos");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int k;
 
-	if (!s->os_id || (!streq(s->os_id, "nixos") && !streq(s->os_id, "rhcos") &&
-			  !(s->os_variant && strcasecmp(s->os_variant, "Harvester") == 0)))
+	if (!nixos && !rhcos && !(s->os_variant && strcasecmp(s->os_variant, "Harvester") == 0))
 		return 0;
 	if (!(f = open_memstream(&text, &len)))
 		return -ENOMEM;
-	k = streq(s->os_id, "nixos") ? nixos_text(h, p, f) : streq(s->os_id, "rhcos") ? rhcos_text(p, f)
-											 : harvester_text(h, p, f);
+	k = nixos ? nixos_text(h, p, f) : rhcos ? rhcos_text(p, f) : harvester_text(h, p, f);
 	if (fclose(f) != 0 || k < 0) {
 		free(text);
 		return -ENOMEM;

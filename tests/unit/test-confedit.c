@@ -34,6 +34,27 @@ static void refuse(const char *in, const char *why)
 	free(problem);
 }
 
+/* GRUB_CMDLINE_LINUX comes first on the kernel's line: a parameter of the
+ * same name there is taken out (the kernel keeps the first isolcpus=), the
+ * removals done, nothing added; GRUB_CMDLINE_LINUX_DEFAULT left alone. */
+static void test_grub_drop(void **state)
+{
+	static struct cmdline_edit E[] = { { CMDLINE_SET, "isolcpus=5,11" }, { CMDLINE_REMOVE, "amd_iommu=on" } };
+	static const struct cmdline_edits e = { .v = E, .n = 2 };
+	char *r = NULL, *problem = NULL;
+
+	assert_int_equal(shell_var_drop_params("GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1\"\n"
+					       "GRUB_CMDLINE_LINUX=\"isolcpus=2-5 splash amd_iommu=on\"\n",
+					       "GRUB_CMDLINE_LINUX", &e, &r, &problem),
+			 0);
+	assert_string_equal(r, "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=1\"\nGRUB_CMDLINE_LINUX=\"splash\"\n");
+	free(r);
+	/* Not there: the text as it was, no assignment appended. */
+	assert_int_equal(shell_var_drop_params("GRUB_TIMEOUT=5\n", "GRUB_CMDLINE_LINUX", &e, &r, &problem), 0);
+	assert_string_equal(r, "GRUB_TIMEOUT=5\n");
+	free(r);
+}
+
 static void test_grub(void **state)
 {
 	expect("GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n",
@@ -348,6 +369,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),
+		cmocka_unit_test(test_grub_drop),
 		cmocka_unit_test(test_cmdline_file),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_mkinitcpio),

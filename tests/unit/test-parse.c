@@ -162,6 +162,12 @@ static void test_osrelease(void **state)
 	assert_int_equal(osrelease_get(text, "VERSION_ID", &ver), 0);
 	assert_string_equal(ver, "");
 	assert_int_equal(osrelease_get(text, "VARIANT", &none), -ENOENT);
+	/* A key assigned twice: the last, as a shell sourcing the file keeps. */
+	{
+		_cleanup_free_ char *twice = NULL;
+		assert_int_equal(osrelease_get("ID=arch\nNAME=x\nID=\"nixos\"\n", "ID", &twice), 0);
+		assert_string_equal(twice, "nixos");
+	}
 }
 
 static void test_resource(void **state)

@@ -6,6 +6,7 @@
 static int grub_plan(const struct boot_plan_ctx *c)
 {
 	const char *text = boot_text(&c->h->boot, "etc/default/grub");
+	_cleanup_free_ char *mid = NULL;
 	char *out = NULL, *problem = NULL;
 	int k;
 
@@ -16,7 +17,11 @@ static int grub_plan(const struct boot_plan_ctx *c)
 						   "not there, or see the warnings): add \"%s\" to "
 						   "GRUB_CMDLINE_LINUX_DEFAULT and regenerate grub.cfg",
 						   c->params)) < 0 ? -ENOMEM : 0;
-	k = shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", c->edits, &out, &problem);
+	/* GRUB_CMDLINE_LINUX comes first on the kernel's line: a parameter of
+	 * the same name there (isolcpus=2-5) would stay, and win. */
+	k = shell_var_drop_params(text, "GRUB_CMDLINE_LINUX", c->edits, &mid, &problem);
+	if (k >= 0)
+		k = shell_var_add_params(mid, "GRUB_CMDLINE_LINUX_DEFAULT", c->edits, &out, &problem);
 	if (k == -EINVAL)
 		k = setup_by_hand(c->p, strdupf("GRUB: /etc/default/grub %s: add \"%s\" to GRUB_CMDLINE_LINUX_DEFAULT", problem,
 						c->params));
