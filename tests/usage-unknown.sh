@@ -33,7 +33,7 @@ fresh() { rm -rf "$tmp/c"; cp -a "$fixtures/hosts/article" "$tmp/c"; c="$tmp/c";
 noswap() { echo "Filename				Type		Size		Used		Priority" >"$c/proc/swaps"; }
 ahci="0000:00:1f.2 holds a mounted filesystem or swap of this host"
 
-echo "1..34"
+echo "1..35"
 fresh; noswap; rm "$c/proc/self/mountinfo"
 case_ "mountinfo absent" group:11 allow-mounted "$ahci (/proc/self/mountinfo: absent)"
 fresh; noswap; rm "$c/proc/self/mountinfo" && mkdir "$c/proc/self/mountinfo"
@@ -59,6 +59,12 @@ fresh; printf 'enp6s0\t00000000\t0101A8C0\n' >>"$c/proc/net/route"
 case_ "route with a truncated line" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/route: line 4 is not as the kernel writes it)"
 fresh; sed -i 1d "$c/proc/net/route"
 case_ "route without its header" 05:00.0 allow-default-route "0000:05:00.0 carries this host's default route (/proc/net/route: line 1 is not its header)"
+# Empty is what the kernel shows before its main table exists (no address,
+# no route: the L1 guest of tests/e2e/nested.sh): no default route, no refusal.
+fresh; : >"$c/proc/net/route"
+"$vfiokit" bind 05:00.0 --dry-run --root "$c" >"$tmp/out" 2>&1
+[ $? = 0 ] && ! grep -q "cannot tell" "$tmp/out"
+ok $? "route empty (no main table yet): no default route there, bind of the NIC planned" "$tmp/out"
 fresh; printf '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001\n' >>"$c/proc/net/ipv6_route"
 case_ "ipv6_route with a truncated line" 06:00.0 allow-default-route "0000:06:00.0 carries this host's default route (/proc/net/ipv6_route: line 3 is not as the kernel writes it)"
 fresh; nodisk; printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/sda3\n' >"$c/proc/swaps"
