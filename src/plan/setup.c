@@ -63,6 +63,20 @@ static bool has_dev(const struct setup_plan *p, size_t i)
 	return false;
 }
 
+/* Device idx for vfio-pci, judged as bind judges it (refuse.c) unless it
+ * is on vfio-pci already (then nothing changes for the host). */
+static int take_dev(const struct host *h, struct setup_plan *p, size_t idx)
+{
+	const char *drv = h->pci[idx].driver;
+
+	if (has_dev(p, idx))
+		return 0;
+	if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
+		return -ENOMEM;
+	p->devs[p->ndevs++] = idx;
+	return drv && streq(drv, "vfio-pci") ? 0 : refusals_judge(h, &idx, 1, &p->refusals);
+}
+
 /* Every endpoint of the group of a (refusing a shared group unless asked),
  * each judged as bind judges it (refuse.c): at boot vfio-pci takes them
  * before the host can use them. One already on vfio-pci changes nothing.
@@ -84,22 +98,14 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 		return fail(err, strdupf("%s is a PCI bridge: bridges and root ports stay on the host; name the devices "
 					 "behind it", name));
 	if (d->iommu_group < 0 || !(g = host_find_group(h, d->iommu_group))) {
-		size_t idx = (size_t)(d - h->pci);
 		if (h->ngroups)
 			return fail(err, strdupf("%s is in no IOMMU group, though the IOMMU is on (see 'vfiokit groups')",
 						 name));
 		/* The IOMMU is off: no group is known until the reboot that
-		 * turns it on. The device alone, by ID; verify judges its group. */
+		 * turns it on. The device alone, by ID (refused as at any time:
+		 * the screen, the root disk, the route); verify judges its group. */
 		p->groups_unknown = true;
-		if (has_dev(p, idx))
-			return 0;
-		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
-			return -ENOMEM;
-		p->devs[p->ndevs++] = idx;
-		/* Refused as at any time: the screen, the root disk, the route. */
-		if (!(d->driver && streq(d->driver, "vfio-pci")) && (k = refusals_judge(h, &idx, 1, &p->refusals)) < 0)
-			return k;
-		return 0;
+		return take_dev(h, p, (size_t)(d - h->pci));
 	}
 	if ((k = isolation_assess(h, g, a, &as)) < 0)
 		return k;
@@ -122,17 +128,9 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 					NULL);
 	}
 	group_assessment_clear(&as);
-	for (size_t i = 0; i < g->ndevs; i++) {
-		size_t idx = g->devs[i];
-		const char *drv = h->pci[idx].driver;
-		if (pci_is_bridge_role(h->pci[idx].role) || has_dev(p, idx))
-			continue;
-		if (GROW(p->devs, p->devs_alloc, p->ndevs + 1) < 0)
-			return -ENOMEM;
-		p->devs[p->ndevs++] = idx;
-		if (!(drv && streq(drv, "vfio-pci")) && (k = refusals_judge(h, &idx, 1, &p->refusals)) < 0)
+	for (size_t i = 0; i < g->ndevs; i++)
+		if (!pci_is_bridge_role(h->pci[g->devs[i]].role) && (k = take_dev(h, p, g->devs[i])) < 0)
 			return k;
-	}
 	return 0;
 }
 
@@ -179,8 +177,7 @@ static const char *kms_module(const struct host *h, const struct pci_device *d, 
 	const struct host_boot *b = &h->boot;
 
 	if (d->driver && strlen(d->driver) < size) {
-		for (size_t i = 0; (buf[i] = d->driver[i] == '-' ? '_' : d->driver[i]); i++)
-			;
+		module_name_normalize(strcpy(buf, d->driver));
 		for (size_t i = 0; i < b->nkernels; i++)
 			if (strv_contains(&b->kernels[i].drm, buf))
 				return buf;
