@@ -64,6 +64,10 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 		goto fail;
 	if ((flags & HOST_LOAD_BOOT) && (k = boot_load(h)) < 0)
 		goto fail;
+	/* Only boot-time isolation asks whether / is encrypted (the early KMS
+	 * driver): no other command reads mountinfo and walks dm/ for it. */
+	if ((flags & HOST_LOAD_BOOT) && (flags & HOST_LOAD_SYSTEM) && (k = system_load_root_crypt(h)) < 0)
+		goto fail;
 	/* A model that lost a problem would report a machine better than it is. */
 	if (h->diags_lost) {
 		k = -ENOMEM;

@@ -256,7 +256,8 @@ struct host_system {
 	char *os_variant;      /* VARIANT (Harvester is VARIANT="Harvester" over SLE Micro) */
 	/* Whether / lies on dm-crypt (a CRYPT- device-mapper target, or one
 	 * below LVM or RAID): 1, 0, or -1 unknown with the fact not read in
-	 * root_crypt_unknown ("/proc/self/mountinfo: absent"). */
+	 * root_crypt_unknown ("/proc/self/mountinfo: absent"). Read with
+	 * HOST_LOAD_SYSTEM | HOST_LOAD_BOOT: a fact of boot-time isolation. */
 	int root_crypt;
 	char *root_crypt_unknown;
 	char *root_crypt_dev;  /* the crypt device found ("dm-0") */
@@ -356,6 +357,7 @@ int kernel_load(struct host *h, bool modules);
 int kernel_match_modules(struct host *h);
 void kernel_free(struct host_kernel *kn);
 int system_load(struct host *h);
+int system_load_root_crypt(struct host *h);
 int usb_load(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);

@@ -534,7 +534,7 @@ int route_default_ifaces(const char *text, bool ipv6, struct strv *ret, size_t *
 			return -ENOMEM;
 		no++;
 		if (!ipv6 && no == 1) {
-			/* The IPv4 table always starts with its header. */
+			/* A non-empty IPv4 table starts with its header. */
 			if (split_fields(line, f, 11) == 11 && streq(f[0], "Iface") && streq(f[1], "Destination"))
 				continue;
 		} else if (route_line(line, ipv6, &iface)) {

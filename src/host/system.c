@@ -252,7 +252,7 @@ static int crypt_walk(struct host *h, const char *rel, const char *name, int dep
 /* The article's warning (kernel 6.0+, "Loading vfio-pci early"): an
  * encrypted root asks its passphrase on the framebuffer the VFIO modules
  * freeze. The last mount of / in mountinfo is the one in use. */
-static int load_root_crypt(struct host *h)
+int system_load_root_crypt(struct host *h)
 {
 	_cleanup_free_ char *text = NULL, *target = NULL, *source = NULL, *fstype = NULL, *rel = NULL, *link = NULL;
 	unsigned major = 0, minor = 0;
@@ -310,7 +310,7 @@ int system_load(struct host *h)
 	int k;
 
 	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 || (k = load_inputs(h)) < 0 ||
-	    (k = load_user(h)) < 0 || (k = load_root_crypt(h)) < 0)
+	    (k = load_user(h)) < 0)
 		return k;
 	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
 	h->sys.vfio_dev = path_exists(h->root, "dev/vfio/vfio");
