@@ -26,7 +26,7 @@ sed -i 's/AuthenticAMD/HygonGenuine/' "$tmp/hygon/proc/cpuinfo"
 
 # NAME|ARGS|PATTERN the AMD judgement shows in the output
 cases='
-check|check|WARN  IOMMU kernel parameters fit the CPU .*on AMD
+check|check|WARN  IOMMU kernel parameters fit the firmware.s IOMMU amd_iommu=on is not a value
 setup|setup --gpu 0a:00.0 --allow-display|remove it where it is set
 vm create|vm create win10 --gpu 0a:00.0 --allow-display --vcpus 6 --pin --memory 2G|name="topoext"
 tune|tune pin --vcpus 6 --xml|name="topoext"

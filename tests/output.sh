@@ -81,7 +81,10 @@ safe "groups --group" "$h" 0 'nouveau\x1b]0;pwn\x07' -- groups --group 13
 safe "check" "$h" 0 'IOMMU' -- check
 safe "check: a detail" "$k" 0 '/lib/modules/6.6.10-arch1-1\x1b]0;k\x07 is missing' -- check
 safe "bind --dry-run: the steps" "$h" 0 '/sys/bus/pci/drivers/nouveau\x1b]0;pwn\x07/unbind' -- bind --dry-run group:13
-safe "bind --dry-run: a warning" "$g" 0 'warning: /sys/kernel/iommu_groups/13/devices: lists 0000:06:00.\x1b[31m' -- \
+# (refused, exit 1: a member the group lists but /sys/bus/pci lacks.)
+safe "bind --dry-run: a warning" "$g" 1 'warning: /sys/kernel/iommu_groups/13/devices: lists 0000:06:00.\x1b[31m' -- \
+	bind --dry-run 06:00.0
+safe "bind --dry-run: a refusal" "$g" 1 'refused: group 13 may not be viable: it lists 0000:06:00.\x1b[31m, which' -- \
 	bind --dry-run 06:00.0
 safe "setup: the header" "$h" 0 '# machine: Arch\x1b[2J Linux\xff, ' -- setup --gpu 06:00.0
 safe "setup: a file's line in the diff" "$h" 0 ' # \x1b]0;pwn\x07 \xff' -- setup --gpu 06:00.0

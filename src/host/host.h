@@ -374,4 +374,12 @@ void system_free(struct host *h);
  * AMD's Zen (AMD-V, AMD-Vi, an IVRS table, the amd_iommu driver; the kernel's
  * X86_VENDOR_HYGON shares AMD's code paths). CPU_OTHER when not said. */
 enum cpu_vendor host_cpu_vendor(const struct host *h);
+/* The one judgement of which IOMMU the firmware reports, from its ACPI tables
+ * (the article's "Enabling IOMMU"): DMAR is Intel VT-d (intel_iommu=), IVRS
+ * AMD-Vi (amd_iommu=). Never the CPU vendor: Zhaoxin and Centaur CPUs have
+ * VT-d, and a QEMU guest may show an Intel CPU over an emulated AMD-Vi.
+ * UNREAD: no table could be read in sys/firmware/acpi/tables; BOTH: the
+ * tables cannot tell which one the kernel uses. */
+enum iommu_kind { IOMMU_KIND_UNREAD, IOMMU_KIND_NONE, IOMMU_KIND_BOTH, IOMMU_KIND_INTEL, IOMMU_KIND_AMD };
+enum iommu_kind host_iommu_kind(const struct host *h);
 void pci_device_free(struct pci_device *d);

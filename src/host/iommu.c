@@ -158,6 +158,19 @@ static int interrupts_remapped(struct host *h)
 	return 0;
 }
 
+enum iommu_kind host_iommu_kind(const struct host *h)
+{
+	const struct host_iommu *io = &h->iommu;
+
+	if (!io->acpi_tables.n)
+		return IOMMU_KIND_UNREAD;
+	if (io->dmar && io->ivrs)
+		return IOMMU_KIND_BOTH;
+	if (io->dmar)
+		return IOMMU_KIND_INTEL;
+	return io->ivrs ? IOMMU_KIND_AMD : IOMMU_KIND_NONE;
+}
+
 int iommu_load_state(struct host *h)
 {
 	int k;

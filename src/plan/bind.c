@@ -320,22 +320,31 @@ static int judge(struct host *h, struct bind_plan *p)
 	strv_clear(&noreset);
 	if (!startswith(p->driver, "vfio"))
 		return 0;
-	/* After the binds, would VFIO accept each group? */
+	/* After the binds, would VFIO accept each group? Every item is on
+	 * the driver then, moved or already there. */
+	for (size_t i = 0; i < p->nitems; i++)
+		moving[i] = p->items[i].dev;
 	for (size_t gi = 0; gi < p->ngroups; gi++) {
 		const struct iommu_group *g = host_find_group(h, p->groups[gi]);
+		_cleanup_(group_blockers_clear) struct group_blockers b = { 0 };
 		if (!g)
 			continue;
-		for (size_t j = 0; j < g->ndevs; j++) {
-			const struct pci_device *m = &h->pci[g->devs[j]];
-			if (has_item(p, g->devs[j]) || isolation_vfio_accepts(m->driver))
-				continue;
+		if (isolation_group_blockers(h, g, moving, p->nitems, &b) < 0)
+			return -ENOMEM;
+		for (size_t j = 0; j < b.ndevs; j++)
 			if ((k = refusal_list_add(&p->refusals, REFUSE_NONVIABLE,
 						  strdupf("group %d would not be viable: %s stays on %s, and VFIO only "
 							  "hands a group to a guest when every device in it is on "
 							  "vfio-pci, pci-stub or no driver",
-							  g->number, m->name, m->driver))) < 0)
+							  g->number, h->pci[b.devs[j]].name, h->pci[b.devs[j]].driver))) < 0)
 				return k;
-		}
+		for (size_t j = 0; j < b.missing->n; j++)
+			if ((k = refusal_list_add(&p->refusals, REFUSE_NONVIABLE,
+						  strdupf("group %d may not be viable: it lists %s, which is not in "
+							  "/sys/bus/pci, so whether its driver lets VFIO hand the group "
+							  "to a guest cannot be told",
+							  g->number, b.missing->v[j]))) < 0)
+				return k;
 	}
 	return 0;
 oom:

@@ -110,11 +110,34 @@ static int check_acpi(struct host *h, struct check_report *rep)
 		   h->iommu.acpi_tables.n);
 }
 
+/* What host_iommu_kind() could not tell, for a detail; NULL when it could. */
+static char *iommu_kind_unknown(const struct host *h)
+{
+	switch (host_iommu_kind(h)) {
+	case IOMMU_KIND_UNREAD:
+		return strdup("no ACPI table could be read in /sys/firmware/acpi/tables, so whether the IOMMU is "
+			      "Intel VT-d (DMAR) or AMD-Vi (IVRS) cannot be told");
+	case IOMMU_KIND_BOTH:
+		return strdup("the firmware reports both DMAR (Intel VT-d) and IVRS (AMD-Vi), so which IOMMU the "
+			      "kernel uses cannot be told");
+	case IOMMU_KIND_NONE:
+		return strdupf("the firmware reports no IOMMU: neither DMAR nor IVRS among %zu ACPI tables",
+			       h->iommu.acpi_tables.n);
+	case IOMMU_KIND_INTEL:
+	case IOMMU_KIND_AMD:
+		break;
+	}
+	return strdup("");
+}
+
+/* Which parameter turns the IOMMU on follows the firmware's table
+ * (host_iommu_kind(), as setup chooses it), never the CPU vendor. */
 static int check_iommu_active(struct host *h, struct check_report *rep)
 {
 	const char *t = "IOMMU active (groups exist)";
-	enum cpu_vendor v = host_cpu_vendor(h);
-	_cleanup_free_ char *units = NULL;
+	const char *none = "no IOMMU groups in /sys/kernel/iommu_groups and no units in /sys/class/iommu";
+	enum iommu_kind kind = host_iommu_kind(h);
+	_cleanup_free_ char *units = NULL, *unknown = NULL;
 
 	if (iommu_active(h)) {
 		units = strv_join(&h->iommu.units, ", ");
@@ -125,58 +148,69 @@ static int check_iommu_active(struct host *h, struct check_report *rep)
 	if (param(h, "iommu") && streq(param(h, "iommu"), "off"))
 		return add(rep, "iommu-active", t, CHECK_FAIL, "remove iommu=off from the kernel command line",
 			   "no IOMMU groups: the kernel command line has iommu=off");
-	if (v == CPU_INTEL && param(h, "intel_iommu") && startswith(param(h, "intel_iommu"), "off"))
+	if (kind == IOMMU_KIND_INTEL && param(h, "intel_iommu") && startswith(param(h, "intel_iommu"), "off"))
 		return add(rep, "iommu-active", t, CHECK_FAIL, "replace intel_iommu=off with intel_iommu=on",
 			   "no IOMMU groups: the kernel command line has intel_iommu=off");
-	if (v == CPU_AMD && param(h, "amd_iommu") && streq(param(h, "amd_iommu"), "off"))
+	if (kind == IOMMU_KIND_AMD && param(h, "amd_iommu") && streq(param(h, "amd_iommu"), "off"))
 		return add(rep, "iommu-active", t, CHECK_FAIL, "remove amd_iommu=off from the kernel command line",
 			   "no IOMMU groups: the kernel command line has amd_iommu=off");
-	if (!h->iommu.dmar && !h->iommu.ivrs && h->iommu.acpi_tables.n > 0)
+	if (kind == IOMMU_KIND_NONE)
 		return add(rep, "iommu-active", t, CHECK_FAIL, "fix acpi-table first",
 			   "no IOMMU groups, and the firmware reports no IOMMU");
-	if (v == CPU_INTEL && !(param(h, "intel_iommu") && strstr(param(h, "intel_iommu"), "on")))
+	if (kind == IOMMU_KIND_UNREAD || kind == IOMMU_KIND_BOTH) {
+		if (!(unknown = iommu_kind_unknown(h)))
+			return -ENOMEM;
+		return add(rep, "iommu-active", t, CHECK_FAIL,
+			   "find out which IOMMU the machine has (dmesg names DMAR or AMD-Vi), then 'vfiokit setup --iommu intel' or '--iommu amd' chooses its parameter",
+			   "%s; %s", none, unknown);
+	}
+	if (kind == IOMMU_KIND_INTEL && !(param(h, "intel_iommu") && strstr(param(h, "intel_iommu"), "on")))
 		return add(rep, "iommu-active", t, CHECK_FAIL,
 			   "add intel_iommu=on to the kernel command line and reboot (the kernel does not enable VT-d by default)",
-			   "no IOMMU groups in /sys/kernel/iommu_groups and no units in /sys/class/iommu");
+			   "%s", none);
 	return add(rep, "iommu-active", t, CHECK_FAIL,
-		   v == CPU_AMD ? "AMD-Vi is on whenever the firmware reports it: enable it in the firmware setup, update the firmware, and check dmesg for AMD-Vi errors" :
-				  "check dmesg for DMAR/IOMMU errors",
-		   "no IOMMU groups in /sys/kernel/iommu_groups and no units in /sys/class/iommu");
+		   kind == IOMMU_KIND_AMD ? "AMD-Vi is on whenever the firmware reports it: enable it in the firmware setup, update the firmware, and check dmesg for AMD-Vi errors" :
+					    "check dmesg for DMAR/IOMMU errors",
+		   "%s", none);
 }
 
-/* Kernel parameters: what fits this CPU vendor. amd_iommu=on is not a value
- * the kernel accepts (Documentation/admin-guide/kernel-parameters.txt lists
- * fullflush, off, force_isolation, ...), yet guides copy it from each other. */
+/* Kernel parameters: what fits the firmware's IOMMU (DMAR: intel_iommu=,
+ * IVRS: amd_iommu=). amd_iommu=on is not a value the kernel accepts
+ * (Documentation/admin-guide/kernel-parameters.txt lists fullflush, off,
+ * force_isolation, ...), yet guides copy it from each other. */
 static int check_params(struct host *h, struct check_report *rep)
 {
-	const char *t = "IOMMU kernel parameters fit the CPU";
+	const char *t = "IOMMU kernel parameters fit the firmware's IOMMU";
 	const char *intel = param(h, "intel_iommu"), *amd = param(h, "amd_iommu"), *iommu = param(h, "iommu");
-	enum cpu_vendor v = host_cpu_vendor(h);
+	enum iommu_kind kind = host_iommu_kind(h);
 	const char *pt = iommu && streq(iommu, "pt") ? "; iommu=pt (passthrough for host devices)" : "";
+	_cleanup_free_ char *unknown = NULL;
 
 	if (!h->kernel.cmdline_raw)
 		return add(rep, "kernel-params", t, CHECK_SKIP, NULL, "/proc/cmdline could not be read");
-	if (v == CPU_AMD && amd && streq(amd, "on"))
+	if (kind == IOMMU_KIND_AMD && amd && streq(amd, "on"))
 		return add(rep, "kernel-params", t, CHECK_WARN, "remove amd_iommu=on from the kernel command line",
-			   "amd_iommu=on is not a value the kernel accepts; on AMD the IOMMU is on when the firmware reports it");
-	if (v == CPU_AMD && intel)
+			   "amd_iommu=on is not a value the kernel accepts; AMD-Vi (IVRS) is on when the firmware reports it");
+	if (kind == IOMMU_KIND_AMD && intel)
 		return add(rep, "kernel-params", t, CHECK_WARN, "remove intel_iommu= from the kernel command line",
-			   "intel_iommu=%s has no effect on an AMD CPU", intel);
-	if (v == CPU_INTEL && amd)
+			   "intel_iommu=%s has no effect: the firmware's IOMMU is AMD-Vi (IVRS)", intel);
+	if (kind == IOMMU_KIND_INTEL && amd)
 		return add(rep, "kernel-params", t, CHECK_WARN, "remove amd_iommu= from the kernel command line",
-			   "amd_iommu=%s has no effect on an Intel CPU", amd);
-	if (v == CPU_INTEL) {
+			   "amd_iommu=%s has no effect: the firmware's IOMMU is Intel VT-d (DMAR)", amd);
+	if (kind == IOMMU_KIND_INTEL) {
 		if (intel && strstr(intel, "on"))
 			return add(rep, "kernel-params", t, CHECK_PASS, NULL, "intel_iommu=%s%s", intel, pt);
 		if (iommu_active(h))
 			return add(rep, "kernel-params", t, CHECK_PASS, NULL,
 				   "no intel_iommu=on, but this kernel enables VT-d by default%s", pt);
 		return add(rep, "kernel-params", t, CHECK_FAIL, "add intel_iommu=on to the kernel command line",
-			   "intel_iommu=on is missing%s", pt);
+			   "intel_iommu=on is missing for Intel VT-d (DMAR)%s", pt);
 	}
-	if (v == CPU_AMD)
-		return add(rep, "kernel-params", t, CHECK_PASS, NULL, "no parameter needed on AMD%s", pt);
-	return add(rep, "kernel-params", t, CHECK_SKIP, NULL, "unknown CPU vendor");
+	if (kind == IOMMU_KIND_AMD)
+		return add(rep, "kernel-params", t, CHECK_PASS, NULL, "no parameter needed for AMD-Vi (IVRS)%s", pt);
+	if (!(unknown = iommu_kind_unknown(h)))
+		return -ENOMEM;
+	return add(rep, "kernel-params", t, CHECK_SKIP, NULL, "not judged: %s", unknown);
 }
 
 static int check_acs(struct host *h, struct check_report *rep)

@@ -80,6 +80,30 @@ void group_assessment_clear(struct group_assessment *a)
 	*a = (struct group_assessment){ 0 };
 }
 
+int isolation_group_blockers(const struct host *h, const struct iommu_group *g, const size_t *taken, size_t ntaken,
+			     struct group_blockers *ret)
+{
+	struct group_blockers b = { .missing = &g->missing };
+
+	if (!(b.devs = calloc(g->ndevs ? g->ndevs : 1, sizeof(*b.devs))))
+		return -ENOMEM;
+	for (size_t i = 0; i < g->ndevs; i++) {
+		bool is_taken = false;
+		for (size_t j = 0; j < ntaken && !is_taken; j++)
+			is_taken = taken[j] == g->devs[i];
+		if (!is_taken && !isolation_vfio_accepts(h->pci[g->devs[i]].driver))
+			b.devs[b.ndevs++] = g->devs[i];
+	}
+	*ret = b;
+	return 0;
+}
+
+void group_blockers_clear(struct group_blockers *b)
+{
+	free(b->devs);
+	*b = (struct group_blockers){ 0 };
+}
+
 bool isolation_vfio_accepts(const char *driver)
 {
 	return !driver || streq(driver, "vfio-pci") || streq(driver, "pci-stub") || streq(driver, "pcieport");

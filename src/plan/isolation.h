@@ -33,3 +33,21 @@ void group_assessment_clear(struct group_assessment *a);
  * none): vfio-pci, pci-stub, no driver, or pcieport for the bridges. */
 bool isolation_vfio_accepts(const char *driver);
 const char *group_verdict_name(enum group_verdict v);
+
+/* What keeps VFIO from handing group g to a guest once the devices in taken
+ * (indexes into host->pci) are on vfio-pci: every other member on a driver
+ * isolation_vfio_accepts() refuses, bridges and host bridges included (the
+ * kernel accepts a bridge on pcieport or no driver, not on any driver), and
+ * every member the group lists but /sys/bus/pci lacks, whose driver cannot
+ * be read (fail closed). The one walk of a group for its viability, for
+ * verify (after the reboot) and bind (before the binds). */
+struct group_blockers {
+	size_t *devs;               /* indexes into host->pci, in the group's order */
+	size_t ndevs;
+	const struct strv *missing; /* the group's: listed in it, not in /sys/bus/pci */
+};
+
+/* 0 or -ENOMEM; viable when ret->ndevs and ret->missing->n are 0. */
+int isolation_group_blockers(const struct host *h, const struct iommu_group *g, const size_t *taken, size_t ntaken,
+			     struct group_blockers *ret);
+void group_blockers_clear(struct group_blockers *b);

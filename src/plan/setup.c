@@ -547,39 +547,45 @@ int setup_exec_pair(struct setup_plan *p, char *run, char *undo)
 	return k;
 }
 
-/* The IOMMU the parameters are for, from the firmware's ACPI tables (the
- * article's "Enabling IOMMU"), not from the CPU vendor: Zhaoxin and
- * Centaur CPUs have VT-d, and a QEMU guest may show an AMD CPU over an
- * emulated Intel IOMMU. Refused when the tables cannot tell. */
+/* The IOMMU the parameters are for: the firmware's, as host_iommu_kind()
+ * judges it for every command, unless the user names it. Refused when the
+ * tables cannot tell. */
 static int iommu_kind(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
 {
 	static const char how[] = "name the IOMMU with --iommu intel or --iommu amd";
-	const struct host_iommu *io = &h->iommu;
+	enum iommu_kind kind = host_iommu_kind(h);
 
 	if (rq->iommu != SETUP_IOMMU_DETECT) {
 		bool intel = rq->iommu == SETUP_IOMMU_INTEL;
 		p->iommu = rq->iommu;
 		p->iommu_named = true;
-		if ((intel ? io->ivrs && !io->dmar : io->dmar && !io->ivrs) &&
+		if (kind == (intel ? IOMMU_KIND_AMD : IOMMU_KIND_INTEL) &&
 		    strv_push_take(&p->warnings, strdupf("--iommu %s overrides the firmware, which reports %s",
 							 intel ? "intel" : "amd",
 							 intel ? "IVRS (AMD-Vi)" : "DMAR (Intel VT-d)")) < 0)
 			return -ENOMEM;
 		return 0;
 	}
-	if (!io->acpi_tables.n)
+	switch (kind) {
+	case IOMMU_KIND_UNREAD:
 		return fail(err, strdupf("no ACPI table could be read in /sys/firmware/acpi/tables: cannot tell whether "
 					 "the IOMMU is Intel VT-d (DMAR) or AMD-Vi (IVRS), so no IOMMU parameter can be "
 					 "chosen; %s", how));
-	if (io->dmar && io->ivrs)
+	case IOMMU_KIND_BOTH:
 		return fail(err, strdupf("the firmware reports both DMAR (Intel VT-d) and IVRS (AMD-Vi) in "
 					 "/sys/firmware/acpi/tables: cannot tell which IOMMU the kernel uses; %s", how));
-	if (!io->dmar && !io->ivrs)
+	case IOMMU_KIND_NONE:
 		return fail(err, strdupf("the firmware reports no IOMMU: neither DMAR (Intel VT-d) nor IVRS (AMD-Vi) "
 					 "among the %zu ACPI tables in /sys/firmware/acpi/tables; enable VT-d or AMD-Vi "
 					 "in the firmware setup (see 'vfiokit check'), or %s",
-					 io->acpi_tables.n, how));
-	p->iommu = io->dmar ? SETUP_IOMMU_INTEL : SETUP_IOMMU_AMD;
+					 h->iommu.acpi_tables.n, how));
+	case IOMMU_KIND_INTEL:
+		p->iommu = SETUP_IOMMU_INTEL;
+		break;
+	case IOMMU_KIND_AMD:
+		p->iommu = SETUP_IOMMU_AMD;
+		break;
+	}
 	return 0;
 }
 

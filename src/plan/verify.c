@@ -82,7 +82,9 @@ static int group_problem(const struct host *h, const struct pci_device *d, char 
 {
 	const struct iommu_group *g = host_find_group(h, d->iommu_group);
 	_cleanup_(strv_clear) struct strv stay = { 0 };
+	_cleanup_(group_blockers_clear) struct group_blockers b = { 0 };
 	_cleanup_free_ char *list = NULL;
+	size_t self = (size_t)(d - h->pci);
 	int k = 0;
 
 	*ret = NULL;
@@ -91,13 +93,12 @@ static int group_problem(const struct host *h, const struct pci_device *d, char 
 	if (d->iommu_group < 0 || !g)
 		return (*ret = strdupf("%s is in no IOMMU group, though the IOMMU is on: VFIO cannot hand it to a guest "
 				       "(see 'vfiokit groups')", d->name)) ? 0 : -ENOMEM;
-	for (size_t i = 0; i < g->ndevs && k >= 0; i++) {
-		const struct pci_device *m = &h->pci[g->devs[i]];
-		if (m != d && !pci_is_bridge_role(m->role) && !isolation_vfio_accepts(m->driver))
-			k = strv_push_take(&stay, strdupf("%s (on %s)", m->name, m->driver));
-	}
-	for (size_t i = 0; i < g->missing.n && k >= 0; i++)
-		k = strv_push_take(&stay, strdupf("%s (not in /sys/bus/pci)", g->missing.v[i]));
+	if (isolation_group_blockers(h, g, &self, 1, &b) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < b.ndevs && k >= 0; i++)
+		k = strv_push_take(&stay, strdupf("%s (on %s)", h->pci[b.devs[i]].name, h->pci[b.devs[i]].driver));
+	for (size_t i = 0; i < b.missing->n && k >= 0; i++)
+		k = strv_push_take(&stay, strdupf("%s (not in /sys/bus/pci)", b.missing->v[i]));
 	if (k < 0)
 		return -ENOMEM;
 	if (!stay.n)

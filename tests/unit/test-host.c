@@ -187,6 +187,76 @@ static void test_iommu_off(void **state)
 	path_root_free(root);
 }
 
+/* Which IOMMU the firmware reports decides check's advice, as it does
+ * setup's, whatever the CPU vendor says (host_iommu_kind()). */
+static const struct check_result *iommu_checks(const char *name, enum iommu_kind kind, struct check_report *rep,
+					       const struct check_result **params)
+{
+	struct path_root *root;
+	struct host *h = load(name, HOST_LOAD_ALL, &root);
+	const struct check_result *active;
+
+	assert_int_equal(host_iommu_kind(h), kind);
+	assert_int_equal(checks_run(h, rep), 0);
+	host_free(h);
+	path_root_free(root);
+	active = find_check(rep, "iommu-active");
+	*params = find_check(rep, "kernel-params");
+	return active;
+}
+
+static void test_iommu_kind(void **state)
+{
+	const struct check_result *active, *params;
+	struct check_report rep;
+	struct path_root *root;
+	struct host *h;
+
+	(void)state;
+	active = iommu_checks("article", IOMMU_KIND_INTEL, &rep, &params);
+	assert_int_equal(params->status, CHECK_PASS);
+	check_report_clear(&rep);
+	active = iommu_checks("shared-group", IOMMU_KIND_AMD, &rep, &params);
+	assert_int_equal(params->status, CHECK_WARN);
+	check_report_clear(&rep);
+
+	/* An Intel CPU over AMD-Vi: amd_iommu=off is what keeps it off. */
+	active = iommu_checks("intel-amdvi", IOMMU_KIND_AMD, &rep, &params);
+	assert_int_equal(active->status, CHECK_FAIL);
+	assert_string_equal(active->fix, "remove amd_iommu=off from the kernel command line");
+	assert_int_equal(params->status, CHECK_WARN);
+	assert_non_null(strstr(params->detail, "intel_iommu=on has no effect"));
+	check_report_clear(&rep);
+
+	/* Neither Intel nor AMD, with VT-d: intel_iommu=on. */
+	active = iommu_checks("zhaoxin", IOMMU_KIND_INTEL, &rep, &params);
+	assert_non_null(strstr(active->fix, "add intel_iommu=on"));
+	assert_int_equal(params->status, CHECK_FAIL);
+	assert_string_equal(params->fix, "add intel_iommu=on to the kernel command line");
+	check_report_clear(&rep);
+
+	/* No table read: no parameter advised, the fact named. */
+	active = iommu_checks("acpi-unread", IOMMU_KIND_UNREAD, &rep, &params);
+	assert_int_equal(active->status, CHECK_FAIL);
+	assert_non_null(strstr(active->detail, "no ACPI table could be read in /sys/firmware/acpi/tables"));
+	assert_null(strstr(active->fix, "add intel_iommu=on"));
+	assert_int_equal(params->status, CHECK_SKIP);
+	assert_non_null(strstr(params->detail, "no ACPI table could be read"));
+	check_report_clear(&rep);
+
+	/* Both tables: which one the kernel uses cannot be told. */
+	h = load("iommu-off", HOST_LOAD_ALL, &root);
+	assert_int_equal(strv_push(&h->iommu.acpi_tables, "IVRS"), 0);
+	h->iommu.ivrs = true;
+	assert_int_equal(host_iommu_kind(h), IOMMU_KIND_BOTH);
+	assert_int_equal(checks_run(h, &rep), 0);
+	assert_non_null(strstr(find_check(&rep, "iommu-active")->detail, "both DMAR (Intel VT-d) and IVRS"));
+	assert_int_equal(find_check(&rep, "kernel-params")->status, CHECK_SKIP);
+	check_report_clear(&rep);
+	host_free(h);
+	path_root_free(root);
+}
+
 static bool has_diag(const struct host *h, const char *needle)
 {
 	for (size_t i = 0; i < h->diags.n; i++)
@@ -477,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_read_short_chunks),
 		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 		cmocka_unit_test(test_path_lock_links),
+		cmocka_unit_test(test_iommu_kind),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");
