@@ -71,7 +71,7 @@ echo L1-END"
 (cd "$work/l1" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/l1.gz"
 
 start=$(date +%s)
-timeout 840 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -m 2G -smp 2 \
+timeout 1140 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -m 2G -smp 2 \
 	-cpu qemu64,vendor=GenuineIntel -device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$work/k/boot/vmlinuz-$release" -initrd "$work/l1.gz" \
 	-append "console=ttyS0 intel_iommu=on quiet" -nographic -no-reboot -nodefaults -serial stdio \
