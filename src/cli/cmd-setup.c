@@ -267,7 +267,7 @@ int cmd_setup(int argc, char **argv)
 			in_chroot = true;
 			break;
 		case OPT_ISOLCPUS:
-			if (cpuset_parse_list(optarg, &isolate) < 0 || !cpuset_count(&isolate))
+			if (cpuset_parse_list_strict(optarg, &isolate) < 0)
 				return cli_usage_error("setup", "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'",
 						       optarg);
 			rq.tune.isolate = &isolate;
