@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness: the configuration edits of vfiokit setup on any text
- * (the first byte picks the edit). Invariants: an edit that succeeds,
+ * (the first byte picks the edit, and for GRUB whether parameters are added
+ * to GRUB_CMDLINE_LINUX_DEFAULT or same-named ones dropped from
+ * GRUB_CMDLINE_LINUX, as grub.c does both). Invariants: an edit that succeeds,
  * run again on its own output, changes nothing; a refusal says why and
  * returns no text.
  */
@@ -34,7 +36,11 @@ static int edit(unsigned which, const char *text, char **ret, char **problem)
 {
 	*ret = *problem = NULL;
 	switch (which % 10) {
-	case 0: return shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
+	case 0:
+		/* 0, 20, ...: added to GRUB_CMDLINE_LINUX_DEFAULT; 10, 30, ...:
+		 * dropped from GRUB_CMDLINE_LINUX. */
+		return (which / 10) % 2 ? shell_var_drop_params(text, "GRUB_CMDLINE_LINUX", &params, ret, problem) :
+					  shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
 	case 1: return cmdline_file_add_params(text, &params, ret);
 	case 2: return (*ret = list_file_add(text, &mods)) ? 0 : -ENOMEM;
 	case 3: return mkinitcpio_conf_edit(text, &mods, &files, ret, problem);
