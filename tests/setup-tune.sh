@@ -200,9 +200,19 @@ mkdir -p "$c/etc/modprobe.d" "$c/usr/lib/modprobe.d"
 printf 'options kvm ignore_msrs=0\n' >"$c/etc/modprobe.d/zz-mine.conf"
 printf 'options kvm report_ignored_msrs=1\n' >"$c/usr/lib/modprobe.d/a-early.conf"
 "$vfiokit" setup --ignore-msrs --root "$c" >/dev/null 2>"$tmp/err"
-[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs= or report_ignored_msrs= too" "$tmp/err" &&
+[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs=0, and modprobe reads it after" "$tmp/err" &&
 	! grep -q "a-early.conf" "$tmp/err"
 ok $? "--ignore-msrs with ignore_msrs=0 in a modprobe.d file read after kvm.conf: said (not the one read before)" "$tmp/err"
+# ... but a later file that sets the same (Y, N: kvm's are bools) is no
+# conflict; nor is a kvm.conf that has them already, as Y and N: left as
+# written, no edit, no journal entry.
+printf 'options kvm ignore_msrs=Y report_ignored_msrs=N\n' >"$c/etc/modprobe.d/zz-mine.conf"
+cp "$c/etc/modprobe.d/zz-mine.conf" "$c/etc/modprobe.d/kvm.conf"
+cp -a "$c" "$tmp/c-kvm-later-before"
+"$vfiokit" setup --ignore-msrs --root "$c" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && ! grep -q "zz-mine.conf" "$tmp/err" && grep -q "nothing to do" "$tmp/err" && [ ! -e "$c/var" ] &&
+	diff -r --no-dereference -x run "$tmp/c-kvm-later-before" "$c" >>"$tmp/err" 2>&1
+ok $? "--ignore-msrs where kvm.conf and a later file say ignore_msrs=Y report_ignored_msrs=N: no warning, nothing written" "$tmp/err"
 # Refusals: nothing written, no journal.
 for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcpus 6-13 --ignore-msrs --apply" \
 	"--hugepages 64G --apply"; do

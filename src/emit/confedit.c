@@ -85,6 +85,20 @@ void cmdline_edits_clear(struct cmdline_edits *e)
 	*e = (struct cmdline_edits){ 0 };
 }
 
+/* 1, 0, or -1 for a value that is neither (or not only) as written here. */
+static int bool_value(const char *v, size_t len)
+{
+	return len != 1 ? -1 : strchr("1yY", *v) ? 1 : strchr("0nN", *v) ? 0 : -1;
+}
+
+bool cmdline_bool_same(const char *a, size_t alen, const char *b)
+{
+	size_t bl = strlen(b), ka = key_len(a, alen), kb = key_len(b, bl);
+	int va = ka < alen ? bool_value(a + ka + 1, alen - ka - 1) : -1;
+
+	return ka == kb && key_eq(a, b, ka) && va >= 0 && kb < bl && va == bool_value(b + kb + 1, bl - kb - 1);
+}
+
 /* value (without quotes) with params merged in, in place: every byte kept
  * (spacing, continuation lines), the first token of the same name replaced
  * by the parameter and any later one removed (the kernel would take the
@@ -121,13 +135,17 @@ static char *merge(const char *value, size_t vlen, const struct cmdline_edits *p
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
 					i++; /* first word: the blank after it */
 		} else if (n < params->n) {
-			buf_put(&b, params->v[n].token, strlen(params->v[n].token));
+			/* A bool of the same meaning (ignore_msrs=Y) stays as written. */
+			if (params->v[n].op == CMDLINE_SET_BOOL && cmdline_bool_same(value + s, i - s, params->v[n].token))
+				buf_put(&b, value + s, i - s);
+			else
+				buf_put(&b, params->v[n].token, strlen(params->v[n].token));
 			used[n] = true;
 		} else
 			buf_put(&b, value + s, i - s);
 	}
 	for (size_t j = 0; j < params->n && !drop; j++)
-		if (!used[j] && params->v[j].op == CMDLINE_SET) {
+		if (!used[j] && params->v[j].op != CMDLINE_REMOVE) {
 			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
 				buf_put(&b, " ", 1);
 			buf_put(&b, params->v[j].token, strlen(params->v[j].token));
@@ -861,7 +879,7 @@ int modprobe_options_edit(const char *text, const char *header, const char *modu
 	buf_put(&b, "options ", strlen("options "));
 	buf_put(&b, module, strlen(module));
 	for (size_t i = 0; i < opts->n; i++)
-		if (opts->v[i].op == CMDLINE_SET) {
+		if (opts->v[i].op != CMDLINE_REMOVE) {
 			buf_put(&b, " ", 1);
 			buf_put(&b, opts->v[i].token, strlen(opts->v[i].token));
 		}

@@ -112,6 +112,37 @@ static int hugepages(const struct host *h, const struct kparams_request *rq, str
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* What --ignore-msrs sets: kvm's bool parameters (module_param(..., bool)). */
+static const char *const kvm_opts[] = { "ignore_msrs=1", "report_ignored_msrs=0" };
+
+/* A modprobe.d file read after kvm.conf, whose kvm options (opts: its
+ * ignore_msrs=... and report_ignored_msrs=..., in order) are the values kvm
+ * gets: said where the last of each name there means otherwise than ours
+ * (ignore_msrs=Y is ours). */
+static int later_file(struct setup_plan *p, const char *path, const char *opts)
+{
+	_cleanup_(strv_clear) struct strv differ = { 0 };
+	_cleanup_free_ char *copy = strdup(opts), *list = NULL;
+	const char *last[ARRAY_SIZE(kvm_opts)] = { 0 };
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *s = NULL, *w = strtok_r(copy, " ", &s); w; w = strtok_r(NULL, " ", &s))
+		for (size_t j = 0; j < ARRAY_SIZE(kvm_opts); j++)
+			if (cmdline_param_same_name(w, kvm_opts[j]))
+				last[j] = w;
+	for (size_t j = 0; j < ARRAY_SIZE(kvm_opts); j++)
+		if (last[j] && !cmdline_bool_same(last[j], strlen(last[j]), kvm_opts[j]) && strv_push(&differ, last[j]) < 0)
+			return -ENOMEM;
+	if (!differ.n)
+		return 0;
+	if (!(list = strv_join(&differ, " ")))
+		return -ENOMEM;
+	return strv_push_take(&p->warnings, strdupf("/%s sets kvm's %s, and modprobe reads it after /" KVM_CONF ": its "
+						    "value wins over %s %s; remove it there", path, list, kvm_opts[0],
+						    kvm_opts[1]));
+}
+
 /* The article's /etc/modprobe.d/kvm.conf: ignore_msrs=1, and
  * report_ignored_msrs=0 so that the ignored accesses do not fill the
  * kernel log; merged into its options kvm line, never a second one. */
@@ -138,8 +169,8 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 	     strv_push_take(&p->warnings, strdupf("/" KVM_CONF " replaces /%s, a file of the same name: its lines are "
 						  "copied into it", b->modprobe_kvm_from)) < 0))
 		return -ENOMEM;
-	if (cmdline_edits_add(&opts, CMDLINE_SET, "ignore_msrs=1") < 0 ||
-	    cmdline_edits_add(&opts, CMDLINE_SET, "report_ignored_msrs=0") < 0)
+	if (cmdline_edits_add(&opts, CMDLINE_SET_BOOL, kvm_opts[0]) < 0 ||
+	    cmdline_edits_add(&opts, CMDLINE_SET_BOOL, kvm_opts[1]) < 0)
 		return -ENOMEM;
 	k = modprobe_options_edit(base ? base : b->modprobe_kvm, header, "kvm", &opts, &text, &problem);
 	if (k == -EINVAL)
@@ -150,10 +181,8 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 		k = setup_add_file(p, KVM_CONF, text);
 	}
 	free(problem);
-	for (size_t i = 0; i < b->modprobe_kvm_later.n && k >= 0; i++)
-		k = strv_push_take(&p->warnings, strdupf("/%s sets kvm's ignore_msrs= or report_ignored_msrs= too, and "
-							 "modprobe reads it after /" KVM_CONF ": its value wins; "
-							 "remove them there", b->modprobe_kvm_later.v[i]));
+	for (size_t i = 0; i < b->modprobe_kvm_later.n && i < b->modprobe_kvm_later_opts.n && k >= 0; i++)
+		k = later_file(p, b->modprobe_kvm_later.v[i], b->modprobe_kvm_later_opts.v[i]);
 	if (k >= 0 && changed)
 		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
 					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");

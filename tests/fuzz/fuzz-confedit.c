@@ -29,7 +29,7 @@ static const char *const I[] = { "10de:13c2", "10de:0fbb" };
 static const struct strv ids = { .v = (char **)I, .n = 2 };
 static const char *const S[] = { "nouveau", "snd_hda_intel" };
 static const struct strv softdeps = { .v = (char **)S, .n = 2 };
-static struct cmdline_edit K[] = { { CMDLINE_SET, "ignore_msrs=1" }, { CMDLINE_SET, "report_ignored_msrs=0" } };
+static struct cmdline_edit K[] = { { CMDLINE_SET_BOOL, "ignore_msrs=1" }, { CMDLINE_SET_BOOL, "report_ignored_msrs=0" } };
 static const struct cmdline_edits kvm = { .v = K, .n = 2 };
 
 static int edit(unsigned which, const char *text, char **ret, char **problem)

@@ -452,6 +452,16 @@ static void test_modprobe_conf(void **state)
 	assert_string_equal(c.vfio_first.v[0], "nouveau");
 	assert_string_equal(c.vfio_first.v[1], "snd_hda_intel");
 	assert_string_equal(c.vfio_first.v[2], "nvidia");
+	assert_int_equal(c.kvm_msrs.n, 0);
+	modprobe_conf_free(&c);
+	/* kvm's ignore_msrs and report_ignored_msrs with their values, in
+	 * order (- and _ alike); another module's, a bare name, a comment: not. */
+	assert_int_equal(modprobe_conf_parse("options kvm ignore-msrs=Y halt_poll_ns=0 report_ignored_msrs\n"
+					     "options kvm_amd ignore_msrs=0\n#options kvm ignore_msrs=0\n"
+					     "options kvm report_ignored_msrs=N # ignore_msrs=0\n", &c), 0);
+	assert_int_equal(c.kvm_msrs.n, 2);
+	assert_string_equal(c.kvm_msrs.v[0], "ignore-msrs=Y");
+	assert_string_equal(c.kvm_msrs.v[1], "report_ignored_msrs=N");
 	modprobe_conf_free(&c);
 }
 
