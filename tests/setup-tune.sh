@@ -115,6 +115,20 @@ cp -a "$c" "$tmp/c-grub-linux-before"
 	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" && grep -q "nothing to do" "$tmp/err" &&
 	back "$c" "$tmp/c-grub-linux-before"
 ok $? "GRUB: isolcpus=1 in GRUB_CMDLINE_LINUX taken out, one isolcpus= on the line; undo byte for byte" "$tmp/err"
+# GRUB: a guide's isolcpus=domain,managed_irq,2-5 gets the new CPUs with
+# its flags kept (managed_irq: managed interrupts kept off them), said; a
+# second run changes nothing; undo exact.
+c="$tmp/c-grub-flags"
+cp -a "$grub" "$c"
+sed -i 's/isolcpus=2-5/isolcpus=domain,managed_irq,2-5/' "$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-flags-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11"$' "$c/etc/default/grub" &&
+	grep -q "the isolcpus= of the boot files has the flags domain,managed_irq: they are kept" "$tmp/err" &&
+	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>"$tmp/err2" && grep -q "nothing to do" "$tmp/err2" &&
+	! grep -q "flags" "$tmp/err2" && back "$c" "$tmp/c-grub-flags-before"
+ok $? "GRUB: isolcpus=domain,managed_irq,2-5 becomes isolcpus=domain,managed_irq,6-11, said; a second run changes nothing; undo exact" "$tmp/err"
 # Huge pages: setup's parameters are tune hugepages's.
 for a in "8G" "8G --page-size 2M" "1001M" "6G --page-size 1G"; do
 	# shellcheck disable=SC2086

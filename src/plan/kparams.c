@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
 #include <inttypes.h>
 
 #include "boot/backend.h"
@@ -33,13 +34,51 @@ static int push_words(struct setup_plan *p, char *words)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* The flags of the first isolcpus= of the boot files (texts) that has
+ * some (isolcpus=domain,managed_irq,2-5: "domain,managed_irq"), those the
+ * kernel knows (kernel-parameters.txt: nohz, domain, managed_irq; an
+ * unknown one makes the kernel ignore the parameter); NULL: none. A line
+ * commented out does not count. */
+static int isolcpus_flags(const struct strv *texts, char **ret)
+{
+	static const char key[] = "isolcpus=";
+
+	*ret = NULL;
+	for (size_t i = 0; i < texts->n; i++)
+		for (const char *t = texts->v[i]; (t = strstr(t, key)); t += strlen(key)) {
+			const char *l = t, *v = t + strlen(key);
+			_cleanup_(strv_clear) struct strv flags = { 0 };
+			if (t != texts->v[i] && !isspace((unsigned char)t[-1]) && !strchr("\"'", t[-1]))
+				continue;
+			while (l > texts->v[i] && l[-1] != '\n')
+				l--;
+			if (l[strspn(l, " \t")] == '#')
+				continue;
+			/* [flag-list,]cpu-list: the flags are the items that begin with a letter. */
+			while (isalpha((unsigned char)*v)) {
+				size_t n = strcspn(v, ", \t\n\"'");
+				_cleanup_free_ char *f = strndup(v, n);
+				if (!f)
+					return -ENOMEM;
+				if ((streq(f, "nohz") || streq(f, "domain") || streq(f, "managed_irq")) &&
+				    !strv_contains(&flags, f) && strv_push(&flags, f) < 0)
+					return -ENOMEM;
+				v += n + (v[n] == ',');
+			}
+			if (flags.n)
+				return (*ret = strv_join(&flags, ",")) ? 0 : -ENOMEM;
+		}
+	return 0;
+}
+
 /* The guest's CPUs, isolated: each must be a CPU of this host, and the
  * host must keep an online CPU (the kernel's housekeeping needs one). */
 static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, char **err)
 {
 	const struct cpu_topology *t = &h->topo;
 	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 }, split_in = { 0 }, split_out = { 0 };
-	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL;
+	_cleanup_(strv_clear) struct strv texts = { 0 };
+	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL, *flags = NULL;
 
 	if (!list || !all)
 		return -ENOMEM;
@@ -82,7 +121,27 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 								     "together (vfiokit tune topology)", a, b)) < 0)
 			return -ENOMEM;
 	}
-	return push_words(p, cputune_isolation_cpus_params(cpus));
+	if (push_words(p, cputune_isolation_cpus_params(cpus)) < 0 || cmdline_texts(&h->boot, &texts) < 0 ||
+	    isolcpus_flags(&texts, &flags) < 0)
+		return -ENOMEM;
+	/* A guide's isolcpus=domain,managed_irq,2-5: the new CPUs, its flags
+	 * kept (managed_irq keeps managed interrupts off them too), said
+	 * while the boot files do not have it yet. */
+	for (size_t i = 0; i < p->params.n && flags; i++)
+		if (startswith(p->params.v[i], "isolcpus=")) {
+			char *w = strdupf("isolcpus=%s,%s", flags, p->params.v[i] + strlen("isolcpus="));
+			bool there = false;
+			if (!w)
+				return -ENOMEM;
+			free(p->params.v[i]);
+			p->params.v[i] = w;
+			for (size_t j = 0; j < texts.n && !there; j++)
+				there = cmdline_has_word(texts.v[j], w);
+			if (!there && strv_push_take(&p->warnings, strdupf("the isolcpus= of the boot files has the flags "
+									   "%s: they are kept, %s", flags, w)) < 0)
+				return -ENOMEM;
+		}
+	return 0;
 }
 
 /* Static huge pages, the numbers of `tune hugepages`. */

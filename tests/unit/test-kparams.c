@@ -182,6 +182,54 @@ static void test_hugepages(void **state)
 	host_done(&h);
 }
 
+/* An isolcpus= of the boot files with flags ([flag-list,]cpu-list): the
+ * new CPUs, its flags kept, said until the files have it. */
+static void test_isolcpus_flags(void **state)
+{
+	static const struct {
+		const char *text, *params, *said;
+	} cases[] = {
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=domain,managed_irq,2-5\"\n",
+		  "isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11",
+		  "the isolcpus= of the boot files has the flags domain,managed_irq: they are kept, "
+		  "isolcpus=domain,managed_irq,6-11" },
+		/* Already there: kept, nothing said. */
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11\"\n",
+		  "isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL },
+		/* Once each, the kernel's only (an unknown one voids the parameter);
+		 * a commented line and a longer name are not the parameter. */
+		{ "# GRUB_CMDLINE_LINUX=\"isolcpus=managed_irq,1\"\nGRUB_CMDLINE_LINUX=\"xisolcpus=domain,1 "
+		  "isolcpus=nohz,bogus,nohz,2-5\"\n",
+		  "isolcpus=nohz,6-11 nohz_full=6-11 rcu_nocbs=6-11",
+		  "the isolcpus= of the boot files has the flags nohz: they are kept, isolcpus=nohz,6-11" },
+		{ "options isolcpus=2-5 quiet\n", "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL },
+	};
+	struct cpuset cpus = { 0 };
+
+	(void)state;
+	assert_int_equal(cpuset_parse_list("6-11", &cpus), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct boot_file f = { (char *)"etc/default/grub", (char *)cases[i].text, true };
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL, *s;
+		host_init(&h, NULL);
+		h.boot.files = (struct boot_files){ .v = &f, .n = 1 };
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
+		s = params(&p);
+		assert_string_equal(s, cases[i].params);
+		/* The SMT siblings' warning, then this one. */
+		assert_int_equal(p.warnings.n, cases[i].said ? 2 : 1);
+		if (cases[i].said)
+			assert_string_equal(p.warnings.v[1], cases[i].said);
+		free(s);
+		h.boot.files = (struct boot_files){ 0 };
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+	cpuset_clear(&cpus);
+}
+
 /* kvm.conf: kvm's options merged, never a second options line or option. */
 static void test_ignore_msrs(void **state)
 {
@@ -317,6 +365,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_isolcpus),
+		cmocka_unit_test(test_isolcpus_flags),
 		cmocka_unit_test(test_hugepages),
 		cmocka_unit_test(test_ignore_msrs),
 	};
