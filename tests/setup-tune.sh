@@ -129,6 +129,30 @@ cp -a "$c" "$tmp/c-grub-flags-before"
 	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>"$tmp/err2" && grep -q "nothing to do" "$tmp/err2" &&
 	! grep -q "flags" "$tmp/err2" && back "$c" "$tmp/c-grub-flags-before"
 ok $? "GRUB: isolcpus=domain,managed_irq,2-5 becomes isolcpus=domain,managed_irq,6-11, said; a second run changes nothing; undo exact" "$tmp/err"
+# GRUB_CMDLINE_LINUX_DEFAULT assigned twice, the first with isolcpus=2-5,
+# the last taking it in ($GRUB_CMDLINE_LINUX_DEFAULT): the kernel would get
+# isolcpus=2-5 first, and keep it. Left to do by hand, both lines named,
+# nothing written. A last assignment by export is the one edited.
+c="$tmp/c-grub-twice"
+cp -a "$grub" "$c"
+echo 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT splash"' >>"$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-twice-before"
+first=$(grep -n '^GRUB_CMDLINE_LINUX_DEFAULT="quiet' "$c/etc/default/grub" | cut -d: -f1)
+last=$(wc -l <"$c/etc/default/grub")
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>&1
+grep -qF "by hand: GRUB: /etc/default/grub lines $first and $last both assign GRUB_CMDLINE_LINUX_DEFAULT, and line $first has isolcpus=2-5" "$tmp/out" &&
+	[ ! -e "$c/var" ] && diff -r --no-dereference -x run "$tmp/c-grub-twice-before" "$c" >>"$tmp/out" 2>&1
+ok $? "GRUB: an earlier GRUB_CMDLINE_LINUX_DEFAULT with isolcpus=2-5 passed on by the last: by hand, lines $first and $last named, nothing written" "$tmp/out"
+c="$tmp/c-grub-export"
+cp -a "$grub" "$c"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=2-5"/GRUB_CMDLINE_LINUX_DEFAULT="quiet"/' "$c/etc/default/grub"
+echo 'export GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"' >>"$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-export-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	v=$(sh -c '. "$1/etc/default/grub" >/dev/null 2>&1; echo "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$c") &&
+	[ "$v" = "quiet splash isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11" ] && back "$c" "$tmp/c-grub-export-before"
+ok $? "GRUB: the last assignment is an export: it is the one edited (sh reads the parameters); undo exact" "$tmp/err"
 # Huge pages: setup's parameters are tune hugepages's.
 for a in "8G" "8G --page-size 2M" "1001M" "6G --page-size 1G"; do
 	# shellcheck disable=SC2086

@@ -36,11 +36,13 @@ void cmdline_edits_clear(struct cmdline_edits *e);
 bool cmdline_bool_same(const char *a, size_t alen, const char *b);
 
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
- * value of the last assignment of key, keeping its quotes (", ' or none)
- * and continuation lines; a parameter already there with another value
- * (intel_iommu=off) is replaced; a missing key is appended. -EINVAL when
- * the assignment cannot be read safely (an unterminated quote, $( or `
- * in it): *problem says which line, and nothing is edited. */
+ * value of the last assignment of key (export KEY=... too), keeping its
+ * quotes (", ' or none) and continuation lines; a parameter already there
+ * with another value (intel_iommu=off) is replaced; a missing key is
+ * appended. -EINVAL when the assignment cannot be read safely (an
+ * unterminated quote, $( or ` in it), or when an earlier assignment holds
+ * a parameter the edit would change (sh may pass it on: $KEY, an if):
+ * *problem says which lines, and nothing is edited. */
 int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem);
 
 /* The same assignment with every parameter of params' names taken out
