@@ -264,10 +264,9 @@ for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcp
 done
 # A CPU list cut short or padded is a usage error naming it (exit 2), not
 # the list before the comma: "6," may be "6,7" typed half.
+c="$tmp/c-usage"
+cp -a "$grub" "$c"
 for a in "6," "6-11 " "6, 7" " 6" ""; do
-	c="$tmp/c-refuse"
-	rm -rf "$c"
-	cp -a "$grub" "$c"
 	"$vfiokit" setup --isolcpus "$a" --root "$c" --apply >/dev/null 2>"$tmp/err"
 	[ $? = 2 ] && grep -qF -- "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '$a'" "$tmp/err" && [ ! -e "$c/var" ] &&
 		diff -r --no-dereference -x run "$grub" "$c" >>"$tmp/err" 2>&1
