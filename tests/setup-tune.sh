@@ -115,6 +115,44 @@ cp -a "$c" "$tmp/c-grub-linux-before"
 	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>>"$tmp/err" && grep -q "nothing to do" "$tmp/err" &&
 	back "$c" "$tmp/c-grub-linux-before"
 ok $? "GRUB: isolcpus=1 in GRUB_CMDLINE_LINUX taken out, one isolcpus= on the line; undo byte for byte" "$tmp/err"
+# GRUB: a guide's isolcpus=domain,managed_irq,2-5 gets the new CPUs with
+# its flags kept (managed_irq: managed interrupts kept off them), said; a
+# second run changes nothing; undo exact.
+c="$tmp/c-grub-flags"
+cp -a "$grub" "$c"
+sed -i 's/isolcpus=2-5/isolcpus=domain,managed_irq,2-5/' "$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-flags-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	grep -q '^GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11"$' "$c/etc/default/grub" &&
+	grep -q "the isolcpus= of the boot files has the flags domain,managed_irq: they are kept" "$tmp/err" &&
+	"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>"$tmp/err2" && grep -q "nothing to do" "$tmp/err2" &&
+	! grep -q "flags" "$tmp/err2" && back "$c" "$tmp/c-grub-flags-before"
+ok $? "GRUB: isolcpus=domain,managed_irq,2-5 becomes isolcpus=domain,managed_irq,6-11, said; a second run changes nothing; undo exact" "$tmp/err"
+# GRUB_CMDLINE_LINUX_DEFAULT assigned twice, the first with isolcpus=2-5,
+# the last taking it in ($GRUB_CMDLINE_LINUX_DEFAULT): the kernel would get
+# isolcpus=2-5 first, and keep it. Left to do by hand, both lines named,
+# nothing written. A last assignment by export is the one edited.
+c="$tmp/c-grub-twice"
+cp -a "$grub" "$c"
+echo 'GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT splash"' >>"$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-twice-before"
+first=$(grep -n '^GRUB_CMDLINE_LINUX_DEFAULT="quiet' "$c/etc/default/grub" | cut -d: -f1)
+last=$(wc -l <"$c/etc/default/grub")
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >"$tmp/out" 2>&1
+grep -qF "by hand: GRUB: /etc/default/grub lines $first and $last both assign GRUB_CMDLINE_LINUX_DEFAULT, and line $first has isolcpus=2-5" "$tmp/out" &&
+	[ ! -e "$c/var" ] && diff -r --no-dereference -x run "$tmp/c-grub-twice-before" "$c" >>"$tmp/out" 2>&1
+ok $? "GRUB: an earlier GRUB_CMDLINE_LINUX_DEFAULT with isolcpus=2-5 passed on by the last: by hand, lines $first and $last named, nothing written" "$tmp/out"
+c="$tmp/c-grub-export"
+cp -a "$grub" "$c"
+sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="quiet isolcpus=2-5"/GRUB_CMDLINE_LINUX_DEFAULT="quiet"/' "$c/etc/default/grub"
+echo 'export GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"' >>"$c/etc/default/grub"
+cp -a "$c" "$tmp/c-grub-export-before"
+: >"$tmp/err"
+"$vfiokit" setup --isolcpus 6-11 --root "$c" --apply >/dev/null 2>>"$tmp/err" &&
+	v=$(sh -c '. "$1/etc/default/grub" >/dev/null 2>&1; echo "$GRUB_CMDLINE_LINUX_DEFAULT"' sh "$c") &&
+	[ "$v" = "quiet splash isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11" ] && back "$c" "$tmp/c-grub-export-before"
+ok $? "GRUB: the last assignment is an export: it is the one edited (sh reads the parameters); undo exact" "$tmp/err"
 # Huge pages: setup's parameters are tune hugepages's.
 for a in "8G" "8G --page-size 2M" "1001M" "6G --page-size 1G"; do
 	# shellcheck disable=SC2086
@@ -200,9 +238,19 @@ mkdir -p "$c/etc/modprobe.d" "$c/usr/lib/modprobe.d"
 printf 'options kvm ignore_msrs=0\n' >"$c/etc/modprobe.d/zz-mine.conf"
 printf 'options kvm report_ignored_msrs=1\n' >"$c/usr/lib/modprobe.d/a-early.conf"
 "$vfiokit" setup --ignore-msrs --root "$c" >/dev/null 2>"$tmp/err"
-[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs= or report_ignored_msrs= too" "$tmp/err" &&
+[ $? = 0 ] && grep -q "warning: /etc/modprobe.d/zz-mine.conf sets kvm's ignore_msrs=0, and modprobe reads it after" "$tmp/err" &&
 	! grep -q "a-early.conf" "$tmp/err"
 ok $? "--ignore-msrs with ignore_msrs=0 in a modprobe.d file read after kvm.conf: said (not the one read before)" "$tmp/err"
+# ... but a later file that sets the same (Y, N: kvm's are bools) is no
+# conflict; nor is a kvm.conf that has them already, as Y and N: left as
+# written, no edit, no journal entry.
+printf 'options kvm ignore_msrs=Y report_ignored_msrs=N\n' >"$c/etc/modprobe.d/zz-mine.conf"
+cp "$c/etc/modprobe.d/zz-mine.conf" "$c/etc/modprobe.d/kvm.conf"
+cp -a "$c" "$tmp/c-kvm-later-before"
+"$vfiokit" setup --ignore-msrs --root "$c" --apply >/dev/null 2>"$tmp/err"
+[ $? = 0 ] && ! grep -q "zz-mine.conf" "$tmp/err" && grep -q "nothing to do" "$tmp/err" && [ ! -e "$c/var" ] &&
+	diff -r --no-dereference -x run "$tmp/c-kvm-later-before" "$c" >>"$tmp/err" 2>&1
+ok $? "--ignore-msrs where kvm.conf and a later file say ignore_msrs=Y report_ignored_msrs=N: no warning, nothing written" "$tmp/err"
 # Refusals: nothing written, no journal.
 for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcpus 6-13 --ignore-msrs --apply" \
 	"--hugepages 64G --apply"; do
@@ -213,6 +261,16 @@ for a in "--isolcpus 6-13" "--isolcpus 0-11" "--isolcpus 0-11 --apply" "--isolcp
 	"$vfiokit" setup $a --root "$c" >/dev/null 2>"$tmp/err"
 	[ $? = 1 ] && [ ! -e "$c/var" ] && diff -r --no-dereference -x run "$grub" "$c" >>"$tmp/err" 2>&1
 	ok $? "setup $a: refused (exit 1), nothing written (the lock file aside)" "$tmp/err"
+done
+# A CPU list cut short or padded is a usage error naming it (exit 2), not
+# the list before the comma: "6," may be "6,7" typed half.
+c="$tmp/c-usage"
+cp -a "$grub" "$c"
+for a in "6," "6-11 " "6, 7" " 6" ""; do
+	"$vfiokit" setup --isolcpus "$a" --root "$c" --apply >/dev/null 2>"$tmp/err"
+	[ $? = 2 ] && grep -qF -- "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '$a'" "$tmp/err" && [ ! -e "$c/var" ] &&
+		diff -r --no-dereference -x run "$grub" "$c" >>"$tmp/err" 2>&1
+	ok $? "setup --isolcpus '$a' --apply: usage error naming it (exit 2), nothing written" "$tmp/err"
 done
 c="$tmp/c-refuse"
 rm -rf "$c"

@@ -43,7 +43,8 @@ static void help(void)
 	      "\n"
 	      "Tuning at boot, with --gpu or alone, through the same editors: --isolcpus,\n"
 	      "--hugepages and --ignore-msrs. A parameter there with another value\n"
-	      "(isolcpus=2-5) is replaced, never added twice.\n"
+	      "(isolcpus=2-5) is replaced, never added twice; isolcpus= keeps its flags\n"
+	      "(isolcpus=domain,managed_irq,2-5).\n"
 	      "\n"
 	      "Options:\n"
 	      "      --gpu ADDR         the guest's GPU (0000:01:00.0 or 01:00.0)\n"
@@ -267,7 +268,7 @@ int cmd_setup(int argc, char **argv)
 			in_chroot = true;
 			break;
 		case OPT_ISOLCPUS:
-			if (cpuset_parse_list(optarg, &isolate) < 0 || !cpuset_count(&isolate))
+			if (cpuset_parse_list_strict(optarg, &isolate) < 0)
 				return cli_usage_error("setup", "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'",
 						       optarg);
 			rq.tune.isolate = &isolate;

@@ -85,6 +85,20 @@ void cmdline_edits_clear(struct cmdline_edits *e)
 	*e = (struct cmdline_edits){ 0 };
 }
 
+/* 1, 0, or -1 for a value that is neither (or not only) as written here. */
+static int bool_value(const char *v, size_t len)
+{
+	return len != 1 ? -1 : strchr("1yY", *v) ? 1 : strchr("0nN", *v) ? 0 : -1;
+}
+
+bool cmdline_bool_same(const char *a, size_t alen, const char *b)
+{
+	size_t bl = strlen(b), ka = key_len(a, alen), kb = key_len(b, bl);
+	int va = ka < alen ? bool_value(a + ka + 1, alen - ka - 1) : -1;
+
+	return ka == kb && key_eq(a, b, ka) && va >= 0 && kb < bl && va == bool_value(b + kb + 1, bl - kb - 1);
+}
+
 /* value (without quotes) with params merged in, in place: every byte kept
  * (spacing, continuation lines), the first token of the same name replaced
  * by the parameter and any later one removed (the kernel would take the
@@ -121,13 +135,17 @@ static char *merge(const char *value, size_t vlen, const struct cmdline_edits *p
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))
 					i++; /* first word: the blank after it */
 		} else if (n < params->n) {
-			buf_put(&b, params->v[n].token, strlen(params->v[n].token));
+			/* A bool of the same meaning (ignore_msrs=Y) stays as written. */
+			if (params->v[n].op == CMDLINE_SET_BOOL && cmdline_bool_same(value + s, i - s, params->v[n].token))
+				buf_put(&b, value + s, i - s);
+			else
+				buf_put(&b, params->v[n].token, strlen(params->v[n].token));
 			used[n] = true;
 		} else
 			buf_put(&b, value + s, i - s);
 	}
 	for (size_t j = 0; j < params->n && !drop; j++)
-		if (!used[j] && params->v[j].op == CMDLINE_SET) {
+		if (!used[j] && params->v[j].op != CMDLINE_REMOVE) {
 			if (b.n && !isspace((unsigned char)b.p[b.n - 1]))
 				buf_put(&b, " ", 1);
 			buf_put(&b, params->v[j].token, strlen(params->v[j].token));
@@ -146,12 +164,73 @@ static const char *sh_line_sep(const char *text)
 	return cont ? (nl ? "\n" : "\n\n") : (tl && !nl) ? "\n" : "";
 }
 
+/* The value of an assignment whose text after KEY= is [v, end): "...",
+ * '...' or a bare word, up to a comment or the end; its quote (0: none).
+ * -EINVAL: no closing quote; -EBADMSG: a bare word with quotes or escapes
+ * inside, sh that only a shell reads right. */
+static int sh_value(const char *v, const char *end, const char **vs, const char **ve, char *quote)
+{
+	const char *e;
+
+	*quote = 0;
+	if (*v == '"' || *v == '\'') {
+		*quote = *v;
+		e = v + 1;
+		while (e < end && *e != *quote) {
+			if (*quote == '"' && *e == '\\' && e + 1 < end)
+				e++;
+			e++;
+		}
+		if (e >= end)
+			return -EINVAL;
+		*vs = v + 1;
+		*ve = e;
+		return 0;
+	}
+	e = v;
+	while (e < end && !isspace((unsigned char)*e))
+		e++;
+	for (const char *c = v; c < e; c++)
+		if (*c == '"' || *c == '\'' || *c == '\\')
+			return -EBADMSG;
+	*vs = v;
+	*ve = e;
+	return 0;
+}
+
+/* The first word of [v, v + len) (blanks and quotes part words) that an
+ * edit of params would change: a parameter of one's name with another
+ * value, a removal's token. NULL: none. */
+static const char *touched_word(const char *v, size_t len, const struct cmdline_edits *params, size_t *wlen)
+{
+	for (size_t i = 0, s; i < len;) {
+		while (i < len && (sep(v, i, len) || v[i] == '"' || v[i] == '\''))
+			i++;
+		s = i;
+		while (i < len && !sep(v, i, len) && v[i] != '"' && v[i] != '\'')
+			i++;
+		for (size_t j = 0; j < params->n && i > s; j++) {
+			const struct cmdline_edit *e = &params->v[j];
+			size_t kl = key_len(v + s, i - s);
+			bool same = strlen(e->token) == i - s && strncmp(e->token, v + s, i - s) == 0,
+			     named = key_len(e->token, strlen(e->token)) == kl && key_eq(e->token, v + s, kl);
+			if (e->op == CMDLINE_REMOVE ? same :
+			    named && !same && !(e->op == CMDLINE_SET_BOOL && cmdline_bool_same(v + s, i - s, e->token))) {
+				*wlen = i - s;
+				return v + s;
+			}
+		}
+	}
+	return NULL;
+}
+
 static int shell_var_edit(const char *text, const char *key, const struct cmdline_edits *params, bool drop, char **ret,
 			  char **problem)
 {
-	size_t klen = strlen(key), line = 0, at_line = 0;
-	const char *start = NULL, *vstart = NULL, *vend = NULL, *end = NULL;
+	size_t klen = strlen(key), line = 0, at_line = 0, earlier_line = 0, earlier_len = 0;
+	const char *start = NULL, *vstart = NULL, *vend = NULL, *end = NULL, *earlier = NULL;
 	char quote = 0;
+	int k;
 
 	*ret = *problem = NULL;
 	/* The last assignment wins in sh: find it (continuation lines joined). */
@@ -172,7 +251,21 @@ static int shell_var_edit(const char *text, const char *key, const struct cmdlin
 			const char *s = l;
 			while (*s == ' ' || *s == '\t')
 				s++;
+			/* export KEY=... assigns too. */
+			if (startswith(s, "export") && (s[6] == ' ' || s[6] == '\t'))
+				for (s += 6; *s == ' ' || *s == '\t'; s++)
+					;
 			if (strncmp(s, key, klen) == 0 && s[klen] == '=') {
+				/* An earlier assignment with a parameter the edits touch:
+				 * which one reaches the kernel is up to sh (see below). */
+				const char *vs = vstart, *ve = end;
+				char qu;
+				if (start && !earlier && sh_value(vstart, end, &vs, &ve, &qu) < 0) {
+					vs = vstart;
+					ve = end;
+				}
+				if (start && !earlier && (earlier = touched_word(vs, (size_t)(ve - vs), params, &earlier_len)))
+					earlier_line = at_line;
 				start = l;
 				at_line = ln;
 				vstart = s + klen + 1;
@@ -189,32 +282,24 @@ static int shell_var_edit(const char *text, const char *key, const struct cmdlin
 			     strdupf("%s%s%s=\"%s\"\n", text, sh_line_sep(text), key, v);
 		return *ret ? 0 : -ENOMEM;
 	}
-	/* The value: "...", '...' or a bare word, up to a comment or the end. */
-	if (*vstart == '"' || *vstart == '\'') {
-		quote = *vstart;
-		vend = vstart + 1;
-		while (vend < end && *vend != quote) {
-			if (quote == '"' && *vend == '\\' && vend + 1 < end)
-				vend++;
-			vend++;
-		}
-		if (vend >= end) {
-			*problem = strdupf("line %zu: the value of %s has no closing %c: left untouched", at_line, key, quote);
-			return *problem ? -EINVAL : -ENOMEM;
-		}
-		vstart++;
-	} else {
-		vend = vstart;
-		while (vend < end && !isspace((unsigned char)*vend))
-			vend++;
-		/* A bare word with quotes or escapes inside is sh that only a shell reads right. */
-		for (const char *c = vstart; c < vend; c++)
-			if (*c == '"' || *c == '\'' || *c == '\\') {
-				*problem = strdupf("line %zu: the value of %s mixes quotes or escapes into a bare word: left "
-						   "untouched", at_line, key);
-				return *problem ? -EINVAL : -ENOMEM;
-			}
+	/* Two assignments, the earlier with isolcpus=2-5: sh runs the file,
+	 * and the earlier value reaches the kernel, first (the kernel keeps
+	 * the first isolcpus=), where the last takes it in ($KEY), or alone
+	 * where an if skips the last. Editing either one is a guess. */
+	if (earlier) {
+		*problem = strdupf("lines %zu and %zu both assign %s, and line %zu has %.*s (a later $%s, or an if, "
+				   "may pass it on): left untouched; keep one assignment", earlier_line, at_line, key,
+				   earlier_line, (int)earlier_len, earlier, key);
+		return *problem ? -EINVAL : -ENOMEM;
 	}
+	k = sh_value(vstart, end, &vstart, &vend, &quote);
+	if (k == -EINVAL)
+		*problem = strdupf("line %zu: the value of %s has no closing %c: left untouched", at_line, key, quote);
+	else if (k < 0)
+		*problem = strdupf("line %zu: the value of %s mixes quotes or escapes into a bare word: left untouched",
+				   at_line, key);
+	if (k < 0)
+		return *problem ? -EINVAL : -ENOMEM;
 	if (quote != '\'' && (memmem(vstart, (size_t)(vend - vstart), "$(", 2) ||
 			       memchr(vstart, '`', (size_t)(vend - vstart)))) {
 		*problem = strdupf("line %zu: the value of %s runs a command: left untouched; add the parameters by hand",
@@ -861,7 +946,7 @@ int modprobe_options_edit(const char *text, const char *header, const char *modu
 	buf_put(&b, "options ", strlen("options "));
 	buf_put(&b, module, strlen(module));
 	for (size_t i = 0; i < opts->n; i++)
-		if (opts->v[i].op == CMDLINE_SET) {
+		if (opts->v[i].op != CMDLINE_REMOVE) {
 			buf_put(&b, " ", 1);
 			buf_put(&b, opts->v[i].token, strlen(opts->v[i].token));
 		}

@@ -9,8 +9,11 @@
 
 /* A change to a kernel command line: set a parameter (the first token of
  * the same name, - and _ alike, replaced; a later one removed; appended
- * where none), or remove one exact token (a stale amd_iommu=on). */
-enum cmdline_op { CMDLINE_SET, CMDLINE_REMOVE };
+ * where none), or remove one exact token (a stale amd_iommu=on). A bool
+ * parameter (CMDLINE_SET_BOOL, "ignore_msrs=1") is set the same way, but a
+ * token there whose value means the same (Y, y, 1; N, n, 0) is left as it
+ * is written. */
+enum cmdline_op { CMDLINE_SET, CMDLINE_REMOVE, CMDLINE_SET_BOOL };
 
 struct cmdline_edit {
 	enum cmdline_op op;
@@ -27,13 +30,19 @@ int cmdline_edits_add(struct cmdline_edits *e, enum cmdline_op op, const char *t
  * "isolcpus=6-11"), - and _ alike as the kernel compares them. */
 bool cmdline_param_same_name(const char *a, const char *b);
 void cmdline_edits_clear(struct cmdline_edits *e);
+/* Whether a (alen bytes) and b are the same bool parameter with values
+ * of the same meaning ("ignore_msrs=Y" and "ignore-msrs=1"): the values
+ * param_set_bool() reads alike (kstrtobool's Y, y, 1 and N, n, 0). */
+bool cmdline_bool_same(const char *a, size_t alen, const char *b);
 
 /* In a shell-style KEY="..." file (/etc/default/grub), add params to the
- * value of the last assignment of key, keeping its quotes (", ' or none)
- * and continuation lines; a parameter already there with another value
- * (intel_iommu=off) is replaced; a missing key is appended. -EINVAL when
- * the assignment cannot be read safely (an unterminated quote, $( or `
- * in it): *problem says which line, and nothing is edited. */
+ * value of the last assignment of key (export KEY=... too), keeping its
+ * quotes (", ' or none) and continuation lines; a parameter already there
+ * with another value (intel_iommu=off) is replaced; a missing key is
+ * appended. -EINVAL when the assignment cannot be read safely (an
+ * unterminated quote, $( or ` in it), or when an earlier assignment holds
+ * a parameter the edit would change (sh may pass it on: $KEY, an if):
+ * *problem says which lines, and nothing is edited. */
 int shell_var_add_params(const char *text, const char *key, const struct cmdline_edits *params, char **ret, char **problem);
 
 /* The same assignment with every parameter of params' names taken out
@@ -92,9 +101,10 @@ int modprobe_vfio_edit(const char *text, const char *header, const struct strv *
 		       const struct strv *softdeps, char **ret, char **problem);
 
 /* A modprobe.d file's options for module (the article's "options kvm
- * ignore_msrs=1" in /etc/modprobe.d/kvm.conf): each of opts (CMDLINE_SET)
- * replaces an option of the same name on every "options MODULE" line that
- * has it (- and _ alike), the others go on the last such line, or on a new
+ * ignore_msrs=1" in /etc/modprobe.d/kvm.conf): each of opts (CMDLINE_SET,
+ * or CMDLINE_SET_BOOL: ignore_msrs=Y stays for ignore_msrs=1) replaces an
+ * option of the same name on every "options MODULE" line that has it (-
+ * and _ alike), the others go on the last such line, or on a new
  * "options MODULE ..." line when there is none (a new file, text NULL or
  * "", starting with header). Other lines are kept byte for byte. -EINVAL
  * with *problem when such a line continues on the next one. */

@@ -267,8 +267,8 @@ static int load_modprobe(struct host *h, struct host_boot *b)
 			k = modprobe_conf_parse(text, &b->modprobe);
 		/* modprobe joins the options lines in this order: the last value wins. */
 		if (k >= 0 && text && strcmp(names.v[i], "kvm.conf") > 0 && (k = modprobe_conf_parse(text, &one)) >= 0 &&
-		    one.kvm_msrs)
-			k = strv_push(&b->modprobe_kvm_later, rels.v[i]);
+		    one.kvm_msrs.n && (k = strv_push(&b->modprobe_kvm_later, rels.v[i])) >= 0)
+			k = strv_push_take(&b->modprobe_kvm_later_opts, strv_join(&one.kvm_msrs, " "));
 		modprobe_conf_free(&one);
 	}
 	strv_clear(&names);
@@ -377,6 +377,7 @@ void boot_free(struct host_boot *b)
 	free(b->override_script);
 	free(b->modprobe_kvm);
 	strv_clear(&b->modprobe_kvm_later);
+	strv_clear(&b->modprobe_kvm_later_opts);
 	boot_files_free(&b->files);
 	boot_files_free(&b->unreadable);
 	modprobe_conf_free(&b->modprobe);

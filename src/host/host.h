@@ -235,8 +235,10 @@ struct host_boot {
 	const char *modprobe_kvm_from;
 	bool modprobe_kvm_odd;
 	/* modprobe.d files read after kvm.conf (by name) with kvm's
-	 * ignore_msrs= or report_ignored_msrs=: theirs is the value kvm gets. */
-	struct strv modprobe_kvm_later;
+	 * ignore_msrs= or report_ignored_msrs=: theirs is the value kvm gets;
+	 * modprobe_kvm_later_opts[i]: those options of file i, in order,
+	 * joined by blanks ("ignore_msrs=Y report_ignored_msrs=0"). */
+	struct strv modprobe_kvm_later, modprobe_kvm_later_opts;
 	struct modprobe_conf modprobe; /* every .conf kmod reads: etc, run, usr/local/lib, usr/lib, lib/modprobe.d */
 };
 

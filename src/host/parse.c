@@ -689,6 +689,7 @@ void modprobe_conf_free(struct modprobe_conf *c)
 {
 	strv_clear(&c->vfio_ids);
 	strv_clear(&c->vfio_first);
+	strv_clear(&c->kvm_msrs);
 	free(c->vfio_install);
 	c->vfio_install = NULL;
 }
@@ -740,8 +741,17 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 		if (n >= 3 && streq(w[0], "options")) {
 			underscores(w[1]);
 			if (streq(w[1], "kvm"))
-				for (size_t i = 2; i < n; i++)
-					c->kvm_msrs |= startswith(w[i], "ignore_msrs=") || startswith(w[i], "report_ignored_msrs=");
+				for (size_t i = 2; i < n; i++) {
+					/* Parameter names as the kernel compares them: - and _ alike. */
+					size_t kl = strcspn(w[i], "=");
+					_cleanup_free_ char *name = strndup(w[i], kl);
+					if (!name)
+						return -ENOMEM;
+					underscores(name);
+					if ((streq(name, "ignore_msrs") || streq(name, "report_ignored_msrs")) && w[i][kl] &&
+					    strv_push(&c->kvm_msrs, w[i]) < 0)
+						return -ENOMEM;
+				}
 			if (!streq(w[1], "vfio_pci"))
 				continue;
 			for (size_t i = 2; i < n; i++) {

@@ -126,7 +126,7 @@ struct modprobe_conf {
 	struct strv vfio_ids;
 	struct strv vfio_first; /* modules X with softdep X pre: vfio-pci */
 	char *vfio_install;     /* the command of the first "install vfio-pci ..." line; NULL: none */
-	bool kvm_msrs;          /* an "options kvm" line sets ignore_msrs= or report_ignored_msrs= */
+	struct strv kvm_msrs;   /* the ignore_msrs=... and report_ignored_msrs=... of "options kvm" lines, in order */
 };
 int modprobe_conf_parse(const char *text, struct modprobe_conf *c);
 void modprobe_conf_free(struct modprobe_conf *c);

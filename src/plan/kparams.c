@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
 #include <inttypes.h>
 
 #include "boot/backend.h"
@@ -33,13 +34,51 @@ static int push_words(struct setup_plan *p, char *words)
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* The flags of the first isolcpus= of the boot files (texts) that has
+ * some (isolcpus=domain,managed_irq,2-5: "domain,managed_irq"), those the
+ * kernel knows (kernel-parameters.txt: nohz, domain, managed_irq; an
+ * unknown one makes the kernel ignore the parameter); NULL: none. A line
+ * commented out does not count. */
+static int isolcpus_flags(const struct strv *texts, char **ret)
+{
+	static const char key[] = "isolcpus=";
+
+	*ret = NULL;
+	for (size_t i = 0; i < texts->n; i++)
+		for (const char *t = texts->v[i]; (t = strstr(t, key)); t += strlen(key)) {
+			const char *l = t, *v = t + strlen(key);
+			_cleanup_(strv_clear) struct strv flags = { 0 };
+			if (t != texts->v[i] && !isspace((unsigned char)t[-1]) && !strchr("\"'", t[-1]))
+				continue;
+			while (l > texts->v[i] && l[-1] != '\n')
+				l--;
+			if (l[strspn(l, " \t")] == '#')
+				continue;
+			/* [flag-list,]cpu-list: the flags are the items that begin with a letter. */
+			while (isalpha((unsigned char)*v)) {
+				size_t n = strcspn(v, ", \t\n\"'");
+				_cleanup_free_ char *f = strndup(v, n);
+				if (!f)
+					return -ENOMEM;
+				if ((streq(f, "nohz") || streq(f, "domain") || streq(f, "managed_irq")) &&
+				    !strv_contains(&flags, f) && strv_push(&flags, f) < 0)
+					return -ENOMEM;
+				v += n + (v[n] == ',');
+			}
+			if (flags.n)
+				return (*ret = strv_join(&flags, ",")) ? 0 : -ENOMEM;
+		}
+	return 0;
+}
+
 /* The guest's CPUs, isolated: each must be a CPU of this host, and the
  * host must keep an online CPU (the kernel's housekeeping needs one). */
 static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, char **err)
 {
 	const struct cpu_topology *t = &h->topo;
 	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 }, split_in = { 0 }, split_out = { 0 };
-	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL;
+	_cleanup_(strv_clear) struct strv texts = { 0 };
+	_cleanup_free_ char *list = cpuset_format(cpus), *all = cpuset_format(&t->online), *bad = NULL, *flags = NULL;
 
 	if (!list || !all)
 		return -ENOMEM;
@@ -82,7 +121,27 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 								     "together (vfiokit tune topology)", a, b)) < 0)
 			return -ENOMEM;
 	}
-	return push_words(p, cputune_isolation_cpus_params(cpus));
+	if (push_words(p, cputune_isolation_cpus_params(cpus)) < 0 || cmdline_texts(&h->boot, &texts) < 0 ||
+	    isolcpus_flags(&texts, &flags) < 0)
+		return -ENOMEM;
+	/* A guide's isolcpus=domain,managed_irq,2-5: the new CPUs, its flags
+	 * kept (managed_irq keeps managed interrupts off them too), said
+	 * while the boot files do not have it yet. */
+	for (size_t i = 0; i < p->params.n && flags; i++)
+		if (startswith(p->params.v[i], "isolcpus=")) {
+			char *w = strdupf("isolcpus=%s,%s", flags, p->params.v[i] + strlen("isolcpus="));
+			bool there = false;
+			if (!w)
+				return -ENOMEM;
+			free(p->params.v[i]);
+			p->params.v[i] = w;
+			for (size_t j = 0; j < texts.n && !there; j++)
+				there = cmdline_has_word(texts.v[j], w);
+			if (!there && strv_push_take(&p->warnings, strdupf("the isolcpus= of the boot files has the flags "
+									   "%s: they are kept, %s", flags, w)) < 0)
+				return -ENOMEM;
+		}
+	return 0;
 }
 
 /* Static huge pages, the numbers of `tune hugepages`. */
@@ -112,6 +171,37 @@ static int hugepages(const struct host *h, const struct kparams_request *rq, str
 	return k < 0 ? -ENOMEM : 0;
 }
 
+/* What --ignore-msrs sets: kvm's bool parameters (module_param(..., bool)). */
+static const char *const kvm_opts[] = { "ignore_msrs=1", "report_ignored_msrs=0" };
+
+/* A modprobe.d file read after kvm.conf, whose kvm options (opts: its
+ * ignore_msrs=... and report_ignored_msrs=..., in order) are the values kvm
+ * gets: said where the last of each name there means otherwise than ours
+ * (ignore_msrs=Y is ours). */
+static int later_file(struct setup_plan *p, const char *path, const char *opts)
+{
+	_cleanup_(strv_clear) struct strv differ = { 0 };
+	_cleanup_free_ char *copy = strdup(opts), *list = NULL;
+	const char *last[ARRAY_SIZE(kvm_opts)] = { 0 };
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *s = NULL, *w = strtok_r(copy, " ", &s); w; w = strtok_r(NULL, " ", &s))
+		for (size_t j = 0; j < ARRAY_SIZE(kvm_opts); j++)
+			if (cmdline_param_same_name(w, kvm_opts[j]))
+				last[j] = w;
+	for (size_t j = 0; j < ARRAY_SIZE(kvm_opts); j++)
+		if (last[j] && !cmdline_bool_same(last[j], strlen(last[j]), kvm_opts[j]) && strv_push(&differ, last[j]) < 0)
+			return -ENOMEM;
+	if (!differ.n)
+		return 0;
+	if (!(list = strv_join(&differ, " ")))
+		return -ENOMEM;
+	return strv_push_take(&p->warnings, strdupf("/%s sets kvm's %s, and modprobe reads it after /" KVM_CONF ": its "
+						    "value wins over %s %s; remove it there", path, list, kvm_opts[0],
+						    kvm_opts[1]));
+}
+
 /* The article's /etc/modprobe.d/kvm.conf: ignore_msrs=1, and
  * report_ignored_msrs=0 so that the ignored accesses do not fill the
  * kernel log; merged into its options kvm line, never a second one. */
@@ -138,8 +228,8 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 	     strv_push_take(&p->warnings, strdupf("/" KVM_CONF " replaces /%s, a file of the same name: its lines are "
 						  "copied into it", b->modprobe_kvm_from)) < 0))
 		return -ENOMEM;
-	if (cmdline_edits_add(&opts, CMDLINE_SET, "ignore_msrs=1") < 0 ||
-	    cmdline_edits_add(&opts, CMDLINE_SET, "report_ignored_msrs=0") < 0)
+	if (cmdline_edits_add(&opts, CMDLINE_SET_BOOL, kvm_opts[0]) < 0 ||
+	    cmdline_edits_add(&opts, CMDLINE_SET_BOOL, kvm_opts[1]) < 0)
 		return -ENOMEM;
 	k = modprobe_options_edit(base ? base : b->modprobe_kvm, header, "kvm", &opts, &text, &problem);
 	if (k == -EINVAL)
@@ -150,10 +240,8 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 		k = setup_add_file(p, KVM_CONF, text);
 	}
 	free(problem);
-	for (size_t i = 0; i < b->modprobe_kvm_later.n && k >= 0; i++)
-		k = strv_push_take(&p->warnings, strdupf("/%s sets kvm's ignore_msrs= or report_ignored_msrs= too, and "
-							 "modprobe reads it after /" KVM_CONF ": its value wins; "
-							 "remove them there", b->modprobe_kvm_later.v[i]));
+	for (size_t i = 0; i < b->modprobe_kvm_later.n && i < b->modprobe_kvm_later_opts.n && k >= 0; i++)
+		k = later_file(p, b->modprobe_kvm_later.v[i], b->modprobe_kvm_later_opts.v[i]);
 	if (k >= 0 && changed)
 		k = strv_push(&p->warnings, "kvm reads ignore_msrs when it loads: from the next boot on (now, as root: "
 					    "echo 1 > /sys/module/kvm/parameters/ignore_msrs)");

@@ -431,7 +431,7 @@ static int cmdline_ids(const char *text, struct strv *ids)
 
 /* Every kernel command line the backends' files hold, installed or not:
  * the files that are command lines, then what the others hold. */
-static int cmdline_texts(const struct host_boot *b, struct strv *texts)
+int cmdline_texts(const struct host_boot *b, struct strv *texts)
 {
 	int k = 0;
 

@@ -119,12 +119,16 @@ static int parse_num(const char **p, unsigned *ret)
 	return 0;
 }
 
-int cpuset_parse_list(const char *text, struct cpuset *ret)
+/* strict: a list as a person types it, every comma between two items, no
+ * blank anywhere (sysfs's files end with a newline). */
+static int parse_list(const char *text, bool strict, struct cpuset *ret)
 {
 	struct cpuset s = { 0 };
 	const char *p = text;
 	int k = 0;
 
+	if (strict && !*p)
+		return -EINVAL;
 	while (*p && !isspace((unsigned char)*p)) {
 		unsigned a, b;
 		if ((k = parse_num(&p, &a)) < 0)
@@ -142,14 +146,14 @@ int cpuset_parse_list(const char *text, struct cpuset *ret)
 		for (unsigned c = a; c <= b; c++)
 			if ((k = cpuset_add(&s, c)) < 0)
 				goto fail;
-		if (*p == ',')
+		if (*p == ',' && (!strict || p[1]))
 			p++;
-		else if (*p && !isspace((unsigned char)*p)) {
+		else if (*p && (strict || !isspace((unsigned char)*p))) {
 			k = -EINVAL;
 			goto fail;
 		}
 	}
-	while (isspace((unsigned char)*p))
+	while (!strict && isspace((unsigned char)*p))
 		p++;
 	if (*p) {
 		k = -EINVAL;
@@ -161,6 +165,16 @@ int cpuset_parse_list(const char *text, struct cpuset *ret)
 fail:
 	cpuset_clear(&s);
 	return k;
+}
+
+int cpuset_parse_list(const char *text, struct cpuset *ret)
+{
+	return parse_list(text, false, ret);
+}
+
+int cpuset_parse_list_strict(const char *text, struct cpuset *ret)
+{
+	return parse_list(text, true, ret);
 }
 
 int cpuset_parse_mask(const char *text, struct cpuset *ret)

@@ -32,6 +32,9 @@ void cpuset_minus(struct cpuset *dst, const struct cpuset *src);
 /* "0-3,8" (whitespace at the end allowed; "" is the empty set). -EINVAL on
  * anything else, -ERANGE beyond CPUSET_MAX. ret is cleared first. */
 int cpuset_parse_list(const char *text, struct cpuset *ret);
+/* The same as a user types it on a command line: not empty, no blank, no
+ * comma at either end ("6," and "6 " are -EINVAL: a list cut short). */
+int cpuset_parse_list_strict(const char *text, struct cpuset *ret);
 /* "ff,00000001". -EINVAL, -ERANGE as above. */
 int cpuset_parse_mask(const char *text, struct cpuset *ret);
 /* The list form, with ranges: "0-3,8"; "" when empty. NULL on ENOMEM. */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness: the configuration edits of vfiokit setup on any text
- * (the first byte picks the edit). Invariants: an edit that succeeds,
+ * (the first byte picks the edit, and for GRUB whether parameters are added
+ * to GRUB_CMDLINE_LINUX_DEFAULT or same-named ones dropped from
+ * GRUB_CMDLINE_LINUX, as grub.c does both). Invariants: an edit that succeeds,
  * run again on its own output, changes nothing; a refusal says why and
  * returns no text.
  */
@@ -27,14 +29,18 @@ static const char *const I[] = { "10de:13c2", "10de:0fbb" };
 static const struct strv ids = { .v = (char **)I, .n = 2 };
 static const char *const S[] = { "nouveau", "snd_hda_intel" };
 static const struct strv softdeps = { .v = (char **)S, .n = 2 };
-static struct cmdline_edit K[] = { { CMDLINE_SET, "ignore_msrs=1" }, { CMDLINE_SET, "report_ignored_msrs=0" } };
+static struct cmdline_edit K[] = { { CMDLINE_SET_BOOL, "ignore_msrs=1" }, { CMDLINE_SET_BOOL, "report_ignored_msrs=0" } };
 static const struct cmdline_edits kvm = { .v = K, .n = 2 };
 
 static int edit(unsigned which, const char *text, char **ret, char **problem)
 {
 	*ret = *problem = NULL;
 	switch (which % 10) {
-	case 0: return shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
+	case 0:
+		/* 0, 20, ...: added to GRUB_CMDLINE_LINUX_DEFAULT; 10, 30, ...:
+		 * dropped from GRUB_CMDLINE_LINUX. */
+		return (which / 10) % 2 ? shell_var_drop_params(text, "GRUB_CMDLINE_LINUX", &params, ret, problem) :
+					  shell_var_add_params(text, "GRUB_CMDLINE_LINUX_DEFAULT", &params, ret, problem);
 	case 1: return cmdline_file_add_params(text, &params, ret);
 	case 2: return (*ret = list_file_add(text, &mods)) ? 0 : -ENOMEM;
 	case 3: return mkinitcpio_conf_edit(text, &mods, &files, ret, problem);

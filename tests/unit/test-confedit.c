@@ -55,6 +55,71 @@ static void test_grub_drop(void **state)
 	free(r);
 }
 
+/* Two assignments of the key: sh runs the file, so an earlier one that
+ * holds a parameter the edit would change may reach the kernel (a later
+ * $KEY takes it in, first on the line, where the kernel keeps the first
+ * isolcpus=; an if may skip the last): refused, both lines named. An
+ * earlier one without such a parameter, or with the very same one, leaves
+ * the last to edit; export KEY= is an assignment too. */
+static void test_grub_assigned_twice(void **state)
+{
+	static struct cmdline_edit E[] = { { CMDLINE_SET, "isolcpus=6-11" }, { CMDLINE_SET, "intel_iommu=on" },
+					   { CMDLINE_REMOVE, "amd_iommu=on" } };
+	static const struct cmdline_edits e = { .v = E, .n = 3 };
+	static const struct {
+		const char *text, *why;
+	} refused[] = {
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=2-5\"\nX=1\n"
+		  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT splash\"\n",
+		  "lines 1 and 3 both assign GRUB_CMDLINE_LINUX_DEFAULT, and line 1 has isolcpus=2-5" },
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=quiet\nGRUB_CMDLINE_LINUX_DEFAULT='amd_iommu=on'\n"
+		  "if [ -e /x ]; then\n\tGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nfi\n",
+		  "lines 2 and 4 both assign GRUB_CMDLINE_LINUX_DEFAULT, and line 2 has amd_iommu=on" },
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n isolcpus=1\"\nexport GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+		  "lines 1 and 3 both assign" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
+		for (int drop = 0; drop < 2; drop++) {
+			char *r = NULL, *problem = NULL;
+			assert_int_equal((drop ? shell_var_drop_params : shell_var_add_params)(refused[i].text,
+											   "GRUB_CMDLINE_LINUX_DEFAULT",
+											   &e, &r, &problem),
+					 -EINVAL);
+			assert_null(r);
+			assert_non_null(problem);
+			if (!strstr(problem, refused[i].why))
+				fail_msg("%s: %s", refused[i].text, problem);
+			free(problem);
+		}
+	{
+		static const char *const ok[][2] = {
+			/* The earlier without the parameter, or with the same value. */
+			{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\" # was isolcpus=2-5\n"
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT isolcpus=1\"\n",
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\" # was isolcpus=2-5\n"
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT isolcpus=6-11 intel_iommu=on\"\n" },
+			{ "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n",
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on\"\n"
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=6-11 intel_iommu=on\"\n" },
+			/* export: the last assignment, edited with its export. */
+			{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n  export\tGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\n",
+			  "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n"
+			  "  export\tGRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash isolcpus=6-11 intel_iommu=on\"\n" },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+			char *r = NULL, *again = NULL, *problem = NULL;
+			assert_int_equal(shell_var_add_params(ok[i][0], "GRUB_CMDLINE_LINUX_DEFAULT", &e, &r, &problem), 0);
+			assert_string_equal(r, ok[i][1]);
+			assert_int_equal(shell_var_add_params(r, "GRUB_CMDLINE_LINUX_DEFAULT", &e, &again, &problem), 0);
+			assert_string_equal(again, r);
+			free(r);
+			free(again);
+		}
+	}
+}
+
 static void test_grub(void **state)
 {
 	expect("GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n",
@@ -370,6 +435,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grub),
 		cmocka_unit_test(test_grub_drop),
+		cmocka_unit_test(test_grub_assigned_twice),
 		cmocka_unit_test(test_cmdline_file),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_mkinitcpio),

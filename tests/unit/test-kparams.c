@@ -182,6 +182,54 @@ static void test_hugepages(void **state)
 	host_done(&h);
 }
 
+/* An isolcpus= of the boot files with flags ([flag-list,]cpu-list): the
+ * new CPUs, its flags kept, said until the files have it. */
+static void test_isolcpus_flags(void **state)
+{
+	static const struct {
+		const char *text, *params, *said;
+	} cases[] = {
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet isolcpus=domain,managed_irq,2-5\"\n",
+		  "isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11",
+		  "the isolcpus= of the boot files has the flags domain,managed_irq: they are kept, "
+		  "isolcpus=domain,managed_irq,6-11" },
+		/* Already there: kept, nothing said. */
+		{ "GRUB_CMDLINE_LINUX_DEFAULT=\"isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11\"\n",
+		  "isolcpus=domain,managed_irq,6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL },
+		/* Once each, the kernel's only (an unknown one voids the parameter);
+		 * a commented line and a longer name are not the parameter. */
+		{ "# GRUB_CMDLINE_LINUX=\"isolcpus=managed_irq,1\"\nGRUB_CMDLINE_LINUX=\"xisolcpus=domain,1 "
+		  "isolcpus=nohz,bogus,nohz,2-5\"\n",
+		  "isolcpus=nohz,6-11 nohz_full=6-11 rcu_nocbs=6-11",
+		  "the isolcpus= of the boot files has the flags nohz: they are kept, isolcpus=nohz,6-11" },
+		{ "options isolcpus=2-5 quiet\n", "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11", NULL },
+	};
+	struct cpuset cpus = { 0 };
+
+	(void)state;
+	assert_int_equal(cpuset_parse_list("6-11", &cpus), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct boot_file f = { (char *)"etc/default/grub", (char *)cases[i].text, true };
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL, *s;
+		host_init(&h, NULL);
+		h.boot.files = (struct boot_files){ .v = &f, .n = 1 };
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
+		s = params(&p);
+		assert_string_equal(s, cases[i].params);
+		/* The SMT siblings' warning, then this one. */
+		assert_int_equal(p.warnings.n, cases[i].said ? 2 : 1);
+		if (cases[i].said)
+			assert_string_equal(p.warnings.v[1], cases[i].said);
+		free(s);
+		h.boot.files = (struct boot_files){ 0 };
+		setup_plan_free(&p);
+		host_done(&h);
+	}
+	cpuset_clear(&cpus);
+}
+
 /* kvm.conf: kvm's options merged, never a second options line or option. */
 static void test_ignore_msrs(void **state)
 {
@@ -201,6 +249,13 @@ static void test_ignore_msrs(void **state)
 		/* Comments and other modules are not kvm's line. */
 		{ "#options kvm ignore_msrs=0\noptions kvm_amd nested=0\n",
 		  "#options kvm ignore_msrs=0\noptions kvm_amd nested=0\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n" },
+		/* Values that already mean the same (kvm's are bools: Y, y, 1; N,
+		 * n, 0): left as written, not rewritten as 1 and 0. */
+		{ "options kvm ignore_msrs=Y report_ignored_msrs=N\n", "options kvm ignore_msrs=Y report_ignored_msrs=N\n" },
+		{ "options kvm ignore-msrs=y halt_poll_ns=0 report_ignored_msrs=n\n",
+		  "options kvm ignore-msrs=y halt_poll_ns=0 report_ignored_msrs=n\n" },
+		{ "options kvm ignore_msrs=Y report_ignored_msrs=Y\n", "options kvm ignore_msrs=Y report_ignored_msrs=0\n" },
+		{ "options kvm ignore_msrs=N\n", "options kvm ignore_msrs=1 report_ignored_msrs=0\n" },
 	};
 
 	(void)state;
@@ -212,6 +267,9 @@ static void test_ignore_msrs(void **state)
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
 		assert_int_equal(p.params.n, 0);
 		assert_string_equal(file(&p, "etc/modprobe.d/kvm.conf"), cases[i].after);
+		/* Nothing changed, nothing to reboot for. */
+		if (cases[i].before && streq(cases[i].before, cases[i].after))
+			assert_int_equal(p.warnings.n, 0);
 		/* Its own output: unchanged. */
 		free(h.boot.modprobe_kvm);
 		h.boot.modprobe_kvm = strdup(cases[i].after);
@@ -254,6 +312,38 @@ static void test_ignore_msrs(void **state)
 		setup_plan_free(&p);
 		host_done(&h);
 	}
+	/* modprobe.d files read after kvm.conf: their values win, said only
+	 * where they mean otherwise (the last of each name in a file counts). */
+	{
+		static const char *const later[][2] = {
+			{ "etc/modprobe.d/a.conf", "ignore_msrs=Y report_ignored_msrs=N" },
+			{ "etc/modprobe.d/b.conf", "ignore-msrs=1" },
+			{ "etc/modprobe.d/c.conf", "ignore_msrs=0 report_ignored_msrs=0" },
+			{ "etc/modprobe.d/d.conf", "report_ignored_msrs=1 ignore_msrs=1" },
+			{ "etc/modprobe.d/e.conf", "ignore_msrs=0 ignore_msrs=y" },
+			{ "etc/modprobe.d/f.conf", "ignore_msrs=yes" },
+		};
+		struct host h;
+		struct setup_plan p = { 0 };
+		char *err = NULL;
+		host_init(&h, "options kvm ignore_msrs=1 report_ignored_msrs=0\n");
+		for (size_t i = 0; i < ARRAY_SIZE(later); i++) {
+			assert_int_equal(strv_push(&h.boot.modprobe_kvm_later, later[i][0]), 0);
+			assert_int_equal(strv_push(&h.boot.modprobe_kvm_later_opts, later[i][1]), 0);
+		}
+		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
+		assert_int_equal(p.warnings.n, 3);
+		assert_string_equal(p.warnings.v[0], "/etc/modprobe.d/c.conf sets kvm's ignore_msrs=0, and modprobe reads it "
+						     "after /etc/modprobe.d/kvm.conf: its value wins over ignore_msrs=1 "
+						     "report_ignored_msrs=0; remove it there");
+		assert_non_null(strstr(p.warnings.v[1], "/etc/modprobe.d/d.conf sets kvm's report_ignored_msrs=1, and"));
+		/* "yes" is no spelling read as 1 here: said, to be looked at. */
+		assert_non_null(strstr(p.warnings.v[2], "/etc/modprobe.d/f.conf sets kvm's ignore_msrs=yes, and"));
+		strv_clear(&h.boot.modprobe_kvm_later);
+		strv_clear(&h.boot.modprobe_kvm_later_opts);
+		setup_plan_free(&p);
+		host_done(&h);
+	}
 	/* A line continued on the next: left alone, said what to add. */
 	{
 		struct host h;
@@ -275,6 +365,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_isolcpus),
+		cmocka_unit_test(test_isolcpus_flags),
 		cmocka_unit_test(test_hugepages),
 		cmocka_unit_test(test_ignore_msrs),
 	};

@@ -378,6 +378,23 @@ static void test_cpuset(void **state)
 	assert_int_equal(cpuset_parse_mask("", &s), -EINVAL);
 	assert_int_equal(cpuset_parse_mask("0x1", &s), -EINVAL);
 	assert_int_equal(cpuset_parse_mask(",", &s), -EINVAL);
+	/* Strict (setup --isolcpus): a list cut short or padded is refused,
+	 * where sysfs's "0-3\n" and a trailing comma are read. */
+	assert_int_equal(cpuset_parse_list("6,", &s), 0);
+	assert_int_equal(cpuset_parse_list("6-7 ", &s), 0);
+	for (const char *const *t = (const char *const[]){ "6,", "6-7 ", " 6", "6, 7", "6\n", "", " ", ",", ",6", "1,,2",
+							    "6-", "3-1", NULL };
+	     *t; t++) {
+		assert_int_equal(cpuset_parse_list_strict("2-3", &s), 0);
+		if (cpuset_parse_list_strict(*t, &s) != -EINVAL)
+			fail_msg("cpuset_parse_list_strict(\"%s\") accepted", *t);
+		assert_int_equal(cpuset_count(&s), 2); /* left as it was */
+	}
+	assert_int_equal(cpuset_parse_list_strict("0-99999", &s), -ERANGE);
+	assert_int_equal(cpuset_parse_list_strict("2-5,8,10-11", &s), 0);
+	f = cpuset_format(&s);
+	assert_string_equal(f, "2-5,8,10-11");
+	free(f);
 	cpuset_clear(&s);
 	cpuset_clear(&m);
 }
@@ -435,6 +452,16 @@ static void test_modprobe_conf(void **state)
 	assert_string_equal(c.vfio_first.v[0], "nouveau");
 	assert_string_equal(c.vfio_first.v[1], "snd_hda_intel");
 	assert_string_equal(c.vfio_first.v[2], "nvidia");
+	assert_int_equal(c.kvm_msrs.n, 0);
+	modprobe_conf_free(&c);
+	/* kvm's ignore_msrs and report_ignored_msrs with their values, in
+	 * order (- and _ alike); another module's, a bare name, a comment: not. */
+	assert_int_equal(modprobe_conf_parse("options kvm ignore-msrs=Y halt_poll_ns=0 report_ignored_msrs\n"
+					     "options kvm_amd ignore_msrs=0\n#options kvm ignore_msrs=0\n"
+					     "options kvm report_ignored_msrs=N # ignore_msrs=0\n", &c), 0);
+	assert_int_equal(c.kvm_msrs.n, 2);
+	assert_string_equal(c.kvm_msrs.v[0], "ignore-msrs=Y");
+	assert_string_equal(c.kvm_msrs.v[1], "report_ignored_msrs=N");
 	modprobe_conf_free(&c);
 }
 

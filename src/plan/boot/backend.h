@@ -111,4 +111,7 @@ int setup_add_file(struct setup_plan *p, const char *path, char *content); /* co
 int setup_by_hand(struct setup_plan *p, char *line);                     /* line: taken, NULL is -ENOMEM */
 int setup_exec_pair(struct setup_plan *p, char *run, char *undo);         /* both taken */
 bool cmdline_has_word(const char *text, const char *word);
+/* Every kernel command line the backends' files hold, installed or not
+ * (whole files: comments too), copied into texts. 0, -ENOMEM. */
+int cmdline_texts(const struct host_boot *b, struct strv *texts);
 int bls_plan(const struct boot_plan_ctx *c); /* systemd-boot's and grubby's entries, /etc/kernel/cmdline */
