@@ -12,7 +12,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # for the end-to-end fixture test).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml2-dev libvirt-dev libjson-c-dev scdoc pci.ids tar gzip
 TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang libclang-rt-14-dev \
-	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf
+	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf shellcheck
 # The reboot suite (make check-boot) builds a Debian disk with mmdebstrap.
 BOOT_DEPS  = mmdebstrap fdisk dosfstools qemu-utils
 FUZZ_SECONDS ?= 15
