@@ -11,7 +11,6 @@
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd) templates=$3 keep=${4:-}
 export LC_ALL=C NO_COLOR=1
-command -v shellcheck >/dev/null || { echo "1..0 # SKIP shellcheck missing (Debian package shellcheck)"; exit 0; }
 [ -f /usr/share/qemu/firmware/60-edk2-x86_64.json ] || { echo "1..0 # SKIP Debian's ovmf package missing"; exit 0; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -21,9 +20,16 @@ out=$tmp/out
 mkdir -p "$out"
 hostile='a b"c$(touch x)'"'"'d,e'
 
+# Without shellcheck (Debian package shellcheck) the rest still runs.
+lint() { # WHAT SHELLCHECK_ARGS...
+	what=$1
+	shift
+	if ! command -v shellcheck >/dev/null; then n=$((n + 1)); echo "ok $n - $what # SKIP shellcheck missing"; return; fi
+	shellcheck "$@" >"$tmp/why" 2>&1
+	ok $? "$what" "$tmp/why"
+}
 for t in "$templates"/*.sh.in; do
-	shellcheck -s sh "$t" >"$tmp/why" 2>&1
-	ok $? "shellcheck: template $(basename "$t")" "$tmp/why"
+	lint "shellcheck: template $(basename "$t")" -s sh "$t"
 done
 
 # vm create --qemu on the article's machine with OVMF (as tests/vm.sh).
@@ -121,8 +127,7 @@ for s in "$out"/*.sh; do
 	initramfs-tools-hook.sh) exclude=SC1091 ;;
 	*) exclude=SC2016 ;;
 	esac
-	shellcheck -s sh -e "$exclude" "$s" >"$tmp/why" 2>&1
-	ok $? "shellcheck: $(basename "$s") as vfiokit writes it" "$tmp/why"
+	lint "shellcheck: $(basename "$s") as vfiokit writes it" -s sh -e "$exclude" "$s"
 done
 [ -z "$keep" ] || { mkdir -p "$keep" && cp "$out"/*.sh "$keep/"; }
 echo "1..$n"
