@@ -110,7 +110,7 @@ cp -a "$twin" "$bad"
 sed -i 's|^DEVS="0000:06:00.0 |DEVS="0000:06:00.0 $(touch /tmp/owned) |' "$bad/usr/local/bin/vfio-pci-override.sh"
 cp "$bad/usr/local/bin/vfio-pci-override.sh" "$tmp/bad.before"
 "$vfiokit" setup --gpu 01:00.0 --root "$bad" --apply >"$tmp/why" 2>&1
-[ $? = 1 ] && grep -q "/usr/local/bin/vfio-pci-override.sh: its DEVS= holds more than PCI addresses" "$tmp/why" &&
+[ $? = 1 ] && grep -q "/usr/local/bin/vfio-pci-override.sh: its DEVS= holds shell syntax or control characters where PCI addresses belong" "$tmp/why" &&
 	cmp "$tmp/bad.before" "$bad/usr/local/bin/vfio-pci-override.sh" >>"$tmp/why" 2>&1
 ok $? "an earlier driver_override script with shell in DEVS= is refused, naming the file; nothing written" "$tmp/why"
 

@@ -961,10 +961,11 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		strv_clear(&devs);
 		if (!list)
 			goto oom;
-		/* An earlier script's DEVS= is outside text: only PCI addresses go back in. */
+		/* An earlier script's DEVS= is outside text, and the new script runs
+		 * as root at boot: only bytes the shell takes literally go back in. */
 		if ((k = override_script(list, &script)) == -EINVAL) {
-			k = fail(err, strdupf("/%s: its DEVS= holds more than PCI addresses (shell syntax or control "
-					      "characters); fix or remove the file", OVERRIDE_SCRIPT));
+			k = fail(err, strdupf("/%s: its DEVS= holds shell syntax or control characters where PCI "
+					      "addresses belong; fix or remove the file", OVERRIDE_SCRIPT));
 			goto out;
 		}
 		if (k < 0 || (k = setup_add_file(&p, OVERRIDE_SCRIPT, TAKE_PTR(script))) < 0)
