@@ -13,7 +13,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # mmdebstrap, partitions it with sfdisk and fills its ESP with mtools).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml2-dev libvirt-dev libjson-c-dev scdoc pci.ids tar gzip
 TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang libclang-rt-14-dev \
-	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf \
+	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf shellcheck \
 	     mmdebstrap fdisk dosfstools mtools qemu-utils
 FUZZ_SECONDS ?= 15
 
@@ -114,7 +114,11 @@ FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 # functions bring setup's planner and the text edits with them.
 FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC) \
 	$(wildcard src/plan/boot/*.c) src/plan/setup.c src/plan/isolation.c src/emit/confedit.c \
-	src/plan/refuse.c src/plan/kparams.c src/plan/hugepages.c src/emit/cputune.c src/emit/memory.c src/emit/xml.c
+	src/plan/refuse.c src/plan/kparams.c src/plan/hugepages.c src/emit/cputune.c src/emit/memory.c src/emit/xml.c \
+	src/emit/override.c src/emit/template.c src/emit/shell.c $(FUZZ_TMPL)
+# setup's driver_override script and its initramfs hook: the templates as
+# meson embeds them (src/meson.build), made by the build.
+FUZZ_TMPL = $(BUILD)/src/tmpl-vfio-pci-override.c $(BUILD)/src/tmpl-initramfs-tools-hook.c
 FUZZ_LIBS = $$(pkg-config --cflags --libs libpci json-c libxml-2.0)
 # Seeds for the ROM parser: the option ROMs Debian ships (never copied here).
 ROM_SEEDS = /usr/lib/ipxe/qemu /usr/share/seabios /usr/share/vgabios
@@ -130,7 +134,8 @@ define fuzz_run
 	echo "$(1):"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-$(1)
 endef
 # Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
-fuzz:
+fuzz: $(BUILD)/build.ninja
+	ninja -C $(BUILD) $(FUZZ_TMPL:$(BUILD)/%=%)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) tests/fuzz/fuzz-parse.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
 	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
@@ -138,7 +143,7 @@ fuzz:
 		-o $(BUILD)/fuzz/fuzz-firmware
 	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
 	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
-		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c src/emit/shell.c \
+		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \

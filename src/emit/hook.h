@@ -5,7 +5,9 @@
  * CPUs", "Dynamic huge pages", "CPU frequency governor" and "Host lockup if
  * guest is left running during sleep"), for /etc/libvirt/hooks/qemu.d/.
  * libvirt runs each script there with GUEST OPERATION SUB-OPERATION; the
- * script acts only for its guest. Every value is quoted by sh_quote.
+ * script acts only for its guest. The template is
+ * src/emit/scripts/libvirt-hook.sh.in; every value is quoted by sh_quote
+ * or checked (template.h).
  */
 #include <stdbool.h>
 #include <stdint.h>

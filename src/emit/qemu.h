@@ -7,7 +7,7 @@
  * in-kernel irqchip; -cpu host (kvm=off on request). Every value goes
  * through QEMU's comma escaping and then sh_quote. The script checks that
  * each device is on vfio-pci before it starts QEMU, and passes its own
- * arguments on to QEMU.
+ * arguments on to QEMU. The template is src/emit/scripts/qemu-launch.sh.in.
  */
 #include "vm.h"
 

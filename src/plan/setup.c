@@ -4,6 +4,7 @@
 
 #include "boot/backend.h"
 #include "isolation.h"
+#include "override.h"
 #include "parse-number.h"
 #include "setup.h"
 
@@ -951,7 +952,7 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		goto out;
 	if (p.by_address) {
 		struct strv devs = { 0 };
-		_cleanup_free_ char *list = NULL;
+		_cleanup_free_ char *list = NULL, *script = NULL;
 		/* An earlier setup's devices stay in the script, first. */
 		if (override_script_devs(b->override_script, &devs) < 0) {
 			strv_clear(&devs);
@@ -964,20 +965,16 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 			}
 		list = strv_join(&devs, " ");
 		strv_clear(&devs);
-		if (!list || (k = setup_add_file(&p, OVERRIDE_SCRIPT,
-					   strdupf("#!/bin/sh\n"
-						   "# Written by vfiokit setup: the article's driver_override script "
-						   "(\"Using identical guest\n"
-						   "# and host GPUs\"): modprobe runs it for vfio-pci (install line in\n"
-						   "# /etc/modprobe.d/vfio.conf), so vfio-pci takes these devices by address.\n"
-						   "DEVS=\"%s\"\n"
-						   "if [ -n \"$(ls -A /sys/class/iommu 2>/dev/null)\" ]; then\n"
-						   "\tfor DEV in $DEVS; do\n"
-						   "\t\techo vfio-pci >\"/sys/bus/pci/devices/$DEV/driver_override\"\n"
-						   "\tdone\n"
-						   "fi\n"
-						   "exec modprobe -i vfio-pci \"$@\"\n",
-						   list))) < 0)
+		if (!list)
+			goto oom;
+		/* An earlier script's DEVS= is outside text, and the new script runs
+		 * as root at boot: only bytes the shell takes literally go back in. */
+		if ((k = override_script(list, &script)) == -EINVAL) {
+			k = fail(err, strdupf("/%s: its DEVS= holds shell syntax or control characters where PCI "
+					      "addresses belong; fix or remove the file", OVERRIDE_SCRIPT));
+			goto out;
+		}
+		if (k < 0 || (k = setup_add_file(&p, OVERRIDE_SCRIPT, TAKE_PTR(script))) < 0)
 			goto oom;
 	}
 	if (!p.iommu_only && (k = plan_backends(h, &p, BOOT_GENERATOR, NULL, NULL)) < 0)

@@ -3,20 +3,15 @@
  * /etc/initramfs-tools/modules; with identical cards, a hook that puts the
  * driver_override script into the image. */
 #include "backend.h"
+#include "override.h"
 
 static int itools_plan(const struct boot_plan_ctx *c)
 {
 	const char *text = boot_text(&c->h->boot, "etc/initramfs-tools/modules");
+	char *hook = NULL;
 
-	if (c->p->by_address &&
-	    setup_add_file(c->p, "etc/initramfs-tools/hooks/vfio-pci-override",
-			   strdup("#!/bin/sh\n"
-				  "# Written by vfiokit setup: puts the driver_override script into the initramfs.\n"
-				  "PREREQ=\"\"\n"
-				  "prereqs() { echo \"$PREREQ\"; }\n"
-				  "case $1 in prereqs) prereqs; exit 0 ;; esac\n"
-				  ". /usr/share/initramfs-tools/hook-functions\n"
-				  "copy_exec /" OVERRIDE_SCRIPT "\n")) < 0)
+	if (c->p->by_address && (override_initramfs_hook(&hook) < 0 ||
+				 setup_add_file(c->p, "etc/initramfs-tools/hooks/vfio-pci-override", hook) < 0))
 		return -ENOMEM;
 	if (setup_add_file(c->p, "etc/initramfs-tools/modules", list_file_add(text ? text : "", &c->p->modules)) < 0 ||
 	    strv_push(&c->p->commands, c->regen) < 0)
