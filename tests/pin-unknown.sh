@@ -5,7 +5,8 @@
 # domains guessed would pin vCPUs beside the host's threads. The refusal
 # names the CPU's file and what was wrong; a fully readable topology (and
 # offline CPUs without a topology directory) still pins. Trees made by
-# fixtures/mkcpu.py from the article's i7-8700K table, one file changed.
+# fixtures/mkcpu.py from the article's i7-8700K table, one file changed;
+# last, one with no cpuN directory at all.
 # usage: pin-unknown.sh VFIOKIT FIXTURES_DIR
 set -u
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
@@ -17,7 +18,7 @@ ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok 
 python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-i7-8700k.lscpu" "$tmp/base" || exit 1
 python3 "$fixtures/mkcpu.py" "$fixtures/cpus/i7-8700k-offline.lscpu" "$tmp/offline" || exit 1
 cpu=sys/devices/system/cpu
-echo "1..9"
+echo "1..10"
 
 for c in base offline; do
 	"$vfiokit" tune pin --vcpus 4 --root "$tmp/$c" >"$tmp/out" 2>"$tmp/err"
@@ -47,4 +48,10 @@ case_ "cpu2's L3 CPUs garbage" 'echo zz >"$c/$cpu"/cpu2/cache/index3/shared_cpu_
 	"$cpu/cpu2/cache/index3/shared_cpu_list: not a CPU list"
 case_ "cpu2's cache level absent" 'rm "$c/$cpu"/cpu2/cache/index3/level' \
 	"$cpu/cpu2/cache/index3/level: absent"
+# No cpuN directory at all (an empty list to sort: UBSan in make check's
+# second run aborts on qsort of a null array).
+rm -rf "$tmp/c" && cp -a "$tmp/base" "$tmp/c" && rm -rf "$tmp/c/$cpu"/cpu[0-9]*
+"$vfiokit" tune pin --vcpus 4 --root "$tmp/c" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] && grep -qF "vfiokit: no CPU topology: /sys/devices/system/cpu lists no online CPU" "$tmp/err" && [ ! -s "$tmp/out" ]
+ok $? "no cpuN directory: refused, no CPU named, no crash" "$tmp/err"
 exit $fail

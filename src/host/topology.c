@@ -338,7 +338,8 @@ int topology_load(struct host *h)
 		t->cpus[t->ncpus++] = (struct cpu_info){ .cpu = cpu, .package = -1, .die = -1, .core_id = -1,
 							  .node = -1, .core = -1, .l3 = -1 };
 	}
-	qsort(t->cpus, t->ncpus, sizeof(*t->cpus), cmp_cpu);
+	if (t->ncpus > 1)
+		qsort(t->cpus, t->ncpus, sizeof(*t->cpus), cmp_cpu);
 	k = read_set(h, CPU_DIR "/online", NULL, &t->online);
 	if (k == -ENOMEM)
 		goto out;
