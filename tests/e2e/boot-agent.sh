@@ -28,6 +28,9 @@ loader() {
 	elif [ -d /sys/firmware/efi ]; then echo "UEFI, no LoaderInfo"
 	else echo "BIOS $(tr ' ' '\n' </proc/cmdline | grep '^BOOT_IMAGE=')"; fi
 }
+# systemd-udev-settle gives up after 180 s; a starved boot may need longer
+# before every device has its driver.
+udevadm settle --timeout=900
 echo "E2E-STAGE $stage"
 echo "E2E-UPTIME $(cut -d" " -f1 /proc/uptime) s at the start of the stage"
 echo "E2E-LOADER $(loader)"
