@@ -3,7 +3,7 @@
 /*
  * The scripts vfiokit writes are shell templates in src/emit/scripts/NAME.sh.in,
  * embedded at build time (scripts/embed.py) as the strings below, and
- * checked by shellcheck (tests/shellcheck.sh). A template is a real script
+ * checked by shellcheck (tests/scripts.sh). A template is a real script
  * but for its placeholders:
  *   @NAME@          a value, written by its kind (below); an unknown name or
  *                   one that is a section is refused
