@@ -67,14 +67,14 @@ if [ $family = grub ]; then
 	# no_timer_check: under TCG on a busy machine the kernel's check of the
 	# timer through the interrupt-remapped IO-APIC can fail, and it panics.
 	sed -i -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check rootdelay=900"/' "$root/etc/default/grub"
+		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' "$root/etc/default/grub"
 	printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$root/etc/default/grub"
 else
 	in_root 'dpkg --purge grub-pc grub-pc-bin grub2-common grub-common >/dev/null'
 	rootdev=/dev/vda2
 	printf '/dev/vda2 / ext4 errors=remount-ro 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 2\n' >"$root/etc/fstab"
 	mkdir -p "$root/boot/efi" "$root/etc/kernel"
-	printf 'root=/dev/vda2 ro console=ttyS0 no_timer_check rootdelay=900 quiet\n' >"$root/etc/kernel/cmdline"
+	printf 'root=/dev/vda2 ro console=ttyS0 no_timer_check quiet\n' >"$root/etc/kernel/cmdline"
 	# kernel-install's depmod plugin reads every module again at each
 	# update-initramfs (30 s and more under TCG); the kernel package's
 	# postinst has run depmod already. Masked the way kernel-install reads.
@@ -83,8 +83,8 @@ else
 fi
 echo vfiokit-e2e >"$root/etc/hostname"
 # Under TCG on a busy machine a boot can be starved for minutes: no timeout
-# of the guest's may end it (systemd would wait 90 s for a device, then go to
-# emergency mode; the initramfs 180 s for the root, rootdelay= above).
+# of systemd's may end it (it would wait 90 s for a device, then go to
+# emergency mode). Not rootdelay=: initramfs-tools sleeps that long first.
 mkdir -p "$root/etc/systemd/system.conf.d"
 printf '[Manager]\nDefaultTimeoutStartSec=15min\n' >"$root/etc/systemd/system.conf.d/e2e-timeouts.conf"
 # A fixed machine ID: kernel-install names the ESP's directory after it, and
@@ -158,7 +158,7 @@ AGENT
 	e2e_ctl_disk "$work/ctl" "$work/ctl.img"
 	made=$(date +%s)
 	e2e_qemu $family "$work/disk.raw" "$work/ctl.img" "$work/vars.fd" "$work/first.log" -no-reboot \
-		-kernel "$work/vmlinuz-$kver" -initrd "$work/initrd.img-$kver" -append "root=$rootdev ro console=ttyS0 no_timer_check rootdelay=900 quiet"
+		-kernel "$work/vmlinuz-$kver" -initrd "$work/initrd.img-$kver" -append "root=$rootdev ro console=ttyS0 no_timer_check quiet"
 	tr -d '\r' <"$work/first.log" | grep -q '^E2E-FIRSTBOOT-RC done' ||
 		{ tail -40 "$work/first.log" >&2; echo "boot-image.sh: the first boot did not install GRUB" >&2; exit 1; }
 	echo "boot-image.sh: the first boot (grub-install, update-grub) took $(( $(date +%s) - made )) s" >&2
