@@ -16,19 +16,7 @@ ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok 
 # The machine: the article's Ryzen 5 1600, with cpufreq (ondemand), an empty
 # 2 MiB pool, cgroup v2 and systemd 252.
 r="$tmp/root"
-python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-ryzen5-1600.lscpu" "$r" || exit 1
-for c in $(seq 0 11); do
-	mkdir -p "$r/sys/devices/system/cpu/cpu$c/cpufreq"
-	echo acpi-cpufreq >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_driver"
-	echo ondemand >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_governor"
-done
-mkdir -p "$r/sys/kernel/mm/hugepages/hugepages-2048kB" "$r/sys/fs/cgroup" "$r/usr/lib/systemd" "$r/proc/sys/vm"
-echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-: >"$r/sys/fs/cgroup/cgroup.controllers"
-: >"$r/usr/lib/systemd/libsystemd-shared-252.so"
-printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' >"$r/proc/cpuinfo"
-printf 'MemTotal:       16363840 kB\nMemAvailable:   12000000 kB\n' >"$r/proc/meminfo"
+sh "$fixtures/mkhookhost.sh" "$fixtures" "$r" --cpufreq || exit 1
 pool="$r/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 
 mkdir "$tmp/bin"

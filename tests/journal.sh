@@ -149,12 +149,8 @@ ok $? "undo killed at each of its $points changes: journal tells the truth, plai
 # 3. Killed in tune hook --apply: no executable in qemu.d is ever half a
 # script (libvirt runs every executable there for every guest).
 r="$tmp/hookhost"
-python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-ryzen5-1600.lscpu" "$r" >/dev/null || exit 1
-mkdir -p "$r/sys/fs/cgroup" "$r/usr/lib/systemd" "$r/proc" "$r/var/lib" "$r/etc/libvirt/hooks/qemu.d"
-: >"$r/sys/fs/cgroup/cgroup.controllers"
-: >"$r/usr/lib/systemd/libsystemd-shared-252.so"
-printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' >"$r/proc/cpuinfo"
-printf 'MemTotal:       16363840 kB\nMemAvailable:   12000000 kB\n' >"$r/proc/meminfo"
+sh "$fixtures/mkhookhost.sh" "$fixtures" "$r" || exit 1
+mkdir -p "$r/etc/libvirt/hooks/qemu.d"
 printf '#!/bin/sh\n# the user'"'"'s own hook\n' >"$r/etc/libvirt/hooks/qemu.d/other" && chmod 755 "$r/etc/libvirt/hooks/qemu.d/other"
 tree "$r" >"$tmp/hook.pristine"
 cp -a "$r" "$tmp/hook.done"

@@ -63,19 +63,7 @@ qemu tcg "$hostile" --gpu 06:00.0 --accel tcg --memory 256M --vcpus 1
 
 # tune hook on the article's Ryzen 5 1600, cgroup v2, systemd 252 (as tests/hook.sh).
 r=$tmp/ryzen
-python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-ryzen5-1600.lscpu" "$r" >/dev/null || exit 1
-for c in $(seq 0 11); do
-	mkdir -p "$r/sys/devices/system/cpu/cpu$c/cpufreq"
-	echo acpi-cpufreq >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_driver"
-	echo ondemand >"$r/sys/devices/system/cpu/cpu$c/cpufreq/scaling_governor"
-done
-mkdir -p "$r/sys/kernel/mm/hugepages/hugepages-2048kB" "$r/sys/fs/cgroup" "$r/usr/lib/systemd" "$r/proc/sys/vm"
-echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-echo 100 >"$r/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-: >"$r/sys/fs/cgroup/cgroup.controllers"
-: >"$r/usr/lib/systemd/libsystemd-shared-252.so"
-printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n' >"$r/proc/cpuinfo"
-printf 'MemTotal:       16363840 kB\nMemAvailable:   12000000 kB\n' >"$r/proc/meminfo"
+sh "$fixtures/mkhookhost.sh" "$fixtures" "$r" --cpufreq || exit 1
 hook() { # NAME GUEST ARGS...
 	name=$1 guest=$2
 	shift 2

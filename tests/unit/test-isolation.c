@@ -13,6 +13,8 @@
 #include "host.h"
 #include "isolation.h"
 
+#include "fixture-host.h"
+
 static const char *fixtures;
 
 static struct host *load(const char *name, struct path_root **root)
@@ -24,17 +26,6 @@ static struct host *load(const char *name, struct path_root **root)
 	assert_int_equal(path_root_open(dir, root), 0);
 	assert_int_equal(host_load(*root, HOST_LOAD_PCI, &h), 0);
 	return h;
-}
-
-static size_t dev(const struct host *h, const char *addr)
-{
-	struct pci_addr a;
-	const struct pci_device *d;
-
-	assert_int_equal(parse_pci_addr(addr, &a), 0);
-	d = host_find_pci(h, &a);
-	assert_non_null(d);
-	return (size_t)(d - h->pci);
 }
 
 /* The blockers of group n with taken (addresses, NULL-terminated) on
@@ -49,7 +40,7 @@ static char *blockers(const struct host *h, int n, const char *const *taken, siz
 	assert_non_null(g);
 	for (; taken && taken[nt]; nt++) {
 		assert_true(nt < ARRAY_SIZE(idx));
-		idx[nt] = dev(h, taken[nt]);
+		idx[nt] = fixture_dev(h, taken[nt]);
 	}
 	assert_int_equal(isolation_group_blockers(h, g, idx, nt, &b), 0);
 	for (size_t i = 0; i < b.ndevs; i++) {

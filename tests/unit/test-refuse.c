@@ -15,6 +15,8 @@
 #include "host.h"
 #include "refuse.h"
 
+#include "fixture-host.h"
+
 static const char *fixtures;
 
 struct fx {
@@ -45,21 +47,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static size_t dev(const struct host *h, const char *addr)
-{
-	struct pci_addr a;
-	const struct pci_device *d;
-
-	assert_int_equal(parse_pci_addr(addr, &a), 0);
-	d = host_find_pci(h, &a);
-	assert_non_null(d);
-	return (size_t)(d - h->pci);
-}
-
 /* The refusals for one device. */
 static void judge1(const struct host *h, const char *addr, struct refusal_list *l)
 {
-	size_t i = dev(h, addr);
+	size_t i = fixture_dev(h, addr);
 
 	*l = (struct refusal_list){ 0 };
 	assert_int_equal(refusals_judge(h, &i, 1, l), 0);
@@ -119,7 +110,7 @@ static void test_many_appended(void **state)
 {
 	const struct host *h = ((struct fx *)*state)->h;
 	struct refusal_list l = { 0 };
-	size_t devs[] = { dev(h, "06:00.0"), dev(h, "05:00.0"), dev(h, "00:02.0") };
+	size_t devs[] = { fixture_dev(h, "06:00.0"), fixture_dev(h, "05:00.0"), fixture_dev(h, "00:02.0") };
 
 	assert_int_equal(refusal_list_add(&l, REFUSE_NONVIABLE, strdup("earlier")), 0);
 	assert_int_equal(refusals_judge(h, devs, ARRAY_SIZE(devs), &l), 0);
