@@ -66,15 +66,20 @@ if [ $family = grub ]; then
 	# GRUB on the serial line, no menu wait; the kernel's console there too.
 	# no_timer_check: under TCG on a busy machine the kernel's check of the
 	# timer through the interrupt-remapped IO-APIC can fail, and it panics.
+	# mitigations=off: the emulated CPU looks vulnerable to Meltdown, and
+	# page-table isolation makes every system call flush TCG's software
+	# TLB; without it the guest runs a quarter faster (mkinitramfs 67 s
+	# instead of 80, the agent up at 25 s instead of 42). What is tested
+	# (the IOMMU, vfio-pci, the boot files) does not depend on it.
 	sed -i -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' "$root/etc/default/grub"
+		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check mitigations=off"/' "$root/etc/default/grub"
 	printf 'GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$root/etc/default/grub"
 else
 	in_root 'dpkg --purge grub-pc grub-pc-bin grub2-common grub-common >/dev/null'
 	rootdev=/dev/vda2
 	printf '/dev/vda2 / ext4 errors=remount-ro 0 1\n/dev/vda1 /boot/efi vfat umask=0077 0 2\n' >"$root/etc/fstab"
 	mkdir -p "$root/boot/efi" "$root/etc/kernel"
-	printf 'root=/dev/vda2 ro console=ttyS0 no_timer_check quiet\n' >"$root/etc/kernel/cmdline"
+	printf 'root=/dev/vda2 ro console=ttyS0 no_timer_check mitigations=off quiet\n' >"$root/etc/kernel/cmdline"
 	# kernel-install's depmod plugin reads every module again at each
 	# update-initramfs (30 s and more under TCG); the kernel package's
 	# postinst has run depmod already. Masked the way kernel-install reads.
@@ -158,7 +163,7 @@ AGENT
 	e2e_ctl_disk "$work/ctl" "$work/ctl.img"
 	made=$(date +%s)
 	e2e_qemu $family "$work/disk.raw" "$work/ctl.img" "$work/vars.fd" "$work/first.log" -no-reboot \
-		-kernel "$work/vmlinuz-$kver" -initrd "$work/initrd.img-$kver" -append "root=$rootdev ro console=ttyS0 no_timer_check quiet"
+		-kernel "$work/vmlinuz-$kver" -initrd "$work/initrd.img-$kver" -append "root=$rootdev ro console=ttyS0 no_timer_check mitigations=off quiet"
 	tr -d '\r' <"$work/first.log" | grep -q '^E2E-FIRSTBOOT-RC done' ||
 		{ tail -40 "$work/first.log" >&2; echo "boot-image.sh: the first boot did not install GRUB" >&2; exit 1; }
 	echo "boot-image.sh: the first boot (grub-install, update-grub) took $(( $(date +%s) - made )) s" >&2

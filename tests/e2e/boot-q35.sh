@@ -83,7 +83,7 @@ timeout 400 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -m 1
 	-cpu qemu64,vendor=GenuineIntel \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$work/k/boot/vmlinuz-$release" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 intel_iommu=on iommu=pt quiet" \
+	-append "console=ttyS0 intel_iommu=on iommu=pt mitigations=off quiet" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-device e1000e,addr=02.0 -device e1000e,addr=03.0 \
 	-device VGA,addr=06.0,multifunction=on -device ich9-intel-hda,addr=06.1 \
