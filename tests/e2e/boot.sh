@@ -12,13 +12,15 @@
 # kernel-install + initramfs-tools on OVMF. The guest side is boot-agent.sh;
 # each family boots three times (systemctl reboot in the guest, QEMU
 # started again for each boot).
-# Timings (2 cores, both families side by side, other jobs on the machine;
-# see the "# FAMILY:" lines each run prints): root file system 74 s with the
-# .deb files cached; systemd-boot disk 33 s (all in a chroot); GRUB disk
-# 178 s (its first boot, for grub-install and update-grub, 119 s); the
-# three boots 629 s (systemd-boot) and 649 s (GRUB) at load 4 to 6: the
-# agent starts 55 to 100 s after the kernel, setup takes 170 to 190 s and
-# verify + undo 130 to 200 s, most of it update-initramfs under TCG.
+# Timings (2 cores, both families side by side, other jobs on the machine
+# at load about 5; see the "# FAMILY:" lines each run prints): 9 min wall,
+# about 770 core-seconds. GRUB disk 136 s (its first boot, for grub-install
+# and update-grub, 98 s), systemd-boot disk 40 s (all in a chroot); the
+# three boots 351 s (GRUB) and 363 s (systemd-boot): the agent starts 27 to
+# 44 s after the kernel, setup's boot ends at 131 to 139 s of uptime, verify
+# + undo at 118 to 136 s, most of it update-initramfs under TCG. Guests boot
+# with mitigations=off: page-table isolation would flush TCG's TLB at every
+# system call (agent 42 s -> 25 s, mkinitramfs 80 s -> 67 s).
 # usage: boot.sh BUILD_DIR [FAMILY...]     (prints TAP)
 set -u
 build=$(cd "$1" && pwd)
