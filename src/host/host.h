@@ -253,6 +253,7 @@ struct host_cpu {
 
 struct host_system {
 	bool kvm_dev;          /* dev/kvm exists */
+	int kvm_ignore_msrs;   /* sys/module/kvm/parameters/ignore_msrs: 1 Y, 0 N, -1 unknown */
 	bool vfio_dev;         /* dev/vfio/vfio exists */
 	char *os_id, *os_id_like, *os_pretty;
 	char *os_variant;      /* VARIANT (Harvester is VARIANT="Harvester" over SLE Micro) */
