@@ -9,8 +9,6 @@
 #include "escape.h"
 #include "log.h"
 
-#define KMSG_REL "dev/kmsg"
-#define GUEST_LOG_DIR "var/log/libvirt/qemu"
 #define LOGS_MAX 32
 
 static void help(void)
@@ -142,7 +140,7 @@ static bool guest_name_ok(const char *n)
 static int scan_guests(struct scan *sc, struct path_root *root)
 {
 	struct strv names = { 0 };
-	int k = path_list(root, GUEST_LOG_DIR, &names);
+	int k = path_list(root, LOG_GUEST_DIR, &names);
 
 	if (k == -ENOENT || k == -ENOTDIR) {
 		strv_clear(&names);
@@ -152,7 +150,7 @@ static int scan_guests(struct scan *sc, struct path_root *root)
 		strv_clear(&names);
 		if (k == -ENOMEM)
 			return k;
-		cli_error("/%s: %s: the guests' logs could not be listed", GUEST_LOG_DIR, path_strerror(k));
+		cli_error("/%s: %s: the guests' logs could not be listed", LOG_GUEST_DIR, path_strerror(k));
 		sc->failed = true;
 		return 0;
 	}
@@ -161,7 +159,7 @@ static int scan_guests(struct scan *sc, struct path_root *root)
 
 		if (!endswith(names.v[i], ".log"))
 			continue;
-		rel = strdupf("%s/%s", GUEST_LOG_DIR, names.v[i]);
+		rel = strdupf("%s/%s", LOG_GUEST_DIR, names.v[i]);
 		k = rel ? scan_root(sc, root, rel, "the guest's log") : -ENOMEM;
 	}
 	strv_clear(&names);
@@ -265,9 +263,9 @@ static int run(struct path_root *root, char **logs, size_t nlogs, const char *gu
 	for (size_t i = 0; k == 0 && i < nlogs; i++)
 		k = scan_file(&sc, logs[i]);
 	if (k == 0 && !nlogs)
-		k = scan_root(&sc, root, KMSG_REL, "the kernel log of this boot");
+		k = scan_root(&sc, root, LOG_KERNEL_REL, "the kernel log of this boot");
 	if (k == 0 && guest) {
-		_cleanup_free_ char *rel = strdupf("%s/%s.log", GUEST_LOG_DIR, guest);
+		_cleanup_free_ char *rel = strdupf("%s/%s.log", LOG_GUEST_DIR, guest);
 		k = rel ? scan_root(&sc, root, rel, "the guest's log") : -ENOMEM;
 	} else if (k == 0 && !nlogs)
 		k = scan_guests(&sc, root);

@@ -333,3 +333,50 @@ void log_close(struct log_reader *lr)
 	free(lr->buf);
 	free(lr);
 }
+
+int log_read_tail(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len, bool *cut)
+{
+	_cleanup_close_ int fd = path_open_stream(r, rel, true);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t n = 0, skip = 0;
+
+	*cut = false;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		if (lseek(fd, st.st_size - (off_t)max, SEEK_SET) < 0)
+			return -errno;
+		*cut = true;
+	}
+	if (!(buf = malloc(max + 1)))
+		return -ENOMEM;
+	while (n < max) {
+		/* dev/kmsg gives one record a read and refuses a buffer too
+		 * small for it (EINVAL): the last record that does not fit
+		 * ends the copy. */
+		ssize_t k = read(fd, buf + n, max - n);
+
+		if (k > 0) {
+			n += (size_t)k;
+			continue;
+		}
+		if (k == 0 || (S_ISCHR(st.st_mode) && (errno == EAGAIN || errno == EINVAL)))
+			break;
+		if (errno == EINTR || (S_ISCHR(st.st_mode) && errno == EPIPE))
+			continue;
+		return -errno;
+	}
+	if (*cut) {
+		char *nl = memchr(buf, '\n', n);
+		skip = nl ? (size_t)(nl - buf) + 1 : n;
+		memmove(buf, buf + skip, n - skip);
+		n -= skip;
+	}
+	buf[n] = '\0';
+	*len = n;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}

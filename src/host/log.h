@@ -17,6 +17,12 @@
 
 #define LOG_LINE_MAX 8192
 
+/* Where vfiokit doctor reads the logs, root-relative: the kernel's records
+ * (the character device live, a regular file in a snapshot) and libvirt's
+ * per-guest logs, NAME.log each. */
+#define LOG_KERNEL_REL "dev/kmsg"
+#define LOG_GUEST_DIR "var/log/libvirt/qemu"
+
 /* The prefix log_strip() recognised on a line. */
 enum log_form {
 	LOG_FORM_PLAIN,    /* none: journalctl -o cat, or a message QEMU wrote */
@@ -59,3 +65,9 @@ int log_open_root(struct path_root *r, const char *rel, struct log_reader **ret)
 int log_next(struct log_reader *lr, struct log_line *line);
 const struct log_stats *log_reader_stats(const struct log_reader *lr);
 void log_close(struct log_reader *lr);
+
+/* The bytes of a log for a copy (vfiokit snapshot): rel through the root as
+ * log_open_root() opens it; at most max bytes, the last ones of a longer
+ * regular file from a line start (*cut set), the first ones of dev/kmsg.
+ * NUL bytes are kept. */
+int log_read_tail(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len, bool *cut);
