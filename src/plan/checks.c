@@ -361,11 +361,19 @@ static int check_reset(struct host *h, struct check_report *rep)
 		return add(rep, "gpu-reset", t, CHECK_SKIP, NULL, "no non-boot GPU in an IOMMU group");
 	/* Their FLR or bus reset is there but leaves the card dead: the
 	 * article's "AMD reset bug", vendor-reset's device table. */
-	if (*amd)
+	if (*amd && !bad)
 		return add(rep, "gpu-reset", t, CHECK_WARN,
 			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
 			   "/etc/modules-load.d/vendor-reset.conf",
-			   "needs vendor-reset: %s%s%s", amd, bad ? "; no reset method: " : "", bad ? list : "");
+			   "needs vendor-reset: %s", amd);
+	if (*amd)
+		return add(rep, "gpu-reset", t, CHECK_WARN,
+			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
+			   "/etc/modules-load.d/vendor-reset.conf; for the devices with no reset method, expect to reboot "
+			   "the host after the guest stops",
+			   "needs vendor-reset: %s; no reset method: %s. The guest may hang in \"shutting down\" and the "
+			   "device stay unusable until the host reboots",
+			   amd, list);
 	if (bad == 0)
 		return add(rep, "gpu-reset", t, CHECK_PASS, NULL, "every endpoint in the GPU groups has a reset method");
 	return add(rep, "gpu-reset", t, CHECK_WARN,
