@@ -84,6 +84,17 @@ ok $? "no interrupt remapping with the IOMMU off: the IOMMU blamed, not interrup
 doctor --root "$hosts/shared-group" --log "$logs/amd-reset-bug.log"
 grep -q '0000:06:00.0 is an AMD Polaris 10 GPU' "$tmp/out" && grep -q 'install vendor-reset' "$tmp/out"
 ok $? "Unknown PCI header type '127' on an RX 580: vendor-reset" "$tmp/out"
+grep -q 'echo device_specific > /sys/bus/pci/devices/0000:06:00.0/reset_method' "$tmp/out"
+ok $? "... and, on kernel 5.15 and later, device_specific in its reset_method" "$tmp/out"
+cp -a "$hosts/shared-group" "$tmp/vr"
+echo 'vendor_reset 16384 0 - Live 0x0000000000000000' >>"$tmp/vr/proc/modules"
+echo 'device_specific bus' >"$tmp/vr/sys/bus/pci/devices/0000:06:00.0/reset_method"
+doctor --root "$tmp/vr" --log "$logs/amd-reset-bug.log"
+grep -q "vendor_reset is loaded and 0000:06:00.0's reset_method has device_specific: reboot the host once" "$tmp/out"
+ok $? "... with vendor_reset loaded and device_specific set: reboot once" "$tmp/out"
+"$vfiokit" check --root "$tmp/vr" >"$tmp/out" 2>&1
+! grep -q 'needs vendor-reset' "$tmp/out"
+ok $? "check: no 'needs vendor-reset' once vendor_reset is loaded" "$tmp/out"
 "$vfiokit" check --root "$hosts/shared-group" >"$tmp/out" 2>&1
 grep -q 'needs vendor-reset: 0000:06:00.0 (AMD Polaris 10)' "$tmp/out"
 ok $? "check reports the same card as needing vendor-reset" "$tmp/out"

@@ -364,12 +364,14 @@ static int check_reset(struct host *h, struct check_report *rep)
 	if (*amd && !bad)
 		return add(rep, "gpu-reset", t, CHECK_WARN,
 			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
-			   "/etc/modules-load.d/vendor-reset.conf",
+			   "/etc/modules-load.d/vendor-reset.conf; from kernel 5.15 on also echo device_specific to "
+			   "each card's reset_method before the guest starts",
 			   "needs vendor-reset: %s", amd);
 	if (*amd)
 		return add(rep, "gpu-reset", t, CHECK_WARN,
 			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
-			   "/etc/modules-load.d/vendor-reset.conf; for the devices with no reset method, expect to reboot "
+			   "/etc/modules-load.d/vendor-reset.conf; from kernel 5.15 on also echo device_specific to "
+			   "each card's reset_method before the guest starts; for the devices with no reset method, expect to reboot "
 			   "the host after the guest stops",
 			   "needs vendor-reset: %s; no reset method: %s. The guest may hang in \"shutting down\" and the "
 			   "device stay unusable until the host reboots",

@@ -406,19 +406,32 @@ static int fix_reset(struct fixer *x)
 {
 	const char *family = x->dev ? vendor_reset_family(x->dev->vendor, x->dev->device) : NULL;
 	bool loaded = x->h && strv_contains(&x->h->kernel.loaded, "vendor_reset");
+	char extra[160] = "";
 
 	if (family) {
 		if (set(&x->f->cause, strdupf("%s is an AMD %s GPU: it does not reset without the vendor-reset module "
 					      "(the AMD reset bug)",
 					      x->addr, family)) < 0)
 			return -ENOMEM;
-		return set(&x->f->fix, loaded ? strdupf("vendor_reset is loaded: give %s the device_specific reset "
-							"(echo device_specific > /sys/bus/pci/devices/%s/reset_method), "
-							"then reboot the host once",
-							x->addr, x->addr)
-					      : strdup("install vendor-reset (vendor-reset-dkms) and load it at boot "
-						       "(echo vendor-reset > /etc/modules-load.d/vendor-reset.conf); "
-						       "reboot the host to recover the card"));
+		/* From 5.15 the kernel tries its own resets first; vendor-reset's
+		 * is used only when reset_method names device_specific. */
+		if (loaded && x->dev && x->dev->reset_method && strstr(x->dev->reset_method, "device_specific"))
+			return set(&x->f->fix, strdupf("vendor_reset is loaded and %s's reset_method has device_specific: "
+						       "reboot the host once to recover the card",
+						       x->addr));
+		if (loaded)
+			return set(&x->f->fix, strdupf("vendor_reset is loaded: give %s its reset (echo device_specific > "
+						       "/sys/bus/pci/devices/%s/reset_method before the guest starts, "
+						       "kernels 5.15 and later), then reboot the host once",
+						       x->addr, x->addr));
+		if (kernel_at_least(x->h, 5, 15))
+			snprintf(extra, sizeof(extra),
+				 ", and before the guest starts echo device_specific > /sys/bus/pci/devices/%s/reset_method",
+				 x->addr);
+		return set(&x->f->fix, strdupf("install vendor-reset (vendor-reset-dkms) and load it at boot (echo "
+					       "vendor-reset > /etc/modules-load.d/vendor-reset.conf)%s; reboot the host to "
+					       "recover the card",
+					       extra));
 	}
 	if (streq(x->f->sig->id, "d3cold-failed") && *x->addr)
 		return set(&x->f->fix, strdupf("keep %s out of D3cold: echo 0 > /sys/bus/pci/devices/%s/d3cold_allowed "
