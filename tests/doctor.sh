@@ -115,6 +115,18 @@ doctor --root "$hosts/vfio-bound" --log "$logs/healthy-boot.log"
 [ "$(rc)" = 0 ] && [ "$(grep -c '^warning no-reset-method 0000:06:00\.[01]$' "$tmp/out")" = 2 ]
 ok $? "devices on vfio-pci without a reset method: warnings from the model alone" "$tmp/out"
 
+cp -a "$hosts/vfio-bound" "$tmp/irq"
+cat >>"$tmp/irq/proc/interrupts" <<'IRQ'
+ 150:      88120          0  IR-PCI-MSI 3145728-edge      vfio-msi[0](0000:06:00.0)
+  17:       4410          0  IR-IO-APIC   17-fasteoi   vfio-intx(0000:06:00.1)
+ 151:          0          0  IR-PCI-MSI 3145729-edge      vfio-msix[1](0000:01:00.0)
+IRQ
+doctor -J --root "$tmp/irq" --log "$logs/healthy-boot.log"
+[ "$(rc)" = 0 ] && python3 -c 'import json,sys
+f = [(x["id"], x["device"]) for x in json.load(open(sys.argv[1]))["findings"] if x["id"] == "guest-intx"]
+sys.exit(f != [("guest-intx", "0000:06:00.1")])' "$tmp/out"
+ok $? "a guest driving 06:00.1 with INTx (vfio-intx in /proc/interrupts): a warning for it alone" "$tmp/out"
+
 # 5. Bad input.
 python3 -c '
 import random, sys

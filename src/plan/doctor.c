@@ -15,6 +15,7 @@
 #define S_RMRR "Reserved Memory Region Reporting (RMRR) Conflict"
 #define S_MSR "Bluescreen at boot since Windows 10 1803"
 #define S_ROM "UEFI (OVMF) compatibility in VBIOS"
+#define S_MSI "Slowed down audio pumped through HDMI on the video card"
 
 /* Order matters only where two rows could match one line: the first wins. */
 static const struct doctor_sig sigs[] = {
@@ -504,6 +505,12 @@ static int fix_one(struct fixer *x)
 	}
 	if (streq(id, "needs-vendor-reset"))
 		return fix_reset(x);
+	if (streq(id, "guest-intx"))
+		return set(&x->f->fix, strdupf("turn on MSI for %s in the guest: Windows, MSISupported=1 under the "
+					       "device's Interrupt Management\\MessageSignaledInterruptProperties registry "
+					       "key (or the MSI utility), for every function of the card; a Linux guest, "
+					       "options snd-hda-intel enable_msi=1 for its audio; then restart the guest",
+					       a));
 	if (streq(id, "no-reset-method"))
 		return set(&x->f->fix, strdupf("%s has no reset method (reset_method empty, no reset attribute): reboot "
 					       "the host after the guest stops; do not suspend the host with the guest "
@@ -520,7 +527,23 @@ static const struct doctor_sig model_sigs[] = {
 	{ "no-reset-method", DOCTOR_WARNING, NULL, NULL,
 	  "a device on vfio-pci has no reset method: the host may lock up or the device stay dead after the guest stops",
 	  S_NORESET, "the host model: the device's reset_method and reset attributes in sysfs" },
+	{ "guest-intx", DOCTOR_WARNING, NULL, NULL,
+	  "the running guest drives this device with line-based interrupts (INTx), not MSI: HDMI audio slows down "
+	  "and crackles, graphics stutter",
+	  S_MSI, "the host model: /proc/interrupts, vfio-pci's \"vfio-intx(%s)\" action (drivers/vfio/pci/"
+	  "vfio_pci_intrs.c) and no \"vfio-msi[%d](%s)\"" },
 };
+
+static int push_model(struct doctor_report *rep, const struct doctor_sig *s, const struct pci_addr *a)
+{
+	if (rep->n >= DOCTOR_FINDINGS_MAX)
+		return 0;
+	if (GROW(rep->f, rep->alloc, rep->n + 1) < 0)
+		return -ENOMEM;
+	rep->f[rep->n++] = (struct doctor_finding){ .sig = s, .severity = s->severity, .has_addr = true, .addr = *a,
+						    .group = -1 };
+	return 0;
+}
 
 static bool have_finding(const struct doctor_report *rep, const char *id, const struct pci_addr *a)
 {
@@ -538,7 +561,7 @@ static int model_findings(struct doctor_report *rep, const struct host *h)
 	for (size_t i = 0; i < h->npci; i++) {
 		const struct pci_device *d = &h->pci[i];
 		const struct doctor_sig *s = NULL;
-		struct doctor_match m;
+		int k;
 
 		if (!d->driver || !streq(d->driver, "vfio-pci") || pci_is_bridge_role(d->role))
 			continue;
@@ -546,13 +569,13 @@ static int model_findings(struct doctor_report *rep, const struct host *h)
 			s = &model_sigs[0];
 		else if (!d->has_reset && !(d->reset_method && *d->reset_method))
 			s = &model_sigs[1];
-		if (!s || have_finding(rep, "amd-reset-bug", &d->addr) || have_finding(rep, "reset-failed", &d->addr))
-			continue;
-		m = (struct doctor_match){ .sig = s, .has_addr = true, .addr = d->addr, .group = -1 };
-		if (GROW(rep->f, rep->alloc, rep->n + 1) < 0)
-			return -ENOMEM;
-		rep->f[rep->n++] = (struct doctor_finding){ .sig = s, .severity = s->severity, .has_addr = true,
-							    .addr = m.addr, .group = -1 };
+		if (s && !have_finding(rep, "amd-reset-bug", &d->addr) && !have_finding(rep, "reset-failed", &d->addr) &&
+		    (k = push_model(rep, s, &d->addr)) < 0)
+			return k;
+		/* The article's audio entry: INTx while the guest runs. */
+		if (strv_contains(&h->iommu.vfio_intx, d->name) && !strv_contains(&h->iommu.vfio_msi, d->name) &&
+		    (k = push_model(rep, &model_sigs[2], &d->addr)) < 0)
+			return k;
 	}
 	return 0;
 }
