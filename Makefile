@@ -146,6 +146,8 @@ fuzz: $(BUILD)/build.ninja
 		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
+	$(FUZZ_CC) tests/fuzz/fuzz-doctor.c $(FUZZ_HOST_SRC) src/plan/doctor.c src/plan/vendor-reset.c $(FUZZ_LIBS) \
+		-o $(BUILD)/fuzz/fuzz-doctor
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \
 		python3 tests/fixtures/mkcpu.py tests/fixtures/cpus/article-i7-8700k.lscpu $(BUILD)/fuzz/cpu >/dev/null && \
 		cp -a $(BUILD)/fuzz/cpu/sys/devices/system/cpu $(BUILD)/fuzz/cpu/sys/devices/system/node \
@@ -161,7 +163,8 @@ fuzz: $(BUILD)/build.ninja
 	$(call fuzz_run,fuzz-confedit,4096,tests/fuzz/seeds-confedit)
 	$(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
 	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
-	@for h in parse rom firmware confedit vm-edit host; do \
+	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
+	@for h in parse rom firmware confedit vm-edit host doctor; do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 

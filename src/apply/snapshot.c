@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 
+#include "log.h"
 #include "snapshot.h"
 
 struct snap {
@@ -23,6 +24,13 @@ bool snapshot_denied(const char *rel)
 	/* Of the process's own files only the mount table, which tells which
 	 * PCI device holds the root filesystem. */
 	if (streq(rel, "proc/self") || streq(rel, "proc/self/mountinfo"))
+		return false;
+	/* Of the logs only libvirt's guest logs (QEMU's messages), which
+	 * vfiokit doctor reads; other logs stay out. */
+	if (streq(rel, "var/log") || streq(rel, "var/log/libvirt") || streq(rel, LOG_GUEST_DIR))
+		return false;
+	if (startswith(rel, LOG_GUEST_DIR "/") && endswith(rel, ".log") &&
+	    !strchr(rel + strlen(LOG_GUEST_DIR "/"), '/') && rel[strlen(LOG_GUEST_DIR "/")] != '.')
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
 		size_t n = strlen(denied[i]);
@@ -400,7 +408,14 @@ static char *pci_ids_text(const struct host *h, const char *full)
 	return res;
 }
 
+static int write_trimmed_len(struct snap *s, const char *rel, const char *data, size_t len);
+
 static int write_trimmed(struct snap *s, const char *rel, const char *data)
+{
+	return write_trimmed_len(s, rel, data, strlen(data));
+}
+
+static int write_trimmed_len(struct snap *s, const char *rel, const char *data, size_t len)
 {
 	_cleanup_free_ char *parent = strdup(rel), *real = NULL, *path = NULL;
 	char *slash = parent ? strrchr(parent, '/') : NULL;
@@ -409,7 +424,7 @@ static int write_trimmed(struct snap *s, const char *rel, const char *data)
 	if (!parent)
 		return -ENOMEM;
 	if (!slash)
-		return write_file(s, rel, data, strlen(data), false);
+		return write_file(s, rel, data, len, false);
 	*slash = '\0';
 	k = walk(s, parent, true, &real, 0);
 	if (k < 0)
@@ -417,7 +432,7 @@ static int write_trimmed(struct snap *s, const char *rel, const char *data)
 	path = strdupf("%s/%s", real, slash + 1);
 	if (!path)
 		return -ENOMEM;
-	return write_file(s, path, data, strlen(data), false);
+	return write_file(s, path, data, len, false);
 }
 
 static int cmp_trace(const void *a, const void *b)
@@ -498,4 +513,57 @@ int snapshot_pack(const char *dest, int out_fd, char **errmsg)
 	char *argv[] = { (char *)"tar", (char *)"-czf", (char *)"-", (char *)"-C", (char *)dest, (char *)".", NULL };
 
 	return spawn_wait_stdout(argv, out_fd, errmsg);
+}
+
+/* One log: its last SNAPSHOT_LOG_MAX bytes, as a regular file. */
+static int copy_log(struct snap *s, const char *rel, struct strv *notes)
+{
+	_cleanup_free_ char *data = NULL, *real = NULL;
+	size_t len = 0;
+	bool cut;
+	int k;
+
+	if (snapshot_denied(rel))
+		return 0;
+	/* A link on the way would bring another file under a log's name,
+	 * past the deny list: only a path without one is taken. */
+	k = path_resolve(s->h->root, rel, &real, NULL);
+	if (k == -ENOMEM)
+		return k;
+	if (k == 0 && !streq(real, rel))
+		return strv_push_take(notes, strdupf("/%s: a symbolic link (to /%s): not in the snapshot", rel, real));
+	k = log_read_tail(s->h->root, rel, SNAPSHOT_LOG_MAX, &data, &len, &cut);
+	if (k == -ENOMEM)
+		return k;
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0)
+		return strv_push_take(notes, strdupf("/%s: %s: not in the snapshot", rel, path_strerror(k)));
+	if (cut && strv_push_take(notes, strdupf("/%s: longer than %u MiB: its last %u MiB taken", rel,
+						 SNAPSHOT_LOG_MAX >> 20, SNAPSHOT_LOG_MAX >> 20)) < 0)
+		return -ENOMEM;
+	return write_trimmed_len(s, rel, data, len);
+}
+
+int snapshot_copy_logs(struct host *h, const char *dest, struct strv *notes)
+{
+	struct snap s = { .h = h, .dest = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	struct strv names = { 0 };
+	int k;
+
+	if (s.dest < 0)
+		return -errno;
+	k = copy_log(&s, LOG_KERNEL_REL, notes);
+	if (k == 0) {
+		int l = path_list(h->root, LOG_GUEST_DIR, &names);
+		if (l == -ENOMEM)
+			k = l;
+		for (size_t i = 0; l == 0 && k == 0 && i < names.n; i++) {
+			_cleanup_free_ char *rel = strdupf("%s/%s", LOG_GUEST_DIR, names.v[i]);
+			k = rel ? copy_log(&s, rel, notes) : -ENOMEM;
+		}
+	}
+	strv_clear(&names);
+	close(s.dest);
+	return k;
 }

@@ -18,6 +18,13 @@
 
 /* Copy into dest (an existing, empty directory). */
 int snapshot_copy(struct host *h, const char *dest);
+#define SNAPSHOT_LOG_MAX (16u << 20)
+/* Copy the logs vfiokit doctor reads (log.h: LOG_KERNEL_REL, the kernel log
+ * of this boot, and every guest's libvirt log in LOG_GUEST_DIR) into dest
+ * (after snapshot_copy), each as a regular file of at most
+ * SNAPSHOT_LOG_MAX bytes (a longer one's end), under the deny list. What
+ * could not be copied or was cut goes to notes. 0 or -errno. */
+int snapshot_copy_logs(struct host *h, const char *dest, struct strv *notes);
 /* Paths a snapshot never takes, whatever the trace says. */
 bool snapshot_denied(const char *rel);
 /* Pack dest's contents as a gzip tarball into out_fd (a new, empty file). */

@@ -42,6 +42,7 @@ int cmd_undo(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 struct journal_tx;
 struct journal_runner;

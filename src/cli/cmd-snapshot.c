@@ -18,7 +18,10 @@ static void help(void)
 	      "the parts of pci.ids and the module tables that concern this machine,\n"
 	      "os-release) so that 'vfiokit --root DIR' on the unpacked tarball\n"
 	      "reproduces every command's output. For bug reports and test fixtures.\n"
-	      "Credentials, home directories and logs are never taken.\n"
+	      "The logs 'vfiokit doctor' reads come along: the kernel log of this boot\n"
+	      "(/dev/kmsg, stored as dev/kmsg) and libvirt's guest logs\n"
+	      "(/var/log/libvirt/qemu/NAME.log), the last 16 MiB of each. Credentials,\n"
+	      "home directories and other logs are never taken.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -o, --output FILE  the tarball to write, mode 0600 (required; not overwritten\n"
@@ -151,6 +154,7 @@ static int take(struct path_root *root, const char *out, bool force)
 {
 	char tmpl[] = "/tmp/vfiokit-snapshot.XXXXXX";
 	struct check_report rep = { 0 };
+	_cleanup_(strv_clear) struct strv notes = { 0 };
 	struct host *h = NULL;
 	int r = EXIT_PROBLEM, k;
 
@@ -168,6 +172,10 @@ static int take(struct path_root *root, const char *out, bool force)
 		goto out;
 	}
 	k = snapshot_copy(h, tmpl);
+	if (k == 0)
+		k = snapshot_copy_logs(h, tmpl, &notes);
+	for (size_t i = 0; i < notes.n; i++)
+		cli_warn("%s", notes.v[i]);
 	if (k == 0)
 		k = write_info(tmpl, h);
 	if (k < 0) {

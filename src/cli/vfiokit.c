@@ -19,6 +19,8 @@ static const struct verb verbs[] = {
 	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },
 	{ "setup", cmd_setup, "turn the IOMMU on (no device), or isolate devices at boot: parameters, modprobe.d, initramfs",
 	  VERB_READS_HOST },
+	{ "doctor", cmd_doctor, "read the kernel and guest logs for the article's troubleshooting: cause and fix",
+	  VERB_READS_HOST },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },

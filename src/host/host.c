@@ -98,6 +98,8 @@ void host_free(struct host *h)
 	boot_free(&h->boot);
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
+	strv_clear(&h->iommu.vfio_intx);
+	strv_clear(&h->iommu.vfio_msi);
 	system_free(h);
 	free(h->pci_ids);
 	strv_clear(&h->diags);

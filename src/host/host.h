@@ -123,6 +123,10 @@ struct host_iommu {
 	bool dmar, ivrs;
 	int ir_active;  /* /proc/interrupts shows IR- chips: 1, none: 0, unknown: -1 */
 	int ir_capable; /* any Intel unit's ecap has the IR bit: 1/0, unknown: -1 */
+	/* Devices whose interrupts vfio-pci has requested for a running guest,
+	 * by the names in /proc/interrupts (drivers/vfio/pci/vfio_pci_intrs.c:
+	 * "vfio-intx(ADDR)", "vfio-msi[N](ADDR)", "vfio-msix[N](ADDR)"). */
+	struct strv vfio_intx, vfio_msi;
 };
 
 /* CPU topology (sys/devices/system/cpu, sys/devices/system/node). */
@@ -253,6 +257,7 @@ struct host_cpu {
 
 struct host_system {
 	bool kvm_dev;          /* dev/kvm exists */
+	int kvm_ignore_msrs;   /* sys/module/kvm/parameters/ignore_msrs: 1 Y, 0 N, -1 unknown */
 	bool vfio_dev;         /* dev/vfio/vfio exists */
 	char *os_id, *os_id_like, *os_pretty;
 	char *os_variant;      /* VARIANT (Harvester is VARIANT="Harvester" over SLE Micro) */

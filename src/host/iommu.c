@@ -140,6 +140,36 @@ static int intel_unit_ir_capable(struct host *h, const char *unit)
 	return (ecap >> 3) & 1;
 }
 
+/* The devices a running guest drives through vfio-pci, by the action names
+ * vfio-pci gives its interrupts: "vfio-intx(0000:01:00.1)" for the line
+ * (INTx), "vfio-msi[0](...)" and "vfio-msix[3](...)" for messages. */
+static int vfio_irqs(struct host *h, const char *text)
+{
+	for (const char *p = text; (p = strstr(p, "vfio-")); p += 5) {
+		bool intx = startswith(p, "vfio-intx(");
+		const char *open = intx ? p + 9 : NULL, *close;
+		struct strv *to = intx ? &h->iommu.vfio_intx : &h->iommu.vfio_msi;
+		_cleanup_free_ char *addr = NULL;
+		struct pci_addr a;
+
+		const char *eol = strchrnul(p, '\n');
+
+		if (!intx && (startswith(p, "vfio-msi[") || startswith(p, "vfio-msix["))) {
+			const char *b = memmem(p, (size_t)(eol - p), "](", 2);
+			open = b ? b + 1 : NULL;
+		}
+		if (!open || !(close = memchr(open, ')', (size_t)(eol - open))) || close - open > 20)
+			continue;
+		if (!(addr = strndup(open + 1, (size_t)(close - open - 1))))
+			return -ENOMEM;
+		if (parse_pci_addr(addr, &a) < 0 || strv_contains(to, addr))
+			continue;
+		if (strv_push(to, addr) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* /proc/interrupts names the irq chips; with remapping on, they are
  * "IR-IO-APIC", "IR-PCI-MSI" ... (kernel/irq/irqdomain names). */
 static int interrupts_remapped(struct host *h)
@@ -152,6 +182,8 @@ static int interrupts_remapped(struct host *h)
 			host_diag(h, "proc/interrupts", "cannot read: %s", path_strerror(k));
 		return -1;
 	}
+	if ((k = vfio_irqs(h, text)) < 0)
+		return k;
 	for (const char *p = text; (p = strstr(p, "IR-")); p += 3)
 		if (p > text && isspace((unsigned char)p[-1]))
 			return 1;
@@ -195,5 +227,7 @@ int iommu_load_state(struct host *h)
 			h->iommu.ir_capable = h->iommu.ir_capable == 1 ? 1 : k;
 	}
 	h->iommu.ir_active = interrupts_remapped(h);
+	if (h->iommu.ir_active == -ENOMEM)
+		return -ENOMEM;
 	return 0;
 }

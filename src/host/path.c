@@ -401,6 +401,43 @@ int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret,
 	return k;
 }
 
+int path_open_stream(struct path_root *r, const char *rel, bool live_chardev)
+{
+	_cleanup_close_ int pfd = -1;
+	struct stat st;
+	int fd;
+
+	if (!live_chardev || !path_root_is_live(r)) {
+		fd = open_regular(r, rel);
+		if (fd >= 0)
+			path_trace_note(r, PATH_TRACE_FILE, rel);
+		else if (fd != -ENOENT && fd != -ENOTDIR)
+			path_trace_note(r, PATH_TRACE_EXISTS, rel);
+		return fd;
+	}
+	/* The live kernel's record device: a character device is expected
+	 * there, read without blocking (dmesg's way); a regular file is taken
+	 * as such. Nothing else is opened. */
+	pfd = root_openat(r, rel, O_PATH);
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode) && check_regular(&st) < 0)
+		return check_regular(&st);
+	fd = root_openat(r, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0) {
+		struct stat now;
+		if (fstat(fd, &now) < 0 || now.st_rdev != st.st_rdev || now.st_ino != st.st_ino ||
+		    (now.st_mode & S_IFMT) != (st.st_mode & S_IFMT)) {
+			close(fd);
+			return -EAGAIN;
+		}
+		path_trace_note(r, PATH_TRACE_FILE, rel);
+	}
+	return fd;
+}
+
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len)
 {
 	_cleanup_close_ int fd = open_regular(r, rel);

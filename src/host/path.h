@@ -47,6 +47,12 @@ const char *path_strerror(int k);
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
 /* The same for binary files (NUL bytes allowed, no terminator added). */
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len);
+/* Open a file to read as a stream (a log, read line by line with bounded
+ * memory): the same checks as path_read_file (a regular file, never a FIFO
+ * or device node: PATH_ENOTREG). With live_chardev on the live root only, a
+ * character device is taken too, opened O_NONBLOCK (dev/kmsg). Returns the
+ * fd (the caller closes it) or -errno; traced as a file read. */
+int path_open_stream(struct path_root *r, const char *rel, bool live_chardev);
 /* Read a small attribute file, trailing whitespace removed. */
 int path_read_string(struct path_root *r, const char *rel, char **ret);
 int path_readlink(struct path_root *r, const char *rel, char **ret);

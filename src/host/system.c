@@ -305,6 +305,26 @@ int system_load_root_crypt(struct host *h)
 	return crypt_walk(h, rel, name, 0);
 }
 
+/* kvm's ignore_msrs now (a bool module parameter: "Y" or "N"); -1 when kvm
+ * is not loaded or the file says something else. */
+static int load_kvm_ignore_msrs(struct host *h)
+{
+	static const char rel[] = "sys/module/kvm/parameters/ignore_msrs";
+	_cleanup_free_ char *v = NULL;
+	int k = path_read_string(h->root, rel, &v);
+
+	h->sys.kvm_ignore_msrs = -1;
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return 0;
+	if (streq(v, "Y") || streq(v, "1"))
+		h->sys.kvm_ignore_msrs = 1;
+	else if (streq(v, "N") || streq(v, "0"))
+		h->sys.kvm_ignore_msrs = 0;
+	return 0;
+}
+
 int system_load(struct host *h)
 {
 	int k;
@@ -315,6 +335,8 @@ int system_load(struct host *h)
 	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
 	h->sys.vfio_dev = path_exists(h->root, "dev/vfio/vfio");
 	h->sys.efi = path_exists(h->root, "sys/firmware/efi");
+	if ((k = load_kvm_ignore_msrs(h)) < 0)
+		return k;
 	k = path_read_string(h->root, "sys/devices/system/clocksource/clocksource0/current_clocksource",
 			     &h->sys.clocksource);
 	if (k == -ENOMEM)

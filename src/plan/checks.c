@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "checks.h"
+#include "vendor-reset.h"
 #include "firmware.h"
 #include "isolation.h"
 
@@ -329,8 +330,9 @@ static int check_gpu(struct host *h, struct check_report *rep)
 static int check_reset(struct host *h, struct check_report *rep)
 {
 	const char *t = "GPU group devices can be reset";
-	char list[256] = "";
+	char list[256] = "", amd[256] = "";
 	size_t ngpu = 0, bad = 0;
+	bool vendor_reset = strv_contains(&h->kernel.loaded, "vendor_reset");
 
 	for (size_t i = 0; i < h->npci; i++) {
 		const struct pci_device *d = &h->pci[i];
@@ -340,6 +342,11 @@ static int check_reset(struct host *h, struct check_report *rep)
 		    !(g = host_find_group(h, d->iommu_group)))
 			continue;
 		ngpu++;
+		if (!vendor_reset && vendor_reset_family(d->vendor, d->device)) {
+			size_t n = strlen(amd);
+			snprintf(amd + n, sizeof(amd) - n, "%s%s (AMD %s)", n ? ", " : "", d->name,
+				 vendor_reset_family(d->vendor, d->device));
+		}
 		for (size_t j = 0; j < g->ndevs; j++) {
 			const struct pci_device *m = &h->pci[g->devs[j]];
 			size_t n = strlen(list);
@@ -352,6 +359,23 @@ static int check_reset(struct host *h, struct check_report *rep)
 	}
 	if (ngpu == 0)
 		return add(rep, "gpu-reset", t, CHECK_SKIP, NULL, "no non-boot GPU in an IOMMU group");
+	/* Their FLR or bus reset is there but leaves the card dead: the
+	 * article's "AMD reset bug", vendor-reset's device table. */
+	if (*amd && !bad)
+		return add(rep, "gpu-reset", t, CHECK_WARN,
+			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
+			   "/etc/modules-load.d/vendor-reset.conf; from kernel 5.15 on also echo device_specific to "
+			   "each card's reset_method before the guest starts",
+			   "needs vendor-reset: %s", amd);
+	if (*amd)
+		return add(rep, "gpu-reset", t, CHECK_WARN,
+			   "install vendor-reset (vendor-reset-dkms) and load it at boot: echo vendor-reset > "
+			   "/etc/modules-load.d/vendor-reset.conf; from kernel 5.15 on also echo device_specific to "
+			   "each card's reset_method before the guest starts; for the devices with no reset method, expect to reboot "
+			   "the host after the guest stops",
+			   "needs vendor-reset: %s; no reset method: %s. The guest may hang in \"shutting down\" and the "
+			   "device stay unusable until the host reboots",
+			   amd, list);
 	if (bad == 0)
 		return add(rep, "gpu-reset", t, CHECK_PASS, NULL, "every endpoint in the GPU groups has a reset method");
 	return add(rep, "gpu-reset", t, CHECK_WARN,
