@@ -19,6 +19,8 @@ static const struct verb verbs[] = {
 	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },
 	{ "setup", cmd_setup, "turn the IOMMU on (no device), or isolate devices at boot: parameters, modprobe.d, initramfs",
 	  VERB_READS_HOST },
+	{ "next", cmd_next, "where this machine stands in the article, and the one command to run next",
+	  VERB_READS_HOST },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
@@ -34,9 +36,11 @@ static const struct verb *find_verb(const char *name)
 	return NULL;
 }
 
+#define USAGE_LINE "Usage: vfiokit [--version] [--help] COMMAND [OPTIONS]\n"
+
 static void usage(FILE *out)
 {
-	fputs("Usage: vfiokit [--version] [--help] COMMAND [OPTIONS]\n"
+	fputs(USAGE_LINE
 	      "\n"
 	      "Set up and check PCI passthrough of a GPU (or any PCI device) to a virtual\n"
 	      "machine with VFIO and OVMF.\n"
@@ -104,6 +108,15 @@ int main(int argc, char **argv)
 	const struct verb *v;
 
 	setlocale(LC_ALL, "");
+	/* A person at a terminal who typed only "vfiokit" (or "vfiokit --root
+	 * DIR") is told where they stand; a script keeps the usage error. */
+	if (isatty(STDOUT_FILENO) &&
+	    (argc < 2 || (argc == 3 && streq(argv[1], "--root")) || (argc == 2 && startswith(argv[1], "--root=")))) {
+		fputs(USAGE_LINE "\n", stdout);
+		argv[0] = (char *)"next";
+		optind = 0;
+		return finish_stdout(cmd_next(argc, argv));
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
