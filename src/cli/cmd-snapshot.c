@@ -125,14 +125,14 @@ static int pack(const char *tmpdir, const char *out, bool force)
 	fd = mkostemp(partial, O_CLOEXEC);
 	if (fd < 0) {
 		k = -errno;
-		cli_error("cannot create a file beside %s: %s", out, strerror(errno));
+		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write", out, strerror(errno));
 		return k;
 	}
 	k = snapshot_pack(tmpdir, fd, &err);
 	if (k == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
 		k = -errno;
 	if (k < 0) {
-		cli_error("cannot write %s: %s", out, err ? err : strerror(-k));
+		cli_error("cannot write %s: %s; give -o a file on a file system with room", out, err ? err : strerror(-k));
 		unlink(partial);
 		return k;
 	}
@@ -140,7 +140,7 @@ static int pack(const char *tmpdir, const char *out, bool force)
 		if (k == -EEXIST)
 			cli_error("%s exists (made while the snapshot was taken); use --force to replace it", out);
 		else
-			cli_error("cannot rename %s to %s: %s", partial, out, strerror(-k));
+			cli_error("cannot rename %s to %s: %s; give -o another file", partial, out, strerror(-k));
 		unlink(partial);
 		return k;
 	}
@@ -164,14 +164,16 @@ static int take(struct path_root *root, const char *out, bool force)
 		goto out;
 	}
 	if (!mkdtemp(tmpl)) {
-		cli_error("cannot create a temporary directory: %s", strerror(errno));
+		cli_error("cannot create a temporary directory: %s; point TMPDIR at a directory you can write, and run again",
+			  strerror(errno));
 		goto out;
 	}
 	k = snapshot_copy(h, tmpl);
 	if (k == 0)
 		k = write_info(tmpl, h);
 	if (k < 0) {
-		cli_error("cannot copy the host into %s: %s", tmpl, strerror(-k));
+		cli_error("cannot copy the host into %s: %s; point TMPDIR at a file system with room, and run again", tmpl,
+			  strerror(-k));
 		goto cleanup;
 	}
 	if (pack(tmpl, out, force) < 0)

@@ -82,7 +82,7 @@ static int cmd_help(int argc, char **argv)
 static int dispatch(const struct verb *v, int argc, char **argv)
 {
 	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0) {
-		cli_error("%s must run as root", v->name);
+		cli_error("%s must run as root: 'sudo vfiokit %s'", v->name, v->name);
 		return EXIT_PROBLEM;
 	}
 	optind = 0;
