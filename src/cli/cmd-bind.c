@@ -269,7 +269,8 @@ static int run(int argc, char **argv, bool unbind)
 	}
 	if (p.nsteps == 0) {
 		if (p.nitems == 0)
-			cli_error("nothing is on %s there; nothing to do ('vfiokit groups -o NAME,DRIVER,BOUND' shows each device's driver)",
+			cli_error("nothing is on %s there; nothing to do ('vfiokit groups -o NAME,DRIVER,BOUND' "
+				  "shows each device's driver)",
 				  p.driver);
 		else
 			fprintf(stderr, "vfiokit: %s already; nothing to do\n",

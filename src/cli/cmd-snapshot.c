@@ -125,14 +125,16 @@ static int pack(const char *tmpdir, const char *out, bool force)
 	fd = mkostemp(partial, O_CLOEXEC);
 	if (fd < 0) {
 		k = -errno;
-		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write", out, strerror(errno));
+		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write",
+			  out, strerror(errno));
 		return k;
 	}
 	k = snapshot_pack(tmpdir, fd, &err);
 	if (k == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
 		k = -errno;
 	if (k < 0) {
-		cli_error("cannot write %s: %s; give -o a file on a file system with room", out, err ? err : strerror(-k));
+		cli_error("cannot write %s: %s; give -o a file on a file system with room",
+			  out, err ? err : strerror(-k));
 		unlink(partial);
 		return k;
 	}
@@ -164,7 +166,8 @@ static int take(struct path_root *root, const char *out, bool force)
 		goto out;
 	}
 	if (!mkdtemp(tmpl)) {
-		cli_error("cannot create a temporary directory: %s; point TMPDIR at a directory you can write, and run again",
+		cli_error("cannot create a temporary directory: %s; point TMPDIR at a directory you can write, "
+			  "and run again",
 			  strerror(errno));
 		goto out;
 	}
@@ -172,7 +175,8 @@ static int take(struct path_root *root, const char *out, bool force)
 	if (k == 0)
 		k = write_info(tmpl, h);
 	if (k < 0) {
-		cli_error("cannot copy the host into %s: %s; point TMPDIR at a file system with room, and run again", tmpl,
+		cli_error("cannot copy the host into %s: %s; point TMPDIR at a file system with room, and run again",
+			  tmpl,
 			  strerror(-k));
 		goto cleanup;
 	}

@@ -506,7 +506,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		goto oom;
 	if (o->isolate) {
 		if (cpuset_count(&p.host) == 0) {
-			cli_error("every CPU goes to the guest: nothing is left to isolate the host on; give fewer with --vcpus");
+			cli_error("every CPU goes to the guest: nothing is left to isolate the host on; give "
+				  "fewer with --vcpus");
 			goto out;
 		}
 		spec.host_cpus = &p.host;
