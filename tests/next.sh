@@ -36,7 +36,7 @@ run() { # run NAME ROOT [ARGS...]: vfiokit next on ROOT against NAME.out
 		echo "not ok $n - $name"; sed 's/^/# /' "$tmp/diff"; fail=1
 	fi
 }
-echo "1..15"
+echo "1..17"
 # 1: a prerequisite fails: the IOMMU is off.
 run prerequisites "$fixtures/iommu-off"
 # 2: the IOMMU is on and two GPUs could go to a guest.
@@ -64,6 +64,10 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 new_boot "$tmp/grub"
 quiet "$vfiokit" setup --apply --root "$tmp/grub"
 run reboot-cmdline "$tmp/grub"
+# A snapshot of it tells the same: it carries the journal and the boot time.
+"$vfiokit" snapshot -o "$tmp/applied.tar.gz" --root "$tmp/applied" >/dev/null 2>&1
+mkdir "$tmp/snap" && tar -xzf "$tmp/applied.tar.gz" -C "$tmp/snap"
+run reboot "$tmp/snap"
 # The same machine when the boot time cannot be read: refused, naming the file.
 rm "$tmp/applied/proc/stat"
 run reboot-unknown "$tmp/applied"
@@ -84,6 +88,10 @@ sed 's|</domain>|<cputune><vcpupin vcpu="0" cpuset="2"/></cputune><memoryBacking
 	"$tmp/win10.xml" >"$tmp/guest/etc/libvirt/qemu/win10.xml"
 run done "$tmp/guest"
 run done-json "$tmp/guest" -J
+# The guest travels in a snapshot too.
+"$vfiokit" snapshot -o "$tmp/guest.tar.gz" --root "$tmp/guest" >/dev/null 2>&1
+mkdir "$tmp/snap-guest" && tar -xzf "$tmp/guest.tar.gz" -C "$tmp/snap-guest"
+run done "$tmp/snap-guest"
 # A domain that is not XML: refused, naming the file.
 echo '<domain><name>broken' >"$tmp/guest/etc/libvirt/qemu/broken.xml"
 run guest-unreadable "$tmp/guest"

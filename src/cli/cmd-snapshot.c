@@ -7,6 +7,7 @@
 #include "checks.h"
 #include "escape.h"
 #include "cli.h"
+#include "journal.h"
 #include "snapshot.h"
 
 static void help(void)
@@ -154,6 +155,8 @@ static int take(struct path_root *root, const char *out, bool force)
 	char tmpl[] = "/tmp/vfiokit-snapshot.XXXXXX";
 	struct check_report rep = { 0 };
 	struct host *h = NULL;
+	struct journal_entry *e = NULL;
+	size_t ne = 0;
 	int r = EXIT_PROBLEM, k;
 
 	/* Load everything any command reads, and run the checks, so that the
@@ -162,6 +165,12 @@ static int take(struct path_root *root, const char *out, bool force)
 	if (cli_load_host(root, HOST_LOAD_ALL, &h) < 0)
 		return EXIT_PROBLEM;
 	if (checks_run(h, &rep) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
+	/* The journal's manifests, for 'vfiokit next --root': what was
+	 * applied, and when. One that cannot be read is listed damaged. */
+	if ((k = journal_list(root, false, &e, &ne)) == -ENOMEM) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -176,8 +185,7 @@ static int take(struct path_root *root, const char *out, bool force)
 		k = write_info(tmpl, h);
 	if (k < 0) {
 		cli_error("cannot copy the host into %s: %s; point TMPDIR at a file system with room, and run again",
-			  tmpl,
-			  strerror(-k));
+			  tmpl, strerror(-k));
 		goto cleanup;
 	}
 	if (pack(tmpl, out, force) < 0)
@@ -187,6 +195,7 @@ static int take(struct path_root *root, const char *out, bool force)
 cleanup:
 	nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 out:
+	journal_entries_free(e, ne);
 	check_report_clear(&rep);
 	host_free(h);
 	return r;
