@@ -54,6 +54,8 @@ static void usage(FILE *out)
 	      "/sys, /proc, /dev, /etc, /lib/modules and /usr/share under DIR instead\n"
 	      "(for example an unpacked 'vfiokit snapshot').\n"
 	      "\n"
+	      "Start with 'vfiokit next' (plain 'vfiokit' on a terminal): where this machine\n"
+	      "stands in the article, and the command to run next.\n"
 	      "Run 'vfiokit COMMAND --help' or see vfiokit(1) and vfiokit-COMMAND(1).\n",
 	      out);
 }
