@@ -36,9 +36,11 @@ run() { # run NAME ROOT [ARGS...]: vfiokit next on ROOT against NAME.out
 		echo "not ok $n - $name"; sed 's/^/# /' "$tmp/diff"; fail=1
 	fi
 }
-echo "1..17"
+echo "1..18"
 # 1: a prerequisite fails: the IOMMU is off.
 run prerequisites "$fixtures/iommu-off"
+# ... and no ACPI table to tell which IOMMU: setup would refuse, check's fix names --iommu.
+run prerequisites-acpi-unread "$fixtures/acpi-unread"
 # 2: the IOMMU is on and two GPUs could go to a guest.
 run choose-gpu "$fixtures/article"
 run choose-gpu-json "$fixtures/article" -J

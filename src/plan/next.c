@@ -268,6 +268,11 @@ static const struct check_result *find_check(const struct check_report *rep, con
 
 static int stage_prerequisites(const struct check_report *rep, bool pending, struct next_answer *a)
 {
+	const struct check_result *table = find_check(rep, "acpi-table");
+	/* setup chooses the IOMMU's parameter by the firmware's table: without
+	 * it, setup refuses, and check's fix says how to name the IOMMU. */
+	bool setup_can = table && table->status == CHECK_PASS;
+
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct check_result *r = &rep->r[i];
 		const char *section = prerequisite_section(r->id);
@@ -275,7 +280,7 @@ static int stage_prerequisites(const struct check_report *rep, bool pending, str
 			continue;
 		return answer(a, NEXT_PREREQUISITES, section,
 			      strdupf("%s: %s%s%s", r->title, r->detail, r->fix ? "; fix: " : "", r->fix ? r->fix : ""),
-			      strdup(iommu_check(r->id) ? "sudo vfiokit setup --apply" : "vfiokit check"));
+			      strdup(iommu_check(r->id) && setup_can ? "sudo vfiokit setup --apply" : "vfiokit check"));
 	}
 	return 0;
 }
