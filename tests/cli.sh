@@ -22,8 +22,11 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..61"
+echo "1..63"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
+t "no command, a pipe: no next" 2 "options go after the command" -- "$vfiokit" --root "$A"
+# On a terminal (script(1) gives one), the usage line, then next's answer.
+t "no command on a terminal: next" 0 "stage 2 of 8: choose the guest's GPU" -- script -qec "'$vfiokit' --root '$A'" /dev/null
 t "--version" 0 "^vfiokit [0-9]" -- "$vfiokit" --version
 t "--help lists commands" 0 "snapshot" -- "$vfiokit" --help
 t "help groups" 0 "Usage: vfiokit groups" -- "$vfiokit" help groups

@@ -508,7 +508,9 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		return k;
 	if ((k = new_entry(r, id)) < 0) {
 		(void)remove_dirs(r, &jdirs);
-		*err = strdupf("cannot make the journal entry in /%s: %s; nothing was changed", JOURNAL_DIR, strerror(-k));
+		*err = strdupf("cannot make the journal entry in /%s: %s; nothing was changed: run it again as "
+			       "root (sudo)",
+			       JOURNAL_DIR, strerror(-k));
 		return k;
 	}
 	/* The copies, then the manifest that names them: an entry without a
@@ -526,7 +528,9 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		k = manifest && mrel ? path_write_file_atomic(r, mrel, manifest, 0600) : -ENOMEM;
 	}
 	if (k < 0) {
-		*err = strdupf("cannot write the journal entry %s: %s; nothing was changed", *id, strerror(-k));
+		*err = strdupf("cannot write the journal entry %s: %s; nothing was changed: run it again as "
+			       "root (sudo)", *id,
+			       strerror(-k));
 		remove_entry(r, *id);
 		(void)remove_dirs(r, &jdirs);
 		free(*id);
@@ -899,14 +903,14 @@ static int pick_newest(struct path_root *r, char **id, char **err)
 			k = -ENOMEM;
 		else if (all[i].state == JOURNAL_DAMAGED) {
 			*err = strdupf("the newest journal entry, %s, is damaged (%s): undo will not skip it for an older "
-				       "one; look at /%s/%s, or name the entry to undo",
+				       "one; look at /%s/%s, or name the entry to undo ('vfiokit journal' lists them)",
 				       all[i].id, all[i].why ? all[i].why : "?", JOURNAL_DIR, all[i].id);
 			k = -EBADMSG;
 		}
 	}
 	journal_entries_free(all, n);
 	if (k >= 0 && !*id) {
-		*err = strdup("the journal has no entry to undo");
+		*err = strdup("the journal has no entry to undo ('vfiokit journal' lists what vfiokit changed)");
 		k = -ENOENT;
 	}
 	return k;
@@ -959,7 +963,7 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		goto out;
 	}
 	if (e.state == JOURNAL_UNDONE) {
-		*err = strdupf("journal entry %s was undone already", id);
+		*err = strdupf("journal entry %s was undone already ('vfiokit journal' lists the entries)", id);
 		k = -EALREADY;
 		goto out;
 	}
@@ -1064,7 +1068,10 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 			goto out;
 		}
 	if (was != JOURNAL_UNDOING && (k = set_state(r, id, JOURNAL_UNDOING, true)) < 0) {
-		*err = strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed", id, strerror(-k));
+		*err = strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed: run it "
+			       "again as root "
+			       "(sudo)",
+			       id, strerror(-k));
 		goto out;
 	}
 	/* now.v[j]: what the entry's change todo[j] finds there now. */

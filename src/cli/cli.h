@@ -41,6 +41,7 @@ int cmd_journal(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_next(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 

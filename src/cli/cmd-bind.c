@@ -269,7 +269,9 @@ static int run(int argc, char **argv, bool unbind)
 	}
 	if (p.nsteps == 0) {
 		if (p.nitems == 0)
-			cli_error("nothing is on %s there; nothing to do", p.driver);
+			cli_error("nothing is on %s there; nothing to do ('vfiokit groups -o NAME,DRIVER,BOUND' "
+				  "shows each device's driver)",
+				  p.driver);
 		else
 			fprintf(stderr, "vfiokit: %s already; nothing to do\n",
 				unbind ? "nothing to give back" : "every device is on the driver");
@@ -288,7 +290,9 @@ static int run(int argc, char **argv, bool unbind)
 		const struct bind_step *s = &p.steps[res.step];
 		_cleanup_free_ char *d = bind_step_describe(h, &p, s);
 		bool per_dev = s->kind != STEP_MODPROBE && s->kind != STEP_WAIT_VFIO;
-		cli_error("%s failed%s%s at step %zu of %zu, '%s': %s%s%s", cmd, per_dev ? " for " : "",
+		cli_error("%s failed%s%s at step %zu of %zu, '%s': %s%s%s; what was put back follows ('vfiokit groups' "
+			  "shows where each device is)",
+			  cmd, per_dev ? " for " : "",
 			  per_dev ? h->pci[p.items[s->item].dev].name : "", res.step + 1, p.nsteps, d ? d : "?",
 			  strerror(-res.error), res.detail ? "; " : "", res.detail ? res.detail : "");
 		for (size_t i = 0; i < res.rolled_back.n; i++)

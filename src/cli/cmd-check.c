@@ -123,7 +123,8 @@ int cmd_check(int argc, char **argv)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_ALL & ~(HOST_LOAD_USB | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING | HOST_LOAD_BOOT), &h) < 0) {
+	if (cli_load_host(root, HOST_LOAD_ALL & ~(HOST_LOAD_USB | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING | HOST_LOAD_BOOT |
+						   HOST_LOAD_PROGRESS), &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}

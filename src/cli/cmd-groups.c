@@ -354,7 +354,7 @@ static int print_groups(struct host *h, struct groups_opts *o)
 	if (h->ngroups == 0)
 		cli_error("no IOMMU groups: the IOMMU is off or not supported here (see 'vfiokit check')");
 	if (o->group >= 0 && shown == 0) {
-		cli_error("no IOMMU group %d", o->group);
+		cli_error("no IOMMU group %d ('vfiokit groups' lists them)", o->group);
 		r = EXIT_PROBLEM;
 	}
 	goto out;
@@ -445,7 +445,7 @@ int cmd_groups(int argc, char **argv)
 	if (o.device) {
 		const struct pci_device *d = host_find_pci(h, &o.device_addr);
 		if (!d) {
-			cli_error("no PCI device %s", o.device);
+			cli_error("no PCI device %s ('vfiokit groups' lists the devices)", o.device);
 			r = EXIT_PROBLEM;
 			goto out;
 		}

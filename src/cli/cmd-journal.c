@@ -97,7 +97,8 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	if (out_err) {
 		/* The changes are made: say so, and why the exit status is 1. */
 		cli_error("the changes were applied (journal entry %s), but the diff could not be written to standard "
-			  "output: %s", id, strerror(out_err));
+			  "output: %s; 'vfiokit journal' lists the entry",
+			  id, strerror(out_err));
 		clearerr(stdout);
 		cli_runner_done(&x, root);
 		return EXIT_PROBLEM;
@@ -161,7 +162,8 @@ int cmd_journal(int argc, char **argv)
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
 	if ((k = journal_list(root, true, &e, &n)) < 0 || !(tb = cli_table_new(&c, "journal", t.json, t.raw, t.noheadings))) {
-		cli_error("cannot read /%s: %s", JOURNAL_DIR, k < 0 ? path_strerror(k) : strerror(ENOMEM));
+		cli_error("cannot read /%s: %s; run it again as root (sudo)",
+			  JOURNAL_DIR, k < 0 ? path_strerror(k) : strerror(ENOMEM));
 		r = EXIT_PROBLEM;
 		goto out;
 	}
@@ -312,8 +314,9 @@ int cmd_undo(int argc, char **argv)
 	fprintf(stderr, dry ? "vfiokit: nothing was changed (--dry-run); journal entry %s\n" :
 			      "vfiokit: journal entry %s undone\n", id);
 	if (out_err && !dry) {
-		cli_error("journal entry %s was undone, but the diff could not be written to standard output: %s", id,
-			  strerror(out_err));
+		cli_error("journal entry %s was undone, but the diff could not be written to standard output: %s; "
+			  "'vfiokit journal' lists the entry",
+			  id, strerror(out_err));
 		clearerr(stdout);
 		return EXIT_PROBLEM;
 	}

@@ -119,7 +119,9 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	}
 	k = read_fd_all(fd, ROM_READ_MAX, buf, len);
 	if (k == -EFBIG)
-		cli_error("%s: larger than %u MiB, which no option ROM is", path, ROM_READ_MAX >> 20);
+		cli_error("%s: larger than %u MiB, which no option ROM is; name the ROM itself ('vfiokit rom "
+			  "dump ADDR -o FILE' "
+			  "saves a card's)", path, ROM_READ_MAX >> 20);
 	else if (k < 0)
 		cli_error("%s: %s", path, strerror(-k));
 	return k;
@@ -290,7 +292,7 @@ static int card_of(struct host *h, const char *addr, struct rom_input *in)
 	d = host_find_pci(h, &a);
 	if (!d) {
 		format_pci_addr(&a, in->card);
-		cli_error("there is no PCI device %s", in->card);
+		cli_error("there is no PCI device %s ('vfiokit groups' lists the devices)", in->card);
 		return EXIT_PROBLEM;
 	}
 	in->has_card = true;
@@ -322,7 +324,9 @@ static int load_device(struct host *h, const char *addr, struct rom_input *in)
 		return k;
 	memcpy(in->device, in->card, sizeof(in->device));
 	if (path_root_is_live(h->root) && geteuid() != 0) {
-		cli_error("reading a card's ROM through sysfs needs root (it enables the ROM, reads, disables it)");
+		cli_error("reading a card's ROM through sysfs needs root (it enables the ROM, reads, disables it): "
+			  "'sudo vfiokit rom %s'",
+			  in->card);
 		return EXIT_PROBLEM;
 	}
 	boot_vga_warning(h, in->device);
@@ -376,12 +380,16 @@ static int run_strip(struct rom_opts *o, char **args, size_t nargs)
 	if (rom_parse(in.buf, in.len, &in.rom) < 0)
 		goto oom;
 	if (in.rom.nimages == 0) {
-		cli_error("%s holds no option ROM image: nothing to keep", args[0]);
+		cli_error("%s holds no option ROM image: nothing to keep ('vfiokit rom %s' shows what it holds)",
+			  args[0], args[0]);
 		r = EXIT_PROBLEM;
 		goto out;
 	}
 	if (in.rom.start == 0) {
-		cli_error("%s starts with its first image: there is no header to strip", args[0]);
+		cli_error("%s starts with its first image: there is no header to strip; use it as it is "
+			  "('vfiokit rom %s' "
+			  "judges it)",
+			  args[0], args[0]);
 		r = EXIT_PROBLEM;
 		goto out;
 	}

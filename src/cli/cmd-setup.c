@@ -157,7 +157,8 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 			if (tx.err)
 				cli_error("%s", tx.err);
 			else
-				cli_error("cannot read /%s: %s", p->files[i].path, path_strerror(k));
+				cli_error("cannot read /%s: %s; run it again as root (sudo)",
+					  p->files[i].path, path_strerror(k));
 			goto out;
 		}
 	}

@@ -7,6 +7,7 @@
 #include "checks.h"
 #include "escape.h"
 #include "cli.h"
+#include "journal.h"
 #include "snapshot.h"
 
 static void help(void)
@@ -128,14 +129,16 @@ static int pack(const char *tmpdir, const char *out, bool force)
 	fd = mkostemp(partial, O_CLOEXEC);
 	if (fd < 0) {
 		k = -errno;
-		cli_error("cannot create a file beside %s: %s", out, strerror(errno));
+		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write",
+			  out, strerror(errno));
 		return k;
 	}
 	k = snapshot_pack(tmpdir, fd, &err);
 	if (k == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
 		k = -errno;
 	if (k < 0) {
-		cli_error("cannot write %s: %s", out, err ? err : strerror(-k));
+		cli_error("cannot write %s: %s; give -o a file on a file system with room",
+			  out, err ? err : strerror(-k));
 		unlink(partial);
 		return k;
 	}
@@ -143,7 +146,7 @@ static int pack(const char *tmpdir, const char *out, bool force)
 		if (k == -EEXIST)
 			cli_error("%s exists (made while the snapshot was taken); use --force to replace it", out);
 		else
-			cli_error("cannot rename %s to %s: %s", partial, out, strerror(-k));
+			cli_error("cannot rename %s to %s: %s; give -o another file", partial, out, strerror(-k));
 		unlink(partial);
 		return k;
 	}
@@ -156,6 +159,8 @@ static int take(struct path_root *root, const char *out, bool force)
 	struct check_report rep = { 0 };
 	_cleanup_(strv_clear) struct strv notes = { 0 };
 	struct host *h = NULL;
+	struct journal_entry *e = NULL;
+	size_t ne = 0;
 	int r = EXIT_PROBLEM, k;
 
 	/* Load everything any command reads, and run the checks, so that the
@@ -167,8 +172,16 @@ static int take(struct path_root *root, const char *out, bool force)
 		cli_error("out of memory");
 		goto out;
 	}
+	/* The journal's manifests, for 'vfiokit next --root': what was
+	 * applied, and when. One that cannot be read is listed damaged. */
+	if ((k = journal_list(root, false, &e, &ne)) == -ENOMEM) {
+		cli_error("out of memory");
+		goto out;
+	}
 	if (!mkdtemp(tmpl)) {
-		cli_error("cannot create a temporary directory: %s", strerror(errno));
+		cli_error("cannot create a temporary directory: %s; point TMPDIR at a directory you can write, "
+			  "and run again",
+			  strerror(errno));
 		goto out;
 	}
 	k = snapshot_copy(h, tmpl);
@@ -179,7 +192,8 @@ static int take(struct path_root *root, const char *out, bool force)
 	if (k == 0)
 		k = write_info(tmpl, h);
 	if (k < 0) {
-		cli_error("cannot copy the host into %s: %s", tmpl, strerror(-k));
+		cli_error("cannot copy the host into %s: %s; point TMPDIR at a file system with room, and run again",
+			  tmpl, strerror(-k));
 		goto cleanup;
 	}
 	if (pack(tmpl, out, force) < 0)
@@ -189,6 +203,7 @@ static int take(struct path_root *root, const char *out, bool force)
 cleanup:
 	nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 out:
+	journal_entries_free(e, ne);
 	check_report_clear(&rep);
 	host_free(h);
 	return r;

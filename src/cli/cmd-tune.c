@@ -276,7 +276,7 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 		}
 		d = host_find_pci(h, &a);
 		if (!d) {
-			cli_error("there is no PCI device %s", o->gpu);
+			cli_error("there is no PCI device %s ('vfiokit groups --gpu' lists the GPUs)", o->gpu);
 			cpuset_clear(&host);
 			return EXIT_PROBLEM;
 		}
@@ -506,7 +506,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		goto oom;
 	if (o->isolate) {
 		if (cpuset_count(&p.host) == 0) {
-			cli_error("every CPU goes to the guest: nothing is left to isolate the host on");
+			cli_error("every CPU goes to the guest: nothing is left to isolate the host on; give "
+				  "fewer with --vcpus");
 			goto out;
 		}
 		spec.host_cpus = &p.host;
@@ -544,7 +545,7 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 			if (!oom && tx.err)
 				cli_error("%s", tx.err);
 			else if (!oom)
-				cli_error("cannot read /%s: %s", rel, path_strerror(k));
+				cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
 			journal_tx_free(&tx);
 			if (oom)
 				goto oom;

@@ -417,7 +417,9 @@ static int run(int argc, char **argv, bool edit)
 		if (o.from) {
 			k = read_text_file(o.from, &old);
 			if (k < 0) {
-				cli_error("cannot read %s: %s", o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : path_strerror(k));
+				cli_error("cannot read %s: %s; give --from the domain's XML ('virsh dumpxml "
+					  "NAME > FILE')",
+o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : path_strerror(k));
 				goto out;
 			}
 		} else if ((k = virt_get_xml(conn, o.rq.name, &old, &err)) < 0) {
@@ -447,8 +449,12 @@ static int run(int argc, char **argv, bool edit)
 	if (k == -ENOMEM)
 		goto oom;
 	if (k != 0) {
-		cli_error("%s", err);
-		r = k == VM_ERR_USAGE ? EXIT_USAGE : EXIT_PROBLEM;
+		if (k == VM_ERR_USAGE)
+			r = cli_usage_error("vm", "%s", err);
+		else {
+			cli_error("%s", err);
+			r = EXIT_PROBLEM;
+		}
 		goto out;
 	}
 	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : virt_local_version();
@@ -483,7 +489,9 @@ static int run(int argc, char **argv, bool edit)
 			goto oom;
 		if (cli_write_new(o.qemu_file, script, strlen(script), 0755) < 0)
 			goto out;
-		cli_error("wrote %s; run it as root once the devices are on vfio-pci", o.qemu_file);
+		cli_error("wrote %s; run it as root once the devices are on vfio-pci ('vfiokit bind' now, or "
+			  "'vfiokit setup' at boot)",
+			  o.qemu_file);
 	} else if (!(xml = domain_create(h, &o.rq, &p)))
 		goto oom;
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
@@ -496,7 +504,8 @@ static int run(int argc, char **argv, bool edit)
 			goto out;
 		}
 		if (edit && k == 0 && backup_xml(root, o.rq.name, existing, &saved) < 0) {
-			cli_error("cannot keep the old XML under /%s: nothing was defined", BACKUP_DIR);
+			cli_error("cannot keep the old XML under /%s: nothing was defined; run it again as root "
+				  "(sudo)", BACKUP_DIR);
 			goto out;
 		}
 		if (virt_define(conn, xml, &stored, &uuid, &err) < 0) {

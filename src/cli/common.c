@@ -80,11 +80,13 @@ int cli_open_root(const char *dir, struct path_root **ret)
 	int k = path_root_open(dir ? dir : "/", ret);
 
 	if (k == -ENOENT)
-		cli_error("--root %s: no such directory", dir);
+		cli_error("--root %s: no such directory; give --root a machine copy (an unpacked 'vfiokit snapshot')",
+			  dir);
 	else if (k == -ENOTDIR)
-		cli_error("--root %s: not a directory", dir);
+		cli_error("--root %s: not a directory; give --root a machine copy (an unpacked 'vfiokit snapshot')",
+			  dir);
 	else if (k < 0)
-		cli_error("--root %s: %s", dir ? dir : "/", strerror(-k));
+		cli_error("--root %s: %s; give --root a directory you can read", dir ? dir : "/", strerror(-k));
 	return k;
 }
 
@@ -146,7 +148,8 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 			  "where it points. Nothing was changed; make them a directory and a file and run again",
 			  lockfile);
 	else
-		cli_error("cannot lock %s: %s. Nothing was changed", lockfile ? lockfile : "/" LOCK_REL, path_strerror(fd));
+		cli_error("cannot lock %s: %s. Nothing was changed; run it again as root (sudo)",
+			  lockfile ? lockfile : "/" LOCK_REL, path_strerror(fd));
 	lock_holder_clear(&who);
 	return -1;
 }
@@ -368,9 +371,12 @@ int cli_write_new(const char *path, const void *data, size_t len, mode_t mode)
 
 	if (fd < 0) {
 		if (errno == EEXIST)
-			cli_error("%s exists: it is never overwritten; remove it or name another file", path);
+			cli_error("%s exists: it is never overwritten; name another file, or remove it ('rm %s') and "
+				  "run again",
+				  path, path);
 		else
-			cli_error("cannot create %s: %s", path, strerror(errno));
+			cli_error("cannot create %s: %s; name a file in a directory you can write, and run again",
+				  path, strerror(errno));
 		return -errno;
 	}
 	while (done < len) {
@@ -379,7 +385,8 @@ int cli_write_new(const char *path, const void *data, size_t len, mode_t mode)
 			continue;
 		if (k <= 0) {
 			int e = k < 0 ? errno : EIO;
-			cli_error("cannot write %s: %s", path, strerror(e));
+			cli_error("cannot write %s: %s; name a file on a file system with room, and run again", path,
+				  strerror(e));
 			(void)unlink(path);
 			return -e;
 		}
@@ -387,7 +394,8 @@ int cli_write_new(const char *path, const void *data, size_t len, mode_t mode)
 	}
 	if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0) {
 		int e = errno;
-		cli_error("cannot write %s: %s", path, strerror(e));
+		cli_error("cannot write %s: %s; name a file on a file system with room, and run again",
+			  path, strerror(e));
 		(void)unlink(path);
 		return -e;
 	}

@@ -21,6 +21,8 @@ static const struct verb verbs[] = {
 	  VERB_READS_HOST },
 	{ "doctor", cmd_doctor, "read the kernel and guest logs for the article's troubleshooting: cause and fix",
 	  VERB_READS_HOST },
+	{ "next", cmd_next, "where this machine stands in the article, and the one command to run next",
+	  VERB_READS_HOST },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
@@ -36,9 +38,11 @@ static const struct verb *find_verb(const char *name)
 	return NULL;
 }
 
+#define USAGE_LINE "Usage: vfiokit [--version] [--help] COMMAND [OPTIONS]\n"
+
 static void usage(FILE *out)
 {
-	fputs("Usage: vfiokit [--version] [--help] COMMAND [OPTIONS]\n"
+	fputs(USAGE_LINE
 	      "\n"
 	      "Set up and check PCI passthrough of a GPU (or any PCI device) to a virtual\n"
 	      "machine with VFIO and OVMF.\n"
@@ -52,6 +56,8 @@ static void usage(FILE *out)
 	      "/sys, /proc, /dev, /etc, /lib/modules and /usr/share under DIR instead\n"
 	      "(for example an unpacked 'vfiokit snapshot').\n"
 	      "\n"
+	      "Start with 'vfiokit next' (plain 'vfiokit' on a terminal): where this machine\n"
+	      "stands in the article, and the command to run next.\n"
 	      "Run 'vfiokit COMMAND --help' or see vfiokit(1) and vfiokit-COMMAND(1).\n",
 	      out);
 }
@@ -80,7 +86,7 @@ static int cmd_help(int argc, char **argv)
 static int dispatch(const struct verb *v, int argc, char **argv)
 {
 	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0) {
-		cli_error("%s must run as root", v->name);
+		cli_error("%s must run as root: 'sudo vfiokit %s'", v->name, v->name);
 		return EXIT_PROBLEM;
 	}
 	optind = 0;
@@ -106,6 +112,15 @@ int main(int argc, char **argv)
 	const struct verb *v;
 
 	setlocale(LC_ALL, "");
+	/* A person at a terminal who typed only "vfiokit" (or "vfiokit --root
+	 * DIR") is told where they stand; a script keeps the usage error. */
+	if (isatty(STDOUT_FILENO) &&
+	    (argc < 2 || (argc == 3 && streq(argv[1], "--root")) || (argc == 2 && startswith(argv[1], "--root=")))) {
+		fputs(USAGE_LINE "\n", stdout);
+		argv[0] = (char *)"next";
+		optind = 0;
+		return finish_stdout(cmd_next(argc, argv));
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

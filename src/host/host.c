@@ -68,6 +68,8 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 	 * driver): no other command reads mountinfo and walks dm/ for it. */
 	if ((flags & HOST_LOAD_BOOT) && (flags & HOST_LOAD_SYSTEM) && (k = system_load_root_crypt(h)) < 0)
 		goto fail;
+	if ((flags & HOST_LOAD_PROGRESS) && (k = progress_load(h)) < 0)
+		goto fail;
 	/* A model that lost a problem would report a machine better than it is. */
 	if (h->diags_lost) {
 		k = -ENOMEM;
@@ -96,6 +98,7 @@ void host_free(struct host *h)
 	topology_free(&h->topo);
 	tuning_free(&h->tuning);
 	boot_free(&h->boot);
+	progress_free(&h->progress);
 	strv_clear(&h->iommu.units);
 	strv_clear(&h->iommu.acpi_tables);
 	strv_clear(&h->iommu.vfio_intx);

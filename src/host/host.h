@@ -279,6 +279,25 @@ struct host_system {
 	bool in_kvm, in_libvirt; /* group present in the process's credentials */
 	bool kvm_group, libvirt_group; /* the group exists in etc/group */
 };
+/* A guest libvirt keeps (etc/libvirt/qemu/NAME.xml, HOST_LOAD_PROGRESS):
+ * what `vfiokit next` asks of it. */
+struct host_guest {
+	char *name;              /* <name>, else the file's name without .xml */
+	char *file;              /* root-relative */
+	struct pci_addr *hostdevs; /* <hostdev type='pci'> sources */
+	size_t nhostdevs;
+	bool pinned;             /* <cputune> holds a <vcpupin> */
+	bool hugepages;          /* <memoryBacking> holds <hugepages> */
+};
+struct host_progress {
+	struct host_guest *guests; /* by file name */
+	size_t nguests, guests_alloc;
+	/* "/etc/libvirt/qemu: cannot read: Permission denied": the first
+	 * guest fact that could not be read; NULL when all were. */
+	char *guests_unknown;
+	long long boot_time;     /* proc/stat btime, seconds since the epoch; -1 unknown */
+	char *boot_time_unknown; /* why unknown: "/proc/stat: absent" */
+};
 
 struct host {
 	struct path_root *root;
@@ -293,6 +312,7 @@ struct host {
 	struct host_tuning tuning; /* HOST_LOAD_TUNING */
 	struct host_boot boot;     /* HOST_LOAD_BOOT */
 	struct host_system sys;
+	struct host_progress progress; /* HOST_LOAD_PROGRESS */
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
@@ -315,7 +335,8 @@ enum host_load_flags {
 	HOST_LOAD_TOPOLOGY = 1 << 6, /* CPUs, cores, L3 domains, NUMA nodes */
 	HOST_LOAD_TUNING = 1 << 7,   /* memory, huge pages, cpufreq, isolation, cgroup, systemd */
 	HOST_LOAD_BOOT = 1 << 8,     /* bootloaders, initramfs generators, installed kernels, their files */
-	HOST_LOAD_ALL = 0x1ff,
+	HOST_LOAD_PROGRESS = 1 << 9, /* libvirt's guests (etc/libvirt/qemu) and the boot time, for next */
+	HOST_LOAD_ALL = 0x3ff,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -372,6 +393,8 @@ int topology_load(struct host *h);
 int tuning_load(struct host *h); /* after topology_load */
 void tuning_free(struct host_tuning *t);
 int boot_load(struct host *h);
+int progress_load(struct host *h);
+void progress_free(struct host_progress *p);
 void boot_free(struct host_boot *b);
 const char *vfio_module_name(unsigned i); /* "vfio_pci", ... */
 void topology_free(struct cpu_topology *t);

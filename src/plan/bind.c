@@ -131,10 +131,11 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 			long g;
 			const struct iommu_group *grp;
 			if (parse_int(s + 6, 0, INT32_MAX, &g) < 0)
-				return fail(err, BIND_ERR_SYNTAX, "'%s': expected group:N with N a group number", s);
+				return fail(err, BIND_ERR_SYNTAX,
+					    "'%s': expected group:N with N a group number ('vfiokit groups' lists them)", s);
 			grp = host_find_group(h, (int)g);
 			if (!grp)
-				return fail(err, BIND_ERR_NOT_FOUND, "there is no IOMMU group %ld%s", g,
+				return fail(err, BIND_ERR_NOT_FOUND, "there is no IOMMU group %ld%s; 'vfiokit groups' lists them", g,
 					    h->ngroups ? "" : " (no IOMMU groups at all: is the IOMMU on?)");
 			if ((k = add_group(p, (int)g)) < 0)
 				return k;
@@ -151,11 +152,12 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 			char name[PCI_ADDR_STRLEN];
 			format_pci_addr(&a, name);
 			if (!d)
-				return fail(err, BIND_ERR_NOT_FOUND, "there is no PCI device %s", name);
+				return fail(err, BIND_ERR_NOT_FOUND,
+					    "there is no PCI device %s ('vfiokit groups' lists the devices)", name);
 			if (d->role == PCI_ROLE_BRIDGE || d->role == PCI_ROLE_ROOT_PORT)
 				return fail(err, BIND_ERR_BRIDGE,
 					    "%s is a PCI bridge (%s); bridges and root ports stay on the host. "
-					    "Name the devices behind it, or its group with group:%d",
+					    "Name the devices behind it, or its group with 'group:%d'",
 					    name, d->role == PCI_ROLE_ROOT_PORT ? "root port" : "bridge", d->iommu_group);
 			if (d->iommu_group < 0 && !unbind)
 				return fail(err, BIND_ERR_NO_GROUP,
@@ -171,7 +173,10 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 				if (h->pci[i].vendor == ven && h->pci[i].device == did && !found++)
 					first = i;
 			if (found == 0)
-				return fail(err, BIND_ERR_NOT_FOUND, "no PCI device has the ID %04x:%04x", ven, did);
+				return fail(err, BIND_ERR_NOT_FOUND,
+					    "no PCI device has the ID %04x:%04x ('vfiokit groups' lists the devices with "
+					    "their IDs)",
+					    ven, did);
 			if (found > 1) {
 				_cleanup_free_ char *list = NULL;
 				struct strv names = { 0 };
@@ -186,15 +191,19 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 				if (!list)
 					return -ENOMEM;
 				return fail(err, BIND_ERR_AMBIGUOUS,
-					    "%04x:%04x matches %zu devices (%s); name the one you mean by its address", ven,
-					    did, found, list);
+					    "%04x:%04x matches %zu devices (%s); name the one you mean by its address "
+					    "('vfiokit groups' shows them)",
+					    ven, did, found, list);
 			}
 			/* Then as an address. */
 			if (h->pci[first].role == PCI_ROLE_BRIDGE || h->pci[first].role == PCI_ROLE_ROOT_PORT)
-				return fail(err, BIND_ERR_BRIDGE, "%s (%04x:%04x) is a PCI bridge; bridges stay on the host",
+				return fail(err, BIND_ERR_BRIDGE,
+					    "%s (%04x:%04x) is a PCI bridge; bridges stay on the host; name the devices "
+					    "behind it ('vfiokit groups')",
 					    h->pci[first].name, ven, did);
 			if (h->pci[first].iommu_group < 0 && !unbind)
-				return fail(err, BIND_ERR_NO_GROUP, "%s is in no IOMMU group: the IOMMU is off or not supported",
+				return fail(err, BIND_ERR_NO_GROUP,
+					    "%s is in no IOMMU group: the IOMMU is off or not supported (see 'vfiokit check')",
 					    h->pci[first].name);
 			if ((k = add_item(p, first, true)) < 0)
 				return k;
@@ -279,7 +288,8 @@ static int need_driver(struct host *h, struct bind_plan *p, char **err)
 	st = host_module_state(h, mod);
 	if (st == MODULE_ABSENT)
 		return fail(err, BIND_ERR_NO_DRIVER,
-			    "the driver %s is not available: kernel %s has no module %s and does not build it in%s",
+			    "the driver %s is not available: kernel %s has no module %s and does not build it in%s; "
+			    "boot a kernel that has it ('vfiokit check' says which VFIO modules it has)",
 			    p->driver, h->kernel.release ? h->kernel.release : "(unknown)", mod,
 			    h->kernel.modules_dir ? "" : " (its /lib/modules directory is missing: was the kernel updated without a reboot?)");
 	if (st == MODULE_LOADED || st == MODULE_BUILTIN)

@@ -40,7 +40,8 @@ int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, 
 	if (!p.page_kb)
 		p.page_kb = h->cpu.pdpe1gb && kb % GIB_KB == 0 && pool(t, GIB_KB) ? GIB_KB : 2048;
 	if (p.page_kb == GIB_KB && !h->cpu.pdpe1gb)
-		return fail(err, strdup("this CPU has no pdpe1gb flag in /proc/cpuinfo: no 1 GiB pages; use 2 MiB pages"));
+		return fail(err, strdup("this CPU has no pdpe1gb flag in /proc/cpuinfo: no 1 GiB pages; use 2 "
+					"MiB pages (--page-size 2M)"));
 	if (t->npools && !pool(t, p.page_kb)) {
 		struct strv sizes = { 0 };
 		_cleanup_free_ char *list = NULL;
@@ -51,13 +52,17 @@ int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, 
 			}
 		list = strv_join(&sizes, ", ");
 		strv_clear(&sizes);
-		return fail(err, list ? strdupf("this kernel has no %" PRIu64 " KiB huge pages (it has %s)", p.page_kb, list) :
+		return fail(err, list ? strdupf("this kernel has no %" PRIu64 " KiB huge pages (it has %s); "
+									      "choose one with --page-size",
+						p.page_kb, list) :
 					NULL);
 	}
 	p.pages = (kb + p.page_kb - 1) / p.page_kb;
 	p.memory_kb = p.pages * p.page_kb;
 	if (t->mem_total_kb && p.memory_kb > t->mem_total_kb)
-		return fail(err, strdupf("%" PRIu64 " MiB asked, but the host has %" PRIu64 " MiB of memory in all",
+		return fail(err, strdupf("%" PRIu64 " MiB asked, but the host has %" PRIu64 " MiB of memory in "
+											    "all; ask less with "
+					 "--memory",
 					 p.memory_kb / 1024, t->mem_total_kb / 1024));
 	if (p.memory_kb != kb)
 		k = strv_push_take(&p.notes, strdupf("rounded up to %" PRIu64 " whole pages: %" PRIu64 " MiB", p.pages,

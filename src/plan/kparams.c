@@ -84,15 +84,17 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 		return -ENOMEM;
 	if (!t->ncpus || !cpuset_count(&t->online))
 		return fail(err, strdupf("cannot read this host's CPUs (/sys/devices/system/cpu): isolating CPUs %s "
-					 "cannot be checked, so nothing is planned", list));
+					 "cannot be checked, so nothing is planned; 'vfiokit tune topology' "
+					 "shows what can be read", list));
 	if (!cpuset_count(cpus))
-		return fail(err, strdup("the list of CPUs to isolate is empty"));
+		return fail(err, strdup("the list of CPUs to isolate is empty; name them with --isolcpus"));
 	CPUSET_FOREACH(cpu, cpus)
 		if (!topology_cpu(t, (unsigned)cpu) && cpuset_add(&missing, (unsigned)cpu) < 0)
 			return -ENOMEM;
 	if (cpuset_count(&missing))
 		return (bad = cpuset_format(&missing)) ?
-			       fail(err, strdupf("CPU%s %s %s not on this host (its online CPUs are %s)",
+			       fail(err, strdupf("CPU%s %s %s not on this host (its online CPUs are %s); "
+						 "'vfiokit tune topology' shows them",
 						 cpuset_count(&missing) > 1 ? "s" : "", bad,
 						 cpuset_count(&missing) > 1 ? "are" : "is", all)) :
 			       -ENOMEM;
@@ -101,7 +103,8 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 	cpuset_minus(&rest, cpus);
 	if (!cpuset_count(&rest))
 		return fail(err, strdupf("isolating CPUs %s leaves the host no online CPU (it has %s): keep at least "
-					 "one core for the host and QEMU's own threads", list, all));
+					 "one core for the host and QEMU's own threads ('vfiokit tune pin' "
+					 "chooses them)", list, all));
 	/* SMT siblings share their core: isolated CPUs whose siblings stay
 	 * with the host share it with the host (the article pins siblings
 	 * together). One warning for all of them. */
@@ -155,7 +158,9 @@ static int hugepages(const struct host *h, const struct kparams_request *rq, str
 	 * that cannot boot: unchecked, nothing is planned. */
 	if (!h->tuning.mem_total_kb)
 		return fail(err, strdup("cannot read this host's memory (MemTotal in /proc/meminfo): huge pages "
-					"reserved at every boot cannot be checked against it, so nothing is planned"));
+					"reserved at every boot cannot be checked against it, so nothing is "
+					"planned; run it on the "
+					"machine itself, or on a 'vfiokit snapshot' of it"));
 	if ((k = hugepage_plan_make(h, &hr, &hp, err)) < 0)
 		return k;
 	k = push_words(p, memory_kernel_params(&hp));

@@ -86,13 +86,15 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 
 	*err = NULL;
 	if (online == 0 || t->ncores == 0) {
-		*err = strdup("no CPU topology: /sys/devices/system/cpu lists no online CPU");
+		*err = strdup("no CPU topology: /sys/devices/system/cpu lists no online CPU; run it on the "
+			      "machine itself, or on a 'vfiokit snapshot' of it");
 		return *err ? -EINVAL : -ENOMEM;
 	}
 	/* Cores or L3 domains guessed would put a vCPU beside the host's
 	 * threads or split a core: refused, the fact named. */
 	if (t->unknown) {
-		*err = strdupf("cannot tell which CPUs share a core or a cache: %s", t->unknown);
+		*err = strdupf("cannot tell which CPUs share a core or a cache: %s; pin by hand from the "
+			       "article's 'lscpu -e'", t->unknown);
 		return *err ? -EINVAL : -ENOMEM;
 	}
 	if (rq->nvcpus == 0) {
@@ -101,7 +103,7 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 	}
 	if (rq->nvcpus > online) {
 		*err = strdupf("%u vCPUs asked, but the machine has %zu online CPUs: pinning more vCPUs than CPUs makes "
-			       "them compete for the same CPUs", rq->nvcpus, online);
+			       "them compete for the same CPUs; ask fewer with --vcpus", rq->nvcpus, online);
 		return *err ? -EINVAL : -ENOMEM;
 	}
 	if (rq->host) {
@@ -131,7 +133,8 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 	navail = cpuset_count(&avail);
 	if (rq->nvcpus > navail) {
 		_cleanup_free_ char *h = fmt(&keep);
-		*err = strdupf("%u vCPUs asked, but only %zu CPUs are left when the host keeps %s", rq->nvcpus, navail,
+		*err = strdupf("%u vCPUs asked, but only %zu CPUs are left when the host keeps %s; ask fewer "
+			       "with --vcpus", rq->nvcpus, navail,
 			       h ? h : "?");
 		k = *err ? -EINVAL : -ENOMEM;
 		goto out;

@@ -94,10 +94,10 @@ static int add_group(const struct host *h, const struct pci_addr *a, const struc
 
 	format_pci_addr(a, name);
 	if (!d)
-		return fail(err, strdupf("there is no PCI device %s", name));
+		return fail(err, strdupf("there is no PCI device %s ('vfiokit groups' lists the devices)", name));
 	if (pci_is_bridge_role(d->role))
 		return fail(err, strdupf("%s is a PCI bridge: bridges and root ports stay on the host; name the devices "
-					 "behind it", name));
+					 "behind it ('vfiokit groups')", name));
 	if (d->iommu_group < 0 || !(g = host_find_group(h, d->iommu_group))) {
 		if (h->ngroups)
 			return fail(err, strdupf("%s is in no IOMMU group, though the IOMMU is on (see 'vfiokit groups')",
@@ -288,7 +288,8 @@ static int choose_modules(const struct host *h, const struct setup_request *rq, 
 		known++;
 		if (!((kn->module | kn->builtin) & pci))
 			return fail(err, strdupf("kernel %s has no vfio_pci module and does not build it in: vfio-pci cannot "
-						 "take the devices at boot with it",
+						 "take the devices at boot with it; boot a kernel built with "
+						 "CONFIG_VFIO_PCI ('vfiokit check')",
 						 kn->release));
 	}
 	for (unsigned m = 0; m < _VFIO_MOD_MAX; m++) {
@@ -971,7 +972,8 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 		 * as root at boot: only bytes the shell takes literally go back in. */
 		if ((k = override_script(list, &script)) == -EINVAL) {
 			k = fail(err, strdupf("/%s: its DEVS= holds shell syntax or control characters where PCI "
-					      "addresses belong; fix or remove the file", OVERRIDE_SCRIPT));
+					      "addresses belong; fix or remove the file, then run 'vfiokit setup' again",
+					      OVERRIDE_SCRIPT));
 			goto out;
 		}
 		if (k < 0 || (k = setup_add_file(&p, OVERRIDE_SCRIPT, TAKE_PTR(script))) < 0)

@@ -202,7 +202,8 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 	p->vcpus = rq->vcpus ? rq->vcpus : online == 0 || online > 4 ? 4 : online > 1 ? (unsigned)online - 1 : 1;
 	if (online && p->vcpus > online)
 		return fail(err, VM_ERR_REFUSED,
-			    strdupf("--vcpus %u: this host has %zu online CPUs", p->vcpus, online));
+			    strdupf("--vcpus %u: this host has %zu online CPUs; ask fewer with --vcpus",
+				    p->vcpus, online));
 	if (rq->pin) {
 		struct pin_request pr = { .nvcpus = p->vcpus, .prefer_node = h->pci[p->devices.items[0].dev].numa_node };
 		int k = pin_plan_make(&h->topo, &pr, &p->pin, err);
@@ -237,7 +238,9 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	if (!total)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("cannot tell whether the guest's %" PRIu64 " MiB fit in this host's RAM: "
-				    "/proc/meminfo could not be read or has no MemTotal line",
+				    "/proc/meminfo could not be read or has no MemTotal line; run it on the "
+				    "machine itself, or on a "
+				    "'vfiokit snapshot' of it",
 				    p->memory_kb >> 10));
 	if (total && p->memory_kb >= total)
 		return fail(err, VM_ERR_REFUSED,

@@ -120,6 +120,7 @@ umount /dev/vfio
 # The real thing, then again (nothing to do), then back.
 run bind vfiokit bind --allow-display -J group:3
 run groups-bound vfiokit groups --group 3 -r -o NAME,DRIVER,BOUND
+run next-bound vfiokit next -J
 run bind-again vfiokit bind --allow-display group:3
 # unbind fails part-way (snd_hda_intel refuses 06.1): both go back on vfio-pci.
 break_file /sys/bus/pci/drivers/snd_hda_intel/bind

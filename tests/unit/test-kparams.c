@@ -96,7 +96,7 @@ static void test_isolcpus(void **state)
 	/* CPUs the host does not have: refused, named. */
 	assert_int_equal(cpuset_parse_list("6-13", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
-	assert_string_equal(err, "CPUs 12-13 are not on this host (its online CPUs are 0-11)");
+	assert_string_equal(err, "CPUs 12-13 are not on this host (its online CPUs are 0-11); 'vfiokit tune topology' shows them");
 	assert_int_equal(p.params.n, 0);
 	free(err);
 	setup_plan_free(&p);

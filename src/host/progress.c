@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What `vfiokit next` judges progress by, beyond the rest of the model: the
+ * guests libvirt keeps, and when the running kernel booted. */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "host.h"
+#include "parse-number.h"
+
+/* libvirt's persistent QEMU domains (virQEMUDriverConfig's configDir). */
+#define GUESTS_DIR "etc/libvirt/qemu"
+/* A domain is a few KiB; anything much larger is not one. */
+#define GUEST_XML_MAX (1u << 20)
+
+static void xml_free_p(xmlChar **p)
+{
+	if (*p)
+		xmlFree(*p);
+}
+
+static void xml_doc_free_p(xmlDoc **p)
+{
+	if (*p)
+		xmlFreeDoc(*p);
+}
+
+void progress_free(struct host_progress *p)
+{
+	for (size_t i = 0; i < p->nguests; i++) {
+		free(p->guests[i].name);
+		free(p->guests[i].file);
+		free(p->guests[i].hostdevs);
+	}
+	free(p->guests);
+	free(p->guests_unknown);
+	free(p->boot_time_unknown);
+	*p = (struct host_progress){ .boot_time = -1 };
+}
+
+static bool is(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && streq((const char *)n->name, name);
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is(c, name))
+			return c;
+	return NULL;
+}
+
+/* An address attribute as libvirt writes it: "0x06" (or decimal). */
+static int attr_number(const xmlNode *n, const char *name, uint32_t max, uint32_t *ret)
+{
+	_cleanup_(xml_free_p) xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	unsigned u;
+
+	if (!v)
+		return -EINVAL;
+	if (parse_unsigned((const char *)v, 0, max, &u) < 0)
+		return -EINVAL;
+	*ret = u;
+	return 0;
+}
+
+/* <hostdev mode='subsystem' type='pci'><source><address domain= bus= slot= function=/>. */
+static int guest_hostdev(struct host_guest *g, const xmlNode *hd)
+{
+	_cleanup_(xml_free_p) xmlChar *type = xmlGetProp(hd, (const xmlChar *)"type");
+	const xmlNode *a = child(child(hd, "source"), "address");
+	uint32_t dom = 0, bus, slot, fn;
+	struct pci_addr *v;
+
+	if (!type || !streq((const char *)type, "pci") || !a)
+		return 0;
+	if ((xmlHasProp(a, (const xmlChar *)"domain") && attr_number(a, "domain", 0xffff, &dom) < 0) ||
+	    attr_number(a, "bus", 0xff, &bus) < 0 || attr_number(a, "slot", 0x1f, &slot) < 0 ||
+	    attr_number(a, "function", 7, &fn) < 0)
+		return -EINVAL;
+	if (!(v = reallocarray(g->hostdevs, g->nhostdevs + 1, sizeof(*v))))
+		return -ENOMEM;
+	g->hostdevs = v;
+	v[g->nhostdevs++] = (struct pci_addr){ .domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)slot, .fn = (uint8_t)fn };
+	return 0;
+}
+
+/* 0, -ENOMEM, or -EINVAL with *why saying what is wrong with the domain. */
+static int guest_parse(struct host_guest *g, const char *xml, size_t len, const char **why)
+{
+	_cleanup_(xml_doc_free_p) xmlDoc *doc = NULL;
+	const xmlNode *root, *n;
+	int k;
+
+	/* No network, no entity expansion, no DTD: the file is input. */
+	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return *why = "not well-formed XML", -EINVAL;
+	root = xmlDocGetRootElement(doc);
+	if (!is(root, "domain"))
+		return *why = "not a libvirt domain (the root element is not <domain>)", -EINVAL;
+	if ((n = child(root, "name"))) {
+		_cleanup_(xml_free_p) xmlChar *name = xmlNodeGetContent(n);
+		if (name && *name) {
+			free(g->name);
+			if (!(g->name = strdup((const char *)name)))
+				return -ENOMEM;
+		}
+	}
+	for (const xmlNode *c = child(child(root, "cputune"), "vcpupin"); c && !g->pinned; c = c->next)
+		g->pinned = is(c, "vcpupin");
+	g->hugepages = child(child(root, "memoryBacking"), "hugepages") != NULL;
+	for (const xmlNode *c = (n = child(root, "devices")) ? n->children : NULL; c; c = c->next)
+		if (is(c, "hostdev") && (k = guest_hostdev(g, c)) < 0)
+			return k == -EINVAL ? (*why = "a PCI <hostdev> without a readable source address", k) : k;
+	return 0;
+}
+
+static int guests_load(struct host *h)
+{
+	struct host_progress *p = &h->progress;
+	_cleanup_(strv_clear) struct strv names = { 0 };
+	int k = path_list(h->root, GUESTS_DIR, &names);
+
+	if (k == -ENOENT)
+		return 0; /* no libvirt, or no guest yet */
+	if (k < 0)
+		return k == -ENOMEM ? k :
+				      (p->guests_unknown = strdupf("/" GUESTS_DIR ": cannot read: %s", path_strerror(k))) ?
+				      0 :
+				      -ENOMEM;
+	for (size_t i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		size_t nl = strlen(name);
+		_cleanup_free_ char *rel = NULL, *xml = NULL;
+		const char *why = NULL;
+		struct host_guest g = { 0 };
+		size_t len;
+
+		if (nl <= 4 || !streq(name + nl - 4, ".xml"))
+			continue;
+		if (!(rel = strdupf(GUESTS_DIR "/%s", name)))
+			return -ENOMEM;
+		k = path_read_file(h->root, rel, GUEST_XML_MAX, &xml, &len);
+		if (k == -ENOMEM)
+			return k;
+		if (k >= 0 && !(g.name = strndup(name, nl - 4)))
+			return -ENOMEM;
+		if (k >= 0 && (k = guest_parse(&g, xml, len, &why)) == -ENOMEM) {
+			free(g.name);
+			free(g.hostdevs);
+			return k;
+		}
+		if (k < 0) {
+			free(g.name);
+			free(g.hostdevs);
+			host_diag(h, rel, "%s", why ? why : path_strerror(k));
+			if (!p->guests_unknown &&
+			    !(p->guests_unknown = strdupf("/%s: %s", rel, why ? why : path_strerror(k))))
+				return -ENOMEM;
+			continue;
+		}
+		g.file = TAKE_PTR(rel);
+		if (GROW(p->guests, p->guests_alloc, p->nguests + 1) < 0) {
+			free(g.name);
+			free(g.file);
+			free(g.hostdevs);
+			return -ENOMEM;
+		}
+		p->guests[p->nguests++] = g;
+	}
+	return 0;
+}
+
+/* proc(5): "btime N", the boot time in seconds since the epoch. */
+static int boot_time_load(struct host *h)
+{
+	struct host_progress *p = &h->progress;
+	_cleanup_free_ char *text = NULL;
+	const char *why = "no btime line";
+	size_t len;
+	int k = path_read_file(h->root, "proc/stat", 1u << 20, &text, &len);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		why = k == -ENOENT ? "absent" : path_strerror(k);
+	for (char *line = k < 0 ? NULL : text, *next; line && *line; line = next) {
+		uint64_t t;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		if (strncmp(line, "btime ", 6) != 0)
+			continue;
+		if (parse_u64(line + 6, 10, INT64_MAX, &t) < 0) {
+			why = "btime is not a number";
+			break;
+		}
+		p->boot_time = (long long)t;
+		return 0;
+	}
+	return (p->boot_time_unknown = strdupf("/proc/stat: %s", why)) ? 0 : -ENOMEM;
+}
+
+int progress_load(struct host *h)
+{
+	int k;
+
+	h->progress.boot_time = -1;
+	if ((k = guests_load(h)) < 0 || (k = boot_time_load(h)) < 0)
+		return k;
+	return 0;
+}
