@@ -288,6 +288,8 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 		cli_error("%s", err);
 		return EXIT_PROBLEM;
 	}
+	for (size_t i = 0; k == 0 && i < p.warnings.n; i++)
+		cli_warn("%s", p.warnings.v[i]);
 	if (k < 0 || (r = print_pin(h, &p, o)) < 0) {
 		pin_plan_free(&p);
 		cli_error("out of memory");
@@ -504,6 +506,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	}
 	if (k < 0)
 		goto oom;
+	for (size_t i = 0; i < p.warnings.n; i++)
+		cli_warn("%s", p.warnings.v[i]);
 	if (o->isolate) {
 		if (cpuset_count(&p.host) == 0) {
 			cli_error("every CPU goes to the guest: nothing is left to isolate the host on");

@@ -49,7 +49,7 @@ static int read_set_from(struct host *h, const char *list_rel, const char *mask_
 	_cleanup_free_ char *s = NULL;
 	int k;
 
-	if (list_rel && path_read_string(h->root, list_rel, &s) == 0) {
+	if (list_rel && path_read_string_nul_end(h->root, list_rel, &s) == 0) {
 		if ((k = cpuset_parse_list(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, list_rel, "not a CPU list: '%s'", s);
@@ -59,7 +59,7 @@ static int read_set_from(struct host *h, const char *list_rel, const char *mask_
 	}
 	free(s);
 	s = NULL;
-	if (mask_rel && path_read_string(h->root, mask_rel, &s) == 0) {
+	if (mask_rel && path_read_string_nul_end(h->root, mask_rel, &s) == 0) {
 		if ((k = cpuset_parse_mask(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, mask_rel, "not a CPU mask: '%s'", s);
@@ -311,6 +311,80 @@ static int load_hybrid(struct host *h, struct cpu_topology *t)
 	return 0;
 }
 
+/* How fast each online CPU is, from the first source every online CPU has:
+ * cpu_capacity (the scheduler's, ARM big.LITTLE and recent x86 hybrids),
+ * acpi_cppc/highest_perf (Intel's ITMT ranks P-cores and their favoured
+ * cores with it), cpufreq's cpuinfo_max_freq. One source for all CPUs, as
+ * two sources' units do not compare. */
+static int load_perf(struct host *h, struct cpu_topology *t)
+{
+	static const char *const sources[] = { "cpu_capacity", "acpi_cppc/highest_perf", "cpufreq/cpuinfo_max_freq" };
+
+	for (size_t s = 0; s < ARRAY_SIZE(sources); s++) {
+		bool all = true;
+		for (size_t i = 0; i < t->ncpus && all; i++) {
+			_cleanup_free_ char *rel = NULL, *text = NULL;
+			long v;
+			int k;
+			if (!t->cpus[i].online)
+				continue;
+			if (!(rel = strdupf(CPU_DIR "/cpu%u/%s", t->cpus[i].cpu, sources[s])))
+				return -ENOMEM;
+			k = path_read_string(h->root, rel, &text);
+			if (k == -ENOMEM)
+				return k;
+			all = k == 0 && parse_int(text, 1, INT32_MAX, &v) == 0;
+			t->cpus[i].perf = all ? (int)v : -1;
+		}
+		if (all) {
+			t->perf_source = sources[s];
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < t->ncpus; i++)
+		t->cpus[i].perf = -1;
+	return 0;
+}
+
+/* P- and E-cores where the kernel has no cpu_core/cpu_atom (before 5.13;
+ * ARM): a CPU below 80% of the fastest's speed is an efficiency core (Intel
+ * E-cores 39 against 64-67 in highest_perf, Cortex-A725 718 against
+ * X925's 1024 in cpu_capacity; a P-core favoured by ITMT is 5% faster, not
+ * another kind). Without speeds, an Intel hybrid shows itself by SMT on the
+ * P-cores only: cores of one thread beside cores of two, every CPU online. */
+static void guess_kinds(struct cpu_topology *t)
+{
+	int max = 0;
+	bool smt = false, single = false, all_online = true;
+
+	for (size_t i = 0; i < t->ncpus; i++)
+		if (t->cpus[i].online && t->cpus[i].perf > max)
+			max = t->cpus[i].perf;
+	for (size_t i = 0; i < t->ncpus && max; i++)
+		if (t->cpus[i].online && (int64_t)t->cpus[i].perf * 10 < (int64_t)max * 8)
+			t->hybrid = true;
+	if (t->hybrid) {
+		for (size_t i = 0; i < t->ncpus; i++)
+			if (t->cpus[i].online)
+				t->cpus[i].kind = (int64_t)t->cpus[i].perf * 10 < (int64_t)max * 8 ? CPU_KIND_EFFICIENCY
+												  : CPU_KIND_PERFORMANCE;
+		t->kinds_from = t->perf_source;
+		return;
+	}
+	for (size_t i = 0; i < t->ncores; i++) {
+		smt |= cpuset_count(&t->cores[i]) > 1;
+		single |= cpuset_count(&t->cores[i]) == 1;
+	}
+	for (size_t i = 0; i < t->ncpus; i++)
+		all_online &= t->cpus[i].online;
+	if (!smt || !single || !all_online)
+		return;
+	t->hybrid = true;
+	t->kinds_from = "SMT";
+	for (size_t i = 0; i < t->ncpus; i++)
+		t->cpus[i].kind = cpuset_count(&t->cores[t->cpus[i].core]) > 1 ? CPU_KIND_PERFORMANCE : CPU_KIND_EFFICIENCY;
+}
+
 int topology_load(struct host *h)
 {
 	struct cpu_topology *t = &h->topo;
@@ -336,7 +410,7 @@ int topology_load(struct host *h)
 			goto out;
 		}
 		t->cpus[t->ncpus++] = (struct cpu_info){ .cpu = cpu, .package = -1, .die = -1, .core_id = -1,
-							  .node = -1, .core = -1, .l3 = -1 };
+							  .node = -1, .core = -1, .l3 = -1, .perf = -1 };
 	}
 	if (t->ncpus > 1)
 		qsort(t->cpus, t->ncpus, sizeof(*t->cpus), cmp_cpu);
@@ -397,8 +471,10 @@ int topology_load(struct host *h)
 	}
 	order_sets(t, t->cores, t->ncores, false);
 	order_sets(t, t->l3s, t->nl3s, true);
-	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0)
+	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0 || (k = load_perf(h, t)) < 0)
 		goto out;
+	if (!t->hybrid)
+		guess_kinds(t);
 	k = 0;
 out:
 	for (size_t i = 0; i < t->ncpus; i++) {
