@@ -41,15 +41,15 @@ static int read_int(struct host *h, const char *rel)
 }
 
 /* A list file (0-3,8), else its mask twin; -ENOENT when neither is there;
- * -EINVAL when the one read is not a list or mask (*bad, when not NULL:
- * that file). */
+ * -EINVAL when the one read is not a list or mask, or the error of a list
+ * there that cannot be read (*bad, when not NULL: that file). */
 static int read_set_from(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret,
 			 const char **bad)
 {
 	_cleanup_free_ char *s = NULL;
-	int k;
+	int k, r = -ENOENT;
 
-	if (list_rel && path_read_string_nul_end(h->root, list_rel, &s) == 0) {
+	if (list_rel && (r = path_read_string_nul_end(h->root, list_rel, &s)) == 0) {
 		if ((k = cpuset_parse_list(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, list_rel, "not a CPU list: '%s'", s);
@@ -67,7 +67,11 @@ static int read_set_from(struct host *h, const char *list_rel, const char *mask_
 			*bad = mask_rel;
 		return -EINVAL;
 	}
-	return -ENOENT;
+	if (r == -ENOMEM || r == -ENOENT || r == -ENOTDIR)
+		return r == -ENOMEM ? r : -ENOENT;
+	if (bad)
+		*bad = list_rel;
+	return r;
 }
 
 static int read_set(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret)
@@ -192,10 +196,11 @@ static int load_l3(struct host *h, unsigned cpu, struct cpuset *ret)
 		if (level != 3)
 			continue;
 		k = read_set_from(h, list, mask, ret, &bad);
-		if ((k == -ENOENT || k == -EINVAL) &&
-		    unknown_fact(h, bad ? bad : list, bad ? "not a CPU list" : "absent (nor shared_cpu_map)") < 0)
+		if (k < 0 && k != -ENOMEM &&
+		    unknown_fact(h, bad ? bad : list, !bad ? "absent (nor shared_cpu_map)"
+						  : k == -EINVAL ? "not a CPU list" : path_strerror(k)) < 0)
 			k = -ENOMEM;
-		else if (k == -ENOENT)
+		else if (k < 0 && k != -ENOMEM)
 			k = -EINVAL; /* the L3 is there, its CPUs are not said: not "no L3 information" */
 	}
 	strv_clear(&idx);
@@ -233,7 +238,8 @@ static int load_cpu(struct host *h, struct cpu_info *ci, struct cpuset *siblings
 		return k;
 	if (k < 0 || !cpuset_has(siblings, ci->cpu)) {
 		_cleanup_free_ char *why = k == -ENOENT ? strdup("absent (nor thread_siblings, core_cpus_list)")
-				       : k < 0		? strdup("not a CPU list")
+				       : k == -EINVAL	? strdup("not a CPU list")
+				       : k < 0		? strdup(path_strerror(k))
 							: strdupf("does not hold cpu%u", ci->cpu);
 		if (!why || unknown_fact(h, bad ? bad : tsl, why) < 0)
 			return -ENOMEM;

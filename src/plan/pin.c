@@ -43,13 +43,15 @@ static int cmp_rank(const void *a, const void *b)
 
 struct core_rank {
 	size_t core;
-	int partial, eff, perf, first;
+	int order, partial, eff, perf, first;
 };
 
 static int cmp_core(const void *a, const void *b)
 {
 	const struct core_rank *x = a, *y = b;
 
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	if (x->partial != y->partial)
 		return x->partial - y->partial;
 	if (x->eff != y->eff)
@@ -116,6 +118,9 @@ struct node_pick {
 	int node;
 	size_t free, free_l3; /* CPUs for the guest; those outside CPU 0's L3 domain */
 	int first;            /* the lowest of them */
+	int package;          /* its package; near: in the package of the first node spanned */
+	bool near;
+	size_t cap; /* free or free_l3: what spanning counts */
 };
 
 static int cmp_first(const void *a, const void *b)
@@ -125,14 +130,42 @@ static int cmp_first(const void *a, const void *b)
 	return x->first - y->first;
 }
 
-/* Nodes to span: the most free CPUs first, so that the guest spans as few as it can. */
+/* Nodes to span after the first: those in its package (a package's nodes
+ * are nearer each other than another package's), the most room first, so
+ * that the guest spans as few as it can. */
 static int cmp_free(const void *a, const void *b)
 {
 	const struct node_pick *x = a, *y = b;
 
-	if (x->free != y->free)
-		return x->free < y->free ? 1 : -1;
+	if (x->near != y->near)
+		return x->near ? -1 : 1;
+	if (x->cap != y->cap)
+		return x->cap < y->cap ? 1 : -1;
 	return x->first - y->first;
+}
+
+/* Put nodes[start] first and the others after it by cmp_free; the number
+ * of nodes from the front the guest needs, and in *packages how many
+ * packages they are in. */
+static size_t span_from(struct node_pick *nodes, size_t n, size_t start, unsigned nvcpus, size_t *packages)
+{
+	struct node_pick s = nodes[start];
+	size_t sum = 0, used;
+
+	memmove(&nodes[1], &nodes[0], start * sizeof(*nodes));
+	nodes[0] = s;
+	for (size_t i = 1; i < n; i++)
+		nodes[i].near = nodes[i].package == nodes[0].package;
+	qsort(nodes + 1, n - 1, sizeof(*nodes), cmp_free);
+	*packages = 0;
+	for (used = 0; used < n && sum < nvcpus; used++) {
+		bool seen = false;
+		for (size_t j = 0; j < used; j++)
+			seen |= nodes[j].package == nodes[used].package;
+		*packages += !seen;
+		sum += nodes[used].cap;
+	}
+	return used;
 }
 
 /* Which NUMA nodes the guest runs in: the GPU's node when the guest fits
@@ -156,7 +189,8 @@ static int choose_nodes(const struct cpu_topology *t, const struct pin_request *
 		for (i = 0; i < n && nodes[i].node != node; i++)
 			;
 		if (i == n)
-			nodes[n++] = (struct node_pick){ .node = node, .first = c };
+			nodes[n++] = (struct node_pick){ .node = node, .first = c,
+							 .package = topology_cpu(t, (unsigned)c)->package };
 		nodes[i].free++;
 		nodes[i].free_l3 += !l3_0 || !cpuset_has(l3_0, (unsigned)c);
 	}
@@ -178,23 +212,40 @@ static int choose_nodes(const struct cpu_topology *t, const struct pin_request *
 			order[i] = t->cpus[i].node == node ? 0 : 1;
 		return node_cpus(t, avail, node, allowed);
 	}
-	/* The guest spans nodes: the GPU's first, then the fullest. */
+	/* The guest spans nodes: from the GPU's, or from the node that spans
+	 * the fewest packages, then nodes, and has the most room; leaving the
+	 * host CPU 0's L3 domain when the nodes have room without it. */
 	{
+		_cleanup_free_ struct node_pick *work = calloc(n, sizeof(*work));
 		struct cpuset s = { 0 };
 		_cleanup_free_ char *list = NULL;
-		size_t sum = 0, largest = 0;
-		if (gpu != SIZE_MAX) {
-			struct node_pick g = nodes[gpu];
-			memmove(&nodes[1], &nodes[0], gpu * sizeof(*nodes));
-			nodes[0] = g;
-		}
-		qsort(nodes + (gpu != SIZE_MAX), n - (gpu != SIZE_MAX), sizeof(*nodes), cmp_free);
-		for (size_t i = 0; i < n; i++)
+		size_t total_l3 = 0, largest = 0, best = SIZE_MAX, best_pk = 0, best_used = 0, used = 0, pk;
+		bool use_l3;
+		if (!work)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			total_l3 += nodes[i].free_l3;
 			largest = nodes[i].free > largest ? nodes[i].free : largest;
+		}
+		use_l3 = l3_0 && total_l3 >= rq->nvcpus && (gpu == SIZE_MAX || nodes[gpu].free_l3 > 0);
+		for (size_t i = 0; i < n; i++)
+			nodes[i].cap = use_l3 ? nodes[i].free_l3 : nodes[i].free;
+		for (size_t i = 0; i < n; i++) {
+			if ((gpu != SIZE_MAX && i != gpu) || nodes[i].cap == 0)
+				continue;
+			memcpy(work, nodes, n * sizeof(*work));
+			used = span_from(work, n, i, rq->nvcpus, &pk);
+			if (best == SIZE_MAX || pk < best_pk || (pk == best_pk && used < best_used) ||
+			    (pk == best_pk && used == best_used && nodes[i].cap > nodes[best].cap)) {
+				best = i;
+				best_pk = pk;
+				best_used = used;
+			}
+		}
+		used = span_from(nodes, n, best != SIZE_MAX ? best : 0, rq->nvcpus, &pk);
 		cpuset_clear(allowed);
-		for (size_t i = 0; i < n && sum < rq->nvcpus; i++) {
+		for (size_t i = 0; i < used; i++) {
 			char *prev = list;
-			sum += nodes[i].free;
 			if ((k = node_cpus(t, avail, nodes[i].node, &s)) < 0 || (k = cpuset_or(allowed, &s)) < 0)
 				break;
 			for (size_t j = 0; j < t->ncpus; j++)
@@ -362,7 +413,9 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 			size_t threads = count_and(core, &allowed);
 			if (!threads || !cpuset_subset(core, dom))
 				continue;
-			cores[ncr++] = (struct core_rank){ .core = c, .partial = threads != cpuset_count(core),
+			/* An L3 domain across nodes (a Xeon's with sub-NUMA clustering): the first node's cores first. */
+			cores[ncr++] = (struct core_rank){ .core = c, .order = order[topology_cpu(t, (unsigned)cpuset_first(core)) - t->cpus],
+							   .partial = threads != cpuset_count(core),
 							   .eff = set_has_kind(t, core, CPU_KIND_EFFICIENCY),
 							   .perf = set_perf(t, core), .first = cpuset_first(core) };
 		}
