@@ -28,7 +28,7 @@ cp -a "$fixtures/hosts/article" "$tmp/epyc-gpu" && cp -a "$tmp/epyc7451-2s/sys" 
 for f in "$tmp"/epyc-gpu/sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.*/numa_node; do echo 3 >"$f"; done
 
 n=0 fail=0
-echo "1..20"
+echo "1..22"
 # pin NAME HOST VCPUS GUEST WARNING [EXTRA ARGS]: exit 0, "guest CPUs: GUEST;",
 # and the NUMA warning naming WARNING's nodes, or none when WARNING is "-".
 pin() {
@@ -93,6 +93,12 @@ pin "GB10: 4 vCPUs on the fastest X925 cores of the L3 the host leaves (not A725
 # hwloc: i7-1370P on a kernel without cpu_core/cpu_atom: acpi_cppc highest_perf.
 has "i7-1370P: CPU 12 (highest_perf 39) is an E-core" hwloc-i7-1370p tune topology -- " 12    0      0    6  0 yes    12       E-core"
 pin "i7-1370P: 4 vCPUs on the favoured P-cores (highest_perf 67)" hwloc-i7-1370p 4 "4-5,8-9" -
+# The same without acpi_cppc and cpufreq (no speeds at all): SMT on the
+# P-cores only tells the kinds.
+cp -a "$tmp/hwloc-i7-1370p" "$tmp/i7-nospeed" && rm -rf "$tmp"/i7-nospeed/sys/devices/system/cpu/cpu*/acpi_cppc \
+	"$tmp"/i7-nospeed/sys/devices/system/cpu/cpu*/cpufreq "$tmp"/i7-nospeed/sys/devices/system/cpu/cpufreq || exit 1
+has "i7-1370P without speeds: CPU 12 (no SMT sibling) is an E-core" i7-nospeed tune topology -- " 12    0      0    6  0 yes    12       E-core"
+pin "i7-1370P without speeds: 12 vCPUs on the 5 P-cores the host leaves, then 2 E-cores" i7-nospeed 12 "2-13" -
 # hwloc: 128-core ARM whose CPU lists end in a NUL byte.
 pin "ARM 128 cores, CPU lists ending in NUL: pinned in node 1 (was refused)" hwloc-arm128 4 "32-35" -
 # ghw: a real Ryzen 5 1600 (siblings n, n+6; two L3 domains).
