@@ -28,7 +28,7 @@ cp -a "$fixtures/hosts/article" "$tmp/epyc-gpu" && cp -a "$tmp/epyc7451-2s/sys" 
 for f in "$tmp"/epyc-gpu/sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.*/numa_node; do echo 3 >"$f"; done
 
 n=0 fail=0
-echo "1..22"
+echo "1..24"
 # pin NAME HOST VCPUS GUEST WARNING [EXTRA ARGS]: exit 0, "guest CPUs: GUEST;",
 # and the NUMA warning naming WARNING's nodes, or none when WARNING is "-".
 pin() {
@@ -103,6 +103,23 @@ pin "i7-1370P without speeds: 12 vCPUs on the 5 P-cores the host leaves, then 2 
 pin "ARM 128 cores, CPU lists ending in NUL: pinned in node 1 (was refused)" hwloc-arm128 4 "32-35" -
 # ghw: a real Ryzen 5 1600 (siblings n, n+6; two L3 domains).
 pin "Ryzen 5 1600 (ghw): 4 vCPUs in the L3 domain the host leaves" ghw-ryzen1600 4 "3-4,9-10" -
+# The Ryzen with AMD's preferred-core ranking in acpi_cppc highest_perf,
+# climbing in steps from 166 to 221 (the slowest 75% of the fastest): one
+# kind of core, the faster first.
+cp -a "$tmp/ghw-ryzen1600" "$tmp/ryzen-cppc" || exit 1
+for c in 0 1 2 3 4 5 6 7 8 9 10 11; do
+	mkdir -p "$tmp/ryzen-cppc/sys/devices/system/cpu/cpu$c/acpi_cppc"
+	set -- 166 176 186 196 211 221
+	shift $((c % 6))
+	echo "$1" >"$tmp/ryzen-cppc/sys/devices/system/cpu/cpu$c/acpi_cppc/highest_perf"
+done
+n=$((n + 1))
+if "$vfiokit" tune topology --root "$tmp/ryzen-cppc" 2>/dev/null | grep -q "KIND\|E-core\|P-core"; then
+	echo "not ok $n - Ryzen, preferred cores 166-221: told apart as P- and E-cores"; fail=1
+else
+	echo "ok $n - Ryzen, preferred cores 166-221: one kind of core"
+fi
+pin "Ryzen, preferred cores: 4 vCPUs on the two fastest cores of the L3 the host leaves" ryzen-cppc 4 "4-5,10-11" -
 # A NUL inside a CPU list is still not a list: refused, named.
 n=$((n + 1))
 printf '0\0003\n' >"$tmp/hwloc-arm128/sys/devices/system/cpu/cpu0/topology/thread_siblings_list"

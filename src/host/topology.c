@@ -352,30 +352,48 @@ static int load_perf(struct host *h, struct cpu_topology *t)
 	return 0;
 }
 
-/* P- and E-cores where the kernel has no cpu_core/cpu_atom (before 5.13;
- * ARM): a CPU below 80% of the fastest's speed is an efficiency core (Intel
- * E-cores 39 against 64-67 in highest_perf, Cortex-A725 718 against
- * X925's 1024 in cpu_capacity; a P-core favoured by ITMT is 5% faster, not
- * another kind). Without speeds, an Intel hybrid shows itself by SMT on the
- * P-cores only: cores of one thread beside cores of two, every CPU online. */
-static void guess_kinds(struct cpu_topology *t)
+static int cmp_int(const void *a, const void *b)
 {
-	int max = 0;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* P- and E-cores where the kernel has no cpu_core/cpu_atom (before 5.13;
+ * ARM): the CPUs below the widest jump in speed, when the slower side is
+ * under 80% of the faster (Intel E-cores 39 against P-cores' 64-67 in
+ * highest_perf, Cortex-A725 731 against X925's 997 in cpu_capacity). Speeds
+ * that climb in small steps (AMD's preferred cores, Intel's favoured cores
+ * 5% apart) are one kind, faster or slower. Without speeds, an Intel hybrid
+ * shows itself by SMT on the P-cores only: cores of one thread beside cores
+ * of two, every CPU online. */
+static int guess_kinds(struct cpu_topology *t)
+{
+	_cleanup_free_ int *v = calloc(t->ncpus ? t->ncpus : 1, sizeof(*v));
+	size_t n = 0;
+	int cut = -1;
 	bool smt = false, single = false, all_online = true;
 
+	if (!v)
+		return -ENOMEM;
 	for (size_t i = 0; i < t->ncpus; i++)
-		if (t->cpus[i].online && t->cpus[i].perf > max)
-			max = t->cpus[i].perf;
-	for (size_t i = 0; i < t->ncpus && max; i++)
-		if (t->cpus[i].online && (int64_t)t->cpus[i].perf * 10 < (int64_t)max * 8)
-			t->hybrid = true;
-	if (t->hybrid) {
+		if (t->cpus[i].online && t->cpus[i].perf > 0)
+			v[n++] = t->cpus[i].perf;
+	qsort(v, n, sizeof(*v), cmp_int);
+	/* The widest jump, v[i - 1] / v[i] lowest, if under 8/10. */
+	for (size_t i = 1, lo = 8, hi = 10; i < n; i++)
+		if ((int64_t)v[i - 1] * (int64_t)hi < (int64_t)lo * v[i]) {
+			cut = v[i];
+			lo = (size_t)v[i - 1];
+			hi = (size_t)v[i];
+		}
+	if (cut > 0) {
+		t->hybrid = true;
+		t->kinds_from = t->perf_source;
 		for (size_t i = 0; i < t->ncpus; i++)
 			if (t->cpus[i].online)
-				t->cpus[i].kind = (int64_t)t->cpus[i].perf * 10 < (int64_t)max * 8 ? CPU_KIND_EFFICIENCY
-												  : CPU_KIND_PERFORMANCE;
-		t->kinds_from = t->perf_source;
-		return;
+				t->cpus[i].kind = t->cpus[i].perf < cut ? CPU_KIND_EFFICIENCY : CPU_KIND_PERFORMANCE;
+		return 0;
 	}
 	for (size_t i = 0; i < t->ncores; i++) {
 		smt |= cpuset_count(&t->cores[i]) > 1;
@@ -383,12 +401,13 @@ static void guess_kinds(struct cpu_topology *t)
 	}
 	for (size_t i = 0; i < t->ncpus; i++)
 		all_online &= t->cpus[i].online;
-	if (!smt || !single || !all_online)
-		return;
+	if (!smt || !single || !all_online || t->perf_source)
+		return 0;
 	t->hybrid = true;
 	t->kinds_from = "SMT";
 	for (size_t i = 0; i < t->ncpus; i++)
 		t->cpus[i].kind = cpuset_count(&t->cores[t->cpus[i].core]) > 1 ? CPU_KIND_PERFORMANCE : CPU_KIND_EFFICIENCY;
+	return 0;
 }
 
 int topology_load(struct host *h)
@@ -479,8 +498,8 @@ int topology_load(struct host *h)
 	order_sets(t, t->l3s, t->nl3s, true);
 	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0 || (k = load_perf(h, t)) < 0)
 		goto out;
-	if (!t->hybrid)
-		guess_kinds(t);
+	if (!t->hybrid && (k = guess_kinds(t)) < 0)
+		goto out;
 	k = 0;
 out:
 	for (size_t i = 0; i < t->ncpus; i++) {
