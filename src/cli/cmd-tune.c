@@ -47,9 +47,11 @@ static void help(void)
 	      "             systemd versions (dynamic isolation needs cgroup v2, systemd 244)\n"
 	      "  topology   the CPUs as the article reads them with lscpu -e: cores, SMT siblings,\n"
 	      "             L3 domains, NUMA nodes, P- and E-cores\n"
-	      "  pin        which host CPU each vCPU runs on: whole L3 domains first, SMT siblings\n"
-	      "             together, the host keeps the L3 domain of CPU 0 (or core 0, or what\n"
-	      "             --host-cpus says), the GPU's NUMA node first, P-cores before E-cores;\n"
+	      "  pin        which host CPU each vCPU runs on: never CPU 0's core while the guest\n"
+	      "             fits without it (or what --host-cpus says), the GPU's NUMA node first,\n"
+	      "             one NUMA node whenever the guest fits in one (a warning when not), the\n"
+	      "             host keeps the L3 domain of CPU 0 if it still can, SMT siblings\n"
+	      "             together, whole L3 domains, P-cores before E-cores, faster first;\n"
 	      "             printed as libvirt XML (<vcpu>, <cputune>, <cpu><topology>), the\n"
 	      "             plain QEMU prefix (chrt, taskset, -smp) and isolation parameters;\n"
 	      "             --apply writes those to the bootloader (vfiokit setup --isolcpus)\n"
@@ -288,6 +290,8 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 		cli_error("%s", err);
 		return EXIT_PROBLEM;
 	}
+	for (size_t i = 0; k == 0 && i < p.warnings.n; i++)
+		cli_warn("%s", p.warnings.v[i]);
 	if (k < 0 || (r = print_pin(h, &p, o)) < 0) {
 		pin_plan_free(&p);
 		cli_error("out of memory");
@@ -504,6 +508,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	}
 	if (k < 0)
 		goto oom;
+	for (size_t i = 0; i < p.warnings.n; i++)
+		cli_warn("%s", p.warnings.v[i]);
 	if (o->isolate) {
 		if (cpuset_count(&p.host) == 0) {
 			cli_error("every CPU goes to the guest: nothing is left to isolate the host on; give "

@@ -132,8 +132,8 @@ struct host_iommu {
 /* CPU topology (sys/devices/system/cpu, sys/devices/system/node). */
 enum cpu_kind {
 	CPU_KIND_UNKNOWN,     /* not a hybrid CPU, or not said */
-	CPU_KIND_PERFORMANCE, /* sys/devices/cpu_core/cpus: Intel P-cores */
-	CPU_KIND_EFFICIENCY,  /* sys/devices/cpu_atom/cpus: Intel E-cores */
+	CPU_KIND_PERFORMANCE, /* sys/devices/cpu_core/cpus: Intel P-cores; ARM big cores */
+	CPU_KIND_EFFICIENCY,  /* sys/devices/cpu_atom/cpus: Intel E-cores; ARM LITTLE cores */
 };
 
 struct cpu_info {
@@ -143,6 +143,7 @@ struct cpu_info {
 	int node;                  /* NUMA node; -1 unknown */
 	int core;                  /* index into cores; -1 when offline */
 	int l3;                    /* index into l3s; -1 when offline */
+	int perf;                  /* speed in perf_source's unit, higher faster; -1 unknown */
 	enum cpu_kind kind;
 };
 
@@ -156,6 +157,8 @@ struct cpu_topology {
 	size_t nl3s, l3s_alloc;
 	bool l3_guessed;      /* no L3 information: one domain per package */
 	bool hybrid;          /* P-cores and E-cores */
+	const char *perf_source; /* the file under cpuN the speeds come from; NULL: none */
+	const char *kinds_from;  /* P/E told from: perf_source or "SMT"; NULL: cpu_core/cpu_atom or none */
 	/* "/sys/.../cpu3/topology/thread_siblings_list: absent": the first
 	 * fact of an online CPU's cores or caches that could not be read
 	 * (pin refuses); NULL when all were. */

@@ -78,13 +78,50 @@ oom:
 	return -ENOMEM;
 }
 
+/* No /sys/kernel/iommu_groups but devices with iommu_group links (a copy
+ * that left the directory out): the groups as the links name them, said in
+ * a diag, rather than no groups at all. Each link is the kernel's own
+ * statement of its device's group (sysfs-kernel-iommu_groups). */
+static int groups_from_links(struct host *h)
+{
+	for (size_t i = 0; i < h->npci; i++) {
+		const struct iommu_group *found;
+		struct iommu_group *g;
+		if (h->pci[i].iommu_group < 0)
+			continue;
+		found = NULL;
+		for (size_t j = 0; j < h->ngroups && !found; j++)
+			if (h->groups[j].number == h->pci[i].iommu_group)
+				found = &h->groups[j];
+		if (!found) {
+			if (GROW(h->groups, h->groups_alloc, h->ngroups + 1) < 0)
+				return -ENOMEM;
+			h->groups[h->ngroups] = (struct iommu_group){ .number = h->pci[i].iommu_group };
+			if (!(h->groups[h->ngroups].devs = calloc(h->npci, sizeof(size_t))))
+				return -ENOMEM;
+			found = &h->groups[h->ngroups++];
+		}
+		g = (struct iommu_group *)found;
+		g->devs[g->ndevs++] = i;
+	}
+	if (h->ngroups == 0)
+		return 0;
+	for (size_t j = 0; j < h->ngroups; j++)
+		qsort_r(h->groups[j].devs, h->groups[j].ndevs, sizeof(size_t), cmp_dev_index, h);
+	if (h->ngroups > 1)
+		qsort(h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
+	host_diag(h, GROUPS_DIR, "missing: the %zu IOMMU groups are read from the devices' iommu_group links",
+		  h->ngroups);
+	return 0;
+}
+
 int iommu_load_groups(struct host *h)
 {
 	struct strv names = { 0 };
 	int k = path_list(h->root, GROUPS_DIR, &names);
 
 	if (k == -ENOENT)
-		return 0;
+		return groups_from_links(h);
 	if (k < 0) {
 		host_diag(h, GROUPS_DIR, "cannot list: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;

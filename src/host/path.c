@@ -456,6 +456,36 @@ int path_read_string(struct path_root *r, const char *rel, char **ret)
 	return k;
 }
 
+int path_read_string_nul_end(struct path_root *r, const char *rel, char **ret)
+{
+	_cleanup_close_ int fd = open_regular(r, rel);
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t n;
+	char *s;
+	int k;
+
+	if (fd < 0) {
+		if (fd != -ENOENT && fd != -ENOTDIR)
+			path_trace_note(r, PATH_TRACE_EXISTS, rel);
+		return fd;
+	}
+	k = read_fd_all(fd, 65535, &buf, &n);
+	while (k == 0 && n > 0 && buf[n - 1] == '\0')
+		n--;
+	if (k == 0 && memchr(buf, '\0', n))
+		k = -EBADMSG;
+	path_trace_note(r, k == 0 ? PATH_TRACE_FILE : PATH_TRACE_EXISTS, rel);
+	if (k < 0)
+		return k;
+	if (!(s = malloc(n + 1)))
+		return -ENOMEM;
+	memcpy(s, buf, n);
+	s[n] = '\0';
+	strip_trailing(s);
+	*ret = s;
+	return 0;
+}
+
 static int readlink_at(int dirfd, const char *name, char **ret)
 {
 	char buf[PATH_MAX];

@@ -55,6 +55,10 @@ int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t *
 int path_open_stream(struct path_root *r, const char *rel, bool live_chardev);
 /* Read a small attribute file, trailing whitespace removed. */
 int path_read_string(struct path_root *r, const char *rel, char **ret);
+/* The same for a sysfs CPU list or mask: NUL bytes after the text (some
+ * development kernels write "0-3\n\0", which lscpu and hwloc accept) are
+ * dropped; a NUL inside the text is still -EBADMSG. */
+int path_read_string_nul_end(struct path_root *r, const char *rel, char **ret);
 int path_readlink(struct path_root *r, const char *rel, char **ret);
 /* Names in a directory, sorted, without "." and "..". */
 int path_list(struct path_root *r, const char *rel, struct strv *ret);

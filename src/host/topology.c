@@ -41,15 +41,15 @@ static int read_int(struct host *h, const char *rel)
 }
 
 /* A list file (0-3,8), else its mask twin; -ENOENT when neither is there;
- * -EINVAL when the one read is not a list or mask (*bad, when not NULL:
- * that file). */
+ * -EINVAL when the one read is not a list or mask, or the error of a list
+ * there that cannot be read (*bad, when not NULL: that file). */
 static int read_set_from(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret,
 			 const char **bad)
 {
 	_cleanup_free_ char *s = NULL;
-	int k;
+	int k, r = -ENOENT;
 
-	if (list_rel && path_read_string(h->root, list_rel, &s) == 0) {
+	if (list_rel && (r = path_read_string_nul_end(h->root, list_rel, &s)) == 0) {
 		if ((k = cpuset_parse_list(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, list_rel, "not a CPU list: '%s'", s);
@@ -59,7 +59,7 @@ static int read_set_from(struct host *h, const char *list_rel, const char *mask_
 	}
 	free(s);
 	s = NULL;
-	if (mask_rel && path_read_string(h->root, mask_rel, &s) == 0) {
+	if (mask_rel && path_read_string_nul_end(h->root, mask_rel, &s) == 0) {
 		if ((k = cpuset_parse_mask(s, ret)) == 0 || k == -ENOMEM)
 			return k;
 		host_diag(h, mask_rel, "not a CPU mask: '%s'", s);
@@ -67,7 +67,11 @@ static int read_set_from(struct host *h, const char *list_rel, const char *mask_
 			*bad = mask_rel;
 		return -EINVAL;
 	}
-	return -ENOENT;
+	if (r == -ENOMEM || r == -ENOENT || r == -ENOTDIR)
+		return r == -ENOMEM ? r : -ENOENT;
+	if (bad)
+		*bad = list_rel;
+	return r;
 }
 
 static int read_set(struct host *h, const char *list_rel, const char *mask_rel, struct cpuset *ret)
@@ -192,10 +196,11 @@ static int load_l3(struct host *h, unsigned cpu, struct cpuset *ret)
 		if (level != 3)
 			continue;
 		k = read_set_from(h, list, mask, ret, &bad);
-		if ((k == -ENOENT || k == -EINVAL) &&
-		    unknown_fact(h, bad ? bad : list, bad ? "not a CPU list" : "absent (nor shared_cpu_map)") < 0)
+		if (k < 0 && k != -ENOMEM &&
+		    unknown_fact(h, bad ? bad : list, !bad ? "absent (nor shared_cpu_map)"
+						  : k == -EINVAL ? "not a CPU list" : path_strerror(k)) < 0)
 			k = -ENOMEM;
-		else if (k == -ENOENT)
+		else if (k < 0 && k != -ENOMEM)
 			k = -EINVAL; /* the L3 is there, its CPUs are not said: not "no L3 information" */
 	}
 	strv_clear(&idx);
@@ -233,7 +238,8 @@ static int load_cpu(struct host *h, struct cpu_info *ci, struct cpuset *siblings
 		return k;
 	if (k < 0 || !cpuset_has(siblings, ci->cpu)) {
 		_cleanup_free_ char *why = k == -ENOENT ? strdup("absent (nor thread_siblings, core_cpus_list)")
-				       : k < 0		? strdup("not a CPU list")
+				       : k == -EINVAL	? strdup("not a CPU list")
+				       : k < 0		? strdup(path_strerror(k))
 							: strdupf("does not hold cpu%u", ci->cpu);
 		if (!why || unknown_fact(h, bad ? bad : tsl, why) < 0)
 			return -ENOMEM;
@@ -311,6 +317,99 @@ static int load_hybrid(struct host *h, struct cpu_topology *t)
 	return 0;
 }
 
+/* How fast each online CPU is, from the first source every online CPU has:
+ * cpu_capacity (the scheduler's, ARM big.LITTLE and recent x86 hybrids),
+ * acpi_cppc/highest_perf (Intel's ITMT ranks P-cores and their favoured
+ * cores with it), cpufreq's cpuinfo_max_freq. One source for all CPUs, as
+ * two sources' units do not compare. */
+static int load_perf(struct host *h, struct cpu_topology *t)
+{
+	static const char *const sources[] = { "cpu_capacity", "acpi_cppc/highest_perf", "cpufreq/cpuinfo_max_freq" };
+
+	for (size_t s = 0; s < ARRAY_SIZE(sources); s++) {
+		bool all = true;
+		for (size_t i = 0; i < t->ncpus && all; i++) {
+			_cleanup_free_ char *rel = NULL, *text = NULL;
+			long v;
+			int k;
+			if (!t->cpus[i].online)
+				continue;
+			if (!(rel = strdupf(CPU_DIR "/cpu%u/%s", t->cpus[i].cpu, sources[s])))
+				return -ENOMEM;
+			k = path_read_string(h->root, rel, &text);
+			if (k == -ENOMEM)
+				return k;
+			all = k == 0 && parse_int(text, 1, INT32_MAX, &v) == 0;
+			t->cpus[i].perf = all ? (int)v : -1;
+		}
+		if (all) {
+			t->perf_source = sources[s];
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < t->ncpus; i++)
+		t->cpus[i].perf = -1;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* P- and E-cores where the kernel has no cpu_core/cpu_atom (before 5.13;
+ * ARM): the CPUs below the widest jump in speed, when the slower side is
+ * under 80% of the faster (Intel E-cores 39 against P-cores' 64-67 in
+ * highest_perf, Cortex-A725 731 against X925's 997 in cpu_capacity). Speeds
+ * that climb in small steps (AMD's preferred cores, Intel's favoured cores
+ * 5% apart) are one kind, faster or slower. Without speeds, an Intel hybrid
+ * shows itself by SMT on the P-cores only: cores of one thread beside cores
+ * of two, every CPU online. */
+static int guess_kinds(struct cpu_topology *t)
+{
+	_cleanup_free_ int *v = calloc(t->ncpus ? t->ncpus : 1, sizeof(*v));
+	size_t n = 0;
+	int cut = -1;
+	bool smt = false, single = false, all_online = true;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->ncpus; i++)
+		if (t->cpus[i].online && t->cpus[i].perf > 0)
+			v[n++] = t->cpus[i].perf;
+	qsort(v, n, sizeof(*v), cmp_int);
+	/* The widest jump, v[i - 1] / v[i] lowest, if under 8/10. */
+	for (size_t i = 1, lo = 8, hi = 10; i < n; i++)
+		if ((int64_t)v[i - 1] * (int64_t)hi < (int64_t)lo * v[i]) {
+			cut = v[i];
+			lo = (size_t)v[i - 1];
+			hi = (size_t)v[i];
+		}
+	if (cut > 0) {
+		t->hybrid = true;
+		t->kinds_from = t->perf_source;
+		for (size_t i = 0; i < t->ncpus; i++)
+			if (t->cpus[i].online)
+				t->cpus[i].kind = t->cpus[i].perf < cut ? CPU_KIND_EFFICIENCY : CPU_KIND_PERFORMANCE;
+		return 0;
+	}
+	for (size_t i = 0; i < t->ncores; i++) {
+		smt |= cpuset_count(&t->cores[i]) > 1;
+		single |= cpuset_count(&t->cores[i]) == 1;
+	}
+	for (size_t i = 0; i < t->ncpus; i++)
+		all_online &= t->cpus[i].online;
+	if (!smt || !single || !all_online || t->perf_source)
+		return 0;
+	t->hybrid = true;
+	t->kinds_from = "SMT";
+	for (size_t i = 0; i < t->ncpus; i++)
+		t->cpus[i].kind = cpuset_count(&t->cores[t->cpus[i].core]) > 1 ? CPU_KIND_PERFORMANCE : CPU_KIND_EFFICIENCY;
+	return 0;
+}
+
 int topology_load(struct host *h)
 {
 	struct cpu_topology *t = &h->topo;
@@ -336,7 +435,7 @@ int topology_load(struct host *h)
 			goto out;
 		}
 		t->cpus[t->ncpus++] = (struct cpu_info){ .cpu = cpu, .package = -1, .die = -1, .core_id = -1,
-							  .node = -1, .core = -1, .l3 = -1 };
+							  .node = -1, .core = -1, .l3 = -1, .perf = -1 };
 	}
 	if (t->ncpus > 1)
 		qsort(t->cpus, t->ncpus, sizeof(*t->cpus), cmp_cpu);
@@ -397,7 +496,9 @@ int topology_load(struct host *h)
 	}
 	order_sets(t, t->cores, t->ncores, false);
 	order_sets(t, t->l3s, t->nl3s, true);
-	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0)
+	if ((k = load_nodes(h, t)) < 0 || (k = load_hybrid(h, t)) < 0 || (k = load_perf(h, t)) < 0)
+		goto out;
+	if (!t->hybrid && (k = guess_kinds(t)) < 0)
 		goto out;
 	k = 0;
 out:

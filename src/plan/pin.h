@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * CPU pinning (the article's "CPU pinning" and "CPU topology"): which host
- * CPU each vCPU runs on. Whole L3 domains first, SMT siblings together, the
- * host keeps the L3 domain of CPU 0 (or its core, or what the user names),
- * the GPU's NUMA node preferred, P-cores before E-cores. Pure: reads the
- * topology of the host model only.
+ * CPU each vCPU runs on. The rule, in order: never CPU 0's core while the
+ * guest fits without it (or the CPUs the user names for the host); the
+ * GPU's NUMA node when the guest fits there; one NUMA node whenever the
+ * guest fits in one (else as few as it needs, warned); the host keeps the
+ * L3 domain of CPU 0 if the guest still fits without it; SMT siblings
+ * together; whole L3 domains; P-cores before E-cores, faster cores first.
+ * Pure: reads the topology of the host model only.
  */
 #pragma once
 
@@ -23,6 +26,7 @@ struct pin_plan {
 	struct cpuset host;   /* every other online CPU: emulator and I/O threads */
 	unsigned sockets, dies, cores, threads; /* the guest's <topology>, consistent with the pinning */
 	struct strv notes;    /* why, and what to watch, in words */
+	struct strv warnings; /* what the user should know before using it: the guest spans NUMA nodes */
 };
 
 /* 0; -ENOMEM; -EINVAL with *err (heap) saying what cannot be done. */

@@ -213,6 +213,9 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 		for (size_t i = 0; i < p->pin.notes.n; i++)
 			if (strv_push(&p->notes, p->pin.notes.v[i]) < 0)
 				return -ENOMEM;
+		for (size_t i = 0; i < p->pin.warnings.n; i++)
+			if (strv_push(&p->warnings, p->pin.warnings.v[i]) < 0)
+				return -ENOMEM;
 		return 0;
 	}
 	for (size_t i = 0; i < h->topo.ncores; i++)
