@@ -70,6 +70,39 @@ for b in sda sda1 sda2 sda3 sdb; do : >"$root/dev/$b"; done
 ln -s ../../sda3 "$root/dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3"
 ln -s ../../sdb "$root/dev/disk/by-id/wwn-0x50014ee2b5c2d1a3"
 ln -s ../../sdb "$root/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567"
+# Installer images: no xorriso or genisoimage on the build machines, so
+# the El Torito structures (ECMA-119 volume descriptors, a boot record,
+# the catalog's validation entry, default entry, section header and entry)
+# are written here byte by byte: Win10.iso as Windows' (BIOS default entry,
+# an EFI section), bios.iso (BIOS only), plain.iso (no boot record), and a
+# damaged catalog.
+mkdir -p "$root/srv"
+python3 - "$root/srv" <<'PY' || exit 1
+import struct, sys
+def iso(path, catalog, boot_record=True, checksum_ok=True):
+    s = lambda t, body=b"": (bytes([t]) + b"CD001\x01" + body).ljust(2048, b"\0")
+    vds = [s(1)]
+    if boot_record:
+        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", 20)))
+    vds.append(s(255))
+    data = b"\0" * 16 * 2048 + b"".join(vds)
+    data = data.ljust(20 * 2048, b"\0") + catalog.ljust(2048, b"\0")
+    open(path, "wb").write(data)
+def validation(platform, ok=True):
+    e = bytearray(32); e[0] = 1; e[1] = platform; e[4:12] = b"vfiokit!"; e[30] = 0x55; e[31] = 0xaa
+    s = sum(struct.unpack("<16H", bytes(e))) & 0xffff
+    e[28:30] = struct.pack("<H", (-s) & 0xffff if ok else (1 - s) & 0xffff)
+    return bytes(e)
+entry = bytes([0x88]) + b"\0" * 5 + struct.pack("<HI", 4, 30) + b"\0" * 20
+section = lambda last, platform, n: bytes([0x91 if last else 0x90, platform]) + struct.pack("<H", n) + b"\0" * 28
+d = sys.argv[1]
+iso(d + "/Win10.iso", validation(0) + entry + section(True, 0xef, 1) + entry)
+iso(d + "/bios.iso", validation(0) + entry)
+iso(d + "/plain.iso", b"", boot_record=False)
+iso(d + "/damaged.iso", validation(0, ok=False) + entry + section(True, 0xef, 1) + entry)
+iso(d + "/efi-only.iso", validation(0xef) + entry)
+open(d + "/notes.txt", "w").write("not an image\n" * 3000)
+PY
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -104,6 +137,11 @@ install-display|win10 --gpu 06:00.0 --install-display
 !grab-toggle-bad|win10 --gpu 06:00.0 --evdev auto --grab-toggle ctrl-alt
 !host-input|win10 --gpu 06:00.0 --with 00:14.0
 !lg-spice-alone|win10 --gpu 06:00.0 --lg-spice
+iso-efi-only|win10 --gpu 06:00.0 --iso /srv/efi-only.iso
+!iso-bios|win10 --gpu 06:00.0 --iso /srv/bios.iso
+!iso-plain|win10 --gpu 06:00.0 --iso /srv/plain.iso
+!iso-damaged|win10 --gpu 06:00.0 --iso /srv/damaged.iso
+!iso-not-iso|win10 --gpu 06:00.0 --iso /srv/notes.txt
 !hugepages-short|win10 --gpu 06:00.0 --memory 12G --hugepages
 !too-much-memory|win10 --gpu 06:00.0 --memory 64G
 !host-display|win10 --gpu 00:02.0

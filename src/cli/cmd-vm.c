@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "diff.h"
+#include "iso.h"
 #include "domain.h"
 #include "lock.h"
 #include "qemu.h"
@@ -504,6 +505,12 @@ static int run(int argc, char **argv, bool edit)
 		if (host_block_lookup(h, o.rq.disk, &disk_dev) < 0)
 			goto oom;
 		o.rq.disk_dev = &disk_dev;
+	}
+	if (o.rq.iso && o.rq.iso[0] == '/') {
+		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
+		if (o.rq.iso_result == -ENOMEM)
+			goto oom;
+		o.rq.iso_read = true;
 	}
 	k = vm_plan_make(h, &o.rq, &p, &err);
 	if (k == -ENOMEM)

@@ -47,6 +47,9 @@ const char *path_strerror(int k);
 int path_read_file(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len);
 /* The same for binary files (NUL bytes allowed, no terminator added). */
 int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t **ret, size_t *len);
+/* An fd of a regular file for reading parts of it (pread): large files
+ * such as installer images that are never read whole. -errno as above. */
+int path_open_regular(struct path_root *r, const char *rel);
 /* Read a small attribute file, trailing whitespace removed. */
 int path_read_string(struct path_root *r, const char *rel, char **ret);
 int path_readlink(struct path_root *r, const char *rel, char **ret);

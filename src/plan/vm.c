@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "iso.h"
 #include "shell.h"
 #include "vm.h"
 
@@ -500,6 +501,39 @@ static int plan_host_input(struct host *h, const struct vm_request *rq, struct v
 	return 0;
 }
 
+/* OVMF boots a CD only through an El Torito entry for the EFI platform. */
+static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	const char *why = NULL;
+
+	if (!rq->iso || !rq->iso_read)
+		return 0;
+	switch (rq->iso_result) {
+	case 0:
+		if (rq->iso_platforms & ISO_BOOT_EFI)
+			return 0;
+		why = rq->iso_platforms & ISO_BOOT_BIOS ? "its El Torito boot catalog has BIOS entries only, no EFI one"
+							: "its El Torito boot catalog has no bootable EFI entry";
+		break;
+	case -ENOEXEC:
+		why = "it has no El Torito boot record: it is not a bootable CD image";
+		break;
+	case -EINVAL:
+		why = "it is not an ISO 9660 image (no CD001 volume descriptor at sector 16)";
+		break;
+	case -EBADMSG:
+		why = "its El Torito boot catalog is damaged (the validation entry's key or checksum is wrong)";
+		break;
+	default:
+		/* The file itself is absent: said, the guest is still made. */
+		return 0;
+	}
+	return fail(err, VM_ERR_REFUSED,
+		    strdupf("--iso %s: %s; OVMF boots only media with an EFI boot image (the article: the guest "
+			    "firmware is UEFI)",
+			    rq->iso, why));
+}
+
 /* Kernel names of disks (sdb, nvme0n1, vda, mmcblk0) follow the order the
  * disks appear in at boot. */
 static bool kernel_disk_name(const char *dev)
@@ -596,8 +630,13 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->rom && !path_exists(h->root, rq->rom) && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
 		goto oom;
-	if ((k = plan_disk(h, rq, &p, err)) != 0)
+	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0)
 		goto out;
+	/* plan_iso() refused the others. */
+	if (rq->iso && rq->iso_read && rq->iso_result < 0 &&
+	    WARN(&p, "--iso %s: %s; whether OVMF can boot it is not checked", rq->iso,
+		 rq->iso_result == -ENOENT ? "it does not exist yet" : path_strerror(rq->iso_result)) < 0)
+		goto oom;
 	for (const char *const *iso = (const char *const[]){ rq->iso, rq->virtio_iso }, *const *end = iso + 2; iso < end;
 	     iso++)
 		if (*iso && (*iso)[0] != '/') {

@@ -31,6 +31,9 @@ struct vm_request {
 	const struct host_block *disk_dev; /* the host's view of a /dev disk (host_block_lookup) */
 	enum vm_disk_bus disk_bus;
 	const char *iso, *virtio_iso;
+	bool iso_read;               /* iso_read_boot() ran on iso: iso_result, iso_platforms */
+	int iso_result;
+	unsigned iso_platforms;
 	char *const *usb;            /* "vendor:product" USB devices to pass */
 	size_t nusb;
 	char *const *evdev;          /* /dev/input/by-id paths, or "auto" */
