@@ -142,6 +142,7 @@ fuzz: $(BUILD)/build.ninja
 	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
 		-o $(BUILD)/fuzz/fuzz-firmware
 	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/emit/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
+	$(FUZZ_CC) tests/fuzz/fuzz-iso.c src/host/iso.c src/host/path.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-iso
 	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
 		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
@@ -161,10 +162,11 @@ fuzz: $(BUILD)/build.ninja
 	$(call fuzz_run,fuzz-rom,262144,$(ROM_SEEDS))
 	$(call fuzz_run,fuzz-firmware,8192,/usr/share/qemu/firmware)
 	$(call fuzz_run,fuzz-confedit,4096,tests/fuzz/seeds-confedit)
+	$(call fuzz_run,fuzz-iso,65536,tests/fuzz/seeds-iso)
 	$(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
 	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
 	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
-	@for h in parse rom firmware confedit vm-edit host doctor; do \
+	@for h in parse rom firmware confedit iso vm-edit host doctor; do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 

@@ -44,6 +44,65 @@ cp -L /usr/share/OVMF/OVMF_CODE_4M*.fd /usr/share/OVMF/OVMF_VARS_4M*.fd "$root/u
 ln -s ../event3 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd"
 ln -s ../event5 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-if01-event-mouse"
 ln -s ../event4 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-if01-mouse"
+# Event devices as sysfs shows them (capability bitmaps from a Logitech
+# K400 receiver, a USB mouse and the ACPI power button): the receiver's
+# keyboard and mouse behind the xHCI controller 00:14.0, the power button
+# (EV_KEY without letter keys) and a PS/2 keyboard elsewhere.
+mkinput() { # EVENT SYSDIR EV KEY REL
+	d=$root/sys/devices/$2
+	mkdir -p "$d/$1" "$d/capabilities" "$root/sys/class/input"
+	ln -s "../../${2##*/}" "$d/$1/device"
+	printf '%s\n' "$3" >"$d/capabilities/ev"; printf '%s\n' "$4" >"$d/capabilities/key"; printf '%s\n' "$5" >"$d/capabilities/rel"
+	ln -s "../../devices/$2/$1" "$root/sys/class/input/$1"
+}
+kbd_keys='1000000000007 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe'
+mkinput event3 pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.0/0003:046D:C52B.0001/input/input3 120013 "$kbd_keys" 0
+mkinput event5 pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.1/0003:046D:C52B.0002/input/input5 17 '1f0000 0 0 0 0' 1943
+mkinput event0 LNXSYSTM:00/LNXPWRBN:00/input/input0 3 '10000000000000 0' 0
+mkinput event1 platform/i8042/serio0/input/input1 120013 "$kbd_keys" 0
+ln -s ../event0 "$root/dev/input/by-id/acpi-Power_Button-event-kbd"
+ln -s ../event9 "$root/dev/input/by-id/usb-Unplugged-event-kbd"
+# Block devices: the root disk (sda: /boot, / and swap) and a second disk
+# (sdb) nothing of the host uses, with their by-id names.
+ln -s ../../devices/pci0000:00/0000:00:1f.2/ata2/host1/target1:0:0/1:0:0:0/block/sdb "$root/sys/class/block/sdb"
+mkdir -p "$root/dev/disk/by-id"
+for b in sda sda1 sda2 sda3 sdb; do : >"$root/dev/$b"; done
+ln -s ../../sda3 "$root/dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3"
+ln -s ../../sdb "$root/dev/disk/by-id/wwn-0x50014ee2b5c2d1a3"
+ln -s ../../sdb "$root/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567"
+# Installer images: no xorriso or genisoimage on the build machines, so
+# the El Torito structures (ECMA-119 volume descriptors, a boot record,
+# the catalog's validation entry, default entry, section header and entry)
+# are written here byte by byte: Win10.iso as Windows' (BIOS default entry,
+# an EFI section), bios.iso (BIOS only), plain.iso (no boot record), and a
+# damaged catalog.
+mkdir -p "$root/srv"
+python3 - "$root/srv" <<'PY' || exit 1
+import struct, sys
+def iso(path, catalog, boot_record=True, checksum_ok=True):
+    s = lambda t, body=b"": (bytes([t]) + b"CD001\x01" + body).ljust(2048, b"\0")
+    vds = [s(1)]
+    if boot_record:
+        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", 20)))
+    vds.append(s(255))
+    data = b"\0" * 16 * 2048 + b"".join(vds)
+    data = data.ljust(20 * 2048, b"\0") + catalog.ljust(2048, b"\0")
+    open(path, "wb").write(data)
+def validation(platform, ok=True):
+    e = bytearray(32); e[0] = 1; e[1] = platform; e[4:12] = b"vfiokit!"; e[30] = 0x55; e[31] = 0xaa
+    s = sum(struct.unpack("<16H", bytes(e))) & 0xffff
+    e[28:30] = struct.pack("<H", (-s) & 0xffff if ok else (1 - s) & 0xffff)
+    return bytes(e)
+entry = bytes([0x88]) + b"\0" * 5 + struct.pack("<HI", 4, 30) + b"\0" * 20
+section = lambda last, platform, n: bytes([0x91 if last else 0x90, platform]) + struct.pack("<H", n) + b"\0" * 28
+d = sys.argv[1]
+iso(d + "/Win10.iso", validation(0) + entry + section(True, 0xef, 1) + entry)
+iso(d + "/bios.iso", validation(0) + entry)
+iso(d + "/plain.iso", b"", boot_record=False)
+iso(d + "/damaged.iso", validation(0, ok=False) + entry + section(True, 0xef, 1) + entry)
+iso(d + "/efi-only.iso", validation(0xef) + entry)
+open(d + "/notes.txt", "w").write("not an image\n" * 3000)
+PY
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -63,6 +122,26 @@ hostile|HOSTILE --gpu 06:00.0 --disk "/srv/a b,c.img" --iso "/srv/it'"'"'s.iso"
 qemu|@win10 --gpu 06:00.0 --vcpus 6 --pin --hugepages --memory 8G --disk /srv/w,in.img --iso /srv/Win10.iso --evdev auto --usb 046d:c52b --looking-glass 1920x1080 --audio pipewire --uid 1000 --rom /srv/gtx970.rom --hide-kvm
 qemu-tcg|@HOSTILE --gpu 06:00.0 --accel tcg --memory 256M --vcpus 1 --network none
 qemu-secure|@sb --gpu 06:00.0 --secure-boot
+disk-sdx|win10 --gpu 06:00.0 --disk /dev/sdb
+disk-scsi|win10 --gpu 06:00.0 --vcpus 6 --disk /dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567 --disk-bus scsi --iso /srv/Win10.iso
+qemu-scsi|@win10 --gpu 06:00.0 --disk /srv/win10.img --disk-bus scsi
+grab-toggle|win10 --gpu 06:00.0 --evdev auto --evdev /dev/input/event1 --grab-toggle scrolllock
+usb-twice|win10 --gpu 06:00.0 --with 00:1a.0 --usb 04f2:b217 --usb 046d:c52b
+host-input-allowed|win10 --gpu 06:00.0 --with 00:14.0 --allow-host-input
+install-display|win10 --gpu 06:00.0 --install-display
+!disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
+!disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
+!disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3
+!evdev-power-button|win10 --gpu 06:00.0 --evdev /dev/input/by-id/acpi-Power_Button-event-kbd
+!evdev-unplugged|win10 --gpu 06:00.0 --evdev /dev/input/by-id/usb-Unplugged-event-kbd
+!grab-toggle-bad|win10 --gpu 06:00.0 --evdev auto --grab-toggle ctrl-alt
+!host-input|win10 --gpu 06:00.0 --with 00:14.0
+!lg-spice-alone|win10 --gpu 06:00.0 --lg-spice
+iso-efi-only|win10 --gpu 06:00.0 --iso /srv/efi-only.iso
+!iso-bios|win10 --gpu 06:00.0 --iso /srv/bios.iso
+!iso-plain|win10 --gpu 06:00.0 --iso /srv/plain.iso
+!iso-damaged|win10 --gpu 06:00.0 --iso /srv/damaged.iso
+!iso-not-iso|win10 --gpu 06:00.0 --iso /srv/notes.txt
 !hugepages-short|win10 --gpu 06:00.0 --memory 12G --hugepages
 !too-much-memory|win10 --gpu 06:00.0 --memory 64G
 !host-display|win10 --gpu 00:02.0
@@ -188,6 +267,28 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 		grep -q '^    <hostdev ' "$tmp/out/nodevs.xml"; then
 		ok "vm edit on an empty <devices> with layout inside: indented, and the second edit changes nothing"
 	else { cat "$tmp/out/again"; } >>"$tmp/why"; nok "vm edit on an empty <devices> with layout inside"; fi
+	# A SeaBIOS domain (no <loader>): refused, or given OVMF with a warning.
+	grep -v '<loader\|<nvram' "$vm" >"$tmp/seabios.xml"
+	edit win10 --gpu 06:00.0 --from "$tmp/seabios.xml" >"$tmp/out/seabios" 2>"$tmp/why"
+	if [ $? -eq 1 ] && [ ! -s "$tmp/out/seabios" ] && grep -q "boots with SeaBIOS.*--convert-ovmf" "$tmp/why"; then
+		ok "vm edit: a SeaBIOS domain is refused, naming --convert-ovmf"
+	else nok "vm edit: a SeaBIOS domain"; fi
+	edit win10 --gpu 06:00.0 --from "$tmp/seabios.xml" --convert-ovmf --xml >"$tmp/out/seabios.xml" 2>"$tmp/why"
+	if [ $? -eq 0 ] && grep -q "change: firmware: SeaBIOS replaced by OVMF (--convert-ovmf). Warning" "$tmp/why" &&
+		grep -A1 '<type ' "$tmp/out/seabios.xml" | grep -q '<loader readonly="yes" type="pflash">/usr/share/OVMF/OVMF_CODE_4M' &&
+		grep -q '<nvram template=' "$tmp/out/seabios.xml" && virt-xml-validate "$tmp/out/seabios.xml" domain >>"$tmp/why" 2>&1; then
+		ok "vm edit --convert-ovmf: OVMF loader and variable store after <type>, with the warning; libvirt's schema accepts it"
+	else nok "vm edit --convert-ovmf"; fi
+	# The install display stays through later edits until --remove-install-display.
+	(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 --install-display --root "$root") >"$tmp/inst.xml" 2>"$tmp/why" &&
+		edit win10 --gpu 06:00.0 --from "$tmp/inst.xml" --usb 046d:c52b --xml >"$tmp/out/inst2.xml" 2>>"$tmp/why" &&
+		edit win10 --gpu 06:00.0 --from "$tmp/out/inst2.xml" --remove-install-display --xml >"$tmp/out/inst3.xml" 2>>"$tmp/why"
+	if [ $? -eq 0 ] && grep -q 'type="qxl"' "$tmp/out/inst2.xml" && grep -q '<graphics type="spice"' "$tmp/out/inst2.xml" &&
+		grep -q '<vendor id="0x046d"' "$tmp/out/inst2.xml" && ! grep -q 'qxl\|<graphics' "$tmp/out/inst3.xml" &&
+		grep -q '<model type="none"/>' "$tmp/out/inst3.xml" && virt-xml-validate "$tmp/out/inst2.xml" domain >>"$tmp/why" 2>&1 &&
+		virt-xml-validate "$tmp/out/inst3.xml" domain >>"$tmp/why" 2>&1; then
+		ok "vm edit keeps the install display until --remove-install-display takes SPICE and QXL out"
+	else nok "vm edit --remove-install-display"; fi
 	printf '<domain type="kvm"><name>win10</name><devices>' >"$tmp/broken.xml"
 	printf '<network><name>win10</name></network>' >"$tmp/net.xml"
 	printf '<!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><domain><name>win10</name><description>&e;</description></domain>' >"$tmp/xxe.xml"

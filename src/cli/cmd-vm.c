@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "diff.h"
+#include "iso.h"
 #include "domain.h"
 #include "lock.h"
 #include "qemu.h"
@@ -43,20 +44,29 @@ static void help(void)
 	      "      --with ADDR          another PCI device (a USB controller ...); repeatable\n"
 	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom)\n"
 	      "      --usb VID:PID        a USB device, as lsusb shows it; repeatable\n"
-	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* device; auto: the first\n"
-	      "                           keyboard and mouse there. Ctrl+Ctrl switches\n"
+	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* keyboard or mouse (by its\n"
+	      "                           capabilities); auto: the first of each there\n"
+	      "      --grab-toggle KEYS   evdev's switch: ctrl-ctrl (default), alt-alt, shift-shift,\n"
+	      "                           meta-meta, scrolllock or ctrl-scrolllock\n"
+	      "      --allow-host-input   a USB controller with every keyboard or mouse of the host\n"
 	      "Guest:\n"
 	      "      --vcpus N            virtual CPUs, 1 to 4096 (default 4)\n"
 	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has);\n"
 	      "                           libvirt's units: G = GiB, GB = 10^9 bytes\n"
 	      "      --pin                pin vCPUs by L3 domain and core (vfiokit tune pin)\n"
 	      "      --hugepages          back memory with huge pages (they must be reserved)\n"
-	      "      --disk PATH          image file (raw, or .qcow2) or /dev/disk/by-id/... device\n"
+	      "      --disk PATH          image file (raw, or .qcow2) or /dev/disk/by-id/... device;\n"
+	      "                           one the host mounts or swaps on: --allow-mounted\n"
+	      "      --disk-bus BUS       virtio (virtio-blk, default) or scsi (virtio-scsi, discard)\n"
 	      "      --iso PATH           installer ISO (boots first)\n"
 	      "      --virtio-iso PATH    the virtio-win driver ISO\n"
 	      "      --network NAME|none  libvirt network (default: default); QEMU: user networking\n"
 	      "      --looking-glass WxH  Looking Glass shared memory for that resolution\n"
-	      "      --lg-spice           keep a SPICE server for Looking Glass's input\n"
+	      "      --lg-spice           keep a SPICE server for Looking Glass's input (with\n"
+	      "                           --looking-glass)\n"
+	      "      --install-display    keep SPICE and QXL beside the GPU until its driver is in\n"
+	      "      --remove-install-display  edit: take that display out\n"
+	      "      --convert-ovmf       edit: give a SeaBIOS domain OVMF (else refused)\n"
 	      "      --audio BACKEND      pipewire, pulseaudio or none (default none)\n"
 	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours)\n"
 	      "      --user NAME          owner of the Looking Glass file (default: SUDO_USER, USER)\n"
@@ -102,7 +112,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_GPU = 0x100, OPT_WITH, OPT_VCPUS, OPT_MEMORY, OPT_DISK, OPT_ISO, OPT_VIRTIO_ISO, OPT_USB, OPT_EVDEV,
 		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
-		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_ALLOW /* + enum refusal_kind */
+		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
+		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -136,6 +147,12 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "qemu", required_argument, NULL, OPT_QEMU },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "allow-unreserved", no_argument, NULL, OPT_ALLOW_UNRESERVED },
+		{ "disk-bus", required_argument, NULL, OPT_DISK_BUS },
+		{ "grab-toggle", required_argument, NULL, OPT_GRAB_TOGGLE },
+		{ "allow-host-input", no_argument, NULL, OPT_ALLOW_HOST_INPUT },
+		{ "convert-ovmf", no_argument, NULL, OPT_CONVERT_OVMF },
+		{ "install-display", no_argument, NULL, OPT_INSTALL_DISPLAY },
+		{ "remove-install-display", no_argument, NULL, OPT_REMOVE_INSTALL_DISPLAY },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -272,6 +289,38 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		case OPT_ALLOW_UNRESERVED:
 			rq->allow_unreserved = true;
 			break;
+		case OPT_DISK_BUS:
+			if (streq(optarg, "virtio"))
+				rq->disk_bus = VM_DISK_VIRTIO;
+			else if (streq(optarg, "scsi"))
+				rq->disk_bus = VM_DISK_SCSI;
+			else
+				return cli_usage_error(cmd, "--disk-bus takes virtio or scsi, not '%s'", optarg);
+			break;
+		case OPT_GRAB_TOGGLE:
+			if (!vm_grab_toggle_keys(optarg))
+				return cli_usage_error(cmd,
+						       "--grab-toggle takes ctrl-ctrl, alt-alt, shift-shift, meta-meta, "
+						       "scrolllock or ctrl-scrolllock (libvirt's grabToggle), not '%s'",
+						       optarg);
+			rq->grab_toggle = optarg;
+			break;
+		case OPT_ALLOW_HOST_INPUT:
+			rq->allow_host_input = true;
+			break;
+		case OPT_CONVERT_OVMF:
+			if (!o->edit)
+				return cli_usage_error(cmd, "--convert-ovmf is for vm edit");
+			rq->convert_ovmf = true;
+			break;
+		case OPT_INSTALL_DISPLAY:
+			rq->install_display = true;
+			break;
+		case OPT_REMOVE_INSTALL_DISPLAY:
+			if (!o->edit)
+				return cli_usage_error(cmd, "--remove-install-display is for vm edit");
+			rq->remove_install_display = true;
+			break;
 		case OPT_ROOT:
 			o->rootdir = optarg;
 			break;
@@ -291,6 +340,14 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!rq->gpu)
 		return cli_usage_error(cmd, "name the guest's GPU with --gpu ADDR");
+	if (rq->lg_spice && !rq->lg_width)
+		return cli_usage_error(cmd, "--lg-spice keeps SPICE for Looking Glass's input: give --looking-glass WxH too");
+	if (rq->grab_toggle && !rq->nevdev)
+		return cli_usage_error(cmd, "--grab-toggle is evdev's hotkey: give --evdev too");
+	if (rq->disk_bus != VM_DISK_VIRTIO && !rq->disk)
+		return cli_usage_error(cmd, "--disk-bus without --disk");
+	if (rq->install_display && rq->remove_install_display)
+		return cli_usage_error(cmd, "--install-display and --remove-install-display: choose one");
 	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_DEFINE))
 		return cli_usage_error(cmd, "--qemu and --define make two different guests; choose one");
 	if (o->from && (o->targets & TARGET_DEFINE) == 0 && o->uri)
@@ -386,6 +443,7 @@ static int run(int argc, char **argv, bool edit)
 	struct host *h = NULL;
 	struct virt *conn = NULL;
 	struct strv changes = { 0 };
+	struct host_block disk_dev = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL;
 	const char *uri;
@@ -445,6 +503,17 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 				  HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING,
 			  &h) < 0)
 		goto out;
+	if (o.rq.disk && startswith(o.rq.disk, "/dev/")) {
+		if (host_block_lookup(h, o.rq.disk, &disk_dev) < 0)
+			goto oom;
+		o.rq.disk_dev = &disk_dev;
+	}
+	if (o.rq.iso && o.rq.iso[0] == '/') {
+		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
+		if (o.rq.iso_result == -ENOMEM)
+			goto oom;
+		o.rq.iso_read = true;
+	}
 	k = vm_plan_make(h, &o.rq, &p, &err);
 	if (k == -ENOMEM)
 		goto oom;
@@ -531,6 +600,7 @@ oom:
 	r = EXIT_PROBLEM;
 out:
 	strv_clear(&changes);
+	host_block_clear(&disk_dev);
 	vm_plan_free(&p);
 	virt_close(conn);
 	host_free(h);

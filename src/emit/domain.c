@@ -253,12 +253,62 @@ static bool emulated_video(xmlNodePtr n)
 	return !attr_is(first(n, "model"), "type", "none");
 }
 
+/* The install display (--install-display): a SPICE display and a QXL
+ * adapter beside the GPU until the guest has the GPU's driver (the
+ * article keeps the emulated display for the installation, then removes
+ * it). The QXL adapter carries a user alias (<graphics> has none in
+ * libvirt's schema), and while it is there later edits keep the SPICE
+ * display too, until --remove-install-display. */
+#define INSTALL_ALIAS "ua-vfiokit-install-display"
+
+static bool install_video(xmlNodePtr n)
+{
+	return is(n, "video") && attr_is(first(n, "alias"), "name", INSTALL_ALIAS);
+}
+
+static bool emulated_video_not_install(xmlNodePtr n)
+{
+	return emulated_video(n) && !install_video(n);
+}
+
+static bool no_video(xmlNodePtr n)
+{
+	return !emulated_video(n);
+}
+
+static bool has_install_display(xmlNodePtr devs)
+{
+	for (xmlNodePtr n = devs->children; n; n = n->next)
+		if (install_video(n))
+			return true;
+	return false;
+}
+
+static void add_install_display(struct b *b, xmlNodePtr devs)
+{
+	xmlNodePtr g, v;
+
+	if (!first(devs, "graphics")) {
+		g = at(b, at(b, el(b, devs, "graphics", NULL), "type", "spice"), "autoport", "yes");
+		at(b, el(b, g, "listen", NULL), "type", "address");
+	}
+	if (has_install_display(devs))
+		return;
+	drop_all(devs, "video", no_video);
+	v = el(b, devs, "video", NULL);
+	at(b, at(b, at(b, el(b, v, "model", NULL), "type", "qxl"), "heads", "1"), "primary", "yes");
+	at(b, el(b, v, "alias", NULL), "name", INSTALL_ALIAS);
+	change(b, "install display: SPICE and QXL beside the GPU until its driver is in (then vm edit "
+		  "--remove-install-display)");
+}
+
 /* The article's list to remove once the GPU is attached. */
 static void strip_emulated_display(struct b *b, xmlNodePtr devs, const struct vm_request *rq)
 {
+	bool keep = !rq->remove_install_display && (rq->install_display || has_install_display(devs));
 	size_t n;
 
-	if (!rq->lg_spice && (n = drop_all(devs, "graphics", spice_graphics)))
+	if (!rq->lg_spice && !keep && (n = drop_all(devs, "graphics", spice_graphics)))
 		change(b, "removed %zu SPICE/VNC display(s)", n);
 	if (!rq->lg_spice && (n = drop_all(devs, "channel", spice_channel)))
 		change(b, "removed %zu SPICE channel(s)", n);
@@ -274,11 +324,15 @@ static void strip_emulated_display(struct b *b, xmlNodePtr devs, const struct vm
 		}
 	}
 	/* QXL/virtio video: none. The guest's screen is the GPU (or Looking Glass). */
-	n = drop_all(devs, "video", emulated_video);
+	n = drop_all(devs, "video", keep ? emulated_video_not_install : emulated_video);
+	if (rq->install_display)
+		add_install_display(b, devs);
 	if (!first(devs, "video"))
 		at(b, el(b, el(b, devs, "video", NULL), "model", NULL), "type", "none");
 	if (n)
-		change(b, "video model none (was %zu emulated adapter(s))", n);
+		change(b, keep ? "removed %zu emulated video adapter(s) beside the install display"
+			       : "video model none (was %zu emulated adapter(s))",
+		       n);
 }
 
 static bool same_pci(xmlNodePtr hd, const struct pci_addr *a)
@@ -374,7 +428,7 @@ static void peripherals(struct b *b, xmlNodePtr devs, const struct vm_request *r
 		in = at(b, el(b, devs, "input", NULL), "type", "evdev");
 		src = at(b, el(b, in, "source", NULL), "dev", "%s", p->evdev.v[i]);
 		if (i < p->nkbd)
-			at(b, at(b, at(b, src, "grab", "all"), "repeat", "on"), "grabToggle", "ctrl-ctrl");
+			at(b, at(b, at(b, src, "grab", "all"), "repeat", "on"), "grabToggle", "%s", p->grab_toggle);
 		change(b, "evdev %s", p->evdev.v[i]);
 	}
 	for (xmlNodePtr n = devs->children; n; n = n->next)
@@ -482,8 +536,11 @@ static void disk(struct b *b, xmlNodePtr devs, const char *file, bool cdrom, boo
 	xmlNodePtr drv = at(b, at(b, el(b, d, "driver", NULL), "name", "qemu"), "type", "%s", format);
 
 	if (!cdrom) {
-		/* The article's virtio-blk example: native AIO, no host cache, TRIM, an I/O thread. */
-		at(b, at(b, at(b, at(b, drv, "cache", "none"), "io", "native"), "discard", "unmap"), "iothread", "1");
+		/* The article's virtio-blk example: native AIO, no host cache, TRIM, an I/O thread
+		 * (on virtio-scsi the controller has the I/O thread). */
+		at(b, at(b, at(b, drv, "cache", "none"), "io", "native"), "discard", "unmap");
+		if (streq(bus, "virtio"))
+			at(b, drv, "iothread", "1");
 	}
 	at(b, el(b, d, "source", NULL), block ? "dev" : "file", "%s", file);
 	at(b, at(b, el(b, d, "target", NULL), "dev", "%s", target), "bus", "%s", bus);
@@ -493,11 +550,32 @@ static void disk(struct b *b, xmlNodePtr devs, const char *file, bool cdrom, boo
 		at(b, el(b, d, "boot", NULL), "order", "%d", boot);
 }
 
+/* <loader> and <nvram> of OVMF from the firmware descriptor, after <type>. */
+static void ovmf(struct b *b, xmlNodePtr os, const struct vm_plan *p)
+{
+	xmlNodePtr loader, nvram, type = first(os, "type");
+
+	loader = at(b, at(b, el(b, os, "loader", p->fw.code), "readonly", "yes"), "type", "pflash");
+	if (p->fw.secure_boot)
+		at(b, loader, "secure", "yes");
+	if (p->fw.code_format && !streq(p->fw.code_format, "raw"))
+		at(b, loader, "format", "%s", p->fw.code_format);
+	nvram = at(b, el(b, os, "nvram", p->nvram), "template", "%s", p->fw.vars);
+	if (p->fw.vars_format && !streq(p->fw.vars_format, "raw"))
+		at(b, nvram, "format", "%s", p->fw.vars_format);
+	if (b->ok && type && type->next != loader) {
+		xmlUnlinkNode(loader);
+		xmlUnlinkNode(nvram);
+		xmlAddNextSibling(type, loader);
+		xmlAddNextSibling(loader, nvram);
+	}
+}
+
 char *domain_create(const struct host *h, const struct vm_request *rq, const struct vm_plan *p)
 {
 	struct xml_frag f = { 0 };
 	struct b b = { .ok = true };
-	xmlNodePtr dom, os, loader, nvram, clock, devs, n;
+	xmlNodePtr dom, os, clock, devs, n;
 	int boot = 1;
 
 	if (!xml_frag_new(&f))
@@ -508,14 +586,7 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 	/* <os>: q35 with OVMF from the firmware descriptor, a per-VM store. */
 	os = el(&b, dom, "os", NULL);
 	at(&b, at(&b, el(&b, os, "type", "hvm"), "arch", "x86_64"), "machine", "q35");
-	loader = at(&b, at(&b, el(&b, os, "loader", p->fw.code), "readonly", "yes"), "type", "pflash");
-	if (p->fw.secure_boot)
-		at(&b, loader, "secure", "yes");
-	if (p->fw.code_format && !streq(p->fw.code_format, "raw"))
-		at(&b, loader, "format", "%s", p->fw.code_format);
-	nvram = at(&b, el(&b, os, "nvram", p->nvram), "template", "%s", p->fw.vars);
-	if (p->fw.vars_format && !streq(p->fw.vars_format, "raw"))
-		at(&b, nvram, "format", "%s", p->fw.vars_format);
+	ovmf(&b, os, p);
 	clock = at(&b, el(&b, dom, "clock", NULL), "offset", "localtime");
 	at(&b, at(&b, el(&b, clock, "timer", NULL), "name", "rtc"), "tickpolicy", "catchup");
 	at(&b, at(&b, el(&b, clock, "timer", NULL), "name", "pit"), "tickpolicy", "delay");
@@ -530,7 +601,13 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 	devs = el(&b, dom, "devices", NULL);
 	if (rq->iso)
 		disk(&b, devs, rq->iso, true, false, "raw", "sda", "sata", boot++);
-	if (rq->disk)
+	if (rq->disk && rq->disk_bus == VM_DISK_SCSI) {
+		/* One virtio-scsi controller for the one I/O thread (the article's
+		 * "Virtio disk"); the disk after the installer's sda and sdb. */
+		n = at(&b, at(&b, el(&b, devs, "controller", NULL), "type", "scsi"), "model", "virtio-scsi");
+		at(&b, at(&b, el(&b, n, "driver", NULL), "iothread", "1"), "queues", "%u", p->vcpus);
+		disk(&b, devs, rq->disk, false, p->disk_block, p->disk_format, "sdc", "scsi", boot++);
+	} else if (rq->disk)
 		disk(&b, devs, rq->disk, false, p->disk_block, p->disk_format, "vda", "virtio", boot++);
 	if (rq->virtio_iso)
 		disk(&b, devs, rq->virtio_iso, true, false, "raw", "sdb", "sata", 0);
@@ -703,9 +780,24 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 	dom = xmlDocGetRootElement(doc);
 	*before = xml_node_text(doc, dom, false);
 	os = first(dom, "os");
-	if (!first(os, "loader") && !(os && attr_is(os, "firmware", "efi")))
-		change(&b, "NOT changed: the domain boots with SeaBIOS; the article wants OVMF, and an installed "
-			   "guest does not boot after its firmware changes: create a new guest for OVMF");
+	if (!first(os, "loader") && !(os && attr_is(os, "firmware", "efi"))) {
+		/* SeaBIOS: the article's guest is OVMF, and an OS installed for
+		 * BIOS does not boot once its firmware changes. */
+		if (!rq->convert_ovmf || !os) {
+			free(*before);
+			*before = NULL;
+			xmlFreeDoc(doc);
+			*err = strdup(os ? "the domain boots with SeaBIOS; the article's guest boots OVMF. An OS installed "
+					   "for BIOS does not boot under OVMF until its disk is GPT with an EFI system "
+					   "partition (Windows: mbr2gpt /convert). Create a new guest, or give "
+					   "--convert-ovmf to change the firmware"
+					 : "the domain has no <os>: not a guest vfiokit can give OVMF");
+			return *err ? -EINVAL : -ENOMEM;
+		}
+		ovmf(&b, os, p);
+		change(&b, "firmware: SeaBIOS replaced by OVMF (--convert-ovmf). Warning: an OS installed for BIOS "
+			   "does not boot until its disk is GPT with an EFI system partition (Windows: mbr2gpt /convert)");
+	}
 	passthrough(&b, dom, h, rq, p, true);
 	/* An element that held only layout (<devices>\n  </devices>) keeps it
 	 * through the parse; with children added it is layout again. */

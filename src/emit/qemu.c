@@ -164,7 +164,11 @@ static void args_devices(struct s *s, const struct host *h, const struct vm_requ
 		arg(s, "-object", "iothread,id=iothread1");
 		arg(s, "-drive", "file=%s,if=none,id=disk0,format=%s,cache=none,aio=native,discard=unmap",
 		    esc(s, &e1, rq->disk), p->disk_format);
-		arg(s, "-device", "virtio-blk-pci,drive=disk0,iothread=iothread1,bootindex=%d", boot++);
+		if (rq->disk_bus == VM_DISK_SCSI) {
+			arg(s, "-device", "virtio-scsi-pci,id=scsi0,iothread=iothread1,num_queues=%u", p->vcpus);
+			arg(s, "-device", "scsi-hd,bus=scsi0.0,drive=disk0,bootindex=%d", boot++);
+		} else
+			arg(s, "-device", "virtio-blk-pci,drive=disk0,iothread=iothread1,bootindex=%d", boot++);
 	}
 	if (rq->virtio_iso) {
 		arg(s, "-drive", "file=%s,if=none,id=cd1,media=cdrom,readonly=on", esc(s, &e1, rq->virtio_iso));
@@ -179,8 +183,8 @@ static void args_devices(struct s *s, const struct host *h, const struct vm_requ
 		arg(s, "-device", "usb-host,bus=xhci.0,vendorid=0x%04x,productid=0x%04x", p->usb[i].vendor,
 		    p->usb[i].product);
 	for (size_t i = 0; i < p->evdev.n; i++)
-		arg(s, "-object", "input-linux,id=evdev%zu,evdev=%s%s", i, esc(s, &e1, p->evdev.v[i]),
-		    i < p->nkbd ? ",grab_all=on,repeat=on,grab-toggle=ctrl-ctrl" : "");
+		arg(s, "-object", "input-linux,id=evdev%zu,evdev=%s%s%s", i, esc(s, &e1, p->evdev.v[i]),
+		    i < p->nkbd ? ",grab_all=on,repeat=on,grab-toggle=" : "", i < p->nkbd ? p->grab_toggle : "");
 	arg(s, "-device", "virtio-keyboard-pci");
 	arg(s, "-device", "virtio-mouse-pci");
 	if (p->shmem_mib) {

@@ -108,5 +108,7 @@ void host_free(struct host *h)
 	strv_clear(&h->diags);
 	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)
 		free(h->usage_unknown[i]);
+	strv_clear(&h->block_used);
+	strv_clear(&h->block_used_what);
 	free(h);
 }

@@ -258,6 +258,20 @@ struct host_cpu {
 	bool vmx, svm, pdpe1gb, hypervisor;
 };
 
+/* What an event device can do, by its capabilities
+ * (sys/class/input/eventN/device/capabilities/{ev,key,rel}), as udev's
+ * input_id judges: a keyboard has EV_KEY and the letter keys, a mouse
+ * EV_REL with REL_X and REL_Y. */
+enum { INPUT_KEYBOARD = 1 << 0, INPUT_MOUSE = 1 << 1 };
+
+struct host_input {
+	char *event;      /* "event3" */
+	char *sysfs;      /* its sysfs path from "devices/" (the PCI devices above it) */
+	unsigned caps;    /* INPUT_KEYBOARD | INPUT_MOUSE */
+	char *unreadable; /* the capabilities file that could not be read, and why; NULL: read */
+	struct strv by_id; /* dev/input/by-id names linking to it */
+};
+
 struct host_system {
 	bool kvm_dev;          /* dev/kvm exists */
 	int kvm_ignore_msrs;   /* sys/module/kvm/parameters/ignore_msrs: 1 Y, 0 N, -1 unknown */
@@ -274,6 +288,10 @@ struct host_system {
 	struct strv ovmf;      /* OVMF code images found */
 	struct strv firmware_descriptors; /* .json files in usr/share/qemu/firmware */
 	struct strv inputs;    /* dev/input/by-id names of event devices (*-event-kbd, *-event-mouse) */
+	struct host_input *events; /* sys/class/input/event* (input.c) */
+	size_t nevents, events_alloc;
+	/* Why sys/class/input could not be listed; NULL when it was. */
+	char *events_unknown;
 	char *clocksource;
 	bool efi;              /* sys/firmware/efi exists */
 	/* The invoking user, on the live machine only. */
@@ -323,6 +341,19 @@ struct host {
 	 * ("/proc/self/mountinfo: a directory"), indexed by enum pci_use_kind;
 	 * NULL when it was. Unknown means refused (plan/refuse.c). */
 	char *usage_unknown[3];
+	/* HOST_LOAD_USAGE: the block devices under a mount or swap, by their
+	 * sysfs paths from "devices/" (slaves of dm and md included), and
+	 * block_used_what[i] what uses block_used[i] ("/ (/dev/sda2)"). */
+	struct strv block_used, block_used_what;
+};
+
+/* A block device a guest is given (vm --disk), as the host sees it. */
+struct host_block {
+	bool exists;    /* the path is there in the root */
+	char *name;     /* its kernel name, "sda2"; NULL when not a block device sysfs shows */
+	char *by_id;    /* a dev/disk/by-id name linking to it, NULL if none */
+	struct strv uses; /* what the host does with it or a partition or slave of it */
+	char *unknown;  /* why whether it is in use cannot be told; NULL: known */
 };
 
 /* Where `vfiokit bind` keeps what it changed (root-relative). */
@@ -348,6 +379,11 @@ void host_free(struct host *h);
 
 const struct pci_device *host_find_pci(const struct host *h, const struct pci_addr *a);
 const struct iommu_group *host_find_group(const struct host *h, int number);
+/* The event device /dev/input/eventN or a /dev/input/by-id/ link names;
+ * NULL when this host has none (HOST_LOAD_SYSTEM). */
+const struct host_input *host_find_input(const struct host *h, const char *dev);
+/* Does the device's sysfs path pass through the PCI device at addr? */
+bool host_sysfs_under(const char *sysfs, const struct pci_addr *addr);
 /* State of a module in the running kernel; marks the table lines it used. */
 enum module_state host_module_state(struct host *h, const char *name);
 const char *module_state_name(enum module_state s);
@@ -390,8 +426,14 @@ void kernel_free(struct host_kernel *kn);
 int system_load(struct host *h);
 int system_load_root_crypt(struct host *h);
 int usb_load(struct host *h);
+int input_load(struct host *h);
+void input_free(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
+/* The block device at dev (an absolute path, /dev/... under the root) and
+ * its uses (needs HOST_LOAD_USAGE). 0 or -ENOMEM. */
+int host_block_lookup(struct host *h, const char *dev, struct host_block *ret);
+void host_block_clear(struct host_block *b);
 int topology_load(struct host *h);
 int tuning_load(struct host *h); /* after topology_load */
 void tuning_free(struct host_tuning *t);

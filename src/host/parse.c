@@ -797,3 +797,41 @@ int modprobe_conf_parse(const char *text, struct modprobe_conf *c)
 	}
 	return 0;
 }
+
+int input_bitmap_test(const char *text, unsigned bit)
+{
+	/* unsigned long is 64 bits on every architecture with VFIO that
+	 * vfiokit runs on (x86_64, aarch64, ppc64le, s390x). */
+	size_t nwords = 0, len = strlen(text);
+	uint64_t word = 0;
+
+	while (len && (text[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return -EINVAL;
+	/* Walk from the end: the last word holds bits 0-63. */
+	for (size_t end = len; end > 0;) {
+		size_t start = end;
+		while (start > 0 && text[start - 1] != ' ')
+			start--;
+		if (start == end || end - start > 16)
+			return -EINVAL;
+		uint64_t v = 0;
+		for (size_t i = start; i < end; i++) {
+			char c = text[i];
+			unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
+			if (d == 16)
+				return -EINVAL;
+			v = v << 4 | d;
+		}
+		if (nwords == bit / 64)
+			word = v;
+		nwords++;
+		if (start == 0)
+			break;
+		end = start - 1;
+		if (end == 0)
+			return -EINVAL; /* a leading space */
+	}
+	return bit / 64 < nwords && (word >> (bit % 64) & 1);
+}

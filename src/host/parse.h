@@ -134,3 +134,9 @@ void modprobe_conf_free(struct modprobe_conf *c);
 /* The devices of the DEVS="..." line of the driver_override script setup
  * writes (OVERRIDE_SCRIPT; text NULL: none), added to devs. */
 int override_script_devs(const char *text, struct strv *devs);
+
+/* An input capability bitmap as the kernel prints it
+ * (drivers/input/input.c input_print_bitmap): hex words of unsigned long,
+ * the highest first, separated by single spaces, "0" when empty. Is bit
+ * set? 1, 0, or -EINVAL when the text is not such a bitmap. */
+int input_bitmap_test(const char *text, unsigned bit);

@@ -360,6 +360,11 @@ static int open_regular(struct path_root *r, const char *rel)
 	return reopen_checked(root_openat(r, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK), &st);
 }
 
+int path_open_regular(struct path_root *r, const char *rel)
+{
+	return open_regular(r, rel);
+}
+
 /* The same for a plain name in an open directory; never follows a link. */
 static int open_regular_at(int dirfd, const char *name)
 {

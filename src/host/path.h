@@ -53,6 +53,9 @@ int path_read_binary(struct path_root *r, const char *rel, size_t max, uint8_t *
  * character device is taken too, opened O_NONBLOCK (dev/kmsg). Returns the
  * fd (the caller closes it) or -errno; traced as a file read. */
 int path_open_stream(struct path_root *r, const char *rel, bool live_chardev);
+/* An fd of a regular file for reading parts of it (pread): large files
+ * such as installer images that are never read whole. -errno as above. */
+int path_open_regular(struct path_root *r, const char *rel);
 /* Read a small attribute file, trailing whitespace removed. */
 int path_read_string(struct path_root *r, const char *rel, char **ret);
 /* The same for a sysfs CPU list or mask: NUL bytes after the text (some

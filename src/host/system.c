@@ -329,7 +329,7 @@ int system_load(struct host *h)
 {
 	int k;
 
-	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 || (k = load_inputs(h)) < 0 ||
+	if ((k = load_cpu(h)) < 0 || (k = load_os_release(h)) < 0 || (k = load_firmware(h)) < 0 || (k = load_inputs(h)) < 0 || (k = input_load(h)) < 0 ||
 	    (k = load_user(h)) < 0)
 		return k;
 	h->sys.kvm_dev = path_exists(h->root, "dev/kvm");
@@ -363,5 +363,6 @@ void system_free(struct host *h)
 	strv_clear(&h->sys.ovmf);
 	strv_clear(&h->sys.firmware_descriptors);
 	strv_clear(&h->sys.inputs);
+	input_free(h);
 	free(h->sys.clocksource);
 }

@@ -261,14 +261,26 @@ static int load_boot_framebuffers(struct host *h)
 /* ------------------------------------------------------- mounts, swap */
 
 /* rel is sys/dev/block/MAJ:MIN or sys/class/block/NAME. */
+/* "../../devices/pci0000:00/..." -> "devices/pci0000:00/...". */
+static const char *sysfs_from_devices(const char *target)
+{
+	const char *d = strstr(target, "devices/");
+
+	return d ? d : target;
+}
+
 static int attach_block(struct host *h, const char *rel, const char *what, int depth)
 {
 	struct strv slaves = { 0 };
-	_cleanup_free_ char *srel = NULL;
+	_cleanup_free_ char *srel = NULL, *target = NULL;
 	int k = attach_link(h, rel, PCI_USE_MOUNT, what);
 
 	if (k < 0 || depth >= MAX_DEPTH)
 		return k;
+	/* The block device itself, for a guest's --disk (host_block_lookup). */
+	if (path_readlink(h->root, rel, &target) == 0 &&
+	    (strv_push(&h->block_used, sysfs_from_devices(target)) < 0 || strv_push(&h->block_used_what, what) < 0))
+		return -ENOMEM;
 	/* device-mapper (LVM, LUKS) and md: the devices underneath. */
 	srel = strdupf("%s/slaves", rel);
 	if (!srel)
@@ -356,6 +368,101 @@ static int load_mounts(struct host *h)
 		}
 	}
 	return k < 0 ? k : 0;
+}
+
+/* Is used the block device at sysfs, or below it (a partition), or above
+ * it (the whole disk of a partition)? */
+static bool block_related(const char *used, const char *sysfs)
+{
+	size_t nu = strlen(used), ns = strlen(sysfs);
+
+	if (nu == ns)
+		return streq(used, sysfs);
+	if (nu > ns)
+		return startswith(used, sysfs) && used[ns] == '/';
+	return startswith(sysfs, used) && sysfs[nu] == '/';
+}
+
+void host_block_clear(struct host_block *b)
+{
+	free(b->name);
+	free(b->by_id);
+	strv_clear(&b->uses);
+	free(b->unknown);
+	*b = (struct host_block){ 0 };
+}
+
+/* A dev/disk/by-id name for the block device called name; by-id names of
+ * the hardware (ata-, nvme-, scsi-, usb-) before wwn- and nvme-eui. */
+static int block_by_id(struct host *h, const char *name, char **ret)
+{
+	struct strv ids = { 0 };
+	int k = path_list(h->root, "dev/disk/by-id", &ids);
+
+	*ret = NULL;
+	if (k < 0)
+		return k == -ENOMEM ? k : 0;
+	for (int pass = 0; pass < 2 && !*ret && k >= 0; pass++)
+		for (size_t i = 0; i < ids.n && !*ret; i++) {
+			_cleanup_free_ char *rel = strdupf("dev/disk/by-id/%s", ids.v[i]), *t = NULL;
+			const char *base;
+			bool plain = !startswith(ids.v[i], "wwn-") && !startswith(ids.v[i], "nvme-eui.");
+			if (!rel) {
+				k = -ENOMEM;
+				break;
+			}
+			if ((pass == 0) != plain || path_readlink(h->root, rel, &t) < 0)
+				continue;
+			base = strrchr(t, '/') ? strrchr(t, '/') + 1 : t;
+			if (streq(base, name) && !(*ret = strdup(ids.v[i])))
+				k = -ENOMEM;
+		}
+	strv_clear(&ids);
+	return k < 0 ? k : 0;
+}
+
+int host_block_lookup(struct host *h, const char *dev, struct host_block *ret)
+{
+	_cleanup_free_ char *link = NULL, *rel = NULL, *target = NULL;
+	const char *name, *sysfs;
+	int k;
+
+	*ret = (struct host_block){ 0 };
+	ret->exists = path_exists(h->root, dev);
+	if (!startswith(dev, "/dev/") || !ret->exists)
+		return 0;
+	/* /dev/disk/by-id/ata-X -> ../../sda2, /dev/mapper/root -> ../dm-0;
+	 * /dev/sda2 itself is no link. */
+	k = path_readlink(h->root, dev, &link);
+	if (k == -ENOMEM)
+		return k;
+	name = k == 0 ? link : dev;
+	name = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	if (!*name || streq(name, "..") || streq(name, "."))
+		return 0;
+	if (!(rel = strdupf("sys/class/block/%s", name)))
+		return -ENOMEM;
+	k = path_readlink(h->root, rel, &target);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		/* A file under /dev that sysfs does not show: not a disk of this
+		 * kernel, or a copy without it. Unknown means refuse. */
+		ret->unknown = strdupf("/%s: %s", rel, k == -ENOENT ? "absent" : path_strerror(k));
+		return ret->unknown ? 0 : -ENOMEM;
+	}
+	if (!(ret->name = strdup(name)))
+		return -ENOMEM;
+	if ((k = block_by_id(h, name, &ret->by_id)) < 0)
+		return k;
+	if (h->usage_unknown[PCI_USE_MOUNT] && !(ret->unknown = strdup(h->usage_unknown[PCI_USE_MOUNT])))
+		return -ENOMEM;
+	sysfs = sysfs_from_devices(target);
+	for (size_t i = 0; i < h->block_used.n; i++)
+		if (block_related(h->block_used.v[i], sysfs) && !strv_contains(&ret->uses, h->block_used_what.v[i]) &&
+		    strv_push(&ret->uses, h->block_used_what.v[i]) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
 /* ------------------------------------------------------------- routes */

@@ -65,6 +65,20 @@ static char *join_uses(const struct pci_device *d, enum pci_use_kind kind)
 	return s;
 }
 
+/* The one wording of the mount refusal, for a PCI device and a disk. */
+static int refuse_mounted(struct refusal_list *out, const char *who, const char *uses)
+{
+	return refusal_list_add(out, REFUSE_MOUNT,
+				strdupf("%s holds mounted filesystems or swap of this host: %s", who, uses ? uses : "?"));
+}
+
+static const char *const mount_use = "holds a mounted filesystem or swap of this host";
+
+static int refuse_mount_unknown(struct refusal_list *out, const char *who, const char *why)
+{
+	return refusal_list_add(out, REFUSE_MOUNT, strdupf("cannot tell whether %s %s (%s)", who, mount_use, why));
+}
+
 /* A use the host model could not read: refused as if it were there (fail
  * closed), lifted by the same option. */
 static int refuse_unknown(const struct host *h, const struct pci_device *d, struct refusal_list *out)
@@ -75,7 +89,7 @@ static int refuse_unknown(const struct host *h, const struct pci_device *d, stru
 		const char *what;
 	} kinds[] = {
 		{ PCI_USE_DISPLAY, REFUSE_DISPLAY, "drives a display of this host" },
-		{ PCI_USE_MOUNT, REFUSE_MOUNT, "holds a mounted filesystem or swap of this host" },
+		{ PCI_USE_MOUNT, REFUSE_MOUNT, NULL /* mount_use */ },
 		{ PCI_USE_ROUTE, REFUSE_ROUTE, "carries this host's default route" },
 	};
 	int k;
@@ -85,7 +99,8 @@ static int refuse_unknown(const struct host *h, const struct pci_device *d, stru
 		if (!why || has_use(d, kinds[i].use))
 			continue;
 		if ((k = refusal_list_add(out, kinds[i].refusal,
-					  strdupf("cannot tell whether %s %s (%s)", d->name, kinds[i].what, why))) < 0)
+					  strdupf("cannot tell whether %s %s (%s)", d->name,
+						  kinds[i].what ? kinds[i].what : mount_use, why))) < 0)
 			return k;
 	}
 	return 0;
@@ -106,9 +121,7 @@ static int judge_one(const struct host *h, const struct pci_device *d, struct re
 	}
 	if (has_use(d, PCI_USE_MOUNT)) {
 		_cleanup_free_ char *w = join_uses(d, PCI_USE_MOUNT);
-		if ((k = refusal_list_add(out, REFUSE_MOUNT,
-					  strdupf("%s holds mounted filesystems or swap of this host: %s", d->name,
-						  w ? w : "?"))) < 0)
+		if ((k = refuse_mounted(out, d->name, w)) < 0)
 			return k;
 	}
 	if (has_use(d, PCI_USE_ROUTE)) {
@@ -134,4 +147,23 @@ int refusals_judge(const struct host *h, const size_t *devs, size_t n, struct re
 		if ((k = judge_one(h, &h->pci[devs[i]], out)) < 0)
 			return k;
 	return 0;
+}
+
+int refusals_judge_disk(const struct host_block *b, const char *disk, struct refusal_list *out)
+{
+	_cleanup_free_ char *w = NULL;
+
+	if (b->unknown)
+		return refuse_mount_unknown(out, disk, b->unknown);
+	if (!b->uses.n)
+		return 0;
+	/* The first three, as for a device. */
+	struct strv first = { .v = b->uses.v, .n = b->uses.n < 3 ? b->uses.n : 3 };
+	_cleanup_free_ char *list = strv_join(&first, "; ");
+	if (!list)
+		return -ENOMEM;
+	w = b->uses.n > 3 ? strdupf("%s; and %zu more", list, b->uses.n - 3) : strdup(list);
+	if (!w)
+		return -ENOMEM;
+	return refuse_mounted(out, disk, w);
 }

@@ -45,3 +45,9 @@ void refusal_list_clear(struct refusal_list *l);
  * the fact (fail closed). Appended to out in the order of devs. 0 or
  * -ENOMEM. */
 int refusals_judge(const struct host *h, const size_t *devs, size_t n, struct refusal_list *out);
+/* The refusal of giving a guest the block device b (its path as the user
+ * wrote it: disk) that holds, or a partition or slave of which holds, a
+ * mounted filesystem or swap of this host; or whose use could not be told
+ * (fail closed). The same refusal and option (--allow-mounted) as for the
+ * controller of such a disk. 0 or -ENOMEM. */
+int refusals_judge_disk(const struct host_block *b, const char *disk, struct refusal_list *out);

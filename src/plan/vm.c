@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "iso.h"
 #include "shell.h"
 #include "vm.h"
 
@@ -114,6 +115,22 @@ static int check_machine_texts(const struct vm_plan *p, char **err)
 #define WARN(p, ...) strv_push_take(&(p)->warnings, strdupf(__VA_ARGS__))
 #define NOTE(p, ...) strv_push_take(&(p)->notes, strdupf(__VA_ARGS__))
 
+/* refuse.c's refusals: each refused unless its --allow-* option lifts it,
+ * then a warning. */
+static int apply_refusals(const struct vm_request *rq, struct vm_plan *p, const struct refusal_list *l, char **err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct refusal *e = &l->v[i];
+		if (!rq->allow[e->kind])
+			return fail(err, VM_ERR_REFUSED,
+				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
+					    refusal_option(e->kind)));
+		if (WARN(p, "%s (allowed by --%s)", e->msg, refusal_option(e->kind)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The GPU and its companions: every endpoint of the groups, through the
  * same plan `vfiokit bind` makes, with its refusals. */
 static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
@@ -149,15 +166,8 @@ static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_p
 			p->devices.items[0] = p->devices.items[i];
 			p->devices.items[i] = t;
 		}
-	for (size_t i = 0; i < p->devices.refusals.n; i++) {
-		const struct refusal *e = &p->devices.refusals.v[i];
-		if (!rq->allow[e->kind])
-			return fail(err, VM_ERR_REFUSED,
-				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
-					    refusal_option(e->kind)));
-		if (WARN(p, "%s (allowed by --%s)", e->msg, refusal_option(e->kind)) < 0)
-			return -ENOMEM;
-	}
+	if ((k = apply_refusals(rq, p, &p->devices.refusals, err)) != 0)
+		return k;
 	for (size_t i = 0; i < p->devices.warnings.n; i++)
 		if (strv_push(&p->warnings, p->devices.warnings.v[i]) < 0)
 			return -ENOMEM;
@@ -280,6 +290,27 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	return 0;
 }
 
+/* A --usb device behind a controller the guest takes comes with it:
+ * passing it again would make libvirt claim a device the guest owns. */
+static bool usb_behind_plan(const struct host *h, const struct vm_plan *p, uint32_t vid, uint32_t pid,
+			    const char **controller)
+{
+	bool seen = false, outside = false;
+
+	for (size_t d = 0; d < h->npci; d++)
+		for (size_t b = 0; b < h->pci[d].nusb; b++)
+			for (size_t u = 0; u < h->pci[d].usb[b].ndevs; u++) {
+				if (h->pci[d].usb[b].devs[u].vendor != vid || h->pci[d].usb[b].devs[u].product != pid)
+					continue;
+				seen = true;
+				if (vm_plan_has_device(h, p, &h->pci[d].addr))
+					*controller = h->pci[d].name;
+				else
+					outside = true;
+			}
+	return seen && !outside;
+}
+
 static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
 {
 	p->usb = calloc(rq->nusb ? rq->nusb : 1, sizeof(*p->usb));
@@ -293,6 +324,13 @@ static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan 
 
 		if (!colon || !v || parse_hex_u32(v, 0xffff, &vid) < 0 || parse_hex_u32(colon + 1, 0xffff, &pid) < 0)
 			return fail(err, VM_ERR_USAGE, strdupf("--usb %s: expected VENDOR:PRODUCT in hex, as lsusb shows", s));
+		const char *ctrl = NULL;
+		if (usb_behind_plan(h, p, vid, pid, &ctrl)) {
+			if (WARN(p, "USB device %04x:%04x is behind %s, which the guest takes: it comes with the "
+				    "controller and is not passed a second time", vid, pid, ctrl) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		p->usb[p->nusb++] = (struct vm_usb){ (uint16_t)vid, (uint16_t)pid };
 		for (size_t d = 0; d < h->npci; d++)
 			for (size_t b = 0; b < h->pci[d].nusb; b++)
@@ -306,55 +344,250 @@ static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan 
 	return 0;
 }
 
+const char *vm_grab_toggle_keys(const char *value)
+{
+	/* libvirt's docs/schemas/domaincommon.rng, grabToggle; QEMU's
+	 * qapi/common.json GrabToggleKeys: the same six. */
+	static const char *const t[][2] = {
+		{ "ctrl-ctrl", "both Ctrl keys" },	 { "alt-alt", "both Alt keys" },
+		{ "shift-shift", "both Shift keys" },	 { "meta-meta", "both Meta (Windows) keys" },
+		{ "scrolllock", "Scroll Lock" },	 { "ctrl-scrolllock", "Ctrl+Scroll Lock" },
+	};
+	for (size_t i = 0; value && i < ARRAY_SIZE(t); i++)
+		if (streq(value, t[i][0]))
+			return t[i][1];
+	return NULL;
+}
+
+/* An --evdev device as the host sees it: there, and a keyboard or a mouse
+ * by its capabilities. Unknown means refused. */
+static int check_input(struct host *h, const char *path, const struct host_input **ret, char **err)
+{
+	const struct host_input *in = host_find_input(h, path);
+
+	if (!in && h->sys.events_unknown)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("cannot tell whether %s is a keyboard or a mouse (%s)", path, h->sys.events_unknown));
+	if (!in)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--evdev %s: no event device of this host (none in /sys/class/input%s); "
+				    "ls /dev/input/by-id lists the keyboards and mice",
+				    path, startswith(path, "/dev/input/by-id/") ? " that this link names" : ""));
+	if (in->unreadable)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("cannot tell whether %s (%s) is a keyboard or a mouse (%s)", path, in->event,
+				    in->unreadable));
+	if (!in->caps)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--evdev %s (%s) is neither a keyboard (EV_KEY with the letter keys) nor a mouse "
+				    "(EV_REL with X and Y) by its capabilities",
+				    path, in->event));
+	*ret = in;
+	return 0;
+}
+
 static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
 {
 	struct strv kbd = { 0 }, other = { 0 };
 	int k = 0;
 
-	for (size_t i = 0; k >= 0 && i < rq->nevdev; i++) {
+	for (size_t i = 0; k == 0 && i < rq->nevdev; i++) {
 		const char *e = rq->evdev[i];
+		const struct host_input *in = NULL;
 		if (streq(e, "auto")) {
 			const char *fk = NULL, *fm = NULL;
+			/* By name, then by what the device is: a power button's
+			 * by-id name may end in -event-kbd too. */
 			for (size_t j = 0; j < h->sys.inputs.n; j++) {
-				if (!fk && endswith(h->sys.inputs.v[j], "-event-kbd"))
+				_cleanup_free_ char *path = strdupf("/dev/input/by-id/%s", h->sys.inputs.v[j]);
+				const struct host_input *cand = path ? host_find_input(h, path) : NULL;
+				unsigned caps = cand ? cand->caps : 0;
+				if (!path) {
+					k = -ENOMEM;
+					break;
+				}
+				/* One that cannot be judged is taken, and refused below. */
+				if (!cand || cand->unreadable)
+					caps = INPUT_KEYBOARD | INPUT_MOUSE;
+				if (!fk && endswith(h->sys.inputs.v[j], "-event-kbd") && (caps & INPUT_KEYBOARD))
 					fk = h->sys.inputs.v[j];
-				if (!fm && endswith(h->sys.inputs.v[j], "-event-mouse"))
+				if (!fm && endswith(h->sys.inputs.v[j], "-event-mouse") && (caps & INPUT_MOUSE))
 					fm = h->sys.inputs.v[j];
 			}
+			if (k < 0)
+				break;
 			if (!fk && !fm) {
-				strv_clear(&kbd);
-				strv_clear(&other);
-				return fail(err, VM_ERR_USAGE,
-					    strdup("--evdev auto: no keyboard or mouse in /dev/input/by-id (*-event-kbd, "
-						   "*-event-mouse)"));
+				k = fail(err, VM_ERR_USAGE,
+					 strdup("--evdev auto: no keyboard or mouse in /dev/input/by-id (*-event-kbd, "
+						"*-event-mouse)"));
+				break;
 			}
-			if (fk)
-				k = strv_push_take(&kbd, strdupf("/dev/input/by-id/%s", fk));
-			if (k >= 0 && fm)
-				k = strv_push_take(&other, strdupf("/dev/input/by-id/%s", fm));
+			for (int j = 0; k == 0 && j < 2; j++) {
+				_cleanup_free_ char *path = NULL;
+				if (!(j == 0 ? fk : fm))
+					continue;
+				if (!(path = strdupf("/dev/input/by-id/%s", j == 0 ? fk : fm)))
+					k = -ENOMEM;
+				else if ((k = check_input(h, path, &in, err)) == 0)
+					k = strv_push(in->caps & INPUT_KEYBOARD ? &kbd : &other, path);
+			}
 			continue;
 		}
 		if (!startswith(e, "/dev/input/")) {
-			strv_clear(&kbd);
-			strv_clear(&other);
-			return fail(err, VM_ERR_USAGE,
-				    strdupf("--evdev %s: expected a /dev/input/by-id/...-event-... path or auto", e));
+			k = fail(err, VM_ERR_USAGE,
+				 strdupf("--evdev %s: expected a /dev/input/by-id/...-event-... path or auto", e));
+			break;
 		}
-		if (!path_exists(h->root, e) && WARN(p, "%s does not exist on this host", e) < 0)
-			k = -ENOMEM;
-		if (k >= 0)
-			k = strv_push(endswith(e, "-event-kbd") ? &kbd : &other, e);
+		if ((k = check_input(h, e, &in, err)) == 0)
+			k = strv_push(in->caps & INPUT_KEYBOARD ? &kbd : &other, e);
 	}
 	p->nkbd = kbd.n;
-	for (size_t i = 0; k >= 0 && i < kbd.n; i++)
+	p->grab_toggle = rq->grab_toggle ? rq->grab_toggle : "ctrl-ctrl";
+	for (size_t i = 0; k == 0 && i < kbd.n; i++)
 		k = strv_push(&p->evdev, kbd.v[i]);
-	for (size_t i = 0; k >= 0 && i < other.n; i++)
+	for (size_t i = 0; k == 0 && i < other.n; i++)
 		k = strv_push(&p->evdev, other.v[i]);
 	strv_clear(&kbd);
 	strv_clear(&other);
-	if (k >= 0 && p->evdev.n)
-		k = NOTE(p, "evdev: press both Ctrl keys to move the keyboard and mouse between host and guest");
-	return k < 0 ? -ENOMEM : 0;
+	if (k == 0 && p->evdev.n)
+		k = NOTE(p, "evdev: press %s to move the keyboard and mouse between host and guest",
+			 vm_grab_toggle_keys(p->grab_toggle) ? vm_grab_toggle_keys(p->grab_toggle) : p->grab_toggle);
+	return k;
+}
+
+/* A USB controller the guest takes, with every keyboard (or every mouse)
+ * of the host behind it, leaves the host without one while the guest runs
+ * (the article's "USB controller" passthrough). Unknown means refused. */
+static int plan_host_input(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	static const struct {
+		unsigned cap;
+		const char *what;
+	} kinds[] = { { INPUT_KEYBOARD, "keyboard" }, { INPUT_MOUSE, "mouse" } };
+
+	for (size_t i = 0; i < p->devices.nitems; i++) {
+		const struct pci_device *c = &h->pci[p->devices.items[i].dev];
+		char *msg = NULL;
+		if (!pci_is_usb_controller(c))
+			continue;
+		if (h->sys.events_unknown)
+			msg = strdupf("cannot tell whether the USB controller %s carries this host's only keyboard or "
+				      "mouse (%s)",
+				      c->name, h->sys.events_unknown);
+		for (size_t j = 0; !msg && j < ARRAY_SIZE(kinds); j++) {
+			size_t total = 0, taken = 0;
+			const char *name = NULL;
+			for (size_t e = 0; e < h->sys.nevents; e++) {
+				const struct host_input *in = &h->sys.events[e];
+				if (!(in->caps & kinds[j].cap))
+					continue;
+				total++;
+				for (size_t d = 0; d < p->devices.nitems; d++)
+					if (host_sysfs_under(in->sysfs, &h->pci[p->devices.items[d].dev].addr)) {
+						taken++;
+						name = in->by_id.n ? in->by_id.v[0] : in->event;
+						break;
+					}
+			}
+			if (total && taken == total)
+				msg = strdupf("the USB controller %s carries every %s of this host (%s%s): the host "
+					      "would have none while the guest runs",
+					      c->name, kinds[j].what, name, total > 1 ? ", ..." : "");
+		}
+		if (!msg)
+			continue;
+		if (!rq->allow_host_input)
+			return fail(err, VM_ERR_REFUSED, strdupf("%s (--allow-host-input to insist)", msg));
+		if (strv_push_take(&p->warnings, strdupf("%s (allowed by --allow-host-input)", msg)) < 0) {
+			free(msg);
+			return -ENOMEM;
+		}
+		free(msg);
+	}
+	return 0;
+}
+
+/* OVMF boots a CD only through an El Torito entry for the EFI platform. */
+static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	const char *why = NULL;
+
+	if (!rq->iso || !rq->iso_read)
+		return 0;
+	switch (rq->iso_result) {
+	case 0:
+		if (rq->iso_platforms & ISO_BOOT_EFI)
+			return 0;
+		why = rq->iso_platforms & ISO_BOOT_BIOS ? "its El Torito boot catalog has BIOS entries only, no EFI one"
+							: "its El Torito boot catalog has no bootable EFI entry";
+		break;
+	case -ENOEXEC:
+		why = "it has no El Torito boot record: it is not a bootable CD image";
+		break;
+	case -EINVAL:
+		why = "it is not an ISO 9660 image (no CD001 volume descriptor at sector 16)";
+		break;
+	case -EBADMSG:
+		why = "its El Torito boot catalog is damaged (the validation entry's key or checksum is wrong)";
+		break;
+	default:
+		/* The file itself is absent: said, the guest is still made. */
+		return 0;
+	}
+	return fail(err, VM_ERR_REFUSED,
+		    strdupf("--iso %s: %s; OVMF boots only media with an EFI boot image (the article: the guest "
+			    "firmware is UEFI)",
+			    rq->iso, why));
+}
+
+/* Kernel names of disks (sdb, nvme0n1, vda, mmcblk0) follow the order the
+ * disks appear in at boot. */
+static bool kernel_disk_name(const char *dev)
+{
+	static const char *const prefixes[] = { "/dev/sd", "/dev/hd", "/dev/vd", "/dev/xvd", "/dev/nvme", "/dev/mmcblk" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (startswith(dev, prefixes[i]) && dev[strlen(prefixes[i])])
+			return true;
+	return false;
+}
+
+static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	struct refusal_list l = { 0 };
+	bool exists;
+	int k;
+
+	if (!rq->disk)
+		return 0;
+	if (rq->disk[0] != '/')
+		return fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
+	p->disk_block = startswith(rq->disk, "/dev/");
+	if (!(p->disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
+		return -ENOMEM;
+	exists = rq->disk_dev ? rq->disk_dev->exists : path_exists(h->root, rq->disk);
+	if (!exists && WARN(p, "disk %s does not exist yet%s", rq->disk,
+			    p->disk_block ? "" : "; create it with qemu-img create -f raw FILE SIZE") < 0)
+		return -ENOMEM;
+	if (p->disk_block && kernel_disk_name(rq->disk)) {
+		const char *id = rq->disk_dev ? rq->disk_dev->by_id : NULL;
+		_cleanup_free_ char *use = id ? strdupf("/dev/disk/by-id/%s", id) : strdup("its /dev/disk/by-id/ name");
+		if (!use || WARN(p, "--disk %s: a kernel name follows the order the disks appear in at boot and may "
+				    "name another disk after a reboot; use %s",
+				 rq->disk, use) < 0)
+			return -ENOMEM;
+	}
+	if (!p->disk_block || !exists)
+		return 0;
+	/* The same refusal as for the disk's controller (plan/refuse.c). */
+	if (!rq->disk_dev)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("cannot tell whether %s holds a mounted filesystem or swap of this host", rq->disk));
+	k = refusals_judge_disk(rq->disk_dev, rq->disk, &l);
+	if (k == 0)
+		k = apply_refusals(rq, p, &l, err);
+	refusal_list_clear(&l);
+	return k;
 }
 
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err)
@@ -375,7 +608,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 		goto oom;
 	if ((k = plan_devices(h, rq, &p, err)) != 0 || (k = plan_cpus(h, rq, &p, err)) != 0 ||
 	    (k = plan_memory(h, rq, &p, err)) != 0 || (k = plan_usb(h, rq, &p, err)) != 0 ||
-	    (k = plan_evdev(h, rq, &p, err)) != 0)
+	    (k = plan_evdev(h, rq, &p, err)) != 0 || (k = plan_host_input(h, rq, &p, err)) != 0)
 		goto out;
 	struct strv skipped = { 0 };
 	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, err);
@@ -403,19 +636,13 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->rom && !path_exists(h->root, rq->rom) && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
 		goto oom;
-	if (rq->disk) {
-		if (rq->disk[0] != '/') {
-			k = fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
-			goto out;
-		}
-		p.disk_block = startswith(rq->disk, "/dev/");
-		if (!(p.disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
-			goto oom;
-		if (!path_exists(h->root, rq->disk) &&
-		    WARN(&p, "disk %s does not exist yet%s", rq->disk,
-			 p.disk_block ? "" : "; create it with qemu-img create -f raw FILE SIZE") < 0)
-			goto oom;
-	}
+	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0)
+		goto out;
+	/* plan_iso() refused the others. */
+	if (rq->iso && rq->iso_read && rq->iso_result < 0 &&
+	    WARN(&p, "--iso %s: %s; whether OVMF can boot it is not checked", rq->iso,
+		 rq->iso_result == -ENOENT ? "it does not exist yet" : path_strerror(rq->iso_result)) < 0)
+		goto oom;
 	for (const char *const *iso = (const char *const[]){ rq->iso, rq->virtio_iso }, *const *end = iso + 2; iso < end;
 	     iso++)
 		if (*iso && (*iso)[0] != '/') {
@@ -433,6 +660,14 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 			 "Looking Glass: put \"%s\" in /etc/tmpfiles.d/10-looking-glass.conf, then run "
 			 "systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf",
 			 p.tmpfiles) < 0)
+			goto oom;
+	}
+	if (rq->install_display) {
+		_cleanup_free_ char *qn = sh_quote(rq->name), *qg = sh_quote(rq->gpu);
+		if (!qn || !qg ||
+		    NOTE(&p, "install display: once the guest has the GPU's driver, take SPICE and QXL out with "
+			     "vfiokit vm edit %s --gpu %s --remove-install-display --define",
+			 qn, qg) < 0)
 			goto oom;
 	}
 	p.audio = rq->audio;

@@ -15,6 +15,10 @@
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
+/* virtio-blk, or a disk on a virtio-scsi controller (the article's
+ * "Virtio disk": discard reaches the host's SSD, one controller per I/O
+ * thread). */
+enum vm_disk_bus { VM_DISK_VIRTIO, VM_DISK_SCSI };
 
 struct vm_request {
 	const char *name;
@@ -24,11 +28,17 @@ struct vm_request {
 	unsigned vcpus;              /* 0: 4, or what the host can give */
 	uint64_t memory;             /* bytes; 0: 8 GiB */
 	const char *disk;            /* image file or block device; NULL: none */
+	const struct host_block *disk_dev; /* the host's view of a /dev disk (host_block_lookup) */
+	enum vm_disk_bus disk_bus;
 	const char *iso, *virtio_iso;
+	bool iso_read;               /* iso_read_boot() ran on iso: iso_result, iso_platforms */
+	int iso_result;
+	unsigned iso_platforms;
 	char *const *usb;            /* "vendor:product" USB devices to pass */
 	size_t nusb;
 	char *const *evdev;          /* /dev/input/by-id paths, or "auto" */
 	size_t nevdev;
+	const char *grab_toggle;     /* evdev's hotkey (vm_grab_toggle_keys()); NULL: ctrl-ctrl */
 	unsigned lg_width, lg_height; /* Looking Glass; 0: none */
 	bool lg_spice;               /* keep a SPICE server for Looking Glass input */
 	enum vm_audio audio;
@@ -43,6 +53,10 @@ struct vm_request {
 	enum vm_accel accel;         /* the QEMU script only */
 	bool allow[_REFUSE_MAX];     /* refusals the user lifted */
 	bool allow_unreserved;       /* huge pages asked for but not reserved now */
+	bool allow_host_input;       /* a USB controller with every keyboard or mouse of the host */
+	bool convert_ovmf;           /* vm edit: a SeaBIOS domain is given OVMF */
+	bool install_display;        /* keep a SPICE display and QXL until the guest's drivers are in */
+	bool remove_install_display; /* vm edit: take that display out */
 };
 
 struct vm_usb {
@@ -65,6 +79,7 @@ struct vm_plan {
 	size_t nusb;
 	struct strv evdev;        /* absolute paths; the keyboards first */
 	size_t nkbd;              /* how many of evdev are keyboards (grab all) */
+	const char *grab_toggle;  /* libvirt's grabToggle value */
 	uint64_t shmem_mib;       /* Looking Glass; 0: none */
 	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
 	enum vm_audio audio;
@@ -101,6 +116,10 @@ const char *vm_name_invalid(const char *name);
 /* Looking Glass shared memory for a resolution: width x height x 4 x 2
  * bytes, in MiB, + 10, rounded up to a power of two (the article). */
 uint64_t vm_shmem_mib(unsigned width, unsigned height);
+
+/* The keys a grabToggle value of libvirt (and QEMU's input-linux
+ * grab-toggle) means ("both Ctrl keys"), NULL when it is none of them. */
+const char *vm_grab_toggle_keys(const char *value);
 
 /* Is host at address addr one of the plan's devices? */
 bool vm_plan_has_device(const struct host *h, const struct vm_plan *p, const struct pci_addr *addr);
