@@ -35,20 +35,7 @@ done
 
 # vm create --qemu on the article's machine with OVMF (as tests/vm.sh).
 root=$tmp/host
-cp -a "$fixtures/hosts/article" "$root"
-python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-i7-8700k.lscpu" "$tmp/cpu" >/dev/null || exit 1
-cp -a "$tmp/cpu/sys/devices/system/cpu" "$tmp/cpu/sys/devices/system/node" "$root/sys/devices/system/"
-cp "$tmp/cpu/proc/cpuinfo" "$root/proc/cpuinfo"
-cp "$fixtures/cpus/meminfo-24g" "$root/proc/meminfo"
-mkdir -p "$root/sys/kernel/mm/hugepages/hugepages-2048kB"
-echo 4096 >"$root/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-echo 4096 >"$root/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-rm -rf "$root/usr/share/qemu/firmware" "$root/usr/share/edk2"
-mkdir -p "$root/usr/share/qemu/firmware" "$root/usr/share/OVMF" "$root/dev/input/by-id"
-cp /usr/share/qemu/firmware/*.json "$root/usr/share/qemu/firmware/"
-cp -L /usr/share/OVMF/OVMF_CODE_4M*.fd /usr/share/OVMF/OVMF_VARS_4M*.fd "$root/usr/share/OVMF/"
-ln -s ../event3 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd"
-ln -s ../event5 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-if01-event-mouse"
+sh "$fixtures/mkvmhost.sh" "$fixtures" "$root" || exit 1
 qemu() { # NAME GUEST ARGS...
 	name=$1 guest=$2
 	shift 2

@@ -27,41 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The machine copy.
 root=$tmp/host
-cp -a "$fixtures/hosts/article" "$root"
-python3 "$fixtures/mkcpu.py" "$fixtures/cpus/article-i7-8700k.lscpu" "$tmp/cpu" || exit 1
-cp -a "$tmp/cpu/sys/devices/system/cpu" "$tmp/cpu/sys/devices/system/node" "$root/sys/devices/system/"
-cp "$tmp/cpu/proc/cpuinfo" "$root/proc/cpuinfo"
-cp "$fixtures/cpus/meminfo-24g" "$root/proc/meminfo"
-for s in 2048 1048576; do mkdir -p "$root/sys/kernel/mm/hugepages/hugepages-${s}kB"; done
-echo 4096 >"$root/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-echo 4096 >"$root/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
-echo 8 >"$root/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
-echo 8 >"$root/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages"
-rm -rf "$root/usr/share/qemu/firmware" "$root/usr/share/edk2"
-mkdir -p "$root/usr/share/qemu/firmware" "$root/usr/share/OVMF" "$root/dev/input/by-id"
-cp /usr/share/qemu/firmware/*.json "$root/usr/share/qemu/firmware/"
-cp -L /usr/share/OVMF/OVMF_CODE_4M*.fd /usr/share/OVMF/OVMF_VARS_4M*.fd "$root/usr/share/OVMF/"
-ln -s ../event3 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd"
-ln -s ../event5 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-if01-event-mouse"
-ln -s ../event4 "$root/dev/input/by-id/usb-Logitech_USB_Receiver-if01-mouse"
-# Event devices as sysfs shows them (capability bitmaps from a Logitech
-# K400 receiver, a USB mouse and the ACPI power button): the receiver's
-# keyboard and mouse behind the xHCI controller 00:14.0, the power button
-# (EV_KEY without letter keys) and a PS/2 keyboard elsewhere.
-mkinput() { # EVENT SYSDIR EV KEY REL
-	d=$root/sys/devices/$2
-	mkdir -p "$d/$1" "$d/capabilities" "$root/sys/class/input"
-	ln -s "../../${2##*/}" "$d/$1/device"
-	printf '%s\n' "$3" >"$d/capabilities/ev"; printf '%s\n' "$4" >"$d/capabilities/key"; printf '%s\n' "$5" >"$d/capabilities/rel"
-	ln -s "../../devices/$2/$1" "$root/sys/class/input/$1"
-}
-kbd_keys='1000000000007 ff9f207ac14057ff febeffdfffefffff fffffffffffffffe'
-mkinput event3 pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.0/0003:046D:C52B.0001/input/input3 120013 "$kbd_keys" 0
-mkinput event5 pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.1/0003:046D:C52B.0002/input/input5 17 '1f0000 0 0 0 0' 1943
-mkinput event0 LNXSYSTM:00/LNXPWRBN:00/input/input0 3 '10000000000000 0' 0
-mkinput event1 platform/i8042/serio0/input/input1 120013 "$kbd_keys" 0
-ln -s ../event0 "$root/dev/input/by-id/acpi-Power_Button-event-kbd"
-ln -s ../event9 "$root/dev/input/by-id/usb-Unplugged-event-kbd"
+sh "$fixtures/mkvmhost.sh" "$fixtures" "$root" || exit 1
 # Block devices: the root disk (sda: /boot, / and swap) and a second disk
 # (sdb) nothing of the host uses, with their by-id names.
 ln -s ../../devices/pci0000:00/0000:00:1f.2/ata2/host1/target1:0:0/1:0:0:0/block/sdb "$root/sys/class/block/sdb"

@@ -90,7 +90,7 @@ static int scan_log(struct scan *sc, struct log_reader *lr, const char *name)
 	sc->nlogs++;
 	sc->lines += log_reader_stats(lr)->lines;
 	if (k < 0) {
-		cli_error("%s: read error: %s", name, strerror(-k));
+		cli_error("%s: read error: %s; run 'vfiokit doctor' again", name, strerror(-k));
 		sc->failed = true;
 	}
 	log_diags(name, log_reader_stats(lr), matched);
@@ -122,8 +122,10 @@ static int scan_root(struct scan *sc, struct path_root *root, const char *rel, c
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0) {
-		cli_error("/%s: %s: %s could not be read%s", rel, path_strerror(k), what,
-			  k == -EPERM || k == -EACCES ? " (run as root)" : "; give it with --log FILE");
+		if (k == -EPERM || k == -EACCES)
+			cli_error("/%s: %s: %s could not be read; run 'sudo vfiokit doctor'", rel, path_strerror(k), what);
+		else
+			cli_error("/%s: %s: %s could not be read; give it with --log FILE", rel, path_strerror(k), what);
 		sc->failed = true;
 		return 0;
 	}
@@ -150,7 +152,8 @@ static int scan_guests(struct scan *sc, struct path_root *root)
 		strv_clear(&names);
 		if (k == -ENOMEM)
 			return k;
-		cli_error("/%s: %s: the guests' logs could not be listed", LOG_GUEST_DIR, path_strerror(k));
+		cli_error("/%s: %s: the guests' logs could not be listed; give a guest's log with --log FILE", LOG_GUEST_DIR,
+			  path_strerror(k));
 		sc->failed = true;
 		return 0;
 	}

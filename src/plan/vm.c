@@ -367,16 +367,19 @@ static int check_input(struct host *h, const char *path, const struct host_input
 
 	if (!in && h->sys.events_unknown)
 		return fail(err, VM_ERR_REFUSED,
-			    strdupf("cannot tell whether %s is a keyboard or a mouse (%s)", path, h->sys.events_unknown));
+			    strdupf("cannot tell whether %s is a keyboard or a mouse (%s); run 'vfiokit vm' as root, or "
+				    "give another device with --evdev",
+				    path, h->sys.events_unknown));
 	if (!in)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--evdev %s: no event device of this host (none in /sys/class/input%s); "
-				    "ls /dev/input/by-id lists the keyboards and mice",
+				    "'ls /dev/input/by-id' lists the keyboards and mice",
 				    path, startswith(path, "/dev/input/by-id/") ? " that this link names" : ""));
 	if (in->unreadable)
 		return fail(err, VM_ERR_REFUSED,
-			    strdupf("cannot tell whether %s (%s) is a keyboard or a mouse (%s)", path, in->event,
-				    in->unreadable));
+			    strdupf("cannot tell whether %s (%s) is a keyboard or a mouse (%s); run 'vfiokit vm' as "
+				    "root, or give another device with --evdev",
+				    path, in->event, in->unreadable));
 	if (!in->caps)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--evdev %s (%s) is neither a keyboard (EV_KEY with the letter keys) nor a mouse "
@@ -536,7 +539,7 @@ static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
 	}
 	return fail(err, VM_ERR_REFUSED,
 		    strdupf("--iso %s: %s; OVMF boots only media with an EFI boot image (the article: the guest "
-			    "firmware is UEFI)",
+			    "firmware is UEFI): give an installer made for UEFI with --iso",
 			    rq->iso, why));
 }
 
@@ -580,10 +583,13 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 	if (!p->disk_block || !exists)
 		return 0;
 	/* The same refusal as for the disk's controller (plan/refuse.c). */
+	/* Not looked up: a use that cannot be read, refused as refuse.c does. */
 	if (!rq->disk_dev)
-		return fail(err, VM_ERR_REFUSED,
-			    strdupf("cannot tell whether %s holds a mounted filesystem or swap of this host", rq->disk));
-	k = refusals_judge_disk(rq->disk_dev, rq->disk, &l);
+		k = refusal_list_add(&l, REFUSE_MOUNT,
+				     strdupf("cannot tell whether %s holds a mounted filesystem or swap of this host",
+					     rq->disk));
+	else
+		k = refusals_judge_disk(rq->disk_dev, rq->disk, &l);
 	if (k == 0)
 		k = apply_refusals(rq, p, &l, err);
 	refusal_list_clear(&l);
