@@ -18,25 +18,11 @@
 /* include/uapi/linux/input-event-codes.h: KEY_Q..KEY_P, KEY_A..KEY_L, KEY_Z..KEY_M. */
 static const unsigned letter_ranges[][2] = { { 16, 25 }, { 30, 38 }, { 44, 50 } };
 
-static int read_caps(struct host *h, struct host_input *in)
+/* The three capability bitmaps of an event device, then its kind. */
+static int judge_caps(struct host_input *in, char *const text[3])
 {
-	static const char *const files[] = { "ev", "key", "rel" };
-	_cleanup_free_ char *text[3] = { NULL };
 	bool keys = true;
-	int k;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *rel = strdupf("sys/class/input/%s/device/capabilities/%s", in->event, files[i]);
-		if (!rel)
-			return -ENOMEM;
-		k = path_read_string(h->root, rel, &text[i]);
-		if (k == -ENOMEM)
-			return k;
-		if (k < 0 || input_bitmap_test(text[i], 0) < 0) {
-			in->unreadable = strdupf("/%s: %s", rel, k < 0 ? path_strerror(k) : "not a capability bitmap");
-			return in->unreadable ? 0 : -ENOMEM;
-		}
-	}
 	for (size_t r = 0; r < ARRAY_SIZE(letter_ranges); r++)
 		for (unsigned key = letter_ranges[r][0]; key <= letter_ranges[r][1]; key++)
 			keys = keys && input_bitmap_test(text[1], key) == 1;
@@ -46,6 +32,34 @@ static int read_caps(struct host *h, struct host_input *in)
 	    input_bitmap_test(text[2], REL_Y) == 1)
 		in->caps |= INPUT_MOUSE;
 	return 0;
+}
+
+static int read_caps(struct host *h, struct host_input *in)
+{
+	static const char *const files[] = { "ev", "key", "rel" };
+	/* Not _cleanup_free_: on an array it would free the first only. */
+	char *text[3] = { NULL };
+	int k = 0;
+
+	for (size_t i = 0; k == 0 && i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *rel = strdupf("sys/class/input/%s/device/capabilities/%s", in->event, files[i]);
+		if (!rel) {
+			k = -ENOMEM;
+			break;
+		}
+		k = path_read_string(h->root, rel, &text[i]);
+		if (k == -ENOMEM)
+			break;
+		if (k < 0 || input_bitmap_test(text[i], 0) < 0) {
+			in->unreadable = strdupf("/%s: %s", rel, k < 0 ? path_strerror(k) : "not a capability bitmap");
+			k = in->unreadable ? 1 : -ENOMEM;
+		}
+	}
+	if (k == 0)
+		k = judge_caps(in, text);
+	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+		free(text[i]);
+	return k < 0 ? k : 0;
 }
 
 static struct host_input *find_event(struct host *h, const char *event)

@@ -499,8 +499,11 @@ static int plan_host_input(struct host *h, const struct vm_request *rq, struct v
 		}
 		if (!msg)
 			continue;
-		if (!rq->allow_host_input)
-			return fail(err, VM_ERR_REFUSED, strdupf("%s (--allow-host-input to insist)", msg));
+		if (!rq->allow_host_input) {
+			char *refusal = strdupf("%s (--allow-host-input to insist)", msg);
+			free(msg);
+			return fail(err, VM_ERR_REFUSED, refusal);
+		}
 		if (strv_push_take(&p->warnings, strdupf("%s (allowed by --allow-host-input)", msg)) < 0) {
 			free(msg);
 			return -ENOMEM;
