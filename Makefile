@@ -108,7 +108,7 @@ check-boot: check-configure
 # seeds and with the dictionaries in tests/fuzz. Corpora grow in $(BUILD)/fuzz.
 FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-	-Isrc/shared -Isrc/host -Isrc/rom -Isrc/plan -Isrc/emit
+	-Isrc
 # The host model: every reader, through path.c; boot.c reads the files the
 # bootloader and initramfs backends' table names (src/plan/boot), whose plan
 # functions bring setup's planner and the text edits with them.

@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "diff.h"
-#include "journal.h"
-#include "macro.h"
+#include "emit/diff.h"
+#include "apply/journal.h"
+#include "shared/macro.h"
 
 #define MANIFEST_MAGIC "vfiokit-journal 1"
 

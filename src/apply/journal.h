@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "path.h"
-#include "strv.h"
+#include "host/path.h"
+#include "shared/strv.h"
 
 #define JOURNAL_DIR "var/lib/vfiokit/journal"
 

@@ -3,10 +3,10 @@
  * article's driver_override method, group-aware and all-or-nothing. */
 #include <libsmartcols/libsmartcols.h>
 
-#include "bind.h"
-#include "cli.h"
-#include "lock.h"
-#include "rebind.h"
+#include "plan/bind.h"
+#include "cli/cli.h"
+#include "apply/lock.h"
+#include "apply/rebind.h"
 
 enum {
 	OPT_DRIVER = 0x2000,

@@ -6,15 +6,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "diff.h"
-#include "iso.h"
-#include "domain.h"
-#include "lock.h"
-#include "qemu.h"
-#include "shell.h"
-#include "virt.h"
-#include "vm.h"
+#include "cli/cli.h"
+#include "emit/diff.h"
+#include "host/iso.h"
+#include "emit/domain.h"
+#include "apply/lock.h"
+#include "emit/qemu.h"
+#include "emit/shell.h"
+#include "apply/virt.h"
+#include "plan/vm.h"
 
 #define MAX_LIST 16
 #define DEFAULT_URI "qemu:///system"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "cputune.h"
-#include "xml.h"
+#include "emit/cputune.h"
+#include "emit/xml.h"
 
 bool cputune_domain_build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads, bool amd)
 {

@@ -5,7 +5,7 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
-#include "pin.h"
+#include "plan/pin.h"
 
 /* <vcpu>, <iothreads> (when iothreads > 0), <cputune> and <cpu>, each
  * element on its own lines, to merge into a domain (virsh edit). On AMD

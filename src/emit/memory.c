@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 
-#include "memory.h"
-#include "xml.h"
+#include "emit/memory.h"
+#include "emit/xml.h"
 
 bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p)
 {

@@ -5,7 +5,7 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
-#include "hugepages.h"
+#include "plan/hugepages.h"
 
 /* <memory>, <currentMemory> and <memoryBacking><hugepages><page/>. */
 bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p);

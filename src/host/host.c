@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
 
-#include "host.h"
+#include "host/host.h"
 
 void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 {

@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "macro.h"
-#include "parse.h"
-#include "cpuset.h"
-#include "path.h"
-#include "strv.h"
+#include "shared/macro.h"
+#include "host/parse.h"
+#include "shared/cpuset.h"
+#include "host/path.h"
+#include "shared/strv.h"
 
 enum pci_role {
 	PCI_ROLE_ENDPOINT,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PCI devices from /sys/bus/pci/devices (Documentation/ABI/testing/sysfs-bus-pci). */
-#include "host.h"
+#include "host/host.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
 

@@ -9,8 +9,8 @@
  */
 #include <stdarg.h>
 
-#include "bind.h"
-#include "isolation.h"
+#include "plan/bind.h"
+#include "plan/isolation.h"
 
 static int fail(char **err, int code, const char *fmt, ...) _printf_(3, 4);
 static int fail(char **err, int code, const char *fmt, ...)

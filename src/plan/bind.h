@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#include "host.h"
-#include "refuse.h"
+#include "host/host.h"
+#include "plan/refuse.h"
 
 enum bind_step_kind {
 	STEP_MODPROBE,   /* value: module to load */

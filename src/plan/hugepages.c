@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 
-#include "hugepages.h"
+#include "plan/hugepages.h"
 
 #define GIB_KB (1024u * 1024u)
 

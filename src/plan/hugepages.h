@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct hugepage_request {
 	uint64_t memory;  /* bytes */

@@ -2,11 +2,11 @@
 #include <ctype.h>
 #include <inttypes.h>
 
-#include "boot/backend.h"
-#include "cputune.h"
-#include "hugepages.h"
-#include "kparams.h"
-#include "memory.h"
+#include "plan/boot/backend.h"
+#include "emit/cputune.h"
+#include "plan/hugepages.h"
+#include "plan/kparams.h"
+#include "emit/memory.h"
 
 #define KVM_CONF "etc/modprobe.d/kvm.conf"
 

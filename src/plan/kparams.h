@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct setup_plan;
 

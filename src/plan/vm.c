@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "iso.h"
-#include "shell.h"
-#include "vm.h"
+#include "shared/escape.h"
+#include "host/iso.h"
+#include "emit/shell.h"
+#include "plan/vm.h"
 
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
 

@@ -8,10 +8,10 @@
  * "Plain QEMU without libvirt". Pure: reads the host model only.
  */
 #pragma once
-#include "bind.h"
-#include "firmware.h"
-#include "hugepages.h"
-#include "pin.h"
+#include "plan/bind.h"
+#include "host/firmware.h"
+#include "plan/hugepages.h"
+#include "plan/pin.h"
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain.h"
-#include "host.h"
-#include "vm.h"
+#include "emit/domain.h"
+#include "host/host.h"
+#include "plan/vm.h"
 
 #ifndef FUZZ_HOST
 #define FUZZ_HOST "tests/fixtures/hosts/article"

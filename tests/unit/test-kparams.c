@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "hugepages.h"
-#include "kparams.h"
-#include "memory.h"
-#include "setup.h"
+#include "plan/hugepages.h"
+#include "plan/kparams.h"
+#include "emit/memory.h"
+#include "plan/setup.h"
 
 static struct hugepage_pool pools[] = { { 2048, 0, 0 }, { 1048576, 0, 0 } };
 

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bind.h"
-#include "host.h"
-#include "rebind.h"
+#include "plan/bind.h"
+#include "host/host.h"
+#include "apply/rebind.h"
 
 static const char *fixtures;
 static char *root_dir; /* the copy the imitation writes in */
