@@ -37,28 +37,6 @@ allowed() {
 cat >"$tmp/known" <<'EOF'
 host boot_backends
 host boot_path_names
-plan bls_entry_add_params
-plan booster_yaml_edit
-plan cmdline_bool_same
-plan cmdline_edits_add
-plan cmdline_edits_clear
-plan cmdline_file_add_params
-plan cmdline_param_same_name
-plan cputune_isolation_cpus_params
-plan journal_state_name
-plan limine_conf_add_params
-plan list_file_add
-plan memory_kernel_params
-plan mkinitcpio_conf_edit
-plan modprobe_options_edit
-plan modprobe_vfio_edit
-plan name_escape
-plan override_initramfs_hook
-plan override_script
-plan refind_conf_add_params
-plan sh_quote
-plan shell_var_add_params
-plan shell_var_drop_params
 plan path_exists
 EOF
 : >"$tmp/seen"

@@ -188,20 +188,6 @@ static const char *const state_word[] = {
 	[JOURNAL_UNDONE] = "undone",
 };
 
-const char *journal_state_name(enum journal_state st)
-{
-	switch (st) {
-	case JOURNAL_APPLYING:
-		return "partly applied";
-	case JOURNAL_UNDOING:
-		return "partly undone";
-	case JOURNAL_DAMAGED:
-		return "damaged";
-	default:
-		return state_word[st];
-	}
-}
-
 static bool holds(struct path_root *r, const char *path, const char *text);
 
 static int write_blob(struct path_root *r, const char *id, size_t i, const char *what, const char *data)

@@ -415,7 +415,7 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 		cli_error("%s", err);
 		return EXIT_PROBLEM;
 	}
-	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = memory_kernel_params(&p)) ||
+	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = hugepage_kernel_params(&p)) ||
 	    !(cmds = memory_reserve_commands(&p))) {
 		hugepage_plan_free(&p);
 		cli_error("out of memory");

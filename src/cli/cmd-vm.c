@@ -12,7 +12,7 @@
 #include "emit/domain.h"
 #include "apply/lock.h"
 #include "emit/qemu.h"
-#include "emit/shell.h"
+#include "shared/shell.h"
 #include "apply/virt.h"
 #include "plan/vm.h"
 

@@ -17,5 +17,3 @@ char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads, bool amd)
 char *cputune_qemu_prefix(const struct pin_plan *p);
 /* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" */
 char *cputune_isolation_params(const struct pin_plan *p);
-/* The same for any set of CPUs (vfiokit setup --isolcpus). */
-char *cputune_isolation_cpus_params(const struct cpuset *cpus);

@@ -3,8 +3,8 @@
 
 #include "emit/hook.h"
 #include "shared/macro.h"
-#include "emit/shell.h"
-#include "emit/template.h"
+#include "shared/shell.h"
+#include "shared/template.h"
 
 char *hook_file_name(const char *guest)
 {

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "emit/qemu.h"
-#include "emit/shell.h"
+#include "shared/shell.h"
 #include "shared/strv.h"
-#include "emit/template.h"
+#include "shared/template.h"
 
 char *qemu_escape(const char *s)
 {

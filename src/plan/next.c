@@ -4,7 +4,7 @@
 #include "plan/checks.h"
 #include "plan/isolation.h"
 #include "plan/next.h"
-#include "emit/shell.h"
+#include "shared/shell.h"
 #include "plan/verify.h"
 
 static const struct {

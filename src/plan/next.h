@@ -8,7 +8,7 @@
 #pragma once
 
 #include "host/host.h"
-#include "apply/journal.h"
+#include "plan/journal-entry.h"
 
 /* In the order of the article. */
 enum next_stage {

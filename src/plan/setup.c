@@ -4,7 +4,7 @@
 
 #include "plan/boot/backend.h"
 #include "plan/isolation.h"
-#include "emit/override.h"
+#include "plan/override.h"
 #include "shared/parse-number.h"
 #include "plan/setup.h"
 

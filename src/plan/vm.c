@@ -6,7 +6,7 @@
 
 #include "shared/escape.h"
 #include "host/iso.h"
-#include "emit/shell.h"
+#include "shared/shell.h"
 #include "plan/vm.h"
 
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "emit/confedit.h"
+#include "plan/confedit.h"
 #include "shared/macro.h"
 
 static struct cmdline_edit P[] = { { CMDLINE_SET, "intel_iommu=on" }, { CMDLINE_SET, "iommu=pt" } };

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "shared/macro.h"
-#include "emit/template.h"
+#include "shared/template.h"
 
 static const struct tmpl_var vars[] = {
 	{ "NAME", TMPL_QUOTE, "it's $(x)", false },

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include "emit/confedit.h"
+#include "plan/confedit.h"
 #include "plan/setup.h"
 
 enum boot_kind { BOOT_LOADER, BOOT_GENERATOR };

@@ -3,7 +3,7 @@
  * /etc/initramfs-tools/modules; with identical cards, a hook that puts the
  * driver_override script into the image. */
 #include "plan/boot/backend.h"
-#include "emit/override.h"
+#include "plan/override.h"
 
 static int itools_plan(const struct boot_plan_ctx *c)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 
-#include "emit/confedit.h"
+#include "plan/confedit.h"
 #include "shared/macro.h"
 
 /* The name part of a parameter: "intel_iommu" of "intel_iommu=on". */

@@ -3,8 +3,8 @@
 #include <stdio.h>
 
 #include "shared/macro.h"
-#include "emit/shell.h"
-#include "emit/template.h"
+#include "shared/shell.h"
+#include "shared/template.h"
 
 static const struct tmpl_var *find(const struct tmpl_var *vars, const char *name, size_t len)
 {

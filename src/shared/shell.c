@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "shared/macro.h"
-#include "emit/shell.h"
+#include "shared/shell.h"
 
 char *sh_quote(const char *s)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "host/host.h"
-#include "emit/override.h"
-#include "emit/template.h"
+#include "plan/override.h"
+#include "shared/template.h"
 
 int override_script(const char *devs, char **ret)
 {
