@@ -37,7 +37,6 @@ allowed() {
 cat >"$tmp/known" <<'EOF'
 host boot_backends
 host boot_path_names
-plan path_exists
 EOF
 : >"$tmp/seen"
 

@@ -247,6 +247,8 @@ static int run(int argc, char **argv, bool unbind)
 	}
 
 	bo = (struct bind_options){ .driver = o.driver, .only = o.only };
+	if (host_pci_drivers_probe(h, o.driver ? o.driver : BIND_DRIVER_DEFAULT) < 0)
+		goto oom;
 	k = unbind ? unbind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err)
 		   : bind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err);
 	if (k == -ENOMEM)

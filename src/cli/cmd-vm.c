@@ -508,6 +508,11 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			goto oom;
 		o.rq.disk_dev = &disk_dev;
 	}
+	/* What the planner takes as facts of this host (plan/ opens nothing). */
+	o.rq.disk_exists = o.rq.disk && o.rq.disk[0] == '/' && host_path_exists(h, o.rq.disk);
+	o.rq.rom_exists = o.rq.rom && o.rq.rom[0] == '/' && host_path_exists(h, o.rq.rom);
+	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
+		goto oom;
 	if (o.rq.iso && o.rq.iso[0] == '/') {
 		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
 		if (o.rq.iso_result == -ENOMEM)

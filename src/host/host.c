@@ -106,6 +106,7 @@ void host_free(struct host *h)
 	system_free(h);
 	free(h->pci_ids);
 	strv_clear(&h->diags);
+	strv_clear(&h->pci_drivers);
 	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)
 		free(h->usage_unknown[i]);
 	strv_clear(&h->block_used);

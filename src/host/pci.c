@@ -295,6 +295,40 @@ int pci_load(struct host *h)
 	return 0;
 }
 
+bool host_path_exists(struct host *h, const char *path)
+{
+	return path_exists(h->root, path);
+}
+
+static int probe_driver(struct host *h, const char *driver)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (strv_contains(&h->pci_drivers, driver))
+		return 0;
+	if (!(rel = strdupf("sys/bus/pci/drivers/%s", driver)))
+		return -ENOMEM;
+	return path_exists(h->root, rel) && strv_push(&h->pci_drivers, driver) < 0 ? -ENOMEM : 0;
+}
+
+int host_pci_drivers_probe(struct host *h, const char *driver)
+{
+	if (driver && probe_driver(h, driver) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->npci; i++)
+		for (size_t j = 0; j < h->pci[i].modules.n; j++) {
+			_cleanup_free_ char *dashed = strdup(h->pci[i].modules.v[j]);
+			if (!dashed)
+				return -ENOMEM;
+			for (char *c = dashed; *c; c++)
+				if (*c == '_')
+					*c = '-';
+			if (probe_driver(h, h->pci[i].modules.v[j]) < 0 || probe_driver(h, dashed) < 0)
+				return -ENOMEM;
+		}
+	return 0;
+}
+
 const struct pci_device *host_find_pci(const struct host *h, const struct pci_addr *a)
 {
 	struct pci_device key = { .addr = *a };
