@@ -4,8 +4,8 @@
 #include <fcntl.h>
 #include <time.h>
 
-#include "macro.h"
-#include "rom.h"
+#include "shared/macro.h"
+#include "rom/rom.h"
 
 int main(int argc, char **argv)
 {

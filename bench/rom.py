@@ -82,8 +82,8 @@ def main():
 
         exe = os.path.join(tmp, "rom-throughput")
         src = [os.path.join(TOP, f) for f in ("bench/rom-throughput.c", "src/rom/rom.c", "src/shared/util.c", "src/shared/strv.c")]
-        subprocess.run(["cc", "-O2", "-D_GNU_SOURCE", "-I" + os.path.join(TOP, "src/shared"),
-                        "-I" + os.path.join(TOP, "src/rom"), "-o", exe] + src, check=True)
+        subprocess.run(["cc", "-O2", "-D_GNU_SOURCE", "-I" + os.path.join(TOP, "src"),
+                        "-o", exe] + src, check=True)
         iters = 200
         out = subprocess.run([exe, path, str(iters)], capture_output=True, text=True, check=True).stdout.split()
         print("in process: rom_parse() %s MB/s (%d parses in %.3f s; %s images each)" % (out[2], iters, float(out[1]), out[3]))

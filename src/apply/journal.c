@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "diff.h"
-#include "journal.h"
-#include "macro.h"
+#include "emit/diff.h"
+#include "apply/journal.h"
+#include "shared/macro.h"
 
 #define MANIFEST_MAGIC "vfiokit-journal 1"
 
@@ -187,20 +187,6 @@ static const char *const state_word[] = {
 	[JOURNAL_UNDOING] = "undoing",
 	[JOURNAL_UNDONE] = "undone",
 };
-
-const char *journal_state_name(enum journal_state st)
-{
-	switch (st) {
-	case JOURNAL_APPLYING:
-		return "partly applied";
-	case JOURNAL_UNDOING:
-		return "partly undone";
-	case JOURNAL_DAMAGED:
-		return "damaged";
-	default:
-		return state_word[st];
-	}
-}
 
 static bool holds(struct path_root *r, const char *path, const char *text);
 

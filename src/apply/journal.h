@@ -20,8 +20,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "path.h"
-#include "strv.h"
+#include "host/path.h"
+#include "shared/strv.h"
+#include "plan/journal-entry.h"
 
 #define JOURNAL_DIR "var/lib/vfiokit/journal"
 
@@ -73,30 +74,6 @@ char *journal_tx_diff(const struct journal_tx *tx);
 int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err);
 void journal_tx_free(struct journal_tx *tx);
 
-/* Where an entry stands. The manifest says applying until every file is
- * written and every command has run, and undoing while an undo runs: an
- * entry still in either after vfiokit stopped (killed, a power cut) is
- * partly done, and undo finishes the way back (a file already holding its
- * bytes from before is left as it is). */
-enum journal_state {
-	JOURNAL_APPLYING,
-	JOURNAL_APPLIED,
-	JOURNAL_UNDOING,
-	JOURNAL_UNDONE,
-	JOURNAL_DAMAGED, /* the manifest or a copy cannot be read: undo refuses it */
-};
-
-struct journal_entry {
-	char *id, *time, *command;
-	char *why; /* damaged: what is wrong */
-	struct strv paths;
-	struct strv commands; /* the changes made by commands */
-	struct strv drifted;  /* changed since (by hand, or by another tool): undo refuses them */
-	enum journal_state state;
-};
-
-/* "applied", "partly applied", "undone", "partly undone", "damaged". */
-const char *journal_state_name(enum journal_state s);
 /* An ID as the journal makes them: YYYYMMDD-HHMMSS, or with -NNN. */
 bool journal_id_valid(const char *id);
 

@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lock.h"
-#include "macro.h"
-#include "parse.h"
+#include "apply/lock.h"
+#include "shared/macro.h"
+#include "host/parse.h"
 
 #define LOCK_POLL_MS 100
 #define LOCK_RECORD_MAX 4096

@@ -10,7 +10,7 @@
  */
 #pragma once
 
-#include "path.h"
+#include "host/path.h"
 
 #define LOCK_REL "run/vfiokit/lock"
 /* How long a second run waits for the first before it gives up. */

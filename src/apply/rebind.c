@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <time.h>
 
-#include "rebind.h"
+#include "apply/rebind.h"
 
 static const struct rebind_ops default_ops = { .write_attr = path_write_attr };
 const struct rebind_ops *rebind_ops = &default_ops;

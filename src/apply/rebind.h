@@ -2,7 +2,7 @@
 /* Execute a bind/unbind plan on the live machine, all or nothing. */
 #pragma once
 
-#include "bind.h"
+#include "plan/bind.h"
 
 struct rebind_result {
 	bool failed;

@@ -3,8 +3,8 @@
  * with the last step guaranteed. */
 #include <signal.h>
 
-#include "macro.h"
-#include "romdump.h"
+#include "shared/macro.h"
+#include "apply/romdump.h"
 
 int rom_read_device(struct path_root *root, const char *device, uint8_t **ret, size_t *len, char **err)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "path.h"
+#include "host/path.h"
 
 #define ROM_READ_MAX (64u << 20)
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <fcntl.h>
 
-#include "log.h"
-#include "snapshot.h"
+#include "host/log.h"
+#include "apply/snapshot.h"
 
 struct snap {
 	struct host *h;

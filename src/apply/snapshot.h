@@ -14,7 +14,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 /* Copy into dest (an existing, empty directory). */
 int snapshot_copy(struct host *h, const char *dest);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "macro.h"
-#include "virt.h"
+#include "shared/macro.h"
+#include "apply/virt.h"
 
 struct virt {
 	virConnectPtr conn;

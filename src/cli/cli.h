@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "host.h"
-#include "refuse.h"
+#include "host/host.h"
+#include "plan/refuse.h"
 
 /* Exit codes (docs/man/vfiokit.1.scd). */
 enum {

@@ -3,10 +3,10 @@
  * article's driver_override method, group-aware and all-or-nothing. */
 #include <libsmartcols/libsmartcols.h>
 
-#include "bind.h"
-#include "cli.h"
-#include "lock.h"
-#include "rebind.h"
+#include "plan/bind.h"
+#include "cli/cli.h"
+#include "apply/lock.h"
+#include "apply/rebind.h"
 
 enum {
 	OPT_DRIVER = 0x2000,
@@ -247,6 +247,8 @@ static int run(int argc, char **argv, bool unbind)
 	}
 
 	bo = (struct bind_options){ .driver = o.driver, .only = o.only };
+	if (host_pci_drivers_probe(h, o.driver ? o.driver : BIND_DRIVER_DEFAULT) < 0)
+		goto oom;
 	k = unbind ? unbind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err)
 		   : bind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err);
 	if (k == -ENOMEM)

@@ -3,8 +3,8 @@
 #include <ctype.h>
 #include <libsmartcols/libsmartcols.h>
 
-#include "checks.h"
-#include "cli.h"
+#include "plan/checks.h"
+#include "cli/cli.h"
 
 static void help(void)
 {

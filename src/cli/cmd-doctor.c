@@ -3,11 +3,11 @@
  * article's troubleshooting (plan/doctor.c), with the fix for this machine. */
 #include <libsmartcols/libsmartcols.h>
 
-#include "cli.h"
-#include "doctor-text.h"
-#include "doctor.h"
-#include "escape.h"
-#include "log.h"
+#include "cli/cli.h"
+#include "emit/doctor-text.h"
+#include "plan/doctor.h"
+#include "shared/escape.h"
+#include "host/log.h"
 
 #define LOGS_MAX 32
 

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <strings.h>
 
-#include "cli.h"
-#include "isolation.h"
+#include "cli/cli.h"
+#include "plan/isolation.h"
 
 enum {
 	COL_NAME, COL_VERDICT, COL_ID, COL_SUBSYS, COL_CLASS, COL_REV, COL_TYPE, COL_VENDOR, COL_PRODUCT,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit journal, vfiokit undo, and how every command that writes files
  * shows and applies its changes (cli_apply). */
-#include "cli.h"
-#include "lock.h"
-#include "journal.h"
-#include "boot/backend.h"
+#include "cli/cli.h"
+#include "apply/lock.h"
+#include "apply/journal.h"
+#include "plan/boot/backend.h"
 
 /* Run one of vfiokit's own commands (words split at spaces), inside the
  * chroot directory data when not NULL; its output passes through. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit next: where the user stands in the article, and the command to run next. */
-#include "cli.h"
-#include "journal.h"
-#include "next.h"
+#include "cli/cli.h"
+#include "apply/journal.h"
+#include "plan/next.h"
 
 static void help(void)
 {

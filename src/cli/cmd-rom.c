@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "escape.h"
-#include "rom.h"
-#include "romdump.h"
+#include "cli/cli.h"
+#include "shared/escape.h"
+#include "rom/rom.h"
+#include "apply/romdump.h"
 
 enum {
 	COL_NAME, COL_OFFSET, COL_TYPE, COL_ID, COL_CLASS, COL_LENGTH, COL_LAST, COL_CHECKSUM, COL_MACHINE, COL_OVMF,

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit setup: the article's boot-time isolation, shown as a diff and
  * applied through the journal. */
-#include "boot/backend.h"
-#include "cli.h"
-#include "lock.h"
-#include "journal.h"
-#include "setup.h"
+#include "plan/boot/backend.h"
+#include "cli/cli.h"
+#include "apply/lock.h"
+#include "apply/journal.h"
+#include "plan/setup.h"
 
 #define MAX_WITH 16
 

@@ -4,11 +4,11 @@
 #include <ftw.h>
 #include <time.h>
 
-#include "checks.h"
-#include "escape.h"
-#include "cli.h"
-#include "journal.h"
-#include "snapshot.h"
+#include "plan/checks.h"
+#include "shared/escape.h"
+#include "cli/cli.h"
+#include "apply/journal.h"
+#include "apply/snapshot.h"
 
 static void help(void)
 {

@@ -4,15 +4,15 @@
  * -e), CPU pinning, and huge pages. */
 #include <inttypes.h>
 
-#include "cli.h"
-#include "cputune.h"
-#include "hook.h"
-#include "hugepages.h"
-#include "journal.h"
-#include "lock.h"
-#include "memory.h"
-#include "pin.h"
-#include "setup.h"
+#include "cli/cli.h"
+#include "emit/cputune.h"
+#include "emit/hook.h"
+#include "plan/hugepages.h"
+#include "apply/journal.h"
+#include "apply/lock.h"
+#include "emit/memory.h"
+#include "plan/pin.h"
+#include "plan/setup.h"
 
 enum { COL_CPU, COL_NODE, COL_SOCKET, COL_DIE, COL_CORE, COL_L3, COL_ONLINE, COL_SIBLINGS, COL_L3CPUS, COL_KIND, COL_COREID };
 
@@ -415,7 +415,7 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 		cli_error("%s", err);
 		return EXIT_PROBLEM;
 	}
-	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = memory_kernel_params(&p)) ||
+	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = hugepage_kernel_params(&p)) ||
 	    !(cmds = memory_reserve_commands(&p))) {
 		hugepage_plan_free(&p);
 		cli_error("out of memory");

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit verify: after the reboot, did the boot-time configuration work? */
-#include "cli.h"
-#include "journal.h"
-#include "verify.h"
+#include "cli/cli.h"
+#include "apply/journal.h"
+#include "plan/verify.h"
 
 /* What was installed and what /etc holds now: files changed since a
  * journal entry wrote them. */

@@ -6,15 +6,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "diff.h"
-#include "iso.h"
-#include "domain.h"
-#include "lock.h"
-#include "qemu.h"
-#include "shell.h"
-#include "virt.h"
-#include "vm.h"
+#include "cli/cli.h"
+#include "emit/diff.h"
+#include "host/iso.h"
+#include "emit/domain.h"
+#include "apply/lock.h"
+#include "emit/qemu.h"
+#include "shared/shell.h"
+#include "apply/virt.h"
+#include "plan/vm.h"
 
 #define MAX_LIST 16
 #define DEFAULT_URI "qemu:///system"
@@ -508,6 +508,11 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			goto oom;
 		o.rq.disk_dev = &disk_dev;
 	}
+	/* What the planner takes as facts of this host (plan/ opens nothing). */
+	o.rq.disk_exists = o.rq.disk && o.rq.disk[0] == '/' && host_path_exists(h, o.rq.disk);
+	o.rq.rom_exists = o.rq.rom && o.rq.rom[0] == '/' && host_path_exists(h, o.rq.rom);
+	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
+		goto oom;
 	if (o.rq.iso && o.rq.iso[0] == '/') {
 		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
 		if (o.rq.iso_result == -ENOMEM)

@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "escape.h"
+#include "cli/cli.h"
+#include "shared/escape.h"
 
 /* Every message and plan line carries text from the machine or the command
  * line (names, paths, file contents): it reaches the terminal through
@@ -43,7 +43,7 @@ void cli_line(FILE *f, const char *fmt, ...)
 	vline(f, "", fmt, ap);
 	va_end(ap);
 }
-#include "lock.h"
+#include "apply/lock.h"
 
 void cli_error(const char *fmt, ...)
 {

@@ -3,7 +3,7 @@
  * the dispatcher enforces it here, once. */
 #include <locale.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static int cmd_help(int argc, char **argv);
 

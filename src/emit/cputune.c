@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "cputune.h"
-#include "xml.h"
+#include "emit/cputune.h"
+#include "plan/kparams.h"
+#include "emit/xml.h"
 
 bool cputune_domain_build(xmlNodePtr dom, const struct pin_plan *p, unsigned iothreads, bool amd)
 {
@@ -64,12 +65,5 @@ char *cputune_qemu_prefix(const struct pin_plan *p)
 
 char *cputune_isolation_params(const struct pin_plan *p)
 {
-	return cputune_isolation_cpus_params(&p->guest);
-}
-
-char *cputune_isolation_cpus_params(const struct cpuset *cpus)
-{
-	_cleanup_free_ char *g = cpuset_format(cpus);
-
-	return g ? strdupf("isolcpus=%s nohz_full=%s rcu_nocbs=%s", g, g, g) : NULL;
+	return kparams_isolation_params(&p->guest);
 }

@@ -5,7 +5,7 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
-#include "pin.h"
+#include "plan/pin.h"
 
 /* <vcpu>, <iothreads> (when iothreads > 0), <cputune> and <cpu>, each
  * element on its own lines, to merge into a domain (virsh edit). On AMD
@@ -17,5 +17,3 @@ char *cputune_domain_xml(const struct pin_plan *p, unsigned iothreads, bool amd)
 char *cputune_qemu_prefix(const struct pin_plan *p);
 /* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" */
 char *cputune_isolation_params(const struct pin_plan *p);
-/* The same for any set of CPUs (vfiokit setup --isolcpus). */
-char *cputune_isolation_cpus_params(const struct cpuset *cpus);

@@ -3,9 +3,9 @@
  * configuration files; above LCS_MAX cells the whole file is one hunk. */
 #include <stdint.h>
 
-#include "diff.h"
-#include "macro.h"
-#include "strv.h"
+#include "emit/diff.h"
+#include "shared/macro.h"
+#include "shared/strv.h"
 
 #define LCS_MAX (4u << 20)
 #define CONTEXT 3

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
 
-#include "doctor-text.h"
+#include "emit/doctor-text.h"
 
 char *doctor_text(const struct doctor_report *rep)
 {

@@ -2,7 +2,7 @@
 /* vfiokit doctor's findings as text for a person (the CLI escapes it). */
 #pragma once
 
-#include "doctor.h"
+#include "plan/doctor.h"
 
 /* One block per finding: severity, id and device, cause, fix, article
  * section, evidence lines; NULL on ENOMEM. */

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cputune.h"
-#include "domain.h"
-#include "memory.h"
-#include "parse-number.h"
-#include "xml.h"
+#include "emit/cputune.h"
+#include "emit/domain.h"
+#include "emit/memory.h"
+#include "shared/parse-number.h"
+#include "emit/xml.h"
 
 /* A builder: the first failure (ENOMEM) sticks, and later calls do nothing. */
 struct b {

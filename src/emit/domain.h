@@ -9,8 +9,8 @@
  * features, evdev, Looking Glass, audio, pinning and huge pages. edit keeps
  * every element it does not own.
  */
-#include "strv.h"
-#include "vm.h"
+#include "shared/strv.h"
+#include "plan/vm.h"
 
 /* The whole <domain> of a new guest. Heap text; NULL on ENOMEM. */
 char *domain_create(const struct host *h, const struct vm_request *rq, const struct vm_plan *p);

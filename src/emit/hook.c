@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 
-#include "hook.h"
-#include "macro.h"
-#include "shell.h"
-#include "template.h"
+#include "emit/hook.h"
+#include "shared/macro.h"
+#include "shared/shell.h"
+#include "shared/template.h"
 
 char *hook_file_name(const char *guest)
 {

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cpuset.h"
+#include "shared/cpuset.h"
 
 struct hook_spec {
 	const char *guest;               /* the libvirt domain name, any bytes */

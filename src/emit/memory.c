@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 
-#include "memory.h"
-#include "xml.h"
+#include "emit/memory.h"
+#include "emit/xml.h"
 
 bool memory_domain_build(xmlNodePtr dom, const struct hugepage_plan *p)
 {
@@ -29,24 +29,6 @@ char *memory_domain_xml(const struct hugepage_plan *p)
 		return NULL;
 	}
 	return xml_frag_finish(&f);
-}
-
-static const char *size_word(uint64_t kb)
-{
-	return kb == 1048576 ? "1G" : kb == 2048 ? "2M" : NULL;
-}
-
-char *memory_kernel_params(const struct hugepage_plan *p)
-{
-	const char *w = size_word(p->page_kb);
-	_cleanup_free_ char *sz = w ? strdup(w) : strdupf("%" PRIu64 "K", p->page_kb);
-
-	if (!sz)
-		return NULL;
-	/* default_hugepagesz for 2M as well: /dev/hugepages (systemd's mount,
-	 * where libvirt finds the pages) has the default size, and a
-	 * default_hugepagesz=1G left on the line would make it 1 GiB. */
-	return strdupf("default_hugepagesz=%s hugepagesz=%s hugepages=%" PRIu64, sz, sz, p->pages);
 }
 
 char *memory_reserve_commands(const struct hugepage_plan *p)

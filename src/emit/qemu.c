@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qemu.h"
-#include "shell.h"
-#include "strv.h"
-#include "template.h"
+#include "emit/qemu.h"
+#include "shared/shell.h"
+#include "shared/strv.h"
+#include "shared/template.h"
 
 char *qemu_escape(const char *s)
 {

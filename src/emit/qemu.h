@@ -9,7 +9,7 @@
  * each device is on vfio-pci before it starts QEMU, and passes its own
  * arguments on to QEMU. The template is src/emit/scripts/qemu-launch.sh.in.
  */
-#include "vm.h"
+#include "plan/vm.h"
 
 /* Heap text; NULL on ENOMEM. */
 char *qemu_script(const struct host *h, const struct vm_request *rq, const struct vm_plan *p);

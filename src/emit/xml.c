@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
 
-#include "xml.h"
+#include "emit/xml.h"
 
 xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content)
 {

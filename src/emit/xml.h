@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* A child element, with text content when content is not NULL. */
 xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content);

@@ -7,8 +7,8 @@
  * since 6.2, and a built-in module needs no entry), and the text of the
  * files `vfiokit setup` edits.
  */
-#include "host.h"
-#include "boot/backend.h"
+#include "host/host.h"
+#include "plan/boot/backend.h"
 
 const char *vfio_module_name(unsigned i)
 {

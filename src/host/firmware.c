@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware.h"
-#include "macro.h"
-#include "parse.h"
+#include "host/firmware.h"
+#include "shared/macro.h"
+#include "host/parse.h"
 
 /* Descriptors are a few hundred bytes; anything much larger is not one. */
 #define DESCRIPTOR_MAX (64u << 10)

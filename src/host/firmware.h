@@ -9,7 +9,7 @@
 #pragma once
 #include <stdbool.h>
 
-#include "path.h"
+#include "host/path.h"
 
 struct firmware {
 	char *code, *code_format; /* absolute, as the guest's host sees it */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdarg.h>
 
-#include "host.h"
+#include "host/host.h"
 
 void host_diag(struct host *h, const char *rel, const char *fmt, ...)
 {
@@ -106,6 +106,7 @@ void host_free(struct host *h)
 	system_free(h);
 	free(h->pci_ids);
 	strv_clear(&h->diags);
+	strv_clear(&h->pci_drivers);
 	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)
 		free(h->usage_unknown[i]);
 	strv_clear(&h->block_used);

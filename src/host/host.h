@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "macro.h"
-#include "parse.h"
-#include "cpuset.h"
-#include "path.h"
-#include "strv.h"
+#include "shared/macro.h"
+#include "host/parse.h"
+#include "shared/cpuset.h"
+#include "host/path.h"
+#include "shared/strv.h"
 
 enum pci_role {
 	PCI_ROLE_ENDPOINT,
@@ -345,6 +345,9 @@ struct host {
 	 * sysfs paths from "devices/" (slaves of dm and md included), and
 	 * block_used_what[i] what uses block_used[i] ("/ (/dev/sda2)"). */
 	struct strv block_used, block_used_what;
+	/* host_pci_drivers_probe(): PCI drivers the running kernel has, of
+	 * those bind and unbind may need. */
+	struct strv pci_drivers;
 };
 
 /* A block device a guest is given (vm --disk), as the host sees it. */
@@ -378,6 +381,15 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret);
 void host_free(struct host *h);
 
 const struct pci_device *host_find_pci(const struct host *h, const struct pci_addr *a);
+/* Facts a planner takes, as plan/ opens nothing; the cli asks them before
+ * planning. Whether path (absolute, in the root) is there: vm's --disk
+ * and --rom. */
+bool host_path_exists(struct host *h, const char *path);
+/* h->pci_drivers: of driver (NULL: none) and the modules each device's
+ * modalias matches (as named, and with '-' for '_'), the ones the running
+ * kernel has as PCI drivers (sys/bus/pci/drivers/NAME). The cli calls it
+ * before bind, unbind and vm plan. 0 or -ENOMEM. */
+int host_pci_drivers_probe(struct host *h, const char *driver);
 const struct iommu_group *host_find_group(const struct host *h, int number);
 /* The event device /dev/input/eventN or a /dev/input/by-id/ link names;
  * NULL when this host has none (HOST_LOAD_SYSTEM). */

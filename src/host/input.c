@@ -8,7 +8,7 @@
  * EV_KEY with the letter keys, a mouse EV_REL with REL_X and REL_Y. The
  * dev/input/by-id links are resolved here, so the plan never reads.
  */
-#include "host.h"
+#include "host/host.h"
 
 #define EV_KEY 0x01
 #define EV_REL 0x02

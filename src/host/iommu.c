@@ -4,7 +4,7 @@
  * interrupt remapping. */
 #include <ctype.h>
 
-#include "host.h"
+#include "host/host.h"
 
 #define GROUPS_DIR "sys/kernel/iommu_groups"
 

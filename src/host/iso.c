@@ -2,8 +2,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "iso.h"
-#include "macro.h"
+#include "host/iso.h"
+#include "shared/macro.h"
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "path.h"
+#include "host/path.h"
 
 #define ISO_SECTOR 2048u
 /* The volume descriptor set starts at sector 16 (ECMA-119 6.2.1); vfiokit

@@ -3,7 +3,7 @@
  * (/proc/modules, lib/modules/<release>/modules.{dep,builtin,alias}). */
 #include <fnmatch.h>
 
-#include "host.h"
+#include "host/host.h"
 
 static void table_clear(struct module_table *t)
 {

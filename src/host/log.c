@@ -3,8 +3,8 @@
 #include <ctype.h>
 #include <fcntl.h>
 
-#include "log.h"
-#include "macro.h"
+#include "host/log.h"
+#include "shared/macro.h"
 
 #define LOG_BUF_SIZE (8 * LOG_LINE_MAX)
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "path.h"
+#include "host/path.h"
 
 #define LOG_LINE_MAX 8192
 

@@ -14,7 +14,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 
-#include "host.h"
+#include "host/host.h"
 
 static const char *const pci_ids_paths[] = {
 	"usr/share/misc/pci.ids",

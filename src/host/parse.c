@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "macro.h"
-#include "parse.h"
-#include "strv.h"
+#include "shared/macro.h"
+#include "host/parse.h"
+#include "shared/strv.h"
 
 static int hexval(char c)
 {

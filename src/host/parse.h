@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parse-number.h"
-#include "strv.h"
+#include "shared/parse-number.h"
+#include "shared/strv.h"
 
 /* A PCI address: domain:bus:device.function. */
 struct pci_addr {

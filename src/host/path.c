@@ -8,8 +8,8 @@
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 
-#include "macro.h"
-#include "path.h"
+#include "shared/macro.h"
+#include "host/path.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

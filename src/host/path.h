@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "strv.h"
+#include "shared/strv.h"
 
 struct path_root;
 

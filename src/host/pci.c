@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PCI devices from /sys/bus/pci/devices (Documentation/ABI/testing/sysfs-bus-pci). */
-#include "host.h"
+#include "host/host.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
 
@@ -292,6 +292,40 @@ int pci_load(struct host *h)
 	path_dir_close(&bus);
 	if (h->npci > 1)
 		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+	return 0;
+}
+
+bool host_path_exists(struct host *h, const char *path)
+{
+	return path_exists(h->root, path);
+}
+
+static int probe_driver(struct host *h, const char *driver)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (strv_contains(&h->pci_drivers, driver))
+		return 0;
+	if (!(rel = strdupf("sys/bus/pci/drivers/%s", driver)))
+		return -ENOMEM;
+	return path_exists(h->root, rel) && strv_push(&h->pci_drivers, driver) < 0 ? -ENOMEM : 0;
+}
+
+int host_pci_drivers_probe(struct host *h, const char *driver)
+{
+	if (driver && probe_driver(h, driver) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->npci; i++)
+		for (size_t j = 0; j < h->pci[i].modules.n; j++) {
+			_cleanup_free_ char *dashed = strdup(h->pci[i].modules.v[j]);
+			if (!dashed)
+				return -ENOMEM;
+			for (char *c = dashed; *c; c++)
+				if (*c == '_')
+					*c = '-';
+			if (probe_driver(h, h->pci[i].modules.v[j]) < 0 || probe_driver(h, dashed) < 0)
+				return -ENOMEM;
+		}
 	return 0;
 }
 

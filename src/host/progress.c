@@ -5,8 +5,8 @@
 #include <libxml/tree.h>
 #include <string.h>
 
-#include "host.h"
-#include "parse-number.h"
+#include "host/host.h"
+#include "shared/parse-number.h"
 
 /* libvirt's persistent QEMU domains (virQEMUDriverConfig's configDir). */
 #define GUESTS_DIR "etc/libvirt/qemu"

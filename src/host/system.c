@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The rest of the machine the article's prerequisites depend on: the CPU,
  * /dev/kvm, the distribution, OVMF firmware, the clocksource. */
-#include "host.h"
+#include "host/host.h"
 
 /* Where distributions install OVMF's code image (see docs/ARCHITECTURE.md,
  * "Firmware"): Debian/Ubuntu (ovmf), Arch (edk2-ovmf), Fedora (edk2-ovmf). */

@@ -10,7 +10,7 @@
  */
 #include <ctype.h>
 
-#include "host.h"
+#include "host/host.h"
 
 #define CPU_DIR "sys/devices/system/cpu"
 

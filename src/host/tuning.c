@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "host.h"
+#include "host/host.h"
 
 static int load_memory(struct host *h, struct host_tuning *t)
 {

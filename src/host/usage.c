@@ -22,7 +22,7 @@
  * without IPv6 (no proc/sys/net/ipv6) is known to have none. Also reads
  * the state `vfiokit bind` left in run/vfiokit/bound.
  */
-#include "host.h"
+#include "host/host.h"
 
 #define MAX_DEPTH 6 /* stacked block or network devices */
 

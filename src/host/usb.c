@@ -3,7 +3,7 @@
  * article's "USB controller" section lists them (busnum, lsusb -s BUS:). */
 #include <ctype.h>
 
-#include "host.h"
+#include "host/host.h"
 
 #define USB_DEVICES "sys/bus/usb/devices"
 

@@ -9,8 +9,8 @@
  */
 #include <stdarg.h>
 
-#include "bind.h"
-#include "isolation.h"
+#include "plan/bind.h"
+#include "plan/isolation.h"
 
 static int fail(char **err, int code, const char *fmt, ...) _printf_(3, 4);
 static int fail(char **err, int code, const char *fmt, ...)
@@ -267,10 +267,10 @@ static int remember_origin(struct host *h, struct bind_plan *p)
 	return 0;
 }
 
-static bool driver_dir_exists(struct host *h, const char *driver)
+/* The running kernel has the PCI driver: host_pci_drivers_probe() looked. */
+static bool driver_present(const struct host *h, const char *driver)
 {
-	_cleanup_free_ char *rel = strdupf("sys/bus/pci/drivers/%s", driver);
-	return rel && path_exists(h->root, rel);
+	return strv_contains(&h->pci_drivers, driver);
 }
 
 /* The module that provides a PCI driver: vfio-pci -> vfio_pci. */
@@ -279,7 +279,7 @@ static int need_driver(struct host *h, struct bind_plan *p, char **err)
 	_cleanup_free_ char *mod = NULL;
 	enum module_state st;
 
-	if (driver_dir_exists(h, p->driver))
+	if (driver_present(h, p->driver))
 		return 0;
 	mod = strdup(p->driver);
 	if (!mod)
@@ -416,7 +416,7 @@ int bind_plan_make(struct host *h, char *const *targets, size_t ntargets, const 
 
 	*p = (struct bind_plan){ 0 };
 	*err = NULL;
-	p->driver = strdup(o->driver ? o->driver : "vfio-pci");
+	p->driver = strdup(o->driver ? o->driver : BIND_DRIVER_DEFAULT);
 	if (!p->driver)
 		return -ENOMEM;
 	if ((k = resolve(h, targets, ntargets, false, p, err)) != 0)
@@ -463,9 +463,9 @@ static int modalias_driver(struct host *h, const struct pci_device *d, char **dr
 		for (char *c = dashed; *c; c++)
 			if (*c == '_')
 				*c = '-';
-		if (driver_dir_exists(h, m))
+		if (driver_present(h, m))
 			return (*driver = strdup(m)) ? 0 : -ENOMEM;
-		if (driver_dir_exists(h, dashed)) {
+		if (driver_present(h, dashed)) {
 			*driver = TAKE_PTR(dashed);
 			return 0;
 		}
@@ -523,7 +523,7 @@ int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, cons
 
 	*p = (struct bind_plan){ .unbind = true };
 	*err = NULL;
-	p->driver = strdup(o->driver ? o->driver : "vfio-pci");
+	p->driver = strdup(o->driver ? o->driver : BIND_DRIVER_DEFAULT);
 	if (!p->driver)
 		return -ENOMEM;
 	if ((k = resolve(h, targets, ntargets, true, p, err)) != 0)
@@ -566,7 +566,7 @@ int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, cons
 		if (on && (k = add_step(p, STEP_UNBIND, i, strdupf("sys/bus/pci/drivers/%s/unbind", d->driver),
 					strdup(d->name), NULL)) < 0)
 			return k;
-		if (back && *back && on && driver_dir_exists(h, back)) {
+		if (back && *back && on && driver_present(h, back)) {
 			if ((k = add_step(p, STEP_BIND, i, strdupf("sys/bus/pci/drivers/%s/bind", back), strdup(d->name),
 					  back)) < 0)
 				return k;

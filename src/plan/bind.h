@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#include "host.h"
-#include "refuse.h"
+#include "host/host.h"
+#include "plan/refuse.h"
 
 enum bind_step_kind {
 	STEP_MODPROBE,   /* value: module to load */
@@ -61,9 +61,11 @@ enum {
 	BIND_ERR_NO_DRIVER,   /* the target driver is not available to the running kernel */
 };
 
+#define BIND_DRIVER_DEFAULT "vfio-pci"
+
 struct bind_options {
-	const char *driver; /* default vfio-pci */
-	bool only;          /* do not grow the set to whole groups */
+	const char *driver;  /* default BIND_DRIVER_DEFAULT */
+	bool only;           /* do not grow the set to whole groups */
 };
 
 /* Plan `vfiokit bind` of targets ("01:00.0", "10de:13c2", "group:13").

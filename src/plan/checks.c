@@ -5,10 +5,10 @@
  * grepping the command line; the firmware side by the ACPI table. */
 #include <stdarg.h>
 
-#include "checks.h"
-#include "vendor-reset.h"
-#include "firmware.h"
-#include "isolation.h"
+#include "plan/checks.h"
+#include "plan/vendor-reset.h"
+#include "host/firmware.h"
+#include "plan/isolation.h"
 
 const char *check_status_name(enum check_status s)
 {

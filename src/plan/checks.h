@@ -3,7 +3,7 @@
  * status, what was seen, and the fix for this machine. */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 enum check_status {
 	CHECK_PASS,

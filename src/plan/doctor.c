@@ -2,9 +2,9 @@
 /* The signature table and the findings of vfiokit doctor (doctor.h). */
 #include <ctype.h>
 
-#include "doctor.h"
-#include "isolation.h"
-#include "vendor-reset.h"
+#include "plan/doctor.h"
+#include "plan/isolation.h"
+#include "plan/vendor-reset.h"
 
 #define S_BAR "\"BAR 3: cannot reserve [mem]\" error in dmesg after starting virtual machine"
 #define S_IOMMU "Setting up IOMMU"

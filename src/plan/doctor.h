@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 enum doctor_severity {
 	DOCTOR_INFO,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <inttypes.h>
 
-#include "hugepages.h"
+#include "plan/hugepages.h"
 
 #define GIB_KB (1024u * 1024u)
 
@@ -99,4 +99,22 @@ int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, 
 	}
 	*ret = p;
 	return 0;
+}
+
+static const char *size_word(uint64_t kb)
+{
+	return kb == 1048576 ? "1G" : kb == 2048 ? "2M" : NULL;
+}
+
+char *hugepage_kernel_params(const struct hugepage_plan *p)
+{
+	const char *w = size_word(p->page_kb);
+	_cleanup_free_ char *sz = w ? strdup(w) : strdupf("%" PRIu64 "K", p->page_kb);
+
+	if (!sz)
+		return NULL;
+	/* default_hugepagesz for 2M as well: /dev/hugepages (systemd's mount,
+	 * where libvirt finds the pages) has the default size, and a
+	 * default_hugepagesz=1G left on the line would make it 1 GiB. */
+	return strdupf("default_hugepagesz=%s hugepagesz=%s hugepages=%" PRIu64, sz, sz, p->pages);
 }

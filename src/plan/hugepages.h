@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct hugepage_request {
 	uint64_t memory;  /* bytes */
@@ -24,3 +24,7 @@ struct hugepage_plan {
 /* 0; -ENOMEM; -EINVAL with *err (heap). */
 int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, struct hugepage_plan *ret, char **err);
 void hugepage_plan_free(struct hugepage_plan *p);
+/* The kernel parameters that reserve p at boot: "default_hugepagesz=1G
+ * hugepagesz=1G hugepages=16" or "default_hugepagesz=2M hugepagesz=2M
+ * hugepages=8192". Heap text; NULL on ENOMEM. */
+char *hugepage_kernel_params(const struct hugepage_plan *p);

@@ -2,7 +2,7 @@
 /* The article, "Ensuring that the groups are valid" and "Plugging your guest
  * GPU in an unisolated CPU-based PCIe slot": a group is the smallest unit a
  * guest can take; root ports in it stay on the host. */
-#include "isolation.h"
+#include "plan/isolation.h"
 
 const char *group_verdict_name(enum group_verdict v)
 {

@@ -2,7 +2,7 @@
 /* Whether an IOMMU group can be passed to a guest, and at what cost. */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 enum group_verdict {
 	VERDICT_ISOLATED,       /* only functions of one card */

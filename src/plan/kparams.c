@@ -2,11 +2,9 @@
 #include <ctype.h>
 #include <inttypes.h>
 
-#include "boot/backend.h"
-#include "cputune.h"
-#include "hugepages.h"
-#include "kparams.h"
-#include "memory.h"
+#include "plan/boot/backend.h"
+#include "plan/hugepages.h"
+#include "plan/kparams.h"
 
 #define KVM_CONF "etc/modprobe.d/kvm.conf"
 
@@ -124,7 +122,7 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 								     "together (vfiokit tune topology)", a, b)) < 0)
 			return -ENOMEM;
 	}
-	if (push_words(p, cputune_isolation_cpus_params(cpus)) < 0 || cmdline_texts(&h->boot, &texts) < 0 ||
+	if (push_words(p, kparams_isolation_params(cpus)) < 0 || cmdline_texts(&h->boot, &texts) < 0 ||
 	    isolcpus_flags(&texts, &flags) < 0)
 		return -ENOMEM;
 	/* A guide's isolcpus=domain,managed_irq,2-5: the new CPUs, its flags
@@ -163,7 +161,7 @@ static int hugepages(const struct host *h, const struct kparams_request *rq, str
 					"machine itself, or on a 'vfiokit snapshot' of it"));
 	if ((k = hugepage_plan_make(h, &hr, &hp, err)) < 0)
 		return k;
-	k = push_words(p, memory_kernel_params(&hp));
+	k = push_words(p, hugepage_kernel_params(&hp));
 	if (k >= 0)
 		k = strv_push_take(&p->warnings,
 				   strdupf("%" PRIu64 " huge pages of %" PRIu64 " KiB (%" PRIu64 " MiB) are reserved at "
@@ -265,4 +263,11 @@ int kparams_plan(const struct host *h, const struct kparams_request *rq, struct 
 	if (rq->ignore_msrs && (k = ignore_msrs(h, p)) < 0)
 		return k;
 	return 0;
+}
+
+char *kparams_isolation_params(const struct cpuset *cpus)
+{
+	_cleanup_free_ char *g = cpuset_format(cpus);
+
+	return g ? strdupf("isolcpus=%s nohz_full=%s rcu_nocbs=%s", g, g, g) : NULL;
 }

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct setup_plan;
 
@@ -25,3 +25,6 @@ bool kparams_wanted(const struct kparams_request *rq);
  * what to know (p->warnings), what to do by hand (p->manual). 0; -ENOMEM;
  * -EINVAL with *err (heap): the request cannot be met on this host. */
 int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err);
+/* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" for cpus (setup --isolcpus,
+ * tune pin). Heap text; NULL on ENOMEM. */
+char *kparams_isolation_params(const struct cpuset *cpus);

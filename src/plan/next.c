@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <time.h>
 
-#include "checks.h"
-#include "isolation.h"
-#include "next.h"
-#include "shell.h"
-#include "verify.h"
+#include "plan/checks.h"
+#include "plan/isolation.h"
+#include "plan/next.h"
+#include "shared/shell.h"
+#include "plan/verify.h"
 
 static const struct {
 	const char *name, *title;

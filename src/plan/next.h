@@ -7,8 +7,8 @@
  */
 #pragma once
 
-#include "host.h"
-#include "journal.h"
+#include "host/host.h"
+#include "plan/journal-entry.h"
 
 /* In the order of the article. */
 enum next_stage {

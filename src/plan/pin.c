@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <limits.h>
 
-#include "pin.h"
+#include "plan/pin.h"
 
 void pin_plan_free(struct pin_plan *p)
 {

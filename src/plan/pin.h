@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct pin_request {
 	unsigned nvcpus;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "refuse.h"
+#include "plan/refuse.h"
 
 const char *refusal_option(enum refusal_kind r)
 {

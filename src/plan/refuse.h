@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 enum refusal_kind {
 	REFUSE_DISPLAY,     /* --allow-display */

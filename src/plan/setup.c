@@ -2,11 +2,11 @@
 #include <ctype.h>
 #include <strings.h>
 
-#include "boot/backend.h"
-#include "isolation.h"
-#include "override.h"
-#include "parse-number.h"
-#include "setup.h"
+#include "plan/boot/backend.h"
+#include "plan/isolation.h"
+#include "plan/override.h"
+#include "shared/parse-number.h"
+#include "plan/setup.h"
 
 void setup_plan_free(struct setup_plan *p)
 {

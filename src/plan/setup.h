@@ -13,13 +13,13 @@
  */
 #pragma once
 
-#include "host.h"
-#include "refuse.h"
+#include "host/host.h"
+#include "plan/refuse.h"
 
 /* Which IOMMU the parameters are for: the firmware's ACPI table says
  * (DMAR: Intel VT-d, IVRS: AMD-Vi), unless the user names it. */
 enum setup_iommu { SETUP_IOMMU_DETECT, SETUP_IOMMU_INTEL, SETUP_IOMMU_AMD };
-#include "kparams.h"
+#include "plan/kparams.h"
 
 struct setup_request {
 	bool has_gpu;                /* false: the IOMMU step alone (the parameters, no device) */

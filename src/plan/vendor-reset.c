@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stddef.h>
 
-#include "macro.h"
-#include "vendor-reset.h"
+#include "shared/macro.h"
+#include "plan/vendor-reset.h"
 
 /* gnif/vendor-reset, src/device-db.h: the discrete GPUs of its Polaris,
  * Vega and Navi 10/12/14 entries (vendor 0x1002, PCI_VENDOR_ID_ATI). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "boot/backend.h"
-#include "isolation.h"
-#include "verify.h"
+#include "plan/boot/backend.h"
+#include "plan/isolation.h"
+#include "plan/verify.h"
 
 void verify_result_free(struct verify_result *r)
 {

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "host.h"
+#include "host/host.h"
 
 struct verify_row {
 	size_t dev;    /* index into host->pci */

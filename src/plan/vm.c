@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "iso.h"
-#include "shell.h"
-#include "vm.h"
+#include "shared/escape.h"
+#include "host/iso.h"
+#include "shared/shell.h"
+#include "plan/vm.h"
 
 #define NVRAM_DIR "/var/lib/libvirt/qemu/nvram"
 
@@ -571,7 +571,7 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 	p->disk_block = startswith(rq->disk, "/dev/");
 	if (!(p->disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
 		return -ENOMEM;
-	exists = rq->disk_dev ? rq->disk_dev->exists : path_exists(h->root, rq->disk);
+	exists = rq->disk_dev ? rq->disk_dev->exists : rq->disk_exists;
 	if (!exists && WARN(p, "disk %s does not exist yet%s", rq->disk,
 			    p->disk_block ? "" : "; create it with qemu-img create -f raw FILE SIZE") < 0)
 		return -ENOMEM;
@@ -643,7 +643,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 		k = fail(err, VM_ERR_USAGE, strdupf("--rom %s: give an absolute path (libvirt reads it)", rq->rom));
 		goto out;
 	}
-	if (rq->rom && !path_exists(h->root, rq->rom) && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
+	if (rq->rom && !rq->rom_exists && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
 		goto oom;
 	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0)
 		goto out;

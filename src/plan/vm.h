@@ -8,10 +8,10 @@
  * "Plain QEMU without libvirt". Pure: reads the host model only.
  */
 #pragma once
-#include "bind.h"
-#include "firmware.h"
-#include "hugepages.h"
-#include "pin.h"
+#include "plan/bind.h"
+#include "host/firmware.h"
+#include "plan/hugepages.h"
+#include "plan/pin.h"
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
@@ -29,6 +29,7 @@ struct vm_request {
 	uint64_t memory;             /* bytes; 0: 8 GiB */
 	const char *disk;            /* image file or block device; NULL: none */
 	const struct host_block *disk_dev; /* the host's view of a /dev disk (host_block_lookup) */
+	bool disk_exists;            /* disk is there (host_path_exists); disk_dev->exists for a /dev disk */
 	enum vm_disk_bus disk_bus;
 	const char *iso, *virtio_iso;
 	bool iso_read;               /* iso_read_boot() ran on iso: iso_result, iso_platforms */
@@ -47,6 +48,7 @@ struct vm_request {
 	bool hugepages, pin;
 	bool secure_boot, hide_kvm;
 	const char *rom;             /* the GPU's ROM file (absolute); NULL: none */
+	bool rom_exists;             /* rom is there (host_path_exists) */
 	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
 	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
 	const char *nvram_dir;       /* NULL: /var/lib/libvirt/qemu/nvram */

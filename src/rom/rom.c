@@ -4,8 +4,8 @@
  * as EDK2 (OVMF) checks them before loading an EFI driver from a ROM. All
  * fields are little-endian; every read goes through in_buf().
  */
-#include "macro.h"
-#include "rom.h"
+#include "shared/macro.h"
+#include "rom/rom.h"
 
 #define HDR_PCIR_PTR 0x18
 #define HDR_MIN 0x1A        /* through the PCIR pointer */

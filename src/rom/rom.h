@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "strv.h"
+#include "shared/strv.h"
 
 /* Code types of the PCI Data Structure. */
 enum {

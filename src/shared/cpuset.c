@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 
-#include "cpuset.h"
-#include "macro.h"
-#include "strv.h"
+#include "shared/cpuset.h"
+#include "shared/macro.h"
+#include "shared/strv.h"
 
 void cpuset_clear(struct cpuset *s)
 {

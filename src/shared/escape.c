@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdint.h>
 
-#include "escape.h"
-#include "macro.h"
+#include "shared/escape.h"
+#include "shared/macro.h"
 
 size_t utf8_char_len(const char *s)
 {

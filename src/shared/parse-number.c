@@ -2,8 +2,8 @@
 #include <ctype.h>
 #include <strings.h>
 
-#include "macro.h"
-#include "parse-number.h"
+#include "shared/macro.h"
+#include "shared/parse-number.h"
 
 static int digit_value(char c)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "macro.h"
-#include "strv.h"
+#include "shared/macro.h"
+#include "shared/strv.h"
 
 int strv_push_take(struct strv *s, char *str)
 {

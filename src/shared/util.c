@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 int grow_array(void **arr, size_t *alloc, size_t need, size_t elsize)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confedit.h"
-#include "macro.h"
+#include "plan/confedit.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

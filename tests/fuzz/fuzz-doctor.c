@@ -7,9 +7,9 @@
  * from them must stay within their bounds. Seeds: tests/fixtures/logs. */
 #include <sys/mman.h>
 
-#include "doctor.h"
-#include "log.h"
-#include "macro.h"
+#include "plan/doctor.h"
+#include "host/log.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

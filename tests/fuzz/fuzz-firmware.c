@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "firmware.h"
+#include "host/firmware.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,8 +3,8 @@
  * an installer image the user names: any bytes as the volume descriptors
  * from sector 16 and as a boot catalog, each an exact-size copy so that
  * ASan catches a read past it. Seeds: tests/fuzz/seeds-iso. */
-#include "iso.h"
-#include "macro.h"
+#include "host/iso.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,10 +4,10 @@
  * os-release, module paths, PCI resource files, /proc/iomem, mountinfo,
  * /proc/net/route and ipv6_route, the state files of `vfiokit bind`, CPU
  * lists and masks, /proc/meminfo, the THP mode, sizes, modprobe.d. Seeds: tests/fuzz/seeds (taken from the fixtures). */
-#include "macro.h"
-#include "parse.h"
-#include "strv.h"
-#include "cpuset.h"
+#include "shared/macro.h"
+#include "host/parse.h"
+#include "shared/strv.h"
+#include "shared/cpuset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

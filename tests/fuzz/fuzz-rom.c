@@ -3,8 +3,8 @@
  * and what it reports must stay inside them. Seeds: the option ROMs Debian
  * ships (ipxe-qemu, seabios, vgabios, qemu-system-data), given as corpus
  * directories by `make fuzz`. */
-#include "macro.h"
-#include "rom.h"
+#include "shared/macro.h"
+#include "rom/rom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain.h"
-#include "host.h"
-#include "vm.h"
+#include "emit/domain.h"
+#include "host/host.h"
+#include "plan/vm.h"
 
 #ifndef FUZZ_HOST
 #define FUZZ_HOST "tests/fixtures/hosts/article"
@@ -78,6 +78,9 @@ static struct cached *plan(uint8_t opts, const char *name, unsigned vcpus, uint6
 	char *err = NULL;
 
 	request(opts, name, vcpus, memory, rq);
+	/* The facts the cli gives the planner, read as it reads them. */
+	rq->disk_exists = rq->disk && rq->disk[0] == '/' && host_path_exists(host, rq->disk);
+	rq->rom_exists = rq->rom && host_path_exists(host, rq->rom);
 	/* The plan depends on the name (the NVRAM file), which a cached one
 	 * does not: edit never writes the NVRAM path of an existing domain. */
 	if (c->used && c->opts == opts && c->vcpus == vcpus && c->memory == memory)
@@ -142,7 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    host_load(root,
 			      HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USB | HOST_LOAD_SYSTEM |
 				      HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING,
-			      &host) < 0)
+			      &host) < 0 ||
+		    host_pci_drivers_probe(host, "vfio-pci") < 0)
 			abort();
 	}
 	/* The file is read as a C string (read_text_file refuses NUL bytes). */

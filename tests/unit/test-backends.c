@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "boot/backend.h"
+#include "plan/boot/backend.h"
 
 struct bench {
 	struct host h;

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "confedit.h"
-#include "macro.h"
+#include "plan/confedit.h"
+#include "shared/macro.h"
 
 static struct cmdline_edit P[] = { { CMDLINE_SET, "intel_iommu=on" }, { CMDLINE_SET, "iommu=pt" } };
 static const struct cmdline_edits params = { .v = P, .n = 2 };

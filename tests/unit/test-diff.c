@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "diff.h"
-#include "macro.h"
+#include "emit/diff.h"
+#include "shared/macro.h"
 
 static void test_cases(void **state)
 {

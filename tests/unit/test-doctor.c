@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "doctor.h"
-#include "log.h"
-#include "macro.h"
+#include "plan/doctor.h"
+#include "host/log.h"
+#include "shared/macro.h"
 
 static void strip(const char *line, enum log_form want_form, const char *want)
 {

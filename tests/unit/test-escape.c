@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "escape.h"
-#include "macro.h"
+#include "shared/escape.h"
+#include "shared/macro.h"
 
 static void check(const char *in, const char *keep, const char *want)
 {

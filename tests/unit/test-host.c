@@ -11,9 +11,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "checks.h"
-#include "host.h"
-#include "isolation.h"
+#include "plan/checks.h"
+#include "host/host.h"
+#include "plan/isolation.h"
 
 static const char *fixtures;
 

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "host.h"
-#include "isolation.h"
+#include "host/host.h"
+#include "plan/isolation.h"
 
 #include "fixture-host.h"
 

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "hugepages.h"
-#include "kparams.h"
-#include "memory.h"
-#include "setup.h"
+#include "plan/hugepages.h"
+#include "plan/kparams.h"
+#include "emit/memory.h"
+#include "plan/setup.h"
 
 static struct hugepage_pool pools[] = { { 2048, 0, 0 }, { 1048576, 0, 0 } };
 
@@ -133,7 +133,7 @@ static void test_isolcpus(void **state)
 	cpuset_clear(&cpus);
 }
 
-/* The numbers of tune hugepages (hugepage_plan_make and memory_kernel_params). */
+/* The numbers of tune hugepages (hugepage_plan_make and hugepage_kernel_params). */
 static void test_hugepages(void **state)
 {
 	static const struct {
@@ -161,7 +161,7 @@ static void test_hugepages(void **state)
 		assert_int_equal(hugepage_plan_make(&h, &(struct hugepage_request){ cases[i].memory, cases[i].page_kb }, &hp,
 						    &err),
 				 0);
-		tune = memory_kernel_params(&hp);
+		tune = hugepage_kernel_params(&hp);
 		assert_string_equal(s, tune);
 		assert_non_null(strstr(p.warnings.v[0], "locked away from the host"));
 		free(s);

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "parse-number.h"
+#include "shared/macro.h"
+#include "shared/parse-number.h"
 
 static void test_u64(void **state)
 {

@@ -4,10 +4,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "parse.h"
-#include "strv.h"
-#include "cpuset.h"
+#include "shared/macro.h"
+#include "host/parse.h"
+#include "shared/strv.h"
+#include "shared/cpuset.h"
 
 static void test_hex(void **state)
 {

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bind.h"
-#include "host.h"
-#include "rebind.h"
+#include "plan/bind.h"
+#include "host/host.h"
+#include "apply/rebind.h"
 
 static const char *fixtures;
 static char *root_dir; /* the copy the imitation writes in */
@@ -151,6 +151,7 @@ static bool bind_failing_at(long n, int err, struct rebind_result *res, int *ret
 
 	assert_int_equal(path_root_open(root_dir, &r), 0);
 	assert_int_equal(host_load(r, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE, &h), 0);
+	assert_int_equal(host_pci_drivers_probe(h, o.driver), 0);
 	assert_int_equal(bind_plan_make(h, targets, 1, &o, &p, &err_msg), 0);
 	assert_int_equal(p.nitems, 2);
 	ov0 = override_of(r, "0000:06:00.0");

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "host.h"
-#include "refuse.h"
+#include "host/host.h"
+#include "plan/refuse.h"
 
 #include "fixture-host.h"
 

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "rom.h"
+#include "shared/macro.h"
+#include "rom/rom.h"
 
 #define EFI_E1000E "/usr/lib/ipxe/qemu/efi-e1000e.rom"
 #define PXE_E1000E "/usr/lib/ipxe/qemu/pxe-e1000e.rom"

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "macro.h"
-#include "template.h"
+#include "shared/macro.h"
+#include "shared/template.h"
 
 static const struct tmpl_var vars[] = {
 	{ "NAME", TMPL_QUOTE, "it's $(x)", false },

@@ -39,7 +39,7 @@ def main() -> int:
     lines = data.splitlines(keepends=True) or [b'']
     with open(dst, 'w', encoding='ascii') as f:
         f.write(f'/* Generated from {src.rsplit("/", 1)[-1]} by embed.py: edit the template. */\n')
-        f.write('#include "template.h"\n\n')
+        f.write('#include "shared/template.h"\n\n')
         f.write(f'const char {symbol}[] =\n')
         f.write('\n'.join('\t' + c_line(l) for l in lines))
         f.write(';\n')

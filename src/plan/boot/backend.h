@@ -12,8 +12,8 @@
  */
 #pragma once
 
-#include "confedit.h"
-#include "setup.h"
+#include "plan/confedit.h"
+#include "plan/setup.h"
 
 enum boot_kind { BOOT_LOADER, BOOT_GENERATOR };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The table of backends, and the questions the plan functions ask of the
  * host model about them. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 const struct boot_backend *const boot_backends[] = {
 	&boot_grub,    &boot_systemd_boot,	&boot_kernelstub, &boot_grubby,	    &boot_refind,  &boot_limine,

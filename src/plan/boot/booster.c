@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* booster (Arch): modules_force_load in /etc/booster.yaml. It ignores
  * modprobe.d, so vfio-pci's IDs go on the kernel command line too. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int booster_plan(const struct boot_plan_ctx *c)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dracut (Fedora, openSUSE, EndeavourOS): a drop-in of its own,
  * /etc/dracut.conf.d/vfio.conf, with the modules and vfio-pci's options. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int dracut_plan(const struct boot_plan_ctx *c)
 {

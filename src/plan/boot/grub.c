@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* GRUB: GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub (the article's
  * "Enabling IOMMU"), then grub.cfg made again by the distribution's tool. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int grub_plan(const struct boot_plan_ctx *c)
 {

@@ -2,7 +2,7 @@
 /* grubby (Fedora, RHEL): GRUB reads the BLS entries grubby writes, and
  * kernel-install fills new ones from /etc/kernel/cmdline: the same edits
  * as systemd-boot's, made once where both are there. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 const struct boot_backend boot_grubby = {
 	.name = "grubby",

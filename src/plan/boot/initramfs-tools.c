@@ -2,8 +2,8 @@
 /* initramfs-tools (Debian, Ubuntu): the modules in
  * /etc/initramfs-tools/modules; with identical cards, a hook that puts the
  * driver_override script into the image. */
-#include "backend.h"
-#include "override.h"
+#include "plan/boot/backend.h"
+#include "plan/override.h"
 
 static int itools_plan(const struct boot_plan_ctx *c)
 {

@@ -4,7 +4,7 @@
  * `kernelstub -d`), only those its user kernel_options lack. */
 #include <json-c/json.h>
 
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static const char config[] = "etc/kernelstub/configuration";
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Limine: every entry's command line in each limine.conf (or the older
  * limine.cfg) found; the file is what says Limine is there. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int limine_plan(const struct boot_plan_ctx *c)
 {

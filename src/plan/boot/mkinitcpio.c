@@ -2,7 +2,7 @@
 /* mkinitcpio (Arch): the modules first in MODULES=(...) of
  * /etc/mkinitcpio.conf, the modconf hook kept; what its drop-ins and
  * presets may change after it is said. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 /* Whether a line of a shell file (not a comment) assigns key ("NAME="). */
 static bool assigns(const char *text, const char *key)

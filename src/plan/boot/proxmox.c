@@ -5,7 +5,7 @@
  * line); `proxmox-boot-tool refresh` applies a change (Proxmox VE admin
  * guide, "Editing the Kernel Commandline"). With GRUB it is
  * /etc/default/grub (grub.c), still synced by the refresh. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int proxmox_plan(const struct boot_plan_ctx *c)
 {

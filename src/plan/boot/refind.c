@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rEFInd: the options of every line of /boot/refind_linux.conf (as mkrlconf writes it). */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 static int refind_plan(const struct boot_plan_ctx *c)
 {

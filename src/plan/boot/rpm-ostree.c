@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rpm-ostree (Silverblue, Kinoite, CoreOS): the deployment's kargs, by
  * `rpm-ostree kargs`; ostree writes the BLS entries and grub.cfg itself. */
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 /* Whether every ostree entry has param (none: no). */
 static bool ostree_has(const struct host_boot *b, const char *param)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "plan/boot/backend.h"
 
 /* A command line file as kernel-install's 90-loaderentry.install puts it
  * on an entry's options line (tr -s "$IFS" ' ', one trailing space off). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 
-#include "confedit.h"
-#include "macro.h"
+#include "plan/confedit.h"
+#include "shared/macro.h"
 
 /* The name part of a parameter: "intel_iommu" of "intel_iommu=on". */
 static size_t key_len(const char *p, size_t len)

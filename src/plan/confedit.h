@@ -5,7 +5,7 @@
  * comments, order, other parameters, quoting. Pure: text in, text out.
  * Running an edit on its own output changes nothing.
  */
-#include "strv.h"
+#include "shared/strv.h"
 
 /* A change to a kernel command line: set a parameter (the first token of
  * the same name, - and _ alike, replaced; a later one removed; appended

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "macro.h"
-#include "shell.h"
-#include "template.h"
+#include "shared/macro.h"
+#include "shared/shell.h"
+#include "shared/template.h"
 
 static const struct tmpl_var *find(const struct tmpl_var *vars, const char *name, size_t len)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "macro.h"
-#include "shell.h"
+#include "shared/macro.h"
+#include "shared/shell.h"
 
 char *sh_quote(const char *s)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "host.h"
-#include "override.h"
-#include "template.h"
+#include "host/host.h"
+#include "plan/override.h"
+#include "shared/template.h"
 
 int override_script(const char *devs, char **ret)
 {
