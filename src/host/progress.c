@@ -204,10 +204,9 @@ static int guests_load(struct host *h)
 
 		if (nl <= 4 || !streq(name + nl - 4, ".xml"))
 			continue;
+		/* -ENOENT: gone since the listing. */
 		if ((k = guest_load_file(h, name)) == -ENOMEM)
 			return k;
-		if (k == -ENOENT) /* gone since the listing */
-			continue;
 	}
 	return 0;
 }

@@ -704,12 +704,16 @@ static int push_guest(struct doctor_report *rep, const struct doctor_sig *s, con
 		      char *fix)
 {
 	struct doctor_finding *f;
+	int k = 0;
 
-	if (!cause || !fix || rep->n >= DOCTOR_FINDINGS_MAX || GROW(rep->f, rep->alloc, rep->n + 1) < 0) {
-		bool oom = !cause || !fix || rep->n < DOCTOR_FINDINGS_MAX;
+	if (!cause || !fix)
+		k = -ENOMEM;
+	else if (rep->n < DOCTOR_FINDINGS_MAX && GROW(rep->f, rep->alloc, rep->n + 1) < 0)
+		k = -ENOMEM;
+	if (k < 0 || rep->n >= DOCTOR_FINDINGS_MAX) {
 		free(cause);
 		free(fix);
-		return oom ? -ENOMEM : 0;
+		return k;
 	}
 	f = &rep->f[rep->n++];
 	*f = (struct doctor_finding){ .sig = s, .severity = s->severity, .has_addr = true, .addr = *a, .group = -1,
