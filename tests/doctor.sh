@@ -127,6 +127,104 @@ f = [(x["id"], x["device"]) for x in json.load(open(sys.argv[1]))["findings"] if
 sys.exit(f != [("guest-intx", "0000:06:00.1")])' "$tmp/out"
 ok $? "a guest driving 06:00.1 with INTx (vfio-intx in /proc/interrupts): a warning for it alone" "$tmp/out"
 
+# A resizable BAR on the GPU on vfio-pci (Linux 6.1+ resourceN_resize, the
+# kernel's "%016llx\n" mask, bit k for 2^k MiB), its size from resource.
+cp -a "$hosts/vfio-bound" "$tmp/rebar"
+gpu=$tmp/rebar/sys/bus/pci/devices/0000:06:00.0
+printf '%s\n' '0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200' \
+	'0x0000006000000000 0x00000061ffffffff 0x000000000014220c' \
+	'0x0000000000000000 0x0000000000000000 0x0000000000000000' \
+	'0x0000006200000000 0x0000006201ffffff 0x000000000014220c' \
+	'0x0000000000000000 0x0000000000000000 0x0000000000000000' \
+	'0x000000000000e000 0x000000000000e07f 0x0000000000040101' \
+	'0x00000000f7000000 0x00000000f707ffff 0x0000000000046200' >"$gpu/resource"
+echo 0000000000003f00 >"$gpu/resource1_resize"
+echo 0000000000000000 >"$gpu/resource3_resize"
+doctor -J --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+[ "$(rc)" = 0 ] && [ ! -s "$tmp/err" ] && python3 -c 'import json,sys
+f = [x for x in json.load(open(sys.argv[1]))["findings"] if x["id"] == "resizable-bar"]
+sys.exit(not (len(f) == 1 and f[0]["device"] == "0000:06:00.0" and f[0]["severity"] == "warning"
+	and "BAR 1 is 8 GiB now (256 MiB after the fix)" in f[0]["cause"]
+	and "\nACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x10de\", ATTR{device}==\"0x13c2\", ATTR{resource1_resize}=\"8\"\n" in f[0]["fix"]
+	and "Code 43 while Resizable Bar" in f[0]["section"]))' "$tmp/out"
+ok $? "an 8 GiB resizable BAR 1 on the GPU on vfio-pci: a warning with the udev rule for 10de:13c2 BAR 1 = 8 (256 MiB)" "$tmp/out"
+doctor --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+grep -q '^            ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x10de", ATTR{device}=="0x13c2", ATTR{resource1_resize}="8"$' "$tmp/out" &&
+	grep -q '^            for now, with no driver bound to 0000:06:00.0: echo 8 > /sys/bus/pci/devices/0000:06:00.0/resource1_resize$' "$tmp/out"
+ok $? "... in text, the rule on its own line under the fix" "$tmp/out"
+sed -i '2s/.*/0x0000006000000000 0x000000600fffffff 0x000000000014220c/' "$gpu/resource"
+doctor -J --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+[ "$(rc)" = 0 ] && ! ids "$tmp/out" | grep -q resizable-bar
+ok $? "a resizable BAR at 256 MiB: no finding" "$tmp/out"
+for bad in zz 10000000000000000 '-1' ''; do
+	echo "$bad" >"$gpu/resource1_resize"
+	doctor -J --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+	grep -q "^vfiokit: warning: /sys/bus/pci/devices/0000:06:00.0: resource1_resize is not the kernel's mask of BAR sizes" "$tmp/err" &&
+		! ids "$tmp/out" | grep -q resizable-bar
+	ok $? "resource1_resize '$bad': a diag naming the file, no finding" "$tmp/err"
+done
+echo 0000000000003f00 >"$gpu/resource1_resize"
+rm "$gpu/resource"
+doctor -J --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+grep -q '^vfiokit: warning: /sys/bus/pci/devices/0000:06:00.0: resource: absent: the size of its resizable BARs now is unknown' "$tmp/err" &&
+	! ids "$tmp/out" | grep -q resizable-bar
+ok $? "a resizable BAR without a resource file: a diag, no finding" "$tmp/err"
+echo 'garbage' >"$gpu/resource"
+doctor -J --root "$tmp/rebar" --log "$logs/healthy-boot.log"
+grep -q 'resource: line 2 is not "0xSTART 0xEND 0xFLAGS": the size of BAR 1 now is unknown' "$tmp/err" &&
+	! ids "$tmp/out" | grep -q resizable-bar
+ok $? "a resource file without BAR 1's line: a diag, no finding" "$tmp/err"
+
+# --guest NAME: its /etc/libvirt/qemu/NAME.xml against the article's Code 43
+# entries (virt-manager's q35 domain with the GTX 970 and its audio).
+cp -a "$hosts/vfio-bound" "$tmp/guest"
+mkdir -p "$tmp/guest/etc/libvirt/qemu" "$tmp/guest/var/log/libvirt/qemu"
+cp "$fixtures/libvirt/win10-gpu-passed.xml" "$tmp/guest/etc/libvirt/qemu/win10.xml"
+cp "$logs/healthy-guest.log" "$tmp/guest/var/log/libvirt/qemu/win10.log"
+doctor -J --root "$tmp/guest" --log "$logs/healthy-boot.log" --guest win10
+[ "$(rc)" = 0 ] && [ ! -s "$tmp/err" ] && python3 -c 'import json,sys
+f = {x["id"]: x for x in json.load(open(sys.argv[1]))["findings"] if x["id"].startswith("guest-")}
+d, i = f["guest-vm-detection"], f["guest-ioapic-split"]
+sys.exit(not (sorted(f) == ["guest-ioapic-split", "guest-vm-detection"] and d["device"] == i["device"] == "0000:06:00.0"
+	and "without <hyperv><vendor_id state='"'"'on'"'"'/> and <kvm><hidden state='"'"'on'"'"'/>" in d["cause"]
+	and "before 465" in d["cause"] and "vfiokit vm edit win10 --gpu 0000:06:00.0 --hide-kvm --define" in d["fix"]
+	and "<ioapic driver='"'"'kvm'"'"'/>" in i["fix"] and i["severity"] == d["severity"] == "warning"))' "$tmp/out"
+ok $? "an NVIDIA GPU in a q35 guest without vendor_id, hidden KVM or the KVM IOAPIC: two warnings with the XML and vm edit" "$tmp/out"
+"$vfiokit" vm edit win10 --gpu 0000:06:00.0 --hide-kvm --from "$fixtures/libvirt/win10-gpu-passed.xml" --xml \
+	--root "$tmp/guest" >"$tmp/guest/etc/libvirt/qemu/win10.xml" 2>"$tmp/err"
+doctor -J --root "$tmp/guest" --log "$logs/healthy-boot.log" --guest win10
+[ "$(rc)" = 0 ] && [ "$(ids "$tmp/out")" = no-reset-method ]
+ok $? "... after the vm edit the fix names: no guest finding" "$tmp/out"
+sed -e 's|<vendor_id state="on" value="vfiokit"/>||' "$tmp/guest/etc/libvirt/qemu/win10.xml" >"$tmp/amd.xml"
+cp -a "$hosts/shared-group" "$tmp/amd" && mkdir -p "$tmp/amd/etc/libvirt/qemu" "$tmp/amd/var/log/libvirt/qemu"
+cp "$tmp/amd.xml" "$tmp/amd/etc/libvirt/qemu/win10.xml"
+cp "$logs/healthy-guest.log" "$tmp/amd/var/log/libvirt/qemu/win10.log"
+doctor -J --root "$tmp/amd" --log "$logs/healthy-boot.log" --guest win10
+python3 -c 'import json,sys
+f = [x for x in json.load(open(sys.argv[1]))["findings"] if x["id"].startswith("guest-")]
+sys.exit(not (len(f) == 1 and f[0]["id"] == "guest-vm-detection" and f[0]["device"] == "0000:06:00.0"
+	and "(AMD) without <hyperv><vendor_id state='"'"'on'"'"'/> in <features>" in f[0]["cause"] and "hidden" not in f[0]["cause"]
+	and "--hide-kvm" not in f[0]["fix"]))' "$tmp/out"
+ok $? "an AMD RX 580 without vendor_id: one warning, for vendor_id only" "$tmp/out"
+for kind in notxml lol huge; do
+	case $kind in
+	notxml) printf 'not xml <<<' >"$tmp/guest/etc/libvirt/qemu/win10.xml" ;;
+	lol) python3 -c 'import sys
+e = "<!ENTITY a0 \"0x06\">" + "".join("<!ENTITY a%d \"%s\">" % (i, ("&a%d;" % (i - 1)) * 10) for i in range(1, 10))
+sys.stdout.write("<?xml version=\"1.0\"?>\n<!DOCTYPE domain [%s]>\n<domain type=\"kvm\"><name>&a9;</name><os><type machine=\"&a9;\">hvm</type></os><features><kvm><hidden state=\"&a9;\"/></kvm></features><devices><hostdev type=\"pci\"><source><address bus=\"&a9;\" slot=\"0\" function=\"0\"/></source></hostdev></devices></domain>\n" % e)' \
+		>"$tmp/guest/etc/libvirt/qemu/win10.xml" ;;
+	huge) head -c 2000000 /dev/zero | tr '\0' ' ' >"$tmp/guest/etc/libvirt/qemu/win10.xml" ;;
+	esac
+	timeout 20 "$vfiokit" doctor -J --root "$tmp/guest" --log "$logs/healthy-boot.log" --guest win10 >"$tmp/out" 2>"$tmp/err"
+	[ $? = 1 ] && grep -q "^vfiokit: /etc/libvirt/qemu/win10.xml: .*: the guest's configuration was not checked" "$tmp/err" &&
+		! grep -q '"guest-' "$tmp/out"
+	ok $? "guest XML $kind: an error naming the file, exit 1, no finding" "$tmp/err"
+done
+rm "$tmp/guest/etc/libvirt/qemu/win10.xml"
+doctor --root "$tmp/guest" --log "$logs/healthy-boot.log" --guest win10
+[ "$(rc)" = 0 ] && grep -q "^vfiokit: warning: /etc/libvirt/qemu/win10.xml: absent: the guest's configuration was not checked" "$tmp/err"
+ok $? "no guest XML: a warning naming it" "$tmp/err"
+
 # 5. Bad input.
 python3 -c '
 import random, sys

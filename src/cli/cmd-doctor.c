@@ -23,14 +23,18 @@ static void help(void)
 	      "RMRR, virtualization off in the firmware, unhandled MSRs, an invalid ROM,\n"
 	      "DMA faults. One finding per problem: the evidence lines, the cause, the fix\n"
 	      "for this machine and the article section. Without a log, the devices on\n"
-	      "vfio-pci that cannot be reset are reported too.\n"
+	      "vfio-pci that cannot be reset, and GPUs on vfio-pci with a resizable BAR\n"
+	      "the firmware enlarged (Code 43), are reported too.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --log FILE       read FILE instead of the logs above (dmesg, dmesg -T,\n"
 	      "                       journalctl -k with any -o short form or -o cat, a copy\n"
 	      "                       of /dev/kmsg, or a libvirt guest log); repeatable\n"
-	      "      --guest NAME     read that guest's libvirt log (with --log: as well);\n"
-	      "                       without either, every guest's log is read\n"
+	      "      --guest NAME     read that guest's libvirt log (with --log: as well),\n"
+	      "                       and check its /etc/libvirt/qemu/NAME.xml for what\n"
+	      "                       NVIDIA and AMD guest drivers need (vendor_id, KVM\n"
+	      "                       hidden, the in-kernel IOAPIC on q35); without\n"
+	      "                       either, every guest's log is read\n"
 	      "  -J, --json           JSON output\n"
 	      "      --signatures     list the signatures and the source of each message format\n"
 	      "      --root DIR       read the machine (and its dev/kmsg and var/log/libvirt,\n"
@@ -255,6 +259,30 @@ static int print_json(const struct doctor_report *rep)
 	return r;
 }
 
+/* The guest's libvirt XML against the article's Code 43 entries. */
+static int check_guest(struct scan *sc, struct host *h, const char *guest)
+{
+	const struct host_guest *g;
+	size_t nd = h->diags.n;
+	int k = host_guest_load(h, guest, &g);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k == -ENOENT) {
+		cli_warn("/etc/libvirt/qemu/%s.xml: absent: the guest's configuration was not checked", guest);
+		return 0;
+	}
+	if (k < 0) {
+		for (size_t i = nd; i < h->diags.n; i++)
+			cli_error("%s: the guest's configuration was not checked; 'virsh dumpxml %s' shows what libvirt "
+				  "holds",
+				  h->diags.v[i], guest);
+		sc->failed = true;
+		return 0;
+	}
+	return doctor_report_guest(&sc->rep, h, g);
+}
+
 static int run(struct path_root *root, char **logs, size_t nlogs, const char *guest, bool json)
 {
 	struct scan sc = { 0 };
@@ -274,6 +302,8 @@ static int run(struct path_root *root, char **logs, size_t nlogs, const char *gu
 		k = scan_guests(&sc, root);
 	if (k == 0)
 		k = doctor_report_finish(&sc.rep, h);
+	if (k == 0 && guest)
+		k = check_guest(&sc, h, guest);
 	if (k < 0) {
 		cli_error("out of memory");
 		goto out;

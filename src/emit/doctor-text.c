@@ -22,8 +22,14 @@ char *doctor_text(const struct doctor_report *rep)
 		}
 		if (d->group >= 0)
 			fprintf(f, " (group %ld)", d->group);
-		fprintf(f, "\n  cause:    %s\n  fix:      %s\n  section:  PCI passthrough via OVMF#%s\n", d->cause ? d->cause : "",
-			d->fix ? d->fix : "", d->sig->section);
+		fprintf(f, "\n  cause:    %s\n  fix:      ", d->cause ? d->cause : "");
+		/* A fix of several lines (a udev rule): the others under the first. */
+		for (const char *p = d->fix ? d->fix : ""; *p; p++)
+			if (*p == '\n')
+				fputs("\n            ", f);
+			else
+				fputc(*p, f);
+		fprintf(f, "\n  section:  PCI passthrough via OVMF#%s\n", d->sig->section);
 		for (size_t j = 0; j < d->evidence.n; j++)
 			fprintf(f, "  %s %s\n", j ? "         " : "evidence:", d->evidence.v[j]);
 		if (d->count > d->evidence.n)

@@ -23,6 +23,9 @@ enum pci_role {
 	PCI_ROLE_HOST_BRIDGE, /* class 0x0600 */
 };
 
+/* BARs 0-5 of a type 0 header (PCI_STD_NUM_BARS). */
+#define PCI_STD_BARS 6
+
 struct usb_device {
 	char *sysname; /* "1-1.2" */
 	unsigned busnum, devnum;
@@ -67,6 +70,12 @@ struct pci_device {
 	bool has_reset;      /* the "reset" attribute exists */
 	int boot_vga;        /* -1 absent, else 0/1 */
 	int numa_node;       /* -1: none */
+	/* Resizable BARs (Linux 6.1+, drivers/pci/pci-sysfs.c resourceN_resize):
+	 * rebar_sizes[n] the sizes BAR n supports, bit k for 2^k MiB, 0 when it
+	 * is not resizable; bar_len[n] its length now in bytes (the "resource"
+	 * file, read only for a resizable BAR), 0 when unassigned or unread. */
+	uint64_t rebar_sizes[PCI_STD_BARS];
+	uint64_t bar_len[PCI_STD_BARS];
 	enum pci_role role;
 	struct pci_addr *parents; /* bridges above, nearest the root first */
 	size_t nparents;
@@ -309,6 +318,10 @@ struct host_guest {
 	size_t nhostdevs;
 	bool pinned;             /* <cputune> holds a <vcpupin> */
 	bool hugepages;          /* <memoryBacking> holds <hugepages> */
+	/* <features> as the article's Code 43 entries ask (doctor --guest):
+	 * <kvm><hidden state='on'/>, <hyperv><vendor_id state='on'/>,
+	 * <ioapic driver='kvm'/>; q35: <os><type machine='...q35...'>. */
+	bool kvm_hidden, hv_vendor_id, ioapic_kvm, q35;
 };
 struct host_progress {
 	struct host_guest *guests; /* by file name */
@@ -451,6 +464,10 @@ int tuning_load(struct host *h); /* after topology_load */
 void tuning_free(struct host_tuning *t);
 int boot_load(struct host *h);
 int progress_load(struct host *h);
+/* One guest, etc/libvirt/qemu/NAME.xml, added to h->progress.guests (the
+ * rest of HOST_LOAD_PROGRESS not read): 0 and *ret; -ENOENT absent;
+ * -EINVAL unreadable or not a domain (a diag says why); -ENOMEM. */
+int host_guest_load(struct host *h, const char *name, const struct host_guest **ret);
 void progress_free(struct host_progress *p);
 void boot_free(struct host_boot *b);
 const char *vfio_module_name(unsigned i); /* "vfio_pci", ... */

@@ -373,6 +373,30 @@ int pci_resource_parse(const char *text, struct mem_range **ret, size_t *n)
 	return 0;
 }
 
+int pci_resource_len(const char *text, unsigned bar, uint64_t *len)
+{
+	const char *p = text;
+	unsigned long long start, end, flags;
+	char line[128];
+	size_t n;
+
+	for (unsigned i = 0; i < bar; i++) {
+		if (!(p = strchr(p, '\n')))
+			return -EINVAL;
+		p++;
+	}
+	n = strcspn(p, "\n");
+	if (n == 0 || n >= sizeof(line))
+		return -EINVAL;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	/* drivers/pci/pci-sysfs.c resource_show(): "0x%016llx 0x%016llx 0x%016llx\n" */
+	if (sscanf(line, "0x%llx 0x%llx 0x%llx", &start, &end, &flags) != 3)
+		return -EINVAL;
+	*len = end > start ? end - start + 1 : 0;
+	return 0;
+}
+
 int iomem_framebuffers(const char *text, struct mem_range **ret, size_t *n)
 {
 	static const char *const names[] = { "efifb", "simplefb", "simple-framebuffer", "simpledrm", "BOOTFB", "vesafb" };

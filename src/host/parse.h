@@ -76,6 +76,9 @@ struct mem_range {
 /* /sys/bus/pci/devices/X/resource: "0xstart 0xend 0xflags" per line; the
  * memory BARs (IORESOURCE_MEM) that are assigned. */
 int pci_resource_parse(const char *text, struct mem_range **ret, size_t *n);
+/* The length in bytes of resource line bar (from 0) of that file, 0 when
+ * unassigned. 0; -EINVAL when the line is missing or not three hex numbers. */
+int pci_resource_len(const char *text, unsigned bar, uint64_t *len);
 /* /proc/iomem: the ranges a boot framebuffer claimed (efifb, simplefb, simpledrm,
  * vesafb, BOOTFB). As non-root the kernel shows zeros: none are returned. */
 int iomem_framebuffers(const char *text, struct mem_range **ret, size_t *n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PCI devices from /sys/bus/pci/devices (Documentation/ABI/testing/sysfs-bus-pci). */
 #include "host/host.h"
+#include "shared/parse-number.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
 
@@ -158,6 +159,50 @@ static int read_small_int(struct host *h, struct path_dir *d, const char *attr, 
 	return 0;
 }
 
+/* resourceN_resize: "%016llx\n" of pci_rebar_get_possible_sizes(), bit k
+ * for a BAR of 2^k MiB (drivers/pci/pci-sysfs.c, Linux 6.1+); and, for a
+ * resizable BAR, its length now from "resource". A file that is not as the
+ * kernel writes it is a diag and the BAR is left unknown. */
+static int load_rebar(struct host *h, struct path_dir *d, struct pci_device *dev)
+{
+	_cleanup_free_ char *res = NULL;
+	bool any = false;
+	int k;
+
+	for (unsigned n = 0; n < PCI_STD_BARS; n++) {
+		_cleanup_free_ char *s = NULL;
+		char attr[32];
+		uint64_t v;
+
+		snprintf(attr, sizeof(attr), "resource%u_resize", n);
+		if ((k = read_optional(h, d, attr, &s)) == -ENOMEM)
+			return k;
+		if (!s)
+			continue;
+		if (strlen(s) > 16 || parse_u64(s, 16, UINT64_MAX, &v) < 0) {
+			host_diag(h, d->rel, "%s is not the kernel's mask of BAR sizes (up to 16 hex digits): \"%.40s\"",
+				  attr, s);
+			continue;
+		}
+		dev->rebar_sizes[n] = v;
+		any = any || v;
+	}
+	if (!any)
+		return 0;
+	if ((k = read_optional(h, d, "resource", &res)) == -ENOMEM)
+		return k;
+	if (!res) {
+		if (k == 0)
+			host_diag(h, d->rel, "resource: absent: the size of its resizable BARs now is unknown");
+		return 0;
+	}
+	for (unsigned n = 0; n < PCI_STD_BARS; n++)
+		if (dev->rebar_sizes[n] && pci_resource_len(res, n, &dev->bar_len[n]) < 0)
+			host_diag(h, d->rel, "resource: line %u is not \"0xSTART 0xEND 0xFLAGS\": the size of BAR %u now is "
+				  "unknown", n + 1, n);
+	return 0;
+}
+
 static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
@@ -222,6 +267,8 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
 		goto fail;
 	dev->has_reset = path_dir_exists(&d, "reset");
+	if (load_rebar(h, &d, dev) == -ENOMEM)
+		goto fail;
 	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
 

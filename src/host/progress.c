@@ -86,6 +86,29 @@ static int guest_hostdev(struct host_guest *g, const xmlNode *hd)
 	return 0;
 }
 
+static bool attr_is(const xmlNode *n, const char *name, const char *value)
+{
+	_cleanup_(xml_free_p) xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+
+	return v && streq((const char *)v, value);
+}
+
+/* What the article's Code 43 entries ask of <features> ("Video card driver
+ * virtualisation detection"; "QEMU 4.0: ... using Q35"), and the machine. */
+static int guest_features(struct host_guest *g, const xmlNode *root)
+{
+	const xmlNode *f = child(root, "features");
+	_cleanup_(xml_free_p) xmlChar *machine = NULL;
+	const xmlNode *type = child(child(root, "os"), "type");
+
+	g->kvm_hidden = attr_is(child(child(f, "kvm"), "hidden"), "state", "on");
+	g->hv_vendor_id = attr_is(child(child(f, "hyperv"), "vendor_id"), "state", "on");
+	g->ioapic_kvm = attr_is(child(f, "ioapic"), "driver", "kvm");
+	if (type && (machine = xmlGetProp(type, (const xmlChar *)"machine")))
+		g->q35 = strstr((const char *)machine, "q35") != NULL;
+	return 0;
+}
+
 /* 0, -ENOMEM, or -EINVAL with *why saying what is wrong with the domain. */
 static int guest_parse(struct host_guest *g, const char *xml, size_t len, const char **why)
 {
@@ -111,9 +134,54 @@ static int guest_parse(struct host_guest *g, const char *xml, size_t len, const 
 	for (const xmlNode *c = child(child(root, "cputune"), "vcpupin"); c && !g->pinned; c = c->next)
 		g->pinned = is(c, "vcpupin");
 	g->hugepages = child(child(root, "memoryBacking"), "hugepages") != NULL;
+	if ((k = guest_features(g, root)) < 0)
+		return k;
 	for (const xmlNode *c = (n = child(root, "devices")) ? n->children : NULL; c; c = c->next)
 		if (is(c, "hostdev") && (k = guest_hostdev(g, c)) < 0)
 			return k == -EINVAL ? (*why = "a PCI <hostdev> without a readable source address", k) : k;
+	return 0;
+}
+
+/* etc/libvirt/qemu/FILE into the model: 0 (read, or a diag recorded and
+ * guests_unknown set), -ENOENT absent, -ENOMEM. */
+static int guest_load_file(struct host *h, const char *file)
+{
+	struct host_progress *p = &h->progress;
+	size_t nl = strlen(file);
+	_cleanup_free_ char *rel = NULL, *xml = NULL;
+	const char *why = NULL;
+	struct host_guest g = { 0 };
+	size_t len;
+	int k;
+
+	if (!(rel = strdupf(GUESTS_DIR "/%s", file)))
+		return -ENOMEM;
+	k = path_read_file(h->root, rel, GUEST_XML_MAX, &xml, &len);
+	if (k == -ENOMEM || k == -ENOENT)
+		return k;
+	if (k >= 0 && !(g.name = strndup(file, nl - 4)))
+		return -ENOMEM;
+	if (k >= 0 && (k = guest_parse(&g, xml, len, &why)) == -ENOMEM) {
+		free(g.name);
+		free(g.hostdevs);
+		return k;
+	}
+	if (k < 0) {
+		free(g.name);
+		free(g.hostdevs);
+		host_diag(h, rel, "%s", why ? why : path_strerror(k));
+		if (!p->guests_unknown && !(p->guests_unknown = strdupf("/%s: %s", rel, why ? why : path_strerror(k))))
+			return -ENOMEM;
+		return 0;
+	}
+	g.file = TAKE_PTR(rel);
+	if (GROW(p->guests, p->guests_alloc, p->nguests + 1) < 0) {
+		free(g.name);
+		free(g.file);
+		free(g.hostdevs);
+		return -ENOMEM;
+	}
+	p->guests[p->nguests++] = g;
 	return 0;
 }
 
@@ -133,43 +201,30 @@ static int guests_load(struct host *h)
 	for (size_t i = 0; i < names.n; i++) {
 		const char *name = names.v[i];
 		size_t nl = strlen(name);
-		_cleanup_free_ char *rel = NULL, *xml = NULL;
-		const char *why = NULL;
-		struct host_guest g = { 0 };
-		size_t len;
 
 		if (nl <= 4 || !streq(name + nl - 4, ".xml"))
 			continue;
-		if (!(rel = strdupf(GUESTS_DIR "/%s", name)))
-			return -ENOMEM;
-		k = path_read_file(h->root, rel, GUEST_XML_MAX, &xml, &len);
-		if (k == -ENOMEM)
+		/* -ENOENT: gone since the listing. */
+		if ((k = guest_load_file(h, name)) == -ENOMEM)
 			return k;
-		if (k >= 0 && !(g.name = strndup(name, nl - 4)))
-			return -ENOMEM;
-		if (k >= 0 && (k = guest_parse(&g, xml, len, &why)) == -ENOMEM) {
-			free(g.name);
-			free(g.hostdevs);
-			return k;
-		}
-		if (k < 0) {
-			free(g.name);
-			free(g.hostdevs);
-			host_diag(h, rel, "%s", why ? why : path_strerror(k));
-			if (!p->guests_unknown &&
-			    !(p->guests_unknown = strdupf("/%s: %s", rel, why ? why : path_strerror(k))))
-				return -ENOMEM;
-			continue;
-		}
-		g.file = TAKE_PTR(rel);
-		if (GROW(p->guests, p->guests_alloc, p->nguests + 1) < 0) {
-			free(g.name);
-			free(g.file);
-			free(g.hostdevs);
-			return -ENOMEM;
-		}
-		p->guests[p->nguests++] = g;
 	}
+	return 0;
+}
+
+int host_guest_load(struct host *h, const char *name, const struct host_guest **ret)
+{
+	_cleanup_free_ char *file = strdupf("%s.xml", name);
+	size_t n = h->progress.nguests;
+	int k;
+
+	*ret = NULL;
+	if (!file)
+		return -ENOMEM;
+	if ((k = guest_load_file(h, file)) < 0)
+		return k;
+	if (h->progress.nguests == n)
+		return -EINVAL;
+	*ret = &h->progress.guests[n];
 	return 0;
 }
 

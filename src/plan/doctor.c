@@ -16,6 +16,13 @@
 #define S_MSR "Bluescreen at boot since Windows 10 1803"
 #define S_ROM "UEFI (OVMF) compatibility in VBIOS"
 #define S_MSI "Slowed down audio pumped through HDMI on the video card"
+#define S_REBAR "Code 43 while Resizable Bar is turned on in the bios"
+#define S_DETECT "Video card driver virtualisation detection"
+#define S_IRQCHIP "QEMU 4.0: Unable to load graphics drivers/BSOD/Graphics stutter after driver install using Q35"
+
+/* The BAR size the guest's firmware and drivers expect without Resizable
+ * BAR: 256 MiB (2^8 MiB, the article's resource2_resize="8"). */
+#define REBAR_LEGACY_LOG2_MIB 8
 
 /* Order matters only where two rows could match one line: the first wins. */
 static const struct doctor_sig sigs[] = {
@@ -459,6 +466,8 @@ static int fix_msr(struct fixer *x)
 				       on == 0 ? " (it is off now)" : ""));
 }
 
+static int fix_rebar(struct fixer *x);
+
 static int fix_one(struct fixer *x)
 {
 	const char *id = x->f->sig->id;
@@ -511,6 +520,8 @@ static int fix_one(struct fixer *x)
 					       "key (or the MSI utility), for every function of the card; a Linux guest, "
 					       "options snd-hda-intel enable_msi=1 for its audio; then restart the guest",
 					       a));
+	if (streq(id, "resizable-bar"))
+		return fix_rebar(x);
 	if (streq(id, "no-reset-method"))
 		return set(&x->f->fix, strdupf("%s has no reset method (reset_method empty, no reset attribute): reboot "
 					       "the host after the guest stops; do not suspend the host with the guest "
@@ -532,7 +543,79 @@ static const struct doctor_sig model_sigs[] = {
 	  "and crackles, graphics stutter",
 	  S_MSI, "the host model: /proc/interrupts, vfio-pci's \"vfio-intx(%s)\" action (drivers/vfio/pci/"
 	  "vfio_pci_intrs.c) and no \"vfio-msi[%d](%s)\"" },
+	{ "resizable-bar", DOCTOR_WARNING, NULL, NULL,
+	  "a GPU on vfio-pci has a resizable BAR the firmware made larger than 256 MiB (Resizable BAR / Smart Access "
+	  "Memory on): QEMU gives the guest no resizable BAR, and its driver may stop the card with Code 43",
+	  S_REBAR, "the host model: the device's resourceN_resize (drivers/pci/pci-sysfs.c, Linux 6.1+) and resource "
+	  "attributes in sysfs" },
 };
+
+/* A resizable BAR of a display device larger now than 256 MiB; -1 none. */
+static int rebar_large(const struct pci_device *d, unsigned from)
+{
+	for (unsigned n = from; pci_is_display(d) && n < PCI_STD_BARS; n++)
+		if (d->rebar_sizes[n] && (d->bar_len[n] >> 20) > (1u << REBAR_LEGACY_LOG2_MIB))
+			return (int)n;
+	return -1;
+}
+
+/* The size to write to resourceN_resize (log2 of MiB): 256 MiB where the
+ * BAR supports it, else the smallest size it supports. */
+static unsigned rebar_target(uint64_t sizes)
+{
+	if (sizes & (1ull << REBAR_LEGACY_LOG2_MIB))
+		return REBAR_LEGACY_LOG2_MIB;
+	return (unsigned)__builtin_ctzll(sizes);
+}
+
+static char *size_text(uint64_t mib)
+{
+	if (mib >= 1024 * 1024 && mib % (1024 * 1024) == 0)
+		return strdupf("%llu TiB", (unsigned long long)(mib >> 20));
+	if (mib >= 1024 && mib % 1024 == 0)
+		return strdupf("%llu GiB", (unsigned long long)(mib >> 10));
+	return strdupf("%llu MiB", (unsigned long long)mib);
+}
+
+static int fix_rebar(struct fixer *x)
+{
+	const struct pci_device *d = x->dev;
+	struct strv rules = { 0 }, now = { 0 }, sizes = { 0 };
+	_cleanup_free_ char *r = NULL, *c = NULL, *w = NULL;
+	int k = -ENOMEM;
+
+	if (!d || rebar_large(d, 0) < 0)
+		return set(&x->f->fix, strdup("turn off Resizable BAR (Re-Size BAR Support, Smart Access Memory) in the "
+					      "firmware setup"));
+	for (int n = rebar_large(d, 0); n >= 0; n = rebar_large(d, (unsigned)n + 1)) {
+		unsigned t = rebar_target(d->rebar_sizes[n]);
+		_cleanup_free_ char *cur = size_text(d->bar_len[n] >> 20), *to = size_text(1ull << t);
+
+		if (!cur || !to ||
+		    strv_push_take(&sizes, strdupf("BAR %d is %s now (%s after the fix)", n, cur, to)) < 0 ||
+		    strv_push_take(&rules, strdupf("ACTION==\"add\", SUBSYSTEM==\"pci\", ATTR{vendor}==\"0x%04x\", "
+						   "ATTR{device}==\"0x%04x\", ATTR{resource%d_resize}=\"%u\"",
+						   d->vendor, d->device, n, t)) < 0 ||
+		    strv_push_take(&now, strdupf("echo %u > /sys/bus/pci/devices/%s/resource%d_resize", t, x->addr, n)) < 0)
+			goto out;
+	}
+	if (!(r = strv_join(&rules, "\n")) || !(c = strv_join(&now, "; ")) || !(w = strv_join(&sizes, ", ")))
+		goto out;
+	if ((k = set(&x->f->cause, strdupf("%s: %s: Resizable BAR is on; QEMU gives the guest no resizable BAR, and its "
+					     "driver may stop the card with Code 43",
+					     x->addr, w))) < 0)
+		goto out;
+	k = set(&x->f->fix, strdupf("turn off Resizable BAR (Re-Size BAR Support, Smart Access Memory) in the firmware "
+				    "setup; or keep it and shrink the BAR at every boot with this udev rule in "
+				    "/etc/udev/rules.d/99-vfio-rebar.rules (Linux 6.1 and later):\n%s\nfor now, with no "
+				    "driver bound to %s: %s",
+				    r, x->addr, c));
+out:
+	strv_clear(&rules);
+	strv_clear(&now);
+	strv_clear(&sizes);
+	return k;
+}
 
 static int push_model(struct doctor_report *rep, const struct doctor_sig *s, const struct pci_addr *a)
 {
@@ -576,6 +659,8 @@ static int model_findings(struct doctor_report *rep, const struct host *h)
 		if (strv_contains(&h->iommu.vfio_intx, d->name) && !strv_contains(&h->iommu.vfio_msi, d->name) &&
 		    (k = push_model(rep, &model_sigs[2], &d->addr)) < 0)
 			return k;
+		if (rebar_large(d, 0) >= 0 && (k = push_model(rep, &model_sigs[3], &d->addr)) < 0)
+			return k;
 	}
 	return 0;
 }
@@ -594,6 +679,107 @@ int doctor_report_finish(struct doctor_report *rep, const struct host *h)
 			x.dev = h ? host_find_pci(h, &x.f->addr) : NULL;
 		}
 		if ((k = set(&x.f->cause, strdup(x.f->sig->cause))) < 0 || (k = fix_one(&x)) < 0)
+			return k;
+	}
+	return 0;
+}
+
+static const struct doctor_sig guest_sigs[] = {
+	{ "guest-vm-detection", DOCTOR_WARNING, NULL, NULL,
+	  "the guest's GPU driver looks for a hypervisor and refuses to run when it finds one (error 43, a black "
+	  "screen)",
+	  S_DETECT, "the guest's libvirt XML (etc/libvirt/qemu/NAME.xml): <features>, its PCI <hostdev>s and the host "
+	  "model's vendor and class of each" },
+	{ "guest-ioapic-split", DOCTOR_WARNING, NULL, NULL,
+	  "QEMU 4.0 and later give q35 a split irqchip (kernel_irqchip=split), which breaks NVIDIA's guest driver "
+	  "(it fails to load, a black screen, Code 43, stutter)",
+	  S_IRQCHIP, "the guest's libvirt XML (etc/libvirt/qemu/NAME.xml): <os><type machine=>, <features><ioapic>, "
+	  "its PCI <hostdev>s and the host model's vendor and class of each" },
+};
+
+#define VENDOR_NVIDIA 0x10de
+#define VENDOR_AMD 0x1002
+
+static int push_guest(struct doctor_report *rep, const struct doctor_sig *s, const struct pci_addr *a, char *cause,
+		      char *fix)
+{
+	struct doctor_finding *f;
+	int k = 0;
+
+	if (!cause || !fix)
+		k = -ENOMEM;
+	else if (rep->n < DOCTOR_FINDINGS_MAX && GROW(rep->f, rep->alloc, rep->n + 1) < 0)
+		k = -ENOMEM;
+	if (k < 0 || rep->n >= DOCTOR_FINDINGS_MAX) {
+		free(cause);
+		free(fix);
+		return k;
+	}
+	f = &rep->f[rep->n++];
+	*f = (struct doctor_finding){ .sig = s, .severity = s->severity, .has_addr = true, .addr = *a, .group = -1,
+				      .cause = cause, .fix = fix };
+	return 0;
+}
+
+/* The article's "Video card driver virtualisation detection": AMD's
+ * drivers detect Hyper-V (vendor_id fixes it); NVIDIA's before 465 also
+ * need the KVM leaf hidden. Its Q35 entry: NVIDIA needs the in-kernel
+ * IOAPIC. One finding per entry and GPU. */
+static int guest_gpu(struct doctor_report *rep, const struct host_guest *g, const struct pci_device *d)
+{
+	bool nv = d->vendor == VENDOR_NVIDIA;
+	const char *who = nv ? "NVIDIA's guest drivers before 465 stop the card with error 43 when they see KVM or "
+			       "Hyper-V's default vendor"
+			     : "AMD's guest drivers detect Hyper-V and refuse to run (a black screen)";
+	struct strv miss = { 0 }, xml = { 0 };
+	int k = -ENOMEM;
+
+	if (!g->hv_vendor_id && (strv_push(&miss, "<hyperv><vendor_id state='on'/>") < 0 ||
+				 strv_push(&xml, "<hyperv><vendor_id state='on' value='vfiokit'/></hyperv>") < 0))
+		goto out;
+	if (nv && !g->kvm_hidden &&
+	    (strv_push(&miss, "<kvm><hidden state='on'/>") < 0 || strv_push(&xml, "<kvm><hidden state='on'/></kvm>") < 0))
+		goto out;
+	if (miss.n) {
+		_cleanup_free_ char *m = strv_join(&miss, " and "), *x = strv_join(&xml, " ");
+		if (!m || !x)
+			goto out;
+		k = push_guest(rep, &guest_sigs[0], &d->addr,
+			       strdupf("guest %s passes %s (%s) without %s in <features>: %s", g->name, d->name,
+				       nv ? "NVIDIA" : "AMD", m, who),
+			       strdupf("add %s under <features> (virsh edit %s), or vfiokit vm edit %s --gpu %s%s --define "
+				       "(it sets the vendor_id%s)%s",
+				       x, g->name, g->name, d->name, nv ? " --hide-kvm" : "",
+				       nv ? " and hides KVM" : "",
+				       nv ? "; NVIDIA drivers 465 and later do not need it" : ""));
+		if (k < 0)
+			goto out;
+	}
+	k = 0;
+	if (nv && g->q35 && !g->ioapic_kvm)
+		k = push_guest(rep, &guest_sigs[1], &d->addr,
+			       strdupf("guest %s is q35 and passes the NVIDIA GPU %s without <ioapic driver='kvm'/>: QEMU 4.0 "
+				       "and later split the irqchip, and NVIDIA's driver fails to load, shows a black screen "
+				       "or Code 43, or stutters",
+				       g->name, d->name),
+			       strdupf("add <ioapic driver='kvm'/> under <features> (virsh edit %s), or vfiokit vm edit %s "
+				       "--gpu %s --define (it adds it); with plain QEMU, -machine kernel_irqchip=on",
+				       g->name, g->name, d->name));
+out:
+	strv_clear(&miss);
+	strv_clear(&xml);
+	return k;
+}
+
+int doctor_report_guest(struct doctor_report *rep, const struct host *h, const struct host_guest *g)
+{
+	for (size_t i = 0; i < g->nhostdevs; i++) {
+		const struct pci_device *d = host_find_pci(h, &g->hostdevs[i]);
+		int k;
+
+		if (!d || !pci_is_display(d) || (d->vendor != VENDOR_NVIDIA && d->vendor != VENDOR_AMD))
+			continue;
+		if ((k = guest_gpu(rep, g, d)) < 0)
 			return k;
 	}
 	return 0;

@@ -70,6 +70,13 @@ int doctor_report_add(struct doctor_report *rep, const struct doctor_match *m, c
  * the facts of the model alone: a reset-bug card passed without
  * vendor-reset, a device with no reset method. 0 or -ENOMEM. */
 int doctor_report_finish(struct doctor_report *rep, const struct host *h);
+/* The article's Code 43 entries for guest g (doctor --guest): an NVIDIA or
+ * AMD GPU (by the host model's vendor and class of its PCI <hostdev>s)
+ * passed without the <features> its drivers need: Hyper-V's vendor_id,
+ * KVM hidden (NVIDIA before 465), the in-kernel IOAPIC on q35 (NVIDIA).
+ * Findings come with cause and fix; call after doctor_report_finish().
+ * 0 or -ENOMEM. */
+int doctor_report_guest(struct doctor_report *rep, const struct host *h, const struct host_guest *g);
 size_t doctor_report_count(const struct doctor_report *rep, enum doctor_severity s);
 const char *doctor_severity_name(enum doctor_severity s);
 void doctor_report_clear(struct doctor_report *rep);

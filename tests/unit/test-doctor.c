@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "plan/doctor.h"
+#include "host/host.h"
 #include "host/log.h"
 #include "shared/macro.h"
 
@@ -144,12 +145,108 @@ static void test_reader(void **state)
 	log_close(lr);
 }
 
+static struct pci_device gpu(const char *addr, uint16_t vendor, uint32_t class)
+{
+	struct pci_device d = { .vendor = vendor, .device = 0x1234, .class = class, .iommu_group = -1,
+				.driver = (char *)"vfio-pci", .reset_method = (char *)"flr" };
+
+	assert_int_equal(parse_pci_addr(addr, &d.addr), 0);
+	format_pci_addr(&d.addr, d.name);
+	return d;
+}
+
+static const struct doctor_finding *find(const struct doctor_report *rep, const char *id, const char *addr)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		char a[PCI_ADDR_STRLEN];
+		format_pci_addr(&rep->f[i].addr, a);
+		if (streq(rep->f[i].sig->id, id) && streq(a, addr))
+			return &rep->f[i];
+	}
+	return NULL;
+}
+
+/* The article's Code 43 entries for a guest: NVIDIA needs vendor_id and KVM
+ * hidden (drivers before 465) and, on q35, the in-kernel IOAPIC; AMD
+ * vendor_id only; the GPU's audio function and a guest with everything
+ * set give nothing. */
+static void test_guest(void **state)
+{
+	struct pci_device devs[] = { gpu("0000:06:00.0", 0x10de, 0x030000), gpu("0000:06:00.1", 0x10de, 0x040300),
+				     gpu("0000:07:00.0", 0x1002, 0x030000) };
+	struct pci_addr hd[3] = { devs[0].addr, devs[1].addr, devs[2].addr };
+	struct host h = { .pci = devs, .npci = 3 };
+	struct host_guest g = { .name = (char *)"win10", .hostdevs = hd, .nhostdevs = 3, .q35 = true };
+	struct doctor_report rep = { 0 };
+	const struct doctor_finding *f;
+
+	(void)state;
+	assert_int_equal(doctor_report_guest(&rep, &h, &g), 0);
+	assert_int_equal(rep.n, 3);
+	assert_non_null(f = find(&rep, "guest-vm-detection", "0000:06:00.0"));
+	assert_non_null(strstr(f->cause, "<hyperv><vendor_id state='on'/> and <kvm><hidden state='on'/>"));
+	assert_non_null(strstr(f->fix, "vfiokit vm edit win10 --gpu 0000:06:00.0 --hide-kvm --define"));
+	assert_non_null(f = find(&rep, "guest-ioapic-split", "0000:06:00.0"));
+	assert_non_null(strstr(f->fix, "<ioapic driver='kvm'/>"));
+	assert_non_null(f = find(&rep, "guest-vm-detection", "0000:07:00.0"));
+	assert_null(strstr(f->cause, "hidden"));
+	assert_null(strstr(f->fix, "--hide-kvm"));
+	doctor_report_clear(&rep);
+
+	g.hv_vendor_id = true;
+	g.q35 = false;
+	assert_int_equal(doctor_report_guest(&rep, &h, &g), 0);
+	assert_int_equal(rep.n, 1);
+	assert_non_null(f = find(&rep, "guest-vm-detection", "0000:06:00.0"));
+	assert_null(strstr(f->cause, "vendor_id"));
+	doctor_report_clear(&rep);
+
+	g.kvm_hidden = g.q35 = g.ioapic_kvm = true;
+	assert_int_equal(doctor_report_guest(&rep, &h, &g), 0);
+	assert_int_equal(rep.n, 0);
+	doctor_report_clear(&rep);
+}
+
+/* A resizable BAR of a GPU on vfio-pci past 256 MiB: a warning with the
+ * udev rule; 256 MiB, an unknown size or a device that is no GPU: none. */
+static void test_rebar(void **state)
+{
+	struct pci_device devs[] = { gpu("0000:06:00.0", 0x10de, 0x030000), gpu("0000:07:00.0", 0x1002, 0x030000),
+				     gpu("0000:08:00.0", 0x1002, 0x030000), gpu("0000:09:00.0", 0x8086, 0x010802) };
+	struct host h = { .pci = devs, .npci = 4 };
+	struct doctor_report rep = { 0 };
+	const struct doctor_finding *f;
+
+	(void)state;
+	devs[0].rebar_sizes[1] = 0x3f00; /* 256 MiB .. 8 GiB */
+	devs[0].bar_len[1] = 8ull << 30;
+	devs[1].rebar_sizes[0] = 0x3f00;
+	devs[1].bar_len[0] = 256u << 20;
+	devs[1].rebar_sizes[2] = 0x3e00; /* 512 MiB .. 8 GiB, size unread */
+	devs[2].rebar_sizes[0] = 0x7e00; /* 512 MiB .. 16 GiB */
+	devs[2].bar_len[0] = 16ull << 30;
+	devs[3].rebar_sizes[0] = 0xff00;
+	devs[3].bar_len[0] = 8ull << 30;
+	assert_int_equal(doctor_report_finish(&rep, &h), 0);
+	assert_int_equal(rep.n, 2);
+	assert_non_null(f = find(&rep, "resizable-bar", "0000:06:00.0"));
+	assert_int_equal(f->severity, DOCTOR_WARNING);
+	assert_non_null(strstr(f->cause, "BAR 1 is 8 GiB now (256 MiB after the fix)"));
+	assert_non_null(strstr(f->fix, "ATTR{vendor}==\"0x10de\", ATTR{device}==\"0x1234\", ATTR{resource1_resize}=\"8\""));
+	assert_non_null(strstr(f->fix, "echo 8 > /sys/bus/pci/devices/0000:06:00.0/resource1_resize"));
+	assert_non_null(f = find(&rep, "resizable-bar", "0000:08:00.0"));
+	assert_non_null(strstr(f->fix, "ATTR{resource0_resize}=\"9\""));
+	doctor_report_clear(&rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strip),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_guest),
+		cmocka_unit_test(test_rebar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,28 @@ static void test_resource(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* One BAR's length by its line, as doctor reads a resizable BAR's size. */
+static void test_resource_len(void **state)
+{
+	const char *text = "0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200\n"
+			   "0x0000006000000000 0x00000061ffffffff 0x000000000014220c\n"
+			   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+			   "garbage line\n";
+	uint64_t len = 1;
+
+	(void)state;
+	assert_int_equal(pci_resource_len(text, 0, &len), 0);
+	assert_true(len == 16u << 20);
+	assert_int_equal(pci_resource_len(text, 1, &len), 0);
+	assert_true(len == 8ull << 30);
+	assert_int_equal(pci_resource_len(text, 2, &len), 0);
+	assert_true(len == 0);
+	assert_int_equal(pci_resource_len(text, 3, &len), -EINVAL);
+	assert_int_equal(pci_resource_len(text, 4, &len), -EINVAL);
+	assert_int_equal(pci_resource_len(text, 5, &len), -EINVAL);
+	assert_int_equal(pci_resource_len("", 0, &len), -EINVAL);
+}
+
 static void test_iomem(void **state)
 {
 	const char *text = "00000000-00000fff : Reserved\n"
@@ -529,7 +551,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex),      cmocka_unit_test(test_int),     cmocka_unit_test(test_pci_addr),
 		cmocka_unit_test(test_cmdline),  cmocka_unit_test(test_modules), cmocka_unit_test(test_cpuinfo),
-		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_iomem),
+		cmocka_unit_test(test_osrelease), cmocka_unit_test(test_resource), cmocka_unit_test(test_resource_len), cmocka_unit_test(test_iomem),
 		cmocka_unit_test(test_mountinfo), cmocka_unit_test(test_route),   cmocka_unit_test(test_bind_state),
 		cmocka_unit_test(test_cpuset),   cmocka_unit_test(test_memory),  cmocka_unit_test(test_modprobe_conf), cmocka_unit_test(test_override_script),
 		cmocka_unit_test(test_long_lines),
