@@ -8,10 +8,20 @@ sysfs tree (10,000 PCI devices in 2,500 IOMMU groups, SR-IOV scale):
     500-device tree, against vfiokit on that same tree
   - a minimal C reader of the same attributes (bench/floor.c): the floor
 
-Prints median wall time over the runs, the ratios, and peak RSS. Timings are
-reported, never asserted.
+and, on small machines, where starting the process is most of the time:
 
-usage: bench/run.py [--vfiokit build/src/vfiokit] [--runs 5] [--keep DIR]
+  - vfiokit --version against lspci --version
+  - vfiokit groups against lspci -nnk on the article's host
+    (tests/fixtures/hosts/article), and both on this machine's /sys
+  - vfiokit check against virt-host-validate qemu, both on this machine
+
+Prints median wall time over the runs, the ratios, and peak RSS; the small
+machines' commands run in turn, round after round, and their CPU time (user +
+system) is given beside the wall time, as it moves less when other work
+shares the machine. Timings are reported, never asserted.
+
+usage: bench/run.py [--vfiokit build/src/vfiokit] [--runs 5] [--small-runs 50]
+                    [--small-only] [--keep DIR]
 """
 import argparse
 import os
@@ -58,6 +68,63 @@ def measure(name, cmd, runs, env=None):
     return t, rss
 
 
+def small(cmds, runs, env):
+    """Median wall and CPU time (ms) of each command, run in turn, round after
+    round, so that a change in the machine's load falls on all of them.
+    Exit 1 is a finding (check, virt-host-validate), not a failure."""
+    times = {name: ([], []) for name, _ in cmds}
+    for _ in range(runs + 1):
+        for name, cmd in cmds:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _, status, ru = os.wait4(p.pid, 0)
+            dt = time.perf_counter() - t0
+            p.returncode = os.waitstatus_to_exitcode(status)
+            if p.returncode not in (0, 1):
+                sys.exit("failed (exit %d): %s" % (p.returncode, " ".join(cmd)))
+            times[name][0].append(dt * 1000)
+            times[name][1].append((ru.ru_utime + ru.ru_stime) * 1000)
+    res = {}
+    for name, _ in cmds:
+        wall, cpu = (statistics.median(v[1:]) for v in times[name])  # the first round warms the caches
+        print("  %-40s %8.2f ms wall %8.2f ms CPU" % (name, wall, cpu))
+        res[name] = (wall, cpu)
+    return res
+
+
+def small_machines(vfiokit, runs, env):
+    article = os.path.join(TOP, "tests/fixtures/hosts/article")
+    ndev = len(os.listdir(os.path.join(article, "sys/bus/pci/devices")))
+    cmds = [("vfiokit --version", [vfiokit, "--version"]),
+            ("lspci --version", ["lspci", "--version"]),
+            ("vfiokit groups (article)", [vfiokit, "groups", "--root", article]),
+            ("lspci -nnk (article)", ["lspci", "-nnk", "-A", "linux-sysfs", "-O",
+                                      "sysfs.path=%s/sys/bus/pci" % article]),
+            ("vfiokit check (article)", [vfiokit, "check", "--root", article])]
+    live = os.path.isdir("/sys/bus/pci/devices") and os.listdir("/sys/bus/pci/devices")
+    if live:
+        cmds += [("vfiokit groups (this machine)", [vfiokit, "groups"]),
+                 ("lspci -nnk (this machine)", ["lspci", "-nnk"]),
+                 ("vfiokit check (this machine)", [vfiokit, "check"])]
+        if shutil.which("virt-host-validate"):
+            cmds.append(("virt-host-validate qemu (this machine)", ["virt-host-validate", "qemu"]))
+    print("small machines: the article's host (%d PCI devices)%s, median of %d rounds:" %
+          (ndev, " and this one (%d)" % len(live) if live else "", runs))
+    r = small(cmds, runs, env)
+    print()
+    print("ratios (wall, CPU; above 1: vfiokit is faster):")
+
+    def ratio(what, peer, ours):
+        if peer in r and ours in r:
+            print("  %-44s %6.2fx %6.2fx" % (what, r[peer][0] / r[ours][0], r[peer][1] / r[ours][1]))
+    ratio("lspci --version / vfiokit --version", "lspci --version", "vfiokit --version")
+    ratio("lspci -nnk / vfiokit groups (article)", "lspci -nnk (article)", "vfiokit groups (article)")
+    ratio("lspci -nnk / vfiokit groups (this machine)", "lspci -nnk (this machine)",
+          "vfiokit groups (this machine)")
+    ratio("virt-host-validate / vfiokit check (this)", "virt-host-validate qemu (this machine)",
+          "vfiokit check (this machine)")
+
+
 def make_tree(path, n, groups):
     subprocess.run([sys.executable, os.path.join(TOP, "tests/fixtures/mkhost.py"), "--synthetic", str(n),
                     "--groups", str(groups), path, "--ids", "/usr/share/misc/pci.ids"], check=True)
@@ -68,10 +135,17 @@ def main():
     ap.add_argument("--vfiokit", default=os.path.join(TOP, "build/src/vfiokit"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", help="keep the trees here")
+    ap.add_argument("--small-runs", type=int, default=50)
+    ap.add_argument("--small-only", action="store_true", help="only the small machines")
     a = ap.parse_args()
     for tool in ("lspci", "bash", "cc"):
         if not shutil.which(tool):
             sys.exit("needs %s (apt-get install pciutils bash gcc)" % tool)
+    env = dict(os.environ, LC_ALL="C")
+    small_machines(a.vfiokit, a.small_runs, env)
+    if a.small_only:
+        return
+    print()
 
     work = a.keep or tempfile.mkdtemp(prefix="vfiokit-bench.")
     big, small = os.path.join(work, "tree-10000"), os.path.join(work, "tree-500")
@@ -85,7 +159,6 @@ def main():
     global RSS
     RSS = os.path.join(work, "rss")
     subprocess.run(["cc", "-O2", "-o", RSS, os.path.join(TOP, "bench/rss.c")], check=True)
-    env = dict(os.environ, LC_ALL="C")
 
     print("10,000 PCI devices, 2,500 IOMMU groups (median of %d runs):" % a.runs)
     v, vrss = measure("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", big], a.runs, env)

@@ -5,8 +5,77 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shared/dlopen.h"
 #include "shared/macro.h"
 #include "apply/virt.h"
+
+/*
+ * libvirt and the ~50 libraries under it (gnutls, krb5, curl, glib, ICU)
+ * cost every command several milliseconds to load, and only vm talks to
+ * libvirt: it is loaded here, on first use (-Dlibvirt-dlopen=true, the
+ * default). Each sym_ pointer has the type libvirt's header declares; with
+ * -Dlibvirt-dlopen=false they are bound at link time instead.
+ */
+#if VFIOKIT_LIBVIRT_DLOPEN
+#define VIRT_SYM(name) static typeof(name) *sym_##name
+#else
+#define VIRT_SYM(name) static typeof(name) *const sym_##name = &name
+#endif
+VIRT_SYM(virInitialize);
+VIRT_SYM(virGetVersion);
+VIRT_SYM(virSetErrorFunc);
+VIRT_SYM(virGetLastError);
+VIRT_SYM(virGetLastErrorMessage);
+VIRT_SYM(virConnectAuthPtrDefault);
+VIRT_SYM(virConnectOpenAuth);
+VIRT_SYM(virConnectClose);
+VIRT_SYM(virConnectGetLibVersion);
+VIRT_SYM(virDomainLookupByName);
+VIRT_SYM(virDomainDefineXML);
+VIRT_SYM(virDomainGetXMLDesc);
+VIRT_SYM(virDomainGetUUIDString);
+VIRT_SYM(virDomainUndefineFlags);
+VIRT_SYM(virDomainFree);
+
+#define LIBVIRT_SONAME "libvirt.so.0"
+
+/* 0 once libvirt's symbols are there; -EOPNOTSUPP with *err when the
+ * library or one of its symbols is missing. */
+static int virt_load(char **err)
+{
+#if VFIOKIT_LIBVIRT_DLOPEN
+	static void *dl;
+	_cleanup_free_ char *why = NULL;
+	int r;
+
+	r = dlopen_many_sym(&dl, LIBVIRT_SONAME, &why,
+			    DLSYM_ARG(virInitialize),
+			    DLSYM_ARG(virGetVersion),
+			    DLSYM_ARG(virSetErrorFunc),
+			    DLSYM_ARG(virGetLastError),
+			    DLSYM_ARG(virGetLastErrorMessage),
+			    DLSYM_ARG(virConnectAuthPtrDefault),
+			    DLSYM_ARG(virConnectOpenAuth),
+			    DLSYM_ARG(virConnectClose),
+			    DLSYM_ARG(virConnectGetLibVersion),
+			    DLSYM_ARG(virDomainLookupByName),
+			    DLSYM_ARG(virDomainDefineXML),
+			    DLSYM_ARG(virDomainGetXMLDesc),
+			    DLSYM_ARG(virDomainGetUUIDString),
+			    DLSYM_ARG(virDomainUndefineFlags),
+			    DLSYM_ARG(virDomainFree),
+			    NULL);
+	if (r == -EOPNOTSUPP) {
+		*err = strdupf("libvirt (%s) could not be loaded: %s; install it: 'apt install libvirt0' (Debian), "
+			       "'dnf install libvirt-libs' (Fedora)",
+			       LIBVIRT_SONAME, why);
+		return *err ? -EOPNOTSUPP : -ENOMEM;
+	}
+	return r;
+#else
+	return 0;
+#endif
+}
 
 struct virt {
 	virConnectPtr conn;
@@ -20,7 +89,7 @@ static void quiet(void *data, virErrorPtr e)
 
 static int error(char **err, const char *what)
 {
-	const char *m = virGetLastErrorMessage();
+	const char *m = sym_virGetLastErrorMessage();
 
 	*err = strdupf("%s: %s", what, m && *m ? m : "unknown libvirt error");
 	return *err ? -EIO : -ENOMEM;
@@ -29,15 +98,19 @@ static int error(char **err, const char *what)
 int virt_open(const char *uri, struct virt **ret, char **err)
 {
 	struct virt *v;
+	int r;
 
 	*err = NULL;
-	virSetErrorFunc(NULL, quiet);
-	if (virInitialize() < 0)
+	r = virt_load(err);
+	if (r < 0)
+		return r;
+	sym_virSetErrorFunc(NULL, quiet);
+	if (sym_virInitialize() < 0)
 		return error(err, "libvirt");
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
+	v->conn = sym_virConnectOpenAuth(uri, *sym_virConnectAuthPtrDefault, 0);
 	if (!v->conn) {
 		free(v);
 		_cleanup_free_ char *what = strdupf("cannot connect to %s", uri);
@@ -56,7 +129,7 @@ void virt_close(struct virt *v)
 {
 	if (!v)
 		return;
-	virConnectClose(v->conn);
+	sym_virConnectClose(v->conn);
 	free(v->uri);
 	free(v);
 }
@@ -65,48 +138,55 @@ unsigned long virt_version(struct virt *v)
 {
 	unsigned long ver = 0;
 
-	return virConnectGetLibVersion(v->conn, &ver) == 0 ? ver : 0;
+	return sym_virConnectGetLibVersion(v->conn, &ver) == 0 ? ver : 0;
 }
 
-unsigned long virt_local_version(void)
+int virt_local_version(unsigned long *ver, char **err)
 {
-	unsigned long ver = 0;
+	int r;
 
-	return virGetVersion(&ver, NULL, NULL) == 0 ? ver : 0;
+	*ver = 0;
+	*err = NULL;
+	r = virt_load(err);
+	if (r < 0)
+		return r;
+	if (sym_virGetVersion(ver, NULL, NULL) < 0)
+		*ver = 0;
+	return 0;
 }
 
 int virt_get_xml(struct virt *v, const char *name, char **xml, char **err)
 {
-	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainPtr d = sym_virDomainLookupByName(v->conn, name);
 
 	*xml = NULL;
 	*err = NULL;
 	if (!d) {
-		virErrorPtr e = virGetLastError();
+		virErrorPtr e = sym_virGetLastError();
 		if (e && e->code == VIR_ERR_NO_DOMAIN) {
 			*err = strdupf("no domain called '%s' on %s", name, v->uri);
 			return *err ? -ENOENT : -ENOMEM;
 		}
 		return error(err, "looking up the domain");
 	}
-	*xml = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
-	virDomainFree(d);
+	*xml = sym_virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+	sym_virDomainFree(d);
 	return *xml ? 0 : error(err, "reading the domain's XML");
 }
 
 int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, char **err)
 {
 	char buf[VIR_UUID_STRING_BUFLEN];
-	virDomainPtr d = virDomainDefineXML(v->conn, xml);
+	virDomainPtr d = sym_virDomainDefineXML(v->conn, xml);
 
 	*stored = *uuid = NULL;
 	*err = NULL;
 	if (!d)
 		return error(err, "libvirt refused the domain");
-	*stored = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
-	if (virDomainGetUUIDString(d, buf) == 0)
+	*stored = sym_virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
+	if (sym_virDomainGetUUIDString(d, buf) == 0)
 		*uuid = strdup(buf);
-	virDomainFree(d);
+	sym_virDomainFree(d);
 	if (!*stored)
 		return error(err, "reading the defined domain back");
 	return *uuid ? 0 : -ENOMEM;
@@ -114,13 +194,13 @@ int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, cha
 
 int virt_undefine(struct virt *v, const char *name, bool keep_nvram, char **err)
 {
-	virDomainPtr d = virDomainLookupByName(v->conn, name);
+	virDomainPtr d = sym_virDomainLookupByName(v->conn, name);
 	int r;
 
 	*err = NULL;
 	if (!d)
 		return error(err, "looking up the domain");
-	r = virDomainUndefineFlags(d, keep_nvram ? VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : VIR_DOMAIN_UNDEFINE_NVRAM);
-	virDomainFree(d);
+	r = sym_virDomainUndefineFlags(d, keep_nvram ? VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : VIR_DOMAIN_UNDEFINE_NVRAM);
+	sym_virDomainFree(d);
 	return r == 0 ? 0 : error(err, "libvirt refused to undefine the domain");
 }

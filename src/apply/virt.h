@@ -11,7 +11,8 @@
 
 struct virt;
 
-/* 0, or -1 with *err (heap) holding libvirt's own message. */
+/* 0, or -errno with *err (heap) holding libvirt's own message, or saying
+ * that libvirt could not be loaded (-EOPNOTSUPP). */
 int virt_open(const char *uri, struct virt **ret, char **err);
 void virt_close(struct virt *v);
 /* libvirt's version on the other end, as major * 1000000 + minor * 1000 + micro. */
@@ -24,5 +25,7 @@ int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, cha
 /* Remove a persistent domain that is not running, with its NVRAM file when
  * keep_nvram is false (undoing a define). */
 int virt_undefine(struct virt *v, const char *name, bool keep_nvram, char **err);
-/* The local libvirt library's version (for --xml without a connection). */
-unsigned long virt_local_version(void);
+/* The local libvirt library's version (for --xml without a connection) in
+ * *ver, 0 when it does not say; -EOPNOTSUPP with *err when libvirt could not
+ * be loaded. */
+int virt_local_version(unsigned long *ver, char **err);

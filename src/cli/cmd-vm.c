@@ -82,7 +82,7 @@ static void help(void)
 	      "      --define             define the domain through libvirt\n"
 	      "  -c, --connect URI        libvirt URI (default qemu:///system; qemu+ssh://HOST/system)\n"
 	      "      --libvirt-version V  write XML for that libvirt (default: the connection's, or\n"
-	      "                           the local library's)\n"
+	      "                           the local library's, asked for PipeWire audio)\n"
 	      "      --qemu FILE          write a QEMU launch script (create only)\n"
 	      "      --from FILE          edit: the domain XML from FILE instead of libvirt\n"
 	      "      --allow-unreserved   write a huge-page guest although the pages are not free\n"
@@ -459,16 +459,18 @@ static int run(int argc, char **argv, bool edit)
 	uri = o.uri ? o.uri : DEFAULT_URI;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
-	/* From reading the domain to its backup and the define. */
-	if ((o.targets & TARGET_DEFINE) &&
-	    cli_lock(root, edit ? "vfiokit vm edit --define" : "vfiokit vm create --define", &lockfd) < 0)
-		goto out;
+	/* Before the lock: a libvirt that cannot be loaded or reached leaves
+	 * nothing behind. */
 	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
 		if (virt_open(uri, &conn, &err) < 0) {
 			cli_error("%s", err ? err : "out of memory");
 			goto out;
 		}
 	}
+	/* From reading the domain to its backup and the define. */
+	if ((o.targets & TARGET_DEFINE) &&
+	    cli_lock(root, edit ? "vfiokit vm edit --define" : "vfiokit vm create --define", &lockfd) < 0)
+		goto out;
 	if (edit) {
 		unsigned vcpus;
 		uint64_t mem_kb;
@@ -531,7 +533,16 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		}
 		goto out;
 	}
-	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : virt_local_version();
+	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : 0;
+	/* The local library's version matters only to PipeWire audio: libvirt
+	 * is loaded for it then, and refused when it cannot be. */
+	if (!version && !conn && !(o.targets & TARGET_QEMU) && p.audio == VM_AUDIO_PIPEWIRE &&
+	    virt_local_version(&version, &err) < 0) {
+		if (!err)
+			goto oom;
+		cli_error("%s; or write the XML for a given libvirt with --libvirt-version X.Y", err);
+		goto out;
+	}
 	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
 		goto oom;
 	print_list("warning: ", &p.warnings);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlopen.h"
+
+static int dlerror_text(char **why)
+{
+	const char *e = dlerror();
+
+	*why = strdup(e ? e : "unknown dlopen error");
+	return *why ? -EOPNOTSUPP : -ENOMEM;
+}
+
+int dlopen_many_sym(void **dlp, const char *filename, char **why, ...)
+{
+	void *dl;
+	void **sym;
+	va_list ap;
+	int r = 0;
+
+	*why = NULL;
+	if (*dlp)
+		return 0;
+	/* RTLD_NODELETE: a library that set up threads or atexit handlers stays
+	 * mapped even if it is closed; systemd opens its optional ones so too. */
+	dl = dlopen(filename, RTLD_NOW | RTLD_NODELETE);
+	if (!dl)
+		return dlerror_text(why);
+	va_start(ap, why);
+	while ((sym = va_arg(ap, void **))) {
+		const char *name = va_arg(ap, const char *);
+
+		(void)dlerror();
+		*sym = dlsym(dl, name);
+		if (!*sym) {
+			r = dlerror_text(why);
+			break;
+		}
+	}
+	va_end(ap);
+	if (r < 0) {
+		/* Nothing half-loaded is kept: the pointers resolved so far point
+		 * into a library that is closed again, and *dlp says so. */
+		dlclose(dl);
+		return r;
+	}
+	*dlp = dl;
+	return 0;
+}
