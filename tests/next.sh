@@ -36,7 +36,7 @@ run() { # run NAME ROOT [ARGS...]: vfiokit next on ROOT against NAME.out
 		echo "not ok $n - $name"; sed 's/^/# /' "$tmp/diff"; fail=1
 	fi
 }
-echo "1..18"
+echo "1..19"
 # 1: a prerequisite fails: the IOMMU is off.
 run prerequisites "$fixtures/iommu-off"
 # ... and no ACPI table to tell which IOMMU: setup would refuse, check's fix names --iommu.
@@ -66,6 +66,10 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 new_boot "$tmp/grub"
 quiet "$vfiokit" setup --apply --root "$tmp/grub"
 run reboot-cmdline "$tmp/grub"
+# The same without /proc/cmdline: refused, naming it (never a guessed reboot).
+mv "$tmp/grub/proc/cmdline" "$tmp/grub-cmdline"
+run reboot-cmdline-unknown "$tmp/grub"
+mv "$tmp/grub-cmdline" "$tmp/grub/proc/cmdline"
 # A snapshot of it tells the same: it carries the journal and the boot time.
 "$vfiokit" snapshot -o "$tmp/applied.tar.gz" --root "$tmp/applied" >/dev/null 2>&1
 mkdir "$tmp/snap" && tar -xzf "$tmp/applied.tar.gz" -C "$tmp/snap"
