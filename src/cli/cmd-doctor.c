@@ -103,7 +103,9 @@ static int scan_file(struct scan *sc, const char *file)
 	int fd = cli_open_regular(file), k;
 
 	if (fd < 0) {
-		cli_error("%s: %s", file, path_strerror(fd));
+		cli_error("%s: %s; give --log a regular file that holds the log ('journalctl -k -b >kernel.log', then "
+			  "--log kernel.log)",
+			  file, path_strerror(fd));
 		sc->failed = true;
 		return 0;
 	}
