@@ -36,6 +36,12 @@ for b in sda sda1 sda2 sda3 sdb; do : >"$root/dev/$b"; done
 ln -s ../../sda3 "$root/dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3"
 ln -s ../../sdb "$root/dev/disk/by-id/wwn-0x50014ee2b5c2d1a3"
 ln -s ../../sdb "$root/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567"
+# The root partition under other names: a by-uuid link, a file name that
+# links to it, and a link that climbs above / (where it leads cannot be told).
+mkdir -p "$root/dev/disk/by-uuid" "$root/srv"
+ln -s ../../sda2 "$root/dev/disk/by-uuid/0f3c2b7e-5d1a-4c9e-8f6b-2a7d9e1c4b50"
+ln -s /dev/sda2 "$root/srv/root.img"
+ln -s ../../../sda2 "$root/srv/up.img"
 # Installer images: no xorriso or genisoimage on the build machines, so
 # the El Torito structures (ECMA-119 volume descriptors, a boot record,
 # the catalog's validation entry, default entry, section header and entry)
@@ -98,6 +104,10 @@ install-display|win10 --gpu 06:00.0 --install-display
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
 !disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3
+!disk-root-by-uuid|win10 --gpu 06:00.0 --disk /dev/disk/by-uuid/0f3c2b7e-5d1a-4c9e-8f6b-2a7d9e1c4b50
+!disk-root-dotdot|win10 --gpu 06:00.0 --disk //srv/../dev/sda2
+!disk-root-link|win10 --gpu 06:00.0 --disk /srv/root.img
+!disk-link-above-root|win10 --gpu 06:00.0 --disk /srv/up.img
 !evdev-power-button|win10 --gpu 06:00.0 --evdev /dev/input/by-id/acpi-Power_Button-event-kbd
 !evdev-unplugged|win10 --gpu 06:00.0 --evdev /dev/input/by-id/usb-Unplugged-event-kbd
 !grab-toggle-bad|win10 --gpu 06:00.0 --evdev auto --grab-toggle ctrl-alt

@@ -565,7 +565,8 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 		return 0;
 	if (rq->disk[0] != '/')
 		return fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
-	p->disk_block = startswith(rq->disk, "/dev/");
+	/* Judged where the path leads (host_block_lookup()), not as written. */
+	p->disk_block = rq->disk_dev ? rq->disk_dev->block : startswith(rq->disk, "/dev/");
 	if (!(p->disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
 		return -ENOMEM;
 	exists = rq->disk_dev ? rq->disk_dev->exists : path_exists(h->root, rq->disk);
