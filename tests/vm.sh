@@ -51,15 +51,15 @@ ln -s ../../../sda2 "$root/srv/up.img"
 mkdir -p "$root/srv"
 python3 - "$root/srv" <<'PY' || exit 1
 import struct, sys
-def iso(path, catalog, boot_record=True, checksum_ok=True):
+def iso(path, catalog, boot_record=True, checksum_ok=True, cut=None, lba=20):
     s = lambda t, body=b"": (bytes([t]) + b"CD001\x01" + body).ljust(2048, b"\0")
     vds = [s(1)]
     if boot_record:
-        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", 20)))
+        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", lba)))
     vds.append(s(255))
     data = b"\0" * 16 * 2048 + b"".join(vds)
     data = data.ljust(20 * 2048, b"\0") + catalog.ljust(2048, b"\0")
-    open(path, "wb").write(data)
+    open(path, "wb").write(data[:cut])
 def validation(platform, ok=True):
     e = bytearray(32); e[0] = 1; e[1] = platform; e[4:12] = b"vfiokit!"; e[30] = 0x55; e[31] = 0xaa
     s = sum(struct.unpack("<16H", bytes(e))) & 0xffff
@@ -73,6 +73,13 @@ iso(d + "/bios.iso", validation(0) + entry)
 iso(d + "/plain.iso", b"", boot_record=False)
 iso(d + "/damaged.iso", validation(0, ok=False) + entry + section(True, 0xef, 1) + entry)
 iso(d + "/efi-only.iso", validation(0xef) + entry)
+# Cut short: among the descriptors, inside the catalog (before and after
+# its EFI section), and a catalog sector past the end of the file.
+win10 = validation(0) + entry + section(True, 0xef, 1) + entry
+iso(d + "/cut-descriptors.iso", win10, cut=17 * 2048)
+iso(d + "/cut-catalog.iso", win10, cut=20 * 2048 + 64)
+iso(d + "/cut-after-entries.iso", win10, cut=20 * 2048 + 128)
+iso(d + "/catalog-past-end.iso", win10, lba=0xffffffff)
 open(d + "/notes.txt", "w").write("not an image\n" * 3000)
 PY
 mkdir -p "$tmp/out"
@@ -117,6 +124,10 @@ iso-efi-only|win10 --gpu 06:00.0 --iso /srv/efi-only.iso
 !iso-bios|win10 --gpu 06:00.0 --iso /srv/bios.iso
 !iso-plain|win10 --gpu 06:00.0 --iso /srv/plain.iso
 !iso-damaged|win10 --gpu 06:00.0 --iso /srv/damaged.iso
+!iso-cut-descriptors|win10 --gpu 06:00.0 --iso /srv/cut-descriptors.iso
+!iso-cut-catalog|win10 --gpu 06:00.0 --iso /srv/cut-catalog.iso
+!iso-cut-after-entries|win10 --gpu 06:00.0 --iso /srv/cut-after-entries.iso
+!iso-catalog-past-end|win10 --gpu 06:00.0 --iso /srv/catalog-past-end.iso
 !iso-not-iso|win10 --gpu 06:00.0 --iso /srv/notes.txt
 !hugepages-short|win10 --gpu 06:00.0 --memory 12G --hugepages
 !too-much-memory|win10 --gpu 06:00.0 --memory 64G

@@ -533,6 +533,10 @@ static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
 	case -EBADMSG:
 		why = "its El Torito boot catalog is damaged (the validation entry's key or checksum is wrong)";
 		break;
+	case -ENODATA:
+		why = "it ends before its El Torito boot record or catalog does: the image is cut short (an "
+		      "interrupted download or copy); check it against its published checksum";
+		break;
 	default:
 		/* The file itself is absent: said, the guest is still made. */
 		return 0;
