@@ -171,6 +171,9 @@ ok $? "a FIFO at dev/kmsg in a machine copy: never opened, exit 1" "$tmp/out"
 "$vfiokit" doctor --root "$hosts/article" --guest ../../etc/shadow >"$tmp/out" 2>&1
 [ $? = 2 ]
 ok $? "--guest with a slash: usage error" "$tmp/out"
+"$vfiokit" doctor --root "$hosts/article" --guest "$(printf 'a\033[2Jb')" >"$tmp/out" 2>&1
+[ $? = 2 ] && grep -q "not a guest name: it" "$tmp/out"
+ok $? "--guest with a control character: usage error, as vm judges a name" "$tmp/out"
 "$vfiokit" doctor --bogus >"$tmp/out" 2>&1
 [ $? = 2 ]
 ok $? "an unknown option: exit 2" "$tmp/out"
