@@ -36,7 +36,7 @@ run() { # run NAME ROOT [ARGS...]: vfiokit next on ROOT against NAME.out
 		echo "not ok $n - $name"; sed 's/^/# /' "$tmp/diff"; fail=1
 	fi
 }
-echo "1..19"
+echo "1..20"
 # 1: a prerequisite fails: the IOMMU is off.
 run prerequisites "$fixtures/iommu-off"
 # ... and no ACPI table to tell which IOMMU: setup would refuse, check's fix names --iommu.
@@ -54,6 +54,12 @@ old_boot "$tmp/partial"
 quiet "$vfiokit" setup --gpu 06:00.0 --apply --root "$tmp/partial"
 sed -i 's/^state applied$/state applying/' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
 run isolate-partial "$tmp/partial"
+# 3: the same entry's manifest cut short after its time line: not read as
+# an entry that changed nothing that boots (that said "verify").
+sed -i '/^time /,$d' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
+printf 'time 2026-12-01T04\n' >>"$(echo "$tmp/partial"/var/lib/vfiokit/journal/*/manifest)"
+sed -i 's/^state applying$/state applied/' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
+run isolate-cut-manifest "$tmp/partial"
 # 4: setup applied after this boot (vfio.conf only: judged by the boot time).
 copy article applied
 old_boot "$tmp/applied"

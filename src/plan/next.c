@@ -296,10 +296,19 @@ static int stage_prerequisites(const struct check_report *rep, bool pending, str
 static int stage_journal(const struct journal_entry *e, size_t n, struct next_answer *a)
 {
 	for (size_t i = n; i-- > 0;) {
+		/* A manifest cut short reads as an entry without its command or
+		 * time: whether it changed what boots, and when, cannot be told. */
+		const char *cut = !e[i].command ? "names no command" : entry_time(&e[i]) < 0 ? "has no time vfiokit writes" : NULL;
 		if (e[i].state == JOURNAL_DAMAGED)
 			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
 				      strdupf("journal entry %s cannot be read (%s): undo refuses it", e[i].id,
 					      e[i].why ? e[i].why : "damaged"),
+				      strdup("vfiokit journal"));
+		if (cut)
+			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
+				      strdupf("journal entry %s's manifest %s (cut short?): whether it changed what boots, "
+					      "and when, cannot be told; look at it before undoing or going on",
+					      e[i].id, cut),
 				      strdup("vfiokit journal"));
 		if (e[i].state == JOURNAL_APPLYING || e[i].state == JOURNAL_UNDOING)
 			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
