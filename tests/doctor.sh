@@ -251,10 +251,10 @@ python3 -c 'import json,sys; json.loads(open(sys.argv[1], "rb").read().decode("u
 ok $? "... and -J stays valid UTF-8 JSON" "$tmp/out"
 mkfifo "$tmp/fifo"
 timeout 10 "$vfiokit" doctor --root "$hosts/article" --log "$tmp/fifo" >"$tmp/out" 2>&1
-[ $? = 1 ] && grep -q "$tmp/fifo: not a regular file" "$tmp/out"
+[ $? = 1 ] && grep -q "$tmp/fifo: not a regular file.*; give --log a regular file" "$tmp/out"
 ok $? "a FIFO as --log: refused without blocking, named, exit 1" "$tmp/out"
 "$vfiokit" doctor --root "$hosts/article" --log "$tmp" >"$tmp/out" 2>&1
-[ $? = 1 ] && grep -q "$tmp: Is a directory" "$tmp/out"
+[ $? = 1 ] && grep -q "$tmp: Is a directory; give --log a regular file" "$tmp/out"
 ok $? "a directory as --log: named, exit 1" "$tmp/out"
 "$vfiokit" doctor --root "$hosts/article" --log "$tmp/absent.log" >"$tmp/out" 2>&1
 [ $? = 1 ] && grep -q "$tmp/absent.log: No such file or directory" "$tmp/out"
@@ -269,6 +269,9 @@ ok $? "a FIFO at dev/kmsg in a machine copy: never opened, exit 1" "$tmp/out"
 "$vfiokit" doctor --root "$hosts/article" --guest ../../etc/shadow >"$tmp/out" 2>&1
 [ $? = 2 ]
 ok $? "--guest with a slash: usage error" "$tmp/out"
+"$vfiokit" doctor --root "$hosts/article" --guest "$(printf 'a\033[2Jb')" >"$tmp/out" 2>&1
+[ $? = 2 ] && grep -q "not a guest name: it" "$tmp/out"
+ok $? "--guest with a control character: usage error, as vm judges a name" "$tmp/out"
 "$vfiokit" doctor --bogus >"$tmp/out" 2>&1
 [ $? = 2 ]
 ok $? "an unknown option: exit 2" "$tmp/out"

@@ -36,7 +36,7 @@ run() { # run NAME ROOT [ARGS...]: vfiokit next on ROOT against NAME.out
 		echo "not ok $n - $name"; sed 's/^/# /' "$tmp/diff"; fail=1
 	fi
 }
-echo "1..18"
+echo "1..20"
 # 1: a prerequisite fails: the IOMMU is off.
 run prerequisites "$fixtures/iommu-off"
 # ... and no ACPI table to tell which IOMMU: setup would refuse, check's fix names --iommu.
@@ -54,6 +54,12 @@ old_boot "$tmp/partial"
 quiet "$vfiokit" setup --gpu 06:00.0 --apply --root "$tmp/partial"
 sed -i 's/^state applied$/state applying/' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
 run isolate-partial "$tmp/partial"
+# 3: the same entry's manifest cut short after its time line: not read as
+# an entry that changed nothing that boots (that said "verify").
+sed -i '/^time /,$d' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
+printf 'time 2026-12-01T04\n' >>"$(echo "$tmp/partial"/var/lib/vfiokit/journal/*/manifest)"
+sed -i 's/^state applying$/state applied/' "$tmp/partial"/var/lib/vfiokit/journal/*/manifest
+run isolate-cut-manifest "$tmp/partial"
 # 4: setup applied after this boot (vfio.conf only: judged by the boot time).
 copy article applied
 old_boot "$tmp/applied"
@@ -66,6 +72,10 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="
 new_boot "$tmp/grub"
 quiet "$vfiokit" setup --apply --root "$tmp/grub"
 run reboot-cmdline "$tmp/grub"
+# The same without /proc/cmdline: refused, naming it (never a guessed reboot).
+mv "$tmp/grub/proc/cmdline" "$tmp/grub-cmdline"
+run reboot-cmdline-unknown "$tmp/grub"
+mv "$tmp/grub-cmdline" "$tmp/grub/proc/cmdline"
 # A snapshot of it tells the same: it carries the journal and the boot time.
 "$vfiokit" snapshot -o "$tmp/applied.tar.gz" --root "$tmp/applied" >/dev/null 2>&1
 mkdir "$tmp/snap" && tar -xzf "$tmp/applied.tar.gz" -C "$tmp/snap"

@@ -28,7 +28,7 @@ cp -a "$fixtures/hosts/article" "$tmp/epyc-gpu" && cp -a "$tmp/epyc7451-2s/sys" 
 for f in "$tmp"/epyc-gpu/sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.*/numa_node; do echo 3 >"$f"; done
 
 n=0 fail=0
-echo "1..24"
+echo "1..25"
 # pin NAME HOST VCPUS GUEST WARNING [EXTRA ARGS]: exit 0, "guest CPUs: GUEST;",
 # and the NUMA warning naming WARNING's nodes, or none when WARNING is "-".
 pin() {
@@ -130,5 +130,16 @@ if [ $? = 1 ] && grep -q "cannot tell which CPUs share a core or a cache: /sys/d
 	echo "ok $n - a NUL inside a CPU list: refused, the file named"
 else
 	echo "not ok $n - a NUL inside a CPU list"; sed 's/^/# /' "$tmp/err" | tail -3; fail=1
+fi
+# An online CPU whose cpuN directory is absent (the largest number there
+# can be): its topology cannot be read; refused, named, no crash.
+n=$((n + 1))
+echo 0-95,8191 >"$tmp/epyc7451-2s/sys/devices/system/cpu/online"
+"$vfiokit" tune pin --vcpus 8 --root "$tmp/epyc7451-2s" >"$tmp/out" 2>"$tmp/err"
+if [ $? = 1 ] && grep -q "cannot tell which CPUs share a core or a cache: /sys/devices/system/cpu/cpu8191: absent, but /sys/devices/system/cpu/online lists the CPU" "$tmp/err" &&
+	[ ! -s "$tmp/out" ]; then
+	echo "ok $n - an online CPU without its directory: refused, named"
+else
+	echo "not ok $n - an online CPU without its directory"; sed 's/^/# /' "$tmp/err" | tail -3; fail=1
 fi
 exit $fail

@@ -36,6 +36,12 @@ for b in sda sda1 sda2 sda3 sdb; do : >"$root/dev/$b"; done
 ln -s ../../sda3 "$root/dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3"
 ln -s ../../sdb "$root/dev/disk/by-id/wwn-0x50014ee2b5c2d1a3"
 ln -s ../../sdb "$root/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567"
+# The root partition under other names: a by-uuid link, a file name that
+# links to it, and a link that climbs above / (where it leads cannot be told).
+mkdir -p "$root/dev/disk/by-uuid" "$root/srv"
+ln -s ../../sda2 "$root/dev/disk/by-uuid/0f3c2b7e-5d1a-4c9e-8f6b-2a7d9e1c4b50"
+ln -s /dev/sda2 "$root/srv/root.img"
+ln -s ../../../sda2 "$root/srv/up.img"
 # Installer images: no xorriso or genisoimage on the build machines, so
 # the El Torito structures (ECMA-119 volume descriptors, a boot record,
 # the catalog's validation entry, default entry, section header and entry)
@@ -45,15 +51,15 @@ ln -s ../../sdb "$root/dev/disk/by-id/ata-WDC_WD20EZRZ_WD-WCC4M1234567"
 mkdir -p "$root/srv"
 python3 - "$root/srv" <<'PY' || exit 1
 import struct, sys
-def iso(path, catalog, boot_record=True, checksum_ok=True):
+def iso(path, catalog, boot_record=True, checksum_ok=True, cut=None, lba=20):
     s = lambda t, body=b"": (bytes([t]) + b"CD001\x01" + body).ljust(2048, b"\0")
     vds = [s(1)]
     if boot_record:
-        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", 20)))
+        vds.append(s(0, b"EL TORITO SPECIFICATION".ljust(32, b"\0") + b"\0" * 32 + struct.pack("<I", lba)))
     vds.append(s(255))
     data = b"\0" * 16 * 2048 + b"".join(vds)
     data = data.ljust(20 * 2048, b"\0") + catalog.ljust(2048, b"\0")
-    open(path, "wb").write(data)
+    open(path, "wb").write(data[:cut])
 def validation(platform, ok=True):
     e = bytearray(32); e[0] = 1; e[1] = platform; e[4:12] = b"vfiokit!"; e[30] = 0x55; e[31] = 0xaa
     s = sum(struct.unpack("<16H", bytes(e))) & 0xffff
@@ -67,6 +73,13 @@ iso(d + "/bios.iso", validation(0) + entry)
 iso(d + "/plain.iso", b"", boot_record=False)
 iso(d + "/damaged.iso", validation(0, ok=False) + entry + section(True, 0xef, 1) + entry)
 iso(d + "/efi-only.iso", validation(0xef) + entry)
+# Cut short: among the descriptors, inside the catalog (before and after
+# its EFI section), and a catalog sector past the end of the file.
+win10 = validation(0) + entry + section(True, 0xef, 1) + entry
+iso(d + "/cut-descriptors.iso", win10, cut=17 * 2048)
+iso(d + "/cut-catalog.iso", win10, cut=20 * 2048 + 64)
+iso(d + "/cut-after-entries.iso", win10, cut=20 * 2048 + 128)
+iso(d + "/catalog-past-end.iso", win10, lba=0xffffffff)
 open(d + "/notes.txt", "w").write("not an image\n" * 3000)
 PY
 mkdir -p "$tmp/out"
@@ -98,6 +111,10 @@ install-display|win10 --gpu 06:00.0 --install-display
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
 !disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3
+!disk-root-by-uuid|win10 --gpu 06:00.0 --disk /dev/disk/by-uuid/0f3c2b7e-5d1a-4c9e-8f6b-2a7d9e1c4b50
+!disk-root-dotdot|win10 --gpu 06:00.0 --disk //srv/../dev/sda2
+!disk-root-link|win10 --gpu 06:00.0 --disk /srv/root.img
+!disk-link-above-root|win10 --gpu 06:00.0 --disk /srv/up.img
 !evdev-power-button|win10 --gpu 06:00.0 --evdev /dev/input/by-id/acpi-Power_Button-event-kbd
 !evdev-unplugged|win10 --gpu 06:00.0 --evdev /dev/input/by-id/usb-Unplugged-event-kbd
 !grab-toggle-bad|win10 --gpu 06:00.0 --evdev auto --grab-toggle ctrl-alt
@@ -107,6 +124,10 @@ iso-efi-only|win10 --gpu 06:00.0 --iso /srv/efi-only.iso
 !iso-bios|win10 --gpu 06:00.0 --iso /srv/bios.iso
 !iso-plain|win10 --gpu 06:00.0 --iso /srv/plain.iso
 !iso-damaged|win10 --gpu 06:00.0 --iso /srv/damaged.iso
+!iso-cut-descriptors|win10 --gpu 06:00.0 --iso /srv/cut-descriptors.iso
+!iso-cut-catalog|win10 --gpu 06:00.0 --iso /srv/cut-catalog.iso
+!iso-cut-after-entries|win10 --gpu 06:00.0 --iso /srv/cut-after-entries.iso
+!iso-catalog-past-end|win10 --gpu 06:00.0 --iso /srv/catalog-past-end.iso
 !iso-not-iso|win10 --gpu 06:00.0 --iso /srv/notes.txt
 !hugepages-short|win10 --gpu 06:00.0 --memory 12G --hugepages
 !too-much-memory|win10 --gpu 06:00.0 --memory 64G

@@ -8,6 +8,7 @@
 #include "plan/doctor.h"
 #include "shared/escape.h"
 #include "host/log.h"
+#include "plan/vm.h"
 
 #define LOGS_MAX 32
 
@@ -107,7 +108,9 @@ static int scan_file(struct scan *sc, const char *file)
 	int fd = cli_open_regular(file), k;
 
 	if (fd < 0) {
-		cli_error("%s: %s", file, path_strerror(fd));
+		cli_error("%s: %s; give --log a regular file that holds the log ('journalctl -k -b >kernel.log', then "
+			  "--log kernel.log)",
+			  file, path_strerror(fd));
 		sc->failed = true;
 		return 0;
 	}
@@ -136,11 +139,6 @@ static int scan_root(struct scan *sc, struct path_root *root, const char *rel, c
 	k = scan_log(sc, lr, rel);
 	log_close(lr);
 	return k;
-}
-
-static bool guest_name_ok(const char *n)
-{
-	return *n && !strchr(n, '/') && !streq(n, ".") && !streq(n, "..") && strlen(n) < 200;
 }
 
 static int scan_guests(struct scan *sc, struct path_root *root)
@@ -357,12 +355,14 @@ int cmd_doctor(int argc, char **argv)
 				return cli_usage_error("doctor", "at most %d --log files", LOGS_MAX);
 			logs[nlogs++] = optarg;
 			break;
-		case OPT_GUEST:
-			if (!guest_name_ok(optarg))
-				return cli_usage_error("doctor", "--guest '%s': not a guest name (no '/', not '.' or '..')",
-						       optarg);
+		case OPT_GUEST: {
+			/* The one judgement of a domain name, vm's. */
+			const char *why = vm_name_invalid(optarg);
+			if (why)
+				return cli_usage_error("doctor", "--guest '%s': not a guest name: it %s", optarg, why);
 			guest = optarg;
 			break;
+		}
 		case 'J':
 			json = true;
 			break;

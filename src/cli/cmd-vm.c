@@ -505,7 +505,7 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 				  HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING,
 			  &h) < 0)
 		goto out;
-	if (o.rq.disk && startswith(o.rq.disk, "/dev/")) {
+	if (o.rq.disk && o.rq.disk[0] == '/') {
 		if (host_block_lookup(h, o.rq.disk, &disk_dev) < 0)
 			goto oom;
 		o.rq.disk_dev = &disk_dev;

@@ -366,6 +366,7 @@ struct host {
 /* A block device a guest is given (vm --disk), as the host sees it. */
 struct host_block {
 	bool exists;    /* the path is there in the root */
+	bool block;     /* its links followed, it leads under /dev */
 	char *name;     /* its kernel name, "sda2"; NULL when not a block device sysfs shows */
 	char *by_id;    /* a dev/disk/by-id name linking to it, NULL if none */
 	struct strv uses; /* what the host does with it or a partition or slave of it */
@@ -455,8 +456,9 @@ int input_load(struct host *h);
 void input_free(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
-/* The block device at dev (an absolute path, /dev/... under the root) and
- * its uses (needs HOST_LOAD_USAGE). 0 or -ENOMEM. */
+/* The block device at dev (an absolute path under the root; its links
+ * and ".." followed first, so /srv/x.img linking to /dev/sda2 or
+ * //dev/sda2 is sda2) and its uses (needs HOST_LOAD_USAGE). 0 or -ENOMEM. */
 int host_block_lookup(struct host *h, const char *dev, struct host_block *ret);
 void host_block_clear(struct host_block *b);
 int topology_load(struct host *h);

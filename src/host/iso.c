@@ -36,7 +36,9 @@ int iso_boot_catalog_lba(const uint8_t *buf, size_t len, uint32_t *lba)
 		return 0;
 next:;
 	}
-	return len < ISO_SECTOR ? -EINVAL : -ENOEXEC;
+	/* The buffer ended before the set terminator: a file cut short among
+	 * its descriptors (ISO_VD_MAX read without one: no boot record). */
+	return len < ISO_SECTOR ? -EINVAL : len / ISO_SECTOR < ISO_VD_MAX ? -ENODATA : -ENOEXEC;
 }
 
 static unsigned platform_bit(uint8_t id)
@@ -112,11 +114,16 @@ int iso_read_boot(struct path_root *r, const char *rel, unsigned *platforms)
 	fd = path_open_regular(r, rel);
 	if (fd < 0)
 		return fd;
-	if ((k = read_at(fd, (uint64_t)ISO_VD_FIRST * ISO_SECTOR, buf, ISO_VD_MAX * ISO_SECTOR, &got)) < 0 ||
-	    (k = iso_boot_catalog_lba(buf, got, &lba)) < 0)
+	if ((k = read_at(fd, (uint64_t)ISO_VD_FIRST * ISO_SECTOR, buf, ISO_VD_MAX * ISO_SECTOR, &got)) < 0)
+		return k;
+	if ((k = iso_boot_catalog_lba(buf, got, &lba)) < 0)
 		return k;
 	/* The catalog: one sector holds the validation entry and 63 more. */
 	if ((k = read_at(fd, (uint64_t)lba * ISO_SECTOR, buf, ISO_SECTOR, &got)) < 0)
 		return k;
+	/* Images are whole sectors: a catalog past the end, or cut, is a
+	 * file cut short, whatever its first bytes say. */
+	if (got < ISO_SECTOR)
+		return -ENODATA;
 	return iso_catalog_platforms(buf, got, platforms) < 0 ? -EBADMSG : 0;
 }

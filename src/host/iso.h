@@ -22,8 +22,9 @@
 
 /* In the volume descriptors (buf: from sector 16, len bytes), the boot
  * record of El Torito and its catalog's sector. 0; -ENOEXEC: no boot record
- * before the terminator or the buffer's end; -EINVAL: the first descriptor
- * is not one of ISO 9660 (no "CD001"). */
+ * before the terminator or ISO_VD_MAX descriptors; -ENODATA: the buffer
+ * ends first (a file cut short); -EINVAL: the first descriptor is not one
+ * of ISO 9660 (no "CD001"). */
 int iso_boot_catalog_lba(const uint8_t *buf, size_t len, uint32_t *lba);
 
 enum { ISO_BOOT_BIOS = 1 << 0, ISO_BOOT_EFI = 1 << 1, ISO_BOOT_OTHER = 1 << 2 };
@@ -35,6 +36,8 @@ int iso_catalog_platforms(const uint8_t *buf, size_t len, unsigned *platforms);
 
 /* Read the file at rel (under the root) and judge it: *platforms as above.
  * -EINVAL: not ISO 9660, -ENOEXEC: no El Torito boot record, -EBADMSG: a
- * catalog that is not one, else the open's or read's -errno (-ENOENT:
+ * catalog that is not one, -ENODATA: the file ends among the volume
+ * descriptors with no boot record read, or before the catalog's sector
+ * does (past its end, or cut inside it), else the open's or read's -errno (-ENOENT:
  * absent). */
 int iso_read_boot(struct path_root *r, const char *rel, unsigned *platforms);

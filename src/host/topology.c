@@ -458,6 +458,21 @@ int topology_load(struct host *h)
 			}
 		}
 	}
+	/* An online CPU without its cpuN directory (the kernel makes none
+	 * such): its topology cannot be read; pin refuses, and no CPU is
+	 * counted online without a cpu_info. */
+	CPUSET_FOREACH(c, &t->online)
+	{
+		_cleanup_free_ char *rel = NULL;
+		if (topology_cpu(t, (unsigned)c))
+			continue;
+		if (!(rel = strdupf(CPU_DIR "/cpu%d", c)) ||
+		    unknown_fact(h, rel, "absent, but /" CPU_DIR "/online lists the CPU") < 0) {
+			k = -ENOMEM;
+			goto out;
+		}
+		cpuset_del(&t->online, (unsigned)c);
+	}
 	sib = calloc(t->ncpus ? t->ncpus : 1, sizeof(*sib));
 	l3 = calloc(t->ncpus ? t->ncpus : 1, sizeof(*l3));
 	if (!sib || !l3) {

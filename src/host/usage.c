@@ -423,13 +423,28 @@ static int block_by_id(struct host *h, const char *name, char **ret)
 
 int host_block_lookup(struct host *h, const char *dev, struct host_block *ret)
 {
-	_cleanup_free_ char *link = NULL, *rel = NULL, *target = NULL;
+	_cleanup_free_ char *link = NULL, *rel = NULL, *target = NULL, *real = NULL, *abs = NULL;
 	const char *name, *sysfs;
 	int k;
 
 	*ret = (struct host_block){ 0 };
 	ret->exists = path_exists(h->root, dev);
-	if (!startswith(dev, "/dev/") || !ret->exists)
+	/* Where the path leads, every link and ".." followed: a path leading
+	 * under /dev names a device however it is written. */
+	k = path_resolve(h->root, dev, &real, NULL);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		/* Where it leads cannot be told: a device whose use is unknown. */
+		ret->block = true;
+		ret->unknown = strdupf("%s: %s", dev, k == -EXDEV ? "a link on the way climbs above /" : path_strerror(k));
+		return ret->unknown ? 0 : -ENOMEM;
+	}
+	if (!(abs = strdupf("/%s", real)))
+		return -ENOMEM;
+	dev = abs;
+	ret->block = startswith(dev, "/dev/");
+	if (!ret->block || !ret->exists)
 		return 0;
 	/* /dev/disk/by-id/ata-X -> ../../sda2, /dev/mapper/root -> ../dm-0;
 	 * /dev/sda2 itself is no link. */

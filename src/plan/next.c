@@ -156,8 +156,9 @@ static char *lacking_param(const struct host *h, const char *text, bool *oom)
 }
 
 /* Whether an applied entry changed what boots since the running kernel
- * booted: 1 with *why, 0 no, -ENOMEM. *unsure: no entry's parameters are
- * missing, and the boot time is unknown. */
+ * booted: 1 with *why, 0 no, -ENOMEM; 2 with *why when an entry wrote a
+ * parameter and the running command line cannot be read to compare.
+ * *unsure: no entry's parameters are missing, and the boot time is unknown. */
 static int reboot_pending(const struct host *h, const struct journal_entry *e, size_t n, char **why, bool *unsure)
 {
 	*why = NULL;
@@ -178,6 +179,12 @@ static int reboot_pending(const struct host *h, const struct journal_entry *e, s
 			missing = lacking_param(h, f->text, &oom);
 			if (oom)
 				return -ENOMEM;
+			if (missing && !h->kernel.cmdline_raw) {
+				*why = strdupf("cannot tell whether the running kernel booted with %s, which journal entry %s "
+					       "(%s) wrote to /%s: /proc/cmdline cannot be read",
+					       missing, e[i].id, e[i].command, f->path);
+				return *why ? 2 : -ENOMEM;
+			}
 			if (missing) {
 				*why = strdupf("the running kernel's command line (/proc/cmdline) lacks %s, which journal entry %s "
 					       "(%s) wrote to /%s: the machine has not booted with it yet",
@@ -289,10 +296,19 @@ static int stage_prerequisites(const struct check_report *rep, bool pending, str
 static int stage_journal(const struct journal_entry *e, size_t n, struct next_answer *a)
 {
 	for (size_t i = n; i-- > 0;) {
+		/* A manifest cut short reads as an entry without its command or
+		 * time: whether it changed what boots, and when, cannot be told. */
+		const char *cut = !e[i].command ? "names no command" : entry_time(&e[i]) < 0 ? "has no time vfiokit writes" : NULL;
 		if (e[i].state == JOURNAL_DAMAGED)
 			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
 				      strdupf("journal entry %s cannot be read (%s): undo refuses it", e[i].id,
 					      e[i].why ? e[i].why : "damaged"),
+				      strdup("vfiokit journal"));
+		if (cut)
+			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
+				      strdupf("journal entry %s's manifest %s (cut short?): whether it changed what boots, "
+					      "and when, cannot be told; look at it before undoing or going on",
+					      e[i].id, cut),
 				      strdup("vfiokit journal"));
 		if (e[i].state == JOURNAL_APPLYING || e[i].state == JOURNAL_UNDOING)
 			return answer(a, NEXT_ISOLATE, "Isolating the GPU",
@@ -400,6 +416,8 @@ static int plan(struct host *h, const struct journal_entry *e, size_t n, const s
 
 	if ((k = reboot_pending(h, e, n, &why, &unsure)) < 0)
 		return k;
+	if (k == 2)
+		return refuse(a, TAKE_PTR(why));
 	if ((k = stage_prerequisites(rep, k > 0, a)) != 0 || (k = stage_journal(e, n, a)) != 0)
 		return k;
 	if (why)

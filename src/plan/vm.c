@@ -536,6 +536,10 @@ static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
 	case -EBADMSG:
 		why = "its El Torito boot catalog is damaged (the validation entry's key or checksum is wrong)";
 		break;
+	case -ENODATA:
+		why = "it ends before its El Torito boot record or catalog does: the image is cut short (an "
+		      "interrupted download or copy); check it against its published checksum";
+		break;
 	default:
 		/* The file itself is absent: said, the guest is still made. */
 		return 0;
@@ -568,7 +572,8 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 		return 0;
 	if (rq->disk[0] != '/')
 		return fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
-	p->disk_block = startswith(rq->disk, "/dev/");
+	/* Judged where the path leads (host_block_lookup()), not as written. */
+	p->disk_block = rq->disk_dev ? rq->disk_dev->block : startswith(rq->disk, "/dev/");
 	if (!(p->disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
 		return -ENOMEM;
 	exists = rq->disk_dev ? rq->disk_dev->exists : rq->disk_exists;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dlopen.h"
+#include "shared/dlopen.h"
 
 static int dlerror_text(char **why)
 {

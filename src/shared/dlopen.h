@@ -12,7 +12,7 @@
  *   static typeof(virInitialize) *sym_virInitialize;
  *   r = dlopen_many_sym(&dl, "libvirt.so.0", &why, DLSYM_ARG(virInitialize), NULL);
  */
-#include "macro.h"
+#include "shared/macro.h"
 
 /* &sym_NAME, "NAME", after checking that sym_NAME points to NAME's type. */
 #define DLSYM_ARG(name)                                                                                  \
