@@ -81,13 +81,17 @@ check-configure: test-deps $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
 # and runs beside the sanitizer run and the fuzzers, which leave a core
 # free; the sanitizer tests get three times their timeouts there (they
 # catch hangs, not slowness). Its log is $(BUILD)/e2e-boot.out (printed at
-# the end) and meson-logs/e2e-boot.json. Its root file system (mmdebstrap:
-# the package registry and dpkg, at nice 10) is made from the start, beside
-# the builds; the suite waits for it if it is not done.
+# the end) and meson-logs/e2e-boot.json. Its disks (the root file system
+# from the package registry with mmdebstrap at nice 10, then the systemd-boot
+# disk in a chroot, then the GRUB disk and its one first boot) are made from
+# the start, beside the builds and the quick suites; the suite waits for a
+# disk still being made (a lock per family), and makes one that failed.
 check: check-configure
 	ninja -C $(BUILD)
-	@(sh tests/e2e/boot-rootfs.sh $${VFIOKIT_E2E_BOOT_CACHE:-$(BUILD)/e2e-boot} >$(BUILD)/e2e-boot-rootfs.out 2>&1 || \
-		echo "the reboot suite's root file system could not be made now: it tries again" >>$(BUILD)/e2e-boot-rootfs.out) &
+	@(c=$${VFIOKIT_E2E_BOOT_CACHE:-$(BUILD)/e2e-boot}; for f in sdboot grub; do \
+		sh tests/e2e/boot-image.sh $$f "$$c" >>$(BUILD)/e2e-boot-images.out 2>&1 || \
+		echo "the reboot suite's $$f disk could not be made now: the suite tries again" >>$(BUILD)/e2e-boot-images.out; \
+	done) &
 	ninja -C $(BUILD_SAN)
 	meson test -C $(BUILD) --no-rebuild --print-errorlogs --no-suite e2e-boot; echo $$? > $(BUILD)/.check-rc
 	@rm -f $(BUILD)/.boot-rc $(BUILD)/meson-logs/e2e-boot.json
