@@ -99,6 +99,18 @@ bool cmdline_bool_same(const char *a, size_t alen, const char *b)
 	return ka == kb && key_eq(a, b, ka) && va >= 0 && kb < bl && va == bool_value(b + kb + 1, bl - kb - 1);
 }
 
+/* Whether the byte at i of s follows an odd run of backslashes: in sh's
+ * double quotes the blank of "a \ x" is all that keeps the backslash from
+ * the closing quote once x is taken out, so it stays. */
+static bool escaped(const char *s, size_t i)
+{
+	size_t n = 0;
+
+	while (n < i && s[i - 1 - n] == '\\')
+		n++;
+	return n % 2;
+}
+
 /* value (without quotes) with params merged in, in place: every byte kept
  * (spacing, continuation lines), the first token of the same name replaced
  * by the parameter and any later one removed (the kernel would take the
@@ -129,7 +141,7 @@ static char *merge(const char *value, size_t vlen, const struct cmdline_edits *p
 				n = j;
 		}
 		if (n < params->n && (params->v[n].op == CMDLINE_REMOVE || used[n] || drop)) {
-			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t'))
+			if (b.n && (b.p[b.n - 1] == ' ' || b.p[b.n - 1] == '\t') && !escaped(b.p, b.n - 1))
 				b.p[--b.n] = '\0'; /* the blank before it goes too */
 			else
 				while (i < vlen && (value[i] == ' ' || value[i] == '\t'))

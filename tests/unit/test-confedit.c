@@ -424,6 +424,22 @@ static void test_fuzz_found(void **state)
 	expect("A=1 \\", "A=1 \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n");
 	expect("A=1 \\\n", "A=1 \\\n\nGRUB_CMDLINE_LINUX_DEFAULT=\"intel_iommu=on iommu=pt\"\n");
 	refuse("GRUB_CMDLINE_LINUX_DEFAULT=a\"b c\"\n", "mixes quotes or escapes into a bare word");
+	/* A removed word after "\ ": its blank stays, or the backslash would
+	 * escape the closing quote (update-grub would fail on the file). */
+	{
+		static struct cmdline_edit E[] = { { CMDLINE_SET, "iommu=pt" }, { CMDLINE_REMOVE, "amd_iommu=on" } };
+		static const struct cmdline_edits e = { .v = E, .n = 2 };
+		assert_int_equal(shell_var_drop_params("GRUB_CMDLINE_LINUX=\"splash \\ amd_iommu=on\"\n", "GRUB_CMDLINE_LINUX",
+						       &e, &r, &problem),
+				 0);
+		assert_string_equal(r, "GRUB_CMDLINE_LINUX=\"splash \\ \"\n");
+		free(r);
+		assert_int_equal(shell_var_drop_params("GRUB_CMDLINE_LINUX=\"a \\\\ iommu=soft\"\n", "GRUB_CMDLINE_LINUX", &e,
+						       &r, &problem),
+				 0);
+		assert_string_equal(r, "GRUB_CMDLINE_LINUX=\"a \\\\\"\n");
+		free(r);
+	}
 	assert_int_equal(mkinitcpio_conf_edit("FILES=(_\n", &mods3, NULL, &r, &problem), -EINVAL);
 	assert_null(r);
 	assert_non_null(strstr(problem, "FILES=( has no closing )"));
