@@ -30,6 +30,32 @@ size_t utf8_char_len(const char *s)
 	return n;
 }
 
+/* The code point of the n-byte UTF-8 character at s (n from utf8_char_len). */
+static uint32_t code_point(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp = n == 1 ? p[0] : p[0] & (0xff >> (n + 1));
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+/* Characters that reorder what a terminal shows around them ("Trojan
+ * Source", CVE-2021-42574): the bidirectional embeddings, overrides and
+ * isolates, and the marks. A device name or a guest name with U+202E would
+ * show other text than it holds. */
+static bool bidi_control(const char *s, size_t n)
+{
+	uint32_t cp;
+
+	if (n < 2)
+		return false;
+	cp = code_point(s, n);
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* How many bytes at s pass unchanged (0: escape the first byte). */
 static size_t safe_len(const char *s, const char *keep)
 {
@@ -44,7 +70,7 @@ static size_t safe_len(const char *s, const char *keep)
 		return 0;
 	n = utf8_char_len(s);
 	/* C1 controls: U+0080 to U+009F, 0xc2 0x80 to 0xc2 0x9f; U+009B is CSI. */
-	if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+	if ((n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0) || bidi_control(s, n))
 		return 0;
 	return n;
 }
@@ -75,8 +101,9 @@ char *text_escape(const char *s, const char *keep)
 			s += n;
 			continue;
 		}
-		/* A C1 control is two bytes; anything else unsafe is one. */
-		n = (unsigned char)*s == 0xc2 && utf8_char_len(s) == 2 ? 2 : 1;
+		/* A C1 or bidirectional control is its bytes; anything else unsafe is one. */
+		n = utf8_char_len(s);
+		n = ((unsigned char)*s == 0xc2 && n == 2) || bidi_control(s, n) ? n : 1;
 		for (; n; n--, s++) {
 			*o++ = '\\';
 			*o++ = 'x';
@@ -95,7 +122,7 @@ char *json_escape_text(const char *json)
 	const char *s = json;
 	char *out, *o;
 
-	/* At worst a byte becomes six: DEL is \u007f. */
+	/* At worst a byte becomes six: DEL is \u007f (U+202E, three bytes, is \u202e). */
 	if (!size_mul(len, 6, &size) || !size_add(size, 1, &size) || !(out = malloc(size)))
 		return NULL;
 	o = out;
@@ -108,9 +135,13 @@ char *json_escape_text(const char *json)
 			cp = 0x7f;
 		else if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
 			cp = (unsigned char)s[1];
+		else if (bidi_control(s, n))
+			cp = code_point(s, n);
 		if (cp) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[cp >> 4];
+			memcpy(o, "\\u", 2);
+			o[2] = hex[cp >> 12];
+			o[3] = hex[cp >> 8 & 0xf];
+			o[4] = hex[cp >> 4 & 0xf];
 			o[5] = hex[cp & 0xf];
 			o += 6;
 			s += n;
@@ -141,6 +172,8 @@ const char *text_unfit_reason(const char *s)
 			return "is not valid UTF-8";
 		if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
 			return "contains a control character";
+		if (bidi_control(s, n))
+			return "contains a bidirectional control character (U+202E and its kind)";
 	}
 	return NULL;
 }

@@ -34,6 +34,10 @@ static void test_escape(void **state)
 	check("\xc2\x9b" "31m", NULL, "\\xc2\\x9b31m");
 	check("\xc2\x85", NULL, "\\xc2\\x85");
 	check("\xc2\xa0", NULL, "\xc2\xa0");
+	/* Bidirectional controls (Trojan Source): U+202E, U+2066, U+200F; not U+2010. */
+	check("gpu\xe2\x80\xae" "exe.rom", NULL, "gpu\\xe2\\x80\\xaeexe.rom");
+	check("\xe2\x81\xa6x\xe2\x80\x8f", NULL, "\\xe2\\x81\\xa6x\\xe2\\x80\\x8f");
+	check("\xe2\x80\x90", NULL, "\xe2\x80\x90");
 	/* Invalid UTF-8: stray continuation, truncated, overlong, surrogate, above U+10FFFF. */
 	check("\x80x", NULL, "\\x80x");
 	check("\xff\xfe", NULL, "\\xff\\xfe");
@@ -62,6 +66,7 @@ static void test_json(void **state)
 	check_json("[\"a\x7f\"]", "[\"a\\u007f\"]");
 	check_json("[\"\xc2\x9b" "31m\"]", "[\"\\u009b31m\"]");
 	check_json("[\"\xe2\x82\"]", "[\"\\\\xe2\\\\x82\"]");
+	check_json("[\"a\xe2\x80\xae" "b\"]", "[\"a\\u202eb\"]");
 }
 
 /* Any bytes in: what comes out is valid UTF-8 without a control character. */
@@ -74,7 +79,7 @@ static void test_random(void **state)
 		size_t len = (size_t)rand_r(&seed) % 64;
 		for (size_t i = 0; i < len; i++) {
 			/* Mostly the interesting bytes: controls, 0x80-0xff, backslash, x. */
-			static const char pick[] = "\x1b\x07\x7f\\xa\xc2\x9b\xe2\x82\xac\xf0\x9f\xed\xa0\xff";
+			static const char pick[] = "\x1b\x07\x7f\\xa\xc2\x9b\xe2\x82\xac\xf0\x9f\xed\xa0\xff\x80\xae\x81\xa6";
 			in[i] = (char)(rand_r(&seed) % 2 ? pick[rand_r(&seed) % (sizeof(pick) - 1)] : 1 + rand_r(&seed) % 255);
 		}
 		in[len] = '\0';
@@ -101,6 +106,7 @@ static void test_unfit(void **state)
 	assert_string_equal(text_unfit_reason("/srv/a\tb"), "contains a control character");
 	assert_string_equal(text_unfit_reason("x\x7f"), "contains a control character");
 	assert_string_equal(text_unfit_reason("x\xc2\x9b"), "contains a control character");
+	assert_string_equal(text_unfit_reason("win\xe2\x80\xae" "01"), "contains a bidirectional control character (U+202E and its kind)");
 	assert_string_equal(text_unfit_reason("/srv/\xff.img"), "is not valid UTF-8");
 	assert_string_equal(text_unfit_reason("/srv/\xc3"), "is not valid UTF-8");
 }
