@@ -228,7 +228,13 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 		printf("  %s\n", p->notes.v[i]);
 	printf("\nlibvirt (virsh edit NAME; merge into <domain>):\n%s", xml);
 	printf("\nplain QEMU (the article's \"Isolating pinned CPUs\"):\n  %s ...\n", qemu);
-	printf("\nstatic isolation, kernel parameters (or isolate when the guest starts):\n  %s\n", iso);
+	if (*hs)
+		printf("\nstatic isolation, kernel parameters (or isolate when the guest starts):\n  %s\n", iso);
+	else
+		/* isolcpus= of every CPU leaves no housekeeping CPU: the kernel
+		 * takes CPU 0 back, and --apply refuses it. */
+		printf("\nstatic isolation: none; every CPU goes to the guest and the host needs one (give fewer "
+		       "--vcpus to isolate)\n");
 	return 0;
 }
 
