@@ -82,6 +82,8 @@ iso(d + "/cut-after-entries.iso", win10, cut=20 * 2048 + 128)
 iso(d + "/catalog-past-end.iso", win10, lba=0xffffffff)
 open(d + "/notes.txt", "w").write("not an image\n" * 3000)
 PY
+# A host bridge beside the NIC (enp5s0) of the machine copy.
+mkdir -p "$root/sys/class/net/br0/bridge"
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -108,6 +110,14 @@ grab-toggle|win10 --gpu 06:00.0 --evdev auto --evdev /dev/input/event1 --grab-to
 usb-twice|win10 --gpu 06:00.0 --with 00:1a.0 --usb 04f2:b217 --usb 046d:c52b
 host-input-allowed|win10 --gpu 06:00.0 --with 00:14.0 --allow-host-input
 install-display|win10 --gpu 06:00.0 --install-display
+net-bridge|win10 --gpu 06:00.0 --vcpus 6 --bridge br0 --net-queues auto
+net-macvtap|win10 --gpu 06:00.0 --macvtap enp5s0
+net-connect|win10 --gpu 06:00.0 --connect test:///default --network default --net-queues 2
+!net-missing|win10 --gpu 06:00.0 --connect test:///default --network nosuch
+!net-not-bridge|win10 --gpu 06:00.0 --bridge enp5s0
+!net-no-nic|win10 --gpu 06:00.0 --macvtap eth9
+!net-two-nics|win10 --gpu 06:00.0 --network default --bridge br0
+!net-queues-qemu|win10 --gpu 06:00.0 --net-queues auto --qemu /dev/null
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
 !disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3

@@ -61,6 +61,10 @@ static void help(void)
 	      "      --iso PATH           installer ISO (boots first)\n"
 	      "      --virtio-iso PATH    the virtio-win driver ISO\n"
 	      "      --network NAME|none  libvirt network (default: default); QEMU: user networking\n"
+	      "      --bridge BRIDGE      the NIC on a host bridge (<interface type='bridge'>)\n"
+	      "      --macvtap NIC        the NIC on a macvtap of a host NIC (the host cannot reach\n"
+	      "                           the guest through it)\n"
+	      "      --net-queues N|auto  virtio-net multiqueue (auto: one queue per vCPU)\n"
 	      "      --looking-glass WxH  Looking Glass shared memory for that resolution\n"
 	      "      --lg-spice           keep a SPICE server for Looking Glass's input (with\n"
 	      "                           --looking-glass)\n"
@@ -113,7 +117,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
 		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
-		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_ALLOW /* + enum refusal_kind */
+		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
+		OPT_NET_QUEUES, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -153,6 +158,9 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "convert-ovmf", no_argument, NULL, OPT_CONVERT_OVMF },
 		{ "install-display", no_argument, NULL, OPT_INSTALL_DISPLAY },
 		{ "remove-install-display", no_argument, NULL, OPT_REMOVE_INSTALL_DISPLAY },
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },
+		{ "macvtap", required_argument, NULL, OPT_MACVTAP },
+		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -248,6 +256,28 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			break;
 		case OPT_NETWORK:
 			rq->network = optarg;
+			rq->network_named = true;
+			break;
+		case OPT_BRIDGE:
+		case OPT_MACVTAP:
+			if (o->edit)
+				return cli_usage_error(cmd, "--%s is for vm create", c == OPT_BRIDGE ? "bridge" : "macvtap");
+			/* IFNAMSIZ: an interface name is 1 to 15 bytes, no '/' or blank. */
+			if (!*optarg || strlen(optarg) > 15 || strpbrk(optarg, "/ \t\n:") || streq(optarg, ".") ||
+			    streq(optarg, ".."))
+				return cli_usage_error(cmd, "--%s takes a network interface name (1 to 15 characters, "
+						       "no '/', ':' or blank), not '%s'",
+						       c == OPT_BRIDGE ? "bridge" : "macvtap", optarg);
+			*(c == OPT_BRIDGE ? &rq->bridge : &rq->macvtap) = optarg;
+			break;
+		case OPT_NET_QUEUES:
+			if (o->edit)
+				return cli_usage_error(cmd, "--net-queues is for vm create");
+			if (streq(optarg, "auto"))
+				rq->net_queues_auto = true;
+			else if (parse_unsigned(optarg, 10, 256, &rq->net_queues) < 0 || rq->net_queues == 0)
+				return cli_usage_error(cmd, "--net-queues takes a number from 1 to 256 or auto (one per "
+						       "vCPU), not '%s'", optarg);
 			break;
 		case OPT_NVRAM_DIR:
 			if (optarg[0] != '/')
@@ -346,6 +376,11 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "--grab-toggle is evdev's hotkey: give --evdev too");
 	if (rq->disk_bus != VM_DISK_VIRTIO && !rq->disk)
 		return cli_usage_error(cmd, "--disk-bus without --disk");
+	if (!!rq->network_named + !!rq->bridge + !!rq->macvtap > 1)
+		return cli_usage_error(cmd, "--network, --bridge and --macvtap each give the guest its NIC: choose one");
+	if ((rq->bridge || rq->macvtap || rq->net_queues || rq->net_queues_auto) && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd, "--bridge, --macvtap and --net-queues are for libvirt; the QEMU script "
+				       "uses QEMU's user networking");
 	if (rq->install_display && rq->remove_install_display)
 		return cli_usage_error(cmd, "--install-display and --remove-install-display: choose one");
 	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_DEFINE))
@@ -445,7 +480,7 @@ static int run(int argc, char **argv, bool edit)
 	struct strv changes = { 0 };
 	struct host_block disk_dev = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
-	_cleanup_free_ char *dname = NULL;
+	_cleanup_free_ char *dname = NULL, *net_err = NULL;
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
@@ -457,11 +492,13 @@ static int run(int argc, char **argv, bool edit)
 	if (k != 0)
 		return k < 0 ? EXIT_OK : k;
 	uri = o.uri ? o.uri : DEFAULT_URI;
+	o.rq.uri = uri;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
 	/* Before the lock: a libvirt that cannot be loaded or reached leaves
 	 * nothing behind. */
-	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
+	/* create --connect: the network is asked of that libvirt. */
+	if ((o.targets & TARGET_DEFINE) || (edit && !o.from) || (!edit && o.uri && !(o.targets & TARGET_QEMU))) {
 		if (virt_open(uri, &conn, &err) < 0) {
 			cli_error("%s", err ? err : "out of memory");
 			goto out;
@@ -515,6 +552,21 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	o.rq.rom_exists = o.rq.rom && o.rq.rom[0] == '/' && host_path_exists(h, o.rq.rom);
 	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
 		goto oom;
+	if (!edit && (o.rq.bridge || o.rq.macvtap)) {
+		o.rq.link_result = host_net_link(h, o.rq.bridge ? o.rq.bridge : o.rq.macvtap, &o.rq.link_is_bridge);
+		if (o.rq.link_result == -ENOMEM)
+			goto oom;
+	} else if (!edit && conn && !(o.rq.network && streq(o.rq.network, "none"))) {
+		bool active, autostart;
+		_cleanup_free_ char *nerr = NULL;
+		k = virt_network_state(conn, o.rq.network ? o.rq.network : "default", &active, &autostart, &nerr);
+		if (k == -ENOMEM)
+			goto oom;
+		o.rq.net_state = k == -ENOENT ? VM_NET_MISSING : k < 0 ? VM_NET_UNKNOWN :
+				 active ? VM_NET_ACTIVE : VM_NET_INACTIVE;
+		o.rq.net_autostart = autostart;
+		o.rq.net_error = net_err = TAKE_PTR(nerr);
+	}
 	if (o.rq.iso && o.rq.iso[0] == '/') {
 		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
 		if (o.rq.iso_result == -ENOMEM)

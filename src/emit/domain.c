@@ -612,10 +612,22 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 	if (rq->virtio_iso)
 		disk(&b, devs, rq->virtio_iso, true, false, "raw", "sdb", "sata", 0);
 	at(&b, at(&b, el(&b, devs, "controller", NULL), "type", "usb"), "model", "qemu-xhci");
-	if (!rq->network || !streq(rq->network, "none")) {
+	if (rq->bridge) {
+		n = at(&b, el(&b, devs, "interface", NULL), "type", "bridge");
+		at(&b, el(&b, n, "source", NULL), "bridge", "%s", rq->bridge);
+	} else if (rq->macvtap) {
+		n = at(&b, el(&b, devs, "interface", NULL), "type", "direct");
+		at(&b, at(&b, el(&b, n, "source", NULL), "dev", "%s", rq->macvtap), "mode", "bridge");
+	} else if (!rq->network || !streq(rq->network, "none")) {
 		n = at(&b, el(&b, devs, "interface", NULL), "type", "network");
 		at(&b, el(&b, n, "source", NULL), "network", "%s", rq->network ? rq->network : "default");
+	} else
+		n = NULL;
+	if (n) {
 		at(&b, el(&b, n, "model", NULL), "type", "virtio");
+		/* virtio-net multiqueue: one queue pair per vCPU (vhost). */
+		if (p->net_queues > 1)
+			at(&b, at(&b, el(&b, n, "driver", NULL), "name", "vhost"), "queues", "%u", p->net_queues);
 	}
 	passthrough(&b, dom, h, rq, p, false);
 	if (!b.ok) {

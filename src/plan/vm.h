@@ -15,6 +15,9 @@
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
+/* The libvirt network of --network as the connection tells it (apply/virt.c:
+ * virt_network_state()); unchecked without a connection. */
+enum vm_net_state { VM_NET_UNCHECKED, VM_NET_ACTIVE, VM_NET_INACTIVE, VM_NET_MISSING, VM_NET_UNKNOWN };
 /* virtio-blk, or a disk on a virtio-scsi controller (the article's
  * "Virtio disk": discard reaches the host's SSD, one controller per I/O
  * thread). */
@@ -51,6 +54,17 @@ struct vm_request {
 	bool rom_exists;             /* rom is there (host_path_exists) */
 	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
 	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
+	bool network_named;          /* --network given (not the default) */
+	enum vm_net_state net_state; /* of network, on uri */
+	bool net_autostart;          /* VM_NET_ACTIVE/INACTIVE: libvirt starts it at boot */
+	const char *net_error;       /* VM_NET_UNKNOWN: why libvirt cannot tell */
+	const char *uri;             /* the libvirt URI (for the commands in messages) */
+	const char *bridge;          /* a host bridge (<interface type="bridge">); NULL: none */
+	const char *macvtap;         /* a host NIC for a macvtap (type="direct", mode bridge); NULL: none */
+	int link_result;             /* host_net_link() on bridge or macvtap */
+	bool link_is_bridge;
+	unsigned net_queues;         /* virtio-net queues; 0: one */
+	bool net_queues_auto;        /* as many queues as vCPUs */
 	const char *nvram_dir;       /* NULL: /var/lib/libvirt/qemu/nvram */
 	enum vm_accel accel;         /* the QEMU script only */
 	bool allow[_REFUSE_MAX];     /* refusals the user lifted */
@@ -86,6 +100,7 @@ struct vm_plan {
 	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
 	enum vm_audio audio;
 	unsigned uid;
+	unsigned net_queues;      /* virtio-net multiqueue; 0: one queue */
 	char *disk_format;        /* raw, qcow2 */
 	bool disk_block;
 	struct strv warnings;     /* printed; the guest is still made */
@@ -104,6 +119,10 @@ enum {
  * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a VM_ERR_* with *err. */
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err);
 void vm_plan_free(struct vm_plan *p);
+/* The NIC part of vm_plan_make() (after the vCPUs are planned): the
+ * libvirt network's state as rq says it, a bridge or macvtap judged by
+ * rq->link_result, the queues; warnings and notes into p. */
+int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err);
 
 /* The most memory a guest can have: libvirt's limit (virMemoryMaxValue),
  * in bytes. */
