@@ -82,8 +82,10 @@ iso(d + "/cut-after-entries.iso", win10, cut=20 * 2048 + 128)
 iso(d + "/catalog-past-end.iso", win10, lba=0xffffffff)
 open(d + "/notes.txt", "w").write("not an image\n" * 3000)
 PY
-# A host bridge beside the NIC (enp5s0) of the machine copy.
-mkdir -p "$root/sys/class/net/br0/bridge"
+# A host bridge beside the NIC (enp5s0) of the machine copy; Debian 12's
+# libvirt qemu.conf (libvirt-daemon-system 9.0.0).
+mkdir -p "$root/sys/class/net/br0/bridge" "$root/etc/libvirt"
+cp "$fixtures/libvirt/qemu.conf-debian12" "$root/etc/libvirt/qemu.conf"
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -117,6 +119,9 @@ net-connect|win10 --gpu 06:00.0 --connect test:///default --network default --ne
 !net-not-bridge|win10 --gpu 06:00.0 --bridge enp5s0
 !net-no-nic|win10 --gpu 06:00.0 --macvtap eth9
 !net-two-nics|win10 --gpu 06:00.0 --network default --bridge br0
+host-files|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host
+lg-root-shown|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root
+!lg-root-apply|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root --apply --connect test:///default
 !net-queues-qemu|win10 --gpu 06:00.0 --net-queues auto --qemu /dev/null
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
@@ -341,6 +346,46 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 		if [ $? -eq 2 ] && [ ! -s "$tmp/out/num" ] && grep -qF -- "$pat" "$tmp/why"; then ok "vm create $opt: refused, named"
 		else nok "vm create $opt"; fi
 	done
+	# --apply: the host's side through the journal, in a copy of the machine;
+	# a second run has nothing to change; undo gives the files back.
+	cp -a "$root" "$tmp/applied"
+	a=$tmp/applied
+	hostopts="--looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host"
+	(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/apply1" 2>"$tmp/why" &&
+		(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/apply2" 2>"$tmp/out/apply2.err"
+	if [ $? -eq 0 ] && grep -qx 'f /dev/shm/looking-glass 0660 alice kvm -' "$a/etc/tmpfiles.d/10-looking-glass.conf" &&
+		grep -A1 '^#user = "libvirt-qemu"$' "$a/etc/libvirt/qemu.conf" | grep -qx 'user = "+1000"' &&
+		[ "$(grep -c '^user' "$a/etc/libvirt/qemu.conf")" = 1 ] &&
+		grep -qx 'options snd-hda-core gpu_bind=0' "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" &&
+		grep -qx 'options snd-hda-codec-hdmi enable_acomp=n' "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" &&
+		grep -q "journal entry" "$tmp/why" && grep -q "defined 'win10' on test:///default" "$tmp/why" &&
+		grep -q "nothing to do" "$tmp/out/apply2.err" && ! grep -q '^[-+]' "$tmp/out/apply2"; then
+		ok "vm create --apply: tmpfiles.d, qemu.conf user= and the HDMI audio options through the journal; a second run changes nothing"
+	else cat "$tmp/out/apply2.err" >>"$tmp/why" 2>/dev/null; nok "vm create --apply: host files"; fi
+	"$vfiokit" undo --root "$a" >"$tmp/out/undo" 2>"$tmp/why"
+	if [ $? -eq 0 ] && cmp -s "$a/etc/libvirt/qemu.conf" "$fixtures/libvirt/qemu.conf-debian12" &&
+		[ ! -e "$a/etc/tmpfiles.d/10-looking-glass.conf" ] && [ ! -e "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" ]; then
+		ok "vfiokit undo after vm create --apply: qemu.conf byte for byte, the new files gone"
+	else nok "undo of vm create --apply"; fi
+	# Never through a link: one to another file of the machine is refused.
+	mkdir -p "$a/etc/tmpfiles.d" && ln -sf ../shadow "$a/etc/tmpfiles.d/10-looking-glass.conf"
+	echo 'root:*:1::::::' >"$a/etc/shadow"
+	(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/link" 2>"$tmp/why"
+	if [ $? -eq 1 ] && grep -q "10-looking-glass.conf is a symbolic link" "$tmp/why" &&
+		[ "$(cat "$a/etc/shadow")" = 'root:*:1::::::' ] && [ ! -e "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" ]; then
+		ok "vm create --apply refuses a host file that is a symbolic link, writing nothing"
+	else nok "vm create --apply through a link"; fi
+	# As root with neither SUDO_UID nor --uid, audio is not given uid 0.
+	if [ "$(id -u)" = 0 ]; then
+		(cd "$tmp" && env -u SUDO_UID "$vfiokit" vm create win10 --gpu 06:00.0 --audio pipewire --libvirt-version 9.10.0 \
+			--root "$root") >"$tmp/out/audio-root" 2>"$tmp/why"
+		if [ $? -eq 2 ] && [ ! -s "$tmp/out/audio-root" ] && grep -q -- "--audio: run as root.*give --uid N" "$tmp/why"; then
+			ok "vm create --audio as root without --uid or SUDO_UID: refused, asking for --uid"
+		else nok "vm create --audio as root"; fi
+	fi
 	edit nosuch --gpu 06:00.0 --connect test:///default >/dev/null 2>"$tmp/why"
 	if [ $? -eq 1 ] && grep -q "no domain called 'nosuch' on test:///default" "$tmp/why"; then ok "vm edit: an unknown domain is named"
 	else nok "vm edit: unknown domain"; fi

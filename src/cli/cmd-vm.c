@@ -3,6 +3,7 @@
  * libvirt, or writes a plain QEMU launch script; edit changes a domain that
  * already exists and shows the diff first. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,8 @@
 #include "shared/shell.h"
 #include "apply/virt.h"
 #include "plan/vm.h"
+#include "plan/vm-host.h"
+#include "apply/journal.h"
 
 #define MAX_LIST 16
 #define DEFAULT_URI "qemu:///system"
@@ -72,7 +75,9 @@ static void help(void)
 	      "      --remove-install-display  edit: take that display out\n"
 	      "      --convert-ovmf       edit: give a SeaBIOS domain OVMF (else refused)\n"
 	      "      --audio BACKEND      pipewire, pulseaudio or none (default none)\n"
-	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours)\n"
+	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours;\n"
+	      "                           as root with neither: refused)\n"
+	      "      --hdmi-audio-host    keep the GPU's HDMI audio on the host (modprobe.d options)\n"
 	      "      --user NAME          owner of the Looking Glass file (default: SUDO_USER, USER)\n"
 	      "      --secure-boot        OVMF with Secure Boot (and SMM)\n"
 	      "      --hide-kvm           hide KVM (NVIDIA drivers before 465: error 43)\n"
@@ -84,6 +89,9 @@ static void help(void)
 	      "      --xml                print the domain XML (with --define: as libvirt stored it;\n"
 	      "                           edit prints it instead of the diff)\n"
 	      "      --define             define the domain through libvirt\n"
+	      "      --apply              --define, and first the host files the guest needs (Looking\n"
+	      "                           Glass tmpfiles.d, qemu.conf user=, HDMI audio), journaled;\n"
+	      "                           without it their diff is shown on stderr\n"
 	      "  -c, --connect URI        libvirt URI (default qemu:///system; qemu+ssh://HOST/system)\n"
 	      "      --libvirt-version V  write XML for that libvirt (default: the connection's, or\n"
 	      "                           the local library's, asked for PipeWire audio)\n"
@@ -99,7 +107,8 @@ static void help(void)
 	      stdout);
 }
 
-enum target { TARGET_XML = 1 << 0, TARGET_DEFINE = 1 << 1, TARGET_QEMU = 1 << 2 };
+/* TARGET_HOST: --apply, the host files the guest needs too (plan/vm-host.h). */
+enum target { TARGET_XML = 1 << 0, TARGET_DEFINE = 1 << 1, TARGET_QEMU = 1 << 2, TARGET_HOST = 1 << 3 };
 
 struct vm_opts {
 	struct vm_request rq;
@@ -118,7 +127,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
 		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
 		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
-		OPT_NET_QUEUES, OPT_ALLOW /* + enum refusal_kind */
+		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -146,7 +155,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "xml", no_argument, NULL, OPT_XML },
 		{ "define", no_argument, NULL, OPT_DEFINE },
-		{ "apply", no_argument, NULL, OPT_DEFINE },
+		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION },
 		{ "qemu", required_argument, NULL, OPT_QEMU },
@@ -161,6 +170,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "bridge", required_argument, NULL, OPT_BRIDGE },
 		{ "macvtap", required_argument, NULL, OPT_MACVTAP },
 		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
+		{ "hdmi-audio-host", no_argument, NULL, OPT_HDMI_AUDIO_HOST },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -298,6 +308,12 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		case OPT_DEFINE:
 			o->targets |= TARGET_DEFINE;
 			break;
+		case OPT_APPLY:
+			o->targets |= TARGET_DEFINE | TARGET_HOST;
+			break;
+		case OPT_HDMI_AUDIO_HOST:
+			rq->hdmi_audio_host = true;
+			break;
 		case 'c':
 			o->uri = optarg;
 			break;
@@ -393,8 +409,10 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		rq->user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 	if (!o->uid_set) {
 		const char *su = getenv("SUDO_UID");
-		rq->uid = su && parse_int(su, 0, 0x7fffffff, &v) == 0 ? (unsigned)v : (unsigned)getuid();
-	}
+		rq->uid_known = su && parse_int(su, 0, 0x7fffffff, &v) == 0;
+		rq->uid = rq->uid_known ? (unsigned)v : (unsigned)getuid();
+	} else
+		rq->uid_known = true;
 	return 0;
 }
 
@@ -470,6 +488,74 @@ static int backup_xml(struct path_root *root, const char *name, const char *xml,
 	return *where ? 0 : -ENOMEM;
 }
 
+#define HOST_FILE_MAX (1u << 20)
+
+/* The host files the guest needs (plan/vm-host.h): read as they are now,
+ * planned, into tx. 0, or an exit code after saying why. */
+static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p,
+		      struct setup_plan *hp, struct journal_tx *tx)
+{
+	struct strv files = { 0 };
+	char *text[3] = { NULL };
+	_cleanup_free_ char *err = NULL;
+	struct vm_host_texts t = { .apply = o->targets & TARGET_HOST, .libvirt = !(o->targets & TARGET_QEMU) };
+	int k, r = EXIT_PROBLEM;
+
+	if (vm_host_files(&o->rq, p, t.libvirt, &files) < 0)
+		goto oom;
+	for (size_t i = 0; i < files.n && i < ARRAY_SIZE(text); i++) {
+		struct stat st;
+		size_t len;
+		/* Not written through a link: it may lead to a file of another
+		 * program (the journal would change that one). */
+		if (path_lstat(root, files.v[i], &st) == 0 && S_ISLNK(st.st_mode)) {
+			cli_error("/%s is a symbolic link: vfiokit does not write through it; nothing was written",
+				  files.v[i]);
+			goto out;
+		}
+		k = path_read_file(root, files.v[i], HOST_FILE_MAX, &text[i], &len);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0 && k != -ENOENT) {
+			cli_error("cannot read /%s: %s; nothing was written", files.v[i], path_strerror(k));
+			goto out;
+		}
+		if (streq(files.v[i], VM_LG_TMPFILES))
+			t.lg_tmpfiles = text[i];
+		else if (streq(files.v[i], VM_QEMU_CONF))
+			t.qemu_conf = text[i];
+		else
+			t.hdmi_modprobe = text[i];
+	}
+	k = vm_host_plan(&o->rq, p, &t, hp, &err);
+	if (k == -ENOMEM)
+		goto oom;
+	if (k != 0) {
+		r = cli_usage_error(o->edit ? "vm edit" : "vm create", "%s", err);
+		goto out;
+	}
+	if (!(tx->command = strdup(o->edit ? "vfiokit vm edit --apply" : "vfiokit vm create --apply")))
+		goto oom;
+	for (size_t i = 0; i < hp->nfiles; i++) {
+		k = journal_tx_add(tx, root, hp->files[i].path, hp->files[i].content, (mode_t)hp->files[i].mode);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			cli_error("%s", tx->err ? tx->err : "cannot read a host file");
+			goto out;
+		}
+	}
+	r = 0;
+	goto out;
+oom:
+	cli_error("out of memory");
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+		free(text[i]);
+	strv_clear(&files);
+	return r;
+}
+
 static int run(int argc, char **argv, bool edit)
 {
 	struct vm_opts o = { .edit = edit };
@@ -479,6 +565,8 @@ static int run(int argc, char **argv, bool edit)
 	struct virt *conn = NULL;
 	struct strv changes = { 0 };
 	struct host_block disk_dev = { 0 };
+	struct setup_plan hp = { 0 };
+	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
 	const char *uri;
@@ -597,7 +685,22 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	}
 	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
 		goto oom;
+	k = host_files(root, &o, &p, &hp, &tx);
+	if (k != 0) {
+		r = k;
+		goto out;
+	}
 	print_list("warning: ", &p.warnings);
+	print_list("warning: ", &hp.warnings);
+	if (hp.nfiles && !(o.targets & TARGET_HOST)) {
+		_cleanup_free_ char *d = journal_tx_diff(&tx);
+		if (!d)
+			goto oom;
+		if (*d) {
+			fprintf(stderr, "vfiokit: the host's side of this guest (--apply writes it, journaled):\n");
+			cli_put_text(stderr, d);
+		}
+	}
 	if (edit) {
 		_cleanup_free_ char *after = NULL, *d = NULL;
 		k = domain_edit(old, h, &o.rq, &p, &before, &after, &changes, &err);
@@ -633,6 +736,15 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		goto oom;
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
 		fputs(xml, stdout);
+	/* The host files first: a guest defined without them would not start. */
+	if ((o.targets & TARGET_HOST) && hp.nfiles) {
+		_cleanup_free_ char *id = NULL;
+		k = cli_apply(edit ? "vm edit" : "vm create", root, &tx, true, NULL, NULL, &id);
+		if (k != EXIT_OK) {
+			r = k;
+			goto out;
+		}
+	}
 	if (o.targets & TARGET_DEFINE) {
 		_cleanup_free_ char *existing = NULL, *e2 = NULL, *saved = NULL;
 		k = virt_get_xml(conn, o.rq.name, &existing, &e2);
@@ -661,6 +773,8 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	} else if (edit && xml)
 		fprintf(stderr, "vfiokit: nothing was changed: --define gives this to libvirt\n");
 	print_list("note: ", &p.notes);
+	if (!(o.targets & TARGET_HOST) || tx.n)
+		print_list("then: ", &hp.manual);
 	r = EXIT_OK;
 	goto out;
 oom:
@@ -668,6 +782,8 @@ oom:
 	r = EXIT_PROBLEM;
 out:
 	strv_clear(&changes);
+	setup_plan_free(&hp);
+	journal_tx_free(&tx);
 	host_block_clear(&disk_dev);
 	vm_plan_free(&p);
 	virt_close(conn);

@@ -754,11 +754,8 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->lg_width) {
 		p.shmem_mib = vm_shmem_mib(rq->lg_width, rq->lg_height);
-		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")) ||
-		    NOTE(&p,
-			 "Looking Glass: put \"%s\" in /etc/tmpfiles.d/10-looking-glass.conf, then run "
-			 "systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf",
-			 p.tmpfiles) < 0)
+		/* Written with --apply (plan/vm-host.c). */
+		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")))
 			goto oom;
 	}
 	if (rq->install_display) {
@@ -768,6 +765,14 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 			     "vfiokit vm edit %s --gpu %s --remove-install-display --define",
 			 qn, qg) < 0)
 			goto oom;
+	}
+	/* The article: the guest's audio reaches the desktop user's PipeWire
+	 * or PulseAudio as that user; root's (uid 0) is never it. */
+	if (rq->audio != VM_AUDIO_NONE && !rq->uid_known && rq->uid == 0) {
+		k = fail(err, VM_ERR_USAGE,
+			 strdupf("--audio: run as root, vfiokit cannot tell whose sound server the guest should use: "
+				 "give --uid N, the desktop user's uid (id -u NAME), or run it through sudo"));
+		goto out;
 	}
 	p.audio = rq->audio;
 	p.uid = rq->uid;

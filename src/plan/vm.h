@@ -47,6 +47,8 @@ struct vm_request {
 	bool lg_spice;               /* keep a SPICE server for Looking Glass input */
 	enum vm_audio audio;
 	unsigned uid;                /* the desktop user's uid, for audio */
+	bool uid_known;              /* uid from --uid or SUDO_UID, not the caller's own */
+	bool hdmi_audio_host;        /* keep the GPU's HDMI audio on the host (modprobe.d) */
 	const char *user;            /* the desktop user, for the Looking Glass file */
 	bool hugepages, pin;
 	bool secure_boot, hide_kvm;

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/boot/backend.h"
+#include "plan/confedit.h"
+#include "plan/vm-host.h"
+#include "shared/macro.h"
+
+static const char header[] = "# Written by vfiokit vm (the article's \"%s\"); 'vfiokit undo' takes it back.\n";
+
+static bool local_uri(const char *uri)
+{
+	/* qemu:///system, test:///default: no host part, this machine. */
+	const char *p = uri ? strstr(uri, "://") : NULL;
+
+	return !uri || (p && p[3] == '/');
+}
+
+static bool lg_file(const struct vm_request *rq, const struct vm_plan *p)
+{
+	return p->shmem_mib != 0;
+}
+
+static bool audio_user(const struct vm_request *rq, const struct vm_plan *p, bool libvirt)
+{
+	return libvirt && p->audio != VM_AUDIO_NONE && local_uri(rq->uri);
+}
+
+int vm_host_files(const struct vm_request *rq, const struct vm_plan *p, bool libvirt, struct strv *files)
+{
+	if (lg_file(rq, p) && strv_push(files, VM_LG_TMPFILES) < 0)
+		return -ENOMEM;
+	if (audio_user(rq, p, libvirt) && strv_push(files, VM_QEMU_CONF) < 0)
+		return -ENOMEM;
+	if (rq->hdmi_audio_host && strv_push(files, VM_HDMI_MODPROBE) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The extent of the line at s (without its newline). */
+static const char *eol(const char *s)
+{
+	const char *e = strchr(s, '\n');
+
+	return e ? e : s + strlen(s);
+}
+
+/* Is [s, e) "key =" (blanks around), or commented "#key =" (the packaged
+ * default, not the examples in the comments above it)? */
+static bool conf_key_line(const char *s, const char *e, const char *key, bool commented)
+{
+	size_t n = strlen(key);
+
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	if (commented) {
+		if (s == e || *s != '#')
+			return false;
+		s++;
+	}
+	if ((size_t)(e - s) < n || strncmp(s, key, n) != 0)
+		return false;
+	s += n;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return s < e && *s == '=';
+}
+
+/* text with every line for which match() holds replaced: the first by
+ * line, the others dropped; NULL (no such line) when *found is false. */
+static char *replace_lines(const char *text, bool (*match)(const char *, const char *, const void *), const void *data,
+			   const char *line, bool *found)
+{
+	size_t len = strlen(text), llen = strlen(line);
+	char *out = malloc(len + llen + 2), *w = out;
+
+	*found = false;
+	if (!out)
+		return NULL;
+	for (const char *s = text; *s;) {
+		const char *e = eol(s), *next = *e ? e + 1 : e;
+		if (match(s, e, data)) {
+			if (!*found) {
+				memcpy(w, line, llen);
+				w += llen;
+				*w++ = '\n';
+			}
+			*found = true;
+		} else {
+			memcpy(w, s, (size_t)(next - s));
+			w += next - s;
+		}
+		s = next;
+	}
+	*w = 0;
+	return out;
+}
+
+struct key_match {
+	const char *key;
+	bool commented;
+};
+
+static bool match_key(const char *s, const char *e, const void *data)
+{
+	const struct key_match *m = data;
+
+	return conf_key_line(s, e, m->key, m->commented);
+}
+
+/* text + line (after the line ending at after, or at the end); a newline
+ * added to a last line without one. */
+static char *insert_line(const char *text, const char *after, const char *line)
+{
+	size_t at = after ? (size_t)(after - text) : strlen(text);
+	bool nl = at > 0 && text[at - 1] != '\n';
+
+	return strdupf("%.*s%s%s\n%s", (int)at, text, nl ? "\n" : "", line, text + at);
+}
+
+char *vm_qemu_conf_set(const char *text, const char *key, const char *value)
+{
+	_cleanup_free_ char *line = strdupf("%s = \"%s\"", key, value);
+	struct key_match m = { key, false };
+	char *out;
+	bool found;
+
+	if (!line)
+		return NULL;
+	if (!text)
+		text = "";
+	out = replace_lines(text, match_key, &m, line, &found);
+	if (!out || found)
+		return out;
+	free(out);
+	/* After the packaged file's commented example ("#user = \"qemu\""). */
+	for (const char *s = text; *s;) {
+		const char *e = eol(s);
+		if (conf_key_line(s, e, key, true))
+			return insert_line(text, *e ? e + 1 : e, line);
+		s = *e ? e + 1 : e;
+	}
+	return insert_line(text, NULL, line);
+}
+
+/* tmpfiles.d: "TYPE PATH ...", the path the second field. */
+static bool match_path(const char *s, const char *e, const void *data)
+{
+	const char *path = data;
+	size_t n = strlen(path);
+
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == e || *s == '#')
+		return false;
+	while (s < e && *s != ' ' && *s != '\t')
+		s++;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return (size_t)(e - s) >= n && strncmp(s, path, n) == 0 && (s + n == e || s[n] == ' ' || s[n] == '\t');
+}
+
+char *vm_tmpfiles_set(const char *text, const char *line)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *p = strchr(line, ' ');
+	char *out;
+	bool found;
+
+	if (!p || !(path = strndup(p + 1, strcspn(p + 1, " "))))
+		return NULL;
+	if (!text)
+		text = "";
+	out = replace_lines(text, match_path, path, line, &found);
+	if (!out || found)
+		return out;
+	free(out);
+	return insert_line(text, NULL, line);
+}
+
+static int fail(char **err, int code, char *msg)
+{
+	*err = msg;
+	return msg ? code : -ENOMEM;
+}
+
+static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
+		   struct setup_plan *out, char **err)
+{
+	_cleanup_free_ char *base = NULL;
+
+	/* The article: "Replace user with your username": the client runs as
+	 * the desktop user, who must write the file; root's would shut it out. */
+	if (!rq->user || !*rq->user || streq(rq->user, "root")) {
+		char *m = strdupf("--looking-glass: the shared memory file belongs to the desktop user, who runs the "
+				  "Looking Glass client, not root: give --user NAME (or run vfiokit through sudo)%s",
+				  t->apply ? "" : "; /" VM_LG_TMPFILES " is planned once it is known");
+		return t->apply ? fail(err, VM_ERR_USAGE, m) : strv_push_take(&out->warnings, m) < 0 ? -ENOMEM : 0;
+	}
+	if (!t->lg_tmpfiles && !(base = strdupf(header, "Using Looking Glass")))
+		return -ENOMEM;
+	if (setup_add_file(out, VM_LG_TMPFILES, vm_tmpfiles_set(t->lg_tmpfiles ? t->lg_tmpfiles : base, p->tmpfiles)) < 0 ||
+	    strv_push(&out->manual, "systemd-tmpfiles --create /" VM_LG_TMPFILES " (or reboot) creates "
+				    "/dev/shm/looking-glass; after a size change remove it first") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_audio(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
+		      struct setup_plan *out)
+{
+	_cleanup_free_ char *user = NULL;
+
+	if (p->audio == VM_AUDIO_NONE || !t->libvirt)
+		return 0;
+	/* QEMU reaches the desktop user's sound server as that user
+	 * (vm_plan_make() refused uid 0 not asked for). */
+	if (!local_uri(rq->uri))
+		return strv_push_take(&out->manual,
+				      strdupf("audio: on the host of %s, set user = \"+%u\" in /etc/libvirt/qemu.conf "
+					      "and restart libvirtd", rq->uri, rq->uid)) < 0 ? -ENOMEM : 0;
+	/* No qemu.conf: no libvirt daemon here to configure (yet). */
+	if (!t->qemu_conf)
+		return strv_push_take(&out->warnings,
+				      strdupf("audio: there is no /" VM_QEMU_CONF " (libvirt's daemon is not "
+					      "installed?): once it is, set user = \"+%u\" there and restart libvirt, "
+					      "or run this again",
+					      rq->uid)) < 0 ? -ENOMEM : 0;
+	/* qemu.conf(5): a uid is "+N". */
+	if (!(user = strdupf("+%u", rq->uid)))
+		return -ENOMEM;
+	if (setup_add_file(out, VM_QEMU_CONF, vm_qemu_conf_set(t->qemu_conf, "user", user)) < 0 ||
+	    strv_push(&out->manual, "restart libvirt (systemctl restart libvirtd, or virtqemud) so that QEMU runs as "
+				    "the desktop user; every guest of this libvirt then does") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int plan_hdmi(const struct vm_request *rq, const struct vm_host_texts *t, struct setup_plan *out)
+{
+	static const struct {
+		const char *module, *opt;
+	} o[] = { { "snd-hda-core", "gpu_bind=0" }, { "snd-hda-codec-hdmi", "enable_acomp=n" } };
+	_cleanup_free_ char *head = strdupf(header, "Isolating the GPU"), *text = NULL;
+	int k = 0;
+
+	if (!rq->hdmi_audio_host)
+		return 0;
+	if (!head || !(text = strdup(t->hdmi_modprobe ? t->hdmi_modprobe : "")))
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(o) && k >= 0; i++) {
+		struct cmdline_edits e = { 0 };
+		char *next = NULL, *problem = NULL;
+		k = cmdline_edits_add(&e, CMDLINE_SET, o[i].opt);
+		if (k >= 0)
+			k = modprobe_options_edit(text, head, o[i].module, &e, &next, &problem);
+		cmdline_edits_clear(&e);
+		free(problem);
+		if (k >= 0) {
+			free(text);
+			text = next;
+		}
+	}
+	if (k < 0)
+		return k == -EINVAL ? strv_push(&out->manual, "HDMI audio on the host: put \"options snd-hda-core "
+							      "gpu_bind=0\" and \"options snd-hda-codec-hdmi "
+							      "enable_acomp=n\" in /" VM_HDMI_MODPROBE) :
+				      -ENOMEM;
+	if (setup_add_file(out, VM_HDMI_MODPROBE, TAKE_PTR(text)) < 0 ||
+	    strv_push(&out->manual, "the HDMI audio options take effect when snd-hda-core loads: at the next boot") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
+		 struct setup_plan *out, char **err)
+{
+	int k;
+
+	*err = NULL;
+	if (lg_file(rq, p) && (k = plan_lg(rq, p, t, out, err)) != 0)
+		return k;
+	if ((k = plan_audio(rq, p, t, out)) != 0)
+		return k;
+	return plan_hdmi(rq, t, out);
+}

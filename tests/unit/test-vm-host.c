@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host files of vm --apply (plan/vm-host.c) on real files: Debian 12's
+ * /etc/libvirt/qemu.conf (libvirt-daemon-system 9.0.0) gets user= after its
+ * commented default, not among the examples; a user= there is replaced;
+ * every edit run on its own output changes nothing; the Looking Glass
+ * tmpfiles line replaces the one for its path and keeps the others.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "plan/vm-host.h"
+#include "shared/macro.h"
+
+static char *qemu_conf;
+
+static int load(void **state)
+{
+	_cleanup_free_ char *path = strdupf("%s/../libvirt/qemu.conf-debian12", getenv("VFIOKIT_FIXTURES"));
+	FILE *f = path ? fopen(path, "r") : NULL;
+	size_t n;
+
+	if (!f)
+		return -1;
+	qemu_conf = calloc(1, 1 << 20);
+	n = fread(qemu_conf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	return n > 0 ? 0 : -1;
+}
+
+static int unload(void **state)
+{
+	free(qemu_conf);
+	return 0;
+}
+
+static void test_qemu_conf(void **state)
+{
+	_cleanup_free_ char *a = vm_qemu_conf_set(qemu_conf, "user", "+1000"), *b = NULL, *c = NULL, *d = NULL;
+	const char *at;
+
+	assert_non_null(a);
+	/* One line more, right after the packaged default, nothing else. */
+	assert_int_equal(strlen(a), strlen(qemu_conf) + strlen("user = \"+1000\"\n"));
+	at = strstr(a, "#user = \"libvirt-qemu\"\nuser = \"+1000\"\n");
+	assert_non_null(at);
+	assert_memory_equal(a, qemu_conf, (size_t)(at - a));
+	assert_null(strstr(a, "#       user = \"+1000\""));
+	b = vm_qemu_conf_set(a, "user", "+1000");
+	assert_string_equal(a, b);
+	/* Another uid replaces it in place. */
+	c = vm_qemu_conf_set(b, "user", "+1001");
+	assert_non_null(strstr(c, "#user = \"libvirt-qemu\"\nuser = \"+1001\"\n"));
+	assert_null(strstr(c, "\"+1000\""));
+	assert_int_equal(strlen(c), strlen(b));
+	/* Two user= lines (by hand): the first becomes ours, the second goes. */
+	d = vm_qemu_conf_set("user = \"bob\"\n# x\n  user=\"root\"\ngroup = \"kvm\"", "user", "+1000");
+	assert_string_equal(d, "user = \"+1000\"\n# x\ngroup = \"kvm\"");
+}
+
+static void test_tmpfiles(void **state)
+{
+	const char *mine = "f /dev/shm/looking-glass 0660 alice kvm -";
+	_cleanup_free_ char *a = vm_tmpfiles_set(NULL, mine), *b = NULL, *c = NULL;
+
+	assert_string_equal(a, "f /dev/shm/looking-glass 0660 alice kvm -\n");
+	b = vm_tmpfiles_set("# mine\nf\t/dev/shm/looking-glass\t0660\troot\tkvm\t-\nd /run/x 0755 root root -\n"
+			    "f /dev/shm/looking-glass2 0600 bob kvm -", mine);
+	assert_string_equal(b, "# mine\nf /dev/shm/looking-glass 0660 alice kvm -\nd /run/x 0755 root root -\n"
+			       "f /dev/shm/looking-glass2 0600 bob kvm -");
+	c = vm_tmpfiles_set(b, mine);
+	assert_string_equal(b, c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_qemu_conf),
+		cmocka_unit_test(test_tmpfiles),
+	};
+
+	return cmocka_run_group_tests(tests, load, unload);
+}
