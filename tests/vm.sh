@@ -86,6 +86,24 @@ PY
 # libvirt qemu.conf (libvirt-daemon-system 9.0.0).
 mkdir -p "$root/sys/class/net/br0/bridge" "$root/etc/libvirt"
 cp "$fixtures/libvirt/qemu.conf-debian12" "$root/etc/libvirt/qemu.conf"
+# Option ROMs, real ones from Debian's ipxe-qemu and seabios: iPXE's EFI
+# e1000e ROM (8086:10d3), the same with the guest GPU's IDs (10de:13c2) in
+# every image's PCIR (gpu.rom), a legacy-only VGA BIOS, and a FIFO.
+cp /usr/lib/ipxe/qemu/efi-e1000e.rom "$root/srv/e1000e.rom" && cp /usr/share/seabios/vgabios-stdvga.bin "$root/srv/stdvga.rom" &&
+	mkfifo "$root/srv/fifo.rom" || exit 1
+python3 - "$root/srv" <<'PY' || exit 1
+import struct, sys
+d = sys.argv[1]
+b = bytearray(open(d + "/e1000e.rom", "rb").read())
+off = 0
+while b[off:off + 2] == b"\x55\xaa":
+    p = off + struct.unpack_from("<H", b, off + 0x18)[0]
+    struct.pack_into("<HH", b, p + 4, 0x10de, 0x13c2)
+    off += struct.unpack_from("<H", b, p + 0x10)[0] * 512
+    if b[p + 0x15] & 0x80:
+        break
+open(d + "/gpu.rom", "wb").write(b)
+PY
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -122,6 +140,11 @@ net-connect|win10 --gpu 06:00.0 --connect test:///default --network default --ne
 host-files|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host
 lg-root-shown|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root
 !lg-root-apply|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root --apply --connect test:///default
+rom-gpu|win10 --gpu 06:00.0 --rom /srv/gpu.rom
+!rom-other-device|win10 --gpu 06:00.0 --rom /srv/e1000e.rom
+!rom-legacy-only|win10 --gpu 06:00.0 --rom /srv/stdvga.rom
+!rom-fifo|win10 --gpu 06:00.0 --rom /srv/fifo.rom
+!rom-directory|win10 --gpu 06:00.0 --rom /srv
 !net-queues-qemu|win10 --gpu 06:00.0 --net-queues auto --qemu /dev/null
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda

@@ -45,7 +45,8 @@ static void help(void)
 	      "Devices:\n"
 	      "      --gpu ADDR           the guest's GPU: address, vendor:device or group:N\n"
 	      "      --with ADDR          another PCI device (a USB controller ...); repeatable\n"
-	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom)\n"
+	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom): refused\n"
+	      "                           unless OVMF loads it and it is the GPU's\n"
 	      "      --usb VID:PID        a USB device, as lsusb shows it; repeatable\n"
 	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* keyboard or mouse (by its\n"
 	      "                           capabilities); auto: the first of each there\n"
@@ -489,6 +490,8 @@ static int backup_xml(struct path_root *root, const char *name, const char *xml,
 }
 
 #define HOST_FILE_MAX (1u << 20)
+/* Larger than any option ROM (a PCI ROM BAR is at most 16 MiB). */
+#define ROM_FILE_MAX (16u << 20)
 
 /* The host files the guest needs (plan/vm-host.h): read as they are now,
  * planned, into tx. 0, or an exit code after saying why. */
@@ -566,6 +569,9 @@ static int run(int argc, char **argv, bool edit)
 	struct strv changes = { 0 };
 	struct host_block disk_dev = { 0 };
 	struct setup_plan hp = { 0 };
+	struct rom rom = { 0 };
+	_cleanup_free_ uint8_t *rom_buf = NULL;
+	size_t rom_len = 0;
 	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
@@ -638,6 +644,14 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	/* What the planner takes as facts of this host (plan/ opens nothing). */
 	o.rq.disk_exists = o.rq.disk && o.rq.disk[0] == '/' && host_path_exists(h, o.rq.disk);
 	o.rq.rom_exists = o.rq.rom && o.rq.rom[0] == '/' && host_path_exists(h, o.rq.rom);
+	if (o.rq.rom_exists) {
+		/* Read through the root, a regular file only, then parsed. */
+		o.rq.rom_result = path_read_binary(root, o.rq.rom + 1, ROM_FILE_MAX, &rom_buf, &rom_len);
+		if (o.rq.rom_result == -ENOMEM || (o.rq.rom_result == 0 && rom_parse(rom_buf, rom_len, &rom) < 0))
+			goto oom;
+		if (o.rq.rom_result == 0)
+			o.rq.rom_parsed = &rom;
+	}
 	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
 		goto oom;
 	if (!edit && (o.rq.bridge || o.rq.macvtap)) {
@@ -783,6 +797,7 @@ oom:
 out:
 	strv_clear(&changes);
 	setup_plan_free(&hp);
+	rom_free(&rom);
 	journal_tx_free(&tx);
 	host_block_clear(&disk_dev);
 	vm_plan_free(&p);

@@ -688,6 +688,40 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
 	return 0;
 }
 
+/* A --rom that is there: read (a regular file), and judged by the ROM
+ * parser as vfiokit rom does: one OVMF loads as it is, for the guest's GPU.
+ * Where libvirt lets QEMU read it is said. */
+static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	const struct pci_device *g = &h->pci[p->devices.items[0].dev];
+	const char *why = NULL;
+
+	if (rq->rom_result < 0 || !rq->rom_parsed)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: cannot read it: %s", rq->rom,
+				    rq->rom_result < 0 ? path_strerror(rq->rom_result) : "not read"));
+	if (!rom_uefi_ready(rq->rom_parsed, &why))
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: OVMF would not load it: %s; 'vfiokit rom %s' says more (a dump with a "
+				    "flash tool's header in front: vfiokit rom strip)",
+				    rq->rom, why ? why : "no UEFI image", rq->rom));
+	if (!rom_matches(rq->rom_parsed, g->vendor, g->device))
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: it is the ROM of another device: none of its images is for %s "
+				    "(%04x:%04x); dump the guest GPU's own (vfiokit rom dump)",
+				    rq->rom, g->name, g->vendor, g->device));
+	/* libvirt's AppArmor profile (Debian, Ubuntu, Arch with AppArmor) lets
+	 * QEMU read ROMs under /usr/share/vgabios; SELinux (Fedora) wants the
+	 * file labelled virt_content_t. */
+	if (!startswith(rq->rom, "/usr/share/vgabios/") &&
+	    NOTE(p, "--rom %s: QEMU reads it as libvirt's confined user: with AppArmor (Debian, Ubuntu) only "
+		    "under /usr/share/vgabios/ (copy it there and give that path); with SELinux (Fedora) label it "
+		    "virt_content_t (chcon -t virt_content_t FILE, or restorecon under /usr/share/vgabios)",
+		 rq->rom) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err)
 {
 	struct vm_plan p = { 0 };
@@ -734,6 +768,8 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->rom && !rq->rom_exists && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
 		goto oom;
+	if (rq->rom && rq->rom_exists && (k = plan_rom(h, rq, &p, err)) != 0)
+		goto out;
 	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0 ||
 	    (k = vm_plan_network(rq, &p, err)) != 0)
 		goto out;
