@@ -140,6 +140,8 @@ net-connect|win10 --gpu 06:00.0 --connect test:///default --network default --ne
 host-files|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host
 lg-root-shown|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root
 !lg-root-apply|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root --apply --connect test:///default
+lg-kvmfr|win10 --gpu 06:00.0 --looking-glass 1920x1080 --lg-kvmfr --user alice
+!lg-kvmfr-alone|win10 --gpu 06:00.0 --lg-kvmfr --user alice
 rom-gpu|win10 --gpu 06:00.0 --rom /srv/gpu.rom
 !rom-other-device|win10 --gpu 06:00.0 --rom /srv/e1000e.rom
 !rom-legacy-only|win10 --gpu 06:00.0 --rom /srv/stdvga.rom
@@ -392,6 +394,24 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 		[ ! -e "$a/etc/tmpfiles.d/10-looking-glass.conf" ] && [ ! -e "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" ]; then
 		ok "vfiokit undo after vm create --apply: qemu.conf byte for byte, the new files gone"
 	else nok "undo of vm create --apply"; fi
+	# kvmfr: a size change updates the module's option and the domain; the
+	# same size again changes nothing.
+	# (libvirt's test driver drops qemu:commandline, which only its QEMU
+	# driver keeps: the domain is checked as vfiokit writes it.)
+	kv() { (cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 --looking-glass "$1" --lg-kvmfr --user alice ${2:-} \
+		--root "$a"); }
+	kv 1920x1080 "--apply --connect test:///default" >"$tmp/out/kv1" 2>"$tmp/why" && kv 1920x1080 >"$tmp/out/kv1.xml" 2>>"$tmp/why" &&
+		kv 2560x1440 "--apply --connect test:///default" >"$tmp/out/kv2" 2>>"$tmp/why" &&
+		kv 2560x1440 >"$tmp/out/kv2.xml" 2>>"$tmp/why" &&
+		kv 2560x1440 "--apply --connect test:///default" >"$tmp/out/kv3" 2>"$tmp/out/kv3.err"
+	if [ $? -eq 0 ] && grep -q 'static_size_mb=32' "$tmp/out/kv1" && grep -q 'size&quot;:33554432,' "$tmp/out/kv1.xml" &&
+		[ "$(grep -c '^options kvmfr' "$a/etc/modprobe.d/kvmfr.conf")" = 1 ] &&
+		grep -qx 'options kvmfr static_size_mb=64' "$a/etc/modprobe.d/kvmfr.conf" && grep -q 'size&quot;:67108864,' "$tmp/out/kv2.xml" &&
+		grep -qx 'SUBSYSTEM=="kvmfr", OWNER="alice", GROUP="kvm", MODE="0660"' "$a/etc/udev/rules.d/99-kvmfr.rules" &&
+		grep -qx kvmfr "$a/etc/modules-load.d/kvmfr.conf" && grep -q "nothing to do" "$tmp/out/kv3.err" &&
+		! grep -q '<shmem' "$tmp/out/kv2.xml" && virt-xml-validate "$tmp/out/kv2.xml" domain >>"$tmp/why" 2>&1; then
+		ok "vm create --lg-kvmfr --apply: a size change updates kvmfr's static_size_mb and the domain; the same again changes nothing"
+	else cat "$tmp/out/kv3.err" >>"$tmp/why" 2>/dev/null; nok "vm create --lg-kvmfr --apply"; fi
 	# Never through a link: one to another file of the machine is refused.
 	mkdir -p "$a/etc/tmpfiles.d" && ln -sf ../shadow "$a/etc/tmpfiles.d/10-looking-glass.conf"
 	echo 'root:*:1::::::' >"$a/etc/shadow"

@@ -70,6 +70,8 @@ static void help(void)
 	      "                           the guest through it)\n"
 	      "      --net-queues N|auto  virtio-net multiqueue (auto: one queue per vCPU)\n"
 	      "      --looking-glass WxH  Looking Glass shared memory for that resolution\n"
+	      "      --lg-kvmfr           Looking Glass through the kvmfr module (/dev/kvmfr0): its\n"
+	      "                           options, boot loading and udev rule, not /dev/shm\n"
 	      "      --lg-spice           keep a SPICE server for Looking Glass's input (with\n"
 	      "                           --looking-glass)\n"
 	      "      --install-display    keep SPICE and QXL beside the GPU until its driver is in\n"
@@ -128,7 +130,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
 		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
 		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
-		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_ALLOW /* + enum refusal_kind */
+		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_LG_KVMFR, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -172,6 +174,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "macvtap", required_argument, NULL, OPT_MACVTAP },
 		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
 		{ "hdmi-audio-host", no_argument, NULL, OPT_HDMI_AUDIO_HOST },
+		{ "lg-kvmfr", no_argument, NULL, OPT_LG_KVMFR },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -312,6 +315,11 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		case OPT_APPLY:
 			o->targets |= TARGET_DEFINE | TARGET_HOST;
 			break;
+		case OPT_LG_KVMFR:
+			if (o->edit)
+				return cli_usage_error(cmd, "--lg-kvmfr is for vm create");
+			rq->lg_kvmfr = true;
+			break;
 		case OPT_HDMI_AUDIO_HOST:
 			rq->hdmi_audio_host = true;
 			break;
@@ -389,6 +397,10 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "name the guest's GPU with --gpu ADDR");
 	if (rq->lg_spice && !rq->lg_width)
 		return cli_usage_error(cmd, "--lg-spice keeps SPICE for Looking Glass's input: give --looking-glass WxH too");
+	if (rq->lg_kvmfr && !rq->lg_width)
+		return cli_usage_error(cmd, "--lg-kvmfr is Looking Glass's kvmfr module: give --looking-glass WxH too");
+	if (rq->lg_kvmfr && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd, "--lg-kvmfr is for libvirt domains; the QEMU script uses /dev/shm");
 	if (rq->grab_toggle && !rq->nevdev)
 		return cli_usage_error(cmd, "--grab-toggle is evdev's hotkey: give --evdev too");
 	if (rq->disk_bus != VM_DISK_VIRTIO && !rq->disk)
@@ -499,7 +511,7 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 		      struct setup_plan *hp, struct journal_tx *tx)
 {
 	struct strv files = { 0 };
-	char *text[3] = { NULL };
+	char *text[6] = { NULL };
 	_cleanup_free_ char *err = NULL;
 	struct vm_host_texts t = { .apply = o->targets & TARGET_HOST, .libvirt = !(o->targets & TARGET_QEMU) };
 	int k, r = EXIT_PROBLEM;
@@ -527,8 +539,14 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 			t.lg_tmpfiles = text[i];
 		else if (streq(files.v[i], VM_QEMU_CONF))
 			t.qemu_conf = text[i];
-		else
+		else if (streq(files.v[i], VM_HDMI_MODPROBE))
 			t.hdmi_modprobe = text[i];
+		else if (streq(files.v[i], VM_KVMFR_MODPROBE))
+			t.kvmfr_modprobe = text[i];
+		else if (streq(files.v[i], VM_KVMFR_LOAD))
+			t.kvmfr_load = text[i];
+		else
+			t.kvmfr_udev = text[i];
 	}
 	k = vm_host_plan(&o->rq, p, &t, hp, &err);
 	if (k == -ENOMEM)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ static bool local_uri(const char *uri)
 
 static bool lg_file(const struct vm_request *rq, const struct vm_plan *p)
 {
-	return p->shmem_mib != 0;
+	return p->shmem_mib != 0 && !p->lg_kvmfr;
 }
 
 static bool audio_user(const struct vm_request *rq, const struct vm_plan *p, bool libvirt)
@@ -35,6 +36,10 @@ int vm_host_files(const struct vm_request *rq, const struct vm_plan *p, bool lib
 	if (audio_user(rq, p, libvirt) && strv_push(files, VM_QEMU_CONF) < 0)
 		return -ENOMEM;
 	if (rq->hdmi_audio_host && strv_push(files, VM_HDMI_MODPROBE) < 0)
+		return -ENOMEM;
+	if (p->shmem_mib && p->lg_kvmfr &&
+	    (strv_push(files, VM_KVMFR_MODPROBE) < 0 || strv_push(files, VM_KVMFR_LOAD) < 0 ||
+	     strv_push(files, VM_KVMFR_UDEV) < 0))
 		return -ENOMEM;
 	return 0;
 }
@@ -180,10 +185,85 @@ char *vm_tmpfiles_set(const char *text, const char *line)
 	return insert_line(text, NULL, line);
 }
 
+static bool match_subsystem(const char *s, const char *e, const void *data)
+{
+	const char *m = data;
+	size_t n = strlen(m);
+
+	for (; (size_t)(e - s) >= n; s++)
+		if (*s == '#')
+			return false;
+		else if (strncmp(s, m, n) == 0)
+			return true;
+	return false;
+}
+
+char *vm_udev_rule_set(const char *text, const char *line)
+{
+	size_t n = strcspn(line, ",");
+	_cleanup_free_ char *m = strndup(line, n);
+	char *out;
+	bool found;
+
+	if (!m)
+		return NULL;
+	if (!text)
+		text = "";
+	out = replace_lines(text, match_subsystem, m, line, &found);
+	if (!out || found)
+		return out;
+	free(out);
+	return insert_line(text, NULL, line);
+}
+
 static int fail(char **err, int code, char *msg)
 {
 	*err = msg;
 	return msg ? code : -ENOMEM;
+}
+
+/* The kvmfr module instead of /dev/shm: static_size_mb (a size change
+ * replaces it), loaded at boot, /dev/kvmfr0 the desktop user's. */
+static int plan_kvmfr(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
+		      struct setup_plan *out)
+{
+	_cleanup_free_ char *head = strdupf(header, "Using Looking Glass"), *size = NULL, *opts = NULL, *rule = NULL;
+	_cleanup_free_ char *problem = NULL, *udev = NULL, *load = NULL;
+	struct cmdline_edits e = { 0 };
+	struct strv mod = { 0 };
+	int k;
+
+	if (!head || !(size = strdupf("static_size_mb=%" PRIu64, p->shmem_mib)) ||
+	    !(rule = strdupf("SUBSYSTEM==\"kvmfr\", OWNER=\"%s\", GROUP=\"kvm\", MODE=\"0660\"", rq->user)))
+		return -ENOMEM;
+	k = cmdline_edits_add(&e, CMDLINE_SET, size);
+	if (k >= 0)
+		k = modprobe_options_edit(t->kvmfr_modprobe ? t->kvmfr_modprobe : "", head, "kvmfr", &e, &opts, &problem);
+	cmdline_edits_clear(&e);
+	if (k == -EINVAL)
+		return strv_push_take(&out->manual, strdupf("kvmfr: /" VM_KVMFR_MODPROBE " %s: set static_size_mb=%" PRIu64
+							    " on kvmfr's options line by hand", problem, p->shmem_mib)) < 0 ?
+			       -ENOMEM : 0;
+	if (k < 0)
+		return k;
+	if (strv_push(&mod, "kvmfr") < 0) {
+		strv_clear(&mod);
+		return -ENOMEM;
+	}
+	load = list_file_add(t->kvmfr_load ? t->kvmfr_load : head, &mod);
+	strv_clear(&mod);
+	if (!load)
+		return -ENOMEM;
+	if (!(udev = t->kvmfr_udev ? vm_udev_rule_set(t->kvmfr_udev, rule) : strdupf("%s%s\n", head, rule)))
+		return -ENOMEM;
+	if (setup_add_file(out, VM_KVMFR_MODPROBE, TAKE_PTR(opts)) < 0 ||
+	    setup_add_file(out, VM_KVMFR_LOAD, TAKE_PTR(load)) < 0 || setup_add_file(out, VM_KVMFR_UDEV, TAKE_PTR(udev)) < 0 ||
+	    strv_push(&out->manual, "kvmfr is built outside the kernel (Looking Glass's module/ directory, or its DKMS "
+				    "package); then modprobe kvmfr (after a size change: rmmod kvmfr first) or reboot") < 0 ||
+	    strv_push(&out->manual, "libvirt's cgroup must let QEMU open /dev/kvmfr0: add it to cgroup_device_acl in "
+				    "/etc/libvirt/qemu.conf (Looking Glass's documentation) and restart libvirt") < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
@@ -199,6 +279,8 @@ static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const s
 				  t->apply ? "" : "; /" VM_LG_TMPFILES " is planned once it is known");
 		return t->apply ? fail(err, VM_ERR_USAGE, m) : strv_push_take(&out->warnings, m) < 0 ? -ENOMEM : 0;
 	}
+	if (p->lg_kvmfr)
+		return plan_kvmfr(rq, p, t, out);
 	if (!t->lg_tmpfiles && !(base = strdupf(header, "Using Looking Glass")))
 		return -ENOMEM;
 	if (setup_add_file(out, VM_LG_TMPFILES, vm_tmpfiles_set(t->lg_tmpfiles ? t->lg_tmpfiles : base, p->tmpfiles)) < 0 ||
@@ -280,7 +362,7 @@ int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const str
 	int k;
 
 	*err = NULL;
-	if (lg_file(rq, p) && (k = plan_lg(rq, p, t, out, err)) != 0)
+	if (p->shmem_mib && (k = plan_lg(rq, p, t, out, err)) != 0)
 		return k;
 	if ((k = plan_audio(rq, p, t, out)) != 0)
 		return k;

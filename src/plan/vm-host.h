@@ -16,10 +16,16 @@
 #define VM_LG_TMPFILES "etc/tmpfiles.d/10-looking-glass.conf"
 #define VM_QEMU_CONF "etc/libvirt/qemu.conf"
 #define VM_HDMI_MODPROBE "etc/modprobe.d/vfiokit-hdmi-audio.conf"
+/* Looking Glass's kvmfr module (its documentation, "kvmfr"): its size, its
+ * loading at boot, its device node's owner. */
+#define VM_KVMFR_MODPROBE "etc/modprobe.d/kvmfr.conf"
+#define VM_KVMFR_LOAD "etc/modules-load.d/kvmfr.conf"
+#define VM_KVMFR_UDEV "etc/udev/rules.d/99-kvmfr.rules"
 
 /* What the files hold now (NULL when absent), and how they are used. */
 struct vm_host_texts {
 	const char *lg_tmpfiles, *qemu_conf, *hdmi_modprobe;
+	const char *kvmfr_modprobe, *kvmfr_load, *kvmfr_udev;
 	bool apply;   /* written now (--apply): what cannot be right is refused, not warned of */
 	bool libvirt; /* a libvirt domain (qemu.conf matters), not the QEMU script */
 };
@@ -40,6 +46,9 @@ int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const str
  * added after a commented "#key = " one, else at the end. The rest is kept
  * byte for byte; on its own output it changes nothing. */
 char *vm_qemu_conf_set(const char *text, const char *key, const char *value);
+/* A udev rules file with line for its SUBSYSTEM=="..." match: the rules
+ * with that match replaced by it, else it added. */
+char *vm_udev_rule_set(const char *text, const char *line);
 /* A tmpfiles.d file with line (type path mode user group age) for its
  * path: the lines for that path replaced by it, else it added. */
 char *vm_tmpfiles_set(const char *text, const char *line);

@@ -790,6 +790,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->lg_width) {
 		p.shmem_mib = vm_shmem_mib(rq->lg_width, rq->lg_height);
+		p.lg_kvmfr = rq->lg_kvmfr;
 		/* Written with --apply (plan/vm-host.c). */
 		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")))
 			goto oom;

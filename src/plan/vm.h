@@ -46,6 +46,7 @@ struct vm_request {
 	const char *grab_toggle;     /* evdev's hotkey (vm_grab_toggle_keys()); NULL: ctrl-ctrl */
 	unsigned lg_width, lg_height; /* Looking Glass; 0: none */
 	bool lg_spice;               /* keep a SPICE server for Looking Glass input */
+	bool lg_kvmfr;               /* Looking Glass through the kvmfr module (/dev/kvmfr0), not /dev/shm */
 	enum vm_audio audio;
 	unsigned uid;                /* the desktop user's uid, for audio */
 	bool uid_known;              /* uid from --uid or SUDO_UID, not the caller's own */
@@ -102,6 +103,7 @@ struct vm_plan {
 	size_t nkbd;              /* how many of evdev are keyboards (grab all) */
 	const char *grab_toggle;  /* libvirt's grabToggle value */
 	uint64_t shmem_mib;       /* Looking Glass; 0: none */
+	bool lg_kvmfr;            /* ... on /dev/kvmfr0 (qemu:commandline), not <shmem> */
 	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
 	enum vm_audio audio;
 	unsigned uid;
