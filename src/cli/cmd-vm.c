@@ -17,6 +17,7 @@
 #include "apply/virt.h"
 #include "plan/vm.h"
 #include "plan/vm-host.h"
+#include "rom/rom.h"
 #include "apply/journal.h"
 
 #define MAX_LIST 16
@@ -524,15 +525,16 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 		/* Not written through a link: it may lead to a file of another
 		 * program (the journal would change that one). */
 		if (path_lstat(root, files.v[i], &st) == 0 && S_ISLNK(st.st_mode)) {
-			cli_error("/%s is a symbolic link: vfiokit does not write through it; nothing was written",
-				  files.v[i]);
+			cli_error("/%s is a symbolic link: vfiokit does not write through it; nothing was written; make "
+				  "it a file (or remove it), then run vfiokit vm again", files.v[i]);
 			goto out;
 		}
 		k = path_read_file(root, files.v[i], HOST_FILE_MAX, &text[i], &len);
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0 && k != -ENOENT) {
-			cli_error("cannot read /%s: %s; nothing was written", files.v[i], path_strerror(k));
+			cli_error("cannot read /%s: %s; nothing was written; run it again as root (sudo)", files.v[i],
+				  path_strerror(k));
 			goto out;
 		}
 		if (streq(files.v[i], VM_LG_TMPFILES))
@@ -590,6 +592,7 @@ static int run(int argc, char **argv, bool edit)
 	struct rom rom = { 0 };
 	_cleanup_free_ uint8_t *rom_buf = NULL;
 	size_t rom_len = 0;
+	_cleanup_free_ bool *rom_for = NULL;
 	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
@@ -667,8 +670,16 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		o.rq.rom_result = path_read_binary(root, o.rq.rom + 1, ROM_FILE_MAX, &rom_buf, &rom_len);
 		if (o.rq.rom_result == -ENOMEM || (o.rq.rom_result == 0 && rom_parse(rom_buf, rom_len, &rom) < 0))
 			goto oom;
-		if (o.rq.rom_result == 0)
-			o.rq.rom_parsed = &rom;
+		if (o.rq.rom_result == 0) {
+			/* What the ROM is, as facts for the planner (plan/ uses no rom/). */
+			o.rq.rom_read = true;
+			o.rq.rom_uefi_ready = rom_uefi_ready(&rom, &o.rq.rom_why);
+			if (!(rom_for = calloc(h->npci ? h->npci : 1, sizeof(*rom_for))))
+				goto oom;
+			for (size_t i = 0; i < h->npci; i++)
+				rom_for[i] = rom_matches(&rom, h->pci[i].vendor, h->pci[i].device);
+			o.rq.rom_for = rom_for;
+		}
 	}
 	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
 		goto oom;

@@ -612,11 +612,17 @@ static int plan_host_link(const struct vm_request *rq, char **err)
 {
 	const char *opt = rq->bridge ? "--bridge" : "--macvtap", *dev = rq->bridge ? rq->bridge : rq->macvtap;
 
+	if ((rq->link_result == -ENOENT || rq->link_result == -EINVAL) && rq->bridge)
+		return fail(err, VM_ERR_DEVICE,
+			    strdupf("--bridge %s: this host has no network interface %s (/sys/class/net/%s); make the "
+				    "bridge first (NetworkManager, systemd-networkd or /etc/network/interfaces) with the "
+				    "host's NIC in it, or use --macvtap NIC",
+				    dev, dev, dev));
 	if (rq->link_result == -ENOENT || rq->link_result == -EINVAL)
 		return fail(err, VM_ERR_DEVICE,
-			    strdupf("%s %s: this host has no network interface %s (/sys/class/net/%s)%s", opt, dev, dev, dev,
-				    rq->bridge ? "; make the bridge first (NetworkManager, systemd-networkd or "
-						 "/etc/network/interfaces) and put the host's NIC in it" : ""));
+			    strdupf("--macvtap %s: this host has no network interface %s (/sys/class/net/%s); name one "
+				    "there with --macvtap",
+				    dev, dev, dev));
 	if (rq->link_result < 0)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("%s %s: cannot tell what /sys/class/net/%s is: %s; run it again as root (sudo)", opt,
@@ -688,24 +694,23 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
 	return 0;
 }
 
-/* A --rom that is there: read (a regular file), and judged by the ROM
- * parser as vfiokit rom does: one OVMF loads as it is, for the guest's GPU.
+/* A --rom that is there: read (a regular file), and judged by what the ROM
+ * parser found (the cli's facts, as vfiokit rom says): one OVMF loads as it
+ * is, for the guest's GPU.
  * Where libvirt lets QEMU read it is said. */
 static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
 {
 	const struct pci_device *g = &h->pci[p->devices.items[0].dev];
-	const char *why = NULL;
-
-	if (rq->rom_result < 0 || !rq->rom_parsed)
+	if (rq->rom_result < 0 || !rq->rom_read)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--rom %s: cannot read it: %s", rq->rom,
 				    rq->rom_result < 0 ? path_strerror(rq->rom_result) : "not read"));
-	if (!rom_uefi_ready(rq->rom_parsed, &why))
+	if (!rq->rom_uefi_ready)
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--rom %s: OVMF would not load it: %s; 'vfiokit rom %s' says more (a dump with a "
 				    "flash tool's header in front: vfiokit rom strip)",
-				    rq->rom, why ? why : "no UEFI image", rq->rom));
-	if (!rom_matches(rq->rom_parsed, g->vendor, g->device))
+				    rq->rom, rq->rom_why ? rq->rom_why : "no UEFI image", rq->rom));
+	if (!rq->rom_for[p->devices.items[0].dev])
 		return fail(err, VM_ERR_REFUSED,
 			    strdupf("--rom %s: it is the ROM of another device: none of its images is for %s "
 				    "(%04x:%04x); dump the guest GPU's own (vfiokit rom dump)",

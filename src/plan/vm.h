@@ -12,7 +12,6 @@
 #include "host/firmware.h"
 #include "plan/hugepages.h"
 #include "plan/pin.h"
-#include "rom/rom.h"
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
@@ -57,7 +56,10 @@ struct vm_request {
 	const char *rom;             /* the GPU's ROM file (absolute); NULL: none */
 	bool rom_exists;             /* rom is there (host_path_exists) */
 	int rom_result;              /* reading it (path_read_binary()): 0 or -errno */
-	const struct rom *rom_parsed; /* rom_parse() of what was read; NULL: not read */
+	bool rom_read;               /* read and parsed (the cli's rom_parse()): */
+	bool rom_uefi_ready;         /* rom_uefi_ready(): OVMF loads it as it is; else rom_why */
+	const char *rom_why;
+	const bool *rom_for;         /* [i]: rom_matches() h->pci[i]'s vendor:device */
 	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
 	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
 	bool network_named;          /* --network given (not the default) */
