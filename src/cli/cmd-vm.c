@@ -599,6 +599,7 @@ static int run(int argc, char **argv, bool edit)
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
+	bool host_changes = false;
 
 	o.rq.with = o.with;
 	o.rq.usb = o.usb;
@@ -735,11 +736,12 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	}
 	print_list("warning: ", &p.warnings);
 	print_list("warning: ", &hp.warnings);
-	if (hp.nfiles && !(o.targets & TARGET_HOST)) {
+	if (hp.nfiles) {
 		_cleanup_free_ char *d = journal_tx_diff(&tx);
 		if (!d)
 			goto oom;
-		if (*d) {
+		host_changes = *d;
+		if (*d && !(o.targets & TARGET_HOST)) {
 			fprintf(stderr, "vfiokit: the host's side of this guest (--apply writes it, journaled):\n");
 			cli_put_text(stderr, d);
 		}
@@ -816,7 +818,9 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	} else if (edit && xml)
 		fprintf(stderr, "vfiokit: nothing was changed: --define gives this to libvirt\n");
 	print_list("note: ", &p.notes);
-	if (!(o.targets & TARGET_HOST) || tx.n)
+	/* What to run after the files: said while they differ (a by-hand step
+	 * without a file too). */
+	if (host_changes || !hp.nfiles)
 		print_list("then: ", &hp.manual);
 	r = EXIT_OK;
 	goto out;
