@@ -31,6 +31,9 @@ static bool audio_user(const struct vm_request *rq, const struct vm_plan *p, boo
 
 int vm_host_files(const struct vm_request *rq, const struct vm_plan *p, bool libvirt, struct strv *files)
 {
+	/* Another machine's libvirt: its files are not here (vm_host_plan()). */
+	if (libvirt && !local_uri(rq->uri))
+		return 0;
 	if (lg_file(rq, p) && strv_push(files, VM_LG_TMPFILES) < 0)
 		return -ENOMEM;
 	if (audio_user(rq, p, libvirt) && strv_push(files, VM_QEMU_CONF) < 0)
@@ -299,10 +302,6 @@ static int plan_audio(const struct vm_request *rq, const struct vm_plan *p, cons
 		return 0;
 	/* QEMU reaches the desktop user's sound server as that user
 	 * (vm_plan_make() refused uid 0 not asked for). */
-	if (!local_uri(rq->uri))
-		return strv_push_take(&out->manual,
-				      strdupf("audio: on the host of %s, set user = \"+%u\" in /etc/libvirt/qemu.conf "
-					      "and restart libvirtd", rq->uri, rq->uid)) < 0 ? -ENOMEM : 0;
 	/* No qemu.conf: no libvirt daemon here to configure (yet). */
 	if (!t->qemu_conf)
 		return strv_push_take(&out->warnings,
@@ -362,6 +361,17 @@ int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const str
 	int k;
 
 	*err = NULL;
+	if (t->libvirt && !local_uri(rq->uri)) {
+		if ((p->shmem_mib || p->audio != VM_AUDIO_NONE || rq->hdmi_audio_host) &&
+		    strv_push_take(&out->manual,
+				   strdupf("the guest runs on the host of %s: its files (%s%s%s) are made there, by hand or "
+					   "with vfiokit vm on that host",
+					   rq->uri, p->shmem_mib ? "Looking Glass's " : "",
+					   p->audio != VM_AUDIO_NONE ? "qemu.conf user= for audio " : "",
+					   rq->hdmi_audio_host ? "the HDMI audio options" : "")) < 0)
+			return -ENOMEM;
+		return 0;
+	}
 	if (p->shmem_mib && (k = plan_lg(rq, p, t, out, err)) != 0)
 		return k;
 	if ((k = plan_audio(rq, p, t, out)) != 0)

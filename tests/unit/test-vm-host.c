@@ -4,7 +4,8 @@
  * /etc/libvirt/qemu.conf (libvirt-daemon-system 9.0.0) gets user= after its
  * commented default, not among the examples; a user= there is replaced;
  * every edit run on its own output changes nothing; the Looking Glass
- * tmpfiles line replaces the one for its path and keeps the others.
+ * tmpfiles line replaces the one for its path and keeps the others; which
+ * files a guest's options plan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,11 +76,52 @@ static void test_tmpfiles(void **state)
 	assert_string_equal(b, c);
 }
 
+/* Which files a guest's options plan: here for a local libvirt, none (said
+ * as by hand) for another machine's, and the Looking Glass file never
+ * root's when written. */
+static void test_plan(void **state)
+{
+	struct vm_plan p = { .shmem_mib = 32, .audio = VM_AUDIO_PULSEAUDIO, .uid = 1000,
+			     .tmpfiles = (char *)"f /dev/shm/looking-glass 0660 alice kvm -" };
+	struct vm_request rq = { .uri = "qemu:///system", .user = "alice", .uid = 1000, .uid_known = true,
+				 .hdmi_audio_host = true };
+	struct vm_host_texts t = { .qemu_conf = qemu_conf, .apply = true, .libvirt = true };
+	struct setup_plan out = { 0 };
+	struct strv files = { 0 };
+	_cleanup_free_ char *err = NULL, *manual = NULL;
+
+	assert_int_equal(vm_host_files(&rq, &p, true, &files), 0);
+	assert_int_equal(files.n, 3);
+	strv_clear(&files);
+	assert_int_equal(vm_host_plan(&rq, &p, &t, &out, &err), 0);
+	assert_int_equal(out.nfiles, 3);
+	assert_string_equal(out.files[0].path, VM_LG_TMPFILES);
+	assert_string_equal(out.files[1].path, VM_QEMU_CONF);
+	assert_string_equal(out.files[2].path, VM_HDMI_MODPROBE);
+	setup_plan_free(&out);
+
+	rq.uri = "qemu+ssh://box/system";
+	assert_int_equal(vm_host_files(&rq, &p, true, &files), 0);
+	assert_int_equal(files.n, 0);
+	assert_int_equal(vm_host_plan(&rq, &p, &t, &out, &err), 0);
+	assert_int_equal(out.nfiles, 0);
+	manual = strv_join(&out.manual, "|");
+	assert_non_null(strstr(manual, "the guest runs on the host of qemu+ssh://box/system"));
+	setup_plan_free(&out);
+
+	rq.uri = "qemu:///system";
+	rq.user = "root";
+	assert_int_equal(vm_host_plan(&rq, &p, &t, &out, &err), VM_ERR_USAGE);
+	assert_non_null(strstr(err, "not root: give --user NAME"));
+	setup_plan_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_conf),
 		cmocka_unit_test(test_tmpfiles),
+		cmocka_unit_test(test_plan),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);
