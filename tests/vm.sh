@@ -82,6 +82,28 @@ iso(d + "/cut-after-entries.iso", win10, cut=20 * 2048 + 128)
 iso(d + "/catalog-past-end.iso", win10, lba=0xffffffff)
 open(d + "/notes.txt", "w").write("not an image\n" * 3000)
 PY
+# A host bridge beside the NIC (enp5s0) of the machine copy; Debian 12's
+# libvirt qemu.conf (libvirt-daemon-system 9.0.0).
+mkdir -p "$root/sys/class/net/br0/bridge" "$root/etc/libvirt"
+cp "$fixtures/libvirt/qemu.conf-debian12" "$root/etc/libvirt/qemu.conf"
+# Option ROMs, real ones from Debian's ipxe-qemu and seabios: iPXE's EFI
+# e1000e ROM (8086:10d3), the same with the guest GPU's IDs (10de:13c2) in
+# every image's PCIR (gpu.rom), a legacy-only VGA BIOS, and a FIFO.
+cp /usr/lib/ipxe/qemu/efi-e1000e.rom "$root/srv/e1000e.rom" && cp /usr/share/seabios/vgabios-stdvga.bin "$root/srv/stdvga.rom" &&
+	mkfifo "$root/srv/fifo.rom" || exit 1
+python3 - "$root/srv" <<'PY' || exit 1
+import struct, sys
+d = sys.argv[1]
+b = bytearray(open(d + "/e1000e.rom", "rb").read())
+off = 0
+while b[off:off + 2] == b"\x55\xaa":
+    p = off + struct.unpack_from("<H", b, off + 0x18)[0]
+    struct.pack_into("<HH", b, p + 4, 0x10de, 0x13c2)
+    off += struct.unpack_from("<H", b, p + 0x10)[0] * 512
+    if b[p + 0x15] & 0x80:
+        break
+open(d + "/gpu.rom", "wb").write(b)
+PY
 mkdir -p "$tmp/out"
 # The same machine without OVMF (nor descriptors), and without input devices.
 cp -a "$root" "$tmp/nofw"; rm -rf "$tmp/nofw/usr/share/OVMF" "$tmp/nofw/usr/share/qemu"
@@ -108,6 +130,24 @@ grab-toggle|win10 --gpu 06:00.0 --evdev auto --evdev /dev/input/event1 --grab-to
 usb-twice|win10 --gpu 06:00.0 --with 00:1a.0 --usb 04f2:b217 --usb 046d:c52b
 host-input-allowed|win10 --gpu 06:00.0 --with 00:14.0 --allow-host-input
 install-display|win10 --gpu 06:00.0 --install-display
+net-bridge|win10 --gpu 06:00.0 --vcpus 6 --bridge br0 --net-queues auto
+net-macvtap|win10 --gpu 06:00.0 --macvtap enp5s0
+net-connect|win10 --gpu 06:00.0 --connect test:///default --network default --net-queues 2
+!net-missing|win10 --gpu 06:00.0 --connect test:///default --network nosuch
+!net-not-bridge|win10 --gpu 06:00.0 --bridge enp5s0
+!net-no-nic|win10 --gpu 06:00.0 --macvtap eth9
+!net-two-nics|win10 --gpu 06:00.0 --network default --bridge br0
+host-files|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host
+lg-root-shown|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root
+!lg-root-apply|win10 --gpu 06:00.0 --looking-glass 1920x1080 --user root --apply --connect test:///default
+lg-kvmfr|win10 --gpu 06:00.0 --looking-glass 1920x1080 --lg-kvmfr --user alice
+!lg-kvmfr-alone|win10 --gpu 06:00.0 --lg-kvmfr --user alice
+rom-gpu|win10 --gpu 06:00.0 --rom /srv/gpu.rom
+!rom-other-device|win10 --gpu 06:00.0 --rom /srv/e1000e.rom
+!rom-legacy-only|win10 --gpu 06:00.0 --rom /srv/stdvga.rom
+!rom-fifo|win10 --gpu 06:00.0 --rom /srv/fifo.rom
+!rom-directory|win10 --gpu 06:00.0 --rom /srv
+!net-queues-qemu|win10 --gpu 06:00.0 --net-queues auto --qemu /dev/null
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
 !disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3
@@ -331,6 +371,64 @@ edit() { (cd "$tmp" && "$vfiokit" vm edit "$@" --root "$root"); }
 		if [ $? -eq 2 ] && [ ! -s "$tmp/out/num" ] && grep -qF -- "$pat" "$tmp/why"; then ok "vm create $opt: refused, named"
 		else nok "vm create $opt"; fi
 	done
+	# --apply: the host's side through the journal, in a copy of the machine;
+	# a second run has nothing to change; undo gives the files back.
+	cp -a "$root" "$tmp/applied"
+	a=$tmp/applied
+	hostopts="--looking-glass 1920x1080 --user alice --audio pulseaudio --uid 1000 --hdmi-audio-host"
+	(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/apply1" 2>"$tmp/why" &&
+		(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/apply2" 2>"$tmp/out/apply2.err"
+	if [ $? -eq 0 ] && grep -qx 'f /dev/shm/looking-glass 0660 alice kvm -' "$a/etc/tmpfiles.d/10-looking-glass.conf" &&
+		grep -A1 '^#user = "libvirt-qemu"$' "$a/etc/libvirt/qemu.conf" | grep -qx 'user = "+1000"' &&
+		[ "$(grep -c '^user' "$a/etc/libvirt/qemu.conf")" = 1 ] &&
+		grep -qx 'options snd-hda-core gpu_bind=0' "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" &&
+		grep -qx 'options snd-hda-codec-hdmi enable_acomp=n' "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" &&
+		grep -q "journal entry" "$tmp/why" && grep -q "defined 'win10' on test:///default" "$tmp/why" &&
+		grep -q "nothing to do" "$tmp/out/apply2.err" && ! grep -q '^[-+]' "$tmp/out/apply2"; then
+		ok "vm create --apply: tmpfiles.d, qemu.conf user= and the HDMI audio options through the journal; a second run changes nothing"
+	else cat "$tmp/out/apply2.err" >>"$tmp/why" 2>/dev/null; nok "vm create --apply: host files"; fi
+	"$vfiokit" undo --root "$a" >"$tmp/out/undo" 2>"$tmp/why"
+	if [ $? -eq 0 ] && cmp -s "$a/etc/libvirt/qemu.conf" "$fixtures/libvirt/qemu.conf-debian12" &&
+		[ ! -e "$a/etc/tmpfiles.d/10-looking-glass.conf" ] && [ ! -e "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" ]; then
+		ok "vfiokit undo after vm create --apply: qemu.conf byte for byte, the new files gone"
+	else nok "undo of vm create --apply"; fi
+	# kvmfr: a size change updates the module's option and the domain; the
+	# same size again changes nothing.
+	# (libvirt's test driver drops qemu:commandline, which only its QEMU
+	# driver keeps: the domain is checked as vfiokit writes it.)
+	kv() { (cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 --looking-glass "$1" --lg-kvmfr --user alice ${2:-} \
+		--root "$a"); }
+	kv 1920x1080 "--apply --connect test:///default" >"$tmp/out/kv1" 2>"$tmp/why" && kv 1920x1080 >"$tmp/out/kv1.xml" 2>>"$tmp/why" &&
+		kv 2560x1440 "--apply --connect test:///default" >"$tmp/out/kv2" 2>>"$tmp/why" &&
+		kv 2560x1440 >"$tmp/out/kv2.xml" 2>>"$tmp/why" &&
+		kv 2560x1440 "--apply --connect test:///default" >"$tmp/out/kv3" 2>"$tmp/out/kv3.err"
+	if [ $? -eq 0 ] && grep -q 'static_size_mb=32' "$tmp/out/kv1" && grep -q 'size&quot;:33554432,' "$tmp/out/kv1.xml" &&
+		[ "$(grep -c '^options kvmfr' "$a/etc/modprobe.d/kvmfr.conf")" = 1 ] &&
+		grep -qx 'options kvmfr static_size_mb=64' "$a/etc/modprobe.d/kvmfr.conf" && grep -q 'size&quot;:67108864,' "$tmp/out/kv2.xml" &&
+		grep -qx 'SUBSYSTEM=="kvmfr", OWNER="alice", GROUP="kvm", MODE="0660"' "$a/etc/udev/rules.d/99-kvmfr.rules" &&
+		grep -qx kvmfr "$a/etc/modules-load.d/kvmfr.conf" && grep -q "nothing to do" "$tmp/out/kv3.err" &&
+		! grep -q '<shmem' "$tmp/out/kv2.xml" && virt-xml-validate "$tmp/out/kv2.xml" domain >>"$tmp/why" 2>&1; then
+		ok "vm create --lg-kvmfr --apply: a size change updates kvmfr's static_size_mb and the domain; the same again changes nothing"
+	else cat "$tmp/out/kv3.err" >>"$tmp/why" 2>/dev/null; nok "vm create --lg-kvmfr --apply"; fi
+	# Never through a link: one to another file of the machine is refused.
+	mkdir -p "$a/etc/tmpfiles.d" && ln -sf ../shadow "$a/etc/tmpfiles.d/10-looking-glass.conf"
+	echo 'root:*:1::::::' >"$a/etc/shadow"
+	(cd "$tmp" && "$vfiokit" vm create win10 --gpu 06:00.0 $hostopts --apply --connect test:///default --root "$a") \
+		>"$tmp/out/link" 2>"$tmp/why"
+	if [ $? -eq 1 ] && grep -q "10-looking-glass.conf is a symbolic link" "$tmp/why" &&
+		[ "$(cat "$a/etc/shadow")" = 'root:*:1::::::' ] && [ ! -e "$a/etc/modprobe.d/vfiokit-hdmi-audio.conf" ]; then
+		ok "vm create --apply refuses a host file that is a symbolic link, writing nothing"
+	else nok "vm create --apply through a link"; fi
+	# As root with neither SUDO_UID nor --uid, audio is not given uid 0.
+	if [ "$(id -u)" = 0 ]; then
+		(cd "$tmp" && env -u SUDO_UID "$vfiokit" vm create win10 --gpu 06:00.0 --audio pipewire --libvirt-version 9.10.0 \
+			--root "$root") >"$tmp/out/audio-root" 2>"$tmp/why"
+		if [ $? -eq 2 ] && [ ! -s "$tmp/out/audio-root" ] && grep -q -- "--audio: run as root.*give --uid N" "$tmp/why"; then
+			ok "vm create --audio as root without --uid or SUDO_UID: refused, asking for --uid"
+		else nok "vm create --audio as root"; fi
+	fi
 	edit nosuch --gpu 06:00.0 --connect test:///default >/dev/null 2>"$tmp/why"
 	if [ $? -eq 1 ] && grep -q "no domain called 'nosuch' on test:///default" "$tmp/why"; then ok "vm edit: an unknown domain is named"
 	else nok "vm edit: unknown domain"; fi

@@ -36,6 +36,10 @@ VIRT_SYM(virDomainGetXMLDesc);
 VIRT_SYM(virDomainGetUUIDString);
 VIRT_SYM(virDomainUndefineFlags);
 VIRT_SYM(virDomainFree);
+VIRT_SYM(virNetworkLookupByName);
+VIRT_SYM(virNetworkIsActive);
+VIRT_SYM(virNetworkGetAutostart);
+VIRT_SYM(virNetworkFree);
 
 #define LIBVIRT_SONAME "libvirt.so.0"
 
@@ -64,6 +68,10 @@ static int virt_load(char **err)
 			    DLSYM_ARG(virDomainGetUUIDString),
 			    DLSYM_ARG(virDomainUndefineFlags),
 			    DLSYM_ARG(virDomainFree),
+			    DLSYM_ARG(virNetworkLookupByName),
+			    DLSYM_ARG(virNetworkIsActive),
+			    DLSYM_ARG(virNetworkGetAutostart),
+			    DLSYM_ARG(virNetworkFree),
 			    NULL);
 	if (r == -EOPNOTSUPP) {
 		*err = strdupf("libvirt (%s) could not be loaded: %s; install it: 'apt install libvirt0' (Debian), "
@@ -203,4 +211,34 @@ int virt_undefine(struct virt *v, const char *name, bool keep_nvram, char **err)
 	r = sym_virDomainUndefineFlags(d, keep_nvram ? VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : VIR_DOMAIN_UNDEFINE_NVRAM);
 	sym_virDomainFree(d);
 	return r == 0 ? 0 : error(err, "libvirt refused to undefine the domain");
+}
+
+int virt_network_state(struct virt *v, const char *name, bool *active, bool *autostart, char **err)
+{
+	virNetworkPtr n = sym_virNetworkLookupByName(v->conn, name);
+	int a, auto_ = 0;
+
+	*err = NULL;
+	*active = *autostart = false;
+	if (!n) {
+		virErrorPtr e = sym_virGetLastError();
+		if (e && e->code == VIR_ERR_NO_NETWORK)
+			return -ENOENT;
+		_cleanup_free_ char *what = strdupf("cannot tell whether the network '%s' exists on %s", name, v->uri);
+		return error(err, what ? what : "looking up the network");
+	}
+	a = sym_virNetworkIsActive(n);
+	if (a >= 0 && sym_virNetworkGetAutostart(n, &auto_) < 0)
+		a = -1;
+	if (a < 0) {
+		/* Before virNetworkFree(), which clears libvirt's last error. */
+		_cleanup_free_ char *what = strdupf("cannot tell whether the network '%s' on %s runs", name, v->uri);
+		int r = error(err, what ? what : "reading the network's state");
+		sym_virNetworkFree(n);
+		return r;
+	}
+	sym_virNetworkFree(n);
+	*active = a == 1;
+	*autostart = auto_ != 0;
+	return 0;
 }

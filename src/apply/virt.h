@@ -25,6 +25,10 @@ int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, cha
 /* Remove a persistent domain that is not running, with its NVRAM file when
  * keep_nvram is false (undoing a define). */
 int virt_undefine(struct virt *v, const char *name, bool keep_nvram, char **err);
+/* Whether the libvirt network name exists (-ENOENT when not), runs
+ * (*active) and starts with libvirt (*autostart); -EIO with *err when
+ * libvirt cannot tell. */
+int virt_network_state(struct virt *v, const char *name, bool *active, bool *autostart, char **err);
 /* The local libvirt library's version (for --xml without a connection) in
  * *ver, 0 when it does not say; -EOPNOTSUPP with *err when libvirt could not
  * be loaded. */

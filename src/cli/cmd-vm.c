@@ -3,6 +3,7 @@
  * libvirt, or writes a plain QEMU launch script; edit changes a domain that
  * already exists and shows the diff first. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@
 #include "shared/shell.h"
 #include "apply/virt.h"
 #include "plan/vm.h"
+#include "plan/vm-host.h"
+#include "rom/rom.h"
+#include "apply/journal.h"
 
 #define MAX_LIST 16
 #define DEFAULT_URI "qemu:///system"
@@ -42,7 +46,8 @@ static void help(void)
 	      "Devices:\n"
 	      "      --gpu ADDR           the guest's GPU: address, vendor:device or group:N\n"
 	      "      --with ADDR          another PCI device (a USB controller ...); repeatable\n"
-	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom)\n"
+	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom): refused\n"
+	      "                           unless OVMF loads it and it is the GPU's\n"
 	      "      --usb VID:PID        a USB device, as lsusb shows it; repeatable\n"
 	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* keyboard or mouse (by its\n"
 	      "                           capabilities); auto: the first of each there\n"
@@ -61,14 +66,22 @@ static void help(void)
 	      "      --iso PATH           installer ISO (boots first)\n"
 	      "      --virtio-iso PATH    the virtio-win driver ISO\n"
 	      "      --network NAME|none  libvirt network (default: default); QEMU: user networking\n"
+	      "      --bridge BRIDGE      the NIC on a host bridge (<interface type='bridge'>)\n"
+	      "      --macvtap NIC        the NIC on a macvtap of a host NIC (the host cannot reach\n"
+	      "                           the guest through it)\n"
+	      "      --net-queues N|auto  virtio-net multiqueue (auto: one queue per vCPU)\n"
 	      "      --looking-glass WxH  Looking Glass shared memory for that resolution\n"
+	      "      --lg-kvmfr           Looking Glass through the kvmfr module (/dev/kvmfr0): its\n"
+	      "                           options, boot loading and udev rule, not /dev/shm\n"
 	      "      --lg-spice           keep a SPICE server for Looking Glass's input (with\n"
 	      "                           --looking-glass)\n"
 	      "      --install-display    keep SPICE and QXL beside the GPU until its driver is in\n"
 	      "      --remove-install-display  edit: take that display out\n"
 	      "      --convert-ovmf       edit: give a SeaBIOS domain OVMF (else refused)\n"
 	      "      --audio BACKEND      pipewire, pulseaudio or none (default none)\n"
-	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours)\n"
+	      "      --uid N              the desktop user's uid for audio (default: SUDO_UID, or yours;\n"
+	      "                           as root with neither: refused)\n"
+	      "      --hdmi-audio-host    keep the GPU's HDMI audio on the host (modprobe.d options)\n"
 	      "      --user NAME          owner of the Looking Glass file (default: SUDO_USER, USER)\n"
 	      "      --secure-boot        OVMF with Secure Boot (and SMM)\n"
 	      "      --hide-kvm           hide KVM (NVIDIA drivers before 465: error 43)\n"
@@ -80,6 +93,9 @@ static void help(void)
 	      "      --xml                print the domain XML (with --define: as libvirt stored it;\n"
 	      "                           edit prints it instead of the diff)\n"
 	      "      --define             define the domain through libvirt\n"
+	      "      --apply              --define, and first the host files the guest needs (Looking\n"
+	      "                           Glass tmpfiles.d, qemu.conf user=, HDMI audio), journaled;\n"
+	      "                           without it their diff is shown on stderr\n"
 	      "  -c, --connect URI        libvirt URI (default qemu:///system; qemu+ssh://HOST/system)\n"
 	      "      --libvirt-version V  write XML for that libvirt (default: the connection's, or\n"
 	      "                           the local library's, asked for PipeWire audio)\n"
@@ -95,7 +111,8 @@ static void help(void)
 	      stdout);
 }
 
-enum target { TARGET_XML = 1 << 0, TARGET_DEFINE = 1 << 1, TARGET_QEMU = 1 << 2 };
+/* TARGET_HOST: --apply, the host files the guest needs too (plan/vm-host.h). */
+enum target { TARGET_XML = 1 << 0, TARGET_DEFINE = 1 << 1, TARGET_QEMU = 1 << 2, TARGET_HOST = 1 << 3 };
 
 struct vm_opts {
 	struct vm_request rq;
@@ -113,7 +130,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
 		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
 		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
-		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_ALLOW /* + enum refusal_kind */
+		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
+		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_LG_KVMFR, OPT_ALLOW /* + enum refusal_kind */
 	};
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
@@ -141,7 +159,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "xml", no_argument, NULL, OPT_XML },
 		{ "define", no_argument, NULL, OPT_DEFINE },
-		{ "apply", no_argument, NULL, OPT_DEFINE },
+		{ "apply", no_argument, NULL, OPT_APPLY },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION },
 		{ "qemu", required_argument, NULL, OPT_QEMU },
@@ -153,6 +171,11 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "convert-ovmf", no_argument, NULL, OPT_CONVERT_OVMF },
 		{ "install-display", no_argument, NULL, OPT_INSTALL_DISPLAY },
 		{ "remove-install-display", no_argument, NULL, OPT_REMOVE_INSTALL_DISPLAY },
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },
+		{ "macvtap", required_argument, NULL, OPT_MACVTAP },
+		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
+		{ "hdmi-audio-host", no_argument, NULL, OPT_HDMI_AUDIO_HOST },
+		{ "lg-kvmfr", no_argument, NULL, OPT_LG_KVMFR },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
 		{}
@@ -248,6 +271,28 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			break;
 		case OPT_NETWORK:
 			rq->network = optarg;
+			rq->network_named = true;
+			break;
+		case OPT_BRIDGE:
+		case OPT_MACVTAP:
+			if (o->edit)
+				return cli_usage_error(cmd, "--%s is for vm create", c == OPT_BRIDGE ? "bridge" : "macvtap");
+			/* IFNAMSIZ: an interface name is 1 to 15 bytes, no '/' or blank. */
+			if (!*optarg || strlen(optarg) > 15 || strpbrk(optarg, "/ \t\n:") || streq(optarg, ".") ||
+			    streq(optarg, ".."))
+				return cli_usage_error(cmd, "--%s takes a network interface name (1 to 15 characters, "
+						       "no '/', ':' or blank), not '%s'",
+						       c == OPT_BRIDGE ? "bridge" : "macvtap", optarg);
+			*(c == OPT_BRIDGE ? &rq->bridge : &rq->macvtap) = optarg;
+			break;
+		case OPT_NET_QUEUES:
+			if (o->edit)
+				return cli_usage_error(cmd, "--net-queues is for vm create");
+			if (streq(optarg, "auto"))
+				rq->net_queues_auto = true;
+			else if (parse_unsigned(optarg, 10, 256, &rq->net_queues) < 0 || rq->net_queues == 0)
+				return cli_usage_error(cmd, "--net-queues takes a number from 1 to 256 or auto (one per "
+						       "vCPU), not '%s'", optarg);
 			break;
 		case OPT_NVRAM_DIR:
 			if (optarg[0] != '/')
@@ -267,6 +312,17 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 			break;
 		case OPT_DEFINE:
 			o->targets |= TARGET_DEFINE;
+			break;
+		case OPT_APPLY:
+			o->targets |= TARGET_DEFINE | TARGET_HOST;
+			break;
+		case OPT_LG_KVMFR:
+			if (o->edit)
+				return cli_usage_error(cmd, "--lg-kvmfr is for vm create");
+			rq->lg_kvmfr = true;
+			break;
+		case OPT_HDMI_AUDIO_HOST:
+			rq->hdmi_audio_host = true;
 			break;
 		case 'c':
 			o->uri = optarg;
@@ -342,10 +398,19 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "name the guest's GPU with --gpu ADDR");
 	if (rq->lg_spice && !rq->lg_width)
 		return cli_usage_error(cmd, "--lg-spice keeps SPICE for Looking Glass's input: give --looking-glass WxH too");
+	if (rq->lg_kvmfr && !rq->lg_width)
+		return cli_usage_error(cmd, "--lg-kvmfr is Looking Glass's kvmfr module: give --looking-glass WxH too");
+	if (rq->lg_kvmfr && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd, "--lg-kvmfr is for libvirt domains; the QEMU script uses /dev/shm");
 	if (rq->grab_toggle && !rq->nevdev)
 		return cli_usage_error(cmd, "--grab-toggle is evdev's hotkey: give --evdev too");
 	if (rq->disk_bus != VM_DISK_VIRTIO && !rq->disk)
 		return cli_usage_error(cmd, "--disk-bus without --disk");
+	if (!!rq->network_named + !!rq->bridge + !!rq->macvtap > 1)
+		return cli_usage_error(cmd, "--network, --bridge and --macvtap each give the guest its NIC: choose one");
+	if ((rq->bridge || rq->macvtap || rq->net_queues || rq->net_queues_auto) && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd, "--bridge, --macvtap and --net-queues are for libvirt; the QEMU script "
+				       "uses QEMU's user networking");
 	if (rq->install_display && rq->remove_install_display)
 		return cli_usage_error(cmd, "--install-display and --remove-install-display: choose one");
 	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_DEFINE))
@@ -358,8 +423,10 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		rq->user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 	if (!o->uid_set) {
 		const char *su = getenv("SUDO_UID");
-		rq->uid = su && parse_int(su, 0, 0x7fffffff, &v) == 0 ? (unsigned)v : (unsigned)getuid();
-	}
+		rq->uid_known = su && parse_int(su, 0, 0x7fffffff, &v) == 0;
+		rq->uid = rq->uid_known ? (unsigned)v : (unsigned)getuid();
+	} else
+		rq->uid_known = true;
 	return 0;
 }
 
@@ -435,6 +502,83 @@ static int backup_xml(struct path_root *root, const char *name, const char *xml,
 	return *where ? 0 : -ENOMEM;
 }
 
+#define HOST_FILE_MAX (1u << 20)
+/* Larger than any option ROM (a PCI ROM BAR is at most 16 MiB). */
+#define ROM_FILE_MAX (16u << 20)
+
+/* The host files the guest needs (plan/vm-host.h): read as they are now,
+ * planned, into tx. 0, or an exit code after saying why. */
+static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p,
+		      struct setup_plan *hp, struct journal_tx *tx)
+{
+	struct strv files = { 0 };
+	char *text[6] = { NULL };
+	_cleanup_free_ char *err = NULL;
+	struct vm_host_texts t = { .apply = o->targets & TARGET_HOST, .libvirt = !(o->targets & TARGET_QEMU) };
+	int k, r = EXIT_PROBLEM;
+
+	if (vm_host_files(&o->rq, p, t.libvirt, &files) < 0)
+		goto oom;
+	for (size_t i = 0; i < files.n && i < ARRAY_SIZE(text); i++) {
+		struct stat st;
+		size_t len;
+		/* Not written through a link: it may lead to a file of another
+		 * program (the journal would change that one). */
+		if (path_lstat(root, files.v[i], &st) == 0 && S_ISLNK(st.st_mode)) {
+			cli_error("/%s is a symbolic link: vfiokit does not write through it; nothing was written; make "
+				  "it a file (or remove it), then run vfiokit vm again", files.v[i]);
+			goto out;
+		}
+		k = path_read_file(root, files.v[i], HOST_FILE_MAX, &text[i], &len);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0 && k != -ENOENT) {
+			cli_error("cannot read /%s: %s; nothing was written; run it again as root (sudo)", files.v[i],
+				  path_strerror(k));
+			goto out;
+		}
+		if (streq(files.v[i], VM_LG_TMPFILES))
+			t.lg_tmpfiles = text[i];
+		else if (streq(files.v[i], VM_QEMU_CONF))
+			t.qemu_conf = text[i];
+		else if (streq(files.v[i], VM_HDMI_MODPROBE))
+			t.hdmi_modprobe = text[i];
+		else if (streq(files.v[i], VM_KVMFR_MODPROBE))
+			t.kvmfr_modprobe = text[i];
+		else if (streq(files.v[i], VM_KVMFR_LOAD))
+			t.kvmfr_load = text[i];
+		else
+			t.kvmfr_udev = text[i];
+	}
+	k = vm_host_plan(&o->rq, p, &t, hp, &err);
+	if (k == -ENOMEM)
+		goto oom;
+	if (k != 0) {
+		r = cli_usage_error(o->edit ? "vm edit" : "vm create", "%s", err);
+		goto out;
+	}
+	if (!(tx->command = strdup(o->edit ? "vfiokit vm edit --apply" : "vfiokit vm create --apply")))
+		goto oom;
+	for (size_t i = 0; i < hp->nfiles; i++) {
+		k = journal_tx_add(tx, root, hp->files[i].path, hp->files[i].content, (mode_t)hp->files[i].mode);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			cli_error("%s", tx->err ? tx->err : "cannot read a host file");
+			goto out;
+		}
+	}
+	r = 0;
+	goto out;
+oom:
+	cli_error("out of memory");
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(text); i++)
+		free(text[i]);
+	strv_clear(&files);
+	return r;
+}
+
 static int run(int argc, char **argv, bool edit)
 {
 	struct vm_opts o = { .edit = edit };
@@ -444,11 +588,18 @@ static int run(int argc, char **argv, bool edit)
 	struct virt *conn = NULL;
 	struct strv changes = { 0 };
 	struct host_block disk_dev = { 0 };
+	struct setup_plan hp = { 0 };
+	struct rom rom = { 0 };
+	_cleanup_free_ uint8_t *rom_buf = NULL;
+	size_t rom_len = 0;
+	_cleanup_free_ bool *rom_for = NULL;
+	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
-	_cleanup_free_ char *dname = NULL;
+	_cleanup_free_ char *dname = NULL, *net_err = NULL;
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
+	bool host_changes = false;
 
 	o.rq.with = o.with;
 	o.rq.usb = o.usb;
@@ -457,11 +608,13 @@ static int run(int argc, char **argv, bool edit)
 	if (k != 0)
 		return k < 0 ? EXIT_OK : k;
 	uri = o.uri ? o.uri : DEFAULT_URI;
+	o.rq.uri = uri;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
 	/* Before the lock: a libvirt that cannot be loaded or reached leaves
 	 * nothing behind. */
-	if ((o.targets & TARGET_DEFINE) || (edit && !o.from)) {
+	/* create --connect: the network is asked of that libvirt. */
+	if ((o.targets & TARGET_DEFINE) || (edit && !o.from) || (!edit && o.uri && !(o.targets & TARGET_QEMU))) {
 		if (virt_open(uri, &conn, &err) < 0) {
 			cli_error("%s", err ? err : "out of memory");
 			goto out;
@@ -513,8 +666,39 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	/* What the planner takes as facts of this host (plan/ opens nothing). */
 	o.rq.disk_exists = o.rq.disk && o.rq.disk[0] == '/' && host_path_exists(h, o.rq.disk);
 	o.rq.rom_exists = o.rq.rom && o.rq.rom[0] == '/' && host_path_exists(h, o.rq.rom);
+	if (o.rq.rom_exists) {
+		/* Read through the root, a regular file only, then parsed. */
+		o.rq.rom_result = path_read_binary(root, o.rq.rom + 1, ROM_FILE_MAX, &rom_buf, &rom_len);
+		if (o.rq.rom_result == -ENOMEM || (o.rq.rom_result == 0 && rom_parse(rom_buf, rom_len, &rom) < 0))
+			goto oom;
+		if (o.rq.rom_result == 0) {
+			/* What the ROM is, as facts for the planner (plan/ uses no rom/). */
+			o.rq.rom_read = true;
+			o.rq.rom_uefi_ready = rom_uefi_ready(&rom, &o.rq.rom_why);
+			if (!(rom_for = calloc(h->npci ? h->npci : 1, sizeof(*rom_for))))
+				goto oom;
+			for (size_t i = 0; i < h->npci; i++)
+				rom_for[i] = rom_matches(&rom, h->pci[i].vendor, h->pci[i].device);
+			o.rq.rom_for = rom_for;
+		}
+	}
 	if (host_pci_drivers_probe(h, "vfio-pci") < 0)
 		goto oom;
+	if (!edit && (o.rq.bridge || o.rq.macvtap)) {
+		o.rq.link_result = host_net_link(h, o.rq.bridge ? o.rq.bridge : o.rq.macvtap, &o.rq.link_is_bridge);
+		if (o.rq.link_result == -ENOMEM)
+			goto oom;
+	} else if (!edit && conn && !(o.rq.network && streq(o.rq.network, "none"))) {
+		bool active, autostart;
+		_cleanup_free_ char *nerr = NULL;
+		k = virt_network_state(conn, o.rq.network ? o.rq.network : "default", &active, &autostart, &nerr);
+		if (k == -ENOMEM)
+			goto oom;
+		o.rq.net_state = k == -ENOENT ? VM_NET_MISSING : k < 0 ? VM_NET_UNKNOWN :
+				 active ? VM_NET_ACTIVE : VM_NET_INACTIVE;
+		o.rq.net_autostart = autostart;
+		o.rq.net_error = net_err = TAKE_PTR(nerr);
+	}
 	if (o.rq.iso && o.rq.iso[0] == '/') {
 		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
 		if (o.rq.iso_result == -ENOMEM)
@@ -545,7 +729,23 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	}
 	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
 		goto oom;
+	k = host_files(root, &o, &p, &hp, &tx);
+	if (k != 0) {
+		r = k;
+		goto out;
+	}
 	print_list("warning: ", &p.warnings);
+	print_list("warning: ", &hp.warnings);
+	if (hp.nfiles) {
+		_cleanup_free_ char *d = journal_tx_diff(&tx);
+		if (!d)
+			goto oom;
+		host_changes = *d;
+		if (*d && !(o.targets & TARGET_HOST)) {
+			fprintf(stderr, "vfiokit: the host's side of this guest (--apply writes it, journaled):\n");
+			cli_put_text(stderr, d);
+		}
+	}
 	if (edit) {
 		_cleanup_free_ char *after = NULL, *d = NULL;
 		k = domain_edit(old, h, &o.rq, &p, &before, &after, &changes, &err);
@@ -581,6 +781,15 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		goto oom;
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
 		fputs(xml, stdout);
+	/* The host files first: a guest defined without them would not start. */
+	if ((o.targets & TARGET_HOST) && hp.nfiles) {
+		_cleanup_free_ char *id = NULL;
+		k = cli_apply(edit ? "vm edit" : "vm create", root, &tx, true, NULL, NULL, &id);
+		if (k != EXIT_OK) {
+			r = k;
+			goto out;
+		}
+	}
 	if (o.targets & TARGET_DEFINE) {
 		_cleanup_free_ char *existing = NULL, *e2 = NULL, *saved = NULL;
 		k = virt_get_xml(conn, o.rq.name, &existing, &e2);
@@ -609,6 +818,10 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	} else if (edit && xml)
 		fprintf(stderr, "vfiokit: nothing was changed: --define gives this to libvirt\n");
 	print_list("note: ", &p.notes);
+	/* What to run after the files: said while they differ (a by-hand step
+	 * without a file too). */
+	if (host_changes || !hp.nfiles)
+		print_list("then: ", &hp.manual);
 	r = EXIT_OK;
 	goto out;
 oom:
@@ -616,6 +829,9 @@ oom:
 	r = EXIT_PROBLEM;
 out:
 	strv_clear(&changes);
+	setup_plan_free(&hp);
+	rom_free(&rom);
+	journal_tx_free(&tx);
 	host_block_clear(&disk_dev);
 	vm_plan_free(&p);
 	virt_close(conn);

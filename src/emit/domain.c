@@ -440,7 +440,7 @@ static void peripherals(struct b *b, xmlNodePtr devs, const struct vm_request *r
 		at(b, at(b, el(b, devs, "input", NULL), "type", "mouse"), "bus", "virtio");
 	if (!have_kbd)
 		at(b, at(b, el(b, devs, "input", NULL), "type", "keyboard"), "bus", "virtio");
-	if (p->shmem_mib) {
+	if (p->shmem_mib && !p->lg_kvmfr) {
 		xmlNodePtr sh = at(b, el_in_place(b, devs, "shmem"), "name", "looking-glass");
 		at(b, el(b, sh, "model", NULL), "type", "ivshmem-plain");
 		_cleanup_free_ char *size = strdupf("%" PRIu64, p->shmem_mib);
@@ -571,6 +571,27 @@ static void ovmf(struct b *b, xmlNodePtr os, const struct vm_plan *p)
 	}
 }
 
+/* Looking Glass on kvmfr's /dev/kvmfr0: libvirt's <shmem> cannot take a
+ * device node, so QEMU gets the memory backend and the ivshmem-plain
+ * device on its command line (Looking Glass's documentation, "libvirt"). */
+static void kvmfr(struct b *b, xmlNodePtr dom, const struct vm_plan *p)
+{
+	xmlNsPtr ns = b->ok ? xmlNewNs(dom, BAD_CAST "http://libvirt.org/schemas/domain/qemu/1.0", BAD_CAST "qemu") : NULL;
+	xmlNodePtr cl = ns ? xmlNewChild(dom, ns, BAD_CAST "commandline", NULL) : NULL;
+	_cleanup_free_ char *obj = strdupf("{\"qom-type\":\"memory-backend-file\",\"id\":\"looking-glass\","
+					   "\"mem-path\":\"/dev/kvmfr0\",\"size\":%" PRIu64 ",\"share\":true}",
+					   p->shmem_mib << 20);
+	const char *args[] = { "-device", "{\"driver\":\"ivshmem-plain\",\"id\":\"shmem-looking-glass\","
+					  "\"memdev\":\"looking-glass\"}", "-object", obj };
+
+	b->ok = b->ok && cl && obj;
+	for (size_t i = 0; b->ok && i < ARRAY_SIZE(args); i++) {
+		xmlNodePtr a = xmlNewChild(cl, ns, BAD_CAST "arg", NULL);
+		b->ok = a && xmlNewProp(a, BAD_CAST "value", BAD_CAST args[i]);
+	}
+	change(b, "Looking Glass on kvmfr, %" PRIu64 " MiB (/dev/kvmfr0, qemu:commandline)", p->shmem_mib);
+}
+
 char *domain_create(const struct host *h, const struct vm_request *rq, const struct vm_plan *p)
 {
 	struct xml_frag f = { 0 };
@@ -612,12 +633,26 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 	if (rq->virtio_iso)
 		disk(&b, devs, rq->virtio_iso, true, false, "raw", "sdb", "sata", 0);
 	at(&b, at(&b, el(&b, devs, "controller", NULL), "type", "usb"), "model", "qemu-xhci");
-	if (!rq->network || !streq(rq->network, "none")) {
+	if (rq->bridge) {
+		n = at(&b, el(&b, devs, "interface", NULL), "type", "bridge");
+		at(&b, el(&b, n, "source", NULL), "bridge", "%s", rq->bridge);
+	} else if (rq->macvtap) {
+		n = at(&b, el(&b, devs, "interface", NULL), "type", "direct");
+		at(&b, at(&b, el(&b, n, "source", NULL), "dev", "%s", rq->macvtap), "mode", "bridge");
+	} else if (!rq->network || !streq(rq->network, "none")) {
 		n = at(&b, el(&b, devs, "interface", NULL), "type", "network");
 		at(&b, el(&b, n, "source", NULL), "network", "%s", rq->network ? rq->network : "default");
+	} else
+		n = NULL;
+	if (n) {
 		at(&b, el(&b, n, "model", NULL), "type", "virtio");
+		/* virtio-net multiqueue: one queue pair per vCPU (vhost). */
+		if (p->net_queues > 1)
+			at(&b, at(&b, el(&b, n, "driver", NULL), "name", "vhost"), "queues", "%u", p->net_queues);
 	}
 	passthrough(&b, dom, h, rq, p, false);
+	if (p->shmem_mib && p->lg_kvmfr)
+		kvmfr(&b, dom, p);
 	if (!b.ok) {
 		xml_frag_free(&f);
 		return NULL;

@@ -399,6 +399,11 @@ const struct pci_device *host_find_pci(const struct host *h, const struct pci_ad
  * planning. Whether path (absolute, in the root) is there: vm's --disk
  * and --rom. */
 bool host_path_exists(struct host *h, const char *path);
+/* The network interface iface of the host (sys/class/net/IFACE): 0 with
+ * *bridge when it is a Linux bridge (its bridge/ directory, vm --bridge);
+ * -ENOENT when there is none, -EINVAL for a name that is no interface
+ * name, another -errno when it cannot be read. */
+int host_net_link(struct host *h, const char *iface, bool *bridge);
 /* h->pci_drivers: of driver (NULL: none) and the modules each device's
  * modalias matches (as named, and with '-' for '_'), the ones the running
  * kernel has as PCI drivers (sys/bus/pci/drivers/NAME). The cli calls it

@@ -598,3 +598,26 @@ int usage_load(struct host *h)
 		return k;
 	return 0;
 }
+
+int host_net_link(struct host *h, const char *iface, bool *bridge)
+{
+	_cleanup_free_ char *rel = NULL, *br = NULL;
+	struct stat st;
+	int k;
+
+	*bridge = false;
+	if (!*iface || strchr(iface, '/') || streq(iface, ".") || streq(iface, ".."))
+		return -EINVAL;
+	if (!(rel = strdupf("sys/class/net/%s", iface)) || !(br = strdupf("%s/bridge", rel)))
+		return -ENOMEM;
+	k = path_lstat(h->root, rel, &st);
+	if (k < 0)
+		return k;
+	k = path_lstat(h->root, br, &st);
+	if (k == -ENOENT)
+		return 0;
+	if (k < 0)
+		return k;
+	*bridge = S_ISDIR(st.st_mode);
+	return 0;
+}

@@ -86,6 +86,7 @@ static int check_request_texts(const struct vm_request *rq, char **err)
 		{ "--disk", rq->disk },	      { "--iso", rq->iso },		{ "--virtio-iso", rq->virtio_iso },
 		{ "--rom", rq->rom },	      { "--vendor-id", rq->vendor_id }, { "--network", rq->network },
 		{ "--nvram-dir", rq->nvram_dir }, { "--user", rq->user },
+		{ "--bridge", rq->bridge },	      { "--macvtap", rq->macvtap },
 	};
 	int k = 0;
 
@@ -604,6 +605,128 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 	return k;
 }
 
+/* The guest's network (the article's "Network"): a libvirt network that
+ * exists and runs, a host bridge, or a macvtap on a host NIC; virtio with
+ * one queue per vCPU on request. */
+static int plan_host_link(const struct vm_request *rq, char **err)
+{
+	const char *opt = rq->bridge ? "--bridge" : "--macvtap", *dev = rq->bridge ? rq->bridge : rq->macvtap;
+
+	if ((rq->link_result == -ENOENT || rq->link_result == -EINVAL) && rq->bridge)
+		return fail(err, VM_ERR_DEVICE,
+			    strdupf("--bridge %s: this host has no network interface %s (/sys/class/net/%s); make the "
+				    "bridge first (NetworkManager, systemd-networkd or /etc/network/interfaces) with the "
+				    "host's NIC in it, or use --macvtap NIC",
+				    dev, dev, dev));
+	if (rq->link_result == -ENOENT || rq->link_result == -EINVAL)
+		return fail(err, VM_ERR_DEVICE,
+			    strdupf("--macvtap %s: this host has no network interface %s (/sys/class/net/%s); name one "
+				    "there with --macvtap",
+				    dev, dev, dev));
+	if (rq->link_result < 0)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("%s %s: cannot tell what /sys/class/net/%s is: %s; run it again as root (sudo)", opt,
+				    dev, dev, strerror(-rq->link_result)));
+	if (rq->bridge && !rq->link_is_bridge)
+		return fail(err, VM_ERR_DEVICE,
+			    strdupf("--bridge %s: %s is not a bridge (no /sys/class/net/%s/bridge); put it in a bridge "
+				    "and name that, or give the guest a macvtap on it with --macvtap %s",
+				    dev, dev, dev, dev));
+	return 0;
+}
+
+int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	const char *net = rq->network ? rq->network : "default", *uri = rq->uri ? rq->uri : "URI";
+	_cleanup_free_ char *qn = NULL, *qu = NULL;
+	int k;
+
+	if (rq->network && streq(rq->network, "none")) {
+		if (rq->net_queues || rq->net_queues_auto)
+			return fail(err, VM_ERR_USAGE, strdupf("--net-queues with --network none: the guest has no NIC"));
+		return 0;
+	}
+	p->net_queues = rq->net_queues_auto ? p->vcpus : rq->net_queues;
+	if (rq->bridge || rq->macvtap) {
+		if ((k = plan_host_link(rq, err)) != 0)
+			return k;
+		/* The article's "Network": the host's own traffic does not go
+		 * through the macvtap, so they cannot reach each other on it. */
+		if (rq->macvtap && WARN(p, "--macvtap %s: the guest and this host cannot reach each other through a "
+					   "macvtap (bridge mode); the rest of the network can. Use a bridge (--bridge) "
+					   "when they must talk",
+					rq->macvtap) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if (!(qn = sh_quote(net)) || !(qu = sh_quote(uri)))
+		return -ENOMEM;
+	switch (rq->net_state) {
+	case VM_NET_UNCHECKED:
+		if (rq->network_named && NOTE(p, "the libvirt network '%s' was not checked: with --connect URI (or "
+						 "--define) vfiokit asks libvirt whether it exists and runs",
+					      net) < 0)
+			return -ENOMEM;
+		return 0;
+	case VM_NET_MISSING:
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("there is no libvirt network '%s' on %s (virsh -c %s net-list --all lists them): "
+				    "name one with --network NAME, or use a host bridge (--bridge), a macvtap "
+				    "(--macvtap NIC) or --network none",
+				    net, uri, qu));
+	case VM_NET_UNKNOWN:
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("%s; the guest is not made without knowing (--network none makes it without a NIC)",
+				    rq->net_error ? rq->net_error : "libvirt cannot tell whether the network exists"));
+	case VM_NET_INACTIVE:
+		return WARN(p, "the libvirt network '%s' on %s is not running: the guest will not start until it is: "
+			       "virsh -c %s net-start %s%s",
+			    net, uri, qu, qn,
+			    rq->net_autostart ? "" : " (and net-autostart to start it with libvirt)") < 0 ? -ENOMEM : 0;
+	case VM_NET_ACTIVE:
+		if (!rq->net_autostart &&
+		    NOTE(p, "the libvirt network '%s' runs, but does not start with libvirt (after a reboot the guest "
+			    "will not start): virsh -c %s net-autostart %s",
+			 net, qu, qn) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	return 0;
+}
+
+/* A --rom that is there: read (a regular file), and judged by what the ROM
+ * parser found (the cli's facts, as vfiokit rom says): one OVMF loads as it
+ * is, for the guest's GPU.
+ * Where libvirt lets QEMU read it is said. */
+static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+{
+	const struct pci_device *g = &h->pci[p->devices.items[0].dev];
+	if (rq->rom_result < 0 || !rq->rom_read)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: cannot read it: %s", rq->rom,
+				    rq->rom_result < 0 ? path_strerror(rq->rom_result) : "not read"));
+	if (!rq->rom_uefi_ready)
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: OVMF would not load it: %s; 'vfiokit rom %s' says more (a dump with a "
+				    "flash tool's header in front: vfiokit rom strip)",
+				    rq->rom, rq->rom_why ? rq->rom_why : "no UEFI image", rq->rom));
+	if (!rq->rom_for[p->devices.items[0].dev])
+		return fail(err, VM_ERR_REFUSED,
+			    strdupf("--rom %s: it is the ROM of another device: none of its images is for %s "
+				    "(%04x:%04x); dump the guest GPU's own (vfiokit rom dump)",
+				    rq->rom, g->name, g->vendor, g->device));
+	/* libvirt's AppArmor profile (Debian, Ubuntu, Arch with AppArmor) lets
+	 * QEMU read ROMs under /usr/share/vgabios; SELinux (Fedora) wants the
+	 * file labelled virt_content_t. */
+	if (!startswith(rq->rom, "/usr/share/vgabios/") &&
+	    NOTE(p, "--rom %s: QEMU reads it as libvirt's confined user: with AppArmor (Debian, Ubuntu) only "
+		    "under /usr/share/vgabios/ (copy it there and give that path); with SELinux (Fedora) label it "
+		    "virt_content_t (chcon -t virt_content_t FILE, or restorecon under /usr/share/vgabios)",
+		 rq->rom) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err)
 {
 	struct vm_plan p = { 0 };
@@ -650,7 +773,10 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->rom && !rq->rom_exists && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
 		goto oom;
-	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0)
+	if (rq->rom && rq->rom_exists && (k = plan_rom(h, rq, &p, err)) != 0)
+		goto out;
+	if ((k = plan_disk(h, rq, &p, err)) != 0 || (k = plan_iso(rq, &p, err)) != 0 ||
+	    (k = vm_plan_network(rq, &p, err)) != 0)
 		goto out;
 	/* plan_iso() refused the others. */
 	if (rq->iso && rq->iso_read && rq->iso_result < 0 &&
@@ -669,11 +795,9 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	}
 	if (rq->lg_width) {
 		p.shmem_mib = vm_shmem_mib(rq->lg_width, rq->lg_height);
-		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")) ||
-		    NOTE(&p,
-			 "Looking Glass: put \"%s\" in /etc/tmpfiles.d/10-looking-glass.conf, then run "
-			 "systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf",
-			 p.tmpfiles) < 0)
+		p.lg_kvmfr = rq->lg_kvmfr;
+		/* Written with --apply (plan/vm-host.c). */
+		if (!(p.tmpfiles = strdupf("f /dev/shm/looking-glass 0660 %s kvm -", rq->user ? rq->user : "root")))
 			goto oom;
 	}
 	if (rq->install_display) {
@@ -683,6 +807,14 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 			     "vfiokit vm edit %s --gpu %s --remove-install-display --define",
 			 qn, qg) < 0)
 			goto oom;
+	}
+	/* The article: the guest's audio reaches the desktop user's PipeWire
+	 * or PulseAudio as that user; root's (uid 0) is never it. */
+	if (rq->audio != VM_AUDIO_NONE && !rq->uid_known && rq->uid == 0) {
+		k = fail(err, VM_ERR_USAGE,
+			 strdupf("--audio: run as root, vfiokit cannot tell whose sound server the guest should use: "
+				 "give --uid N, the desktop user's uid (id -u NAME), or run it through sudo"));
+		goto out;
 	}
 	p.audio = rq->audio;
 	p.uid = rq->uid;

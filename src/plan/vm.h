@@ -15,6 +15,9 @@
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
+/* The libvirt network of --network as the connection tells it (apply/virt.c:
+ * virt_network_state()); unchecked without a connection. */
+enum vm_net_state { VM_NET_UNCHECKED, VM_NET_ACTIVE, VM_NET_INACTIVE, VM_NET_MISSING, VM_NET_UNKNOWN };
 /* virtio-blk, or a disk on a virtio-scsi controller (the article's
  * "Virtio disk": discard reaches the host's SSD, one controller per I/O
  * thread). */
@@ -42,15 +45,34 @@ struct vm_request {
 	const char *grab_toggle;     /* evdev's hotkey (vm_grab_toggle_keys()); NULL: ctrl-ctrl */
 	unsigned lg_width, lg_height; /* Looking Glass; 0: none */
 	bool lg_spice;               /* keep a SPICE server for Looking Glass input */
+	bool lg_kvmfr;               /* Looking Glass through the kvmfr module (/dev/kvmfr0), not /dev/shm */
 	enum vm_audio audio;
 	unsigned uid;                /* the desktop user's uid, for audio */
+	bool uid_known;              /* uid from --uid or SUDO_UID, not the caller's own */
+	bool hdmi_audio_host;        /* keep the GPU's HDMI audio on the host (modprobe.d) */
 	const char *user;            /* the desktop user, for the Looking Glass file */
 	bool hugepages, pin;
 	bool secure_boot, hide_kvm;
 	const char *rom;             /* the GPU's ROM file (absolute); NULL: none */
 	bool rom_exists;             /* rom is there (host_path_exists) */
+	int rom_result;              /* reading it (path_read_binary()): 0 or -errno */
+	bool rom_read;               /* read and parsed (the cli's rom_parse()): */
+	bool rom_uefi_ready;         /* rom_uefi_ready(): OVMF loads it as it is; else rom_why */
+	const char *rom_why;
+	const bool *rom_for;         /* [i]: rom_matches() h->pci[i]'s vendor:device */
 	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
 	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
+	bool network_named;          /* --network given (not the default) */
+	enum vm_net_state net_state; /* of network, on uri */
+	bool net_autostart;          /* VM_NET_ACTIVE/INACTIVE: libvirt starts it at boot */
+	const char *net_error;       /* VM_NET_UNKNOWN: why libvirt cannot tell */
+	const char *uri;             /* the libvirt URI (for the commands in messages) */
+	const char *bridge;          /* a host bridge (<interface type="bridge">); NULL: none */
+	const char *macvtap;         /* a host NIC for a macvtap (type="direct", mode bridge); NULL: none */
+	int link_result;             /* host_net_link() on bridge or macvtap */
+	bool link_is_bridge;
+	unsigned net_queues;         /* virtio-net queues; 0: one */
+	bool net_queues_auto;        /* as many queues as vCPUs */
 	const char *nvram_dir;       /* NULL: /var/lib/libvirt/qemu/nvram */
 	enum vm_accel accel;         /* the QEMU script only */
 	bool allow[_REFUSE_MAX];     /* refusals the user lifted */
@@ -83,9 +105,11 @@ struct vm_plan {
 	size_t nkbd;              /* how many of evdev are keyboards (grab all) */
 	const char *grab_toggle;  /* libvirt's grabToggle value */
 	uint64_t shmem_mib;       /* Looking Glass; 0: none */
+	bool lg_kvmfr;            /* ... on /dev/kvmfr0 (qemu:commandline), not <shmem> */
 	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
 	enum vm_audio audio;
 	unsigned uid;
+	unsigned net_queues;      /* virtio-net multiqueue; 0: one queue */
 	char *disk_format;        /* raw, qcow2 */
 	bool disk_block;
 	struct strv warnings;     /* printed; the guest is still made */
@@ -104,6 +128,10 @@ enum {
  * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a VM_ERR_* with *err. */
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err);
 void vm_plan_free(struct vm_plan *p);
+/* The NIC part of vm_plan_make() (after the vCPUs are planned): the
+ * libvirt network's state as rq says it, a bridge or macvtap judged by
+ * rq->link_result, the queues; warnings and notes into p. */
+int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err);
 
 /* The most memory a guest can have: libvirt's limit (virMemoryMaxValue),
  * in bytes. */
