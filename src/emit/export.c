@@ -150,8 +150,15 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 		bool first = true;
 		for (size_t j = 0; j < i; j++)
 			first &= !(sel[j] && inv->devs[j].group == d->group);
-		if (!g || !first)
+		if (!first)
 			continue;
+		if (!g) {
+			/* A host whose group directory could not be read: its
+			 * members cannot be told, so neither can viability. */
+			refuse(o, "%s: group %d of %s is not among the inventory's groups: whether it is viable cannot be told\n",
+			       host_label(inv), d->group, d->addr);
+			continue;
+		}
 		/* The rule of isolation_group_blockers(), over the document:
 		 * every other member on a driver VFIO refuses. */
 		for (size_t j = 0; j < inv->ndevs; j++)

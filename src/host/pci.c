@@ -207,6 +207,34 @@ static int load_rebar(struct host *h, struct path_dir *d, struct pci_device *dev
 	return 0;
 }
 
+/* The link (PCIe devices; drivers/pci/pci-sysfs.c) and the firmware's
+ * label. An empty attribute (a copy that could not read it) is unknown. */
+static int load_link(struct host *h, struct path_dir *d, struct pci_device *dev)
+{
+	_cleanup_free_ char *width = NULL;
+	long v;
+
+	if (read_optional(h, d, "current_link_speed", &dev->link_speed) == -ENOMEM ||
+	    read_optional(h, d, "current_link_width", &width) == -ENOMEM ||
+	    read_optional(h, d, "label", &dev->label) == -ENOMEM)
+		return -ENOMEM;
+	if (dev->link_speed && !*dev->link_speed) {
+		free(dev->link_speed);
+		dev->link_speed = NULL;
+	}
+	if (dev->label && !*dev->label) {
+		free(dev->label);
+		dev->label = NULL;
+	}
+	if (width && *width) {
+		if (parse_int(width, 0, 32, &v) < 0)
+			host_diag(h, d->rel, "current_link_width is not a number in [0, 32]: \"%.40s\"", width);
+		else
+			dev->link_width = (int)v;
+	}
+	return 0;
+}
+
 static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
@@ -275,11 +303,8 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		goto fail;
 	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
-	if (read_optional(h, &d, "current_link_speed", &dev->link_speed) == -ENOMEM ||
-	    read_optional(h, &d, "label", &dev->label) == -ENOMEM)
+	if (load_link(h, &d, dev) == -ENOMEM)
 		goto fail;
-	if (path_dir_exists(&d, "current_link_width"))
-		read_small_int(h, &d, "current_link_width", 0, 32, &dev->link_width);
 
 	k = read_link_base(h, &d, "iommu_group", &group);
 	if (k == -ENOMEM)

@@ -451,6 +451,10 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 	if (failed(p))
 		return;
 	n = json_object_array_length(devs);
+	if (n > INVENTORY_MAX_DEVICES || json_object_array_length(groups) > INVENTORY_MAX_DEVICES) {
+		fail(p, "more than %u devices or groups: not one host", INVENTORY_MAX_DEVICES);
+		return;
+	}
 	inv->devs = calloc(n ? n : 1, sizeof(*inv->devs));
 	if (!inv->devs) {
 		p->oom = true;
@@ -475,15 +479,6 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 		for (size_t j = 0; j < i && !failed(p); j++)
 			if (inv->groups[j].number == inv->groups[i].number)
 				fail(p, "group %d is listed twice", inv->groups[i].number);
-	}
-	/* A device's group must be one the document lists with it. */
-	for (size_t i = 0; i < inv->ndevs && !failed(p); i++) {
-		const struct inv_group *g;
-		if (inv->devs[i].group < 0)
-			continue;
-		g = inventory_find_group(inv, inv->devs[i].group);
-		if (!g || !strv_contains(&g->devices, inv->devs[i].addr))
-			fail(p, "device %s: group %d does not list it", inv->devs[i].addr, inv->devs[i].group);
 	}
 }
 

@@ -12,6 +12,9 @@
 #define INVENTORY_SCHEMA "vfiokit.inventory/1"
 /* A document larger than this is refused before parsing. */
 #define INVENTORY_MAX_SIZE (16u << 20)
+/* Nor more devices or groups than this (a host has some hundreds; the
+ * checks for duplicates are quadratic). */
+#define INVENTORY_MAX_DEVICES 4096u
 
 struct inv_device {
 	char addr[PCI_ADDR_STRLEN];
