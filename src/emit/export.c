@@ -394,11 +394,6 @@ static void render_proxmox(const struct inventory *const *invs, bool *const *sel
 			refuse(o, "the host name of %s is unknown (/etc/hostname): it is the node of the map line\n", d->addr);
 			continue;
 		}
-		if (strspn(invs[h]->hostname, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-		    strlen(invs[h]->hostname)) {
-			refuse(o, "host name \"%s\" is not one Proxmox takes as a node name\n", invs[h]->hostname);
-			continue;
-		}
 		for (size_t j = 0; j < h; j++)
 			if (invs[j]->hostname && streq(invs[j]->hostname, invs[h]->hostname))
 				refuse(o, "%s: two inventories of one node\n", invs[h]->hostname);

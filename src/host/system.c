@@ -351,7 +351,7 @@ int system_load(struct host *h)
 	k = path_read_string(h->root, "etc/hostname", &h->sys.hostname);
 	if (k == -ENOMEM)
 		return k;
-	if (k < 0 || !*h->sys.hostname || strpbrk(h->sys.hostname, " \t\n")) {
+	if (k < 0 || !hostname_is_valid(h->sys.hostname)) {
 		if (k < 0 && k != -ENOENT)
 			host_diag(h, "etc/hostname", "cannot read: %s", path_strerror(k));
 		else if (k == 0)

@@ -262,8 +262,11 @@ static json_object *get(struct parser *p, json_object *o, const char *where, con
 	return v;
 }
 
-/* A string member that must be printable UTF-8 without control bytes. */
-static char *get_string(struct parser *p, json_object *o, const char *where, const char *key, bool required)
+/* A string member: an identifier (address, driver, role...) must be UTF-8
+ * without control characters; free text (names, the command line) only
+ * without NUL bytes, as every message escapes it (cli_error) and no
+ * export writes it but through a sanitizer. */
+static char *get_str(struct parser *p, json_object *o, const char *where, const char *key, bool required, bool text)
 {
 	json_object *v = get(p, o, where, key, json_type_string, required);
 	const char *s;
@@ -272,13 +275,27 @@ static char *get_string(struct parser *p, json_object *o, const char *where, con
 	if (!v)
 		return NULL;
 	s = json_object_get_string(v);
-	if (strlen(s) != (size_t)json_object_get_string_len(v) || text_unfit_reason(s)) {
-		fail(p, "%s: \"%s\" %s", where, key, strlen(s) != (size_t)json_object_get_string_len(v) ? "holds a NUL byte" : text_unfit_reason(s));
+	if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+		fail(p, "%s: \"%s\" holds a NUL byte", where, key);
+		return NULL;
+	}
+	if (!text && text_unfit_reason(s)) {
+		fail(p, "%s: \"%s\" %s", where, key, text_unfit_reason(s));
 		return NULL;
 	}
 	if (!(r = strdup(s)))
 		p->oom = true;
 	return r;
+}
+
+static char *get_string(struct parser *p, json_object *o, const char *where, const char *key, bool required)
+{
+	return get_str(p, o, where, key, required, false);
+}
+
+static char *get_text(struct parser *p, json_object *o, const char *where, const char *key)
+{
+	return get_str(p, o, where, key, false, true);
 }
 
 static int get_int(struct parser *p, json_object *o, const char *where, const char *key, long min, long max, int dflt)
@@ -320,7 +337,7 @@ bad:
 	return false;
 }
 
-static void get_strv(struct parser *p, json_object *o, const char *where, const char *key, struct strv *ret)
+static void get_strv(struct parser *p, json_object *o, const char *where, const char *key, bool text, struct strv *ret)
 {
 	json_object *a = get(p, o, where, key, json_type_array, false);
 	size_t n = a ? json_object_array_length(a) : 0;
@@ -328,7 +345,7 @@ static void get_strv(struct parser *p, json_object *o, const char *where, const 
 	for (size_t i = 0; i < n && !failed(p); i++) {
 		json_object *v = json_object_array_get_idx(a, i);
 		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-		if (!s || strlen(s) != (size_t)json_object_get_string_len(v) || text_unfit_reason(s))
+		if (!s || strlen(s) != (size_t)json_object_get_string_len(v) || (!text && text_unfit_reason(s)))
 			fail(p, "%s: \"%s\"[%zu] is not a string of text", where, key, i);
 		else if (strv_push(ret, s) < 0)
 			p->oom = true;
@@ -363,9 +380,9 @@ static void parse_device(struct parser *p, json_object *o, size_t idx, struct in
 		fail(p, "%s: \"class\" is not 6 hex digits", where);
 	else if (cls)
 		d->class = c;
-	d->vendor_name = get_string(p, o, where, "vendor_name", false);
-	d->device_name = get_string(p, o, where, "device_name", false);
-	d->class_name = get_string(p, o, where, "class_name", false);
+	d->vendor_name = get_text(p, o, where, "vendor_name");
+	d->device_name = get_text(p, o, where, "device_name");
+	d->class_name = get_text(p, o, where, "class_name");
 	d->driver = get_string(p, o, where, "driver", false);
 	d->group = get_int(p, o, where, "iommu_group", 0, INT32_MAX, -1);
 	d->role = get_string(p, o, where, "role", true);
@@ -374,13 +391,13 @@ static void parse_device(struct parser *p, json_object *o, size_t idx, struct in
 		json_object *v = get(p, o, where, "reset", json_type_boolean, false);
 		d->has_reset = v && json_object_get_boolean(v);
 	}
-	get_strv(p, o, where, "host_use", &d->host_use);
+	get_strv(p, o, where, "host_use", true, &d->host_use);
 	d->bound_from = get_string(p, o, where, "bound_from", false);
 	d->numa_node = get_int(p, o, where, "numa_node", -1, 65535, -1);
 	d->slot = get_string(p, o, where, "slot", false);
-	d->label = get_string(p, o, where, "label", false);
+	d->label = get_text(p, o, where, "label");
 	d->topology = get_string(p, o, where, "topology", true);
-	d->link_speed = get_string(p, o, where, "link_speed", false);
+	d->link_speed = get_text(p, o, where, "link_speed");
 	d->link_width = get_int(p, o, where, "link_width", 0, 32, -1);
 	if (!failed(p)) {
 		bool known = false;
@@ -404,8 +421,8 @@ static void parse_group(struct parser *p, json_object *o, size_t idx, struct inv
 	if (g->number < 0)
 		fail(p, "%s: \"number\" is missing", where);
 	g->verdict = get_string(p, o, where, "verdict", true);
-	get_strv(p, o, where, "devices", &g->devices);
-	get_strv(p, o, where, "missing", &g->missing);
+	get_strv(p, o, where, "devices", false, &g->devices);
+	get_strv(p, o, where, "missing", false, &g->missing);
 }
 
 static void parse_root(struct parser *p, json_object *root, struct inventory *inv)
@@ -432,8 +449,10 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 	if (failed(p))
 		return;
 	inv->hostname = get_string(p, host, "host", "hostname", false);
-	inv->kernel = get_string(p, kernel, "kernel", "release", false);
-	inv->cmdline = get_string(p, kernel, "kernel", "cmdline", false);
+	if (inv->hostname && !hostname_is_valid(inv->hostname))
+		fail(p, "host: \"hostname\" is not a host name (RFC 1123: letters, digits, '-', '.')");
+	inv->kernel = get_text(p, kernel, "kernel", "release");
+	inv->cmdline = get_text(p, kernel, "kernel", "cmdline");
 	inv->iommu_kind = get_string(p, iommu, "iommu", "kind", true);
 	{
 		json_object *v = get(p, iommu, "iommu", "groups_dir", json_type_boolean, false);
@@ -441,8 +460,8 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 		v = get(p, iommu, "iommu", "interrupt_remapping", json_type_boolean, false);
 		inv->ir = v ? json_object_get_boolean(v) : -1;
 	}
-	inv->cpu_vendor = get_string(p, cpu, "cpu", "vendor", false);
-	inv->cpu_model = get_string(p, cpu, "cpu", "model", false);
+	inv->cpu_vendor = get_text(p, cpu, "cpu", "vendor");
+	inv->cpu_model = get_text(p, cpu, "cpu", "model");
 	inv->cpus_online = get_int(p, cpu, "cpu", "online", 0, 1 << 20, -1);
 	inv->cores = get_int(p, cpu, "cpu", "cores", 0, 1 << 20, -1);
 	inv->l3_domains = get_int(p, cpu, "cpu", "l3_domains", 0, 1 << 20, -1);
