@@ -29,7 +29,8 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 	int k;
 
 	if (fd < 0) {
-		cli_error("%s: cannot open: %s", path, path_strerror(fd));
+		cli_error("%s: cannot open: %s; write an inventory on its host with 'vfiokit inventory -J > FILE'", path,
+			  path_strerror(fd));
 		return fd;
 	}
 	for (;;) {
@@ -40,7 +41,9 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 			if (alloc > INVENTORY_MAX_SIZE + 1)
 				alloc = INVENTORY_MAX_SIZE + 1;
 			if (len == alloc) {
-				cli_error("%s: larger than 16 MiB: not a vfiokit inventory", path);
+				cli_error("%s: larger than 16 MiB, not a vfiokit inventory; write one on its host with 'vfiokit "
+					  "inventory -J > FILE'",
+					  path);
 				return -EFBIG;
 			}
 			if (!(b = realloc(buf, alloc))) {
@@ -54,7 +57,8 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 			continue;
 		if (n < 0) {
 			k = -errno;
-			cli_error("%s: cannot read: %s", path, strerror(-k));
+			cli_error("%s: cannot read: %s; write an inventory on its host with 'vfiokit inventory -J > FILE'",
+				  path, strerror(-k));
 			return k;
 		}
 		if (n == 0)
@@ -65,7 +69,8 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 	if (k == -ENOMEM)
 		cli_error("out of memory");
 	else if (k < 0)
-		cli_error("%s: not a vfiokit inventory: %s", path, err);
+		cli_error("%s: not a vfiokit inventory: %s; write one on its host with 'vfiokit inventory -J > FILE'", path,
+			  err);
 	return k;
 }
 
@@ -284,11 +289,14 @@ int cmd_export(int argc, char **argv)
 		cli_error("out of memory");
 	else if (k < 0) {
 		for (char *line = why, *next; line; line = next) {
+			_cleanup_free_ char *msg = NULL;
 			next = strchr(line, '\n');
 			if (next)
 				*next++ = '\0';
-			cli_error("refused: %s", line);
+			msg = strdupf("refused: %s", line);
+			cli_error("%s", msg ? msg : line); /* each reason names its way out, or: */
 		}
+		cli_error("nothing written; what each format refuses and why: 'vfiokit export --help'");
 	} else {
 		cli_put_text(stdout, text);
 		r = EXIT_OK;

@@ -510,7 +510,7 @@ int inventory_parse(const char *buf, size_t len, struct inventory *ret, char **e
 	*ret = (struct inventory){ 0 };
 	*err = NULL;
 	if (len > INVENTORY_MAX_SIZE)
-		return (*err = strdup("larger than 16 MiB: not an inventory")) ? -EINVAL : -ENOMEM;
+		return (*err = strdup("larger than 16 MiB; one from 'vfiokit inventory -J' is some kB")) ? -EINVAL : -ENOMEM;
 	tok = json_tokener_new_ex(32); /* the schema nests 4 deep */
 	if (!tok)
 		return -ENOMEM;
