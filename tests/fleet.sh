@@ -198,6 +198,22 @@ rc, out, err = run("export", "--format", "nova", "--device", "06:00.0", "--devic
                    write("unlisted.json", unlisted))
 check(rc == 1 and out == "" and "group 77 of 0000:06:00.0 is not among the inventory's groups" in err,
       "a group the inventory does not list: viability unknown, refused", err)
+unknown = copy.deepcopy(base)
+unknown["host"]["use_unknown"] = ["mount: /proc/self/mountinfo: a directory"]
+rc, out, err = run("export", "--format", "incus", "--group", "13", "--from", write("unknown.json", unknown))
+check(rc == 1 and out == "" and "cannot tell whether the host uses 0000:06:00.0 (mount: /proc/self/mountinfo: a directory)" in err,
+      "a host whose use could not be read: every export refused (fail closed)", err)
+uu = os.path.join(tmp, "use-unknown")
+subprocess.run(["cp", "-a", article, uu], check=True)
+os.remove(os.path.join(uu, "proc/self/mountinfo"))
+os.mkdir(os.path.join(uu, "proc/self/mountinfo"))
+rc, out, err = run("inventory", "-J", "--root", uu)
+check(rc == 0 and json.loads(out)["host"]["use_unknown"] and json.loads(out)["host"]["use_unknown"][0].startswith("mount: "),
+      "inventory: a mount table that cannot be read is in use_unknown", out[:300] + err)
+rc, out, err = run("export", "--root", uu, "--format", "nova", "--group", "13")
+check(rc == 1 and out == "" and "cannot tell whether the host uses 0000:06:00.0 (mount: " in err,
+      "export on a host whose mounts cannot be read: refused", err)
+check(base["host"]["use_unknown"] == [], "inventory: every kind of host use was read on the article's host")
 nohost = copy.deepcopy(base)
 nohost["host"]["hostname"] = None
 rc, out, err = run("export", "--format", "proxmox-mapping", "--group", "13", "--from", write("nohost.json", nohost))

@@ -145,6 +145,10 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 		if (d->host_use.n)
 			refuse(o, "%s: %s is used by the host (%s): a guest would take it away\n", host_label(inv), d->addr,
 			       d->host_use.v[0]);
+		/* As plan/refuse.c: a use that could not be read is refused. */
+		for (size_t k = 0; k < inv->use_unknown.n; k++)
+			refuse(o, "%s: cannot tell whether the host uses %s (%s)\n", host_label(inv), d->addr,
+			       inv->use_unknown.v[k]);
 		g = inventory_find_group(inv, d->group);
 		/* Each group once: at its first selected member. */
 		bool first = true;

@@ -93,8 +93,10 @@ int inventory_to_json(const struct inventory *inv, char **ret)
 	ADD(root, "schema", json_object_new_string(INVENTORY_SCHEMA));
 	o = json_object_new_object();
 	ADD(root, "host", o);
-	if (o)
+	if (o) {
 		ADD(o, "hostname", str_or_null(inv->hostname));
+		ADD(o, "use_unknown", strv_array(&inv->use_unknown));
+	}
 	o = json_object_new_object();
 	ADD(root, "kernel", o);
 	if (o) {

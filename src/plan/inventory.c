@@ -39,6 +39,7 @@ void inventory_clear(struct inventory *inv)
 	}
 	free(inv->groups);
 	free(inv->hostname);
+	strv_clear(&inv->use_unknown);
 	free(inv->kernel);
 	free(inv->cmdline);
 	free(inv->iommu_kind);
@@ -158,6 +159,10 @@ int inventory_from_host(const struct host *h, struct inventory *ret)
 	int k = -ENOMEM;
 
 	inv.hostname = dup_or_null(h->sys.hostname, &ok);
+	for (unsigned u = 0; ok && u < ARRAY_SIZE(h->usage_unknown); u++)
+		if (h->usage_unknown[u])
+			ok = strv_push_take(&inv.use_unknown, strdupf("%s: %s", pci_use_kind_name((enum pci_use_kind)u),
+								     h->usage_unknown[u])) >= 0;
 	inv.kernel = dup_or_null(h->kernel.release, &ok);
 	inv.cmdline = dup_or_null(h->kernel.cmdline_raw, &ok);
 	inv.iommu_kind = dup_or_null(iommu_kind_name(host_iommu_kind(h)), &ok);
@@ -449,6 +454,7 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 	if (failed(p))
 		return;
 	inv->hostname = get_string(p, host, "host", "hostname", false);
+	get_strv(p, host, "host", "use_unknown", true, &inv->use_unknown);
 	if (inv->hostname && !hostname_is_valid(inv->hostname))
 		fail(p, "host: \"hostname\" is not a host name (RFC 1123: letters, digits, '-', '.')");
 	inv->kernel = get_text(p, kernel, "kernel", "release");

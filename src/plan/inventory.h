@@ -46,6 +46,9 @@ struct inv_group {
 
 struct inventory {
 	char *hostname;       /* NULL unknown */
+	/* "mount: /proc/self/mountinfo: a directory": each kind of host use
+	 * that could not be read; an export refuses every device then. */
+	struct strv use_unknown;
 	char *kernel, *cmdline; /* NULL unknown */
 	char *iommu_kind;     /* intel, amd, both, none, unread */
 	bool groups_dir;
