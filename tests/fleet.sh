@@ -214,6 +214,11 @@ rc, out, err = run("export", "--root", uu, "--format", "nova", "--group", "13")
 check(rc == 1 and out == "" and "cannot tell whether the host uses 0000:06:00.0 (mount: " in err,
       "export on a host whose mounts cannot be read: refused", err)
 check(base["host"]["use_unknown"] == [], "inventory: every kind of host use was read on the article's host")
+ghost = copy.deepcopy(base)
+grp(ghost, 13)["devices"].append("0000:06:00.2")
+rc, out, err = run("export", "--format", "nova", "--group", "13", "--from", write("ghost.json", ghost))
+check(rc == 1 and out == "" and "group 13 lists 0000:06:00.2, which the inventory does not describe in it" in err,
+      "a group member the inventory does not describe: its driver unknown, refused", err)
 nohost = copy.deepcopy(base)
 nohost["host"]["hostname"] = None
 rc, out, err = run("export", "--format", "proxmox-mapping", "--group", "13", "--from", write("nohost.json", nohost))

@@ -171,6 +171,13 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 				       "%s: group %d is not viable: %s stays on %s (add --device %s, or take --group %d)\n",
 				       host_label(inv), g->number, inv->devs[j].addr, inv->devs[j].driver, inv->devs[j].addr,
 				       g->number);
+		for (size_t j = 0; j < g->devices.n; j++) {
+			struct pci_addr a;
+			const struct inv_device *m = parse_pci_addr(g->devices.v[j], &a) == 0 ? inventory_find(inv, &a) : NULL;
+			if (!m || m->group != g->number)
+				refuse(o, "%s: group %d lists %s, which the inventory does not describe in it: its driver is unknown\n",
+				       host_label(inv), g->number, g->devices.v[j]);
+		}
 		for (size_t j = 0; j < g->missing.n; j++)
 			refuse(o, "%s: group %d lists %s, which /sys/bus/pci lacks: its driver cannot be read\n",
 			       host_label(inv), g->number, g->missing.v[j]);
