@@ -160,6 +160,8 @@ fuzz: $(BUILD)/build.ninja
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
 	$(FUZZ_CC) tests/fuzz/fuzz-doctor.c $(FUZZ_HOST_SRC) src/plan/doctor.c src/plan/vendor-reset.c $(FUZZ_LIBS) \
 		-o $(BUILD)/fuzz/fuzz-doctor
+	$(FUZZ_CC) tests/fuzz/fuzz-inventory.c $(FUZZ_HOST_SRC) src/plan/inventory.c src/emit/inventory.c src/emit/export.c \
+		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-inventory
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \
 		python3 tests/fixtures/mkcpu.py tests/fixtures/cpus/article-i7-8700k.lscpu $(BUILD)/fuzz/cpu >/dev/null && \
 		cp -a $(BUILD)/fuzz/cpu/sys/devices/system/cpu $(BUILD)/fuzz/cpu/sys/devices/system/node \
@@ -177,7 +179,8 @@ fuzz: $(BUILD)/build.ninja
 	$(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
 	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
 	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
-	@for h in parse rom firmware confedit iso vm-edit host doctor; do \
+	$(call fuzz_run,fuzz-inventory,65536,tests/fuzz/seeds-inventory)
+	@for h in parse rom firmware confedit iso vm-edit host doctor inventory; do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 

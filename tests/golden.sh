@@ -18,7 +18,8 @@ groups-usb-json|groups --usb -J
 groups-all-json|groups -J -o $allcols
 groups-raw|groups -r -n -o NAME,ID,DRIVER,GROUP
 check|check
-check-json|check -J"
+check-json|check -J
+inventory-json|inventory -J"
 # Commands that only make sense on one host: HOST|NAME|ARGS.
 host_commands="article|bind-gpu|bind --dry-run 06:00.0
 article|bind-gpu-json|bind --dry-run -J 10de:13c2
@@ -37,7 +38,18 @@ vfio-bound|bind-again|bind --dry-run group:13
 vfio-bound|unbind-state|unbind --dry-run group:13
 vfio-bound|unbind-nostate|unbind --dry-run -J 01:00.0
 q35-e2e|bind-gpu|bind --dry-run --allow-display group:3
-q35-e2e|bind-only-nonviable|bind --dry-run --only 00:06.1"
+q35-e2e|bind-only-nonviable|bind --dry-run --only 00:06.1
+article|export-kubevirt|export --format kubevirt --group 13
+article|export-hco|export --format hco --group 13
+article|export-nova|export --format nova --group 13
+article|export-proxmox|export --format proxmox-mapping --group 13
+article|export-incus|export --format incus --group 13 --vm win10
+article|export-nonviable|export --format nova --device 06:00.0
+article|export-hostuse|export --format kubevirt --device 00:02.0
+article|export-bridge|export --format incus --device 00:1c.4
+article|export-nogroup|export --format hco --group 99
+shared-group|export-shared|export --format proxmox-mapping --device 06:00.0
+iommu-off|export-off|export --format nova --device 01:00.0"
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

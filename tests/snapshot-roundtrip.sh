@@ -13,7 +13,8 @@ commands="groups -J -o NAME,VERDICT,ID,SUBSYS,CLASS,REV,TYPE,VENDOR,PRODUCT,DRIV
 groups --usb
 groups
 check -J
-check"
+check
+inventory -J"
 hosts=$(cd "$fixtures" && ls -d */ | tr -d /)
 echo "1..$(( $(echo "$hosts" | wc -w) * 3 ))"
 for host in $hosts; do

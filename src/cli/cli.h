@@ -44,6 +44,15 @@ int cmd_verify(int argc, char **argv);
 int cmd_next(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+struct inventory;
+/* The inventory of the host under root (cmd-inventory.c); errors said. 0 or -errno. */
+int cli_inventory_load(struct path_root *root, struct inventory *ret);
+/* An inventory document the user names (export --from, verify --against):
+ * a regular file of at most 16 MiB, parsed; errors said, naming the path. */
+int cli_inventory_read(const char *path, struct inventory *ret);
 
 struct journal_tx;
 struct journal_runner;

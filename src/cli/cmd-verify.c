@@ -2,6 +2,7 @@
 /* vfiokit verify: after the reboot, did the boot-time configuration work? */
 #include "cli/cli.h"
 #include "apply/journal.h"
+#include "plan/inventory.h"
 #include "plan/verify.h"
 
 /* What was installed and what /etc holds now: files changed since a
@@ -21,9 +22,65 @@ static void warn_drift(struct path_root *root)
 	journal_entries_free(e, n);
 }
 
+/* verify --against: what changed since the inventory was taken. */
+static int verify_drift(const char *rootdir, const char *against, const struct cli_table_opts *t)
+{
+	static const struct cli_column cols[] = {
+		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, "the device, at its address in the inventory" },
+		{ "CHANGE", 0.1, 0, SCOLS_JSON_STRING, "moved, renumbered, swapped, driver, group, gone or new" },
+		{ "WAS", 0.3, 0, SCOLS_JSON_STRING, "in the inventory" },
+		{ "NOW", 0.3, 0, SCOLS_JSON_STRING, "on the host now" },
+	};
+	static const int all[] = { 0, 1, 2, 3 };
+	struct inventory then = { 0 }, now = { 0 };
+	struct drift_result d = { 0 };
+	struct path_root *root = NULL;
+	struct libscols_table *tb = NULL;
+	struct cli_columns c;
+	int r = EXIT_PROBLEM;
+
+	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	if (t->columns && (r = cli_columns_parse(&c, "verify", t->columns)) != 0)
+		return r;
+	r = EXIT_PROBLEM;
+	if (cli_inventory_read(against, &then) < 0)
+		return EXIT_PROBLEM;
+	if (cli_open_root(rootdir, &root) < 0) {
+		inventory_clear(&then);
+		return EXIT_USAGE;
+	}
+	if (cli_inventory_load(root, &now) < 0)
+		goto out;
+	if (verify_against(&then, &now, &d) < 0 || !(tb = cli_table_new(&c, "drift", t->json, t->raw, t->noheadings)))
+		goto oom;
+	for (size_t i = 0; i < d.n; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		if (!ln || cli_cell(ln, &c, 0, d.rows[i].device) || cli_cell(ln, &c, 1, drift_kind_name(d.rows[i].kind)) ||
+		    cli_cell(ln, &c, 2, d.rows[i].was) || cli_cell(ln, &c, 3, d.rows[i].now))
+			goto oom;
+	}
+	if (d.n || t->json)
+		cli_print_table(tb);
+	if (!d.n && !t->json)
+		cli_line(stdout, "no drift: the PCI devices, drivers and groups are as %s has them", against);
+	r = d.n ? EXIT_PROBLEM : EXIT_OK;
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	scols_unref_table(tb);
+	drift_result_free(&d);
+	inventory_clear(&then);
+	inventory_clear(&now);
+	path_root_free(root);
+	return r;
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, CLI_COMMON_LONGOPTS, {} };
+	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, { "against", required_argument, NULL, 'A' },
+						  CLI_COMMON_LONGOPTS, {} };
 	static const struct cli_column cols[] = {
 		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, "the device" },
 		{ "ID", 9, 0, SCOLS_JSON_STRING, "vendor:device, as vfio-pci is given it" },
@@ -38,7 +95,7 @@ int cmd_verify(int argc, char **argv)
 	struct host *h = NULL;
 	struct verify_result res = { 0 };
 	struct libscols_table *tb = NULL;
-	const char *rootdir = NULL;
+	const char *rootdir = NULL, *against = NULL;
 	int opt, r = EXIT_PROBLEM;
 
 	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
@@ -46,8 +103,12 @@ int cmd_verify(int argc, char **argv)
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
+		case 'A':
+			against = optarg;
+			break;
 		case 'h':
-			fputs("Usage: vfiokit verify [OPTIONS]\n\n"
+			fputs("Usage: vfiokit verify [OPTIONS]\n"
+			      "       vfiokit verify --against INVENTORY [OPTIONS]\n\n"
 			      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
 			      "device that vfio-pci is told to take (options vfio-pci ids= in modprobe.d: /etc,\n"
 			      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
@@ -57,12 +118,18 @@ int cmd_verify(int argc, char **argv)
 			      "add), an initramfs not regenerated, booster ignoring modprobe.d. And can its IOMMU\n"
 			      "group go to a guest: every other device in it on vfio-pci, pci-stub or no driver\n"
 			      "(what a setup made while the IOMMU was off could not see).\n\n"
+			      "With --against, instead: what changed since 'vfiokit inventory -J' wrote INVENTORY\n"
+			      "(a fleet's re-check): a device renumbered or moved to another slot, a card swapped\n"
+			      "(other IDs at the same place), its driver or IOMMU group changed, one gone or new.\n"
+			      "Devices are found again by their topology path, which bus renumbering keeps.\n\n"
 			      "Options:\n"
 			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
+			      "      --against FILE   report drift since the inventory FILE\n"
 			      "      --root DIR       read the machine from DIR\n"
 			      "  -h, --help           this help\n\n"
 			      "Exit status: 0 every device is on vfio-pci in a group a guest can take, 1 one is not\n"
-			      "(or nothing is configured), 2 usage error. See vfiokit-verify(1).\n",
+			      "(or nothing is configured); with --against: 0 no drift, 1 drift (or an unreadable\n"
+			      "inventory); 2 usage error. See vfiokit-verify(1).\n",
 			      stdout);
 			return EXIT_OK;
 		default:
@@ -72,6 +139,8 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+	if (against)
+		return verify_drift(rootdir, against, &t);
 	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
 	if (t.columns && (r = cli_columns_parse(&c, "verify", t.columns)) != 0)
 		return r;

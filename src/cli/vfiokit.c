@@ -26,6 +26,10 @@ static const struct verb verbs[] = {
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
 	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
+	{ "inventory", cmd_inventory, "the host as one JSON document (devices, groups, IOMMU, CPUs) for fleets",
+	  VERB_READS_HOST },
+	{ "export", cmd_export, "devices for KubeVirt, OpenShift, Nova, Proxmox VE or Incus, from hosts or inventories",
+	  VERB_READS_HOST },
 	{ "undo", cmd_undo, "put back what a journal entry changed, then regenerate", VERB_READS_HOST },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
 };

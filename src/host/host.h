@@ -70,6 +70,13 @@ struct pci_device {
 	bool has_reset;      /* the "reset" attribute exists */
 	int boot_vga;        /* -1 absent, else 0/1 */
 	int numa_node;       /* -1: none */
+	/* current_link_speed ("8.0 GT/s PCIe"), current_link_width (lanes,
+	 * -1 unknown), the firmware's label (SMBIOS/ACPI _DSM "Onboard IGD")
+	 * and the physical slot sys/bus/pci/slots names for its address; NULL
+	 * when absent. */
+	char *link_speed;
+	int link_width;
+	char *label, *slot;
 	/* Resizable BARs (Linux 6.1+, drivers/pci/pci-sysfs.c resourceN_resize):
 	 * rebar_sizes[n] the sizes BAR n supports, bit k for 2^k MiB, 0 when it
 	 * is not resizable; bar_len[n] its length now in bytes (the "resource"
@@ -287,6 +294,7 @@ struct host_system {
 	bool vfio_dev;         /* dev/vfio/vfio exists */
 	char *os_id, *os_id_like, *os_pretty;
 	char *os_variant;      /* VARIANT (Harvester is VARIANT="Harvester" over SLE Micro) */
+	char *hostname;        /* etc/hostname; NULL when absent or empty */
 	/* Whether / lies on dm-crypt (a CRYPT- device-mapper target, or one
 	 * below LVM or RAID): 1, 0, or -1 unknown with the fact not read in
 	 * root_crypt_unknown ("/proc/self/mountinfo: absent"). Read with

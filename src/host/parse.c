@@ -859,3 +859,11 @@ int input_bitmap_test(const char *text, unsigned bit)
 	}
 	return bit / 64 < nwords && (word >> (bit % 64) & 1);
 }
+
+bool hostname_is_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 253 && *s != '-' && *s != '.' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == n;
+}

@@ -27,6 +27,10 @@ int parse_int(const char *s, long min, long max, long *ret);
 int parse_pci_addr(const char *s, struct pci_addr *ret);
 void format_pci_addr(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN]);
 int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+/* A host name as hostname(7) has it: 1 to 253 letters, digits, '-' and
+ * '.', not starting with '-' or '.'; what etc/hostname and an inventory's
+ * host name must be before an export writes it as a node name. */
+bool hostname_is_valid(const char *s);
 /* Same physical card: domain, bus and device number equal. */
 bool pci_addr_same_slot(const struct pci_addr *a, const struct pci_addr *b);
 

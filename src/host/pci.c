@@ -4,6 +4,7 @@
 #include "shared/parse-number.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
+#define PCI_SLOTS "sys/bus/pci/slots"
 
 void pci_device_free(struct pci_device *d)
 {
@@ -16,6 +17,9 @@ void pci_device_free(struct pci_device *d)
 	free(d->modalias);
 	strv_clear(&d->modules);
 	free(d->reset_method);
+	free(d->link_speed);
+	free(d->label);
+	free(d->slot);
 	free(d->parents);
 	for (size_t i = 0; i < d->nusb; i++) {
 		struct usb_bus *b = &d->usb[i];
@@ -203,6 +207,34 @@ static int load_rebar(struct host *h, struct path_dir *d, struct pci_device *dev
 	return 0;
 }
 
+/* The link (PCIe devices; drivers/pci/pci-sysfs.c) and the firmware's
+ * label. An empty attribute (a copy that could not read it) is unknown. */
+static int load_link(struct host *h, struct path_dir *d, struct pci_device *dev)
+{
+	_cleanup_free_ char *width = NULL;
+	long v;
+
+	if (read_optional(h, d, "current_link_speed", &dev->link_speed) == -ENOMEM ||
+	    read_optional(h, d, "current_link_width", &width) == -ENOMEM ||
+	    read_optional(h, d, "label", &dev->label) == -ENOMEM)
+		return -ENOMEM;
+	if (dev->link_speed && !*dev->link_speed) {
+		free(dev->link_speed);
+		dev->link_speed = NULL;
+	}
+	if (dev->label && !*dev->label) {
+		free(dev->label);
+		dev->label = NULL;
+	}
+	if (width && *width) {
+		if (parse_int(width, 0, 32, &v) < 0)
+			host_diag(h, d->rel, "current_link_width is not a number in [0, 32]: \"%.40s\"", width);
+		else
+			dev->link_width = (int)v;
+	}
+	return 0;
+}
+
 static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
@@ -223,7 +255,7 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		host_diag(h, rel, "not a PCI address as the kernel writes it (%s)", dev->name);
 		return -EINVAL;
 	}
-	dev->iommu_group = dev->boot_vga = dev->numa_node = -1;
+	dev->iommu_group = dev->boot_vga = dev->numa_node = dev->link_width = -1;
 
 	k = path_dir_open(h->root, rel, &d);
 	if (k < 0) {
@@ -271,6 +303,8 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		goto fail;
 	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
+	if (load_link(h, &d, dev) == -ENOMEM)
+		goto fail;
 
 	k = read_link_base(h, &d, "iommu_group", &group);
 	if (k == -ENOMEM)
@@ -300,6 +334,49 @@ fail:
 static int cmp_dev(const void *a, const void *b)
 {
 	return pci_addr_cmp(&((const struct pci_device *)a)->addr, &((const struct pci_device *)b)->addr);
+}
+
+/* Physical slots (drivers/pci/slot.c): sys/bus/pci/slots/NAME/address
+ * holds "DOMAIN:BUS:DEV", the slot's functions are the devices there. */
+static int load_slots(struct host *h)
+{
+	struct strv names = { 0 };
+	int k = path_list(h->root, PCI_SLOTS, &names);
+
+	if (k == -ENOMEM)
+		return k;
+	for (size_t i = 0; k >= 0 && i < names.n; i++) {
+		_cleanup_free_ char *rel = strdupf(PCI_SLOTS "/%s/address", names.v[i]), *addr = NULL, *full = NULL;
+		struct pci_addr a;
+
+		if (!rel)
+			goto oom;
+		k = path_read_string(h->root, rel, &addr);
+		if (k == -ENOMEM)
+			goto oom;
+		if (k < 0) {
+			if (k != -ENOENT) /* slots without an address (hotplug drivers' placeholders) */
+				host_diag(h, rel, "cannot read: %s", path_strerror(k));
+			k = 0;
+			continue;
+		}
+		full = strdupf("%s.0", addr);
+		if (!full)
+			goto oom;
+		if (parse_pci_addr(full, &a) < 0) {
+			host_diag(h, rel, "not a slot address (DOMAIN:BUS:DEV)");
+			continue;
+		}
+		for (size_t j = 0; j < h->npci; j++)
+			if (pci_addr_same_slot(&h->pci[j].addr, &a) && !h->pci[j].slot &&
+			    !(h->pci[j].slot = strdup(names.v[i])))
+				goto oom;
+	}
+	strv_clear(&names);
+	return 0;
+oom:
+	strv_clear(&names);
+	return -ENOMEM;
 }
 
 int pci_load(struct host *h)
@@ -339,7 +416,7 @@ int pci_load(struct host *h)
 	path_dir_close(&bus);
 	if (h->npci > 1)
 		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
-	return 0;
+	return load_slots(h);
 }
 
 bool host_path_exists(struct host *h, const char *path)

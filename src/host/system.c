@@ -347,6 +347,19 @@ int system_load(struct host *h)
 				  path_strerror(k));
 		h->sys.clocksource = NULL;
 	}
+	/* hostname(5): one line; the node name inventories and exports use. */
+	k = path_read_string(h->root, "etc/hostname", &h->sys.hostname);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0 || !hostname_is_valid(h->sys.hostname)) {
+		if (k < 0 && k != -ENOENT)
+			host_diag(h, "etc/hostname", "cannot read: %s", path_strerror(k));
+		else if (k == 0)
+			host_diag(h, "etc/hostname", "not one host name");
+		if (k == 0)
+			free(h->sys.hostname);
+		h->sys.hostname = NULL;
+	}
 	return 0;
 }
 
@@ -358,6 +371,7 @@ void system_free(struct host *h)
 	free(h->sys.os_id_like);
 	free(h->sys.os_pretty);
 	free(h->sys.os_variant);
+	free(h->sys.hostname);
 	free(h->sys.root_crypt_unknown);
 	free(h->sys.root_crypt_dev);
 	strv_clear(&h->sys.ovmf);

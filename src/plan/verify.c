@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "plan/boot/backend.h"
 #include "plan/isolation.h"
+#include "plan/inventory.h"
 #include "plan/verify.h"
 
 void verify_result_free(struct verify_result *r)
@@ -181,4 +182,126 @@ fail:
 	strv_clear(&devs);
 	verify_result_free(&r);
 	return k;
+}
+
+const char *drift_kind_name(enum drift_kind k)
+{
+	static const char *const names[] = {
+		[DRIFT_MOVED] = "moved", [DRIFT_ADDRESS] = "renumbered", [DRIFT_SWAPPED] = "swapped",
+		[DRIFT_DRIVER] = "driver", [DRIFT_GROUP] = "group", [DRIFT_GONE] = "gone", [DRIFT_NEW] = "new",
+	};
+
+	return names[k];
+}
+
+static int drift_add(struct drift_result *r, enum drift_kind kind, const char *device, char *was, char *now)
+{
+	if (GROW(r->rows, r->alloc, r->n + 1) < 0 || !(r->rows[r->n].device = strdup(device))) {
+		free(was);
+		free(now);
+		return -ENOMEM;
+	}
+	r->rows[r->n].kind = kind;
+	r->rows[r->n].was = was;
+	r->rows[r->n++].now = now;
+	return 0;
+}
+
+static char *ids(const struct inv_device *d)
+{
+	if (d->has_subsys)
+		return strdupf("%04x:%04x (%04x:%04x)", d->vendor, d->device, d->subvendor, d->subdevice);
+	return strdupf("%04x:%04x", d->vendor, d->device);
+}
+
+static bool same_card(const struct inv_device *a, const struct inv_device *b)
+{
+	return a->vendor == b->vendor && a->device == b->device && a->has_subsys == b->has_subsys &&
+	       (!a->has_subsys || (a->subvendor == b->subvendor && a->subdevice == b->subdevice));
+}
+
+static char *str_or(const char *s, const char *none)
+{
+	return strdup(s ? s : none);
+}
+
+static char *group_str(int g)
+{
+	return g < 0 ? strdup("none") : strdupf("%d", g);
+}
+
+/* One device found again: what changed about it. */
+static int drift_compare(struct drift_result *r, const struct inv_device *t, const struct inv_device *n)
+{
+	int k = 0;
+
+	if (!streq(t->addr, n->addr))
+		k = drift_add(r, DRIFT_ADDRESS, t->addr, strdup(t->addr), strdup(n->addr));
+	if (k == 0 && !same_card(t, n))
+		return drift_add(r, DRIFT_SWAPPED, t->addr, ids(t), ids(n));
+	if (k == 0 && !streq(strempty(t->driver), strempty(n->driver)))
+		k = drift_add(r, DRIFT_DRIVER, t->addr, str_or(t->driver, "none"), str_or(n->driver, "none"));
+	if (k == 0 && t->group != n->group)
+		k = drift_add(r, DRIFT_GROUP, t->addr, group_str(t->group), group_str(n->group));
+	return k;
+}
+
+int verify_against(const struct inventory *then, const struct inventory *now, struct drift_result *ret)
+{
+	_cleanup_free_ bool *used = calloc(now->ndevs + 1, sizeof(bool));
+	_cleanup_free_ bool *gone = calloc(then->ndevs + 1, sizeof(bool));
+	struct drift_result r = { 0 };
+	int k = 0;
+
+	*ret = r;
+	if (!used || !gone)
+		return -ENOMEM;
+	for (size_t i = 0; i < then->ndevs && k == 0; i++) {
+		const struct inv_device *t = &then->devs[i];
+		const struct inv_device *n = inventory_find_topology(now, t->topology);
+		if (!n || used[n - now->devs])
+			n = inventory_find(now, &t->a);
+		if (!n || used[n - now->devs]) {
+			gone[i] = true;
+			continue;
+		}
+		used[n - now->devs] = true;
+		k = drift_compare(&r, t, n);
+	}
+	/* Gone and new with the same IDs: the card moved to another slot. */
+	for (size_t i = 0; i < then->ndevs && k == 0; i++) {
+		const struct inv_device *t = &then->devs[i];
+		if (!gone[i])
+			continue;
+		for (size_t j = 0; j < now->ndevs; j++)
+			if (!used[j] && same_card(t, &now->devs[j])) {
+				used[j] = true;
+				gone[i] = false;
+				k = drift_add(&r, DRIFT_MOVED, t->addr, strdupf("%s at %s", t->addr, t->topology),
+					      strdupf("%s at %s", now->devs[j].addr, now->devs[j].topology));
+				break;
+			}
+		if (gone[i] && k == 0)
+			k = drift_add(&r, DRIFT_GONE, t->addr, ids(t), NULL);
+	}
+	for (size_t j = 0; j < now->ndevs && k == 0; j++)
+		if (!used[j])
+			k = drift_add(&r, DRIFT_NEW, now->devs[j].addr, NULL, ids(&now->devs[j]));
+	if (k < 0) {
+		drift_result_free(&r);
+		return k;
+	}
+	*ret = r;
+	return 0;
+}
+
+void drift_result_free(struct drift_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->rows[i].device);
+		free(r->rows[i].was);
+		free(r->rows[i].now);
+	}
+	free(r->rows);
+	*r = (struct drift_result){ 0 };
 }
