@@ -65,7 +65,7 @@ export LC_ALL=C NO_COLOR=1 TMPDIR=/run
 echo L1-START
 chroot /host $build/src/vfiokit bind 00:02.0 2>&1; echo \"L1-BIND-RC \$?\"
 chroot /host $build/src/vfiokit vm create 'l2 \"\$(x)' --gpu 00:02.0 --accel tcg --memory 256M --vcpus 1 --network none --qemu /run/l2.sh 2>&1; echo \"L1-CREATE-RC \$?\"
-chroot /host sh /run/l2.sh -kernel $work/k/boot/vmlinuz-$release -initrd $work/l2.gz -append 'console=ttyS0 mitigations=off quiet' -serial stdio 2>&1; echo \"L1-L2-RC \$?\"
+chroot /host sh /run/l2.sh -kernel $work/k/boot/vmlinuz-$release -initrd $work/l2.gz -append 'console=ttyS0 no_timer_check mitigations=off quiet' -serial stdio 2>&1; echo \"L1-L2-RC \$?\"
 echo \"L1-RUN \$(ls /host/run | tr '\\n' ' ')\"
 echo L1-END"
 (cd "$work/l1" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/l1.gz"
@@ -74,7 +74,7 @@ start=$(date +%s)
 timeout 1140 qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -m 2G -smp 2 \
 	-cpu qemu64,vendor=GenuineIntel -device intel-iommu,intremap=on,caching-mode=on \
 	-kernel "$work/k/boot/vmlinuz-$release" -initrd "$work/l1.gz" \
-	-append "console=ttyS0 intel_iommu=on mitigations=off quiet" -nographic -no-reboot -nodefaults -serial stdio \
+	-append "console=ttyS0 intel_iommu=on no_timer_check mitigations=off quiet" -nographic -no-reboot -nodefaults -serial stdio \
 	-device e1000e,addr=02.0 \
 	-fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostfs,mount_tag=host,addr=10.0 \
