@@ -372,7 +372,7 @@ static int check_holders(struct host *h, struct check_report *rep)
 	if (!detail)
 		return -ENOMEM;
 	k = add(rep, "gpu-holders", t, unknown ? CHECK_WARN : CHECK_PASS,
-		unknown ? "run as root: only root can see every process's open files and /proc/iomem's addresses" : NULL,
+		unknown ? "run it as root on the machine itself: only root sees every process's open files and /proc/iomem's addresses" : NULL,
 		"%s", detail);
 	return k;
 }
