@@ -73,7 +73,7 @@ static void help(void)
 	      "  bridges-only    nothing a guest could take\n"
 	      "\n"
 	      "Options:\n"
-	      "      --gpu            only groups holding a display device (class 0x03)\n"
+	      "      --gpu            only groups holding a display device (class 0x03), with HOLDERS\n"
 	      "      --usb            only groups holding a USB controller, with its buses and devices\n"
 	      "      --group N        only group N\n"
 	      "      --device ADDR    only the group of device ADDR (0000:01:00.0 or 01:00.0)\n"
