@@ -522,15 +522,15 @@ static int fbcon_bound(struct holders_ctx *c, char **ret, char **unknown_rel, in
 	return k < 0 ? k : 0;
 }
 
-/* The platform device of a boot framebuffer and its driver:
- * "efi-framebuffer.0 (efifb)"; NULL when sysfs shows none. */
-static int boot_fb_device(struct holders_ctx *c, char **ret)
+/* The platform device of a boot framebuffer ("efi-framebuffer.0") and its
+ * driver ("efi-framebuffer", NULL none); *dev NULL when sysfs shows none. */
+static int boot_fb_device(struct holders_ctx *c, char **dev, char **driver)
 {
 	struct strv names = { 0 };
 	int k = path_list(c->h->root, "sys/bus/platform/devices", &names);
 
-	*ret = NULL;
-	for (size_t i = 0; k >= 0 && i < names.n && !*ret; i++) {
+	*dev = *driver = NULL;
+	for (size_t i = 0; k >= 0 && i < names.n && !*dev; i++) {
 		_cleanup_free_ char *rel = NULL, *drv = NULL;
 		if (!strstr(names.v[i], "framebuffer"))
 			continue;
@@ -538,12 +538,20 @@ static int boot_fb_device(struct holders_ctx *c, char **ret)
 			k = -ENOMEM;
 		else if (path_readlink(c->h->root, rel, &drv) == -ENOMEM)
 			k = -ENOMEM;
-		else if (!(*ret = drv ? strdupf("%s (%s)", names.v[i], strrchr(drv, '/') ? strrchr(drv, '/') + 1 : drv)
-				      : strdupf("%s (no driver)", names.v[i])))
+		else if (!(*dev = strdup(names.v[i])) ||
+			 (drv && !(*driver = strdup(strrchr(drv, '/') ? strrchr(drv, '/') + 1 : drv))))
 			k = -ENOMEM;
 	}
 	strv_clear(&names);
 	return k == -ENOMEM ? k : 0;
+}
+
+int host_handover_state(struct host *h, const struct pci_device *d, char **ret)
+{
+	_cleanup_free_ char *rel = strdupf(HANDOVER_STATE_DIR "/%s", d->name);
+
+	*ret = NULL;
+	return rel ? path_read_file(h->root, rel, 65536, ret, NULL) : -ENOMEM;
 }
 
 /* /proc/iomem as a user who may not see addresses (kernel/resource.c
@@ -568,7 +576,7 @@ static bool iomem_hidden(const char *text)
 
 static int load_boot_framebuffers(struct holders_ctx *c, bool *has_fb)
 {
-	_cleanup_free_ char *iomem = NULL, *platform = NULL, *ep = NULL;
+	_cleanup_free_ char *iomem = NULL, *platform = NULL, *pdriver = NULL, *ep = NULL;
 	_cleanup_free_ struct mem_range *fbs = NULL;
 	size_t nfb = 0;
 	int k = path_read_file(c->h->root, "proc/iomem", 1u << 20, &iomem, NULL);
@@ -582,11 +590,11 @@ static int load_boot_framebuffers(struct holders_ctx *c, bool *has_fb)
 				return -ENOMEM;
 		return 0;
 	}
-	if (iomem_framebuffers(iomem, &fbs, &nfb) < 0 || boot_fb_device(c, &platform) < 0)
+	if (iomem_framebuffers(iomem, &fbs, &nfb) < 0 || boot_fb_device(c, &platform, &pdriver) < 0)
 		return -ENOMEM;
 	if (nfb == 0)
 		return 0;
-	if (platform && !(ep = esc(platform)))
+	if (platform && !(ep = strdupf("%s (%s)", platform, pdriver ? pdriver : "no driver")))
 		return -ENOMEM;
 	for (size_t i = 0; i < c->h->npci; i++) {
 		struct pci_device *d = &c->h->pci[i];
@@ -610,7 +618,7 @@ static int load_boot_framebuffers(struct holders_ctx *c, bool *has_fb)
 				if (!mem_ranges_overlap(&bars[b], &fbs[f]))
 					continue;
 				has_fb[i] = true;
-				if (add_holder(d, HOLDER_BOOT_FRAMEBUFFER, 0, platform, NULL,
+				if (add_holder(d, HOLDER_BOOT_FRAMEBUFFER, 0, platform, pdriver,
 					       ep ? strdupf("boot framebuffer %s at 0x%llx", ep, (unsigned long long)fbs[f].start)
 						  : strdupf("boot framebuffer at 0x%llx", (unsigned long long)fbs[f].start)) < 0)
 					return -ENOMEM;

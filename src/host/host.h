@@ -68,7 +68,8 @@ struct pci_holder {
 	enum pci_holder_kind kind;
 	int pid;    /* HOLDER_PROCESS; 0 otherwise */
 	char *name; /* comm, "fb0", "vtcon1", "efi-framebuffer.0", unit or module; raw */
-	char *unit; /* HOLDER_PROCESS: its systemd unit from /proc/PID/cgroup; NULL unknown */
+	char *unit; /* HOLDER_PROCESS: its systemd unit from /proc/PID/cgroup; NULL unknown;
+		     * HOLDER_BOOT_FRAMEBUFFER: the platform device's driver, NULL none */
 	char *what; /* the whole fact as shown, raw: the cli escapes it */
 };
 
@@ -486,6 +487,11 @@ void input_free(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
 int holders_load(struct host *h);
+/* Where `vfiokit handover take` records what it did (root-relative). */
+#define HANDOVER_STATE_DIR "run/vfiokit/handover"
+/* The text of d's handover state file: 0 and *ret, -ENOENT when there is
+ * none, another -errno when it cannot be read. */
+int host_handover_state(struct host *h, const struct pci_device *d, char **ret);
 void holders_free(struct pci_device *d);
 const char *pci_holder_kind_name(enum pci_holder_kind k);
 /* The block device at dev (an absolute path under the root; its links
