@@ -62,7 +62,7 @@ ok $? "nodes are matched by device number, never by name alone" "$tmp/out"
 fresh
 rm -rf "$tmp/h/proc/812/fd" && : >"$tmp/h/proc/812/fd"
 holders "$tmp/h"
-grep -q '^unknown: processes: /proc/812/fd: Not a directory' "$tmp/out" && [ "$rc" = 0 ]
+grep -q '^unknown: processes: /proc/812/fd: cannot read: Not a directory' "$tmp/out" && [ "$rc" = 0 ]
 ok $? "an fd directory that cannot be listed is unknown" "$tmp/out"
 
 # /proc/iomem past 1 MiB and /proc/iomem as a user sees it (every range 0-0).

@@ -63,12 +63,14 @@ static void print_failure(const struct host *h, const struct handover_plan *p, c
 {
 	_cleanup_free_ char *d = handover_step_describe(h, p, &p->steps[res->step]);
 
-	cli_error("handover %s failed at step %zu of %zu, '%s': %s%s%s", verb, res->step + 1, p->nsteps, d ? d : "?",
-		  strerror(-res->error), res->detail ? "; " : "", res->detail ? res->detail : "");
+	cli_error("handover %s failed at step %zu of %zu, '%s': %s%s%s; what was put back follows ('vfiokit groups --gpu' "
+		  "shows where the device is)",
+		  verb, res->step + 1, p->nsteps, d ? d : "?", strerror(-res->error), res->detail ? "; " : "",
+		  res->detail ? res->detail : "");
 	for (size_t i = 0; i < res->bind.rolled_back.n; i++)
 		cli_error("rolled back %s", res->bind.rolled_back.v[i]);
 	for (size_t i = 0; i < res->rolled_back.n; i++)
-		cli_error("rolled back: %s", res->rolled_back.v[i]);
+		cli_error("rolled back %s", res->rolled_back.v[i]);
 	for (size_t i = 0; i < res->bind.rollback_errors.n; i++)
 		cli_error("ROLLBACK FAILED: %s", res->bind.rollback_errors.v[i]);
 	for (size_t i = 0; i < res->rollback_errors.n; i++)
@@ -159,7 +161,8 @@ int cmd_handover(int argc, char **argv)
 		if (d && (k = host_handover_state(h, d, &state)) < 0 && k != -ENOENT) {
 			if (k == -ENOMEM)
 				goto oom;
-			cli_error("/%s/%s: cannot read: %s", HANDOVER_STATE_DIR, d->name, path_strerror(k));
+			cli_error("/%s/%s: cannot read: %s; run 'vfiokit handover %s %s' again as root", HANDOVER_STATE_DIR,
+				  d->name, path_strerror(k), verb, d->name);
 			r = EXIT_PROBLEM;
 			goto out;
 		}

@@ -80,8 +80,13 @@ void holders_free(struct pci_device *d)
 
 static const char *errstr(int err)
 {
-	return err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte" : err == -EFBIG ? "too large"
-		: err == -EISDIR ? "a directory" : path_strerror(err);
+	static char buf[160]; /* one message at a time: copied by its caller */
+
+	if (err == -ENOENT || err == -EBADMSG || err == -EFBIG || err == -EISDIR)
+		return err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte" : err == -EFBIG ? "too large"
+												   : "a directory";
+	snprintf(buf, sizeof(buf), "cannot read: %s", path_strerror(err));
+	return buf;
 }
 
 /* Names from the machine (comm, cgroup paths, link targets) may hold any
@@ -353,9 +358,24 @@ static int add_process(struct holders_ctx *c, size_t dev, const char *pid, const
 			  strdupf("pid %ld (%s, %s) has %s open", p, ecomm, eunit, etarget));
 }
 
+/* A snapshot keeps, of the processes, only what names a holder: its fd
+ * link, comm and cgroup, never the other files processes have open (their
+ * names are the users' business). */
+static int note_process(struct holders_ctx *c, const char *pid, const char *fdrel)
+{
+	_cleanup_free_ char *comm = strdupf("proc/%s/comm", pid), *cg = strdupf("proc/%s/cgroup", pid);
+
+	if (!comm || !cg)
+		return -ENOMEM;
+	path_trace_note(c->h->root, PATH_TRACE_LINK, fdrel);
+	path_trace_note(c->h->root, PATH_TRACE_FILE, comm);
+	path_trace_note(c->h->root, PATH_TRACE_FILE, cg);
+	return 0;
+}
+
 /* Which nodes an fd link's target is: by its device number, or for a copy
  * by the node udev's dev/char link names; nvidia nodes by their name. */
-static int match_target(struct holders_ctx *c, const char *pid, const char *target)
+static int match_target(struct holders_ctx *c, const char *pid, const char *target, bool *held)
 {
 	struct stat st;
 	bool chr = path_lstat(c->h->root, target, &st) == 0 && S_ISCHR(st.st_mode);
@@ -374,7 +394,7 @@ static int match_target(struct holders_ctx *c, const char *pid, const char *targ
 			hit = n->udev && streq(target + 1, n->udev);
 		if (!hit)
 			continue;
-		matched = true;
+		matched = *held = true;
 		for (size_t j = 0; j < c->h->npci; j++)
 			if ((n->dev == j || (n->dev == SIZE_MAX && streq_ptr(c->h->pci[j].driver, "nvidia"))) &&
 			    add_process(c, j, pid, target) < 0)
@@ -395,6 +415,7 @@ static int match_target(struct holders_ctx *c, const char *pid, const char *targ
 
 static int load_processes(struct holders_ctx *c)
 {
+	bool tracing = path_trace_enabled(c->h->root);
 	struct strv pids = { 0 };
 	int k;
 
@@ -403,6 +424,8 @@ static int load_processes(struct holders_ctx *c)
 	k = path_list(c->h->root, "proc", &pids);
 	if (k < 0)
 		return unknown_all(c, "processes", "proc", k);
+	/* Traced only for what holds a device (note_process). */
+	path_trace_enable(c->h->root, false);
 	for (size_t i = 0; i < pids.n && k >= 0; i++) {
 		const char *pid = pids.v[i];
 		struct strv fds = { 0 };
@@ -433,11 +456,19 @@ static int load_processes(struct holders_ctx *c)
 			if (k == -ENOMEM)
 				break;
 			k = 0;
-			if (target && startswith(target, "/dev/") && !strstr(target, "/../"))
-				k = match_target(c, pid, target);
+			if (target && startswith(target, "/dev/") && !strstr(target, "/../")) {
+				bool held = false;
+				k = match_target(c, pid, target, &held);
+				if (k >= 0 && held) {
+					path_trace_enable(c->h->root, tracing);
+					k = note_process(c, pid, frel);
+					path_trace_enable(c->h->root, false);
+				}
+			}
 		}
 		strv_clear(&fds);
 	}
+	path_trace_enable(c->h->root, tracing);
 	strv_clear(&pids);
 	return k < 0 ? k : 0;
 }
