@@ -29,7 +29,7 @@ holders() { # holders ROOT: the HOLDERS cells of 00:06.0, one a line
 	timeout 10 "$vfiokit" groups --device 00:06.0 -o HOLDERS -n --root "$1" >"$tmp/out" 2>>"$tmp/err"
 }
 fresh() { rm -rf "$tmp/h" && cp -a "$fixtures/single-gpu" "$tmp/h"; }
-echo "1..11"
+echo "1..12"
 
 fresh
 holders "$tmp/h"
@@ -120,3 +120,16 @@ rm -rf "$tmp/h/proc/812/fd" && : >"$tmp/h/proc/812/fd"
 timeout 10 "$vfiokit" check -J --root "$tmp/h" >"$tmp/out" 2>&1
 python3 -c 'import json,sys; c=[x for x in json.load(open(sys.argv[1]))["checks"] if x["id"]=="gpu-holders"][0]; sys.exit(not (c["status"]=="warn" and "unknown: processes: /proc/812/fd" in c["detail"]))' "$tmp/out"
 ok $? "check -J: an unknown holder is a warning" "$tmp/out"
+
+# A snapshot keeps the processes that hold the GPU (their fd link, comm,
+# cgroup), never the names of other files processes have open; the same
+# HOLDERS come out of it.
+fresh
+timeout 20 "$vfiokit" snapshot -o "$tmp/snap.tar.gz" --root "$tmp/h" >"$tmp/out" 2>&1 &&
+	mkdir "$tmp/s" && tar -xzf "$tmp/snap.tar.gz" -C "$tmp/s" &&
+	tar -tzf "$tmp/snap.tar.gz" >"$tmp/list" &&
+	grep -q 'proc/812/fd/12$' "$tmp/list" && grep -q 'proc/1433/fd/40$' "$tmp/list" &&
+	! grep -q 'proc/1433/fd/41\|proc/812/fd/13\|proc/812/fd/0$\|proc/1500/.' "$tmp/list" &&
+	timeout 10 "$vfiokit" groups --device 00:06.0 -o HOLDERS -n --root "$tmp/s" >"$tmp/a" &&
+	timeout 10 "$vfiokit" groups --device 00:06.0 -o HOLDERS -n --root "$tmp/h" >"$tmp/b" && diff "$tmp/b" "$tmp/a" >"$tmp/d"
+ok $? "a snapshot keeps only the processes that hold the GPU, and shows the same HOLDERS" "$tmp/d"
