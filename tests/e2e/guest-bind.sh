@@ -156,7 +156,8 @@ wait
 # framebuffer) while a process holds /dev/dri/card0. Each case also prints
 # what shows the console: framebuffers, and fbcon's vtconsole bind.
 display() {
-	fbs=$(ls /sys/class/graphics 2>/dev/null | grep -c '^fb[0-9]')
+	fbs=0
+	for f in /sys/class/graphics/fb[0-9]*; do [ -e "$f" ] && fbs=$((fbs + 1)); done
 	vt=none
 	for v in /sys/class/vtconsole/vtcon*; do
 		grep -q "frame buffer" "$v/name" 2>/dev/null && vt="${v##*/}=$(cat "$v/bind")"
@@ -173,7 +174,7 @@ hrun() { # hrun NAME vfiokit-args...: run, with the display state before RC
 	state
 }
 ho_start=$(date +%s)
-sleep 600 </dev/dri/card0 &
+sleep 600 3</dev/dri/card0 &
 holder=$!
 echo "=== HOLDER-PID $holder"
 hrun ho-holders vfiokit groups --device 06:00.0 -r -n -o NAME,HOLDERS
