@@ -35,6 +35,7 @@ int cmd_check(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
+int cmd_handover(int argc, char **argv);
 int cmd_rom(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_journal(int argc, char **argv);

@@ -11,7 +11,7 @@
 enum {
 	COL_NAME, COL_VERDICT, COL_ID, COL_SUBSYS, COL_CLASS, COL_REV, COL_TYPE, COL_VENDOR, COL_PRODUCT,
 	COL_DESCRIPTION, COL_DRIVER, COL_OVERRIDE, COL_MODULES, COL_RESET, COL_BOOTVGA, COL_ROLE, COL_NUMA,
-	COL_GROUP, COL_USBBUS, COL_SHARED, COL_BOUND, COL_HOSTUSE,
+	COL_GROUP, COL_USBBUS, COL_SHARED, COL_BOUND, COL_HOSTUSE, COL_HOLDERS,
 };
 
 static const struct cli_column infos[] = {
@@ -43,9 +43,14 @@ static const struct cli_column infos[] = {
 			"moved by 'vfiokit bind': the driver 'vfiokit unbind' gives it back to" },
 	[COL_HOSTUSE] = { "HOSTUSE", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_ARRAY_STRING,
 			  "what the host uses it for: display, mount, route (bind refuses these)" },
+	[COL_HOLDERS] = { "HOLDERS", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_ARRAY_STRING,
+			  "what holds a display device: processes with its DRM or nvidia nodes open, its\n"
+			  "framebuffer and fbcon, a boot framebuffer in its BARs, the display manager, its\n"
+			  "driver's module users; \"unknown: ...\" names a fact that could not be read" },
 };
 
 static const int default_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_BOOTVGA, COL_DESCRIPTION };
+static const int gpu_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_BOOTVGA, COL_HOLDERS, COL_DESCRIPTION };
 static const int usb_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_RESET, COL_USBBUS, COL_DESCRIPTION };
 
 struct groups_opts {
@@ -68,7 +73,7 @@ static void help(void)
 	      "  bridges-only    nothing a guest could take\n"
 	      "\n"
 	      "Options:\n"
-	      "      --gpu            only groups holding a display device (class 0x03)\n"
+	      "      --gpu            only groups holding a display device (class 0x03), with HOLDERS\n"
 	      "      --usb            only groups holding a USB controller, with its buses and devices\n"
 	      "      --group N        only group N\n"
 	      "      --device ADDR    only the group of device ADDR (0000:01:00.0 or 01:00.0)\n"
@@ -79,7 +84,8 @@ static void help(void)
 	      "      --root DIR       read the machine from DIR instead of /\n"
 	      "  -h, --help           this help\n"
 	      "\n"
-	      "When 'vfiokit bind' has moved a device, the BOUND column joins the defaults.\n"
+	      "When 'vfiokit bind' has moved a device, the BOUND column joins the defaults;\n"
+	      "with --gpu, the HOLDERS column does.\n"
 	      "\n"
 	      "Columns:\n",
 	      stdout);
@@ -134,6 +140,24 @@ static int fill_usb(struct libscols_table *tb, struct libscols_line *parent, con
 				return -ENOMEM;
 		}
 	return 0;
+}
+
+/* One line a holder; facts that could not be read as "unknown: ...". */
+static char *holders_text(const struct pci_device *d)
+{
+	struct strv u = { 0 };
+	char *joined = NULL;
+
+	for (size_t i = 0; i < d->nholders; i++)
+		if (strv_push(&u, d->holders[i].what) < 0)
+			goto out;
+	for (size_t i = 0; i < d->holders_unknown.n; i++)
+		if (strv_push_take(&u, strdupf("unknown: %s", d->holders_unknown.v[i])) < 0)
+			goto out;
+	joined = strv_join(&u, "\n");
+out:
+	strv_clear(&u);
+	return joined;
 }
 
 static int fill_device(struct libscols_table *tb, struct libscols_line *parent, const struct groups_opts *o,
@@ -206,6 +230,12 @@ static int fill_device(struct libscols_table *tb, struct libscols_line *parent, 
 		if (!joined)
 			return -ENOMEM;
 		k |= set_cell(ln, o, COL_HOSTUSE, joined);
+	}
+	if (d->nholders || d->holders_unknown.n) {
+		_cleanup_free_ char *holders = holders_text(d);
+		if (!holders)
+			return -ENOMEM;
+		k |= set_cell(ln, o, COL_HOLDERS, holders);
 	}
 	if (k)
 		return -ENOMEM;
@@ -422,6 +452,8 @@ int cmd_groups(int argc, char **argv)
 
 	if (o.usb)
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), usb_cols, ARRAY_SIZE(usb_cols));
+	else if (o.gpu)
+		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), gpu_cols, ARRAY_SIZE(gpu_cols));
 	else
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), default_cols, ARRAY_SIZE(default_cols));
 	if (o.t.columns && (r = cli_columns_parse(&o.cols, "groups", o.t.columns)) != 0)
@@ -429,7 +461,8 @@ int cmd_groups(int argc, char **argv)
 
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0), &h) < 0) {
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
+				(cli_columns_shown(&o.cols, COL_HOLDERS) ? HOST_LOAD_HOLDERS : 0), &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}

@@ -97,7 +97,7 @@ int cmd_next(int argc, char **argv)
 		return cli_usage_error("next", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_ALL & ~(HOST_LOAD_USB | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING | HOST_LOAD_USAGE),
+	if (cli_load_host(root, HOST_LOAD_ALL & ~(HOST_LOAD_USB | HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING | HOST_LOAD_USAGE | HOST_LOAD_HOLDERS),
 			  &h) < 0)
 		goto out;
 	if ((k = journal_list(root, false, &e, &n)) < 0) {

@@ -14,6 +14,7 @@ static const struct verb verbs[] = {
 	  VERB_READS_HOST },
 	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing", VERB_READS_HOST },
 	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
+	{ "handover", cmd_handover, "hand the host's GPU to vfio-pci for a guest (take) and back (give)", VERB_READS_HOST },
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
 	  VERB_READS_HOST },
 	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },

@@ -47,6 +47,8 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 			goto fail;
 		if ((flags & HOST_LOAD_USAGE) && (k = usage_load(h)) < 0)
 			goto fail;
+		if ((flags & HOST_LOAD_HOLDERS) && (k = holders_load(h)) < 0)
+			goto fail;
 	}
 	if ((k = kernel_load(h, flags & HOST_LOAD_MODULES)) < 0)
 		goto fail;
@@ -111,5 +113,7 @@ void host_free(struct host *h)
 		free(h->usage_unknown[i]);
 	strv_clear(&h->block_used);
 	strv_clear(&h->block_used_what);
+	free(h->display_manager);
+	free(h->display_manager_unknown);
 	free(h);
 }

@@ -53,6 +53,26 @@ struct pci_use {
 	char *what; /* "fb0 (bochs-drmdrmfb)", "/ (sda2)", "eth0" */
 };
 
+/* What holds a device open or on screen (HOST_LOAD_HOLDERS, holders.c):
+ * what a single-GPU handover has to stop, unbind or unload first. */
+enum pci_holder_kind {
+	HOLDER_PROCESS,          /* a process with one of its DRM or nvidia nodes open */
+	HOLDER_FRAMEBUFFER,      /* a framebuffer device (fbN) on it */
+	HOLDER_FBCON,            /* the framebuffer console bound to a vtconsole, on its framebuffer */
+	HOLDER_BOOT_FRAMEBUFFER, /* efifb, vesafb, simplefb or simpledrm memory inside one of its BARs */
+	HOLDER_DISPLAY_MANAGER,  /* a process of display-manager.service's unit holds it */
+	HOLDER_MODULE,           /* its driver's module has users (refcnt, holders/) */
+};
+
+struct pci_holder {
+	enum pci_holder_kind kind;
+	int pid;    /* HOLDER_PROCESS; 0 otherwise */
+	char *name; /* comm, "fb0", "vtcon1", "efi-framebuffer.0", unit or module; raw */
+	char *unit; /* HOLDER_PROCESS: its systemd unit from /proc/PID/cgroup; NULL unknown;
+		     * HOLDER_BOOT_FRAMEBUFFER: the platform device's driver, NULL none */
+	char *what; /* the whole fact as shown, raw: the cli escapes it */
+};
+
 struct pci_device {
 	struct pci_addr addr;
 	char name[PCI_ADDR_STRLEN];
@@ -91,6 +111,11 @@ struct pci_device {
 	struct pci_use *uses; /* HOST_LOAD_USAGE */
 	size_t nuses, uses_alloc;
 	struct bind_state *bound; /* left by `vfiokit bind` in run/vfiokit/bound; NULL if none */
+	struct pci_holder *holders; /* HOST_LOAD_HOLDERS */
+	size_t nholders, holders_alloc;
+	/* HOST_LOAD_HOLDERS: the facts about its holders that could not be
+	 * read ("processes: /proc/17/fd: Permission denied"); never taken as none. */
+	struct strv holders_unknown;
 };
 
 struct iommu_group {
@@ -369,6 +394,10 @@ struct host {
 	/* host_pci_drivers_probe(): PCI drivers the running kernel has, of
 	 * those bind and unbind may need. */
 	struct strv pci_drivers;
+	/* HOST_LOAD_HOLDERS: the unit etc/systemd/system/display-manager.service
+	 * links to ("gdm3.service"), NULL when none; display_manager_unknown
+	 * why it could not be read, NULL when it was. */
+	char *display_manager, *display_manager_unknown;
 };
 
 /* A block device a guest is given (vm --disk), as the host sees it. */
@@ -395,7 +424,8 @@ enum host_load_flags {
 	HOST_LOAD_TUNING = 1 << 7,   /* memory, huge pages, cpufreq, isolation, cgroup, systemd */
 	HOST_LOAD_BOOT = 1 << 8,     /* bootloaders, initramfs generators, installed kernels, their files */
 	HOST_LOAD_PROGRESS = 1 << 9, /* libvirt's guests (etc/libvirt/qemu) and the boot time, for next */
-	HOST_LOAD_ALL = 0x3ff,
+	HOST_LOAD_HOLDERS = 1 << 10, /* what holds the display devices: processes, consoles, framebuffers, modules */
+	HOST_LOAD_ALL = 0x7ff,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -469,6 +499,14 @@ int input_load(struct host *h);
 void input_free(struct host *h);
 int names_load(struct host *h);
 int usage_load(struct host *h);
+int holders_load(struct host *h);
+/* Where `vfiokit handover take` records what it did (root-relative). */
+#define HANDOVER_STATE_DIR "run/vfiokit/handover"
+/* The text of d's handover state file: 0 and *ret, -ENOENT when there is
+ * none, another -errno when it cannot be read. */
+int host_handover_state(struct host *h, const struct pci_device *d, char **ret);
+void holders_free(struct pci_device *d);
+const char *pci_holder_kind_name(enum pci_holder_kind k);
 /* The block device at dev (an absolute path under the root; its links
  * and ".." followed first, so /srv/x.img linking to /dev/sda2 or
  * //dev/sda2 is sda2) and its uses (needs HOST_LOAD_USAGE). 0 or -ENOMEM. */

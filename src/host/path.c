@@ -89,6 +89,11 @@ void path_trace_enable(struct path_root *r, bool on)
 	r->tracing = on;
 }
 
+bool path_trace_enabled(const struct path_root *r)
+{
+	return r->tracing;
+}
+
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n)
 {
 	*n = r->ntrace;

@@ -142,6 +142,7 @@ struct path_trace_entry {
 };
 
 void path_trace_enable(struct path_root *r, bool on);
+bool path_trace_enabled(const struct path_root *r);
 const struct path_trace_entry *path_trace_entries(const struct path_root *r, size_t *n);
 /* True when an access could not be recorded (ENOMEM): the trace is
  * incomplete, and a snapshot made from it would silently lack files. */

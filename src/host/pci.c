@@ -35,6 +35,7 @@ void pci_device_free(struct pci_device *d)
 	for (size_t i = 0; i < d->nuses; i++)
 		free(d->uses[i].what);
 	free(d->uses);
+	holders_free(d);
 	if (d->bound)
 		bind_state_free(d->bound);
 	free(d->bound);

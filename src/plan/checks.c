@@ -326,6 +326,57 @@ static int check_gpu(struct host *h, struct check_report *rep)
 		   first_shared ? first_shared->iommu_group : -1);
 }
 
+/* What holds each GPU (host/holders.c): what a single-GPU handover has to
+ * stop first, and the answer to "what is still holding my GPU?". A fact
+ * that could not be read is a warning, never "nothing". */
+static int check_holders(struct host *h, struct check_report *rep)
+{
+	const char *t = "What holds the GPUs";
+	struct strv parts = { 0 };
+	_cleanup_free_ char *detail = NULL;
+	bool unknown = false;
+	size_t ngpu = 0;
+	int k;
+
+	for (size_t i = 0; i < h->npci; i++) {
+		const struct pci_device *d = &h->pci[i];
+		struct strv facts = { 0 };
+		_cleanup_free_ char *f = NULL;
+
+		if (!pci_is_display(d) || pci_is_bridge_role(d->role))
+			continue;
+		ngpu++;
+		for (size_t j = 0; j < d->nholders; j++)
+			if (strv_push(&facts, d->holders[j].what) < 0)
+				goto oom;
+		for (size_t j = 0; j < d->holders_unknown.n; j++)
+			if (strv_push_take(&facts, strdupf("unknown: %s", d->holders_unknown.v[j])) < 0)
+				goto oom;
+		unknown |= d->holders_unknown.n > 0;
+		f = facts.n ? strv_join(&facts, "; ") : strdup("nothing");
+		strv_clear(&facts);
+		if (!f || strv_push_take(&parts, strdupf("%s: %s", d->name, f)) < 0)
+			goto oom;
+		continue;
+	oom:
+		strv_clear(&facts);
+		strv_clear(&parts);
+		return -ENOMEM;
+	}
+	if (ngpu == 0) {
+		strv_clear(&parts);
+		return add(rep, "gpu-holders", t, CHECK_SKIP, NULL, "no display-class (0x03) PCI device found");
+	}
+	detail = strv_join(&parts, " | ");
+	strv_clear(&parts);
+	if (!detail)
+		return -ENOMEM;
+	k = add(rep, "gpu-holders", t, unknown ? CHECK_WARN : CHECK_PASS,
+		unknown ? "run it as root on the machine itself: only root sees every process's open files and /proc/iomem's addresses" : NULL,
+		"%s", detail);
+	return k;
+}
+
 /* The article, "Passing through a device that does not support resetting". */
 static int check_reset(struct host *h, struct check_report *rep)
 {
@@ -431,7 +482,7 @@ int checks_run(struct host *h, struct check_report *ret)
 {
 	int (*const all[])(struct host *, struct check_report *) = {
 		check_cpu,    check_kvm,   check_acpi, check_iommu_active, check_params,
-		check_acs,    check_irq_remap, check_modules, check_gpu, check_reset,
+		check_acs,    check_irq_remap, check_modules, check_gpu, check_holders, check_reset,
 		check_ovmf,   check_user,  check_clocksource,
 	};
 	struct check_report rep = { 0 };

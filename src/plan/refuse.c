@@ -13,6 +13,11 @@ const char *refusal_option(enum refusal_kind r)
 	return (unsigned)r < _REFUSE_MAX ? names[r] : "?";
 }
 
+bool refusal_handover_lifts(enum refusal_kind r)
+{
+	return r == REFUSE_DISPLAY;
+}
+
 int refusal_list_add(struct refusal_list *l, enum refusal_kind kind, char *msg)
 {
 	if (!msg)

@@ -22,6 +22,12 @@ enum refusal_kind {
 
 /* The option that lifts a refusal ("allow-display"). */
 const char *refusal_option(enum refusal_kind r);
+/* Whether `vfiokit handover take` lifts a refusal knowingly: the caller is
+ * handing the display over, so it stops, unbinds and releases what shows
+ * the host's screen on the device first (plan/handover.c) and gives it back
+ * on `give`. Only REFUSE_DISPLAY; a mount, a route, a host bridge or a
+ * group that is not viable still needs its --allow-* option. */
+bool refusal_handover_lifts(enum refusal_kind r);
 
 struct refusal {
 	enum refusal_kind kind;

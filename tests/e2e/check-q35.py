@@ -196,5 +196,44 @@ ok(c["rc"] == 1 and "/run/vfiokit/lock is locked by pid 4242 (vfiokit setup --ap
    and c["drivers"] == nic_back and not c["bound"],
    "bind while another run holds /run/vfiokit/lock: waits, names the holder, changes nothing", "%s\n%s" % (c["out"], c["drivers"]))
 
+# Single-GPU handover (guest-bind.sh's ho-* cases): a process holds
+# /dev/dri/card0, fbcon is on bochs-drm's framebuffer.
+def display(c):
+    m = re.search(r"^DISPLAY fb=(\d+) fbcon=(\S+) record=(.*)$", c["out"], re.M)
+    return (int(m.group(1)), m.group(2), m.group(3).strip()) if m else (None, None, None)
+
+
+hp = re.search(r"^=== HOLDER-PID (\d+)", log, re.M)
+hp = hp.group(1) if hp else "?"
+c = case("ho-holders")
+ok(c["rc"] == 0 and ("pid\\x20%s\\x20(sleep," % hp) in c["out"] and "/dev/dri/card0\\x20open" in c["out"]
+   and "framebuffer\\x20fb0" in c["out"] and re.search(r"fbcon\\x20bound\\x20to\\x20vtcon\d", c["out"]),
+   "HOLDERS names the process holding /dev/dri/card0 (by device number), fb0 and fbcon", c["out"])
+before = display(c)
+ok(before[0] and before[0] >= 1 and before[1].endswith("=1"), "fbcon is bound on a framebuffer before take", c["out"])
+c = case("ho-refuse")
+ok(c["rc"] == 1 and ("refused: 0000:00:06.0: pid %s (sleep" % hp) in c["out"] and c["drivers"] == nic_back
+   and display(c) == before, "take refuses while another process holds the GPU, naming it; nothing changed", c["out"])
+for name, pattern in (("ho-fail-fbcon", r"handover take failed at step 2 of \d+, 'echo 0 > /sys/class/vtconsole/vtcon\d/bind'"),
+                      ("ho-fail-bind", r"handover take failed at step \d+ of \d+, 'bind the IOMMU group of 0000:00:06.0.*rolled back 0000:00:06.0: back on bochs-drm.*rolled back echo 1 > /sys/class/vtconsole/vtcon\d/bind")):
+    c = case(name)
+    ok(c["rc"] == 1 and re.search(pattern, c["out"], re.S) and "ROLLBACK FAILED" not in c["out"]
+       and c["drivers"] == nic_back and not c["bound"] and display(c)[1] == before[1] and display(c)[0] >= 1
+       and display(c)[2] == "", "%s: the failed step is named, and the host is as it was (driver, fbcon, fb, no record)" % name,
+       "exit %d\n%s\n%s" % (c["rc"], c["out"], c["drivers"]))
+c = case("ho-take")
+d = c["drivers"]
+ok(c["rc"] == 0 and d.get("0000:00:06.0", ("",))[0] == "vfio-pci" and d.get("0000:00:06.1", ("",))[0] == "vfio-pci"
+   and display(c)[0] == 0 and (display(c)[1] == "none" or display(c)[1].endswith("=0")) and display(c)[2] == "0000:00:06.0",
+   "take puts the group on vfio-pci with no framebuffer left and fbcon unbound, recorded", "%s\n%s" % (c["out"], d))
+c = case("ho-take-again")
+ok(c["rc"] == 1 and "0000:00:06.0 is already taken" in c["out"] and c["drivers"] == d, "take of a taken device says so", c["out"])
+c = case("ho-give")
+ok(c["rc"] == 0 and c["drivers"] == nic_back and not c["bound"] and display(c)[0] >= 1 and display(c)[1].endswith("=1")
+   and display(c)[2] == "", "give brings bochs-drm, a framebuffer and fbcon back, and removes the record",
+   "%s\n%s" % (c["out"], c["drivers"]))
+hs = re.search(r"^=== HANDOVER-SECONDS (\d+)", log, re.M)
+print("# handover cases took %s s in the guest" % (hs.group(1) if hs else "?"))
+
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

@@ -151,3 +151,42 @@ echo "=== LOCK-HELD $(ls /tmp/held 2>&1)"
 run locked vfiokit bind 00:03.0
 : >/tmp/release
 wait
+
+# Single-GPU handover of the boot VGA (06.0, bochs-drm with fbcon on its
+# framebuffer) while a process holds /dev/dri/card0. Each case also prints
+# what shows the console: framebuffers, and fbcon's vtconsole bind.
+display() {
+	fbs=0
+	for f in /sys/class/graphics/fb[0-9]*; do [ -e "$f" ] && fbs=$((fbs + 1)); done
+	vt=none
+	for v in /sys/class/vtconsole/vtcon*; do
+		grep -q "frame buffer" "$v/name" 2>/dev/null && vt="${v##*/}=$(cat "$v/bind")"
+	done
+	echo "DISPLAY fb=$fbs fbcon=$vt record=$(ls /run/vfiokit/handover 2>/dev/null | tr '\n' ' ')"
+}
+hrun() { # hrun NAME vfiokit-args...: run, with the display state before RC
+	name=$1; shift
+	echo "=== CASE $name"
+	"$@" 2>&1
+	rc=$?
+	display
+	echo "=== RC $rc"
+	state
+}
+ho_start=$(date +%s)
+sleep 600 3</dev/dri/card0 &
+holder=$!
+echo "=== HOLDER-PID $holder"
+hrun ho-holders vfiokit groups --device 06:00.0 -r -n -o NAME,HOLDERS
+hrun ho-refuse vfiokit handover take 06:00.0
+break_file "$(grep -l 'frame buffer' /sys/class/vtconsole/vtcon*/name | head -1 | sed 's/name$/bind/')"
+hrun ho-fail-fbcon vfiokit handover take --ignore-holders 06:00.0
+mend_file "$(grep -l 'frame buffer' /sys/class/vtconsole/vtcon*/name | head -1 | sed 's/name$/bind/')"
+break_file /sys/bus/pci/drivers_probe
+hrun ho-fail-bind vfiokit handover take --ignore-holders 06:00.0
+mend_file /sys/bus/pci/drivers_probe
+hrun ho-take vfiokit handover take --ignore-holders 06:00.0
+hrun ho-take-again vfiokit handover take --ignore-holders 06:00.0
+hrun ho-give vfiokit handover give 06:00.0
+kill "$holder"
+echo "=== HANDOVER-SECONDS $(( $(date +%s) - ho_start ))"

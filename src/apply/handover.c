@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The steps of `vfiokit handover take` / `give`. Sysfs writes go through
+ * rebind_ops (the table tests replace), commands through handover_ops; a
+ * unit is stopped or started under timeout(1), so a display manager that
+ * does not stop is named and everything is rolled back rather than hung.
+ */
+#include <signal.h>
+#include <stdio.h>
+
+#include "apply/handover.h"
+
+static int run_command(char *const argv[], char **errmsg)
+{
+	return spawn_wait(argv, errmsg);
+}
+
+static const struct handover_ops default_ops = { .run = run_command };
+const struct handover_ops *handover_ops = &default_ops;
+
+void handover_result_clear(struct handover_result *res)
+{
+	free(res->detail);
+	rebind_result_clear(&res->bind);
+	strv_clear(&res->rolled_back);
+	strv_clear(&res->rollback_errors);
+	*res = (struct handover_result){ 0 };
+}
+
+static int systemctl(const char *verb, const char *unit, char **detail)
+{
+	char secs[16];
+	char *argv[] = { (char *)"timeout", secs, (char *)"systemctl", (char *)verb, (char *)unit, NULL };
+
+	snprintf(secs, sizeof(secs), "%d", HANDOVER_UNIT_TIMEOUT);
+	return handover_ops->run(argv, detail);
+}
+
+static int modprobe(bool remove, const char *module, char **detail)
+{
+	char *argv[] = { (char *)"modprobe", (char *)(remove ? "-r" : module), (char *)module, NULL };
+
+	if (!remove)
+		argv[2] = NULL;
+	return handover_ops->run(argv, detail);
+}
+
+static int run_step(struct host *h, struct handover_plan *p, const struct handover_step *s, struct handover_result *res)
+{
+	int k;
+
+	switch (s->kind) {
+	case HANDOVER_SAVE_STATE:
+		return path_write_file_atomic(h->root, s->path, s->value, 0644);
+	case HANDOVER_FORGET:
+		k = path_unlink(h->root, s->path);
+		return k == -ENOENT ? 0 : k;
+	case HANDOVER_STOP_UNIT:
+		return systemctl("stop", s->name, &res->detail);
+	case HANDOVER_START_UNIT:
+		return systemctl("start", s->name, &res->detail);
+	case HANDOVER_WRITE:
+		return rebind_ops->write_attr(h->root, s->path, s->value);
+	case HANDOVER_UNLOAD:
+		return modprobe(true, s->name, &res->detail);
+	case HANDOVER_LOAD:
+		return modprobe(false, s->name, &res->detail);
+	case HANDOVER_BIND:
+		if (p->bind.nsteps == 0)
+			return 0;
+		k = rebind_execute(h, &p->bind, &res->bind);
+		if (k < 0)
+			return k;
+		if (res->bind.failed) {
+			_cleanup_free_ char *d = bind_step_describe(h, &p->bind, &p->bind.steps[res->bind.step]);
+			res->detail = strdupf("'%s': %s%s%s", d ? d : "?", strerror(-res->bind.error),
+					      res->bind.detail ? "; " : "", res->bind.detail ? res->bind.detail : "");
+			return res->bind.error ? res->bind.error : -EIO;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Undo one step of take that ran. */
+static int undo_step(struct host *h, const struct handover_step *s, struct handover_result *res)
+{
+	_cleanup_free_ char *detail = NULL;
+	int k = 0;
+
+	switch (s->kind) {
+	case HANDOVER_SAVE_STATE:
+		k = path_unlink(h->root, s->path);
+		k = k == -ENOENT ? 0 : k;
+		if (k < 0)
+			return strv_push_take(&res->rollback_errors, strdupf("cannot remove /%s: %s", s->path, strerror(-k)));
+		return strv_push_take(&res->rolled_back, strdupf("removed /%s", s->path));
+	case HANDOVER_STOP_UNIT:
+		if ((k = systemctl("start", s->name, &detail)) < 0)
+			return strv_push_take(&res->rollback_errors, strdupf("cannot start %s again: %s", s->name,
+									     detail ? detail : strerror(-k)));
+		return strv_push_take(&res->rolled_back, strdupf("started %s", s->name));
+	case HANDOVER_WRITE:
+		if (!s->undo_path)
+			return 0;
+		if ((k = rebind_ops->write_attr(h->root, s->undo_path, s->undo_value)) < 0)
+			return strv_push_take(&res->rollback_errors, strdupf("cannot write %s to /%s: %s", s->undo_value,
+									     s->undo_path, strerror(-k)));
+		return strv_push_take(&res->rolled_back, strdupf("echo %s > /%s", s->undo_value, s->undo_path));
+	case HANDOVER_UNLOAD:
+		if ((k = modprobe(false, s->name, &detail)) < 0)
+			return strv_push_take(&res->rollback_errors, strdupf("cannot load %s again: %s", s->name,
+									     detail ? detail : strerror(-k)));
+		return strv_push_take(&res->rolled_back, strdupf("modprobe %s", s->name));
+	default:
+		return 0; /* the bind step rolled itself back */
+	}
+}
+
+int handover_execute(struct host *h, struct handover_plan *p, struct handover_result *res)
+{
+	sigset_t hold, old;
+	int k = 0;
+
+	*res = (struct handover_result){ 0 };
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	for (size_t i = 0; i < p->nsteps; i++) {
+		k = run_step(h, p, &p->steps[i], res);
+		if (k == 0)
+			continue;
+		/* Every failure rolls back, ENOMEM too (the kernel answers it). */
+		res->failed = true;
+		res->step = i;
+		res->error = k;
+		k = 0;
+		if (!p->give)
+			for (size_t j = i; j-- > 0;)
+				if (undo_step(h, &p->steps[j], res) == -ENOMEM)
+					k = -ENOMEM;
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return k;
+}

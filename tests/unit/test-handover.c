@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vfiokit handover on a copy of the single-gpu machine: the planner's steps
+ * and their order, and handover_execute() with the sysfs writes
+ * (rebind_ops) and the commands (handover_ops) replaced by an imitation of
+ * the kernel and systemd: driver_override stored, unbind removes the driver
+ * link, bind and drivers_probe make it; a vtconsole's bind stored; the
+ * efi-framebuffer platform device unbound and bound; "systemctl stop/start"
+ * and "modprobe" recorded. The Nth operation fails; the copy must then be
+ * exactly as before take: drivers, driver_override, fbcon, efifb, the
+ * display manager running, no state file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/handover.h"
+#include "host/host.h"
+#include "plan/handover.h"
+
+#define GPU "0000:00:06.0"
+#define AUDIO "0000:00:06.1"
+
+static const char *fixtures;
+static char *root_dir;
+static long ops, fail_at;
+static int fail_with;
+static bool dm_running;
+static char cmdlog[4096];
+
+static char *abs_of(const char *rel)
+{
+	char *s = strdupf("%s/%s", root_dir, rel);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void write_text(const char *rel, const char *text)
+{
+	_cleanup_free_ char *abs = abs_of(rel);
+	FILE *f = fopen(abs, "w");
+
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	fclose(f);
+}
+
+static void set_link(const char *rel, const char *target)
+{
+	_cleanup_free_ char *abs = abs_of(rel);
+
+	(void)unlink(abs);
+	if (target)
+		assert_int_equal(symlink(target, abs), 0);
+}
+
+static void set_driver(const char *dev, const char *driver)
+{
+	_cleanup_free_ char *link = strdupf("sys/bus/pci/devices/%s/driver", dev);
+	_cleanup_free_ char *target = strdupf("../../../../bus/pci/drivers/%s", driver);
+
+	set_link(link, *driver ? target : NULL);
+}
+
+static int fake_write_attr(struct path_root *r, const char *rel, const char *value)
+{
+	_cleanup_free_ char *v = strndup(value, strcspn(value, "\n"));
+	const char *base = strrchr(rel, '/') + 1;
+
+	(void)r;
+	if (++ops == fail_at)
+		return fail_with;
+	if (startswith(rel, "sys/class/vtconsole/")) {
+		write_text(rel, v);
+		return 0;
+	}
+	if (streq(rel, "sys/bus/platform/drivers/efi-framebuffer/unbind")) {
+		set_link("sys/devices/platform/efi-framebuffer.0/driver", NULL);
+		return 0;
+	}
+	if (streq(rel, "sys/bus/platform/drivers/efi-framebuffer/bind")) {
+		set_link("sys/devices/platform/efi-framebuffer.0/driver", "../../../bus/platform/drivers/efi-framebuffer");
+		return 0;
+	}
+	if (streq(base, "driver_override")) {
+		write_text(rel, *v ? v : "(null)");
+		return 0;
+	}
+	if (streq(base, "unbind")) {
+		set_driver(v, "");
+		return 0;
+	}
+	if (streq(base, "bind")) {
+		_cleanup_free_ char *drv = strndup(rel + strlen("sys/bus/pci/drivers/"),
+						   strlen(rel) - strlen("sys/bus/pci/drivers/") - strlen("/bind"));
+		set_driver(v, drv);
+		return 0;
+	}
+	if (streq(rel, "sys/bus/pci/drivers_probe")) {
+		_cleanup_free_ char *ov = NULL, *ovrel = strdupf("sys/bus/pci/devices/%s/driver_override", v);
+		struct path_root *pr;
+		assert_int_equal(path_root_open(root_dir, &pr), 0);
+		assert_int_equal(path_read_string(pr, ovrel, &ov), 0);
+		path_root_free(pr);
+		/* No override: the kernel matches the IDs, as the copy had it. */
+		if (streq(ov, "(null)"))
+			set_driver(v, streq(v, GPU) ? "bochs-drm" : streq(v, AUDIO) ? "snd_hda_intel" : "");
+		else
+			set_driver(v, ov);
+		return 0;
+	}
+	fail_msg("unexpected write to %s", rel);
+	return -EINVAL;
+}
+
+static int fake_run(char *const argv[], char **errmsg)
+{
+	size_t i = 0;
+
+	if (++ops == fail_at) {
+		*errmsg = strdup("exit status 1");
+		return fail_with;
+	}
+	for (; argv[i]; i++)
+		snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "%s%s", i ? " " : "", argv[i]);
+	snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "\n");
+	if (i == 5 && streq(argv[2], "systemctl"))
+		dm_running = streq(argv[3], "start");
+	return 0;
+}
+
+static const struct rebind_ops fake_rebind = { .write_attr = fake_write_attr };
+static const struct handover_ops fake_handover = { .run = fake_run };
+
+static void make_copy(void)
+{
+	_cleanup_free_ char *cmd = NULL;
+
+	free(root_dir);
+	root_dir = strdup("/tmp/vfiokit-handover-XXXXXX");
+	assert_non_null(root_dir);
+	assert_non_null(mkdtemp(root_dir));
+	cmd = strdupf("cp -a '%s/single-gpu/.' '%s' && mkdir -p '%s/sys/bus/pci/drivers/vfio-pci' '%s/dev/vfio' && "
+		      ": >'%s/dev/vfio/3' && rm -rf '%s/proc/1433'",
+		      fixtures, root_dir, root_dir, root_dir, root_dir, root_dir);
+	assert_non_null(cmd);
+	assert_int_equal(system(cmd), 0);
+	dm_running = true;
+}
+
+static void remove_copy(void)
+{
+	_cleanup_free_ char *cmd = strdupf("rm -rf '%s'", root_dir);
+
+	assert_int_equal(system(cmd), 0);
+}
+
+static char *read_rel(struct path_root *r, const char *rel)
+{
+	char *s = NULL;
+
+	assert_int_equal(path_read_string(r, rel, &s), 0);
+	return s;
+}
+
+static char *driver_of(struct path_root *r, const char *dev)
+{
+	char *d = NULL;
+
+	assert_true(pci_read_driver(r, dev, &d) >= 0);
+	return d ? d : strdup("");
+}
+
+/* The copy as take found it. */
+static void assert_as_before(struct path_root *r)
+{
+	_cleanup_free_ char *d0 = driver_of(r, GPU), *d1 = driver_of(r, AUDIO);
+	_cleanup_free_ char *o0 = read_rel(r, "sys/bus/pci/devices/" GPU "/driver_override");
+	_cleanup_free_ char *vt = read_rel(r, "sys/class/vtconsole/vtcon1/bind"), *fb = NULL;
+
+	assert_string_equal(d0, "bochs-drm");
+	assert_string_equal(d1, "snd_hda_intel");
+	assert_string_equal(o0, "(null)");
+	assert_string_equal(vt, "1");
+	assert_int_equal(path_readlink(r, "sys/devices/platform/efi-framebuffer.0/driver", &fb), 0);
+	assert_true(dm_running);
+	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
+	assert_false(path_exists(r, BIND_STATE_DIR "/" GPU));
+}
+
+static void load(struct path_root **r, struct host **h)
+{
+	assert_int_equal(path_root_open(root_dir, r), 0);
+	assert_int_equal(host_load(*r, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE | HOST_LOAD_HOLDERS, h), 0);
+	assert_int_equal(host_pci_drivers_probe(*h, BIND_DRIVER_DEFAULT), 0);
+}
+
+/* The steps, in order, each with its undo. */
+static void test_plan_take(void **state)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	_cleanup_free_ char *err = NULL;
+
+	(void)state;
+	make_copy();
+	load(&r, &h);
+	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &err), 0);
+	assert_true(p.display);
+	assert_int_equal(p.blockers.n, 0); /* Xorg is the display manager's */
+	assert_int_equal(p.nsteps, 5);
+	assert_int_equal(p.steps[0].kind, HANDOVER_SAVE_STATE);
+	assert_string_equal(p.steps[0].value, "vfiokit handover 1\ndevice=" GPU "\nunit=lightdm.service\nvtcon=vtcon1\n"
+					      "bootfb=efi-framebuffer.0 efi-framebuffer\n");
+	assert_int_equal(p.steps[1].kind, HANDOVER_STOP_UNIT);
+	assert_string_equal(p.steps[1].name, "lightdm.service");
+	assert_int_equal(p.steps[2].kind, HANDOVER_WRITE);
+	assert_string_equal(p.steps[2].path, "sys/class/vtconsole/vtcon1/bind");
+	assert_string_equal(p.steps[2].value, "0");
+	assert_string_equal(p.steps[2].undo_value, "1");
+	assert_int_equal(p.steps[3].kind, HANDOVER_WRITE);
+	assert_string_equal(p.steps[3].path, "sys/bus/platform/drivers/efi-framebuffer/unbind");
+	assert_string_equal(p.steps[3].undo_path, "sys/bus/platform/drivers/efi-framebuffer/bind");
+	assert_int_equal(p.steps[4].kind, HANDOVER_BIND);
+	assert_int_equal(p.bind.nitems, 2);
+	/* bind's refusal of the boot GPU is there, for take to lift knowingly. */
+	assert_true(p.bind.refusals.n >= 1);
+	assert_int_equal(p.bind.refusals.v[0].kind, REFUSE_DISPLAY);
+	assert_true(refusal_handover_lifts(REFUSE_DISPLAY));
+	assert_false(refusal_handover_lifts(REFUSE_MOUNT));
+	handover_plan_clear(&p);
+
+	/* Taken already: said. */
+	assert_int_equal(handover_plan_take(h, "00:06.0", "vfiokit handover 1\n", &p, &err), HANDOVER_ERR_TAKEN);
+	assert_non_null(strstr(err, "already taken"));
+	handover_plan_clear(&p);
+	free(err);
+	err = NULL;
+	/* A device that is not a display: a note says what take does. */
+	assert_int_equal(handover_plan_take(h, "00:03.0", NULL, &p, &err), 0);
+	assert_false(p.display);
+	assert_int_equal(p.notes.n, 1);
+	assert_non_null(strstr(p.notes.v[0], "is not a display device"));
+	assert_int_equal(p.nsteps, 2);
+	handover_plan_clear(&p);
+	/* A state file that is not take's: give refuses it. */
+	assert_int_equal(handover_plan_give(h, "00:06.0", "vfiokit handover 1\nunit=../../x\n", &p, &err),
+			 HANDOVER_ERR_STATE);
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	remove_copy();
+}
+
+/* Another process holding the device blocks take, by name. */
+static void test_plan_blockers(void **state)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	_cleanup_free_ char *err = NULL, *cmd = NULL;
+
+	(void)state;
+	make_copy();
+	cmd = strdupf("cp -a '%s/single-gpu/proc/1433' '%s/proc/'", fixtures, root_dir);
+	assert_int_equal(system(cmd), 0);
+	load(&r, &h);
+	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &err), 0);
+	assert_int_equal(p.blockers.n, 1);
+	assert_non_null(strstr(p.blockers.v[0], "pid 1433 (firefox-esr"));
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	remove_copy();
+}
+
+/* Take with the Nth operation failing; true when the Nth was reached. */
+static bool take_failing_at(long n, int err)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	struct handover_result res;
+	_cleanup_free_ char *msg = NULL;
+	bool fired;
+
+	load(&r, &h);
+	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
+	ops = 0;
+	fail_at = n;
+	fail_with = err;
+	cmdlog[0] = '\0';
+	assert_int_equal(handover_execute(h, &p, &res), 0);
+	fired = ops >= n;
+	fail_at = 0;
+	if (fired) {
+		assert_true(res.failed);
+		assert_int_equal(res.rollback_errors.n, 0);
+		assert_int_equal(res.bind.rollback_errors.n, 0);
+		assert_as_before(r);
+	} else
+		assert_false(res.failed);
+	handover_result_clear(&res);
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	return fired;
+}
+
+static void test_rollback_every_step(void **state)
+{
+	static const int errs[] = { -EIO, -ENOMEM, -ETIME };
+	long n = 0;
+
+	(void)state;
+	rebind_ops = &fake_rebind;
+	handover_ops = &fake_handover;
+	for (size_t e = 0; e < ARRAY_SIZE(errs); e++) {
+		make_copy();
+		for (n = 1; n < 100 && take_failing_at(n, errs[e]); n++)
+			;
+		/* stop, fbcon, efifb, then override, unbind, probe for each of the two. */
+		assert_int_equal(n, 10);
+		remove_copy();
+	}
+}
+
+/* take then give: back on bochs-drm, fbcon bound, the display manager
+ * started, the record gone; efifb stays released. */
+static void test_take_give(void **state)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	struct handover_result res;
+	_cleanup_free_ char *msg = NULL, *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
+
+	(void)state;
+	rebind_ops = &fake_rebind;
+	handover_ops = &fake_handover;
+	make_copy();
+	assert_false(take_failing_at(1000, -EIO));
+	load(&r, &h);
+	d0 = driver_of(r, GPU);
+	assert_string_equal(d0, "vfio-pci");
+	assert_false(dm_running);
+	assert_int_equal(host_handover_state(h, &h->pci[0], &st), -ENOENT); /* 00:00.0 */
+	assert_int_equal(host_handover_state(h, host_find_pci(h, &(struct pci_addr){ 0, 0, 6, 0 }), &st), 0);
+	assert_int_equal(handover_plan_take(h, "00:06.0", st, &p, &msg), HANDOVER_ERR_TAKEN);
+	handover_plan_clear(&p);
+	free(msg);
+	msg = NULL;
+	assert_int_equal(handover_plan_give(h, "00:06.0", st, &p, &msg), 0);
+	cmdlog[0] = '\0';
+	assert_int_equal(handover_execute(h, &p, &res), 0);
+	assert_false(res.failed);
+	handover_result_clear(&res);
+	handover_plan_clear(&p);
+	free(d0);
+	d0 = driver_of(r, GPU);
+	d1 = driver_of(r, AUDIO);
+	vt = read_rel(r, "sys/class/vtconsole/vtcon1/bind");
+	assert_string_equal(d0, "bochs-drm");
+	assert_string_equal(d1, "snd_hda_intel");
+	assert_string_equal(vt, "1");
+	assert_true(dm_running);
+	assert_non_null(strstr(cmdlog, "timeout 30 systemctl start lightdm.service"));
+	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
+	host_free(h);
+	path_root_free(r);
+	remove_copy();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_take),
+		cmocka_unit_test(test_plan_blockers),
+		cmocka_unit_test(test_rollback_every_step),
+		cmocka_unit_test(test_take_give),
+	};
+
+	fixtures = getenv("VFIOKIT_FIXTURES");
+	if (!fixtures) {
+		fprintf(stderr, "VFIOKIT_FIXTURES is not set\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
