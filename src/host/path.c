@@ -635,6 +635,36 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 	return 0;
 }
 
+int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len)
+{
+	_cleanup_close_ int fd = open_regular_at(d->fd, name);
+	size_t n = 0;
+
+	if (fd < 0) {
+		if (fd != -ENOENT && fd != -ENOTDIR)
+			trace_in_dir(d, PATH_TRACE_EXISTS, name);
+		return fd;
+	}
+	/* A regular file: a read returns less than asked only at its end
+	 * (sysfs's config too), or on a signal. */
+	while (n < size) {
+		ssize_t k = read(fd, buf + n, size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+			trace_in_dir(d, PATH_TRACE_EXISTS, name);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	trace_in_dir(d, PATH_TRACE_FILE, name);
+	return 0;
+}
+
 int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
 {
 	int k = readlink_at(d->fd, name, ret);
