@@ -379,7 +379,7 @@ struct host_block {
 enum host_load_flags {
 	HOST_LOAD_PCI = 1 << 0,
 	HOST_LOAD_NAMES = 1 << 1,
-	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases */
+	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases (modalias read only then) */
 	HOST_LOAD_USB = 1 << 3,
 	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
 	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
@@ -443,7 +443,7 @@ static inline bool pci_is_bridge_role(enum pci_role r)
 }
 
 /* Internal loaders, one per concern (pci.c, iommu.c, kernel.c, system.c, usb.c, names.c). */
-int pci_load(struct host *h);
+int pci_load(struct host *h, bool modalias);
 int iommu_load_groups(struct host *h);
 int iommu_load_state(struct host *h);
 int kernel_load(struct host *h, bool modules);

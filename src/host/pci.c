@@ -312,7 +312,7 @@ static int load_identity(struct host *h, struct path_dir *d, struct pci_device *
 	return identity_from_attrs(h, d, dev, !ids_read, !class_read, !subsys_read);
 }
 
-static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
+static int load_device(struct host *h, struct path_dir *bus, const char *name, bool modalias, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
 	_cleanup_free_ char *group = NULL;
@@ -354,7 +354,8 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		free(dev->driver_override);
 		dev->driver_override = NULL;
 	}
-	if (read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
+	/* Only to match modules (HOST_LOAD_MODULES). */
+	if (modalias && read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
 		goto fail;
 	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
 		goto fail;
@@ -394,7 +395,7 @@ static int cmp_dev(const void *a, const void *b)
 	return pci_addr_cmp(&((const struct pci_device *)a)->addr, &((const struct pci_device *)b)->addr);
 }
 
-int pci_load(struct host *h)
+int pci_load(struct host *h, bool modalias)
 {
 	struct strv names = { 0 };
 	struct path_dir bus = { .fd = -1 };
@@ -414,7 +415,7 @@ int pci_load(struct host *h)
 		struct pci_device *dev = &h->pci[h->npci];
 
 		memset(dev, 0, sizeof(*dev));
-		k = load_device(h, &bus, names.v[i], dev);
+		k = load_device(h, &bus, names.v[i], modalias, dev);
 		if (k == -ENOMEM) {
 			pci_device_free(dev);
 			strv_clear(&names);
