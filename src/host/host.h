@@ -73,7 +73,8 @@ struct pci_device {
 	/* Resizable BARs (Linux 6.1+, drivers/pci/pci-sysfs.c resourceN_resize):
 	 * rebar_sizes[n] the sizes BAR n supports, bit k for 2^k MiB, 0 when it
 	 * is not resizable; bar_len[n] its length now in bytes (the "resource"
-	 * file, read only for a resizable BAR), 0 when unassigned or unread. */
+	 * file, read only for a resizable BAR), 0 when unassigned or unread.
+	 * Read for display devices (class 0x03) only, the ones asked about. */
 	uint64_t rebar_sizes[PCI_STD_BARS];
 	uint64_t bar_len[PCI_STD_BARS];
 	enum pci_role role;

@@ -360,7 +360,9 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, b
 	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
 		goto fail;
 	dev->has_reset = path_dir_exists(&d, "reset");
-	if (load_rebar(h, &d, dev) == -ENOMEM)
+	/* Six lookups for what only a GPU's resizable BAR is asked for
+	 * (doctor's resizable-bar): other devices' are left 0. */
+	if (pci_is_display(dev) && load_rebar(h, &d, dev) == -ENOMEM)
 		goto fail;
 	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
