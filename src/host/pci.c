@@ -364,7 +364,10 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, b
 	 * (doctor's resizable-bar): other devices' are left 0. */
 	if (pci_is_display(dev) && load_rebar(h, &d, dev) == -ENOMEM)
 		goto fail;
-	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
+	/* The kernel shows boot_vga for VGA devices only (pci_is_vga():
+	 * display, or the pre-2.0 VGA class 0x0001). */
+	if (pci_is_display(dev) || dev->class >> 8 == 0x0001)
+		read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
 
 	k = read_link_base(h, &d, "iommu_group", &group);
