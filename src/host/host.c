@@ -105,6 +105,7 @@ void host_free(struct host *h)
 	strv_clear(&h->iommu.vfio_msi);
 	system_free(h);
 	free(h->pci_ids);
+	strv_clear(&h->names);
 	strv_clear(&h->diags);
 	strv_clear(&h->pci_drivers);
 	for (size_t i = 0; i < ARRAY_SIZE(h->usage_unknown); i++)

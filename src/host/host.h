@@ -60,7 +60,8 @@ struct pci_device {
 	uint32_t class; /* 24 bits: base, sub, prog-if */
 	uint8_t revision;
 	bool has_subsys, has_revision;
-	char *vendor_name, *device_name, *class_name, *subsys_name; /* NULL if unknown */
+	/* NULL if unknown; owned by host->names (one copy for all devices alike) */
+	const char *vendor_name, *device_name, *class_name, *subsys_name;
 	char *driver;          /* bound driver, NULL if none */
 	char *driver_override; /* NULL if unset */
 	char *modalias;
@@ -349,6 +350,7 @@ struct host {
 	struct host_system sys;
 	struct host_progress progress; /* HOST_LOAD_PROGRESS */
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
+	struct strv names; /* the devices' names, each once */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
 	/* HOST_LOAD_USAGE: why a kind of use could not be read

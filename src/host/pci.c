@@ -7,10 +7,6 @@
 
 void pci_device_free(struct pci_device *d)
 {
-	free(d->vendor_name);
-	free(d->device_name);
-	free(d->class_name);
-	free(d->subsys_name);
 	free(d->driver);
 	free(d->driver_override);
 	free(d->modalias);
