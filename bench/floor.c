@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The floor: the least a program can do to read what `vfiokit groups -J`
  * shows, with no model, no names, no output formatting. For each device in
- * TREE/sys/bus/pci/devices: vendor, device, subsystem ids, class, revision,
- * modalias, numa_node, driver_override, reset_method, boot_vga and reset
- * existence, and the driver and iommu_group links; then each group's device
- * list. Prints only a count. */
+ * TREE/sys/bus/pci/devices: the first 64 bytes of config (vendor, device,
+ * subsystem ids, class, revision), numa_node, driver_override, reset_method,
+ * boot_vga and reset existence, and the driver and iommu_group links; then
+ * each group's device list. Prints only a count. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,13 +14,13 @@
 
 static unsigned long bytes;
 
-static void rd(int dfd, const char *name)
+static void rd(int dfd, const char *name, size_t size)
 {
 	char buf[256];
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	ssize_t n = read(fd, buf, sizeof(buf));
+	ssize_t n = read(fd, buf, size);
 	if (n > 0)
 		bytes += (unsigned long)n;
 	close(fd);
@@ -28,9 +28,7 @@ static void rd(int dfd, const char *name)
 
 int main(int argc, char **argv)
 {
-	static const char *const attrs[] = { "vendor", "device", "subsystem_vendor", "subsystem_device", "class",
-					     "revision", "modalias", "numa_node", "driver_override", "reset_method",
-					     "boot_vga" };
+	static const char *const attrs[] = { "numa_node", "driver_override", "reset_method", "boot_vga" };
 	char path[4096], link[4096];
 	unsigned devices = 0, members = 0;
 	struct dirent *de;
@@ -47,8 +45,9 @@ int main(int argc, char **argv)
 		int dfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0)
 			continue;
+		rd(dfd, "config", 64);
 		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-			rd(dfd, attrs[i]);
+			rd(dfd, attrs[i], 256);
 		bytes += faccessat(dfd, "reset", F_OK, 0) == 0;
 		bytes += readlinkat(dfd, "driver", link, sizeof(link)) > 0;
 		bytes += readlinkat(dfd, "iommu_group", link, sizeof(link)) > 0;

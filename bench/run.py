@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Benchmark `vfiokit groups -J` against its peers on the same synthetic
-sysfs tree (10,000 PCI devices in 2,500 IOMMU groups, SR-IOV scale):
+sysfs trees (SR-IOV scale: N PCI devices in N/4 IOMMU groups), at 1,000,
+10,000 and 50,000 devices (--sizes):
 
   - lspci -nnk reading the same tree (-A linux-sysfs -O sysfs.path=...)
+  - a minimal C reader of the same facts (bench/floor.c): the floor
   - the article's group-listing shell loop (one lspci per device), on a
     500-device tree, against vfiokit on that same tree
-  - a minimal C reader of the same attributes (bench/floor.c): the floor
 
 and, on small machines, where starting the process is most of the time:
 
@@ -15,13 +16,15 @@ and, on small machines, where starting the process is most of the time:
     (tests/fixtures/hosts/article), and both on this machine's /sys
   - vfiokit check against virt-host-validate qemu, both on this machine
 
-Prints median wall time over the runs, the ratios, and peak RSS; the small
-machines' commands run in turn, round after round, and their CPU time (user +
-system) is given beside the wall time, as it moves less when other work
-shares the machine. Timings are reported, never asserted.
+Prints median wall time over the runs, the ratios, and peak RSS (getrusage
+through bench/rss.c). Every group of commands runs in turn, round after round,
+so that a change in the machine's load falls on all of them, and their CPU
+time (user + system) is given beside the wall time, as it moves less when
+other work shares the machine. Timings are reported, never asserted.
 
 usage: bench/run.py [--vfiokit build/src/vfiokit] [--runs 5] [--small-runs 50]
-                    [--small-only] [--keep DIR]
+                    [--sizes 1000,10000,50000] [--small-only | --no-small]
+                    [--keep DIR]
 """
 import argparse
 import os
@@ -49,23 +52,34 @@ RSS = None  # bench/rss.c, built in main()
 
 
 def run(cmd, env=None):
-    """Wall time and peak RSS (KiB) of one run."""
+    """Wall time, CPU time (user + system) and peak RSS (KiB) of one run."""
     t0 = time.perf_counter()
-    p = subprocess.run([RSS] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    p = subprocess.Popen([RSS] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
-    if p.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("failed: %s" % " ".join(cmd))
-    rss = [int(l.split("=")[1]) for l in p.stderr.decode().splitlines() if l.startswith("maxrss_kib=")]
-    return dt, rss[-1]
+    rss = [int(l.split("=")[1]) for l in err.decode().splitlines() if l.startswith("maxrss_kib=")]
+    return dt, ru.ru_utime + ru.ru_stime, rss[-1]
 
 
-def measure(name, cmd, runs, env=None):
-    run(cmd, env)  # warm the page cache
-    res = [run(cmd, env) for _ in range(runs)]
-    t = statistics.median(r[0] for r in res)
-    rss = max(r[1] for r in res)
-    print("  %-34s %9.3f s   peak RSS %7.1f MiB" % (name, t, rss / 1024))
-    return t, rss
+def measure(cmds, runs, env=None):
+    """Each command once per round, round after round (the first round warms
+    the page cache): medians of wall and CPU time, the largest peak RSS."""
+    res = {name: [] for name, _ in cmds}
+    for rnd in range(runs + 1):
+        for name, cmd in cmds:
+            r = run(cmd, env)
+            if rnd:
+                res[name].append(r)
+    out = {}
+    for name, _ in cmds:
+        out[name] = (statistics.median(r[0] for r in res[name]), statistics.median(r[1] for r in res[name]),
+                     max(r[2] for r in res[name]))
+        print("  %-34s %8.3f s wall %8.3f s CPU   peak RSS %7.1f MiB" %
+              (name, out[name][0], out[name][1], out[name][2] / 1024))
+    return out
 
 
 def small(cmds, runs, env):
@@ -137,44 +151,60 @@ def main():
     ap.add_argument("--keep", help="keep the trees here")
     ap.add_argument("--small-runs", type=int, default=50)
     ap.add_argument("--small-only", action="store_true", help="only the small machines")
+    ap.add_argument("--no-small", action="store_true", help="only the trees")
+    ap.add_argument("--sizes", default="1000,10000,50000", help="devices in each tree of the curve")
     a = ap.parse_args()
+    try:
+        sizes = [int(x) for x in a.sizes.split(",")]
+    except ValueError:
+        sys.exit("--sizes takes numbers separated by commas, not %r" % a.sizes)
     for tool in ("lspci", "bash", "cc"):
         if not shutil.which(tool):
             sys.exit("needs %s (apt-get install pciutils bash gcc)" % tool)
     env = dict(os.environ, LC_ALL="C")
-    small_machines(a.vfiokit, a.small_runs, env)
+    if not a.no_small:
+        small_machines(a.vfiokit, a.small_runs, env)
+        print()
     if a.small_only:
         return
-    print()
 
     work = a.keep or tempfile.mkdtemp(prefix="vfiokit-bench.")
-    big, small = os.path.join(work, "tree-10000"), os.path.join(work, "tree-500")
+    os.makedirs(work, exist_ok=True)
     floor = os.path.join(work, "floor")
-    if not os.path.exists(big):
-        print("generating 10,000 devices in 2,500 groups ...")
-        make_tree(big, 10000, 2500)
-    if not os.path.exists(small):
-        make_tree(small, 500, 125)
     subprocess.run(["cc", "-O2", "-o", floor, os.path.join(TOP, "bench/floor.c")], check=True)
     global RSS
     RSS = os.path.join(work, "rss")
     subprocess.run(["cc", "-O2", "-o", RSS, os.path.join(TOP, "bench/rss.c")], check=True)
 
-    print("10,000 PCI devices, 2,500 IOMMU groups (median of %d runs):" % a.runs)
-    v, vrss = measure("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", big], a.runs, env)
-    l, _ = measure("lspci -nnk", ["lspci", "-nnk", "-A", "linux-sysfs", "-O",
-                                   "sysfs.path=%s/sys/bus/pci" % big], a.runs, env)
-    f, _ = measure("floor (bench/floor.c)", [floor, big], a.runs, env)
+    curve = []
+    for n in sizes:
+        tree = os.path.join(work, "tree-%d" % n)
+        if not os.path.exists(tree):
+            print("generating %d devices in %d groups ..." % (n, n // 4))
+            make_tree(tree, n, n // 4)
+        print("%d PCI devices, %d IOMMU groups (median of %d rounds):" % (n, n // 4, a.runs))
+        r = measure([("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", tree]),
+                     ("lspci -nnk", ["lspci", "-nnk", "-A", "linux-sysfs", "-O",
+                                     "sysfs.path=%s/sys/bus/pci" % tree]),
+                     ("floor (bench/floor.c)", [floor, tree])], a.runs, env)
+        curve.append((n, r["vfiokit groups -J"], r["lspci -nnk"], r["floor (bench/floor.c)"]))
+
+    small_tree = os.path.join(work, "tree-500")
+    if not os.path.exists(small_tree):
+        make_tree(small_tree, 500, 125)
     print("500 PCI devices, 125 IOMMU groups:")
-    v5, _ = measure("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", small], a.runs, env)
-    loop_env = dict(env, TREE=small)
-    al, _ = measure("article's loop (lspci per device)", ["bash", "-c", ARTICLE_LOOP], 1, loop_env)
+    v5 = measure([("vfiokit groups -J", [a.vfiokit, "groups", "-J", "--root", small_tree])], a.runs, env)
+    al = measure([("article's loop (lspci per device)", ["bash", "-c", ARTICLE_LOOP])], 1, dict(env, TREE=small_tree))
     print()
-    print("ratios:")
-    print("  lspci -nnk / vfiokit          %6.2fx  (target >= 2x)" % (l / v))
-    print("  article's loop / vfiokit      %6.0fx  (target >= 100x, 500 devices)" % (al / v5))
-    print("  vfiokit / floor               %6.2fx  (target <= 1.5x)" % (v / f))
-    print("  vfiokit peak RSS              %6.1f MiB (target < 16 MiB)" % (vrss / 1024))
+    print("the curve: wall time ratios, CPU time ratios in brackets (targets at 10,000 devices:")
+    print("lspci / vfiokit >= 2x, vfiokit / floor <= 1.2x, vfiokit's peak RSS < 16 MiB):")
+    print("  %8s  %-22s  %-22s  %11s  %11s" % ("devices", "lspci -nnk / vfiokit", "vfiokit / floor", "vfiokit RSS",
+                                               "lspci RSS"))
+    for n, v, l, f in curve:
+        print("  %8d  %8.2fx (%6.2fx)     %8.2fx (%6.2fx)     %7.1f MiB  %7.1f MiB" %
+              (n, l[0] / v[0], l[1] / v[1], v[0] / f[0], v[1] / f[1], v[2] / 1024, l[2] / 1024))
+    print("  article's loop / vfiokit: %.0fx (target >= 100x, 500 devices)" %
+          (al["article's loop (lspci per device)"][0] / v5["vfiokit groups -J"][0]))
     if not a.keep:
         shutil.rmtree(work)
 

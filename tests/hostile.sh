@@ -53,23 +53,26 @@ while IFS= read -r f; do
 	fi
 done <"$tmp/files"
 echo "# $total FIFOs planted, $named named by check" >>"$tmp/bad"
-[ "$(grep -c -v '^#' "$tmp/bad")" = 0 ] && [ "$total" -gt 300 ] && [ "$named" -gt 100 ]
+# (Fewer are named than files planted: most are never read by check, and a
+# device's vendor, device, class, revision and subsystem files only when its
+# config cannot say.)
+[ "$(grep -c -v '^#' "$tmp/bad")" = 0 ] && [ "$total" -gt 300 ] && [ "$named" -gt 90 ]
 ok $? "a FIFO at each of the article's files: check never hangs; output unchanged or the file named" "$tmp/bad"
 diff -r --no-dereference "$fixtures/article" "$a" >"$tmp/d" 2>&1
 ok $? "the copy is unchanged after the FIFO runs" "$tmp/d"
 
 # 2. A device node at an attribute path is never opened nor read (/dev/zero's
 # numbers: reading it would give NUL bytes, not "not a regular file").
-attr="$a/sys/bus/pci/devices/0000:06:00.0/vendor"
-if [ "$(id -u)" = 0 ] && mv "$attr" "$tmp/vendor.orig" && mknod "$attr" c 1 5 2>/dev/null; then
+attr="$a/sys/bus/pci/devices/0000:06:00.0/config"
+if [ "$(id -u)" = 0 ] && mv "$attr" "$tmp/config.orig" && mknod "$attr" c 1 5 2>/dev/null; then
 	run check --root "$a"
 	[ "$rc" -le 1 ] &&
-		grep -q "^vfiokit: warning: /sys/bus/pci/devices/0000:06:00.0: cannot read vendor: not a regular file" "$tmp/out"
+		grep -q "^vfiokit: warning: /sys/bus/pci/devices/0000:06:00.0: cannot read config: not a regular file" "$tmp/out"
 	ok $? "a character device at an attribute: named, not read" "$tmp/out"
 	rm -f "$attr"
-	mv "$tmp/vendor.orig" "$attr"
+	mv "$tmp/config.orig" "$attr"
 else
-	[ -e "$tmp/vendor.orig" ] && mv "$tmp/vendor.orig" "$attr"
+	[ -e "$tmp/config.orig" ] && mv "$tmp/config.orig" "$attr"
 	n=$((n + 1)); echo "ok $n # SKIP mknod needs root"
 fi
 
@@ -139,6 +142,7 @@ rm "$s/etc/os-release"
 ln -s ../vfiokit-snapshot.txt "$s/etc/os-release"
 ln -s "$tmp/canary" "$s/vfiokit-snapshot.txt"
 printf '0x10de\nproblem: forged line\n' >"$s/sys/bus/pci/devices/0000:01:00.0/vendor"
+: >"$s/sys/bus/pci/devices/0000:01:00.0/config" # cut short: the IDs come from the attribute files
 ln -s "$tmp/canary2" "$tmp/out.tar.gz.partial"
 cp -a "$s" "$tmp/s-before"
 run snapshot --root "$s" -o "$tmp/out.tar.gz"
@@ -165,17 +169,17 @@ ok $? "the hostile copy is unchanged by snapshot" "$tmp/d"
 
 # 6. A FIFO in a snapshotted copy is not reproduced (tar -x would recreate it
 # for whoever inspects the snapshot): an empty file, and a problem line.
-attr="$a/sys/bus/pci/devices/0000:06:00.0/vendor"
-mv "$attr" "$tmp/vendor.orig" && mkfifo "$attr"
+attr="$a/sys/bus/pci/devices/0000:06:00.0/config"
+mv "$attr" "$tmp/config.orig" && mkfifo "$attr"
 run snapshot --root "$a" -o "$tmp/fifo.tar.gz"
 mkdir "$tmp/y"
 tar -xzf "$tmp/fifo.tar.gz" -C "$tmp/y" >>"$tmp/out" 2>&1
-v="$tmp/y/sys/bus/pci/devices/0000:06:00.0/vendor"
+v="$tmp/y/sys/bus/pci/devices/0000:06:00.0/config"
 [ -f "$v" ] && [ ! -p "$v" ] && [ ! -s "$v" ] &&
-	grep -q "^problem: /sys/bus/pci/devices/0000:06:00.0: cannot read vendor: not a regular file" "$tmp/y/vfiokit-snapshot.txt"
+	grep -q "^problem: /sys/bus/pci/devices/0000:06:00.0: cannot read config: not a regular file" "$tmp/y/vfiokit-snapshot.txt"
 ok $? "a FIFO in the copy is an empty file in the snapshot, and a problem in its info file" "$tmp/out"
 rm -f "$attr"
-mv "$tmp/vendor.orig" "$attr"
+mv "$tmp/config.orig" "$attr"
 
 # 7. vm edit --from FILE: a FIFO given as the domain XML is refused by name,
 # never opened for a read that waits for a writer.

@@ -74,6 +74,8 @@ printf '# List of modules that you want to include in your initramfs.\n' >"$twin
 : >"$twin/usr/sbin/update-grub"
 : >"$twin/usr/sbin/update-initramfs"
 echo 0x13c2 >"$(find "$twin/sys/devices" -path '*0000:01:00.0/device' | head -1)"
+# and in config space, where vfiokit reads it first (0x13c2 at offset 2, little-endian)
+printf '\302\023' | dd of="$(find "$twin/sys/devices" -path '*0000:01:00.0/config' | head -1)" bs=1 seek=2 conv=notrunc 2>/dev/null
 "$vfiokit" setup --gpu 06:00.0 --root "$twin" --apply >/dev/null 2>"$tmp/why" &&
 	cp "$twin/usr/local/bin/vfio-pci-override.sh" "$out/vfio-pci-override.sh" &&
 	cp "$twin/etc/initramfs-tools/hooks/vfio-pci-override" "$out/initramfs-tools-hook.sh"

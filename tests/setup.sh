@@ -364,6 +364,8 @@ ok $? "undo: the copy is byte for byte as before" "$tmp/d"
 twin="$tmp/twin"
 cp -a "$debian" "$twin"
 echo 0x13c2 >"$(find "$twin/sys/devices" -path '*0000:01:00.0/device' | head -1)"
+# and in config space, where vfiokit reads it first (0x13c2 at offset 2, little-endian)
+printf '\302\023' | dd of="$(find "$twin/sys/devices" -path '*0000:01:00.0/config' | head -1)" bs=1 seek=2 conv=notrunc 2>/dev/null
 "$vfiokit" setup --gpu 06:00.0 --root "$twin" --apply >"$tmp/out" 2>"$tmp/err"
 [ $? = 0 ] && grep -q "0000:01:00.0 has the ID 10de:13c2 too" "$tmp/err" &&
 	grep -q "^install vfio-pci /usr/local/bin/vfio-pci-override.sh$" "$twin/etc/modprobe.d/vfio.conf" &&

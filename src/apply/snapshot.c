@@ -301,8 +301,12 @@ static int replay(struct snap *s, const struct path_trace_entry *e)
 	case PATH_TRACE_FILE:
 		if (S_ISREG(st.st_mode)) {
 			_cleanup_free_ char *data = NULL;
+			_cleanup_free_ uint8_t *bin = NULL;
 			size_t len;
 			k = path_read_file(s->h->root, real, PATH_READ_MAX, &data, &len);
+			/* Binary, as read: a PCI device's config space. */
+			if (k == -EBADMSG && (k = path_read_binary(s->h->root, real, PATH_READ_MAX, &bin, &len)) == 0)
+				return write_file(s, real, (const char *)bin, len, false);
 			return k < 0 ? 0 : write_file(s, real, data, len, false);
 		}
 		return S_ISDIR(st.st_mode) ? 0 : write_file(s, real, "", 0, true);

@@ -461,7 +461,10 @@ int cmd_groups(int argc, char **argv)
 
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_MODULES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
+	/* Modules only for their column: a modalias read per device, and
+	 * each matched against modules.alias, for nothing else. */
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
+				(cli_columns_shown(&o.cols, COL_MODULES) ? HOST_LOAD_MODULES : 0) |
 				(cli_columns_shown(&o.cols, COL_HOLDERS) ? HOST_LOAD_HOLDERS : 0), &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;

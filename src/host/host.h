@@ -80,7 +80,8 @@ struct pci_device {
 	uint32_t class; /* 24 bits: base, sub, prog-if */
 	uint8_t revision;
 	bool has_subsys, has_revision;
-	char *vendor_name, *device_name, *class_name, *subsys_name; /* NULL if unknown */
+	/* NULL if unknown; owned by host->names (one copy for all devices alike) */
+	const char *vendor_name, *device_name, *class_name, *subsys_name;
 	char *driver;          /* bound driver, NULL if none */
 	char *driver_override; /* NULL if unset */
 	char *modalias;
@@ -100,7 +101,8 @@ struct pci_device {
 	/* Resizable BARs (Linux 6.1+, drivers/pci/pci-sysfs.c resourceN_resize):
 	 * rebar_sizes[n] the sizes BAR n supports, bit k for 2^k MiB, 0 when it
 	 * is not resizable; bar_len[n] its length now in bytes (the "resource"
-	 * file, read only for a resizable BAR), 0 when unassigned or unread. */
+	 * file, read only for a resizable BAR), 0 when unassigned or unread.
+	 * Read for display devices (class 0x03) only, the ones asked about. */
 	uint64_t rebar_sizes[PCI_STD_BARS];
 	uint64_t bar_len[PCI_STD_BARS];
 	enum pci_role role;
@@ -381,6 +383,7 @@ struct host {
 	struct host_system sys;
 	struct host_progress progress; /* HOST_LOAD_PROGRESS */
 	char *pci_ids; /* root-relative pci.ids the names came from, NULL if none */
+	struct strv names; /* the devices' names, each once */
 	struct strv diags; /* "PATH: problem" for every input that could not be used */
 	bool diags_lost;   /* a diag could not be kept (ENOMEM): host_load() fails */
 	/* HOST_LOAD_USAGE: why a kind of use could not be read
@@ -416,7 +419,7 @@ struct host_block {
 enum host_load_flags {
 	HOST_LOAD_PCI = 1 << 0,
 	HOST_LOAD_NAMES = 1 << 1,
-	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases */
+	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases (modalias read only then) */
 	HOST_LOAD_USB = 1 << 3,
 	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
 	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
@@ -486,7 +489,7 @@ static inline bool pci_is_bridge_role(enum pci_role r)
 }
 
 /* Internal loaders, one per concern (pci.c, iommu.c, kernel.c, system.c, usb.c, names.c). */
-int pci_load(struct host *h);
+int pci_load(struct host *h, bool modalias);
 int iommu_load_groups(struct host *h);
 int iommu_load_state(struct host *h);
 int kernel_load(struct host *h, bool modules);

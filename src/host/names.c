@@ -85,6 +85,46 @@ static char *printable_name(const char *name)
 	return copy;
 }
 
+/* The last names looked up, for devices alike (SR-IOV functions, the same
+ * card twice): each name is kept once, in host->names. */
+struct name_cache {
+	struct {
+		int key[4];
+		const char *name;
+		bool used;
+	} e[8];
+	unsigned next;
+};
+
+static char *lookup(struct pci_access *pacc, int flags, ...);
+
+/* The name of (a, b, c, d) from the cache, else looked up and kept in
+ * h->names: 0 and *ret (NULL when the database has none), or -ENOMEM. */
+static int lookup_cached(struct host *h, struct name_cache *c, struct pci_access *pacc, int flags, int a, int b,
+			 int cc, int d, const char **ret)
+{
+	char *name;
+
+	for (size_t i = 0; i < ARRAY_SIZE(c->e); i++)
+		if (c->e[i].used && c->e[i].key[0] == a && c->e[i].key[1] == b && c->e[i].key[2] == cc &&
+		    c->e[i].key[3] == d) {
+			*ret = c->e[i].name;
+			return 0;
+		}
+	name = lookup(pacc, flags, a, b, cc, d);
+	if (name && strv_push_take(&h->names, name) < 0)
+		return -ENOMEM;
+	c->e[c->next].key[0] = a;
+	c->e[c->next].key[1] = b;
+	c->e[c->next].key[2] = cc;
+	c->e[c->next].key[3] = d;
+	c->e[c->next].name = name;
+	c->e[c->next].used = true;
+	c->next = (c->next + 1) % ARRAY_SIZE(c->e);
+	*ret = name;
+	return 0;
+}
+
 static char *lookup(struct pci_access *pacc, int flags, ...)
 {
 	char buf[256];
@@ -144,6 +184,7 @@ static int text_memfd(const char *text, size_t len)
 static int name_devices(struct host *h, const char *text, size_t len, const char **why)
 {
 	_cleanup_close_ int fd = -1;
+	struct name_cache caches[4] = {};
 	struct pci_access *pacc;
 	char name[64];
 	int k;
@@ -178,12 +219,12 @@ static int name_devices(struct host *h, const char *text, size_t len, const char
 	for (size_t i = 0; k == 0 && i < h->npci; i++) {
 		struct pci_device *d = &h->pci[i];
 
-		d->vendor_name = lookup(pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0);
-		d->device_name = lookup(pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0);
-		d->class_name = lookup(pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0);
-		if (d->has_subsys)
-			d->subsys_name = lookup(pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, d->vendor, d->device,
-						d->subvendor, d->subdevice);
+		if (lookup_cached(h, &caches[0], pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0, &d->vendor_name) < 0 ||
+		    lookup_cached(h, &caches[1], pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0, &d->device_name) < 0 ||
+		    lookup_cached(h, &caches[2], pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0, &d->class_name) < 0 ||
+		    (d->has_subsys && lookup_cached(h, &caches[3], pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, d->vendor,
+						    d->device, d->subvendor, d->subdevice, &d->subsys_name) < 0))
+			k = -ENOMEM;
 	}
 	pci_cleanup(pacc);
 	return k;

@@ -371,18 +371,18 @@ int path_open_regular(struct path_root *r, const char *rel)
 }
 
 /* The same for a plain name in an open directory; never follows a link. */
-static int open_regular_at(int dirfd, const char *name)
+/* *st: what fstatat() said of it, the file opened (reopen_checked()). */
+static int open_regular_at(int dirfd, const char *name, struct stat *st)
 {
-	struct stat st;
 	int k;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(st->st_mode))
 		return -ELOOP;
-	if ((k = check_regular(&st)) < 0)
+	if ((k = check_regular(st)) < 0)
 		return k;
-	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), &st);
+	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), st);
 }
 
 const char *path_strerror(int k)
@@ -621,7 +621,8 @@ void path_dir_close(struct path_dir *d)
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
-	_cleanup_close_ int fd = open_regular_at(d->fd, name);
+	struct stat st;
+	_cleanup_close_ int fd = open_regular_at(d->fd, name, &st);
 	int k;
 
 	if (fd < 0) {
@@ -630,12 +631,43 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_fd_text(fd, 65536, ret, NULL);
+	k = read_fd_text_sized(fd, 65536, st.st_size, ret, NULL);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
 	strip_trailing(*ret);
+	trace_in_dir(d, PATH_TRACE_FILE, name);
+	return 0;
+}
+
+int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len)
+{
+	struct stat st;
+	_cleanup_close_ int fd = open_regular_at(d->fd, name, &st);
+	size_t n = 0;
+
+	if (fd < 0) {
+		if (fd != -ENOENT && fd != -ENOTDIR)
+			trace_in_dir(d, PATH_TRACE_EXISTS, name);
+		return fd;
+	}
+	/* A regular file: a read returns less than asked only at its end
+	 * (sysfs's config too), or on a signal. */
+	while (n < size) {
+		ssize_t k = read(fd, buf + n, size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+			trace_in_dir(d, PATH_TRACE_EXISTS, name);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
 	trace_in_dir(d, PATH_TRACE_FILE, name);
 	return 0;
 }

@@ -119,6 +119,10 @@ struct path_dir {
 int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d);
 void path_dir_close(struct path_dir *d);
 int path_dir_read(struct path_dir *d, const char *name, char **ret);
+/* The first bytes of a binary attribute (a PCI device's config): up to size
+ * bytes into buf, *len how many there were (fewer when the file is shorter);
+ * NUL bytes allowed, no allocation. */
+int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len);
 int path_dir_readlink(struct path_dir *d, const char *name, char **ret);
 bool path_dir_exists(struct path_dir *d, const char *name);
 /* Names in a subdirectory of d (name may be "."), sorted. */

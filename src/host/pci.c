@@ -8,10 +8,6 @@
 
 void pci_device_free(struct pci_device *d)
 {
-	free(d->vendor_name);
-	free(d->device_name);
-	free(d->class_name);
-	free(d->subsys_name);
 	free(d->driver);
 	free(d->driver_override);
 	free(d->modalias);
@@ -236,12 +232,120 @@ static int load_link(struct host *h, struct path_dir *d, struct pci_device *dev)
 	return 0;
 }
 
-static int load_device(struct host *h, struct path_dir *bus, const char *name, struct pci_device *dev)
+/* The identity from the attribute files, as the kernel has it (dev->vendor,
+ * ->class, ... after its fixups): where config space cannot say. */
+static int identity_from_attrs(struct host *h, struct path_dir *d, struct pci_device *dev, bool need_ids,
+			       bool need_class, bool need_subsys)
+{
+	uint32_t v;
+
+	if (need_ids) {
+		if (read_hex(h, d, "vendor", 0xffff, false, &v) < 0)
+			return -EINVAL;
+		dev->vendor = (uint16_t)v;
+		if (read_hex(h, d, "device", 0xffff, false, &v) < 0)
+			return -EINVAL;
+		dev->device = (uint16_t)v;
+	}
+	if (need_class && read_hex(h, d, "class", 0xffffff, false, &dev->class) < 0)
+		return -EINVAL;
+	if (need_subsys) {
+		uint32_t sv, sd;
+		if (read_hex(h, d, "subsystem_vendor", 0xffff, true, &sv) > 0 &&
+		    read_hex(h, d, "subsystem_device", 0xffff, true, &sd) > 0) {
+			dev->subvendor = (uint16_t)sv;
+			dev->subdevice = (uint16_t)sd;
+			dev->has_subsys = true;
+		}
+	}
+	if (!dev->has_revision && read_hex(h, d, "revision", 0xff, true, &v) > 0) {
+		dev->revision = (uint8_t)v;
+		dev->has_revision = true;
+	}
+	return 0;
+}
+
+/* Vendors with a fixup that gives a device another class than its config
+ * space says, from a class kept_class() would keep (drivers/pci/quirks.c:
+ * quirk_jnx_asic, quirk_jnx_fpga, quirk_hisi_fixup_np_class,
+ * quirk_la9310_cc). */
+static bool vendor_reclassed(uint16_t vendor)
+{
+	return vendor == 0x1304 /* Juniper */ || vendor == 0x19e5 /* Huawei */ || vendor == 0x1957 /* Freescale */;
+}
+
+/* Base classes no fixup rewrites: network, display, communication, system
+ * peripheral, input, wireless, encryption, signal processing, accelerators,
+ * instrumentation. The kernel rewrites the others on some machines, and the
+ * class file says what it made of them: USB host controllers made USB
+ * devices for dwc3 (quirk_amd_nl_class, quirk_synopsys_haps), host bridges,
+ * processors and "other" bridges made PCI bridges by SoC host controller
+ * drivers (qcom, layerscape, mvebu, tegra ...), IDE and SATA modes
+ * (quirk_ide_samemode, quirk_sb600_sata), class 0 made SCSI
+ * (fixup_rev1_53c810), multimedia (quirk_tw686x_class, fixup_ti816x_class). */
+static bool kept_class(uint32_t cls)
+{
+	switch (cls >> 16) {
+	case 0x02: case 0x03: case 0x07: case 0x08: case 0x09: case 0x0d: case 0x10: case 0x11: case 0x12: case 0x13:
+		return true;
+	}
+	return false;
+}
+
+/* Vendor, device, class, revision and subsystem from the first 64 bytes of
+ * config space (one file where there were six), as the kernel reads them in
+ * pci_setup_device(). Config space does not always say what the kernel has:
+ *   - a file shorter than the header (a copied tree, a snapshot cut short)
+ *     or none at all: the attribute files, as before;
+ *   - vendor 0xffff or 0: an SR-IOV virtual function (whose IDs the kernel
+ *     takes from its physical function) or a device that went away: the
+ *     attribute files;
+ *   - a class a fixup may rewrite (kept_class(), vendor_reclassed()): the
+ *     class file, which shows the kernel's;
+ *   - subsystem IDs of a bridge (header type 1: from its SSVID capability,
+ *     past 64 bytes) or of CardBus (type 2), or none (0000:0000): the
+ *     subsystem files, which older kernels and some trees lack.
+ * A config that is there but cannot be read (a directory, a FIFO, a link)
+ * is named in a diag, and the attribute files say the rest. */
+static int load_identity(struct host *h, struct path_dir *d, struct pci_device *dev)
+{
+	uint8_t cfg[64];
+	size_t len = 0;
+	bool ids_read = false, class_read = false, subsys_read = false;
+	int k = path_dir_read_head(d, "config", cfg, sizeof(cfg), &len);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0 && k != -ENOENT)
+		host_diag(h, d->rel, "cannot read config: %s; its identity is read from the attribute files",
+			  path_strerror(k));
+	if (k == 0 && len == sizeof(cfg)) {
+		uint16_t vendor = (uint16_t)(cfg[0] | cfg[1] << 8);
+		uint8_t header = cfg[0x0e] & 0x7f;
+
+		if (vendor != 0xffff && vendor != 0) {
+			ids_read = true;
+			dev->vendor = vendor;
+			dev->device = (uint16_t)(cfg[2] | cfg[3] << 8);
+			dev->revision = cfg[0x08];
+			dev->has_revision = true;
+			dev->class = (uint32_t)cfg[0x09] | (uint32_t)cfg[0x0a] << 8 | (uint32_t)cfg[0x0b] << 16;
+			class_read = kept_class(dev->class) && !vendor_reclassed(vendor);
+			if (header == 0 && (cfg[0x2c] | cfg[0x2d] | cfg[0x2e] | cfg[0x2f])) {
+				dev->subvendor = (uint16_t)(cfg[0x2c] | cfg[0x2d] << 8);
+				dev->subdevice = (uint16_t)(cfg[0x2e] | cfg[0x2f] << 8);
+				dev->has_subsys = subsys_read = true;
+			}
+		}
+	}
+	return identity_from_attrs(h, d, dev, !ids_read, !class_read, !subsys_read);
+}
+
+static int load_device(struct host *h, struct path_dir *bus, const char *name, bool modalias, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
 	_cleanup_free_ char *group = NULL;
 	struct path_dir d = { .fd = -1 };
-	uint32_t v;
 	int k;
 
 	if (!rel)
@@ -263,27 +367,11 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		host_diag(h, rel, "cannot open device directory: %s", path_strerror(k));
 		return k;
 	}
-	if (read_hex(h, &d, "vendor", 0xffff, false, &v) < 0)
+	k = load_identity(h, &d, dev);
+	if (k == -ENOMEM)
+		goto fail;
+	if (k < 0)
 		goto invalid;
-	dev->vendor = (uint16_t)v;
-	if (read_hex(h, &d, "device", 0xffff, false, &v) < 0)
-		goto invalid;
-	dev->device = (uint16_t)v;
-	if (read_hex(h, &d, "class", 0xffffff, false, &dev->class) < 0)
-		goto invalid;
-	{
-		uint32_t sv, sd;
-		if (read_hex(h, &d, "subsystem_vendor", 0xffff, true, &sv) > 0 &&
-		    read_hex(h, &d, "subsystem_device", 0xffff, true, &sd) > 0) {
-			dev->subvendor = (uint16_t)sv;
-			dev->subdevice = (uint16_t)sd;
-			dev->has_subsys = true;
-		}
-	}
-	if (read_hex(h, &d, "revision", 0xff, true, &v) > 0) {
-		dev->revision = (uint8_t)v;
-		dev->has_revision = true;
-	}
 
 	k = read_link_base(h, &d, "driver", &dev->driver);
 	if (k == -ENOMEM)
@@ -295,14 +383,20 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, s
 		free(dev->driver_override);
 		dev->driver_override = NULL;
 	}
-	if (read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
+	/* Only to match modules (HOST_LOAD_MODULES). */
+	if (modalias && read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
 		goto fail;
 	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
 		goto fail;
 	dev->has_reset = path_dir_exists(&d, "reset");
-	if (load_rebar(h, &d, dev) == -ENOMEM)
+	/* Six lookups for what only a GPU's resizable BAR is asked for
+	 * (doctor's resizable-bar): other devices' are left 0. */
+	if (pci_is_display(dev) && load_rebar(h, &d, dev) == -ENOMEM)
 		goto fail;
-	read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
+	/* The kernel shows boot_vga for VGA devices only (pci_is_vga():
+	 * display, or the pre-2.0 VGA class 0x0001). */
+	if (pci_is_display(dev) || dev->class >> 8 == 0x0001)
+		read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
 	if (load_link(h, &d, dev) == -ENOMEM)
 		goto fail;
@@ -380,7 +474,7 @@ oom:
 	return -ENOMEM;
 }
 
-int pci_load(struct host *h)
+int pci_load(struct host *h, bool modalias)
 {
 	struct strv names = { 0 };
 	struct path_dir bus = { .fd = -1 };
@@ -400,7 +494,7 @@ int pci_load(struct host *h)
 		struct pci_device *dev = &h->pci[h->npci];
 
 		memset(dev, 0, sizeof(*dev));
-		k = load_device(h, &bus, names.v[i], dev);
+		k = load_device(h, &bus, names.v[i], modalias, dev);
 		if (k == -ENOMEM) {
 			pci_device_free(dev);
 			strv_clear(&names);

@@ -135,3 +135,7 @@ int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len);
 /* Read fd to its end as text: NUL-terminated (*len without the NUL), -EFBIG
  * when it holds max bytes or more, -EBADMSG when it holds a NUL byte. */
 int read_fd_text(int fd, size_t max, char **ret, size_t *len);
+/* The same, given the size of a regular file the caller has just fstat()ed
+ * (-1: unknown): one fstat() fewer for each small file read. */
+int read_fd_all_sized(int fd, size_t max, off_t size, uint8_t **ret, size_t *len);
+int read_fd_text_sized(int fd, size_t max, off_t size, char **ret, size_t *len);

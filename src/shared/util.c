@@ -91,13 +91,21 @@ int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg)
  * (mountinfo, iomem, modules) return short reads with more to come. */
 int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
-	size_t alloc = 0, n = 0, first = 65536;
 	struct stat st;
 
 	/* A regular file says its size: one buffer, usually one read. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size <= max)
-		first = (size_t)st.st_size + 1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return read_fd_all_sized(fd, max, st.st_size, ret, len);
+	return read_fd_all_sized(fd, max, -1, ret, len);
+}
+
+int read_fd_all_sized(int fd, size_t max, off_t size, uint8_t **ret, size_t *len)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t alloc = 0, n = 0, first = 65536;
+
+	if (size >= 0 && (uint64_t)size <= max)
+		first = (size_t)size + 1;
 	for (;;) {
 		ssize_t k;
 		if (n == alloc) {
@@ -131,6 +139,15 @@ int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len)
 
 int read_fd_text(int fd, size_t max, char **ret, size_t *len)
 {
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return read_fd_text_sized(fd, max, st.st_size, ret, len);
+	return read_fd_text_sized(fd, max, -1, ret, len);
+}
+
+int read_fd_text_sized(int fd, size_t max, off_t size, char **ret, size_t *len)
+{
 	_cleanup_free_ uint8_t *buf = NULL;
 	uint8_t *nb;
 	size_t n;
@@ -138,7 +155,7 @@ int read_fd_text(int fd, size_t max, char **ret, size_t *len)
 
 	if (max == 0)
 		return -EFBIG;
-	if ((k = read_fd_all(fd, max - 1, &buf, &n)) < 0)
+	if ((k = read_fd_all_sized(fd, max - 1, size, &buf, &n)) < 0)
 		return k;
 	if (memchr(buf, '\0', n))
 		return -EBADMSG; /* text files never hold NUL bytes */

@@ -409,6 +409,125 @@ static void test_one_spelling(void **state)
 	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/* A config space header: vendor:device, class, revision, header type and,
+ * for type 0, subsystem ids at 0x2c. */
+static void put_config(const char *dir, const char *dev, uint16_t ven, uint16_t did, uint32_t cls, uint8_t rev,
+		       uint8_t header, uint16_t sv, uint16_t sd, size_t len)
+{
+	_cleanup_free_ char *path = strdupf("%s/sys/bus/pci/devices/%s/config", dir, dev);
+	uint8_t cfg[256] = { ven & 0xff, ven >> 8, did & 0xff, did >> 8 };
+	int fd;
+
+	cfg[0x08] = rev;
+	cfg[0x09] = cls & 0xff;
+	cfg[0x0a] = (cls >> 8) & 0xff;
+	cfg[0x0b] = cls >> 16;
+	cfg[0x0e] = header;
+	cfg[0x2c] = sv & 0xff;
+	cfg[0x2d] = sv >> 8;
+	cfg[0x2e] = sd & 0xff;
+	cfg[0x2f] = sd >> 8;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, cfg, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Identity from config space, and from the attribute files where config
+ * space does not say what the kernel has. */
+static void test_config_identity(void **state)
+{
+	char dir[] = "/tmp/vfiokit-test.XXXXXX";
+	_cleanup_free_ char *fifo = NULL;
+	struct path_root *root;
+	struct host *h = NULL;
+	const struct pci_device *d;
+
+	assert_non_null(mkdtemp(dir));
+	/* config only: no attribute file at all */
+	put(dir, "sys/bus/pci/devices/0000:01:00.0/", NULL);
+	put_config(dir, "0000:01:00.0", 0x10de, 0x1b80, 0x030000, 0xa1, 0, 0x1458, 0x3702, 256);
+	/* an xHCI controller the kernel made a USB device (quirk_amd_nl_class):
+	 * the class file says so, config space does not */
+	put(dir, "sys/bus/pci/devices/0000:02:00.0/class", "0x0c03fe\n");
+	put_config(dir, "0000:02:00.0", 0x1022, 0x7912, 0x0c0330, 0x00, 0, 0x1022, 0x7912, 64);
+	/* an SR-IOV virtual function: config space reads 0xffff */
+	put(dir, "sys/bus/pci/devices/0000:03:00.1/vendor", "0x8086\n");
+	put(dir, "sys/bus/pci/devices/0000:03:00.1/device", "0x154c\n");
+	put(dir, "sys/bus/pci/devices/0000:03:00.1/class", "0x020000\n");
+	put(dir, "sys/bus/pci/devices/0000:03:00.1/revision", "0x02\n");
+	put_config(dir, "0000:03:00.1", 0xffff, 0xffff, 0xffffff, 0xff, 0x7f, 0xffff, 0xffff, 64);
+	/* cut short (a copied tree): the attribute files, which say otherwise */
+	put(dir, "sys/bus/pci/devices/0000:04:00.0/vendor", "0x10ec\n");
+	put(dir, "sys/bus/pci/devices/0000:04:00.0/device", "0x8168\n");
+	put(dir, "sys/bus/pci/devices/0000:04:00.0/class", "0x020000\n");
+	put_config(dir, "0000:04:00.0", 0x8086, 0x1533, 0x020000, 0x03, 0, 0x8086, 0x0001, 63);
+	/* a directory where config belongs: named, and the files say the rest */
+	put(dir, "sys/bus/pci/devices/0000:05:00.0/vendor", "0x8086\n");
+	put(dir, "sys/bus/pci/devices/0000:05:00.0/device", "0x1533\n");
+	put(dir, "sys/bus/pci/devices/0000:05:00.0/class", "0x020000\n");
+	put(dir, "sys/bus/pci/devices/0000:05:00.0/config/", NULL);
+	/* a FIFO: refused without blocking */
+	put(dir, "sys/bus/pci/devices/0000:06:00.0/vendor", "0x8086\n");
+	put(dir, "sys/bus/pci/devices/0000:06:00.0/device", "0x1533\n");
+	put(dir, "sys/bus/pci/devices/0000:06:00.0/class", "0x020000\n");
+	fifo = strdupf("%s/sys/bus/pci/devices/0000:06:00.0/config", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	/* a bridge (header type 1): 0x2c is not its subsystem, the files are */
+	put(dir, "sys/bus/pci/devices/0000:00:01.0/class", "0x060400\n");
+	put(dir, "sys/bus/pci/devices/0000:00:01.0/subsystem_vendor", "0x1043\n");
+	put(dir, "sys/bus/pci/devices/0000:00:01.0/subsystem_device", "0x8694\n");
+	put_config(dir, "0000:00:01.0", 0x8086, 0x1901, 0x060400, 0x07, 1, 0xdead, 0xbeef, 64);
+
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_int_equal(host_load(root, HOST_LOAD_PCI, &h), 0);
+	assert_int_equal(h->npci, 7);
+
+	d = dev(h, "01:00.0");
+	assert_non_null(d);
+	assert_int_equal(d->vendor, 0x10de);
+	assert_int_equal(d->device, 0x1b80);
+	assert_int_equal(d->class, 0x030000);
+	assert_true(d->has_revision);
+	assert_int_equal(d->revision, 0xa1);
+	assert_true(d->has_subsys);
+	assert_int_equal(d->subvendor, 0x1458);
+	assert_int_equal(d->subdevice, 0x3702);
+
+	d = dev(h, "02:00.0");
+	assert_int_equal(d->vendor, 0x1022);
+	assert_int_equal(d->class, 0x0c03fe);
+
+	d = dev(h, "03:00.1");
+	assert_int_equal(d->vendor, 0x8086);
+	assert_int_equal(d->device, 0x154c);
+	assert_int_equal(d->class, 0x020000);
+	assert_int_equal(d->revision, 0x02);
+	assert_false(d->has_subsys);
+
+	d = dev(h, "04:00.0");
+	assert_int_equal(d->vendor, 0x10ec);
+	assert_int_equal(d->device, 0x8168);
+	assert_false(d->has_revision);
+
+	assert_int_equal(dev(h, "05:00.0")->device, 0x1533);
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:05:00.0: cannot read config: Is a directory"));
+	assert_int_equal(dev(h, "06:00.0")->device, 0x1533);
+	assert_true(has_diag(h, "/sys/bus/pci/devices/0000:06:00.0: cannot read config: not a regular file"));
+
+	d = dev(h, "00:01.0");
+	assert_int_equal(d->role, PCI_ROLE_ROOT_PORT);
+	assert_int_equal(d->revision, 0x07);
+	assert_true(d->has_subsys);
+	assert_int_equal(d->subvendor, 0x1043);
+	assert_int_equal(d->subdevice, 0x8694);
+	assert_false(has_diag(h, "0000:01:00.0"));
+	assert_false(has_diag(h, "0000:04:00.0"));
+	host_free(h);
+	path_root_free(root);
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 static void test_path_confined(void **state)
 {
 	path_confined(false);
@@ -544,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_article),  cmocka_unit_test(test_shared),        cmocka_unit_test(test_iommu_off),
 		cmocka_unit_test(test_malformed), cmocka_unit_test(test_path_confined), cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_one_spelling),
+		cmocka_unit_test(test_config_identity),
 		cmocka_unit_test(test_read_short_chunks),
 		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 		cmocka_unit_test(test_path_lock_links),
