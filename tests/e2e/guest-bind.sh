@@ -177,16 +177,16 @@ ho_start=$(date +%s)
 sleep 600 3</dev/dri/card0 &
 holder=$!
 echo "=== HOLDER-PID $holder"
-hrun ho-holders vfiokit groups --device 06:00.0 -r -n -o NAME,HOLDERS
-hrun ho-refuse vfiokit handover take 06:00.0
+hrun ho-holders vfiokit groups --device 00:06.0 -r -n -o NAME,HOLDERS
+hrun ho-refuse vfiokit handover take 00:06.0
 break_file "$(grep -l 'frame buffer' /sys/class/vtconsole/vtcon*/name | head -1 | sed 's/name$/bind/')"
-hrun ho-fail-fbcon vfiokit handover take --ignore-holders 06:00.0
+hrun ho-fail-fbcon vfiokit handover take --ignore-holders 00:06.0
 mend_file "$(grep -l 'frame buffer' /sys/class/vtconsole/vtcon*/name | head -1 | sed 's/name$/bind/')"
 break_file /sys/bus/pci/drivers_probe
-hrun ho-fail-bind vfiokit handover take --ignore-holders 06:00.0
+hrun ho-fail-bind vfiokit handover take --ignore-holders 00:06.0
 mend_file /sys/bus/pci/drivers_probe
-hrun ho-take vfiokit handover take --ignore-holders 06:00.0
-hrun ho-take-again vfiokit handover take --ignore-holders 06:00.0
-hrun ho-give vfiokit handover give 06:00.0
+hrun ho-take vfiokit handover take --ignore-holders 00:06.0
+hrun ho-take-again vfiokit handover take --ignore-holders 00:06.0
+hrun ho-give vfiokit handover give 00:06.0
 kill "$holder"
 echo "=== HANDOVER-SECONDS $(( $(date +%s) - ho_start ))"
