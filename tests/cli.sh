@@ -3,7 +3,6 @@
 # Command-line behaviour: usage errors, exit codes, bad --root, write errors.
 # usage: cli.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1
