@@ -105,11 +105,12 @@ int cli_need_root(const struct path_root *root)
 	/* A verb that touches the machine says so in the table: one that does
 	 * not is refused here, so the table cannot drift from the code. */
 	if (!running || !(running->flags & VERB_NEEDS_ROOT) || !running->root_why) {
-		cli_error("%s must run as root, but the verb table does not say so: a bug; nothing was changed",
-			  running ? running->name : "this command");
+		cli_error("%s must run as root, but the verb table does not say so (a bug): nothing was changed; "
+			  "run 'sudo vfiokit %s'",
+			  running ? running->name : "this command", running ? running->name : "...");
 		return -EPERM;
 	}
-	cli_error("%s must run as root: %s", running->name, running->root_why);
+	cli_error("%s must run as root: %s. Run 'sudo vfiokit %s'", running->name, running->root_why, running->name);
 	return -EPERM;
 }
 
