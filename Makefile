@@ -12,7 +12,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # for the end-to-end fixture test; the reboot suite builds a Debian disk with
 # mmdebstrap, partitions it with sfdisk and fills its ESP with mtools).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml2-dev libvirt-dev libjson-c-dev scdoc pci.ids tar gzip
-TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang libclang-rt-14-dev \
+TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang clang-format-14 libclang-rt-14-dev \
 	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf shellcheck \
 	     mmdebstrap fdisk dosfstools mtools qemu-utils zsh
 FUZZ_SECONDS ?= 15

@@ -3,7 +3,6 @@
 # Command-line behaviour: usage errors, exit codes, bad --root, write errors.
 # usage: cli.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1
@@ -22,7 +21,7 @@ t() { # t NAME EXPECTED_EXIT GREP_PATTERN -- ARGS...
 	fi
 }
 A="$fixtures/article"
-echo "1..63"
+echo "1..66"
 t "no command" 2 "Usage: vfiokit" -- "$vfiokit"
 t "no command, a pipe: no next" 2 "options go after the command" -- "$vfiokit" --root "$A"
 # On a terminal (script(1) gives one), the usage line, then next's answer.
@@ -64,8 +63,14 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	t "bind as non-root" 1 "must run as root" -- $nobody "$vfiokit" bind 06:00.0
 	t "a dry run as non-root is fine" 0 "drivers_probe" -- $nobody "$vfiokit" bind --dry-run --root "$A" 06:00.0
+	# One check, worded from the verb table (src/cli/vfiokit.c), for every verb that needs root.
+	t "unbind as non-root: the table's reason" 1 "unbind must run as root: it changes the drivers" -- \
+		$nobody "$vfiokit" unbind 06:00.0
+	t "undo as non-root: the table's reason" 1 "undo must run as root: it writes system files" -- \
+		$nobody "$vfiokit" undo
+	t "undo --dry-run as non-root is fine" 1 "has no entry to undo" -- $nobody "$vfiokit" undo --dry-run --root "$A"
 else
-	n=$((n + 2)); echo "ok $((n - 1)) # SKIP not root or no setpriv"; echo "ok $n # SKIP not root or no setpriv"
+	for s in 1 2 3 4 5; do n=$((n + 1)); echo "ok $n # SKIP not root or no setpriv"; done
 fi
 # vfiokit rom on Debian's real option ROMs (ipxe-qemu, seabios), and broken copies.
 EFI=/usr/lib/ipxe/qemu/efi-e1000e.rom

@@ -5,7 +5,6 @@
 # judge AuthenticAMD: the same output for the same machine, vendor aside.
 # usage: cpu-vendor.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$(realpath "$1") fixtures=$(realpath "$2")
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1

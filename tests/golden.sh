@@ -6,7 +6,6 @@
 # With --update the expected files are rewritten: read the diff before
 # committing them (git diff tests/expected).
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2 expected=$3 update=${4:-}
 export LC_ALL=C NO_COLOR=1 TZ=UTC
 allcols=NAME,VERDICT,ID,SUBSYS,CLASS,REV,TYPE,VENDOR,PRODUCT,DESCRIPTION,DRIVER,OVERRIDE,MODULES,RESET,BOOTVGA,ROLE,NUMA,GROUP,USBBUS,SHARED

@@ -99,7 +99,7 @@ ok $? "--apply installs it, mode 0755, journaled" "$tmp/err"
 [ $? = 0 ] && [ ! -s "$tmp/out" ] && grep -q "nothing to do" "$tmp/err" && [ "$("$vfiokit" journal -n -r --root "$r" | wc -l)" = 2 ]
 ok $? "a second --apply changes nothing and adds no journal entry" "$tmp/err"
 "$vfiokit" tune hook win10 --vcpus 6 --no-sleep --isolate --root "$r" --apply >"$tmp/out" 2>"$tmp/err"
-[ $? = 0 ] && grep -q "^+	isolate '0-5'" "$tmp/out" && [ "$("$vfiokit" journal -n -r --root "$r" | wc -l)" = 3 ]
+[ $? = 0 ] && grep -q "^+host_cpus='0-5'$" "$tmp/out" && grep -q '^+	isolate "$host_cpus"$' "$tmp/out" && [ "$("$vfiokit" journal -n -r --root "$r" | wc -l)" = 3 ]
 ok $? "a changed hook is shown as a diff and journaled again" "$tmp/out"
 echo "# mine" >>"$hookfile"
 "$vfiokit" undo --root "$r" >/dev/null 2>"$tmp/err"

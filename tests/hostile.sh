@@ -6,7 +6,6 @@
 # hang is a failing test, not a hung suite.
 # usage: hostile.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1

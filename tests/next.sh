@@ -6,7 +6,6 @@
 # IDs and times are made at run time: they are written as ID and TIME.
 # usage: next.sh VFIOKIT FIXTURES EXPECTED [--update]
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2 expected=$3/next update=${4:-}
 export LC_ALL=C NO_COLOR=1 TZ=UTC
 tmp=$(mktemp -d) || exit 1

@@ -8,7 +8,6 @@
 # in one line.
 # usage: pci-ids.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$(realpath "$1") fixtures=$(realpath "$2")
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1

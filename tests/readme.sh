@@ -9,7 +9,6 @@
 # command, or a command that is not vfiokit's, fails too.
 # usage: readme.sh VFIOKIT FIXTURES README
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2 readme=$3
 # The tree glyphs a UTF-8 terminal shows.
 export LC_ALL=C.UTF-8 NO_COLOR=1 TZ=UTC

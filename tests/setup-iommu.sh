@@ -9,7 +9,6 @@
 # /etc/default/grub (grub2-common, fetched with apt-get download).
 # usage: setup-iommu.sh VFIOKIT FIXTURES EXPECTED [--update]
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd) expected=$3 update=${4:-}
 export LC_ALL=C NO_COLOR=1
 cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}

@@ -4,7 +4,6 @@
 # as the host itself for every command: it took exactly what vfiokit reads.
 # usage: snapshot-roundtrip.sh VFIOKIT FIXTURES
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$1 fixtures=$2
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1

@@ -8,7 +8,6 @@
 # tests/fixtures/hosts.
 # usage: viability.sh VFIOKIT FIXTURES_DIR
 set -u
-sh "$(dirname "$0")/fixtures/restore-empty-dirs.sh"
 vfiokit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") fixtures=$(cd "$2" && pwd)
 export LC_ALL=C NO_COLOR=1
 tmp=$(mktemp -d) || exit 1

@@ -16,11 +16,12 @@ enum {
 	EXIT_USAGE = 2,
 };
 
-/* What a verb needs; the dispatcher enforces it in one place. */
+/* What a verb needs; the dispatcher enforces it in one place
+ * (src/cli/vfiokit.c: dispatch(), cli_need_root()). */
 enum verb_flags {
 	VERB_READS_HOST = 1 << 0, /* takes --root */
-	VERB_NEEDS_ROOT = 1 << 1, /* must run as uid 0 on the live machine */
-	VERB_MODIFIES = 1 << 2,   /* changes the machine: refuses offline roots */
+	VERB_NEEDS_ROOT = 1 << 1, /* must run as uid 0 when it touches the live machine */
+	VERB_MODIFIES = 1 << 2,   /* can change the machine (the live one, or the copy --root names) */
 };
 
 struct verb {
@@ -28,7 +29,14 @@ struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 	unsigned flags;
+	const char *root_why; /* VERB_NEEDS_ROOT: what it does as root, and how to do without */
 };
+
+/* The one privilege check, from the verb table: a command calls it where it
+ * is about to touch the live machine (never with --root DIR, --dry-run or a
+ * plan-only run). 0 when root may go on or ROOT is a copy; otherwise the
+ * verb's reason is printed and -EPERM returned. */
+int cli_need_root(const struct path_root *root);
 
 int cmd_groups(int argc, char **argv);
 int cmd_check(int argc, char **argv);

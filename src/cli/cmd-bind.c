@@ -229,9 +229,7 @@ static int run(int argc, char **argv, bool unbind)
 		return cli_usage_error(cmd, "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
 				       o.rootdir);
 	}
-	if (!o.dry_run && geteuid() != 0) {
-		cli_error("%s changes the drivers of the running kernel and must run as root "
-			  "(--dry-run shows what it would do)", cmd);
+	if (!o.dry_run && cli_need_root(root) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}

@@ -139,9 +139,7 @@ int cmd_handover(int argc, char **argv)
 		return cli_usage_error("handover", "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
 				       rootdir);
 	}
-	if (!dry_run && geteuid() != 0) {
-		cli_error("handover %s changes the running kernel's drivers and consoles and must run as root "
-			  "(--dry-run shows what it would do)", verb);
+	if (!dry_run && cli_need_root(root) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}

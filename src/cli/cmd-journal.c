@@ -80,10 +80,8 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 				"(journaled: 'vfiokit undo' takes them back)\n");
 		return EXIT_OK;
 	}
-	if (path_root_is_live(root) && geteuid() != 0) {
-		cli_error("%s --apply writes system files and must run as root", cmd);
+	if (cli_need_root(root) < 0)
 		return EXIT_PROBLEM;
-	}
 	if (fflush(stdout) != 0 && !out_err)
 		out_err = errno;
 	cli_runner_init(&x, root, chroot_dir);
@@ -264,9 +262,8 @@ int cmd_undo(int argc, char **argv)
 					       "'vfiokit journal')", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
-	if (!dry && path_root_is_live(root) && geteuid() != 0) {
+	if (!dry && cli_need_root(root) < 0) {
 		path_root_free(root);
-		cli_error("undo writes system files and must run as root (--dry-run shows what it would do)");
 		return EXIT_PROBLEM;
 	}
 	/* From the check that the files are as the entry left them to the

@@ -323,12 +323,8 @@ static int load_device(struct host *h, const char *addr, struct rom_input *in)
 	if (k)
 		return k;
 	memcpy(in->device, in->card, sizeof(in->device));
-	if (path_root_is_live(h->root) && geteuid() != 0) {
-		cli_error("reading a card's ROM through sysfs needs root (it enables the ROM, reads, disables it): "
-			  "'sudo vfiokit rom %s'",
-			  in->card);
+	if (cli_need_root(h->root) < 0)
 		return EXIT_PROBLEM;
-	}
 	boot_vga_warning(h, in->device);
 	k = rom_read_device(h->root, in->device, &in->buf, &in->len, &err);
 	if (k == -ENOMEM || (k < 0 && !err)) {

@@ -8,32 +8,49 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct verb verbs[] = {
-	{ "groups", cmd_groups, "list IOMMU groups and judge each for passthrough", VERB_READS_HOST },
-	{ "check", cmd_check, "check every prerequisite for PCI passthrough", VERB_READS_HOST },
+	{ "groups", cmd_groups, "list IOMMU groups and judge each for passthrough", VERB_READS_HOST, NULL },
+	{ "check", cmd_check, "check every prerequisite for PCI passthrough", VERB_READS_HOST, NULL },
 	{ "snapshot", cmd_snapshot, "save what vfiokit reads into a tarball, for --root and bug reports",
-	  VERB_READS_HOST },
-	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing", VERB_READS_HOST },
-	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had", VERB_READS_HOST },
-	{ "handover", cmd_handover, "hand the host's GPU to vfio-pci for a guest (take) and back (give)", VERB_READS_HOST },
+	  VERB_READS_HOST, NULL },
+	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "it changes the drivers of the running kernel (--dry-run shows what it would do)" },
+	{ "unbind", cmd_unbind, "give devices on vfio-pci back to the drivers they had",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "it changes the drivers of the running kernel (--dry-run shows what it would do)" },
+	{ "handover", cmd_handover, "hand the host's GPU to vfio-pci for a guest (take) and back (give)",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "it stops the display manager and changes the drivers of the running kernel (--dry-run shows what it would do)" },
 	{ "rom", cmd_rom, "judge a GPU's option ROM (VBIOS) for OVMF; dump it; strip a vendor header",
-	  VERB_READS_HOST },
-	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook", VERB_READS_HOST },
-	{ "setup", cmd_setup, "turn the IOMMU on (no device), or isolate devices at boot: parameters, modprobe.d, initramfs",
-	  VERB_READS_HOST },
+	  VERB_READS_HOST | VERB_NEEDS_ROOT,
+	  "reading a card's ROM through sysfs enables the ROM, reads it and disables it (a ROM file needs no root)" },
+	{ "tune", cmd_tune, "performance tuning: CPU topology and pinning, huge pages, the libvirt hook",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "--apply writes system files (without --apply it shows the changes)" },
+	{ "setup", cmd_setup,
+	  "turn the IOMMU on (no device), or isolate devices at boot: parameters, modprobe.d, initramfs",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "--apply writes system files (without --apply it shows the changes)" },
 	{ "doctor", cmd_doctor, "read the kernel and guest logs for the article's troubleshooting: cause and fix",
-	  VERB_READS_HOST },
+	  VERB_READS_HOST, NULL },
 	{ "next", cmd_next, "where this machine stands in the article, and the one command to run next",
-	  VERB_READS_HOST },
-	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST },
-	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST },
-	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST },
+	  VERB_READS_HOST, NULL },
+	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST,
+	  NULL },
+	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST, NULL },
+	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST, NULL },
 	{ "inventory", cmd_inventory, "the host as one JSON document (devices, groups, IOMMU, CPUs) for fleets",
-	  VERB_READS_HOST },
+	  VERB_READS_HOST, NULL },
 	{ "export", cmd_export, "devices for KubeVirt, OpenShift, Nova, Proxmox VE or Incus, from hosts or inventories",
-	  VERB_READS_HOST },
-	{ "undo", cmd_undo, "put back what a journal entry changed, then regenerate", VERB_READS_HOST },
-	{ "help", cmd_help, "show help for vfiokit or a command", 0 },
+	  VERB_READS_HOST, NULL },
+	{ "undo", cmd_undo, "put back what a journal entry changed, then regenerate",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "it writes system files (--dry-run shows what it would do)" },
+	{ "help", cmd_help, "show help for vfiokit or a command", 0, NULL },
 };
+
+/* The verb dispatch() runs, for cli_need_root(). */
+static const struct verb *running;
 
 static const struct verb *find_verb(const char *name)
 {
@@ -88,12 +105,25 @@ static int cmd_help(int argc, char **argv)
 	return v->run(2, sub);
 }
 
+int cli_need_root(const struct path_root *root)
+{
+	if (!path_root_is_live(root) || geteuid() == 0)
+		return 0;
+	/* A verb that touches the machine says so in the table: one that does
+	 * not is refused here, so the table cannot drift from the code. */
+	if (!running || !(running->flags & VERB_NEEDS_ROOT) || !running->root_why) {
+		cli_error("%s must run as root, but the verb table does not say so (a bug): nothing was changed; "
+			  "run 'sudo vfiokit %s'",
+			  running ? running->name : "this command", running ? running->name : "...");
+		return -EPERM;
+	}
+	cli_error("%s must run as root: %s. Run 'sudo vfiokit %s'", running->name, running->root_why, running->name);
+	return -EPERM;
+}
+
 static int dispatch(const struct verb *v, int argc, char **argv)
 {
-	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0) {
-		cli_error("%s must run as root: 'sudo vfiokit %s'", v->name, v->name);
-		return EXIT_PROBLEM;
-	}
+	running = v;
 	optind = 0;
 	return v->run(argc, argv);
 }
@@ -123,6 +153,7 @@ int main(int argc, char **argv)
 	    (argc < 2 || (argc == 3 && streq(argv[1], "--root")) || (argc == 2 && startswith(argv[1], "--root=")))) {
 		fputs(USAGE_LINE "\n", stdout);
 		argv[0] = (char *)"next";
+		running = find_verb("next");
 		optind = 0;
 		return finish_stdout(cmd_next(argc, argv));
 	}

@@ -24,6 +24,63 @@ static bool word_ok(const char *s)
 	return true;
 }
 
+static bool name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The shell variable a value is assigned to in the block: its name in
+ * lower case ("GUEST" -> guest). */
+static void var_name(const char *name, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	out[i] = '\0';
+}
+
+/* "$name" or "${name" in text, the name not going on. */
+static bool referenced(const char *text, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = memchr(text, '$', len); p; p = memchr(p + 1, '$', len - (size_t)(p + 1 - text))) {
+		const char *q = p + 1 + (p + 1 < text + len && p[1] == '{');
+		if ((size_t)(text + len - q) >= n && !memcmp(q, name, n) && (q + n == text + len || !name_byte(q[n])))
+			return true;
+		if (p + 1 >= text + len)
+			break;
+	}
+	return false;
+}
+
+/* The block of assignments: one line "name='value'" (sh_quote) for every
+ * TMPL_QUOTE and TMPL_WORD value the rendered body refers to, in the order
+ * of vars. */
+static int put_block(FILE *f, const char *body, size_t len, const struct tmpl_var *vars, const char **bad)
+{
+	for (const struct tmpl_var *v = vars; v->name; v++) {
+		char name[64];
+		_cleanup_free_ char *q = NULL;
+
+		if ((v->kind != TMPL_QUOTE && v->kind != TMPL_WORD) || strlen(v->name) >= sizeof(name))
+			continue;
+		var_name(v->name, name, sizeof(name));
+		if (!referenced(body, len, name))
+			continue;
+		if (!v->value || (v->kind == TMPL_WORD && !word_ok(v->value))) {
+			*bad = v->name;
+			return -EINVAL;
+		}
+		q = sh_quote(v->value);
+		if (!q)
+			return -ENOMEM;
+		fprintf(f, "%s=%s\n", name, q);
+	}
+	return 0;
+}
+
 static size_t name_len(const char *p)
 {
 	size_t n = 0;
@@ -77,7 +134,7 @@ static int put_line(FILE *f, const char *l, size_t len, const struct tmpl_var *v
 	return 0;
 }
 
-static int render(FILE *f, const char *tmpl, const struct tmpl_var *vars, const char **bad)
+static int render(FILE *f, const char *tmpl, const struct tmpl_var *vars, long *mark, const char **bad)
 {
 	bool in_section = false, keep = true;
 
@@ -101,6 +158,10 @@ static int render(FILE *f, const char *tmpl, const struct tmpl_var *vars, const 
 				return -EINVAL;
 			in_section = false;
 			keep = true;
+		} else if (len == 6 && startswith(l, "#@vars")) {
+			/* Once, outside the sections: where the block goes. */
+			if (in_section || *mark >= 0 || fflush(f) != 0 || (*mark = ftell(f)) < 0)
+				return -EINVAL;
 		} else if (startswith(l, "#@")) {
 			/* A misspelt marker must not reach the script. */
 			return -EINVAL;
@@ -118,8 +179,9 @@ static int render(FILE *f, const char *tmpl, const struct tmpl_var *vars, const 
 int tmpl_render(const char *tmpl, const struct tmpl_var *vars, char **ret, const char **bad)
 {
 	const char *ignored;
-	char *buf = NULL;
-	size_t size = 0;
+	char *buf = NULL, *out = NULL;
+	size_t size = 0, out_size = 0;
+	long mark = -1;
 	FILE *f;
 	int k;
 
@@ -129,15 +191,36 @@ int tmpl_render(const char *tmpl, const struct tmpl_var *vars, char **ret, const
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return -ENOMEM;
-	k = render(f, tmpl, vars, bad);
+	k = render(f, tmpl, vars, &mark, bad);
+	if (ferror(f) && k == 0)
+		k = -ENOMEM;
+	if (fclose(f) != 0 && k == 0)
+		k = -ENOMEM;
+	if (k < 0 || mark < 0) {
+		if (k == 0)
+			*ret = buf;
+		else
+			free(buf);
+		return k;
+	}
+	/* The body up to "#@vars", the block, the rest of the body. */
+	f = open_memstream(&out, &out_size);
+	if (!f) {
+		free(buf);
+		return -ENOMEM;
+	}
+	fwrite(buf, 1, (size_t)mark, f);
+	k = put_block(f, buf, size, vars, bad);
+	fputs(buf + mark, f);
+	free(buf);
 	if (ferror(f) && k == 0)
 		k = -ENOMEM;
 	if (fclose(f) != 0 && k == 0)
 		k = -ENOMEM;
 	if (k < 0) {
-		free(buf);
+		free(out);
 		return k;
 	}
-	*ret = buf;
+	*ret = out;
 	return 0;
 }

@@ -9,6 +9,11 @@
  *                   one that is a section is refused
  *   #@if NAME       a line of its own: the lines up to "#@endif" are kept
  *   #@endif         when the section NAME is on; not nested
+ *   #@vars          a line of its own, once, outside the sections: the block
+ *                   of assignments "name='value'" goes here, one for each
+ *                   TMPL_QUOTE or TMPL_WORD value whose name in lower case
+ *                   the rendered body refers to ("$name", "${name"), through
+ *                   sh_quote. The body uses "$name"; @NAME@ stays for TMPL_CODE
  *   # shellcheck    a directive for checking the template itself: left out
  * Every value goes through sh_quote (TMPL_QUOTE) or is refused unless the
  * shell takes each of its bytes literally (TMPL_WORD); nothing else is

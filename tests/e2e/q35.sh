@@ -26,7 +26,7 @@ n=$((n + 1))
 mkdir "$tmp/fresh"
 cols=NAME,VERDICT,ID,CLASS,DRIVER,RESET,BOOTVGA,ROLE,GROUP
 if tar -xzf "$tmp/snap.tar.gz" -C "$tmp/fresh" 2>"$tmp/d" &&
-	LC_ALL=C "$build/src/vfiokit" groups -J -o $cols --root "$top/tests/fixtures/hosts/q35-e2e" >"$tmp/committed" &&
+	LC_ALL=C "$build/src/vfiokit" groups -J -o $cols --root "$build/tests/fixtures/hosts/q35-e2e" >"$tmp/committed" &&
 	LC_ALL=C "$build/src/vfiokit" groups -J -o $cols --root "$tmp/fresh" >"$tmp/now" &&
 	diff -u "$tmp/committed" "$tmp/now" >"$tmp/d"; then
 	echo "ok $n - the real kernel makes the groups the committed q35-e2e fixture holds"

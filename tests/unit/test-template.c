@@ -56,6 +56,20 @@ static void test_sections(void **state)
 	check("# shellcheck disable=SC2034 # why\nx=1\n# shellcheck: a comment\n", "x=1\n# shellcheck: a comment\n");
 }
 
+/* The block of assignments at "#@vars": each value the kept body names
+ * ("$name", "${name"), in lower case, through sh_quote; none for a value
+ * named only in a section left out, or only as a longer name. */
+static void test_block(void **state)
+{
+	check("#!/bin/sh\n#@vars\necho \"$name\"\nfor d in ${devs}; do :; done\n#@if OFF\necho \"$args\"\n#@endif\n",
+	      "#!/bin/sh\nname='it'\\''s $(x)'\ndevs='0000:06:00.0 0000:06:00.1'\necho \"$name\"\n"
+	      "for d in ${devs}; do :; done\n");
+	check("#@vars\necho \"$names $DEVS\"\n", "echo \"$names $DEVS\"\n");
+	/* Once, outside the sections. */
+	refused("#@vars\n#@vars\n", vars, NULL);
+	refused("#@if ON\n#@vars\n#@endif\n", vars, NULL);
+}
+
 static void test_refused(void **state)
 {
 	static const char *const hostile[] = { "0000:06:00.0 $(reboot)", "a;b", "a`b`", "a\nb", "'", "\"", "a*", "a|b",
@@ -82,6 +96,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_refused),
 	};
 
