@@ -93,7 +93,8 @@ static int undo_step(struct host *h, const struct handover_step *s, struct hando
 		k = path_unlink(h->root, s->path);
 		k = k == -ENOENT ? 0 : k;
 		if (k < 0)
-			return strv_push_take(&res->rollback_errors, strdupf("cannot remove /%s: %s", s->path, strerror(-k)));
+			return strv_push_take(&res->rollback_errors,
+					      strdupf("cannot remove /%s: %s", s->path, strerror(-k)));
 		return strv_push_take(&res->rolled_back, strdupf("removed /%s", s->path));
 	case HANDOVER_STOP_UNIT:
 		if ((k = systemctl("start", s->name, &detail)) < 0)
@@ -104,8 +105,9 @@ static int undo_step(struct host *h, const struct handover_step *s, struct hando
 		if (!s->undo_path)
 			return 0;
 		if ((k = rebind_ops->write_attr(h->root, s->undo_path, s->undo_value)) < 0)
-			return strv_push_take(&res->rollback_errors, strdupf("cannot write %s to /%s: %s", s->undo_value,
-									     s->undo_path, strerror(-k)));
+			return strv_push_take(&res->rollback_errors,
+					      strdupf("cannot write %s to /%s: %s", s->undo_value, s->undo_path,
+						      strerror(-k)));
 		return strv_push_take(&res->rolled_back, strdupf("echo %s > /%s", s->undo_value, s->undo_path));
 	case HANDOVER_UNLOAD:
 		if ((k = modprobe(false, s->name, &detail)) < 0)

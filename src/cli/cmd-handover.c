@@ -136,7 +136,8 @@ int cmd_handover(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!path_root_is_live(root) && !dry_run) {
 		path_root_free(root);
-		return cli_usage_error("handover", "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
+		return cli_usage_error("handover",
+				       "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
 				       rootdir);
 	}
 	if (!dry_run && cli_need_root(root) < 0) {
@@ -159,8 +160,8 @@ int cmd_handover(int argc, char **argv)
 		if (d && (k = host_handover_state(h, d, &state)) < 0 && k != -ENOENT) {
 			if (k == -ENOMEM)
 				goto oom;
-			cli_error("/%s/%s: cannot read: %s; run 'vfiokit handover %s %s' again as root", HANDOVER_STATE_DIR,
-				  d->name, path_strerror(k), verb, d->name);
+			cli_error("/%s/%s: cannot read: %s; run 'vfiokit handover %s %s' again as root",
+				  HANDOVER_STATE_DIR, d->name, path_strerror(k), verb, d->name);
 			r = EXIT_PROBLEM;
 			goto out;
 		}

@@ -29,8 +29,8 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 	int k;
 
 	if (fd < 0) {
-		cli_error("%s: cannot open: %s; write an inventory on its host with 'vfiokit inventory -J > FILE'", path,
-			  path_strerror(fd));
+		cli_error("%s: cannot open: %s; write an inventory on its host with 'vfiokit inventory -J > FILE'",
+			  path, path_strerror(fd));
 		return fd;
 	}
 	for (;;) {
@@ -69,8 +69,8 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 	if (k == -ENOMEM)
 		cli_error("out of memory");
 	else if (k < 0)
-		cli_error("%s: not a vfiokit inventory: %s; write one on its host with 'vfiokit inventory -J > FILE'", path,
-			  err);
+		cli_error("%s: not a vfiokit inventory: %s; write one on its host with 'vfiokit inventory -J > FILE'",
+			  path, err);
 	return k;
 }
 
@@ -175,8 +175,8 @@ static void export_help(void)
 
 static bool name_ok(const char *s, bool upper)
 {
-	const char *set = upper ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
-				: "abcdefghijklmnopqrstuvwxyz0123456789_-";
+	const char *set = upper ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" :
+				  "abcdefghijklmnopqrstuvwxyz0123456789_-";
 
 	return *s && strlen(s) <= 63 && ((*s >= 'a' && *s <= 'z') || (upper && *s >= 'A' && *s <= 'Z')) &&
 	       strspn(s, set) == strlen(s);
@@ -186,12 +186,14 @@ enum { OPT_FORMAT = 0x2000, OPT_GROUP, OPT_DEVICE, OPT_FROM, OPT_NAME, OPT_VM };
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT }, { "group", required_argument, NULL, OPT_GROUP },
-		{ "device", required_argument, NULL, OPT_DEVICE }, { "from", required_argument, NULL, OPT_FROM },
-		{ "name", required_argument, NULL, OPT_NAME },	   { "vm", required_argument, NULL, OPT_VM },
-		CLI_COMMON_LONGOPTS,				   {}
-	};
+	static const struct option longopts[] = { { "format", required_argument, NULL, OPT_FORMAT },
+						  { "group", required_argument, NULL, OPT_GROUP },
+						  { "device", required_argument, NULL, OPT_DEVICE },
+						  { "from", required_argument, NULL, OPT_FROM },
+						  { "name", required_argument, NULL, OPT_NAME },
+						  { "vm", required_argument, NULL, OPT_VM },
+						  CLI_COMMON_LONGOPTS,
+						  {} };
 	struct export_request req = { .format = _EXPORT_MAX };
 	_cleanup_free_ int *groups = calloc(argc, sizeof(int));
 	_cleanup_free_ struct pci_addr *devices = calloc(argc, sizeof(struct pci_addr));
@@ -211,8 +213,10 @@ int cmd_export(int argc, char **argv)
 		switch (c) {
 		case OPT_FORMAT:
 			if ((k = export_format_from_name(optarg)) < 0)
-				return cli_usage_error("export", "--format takes kubevirt, hco, nova, proxmox-mapping or incus, not '%s'",
-						       optarg);
+				return cli_usage_error(
+					"export",
+					"--format takes kubevirt, hco, nova, proxmox-mapping or incus, not '%s'",
+					optarg);
 			req.format = (enum export_format)k;
 			break;
 		case OPT_GROUP: {
@@ -224,7 +228,8 @@ int cmd_export(int argc, char **argv)
 		}
 		case OPT_DEVICE:
 			if (parse_pci_addr(optarg, &devices[req.ndevices]) < 0)
-				return cli_usage_error("export", "--device takes a PCI address like 0000:06:00.0, not '%s'",
+				return cli_usage_error("export",
+						       "--device takes a PCI address like 0000:06:00.0, not '%s'",
 						       optarg);
 			req.ndevices++;
 			break;
@@ -233,12 +238,14 @@ int cmd_export(int argc, char **argv)
 			break;
 		case OPT_NAME:
 			if (!name_ok(optarg, false))
-				return cli_usage_error("export", "--name takes [a-z][a-z0-9_-]* (at most 63), not '%s'", optarg);
+				return cli_usage_error("export", "--name takes [a-z][a-z0-9_-]* (at most 63), not '%s'",
+						       optarg);
 			req.name = optarg;
 			break;
 		case OPT_VM:
 			if (!name_ok(optarg, true))
-				return cli_usage_error("export", "--vm takes an instance name ([A-Za-z][A-Za-z0-9-]*), not '%s'",
+				return cli_usage_error("export",
+						       "--vm takes an instance name ([A-Za-z][A-Za-z0-9-]*), not '%s'",
 						       optarg);
 			req.vm = optarg;
 			break;

@@ -55,8 +55,9 @@ static int verify_drift(const char *rootdir, const char *against, const struct c
 		goto oom;
 	for (size_t i = 0; i < d.n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		if (!ln || cli_cell(ln, &c, 0, d.rows[i].device) || cli_cell(ln, &c, 1, drift_kind_name(d.rows[i].kind)) ||
-		    cli_cell(ln, &c, 2, d.rows[i].was) || cli_cell(ln, &c, 3, d.rows[i].now))
+		if (!ln || cli_cell(ln, &c, 0, d.rows[i].device) ||
+		    cli_cell(ln, &c, 1, drift_kind_name(d.rows[i].kind)) || cli_cell(ln, &c, 2, d.rows[i].was) ||
+		    cli_cell(ln, &c, 3, d.rows[i].now))
 			goto oom;
 	}
 	if (d.n || t->json)
@@ -79,8 +80,9 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, { "against", required_argument, NULL, 'A' },
-						  CLI_COMMON_LONGOPTS, {} };
+	static const struct option longopts[] = {
+		CLI_TABLE_LONGOPTS, { "against", required_argument, NULL, 'A' }, CLI_COMMON_LONGOPTS, {}
+	};
 	static const struct cli_column cols[] = {
 		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, "the device" },
 		{ "ID", 9, 0, SCOLS_JSON_STRING, "vendor:device, as vfio-pci is given it" },

@@ -16,7 +16,7 @@
 #include "plan/isolation.h"
 
 static const char *const format_names[] = {
-	[EXPORT_KUBEVIRT] = "kubevirt", [EXPORT_HCO] = "hco", [EXPORT_NOVA] = "nova",
+	[EXPORT_KUBEVIRT] = "kubevirt",       [EXPORT_HCO] = "hco",     [EXPORT_NOVA] = "nova",
 	[EXPORT_PROXMOX] = "proxmox-mapping", [EXPORT_INCUS] = "incus",
 };
 
@@ -138,13 +138,13 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 		if (!sel[i])
 			continue;
 		if (d->group < 0) {
-			refuse(o, "%s: %s is in no IOMMU group: the IOMMU is off (see 'vfiokit check')\n", host_label(inv),
-			       d->addr);
+			refuse(o, "%s: %s is in no IOMMU group: the IOMMU is off (see 'vfiokit check')\n",
+			       host_label(inv), d->addr);
 			continue;
 		}
 		if (d->host_use.n)
-			refuse(o, "%s: %s is used by the host (%s): a guest would take it away\n", host_label(inv), d->addr,
-			       d->host_use.v[0]);
+			refuse(o, "%s: %s is used by the host (%s): a guest would take it away\n", host_label(inv),
+			       d->addr, d->host_use.v[0]);
 		/* As plan/refuse.c: a use that could not be read is refused. */
 		for (size_t k = 0; k < inv->use_unknown.n; k++)
 			refuse(o, "%s: cannot tell whether the host uses %s (%s)\n", host_label(inv), d->addr,
@@ -159,7 +159,8 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 		if (!g) {
 			/* A host whose group directory could not be read: its
 			 * members cannot be told, so neither can viability. */
-			refuse(o, "%s: group %d of %s is not among the inventory's groups: whether it is viable cannot be told\n",
+			refuse(o,
+			       "%s: group %d of %s is not among the inventory's groups: whether it is viable cannot be told\n",
 			       host_label(inv), d->group, d->addr);
 			continue;
 		}
@@ -169,13 +170,16 @@ static void check_host(const struct inventory *inv, const bool *sel, struct out 
 			if (inv->devs[j].group == d->group && !sel[j] && !isolation_vfio_accepts(inv->devs[j].driver))
 				refuse(o,
 				       "%s: group %d is not viable: %s stays on %s (add --device %s, or take --group %d)\n",
-				       host_label(inv), g->number, inv->devs[j].addr, inv->devs[j].driver, inv->devs[j].addr,
-				       g->number);
+				       host_label(inv), g->number, inv->devs[j].addr, inv->devs[j].driver,
+				       inv->devs[j].addr, g->number);
 		for (size_t j = 0; j < g->devices.n; j++) {
 			struct pci_addr a;
-			const struct inv_device *m = parse_pci_addr(g->devices.v[j], &a) == 0 ? inventory_find(inv, &a) : NULL;
+			const struct inv_device *m = parse_pci_addr(g->devices.v[j], &a) == 0 ?
+							     inventory_find(inv, &a) :
+							     NULL;
 			if (!m || m->group != g->number)
-				refuse(o, "%s: group %d lists %s, which the inventory does not describe in it: its driver is unknown\n",
+				refuse(o,
+				       "%s: group %d lists %s, which the inventory does not describe in it: its driver is unknown\n",
 				       host_label(inv), g->number, g->devices.v[j]);
 		}
 		for (size_t j = 0; j < g->missing.n; j++)
@@ -255,14 +259,16 @@ static void render_kubevirt(const struct inventory *const *invs, bool *const *se
 {
 	struct strv seen = { 0 };
 
-	say(o, "# %s: kubectl patch %s --type merge --patch-file THIS-FILE\n"
-	       "# KubeVirt's device plugin skips a device not on vfio-pci: bind at boot on every node first\n"
-	       "# ('vfiokit setup' with these devices).\n",
-	    hco ? "HyperConverged (hco.kubevirt.io/v1) spec.permittedHostDevices"
-		: "KubeVirt spec.configuration.permittedHostDevices",
+	say(o,
+	    "# %s: kubectl patch %s --type merge --patch-file THIS-FILE\n"
+	    "# KubeVirt's device plugin skips a device not on vfio-pci: bind at boot on every node first\n"
+	    "# ('vfiokit setup' with these devices).\n",
+	    hco ? "HyperConverged (hco.kubevirt.io/v1) spec.permittedHostDevices" :
+		  "KubeVirt spec.configuration.permittedHostDevices",
 	    hco ? "hyperconverged kubevirt-hyperconverged -n openshift-cnv" : "kubevirt kubevirt -n kubevirt");
-	say(o, "%s", hco ? "spec:\n  permittedHostDevices:\n    pciHostDevices:\n"
-			 : "spec:\n  configuration:\n    permittedHostDevices:\n      pciHostDevices:\n");
+	say(o, "%s",
+	    hco ? "spec:\n  permittedHostDevices:\n    pciHostDevices:\n" :
+		  "spec:\n  configuration:\n    permittedHostDevices:\n      pciHostDevices:\n");
 	for (size_t h = 0; h < n; h++)
 		for (size_t i = 0; i < invs[h]->ndevs; i++) {
 			const struct inv_device *d = &invs[h]->devs[i];
@@ -271,7 +277,8 @@ static void render_kubevirt(const struct inventory *const *invs, bool *const *se
 				continue;
 			if (!key || strv_contains(&seen, key))
 				goto next;
-			res = d->device_name ? export_resource_name(d->device_name) : strdupf("%04X_%04X", d->vendor, d->device);
+			res = d->device_name ? export_resource_name(d->device_name) :
+					       strdupf("%04X_%04X", d->vendor, d->device);
 			if (!res || strv_push(&seen, key) < 0) {
 				o->oom = true;
 				goto next;
@@ -280,7 +287,7 @@ static void render_kubevirt(const struct inventory *const *invs, bool *const *se
 			say(o, "%s- %s: \"%s\"\n%s  resourceName: \"%s/%s\"\n", hco ? "    " : "      ",
 			    hco ? "pciDeviceSelector" : "pciVendorSelector", key, hco ? "    " : "      ",
 			    resource_domain(d->vendor), *res ? res : key);
-		next:;
+next:;
 		}
 	strv_clear(&seen);
 }
@@ -292,7 +299,8 @@ static void nova_dict(struct out *o, const char *key, json_object *dict)
 		o->oom = true;
 		return;
 	}
-	say(o, "%s = %s\n", key, json_object_to_json_string_ext(dict, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	say(o, "%s = %s\n", key,
+	    json_object_to_json_string_ext(dict, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(dict);
 }
 
@@ -316,8 +324,9 @@ static void render_nova(const struct inventory *inv, const bool *sel, const char
 		if (!sel[i])
 			continue;
 		if (d->a.domain > 0xffff) {
-			refuse(o, "%s: %s: Nova ignores addresses past domain ffff (Intel VMD): move the card out of "
-				  "the VMD domain or turn VMD off in the firmware\n",
+			refuse(o,
+			       "%s: %s: Nova ignores addresses past domain ffff (Intel VMD): move the card out of "
+			       "the VMD domain or turn VMD off in the firmware\n",
 			       host_label(inv), d->addr);
 			continue;
 		}
@@ -357,8 +366,8 @@ static void render_nova(const struct inventory *inv, const bool *sel, const char
 /* Proxmox maps one card per node: path without the function is every
  * function of the slot. The first selected device gives id, subsystem-id and
  * iommugroup. NULL (said in o) when the selection is not one card. */
-static const struct inv_device *proxmox_card(const struct inventory *inv, const bool *sel, char path[static PCI_ADDR_STRLEN],
-					     struct out *o)
+static const struct inv_device *proxmox_card(const struct inventory *inv, const bool *sel,
+					     char path[static PCI_ADDR_STRLEN], struct out *o)
 {
 	const struct inv_device *first = NULL;
 	size_t nsel = 0, nslot = 0;
@@ -368,8 +377,9 @@ static const struct inv_device *proxmox_card(const struct inventory *inv, const 
 			if (!first)
 				first = &inv->devs[i];
 			else if (!pci_addr_same_slot(&first->a, &inv->devs[i].a)) {
-				refuse(o, "%s: %s and %s are two cards: a Proxmox mapping is one card per node (export "
-					  "each with its own --name)\n",
+				refuse(o,
+				       "%s: %s and %s are two cards: a Proxmox mapping is one card per node (export "
+				       "each with its own --name)\n",
 				       host_label(inv), first->addr, inv->devs[i].addr);
 				return NULL;
 			}
@@ -402,7 +412,8 @@ static void render_proxmox(const struct inventory *const *invs, bool *const *sel
 		if (!d)
 			continue;
 		if (!invs[h]->hostname) {
-			refuse(o, "the host name of %s is unknown (/etc/hostname): it is the node of the map line\n", d->addr);
+			refuse(o, "the host name of %s is unknown (/etc/hostname): it is the node of the map line\n",
+			       d->addr);
 			continue;
 		}
 		for (size_t j = 0; j < h; j++)
@@ -417,13 +428,14 @@ static void render_proxmox(const struct inventory *const *invs, bool *const *sel
 		/* pci.cfg lists the keys sorted, as Proxmox writes them. */
 		say(&m, "\tmap id=%04x:%04x,iommugroup=%d,node=%s,path=%s%s\n", d->vendor, d->device, d->group,
 		    invs[h]->hostname, path, sub);
-		appendf(&m, true, " --map node=%s,path=%s,id=%04x:%04x,iommugroup=%d%s", invs[h]->hostname, path, d->vendor,
-			d->device, d->group, sub);
+		appendf(&m, true, " --map node=%s,path=%s,id=%04x:%04x,iommugroup=%d%s", invs[h]->hostname, path,
+			d->vendor, d->device, d->group, sub);
 	}
 	o->oom |= m.oom;
 	if (!o->why && !o->oom && id) {
-		say(o, "# /etc/pve/mapping/pci.cfg (or the pvesh line below); guests: qm set VMID -hostpci0 mapping=%s,pcie=1\n"
-		       "%s\n%s",
+		say(o,
+		    "# /etc/pve/mapping/pci.cfg (or the pvesh line below); guests: qm set VMID -hostpci0 mapping=%s,pcie=1\n"
+		    "%s\n%s",
 		    id, id, m.text ? m.text : "");
 		say(o, "\n# pvesh create /cluster/mapping/pci --id %s%s\n", id, m.why ? m.why : "");
 	}
@@ -452,7 +464,8 @@ static void render_incus(const struct inventory *inv, const bool *sel, const cha
 			continue;
 		for (size_t j = 0; j < inv->ndevs; j++)
 			if (j != i && pci_addr_same_slot(&inv->devs[j].a, &d->a) && inv->devs[j].group != d->group)
-				refuse(o, "%s: %s is in group %d, not %d with %s: Incus takes the slot's functions of one group only\n",
+				refuse(o,
+				       "%s: %s is in group %d, not %d with %s: Incus takes the slot's functions of one group only\n",
 				       host_label(inv), inv->devs[j].addr, inv->devs[j].group, d->group, d->addr);
 		if (name)
 			say(o, "incus config device add %s %s", vm, name);

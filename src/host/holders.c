@@ -31,17 +31,17 @@
 
 /* A character device a process may hold: a DRM node or an nvidia node. */
 struct holder_node {
-	char *name;     /* "card0", "renderD128", "nvidia0", "nvidiactl" */
-	char *udev;     /* root-relative path udev's dev/char link gives, NULL none */
+	char *name; /* "card0", "renderD128", "nvidia0", "nvidiactl" */
+	char *udev; /* root-relative path udev's dev/char link gives, NULL none */
 	dev_t devt;
 	bool has_devt;
-	bool nvidia;    /* an nvidia node: matched by its name under /dev */
-	size_t dev;     /* index into h->pci; SIZE_MAX: every device of the nvidia driver */
+	bool nvidia; /* an nvidia node: matched by its name under /dev */
+	size_t dev;  /* index into h->pci; SIZE_MAX: every device of the nvidia driver */
 };
 
 struct holders_ctx {
 	struct host *h;
-	bool *cand;     /* per h->pci: a display device or one with a DRM node */
+	bool *cand; /* per h->pci: a display device or one with a DRM node */
 	struct holder_node *nodes;
 	size_t nnodes, nodes_alloc;
 };
@@ -83,8 +83,10 @@ static const char *errstr(int err)
 	static char buf[160]; /* one message at a time: copied by its caller */
 
 	if (err == -ENOENT || err == -EBADMSG || err == -EFBIG || err == -EISDIR)
-		return err == -ENOENT ? "absent" : err == -EBADMSG ? "it holds a NUL byte" : err == -EFBIG ? "too large"
-												   : "a directory";
+		return err == -ENOENT  ? "absent" :
+		       err == -EBADMSG ? "it holds a NUL byte" :
+		       err == -EFBIG   ? "too large" :
+					 "a directory";
 	snprintf(buf, sizeof(buf), "cannot read: %s", path_strerror(err));
 	return buf;
 }
@@ -250,8 +252,9 @@ static int load_drm_nodes(struct holders_ctx *c)
 		if (k == 0 && sscanf(dev, "%u:%u%c", &maj, &min, &end) != 2)
 			k = -EBADMSG;
 		if (k < 0) {
-			k = k == -ENOMEM ? k : add_unknown(&c->h->pci[p], "processes", devrel, k == -EBADMSG && dev ?
-							 "not MAJOR:MINOR" : errstr(k));
+			k = k == -ENOMEM ? k :
+					   add_unknown(&c->h->pci[p], "processes", devrel,
+						       k == -EBADMSG && dev ? "not MAJOR:MINOR" : errstr(k));
 			continue;
 		}
 		k = add_node(c, n, true, maj, min, false, (size_t)p);
@@ -282,8 +285,8 @@ static int load_nvidia_nodes(struct holders_ctx *c)
 		if (k == 0 && (!(m = strstr(text, "Device Minor:")) || sscanf(m, "Device Minor: %u", &minor) != 1))
 			k = -EBADMSG;
 		if (k < 0) {
-			if (k == -ENOMEM || add_unknown(d, "processes", rel, k == -EBADMSG && text ? "no Device Minor line"
-													 : errstr(k)) < 0)
+			if (k == -ENOMEM || add_unknown(d, "processes", rel,
+							k == -EBADMSG && text ? "no Device Minor line" : errstr(k)) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -311,7 +314,8 @@ static char *cgroup_unit(const char *text)
 
 	for (const char *p = text; p && *p;) {
 		const char *nl = strchr(p, '\n');
-		if (startswith(p, "0::/") || (strstr(p, ":name=systemd:/") && (!nl || strstr(p, ":name=systemd:/") < nl))) {
+		if (startswith(p, "0::/") ||
+		    (strstr(p, ":name=systemd:/") && (!nl || strstr(p, ":name=systemd:/") < nl))) {
 			line = strchr(strchr(p, ':') + 1, ':') + 1;
 			if (startswith(p, "0::/"))
 				break;
@@ -402,7 +406,8 @@ static int match_target(struct holders_ctx *c, const char *pid, const char *targ
 	}
 	/* A DRM node whose number could not be told: whose it is is unknown. */
 	if (!matched && !chr && startswith(target, "/dev/dri/")) {
-		_cleanup_free_ char *why = strdupf("pid %s has /dev/dri/%s open, a node whose device number cannot be read", pid, base);
+		_cleanup_free_ char *why =
+			strdupf("pid %s has /dev/dri/%s open, a node whose device number cannot be read", pid, base);
 		_cleanup_free_ char *e = why ? esc(why) : NULL;
 		if (!e)
 			return -ENOMEM;
@@ -504,7 +509,8 @@ static int load_framebuffers(struct holders_ctx *c, bool *has_fb)
 		if (p < 0)
 			continue; /* a platform framebuffer: the boot framebuffer's part */
 		has_fb[p] = true;
-		k = add_holder(&c->h->pci[p], HOLDER_FRAMEBUFFER, 0, names.v[i], NULL, strdupf("framebuffer %s", names.v[i]));
+		k = add_holder(&c->h->pci[p], HOLDER_FRAMEBUFFER, 0, names.v[i], NULL,
+			       strdupf("framebuffer %s", names.v[i]));
 	}
 	strv_clear(&names);
 	return k < 0 ? k : 0;
@@ -650,8 +656,10 @@ static int load_boot_framebuffers(struct holders_ctx *c, bool *has_fb)
 					continue;
 				has_fb[i] = true;
 				if (add_holder(d, HOLDER_BOOT_FRAMEBUFFER, 0, platform, pdriver,
-					       ep ? strdupf("boot framebuffer %s at 0x%llx", ep, (unsigned long long)fbs[f].start)
-						  : strdupf("boot framebuffer at 0x%llx", (unsigned long long)fbs[f].start)) < 0)
+					       ep ? strdupf("boot framebuffer %s at 0x%llx", ep,
+							    (unsigned long long)fbs[f].start) :
+						    strdupf("boot framebuffer at 0x%llx",
+							    (unsigned long long)fbs[f].start)) < 0)
 					return -ENOMEM;
 			}
 	}
@@ -695,8 +703,8 @@ static int load_display_manager(struct holders_ctx *c)
 		if (!h->display_manager_unknown)
 			return -ENOMEM;
 		for (size_t i = 0; i < h->npci; i++)
-			if (c->cand[i] && add_unknown(&h->pci[i], "display manager", "etc/systemd/system/display-manager.service",
-						      errstr(k)) < 0)
+			if (c->cand[i] && add_unknown(&h->pci[i], "display manager",
+						      "etc/systemd/system/display-manager.service", errstr(k)) < 0)
 				return -ENOMEM;
 		return 0;
 	}
@@ -710,7 +718,8 @@ static int load_display_manager(struct holders_ctx *c)
 			if (d->holders[j].kind != HOLDER_PROCESS || !streq_ptr(d->holders[j].unit, h->display_manager))
 				continue;
 			if (!(e = esc(h->display_manager)) ||
-			    add_holder(d, HOLDER_DISPLAY_MANAGER, 0, h->display_manager, NULL, strdupf("display manager %s", e)) < 0)
+			    add_holder(d, HOLDER_DISPLAY_MANAGER, 0, h->display_manager, NULL,
+				       strdupf("display manager %s", e)) < 0)
 				return -ENOMEM;
 			break;
 		}
@@ -747,7 +756,8 @@ static int load_modules(struct holders_ctx *c)
 		if (k == 0 && (parse_int(cnt, 0, INT32_MAX, &n) < 0))
 			k = -EBADMSG;
 		if (k < 0) {
-			if (k == -ENOMEM || add_unknown(d, "module", crel, k == -EBADMSG && cnt ? "not a count" : errstr(k)) < 0)
+			if (k == -ENOMEM ||
+			    add_unknown(d, "module", crel, k == -EBADMSG && cnt ? "not a count" : errstr(k)) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -764,8 +774,8 @@ static int load_modules(struct holders_ctx *c)
 		if (!eusers)
 			return -ENOMEM;
 		if (add_holder(d, HOLDER_MODULE, 0, mod, NULL,
-			       *eusers ? strdupf("module %s: %ld users, used by %s", emod, n, eusers)
-				       : strdupf("module %s: %ld users", emod, n)) < 0)
+			       *eusers ? strdupf("module %s: %ld users, used by %s", emod, n, eusers) :
+					 strdupf("module %s: %ld users", emod, n)) < 0)
 			return -ENOMEM;
 	}
 	return 0;

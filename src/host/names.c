@@ -100,8 +100,8 @@ static char *lookup(struct pci_access *pacc, int flags, ...);
 
 /* The name of (a, b, c, d) from the cache, else looked up and kept in
  * h->names: 0 and *ret (NULL when the database has none), or -ENOMEM. */
-static int lookup_cached(struct host *h, struct name_cache *c, struct pci_access *pacc, int flags, int a, int b,
-			 int cc, int d, const char **ret)
+static int lookup_cached(struct host *h, struct name_cache *c, struct pci_access *pacc, int flags, int a, int b, int cc,
+			 int d, const char **ret)
 {
 	char *name;
 
@@ -220,10 +220,13 @@ static int name_devices(struct host *h, const char *text, size_t len, const char
 		struct pci_device *d = &h->pci[i];
 
 		if (lookup_cached(h, &caches[0], pacc, PCI_LOOKUP_VENDOR, d->vendor, 0, 0, 0, &d->vendor_name) < 0 ||
-		    lookup_cached(h, &caches[1], pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0, &d->device_name) < 0 ||
-		    lookup_cached(h, &caches[2], pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0, &d->class_name) < 0 ||
-		    (d->has_subsys && lookup_cached(h, &caches[3], pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, d->vendor,
-						    d->device, d->subvendor, d->subdevice, &d->subsys_name) < 0))
+		    lookup_cached(h, &caches[1], pacc, PCI_LOOKUP_DEVICE, d->vendor, d->device, 0, 0, &d->device_name) <
+			    0 ||
+		    lookup_cached(h, &caches[2], pacc, PCI_LOOKUP_CLASS, (int)(d->class >> 8), 0, 0, 0,
+				  &d->class_name) < 0 ||
+		    (d->has_subsys &&
+		     lookup_cached(h, &caches[3], pacc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, d->vendor, d->device,
+				   d->subvendor, d->subdevice, &d->subsys_name) < 0))
 			k = -ENOMEM;
 	}
 	pci_cleanup(pacc);

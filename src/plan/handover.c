@@ -93,8 +93,8 @@ static int judge_holders(struct host *h, struct handover_plan *p)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->holders_unknown.n; i++)
-		if (strv_push_take(&p->blockers, strdupf("%s: cannot tell what holds it: %s", d->name,
-							 d->holders_unknown.v[i])) < 0)
+		if (strv_push_take(&p->blockers,
+				   strdupf("%s: cannot tell what holds it: %s", d->name, d->holders_unknown.v[i])) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -152,7 +152,8 @@ int handover_plan_take(struct host *h, const char *target, const char *state, st
 		_cleanup_free_ char *v = NULL;
 		if (d->holders[i].kind != HOLDER_BOOT_FRAMEBUFFER || !d->holders[i].unit || !*d->holders[i].name)
 			continue;
-		if (!(v = strdupf("%s %s", d->holders[i].name, d->holders[i].unit)) || append_state(&text, "bootfb", v) < 0)
+		if (!(v = strdupf("%s %s", d->holders[i].name, d->holders[i].unit)) ||
+		    append_state(&text, "bootfb", v) < 0)
 			return -ENOMEM;
 	}
 	if (streq_ptr(d->driver, "nvidia"))
@@ -201,7 +202,8 @@ static bool state_value_ok(const char *key, const char *v)
 	if (!*v)
 		return false;
 	if (streq(key, "unit"))
-		return endswith(v, ".service") && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.@\\") == strlen(v);
+		return endswith(v, ".service") &&
+		       strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_.@\\") == strlen(v);
 	if (streq(key, "vtcon")) {
 		unsigned n;
 		char end;
@@ -239,8 +241,8 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 		return *err ? HANDOVER_ERR_NOT_TAKEN : -ENOMEM;
 	}
 	if (!startswith(state, STATE_MAGIC)) {
-		*err = strdupf("/%s/%s: line 1 is not '%.*s'", HANDOVER_STATE_DIR, d->name, (int)strlen(STATE_MAGIC) - 1,
-			       STATE_MAGIC);
+		*err = strdupf("/%s/%s: line 1 is not '%.*s'", HANDOVER_STATE_DIR, d->name,
+			       (int)strlen(STATE_MAGIC) - 1, STATE_MAGIC);
 		return *err ? HANDOVER_ERR_STATE : -ENOMEM;
 	}
 	if (!(copy = strdup(state + strlen(STATE_MAGIC))) || !(srel = strdupf(HANDOVER_STATE_DIR "/%s", d->name)))
@@ -262,9 +264,10 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 		else if (streq(line, "module"))
 			k = strv_push(&modules, eq + 1);
 		else if (streq(line, "bootfb"))
-			k = strv_push_take(&p->notes, strdupf("the boot framebuffer %.*s stays released: %s's own driver "
-							      "shows the console now",
-							      (int)strcspn(eq + 1, " "), eq + 1, d->name));
+			k = strv_push_take(&p->notes,
+					   strdupf("the boot framebuffer %.*s stays released: %s's own driver "
+						   "shows the console now",
+						   (int)strcspn(eq + 1, " "), eq + 1, d->name));
 	}
 	if (k == 0 && (k = unbind_plan_make(h, targets, 1, &bo, &p->bind, err)) == 0) {
 		/* The reverse of take: the driver back, then the modules, fbcon, the display manager. */

@@ -12,27 +12,27 @@
 #include "plan/bind.h"
 
 enum handover_step_kind {
-	HANDOVER_SAVE_STATE,   /* write the state file (path, value); undo: remove it */
-	HANDOVER_STOP_UNIT,    /* systemctl stop name, with a timeout; undo: systemctl start */
-	HANDOVER_START_UNIT,   /* systemctl start name (give) */
-	HANDOVER_WRITE,        /* write value to path; undo: undo_value to undo_path (NULL: none) */
-	HANDOVER_UNLOAD,       /* modprobe -r name; undo: modprobe name */
-	HANDOVER_LOAD,         /* modprobe name (give) */
-	HANDOVER_BIND,         /* run the bind plan (its own rollback); last of take */
-	HANDOVER_FORGET,       /* remove the state file at path (give) */
+	HANDOVER_SAVE_STATE, /* write the state file (path, value); undo: remove it */
+	HANDOVER_STOP_UNIT,  /* systemctl stop name, with a timeout; undo: systemctl start */
+	HANDOVER_START_UNIT, /* systemctl start name (give) */
+	HANDOVER_WRITE,      /* write value to path; undo: undo_value to undo_path (NULL: none) */
+	HANDOVER_UNLOAD,     /* modprobe -r name; undo: modprobe name */
+	HANDOVER_LOAD,       /* modprobe name (give) */
+	HANDOVER_BIND,       /* run the bind plan (its own rollback); last of take */
+	HANDOVER_FORGET,     /* remove the state file at path (give) */
 };
 
 struct handover_step {
 	enum handover_step_kind kind;
-	char *name;  /* unit or module */
-	char *path, *value;            /* root-relative */
+	char *name;         /* unit or module */
+	char *path, *value; /* root-relative */
 	char *undo_path, *undo_value;
 };
 
 struct handover_plan {
 	bool give;
-	size_t dev;     /* index into host->pci */
-	bool display;   /* a display-class device */
+	size_t dev;   /* index into host->pci */
+	bool display; /* a display-class device */
 	struct handover_step *steps;
 	size_t nsteps, steps_alloc;
 	struct bind_plan bind; /* take: bind's plan of the group; give: unbind's */

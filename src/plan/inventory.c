@@ -79,9 +79,16 @@ static int device_from_host(const struct pci_device *d, struct inv_device *o)
 {
 	bool ok = true;
 
-	*o = (struct inv_device){ .a = d->addr, .vendor = d->vendor, .device = d->device, .subvendor = d->subvendor,
-				  .subdevice = d->subdevice, .has_subsys = d->has_subsys, .class = d->class,
-				  .group = d->iommu_group, .has_reset = d->has_reset, .numa_node = d->numa_node,
+	*o = (struct inv_device){ .a = d->addr,
+				  .vendor = d->vendor,
+				  .device = d->device,
+				  .subvendor = d->subvendor,
+				  .subdevice = d->subdevice,
+				  .has_subsys = d->has_subsys,
+				  .class = d->class,
+				  .group = d->iommu_group,
+				  .has_reset = d->has_reset,
+				  .numa_node = d->numa_node,
 				  .link_width = d->link_width };
 	memcpy(o->addr, d->name, sizeof(o->addr));
 	o->vendor_name = dup_or_null(d->vendor_name, &ok);
@@ -162,7 +169,7 @@ int inventory_from_host(const struct host *h, struct inventory *ret)
 	for (unsigned u = 0; ok && u < ARRAY_SIZE(h->usage_unknown); u++)
 		if (h->usage_unknown[u])
 			ok = strv_push_take(&inv.use_unknown, strdupf("%s: %s", pci_use_kind_name((enum pci_use_kind)u),
-								     h->usage_unknown[u])) >= 0;
+								      h->usage_unknown[u])) >= 0;
 	inv.kernel = dup_or_null(h->kernel.release, &ok);
 	inv.cmdline = dup_or_null(h->kernel.cmdline_raw, &ok);
 	inv.iommu_kind = dup_or_null(iommu_kind_name(host_iommu_kind(h)), &ok);
@@ -409,7 +416,8 @@ static void parse_device(struct parser *p, json_object *o, size_t idx, struct in
 		for (size_t i = 0; i < ARRAY_SIZE(role_names); i++)
 			known |= streq(d->role, role_names[i]);
 		if (!known)
-			fail(p, "%s: \"role\" is \"%s\", not endpoint, bridge, root-port or host-bridge", where, d->role);
+			fail(p, "%s: \"role\" is \"%s\", not endpoint, bridge, root-port or host-bridge", where,
+			     d->role);
 	}
 }
 
@@ -516,7 +524,8 @@ int inventory_parse(const char *buf, size_t len, struct inventory *ret, char **e
 	*ret = (struct inventory){ 0 };
 	*err = NULL;
 	if (len > INVENTORY_MAX_SIZE)
-		return (*err = strdup("larger than 16 MiB; one from 'vfiokit inventory -J' is some kB")) ? -EINVAL : -ENOMEM;
+		return (*err = strdup("larger than 16 MiB; one from 'vfiokit inventory -J' is some kB")) ? -EINVAL :
+													   -ENOMEM;
 	tok = json_tokener_new_ex(32); /* the schema nests 4 deep */
 	if (!tok)
 		return -ENOMEM;
@@ -530,9 +539,9 @@ int inventory_parse(const char *buf, size_t len, struct inventory *ret, char **e
 		if (!root || json_tokener_get_error(tok) != json_tokener_success || end != len) {
 			enum json_tokener_error e = json_tokener_get_error(tok);
 			fail(&p, "not JSON: %s",
-			     root		       ? "bytes after the document"
-			     : e == json_tokener_continue ? "the document ends early"
-							   : json_tokener_error_desc(e));
+			     root                       ? "bytes after the document" :
+			     e == json_tokener_continue ? "the document ends early" :
+							  json_tokener_error_desc(e));
 			goto out;
 		}
 	}

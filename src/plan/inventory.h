@@ -23,39 +23,39 @@ struct inv_device {
 	bool has_subsys;
 	uint32_t class;
 	char *vendor_name, *device_name, *class_name; /* NULL unknown */
-	char *driver;      /* NULL: none */
-	int group;         /* -1: none */
-	char *role;        /* endpoint, bridge, root-port, host-bridge */
-	char *reset;       /* reset methods "flr bus"; NULL: none said */
+	char *driver;                                 /* NULL: none */
+	int group;                                    /* -1: none */
+	char *role;                                   /* endpoint, bridge, root-port, host-bridge */
+	char *reset;                                  /* reset methods "flr bus"; NULL: none said */
 	bool has_reset;
 	struct strv host_use; /* "display: fb0 (...)" */
-	char *bound_from;  /* the driver `vfiokit bind` took it from; NULL: not moved */
-	int numa_node;     /* -1 none */
-	char *slot, *label; /* NULL none */
-	char *topology;    /* "0000:00/01.0/00.0": root bus, then device.function down to it */
-	char *link_speed;  /* NULL unknown */
-	int link_width;    /* -1 unknown */
+	char *bound_from;     /* the driver `vfiokit bind` took it from; NULL: not moved */
+	int numa_node;        /* -1 none */
+	char *slot, *label;   /* NULL none */
+	char *topology;       /* "0000:00/01.0/00.0": root bus, then device.function down to it */
+	char *link_speed;     /* NULL unknown */
+	int link_width;       /* -1 unknown */
 };
 
 struct inv_group {
 	int number;
-	char *verdict;        /* group_verdict_name() */
-	struct strv devices;  /* addresses */
-	struct strv missing;  /* listed, absent from /sys/bus/pci */
+	char *verdict;       /* group_verdict_name() */
+	struct strv devices; /* addresses */
+	struct strv missing; /* listed, absent from /sys/bus/pci */
 };
 
 struct inventory {
-	char *hostname;       /* NULL unknown */
+	char *hostname; /* NULL unknown */
 	/* "mount: /proc/self/mountinfo: a directory": each kind of host use
 	 * that could not be read; an export refuses every device then. */
 	struct strv use_unknown;
 	char *kernel, *cmdline; /* NULL unknown */
-	char *iommu_kind;     /* intel, amd, both, none, unread */
+	char *iommu_kind;       /* intel, amd, both, none, unread */
 	bool groups_dir;
-	int ir;               /* interrupt remapping: 1, 0, -1 unknown */
+	int ir; /* interrupt remapping: 1, 0, -1 unknown */
 	char *cpu_vendor, *cpu_model;
 	int cpus_online, cores, l3_domains, numa_nodes, packages; /* -1 unknown */
-	struct inv_device *devs; /* by address */
+	struct inv_device *devs;                                  /* by address */
 	size_t ndevs;
 	struct inv_group *groups; /* by number */
 	size_t ngroups;

@@ -241,12 +241,16 @@ static int plan_kvmfr(const struct vm_request *rq, const struct vm_plan *p, cons
 		return -ENOMEM;
 	k = cmdline_edits_add(&e, CMDLINE_SET, size);
 	if (k >= 0)
-		k = modprobe_options_edit(t->kvmfr_modprobe ? t->kvmfr_modprobe : "", head, "kvmfr", &e, &opts, &problem);
+		k = modprobe_options_edit(t->kvmfr_modprobe ? t->kvmfr_modprobe : "", head, "kvmfr", &e, &opts,
+					  &problem);
 	cmdline_edits_clear(&e);
 	if (k == -EINVAL)
-		return strv_push_take(&out->manual, strdupf("kvmfr: /" VM_KVMFR_MODPROBE " %s: set static_size_mb=%" PRIu64
-							    " on kvmfr's options line by hand", problem, p->shmem_mib)) < 0 ?
-			       -ENOMEM : 0;
+		return strv_push_take(&out->manual,
+				      strdupf("kvmfr: /" VM_KVMFR_MODPROBE " %s: set static_size_mb=%" PRIu64
+					      " on kvmfr's options line by hand",
+					      problem, p->shmem_mib)) < 0 ?
+			       -ENOMEM :
+			       0;
 	if (k < 0)
 		return k;
 	if (strv_push(&mod, "kvmfr") < 0) {
@@ -260,9 +264,11 @@ static int plan_kvmfr(const struct vm_request *rq, const struct vm_plan *p, cons
 	if (!(udev = t->kvmfr_udev ? vm_udev_rule_set(t->kvmfr_udev, rule) : strdupf("%s%s\n", head, rule)))
 		return -ENOMEM;
 	if (setup_add_file(out, VM_KVMFR_MODPROBE, TAKE_PTR(opts)) < 0 ||
-	    setup_add_file(out, VM_KVMFR_LOAD, TAKE_PTR(load)) < 0 || setup_add_file(out, VM_KVMFR_UDEV, TAKE_PTR(udev)) < 0 ||
-	    strv_push(&out->manual, "kvmfr is built outside the kernel (Looking Glass's module/ directory, or its DKMS "
-				    "package); then modprobe kvmfr (after a size change: rmmod kvmfr first) or reboot") < 0 ||
+	    setup_add_file(out, VM_KVMFR_LOAD, TAKE_PTR(load)) < 0 ||
+	    setup_add_file(out, VM_KVMFR_UDEV, TAKE_PTR(udev)) < 0 ||
+	    strv_push(&out->manual,
+		      "kvmfr is built outside the kernel (Looking Glass's module/ directory, or its DKMS "
+		      "package); then modprobe kvmfr (after a size change: rmmod kvmfr first) or reboot") < 0 ||
 	    strv_push(&out->manual, "libvirt's cgroup must let QEMU open /dev/kvmfr0: add it to cgroup_device_acl in "
 				    "/etc/libvirt/qemu.conf (Looking Glass's documentation) and restart libvirt") < 0)
 		return -ENOMEM;
@@ -286,7 +292,8 @@ static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const s
 		return plan_kvmfr(rq, p, t, out);
 	if (!t->lg_tmpfiles && !(base = strdupf(header, "Using Looking Glass")))
 		return -ENOMEM;
-	if (setup_add_file(out, VM_LG_TMPFILES, vm_tmpfiles_set(t->lg_tmpfiles ? t->lg_tmpfiles : base, p->tmpfiles)) < 0 ||
+	if (setup_add_file(out, VM_LG_TMPFILES, vm_tmpfiles_set(t->lg_tmpfiles ? t->lg_tmpfiles : base, p->tmpfiles)) <
+		    0 ||
 	    strv_push(&out->manual, "systemd-tmpfiles --create /" VM_LG_TMPFILES " (or reboot) creates "
 				    "/dev/shm/looking-glass; after a size change remove it first") < 0)
 		return -ENOMEM;
@@ -308,7 +315,9 @@ static int plan_audio(const struct vm_request *rq, const struct vm_plan *p, cons
 				      strdupf("audio: there is no /" VM_QEMU_CONF " (libvirt's daemon is not "
 					      "installed?): once it is, set user = \"+%u\" there and restart libvirt, "
 					      "or run this again",
-					      rq->uid)) < 0 ? -ENOMEM : 0;
+					      rq->uid)) < 0 ?
+			       -ENOMEM :
+			       0;
 	/* qemu.conf(5): a uid is "+N". */
 	if (!(user = strdupf("+%u", rq->uid)))
 		return -ENOMEM;
