@@ -141,7 +141,7 @@ ok("is the boot GPU" in c["out"] and "x86 PC-AT 1234:1111" in c["out"] and "not 
 c = case("rom-none")
 ok(c["rc"] == 1 and "0000:00:07.0 has no option ROM" in c["out"], "rom 00:07.0 (xHCI): no ROM, said so", c["out"])
 c = case("rom-nonroot")
-ok(c["rc"] == 1 and "needs root" in c["out"], "rom ADDR as non-root: refused", c["out"])
+ok(c["rc"] == 1 and "must run as root" in c["out"], "rom ADDR as non-root: refused", c["out"])
 
 c = case("bind")
 try:
