@@ -10,12 +10,7 @@
 
 #include "apply/handover.h"
 
-static int run_command(char *const argv[], char **errmsg)
-{
-	return spawn_wait(argv, errmsg);
-}
-
-static const struct handover_ops default_ops = { .run = run_command };
+static const struct handover_ops default_ops = { .run = spawn_wait };
 const struct handover_ops *handover_ops = &default_ops;
 
 void handover_result_clear(struct handover_result *res)

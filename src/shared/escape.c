@@ -4,56 +4,54 @@
 #include "shared/escape.h"
 #include "shared/macro.h"
 
-size_t utf8_char_len(const char *s)
+/* The length of the UTF-8 character at s and its code point; 0 where the
+ * bytes are not one (then *cp is unset). */
+static size_t utf8_decode(const char *s, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
+	uint32_t c;
 	size_t n;
 
-	if (p[0] < 0x80)
+	if (p[0] < 0x80) {
+		*cp = p[0];
 		return 1;
+	}
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
+		n = 2, c = p[0] & 0x1f;
 	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
+		n = 3, c = p[0] & 0x0f;
 	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
+		n = 4, c = p[0] & 0x07;
 	else
 		return 0; /* a continuation byte, 0xc0/0xc1 (overlong), 0xf5-0xff */
 	for (size_t i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
 			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
+		c = c << 6 | (p[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*cp = c;
 	return n;
 }
 
-/* The code point of the n-byte UTF-8 character at s (n from utf8_char_len). */
-static uint32_t code_point(const char *s, size_t n)
+size_t utf8_char_len(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp = n == 1 ? p[0] : p[0] & (0xff >> (n + 1));
+	uint32_t cp;
 
-	for (size_t i = 1; i < n; i++)
-		cp = cp << 6 | (p[i] & 0x3f);
-	return cp;
+	return utf8_decode(s, &cp);
 }
 
 /* Characters that reorder what a terminal shows around them ("Trojan
  * Source", CVE-2021-42574): the bidirectional embeddings, overrides and
  * isolates, and the marks. A device name or a guest name with U+202E would
  * show other text than it holds. */
-static bool bidi_control(const char *s, size_t n)
+static bool bidi_control(const char *s)
 {
 	uint32_t cp;
 
-	if (n < 2)
-		return false;
-	cp = code_point(s, n);
-	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
+	return utf8_decode(s, &cp) > 1 && (cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+					   (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069));
 }
 
 /* How many bytes at s pass unchanged (0: escape the first byte). */
@@ -70,7 +68,7 @@ static size_t safe_len(const char *s, const char *keep)
 		return 0;
 	n = utf8_char_len(s);
 	/* C1 controls: U+0080 to U+009F, 0xc2 0x80 to 0xc2 0x9f; U+009B is CSI. */
-	if ((n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0) || bidi_control(s, n))
+	if ((n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0) || bidi_control(s))
 		return 0;
 	return n;
 }
@@ -103,7 +101,7 @@ char *text_escape(const char *s, const char *keep)
 		}
 		/* A C1 or bidirectional control is its bytes; anything else unsafe is one. */
 		n = utf8_char_len(s);
-		n = ((unsigned char)*s == 0xc2 && n == 2) || bidi_control(s, n) ? n : 1;
+		n = ((unsigned char)*s == 0xc2 && n == 2) || bidi_control(s) ? n : 1;
 		for (; n; n--, s++) {
 			*o++ = '\\';
 			*o++ = 'x';
@@ -135,8 +133,8 @@ char *json_escape_text(const char *json)
 			cp = 0x7f;
 		else if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
 			cp = (unsigned char)s[1];
-		else if (bidi_control(s, n))
-			cp = code_point(s, n);
+		else if (bidi_control(s))
+			(void)utf8_decode(s, &cp);
 		if (cp) {
 			memcpy(o, "\\u", 2);
 			o[2] = hex[cp >> 12];
@@ -172,7 +170,7 @@ const char *text_unfit_reason(const char *s)
 			return "is not valid UTF-8";
 		if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
 			return "contains a control character";
-		if (bidi_control(s, n))
+		if (bidi_control(s))
 			return "contains a bidirectional control character (U+202E and its kind)";
 	}
 	return NULL;
