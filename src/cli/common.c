@@ -125,6 +125,8 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 	int fd;
 
 	*ret_fd = -1;
+	if (cli_need_modifies(command) < 0)
+		return -1;
 	/* The lock guards what only root may change; a user's run (vm --define
 	 * on qemu:///session) needs none, and the root checks refuse the rest. */
 	if (path_root_is_live(root) && geteuid() != 0)
