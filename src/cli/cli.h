@@ -9,6 +9,7 @@
 
 #include "host/host.h"
 #include "plan/refuse.h"
+#include "shared/error.h"
 
 /* Exit codes (docs/man/vfiokit.1.scd). */
 enum {
@@ -215,6 +216,10 @@ bool cli_use_color(int fd);
  * invalid UTF-8 written as \xHH (escape.h), then a newline. Text from the
  * machine reaches stdout and stderr only through these and cli_print_table. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* The one mapping of an error (shared/error.h) to an exit code: its message
+ * said, ERROR_USAGE as cli_usage_error(cmd, ...) does (EXIT_USAGE), any
+ * other EXIT_PROBLEM; without a message, -ENOMEM is "out of memory". */
+int cli_error_exit(const char *cmd, const struct error *e);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
 void cli_warn(const char *fmt, ...) _printf_(1, 2);
 void cli_line(FILE *f, const char *fmt, ...) _printf_(2, 3);

@@ -125,7 +125,8 @@ int cmd_handover(int argc, char **argv)
 	struct host *h = NULL;
 	struct handover_plan p = { 0 };
 	struct handover_result res = { 0 };
-	_cleanup_free_ char *err = NULL, *state = NULL;
+	_cleanup_free_ char *state = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct pci_addr a;
 	bool seen[CLI_OPTIONS_MAX], dry_run, ignore, give;
 	ssize_t sv;
@@ -185,11 +186,8 @@ int cmd_handover(int argc, char **argv)
 		}
 	}
 	k = give ? handover_plan_give(h, target, state, &p, &err) : handover_plan_take(h, target, state, &p, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k > 0) {
-		cli_error("%s", err);
-		r = EXIT_PROBLEM;
+	if (k < 0) {
+		r = cli_error_exit("handover", &err);
 		goto out;
 	}
 	for (size_t i = 0; i < p.notes.n; i++)

@@ -483,7 +483,7 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 {
 	struct strv files = { 0 };
 	char *text[6] = { NULL };
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct vm_host_texts t = { .apply = o->targets & TARGET_HOST, .libvirt = !(o->targets & TARGET_QEMU) };
 	int k, r = EXIT_PROBLEM;
 
@@ -521,10 +521,8 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 			t.kvmfr_udev = text[i];
 	}
 	k = vm_host_plan(&o->rq, p, &t, hp, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k != 0) {
-		r = cli_usage_error(o->edit ? "vm edit" : "vm create", "%s", err);
+	if (k < 0) {
+		r = cli_error_exit(o->edit ? "vm edit" : "vm create", &err);
 		goto out;
 	}
 	if (!(tx->command = strdup(o->edit ? "vfiokit vm edit --apply" : "vfiokit vm create --apply")))
@@ -566,6 +564,7 @@ static int run(int argc, char **argv, bool edit)
 	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
+	_cleanup_error_ struct error plan_err = { 0 };
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
@@ -675,16 +674,9 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			goto oom;
 		o.rq.iso_read = true;
 	}
-	k = vm_plan_make(h, &o.rq, &p, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k != 0) {
-		if (k == VM_ERR_USAGE)
-			r = cli_usage_error("vm", "%s", err);
-		else {
-			cli_error("%s", err);
-			r = EXIT_PROBLEM;
-		}
+	k = vm_plan_make(h, &o.rq, &p, &plan_err);
+	if (k < 0) {
+		r = cli_error_exit("vm", &plan_err);
 		goto out;
 	}
 	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : 0;

@@ -75,6 +75,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_error_exit(const char *cmd, const struct error *e)
+{
+	if (e->msg && e->kind == ERROR_USAGE)
+		return cli_usage_error(cmd, "%s", e->msg);
+	if (e->msg)
+		cli_error("%s", e->msg);
+	else if (e->errnum == -ENOMEM || e->errnum == 0)
+		cli_error("out of memory");
+	else
+		cli_error("%s", strerror(-e->errnum));
+	return EXIT_PROBLEM;
+}
+
 int cli_open_root(const char *dir, struct path_root **ret)
 {
 	int k = path_root_open(dir ? dir : "/", ret);
