@@ -5,6 +5,7 @@
  * kind of option, the one message for an option of another sub-verb, and
  * what VERB_MODIFIES means: the lock (cli_lock()) refuses, and takes no
  * lock, for a verb or sub-verb the tables do not let change the machine.
+ * Then cli_error_exit(), the one mapping of a struct error to an exit code.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,12 +241,47 @@ static void test_modifies(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The one mapping of an error to an exit code (cli_error_exit()). */
+static void test_error_exit(void **state)
+{
+	struct error e = { 0 };
+
+	(void)state;
+	assert_int_equal(error_set(&e, -EINVAL, ERROR_USAGE, "'%s' is not a size", "x"), -EINVAL);
+	err_begin();
+	assert_int_equal(cli_error_exit("demo", &e), EXIT_USAGE);
+	{
+		_cleanup_free_ char *m = err_end();
+		assert_string_equal(m, "vfiokit demo: 'x' is not a size\nTry 'vfiokit demo --help'.\n");
+	}
+	/* Filled once: a second error_set() replaces the first, freed. */
+	assert_int_equal(error_set(&e, -ENOENT, ERROR_FAILED, "no device %d", 7), -ENOENT);
+	assert_int_equal(e.errnum, -ENOENT);
+	err_begin();
+	assert_int_equal(cli_error_exit("demo", &e), EXIT_PROBLEM);
+	{
+		_cleanup_free_ char *m = err_end();
+		assert_string_equal(m, "vfiokit: no device 7\n");
+	}
+	error_clear(&e);
+	assert_null(e.msg);
+	/* No message could be made: -ENOMEM, said as such. */
+	assert_int_equal(error_take(&e, -EPERM, ERROR_FAILED, NULL), -ENOMEM);
+	err_begin();
+	assert_int_equal(cli_error_exit("demo", &e), EXIT_PROBLEM);
+	{
+		_cleanup_free_ char *m = err_end();
+		assert_string_equal(m, "vfiokit: out of memory\n");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_modifies),
+		cmocka_unit_test(test_error_exit),
 	};
 	char tmpl[] = "/tmp/test-options-err-XXXXXX";
 	int fd = mkstemp(tmpl), r;
