@@ -35,7 +35,7 @@ EXEMPT = {
     "nothing was changed": "undo's cli adds \"--allow-unknown-commands runs it anyway\"",
     "the files are back, but %s: run %s by hand": "the commands that failed, named in it, are what to run",
 }
-# vm's usage errors made with *err = ..., returned as VM_ERR_USAGE.
+# vm's usage errors (ERROR_USAGE) whose text the cli's usage error ends.
 USAGE_TEXT = {
     "bad guest name: it %s",
 }
@@ -106,12 +106,15 @@ for path in files:
         if not ok:
             print("# ends without the next command or option: %r" % last_clause(fmt))
 
-# The refusals src/plan and src/apply write for the cli to print. Usage
-# errors (BIND_ERR_SYNTAX, VM_ERR_USAGE) reach cli_usage_error(), which
-# ends them; a message whose last clause is a conversion ends with its
-# caller's text (setup's "--iommu intel or --iommu amd names it").
-MADE = re.compile(r'(?:\bfail\(err,\s*(?:([A-Z_]+),\s*)?(?:strdupf?\()?|\*err\s*=\s*strdupf?\()' + LITERALS.pattern)
-USAGE = {"BIND_ERR_SYNTAX", "VM_ERR_USAGE"}
+# The refusals src/plan and src/apply write for the cli to print: a
+# struct error filled (error_set(), error_take(), a file's fail() over
+# them: err, -ERRNO, KIND, message) or a message made into *err. Usage
+# errors (ERROR_USAGE) reach cli_usage_error() through cli_error_exit(),
+# which ends them; a message whose last clause is a conversion ends with
+# its caller's text (setup's "--iommu intel or --iommu amd names it").
+MADE = re.compile(r'(?:\b(?:fail|error_set|error_take)\(err,\s*(?:-E[A-Z0-9]+,\s*)?(?:([A-Z_]+),\s*)?'
+                  r'(?:strdupf?\()?|\*err\s*=\s*strdupf?\()' + LITERALS.pattern)
+USAGE = {"ERROR_USAGE"}
 for path in sorted(glob.glob(src_dir + "/src/plan/*.c") + glob.glob(src_dir + "/src/plan/boot/*.c") +
                    glob.glob(src_dir + "/src/apply/*.c")):
     text = open(path, encoding="utf-8").read()

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <getopt.h>
+#include <stddef.h>
 #include <libsmartcols/libsmartcols.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "host/host.h"
 #include "plan/refuse.h"
+#include "shared/error.h"
 
 /* Exit codes (docs/man/vfiokit.1.scd). */
 enum {
@@ -31,6 +33,92 @@ struct verb {
 	unsigned flags;
 	const char *root_why; /* VERB_NEEDS_ROOT: what it does as root, and how to do without */
 };
+
+/* The verb dispatch() runs (and the sub-verb its command chose), for
+ * cli_need_root() and cli_need_modifies(). */
+void cli_verb_enter(const struct verb *v);
+const struct verb *cli_verb_running(void);
+struct subverb;
+void cli_subverb_enter(const struct subverb *s);
+/* What VERB_MODIFIES means: the one lock (cli_lock()) and the one journal
+ * write (cli_apply() with apply) call this before they change anything, and
+ * it refuses unless the running verb, and its sub-verb when it has one,
+ * says VERB_MODIFIES in its table. 0, or -EPERM after saying so. */
+int cli_need_modifies(const char *what);
+
+/* Sub-verbs ("tune pin", "vm create") and their options as data
+ * (src/cli/options.c): each option names the sub-verbs that take it, and
+ * the one check says "--foo does not apply to 'vm edit': it is one of the
+ * options of create". Adding an option or a sub-verb is one line. */
+struct subverb {
+	const char *name;
+	unsigned flags; /* VERB_MODIFIES: it may change the machine (so must its verb) */
+};
+
+enum cli_opt_kind {
+	CLI_OPT_CALL,   /* the command's parse() takes it */
+	CLI_OPT_FLAG,   /* the bool at offset becomes true */
+	CLI_OPT_STRING, /* the const char * at offset becomes the argument */
+	CLI_OPT_HELP,   /* help(), and the command ends with exit status 0 */
+};
+
+struct option_spec {
+	const char *name;  /* the long option, without "--" */
+	int has_arg;       /* no_argument or required_argument */
+	int val;           /* what parse() is given: a letter for a short option; 0: made from its index */
+	unsigned subverbs; /* bit i: subverbs[i] takes it (CLI_SV(i)); CLI_SV_ALL: every one */
+	enum cli_opt_kind kind;
+	size_t offset; /* CLI_OPT_FLAG and CLI_OPT_STRING: where, in the command's target */
+};
+
+#define CLI_SV(i) (1u << (i))
+#define CLI_SV_ALL (~0u)
+#define CLI_OPTIONS_MAX 96
+/* The values made for options without their own (val 0). */
+#define CLI_OPT_VAL_BASE 0x4000
+/* One line an option (clang-format would spread each over four). */
+/* clang-format off */
+/* CLI_FLAG("pin", subverbs, struct vm_opts, rq.pin): the type and the field, for offsetof(). */
+#define CLI_FLAG(name, subs, ...) { name, no_argument, 0, subs, CLI_OPT_FLAG, offsetof(__VA_ARGS__) }
+#define CLI_STRING(name, subs, ...) { name, required_argument, 0, subs, CLI_OPT_STRING, offsetof(__VA_ARGS__) }
+#define CLI_CALL(name, has_arg, val, subs) { name, has_arg, val, subs, CLI_OPT_CALL, 0 }
+/* --root DIR and --help, which every sub-verb takes. */
+#define CLI_COMMON_SPECS(type, rootfield) \
+	CLI_STRING("root", CLI_SV_ALL, type, rootfield), { "help", no_argument, 'h', CLI_SV_ALL, CLI_OPT_HELP, 0 }
+/* -J, -o, -r, -n (given to parse() as 'J', 'o', 'r', 'n': cli_table_option()). */
+#define CLI_TABLE_SPECS(subs_json, subs_output) \
+	CLI_CALL("json", no_argument, 'J', subs_json), CLI_CALL("output", required_argument, 'o', subs_output), \
+	CLI_CALL("raw", no_argument, 'r', subs_json), CLI_CALL("noheadings", no_argument, 'n', subs_json)
+/* CLI_ALLOW_LONGOPTS as specs: parse() is given base + enum refusal_kind (cli_allow_option()). */
+#define CLI_ALLOW_SPECS(base, subs) \
+	CLI_CALL("allow-display", no_argument, (base) + REFUSE_DISPLAY, subs), \
+	CLI_CALL("allow-mounted", no_argument, (base) + REFUSE_MOUNT, subs), \
+	CLI_CALL("allow-default-route", no_argument, (base) + REFUSE_ROUTE, subs), \
+	CLI_CALL("allow-host-bridge", no_argument, (base) + REFUSE_HOST_BRIDGE, subs), \
+	CLI_CALL("allow-nonviable", no_argument, (base) + REFUSE_NONVIABLE, subs)
+/* clang-format on */
+
+struct cli_options {
+	const char *cmd; /* "tune": the verb, for the messages */
+	const struct subverb *subverbs;
+	size_t nsubverbs;
+	const struct option_spec *specs;
+	size_t nspecs;
+	/* A CLI_OPT_CALL option with its argument: 0, or an exit code after
+	 * saying why (cli_usage_error(cmd, ...)). */
+	int (*parse)(void *target, int val, const char *arg, const char *cmd);
+	void (*help)(void);
+};
+
+/* getopt_long over argv with d's options, into target; seen[i]: specs[i]
+ * was given. 0; -1 after --help; or an exit code after saying why. */
+int cli_options_parse(const struct cli_options *d, const char *cmd, int argc, char **argv, void *target,
+		      bool seen[CLI_OPTIONS_MAX]);
+/* Every option given must be one of sub-verb sv's: 0, or EXIT_USAGE after
+ * naming the first that is not and the sub-verbs it belongs to. */
+int cli_options_check(const struct cli_options *d, const char *cmd, size_t sv, const bool seen[CLI_OPTIONS_MAX]);
+/* The index of the sub-verb called name, or -1. */
+ssize_t cli_subverb_find(const struct cli_options *d, const char *name);
 
 /* The one privilege check, from the verb table: a command calls it where it
  * is about to touch the live machine (never with --root DIR, --dry-run or a
@@ -128,6 +216,10 @@ bool cli_use_color(int fd);
  * invalid UTF-8 written as \xHH (escape.h), then a newline. Text from the
  * machine reaches stdout and stderr only through these and cli_print_table. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* The one mapping of an error (shared/error.h) to an exit code: its message
+ * said, ERROR_USAGE as cli_usage_error(cmd, ...) does (EXIT_USAGE), any
+ * other EXIT_PROBLEM; without a message, -ENOMEM is "out of memory". */
+int cli_error_exit(const char *cmd, const struct error *e);
 void cli_error(const char *fmt, ...) _printf_(1, 2);
 void cli_warn(const char *fmt, ...) _printf_(1, 2);
 void cli_line(FILE *f, const char *fmt, ...) _printf_(2, 3);

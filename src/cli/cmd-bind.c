@@ -214,7 +214,7 @@ static int run(int argc, char **argv, bool unbind)
 	struct host *h = NULL;
 	struct bind_plan p = { 0 };
 	struct rebind_option_lock { int fd; } lock = { -1 };
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct bind_options bo;
 	struct rebind_result res = { 0 };
 	int r, k;
@@ -249,15 +249,8 @@ static int run(int argc, char **argv, bool unbind)
 		goto oom;
 	k = unbind ? unbind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err)
 		   : bind_plan_make(h, argv + optind, (size_t)(argc - optind), &bo, &p, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k > 0) {
-		if (k == BIND_ERR_SYNTAX) {
-			r = cli_usage_error(cmd, "%s", err);
-			goto out;
-		}
-		cli_error("%s", err);
-		r = EXIT_PROBLEM;
+	if (k < 0) {
+		r = cli_error_exit(cmd, &err);
 		goto out;
 	}
 	for (size_t i = 0; i < p.warnings.n; i++)

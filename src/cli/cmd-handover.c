@@ -82,63 +82,82 @@ static void print_failure(const struct host *h, const struct handover_plan *p, c
 		fprintf(stderr, "vfiokit: the host is as it was before take\n");
 }
 
+enum { SV_TAKE, SV_GIVE };
+
+static const struct subverb handover_subverbs[] = {
+	[SV_TAKE] = { "take", VERB_MODIFIES },
+	[SV_GIVE] = { "give", VERB_MODIFIES },
+};
+
+struct handover_opts {
+	bool allow[_REFUSE_MAX], dry_run, ignore;
+	const char *rootdir;
+};
+
+static const struct option_spec handover_specs[] = {
+	CLI_FLAG("dry-run", CLI_SV_ALL, struct handover_opts, dry_run),
+	CLI_FLAG("ignore-holders", CLI_SV(SV_TAKE), struct handover_opts, ignore),
+	CLI_ALLOW_SPECS(OPT_ALLOW, CLI_SV(SV_TAKE)),
+	CLI_COMMON_SPECS(struct handover_opts, rootdir),
+};
+
+static int handover_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct handover_opts *o = target;
+
+	(void)arg;
+	(void)cmd;
+	cli_allow_option(val, OPT_ALLOW, o->allow);
+	return 0;
+}
+
+static const struct cli_options handover_options = {
+	"handover",     handover_subverbs,          ARRAY_SIZE(handover_subverbs),
+	handover_specs, ARRAY_SIZE(handover_specs), handover_parse,
+	help,
+};
+
 int cmd_handover(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "ignore-holders", no_argument, NULL, OPT_IGNORE_HOLDERS },
-		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
-		CLI_COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	bool allow[_REFUSE_MAX] = { 0 }, dry_run = false, ignore = false, give;
-	const char *rootdir = NULL, *verb, *target;
+	struct handover_opts o = { 0 };
+	const char *verb, *target;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	struct handover_plan p = { 0 };
 	struct handover_result res = { 0 };
-	_cleanup_free_ char *err = NULL, *state = NULL;
+	_cleanup_free_ char *state = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct pci_addr a;
-	int lock_fd = -1, c, r, k;
+	bool seen[CLI_OPTIONS_MAX], dry_run, ignore, give;
+	ssize_t sv;
+	int lock_fd = -1, r, k;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (cli_allow_option(c, OPT_ALLOW, allow))
-			continue;
-		switch (c) {
-		case OPT_DRY_RUN:
-			dry_run = true;
-			break;
-		case OPT_IGNORE_HOLDERS:
-			ignore = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("handover", "invalid option");
-		}
-	}
+	r = cli_options_parse(&handover_options, "handover", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	dry_run = o.dry_run;
+	ignore = o.ignore;
 	if (optind + 2 != argc)
 		return cli_usage_error("handover", "name take or give and one device: 'vfiokit handover take 01:00.0'");
 	verb = argv[optind];
 	target = argv[optind + 1];
-	if (!streq(verb, "take") && !streq(verb, "give"))
+	sv = cli_subverb_find(&handover_options, verb);
+	if (sv < 0)
 		return cli_usage_error("handover", "'%s' is neither take nor give", verb);
-	give = streq(verb, "give");
+	give = sv == SV_GIVE;
 	if (parse_pci_addr(target, &a) < 0)
 		return cli_usage_error("handover", "'%s' is not a PCI address like 0000:01:00.0 or 01:00.0", target);
-	if (give && (ignore || memchr(allow, true, sizeof(allow))))
-		return cli_usage_error("handover", "--ignore-holders and --allow-* are options of take");
-	if (cli_open_root(rootdir, &root) < 0)
+	r = cli_options_check(&handover_options, "handover", (size_t)sv, seen);
+	if (r != 0)
+		return r;
+	cli_subverb_enter(&handover_subverbs[sv]);
+	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
 	if (!path_root_is_live(root) && !dry_run) {
 		path_root_free(root);
 		return cli_usage_error("handover",
 				       "--root %s is a copy of a machine: it can only be planned for (add --dry-run)",
-				       rootdir);
+				       o.rootdir);
 	}
 	if (!dry_run && cli_need_root(root) < 0) {
 		path_root_free(root);
@@ -167,11 +186,8 @@ int cmd_handover(int argc, char **argv)
 		}
 	}
 	k = give ? handover_plan_give(h, target, state, &p, &err) : handover_plan_take(h, target, state, &p, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k > 0) {
-		cli_error("%s", err);
-		r = EXIT_PROBLEM;
+	if (k < 0) {
+		r = cli_error_exit("handover", &err);
 		goto out;
 	}
 	for (size_t i = 0; i < p.notes.n; i++)
@@ -191,7 +207,7 @@ int cmd_handover(int argc, char **argv)
 				goto oom;
 			}
 		}
-		left = cli_print_refusals(&rest, allow);
+		left = cli_print_refusals(&rest, o.allow);
 		refusal_list_clear(&rest);
 		for (size_t i = 0; i < p.blockers.n; i++)
 			if (ignore)

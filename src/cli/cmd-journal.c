@@ -80,7 +80,7 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 				"(journaled: 'vfiokit undo' takes them back)\n");
 		return EXIT_OK;
 	}
-	if (cli_need_root(root) < 0)
+	if (cli_need_modifies(cmd) < 0 || cli_need_root(root) < 0)
 		return EXIT_PROBLEM;
 	if (fflush(stdout) != 0 && !out_err)
 		out_err = errno;
@@ -109,52 +109,77 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	return EXIT_OK;
 }
 
+static const struct cli_column journal_cols[] = {
+	{ "ID", 0.1, 0, SCOLS_JSON_STRING, "the entry, for vfiokit undo" },
+	{ "TIME", 0.1, 0, SCOLS_JSON_STRING, "when it was applied (UTC)" },
+	{ "STATE", 0.1, 0, SCOLS_JSON_STRING,
+	  "applied, undone, partly applied or partly undone (stopped half-way: undo finishes it), or damaged" },
+	{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
+	{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it (of a damaged entry: what is wrong)" },
+	{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
+	{ "DRIFT", 0.2, 0, SCOLS_JSON_ARRAY_STRING, "its files changed since it wrote them (undo refuses them)" },
+};
+
+struct journal_opts {
+	struct cli_table_opts t;
+	const char *rootdir;
+};
+
+static void journal_help(void)
+{
+	fputs("Usage: vfiokit journal [OPTIONS]\n\n"
+	      "List what vfiokit changed (/var/lib/vfiokit/journal), newest last.\n\n"
+	      "Options:\n"
+	      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
+	      "      --root DIR       the journal of the machine copy in DIR\n"
+	      "  -h, --help           this help\n\nColumns:\n",
+	      stdout);
+	cli_columns_help(&(struct cli_columns){ .info = journal_cols, .ninfo = ARRAY_SIZE(journal_cols) });
+	fputs("\nSee vfiokit-journal(1).\n", stdout);
+}
+
+static int journal_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct journal_opts *o = target;
+
+	(void)arg;
+	(void)cmd;
+	cli_table_option(val, &o->t);
+	return 0;
+}
+
+static const struct option_spec journal_specs[] = {
+	CLI_TABLE_SPECS(CLI_SV_ALL, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct journal_opts, rootdir),
+};
+
+static const struct cli_options journal_options = {
+	"journal", NULL, 0, journal_specs, ARRAY_SIZE(journal_specs), journal_parse, journal_help,
+};
+
 int cmd_journal(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_TABLE_LONGOPTS, CLI_COMMON_LONGOPTS, {} };
-	static const struct cli_column cols[] = {
-		{ "ID", 0.1, 0, SCOLS_JSON_STRING, "the entry, for vfiokit undo" },
-		{ "TIME", 0.1, 0, SCOLS_JSON_STRING, "when it was applied (UTC)" },
-		{ "STATE", 0.1, 0, SCOLS_JSON_STRING, "applied, undone, partly applied or partly undone (stopped half-way: undo finishes it), or damaged" },
-		{ "FILES", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the files it changed" },
-		{ "COMMAND", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "what made it (of a damaged entry: what is wrong)" },
-		{ "RAN", 0.3, 0, SCOLS_JSON_ARRAY_STRING, "the changes it made by command (undo runs their inverses)" },
-		{ "DRIFT", 0.2, 0, SCOLS_JSON_ARRAY_STRING, "its files changed since it wrote them (undo refuses them)" },
-	};
 	static const int all[] = { 0, 1, 2, 3, 6, 4 };
-	struct cli_table_opts t = { 0 };
+	const struct cli_column *cols = journal_cols;
+	struct journal_opts o = { 0 };
+	struct cli_table_opts t;
 	struct cli_columns c;
 	struct journal_entry *e = NULL;
 	struct path_root *root = NULL;
 	struct libscols_table *tb = NULL;
-	const char *rootdir = NULL;
+	const char *rootdir;
+	bool seen[CLI_OPTIONS_MAX];
 	size_t n = 0;
-	int opt, k = 0, r = EXIT_OK;
+	int k = 0, r;
 
-	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			fputs("Usage: vfiokit journal [OPTIONS]\n\n"
-			      "List what vfiokit changed (/var/lib/vfiokit/journal), newest last.\n\n"
-			      "Options:\n"
-			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
-			      "      --root DIR       the journal of the machine copy in DIR\n"
-			      "  -h, --help           this help\n\nColumns:\n",
-			      stdout);
-			cli_columns_help(&(struct cli_columns){ .info = cols, .ninfo = ARRAY_SIZE(cols) });
-			fputs("\nSee vfiokit-journal(1).\n", stdout);
-			return EXIT_OK;
-		default:
-			if (!cli_table_option(opt, &t))
-				return cli_usage_error("journal", "invalid option");
-		}
-	}
+	r = cli_options_parse(&journal_options, "journal", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	t = o.t;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("journal", "unexpected argument '%s'", argv[optind]);
-	cli_columns_init(&c, cols, ARRAY_SIZE(cols), all, ARRAY_SIZE(all));
+	cli_columns_init(&c, cols, ARRAY_SIZE(journal_cols), all, ARRAY_SIZE(all));
 	if (t.columns && (r = cli_columns_parse(&c, "journal", t.columns)) != 0)
 		return r;
 	if (cli_open_root(rootdir, &root) < 0)
@@ -186,70 +211,68 @@ out:
 	return r;
 }
 
+struct undo_opts {
+	bool force, dry, in_chroot, any_command;
+	const char *rootdir;
+};
+
+static void undo_help(void)
+{
+	fputs("Usage: vfiokit undo [OPTIONS] [ID]\n\n"
+	      "Put back, byte for byte, the files a journal entry changed (the newest entry not\n"
+	      "undone when no ID is given), after showing the diff; then take back what its\n"
+	      "commands changed (kernelstub -d, grubby --remove-args, rpm-ostree kargs\n"
+	      "--delete-if-present) and run its regenerate commands again (update-initramfs,\n"
+	      "update-grub, ...). Refused when a file changed since vfiokit wrote it, unless\n"
+	      "--force; refused even then when a newer entry, not undone, changed the same\n"
+	      "file (undo that one first). A file already back as it was is left alone, so\n"
+	      "an apply or an undo stopped half-way (partly applied, partly undone) is\n"
+	      "finished by a plain undo. ID is one 'vfiokit journal' shows\n"
+	      "(20240131-235959); a damaged newest entry is refused, not skipped.\n\n"
+	      "Options:\n"
+	      "      --dry-run        show the diff and the commands only\n"
+	      "      --force          undo even what changed since (never a newer entry's change)\n"
+	      "      --root DIR       the machine copy in DIR (the commands are printed)\n"
+	      "      --chroot         with --root: run the commands inside DIR with chroot(8);\n"
+	      "                       only those vfiokit setup records (a journal in DIR may not\n"
+	      "                       be vfiokit's): another is refused, shown, nothing changed\n"
+	      "      --allow-unknown-commands\n"
+	      "                       with --chroot: run the entry's other commands too\n"
+	      "  -h, --help           this help\n\n"
+	      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-undo(1).\n",
+	      stdout);
+}
+
+static const struct option_spec undo_specs[] = {
+	CLI_FLAG("force", CLI_SV_ALL, struct undo_opts, force),
+	CLI_FLAG("dry-run", CLI_SV_ALL, struct undo_opts, dry),
+	CLI_FLAG("chroot", CLI_SV_ALL, struct undo_opts, in_chroot),
+	CLI_FLAG("allow-unknown-commands", CLI_SV_ALL, struct undo_opts, any_command),
+	CLI_COMMON_SPECS(struct undo_opts, rootdir),
+};
+
+static const struct cli_options undo_options = {
+	"undo", NULL, 0, undo_specs, ARRAY_SIZE(undo_specs), NULL, undo_help,
+};
+
 int cmd_undo(int argc, char **argv)
 {
-	enum { OPT_FORCE = 0x100, OPT_DRY_RUN, OPT_CHROOT, OPT_ALLOW_COMMANDS };
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, OPT_FORCE },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "chroot", no_argument, NULL, OPT_CHROOT },
-		{ "allow-unknown-commands", no_argument, NULL, OPT_ALLOW_COMMANDS },
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
 	_cleanup_free_ char *id = NULL, *diff = NULL, *err = NULL;
+	struct undo_opts o = { 0 };
 	struct path_root *root = NULL;
-	const char *rootdir = NULL;
+	const char *rootdir;
 	struct journal_runner x;
-	bool force = false, dry = false, in_chroot = false, any_command = false;
-	int opt, k, out_err = 0, lockfd = -1;
+	bool force, dry, in_chroot, any_command, seen[CLI_OPTIONS_MAX];
+	int k, out_err = 0, lockfd = -1;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_FORCE:
-			force = true;
-			break;
-		case OPT_DRY_RUN:
-			dry = true;
-			break;
-		case OPT_CHROOT:
-			in_chroot = true;
-			break;
-		case OPT_ALLOW_COMMANDS:
-			any_command = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			fputs("Usage: vfiokit undo [OPTIONS] [ID]\n\n"
-			      "Put back, byte for byte, the files a journal entry changed (the newest entry not\n"
-			      "undone when no ID is given), after showing the diff; then take back what its\n"
-			      "commands changed (kernelstub -d, grubby --remove-args, rpm-ostree kargs\n"
-			      "--delete-if-present) and run its regenerate commands again (update-initramfs,\n"
-			      "update-grub, ...). Refused when a file changed since vfiokit wrote it, unless\n"
-			      "--force; refused even then when a newer entry, not undone, changed the same\n"
-			      "file (undo that one first). A file already back as it was is left alone, so\n"
-			      "an apply or an undo stopped half-way (partly applied, partly undone) is\n"
-			      "finished by a plain undo. ID is one 'vfiokit journal' shows\n"
-			      "(20240131-235959); a damaged newest entry is refused, not skipped.\n\n"
-			      "Options:\n"
-			      "      --dry-run        show the diff and the commands only\n"
-			      "      --force          undo even what changed since (never a newer entry's change)\n"
-			      "      --root DIR       the machine copy in DIR (the commands are printed)\n"
-			      "      --chroot         with --root: run the commands inside DIR with chroot(8);\n"
-			      "                       only those vfiokit setup records (a journal in DIR may not\n"
-			      "                       be vfiokit's): another is refused, shown, nothing changed\n"
-			      "      --allow-unknown-commands\n"
-			      "                       with --chroot: run the entry's other commands too\n"
-			      "  -h, --help           this help\n\n"
-			      "Exit status: 0 done, 1 refused or failed, 2 usage error. See vfiokit-undo(1).\n",
-			      stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error("undo", "invalid option");
-		}
-	}
+	k = cli_options_parse(&undo_options, "undo", argc, argv, &o, seen);
+	if (k != 0)
+		return k < 0 ? EXIT_OK : k;
+	force = o.force;
+	dry = o.dry;
+	in_chroot = o.in_chroot;
+	any_command = o.any_command;
+	rootdir = o.rootdir;
 	if (argc - optind > 1)
 		return cli_usage_error("undo", "unexpected argument '%s'", argv[optind + 1]);
 	if (in_chroot && !rootdir)

@@ -576,86 +576,84 @@ out:
 	return r;
 }
 
+enum { SV_STATUS, SV_TOPOLOGY, SV_PIN, SV_HUGEPAGES, SV_HOOK };
+
+static const struct subverb tune_subverbs[] = {
+	[SV_STATUS] = { "status", 0 },         [SV_TOPOLOGY] = { "topology", 0 },
+	[SV_PIN] = { "pin", VERB_MODIFIES },   [SV_HUGEPAGES] = { "hugepages", VERB_MODIFIES },
+	[SV_HOOK] = { "hook", VERB_MODIFIES },
+};
+
+enum { OPT_VCPUS = 0x100, OPT_IOTHREADS, OPT_MEMORY, OPT_PAGE_SIZE };
+
+#define PIN CLI_SV(SV_PIN)
+#define HUGE CLI_SV(SV_HUGEPAGES)
+#define HOOK CLI_SV(SV_HOOK)
+static const struct option_spec tune_specs[] = {
+	CLI_CALL("vcpus", required_argument, OPT_VCPUS, PIN | HOOK),
+	CLI_STRING("host-cpus", PIN | HOOK, struct tune_opts, host_cpus),
+	CLI_STRING("gpu", PIN, struct tune_opts, gpu),
+	CLI_CALL("iothreads", required_argument, OPT_IOTHREADS, PIN),
+	CLI_CALL("memory", required_argument, OPT_MEMORY, HUGE | HOOK),
+	CLI_CALL("page-size", required_argument, OPT_PAGE_SIZE, HUGE | HOOK),
+	CLI_FLAG("isolate", HOOK, struct tune_opts, isolate),
+	CLI_FLAG("governor", HOOK, struct tune_opts, governor),
+	CLI_FLAG("no-sleep", HOOK, struct tune_opts, no_sleep),
+	CLI_FLAG("apply", PIN | HUGE | HOOK, struct tune_opts, apply),
+	CLI_FLAG("xml", PIN | HUGE, struct tune_opts, xml),
+	CLI_TABLE_SPECS(CLI_SV_ALL, CLI_SV(SV_TOPOLOGY)),
+	CLI_COMMON_SPECS(struct tune_opts, root),
+};
+#undef PIN
+#undef HUGE
+#undef HOOK
+
+static int tune_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct tune_opts *o = target;
+	uint64_t b;
+
+	switch (val) {
+	case OPT_VCPUS:
+		if (parse_int(arg, 1, CPUSET_MAX, &o->vcpus) < 0)
+			return cli_usage_error(cmd, "--vcpus takes a number from 1 to %d, not '%s'", CPUSET_MAX, arg);
+		return 0;
+	case OPT_IOTHREADS:
+		if (parse_int(arg, 0, 64, &o->iothreads) < 0)
+			return cli_usage_error(cmd, "--iothreads takes a number from 0 to 64, not '%s'", arg);
+		return 0;
+	case OPT_MEMORY:
+		if (parse_size(arg, &o->memory) < 0 || o->memory == 0)
+			return cli_usage_error(cmd, "--memory takes a size like 16G or 8192M, not '%s'", arg);
+		return 0;
+	case OPT_PAGE_SIZE:
+		if (parse_size(arg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
+			return cli_usage_error(cmd, "--page-size takes 2M or 1G, not '%s'", arg);
+		o->page_kb = b / 1024;
+		return 0;
+	default:
+		cli_table_option(val, &o->t);
+		return 0;
+	}
+}
+
+static const struct cli_options tune_options = {
+	"tune", tune_subverbs, ARRAY_SIZE(tune_subverbs), tune_specs, ARRAY_SIZE(tune_specs), tune_parse, help,
+};
+
 int cmd_tune(int argc, char **argv)
 {
-	enum { OPT_VCPUS = 0x100, OPT_HOST_CPUS, OPT_GPU, OPT_IOTHREADS, OPT_XML, OPT_MEMORY, OPT_PAGE_SIZE, OPT_ISOLATE,
-	       OPT_GOVERNOR, OPT_NO_SLEEP, OPT_APPLY };
-	static const struct option longopts[] = {
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "host-cpus", required_argument, NULL, OPT_HOST_CPUS },
-		{ "gpu", required_argument, NULL, OPT_GPU },
-		{ "iothreads", required_argument, NULL, OPT_IOTHREADS },
-		{ "xml", no_argument, NULL, OPT_XML },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
-		{ "isolate", no_argument, NULL, OPT_ISOLATE },
-		{ "governor", no_argument, NULL, OPT_GOVERNOR },
-		{ "no-sleep", no_argument, NULL, OPT_NO_SLEEP },
-		{ "apply", no_argument, NULL, OPT_APPLY },
-		CLI_TABLE_LONGOPTS,
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
 	struct tune_opts o = { .vcpus = -1 };
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	const char *action;
-	int c, r, lockfd = -1;
+	bool seen[CLI_OPTIONS_MAX];
+	ssize_t sv;
+	int r, lockfd = -1;
 
-	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_VCPUS:
-			if (parse_int(optarg, 1, CPUSET_MAX, &o.vcpus) < 0)
-				return cli_usage_error("tune", "--vcpus takes a number from 1 to %d, not '%s'", CPUSET_MAX,
-						       optarg);
-			break;
-		case OPT_HOST_CPUS:
-			o.host_cpus = optarg;
-			break;
-		case OPT_GPU:
-			o.gpu = optarg;
-			break;
-		case OPT_IOTHREADS:
-			if (parse_int(optarg, 0, 64, &o.iothreads) < 0)
-				return cli_usage_error("tune", "--iothreads takes a number from 0 to 64, not '%s'", optarg);
-			break;
-		case OPT_XML:
-			o.xml = true;
-			break;
-		case OPT_MEMORY:
-			if (parse_size(optarg, &o.memory) < 0 || o.memory == 0)
-				return cli_usage_error("tune", "--memory takes a size like 16G or 8192M, not '%s'", optarg);
-			break;
-		case OPT_ISOLATE:
-			o.isolate = true;
-			break;
-		case OPT_GOVERNOR:
-			o.governor = true;
-			break;
-		case OPT_NO_SLEEP:
-			o.no_sleep = true;
-			break;
-		case OPT_APPLY:
-			o.apply = true;
-			break;
-		case OPT_PAGE_SIZE: {
-			uint64_t b;
-			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
-				return cli_usage_error("tune", "--page-size takes 2M or 1G, not '%s'", optarg);
-			o.page_kb = b / 1024;
-			break;
-		}
-		case OPT_ROOT:
-			o.root = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			if (!cli_table_option(c, &o.t))
-				return cli_usage_error("tune", "invalid option");
-		}
-	}
+	r = cli_options_parse(&tune_options, "tune", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
 	if (optind >= argc)
 		return cli_usage_error("tune", "name what to do: status, topology, pin, hugepages or hook");
 	action = argv[optind];
@@ -669,31 +667,22 @@ int cmd_tune(int argc, char **argv)
 	}
 	if (optind + 1 < argc)
 		return cli_usage_error("tune", "unexpected argument '%s'", argv[optind + 1]);
-	if (!streq(action, "topology") && !streq(action, "pin") && !streq(action, "status") &&
-	    !streq(action, "hugepages") && !streq(action, "hook"))
+	sv = cli_subverb_find(&tune_options, action);
+	if (sv < 0)
 		return cli_usage_error("tune", "'%s' is not a tune action: status, topology, pin, hugepages or hook", action);
-	if (!streq(action, "pin") && !streq(action, "hook") && (o.vcpus >= 0 || o.host_cpus))
-		return cli_usage_error("tune", "--vcpus and --host-cpus are options of pin and hook");
-	if (!streq(action, "pin") && (o.gpu || o.iothreads))
-		return cli_usage_error("tune", "--gpu and --iothreads are options of pin");
-	if (!streq(action, "hugepages") && !streq(action, "hook") && (o.memory || o.page_kb))
-		return cli_usage_error("tune", "--memory and --page-size are options of hugepages and hook");
-	if (!streq(action, "hook") && (o.isolate || o.governor || o.no_sleep))
-		return cli_usage_error("tune", "--isolate, --governor and --no-sleep are options of hook");
-	if (o.apply && !streq(action, "hook") && !streq(action, "pin") && !streq(action, "hugepages"))
-		return cli_usage_error("tune", "--apply is an option of pin, hugepages and hook");
+	r = cli_options_check(&tune_options, "tune", (size_t)sv, seen);
+	if (r != 0)
+		return r;
+	cli_subverb_enter(&tune_subverbs[sv]);
 	if (o.apply && (o.xml || o.t.json || o.t.raw))
 		return cli_usage_error("tune", "--apply shows a diff: not with --xml, -J or -r");
-	if (o.xml && !streq(action, "pin") && !streq(action, "hugepages"))
-		return cli_usage_error("tune", "--xml is an option of pin and hugepages");
 	if ((streq(action, "pin") || streq(action, "hook")) && o.vcpus < 0)
 		return cli_usage_error("tune", "%s needs --vcpus N", action);
 	if (streq(action, "hugepages") && !o.memory)
 		return cli_usage_error("tune", "hugepages needs --memory SIZE");
 	if (streq(action, "hook") && !o.isolate && !o.memory && !o.governor && !o.no_sleep)
-		return cli_usage_error("tune", "hook needs something to do: --isolate, --memory, --governor or --no-sleep");
-	if (!streq(action, "topology") && o.t.columns)
-		return cli_usage_error("tune", "-o is an option of topology");
+		return cli_usage_error("tune",
+				       "hook needs something to do: --isolate, --memory, --governor or --no-sleep");
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
 	if (o.apply) {

@@ -123,272 +123,242 @@ struct vm_opts {
 	bool edit, uid_set;
 };
 
-static int parse_opts(int argc, char **argv, struct vm_opts *o)
+enum { SV_CREATE, SV_EDIT };
+
+static const struct subverb vm_subverbs[] = {
+	[SV_CREATE] = { "create", VERB_MODIFIES },
+	[SV_EDIT] = { "edit", VERB_MODIFIES },
+};
+
+enum {
+	OPT_WITH = 0x100,
+	OPT_USB,
+	OPT_EVDEV,
+	OPT_VCPUS,
+	OPT_MEMORY,
+	OPT_LG,
+	OPT_AUDIO,
+	OPT_UID,
+	OPT_NETWORK,
+	OPT_BRIDGE,
+	OPT_MACVTAP,
+	OPT_NET_QUEUES,
+	OPT_NVRAM_DIR,
+	OPT_ACCEL,
+	OPT_XML,
+	OPT_DEFINE,
+	OPT_APPLY,
+	OPT_LIBVIRT_VERSION,
+	OPT_QEMU,
+	OPT_DISK_BUS,
+	OPT_GRAB_TOGGLE,
+	OPT_ALLOW /* + enum refusal_kind */
+};
+
+/* One line an option: its name, the sub-verbs that take it, where it goes
+ * (a field of struct vm_opts, or vm_parse() for those with a value to check). */
+#define BOTH CLI_SV_ALL
+#define CREATE CLI_SV(SV_CREATE)
+#define EDIT CLI_SV(SV_EDIT)
+#define RQ(field) struct vm_opts, rq.field
+static const struct option_spec vm_specs[] = {
+	CLI_STRING("gpu", BOTH, RQ(gpu)),
+	CLI_CALL("with", required_argument, OPT_WITH, BOTH),
+	CLI_CALL("vcpus", required_argument, OPT_VCPUS, BOTH),
+	CLI_CALL("memory", required_argument, OPT_MEMORY, BOTH),
+	CLI_STRING("disk", BOTH, RQ(disk)),
+	CLI_STRING("iso", BOTH, RQ(iso)),
+	CLI_STRING("virtio-iso", BOTH, RQ(virtio_iso)),
+	CLI_CALL("usb", required_argument, OPT_USB, BOTH),
+	CLI_CALL("evdev", required_argument, OPT_EVDEV, BOTH),
+	CLI_CALL("looking-glass", required_argument, OPT_LG, BOTH),
+	CLI_FLAG("lg-spice", BOTH, RQ(lg_spice)),
+	CLI_CALL("audio", required_argument, OPT_AUDIO, BOTH),
+	CLI_CALL("uid", required_argument, OPT_UID, BOTH),
+	CLI_STRING("user", BOTH, RQ(user)),
+	CLI_FLAG("hugepages", BOTH, RQ(hugepages)),
+	CLI_FLAG("pin", BOTH, RQ(pin)),
+	CLI_FLAG("secure-boot", BOTH, RQ(secure_boot)),
+	CLI_FLAG("hide-kvm", BOTH, RQ(hide_kvm)),
+	CLI_STRING("rom", BOTH, RQ(rom)),
+	CLI_STRING("vendor-id", BOTH, RQ(vendor_id)),
+	CLI_CALL("network", required_argument, OPT_NETWORK, BOTH),
+	CLI_CALL("nvram-dir", required_argument, OPT_NVRAM_DIR, BOTH),
+	CLI_CALL("accel", required_argument, OPT_ACCEL, BOTH),
+	CLI_CALL("xml", no_argument, OPT_XML, BOTH),
+	CLI_CALL("define", no_argument, OPT_DEFINE, BOTH),
+	CLI_CALL("apply", no_argument, OPT_APPLY, BOTH),
+	{ "connect", required_argument, 'c', BOTH, CLI_OPT_STRING, offsetof(struct vm_opts, uri) },
+	CLI_CALL("libvirt-version", required_argument, OPT_LIBVIRT_VERSION, BOTH),
+	CLI_CALL("qemu", required_argument, OPT_QEMU, CREATE),
+	CLI_STRING("from", EDIT, struct vm_opts, from),
+	CLI_FLAG("allow-unreserved", BOTH, RQ(allow_unreserved)),
+	CLI_CALL("disk-bus", required_argument, OPT_DISK_BUS, BOTH),
+	CLI_CALL("grab-toggle", required_argument, OPT_GRAB_TOGGLE, BOTH),
+	CLI_FLAG("allow-host-input", BOTH, RQ(allow_host_input)),
+	CLI_FLAG("convert-ovmf", EDIT, RQ(convert_ovmf)),
+	CLI_FLAG("install-display", BOTH, RQ(install_display)),
+	CLI_FLAG("remove-install-display", EDIT, RQ(remove_install_display)),
+	CLI_CALL("bridge", required_argument, OPT_BRIDGE, CREATE),
+	CLI_CALL("macvtap", required_argument, OPT_MACVTAP, CREATE),
+	CLI_CALL("net-queues", required_argument, OPT_NET_QUEUES, CREATE),
+	CLI_FLAG("hdmi-audio-host", BOTH, RQ(hdmi_audio_host)),
+	CLI_FLAG("lg-kvmfr", CREATE, RQ(lg_kvmfr)),
+	CLI_ALLOW_SPECS(OPT_ALLOW, BOTH),
+	CLI_COMMON_SPECS(struct vm_opts, rootdir),
+};
+#undef BOTH
+#undef CREATE
+#undef EDIT
+#undef RQ
+
+/* The options with a value to check. 0, or EXIT_USAGE after saying why. */
+static int vm_parse(void *target, int c, const char *arg, const char *cmd)
 {
-	enum {
-		OPT_GPU = 0x100, OPT_WITH, OPT_VCPUS, OPT_MEMORY, OPT_DISK, OPT_ISO, OPT_VIRTIO_ISO, OPT_USB, OPT_EVDEV,
-		OPT_LG, OPT_LG_SPICE, OPT_AUDIO, OPT_UID, OPT_USER, OPT_HUGE, OPT_PIN, OPT_SECURE, OPT_HIDE_KVM, OPT_ROM,
-		OPT_VENDOR, OPT_NETWORK, OPT_NVRAM_DIR, OPT_ACCEL, OPT_XML, OPT_DEFINE, OPT_QEMU, OPT_FROM,
-		OPT_LIBVIRT_VERSION, OPT_ALLOW_UNRESERVED, OPT_DISK_BUS, OPT_GRAB_TOGGLE, OPT_ALLOW_HOST_INPUT,
-		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
-		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_LG_KVMFR, OPT_ALLOW /* + enum refusal_kind */
-	};
-	static const struct option longopts[] = {
-		{ "gpu", required_argument, NULL, OPT_GPU },
-		{ "with", required_argument, NULL, OPT_WITH },
-		{ "vcpus", required_argument, NULL, OPT_VCPUS },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "disk", required_argument, NULL, OPT_DISK },
-		{ "iso", required_argument, NULL, OPT_ISO },
-		{ "virtio-iso", required_argument, NULL, OPT_VIRTIO_ISO },
-		{ "usb", required_argument, NULL, OPT_USB },
-		{ "evdev", required_argument, NULL, OPT_EVDEV },
-		{ "looking-glass", required_argument, NULL, OPT_LG },
-		{ "lg-spice", no_argument, NULL, OPT_LG_SPICE },
-		{ "audio", required_argument, NULL, OPT_AUDIO },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "hugepages", no_argument, NULL, OPT_HUGE },
-		{ "pin", no_argument, NULL, OPT_PIN },
-		{ "secure-boot", no_argument, NULL, OPT_SECURE },
-		{ "hide-kvm", no_argument, NULL, OPT_HIDE_KVM },
-		{ "rom", required_argument, NULL, OPT_ROM },
-		{ "vendor-id", required_argument, NULL, OPT_VENDOR },
-		{ "network", required_argument, NULL, OPT_NETWORK },
-		{ "nvram-dir", required_argument, NULL, OPT_NVRAM_DIR },
-		{ "accel", required_argument, NULL, OPT_ACCEL },
-		{ "xml", no_argument, NULL, OPT_XML },
-		{ "define", no_argument, NULL, OPT_DEFINE },
-		{ "apply", no_argument, NULL, OPT_APPLY },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "libvirt-version", required_argument, NULL, OPT_LIBVIRT_VERSION },
-		{ "qemu", required_argument, NULL, OPT_QEMU },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "allow-unreserved", no_argument, NULL, OPT_ALLOW_UNRESERVED },
-		{ "disk-bus", required_argument, NULL, OPT_DISK_BUS },
-		{ "grab-toggle", required_argument, NULL, OPT_GRAB_TOGGLE },
-		{ "allow-host-input", no_argument, NULL, OPT_ALLOW_HOST_INPUT },
-		{ "convert-ovmf", no_argument, NULL, OPT_CONVERT_OVMF },
-		{ "install-display", no_argument, NULL, OPT_INSTALL_DISPLAY },
-		{ "remove-install-display", no_argument, NULL, OPT_REMOVE_INSTALL_DISPLAY },
-		{ "bridge", required_argument, NULL, OPT_BRIDGE },
-		{ "macvtap", required_argument, NULL, OPT_MACVTAP },
-		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
-		{ "hdmi-audio-host", no_argument, NULL, OPT_HDMI_AUDIO_HOST },
-		{ "lg-kvmfr", no_argument, NULL, OPT_LG_KVMFR },
-		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
+	struct vm_opts *o = target;
 	struct vm_request *rq = &o->rq;
-	const char *cmd = o->edit ? "vm edit" : "vm create";
-	int c, k;
+	int k;
 	long v;
 
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_GPU:
-			rq->gpu = optarg;
-			break;
-		case OPT_WITH:
-		case OPT_USB:
-		case OPT_EVDEV: {
-			char **list = c == OPT_WITH ? o->with : c == OPT_USB ? o->usb : o->evdev;
-			size_t *n = c == OPT_WITH ? &rq->nwith : c == OPT_USB ? &rq->nusb : &rq->nevdev;
-			if (*n == MAX_LIST)
-				return cli_usage_error(cmd, "at most %d of each of --with, --usb, --evdev", MAX_LIST);
-			list[(*n)++] = optarg;
-			break;
-		}
-		case OPT_VCPUS:
-			if (parse_unsigned(optarg, 10, VM_VCPUS_MAX, &rq->vcpus) < 0 || rq->vcpus == 0)
-				return cli_usage_error(cmd, "--vcpus takes a number from 1 to %u, not '%s'", VM_VCPUS_MAX,
-						       optarg);
-			break;
-		case OPT_MEMORY:
-			k = parse_size(optarg, &rq->memory);
-			if (k == -ERANGE)
-				return cli_usage_error(cmd, "--memory %s is too large: libvirt takes at most 8 EiB", optarg);
-			if (k < 0 || rq->memory == 0)
-				return cli_usage_error(cmd, "--memory takes a size like 16G or 8192M, not '%s'", optarg);
-			break;
-		case OPT_DISK:
-			rq->disk = optarg;
-			break;
-		case OPT_ISO:
-			rq->iso = optarg;
-			break;
-		case OPT_VIRTIO_ISO:
-			rq->virtio_iso = optarg;
-			break;
-		case OPT_LG: {
-			const char *x = strchr(optarg, 'x');
-			_cleanup_free_ char *w = x ? strndup(optarg, (size_t)(x - optarg)) : NULL;
-			if (!w || parse_unsigned(w, 10, 16384, &rq->lg_width) < 0 ||
-			    parse_unsigned(x + 1, 10, 16384, &rq->lg_height) < 0 || rq->lg_width < 320 || rq->lg_height < 200)
-				return cli_usage_error(cmd, "--looking-glass takes WIDTHxHEIGHT like 1920x1080, not '%s'", optarg);
-			break;
-		}
-		case OPT_LG_SPICE:
-			rq->lg_spice = true;
-			break;
-		case OPT_AUDIO:
-			if (streq(optarg, "pipewire"))
-				rq->audio = VM_AUDIO_PIPEWIRE;
-			else if (streq(optarg, "pulseaudio"))
-				rq->audio = VM_AUDIO_PULSEAUDIO;
-			else if (streq(optarg, "none"))
-				rq->audio = VM_AUDIO_NONE;
-			else
-				return cli_usage_error(cmd, "--audio takes pipewire, pulseaudio or none, not '%s'", optarg);
-			break;
-		case OPT_UID:
-			if (parse_int(optarg, 0, 0x7fffffff, &v) < 0)
-				return cli_usage_error(cmd, "--uid takes a number, not '%s'", optarg);
-			rq->uid = (unsigned)v;
-			o->uid_set = true;
-			break;
-		case OPT_USER:
-			rq->user = optarg;
-			break;
-		case OPT_HUGE:
-			rq->hugepages = true;
-			break;
-		case OPT_PIN:
-			rq->pin = true;
-			break;
-		case OPT_SECURE:
-			rq->secure_boot = true;
-			break;
-		case OPT_HIDE_KVM:
-			rq->hide_kvm = true;
-			break;
-		case OPT_ROM:
-			rq->rom = optarg;
-			break;
-		case OPT_VENDOR:
-			rq->vendor_id = optarg;
-			break;
-		case OPT_NETWORK:
-			rq->network = optarg;
-			rq->network_named = true;
-			break;
-		case OPT_BRIDGE:
-		case OPT_MACVTAP:
-			if (o->edit)
-				return cli_usage_error(cmd, "--%s is for vm create", c == OPT_BRIDGE ? "bridge" : "macvtap");
-			/* IFNAMSIZ: an interface name is 1 to 15 bytes, no '/' or blank. */
-			if (!*optarg || strlen(optarg) > 15 || strpbrk(optarg, "/ \t\n:") || streq(optarg, ".") ||
-			    streq(optarg, ".."))
-				return cli_usage_error(cmd, "--%s takes a network interface name (1 to 15 characters, "
-						       "no '/', ':' or blank), not '%s'",
-						       c == OPT_BRIDGE ? "bridge" : "macvtap", optarg);
-			*(c == OPT_BRIDGE ? &rq->bridge : &rq->macvtap) = optarg;
-			break;
-		case OPT_NET_QUEUES:
-			if (o->edit)
-				return cli_usage_error(cmd, "--net-queues is for vm create");
-			if (streq(optarg, "auto"))
-				rq->net_queues_auto = true;
-			else if (parse_unsigned(optarg, 10, 256, &rq->net_queues) < 0 || rq->net_queues == 0)
-				return cli_usage_error(cmd, "--net-queues takes a number from 1 to 256 or auto (one per "
-						       "vCPU), not '%s'", optarg);
-			break;
-		case OPT_NVRAM_DIR:
-			if (optarg[0] != '/')
-				return cli_usage_error(cmd, "--nvram-dir takes an absolute path");
-			rq->nvram_dir = optarg;
-			break;
-		case OPT_ACCEL:
-			if (streq(optarg, "kvm"))
-				rq->accel = VM_ACCEL_KVM;
-			else if (streq(optarg, "tcg"))
-				rq->accel = VM_ACCEL_TCG;
-			else
-				return cli_usage_error(cmd, "--accel takes kvm or tcg, not '%s'", optarg);
-			break;
-		case OPT_XML:
-			o->targets |= TARGET_XML;
-			break;
-		case OPT_DEFINE:
-			o->targets |= TARGET_DEFINE;
-			break;
-		case OPT_APPLY:
-			o->targets |= TARGET_DEFINE | TARGET_HOST;
-			break;
-		case OPT_LG_KVMFR:
-			if (o->edit)
-				return cli_usage_error(cmd, "--lg-kvmfr is for vm create");
-			rq->lg_kvmfr = true;
-			break;
-		case OPT_HDMI_AUDIO_HOST:
-			rq->hdmi_audio_host = true;
-			break;
-		case 'c':
-			o->uri = optarg;
-			break;
-		case OPT_LIBVIRT_VERSION:
-			if (parse_version(optarg, &o->libvirt_version) < 0)
-				return cli_usage_error(cmd, "--libvirt-version takes a version like 9.0.0, not '%s'", optarg);
-			break;
-		case OPT_QEMU:
-			if (o->edit)
-				return cli_usage_error(cmd, "--qemu is for vm create");
-			o->targets |= TARGET_QEMU;
-			o->qemu_file = optarg;
-			break;
-		case OPT_FROM:
-			if (!o->edit)
-				return cli_usage_error(cmd, "--from is for vm edit");
-			o->from = optarg;
-			break;
-		case OPT_ALLOW_UNRESERVED:
-			rq->allow_unreserved = true;
-			break;
-		case OPT_DISK_BUS:
-			if (streq(optarg, "virtio"))
-				rq->disk_bus = VM_DISK_VIRTIO;
-			else if (streq(optarg, "scsi"))
-				rq->disk_bus = VM_DISK_SCSI;
-			else
-				return cli_usage_error(cmd, "--disk-bus takes virtio or scsi, not '%s'", optarg);
-			break;
-		case OPT_GRAB_TOGGLE:
-			if (!vm_grab_toggle_keys(optarg))
-				return cli_usage_error(cmd,
-						       "--grab-toggle takes ctrl-ctrl, alt-alt, shift-shift, meta-meta, "
-						       "scrolllock or ctrl-scrolllock (libvirt's grabToggle), not '%s'",
-						       optarg);
-			rq->grab_toggle = optarg;
-			break;
-		case OPT_ALLOW_HOST_INPUT:
-			rq->allow_host_input = true;
-			break;
-		case OPT_CONVERT_OVMF:
-			if (!o->edit)
-				return cli_usage_error(cmd, "--convert-ovmf is for vm edit");
-			rq->convert_ovmf = true;
-			break;
-		case OPT_INSTALL_DISPLAY:
-			rq->install_display = true;
-			break;
-		case OPT_REMOVE_INSTALL_DISPLAY:
-			if (!o->edit)
-				return cli_usage_error(cmd, "--remove-install-display is for vm edit");
-			rq->remove_install_display = true;
-			break;
-		case OPT_ROOT:
-			o->rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return -1;
-		default:
-			if (cli_allow_option(c, OPT_ALLOW, rq->allow))
-				break;
-			return cli_usage_error(cmd, "invalid option");
-		}
+	switch (c) {
+	case OPT_WITH:
+	case OPT_USB:
+	case OPT_EVDEV: {
+		char **list = c == OPT_WITH ? o->with : c == OPT_USB ? o->usb : o->evdev;
+		size_t *n = c == OPT_WITH ? &rq->nwith : c == OPT_USB ? &rq->nusb : &rq->nevdev;
+		if (*n == MAX_LIST)
+			return cli_usage_error(cmd, "at most %d of each of --with, --usb, --evdev", MAX_LIST);
+		list[(*n)++] = (char *)arg;
+		return 0;
 	}
+	case OPT_VCPUS:
+		if (parse_unsigned(arg, 10, VM_VCPUS_MAX, &rq->vcpus) < 0 || rq->vcpus == 0)
+			return cli_usage_error(cmd, "--vcpus takes a number from 1 to %u, not '%s'", VM_VCPUS_MAX, arg);
+		return 0;
+	case OPT_MEMORY:
+		k = parse_size(arg, &rq->memory);
+		if (k == -ERANGE)
+			return cli_usage_error(cmd, "--memory %s is too large: libvirt takes at most 8 EiB", arg);
+		if (k < 0 || rq->memory == 0)
+			return cli_usage_error(cmd, "--memory takes a size like 16G or 8192M, not '%s'", arg);
+		return 0;
+	case OPT_LG: {
+		const char *x = strchr(arg, 'x');
+		_cleanup_free_ char *w = x ? strndup(arg, (size_t)(x - arg)) : NULL;
+		if (!w || parse_unsigned(w, 10, 16384, &rq->lg_width) < 0 ||
+		    parse_unsigned(x + 1, 10, 16384, &rq->lg_height) < 0 || rq->lg_width < 320 || rq->lg_height < 200)
+			return cli_usage_error(cmd, "--looking-glass takes WIDTHxHEIGHT like 1920x1080, not '%s'", arg);
+		return 0;
+	}
+	case OPT_AUDIO:
+		if (streq(arg, "pipewire"))
+			rq->audio = VM_AUDIO_PIPEWIRE;
+		else if (streq(arg, "pulseaudio"))
+			rq->audio = VM_AUDIO_PULSEAUDIO;
+		else if (streq(arg, "none"))
+			rq->audio = VM_AUDIO_NONE;
+		else
+			return cli_usage_error(cmd, "--audio takes pipewire, pulseaudio or none, not '%s'", arg);
+		return 0;
+	case OPT_UID:
+		if (parse_int(arg, 0, 0x7fffffff, &v) < 0)
+			return cli_usage_error(cmd, "--uid takes a number, not '%s'", arg);
+		rq->uid = (unsigned)v;
+		o->uid_set = true;
+		return 0;
+	case OPT_NETWORK:
+		rq->network = arg;
+		rq->network_named = true;
+		return 0;
+	case OPT_BRIDGE:
+	case OPT_MACVTAP:
+		/* IFNAMSIZ: an interface name is 1 to 15 bytes, no '/' or blank. */
+		if (!*arg || strlen(arg) > 15 || strpbrk(arg, "/ \t\n:") || streq(arg, ".") || streq(arg, ".."))
+			return cli_usage_error(cmd,
+					       "--%s takes a network interface name (1 to 15 characters, "
+					       "no '/', ':' or blank), not '%s'",
+					       c == OPT_BRIDGE ? "bridge" : "macvtap", arg);
+		*(c == OPT_BRIDGE ? &rq->bridge : &rq->macvtap) = arg;
+		return 0;
+	case OPT_NET_QUEUES:
+		if (streq(arg, "auto"))
+			rq->net_queues_auto = true;
+		else if (parse_unsigned(arg, 10, 256, &rq->net_queues) < 0 || rq->net_queues == 0)
+			return cli_usage_error(cmd,
+					       "--net-queues takes a number from 1 to 256 or auto (one per "
+					       "vCPU), not '%s'",
+					       arg);
+		return 0;
+	case OPT_NVRAM_DIR:
+		if (arg[0] != '/')
+			return cli_usage_error(cmd, "--nvram-dir takes an absolute path");
+		rq->nvram_dir = arg;
+		return 0;
+	case OPT_ACCEL:
+		if (streq(arg, "kvm"))
+			rq->accel = VM_ACCEL_KVM;
+		else if (streq(arg, "tcg"))
+			rq->accel = VM_ACCEL_TCG;
+		else
+			return cli_usage_error(cmd, "--accel takes kvm or tcg, not '%s'", arg);
+		return 0;
+	case OPT_XML:
+		o->targets |= TARGET_XML;
+		return 0;
+	case OPT_DEFINE:
+		o->targets |= TARGET_DEFINE;
+		return 0;
+	case OPT_APPLY:
+		o->targets |= TARGET_DEFINE | TARGET_HOST;
+		return 0;
+	case OPT_LIBVIRT_VERSION:
+		if (parse_version(arg, &o->libvirt_version) < 0)
+			return cli_usage_error(cmd, "--libvirt-version takes a version like 9.0.0, not '%s'", arg);
+		return 0;
+	case OPT_QEMU:
+		o->targets |= TARGET_QEMU;
+		o->qemu_file = arg;
+		return 0;
+	case OPT_DISK_BUS:
+		if (streq(arg, "virtio"))
+			rq->disk_bus = VM_DISK_VIRTIO;
+		else if (streq(arg, "scsi"))
+			rq->disk_bus = VM_DISK_SCSI;
+		else
+			return cli_usage_error(cmd, "--disk-bus takes virtio or scsi, not '%s'", arg);
+		return 0;
+	case OPT_GRAB_TOGGLE:
+		if (!vm_grab_toggle_keys(arg))
+			return cli_usage_error(cmd,
+					       "--grab-toggle takes ctrl-ctrl, alt-alt, shift-shift, meta-meta, "
+					       "scrolllock or ctrl-scrolllock (libvirt's grabToggle), not '%s'",
+					       arg);
+		rq->grab_toggle = arg;
+		return 0;
+	default:
+		cli_allow_option(c, OPT_ALLOW, rq->allow);
+		return 0;
+	}
+}
+
+static const struct cli_options vm_options = {
+	"vm", vm_subverbs, ARRAY_SIZE(vm_subverbs), vm_specs, ARRAY_SIZE(vm_specs), vm_parse, help,
+};
+
+static int parse_opts(int argc, char **argv, struct vm_opts *o)
+{
+	struct vm_request *rq = &o->rq;
+	const char *cmd = o->edit ? "vm edit" : "vm create";
+	bool seen[CLI_OPTIONS_MAX];
+	int k;
+	long v;
+
+	k = cli_options_parse(&vm_options, cmd, argc, argv, o, seen);
+	if (k == 0)
+		k = cli_options_check(&vm_options, cmd, o->edit ? SV_EDIT : SV_CREATE, seen);
+	if (k != 0)
+		return k;
+	cli_subverb_enter(&vm_subverbs[o->edit ? SV_EDIT : SV_CREATE]);
 	if (optind >= argc)
 		return cli_usage_error(cmd, "name the guest: vfiokit %s NAME --gpu ADDR", cmd);
 	rq->name = argv[optind++];
@@ -513,7 +483,7 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 {
 	struct strv files = { 0 };
 	char *text[6] = { NULL };
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct vm_host_texts t = { .apply = o->targets & TARGET_HOST, .libvirt = !(o->targets & TARGET_QEMU) };
 	int k, r = EXIT_PROBLEM;
 
@@ -551,10 +521,8 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 			t.kvmfr_udev = text[i];
 	}
 	k = vm_host_plan(&o->rq, p, &t, hp, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k != 0) {
-		r = cli_usage_error(o->edit ? "vm edit" : "vm create", "%s", err);
+	if (k < 0) {
+		r = cli_error_exit(o->edit ? "vm edit" : "vm create", &err);
 		goto out;
 	}
 	if (!(tx->command = strdup(o->edit ? "vfiokit vm edit --apply" : "vfiokit vm create --apply")))
@@ -596,6 +564,7 @@ static int run(int argc, char **argv, bool edit)
 	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
+	_cleanup_error_ struct error plan_err = { 0 };
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
@@ -705,16 +674,9 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			goto oom;
 		o.rq.iso_read = true;
 	}
-	k = vm_plan_make(h, &o.rq, &p, &err);
-	if (k == -ENOMEM)
-		goto oom;
-	if (k != 0) {
-		if (k == VM_ERR_USAGE)
-			r = cli_usage_error("vm", "%s", err);
-		else {
-			cli_error("%s", err);
-			r = EXIT_PROBLEM;
-		}
+	k = vm_plan_make(h, &o.rq, &p, &plan_err);
+	if (k < 0) {
+		r = cli_error_exit("vm", &plan_err);
 		goto out;
 	}
 	version = o.libvirt_version ? o.libvirt_version : conn ? virt_version(conn) : 0;

@@ -75,6 +75,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_error_exit(const char *cmd, const struct error *e)
+{
+	if (e->msg && e->kind == ERROR_USAGE)
+		return cli_usage_error(cmd, "%s", e->msg);
+	if (e->msg)
+		cli_error("%s", e->msg);
+	else if (e->errnum == -ENOMEM || e->errnum == 0)
+		cli_error("out of memory");
+	else
+		cli_error("%s", strerror(-e->errnum));
+	return EXIT_PROBLEM;
+}
+
 int cli_open_root(const char *dir, struct path_root **ret)
 {
 	int k = path_root_open(dir ? dir : "/", ret);
@@ -125,6 +138,8 @@ int cli_lock(struct path_root *root, const char *command, int *ret_fd)
 	int fd;
 
 	*ret_fd = -1;
+	if (cli_need_modifies(command) < 0)
+		return -1;
 	/* The lock guards what only root may change; a user's run (vm --define
 	 * on qemu:///session) needs none, and the root checks refuse the rest. */
 	if (path_root_is_live(root) && geteuid() != 0)

@@ -37,7 +37,9 @@ static const struct verb verbs[] = {
 	  VERB_READS_HOST, NULL },
 	{ "verify", cmd_verify, "after the reboot: are the devices on vfio-pci, and if not, why", VERB_READS_HOST,
 	  NULL },
-	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one", VERB_READS_HOST, NULL },
+	{ "vm", cmd_vm, "the guest: libvirt domain XML or a QEMU script; define it; edit one",
+	  VERB_READS_HOST | VERB_NEEDS_ROOT | VERB_MODIFIES,
+	  "--apply writes the host files the guest needs (without --apply their diff is shown)" },
 	{ "journal", cmd_journal, "list what vfiokit changed, for undo", VERB_READS_HOST, NULL },
 	{ "inventory", cmd_inventory, "the host as one JSON document (devices, groups, IOMMU, CPUs) for fleets",
 	  VERB_READS_HOST, NULL },
@@ -48,9 +50,6 @@ static const struct verb verbs[] = {
 	  "it writes system files (--dry-run shows what it would do)" },
 	{ "help", cmd_help, "show help for vfiokit or a command", 0, NULL },
 };
-
-/* The verb dispatch() runs, for cli_need_root(). */
-static const struct verb *running;
 
 static const struct verb *find_verb(const char *name)
 {
@@ -107,6 +106,8 @@ static int cmd_help(int argc, char **argv)
 
 int cli_need_root(const struct path_root *root)
 {
+	const struct verb *running = cli_verb_running();
+
 	if (!path_root_is_live(root) || geteuid() == 0)
 		return 0;
 	/* A verb that touches the machine says so in the table: one that does
@@ -123,7 +124,7 @@ int cli_need_root(const struct path_root *root)
 
 static int dispatch(const struct verb *v, int argc, char **argv)
 {
-	running = v;
+	cli_verb_enter(v);
 	optind = 0;
 	return v->run(argc, argv);
 }
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 	    (argc < 2 || (argc == 3 && streq(argv[1], "--root")) || (argc == 2 && startswith(argv[1], "--root=")))) {
 		fputs(USAGE_LINE "\n", stdout);
 		argv[0] = (char *)"next";
-		running = find_verb("next");
+		cli_verb_enter(find_verb("next"));
 		optind = 0;
 		return finish_stdout(cmd_next(argc, argv));
 	}

@@ -12,16 +12,16 @@
 #include "plan/bind.h"
 #include "plan/isolation.h"
 
-static int fail(char **err, int code, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **err, int code, const char *fmt, ...)
+static int fail(struct error *err, int errnum, enum error_kind kind, const char *fmt, ...) _printf_(4, 5);
+static int fail(struct error *err, int errnum, enum error_kind kind, const char *fmt, ...)
 {
 	va_list ap;
+	int k;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	k = error_setv(err, errnum, kind, fmt, ap);
 	va_end(ap);
-	return *err ? code : -ENOMEM;
+	return k;
 }
 
 static size_t dev_index(const struct host *h, const struct pci_device *d)
@@ -119,7 +119,7 @@ static bool parse_id_pair(const char *s, uint16_t *ven, uint16_t *dev)
 }
 
 /* Resolve targets to devices named directly (no group growth yet). */
-static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, struct bind_plan *p, char **err)
+static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, struct bind_plan *p, struct error *err)
 {
 	for (size_t t = 0; t < n; t++) {
 		const char *s = targets[t];
@@ -131,11 +131,13 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 			long g;
 			const struct iommu_group *grp;
 			if (parse_int(s + 6, 0, INT32_MAX, &g) < 0)
-				return fail(err, BIND_ERR_SYNTAX,
-					    "'%s': expected group:N with N a group number ('vfiokit groups' lists them)", s);
+				return fail(err, -EINVAL, ERROR_USAGE,
+					    "'%s': expected group:N with N a group number ('vfiokit groups' lists them)",
+					    s);
 			grp = host_find_group(h, (int)g);
 			if (!grp)
-				return fail(err, BIND_ERR_NOT_FOUND, "there is no IOMMU group %ld%s; 'vfiokit groups' lists them", g,
+				return fail(err, -ENOENT, ERROR_FAILED,
+					    "there is no IOMMU group %ld%s; 'vfiokit groups' lists them", g,
 					    h->ngroups ? "" : " (no IOMMU groups at all: is the IOMMU on?)");
 			if ((k = add_group(p, (int)g)) < 0)
 				return k;
@@ -152,17 +154,19 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 			char name[PCI_ADDR_STRLEN];
 			format_pci_addr(&a, name);
 			if (!d)
-				return fail(err, BIND_ERR_NOT_FOUND,
+				return fail(err, -ENOENT, ERROR_FAILED,
 					    "there is no PCI device %s ('vfiokit groups' lists the devices)", name);
 			if (d->role == PCI_ROLE_BRIDGE || d->role == PCI_ROLE_ROOT_PORT)
-				return fail(err, BIND_ERR_BRIDGE,
+				return fail(err, -EOPNOTSUPP, ERROR_FAILED,
 					    "%s is a PCI bridge (%s); bridges and root ports stay on the host. "
 					    "Name the devices behind it, or its group with 'group:%d'",
-					    name, d->role == PCI_ROLE_ROOT_PORT ? "root port" : "bridge", d->iommu_group);
+					    name, d->role == PCI_ROLE_ROOT_PORT ? "root port" : "bridge",
+					    d->iommu_group);
 			if (d->iommu_group < 0 && !unbind)
-				return fail(err, BIND_ERR_NO_GROUP,
+				return fail(err, -ENODEV, ERROR_FAILED,
 					    "%s is in no IOMMU group: the IOMMU is off or not supported "
-					    "(see 'vfiokit check')", name);
+					    "(see 'vfiokit check')",
+					    name);
 			if ((k = add_item(p, dev_index(h, d), true)) < 0)
 				return k;
 			continue;
@@ -173,7 +177,7 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 				if (h->pci[i].vendor == ven && h->pci[i].device == did && !found++)
 					first = i;
 			if (found == 0)
-				return fail(err, BIND_ERR_NOT_FOUND,
+				return fail(err, -ENOENT, ERROR_FAILED,
 					    "no PCI device has the ID %04x:%04x ('vfiokit groups' lists the devices with "
 					    "their IDs)",
 					    ven, did);
@@ -190,27 +194,28 @@ static int resolve(struct host *h, char *const *targets, size_t n, bool unbind, 
 				strv_clear(&names);
 				if (!list)
 					return -ENOMEM;
-				return fail(err, BIND_ERR_AMBIGUOUS,
+				return fail(err, -ENOTUNIQ, ERROR_FAILED,
 					    "%04x:%04x matches %zu devices (%s); name the one you mean by its address "
 					    "('vfiokit groups' shows them)",
 					    ven, did, found, list);
 			}
 			/* Then as an address. */
 			if (h->pci[first].role == PCI_ROLE_BRIDGE || h->pci[first].role == PCI_ROLE_ROOT_PORT)
-				return fail(err, BIND_ERR_BRIDGE,
+				return fail(err, -EOPNOTSUPP, ERROR_FAILED,
 					    "%s (%04x:%04x) is a PCI bridge; bridges stay on the host; name the devices "
 					    "behind it ('vfiokit groups')",
 					    h->pci[first].name, ven, did);
 			if (h->pci[first].iommu_group < 0 && !unbind)
-				return fail(err, BIND_ERR_NO_GROUP,
+				return fail(err, -ENODEV, ERROR_FAILED,
 					    "%s is in no IOMMU group: the IOMMU is off or not supported (see 'vfiokit check')",
 					    h->pci[first].name);
 			if ((k = add_item(p, first, true)) < 0)
 				return k;
 			continue;
 		}
-		return fail(err, BIND_ERR_SYNTAX,
-			    "'%s' is not a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID (10de:13c2) or group:N", s);
+		return fail(err, -EINVAL, ERROR_USAGE,
+			    "'%s' is not a PCI address (0000:01:00.0 or 01:00.0), a vendor:device ID (10de:13c2) or group:N",
+			    s);
 	}
 	return 0;
 }
@@ -274,7 +279,7 @@ static bool driver_present(const struct host *h, const char *driver)
 }
 
 /* The module that provides a PCI driver: vfio-pci -> vfio_pci. */
-static int need_driver(struct host *h, struct bind_plan *p, char **err)
+static int need_driver(struct host *h, struct bind_plan *p, struct error *err)
 {
 	_cleanup_free_ char *mod = NULL;
 	enum module_state st;
@@ -287,11 +292,13 @@ static int need_driver(struct host *h, struct bind_plan *p, char **err)
 	module_name_normalize(mod);
 	st = host_module_state(h, mod);
 	if (st == MODULE_ABSENT)
-		return fail(err, BIND_ERR_NO_DRIVER,
+		return fail(err, -ENOPKG, ERROR_FAILED,
 			    "the driver %s is not available: kernel %s has no module %s and does not build it in%s; "
 			    "boot a kernel that has it ('vfiokit check' says which VFIO modules it has)",
 			    p->driver, h->kernel.release ? h->kernel.release : "(unknown)", mod,
-			    h->kernel.modules_dir ? "" : " (its /lib/modules directory is missing: was the kernel updated without a reboot?)");
+			    h->kernel.modules_dir ?
+				    "" :
+				    " (its /lib/modules directory is missing: was the kernel updated without a reboot?)");
 	if (st == MODULE_LOADED || st == MODULE_BUILTIN)
 		return 0; /* a driver directory will be there; nothing to load */
 	return add_step(p, STEP_MODPROBE, 0, NULL, strdup(p->driver), NULL);
@@ -409,13 +416,13 @@ static void sort_plan(struct host *h, struct bind_plan *p)
 }
 
 int bind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
-		   struct bind_plan *p, char **err)
+		   struct bind_plan *p, struct error *err)
 {
 	bool any = false;
 	int k;
 
 	*p = (struct bind_plan){ 0 };
-	*err = NULL;
+	*err = (struct error){ 0 };
 	p->driver = strdup(o->driver ? o->driver : BIND_DRIVER_DEFAULT);
 	if (!p->driver)
 		return -ENOMEM;
@@ -516,13 +523,13 @@ static int plan_unbind_nostate(struct host *h, struct bind_plan *p, size_t i)
 }
 
 int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
-		     struct bind_plan *p, char **err)
+		     struct bind_plan *p, struct error *err)
 {
 	struct bind_plan named = { 0 };
 	int k;
 
 	*p = (struct bind_plan){ .unbind = true };
-	*err = NULL;
+	*err = (struct error){ 0 };
 	p->driver = strdup(o->driver ? o->driver : BIND_DRIVER_DEFAULT);
 	if (!p->driver)
 		return -ENOMEM;

@@ -8,6 +8,7 @@
 
 #include "host/host.h"
 #include "plan/refuse.h"
+#include "shared/error.h"
 
 enum bind_step_kind {
 	STEP_MODPROBE,   /* value: module to load */
@@ -51,16 +52,6 @@ struct bind_plan {
 	size_t nsteps, steps_alloc;
 };
 
-/* Errors from resolving targets. The message is in *err. */
-enum {
-	BIND_ERR_SYNTAX = 1,  /* a target that is no address, ID or group:N (usage error) */
-	BIND_ERR_NOT_FOUND,   /* no such device or group */
-	BIND_ERR_AMBIGUOUS,   /* an ID that matches more than one device */
-	BIND_ERR_BRIDGE,      /* a PCI bridge named directly */
-	BIND_ERR_NO_GROUP,    /* the device has no IOMMU group */
-	BIND_ERR_NO_DRIVER,   /* the target driver is not available to the running kernel */
-};
-
 #define BIND_DRIVER_DEFAULT "vfio-pci"
 
 struct bind_options {
@@ -69,14 +60,18 @@ struct bind_options {
 };
 
 /* Plan `vfiokit bind` of targets ("01:00.0", "10de:13c2", "group:13").
- * Returns 0, -ENOMEM, or a positive BIND_ERR_* with *err set. Refusals and
+ * Returns 0, -ENOMEM, or a negative errno with err filled (shared/error.h):
+ * -EINVAL (ERROR_USAGE) a target that is no address, ID or group:N; -ENOENT
+ * no such device or group; -ENOTUNIQ an ID of several devices; -EOPNOTSUPP a
+ * PCI bridge named directly; -ENODEV a device in no IOMMU group; -ENOPKG the
+ * target driver missing from the running kernel. Refusals and
  * warnings are in the plan; the caller decides which are lifted. */
 int bind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
-		   struct bind_plan *p, char **err);
+		   struct bind_plan *p, struct error *err);
 /* Plan `vfiokit unbind`: devices of the targets' groups that are on
  * o->driver, back to what their state file says (or reprobed). */
 int unbind_plan_make(struct host *h, char *const *targets, size_t ntargets, const struct bind_options *o,
-		     struct bind_plan *p, char **err);
+		     struct bind_plan *p, struct error *err);
 void bind_plan_clear(struct bind_plan *p);
 
 /* Human-readable form of a step, as a shell line ("echo vfio-pci > /sys/..."). */

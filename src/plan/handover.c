@@ -59,18 +59,17 @@ static bool module_loaded(const struct host *h, const char *m)
 	return false;
 }
 
-static int find_device(struct host *h, const char *target, size_t *dev, char **err)
+static int find_device(struct host *h, const char *target, size_t *dev, struct error *err)
 {
 	struct pci_addr a;
 	const struct pci_device *d;
 
 	if (parse_pci_addr(target, &a) < 0) {
-		*err = strdupf("'%s' is not a PCI address like 0000:01:00.0 or 01:00.0", target);
-		return *err ? BIND_ERR_SYNTAX : -ENOMEM;
+		return error_set(err, -EINVAL, ERROR_USAGE, "'%s' is not a PCI address like 0000:01:00.0 or 01:00.0",
+				 target);
 	}
 	if (!(d = host_find_pci(h, &a))) {
-		*err = strdupf("no PCI device %s ('vfiokit groups' lists them)", target);
-		return *err ? BIND_ERR_NOT_FOUND : -ENOMEM;
+		return error_set(err, -ENOENT, ERROR_FAILED, "no PCI device %s ('vfiokit groups' lists them)", target);
 	}
 	*dev = (size_t)(d - h->pci);
 	return 0;
@@ -110,7 +109,8 @@ static int append_state(char **state, const char *key, const char *value)
 	return 0;
 }
 
-int handover_plan_take(struct host *h, const char *target, const char *state, struct handover_plan *p, char **err)
+int handover_plan_take(struct host *h, const char *target, const char *state, struct handover_plan *p,
+		       struct error *err)
 {
 	const struct pci_device *d;
 	_cleanup_free_ char *text = NULL, *srel = NULL;
@@ -119,13 +119,13 @@ int handover_plan_take(struct host *h, const char *target, const char *state, st
 	int k;
 
 	*p = (struct handover_plan){ 0 };
-	*err = NULL;
+	*err = (struct error){ 0 };
 	if ((k = find_device(h, target, &p->dev, err)) != 0)
 		return k;
 	d = &h->pci[p->dev];
 	if (state) {
-		*err = strdupf("%s is already taken ('vfiokit handover give %s' gives it back)", d->name, d->name);
-		return *err ? HANDOVER_ERR_TAKEN : -ENOMEM;
+		return error_set(err, -EALREADY, ERROR_FAILED,
+				 "%s is already taken ('vfiokit handover give %s' gives it back)", d->name, d->name);
 	}
 	p->display = pci_is_display(d) && !pci_is_bridge_role(d->role);
 	if ((k = bind_plan_make(h, targets, 1, &bo, &p->bind, err)) != 0)
@@ -217,7 +217,8 @@ static bool state_value_ok(const char *key, const char *v)
 	return streq(key, "device");
 }
 
-int handover_plan_give(struct host *h, const char *target, const char *state, struct handover_plan *p, char **err)
+int handover_plan_give(struct host *h, const char *target, const char *state, struct handover_plan *p,
+		       struct error *err)
 {
 	const struct pci_device *d;
 	struct bind_options bo = { .driver = BIND_DRIVER_DEFAULT };
@@ -229,21 +230,20 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 	int k;
 
 	*p = (struct handover_plan){ .give = true };
-	*err = NULL;
+	*err = (struct error){ 0 };
 	if ((k = find_device(h, target, &p->dev, err)) != 0)
 		return k;
 	d = &h->pci[p->dev];
 	p->display = pci_is_display(d) && !pci_is_bridge_role(d->role);
 	if (!state) {
-		*err = strdupf("%s was not taken by 'vfiokit handover take' (no /%s/%s); 'vfiokit unbind' gives back what "
-			       "'vfiokit bind' took",
-			       d->name, HANDOVER_STATE_DIR, d->name);
-		return *err ? HANDOVER_ERR_NOT_TAKEN : -ENOMEM;
+		return error_set(err, -ENOENT, ERROR_FAILED,
+				 "%s was not taken by 'vfiokit handover take' (no /%s/%s); 'vfiokit unbind' gives back "
+				 "what 'vfiokit bind' took",
+				 d->name, HANDOVER_STATE_DIR, d->name);
 	}
 	if (!startswith(state, STATE_MAGIC)) {
-		*err = strdupf("/%s/%s: line 1 is not '%.*s'", HANDOVER_STATE_DIR, d->name,
-			       (int)strlen(STATE_MAGIC) - 1, STATE_MAGIC);
-		return *err ? HANDOVER_ERR_STATE : -ENOMEM;
+		return error_set(err, -EBADMSG, ERROR_FAILED, "/%s/%s: line 1 is not '%.*s'", HANDOVER_STATE_DIR,
+				 d->name, (int)strlen(STATE_MAGIC) - 1, STATE_MAGIC);
 	}
 	if (!(copy = strdup(state + strlen(STATE_MAGIC))) || !(srel = strdupf(HANDOVER_STATE_DIR "/%s", d->name)))
 		return -ENOMEM;
@@ -253,8 +253,8 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 		no++;
 		if (!eq || (*eq = '\0', !state_value_ok(line, eq + 1)) ||
 		    (streq(line, "device") && !streq(eq + 1, d->name))) {
-			*err = strdupf("/%s: line %zu is not as 'vfiokit handover take' writes it", srel, no);
-			k = *err ? HANDOVER_ERR_STATE : -ENOMEM;
+			k = error_set(err, -EBADMSG, ERROR_FAILED,
+				      "/%s: line %zu is not as 'vfiokit handover take' writes it", srel, no);
 			break;
 		}
 		if (streq(line, "unit"))

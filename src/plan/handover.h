@@ -42,25 +42,22 @@ struct handover_plan {
 	struct strv notes; /* said before the steps run */
 };
 
-/* Errors; the message is in *err. */
-enum {
-	HANDOVER_ERR_TAKEN = 100, /* take of a device already taken */
-	HANDOVER_ERR_NOT_TAKEN,   /* give of a device take did not take */
-	HANDOVER_ERR_STATE,       /* its state file cannot be read or is not take's */
-};
-
 /* The timeout of systemctl stop/start, in seconds. */
 #define HANDOVER_UNIT_TIMEOUT 30
 
 /* Plan take of the device at target (an address) and its group. state is
  * its handover state file's text (host_handover_state()), NULL when it has
  * none. The refusals in p->bind.refusals are bind's: the caller lifts
- * those refusal_handover_lifts() names. 0, -ENOMEM, or a BIND_ERR_* or
- * HANDOVER_ERR_* with *err set. Needs HOST_LOAD_PCI | HOST_LOAD_USAGE |
+ * those refusal_handover_lifts() names. 0, -ENOMEM, or a negative errno
+ * with err filled: bind_plan_make()'s, or -EALREADY (take of a device
+ * already taken), -ENOENT (give of one take did not take), -EBADMSG (its
+ * state file is not take's). Needs HOST_LOAD_PCI | HOST_LOAD_USAGE |
  * HOST_LOAD_HOLDERS | HOST_LOAD_MODULES. */
-int handover_plan_take(struct host *h, const char *target, const char *state, struct handover_plan *p, char **err);
+int handover_plan_take(struct host *h, const char *target, const char *state, struct handover_plan *p,
+		       struct error *err);
 /* Plan give from the state take recorded. */
-int handover_plan_give(struct host *h, const char *target, const char *state, struct handover_plan *p, char **err);
+int handover_plan_give(struct host *h, const char *target, const char *state, struct handover_plan *p,
+		       struct error *err);
 void handover_plan_clear(struct handover_plan *p);
 /* A step as a shell line ("systemctl stop lightdm.service"). */
 char *handover_step_describe(const struct host *h, const struct handover_plan *p, const struct handover_step *s);

@@ -219,10 +219,9 @@ char *vm_udev_rule_set(const char *text, const char *line)
 	return insert_line(text, NULL, line);
 }
 
-static int fail(char **err, int code, char *msg)
+static int fail(struct error *err, int errnum, enum error_kind kind, char *msg)
 {
-	*err = msg;
-	return msg ? code : -ENOMEM;
+	return error_take(err, errnum, kind, msg);
 }
 
 /* The kvmfr module instead of /dev/shm: static_size_mb (a size change
@@ -276,7 +275,7 @@ static int plan_kvmfr(const struct vm_request *rq, const struct vm_plan *p, cons
 }
 
 static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
-		   struct setup_plan *out, char **err)
+		   struct setup_plan *out, struct error *err)
 {
 	_cleanup_free_ char *base = NULL;
 
@@ -286,7 +285,9 @@ static int plan_lg(const struct vm_request *rq, const struct vm_plan *p, const s
 		char *m = strdupf("--looking-glass: the shared memory file belongs to the desktop user, who runs the "
 				  "Looking Glass client, not root: give --user NAME (or run vfiokit through sudo)%s",
 				  t->apply ? "" : "; /" VM_LG_TMPFILES " is planned once it is known");
-		return t->apply ? fail(err, VM_ERR_USAGE, m) : strv_push_take(&out->warnings, m) < 0 ? -ENOMEM : 0;
+		return t->apply                              ? fail(err, -EINVAL, ERROR_USAGE, m) :
+		       strv_push_take(&out->warnings, m) < 0 ? -ENOMEM :
+							       0;
 	}
 	if (p->lg_kvmfr)
 		return plan_kvmfr(rq, p, t, out);
@@ -365,11 +366,11 @@ static int plan_hdmi(const struct vm_request *rq, const struct vm_host_texts *t,
 }
 
 int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
-		 struct setup_plan *out, char **err)
+		 struct setup_plan *out, struct error *err)
 {
 	int k;
 
-	*err = NULL;
+	*err = (struct error){ 0 };
 	if (t->libvirt && !local_uri(rq->uri)) {
 		if ((p->shmem_mib || p->audio != VM_AUDIO_NONE || rq->hdmi_audio_host) &&
 		    strv_push_take(&out->manual,

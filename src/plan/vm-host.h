@@ -36,10 +36,10 @@ int vm_host_files(const struct vm_request *rq, const struct vm_plan *p, bool lib
 
 /* The new text of every file rq needs into out->files (setup_add_file()),
  * what to run after into out->manual, warnings into out->warnings. 0,
- * -ENOMEM, or VM_ERR_USAGE with *err: applying, the Looking Glass file's
+ * -ENOMEM, or -EINVAL with err filled (ERROR_USAGE): applying, the Looking Glass file's
  * owner would be root. */
 int vm_host_plan(const struct vm_request *rq, const struct vm_plan *p, const struct vm_host_texts *t,
-		 struct setup_plan *out, char **err);
+		 struct setup_plan *out, struct error *err);
 
 /* libvirt's qemu.conf with the key set to the quoted value: the first
  * uncommented "key = ..." line replaced (later ones removed), else the line

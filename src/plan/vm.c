@@ -61,24 +61,25 @@ bool vm_plan_has_device(const struct host *h, const struct vm_plan *p, const str
 	return false;
 }
 
-static int fail(char **err, int code, char *msg)
+static int fail(struct error *err, int errnum, enum error_kind kind, char *msg)
 {
-	*err = msg;
-	return msg ? code : -ENOMEM;
+	return error_take(err, errnum, kind, msg);
 }
 
 /* Text bound for the domain XML or the QEMU script: libvirt's XML is UTF-8
  * without control characters (XML 1.0 "Char"), and libxml2 writes an ESC
  * as it is, giving ill-formed XML. The message says what the text came from
  * (an option, or a file on this machine); the CLI escapes it for the terminal. */
-static int check_text(char **err, int code, const char *what, const char *text)
+static int check_text(struct error *err, int errnum, enum error_kind kind, const char *what, const char *text)
 {
 	const char *why = text ? text_unfit_reason(text) : NULL;
 
-	return why ? fail(err, code, strdupf("%s %s: it %s; a libvirt domain cannot hold it", what, text, why)) : 0;
+	return why ? fail(err, errnum, kind,
+			  strdupf("%s %s: it %s; a libvirt domain cannot hold it", what, text, why)) :
+		     0;
 }
 
-static int check_request_texts(const struct vm_request *rq, char **err)
+static int check_request_texts(const struct vm_request *rq, struct error *err)
 {
 	const struct {
 		const char *what, *text;
@@ -91,25 +92,25 @@ static int check_request_texts(const struct vm_request *rq, char **err)
 	int k = 0;
 
 	for (size_t i = 0; k == 0 && i < ARRAY_SIZE(t); i++)
-		k = check_text(err, VM_ERR_USAGE, t[i].what, t[i].text);
+		k = check_text(err, -EINVAL, ERROR_USAGE, t[i].what, t[i].text);
 	for (size_t i = 0; k == 0 && i < rq->nevdev; i++)
-		k = check_text(err, VM_ERR_USAGE, "--evdev", rq->evdev[i]);
+		k = check_text(err, -EINVAL, ERROR_USAGE, "--evdev", rq->evdev[i]);
 	return k;
 }
 
 /* What the machine gave: the firmware descriptors' paths and formats, the
  * names in /dev/input/by-id. Refused, not escaped: a domain with another
  * path than the file's would not boot. */
-static int check_machine_texts(const struct vm_plan *p, char **err)
+static int check_machine_texts(const struct vm_plan *p, struct error *err)
 {
 	const char *fw[] = { p->fw.code, p->fw.code_format, p->fw.vars, p->fw.vars_format };
 	_cleanup_free_ char *what = strdupf("the firmware from %s:", p->fw.descriptor ? p->fw.descriptor : "a known path");
 	int k = what ? 0 : -ENOMEM;
 
 	for (size_t i = 0; k == 0 && i < ARRAY_SIZE(fw); i++)
-		k = check_text(err, VM_ERR_FIRMWARE, what, fw[i]);
+		k = check_text(err, -ENOENT, ERROR_FAILED, what, fw[i]);
 	for (size_t i = 0; k == 0 && i < p->evdev.n; i++)
-		k = check_text(err, VM_ERR_REFUSED, "the input device", p->evdev.v[i]);
+		k = check_text(err, -EPERM, ERROR_FAILED, "the input device", p->evdev.v[i]);
 	return k;
 }
 
@@ -118,12 +119,13 @@ static int check_machine_texts(const struct vm_plan *p, char **err)
 
 /* refuse.c's refusals: each refused unless its --allow-* option lifts it,
  * then a warning. */
-static int apply_refusals(const struct vm_request *rq, struct vm_plan *p, const struct refusal_list *l, char **err)
+static int apply_refusals(const struct vm_request *rq, struct vm_plan *p, const struct refusal_list *l,
+			  struct error *err)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct refusal *e = &l->v[i];
 		if (!rq->allow[e->kind])
-			return fail(err, VM_ERR_REFUSED,
+			return fail(err, -EPERM, ERROR_FAILED,
 				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
 					    refusal_option(e->kind)));
 		if (WARN(p, "%s (allowed by --%s)", e->msg, refusal_option(e->kind)) < 0)
@@ -134,7 +136,7 @@ static int apply_refusals(const struct vm_request *rq, struct vm_plan *p, const 
 
 /* The GPU and its companions: every endpoint of the groups, through the
  * same plan `vfiokit bind` makes, with its refusals. */
-static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	struct bind_options o = { .driver = "vfio-pci" };
 	struct bind_plan gpu = { 0 };
@@ -150,16 +152,17 @@ static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_p
 	o.only = true;
 	k = bind_plan_make(h, targets, 1, &o, &gpu, err);
 	if (k == 0 && gpu.nitems != 1) {
-		k = fail(err, VM_ERR_USAGE, strdupf("--gpu %s names %zu devices; name one", rq->gpu, gpu.nitems));
+		k = fail(err, -EINVAL, ERROR_USAGE,
+			 strdupf("--gpu %s names %zu devices; name one", rq->gpu, gpu.nitems));
 	}
 	gpu_dev = k == 0 ? gpu.items[0].dev : 0;
 	bind_plan_clear(&gpu);
 	if (k != 0)
-		return k < 0 ? k : k == BIND_ERR_SYNTAX ? VM_ERR_USAGE : k == -ENOMEM ? k : VM_ERR_DEVICE;
+		return k;
 	o.only = false;
 	k = bind_plan_make(h, targets, rq->nwith + 1, &o, &p->devices, err);
 	if (k != 0)
-		return k < 0 ? k : k == BIND_ERR_SYNTAX ? VM_ERR_USAGE : VM_ERR_DEVICE;
+		return k;
 	/* The GPU first: it gets the ROM and is what the guest is about. */
 	for (size_t i = 0; i < p->devices.nitems; i++)
 		if (p->devices.items[i].dev == gpu_dev) {
@@ -204,7 +207,7 @@ static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_p
 	return 0;
 }
 
-static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	size_t online = cpuset_count(&h->topo.online);
 	bool smt = false;
@@ -212,14 +215,17 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 	p->amd = host_cpu_vendor(h) == CPU_AMD;
 	p->vcpus = rq->vcpus ? rq->vcpus : online == 0 || online > 4 ? 4 : online > 1 ? (unsigned)online - 1 : 1;
 	if (online && p->vcpus > online)
-		return fail(err, VM_ERR_REFUSED,
-			    strdupf("--vcpus %u: this host has %zu online CPUs; ask fewer with --vcpus",
-				    p->vcpus, online));
+		return fail(err, -EPERM, ERROR_FAILED,
+			    strdupf("--vcpus %u: this host has %zu online CPUs; ask fewer with --vcpus", p->vcpus,
+				    online));
 	if (rq->pin) {
 		struct pin_request pr = { .nvcpus = p->vcpus, .prefer_node = h->pci[p->devices.items[0].dev].numa_node };
-		int k = pin_plan_make(&h->topo, &pr, &p->pin, err);
+		char *m = NULL;
+		int k = pin_plan_make(&h->topo, &pr, &p->pin, &m);
+		if (k == -EINVAL)
+			return fail(err, -EPERM, ERROR_FAILED, m);
 		if (k != 0)
-			return k == -EINVAL ? VM_ERR_REFUSED : k;
+			return k;
 		p->pinned = true;
 		for (size_t i = 0; i < p->pin.notes.n; i++)
 			if (strv_push(&p->notes, p->pin.notes.v[i]) < 0)
@@ -237,7 +243,7 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 	return 0;
 }
 
-static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	uint64_t bytes = rq->memory ? rq->memory : 8ull << 30;
 	uint64_t total = h->tuning.mem_total_kb, avail = h->tuning.mem_available_kb;
@@ -245,19 +251,19 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	/* Rounded up without overflowing: 16 EiB - 1 is 16 EiB of KiB, not 0. */
 	p->memory_kb = bytes / 1024 + (bytes % 1024 != 0);
 	if (p->memory_kb < 128 * 1024)
-		return fail(err, VM_ERR_USAGE, strdupf("--memory: at least 128 MiB"));
+		return fail(err, -EINVAL, ERROR_USAGE, strdupf("--memory: at least 128 MiB"));
 	if (bytes > VM_MEMORY_MAX)
-		return fail(err, VM_ERR_USAGE, strdupf("--memory: at most 8 EiB, what libvirt takes"));
+		return fail(err, -EINVAL, ERROR_USAGE, strdupf("--memory: at most 8 EiB, what libvirt takes"));
 	/* Unknown means refuse: a guest larger than the host is not written. */
 	if (!total)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("cannot tell whether the guest's %" PRIu64 " MiB fit in this host's RAM: "
 				    "/proc/meminfo could not be read or has no MemTotal line; run it on the "
 				    "machine itself, or on a "
 				    "'vfiokit snapshot' of it",
 				    p->memory_kb >> 10));
 	if (total && p->memory_kb >= total)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--memory %" PRIu64 " MiB is more than this host's RAM (%" PRIu64 " MiB)",
 				    p->memory_kb >> 10, total >> 10));
 	if (avail && p->memory_kb > avail && !rq->hugepages &&
@@ -267,9 +273,12 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	if (!rq->hugepages)
 		return 0;
 	struct hugepage_request hr = { .memory = bytes };
-	int k = hugepage_plan_make(h, &hr, &p->hp, err);
+	char *m = NULL;
+	int k = hugepage_plan_make(h, &hr, &p->hp, &m);
+	if (k == -EINVAL)
+		return fail(err, -EPERM, ERROR_FAILED, m);
 	if (k != 0)
-		return k == -EINVAL ? VM_ERR_REFUSED : k;
+		return k;
 	p->huge = true;
 	p->memory_kb = p->hp.memory_kb;
 	if (p->hp.free >= 0 && (uint64_t)p->hp.free < p->hp.pages) {
@@ -282,7 +291,8 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 		if (!msg)
 			return -ENOMEM;
 		if (!rq->allow_unreserved)
-			return fail(err, VM_ERR_REFUSED, strdupf("%s; --allow-unreserved to write the guest anyway", msg));
+			return fail(err, -EPERM, ERROR_FAILED,
+				    strdupf("%s; --allow-unreserved to write the guest anyway", msg));
 		if (strv_push(&p->warnings, msg) < 0)
 			return -ENOMEM;
 	} else if (p->hp.free < 0 &&
@@ -312,7 +322,7 @@ static bool usb_behind_plan(const struct host *h, const struct vm_plan *p, uint3
 	return seen && !outside;
 }
 
-static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	p->usb = calloc(rq->nusb ? rq->nusb : 1, sizeof(*p->usb));
 	if (!p->usb)
@@ -324,7 +334,8 @@ static int plan_usb(struct host *h, const struct vm_request *rq, struct vm_plan 
 		bool seen = false;
 
 		if (!colon || !v || parse_hex_u32(v, 0xffff, &vid) < 0 || parse_hex_u32(colon + 1, 0xffff, &pid) < 0)
-			return fail(err, VM_ERR_USAGE, strdupf("--usb %s: expected VENDOR:PRODUCT in hex, as lsusb shows", s));
+			return fail(err, -EINVAL, ERROR_USAGE,
+				    strdupf("--usb %s: expected VENDOR:PRODUCT in hex, as lsusb shows", s));
 		const char *ctrl = NULL;
 		if (usb_behind_plan(h, p, vid, pid, &ctrl)) {
 			if (WARN(p, "USB device %04x:%04x is behind %s, which the guest takes: it comes with the "
@@ -362,27 +373,27 @@ const char *vm_grab_toggle_keys(const char *value)
 
 /* An --evdev device as the host sees it: there, and a keyboard or a mouse
  * by its capabilities. Unknown means refused. */
-static int check_input(struct host *h, const char *path, const struct host_input **ret, char **err)
+static int check_input(struct host *h, const char *path, const struct host_input **ret, struct error *err)
 {
 	const struct host_input *in = host_find_input(h, path);
 
 	if (!in && h->sys.events_unknown)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("cannot tell whether %s is a keyboard or a mouse (%s); run 'vfiokit vm' as root, or "
 				    "give another device with --evdev",
 				    path, h->sys.events_unknown));
 	if (!in)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--evdev %s: no event device of this host (none in /sys/class/input%s); "
 				    "'ls /dev/input/by-id' lists the keyboards and mice",
 				    path, startswith(path, "/dev/input/by-id/") ? " that this link names" : ""));
 	if (in->unreadable)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("cannot tell whether %s (%s) is a keyboard or a mouse (%s); run 'vfiokit vm' as "
 				    "root, or give another device with --evdev",
 				    path, in->event, in->unreadable));
 	if (!in->caps)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--evdev %s (%s) is neither a keyboard (EV_KEY with the letter keys) nor a mouse "
 				    "(EV_REL with X and Y) by its capabilities",
 				    path, in->event));
@@ -390,7 +401,7 @@ static int check_input(struct host *h, const char *path, const struct host_input
 	return 0;
 }
 
-static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	struct strv kbd = { 0 }, other = { 0 };
 	int k = 0;
@@ -421,7 +432,7 @@ static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_pla
 			if (k < 0)
 				break;
 			if (!fk && !fm) {
-				k = fail(err, VM_ERR_USAGE,
+				k = fail(err, -EINVAL, ERROR_USAGE,
 					 strdup("--evdev auto: no keyboard or mouse in /dev/input/by-id (*-event-kbd, "
 						"*-event-mouse)"));
 				break;
@@ -438,7 +449,7 @@ static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_pla
 			continue;
 		}
 		if (!startswith(e, "/dev/input/")) {
-			k = fail(err, VM_ERR_USAGE,
+			k = fail(err, -EINVAL, ERROR_USAGE,
 				 strdupf("--evdev %s: expected a /dev/input/by-id/...-event-... path or auto", e));
 			break;
 		}
@@ -462,7 +473,7 @@ static int plan_evdev(struct host *h, const struct vm_request *rq, struct vm_pla
 /* A USB controller the guest takes, with every keyboard (or every mouse)
  * of the host behind it, leaves the host without one while the guest runs
  * (the article's "USB controller" passthrough). Unknown means refused. */
-static int plan_host_input(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_host_input(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	static const struct {
 		unsigned cap;
@@ -503,7 +514,7 @@ static int plan_host_input(struct host *h, const struct vm_request *rq, struct v
 		if (!rq->allow_host_input) {
 			char *refusal = strdupf("%s (--allow-host-input to insist)", msg);
 			free(msg);
-			return fail(err, VM_ERR_REFUSED, refusal);
+			return fail(err, -EPERM, ERROR_FAILED, refusal);
 		}
 		if (strv_push_take(&p->warnings, strdupf("%s (allowed by --allow-host-input)", msg)) < 0) {
 			free(msg);
@@ -515,7 +526,7 @@ static int plan_host_input(struct host *h, const struct vm_request *rq, struct v
 }
 
 /* OVMF boots a CD only through an El Torito entry for the EFI platform. */
-static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_iso(const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	const char *why = NULL;
 
@@ -545,7 +556,7 @@ static int plan_iso(const struct vm_request *rq, struct vm_plan *p, char **err)
 		/* The file itself is absent: said, the guest is still made. */
 		return 0;
 	}
-	return fail(err, VM_ERR_REFUSED,
+	return fail(err, -EPERM, ERROR_FAILED,
 		    strdupf("--iso %s: %s; OVMF boots only media with an EFI boot image (the article: the guest "
 			    "firmware is UEFI): give an installer made for UEFI with --iso",
 			    rq->iso, why));
@@ -563,7 +574,7 @@ static bool kernel_disk_name(const char *dev)
 	return false;
 }
 
-static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	struct refusal_list l = { 0 };
 	bool exists;
@@ -572,7 +583,7 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 	if (!rq->disk)
 		return 0;
 	if (rq->disk[0] != '/')
-		return fail(err, VM_ERR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
+		return fail(err, -EINVAL, ERROR_USAGE, strdupf("--disk %s: give an absolute path", rq->disk));
 	/* Judged where the path leads (host_block_lookup()), not as written. */
 	p->disk_block = rq->disk_dev ? rq->disk_dev->block : startswith(rq->disk, "/dev/");
 	if (!(p->disk_format = strdup(endswith(rq->disk, ".qcow2") ? "qcow2" : "raw")))
@@ -608,34 +619,34 @@ static int plan_disk(struct host *h, const struct vm_request *rq, struct vm_plan
 /* The guest's network (the article's "Network"): a libvirt network that
  * exists and runs, a host bridge, or a macvtap on a host NIC; virtio with
  * one queue per vCPU on request. */
-static int plan_host_link(const struct vm_request *rq, char **err)
+static int plan_host_link(const struct vm_request *rq, struct error *err)
 {
 	const char *opt = rq->bridge ? "--bridge" : "--macvtap", *dev = rq->bridge ? rq->bridge : rq->macvtap;
 
 	if ((rq->link_result == -ENOENT || rq->link_result == -EINVAL) && rq->bridge)
-		return fail(err, VM_ERR_DEVICE,
+		return fail(err, -ENODEV, ERROR_FAILED,
 			    strdupf("--bridge %s: this host has no network interface %s (/sys/class/net/%s); make the "
 				    "bridge first (NetworkManager, systemd-networkd or /etc/network/interfaces) with the "
 				    "host's NIC in it, or use --macvtap NIC",
 				    dev, dev, dev));
 	if (rq->link_result == -ENOENT || rq->link_result == -EINVAL)
-		return fail(err, VM_ERR_DEVICE,
+		return fail(err, -ENODEV, ERROR_FAILED,
 			    strdupf("--macvtap %s: this host has no network interface %s (/sys/class/net/%s); name one "
 				    "there with --macvtap",
 				    dev, dev, dev));
 	if (rq->link_result < 0)
-		return fail(err, VM_ERR_REFUSED,
-			    strdupf("%s %s: cannot tell what /sys/class/net/%s is: %s; run it again as root (sudo)", opt,
-				    dev, dev, strerror(-rq->link_result)));
+		return fail(err, -EPERM, ERROR_FAILED,
+			    strdupf("%s %s: cannot tell what /sys/class/net/%s is: %s; run it again as root (sudo)",
+				    opt, dev, dev, strerror(-rq->link_result)));
 	if (rq->bridge && !rq->link_is_bridge)
-		return fail(err, VM_ERR_DEVICE,
+		return fail(err, -ENODEV, ERROR_FAILED,
 			    strdupf("--bridge %s: %s is not a bridge (no /sys/class/net/%s/bridge); put it in a bridge "
 				    "and name that, or give the guest a macvtap on it with --macvtap %s",
 				    dev, dev, dev, dev));
 	return 0;
 }
 
-int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
+int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	const char *net = rq->network ? rq->network : "default", *uri = rq->uri ? rq->uri : "URI";
 	_cleanup_free_ char *qn = NULL, *qu = NULL;
@@ -643,7 +654,8 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
 
 	if (rq->network && streq(rq->network, "none")) {
 		if (rq->net_queues || rq->net_queues_auto)
-			return fail(err, VM_ERR_USAGE, strdupf("--net-queues with --network none: the guest has no NIC"));
+			return fail(err, -EINVAL, ERROR_USAGE,
+				    strdupf("--net-queues with --network none: the guest has no NIC"));
 		return 0;
 	}
 	p->net_queues = rq->net_queues_auto ? p->vcpus : rq->net_queues;
@@ -669,13 +681,13 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
 			return -ENOMEM;
 		return 0;
 	case VM_NET_MISSING:
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("there is no libvirt network '%s' on %s (virsh -c %s net-list --all lists them): "
 				    "name one with --network NAME, or use a host bridge (--bridge), a macvtap "
 				    "(--macvtap NIC) or --network none",
 				    net, uri, qu));
 	case VM_NET_UNKNOWN:
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("%s; the guest is not made without knowing (--network none makes it without a NIC)",
 				    rq->net_error ? rq->net_error : "libvirt cannot tell whether the network exists"));
 	case VM_NET_INACTIVE:
@@ -698,20 +710,20 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err)
  * parser found (the cli's facts, as vfiokit rom says): one OVMF loads as it
  * is, for the guest's GPU.
  * Where libvirt lets QEMU read it is said. */
-static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm_plan *p, char **err)
+static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm_plan *p, struct error *err)
 {
 	const struct pci_device *g = &h->pci[p->devices.items[0].dev];
 	if (rq->rom_result < 0 || !rq->rom_read)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--rom %s: cannot read it: %s", rq->rom,
 				    rq->rom_result < 0 ? path_strerror(rq->rom_result) : "not read"));
 	if (!rq->rom_uefi_ready)
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--rom %s: OVMF would not load it: %s; 'vfiokit rom %s' says more (a dump with a "
 				    "flash tool's header in front: vfiokit rom strip)",
 				    rq->rom, rq->rom_why ? rq->rom_why : "no UEFI image", rq->rom));
 	if (!rq->rom_for[p->devices.items[0].dev])
-		return fail(err, VM_ERR_REFUSED,
+		return fail(err, -EPERM, ERROR_FAILED,
 			    strdupf("--rom %s: it is the ROM of another device: none of its images is for %s "
 				    "(%04x:%04x); dump the guest GPU's own (vfiokit rom dump)",
 				    rq->rom, g->name, g->vendor, g->device));
@@ -727,18 +739,16 @@ static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm
 	return 0;
 }
 
-int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err)
+int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, struct error *err)
 {
 	struct vm_plan p = { 0 };
 	_cleanup_free_ char *esc = NULL;
 	const char *why;
 	int k;
 
-	*err = NULL;
-	if ((why = vm_name_invalid(rq->name))) {
-		*err = strdupf("bad guest name: it %s", why);
-		return *err ? VM_ERR_USAGE : -ENOMEM;
-	}
+	*err = (struct error){ 0 };
+	if ((why = vm_name_invalid(rq->name)))
+		return error_set(err, -EINVAL, ERROR_USAGE, "bad guest name: it %s", why);
 	if ((k = check_request_texts(rq, err)) != 0)
 		return k;
 	if (!(p.name = strdup(rq->name)) || !(esc = name_escape(rq->name)))
@@ -748,27 +758,30 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	    (k = plan_evdev(h, rq, &p, err)) != 0 || (k = plan_host_input(h, rq, &p, err)) != 0)
 		goto out;
 	struct strv skipped = { 0 };
-	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, err);
+	char *fw_err = NULL;
+	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, &fw_err);
 	if (k == -ENOENT && skipped.n) {
 		_cleanup_free_ char *list = strv_join(&skipped, "; ");
-		char *m = list ? strdupf("%s; descriptors passed over: %s", *err, list) : NULL;
+		char *m = list ? strdupf("%s; descriptors passed over: %s", fw_err, list) : NULL;
 		if (m) {
-			free(*err);
-			*err = m;
+			free(fw_err);
+			fw_err = m;
 		}
 	}
 	strv_clear(&skipped);
 	if (k == -ENOENT) {
-		k = VM_ERR_FIRMWARE;
+		k = fail(err, -ENOENT, ERROR_FAILED, fw_err);
 		goto out;
 	}
+	free(fw_err);
 	if (k < 0 || (k = check_machine_texts(&p, err)) != 0)
 		goto out;
 	if (!(p.nvram = strdupf("%s/%s_VARS.fd", rq->nvram_dir ? rq->nvram_dir : NVRAM_DIR, esc)) ||
 	    !(p.vars_file = strdupf("%s_VARS.fd", esc)))
 		goto oom;
 	if (rq->rom && rq->rom[0] != '/') {
-		k = fail(err, VM_ERR_USAGE, strdupf("--rom %s: give an absolute path (libvirt reads it)", rq->rom));
+		k = fail(err, -EINVAL, ERROR_USAGE,
+			 strdupf("--rom %s: give an absolute path (libvirt reads it)", rq->rom));
 		goto out;
 	}
 	if (rq->rom && !rq->rom_exists && WARN(&p, "ROM file %s does not exist", rq->rom) < 0)
@@ -786,11 +799,11 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	for (const char *const *iso = (const char *const[]){ rq->iso, rq->virtio_iso }, *const *end = iso + 2; iso < end;
 	     iso++)
 		if (*iso && (*iso)[0] != '/') {
-			k = fail(err, VM_ERR_USAGE, strdupf("%s: give an absolute path", *iso));
+			k = fail(err, -EINVAL, ERROR_USAGE, strdupf("%s: give an absolute path", *iso));
 			goto out;
 		}
 	if (rq->vendor_id && (strlen(rq->vendor_id) == 0 || strlen(rq->vendor_id) > 12)) {
-		k = fail(err, VM_ERR_USAGE, strdupf("--vendor-id: 1 to 12 characters (Hyper-V's limit)"));
+		k = fail(err, -EINVAL, ERROR_USAGE, strdupf("--vendor-id: 1 to 12 characters (Hyper-V's limit)"));
 		goto out;
 	}
 	if (rq->lg_width) {
@@ -811,7 +824,7 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	/* The article: the guest's audio reaches the desktop user's PipeWire
 	 * or PulseAudio as that user; root's (uid 0) is never it. */
 	if (rq->audio != VM_AUDIO_NONE && !rq->uid_known && rq->uid == 0) {
-		k = fail(err, VM_ERR_USAGE,
+		k = fail(err, -EINVAL, ERROR_USAGE,
 			 strdupf("--audio: run as root, vfiokit cannot tell whose sound server the guest should use: "
 				 "give --uid N, the desktop user's uid (id -u NAME), or run it through sudo"));
 		goto out;

@@ -12,6 +12,7 @@
 #include "host/firmware.h"
 #include "plan/hugepages.h"
 #include "plan/pin.h"
+#include "shared/error.h"
 
 enum vm_audio { VM_AUDIO_NONE, VM_AUDIO_PULSEAUDIO, VM_AUDIO_PIPEWIRE };
 enum vm_accel { VM_ACCEL_KVM, VM_ACCEL_TCG };
@@ -116,22 +117,17 @@ struct vm_plan {
 	struct strv notes;        /* what to do next */
 };
 
-/* Errors. The message is in *err. */
-enum {
-	VM_ERR_USAGE = 1, /* bad option values */
-	VM_ERR_DEVICE,    /* devices: not found, a bridge, no group */
-	VM_ERR_REFUSED,   /* a refusal not lifted, or a host limit */
-	VM_ERR_FIRMWARE,  /* no OVMF */
-};
-
 /* Load the host with at least HOST_LOAD_PCI | MODULES | USB | SYSTEM |
- * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a VM_ERR_* with *err. */
-int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, char **err);
+ * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a negative errno with
+ * err filled (shared/error.h): ERROR_USAGE for bad option values (-EINVAL);
+ * ERROR_FAILED for devices (bind_plan_make()'s), a refusal not lifted or a
+ * host limit (-EPERM), no OVMF (-ENOENT). */
+int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, struct error *err);
 void vm_plan_free(struct vm_plan *p);
 /* The NIC part of vm_plan_make() (after the vCPUs are planned): the
  * libvirt network's state as rq says it, a bridge or macvtap judged by
  * rq->link_result, the queues; warnings and notes into p. */
-int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, char **err);
+int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, struct error *err);
 
 /* The most memory a guest can have: libvirt's limit (virMemoryMaxValue),
  * in bytes. */

@@ -75,7 +75,7 @@ static void request(uint8_t opts, const char *name, unsigned vcpus, uint64_t mem
 static struct cached *plan(uint8_t opts, const char *name, unsigned vcpus, uint64_t memory, struct vm_request *rq)
 {
 	struct cached *c = &cache[(opts ^ vcpus ^ (memory >> 20)) % NCACHE];
-	char *err = NULL;
+	struct error err = { 0 };
 
 	request(opts, name, vcpus, memory, rq);
 	/* The facts the cli gives the planner, read as it reads them. */
@@ -89,9 +89,9 @@ static struct cached *plan(uint8_t opts, const char *name, unsigned vcpus, uint6
 		vm_plan_free(&c->p);
 	*c = (struct cached){ .used = true, .opts = opts, .vcpus = vcpus, .memory = memory };
 	c->k = vm_plan_make(host, rq, &c->p, &err);
-	if (c->k != 0 && c->k != -ENOMEM && !err)
+	if (c->k != 0 && c->k != -ENOMEM && !err.msg)
 		abort(); /* a refusal names its reason */
-	free(err);
+	error_clear(&err);
 	return c;
 }
 

@@ -205,7 +205,7 @@ static void test_plan_take(void **state)
 	struct path_root *r;
 	struct host *h;
 	struct handover_plan p;
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 
 	(void)state;
 	make_copy();
@@ -236,11 +236,12 @@ static void test_plan_take(void **state)
 	handover_plan_clear(&p);
 
 	/* Taken already: said. */
-	assert_int_equal(handover_plan_take(h, "00:06.0", "vfiokit handover 1\n", &p, &err), HANDOVER_ERR_TAKEN);
-	assert_non_null(strstr(err, "already taken"));
+	assert_int_equal(handover_plan_take(h, "00:06.0", "vfiokit handover 1\n", &p, &err), -EALREADY);
+	assert_int_equal(err.errnum, -EALREADY);
+	assert_int_equal(err.kind, ERROR_FAILED);
+	assert_non_null(strstr(err.msg, "already taken"));
 	handover_plan_clear(&p);
-	free(err);
-	err = NULL;
+	error_clear(&err);
 	/* A device that is not a display: a note says what take does. */
 	assert_int_equal(handover_plan_take(h, "00:03.0", NULL, &p, &err), 0);
 	assert_false(p.display);
@@ -249,8 +250,8 @@ static void test_plan_take(void **state)
 	assert_int_equal(p.nsteps, 2);
 	handover_plan_clear(&p);
 	/* A state file that is not take's: give refuses it. */
-	assert_int_equal(handover_plan_give(h, "00:06.0", "vfiokit handover 1\nunit=../../x\n", &p, &err),
-			 HANDOVER_ERR_STATE);
+	assert_int_equal(handover_plan_give(h, "00:06.0", "vfiokit handover 1\nunit=../../x\n", &p, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "is not as 'vfiokit handover take' writes it"));
 	handover_plan_clear(&p);
 	host_free(h);
 	path_root_free(r);
@@ -263,7 +264,8 @@ static void test_plan_blockers(void **state)
 	struct path_root *r;
 	struct host *h;
 	struct handover_plan p;
-	_cleanup_free_ char *err = NULL, *cmd = NULL;
+	_cleanup_free_ char *cmd = NULL;
+	_cleanup_error_ struct error err = { 0 };
 
 	(void)state;
 	make_copy();
@@ -286,7 +288,7 @@ static bool take_failing_at(long n, int err)
 	struct host *h;
 	struct handover_plan p;
 	struct handover_result res;
-	_cleanup_free_ char *msg = NULL;
+	_cleanup_error_ struct error msg = { 0 };
 	bool fired;
 
 	load(&r, &h);
@@ -338,7 +340,8 @@ static void test_take_give(void **state)
 	struct host *h;
 	struct handover_plan p;
 	struct handover_result res;
-	_cleanup_free_ char *msg = NULL, *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
+	_cleanup_free_ char *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
+	_cleanup_error_ struct error msg = { 0 };
 
 	(void)state;
 	rebind_ops = &fake_rebind;
@@ -351,10 +354,9 @@ static void test_take_give(void **state)
 	assert_false(dm_running);
 	assert_int_equal(host_handover_state(h, &h->pci[0], &st), -ENOENT); /* 00:00.0 */
 	assert_int_equal(host_handover_state(h, host_find_pci(h, &(struct pci_addr){ 0, 0, 6, 0 }), &st), 0);
-	assert_int_equal(handover_plan_take(h, "00:06.0", st, &p, &msg), HANDOVER_ERR_TAKEN);
+	assert_int_equal(handover_plan_take(h, "00:06.0", st, &p, &msg), -EALREADY);
 	handover_plan_clear(&p);
-	free(msg);
-	msg = NULL;
+	error_clear(&msg);
 	assert_int_equal(handover_plan_give(h, "00:06.0", st, &p, &msg), 0);
 	cmdlog[0] = '\0';
 	assert_int_equal(handover_execute(h, &p, &res), 0);

@@ -145,7 +145,7 @@ static bool bind_failing_at(long n, int err, struct rebind_result *res, int *ret
 	struct path_root *r = NULL;
 	struct host *h = NULL;
 	struct bind_plan p = { 0 };
-	_cleanup_free_ char *err_msg = NULL;
+	_cleanup_error_ struct error err_msg = { 0 };
 	_cleanup_free_ char *ov0 = NULL, *ov1 = NULL;
 	bool fired;
 

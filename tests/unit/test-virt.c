@@ -81,14 +81,15 @@ static void test_plan(void **state)
 		{ "off", 0, "the libvirt network 'off' on test:///default is not running: the guest will not start "
 			    "until it is: virsh -c 'test:///default' net-start 'off' (and net-autostart" },
 		{ "default", 0, "virsh -c 'test:///default' net-autostart 'default'" },
-		{ "nosuch", VM_ERR_REFUSED, "there is no libvirt network 'nosuch' on test:///default" },
+		{ "nosuch", -EPERM, "there is no libvirt network 'nosuch' on test:///default" },
 	};
 
 	assert_int_equal(virt_open(URI, &v, &err), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct vm_request rq = { .network = t[i].net, .network_named = true, .uri = URI };
 		struct vm_plan p = { .vcpus = 4 };
-		_cleanup_free_ char *e = NULL, *w = NULL, *n = NULL;
+		_cleanup_free_ char *w = NULL, *n = NULL;
+		_cleanup_error_ struct error e = { 0 };
 
 		rq.net_state = state_of(v, t[i].net, &rq.net_autostart);
 		assert_int_equal(vm_plan_network(&rq, &p, &e), t[i].code);
@@ -96,9 +97,9 @@ static void test_plan(void **state)
 		n = strv_join(&p.notes, "|");
 		assert_non_null(w);
 		assert_non_null(n);
-		if (!strstr(e ? e : "", t[i].says) && !strstr(w, t[i].says) && !strstr(n, t[i].says))
+		if (!strstr(e.msg ? e.msg : "", t[i].says) && !strstr(w, t[i].says) && !strstr(n, t[i].says))
 			fail_msg("%s: '%s' not in error '%s', warnings '%s', notes '%s'", t[i].net, t[i].says,
-				 e ? e : "", w, n);
+				 e.msg ? e.msg : "", w, n);
 		vm_plan_free(&p);
 	}
 	virt_close(v);

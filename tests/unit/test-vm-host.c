@@ -88,7 +88,8 @@ static void test_plan(void **state)
 	struct vm_host_texts t = { .qemu_conf = qemu_conf, .apply = true, .libvirt = true };
 	struct setup_plan out = { 0 };
 	struct strv files = { 0 };
-	_cleanup_free_ char *err = NULL, *manual = NULL;
+	_cleanup_free_ char *manual = NULL;
+	_cleanup_error_ struct error err = { 0 };
 
 	assert_int_equal(vm_host_files(&rq, &p, true, &files), 0);
 	assert_int_equal(files.n, 3);
@@ -111,8 +112,9 @@ static void test_plan(void **state)
 
 	rq.uri = "qemu:///system";
 	rq.user = "root";
-	assert_int_equal(vm_host_plan(&rq, &p, &t, &out, &err), VM_ERR_USAGE);
-	assert_non_null(strstr(err, "not root: give --user NAME"));
+	assert_int_equal(vm_host_plan(&rq, &p, &t, &out, &err), -EINVAL);
+	assert_int_equal(err.kind, ERROR_USAGE);
+	assert_non_null(strstr(err.msg, "not root: give --user NAME"));
 	setup_plan_free(&out);
 }
 
