@@ -7,9 +7,10 @@ stdenv.mkDerivation {
   pname = "vfiokit";
   version = "0.1.0";
 
+  # The tree without .git and meson's build directories (build, build-*).
   src = lib.cleanSourceWith {
-    src = ../..;
-    filter = path: type: !(lib.hasPrefix "build" (baseNameOf path));
+    src = lib.cleanSource ../..;
+    filter = path: type: !(type == "directory" && lib.hasPrefix "build" (baseNameOf path));
   };
 
   nativeBuildInputs = [ meson ninja pkg-config scdoc python3 ];
