@@ -4,7 +4,7 @@
 # the build directory gives the installed paths (the program, a man page per
 # docs/man/*.scd, the three completions); each package must declare
 # meson.build's version and install exactly those paths:
-# - debian/: built for real with `dpkg-buildpackage -b -us -uc` from a copy
+# - debian/: Build-Depends against the Makefile's BUILD_DEPS; built for real with `dpkg-buildpackage -b -us -uc` from a copy
 #   of the tree (git's files, or the tree without its build directories),
 #   DEB_BUILD_OPTIONS="nocheck parallel=2" (debian/rules then configures
 #   without the tests: the build is the cost); the .deb's files (dpkg-deb -c),
@@ -62,6 +62,16 @@ sed 's|^share/man/\(.*\)$|share/man/\1.gz|; s|^|/usr/|' "$tmp/meson" | sort >"$t
 deb_version=$(sed -n '1s/^vfiokit (\([^)]*\)).*/\1/p' "$src/debian/changelog")
 [ "$deb_version" = "$version" ]
 ok $? "debian/changelog: version $deb_version (a native package: no Debian revision) is meson.build's $version"
+
+# Build-Depends: the Makefile's BUILD_DEPS, but gcc (build-essential, implied), and pci.ids,
+# tar and gzip, which only the program uses when it runs (pci.ids: Depends).
+build_deps=$(sed -n 's/^BUILD_DEPS *= *//p' "$src/Makefile" | tr ' ' '\n' | grep -v -x -e '' -e gcc -e pci.ids -e tar -e gzip | sort)
+sed -n '/^Build-Depends:/,/^[A-Z]/p' "$src/debian/control" | sed 's/^Build-Depends://; /^[A-Z]/d' | tr ',' '\n' |
+	sed 's/^ *//; s/[ (<].*//' | grep -v -x '' | sort >"$tmp/deb-bd"
+: >"$tmp/err"
+for p in $build_deps; do grep -q -x -F "$p" "$tmp/deb-bd" || echo "Build-Depends lacks $p (BUILD_DEPS)" >>"$tmp/err"; done
+[ -n "$build_deps" ] && [ ! -s "$tmp/err" ]
+ok $? "debian/control: Build-Depends has the Makefile's BUILD_DEPS: $(echo "$build_deps" | tr '\n' ' ')" "$tmp/err"
 
 # --- RPM
 spec=$src/packaging/rpm/vfiokit.spec
