@@ -15,6 +15,11 @@ BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml
 TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang clang-format-14 libclang-rt-14-dev \
 	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf shellcheck \
 	     mmdebstrap fdisk dosfstools mtools qemu-utils zsh
+# The packages' test (tests/packages.sh): dpkg-buildpackage builds the .deb
+# (debhelper, and build-essential that dpkg-checkbuilddeps requires; no
+# fakeroot: debian/control says Rules-Requires-Root: no), rpm's rpmspec
+# parses the RPM spec.
+TEST_DEPS += build-essential debhelper rpm
 FUZZ_SECONDS ?= 15
 
 .PHONY: all demo check check-boot check-configure deps test-deps build clean fuzz
