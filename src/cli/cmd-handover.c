@@ -211,6 +211,8 @@ int cmd_handover(int argc, char **argv)
 	}
 	if (handover_execute(h, &p, &res) < 0)
 		goto oom;
+	for (size_t i = 0; i < res.notes.n; i++)
+		cli_warn("%s", res.notes.v[i]);
 	if (res.failed) {
 		print_failure(h, &p, &res, verb);
 		r = EXIT_PROBLEM;
