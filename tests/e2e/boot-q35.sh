@@ -10,9 +10,9 @@
 #   SERIAL_LOG    where the console output goes
 #   MACHINE       bind (the default) or efifb, below
 # Needs (Debian packages): qemu-system-x86 busybox-static cpio kmod (and ovmf
-# for efifb); the kernel
-# package is fetched with `apt-get download` into $VFIOKIT_E2E_CACHE
-# (default /var/tmp/vfiokit-e2e), never from anywhere else.
+# for efifb); the kernel package is fetched with `apt-get download` into
+# $VFIOKIT_E2E_CACHE (default /var/tmp/vfiokit-e2e), never from anywhere
+# else, and unpacked there once (fetch-kernel.sh --shared).
 #
 # The machine: two e1000e (02.0, 03.0), a GPU with its HDMI audio in one slot
 # (VGA 06.0 + HDA 06.1, one group), an xHCI controller (07.0), an e1000e behind
@@ -31,7 +31,7 @@ vfiokit=$(cd "$build" && pwd)/src/vfiokit
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-release=$(sh "$(dirname "$0")/fetch-kernel.sh" "$work")
+release=$(sh "$(dirname "$0")/fetch-kernel.sh" --shared "$work")
 kmods="$work/k/lib/modules/$release"
 
 # initramfs: busybox, vfiokit with its libraries, the modules it needs.
