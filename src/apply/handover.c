@@ -19,6 +19,7 @@ void handover_result_clear(struct handover_result *res)
 	rebind_result_clear(&res->bind);
 	strv_clear(&res->rolled_back);
 	strv_clear(&res->rollback_errors);
+	strv_clear(&res->notes);
 	*res = (struct handover_result){ 0 };
 }
 
@@ -40,6 +41,44 @@ static int modprobe(bool remove, const char *module, char **detail)
 	return handover_ops->run(argv, detail);
 }
 
+/* The boot framebuffer (s->value for give, s->undo_value for take's undo)
+ * bound again; when its platform device or driver is gone (-ENODEV,
+ * -ENOENT: the kernel removed it when vfio-pci took the VGA device), the
+ * fallback module loaded and the device probed, so that its own driver
+ * shows the console; a device that had a driver before take is back on it
+ * already. *how says which. */
+static int restore_fb(struct host *h, struct handover_plan *p, const struct handover_step *s, char **how, char **detail)
+{
+	const char *addr = h->pci[p->dev].name;
+	const char *path = s->kind == HANDOVER_RELEASE_FB ? s->undo_path : s->path;
+	const char *fb = s->kind == HANDOVER_RELEASE_FB ? s->undo_value : s->value;
+	int k = rebind_ops->write_attr(h->root, path, fb);
+
+	*how = NULL;
+	if (k == 0) {
+		*how = strdupf("echo %s > /%s", fb, path);
+		return *how ? 0 : -ENOMEM;
+	}
+	if (k != -ENODEV && k != -ENOENT)
+		return k;
+	if (!s->fallback && !p->give && h->pci[p->dev].driver) {
+		/* bind's rollback put it back on its driver (the model is take's). */
+		*how = strdupf("%s is back on %s, which shows the console (the kernel had removed the boot framebuffer "
+			       "%s when vfio-pci took %s)",
+			       addr, h->pci[p->dev].driver, fb, addr);
+		return *how ? 0 : -ENOMEM;
+	}
+	if (!s->fallback)
+		return k;
+	if ((k = modprobe(false, s->fallback, detail)) < 0 ||
+	    (k = rebind_ops->write_attr(h->root, "sys/bus/pci/drivers_probe", addr)) < 0)
+		return k;
+	*how = strdupf("modprobe %s; echo %s > /sys/bus/pci/drivers_probe (the kernel had removed the boot "
+		       "framebuffer %s when vfio-pci took %s: %s's driver shows the console)",
+		       s->fallback, addr, fb, addr, addr);
+	return *how ? 0 : -ENOMEM;
+}
+
 static int run_step(struct host *h, struct handover_plan *p, const struct handover_step *s, struct handover_result *res)
 {
 	int k;
@@ -55,7 +94,15 @@ static int run_step(struct host *h, struct handover_plan *p, const struct handov
 	case HANDOVER_START_UNIT:
 		return systemctl("start", s->name, &res->detail);
 	case HANDOVER_WRITE:
+	case HANDOVER_RELEASE_FB:
 		return rebind_ops->write_attr(h->root, s->path, s->value);
+	case HANDOVER_RESTORE_FB: {
+		_cleanup_free_ char *how = NULL;
+		k = restore_fb(h, p, s, &how, &res->detail);
+		if (k == 0 && !startswith(how, "echo "))
+			return strv_push_take(&res->notes, TAKE_PTR(how));
+		return k;
+	}
 	case HANDOVER_UNLOAD:
 		return modprobe(true, s->name, &res->detail);
 	case HANDOVER_LOAD:
@@ -78,7 +125,8 @@ static int run_step(struct host *h, struct handover_plan *p, const struct handov
 }
 
 /* Undo one step of take that ran. */
-static int undo_step(struct host *h, const struct handover_step *s, struct handover_result *res)
+static int undo_step(struct host *h, struct handover_plan *p, const struct handover_step *s,
+		     struct handover_result *res)
 {
 	_cleanup_free_ char *detail = NULL;
 	int k = 0;
@@ -104,6 +152,18 @@ static int undo_step(struct host *h, const struct handover_step *s, struct hando
 					      strdupf("cannot write %s to /%s: %s", s->undo_value, s->undo_path,
 						      strerror(-k)));
 		return strv_push_take(&res->rolled_back, strdupf("echo %s > /%s", s->undo_value, s->undo_path));
+	case HANDOVER_RELEASE_FB: {
+		_cleanup_free_ char *how = NULL;
+		if ((k = restore_fb(h, p, s, &how, &detail)) == -ENOMEM)
+			return k;
+		if (k < 0)
+			return strv_push_take(&res->rollback_errors,
+					      strdupf("cannot bind the boot framebuffer %s again: %s%s", s->undo_value,
+						      detail ? detail : strerror(-k),
+						      s->fallback ? "" :
+								    " (and no driver matches the device's modalias)"));
+		return strv_push_take(&res->rolled_back, TAKE_PTR(how));
+	}
 	case HANDOVER_UNLOAD:
 		if ((k = modprobe(false, s->name, &detail)) < 0)
 			return strv_push_take(&res->rollback_errors, strdupf("cannot load %s again: %s", s->name,
@@ -137,7 +197,7 @@ int handover_execute(struct host *h, struct handover_plan *p, struct handover_re
 		k = 0;
 		if (!p->give)
 			for (size_t j = i; j-- > 0;)
-				if (undo_step(h, &p->steps[j], res) == -ENOMEM)
+				if (undo_step(h, p, &p->steps[j], res) == -ENOMEM)
 					k = -ENOMEM;
 		break;
 	}

@@ -13,6 +13,7 @@ struct handover_result {
 	struct rebind_result bind;   /* the bind step's own result and rollback */
 	struct strv rolled_back;     /* "echo 1 > /sys/class/vtconsole/vtcon1/bind" */
 	struct strv rollback_errors; /* what could not be undone */
+	struct strv notes;           /* what a step did other than its plan said */
 };
 
 /* The commands it runs (systemctl, modprobe), replaceable by tests as

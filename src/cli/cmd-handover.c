@@ -24,8 +24,9 @@ static void help(void)
 	      "(efifb, simplefb) on its BARs; unloads nvidia_drm, nvidia_modeset and nvidia_uvm\n"
 	      "for nvidia's driver; then binds the device's IOMMU group to vfio-pci with\n"
 	      "'vfiokit bind'. Any failure undoes every step done, newest first. give runs the\n"
-	      "reverse from the record: the group back to its drivers, the modules, fbcon, the\n"
-	      "display manager.\n"
+	      "reverse from the record: the group back to its drivers, the modules, the boot\n"
+	      "framebuffer of a device that had no driver (that device's own driver instead,\n"
+	      "once the kernel has removed the framebuffer), fbcon, the display manager.\n"
 	      "\n"
 	      "take lifts bind's refusal of a device that drives the host's display: it is\n"
 	      "handing that display over. It refuses while another process holds the device\n"
@@ -227,6 +228,8 @@ int cmd_handover(int argc, char **argv)
 	}
 	if (handover_execute(h, &p, &res) < 0)
 		goto oom;
+	for (size_t i = 0; i < res.notes.n; i++)
+		cli_warn("%s", res.notes.v[i]);
 	if (res.failed) {
 		print_failure(h, &p, &res, verb);
 		r = EXIT_PROBLEM;

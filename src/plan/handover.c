@@ -7,6 +7,15 @@
  * nvidia's modules that keep the driver busy (the other drivers are
  * unbound by bind's own steps), then bind's plan of the group. The state
  * file is written first, so that `give` and a rollback know every step.
+ *
+ * The boot framebuffer (efifb on OVMF) cannot always come back: once
+ * vfio-pci binds a VGA device, the kernel (6.0 and later: the aperture
+ * helpers' sysfb_disable()) removes the boot framebuffer's platform device
+ * until the next boot, and fbcon's vtconsole with the last framebuffer. For
+ * a device that had no driver, give and a rollback after vfio-pci had it
+ * then load and probe the driver its modalias matches (bochs for QEMU's std
+ * VGA), whose framebuffer fbcon takes over; for a device with a driver,
+ * that driver comes back by itself and shows the console.
  */
 #include <ctype.h>
 
@@ -26,6 +35,7 @@ void handover_plan_clear(struct handover_plan *p)
 		free(s->value);
 		free(s->undo_path);
 		free(s->undo_value);
+		free(s->fallback);
 	}
 	free(p->steps);
 	bind_plan_clear(&p->bind);
@@ -49,6 +59,16 @@ static int add_step(struct handover_plan *p, enum handover_step_kind kind, const
 	    (undo_value && !(s->undo_value = strdup(undo_value))))
 		return -ENOMEM;
 	return 0;
+}
+
+/* The module of the driver d's modalias matches, other than VFIO's own and
+ * pci-stub (bochs for QEMU's std VGA); NULL when none. */
+static const char *modalias_module(const struct pci_device *d)
+{
+	for (size_t i = 0; i < d->modules.n; i++)
+		if (!startswith(d->modules.v[i], "vfio") && !streq(d->modules.v[i], "pci_stub"))
+			return d->modules.v[i];
+	return NULL;
 }
 
 static bool module_loaded(const struct host *h, const char *m)
@@ -177,14 +197,19 @@ int handover_plan_take(struct host *h, const char *target, const char *state, st
 		    add_step(p, HANDOVER_WRITE, NULL, a, "0", a, "1") < 0)
 			return -ENOMEM;
 	}
+	/* If the kernel removes the boot framebuffer while vfio-pci has a
+	 * device that had no driver, a rollback brings the driver its modalias
+	 * matches instead (one that had a driver gets it back from bind). */
 	for (size_t i = 0; i < d->nholders; i++) {
 		const struct pci_holder *x = &d->holders[i];
+		const char *fallback = d->driver ? NULL : modalias_module(d);
 		_cleanup_free_ char *a = NULL, *b = NULL;
 		if (x->kind != HOLDER_BOOT_FRAMEBUFFER || !x->unit || !*x->name)
 			continue; /* no platform driver bound: nothing to release */
 		if (!(a = strdupf("sys/bus/platform/drivers/%s/unbind", x->unit)) ||
 		    !(b = strdupf("sys/bus/platform/drivers/%s/bind", x->unit)) ||
-		    add_step(p, HANDOVER_WRITE, NULL, a, x->name, b, x->name) < 0)
+		    add_step(p, HANDOVER_RELEASE_FB, NULL, a, x->name, b, x->name) < 0 ||
+		    (fallback && !(p->steps[p->nsteps - 1].fallback = strdup(fallback))))
 			return -ENOMEM;
 	}
 	if (streq_ptr(d->driver, "nvidia"))
@@ -211,9 +236,11 @@ static bool state_value_ok(const char *key, const char *v)
 	}
 	if (streq(key, "module"))
 		return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(v);
-	if (streq(key, "bootfb"))
-		return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-. ") == strlen(v) && strchr(v, ' ') &&
-		       !strstr(v, "..");
+	if (streq(key, "bootfb")) { /* "efi-framebuffer.0 efi-framebuffer" */
+		size_t dev = strcspn(v, " ");
+		return strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-. ") == strlen(v) && dev > 0 && v[dev] &&
+		       v[dev + 1] && !strchr(v + dev + 1, ' ') && !strstr(v, "..");
+	}
 	return streq(key, "device");
 }
 
@@ -224,7 +251,8 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 	struct bind_options bo = { .driver = BIND_DRIVER_DEFAULT };
 	char *targets[] = { (char *)target };
 	_cleanup_free_ char *copy = NULL, *srel = NULL;
-	struct strv units = { 0 }, vtcons = { 0 }, modules = { 0 };
+	struct strv units = { 0 }, vtcons = { 0 }, modules = { 0 }, bootfbs = { 0 };
+	bool driverless;
 	char *save = NULL, *line;
 	size_t no = 1;
 	int k;
@@ -235,6 +263,9 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 		return k;
 	d = &h->pci[p->dev];
 	p->display = pci_is_display(d) && !pci_is_bridge_role(d->role);
+	/* bind's record says the device had no driver before take: the boot
+	 * framebuffer was its console. */
+	driverless = d->bound && d->bound->driver && !*d->bound->driver;
 	if (!state) {
 		return error_set(err, -ENOENT, ERROR_FAILED,
 				 "%s was not taken by 'vfiokit handover take' (no /%s/%s); 'vfiokit unbind' gives back "
@@ -263,6 +294,8 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 			k = strv_push(&vtcons, eq + 1);
 		else if (streq(line, "module"))
 			k = strv_push(&modules, eq + 1);
+		else if (streq(line, "bootfb") && driverless)
+			k = strv_push(&bootfbs, eq + 1);
 		else if (streq(line, "bootfb"))
 			k = strv_push_take(&p->notes,
 					   strdupf("the boot framebuffer %.*s stays released: %s's own driver "
@@ -274,6 +307,16 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 		k = add_step(p, HANDOVER_BIND, NULL, NULL, NULL, NULL, NULL);
 		for (size_t i = modules.n; k >= 0 && i-- > 0;)
 			k = add_step(p, HANDOVER_LOAD, modules.v[i], NULL, NULL, NULL, NULL);
+		/* The boot framebuffer back (the value is "efi-framebuffer.0
+		 * efi-framebuffer", checked), else the device's own driver. */
+		for (size_t i = 0; k >= 0 && i < bootfbs.n; i++) {
+			const char *fb = bootfbs.v[i], *drv = strchr(fb, ' ') + 1, *fallback = modalias_module(d);
+			_cleanup_free_ char *name = strndup(fb, strcspn(fb, " "));
+			_cleanup_free_ char *a = strdupf("sys/bus/platform/drivers/%s/bind", drv);
+			k = name && a ? add_step(p, HANDOVER_RESTORE_FB, NULL, a, name, NULL, NULL) : -ENOMEM;
+			if (k >= 0 && fallback && !(p->steps[p->nsteps - 1].fallback = strdup(fallback)))
+				k = -ENOMEM;
+		}
 		for (size_t i = 0; k >= 0 && i < vtcons.n; i++) {
 			_cleanup_free_ char *a = strdupf("sys/class/vtconsole/%s/bind", vtcons.v[i]);
 			k = a ? add_step(p, HANDOVER_WRITE, NULL, a, "1", NULL, NULL) : -ENOMEM;
@@ -286,6 +329,7 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 	strv_clear(&units);
 	strv_clear(&vtcons);
 	strv_clear(&modules);
+	strv_clear(&bootfbs);
 	return k;
 }
 
@@ -299,7 +343,14 @@ char *handover_step_describe(const struct host *h, const struct handover_plan *p
 	case HANDOVER_START_UNIT:
 		return strdupf("timeout %d systemctl start %s", HANDOVER_UNIT_TIMEOUT, s->name);
 	case HANDOVER_WRITE:
+	case HANDOVER_RELEASE_FB:
 		return strdupf("echo %s > /%s", s->value, s->path);
+	case HANDOVER_RESTORE_FB:
+		if (!s->fallback)
+			return strdupf("echo %s > /%s", s->value, s->path);
+		return strdupf("echo %s > /%s, or if the kernel has removed it: modprobe %s; echo %s > "
+			       "/sys/bus/pci/drivers_probe",
+			       s->value, s->path, s->fallback, h->pci[p->dev].name);
 	case HANDOVER_UNLOAD:
 		return strdupf("modprobe -r %s", s->name);
 	case HANDOVER_LOAD:

@@ -20,6 +20,8 @@ enum handover_step_kind {
 	HANDOVER_LOAD,       /* modprobe name (give) */
 	HANDOVER_BIND,       /* run the bind plan (its own rollback); last of take */
 	HANDOVER_FORGET,     /* remove the state file at path (give) */
+	HANDOVER_RELEASE_FB, /* take: value to path (the boot framebuffer's unbind); undo: restore */
+	HANDOVER_RESTORE_FB, /* give: value to path (its bind), else the fallback */
 };
 
 struct handover_step {
@@ -27,6 +29,14 @@ struct handover_step {
 	char *name;         /* unit or module */
 	char *path, *value; /* root-relative */
 	char *undo_path, *undo_value;
+	/* RELEASE_FB's undo writes undo_value (the boot framebuffer's platform
+	 * device) to undo_path (its driver's bind), as RESTORE_FB writes value
+	 * to path; when that device is gone, the fallback, the module of the
+	 * driver the device's modalias matches, is loaded and the device
+	 * probed (the kernel removes the boot framebuffer, until the next boot,
+	 * when vfio-pci binds a VGA device: 6.0 and later), so that the console
+	 * comes back on the device's own driver; NULL: none. */
+	char *fallback;
 };
 
 struct handover_plan {

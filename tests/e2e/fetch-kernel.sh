@@ -4,8 +4,14 @@
 # modules.dep made by depmod) and print its release. The package comes from
 # the package registry with `apt-get download`, cached in $VFIOKIT_E2E_CACHE
 # (default /var/tmp/vfiokit-e2e), one download at a time.
-# usage: fetch-kernel.sh DIR
+# With --shared, DIR/k is a symbolic link to one unpacked tree in the cache
+# (unpacked/PACKAGE_VERSION, made once, under a lock, and renamed into place
+# whole), for callers that only read it: unpacking and depmod cost about
+# 12 s of CPU a boot, which the e2e tests that boot in parallel would each pay.
+# usage: fetch-kernel.sh [--shared] DIR
 set -eu
+shared=
+[ "$1" = --shared ] && { shared=1; shift; }
 dir=$1
 cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}
 mkdir -p "$cache"
@@ -17,7 +23,21 @@ if [ -z "$deb" ]; then
 	deb=$(ls "$cache/${pkg}_"*.deb | head -1)
 fi
 release=${pkg#linux-image-}
-dpkg-deb -x "$deb" "$dir/k"
-# The package leaves modules.dep and modules.alias to depmod at install time.
-/sbin/depmod -b "$dir/k" "$release"
+if [ -n "$shared" ]; then
+	tree="$cache/unpacked/$(basename "$deb" .deb)"
+	if [ ! -d "$tree" ]; then
+		mkdir -p "$cache/unpacked"
+		# The package leaves modules.dep and modules.alias to depmod at install time.
+		flock "$cache/unpacked/.lock" sh -c '
+			[ -d "$1" ] && exit 0
+			rm -rf "$1.part" && mkdir "$1.part" &&
+			dpkg-deb -x "$2" "$1.part/k" && /sbin/depmod -b "$1.part/k" "$3" && mv "$1.part" "$1"' \
+			sh "$tree" "$deb" "$release" >&2
+	fi
+	ln -s "$tree/k" "$dir/k"
+else
+	dpkg-deb -x "$deb" "$dir/k"
+	# The package leaves modules.dep and modules.alias to depmod at install time.
+	/sbin/depmod -b "$dir/k" "$release"
+fi
 echo "$release"

@@ -9,6 +9,12 @@
  * and "modprobe" recorded. The Nth operation fails; the copy must then be
  * exactly as before take: drivers, driver_override, fbcon, efifb, the
  * display manager running, no state file.
+ *
+ * The same copy made into what OVMF leaves on a machine whose GPU has no
+ * driver (the e2e-efifb test's, tests/e2e/guest-efifb.sh): the console on
+ * efifb alone, and the kernel removing efi-framebuffer.0 when vfio-pci
+ * binds the VGA device, as 6.0 and later do: a rollback after that, and
+ * give, bring the console back on bochs instead.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +35,9 @@ static char *root_dir;
 static long ops, fail_at;
 static int fail_with;
 static bool dm_running;
+/* The efifb copy: the GPU without a driver until bochs is loaded; the
+ * kernel removes efi-framebuffer.0 when vfio-pci binds the GPU. */
+static bool efifb_only, bochs_loaded;
 static char cmdlog[4096];
 
 static char *abs_of(const char *rel)
@@ -83,7 +92,11 @@ static int fake_write_attr(struct path_root *r, const char *rel, const char *val
 		return 0;
 	}
 	if (streq(rel, "sys/bus/platform/drivers/efi-framebuffer/bind")) {
-		set_link("sys/devices/platform/efi-framebuffer.0/driver", "../../../bus/platform/drivers/efi-framebuffer");
+		_cleanup_free_ char *dir = abs_of("sys/devices/platform/efi-framebuffer.0");
+		if (access(dir, F_OK) < 0)
+			return -ENODEV; /* the kernel removed it */
+		set_link("sys/devices/platform/efi-framebuffer.0/driver",
+			 "../../../bus/platform/drivers/efi-framebuffer");
 		return 0;
 	}
 	if (streq(base, "driver_override")) {
@@ -108,9 +121,17 @@ static int fake_write_attr(struct path_root *r, const char *rel, const char *val
 		path_root_free(pr);
 		/* No override: the kernel matches the IDs, as the copy had it. */
 		if (streq(ov, "(null)"))
-			set_driver(v, streq(v, GPU) ? "bochs-drm" : streq(v, AUDIO) ? "snd_hda_intel" : "");
+			set_driver(v, streq(v, GPU) && (!efifb_only || bochs_loaded) ? "bochs-drm" :
+				      streq(v, AUDIO)                                ? "snd_hda_intel" :
+										       "");
 		else
 			set_driver(v, ov);
+		if (efifb_only && streq(v, GPU) && streq(ov, "vfio-pci")) {
+			_cleanup_free_ char *cmd = strdupf("rm -rf '%s/sys/devices/platform/efi-framebuffer.0' "
+							   "'%s/sys/bus/platform/devices/efi-framebuffer.0'",
+							   root_dir, root_dir);
+			assert_int_equal(system(cmd), 0);
+		}
 		return 0;
 	}
 	fail_msg("unexpected write to %s", rel);
@@ -130,6 +151,8 @@ static int fake_run(char *const argv[], char **errmsg)
 	snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "\n");
 	if (i == 5 && streq(argv[2], "systemctl"))
 		dm_running = streq(argv[3], "start");
+	if (i == 2 && streq(argv[0], "modprobe") && streq(argv[1], "bochs"))
+		bochs_loaded = true;
 	return 0;
 }
 
@@ -150,6 +173,25 @@ static void make_copy(void)
 	assert_non_null(cmd);
 	assert_int_equal(system(cmd), 0);
 	dm_running = true;
+	efifb_only = bochs_loaded = false;
+}
+
+/* The copy as OVMF leaves a machine without a driver for its GPU: no
+ * driver, no DRM nodes (so no process holds it, no display manager's), fb0
+ * efifb's. */
+static void make_efifb_copy(void)
+{
+	_cleanup_free_ char *cmd = NULL;
+
+	make_copy();
+	efifb_only = true;
+	cmd = strdupf("cd '%s' && rm -f sys/bus/pci/devices/" GPU "/driver sys/class/drm/card0 "
+		      "sys/class/drm/card0-Virtual-1 sys/class/drm/renderD128 && "
+		      "ln -sfn ../../devices/platform/efi-framebuffer.0/graphics/fb0 sys/class/graphics/fb0 && "
+		      "echo '0 EFI VGA' >proc/fb",
+		      root_dir);
+	assert_non_null(cmd);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void remove_copy(void)
@@ -223,7 +265,8 @@ static void test_plan_take(void **state)
 	assert_string_equal(p.steps[2].path, "sys/class/vtconsole/vtcon1/bind");
 	assert_string_equal(p.steps[2].value, "0");
 	assert_string_equal(p.steps[2].undo_value, "1");
-	assert_int_equal(p.steps[3].kind, HANDOVER_WRITE);
+	assert_int_equal(p.steps[3].kind, HANDOVER_RELEASE_FB);
+	assert_null(p.steps[3].fallback); /* bochs-drm comes back with bind's rollback */
 	assert_string_equal(p.steps[3].path, "sys/bus/platform/drivers/efi-framebuffer/unbind");
 	assert_string_equal(p.steps[3].undo_path, "sys/bus/platform/drivers/efi-framebuffer/bind");
 	assert_int_equal(p.steps[4].kind, HANDOVER_BIND);
@@ -378,6 +421,194 @@ static void test_take_give(void **state)
 	remove_copy();
 }
 
+/* take and give of the efifb copy, planned: the release keeps its
+ * fallback; give binds efifb again, else loads bochs. */
+static void test_plan_efifb(void **state)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	_cleanup_free_ char *err = NULL, *desc = NULL;
+	const char *st = "vfiokit handover 1\ndevice=" GPU "\nvtcon=vtcon1\nbootfb=efi-framebuffer.0 efi-framebuffer\n";
+
+	(void)state;
+	make_efifb_copy();
+	load(&r, &h);
+	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &err), 0);
+	assert_int_equal(p.blockers.n, 0);
+	assert_int_equal(p.nsteps, 4);
+	assert_string_equal(p.steps[0].value, st);
+	assert_int_equal(p.steps[2].kind, HANDOVER_RELEASE_FB);
+	assert_string_equal(p.steps[2].value, "efi-framebuffer.0");
+	assert_string_equal(p.steps[2].fallback, "bochs");
+	handover_plan_clear(&p);
+	/* give without bind's record: no driver known, efifb stays released. */
+	assert_int_equal(handover_plan_give(h, "00:06.0", st, &p, &err), 0);
+	for (size_t i = 0; i < p.nsteps; i++)
+		assert_int_not_equal(p.steps[i].kind, HANDOVER_RESTORE_FB);
+	assert_int_equal(p.notes.n, 1);
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	/* bind's record: no driver before. */
+	{
+		_cleanup_free_ char *cmd = strdupf("mkdir -p '%s/" BIND_STATE_DIR
+						   "' && printf 'driver=\\ndriver_override=\\n"
+						   "target=vfio-pci\\n' >'%s/" BIND_STATE_DIR "/" GPU "'",
+						   root_dir, root_dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	load(&r, &h);
+	assert_int_equal(handover_plan_give(h, "00:06.0", st, &p, &err), 0);
+	assert_int_equal(p.notes.n, 0);
+	assert_int_equal(p.steps[1].kind, HANDOVER_RESTORE_FB);
+	assert_string_equal(p.steps[1].path, "sys/bus/platform/drivers/efi-framebuffer/bind");
+	assert_string_equal(p.steps[1].value, "efi-framebuffer.0");
+	assert_string_equal(p.steps[1].fallback, "bochs");
+	assert_int_equal(p.steps[2].kind, HANDOVER_WRITE);
+	assert_string_equal(p.steps[2].path, "sys/class/vtconsole/vtcon1/bind");
+	desc = handover_step_describe(h, &p, &p.steps[1]);
+	assert_string_equal(desc, "echo efi-framebuffer.0 > /sys/bus/platform/drivers/efi-framebuffer/bind, or if the "
+				  "kernel has removed it: modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe");
+	handover_plan_clear(&p);
+	/* A record whose boot framebuffer is not "DEVICE DRIVER": refused. */
+	free(err);
+	err = NULL;
+	assert_int_equal(handover_plan_give(h, "00:06.0", "vfiokit handover 1\nbootfb=efi-framebuffer.0 \n", &p, &err),
+			 HANDOVER_ERR_STATE);
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	remove_copy();
+}
+
+/* The efifb copy as take found it; once vfio-pci has had the GPU, the
+ * console is back on bochs-drm instead of efifb, which the kernel removed. */
+static void assert_efifb_back(struct path_root *r, const struct handover_result *res, bool removed)
+{
+	_cleanup_free_ char *d0 = driver_of(r, GPU), *d1 = driver_of(r, AUDIO), *fb = NULL;
+	_cleanup_free_ char *o0 = read_rel(r, "sys/bus/pci/devices/" GPU "/driver_override");
+	_cleanup_free_ char *vt = read_rel(r, "sys/class/vtconsole/vtcon1/bind");
+	bool said = false;
+
+	assert_string_equal(d0, removed ? "bochs-drm" : "");
+	assert_string_equal(d1, "snd_hda_intel");
+	assert_string_equal(o0, "(null)");
+	assert_string_equal(vt, "1");
+	assert_int_equal(path_readlink(r, "sys/devices/platform/efi-framebuffer.0/driver", &fb), removed ? -ENOENT : 0);
+	assert_int_equal(res->rollback_errors.n, 0);
+	assert_int_equal(res->bind.rollback_errors.n, 0);
+	for (size_t i = 0; i < res->rolled_back.n; i++)
+		said |= strstr(res->rolled_back.v[i],
+			       "modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe (the "
+			       "kernel had removed the boot framebuffer efi-framebuffer.0") != NULL;
+	assert_int_equal(said, removed);
+	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
+	assert_false(path_exists(r, BIND_STATE_DIR "/" GPU));
+}
+
+/* take of the efifb copy failing at each operation: before vfio-pci has
+ * the GPU, efifb is bound again; after, bochs shows the console. */
+static void test_rollback_efifb(void **state)
+{
+	long n;
+	bool removed_seen = false;
+
+	(void)state;
+	rebind_ops = &fake_rebind;
+	handover_ops = &fake_handover;
+	make_efifb_copy();
+	for (n = 1; n < 100; n++) {
+		struct path_root *r;
+		struct host *h;
+		struct handover_plan p;
+		struct handover_result res;
+		_cleanup_free_ char *msg = NULL;
+		bool removed;
+
+		load(&r, &h);
+		assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
+		ops = 0;
+		fail_at = n;
+		fail_with = -EIO;
+		cmdlog[0] = '\0';
+		assert_int_equal(handover_execute(h, &p, &res), 0);
+		fail_at = 0;
+		if (!res.failed) {
+			handover_result_clear(&res);
+			handover_plan_clear(&p);
+			host_free(h);
+			path_root_free(r);
+			remove_copy();
+			break;
+		}
+		removed = !path_exists(r, "sys/devices/platform/efi-framebuffer.0");
+		removed_seen |= removed;
+		assert_efifb_back(r, &res, removed);
+		handover_result_clear(&res);
+		handover_plan_clear(&p);
+		host_free(h);
+		path_root_free(r);
+		if (removed) { /* the copy is not as it was: a new one */
+			remove_copy();
+			make_efifb_copy();
+		}
+	}
+	/* fbcon, efifb, the GPU's override and probe (no driver to unbind),
+	 * the HDA's override, unbind and probe. */
+	assert_int_equal(n, 8);
+	assert_true(removed_seen);
+}
+
+/* take then give of the efifb copy: the kernel removed efifb, bochs brings
+ * the console back, said in the notes. */
+static void test_take_give_efifb(void **state)
+{
+	struct path_root *r;
+	struct host *h;
+	struct handover_plan p;
+	struct handover_result res;
+	_cleanup_free_ char *msg = NULL, *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
+
+	(void)state;
+	rebind_ops = &fake_rebind;
+	handover_ops = &fake_handover;
+	make_efifb_copy();
+	load(&r, &h);
+	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
+	ops = 0;
+	assert_int_equal(handover_execute(h, &p, &res), 0);
+	assert_false(res.failed);
+	handover_result_clear(&res);
+	handover_plan_clear(&p);
+	host_free(h);
+	path_root_free(r);
+	assert_false(bochs_loaded);
+	load(&r, &h);
+	d0 = driver_of(r, GPU);
+	assert_string_equal(d0, "vfio-pci");
+	assert_false(path_exists(r, "sys/devices/platform/efi-framebuffer.0"));
+	assert_int_equal(host_handover_state(h, host_find_pci(h, &(struct pci_addr){ 0, 0, 6, 0 }), &st), 0);
+	assert_int_equal(handover_plan_give(h, "00:06.0", st, &p, &msg), 0);
+	assert_int_equal(handover_execute(h, &p, &res), 0);
+	assert_false(res.failed);
+	assert_int_equal(res.notes.n, 1);
+	assert_non_null(strstr(res.notes.v[0], "modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe"));
+	handover_result_clear(&res);
+	handover_plan_clear(&p);
+	free(d0);
+	d0 = driver_of(r, GPU);
+	d1 = driver_of(r, AUDIO);
+	vt = read_rel(r, "sys/class/vtconsole/vtcon1/bind");
+	assert_string_equal(d0, "bochs-drm");
+	assert_string_equal(d1, "snd_hda_intel");
+	assert_string_equal(vt, "1");
+	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
+	host_free(h);
+	path_root_free(r);
+	remove_copy();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +616,9 @@ int main(void)
 		cmocka_unit_test(test_plan_blockers),
 		cmocka_unit_test(test_rollback_every_step),
 		cmocka_unit_test(test_take_give),
+		cmocka_unit_test(test_plan_efifb),
+		cmocka_unit_test(test_rollback_efifb),
+		cmocka_unit_test(test_take_give_efifb),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");
