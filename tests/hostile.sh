@@ -264,7 +264,7 @@ m="$tmp/markup"
 cp -a "$fixtures/article" "$m"
 ESC=$(printf '\033')
 sed -i "s|^10de  .*|10de  NVIDIA <script>alert(1)</script> \&amp; \"Corp\" ]]> <!-- ${ESC}[31m|" "$m/usr/share/misc/pci.ids"
-drv='nouveau<img src=x onerror=alert(2)>'
+drv="nouveau<img src=x onerror=alert(2)>${ESC}[1m"
 mv "$m/sys/bus/pci/drivers/nouveau" "$m/sys/bus/pci/drivers/$drv"
 ln -sfn "../../../../bus/pci/drivers/$drv" "$m/sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.0/driver"
 sed -i 's|^PRETTY_NAME=.*|PRETTY_NAME="Arch </dd><script>alert(3)</script>"|' "$m/etc/os-release"
@@ -279,7 +279,7 @@ import html.parser, sys, xml.etree.ElementTree as E
 svg_tags = {"svg", "title", "desc", "defs", "pattern", "rect", "circle", "path", "text", "g"}
 page_tags = svg_tags | {"html", "head", "meta", "style", "body", "h1", "h2", "dl", "dt", "dd", "ul", "li", "a", "div",
                         "p", "code", "pre", "span"}
-want = ['NVIDIA <script>alert(1)</script> &amp; "Corp" ]]> <!-- \\x1b[31m', "nouveau<img src=x onerror=alert(2)>",
+want = ['NVIDIA <script>alert(1)</script> &amp; "Corp" ]]> <!-- ?[31m', "nouveau<img src=x onerror=alert(2)>\\x1b[1m",
         "0000:06:00.<b>x"]
 bad = []
 root = E.parse(sys.argv[1]).getroot()
