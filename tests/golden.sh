@@ -16,6 +16,7 @@ groups-usb|groups --usb
 groups-usb-json|groups --usb -J
 groups-all-json|groups -J -o $allcols
 groups-raw|groups -r -n -o NAME,ID,DRIVER,GROUP
+groups-svg|groups --format svg
 check|check
 check-json|check -J
 inventory-json|inventory -J"
@@ -69,6 +70,14 @@ echo "$host_commands"
 		case $name in *json)
 			if ! python3 -m json.tool "$out.stdout" >/dev/null 2>"$out.jsonerr"; then
 				echo "not ok - $host/$name: invalid JSON: $(cat "$out.jsonerr")"
+				continue
+			fi;;
+		*svg)
+			# Well-formed XML whose root is SVG's <svg>.
+			if ! python3 -c 'import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+sys.exit(r.tag != "{http://www.w3.org/2000/svg}svg")' "$out.stdout" 2>"$out.jsonerr"; then
+				echo "not ok - $host/$name: not a well-formed SVG document: $(cat "$out.jsonerr")"
 				continue
 			fi;;
 		esac

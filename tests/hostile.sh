@@ -25,7 +25,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..23"
+echo "1..25"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -255,3 +255,54 @@ run tune status --root "$a"
 ok $? "tune status: a FIFO as /proc/meminfo is named" "$tmp/out"
 rm -f "$a/proc/meminfo"
 mv "$tmp/meminfo.orig" "$a/proc/meminfo"
+
+# 13. Markup in the machine's names (pci.ids, a driver, os-release, a group
+# member) and control bytes: groups --format svg and report -o escape them.
+# Each document parses, holds only the elements vfiokit writes, and shows
+# the names as text.
+m="$tmp/markup"
+cp -a "$fixtures/article" "$m"
+ESC=$(printf '\033')
+sed -i "s|^10de  .*|10de  NVIDIA <script>alert(1)</script> \&amp; \"Corp\" ]]> <!-- ${ESC}[31m|" "$m/usr/share/misc/pci.ids"
+drv="nouveau<img src=x onerror=alert(2)>${ESC}[1m"
+mv "$m/sys/bus/pci/drivers/nouveau" "$m/sys/bus/pci/drivers/$drv"
+ln -sfn "../../../../bus/pci/drivers/$drv" "$m/sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.0/driver"
+sed -i 's|^PRETTY_NAME=.*|PRETTY_NAME="Arch </dd><script>alert(3)</script>"|' "$m/etc/os-release"
+ln -s "../../../../devices/pci0000:00/0000:00:1c.4/0000:06:00.<b>x" "$m/sys/kernel/iommu_groups/13/devices/0000:06:00.<b>x"
+run groups --format svg --root "$m"
+cp "$tmp/out" "$tmp/all"
+timeout 10 "$vfiokit" groups --format svg --root "$m" >"$tmp/svg" 2>/dev/null
+timeout 10 "$vfiokit" report -o "$tmp/page.html" --gpu 06:00.0 --root "$m" >>"$tmp/all" 2>&1
+rc2=$?
+python3 - "$tmp/svg" "$tmp/page.html" >>"$tmp/all" 2>&1 <<'PY'
+import html.parser, sys, xml.etree.ElementTree as E
+svg_tags = {"svg", "title", "desc", "defs", "pattern", "rect", "circle", "path", "text", "g"}
+page_tags = svg_tags | {"html", "head", "meta", "style", "body", "h1", "h2", "dl", "dt", "dd", "ul", "li", "a", "div",
+                        "p", "code", "pre", "span"}
+want = ['NVIDIA <script>alert(1)</script> &amp; "Corp" ]]> <!-- ?[31m', "nouveau<img src=x onerror=alert(2)>\\x1b[1m",
+        "0000:06:00.<b>x"]
+bad = []
+root = E.parse(sys.argv[1]).getroot()
+tags = {e.tag.split("}")[1] for e in root.iter()}
+text = "".join(root.itertext())
+bad += [f"svg: a <{t}>" for t in tags - svg_tags]
+bad += [f"svg: not shown: {w}" for w in want if w not in text]
+class P(html.parser.HTMLParser):
+    tags, text = set(), []
+    def handle_starttag(s, tag, attrs): s.tags.add(tag)
+    def handle_data(s, d): s.text.append(d)
+raw = open(sys.argv[2], "rb").read()
+p = P()
+p.feed(raw.decode("utf-8"))
+text = "".join(p.text)
+bad += [f"page: a <{t}>" for t in p.tags - page_tags]
+bad += [f"page: not shown: {w}" for w in want + ["Arch </dd><script>alert(3)</script>"] if w not in text]
+if any(c < 0x20 and c not in (9, 10) for c in raw) or b"\x1b" in open(sys.argv[1], "rb").read():
+    bad.append("a raw control byte")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+PY
+[ $? -eq 0 ] && [ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ]
+ok $? "markup and control bytes in names: groups --format svg and report escape them (documents parse, no element of theirs)" "$tmp/all"
+diff -r --no-dereference "$fixtures/article" "$a" >"$tmp/d" 2>&1
+ok $? "the article copy is unchanged at the end" "$tmp/d"

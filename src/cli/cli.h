@@ -143,6 +143,7 @@ int cmd_vm(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 struct inventory;
 /* The inventory of the host under root (cmd-inventory.c); errors said. 0 or -errno. */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "emit/svg.h"
 #include "plan/isolation.h"
 
 enum {
@@ -55,7 +56,7 @@ static const int usb_cols[] = { COL_NAME, COL_VERDICT, COL_ID, COL_DRIVER, COL_R
 
 struct groups_opts {
 	struct cli_table_opts t;
-	bool gpu, usb;
+	bool gpu, usb, svg;
 	int group; /* -1: all */
 	const char *device;
 	struct pci_addr device_addr;
@@ -77,6 +78,8 @@ static void help(void)
 	      "      --usb            only groups holding a USB controller, with its buses and devices\n"
 	      "      --group N        only group N\n"
 	      "      --device ADDR    only the group of device ADDR (0000:01:00.0 or 01:00.0)\n"
+	      "      --format table|svg  the table, or an SVG picture: the groups as boxes in\n"
+	      "                       their PCIe tree, each verdict a word and a pattern\n"
 	      "  -J, --json           JSON output\n"
 	      "  -o, --output LIST    columns to print; +LIST adds to the default\n"
 	      "  -r, --raw            raw output (no tree, no alignment)\n"
@@ -398,6 +401,33 @@ out:
 	return r;
 }
 
+/* --format svg: the groups the filters keep, drawn (emit/svg.c). */
+static int print_svg(const struct host *h, const struct groups_opts *o)
+{
+	_cleanup_free_ bool *show = calloc(h->ngroups ? h->ngroups : 1, sizeof(bool));
+	_cleanup_free_ bool *ungrouped = calloc(h->npci ? h->npci : 1, sizeof(bool));
+	_cleanup_free_ char *text = NULL;
+	size_t shown = 0;
+
+	if (!show || !ungrouped)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->ngroups; i++)
+		shown += show[i] = group_selected(h, &h->groups[i], o);
+	for (size_t i = 0; i < h->npci && o->group < 0 && !o->device; i++)
+		ungrouped[i] = ungrouped_selected(&h->pci[i], o);
+	text = svg_groups_text(h, &(struct svg_groups_filter){ .show_group = show, .show_ungrouped = ungrouped });
+	if (!text)
+		return -ENOMEM;
+	if (o->group >= 0 && shown == 0) {
+		cli_error("no IOMMU group %d ('vfiokit groups' lists them)", o->group);
+		return EXIT_PROBLEM;
+	}
+	fputs(text, stdout);
+	if (h->ngroups == 0)
+		cli_error("no IOMMU groups: the IOMMU is off or not supported here (see 'vfiokit check')");
+	return EXIT_OK;
+}
+
 int cmd_groups(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -406,8 +436,9 @@ int cmd_groups(int argc, char **argv)
 		{ "usb", no_argument, NULL, 'U' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'F' },
 		CLI_COMMON_LONGOPTS,
-		{}
+		{},
 	};
 	struct groups_opts o = { .group = -1 };
 	const char *rootdir = NULL;
@@ -436,6 +467,11 @@ int cmd_groups(int argc, char **argv)
 						       optarg);
 			o.device = optarg;
 			break;
+		case 'F':
+			if (!streq(optarg, "table") && !streq(optarg, "svg"))
+				return cli_usage_error("groups", "--format takes table or svg, not '%s'", optarg);
+			o.svg = streq(optarg, "svg");
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
@@ -449,6 +485,8 @@ int cmd_groups(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
+	if (o.svg && (o.t.json || o.t.raw || o.t.noheadings || o.t.columns))
+		return cli_usage_error("groups", "--format svg draws every column: it takes no -J, -r, -n or -o");
 
 	if (o.usb)
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), usb_cols, ARRAY_SIZE(usb_cols));
@@ -463,9 +501,12 @@ int cmd_groups(int argc, char **argv)
 		return EXIT_USAGE;
 	/* Modules only for their column: a modalias read per device, and
 	 * each matched against modules.alias, for nothing else. */
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
-				(cli_columns_shown(&o.cols, COL_MODULES) ? HOST_LOAD_MODULES : 0) |
-				(cli_columns_shown(&o.cols, COL_HOLDERS) ? HOST_LOAD_HOLDERS : 0), &h) < 0) {
+	if (cli_load_host(root,
+			  HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
+				  (cli_columns_shown(&o.cols, COL_MODULES) ? HOST_LOAD_MODULES : 0) |
+				  (cli_columns_shown(&o.cols, COL_HOLDERS) ? HOST_LOAD_HOLDERS : 0) |
+				  (o.svg ? HOST_LOAD_SYSTEM : 0),
+			  &h) < 0) {
 		path_root_free(root);
 		return EXIT_PROBLEM;
 	}
@@ -491,7 +532,7 @@ int cmd_groups(int argc, char **argv)
 			goto out;
 		}
 	}
-	r = print_groups(h, &o);
+	r = o.svg ? print_svg(h, &o) : print_groups(h, &o);
 	if (r < 0) {
 		cli_error("out of memory");
 		r = EXIT_PROBLEM;

@@ -10,6 +10,7 @@ static int cmd_help(int argc, char **argv);
 static const struct verb verbs[] = {
 	{ "groups", cmd_groups, "list IOMMU groups and judge each for passthrough", VERB_READS_HOST, NULL },
 	{ "check", cmd_check, "check every prerequisite for PCI passthrough", VERB_READS_HOST, NULL },
+	{ "report", cmd_report, "an HTML page for bug reports: groups drawn, check, next", VERB_READS_HOST, NULL },
 	{ "snapshot", cmd_snapshot, "save what vfiokit reads into a tarball, for --root and bug reports",
 	  VERB_READS_HOST, NULL },
 	{ "bind", cmd_bind, "move devices (whole IOMMU groups) to vfio-pci now, all or nothing",

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "emit/xml.h"
+#include "shared/escape.h"
 
 xmlNodePtr xml_child(xmlNodePtr parent, const char *name, const char *content)
 {
@@ -76,5 +77,51 @@ char *xml_node_text(xmlDocPtr doc, xmlNodePtr node, bool free_doc)
 		xmlBufferFree(buf);
 	if (free_doc)
 		xmlFreeDoc(doc);
+	return out;
+}
+
+/* The bytes at s that pass unchanged: 0 when the first is escaped. */
+static size_t fit_len(const char *s, bool lines)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n;
+
+	if (c < 0x20 || c == 0x7f)
+		return lines && (c == '\n' || c == '\t') ? 1 : 0;
+	n = utf8_char_len(s);
+	if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0) /* C1 */
+		return 0;
+	if (n == 3 && c == 0xef && (unsigned char)s[1] == 0xbf && (unsigned char)s[2] >= 0xbe) /* U+FFFE, U+FFFF */
+		return 0;
+	if (n == 3 && text_needs_escape((char[]){ s[0], s[1], s[2], 0 }, NULL)) /* bidirectional controls */
+		return 0;
+	return n;
+}
+
+char *xml_fit_text(const char *s, bool lines)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(s), size;
+	char *out, *o;
+
+	if (!size_mul(len, 4, &size) || !size_add(size, 1, &size) || !(out = malloc(size)))
+		return NULL;
+	for (o = out; *s;) {
+		size_t n = fit_len(s, lines);
+		if (n) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+			continue;
+		}
+		n = utf8_char_len(s);
+		for (n = n ? n : 1; n; n--, s++) {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[(unsigned char)*s >> 4];
+			*o++ = hex[(unsigned char)*s & 0xf];
+		}
+	}
+	*o = '\0';
 	return out;
 }

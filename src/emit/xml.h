@@ -29,3 +29,11 @@ void xml_frag_free(struct xml_frag *f);
 /* One element as text, indented when format; with free_doc the document is
  * freed. Heap text ending in a newline; NULL on ENOMEM. */
 char *xml_node_text(xmlDocPtr doc, xmlNodePtr node, bool free_doc);
+
+/* Text that is shown already (a command's output, escaped as escape.h
+ * does) made fit for an XML or HTML document: what no document may hold
+ * or what would change how the text around it shows (a control character
+ * but newline and tab when lines, DEL, a C1 or bidirectional control,
+ * invalid UTF-8, U+FFFE and U+FFFF) as \xHH; a backslash stays as it is.
+ * Heap text; NULL on ENOMEM. */
+char *xml_fit_text(const char *s, bool lines);

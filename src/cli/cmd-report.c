@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vfiokit report: one HTML page about the machine for a bug report: the
+ * groups drawn, and what check, next and setup --gpu say, each run here as
+ * it runs on its own, its output taken down. */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "emit/report.h"
+
+#define MAX_TEXT (16u << 20)
+
+static void help(void)
+{
+	fputs("Usage: vfiokit report -o FILE [--gpu ADDR] [OPTIONS]\n"
+	      "\n"
+	      "Write one self-contained HTML page about this machine, to attach to a bug\n"
+	      "report: the IOMMU groups drawn in their PCIe tree (as 'vfiokit groups --format\n"
+	      "svg'), then what 'vfiokit check' and 'vfiokit next' say, and with --gpu what\n"
+	      "'vfiokit setup --gpu ADDR' would do, each as the command prints it, and the\n"
+	      "files of the machine that could not be used. The page loads nothing: no\n"
+	      "style sheet, script, font or image file, no network. It changes nothing on\n"
+	      "the machine.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o, --output FILE  write the page to FILE (a new file, renamed over FILE when\n"
+	      "                     complete; never through a symbolic link); - for stdout\n"
+	      "      --gpu ADDR     the guest's GPU (0000:01:00.0 or 01:00.0): add setup's plan\n"
+	      "      --root DIR     read the machine from DIR (an unpacked 'vfiokit snapshot')\n"
+	      "  -h, --help         this help\n"
+	      "\n"
+	      "Exit status: 0 written, 1 the page could not be written, 2 usage error.\n"
+	      "See vfiokit-report(1).\n",
+	      stdout);
+}
+
+/* Run a command here as it runs on its own, its stdout and stderr (in
+ * the order of its lines, as on a terminal) taken into *text. 0, or -errno
+ * said. */
+static int capture(int (*run)(int, char **), char **argv, char **text, int *status)
+{
+	_cleanup_close_ int fd = memfd_create("vfiokit-report", MFD_CLOEXEC), out = -1, err = -1;
+	size_t len;
+	int argc = 0, k;
+
+	while (argv[argc])
+		argc++;
+	if (fd < 0 || fflush(stdout) != 0 || fflush(stderr) != 0 || (out = dup(STDOUT_FILENO)) < 0 ||
+	    (err = dup(STDERR_FILENO)) < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		k = -errno;
+		if (out >= 0)
+			(void)dup2(out, STDOUT_FILENO);
+		cli_error("cannot take down what 'vfiokit %s' says: %s; run 'vfiokit %s' by itself", argv[0],
+			  strerror(-k), argv[0]);
+		return k;
+	}
+	/* Lines in the order the command wrote them, as on a terminal. */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
+	optind = 0; /* getopt starts over for the command's arguments */
+	*status = run(argc, argv);
+	(void)fflush(stdout);
+	(void)fflush(stderr);
+	clearerr(stdout);
+	(void)dup2(out, STDOUT_FILENO);
+	(void)dup2(err, STDERR_FILENO);
+	k = lseek(fd, 0, SEEK_SET) < 0 ? -errno : read_fd_text(fd, MAX_TEXT, text, &len);
+	if (k < 0) {
+		cli_error("cannot read back what 'vfiokit %s' said: %s; run 'vfiokit %s' by itself", argv[0],
+			  strerror(-k), argv[0]);
+		return k;
+	}
+	return 0;
+}
+
+/* The page goes to a new file beside FILE (mkstemp: O_EXCL), renamed
+ * over FILE when complete: a link planted at FILE is never followed, and
+ * one there is refused rather than replaced. */
+static int write_page(const char *path, const char *page)
+{
+	_cleanup_free_ char *partial = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(page), done = 0;
+	struct stat st;
+	mode_t mask;
+
+	if (streq(path, "-")) {
+		if (fputs(page, stdout) < 0 || fflush(stdout) != 0) {
+			cli_error("cannot write the page to standard output: %s; give -o a file", strerror(errno));
+			return -EIO;
+		}
+		return 0;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		cli_error("%s is a symbolic link: the report is never written through one; give -o another file", path);
+		return -ELOOP;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cli_error("%s is not a regular file; give -o another file", path);
+		return -EINVAL;
+	}
+	if (!(partial = strdupf("%s.XXXXXX", path))) {
+		cli_error("out of memory");
+		return -ENOMEM;
+	}
+	fd = mkostemp(partial, O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write", path,
+			  strerror(errno));
+		return -errno;
+	}
+	mask = umask(0);
+	umask(mask);
+	while (done < len) {
+		ssize_t k = write(fd, page + done, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			goto fail;
+		done += (size_t)k;
+	}
+	if (fchmod(fd, 0666 & ~mask) < 0 || fsync(fd) < 0 || rename(partial, path) < 0)
+		goto fail;
+	return 0;
+fail:
+	cli_error("cannot write %s: %s; give -o a file on a file system with room", path,
+		  strerror(errno ? errno : EIO));
+	(void)unlink(partial);
+	return -EIO;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	enum { OPT_GPU = 0x100 };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "gpu", required_argument, NULL, OPT_GPU },
+		CLI_COMMON_LONGOPTS,
+		{},
+	};
+	struct report_section sec[3] = { 0 };
+	char *texts[3] = { 0 };
+	size_t nsec = 0;
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	const char *rootdir = NULL, *out = NULL, *gpu = NULL;
+	_cleanup_free_ char *page = NULL, *check_cmd = NULL, *next_cmd = NULL, *setup_cmd = NULL;
+	struct pci_addr addr;
+	int c, r = EXIT_PROBLEM;
+
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_GPU:
+			if (parse_pci_addr(optarg, &addr) < 0)
+				return cli_usage_error("report",
+						       "--gpu takes a PCI address like 0000:01:00.0, not '%s'", optarg);
+			gpu = optarg;
+			break;
+		case OPT_ROOT:
+			rootdir = optarg;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("report", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
+	if (!out)
+		return cli_usage_error("report", "-o FILE is required (- for standard output)");
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | HOST_LOAD_SYSTEM, &h) < 0)
+		goto out;
+
+	/* Each command with the same machine, as the user would run it. */
+	{
+		char *check_argv[] = { "check", rootdir ? "--root" : NULL, (char *)rootdir, NULL };
+		char *next_argv[] = { "next", rootdir ? "--root" : NULL, (char *)rootdir, NULL };
+		char *setup_argv[] = { "setup", "--gpu", (char *)gpu, rootdir ? "--root" : NULL, (char *)rootdir, NULL };
+
+		check_cmd = rootdir ? strdupf("vfiokit check --root %s", rootdir) : strdup("vfiokit check");
+		next_cmd = rootdir ? strdupf("vfiokit next --root %s", rootdir) : strdup("vfiokit next");
+		setup_cmd = rootdir ? strdupf("vfiokit setup --gpu %s --root %s", gpu ? gpu : "", rootdir) :
+				      strdupf("vfiokit setup --gpu %s", gpu ? gpu : "");
+		if (!check_cmd || !next_cmd || !setup_cmd) {
+			cli_error("out of memory");
+			goto out;
+		}
+		sec[nsec] = (struct report_section){ .id = "check", .title = "Prerequisites", .command = check_cmd };
+		if (capture(cmd_check, check_argv, &texts[nsec], &sec[nsec].status) < 0)
+			goto out;
+		sec[nsec].text = texts[nsec];
+		nsec++;
+		sec[nsec] = (struct report_section){ .id = "next",
+						     .title = "Where this machine stands",
+						     .command = next_cmd };
+		if (capture(cmd_next, next_argv, &texts[nsec], &sec[nsec].status) < 0)
+			goto out;
+		sec[nsec].text = texts[nsec];
+		nsec++;
+		if (gpu) {
+			sec[nsec] = (struct report_section){ .id = "setup",
+							     .title = "Plan for the GPU",
+							     .command = setup_cmd };
+			if (capture(cmd_setup, setup_argv, &texts[nsec], &sec[nsec].status) < 0)
+				goto out;
+			sec[nsec].text = texts[nsec];
+			nsec++;
+		}
+	}
+	page = report_html(&(struct report_input){ .h = h, .root = rootdir, .sections = sec, .nsections = nsec });
+	if (!page) {
+		cli_error("out of memory");
+		goto out;
+	}
+	if (write_page(out, page) == 0)
+		r = EXIT_OK;
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		free(texts[i]);
+	host_free(h);
+	path_root_free(root);
+	return r;
+}
