@@ -74,15 +74,17 @@ static int tx_add(struct journal_tx *tx, struct path_root *r, const char *path, 
 	int k;
 
 	if (binary && len > JOURNAL_BINARY_MAX)
-		return tx_refuse(tx, -EFBIG, strdupf("/%s: %zu bytes is more than the journal keeps of a binary file "
-						     "(%u MiB); refused",
-						     path, len, JOURNAL_BINARY_MAX >> 20));
+		return tx_refuse(tx, -EFBIG,
+				 strdupf("/%s: %zu bytes is more than the journal keeps of a binary file "
+					 "(%u MiB); refused",
+					 path, len, JOURNAL_BINARY_MAX >> 20));
 	/* A binary file (a ROM) is a new file of vfiokit's own: a link at its
 	 * name is not followed (it may lead to another program's file). */
 	if (binary && path_lstat(r, path, &st) == 0 && S_ISLNK(st.st_mode))
-		return tx_refuse(tx, -ELOOP, strdupf("/%s is a symbolic link: vfiokit does not write through it; "
-						     "nothing was written; remove it, then run vfiokit again",
-						     path));
+		return tx_refuse(tx, -ELOOP,
+				 strdupf("/%s is a symbolic link: vfiokit does not write through it; "
+					 "nothing was written; remove it, then run vfiokit again",
+					 path));
 
 	/* The file a symbolic link leads to is what changes: replacing the
 	 * link would leave its target as it was and make the file a copy. */
@@ -543,10 +545,11 @@ static char *manifest_text(const struct journal_tx *tx)
 		const struct journal_change *c = &tx->v[i];
 		_cleanup_free_ char *p = escape(c->path), *b = copy_fields(c->before, c->before_len),
 				    *a = copy_fields(c->after, c->after_len);
-		k = p && a && b ? strv_push_take(&m, strdupf("file %zu %s %d %o %s %d %o %s %s", i,
-							      c->binary ? "binary" : "text", c->before != NULL,
-							      c->before_mode, b, c->after != NULL, c->after_mode, a, p)) :
-				  -ENOMEM;
+		k = p && a && b ?
+			    strv_push_take(&m, strdupf("file %zu %s %d %o %s %d %o %s %s", i,
+						       c->binary ? "binary" : "text", c->before != NULL, c->before_mode,
+						       b, c->after != NULL, c->after_mode, a, p)) :
+			    -ENOMEM;
 	}
 	for (size_t i = 0; k >= 0 && i < tx->dirs.n; i++) {
 		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
@@ -748,7 +751,8 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 	}
 	/* Entries from before the state line: a marker file said undone. */
 	e->state = path_lstat(r, undone, &st) == 0 ? JOURNAL_UNDONE : JOURNAL_APPLIED;
-	for (line = strtok_r(text + strlen(v1 ? MANIFEST_MAGIC_V1 : MANIFEST_MAGIC), "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text + strlen(v1 ? MANIFEST_MAGIC_V1 : MANIFEST_MAGIC), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (startswith(line, "state ")) {
 			size_t s;
 			for (s = 0; s < ARRAY_SIZE(state_word) && !streq(line + 6, state_word[s]); s++)
@@ -791,14 +795,15 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 			struct journal_change c = { 0 }, *t;
 			_cleanup_free_ char *why = NULL;
 			if (v1) {
-				if (sscanf(line, "file %zu %d %o %d %o %n", &idx, &had, &bm, &has, &am, &off) != 5 || !off)
+				if (sscanf(line, "file %zu %d %o %d %o %n", &idx, &had, &bm, &has, &am, &off) != 5 ||
+				    !off)
 					goto bad;
 			} else {
 				/* file IDX text|binary HAD MODE LEN SHA256 HAS MODE LEN SHA256 PATH */
-				if (sscanf(line, "file %zu %7s %d %o %15s %71s %d %o %15s %71s %n", &idx, kind, &had, &bm, bl,
-					   bs, &has, &am, al, as, &off) != 10 ||
-				    !off || (!streq(kind, "text") && !streq(kind, "binary")) || (had != 0 && had != 1) ||
-				    (has != 0 && has != 1))
+				if (sscanf(line, "file %zu %7s %d %o %15s %71s %d %o %15s %71s %n", &idx, kind, &had,
+					   &bm, bl, bs, &has, &am, al, as, &off) != 10 ||
+				    !off || (!streq(kind, "text") && !streq(kind, "binary")) ||
+				    (had != 0 && had != 1) || (has != 0 && has != 1))
 					goto bad;
 				c.binary = streq(kind, "binary");
 				if (!copy_fields_parse(had, bl, bs, c.binary ? JOURNAL_BINARY_MAX : JOURNAL_TEXT_MAX,
@@ -827,8 +832,8 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 					k = read_blob_v1(r, id, idx, "after", &t->after, &t->after_len);
 			} else {
 				if (had)
-					k = read_blob(r, id, idx, "before", c.binary, blen, bs, &t->before, &t->before_len,
-						      &why);
+					k = read_blob(r, id, idx, "before", c.binary, blen, bs, &t->before,
+						      &t->before_len, &why);
 				if (k >= 0 && has)
 					k = read_blob(r, id, idx, "after", c.binary, alen, as, &t->after, &t->after_len,
 						      &why);
@@ -840,7 +845,8 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 				free(e->why);
 				e->why = why ? strdupf("%s (/%s)", why, c.path) :
 					       strdupf("the copy %zu.%s of /%s cannot be read: %s", idx,
-						       had && !t->before ? "before" : "after", c.path, path_strerror(k));
+						       had && !t->before ? "before" : "after", c.path,
+						       path_strerror(k));
 				return -EBADMSG;
 			}
 		} else {
@@ -1163,7 +1169,8 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		const struct journal_change *c = &tx.v[i];
 		struct journal_change cur = { .before_mode = 0644, .binary = c->binary };
 		bool at_after, at_before;
-		if ((k = read_bytes(r, c->path, JOURNAL_TEXT_MAX, &cur.before, &cur.before_len, &cur.before_mode)) < 0) {
+		if ((k = read_bytes(r, c->path, JOURNAL_TEXT_MAX, &cur.before, &cur.before_len, &cur.before_mode)) <
+		    0) {
 			*err = strdupf("cannot read /%s: %s", c->path, path_strerror(k));
 			goto out;
 		}

@@ -546,8 +546,8 @@ static int rom_copy(struct path_root *root, const struct vm_plan *p, const uint8
 /* The host files the guest needs (plan/vm-host.h): read as they are now,
  * planned, into tx; the ROM's copy too. 0, or an exit code after saying
  * why. */
-static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p,
-		      const uint8_t *rom, size_t rom_len, struct setup_plan *hp, struct journal_tx *tx)
+static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p, const uint8_t *rom,
+		      size_t rom_len, struct setup_plan *hp, struct journal_tx *tx)
 {
 	struct strv files = { 0 };
 	char *text[6] = { NULL };

@@ -737,15 +737,15 @@ static int plan_rom_place(const struct pci_device *g, const struct vm_request *r
 {
 	unsigned line;
 
-	if (!rq->rom_libvirt || startswith(rq->rom, VM_ROM_DIR "/") || !rq->rom_sha256 ||
-	    strlen(rq->rom_sha256) < 12)
+	if (!rq->rom_libvirt || startswith(rq->rom, VM_ROM_DIR "/") || !rq->rom_sha256 || strlen(rq->rom_sha256) < 12)
 		return (p->rom_file = strdup(rq->rom)) ? 0 : -ENOMEM;
 	if (!vm_uri_local(rq->uri)) {
 		if (!(p->rom_file = strdup(rq->rom)))
 			return -ENOMEM;
-		return NOTE(p, "--rom %s: the guest runs on the host of %s: the ROM must be there at that path, in a "
-			       "directory its QEMU may read (" VM_ROM_DIR "/ with AppArmor and SELinux); copy it there "
-			       "and give that path to --rom",
+		return NOTE(p,
+			    "--rom %s: the guest runs on the host of %s: the ROM must be there at that path, in a "
+			    "directory its QEMU may read (" VM_ROM_DIR "/ with AppArmor and SELinux); copy it there "
+			    "and give that path to --rom",
 			    rq->rom, rq->uri) < 0 ?
 			       -ENOMEM :
 			       0;
@@ -754,14 +754,16 @@ static int plan_rom_place(const struct pci_device *g, const struct vm_request *r
 	if (!p->rom_file)
 		return -ENOMEM;
 	p->rom_copy = true;
-	if (NOTE(p, "--rom %s: the guest reads its copy %s, where libvirt's confined QEMU may read it; --apply copies it "
-		    "there (journaled: vfiokit undo removes it)",
+	if (NOTE(p,
+		 "--rom %s: the guest reads its copy %s, where libvirt's confined QEMU may read it; --apply copies it "
+		 "there (journaled: vfiokit undo removes it)",
 		 rq->rom, p->rom_file) < 0)
 		return -ENOMEM;
 	if (!rq->apparmor_qemu)
-		return NOTE(p, "no AppArmor abstraction for libvirt's QEMU in this root (/%s): with SELinux (Fedora, "
-			       "RHEL) files under " VM_ROM_DIR "/ are labelled usr_t, which QEMU's svirt_t reads "
-			       "(restorecon -v %s if it was labelled otherwise)",
+		return NOTE(p,
+			    "no AppArmor abstraction for libvirt's QEMU in this root (/%s): with SELinux (Fedora, "
+			    "RHEL) files under " VM_ROM_DIR "/ are labelled usr_t, which QEMU's svirt_t reads "
+			    "(restorecon -v %s if it was labelled otherwise)",
 			    VM_APPARMOR_QEMU, p->rom_file) < 0 ?
 			       -ENOMEM :
 			       0;
@@ -770,10 +772,11 @@ static int plan_rom_place(const struct pci_device *g, const struct vm_request *r
 		return NOTE(p, "AppArmor: /%s line %u lets QEMU read " VM_ROM_DIR "/", VM_APPARMOR_QEMU, line) < 0 ?
 			       -ENOMEM :
 			       0;
-	return WARN(p, "AppArmor: /%s has no rule that lets QEMU read " VM_ROM_DIR "/: the guest would not start "
-		       "(permission denied on the ROM); add '" VM_ROM_DIR "/** r,' to "
-		       "/etc/apparmor.d/local/abstractions/libvirt-qemu (a guest's profile reads it when the guest "
-		       "starts)",
+	return WARN(p,
+		    "AppArmor: /%s has no rule that lets QEMU read " VM_ROM_DIR "/: the guest would not start "
+		    "(permission denied on the ROM); add '" VM_ROM_DIR "/** r,' to "
+		    "/etc/apparmor.d/local/abstractions/libvirt-qemu (a guest's profile reads it when the guest "
+		    "starts)",
 		    VM_APPARMOR_QEMU) < 0 ?
 		       -ENOMEM :
 		       0;
