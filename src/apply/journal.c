@@ -31,6 +31,9 @@ static int read_bytes(struct path_root *r, const char *rel, size_t max, char **r
 		return 0;
 	if (k < 0)
 		return k;
+	/* As path_read_file() does: a snapshot carries what was read (the
+	 * journal's copies, for next --root on it). */
+	path_trace_note(r, PATH_TRACE_FILE, rel);
 	s = realloc(buf, n + 1);
 	if (!s) {
 		free(buf);

@@ -735,9 +735,11 @@ unsigned vm_apparmor_rom_line(const char *text)
  * it. Another machine's libvirt: the file must be there. */
 static int plan_rom_place(const struct pci_device *g, const struct vm_request *rq, struct vm_plan *p)
 {
+	/* Under VM_ROM_DIR already, as AppArmor reads the path (no ".." out of it). */
+	bool in_dir = startswith(rq->rom, VM_ROM_DIR "/") && !strstr(rq->rom, "/../") && !endswith(rq->rom, "/..");
 	unsigned line;
 
-	if (!rq->rom_libvirt || startswith(rq->rom, VM_ROM_DIR "/") || !rq->rom_sha256 || strlen(rq->rom_sha256) < 12)
+	if (!rq->rom_libvirt || in_dir || !rq->rom_sha256 || strlen(rq->rom_sha256) < 12)
 		return (p->rom_file = strdup(rq->rom)) ? 0 : -ENOMEM;
 	if (!vm_uri_local(rq->uri)) {
 		if (!(p->rom_file = strdup(rq->rom)))
