@@ -165,6 +165,8 @@ fuzz: $(BUILD)/build.ninja
 	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
 	$(FUZZ_CC) tests/fuzz/fuzz-doctor.c $(FUZZ_HOST_SRC) src/plan/doctor.c src/plan/vendor-reset.c $(FUZZ_LIBS) \
 		-o $(BUILD)/fuzz/fuzz-doctor
+	$(FUZZ_CC) tests/fuzz/fuzz-journal.c src/apply/journal.c src/emit/diff.c src/host/path.c $(FUZZ_SRC) \
+		-o $(BUILD)/fuzz/fuzz-journal
 	$(FUZZ_CC) tests/fuzz/fuzz-inventory.c $(FUZZ_HOST_SRC) src/plan/inventory.c src/emit/inventory.c src/emit/export.c \
 		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-inventory
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \
@@ -185,7 +187,8 @@ fuzz: $(BUILD)/build.ninja
 	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
 	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
 	$(call fuzz_run,fuzz-inventory,65536,tests/fuzz/seeds-inventory)
-	@for h in parse rom firmware confedit iso vm-edit host doctor inventory; do \
+	$(call fuzz_run,fuzz-journal,65536,tests/fuzz/seeds-journal)
+	@for h in parse rom firmware confedit iso vm-edit host doctor inventory journal; do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 

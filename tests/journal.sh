@@ -359,5 +359,113 @@ if command -v virsh >/dev/null && [ -f /usr/share/qemu/firmware/60-edk2-x86_64.j
 else
 	n=$((n + 1)); echo "ok $n # SKIP no virsh or Debian's ovmf"
 fi
+# 12. A binary file: vm create --rom --apply copies a real option ROM
+# (Debian's iPXE e1000e ROM, its PCIR given the guest GPU's IDs) to
+# /usr/share/vgabios; killed at each change, the journal tells the truth
+# and a plain undo gives the tree back; undo takes the copy back byte for
+# byte; a changed copy is drift; a cut or altered copy in the journal makes
+# the entry damaged, which undo refuses saying why; a link at the name is
+# refused. Then the version 1 entry of tests/fixtures/journal-v1.
+if command -v virsh >/dev/null && [ -f /usr/share/qemu/firmware/60-edk2-x86_64.json ] && [ -f /usr/lib/ipxe/qemu/efi-e1000e.rom ]; then
+	r="$tmp/romhost"
+	sh "$fixtures/mkvmhost.sh" "$fixtures" "$r" || exit 1
+	mkdir -p "$r/srv" "$r/var/lib"
+	python3 - "$r/srv/gpu.rom" <<'PY' || exit 1
+import struct, sys
+b = bytearray(open("/usr/lib/ipxe/qemu/efi-e1000e.rom", "rb").read())
+off = 0
+while b[off:off + 2] == b"\x55\xaa":
+    p = off + struct.unpack_from("<H", b, off + 0x18)[0]
+    struct.pack_into("<HH", b, p + 4, 0x10de, 0x13c2)
+    off += struct.unpack_from("<H", b, p + 0x10)[0] * 512
+    if b[p + 0x15] & 0x80:
+        break
+open(sys.argv[1], "wb").write(b)
+PY
+	sum=$(sha256sum "$r/srv/gpu.rom" | cut -c1-64)
+	copy="usr/share/vgabios/10de-13c2-$(echo "$sum" | cut -c1-12).rom"
+	vmrom() { (cd "$tmp" && ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@" vm create win10 --gpu 06:00.0 --rom /srv/gpu.rom --apply --connect test:///default --root "$w"); }
+	tree "$r" >"$tmp/rom.pristine"
+	w="$tmp/romdone"
+	rm -rf "$w" && cp -a "$r" "$w"
+	vmrom "$vfiokit" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	tree "$w" >"$tmp/rom.applied"
+	[ $rc = 0 ] && cmp -s "$w/$copy" "$r/srv/gpu.rom" && [ "$(stat -c %a "$w/$copy")" = 644 ] &&
+		grep -qx "+binary file, $(stat -c %s "$r/srv/gpu.rom") bytes, sha256 $sum" "$tmp/out" &&
+		grep -q "^file 0 binary 0 644 - - 1 644 $(stat -c %s "$r/srv/gpu.rom") $sum $copy\$" "$w"/var/lib/vfiokit/journal/*/manifest
+	ok $? "vm create --rom --apply: the ROM copied byte for byte to /$copy (0644), the diff and the manifest give its length and sha256" "$tmp/err"
+	i=1 points=0 restored=0 left=0 bad=
+	while [ $i -lt 200 ]; do
+		w="$tmp/w"
+		rm -rf "$w" && cp -a "$r" "$w"
+		rm -f "$tmp/failat.log"
+		vmrom env FAILAT_KILL=$i FAILAT_LOG="$tmp/failat.log" LD_PRELOAD="$FAILAT_SO" "$vfiokit" >/dev/null 2>&1
+		[ -s "$tmp/failat.log" ] || break
+		points=$((points + 1))
+		st=$(state "$w")
+		tree "$w" | grep -v '/\.#' >"$tmp/now.tree"
+		case "$st" in
+		"") cmp -s "$tmp/now.tree" "$tmp/rom.pristine" || bad="$bad $i:no-entry-but-changed" ;;
+		applied) cmp -s "$tmp/now.tree" "$tmp/rom.applied" || bad="$bad $i:applied-but-not" ;;
+		"partly applied") ;;
+		*) bad="$bad $i:state=$st" ;;
+		esac
+		"$vfiokit" undo --root "$w" >/dev/null 2>&1
+		tree "$w" | cmp -s - "$tmp/rom.pristine" && restored=$((restored + 1))
+		left=$((left + $(strays "$w")))
+		i=$((i + 1))
+	done
+	table "vm create --rom --apply" $points $restored $left
+	[ $points -gt 5 ] && [ $restored = $points ] && [ $left = 0 ] && [ -z "$bad" ]
+	ok $? "vm create --rom --apply killed at each of its $points changes: plain undo restores $restored, $left strays ${bad:+($bad)}"
+	w="$tmp/romdone"
+	"$vfiokit" undo --root "$w" >"$tmp/out" 2>"$tmp/err"
+	[ $? = 0 ] && tree "$w" | cmp -s - "$tmp/rom.pristine" && [ ! -e "$w/usr/share/vgabios" ] &&
+		grep -qx -- "-binary file, $(stat -c %s "$r/srv/gpu.rom") bytes, sha256 $sum" "$tmp/out"
+	ok $? "undo: the copy and the directory it needed gone, the tree as before" "$tmp/err"
+	# Drift: one byte of the copy changed since.
+	rm -rf "$w" && cp -a "$r" "$w" && vmrom "$vfiokit" >/dev/null 2>&1
+	printf '\001' | dd of="$w/$copy" bs=1 seek=4096 conv=notrunc 2>/dev/null
+	"$vfiokit" journal -n -r -o DRIFT --root "$w" >"$tmp/out" 2>&1
+	"$vfiokit" undo --root "$w" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && grep -qx "$copy" "$tmp/out" && grep -q "changed since vfiokit wrote it: /$copy; undo would lose that (--force undoes anyway)" "$tmp/err" && [ -e "$w/$copy" ]
+	ok $? "a byte of the copy changed: journal names it as drift, undo refuses without --force" "$tmp/err"
+	# The journal's copy cut short, or one byte of it altered: damaged, said.
+	for how in cut altered; do
+		rm -rf "$w" && cp -a "$r" "$w" && vmrom "$vfiokit" >/dev/null 2>&1
+		e=$(ls -d "$w"/var/lib/vfiokit/journal/*)
+		if [ $how = cut ]; then truncate -s 65536 "$e/0.after"; want="the copy 0.after is 65536 bytes where its manifest says $(stat -c %s "$r/srv/gpu.rom") (cut short) (/$copy)"
+		else printf x | dd of="$e/0.after" bs=1 seek=100 conv=notrunc 2>/dev/null; want="the bytes of the copy 0.after are not those its manifest names"; fi
+		"$vfiokit" journal -n -r -o STATE,COMMAND --root "$w" >"$tmp/out" 2>&1
+		"$vfiokit" undo --root "$w" >/dev/null 2>"$tmp/err"
+		rc=$?
+		[ $rc = 1 ] && grep -q "^damaged " "$tmp/out" && grep -qF "is damaged ($want" "$tmp/err" && cmp -s "$w/$copy" "$r/srv/gpu.rom"
+		ok $? "the journal's copy of the ROM $how: the entry damaged, undo refuses it saying why, the ROM left" "$tmp/err"
+	done
+	# A link at the copy's name: refused, nothing written through it.
+	rm -rf "$w" && cp -a "$r" "$w" && mkdir -p "$w/usr/share/vgabios" && ln -s ../../../etc/shadow "$w/$copy"
+	echo 'root:*:1::::::' >"$w/etc/shadow"
+	vmrom "$vfiokit" >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && grep -q "/$copy is a symbolic link: vfiokit does not write through it" "$tmp/err" &&
+		[ "$(cat "$w/etc/shadow")" = 'root:*:1::::::' ] && [ ! -e "$w/var/lib/vfiokit/journal" ]
+	ok $? "a symbolic link at the ROM copy's name: refused, nothing written" "$tmp/err"
+else
+	for t in 1 2 3 4 5 6 7; do n=$((n + 1)); echo "ok $n # SKIP no virsh, Debian's ovmf or ipxe-qemu"; done
+fi
+# A version 1 entry (written before binary files): listed, undone to the
+# files before it, its manifest kept in version 1.
+l="$tmp/v1"
+cp -a "$fixtures/journal-v1" "$l"
+"$vfiokit" journal -n -r -o ID,STATE,DRIFT --root "$l" >"$tmp/out" 2>&1 &&
+	"$vfiokit" undo --root "$l" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 0 ] && [ "$(cat "$tmp/out")" = "20261201-100912 applied " ] &&
+	cmp -s "$l/etc/libvirt/qemu.conf" "$l/var/lib/vfiokit/journal/20261201-100912/1.before" &&
+	[ ! -e "$l/etc/tmpfiles.d" ] && [ ! -e "$l/etc/modprobe.d" ] && [ "$(state "$l")" = undone ] &&
+	head -1 "$l/var/lib/vfiokit/journal/20261201-100912/manifest" | grep -qx 'vfiokit-journal 1'
+ok $? "a version 1 journal entry: listed as applied, undone byte for byte, its manifest still version 1" "$tmp/err"
 echo "1..$n"
 exit $fail

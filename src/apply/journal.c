@@ -6,23 +6,59 @@
 #include "emit/diff.h"
 #include "apply/journal.h"
 #include "shared/macro.h"
+#include "shared/sha256.h"
 
-#define MANIFEST_MAGIC "vfiokit-journal 1"
+/* Version 2: each file line says whether the file is text or binary and
+ * the length and sha256 of each copy; version 1 (text only, no lengths) is
+ * still read and undone. */
+#define MANIFEST_MAGIC "vfiokit-journal 2"
+#define MANIFEST_MAGIC_V1 "vfiokit-journal 1"
 
-static int read_text(struct path_root *r, const char *rel, char **ret, mode_t *mode)
+/* The bytes of a file (any value, NUL included), with a NUL after them
+ * for the text functions; *ret NULL when it is not there. */
+static int read_bytes(struct path_root *r, const char *rel, size_t max, char **ret, size_t *len, mode_t *mode)
 {
+	uint8_t *buf = NULL;
 	struct stat st;
+	size_t n = 0;
+	char *s;
 	int k;
 
 	*ret = NULL;
-	k = path_read_file(r, rel, 64u << 20, ret, NULL);
+	*len = 0;
+	k = path_read_binary(r, rel, max, &buf, &n);
 	if (k == -ENOENT || k == -ENOTDIR) /* not there (a parent may be a file: writing it fails later) */
 		return 0;
 	if (k < 0)
 		return k;
+	/* As path_read_file() does: a snapshot carries what was read (the
+	 * journal's copies, for next --root on it). */
+	path_trace_note(r, PATH_TRACE_FILE, rel);
+	s = realloc(buf, n + 1);
+	if (!s) {
+		free(buf);
+		return -ENOMEM;
+	}
+	s[n] = '\0';
+	*ret = s;
+	*len = n;
 	if (mode && path_lstat(r, rel, &st) == 0)
 		*mode = st.st_mode & 07777;
 	return 0;
+}
+
+static bool same_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a && b ? alen == blen && memcmp(a, b, alen) == 0 : !a && !b;
+}
+
+/* What a change does, as a diff: text as diff -u; a binary file, or text
+ * that holds a NUL byte now, by length and sha256. */
+static char *change_diff(const char *path, bool binary, const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (binary || (a && memchr(a, 0, alen)) || (b && memchr(b, 0, blen)))
+		return diff_binary(path, a, alen, b, blen);
+	return diff_unified(path, a, b);
 }
 
 static int tx_refuse(struct journal_tx *tx, int k, char *why)
@@ -32,12 +68,26 @@ static int tx_refuse(struct journal_tx *tx, int k, char *why)
 	return why ? k : -ENOMEM;
 }
 
-int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode)
+static int tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, size_t len,
+		  mode_t mode, bool binary)
 {
-	struct journal_change c = { .after_mode = mode, .before_mode = 0644 };
+	struct journal_change c = { .after_mode = mode, .before_mode = 0644, .binary = binary };
 	_cleanup_free_ char *real = NULL, *link = NULL;
 	struct stat st;
 	int k;
+
+	if (binary && len > JOURNAL_BINARY_MAX)
+		return tx_refuse(tx, -EFBIG,
+				 strdupf("/%s: %zu bytes is more than the journal keeps of a binary file "
+					 "(%u MiB); refused",
+					 path, len, JOURNAL_BINARY_MAX >> 20));
+	/* A binary file (a ROM) is a new file of vfiokit's own: a link at its
+	 * name is not followed (it may lead to another program's file). */
+	if (binary && path_lstat(r, path, &st) == 0 && S_ISLNK(st.st_mode))
+		return tx_refuse(tx, -ELOOP,
+				 strdupf("/%s is a symbolic link: vfiokit does not write through it; "
+					 "nothing was written; remove it, then run vfiokit again",
+					 path));
 
 	/* The file a symbolic link leads to is what changes: replacing the
 	 * link would leave its target as it was and make the file a copy. */
@@ -61,21 +111,42 @@ int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path,
 	if (GROW(tx->v, tx->alloc, tx->n + 1) < 0)
 		return -ENOMEM;
 	c.path = TAKE_PTR(real);
-	c.after = after ? strdup(after) : NULL;
-	if (after && !c.after) {
-		free(c.path);
-		return -ENOMEM;
+	if (after) {
+		c.after = malloc(len + 1);
+		if (!c.after) {
+			free(c.path);
+			return -ENOMEM;
+		}
+		memcpy(c.after, after, len);
+		c.after[len] = '\0';
+		c.after_len = len;
 	}
-	if ((k = read_text(r, c.path, &c.before, &c.before_mode)) < 0) {
+	k = read_bytes(r, c.path, binary ? JOURNAL_BINARY_MAX : JOURNAL_TEXT_MAX, &c.before, &c.before_len,
+		       &c.before_mode);
+	if (k == 0 && !binary && c.before && memchr(c.before, 0, c.before_len))
+		k = -EBADMSG; /* a text edit of a file that is not text */
+	if (k < 0) {
 		int e = tx_refuse(tx, k, strdupf("cannot read /%s: %s", c.path, path_strerror(k)));
 		free(c.path);
 		free(c.after);
+		free(c.before);
 		return e;
 	}
 	if (c.before && (mode & 0111) == (c.before_mode & 0111))
 		c.after_mode = c.before_mode; /* an edited file keeps its mode (0600 stays 0600) */
 	tx->v[tx->n++] = c;
 	return 0;
+}
+
+int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode)
+{
+	return tx_add(tx, r, path, after, after ? strlen(after) : 0, mode, false);
+}
+
+int journal_tx_add_binary(struct journal_tx *tx, struct path_root *r, const char *path, const void *after, size_t len,
+			  mode_t mode)
+{
+	return tx_add(tx, r, path, after, len, mode, true);
 }
 
 int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo)
@@ -118,7 +189,9 @@ char *journal_tx_diff(const struct journal_tx *tx)
 
 	for (size_t i = 0; i < tx->n; i++) {
 		_cleanup_free_ char *p = strdupf("/%s", tx->v[i].path);
-		if (!p || strv_push_take(&d, diff_unified(p, tx->v[i].before, tx->v[i].after)) < 0) {
+		const struct journal_change *c = &tx->v[i];
+		if (!p || strv_push_take(&d, change_diff(p, c->binary, c->before, c->before_len, c->after,
+							 c->after_len)) < 0) {
 			strv_clear(&d);
 			return NULL;
 		}
@@ -188,13 +261,13 @@ static const char *const state_word[] = {
 	[JOURNAL_UNDONE] = "undone",
 };
 
-static bool holds(struct path_root *r, const char *path, const char *text);
+static bool holds(struct path_root *r, const char *path, const char *data, size_t len);
 
-static int write_blob(struct path_root *r, const char *id, size_t i, const char *what, const char *data)
+static int write_blob(struct path_root *r, const char *id, size_t i, const char *what, const char *data, size_t len)
 {
 	_cleanup_free_ char *name = blob_name(i, what), *rel = name ? entry_rel(id, name) : NULL;
 
-	return rel ? path_write_file_atomic(r, rel, data, 0600) : -ENOMEM;
+	return rel ? path_write_bytes_atomic(r, rel, data, len, 0600) : -ENOMEM;
 }
 
 /* Say in the manifest where the entry stands (its "state" line, the
@@ -205,25 +278,30 @@ static int write_blob(struct path_root *r, const char *id, size_t i, const char 
 static int set_state(struct path_root *r, const char *id, enum journal_state st, bool lenient)
 {
 	_cleanup_free_ char *rel = entry_rel(id, "manifest"), *text = NULL, *out = NULL;
-	const char *rest;
+	const char *rest, *magic;
 	int k;
 
 	if (!rel)
 		return -ENOMEM;
 	if ((k = path_read_file(r, rel, 1u << 20, &text, NULL)) < 0)
 		return k;
-	if (!startswith(text, MANIFEST_MAGIC "\n"))
+	/* An entry keeps the version it was written in. */
+	if (startswith(text, MANIFEST_MAGIC "\n"))
+		magic = MANIFEST_MAGIC;
+	else if (startswith(text, MANIFEST_MAGIC_V1 "\n"))
+		magic = MANIFEST_MAGIC_V1;
+	else
 		return -EBADMSG;
-	rest = text + strlen(MANIFEST_MAGIC "\n");
+	rest = text + strlen(magic) + 1;
 	if (startswith(rest, "state "))
 		rest = next_line(rest);
-	out = strdupf(MANIFEST_MAGIC "\nstate %s\n%s", state_word[st], rest);
+	out = strdupf("%s\nstate %s\n%s", magic, state_word[st], rest);
 	if (!out)
 		return -ENOMEM;
 	k = path_write_file_atomic(r, rel, out, 0600);
 	/* Renamed, but the directory's fsync failed: the state is the new one
 	 * all the same (the next write there syncs it). */
-	return k < 0 && lenient && holds(r, rel, out) ? 0 : k;
+	return k < 0 && lenient && holds(r, rel, out, strlen(out)) ? 0 : k;
 }
 
 /* Remove an entry directory and what is in it (only plain files). The
@@ -331,19 +409,22 @@ static int put_back(struct path_root *r, const struct journal_change *c)
 	int k;
 
 	if (c->before)
-		return path_write_file_atomic(r, c->path, c->before, c->before_mode);
+		return path_write_bytes_atomic(r, c->path, c->before, c->before_len, c->before_mode);
 	k = path_unlink(r, c->path);
 	return k == -ENOENT ? 0 : k;
 }
 
-/* Whether the file now holds text (NULL: absent); unreadable is "no". */
-static bool holds(struct path_root *r, const char *path, const char *text)
+/* Whether the file now holds the len bytes of data (NULL: absent);
+ * unreadable is "no". No more than len bytes are read: a longer file is
+ * another. */
+static bool holds(struct path_root *r, const char *path, const char *data, size_t len)
 {
 	_cleanup_free_ char *now = NULL;
+	size_t n;
 
-	if (read_text(r, path, &now, NULL) < 0)
+	if (read_bytes(r, path, data ? len : 0, &now, &n, NULL) < 0)
 		return false;
-	return now && text ? streq(now, text) : !now && !text;
+	return same_bytes(now, n, data, len);
 }
 
 /* Run cmd through x; a failure is added to *bad ("CMD: why"). */
@@ -432,6 +513,17 @@ static int run_after_write(struct path_root *r, struct journal_tx *tx, struct jo
 	return k == -ENOMEM ? -EIO : k;
 }
 
+/* A copy's length and sha256 in a file line ("- -": none). */
+static char *copy_fields(const char *data, size_t len)
+{
+	char h[SHA256_HEX_SIZE];
+
+	if (!data)
+		return strdup("- -");
+	sha256_hex(data, len, h);
+	return strdupf("%zu %s", len, h);
+}
+
 /* The manifest of tx, state applying. */
 static char *manifest_text(const struct journal_tx *tx)
 {
@@ -454,10 +546,13 @@ static char *manifest_text(const struct journal_tx *tx)
 	}
 	for (size_t i = 0; k >= 0 && i < tx->n; i++) {
 		const struct journal_change *c = &tx->v[i];
-		_cleanup_free_ char *p = escape(c->path);
-		k = p ? strv_push_take(&m, strdupf("file %zu %d %o %d %o %s", i, c->before != NULL, c->before_mode,
-						   c->after != NULL, c->after_mode, p)) :
-			-ENOMEM;
+		_cleanup_free_ char *p = escape(c->path), *b = copy_fields(c->before, c->before_len),
+				    *a = copy_fields(c->after, c->after_len);
+		k = p && a && b ?
+			    strv_push_take(&m, strdupf("file %zu %s %d %o %s %d %o %s %s", i,
+						       c->binary ? "binary" : "text", c->before != NULL, c->before_mode,
+						       b, c->after != NULL, c->after_mode, a, p)) :
+			    -ENOMEM;
 	}
 	for (size_t i = 0; k >= 0 && i < tx->dirs.n; i++) {
 		_cleanup_free_ char *p = escape(tx->dirs.v[i]);
@@ -504,9 +599,9 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	for (i = 0; k >= 0 && i < tx->n; i++) {
 		const struct journal_change *c = &tx->v[i];
 		if (c->before)
-			k = write_blob(r, *id, i, "before", c->before);
+			k = write_blob(r, *id, i, "before", c->before, c->before_len);
 		if (k >= 0 && c->after)
-			k = write_blob(r, *id, i, "after", c->after);
+			k = write_blob(r, *id, i, "after", c->after, c->after_len);
 	}
 	if (k >= 0) {
 		manifest = manifest_text(tx);
@@ -526,7 +621,8 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	/* The files, each atomically; a failure puts back those written. */
 	for (i = 0; i < tx->n; i++) {
 		const struct journal_change *c = &tx->v[i];
-		k = c->after ? path_write_file_atomic(r, c->path, c->after, c->after_mode) : path_unlink(r, c->path);
+		k = c->after ? path_write_bytes_atomic(r, c->path, c->after, c->after_len, c->after_mode) :
+			       path_unlink(r, c->path);
 		if (k == -ENOENT && !c->after)
 			k = 0;
 		if (k < 0)
@@ -537,7 +633,7 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		bool all_back = true;
 		/* The failing one too when it changed (the rename done, the
 		 * directory's fsync not). */
-		if (!holds(r, tx->v[i].path, tx->v[i].before))
+		if (!holds(r, tx->v[i].path, tx->v[i].before, tx->v[i].before_len))
 			all_back &= put_back(r, &tx->v[i]) >= 0;
 		for (size_t j = i; j-- > 0;)
 			all_back &= put_back(r, &tx->v[j]) >= 0;
@@ -570,11 +666,63 @@ static bool manifest_path_ok(const char *p)
 	return true;
 }
 
-static int read_blob(struct path_root *r, const char *id, size_t idx, const char *what, char **ret)
+/* A version 1 copy: text. */
+static int read_blob_v1(struct path_root *r, const char *id, size_t idx, const char *what, char **ret, size_t *len)
 {
 	_cleanup_free_ char *b = blob_name(idx, what), *rel = b ? entry_rel(id, b) : NULL;
 
-	return rel ? path_read_file(r, rel, 64u << 20, ret, NULL) : -ENOMEM;
+	return rel ? path_read_file(r, rel, JOURNAL_TEXT_MAX, ret, len) : -ENOMEM;
+}
+
+/* A version 2 copy: exactly the length and sha256 its file line says (a
+ * text copy without NUL bytes). -EBADMSG with *why (heap) when it is not;
+ * another -errno when it cannot be read. */
+static int read_blob(struct path_root *r, const char *id, size_t idx, const char *what, bool binary, size_t want,
+		     const char *sha, char **ret, size_t *len, char **why)
+{
+	_cleanup_free_ char *b = blob_name(idx, what), *rel = b ? entry_rel(id, b) : NULL;
+	char h[SHA256_HEX_SIZE];
+	int k;
+
+	if (!rel)
+		return -ENOMEM;
+	k = read_bytes(r, rel, want, ret, len, NULL);
+	if (k == 0 && !*ret)
+		k = -ENOENT;
+	if (k == -EFBIG)
+		*why = strdupf("the copy %s is longer than the %zu bytes its manifest says", b, want);
+	if (k < 0)
+		return k == -EFBIG ? -EBADMSG : k;
+	if (*len != want)
+		*why = strdupf("the copy %s is %zu bytes where its manifest says %zu (cut short)", b, *len, want);
+	else if (sha256_hex(*ret, *len, h), !streq(h, sha))
+		*why = strdupf("the bytes of the copy %s are not those its manifest names (sha256 %s, not %s)", b, h,
+			       sha);
+	else if (!binary && memchr(*ret, 0, *len))
+		*why = strdupf("the copy %s of a text file holds NUL bytes", b);
+	else
+		return 0;
+	free(*ret);
+	*ret = NULL;
+	return *why ? -EBADMSG : -ENOMEM;
+}
+
+/* A length and sha256 of a version 2 file line: "- -" when had is 0. */
+static bool copy_fields_parse(int had, const char *len, const char *sha, size_t max, size_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!had)
+		return streq(len, "-") && streq(sha, "-");
+	if (!*len || strspn(len, "0123456789") != strlen(len) || strlen(len) > 12)
+		return false;
+	errno = 0;
+	v = strtoull(len, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*ret = (size_t)v;
+	return strlen(sha) == 64 && strspn(sha, "0123456789abcdef") == 64;
 }
 
 /* Parse an entry's manifest into changes (with their blobs). -EBADMSG
@@ -583,7 +731,7 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 {
 	_cleanup_free_ char *rel = entry_rel(id, "manifest"), *text = NULL, *undone = entry_rel(id, "undone");
 	char *save = NULL, *line;
-	bool stated = false;
+	bool stated = false, v1;
 	struct stat st;
 	int k;
 
@@ -599,13 +747,15 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 		e->why = strdupf("its manifest cannot be read: %s", path_strerror(k));
 		return -EBADMSG;
 	}
-	if (!startswith(text, MANIFEST_MAGIC "\n")) {
-		e->why = strdup("its manifest does not start with '" MANIFEST_MAGIC "'");
+	v1 = startswith(text, MANIFEST_MAGIC_V1 "\n");
+	if (!v1 && !startswith(text, MANIFEST_MAGIC "\n")) {
+		e->why = strdup("its manifest does not start with '" MANIFEST_MAGIC "' (nor version 1's)");
 		return -EBADMSG;
 	}
 	/* Entries from before the state line: a marker file said undone. */
 	e->state = path_lstat(r, undone, &st) == 0 ? JOURNAL_UNDONE : JOURNAL_APPLIED;
-	for (line = strtok_r(text + strlen(MANIFEST_MAGIC), "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text + strlen(v1 ? MANIFEST_MAGIC_V1 : MANIFEST_MAGIC), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (startswith(line, "state ")) {
 			size_t s;
 			for (s = 0; s < ARRAY_SIZE(state_word) && !streq(line + 6, state_word[s]); s++)
@@ -641,12 +791,30 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 			if (strv_push(&tx->dirs, line + 4) < 0)
 				return -ENOMEM;
 		} else if (startswith(line, "file ")) {
-			size_t idx;
+			size_t idx, blen = 0, alen = 0;
 			int had, has, off = 0;
 			unsigned bm, am;
-			struct journal_change c = { 0 };
-			if (sscanf(line, "file %zu %d %o %d %o %n", &idx, &had, &bm, &has, &am, &off) != 5 || !off)
-				goto bad;
+			char kind[8], bl[16], bs[72], al[16], as[72];
+			struct journal_change c = { 0 }, *t;
+			_cleanup_free_ char *why = NULL;
+			if (v1) {
+				if (sscanf(line, "file %zu %d %o %d %o %n", &idx, &had, &bm, &has, &am, &off) != 5 ||
+				    !off)
+					goto bad;
+			} else {
+				/* file IDX text|binary HAD MODE LEN SHA256 HAS MODE LEN SHA256 PATH */
+				if (sscanf(line, "file %zu %7s %d %o %15s %71s %d %o %15s %71s %n", &idx, kind, &had,
+					   &bm, bl, bs, &has, &am, al, as, &off) != 10 ||
+				    !off || (!streq(kind, "text") && !streq(kind, "binary")) ||
+				    (had != 0 && had != 1) || (has != 0 && has != 1))
+					goto bad;
+				c.binary = streq(kind, "binary");
+				if (!copy_fields_parse(had, bl, bs, c.binary ? JOURNAL_BINARY_MAX : JOURNAL_TEXT_MAX,
+						       &blen) ||
+				    !copy_fields_parse(has, al, as, c.binary ? JOURNAL_BINARY_MAX : JOURNAL_TEXT_MAX,
+						       &alen))
+					goto bad;
+			}
 			unescape(line + off);
 			if (!manifest_path_ok(line + off))
 				goto bad;
@@ -658,13 +826,30 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 				return -ENOMEM;
 			}
 			tx->v[tx->n++] = c;
-			if ((had && (k = read_blob(r, id, idx, "before", &tx->v[tx->n - 1].before)) < 0) ||
-			    (has && (k = read_blob(r, id, idx, "after", &tx->v[tx->n - 1].after)) < 0)) {
+			t = &tx->v[tx->n - 1];
+			k = 0;
+			if (v1) {
+				if (had)
+					k = read_blob_v1(r, id, idx, "before", &t->before, &t->before_len);
+				if (k >= 0 && has)
+					k = read_blob_v1(r, id, idx, "after", &t->after, &t->after_len);
+			} else {
+				if (had)
+					k = read_blob(r, id, idx, "before", c.binary, blen, bs, &t->before,
+						      &t->before_len, &why);
+				if (k >= 0 && has)
+					k = read_blob(r, id, idx, "after", c.binary, alen, as, &t->after, &t->after_len,
+						      &why);
+			}
+			if (k < 0) {
 				if (k == -ENOMEM)
 					return k;
 				e->state = JOURNAL_DAMAGED;
-				e->why = strdupf("the copy %zu.%s of /%s cannot be read: %s", idx,
-						 had && !tx->v[tx->n - 1].before ? "before" : "after", c.path, path_strerror(k));
+				free(e->why);
+				e->why = why ? strdupf("%s (/%s)", why, c.path) :
+					       strdupf("the copy %zu.%s of /%s cannot be read: %s", idx,
+						       had && !t->before ? "before" : "after", c.path,
+						       path_strerror(k));
 				return -EBADMSG;
 			}
 		} else {
@@ -706,7 +891,8 @@ static int drift(struct path_root *r, const struct journal_tx *tx, enum journal_
 {
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct journal_change *c = &tx->v[i];
-		if (holds(r, c->path, c->after) || (st != JOURNAL_APPLIED && holds(r, c->path, c->before)))
+		if (holds(r, c->path, c->after, c->after_len) ||
+		    (st != JOURNAL_APPLIED && holds(r, c->path, c->before, c->before_len)))
 			continue;
 		if (strv_push(ret, c->path) < 0)
 			return -ENOMEM;
@@ -856,7 +1042,7 @@ static int newer_writers(struct path_root *r, const struct journal_entry *all, s
 			k = strv_push_take(ret, strdupf("%s (damaged: cannot tell which files it changed)", all[i].id));
 		for (size_t j = 0; k >= 0 && j < t.n; j++) {
 			const struct journal_change *c = &t.v[j];
-			bool changed = (!c->before) != (!c->after) || (c->before && !streq(c->before, c->after));
+			bool changed = !same_bytes(c->before, c->before_len, c->after, c->after_len);
 			for (size_t m = 0; changed && m < tx->n && k >= 0; m++)
 				if (streq(tx->v[m].path, c->path))
 					k = strv_push_take(ret, strdupf("%s (/%s)", all[i].id, c->path));
@@ -910,7 +1096,7 @@ static bool undo_back_out(struct path_root *r, const struct journal_tx *now, siz
 
 	for (size_t j = n; j-- > 0;) {
 		const struct journal_change *c = &now->v[j];
-		int k = c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) :
+		int k = c->before ? path_write_bytes_atomic(r, c->path, c->before, c->before_len, c->before_mode) :
 				    path_unlink(r, c->path);
 		all &= k >= 0 || (k == -ENOENT && !c->before);
 	}
@@ -984,14 +1170,15 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	}
 	for (size_t i = tx.n; i-- > 0;) {
 		const struct journal_change *c = &tx.v[i];
-		struct journal_change cur = { .before_mode = 0644 };
+		struct journal_change cur = { .before_mode = 0644, .binary = c->binary };
 		bool at_after, at_before;
-		if ((k = read_text(r, c->path, &cur.before, &cur.before_mode)) < 0) {
+		if ((k = read_bytes(r, c->path, JOURNAL_TEXT_MAX, &cur.before, &cur.before_len, &cur.before_mode)) <
+		    0) {
 			*err = strdupf("cannot read /%s: %s", c->path, path_strerror(k));
 			goto out;
 		}
-		at_after = cur.before && c->after ? streq(cur.before, c->after) : !cur.before && !c->after;
-		at_before = cur.before && c->before ? streq(cur.before, c->before) : !cur.before && !c->before;
+		at_after = same_bytes(cur.before, cur.before_len, c->after, c->after_len);
+		at_before = same_bytes(cur.before, cur.before_len, c->before, c->before_len);
 		if (at_before && !at_after) {
 			free(cur.before);
 			continue;
@@ -1000,7 +1187,8 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 			k = -ENOMEM;
 		cur.path = strdupf("/%s", c->path);
 		if (k < 0 || !cur.path || GROW(now.v, now.alloc, now.n + 1) < 0 ||
-		    strv_push_take(&diffs, diff_unified(cur.path, cur.before, c->before)) < 0) {
+		    strv_push_take(&diffs, change_diff(cur.path, c->binary, cur.before, cur.before_len, c->before,
+						       c->before_len)) < 0) {
 			free(cur.path);
 			free(cur.before);
 			k = -ENOMEM;
@@ -1063,12 +1251,13 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	/* now.v[j]: what the entry's change todo[j] finds there now. */
 	for (size_t j = 0; j < ntodo; j++) {
 		const struct journal_change *c = &tx.v[todo[j]];
-		k = c->before ? path_write_file_atomic(r, c->path, c->before, c->before_mode) : path_unlink(r, c->path);
+		k = c->before ? path_write_bytes_atomic(r, c->path, c->before, c->before_len, c->before_mode) :
+				path_unlink(r, c->path);
 		if (k == -ENOENT && !c->before)
 			k = 0;
 		if (k < 0) {
 			/* The failing file too, when its rename was done. */
-			bool back = undo_back_out(r, &now, holds(r, c->path, c->before) ? j + 1 : j);
+			bool back = undo_back_out(r, &now, holds(r, c->path, c->before, c->before_len) ? j + 1 : j);
 			back = back && (was == JOURNAL_UNDOING || set_state(r, id, was, true) >= 0);
 			*err = strdupf("cannot restore /%s: %s; %s", c->path, strerror(-k),
 				       back ? "the files restored before it were put back as they were: nothing was "

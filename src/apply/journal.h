@@ -3,7 +3,11 @@
 /*
  * Every file vfiokit changes goes through a journal entry first:
  * var/lib/vfiokit/journal/ID/ holds a manifest (paths, modes, whether each
- * file existed) and the bytes of every file before and after. Applying
+ * file existed, text or binary, each copy's length and sha256) and the
+ * bytes of every file before and after (N.before, N.after). A copy that is
+ * not the length and sha256 its manifest says makes the entry damaged
+ * (undo refuses it). Entries of version 1 (text only, without lengths)
+ * are still listed and undone. Applying
  * writes the entry, then the files (atomically: temporary file, fsync,
  * rename); a failure puts back what was written and removes the entry.
  * Undoing restores the files byte for byte, and refuses when one changed
@@ -26,10 +30,18 @@
 
 #define JOURNAL_DIR "var/lib/vfiokit/journal"
 
+/* The largest text file the journal reads whole, and the largest binary
+ * file it keeps (a ROM: a PCI ROM BAR is at most 16 MiB). */
+#define JOURNAL_TEXT_MAX (64u << 20)
+#define JOURNAL_BINARY_MAX (16u << 20)
+
 struct journal_change {
 	char *path;          /* root-relative */
-	char *before, *after; /* NULL: the file does not exist (before) / is removed (after) */
+	char *before, *after; /* NULL: the file does not exist (before) / is removed (after); else the
+			       * bytes, their length below (a NUL after them, for text) */
+	size_t before_len, after_len;
 	mode_t before_mode, after_mode;
+	bool binary; /* bytes of any value (a ROM): its diff says length and sha256, not lines */
 };
 
 struct journal_tx {
@@ -61,6 +73,11 @@ struct journal_runner {
  * A file with several hard links is -EMLINK (replacing it would split
  * them), anything but a regular file -EINVAL; tx->err says which path. */
 int journal_tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, mode_t mode);
+/* The same for a binary file: len bytes of any value (NULL: remove), at
+ * most JOURNAL_BINARY_MAX (-EFBIG). A symbolic link at path is refused
+ * (-ELOOP), not followed; its directories' links are, as above. */
+int journal_tx_add_binary(struct journal_tx *tx, struct path_root *r, const char *path, const void *after, size_t len,
+			  mode_t mode);
 /* A change made by a command, and the command that takes it back. */
 int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo);
 /* A command that regenerates from the files. */

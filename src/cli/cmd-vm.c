@@ -19,6 +19,7 @@
 #include "plan/vm-host.h"
 #include "rom/rom.h"
 #include "apply/journal.h"
+#include "shared/sha256.h"
 
 #define MAX_LIST 16
 #define DEFAULT_URI "qemu:///system"
@@ -47,7 +48,8 @@ static void help(void)
 	      "      --gpu ADDR           the guest's GPU: address, vendor:device or group:N\n"
 	      "      --with ADDR          another PCI device (a USB controller ...); repeatable\n"
 	      "      --rom FILE           the GPU's ROM file (absolute path; see vfiokit rom): refused\n"
-	      "                           unless OVMF loads it and it is the GPU's\n"
+	      "                           unless OVMF loads it and it is the GPU's; a libvirt guest\n"
+	      "                           reads its copy in /usr/share/vgabios (--apply makes it)\n"
 	      "      --usb VID:PID        a USB device, as lsusb shows it; repeatable\n"
 	      "      --evdev PATH|auto    a /dev/input/by-id/*-event-* keyboard or mouse (by its\n"
 	      "                           capabilities); auto: the first of each there\n"
@@ -94,7 +96,8 @@ static void help(void)
 	      "                           edit prints it instead of the diff)\n"
 	      "      --define             define the domain through libvirt\n"
 	      "      --apply              --define, and first the host files the guest needs (Looking\n"
-	      "                           Glass tmpfiles.d, qemu.conf user=, HDMI audio), journaled;\n"
+	      "                           Glass tmpfiles.d, qemu.conf user=, HDMI audio, the ROM's\n"
+	      "                           copy), journaled;\n"
 	      "                           without it their diff is shown on stderr\n"
 	      "  -c, --connect URI        libvirt URI (default qemu:///system; qemu+ssh://HOST/system)\n"
 	      "      --libvirt-version V  write XML for that libvirt (default: the connection's, or\n"
@@ -476,10 +479,45 @@ static int backup_xml(struct path_root *root, const char *name, const char *xml,
 /* Larger than any option ROM (a PCI ROM BAR is at most 16 MiB). */
 #define ROM_FILE_MAX (16u << 20)
 
+/* The ROM's copy where libvirt's QEMU may read it (p->rom_file), into tx:
+ * nothing when it is there already with these bytes; refused when a file
+ * there holds others (never written over) or is a link. 0, or an exit
+ * code after saying why. */
+static int rom_copy(struct path_root *root, const struct vm_plan *p, const uint8_t *rom, size_t len,
+		    struct journal_tx *tx)
+{
+	_cleanup_free_ uint8_t *there = NULL;
+	char h[SHA256_HEX_SIZE];
+	size_t n = 0;
+	struct stat st;
+	int k;
+
+	if (path_lstat(root, p->rom_file + 1, &st) == 0 && S_ISREG(st.st_mode)) {
+		k = path_read_binary(root, p->rom_file + 1, JOURNAL_BINARY_MAX, &there, &n);
+		if (k == -ENOMEM)
+			return cli_error("out of memory"), EXIT_PROBLEM;
+		if (k == 0 && n == len && memcmp(there, rom, len) == 0)
+			return 0;
+		if (k == 0)
+			sha256_hex(there, n, h);
+		cli_error("%s is there with other bytes (%s%s): vfiokit does not write over it; nothing was written; "
+			  "look at it, remove it if it is not needed, then run vfiokit vm again",
+			  p->rom_file, k == 0 ? "sha256 " : "cannot read it: ", k == 0 ? h : path_strerror(k));
+		return EXIT_PROBLEM;
+	}
+	k = journal_tx_add_binary(tx, root, p->rom_file + 1, rom, len, 0644);
+	if (k == -ENOMEM)
+		return cli_error("out of memory"), EXIT_PROBLEM;
+	if (k < 0)
+		return cli_error("%s", tx->err ? tx->err : "cannot place the ROM"), EXIT_PROBLEM;
+	return 0;
+}
+
 /* The host files the guest needs (plan/vm-host.h): read as they are now,
- * planned, into tx. 0, or an exit code after saying why. */
-static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p,
-		      struct setup_plan *hp, struct journal_tx *tx)
+ * planned, into tx; the ROM's copy too. 0, or an exit code after saying
+ * why. */
+static int host_files(struct path_root *root, const struct vm_opts *o, const struct vm_plan *p, const uint8_t *rom,
+		      size_t rom_len, struct setup_plan *hp, struct journal_tx *tx)
 {
 	struct strv files = { 0 };
 	char *text[6] = { NULL };
@@ -536,6 +574,8 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 			goto out;
 		}
 	}
+	if (p->rom_copy && (r = rom_copy(root, p, rom, rom_len, tx)) != 0)
+		goto out;
 	r = 0;
 	goto out;
 oom:
@@ -561,6 +601,8 @@ static int run(int argc, char **argv, bool edit)
 	_cleanup_free_ uint8_t *rom_buf = NULL;
 	size_t rom_len = 0;
 	_cleanup_free_ bool *rom_for = NULL;
+	_cleanup_free_ char *apparmor = NULL;
+	char rom_sha[SHA256_HEX_SIZE];
 	struct journal_tx tx = { 0 };
 	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
@@ -644,6 +686,19 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			/* What the ROM is, as facts for the planner (plan/ uses no rom/). */
 			o.rq.rom_read = true;
 			o.rq.rom_uefi_ready = rom_uefi_ready(&rom, &o.rq.rom_why);
+			sha256_hex(rom_buf, rom_len, rom_sha);
+			o.rq.rom_sha256 = rom_sha;
+			o.rq.rom_libvirt = !(o.targets & TARGET_QEMU);
+			k = path_read_file(root, VM_APPARMOR_QEMU, HOST_FILE_MAX, &apparmor, NULL);
+			if (k == -ENOMEM)
+				goto oom;
+			if (k < 0 && k != -ENOENT && k != -ENOTDIR) {
+				cli_error("cannot read /%s: %s; whether QEMU may read the ROM cannot be told; run it again "
+					  "as root (sudo)",
+					  VM_APPARMOR_QEMU, path_strerror(k));
+				goto out;
+			}
+			o.rq.apparmor_qemu = apparmor;
 			if (!(rom_for = calloc(h->npci ? h->npci : 1, sizeof(*rom_for))))
 				goto oom;
 			for (size_t i = 0; i < h->npci; i++)
@@ -691,14 +746,14 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	}
 	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
 		goto oom;
-	k = host_files(root, &o, &p, &hp, &tx);
+	k = host_files(root, &o, &p, rom_buf, rom_len, &hp, &tx);
 	if (k != 0) {
 		r = k;
 		goto out;
 	}
 	print_list("warning: ", &p.warnings);
 	print_list("warning: ", &hp.warnings);
-	if (hp.nfiles) {
+	if (tx.n) {
 		_cleanup_free_ char *d = journal_tx_diff(&tx);
 		if (!d)
 			goto oom;
@@ -744,7 +799,7 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
 		fputs(xml, stdout);
 	/* The host files first: a guest defined without them would not start. */
-	if ((o.targets & TARGET_HOST) && hp.nfiles) {
+	if ((o.targets & TARGET_HOST) && tx.n) {
 		_cleanup_free_ char *id = NULL;
 		k = cli_apply(edit ? "vm edit" : "vm create", root, &tx, true, NULL, NULL, &id);
 		if (k != EXIT_OK) {

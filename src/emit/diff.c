@@ -5,6 +5,7 @@
 
 #include "emit/diff.h"
 #include "shared/macro.h"
+#include "shared/sha256.h"
 #include "shared/strv.h"
 
 #define LCS_MAX (4u << 20)
@@ -169,4 +170,25 @@ out:
 	free(lb.v);
 	free(lb.len);
 	return out;
+}
+
+char *diff_binary(const char *path, const void *a, size_t alen, const void *b, size_t blen)
+{
+	_cleanup_free_ char *la = NULL, *lb = NULL;
+	char h[SHA256_HEX_SIZE];
+
+	if (a && b && alen == blen && memcmp(a, b, alen) == 0)
+		return strdup("");
+	if (a) {
+		sha256_hex(a, alen, h);
+		if (!(la = strdupf("-binary file, %zu bytes, sha256 %s\n", alen, h)))
+			return NULL;
+	}
+	if (b) {
+		sha256_hex(b, blen, h);
+		if (!(lb = strdupf("+binary file, %zu bytes, sha256 %s\n", blen, h)))
+			return NULL;
+	}
+	return strdupf("--- %s\n+++ %s\n%s%s", a ? path : "/dev/null", b ? path : "/dev/null", la ? la : "",
+		       lb ? lb : "");
 }

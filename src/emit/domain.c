@@ -389,8 +389,10 @@ static void hostdevs(struct b *b, xmlNodePtr devs, const struct host *h, const s
 			change(b, "hostdev %s (group %d)", d->name, d->iommu_group);
 		}
 		if (i == 0 && rq->rom) {
-			at(b, get_or_add(b, hd, "rom"), "file", "%s", rq->rom);
-			change(b, "ROM file %s for %s", rq->rom, d->name);
+			/* The copy where libvirt's QEMU may read it (plan/vm.c), when there is one. */
+			const char *rom = p->rom_file ? p->rom_file : rq->rom;
+			at(b, get_or_add(b, hd, "rom"), "file", "%s", rom);
+			change(b, "ROM file %s for %s", rom, d->name);
 		}
 	}
 	for (size_t i = 0; i < p->nusb; i++) {

@@ -831,10 +831,11 @@ static int copy_xattrs(int pfd, const char *base, int to)
  * execute bits only once its bytes are complete: a hook directory
  * (libvirt's qemu.d, initramfs-tools' hooks) runs every executable in it,
  * and must never find half a script there. */
-static int write_temp(int pfd, const char *base, const char *data, mode_t mode, const struct stat *old, char **tmp)
+static int write_temp(int pfd, const char *base, const char *data, size_t len, mode_t mode, const struct stat *old,
+		      char **tmp)
 {
 	_cleanup_free_ char *name = strdupf(".#%s.XXXXXX", base);
-	size_t len = strlen(data), off = 0;
+	size_t off = 0;
 	int fd, k;
 
 	if (!name)
@@ -902,6 +903,11 @@ static int open_parent_for_write(struct path_root *r, const char *rel, const cha
 
 int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode)
 {
+	return path_write_bytes_atomic(r, rel, data, strlen(data), mode);
+}
+
+int path_write_bytes_atomic(struct path_root *r, const char *rel, const void *data, size_t len, mode_t mode)
+{
 	_cleanup_free_ char *tmp = NULL;
 	const char *base;
 	struct stat old;
@@ -917,7 +923,7 @@ int path_write_file_atomic(struct path_root *r, const char *rel, const char *dat
 	if (old_k == 0 && S_ISLNK(old.st_mode))
 		return -ELOOP;
 	/* A replaced file keeps its owner, label and ACLs (the mode is the caller's). */
-	if ((k = write_temp(pfd, base, data, mode, old_k == 0 && S_ISREG(old.st_mode) ? &old : NULL, &tmp)) < 0)
+	if ((k = write_temp(pfd, base, data, len, mode, old_k == 0 && S_ISREG(old.st_mode) ? &old : NULL, &tmp)) < 0)
 		return k;
 	if (renameat(pfd, tmp, pfd, base) < 0) {
 		k = -errno;
@@ -939,7 +945,7 @@ int path_create_file(struct path_root *r, const char *rel, const char *data, mod
 		return pfd;
 	if (old_k == 0)
 		return -EEXIST;
-	if ((k = write_temp(pfd, base, data, mode, NULL, &tmp)) < 0)
+	if ((k = write_temp(pfd, base, data, strlen(data), mode, NULL, &tmp)) < 0)
 		return k;
 	/* link(2) never replaces: two writers of one name, one wins. */
 	k = linkat(pfd, tmp, pfd, base, 0) < 0 ? -errno : 0;

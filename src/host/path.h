@@ -85,6 +85,8 @@ int path_write_attr(struct path_root *r, const char *rel, const char *value);
  * more than one hard link is -EMLINK (the rename would split it), a
  * symbolic link -ELOOP (resolve it first: path_resolve). */
 int path_write_file_atomic(struct path_root *r, const char *rel, const char *data, mode_t mode);
+/* The same for len bytes of any value (a ROM). */
+int path_write_bytes_atomic(struct path_root *r, const char *rel, const void *data, size_t len, mode_t mode);
 /* Create a new file the same way; -EEXIST when rel is there (never replaced). */
 int path_create_file(struct path_root *r, const char *rel, const char *data, mode_t mode);
 /* Remove a file, and fsync its directory. */

@@ -13,10 +13,7 @@ static const char header[] = "# Written by vfiokit vm (the article's \"%s\"); 'v
 
 static bool local_uri(const char *uri)
 {
-	/* qemu:///system, test:///default: no host part, this machine. */
-	const char *p = uri ? strstr(uri, "://") : NULL;
-
-	return !uri || (p && p[3] == '/');
+	return vm_uri_local(uri);
 }
 
 static bool lg_file(const struct vm_request *rq, const struct vm_plan *p)

@@ -25,6 +25,7 @@ void vm_plan_free(struct vm_plan *p)
 	free(p->usb);
 	strv_clear(&p->evdev);
 	free(p->tmpfiles);
+	free(p->rom_file);
 	free(p->disk_format);
 	strv_clear(&p->warnings);
 	strv_clear(&p->notes);
@@ -706,6 +707,95 @@ int vm_plan_network(const struct vm_request *rq, struct vm_plan *p, struct error
 	return 0;
 }
 
+bool vm_uri_local(const char *uri)
+{
+	/* qemu:///system, test:///default: no host part, this machine. */
+	const char *p = uri ? strstr(uri, "://") : NULL;
+
+	return !uri || (p && p[3] == '/');
+}
+
+unsigned vm_apparmor_rom_line(const char *text)
+{
+	unsigned n = 0;
+
+	for (const char *l = text; l && *l; l = next_line(l)) {
+		size_t len = strcspn(l, "\n");
+		_cleanup_free_ char *line = strndup(l, len);
+		char *w, *save = NULL, *path, *perm;
+		n++;
+		if (!line)
+			return 0;
+		/* The directory, then "**" (or "*"), then perms with r ("audit" or
+		 * "allow" before it), never a "deny" or a comment. */
+		w = strtok_r(line, " \t,", &save);
+		while (w && (streq(w, "audit") || streq(w, "allow")))
+			w = strtok_r(NULL, " \t,", &save);
+		path = w;
+		perm = path ? strtok_r(NULL, " \t,", &save) : NULL;
+		if (path && perm && (streq(path, VM_ROM_DIR "/**") || streq(path, VM_ROM_DIR "/*")) &&
+		    strchr(perm, 'r') && strspn(perm, "rwklmix") == strlen(perm))
+			return n;
+	}
+	return 0;
+}
+
+/* Where the guest's QEMU reads the ROM. A libvirt domain on this machine:
+ * a copy in VM_ROM_DIR named by the GPU's IDs and the ROM's sha256 (no part
+ * of it from the user), which vm --apply writes through the journal; what
+ * libvirt's AppArmor abstraction says of that directory, when the root has
+ * it. Another machine's libvirt: the file must be there. */
+static int plan_rom_place(const struct pci_device *g, const struct vm_request *rq, struct vm_plan *p)
+{
+	/* Under VM_ROM_DIR already, as AppArmor reads the path (no ".." out of it). */
+	bool in_dir = startswith(rq->rom, VM_ROM_DIR "/") && !strstr(rq->rom, "/../") && !endswith(rq->rom, "/..");
+	unsigned line;
+
+	if (!rq->rom_libvirt || in_dir || !rq->rom_sha256 || strlen(rq->rom_sha256) < 12)
+		return (p->rom_file = strdup(rq->rom)) ? 0 : -ENOMEM;
+	if (!vm_uri_local(rq->uri)) {
+		if (!(p->rom_file = strdup(rq->rom)))
+			return -ENOMEM;
+		return NOTE(p,
+			    "--rom %s: the guest runs on the host of %s: the ROM must be there at that path, in a "
+			    "directory its QEMU may read (" VM_ROM_DIR "/ with AppArmor and SELinux); copy it there "
+			    "and give that path to --rom",
+			    rq->rom, rq->uri) < 0 ?
+			       -ENOMEM :
+			       0;
+	}
+	p->rom_file = strdupf(VM_ROM_DIR "/%04x-%04x-%.12s.rom", g->vendor, g->device, rq->rom_sha256);
+	if (!p->rom_file)
+		return -ENOMEM;
+	p->rom_copy = true;
+	if (NOTE(p,
+		 "--rom %s: the guest reads its copy %s, where libvirt's confined QEMU may read it; --apply copies it "
+		 "there (journaled: vfiokit undo removes it)",
+		 rq->rom, p->rom_file) < 0)
+		return -ENOMEM;
+	if (!rq->apparmor_qemu)
+		return NOTE(p,
+			    "no AppArmor abstraction for libvirt's QEMU in this root (/%s): with SELinux (Fedora, "
+			    "RHEL) files under " VM_ROM_DIR "/ are labelled usr_t, which QEMU's svirt_t reads "
+			    "(restorecon -v %s if it was labelled otherwise)",
+			    VM_APPARMOR_QEMU, p->rom_file) < 0 ?
+			       -ENOMEM :
+			       0;
+	line = vm_apparmor_rom_line(rq->apparmor_qemu);
+	if (line)
+		return NOTE(p, "AppArmor: /%s line %u lets QEMU read " VM_ROM_DIR "/", VM_APPARMOR_QEMU, line) < 0 ?
+			       -ENOMEM :
+			       0;
+	return WARN(p,
+		    "AppArmor: /%s has no rule that lets QEMU read " VM_ROM_DIR "/: the guest would not start "
+		    "(permission denied on the ROM); add '" VM_ROM_DIR "/** r,' to "
+		    "/etc/apparmor.d/local/abstractions/libvirt-qemu (a guest's profile reads it when the guest "
+		    "starts)",
+		    VM_APPARMOR_QEMU) < 0 ?
+		       -ENOMEM :
+		       0;
+}
+
 /* A --rom that is there: read (a regular file), and judged by what the ROM
  * parser found (the cli's facts, as vfiokit rom says): one OVMF loads as it
  * is, for the guest's GPU.
@@ -727,16 +817,7 @@ static int plan_rom(const struct host *h, const struct vm_request *rq, struct vm
 			    strdupf("--rom %s: it is the ROM of another device: none of its images is for %s "
 				    "(%04x:%04x); dump the guest GPU's own (vfiokit rom dump)",
 				    rq->rom, g->name, g->vendor, g->device));
-	/* libvirt's AppArmor profile (Debian, Ubuntu, Arch with AppArmor) lets
-	 * QEMU read ROMs under /usr/share/vgabios; SELinux (Fedora) wants the
-	 * file labelled virt_content_t. */
-	if (!startswith(rq->rom, "/usr/share/vgabios/") &&
-	    NOTE(p, "--rom %s: QEMU reads it as libvirt's confined user: with AppArmor (Debian, Ubuntu) only "
-		    "under /usr/share/vgabios/ (copy it there and give that path); with SELinux (Fedora) label it "
-		    "virt_content_t (chcon -t virt_content_t FILE, or restorecon under /usr/share/vgabios)",
-		 rq->rom) < 0)
-		return -ENOMEM;
-	return 0;
+	return plan_rom_place(g, rq, p);
 }
 
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, struct error *err)

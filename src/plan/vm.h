@@ -61,6 +61,9 @@ struct vm_request {
 	bool rom_uefi_ready;         /* rom_uefi_ready(): OVMF loads it as it is; else rom_why */
 	const char *rom_why;
 	const bool *rom_for;         /* [i]: rom_matches() h->pci[i]'s vendor:device */
+	const char *rom_sha256;      /* its sha256 (hex): the name of its copy (VM_ROM_DIR) */
+	bool rom_libvirt;            /* for a libvirt domain (not the QEMU script): copied where its QEMU reads */
+	const char *apparmor_qemu;   /* VM_APPARMOR_QEMU's text; NULL: not in the root */
 	const char *vendor_id;       /* Hyper-V vendor_id; NULL: "vfiokit" */
 	const char *network;         /* libvirt network name; NULL: "default"; "none": no NIC */
 	bool network_named;          /* --network given (not the default) */
@@ -108,6 +111,8 @@ struct vm_plan {
 	uint64_t shmem_mib;       /* Looking Glass; 0: none */
 	bool lg_kvmfr;            /* ... on /dev/kvmfr0 (qemu:commandline), not <shmem> */
 	char *tmpfiles;           /* the tmpfiles.d line for /dev/shm/looking-glass */
+	char *rom_file;           /* the ROM the guest names: --rom's file, or its copy in VM_ROM_DIR */
+	bool rom_copy;            /* rom_file is the copy vm --apply makes (journaled) */
 	enum vm_audio audio;
 	unsigned uid;
 	unsigned net_queues;      /* virtio-net multiqueue; 0: one queue */
@@ -116,6 +121,20 @@ struct vm_plan {
 	struct strv warnings;     /* printed; the guest is still made */
 	struct strv notes;        /* what to do next */
 };
+
+/* Where libvirt's confined QEMU may read a ROM: libvirt's AppArmor
+ * abstraction lets it read everything under /usr/share/vgabios/ (Debian, Ubuntu), and on
+ * SELinux hosts (Fedora, RHEL) files there are usr_t, which svirt_t reads.
+ * vm copies --rom there as VVVV-DDDD-SHA256PREFIX.rom. */
+#define VM_ROM_DIR "/usr/share/vgabios"
+#define VM_APPARMOR_QEMU "etc/apparmor.d/abstractions/libvirt-qemu"
+
+/* A libvirt URI of this machine (no host part: qemu:///system). */
+bool vm_uri_local(const char *uri);
+/* The line (1, 2, ...) of an AppArmor profile's text with a rule that lets
+ * QEMU read every file under VM_ROM_DIR (its directory, then "** r,");
+ * 0: none. */
+unsigned vm_apparmor_rom_line(const char *text);
 
 /* Load the host with at least HOST_LOAD_PCI | MODULES | USB | SYSTEM |
  * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a negative errno with

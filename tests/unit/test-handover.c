@@ -428,7 +428,8 @@ static void test_plan_efifb(void **state)
 	struct path_root *r;
 	struct host *h;
 	struct handover_plan p;
-	_cleanup_free_ char *err = NULL, *desc = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	_cleanup_free_ char *desc = NULL;
 	const char *st = "vfiokit handover 1\ndevice=" GPU "\nvtcon=vtcon1\nbootfb=efi-framebuffer.0 efi-framebuffer\n";
 
 	(void)state;
@@ -472,10 +473,9 @@ static void test_plan_efifb(void **state)
 				  "kernel has removed it: modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe");
 	handover_plan_clear(&p);
 	/* A record whose boot framebuffer is not "DEVICE DRIVER": refused. */
-	free(err);
-	err = NULL;
+	error_clear(&err);
 	assert_int_equal(handover_plan_give(h, "00:06.0", "vfiokit handover 1\nbootfb=efi-framebuffer.0 \n", &p, &err),
-			 HANDOVER_ERR_STATE);
+			 -EBADMSG);
 	handover_plan_clear(&p);
 	host_free(h);
 	path_root_free(r);
@@ -523,7 +523,7 @@ static void test_rollback_efifb(void **state)
 		struct host *h;
 		struct handover_plan p;
 		struct handover_result res;
-		_cleanup_free_ char *msg = NULL;
+		_cleanup_error_ struct error msg = { 0 };
 		bool removed;
 
 		load(&r, &h);
@@ -568,7 +568,8 @@ static void test_take_give_efifb(void **state)
 	struct host *h;
 	struct handover_plan p;
 	struct handover_result res;
-	_cleanup_free_ char *msg = NULL, *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
+	_cleanup_error_ struct error msg = { 0 };
+	_cleanup_free_ char *st = NULL, *d0 = NULL, *d1 = NULL, *vt = NULL;
 
 	(void)state;
 	rebind_ops = &fake_rebind;

@@ -118,12 +118,41 @@ static void test_plan(void **state)
 	setup_plan_free(&out);
 }
 
+/* The rule of libvirt's AppArmor abstraction that lets QEMU read the ROM
+ * copies: found with "audit" or "allow" before it and any perms with r;
+ * never a comment, a "deny", a write-only rule or another directory. */
+static void test_apparmor_rom(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned line;
+	} cases[] = {
+		{ "  #include <abstractions/base>\n  /usr/share/seabios/** r,\n  /usr/share/vgabios/** r,\n", 3 },
+		{ "/usr/share/vgabios/** r,", 1 },
+		{ "\taudit /usr/share/vgabios/** rk,\n", 1 },
+		{ "allow /usr/share/vgabios/* r,\n", 1 },
+		{ "# /usr/share/vgabios/** r,\n", 0 },
+		{ "deny /usr/share/vgabios/** r,\n", 0 },
+		{ "/usr/share/vgabios/** w,\n", 0 },
+		{ "/usr/share/vgabios/** rx2,\n", 0 },
+		{ "/usr/share/vgabiosx/** r,\n", 0 },
+		{ "/usr/share/vgabios r,\n", 0 },
+		{ "", 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (vm_apparmor_rom_line(cases[i].text) != cases[i].line)
+			fail_msg("'%s': line %u, not %u", cases[i].text, vm_apparmor_rom_line(cases[i].text),
+				 cases[i].line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_conf),
 		cmocka_unit_test(test_tmpfiles),
 		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_apparmor_rom),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);
