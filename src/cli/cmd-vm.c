@@ -11,6 +11,7 @@
 #include "emit/diff.h"
 #include "host/iso.h"
 #include "emit/domain.h"
+#include "emit/hook.h"
 #include "apply/lock.h"
 #include "emit/qemu.h"
 #include "shared/shell.h"
@@ -54,6 +55,9 @@ static void help(void)
 	      "      --grab-toggle KEYS   evdev's switch: ctrl-ctrl (default), alt-alt, shift-shift,\n"
 	      "                           meta-meta, scrolllock or ctrl-scrolllock\n"
 	      "      --allow-host-input   a USB controller with every keyboard or mouse of the host\n"
+	      "      --single-gpu         create: the host's own GPU: its group's hostdevs managed='no',\n"
+	      "                           and the hook that hands it over at each start and back at\n"
+	      "                           each stop (vfiokit handover hook), written by --apply\n"
 	      "Guest:\n"
 	      "      --vcpus N            virtual CPUs, 1 to 4096 (default 4)\n"
 	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has);\n"
@@ -133,6 +137,7 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		OPT_CONVERT_OVMF, OPT_INSTALL_DISPLAY, OPT_REMOVE_INSTALL_DISPLAY, OPT_BRIDGE, OPT_MACVTAP,
 		OPT_NET_QUEUES, OPT_HDMI_AUDIO_HOST, OPT_APPLY, OPT_LG_KVMFR, OPT_ALLOW /* + enum refusal_kind */
 	};
+	enum { OPT_SINGLE_GPU = 0x2000 };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, OPT_GPU },
 		{ "with", required_argument, NULL, OPT_WITH },
@@ -176,9 +181,10 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		{ "net-queues", required_argument, NULL, OPT_NET_QUEUES },
 		{ "hdmi-audio-host", no_argument, NULL, OPT_HDMI_AUDIO_HOST },
 		{ "lg-kvmfr", no_argument, NULL, OPT_LG_KVMFR },
+		{ "single-gpu", no_argument, NULL, OPT_SINGLE_GPU },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
-		{}
+		{},
 	};
 	struct vm_request *rq = &o->rq;
 	const char *cmd = o->edit ? "vm edit" : "vm create";
@@ -324,6 +330,11 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		case OPT_HDMI_AUDIO_HOST:
 			rq->hdmi_audio_host = true;
 			break;
+		case OPT_SINGLE_GPU:
+			if (o->edit)
+				return cli_usage_error(cmd, "--single-gpu is for vm create");
+			rq->single_gpu = true;
+			break;
 		case 'c':
 			o->uri = optarg;
 			break;
@@ -400,6 +411,9 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "--lg-spice keeps SPICE for Looking Glass's input: give --looking-glass WxH too");
 	if (rq->lg_kvmfr && !rq->lg_width)
 		return cli_usage_error(cmd, "--lg-kvmfr is Looking Glass's kvmfr module: give --looking-glass WxH too");
+	if (rq->single_gpu && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd,
+				       "--single-gpu writes a libvirt hook; before a QEMU script: 'vfiokit handover take'");
 	if (rq->lg_kvmfr && (o->targets & TARGET_QEMU))
 		return cli_usage_error(cmd, "--lg-kvmfr is for libvirt domains; the QEMU script uses /dev/shm");
 	if (rq->grab_toggle && !rq->nevdev)
@@ -734,9 +748,19 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		r = k;
 		goto out;
 	}
+	/* --single-gpu: the handover hook, in the same journal entry. */
+	if (o.rq.single_gpu) {
+		_cleanup_free_ char *self = NULL;
+		if ((k = cli_self_path(NULL, &self)) != 0 ||
+		    (k = cli_handover_hook_add(h, o.rq.name, p.devices.items[0].dev, HANDOVER_HOOK_TIMEOUT, self,
+					       &tx)) != 0) {
+			r = k;
+			goto out;
+		}
+	}
 	print_list("warning: ", &p.warnings);
 	print_list("warning: ", &hp.warnings);
-	if (hp.nfiles) {
+	if (hp.nfiles || o.rq.single_gpu) {
 		_cleanup_free_ char *d = journal_tx_diff(&tx);
 		if (!d)
 			goto oom;
@@ -782,7 +806,7 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	if (!edit && (o.targets & TARGET_XML) && !(o.targets & TARGET_DEFINE))
 		fputs(xml, stdout);
 	/* The host files first: a guest defined without them would not start. */
-	if ((o.targets & TARGET_HOST) && hp.nfiles) {
+	if ((o.targets & TARGET_HOST) && (hp.nfiles || o.rq.single_gpu)) {
 		_cleanup_free_ char *id = NULL;
 		k = cli_apply(edit ? "vm edit" : "vm create", root, &tx, true, NULL, NULL, &id);
 		if (k != EXIT_OK) {
