@@ -172,6 +172,15 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir);
 void cli_runner_done(struct journal_runner *x, struct path_root *root);
 
+/* The single-GPU hook for guest and the device h->pci[dev] (emit/hook.h)
+ * into tx, as etc/libvirt/hooks/qemu.d/vfiokit_handover-GUEST (handover
+ * hook, vm create --single-gpu). 0, or an exit code after saying why. */
+int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, unsigned timeout, const char *vfiokit,
+			  struct journal_tx *tx);
+/* The vfiokit a hook runs: given (--vfiokit PATH, absolute), else this
+ * program (/proc/self/exe). 0, or an exit code after saying why. */
+int cli_self_path(const char *given, char **ret);
+
 /* Options every host-reading command takes. */
 #define OPT_ROOT 0x1000
 #define CLI_COMMON_LONGOPTS { "root", required_argument, NULL, OPT_ROOT }, { "help", no_argument, NULL, 'h' }

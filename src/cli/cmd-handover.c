@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit handover take|give ADDR: hand the host's GPU to a guest and back
  * (the article's "Passing the boot GPU to the guest"). Options, output;
- * the steps are planned in plan/handover.c and run in apply/handover.c. */
+ * the steps are planned in plan/handover.c and run in apply/handover.c.
+ * vfiokit handover hook GUEST --gpu ADDR: the libvirt hook that runs them
+ * (emit/hook.c), written through the journal. */
+#include <unistd.h>
+
 #include "apply/handover.h"
+#include "apply/journal.h"
 #include "apply/lock.h"
 #include "cli/cli.h"
+#include "emit/hook.h"
 
 enum {
 	OPT_DRY_RUN = 0x2000,
 	OPT_IGNORE_HOLDERS,
+	OPT_IF_TAKEN,
+	OPT_GPU,
+	OPT_APPLY,
+	OPT_TIMEOUT,
+	OPT_VFIOKIT,
 	OPT_ALLOW, /* + enum refusal_kind */
 };
 
 static void help(void)
 {
 	fputs("Usage: vfiokit handover take ADDR [--dry-run] [OPTIONS]\n"
-	      "       vfiokit handover give ADDR [--dry-run]\n"
+	      "       vfiokit handover give ADDR [--dry-run] [--if-taken]\n"
+	      "       vfiokit handover hook GUEST --gpu ADDR [--timeout SECONDS] [--apply]\n"
 	      "\n"
 	      "Hand a GPU the host uses (its only one, or the boot GPU) to vfio-pci for a guest,\n"
 	      "and back. take, in order: records what it does in /run/vfiokit/handover/ADDR;\n"
@@ -28,16 +40,30 @@ static void help(void)
 	      "framebuffer of a device that had no driver (that device's own driver instead,\n"
 	      "once the kernel has removed the framebuffer), fbcon, the display manager.\n"
 	      "\n"
+	      "hook writes the libvirt hook for GUEST (/etc/libvirt/hooks/qemu.d/\n"
+	      "vfiokit_handover-GUEST, beside tune hook's vfiokit-GUEST): take at prepare, give at\n"
+	      "release, and a watchdog that gives the GPU back when the guest has not started\n"
+	      "within --timeout, or when its QEMU is gone and libvirt never released it. Shown as\n"
+	      "a diff; --apply installs it through the journal ('vfiokit undo' removes it).\n"
+	      "\n"
 	      "take lifts bind's refusal of a device that drives the host's display: it is\n"
 	      "handing that display over. It refuses while another process holds the device\n"
 	      "('vfiokit groups --gpu' shows the HOLDERS) or while what holds it cannot be read.\n"
 	      "\n"
 	      "Options:\n"
 	      "      --dry-run          print the steps, change nothing\n"
-	      "      --ignore-holders   take while other processes hold the device (they lose it)\n",
+	      "      --ignore-holders   take while other processes hold the device (they lose it)\n"
+	      "      --if-taken         give: a device that is not taken is no error (the hook's\n"
+	      "                         release after its watchdog gave the device back)\n"
+	      "Options of hook:\n"
+	      "      --gpu ADDR         the GPU the guest takes\n"
+	      "      --timeout SECONDS  give it back when the guest has not started by then\n"
+	      "                         (default 120; 1 to 3600)\n"
+	      "      --vfiokit PATH     the vfiokit the hook runs (default: this one)\n"
+	      "      --apply            install the hook (as root; --root DIR writes into DIR)\n",
 	      stdout);
 	cli_allow_help(true);
-	fputs("      --root DIR         plan for the machine copy in DIR (with --dry-run)\n"
+	fputs("      --root DIR         plan for the machine copy in DIR (with --dry-run, or hook)\n"
 	      "  -h, --help             this help\n"
 	      "\n"
 	      "Exit status: 0 done (or planned), 1 refused or failed (everything undone), 2 usage error.\n"
@@ -83,21 +109,28 @@ static void print_failure(const struct host *h, const struct handover_plan *p, c
 		fprintf(stderr, "vfiokit: the host is as it was before take\n");
 }
 
-enum { SV_TAKE, SV_GIVE };
+enum { SV_TAKE, SV_GIVE, SV_HOOK };
 
 static const struct subverb handover_subverbs[] = {
 	[SV_TAKE] = { "take", VERB_MODIFIES },
 	[SV_GIVE] = { "give", VERB_MODIFIES },
+	[SV_HOOK] = { "hook", VERB_MODIFIES },
 };
 
 struct handover_opts {
-	bool allow[_REFUSE_MAX], dry_run, ignore;
-	const char *rootdir;
+	bool allow[_REFUSE_MAX], dry_run, ignore, if_taken, apply;
+	const char *rootdir, *gpu, *vfiokit;
+	unsigned timeout;
 };
 
 static const struct option_spec handover_specs[] = {
-	CLI_FLAG("dry-run", CLI_SV_ALL, struct handover_opts, dry_run),
+	CLI_FLAG("dry-run", CLI_SV(SV_TAKE) | CLI_SV(SV_GIVE), struct handover_opts, dry_run),
 	CLI_FLAG("ignore-holders", CLI_SV(SV_TAKE), struct handover_opts, ignore),
+	CLI_FLAG("if-taken", CLI_SV(SV_GIVE), struct handover_opts, if_taken),
+	CLI_STRING("gpu", CLI_SV(SV_HOOK), struct handover_opts, gpu),
+	CLI_FLAG("apply", CLI_SV(SV_HOOK), struct handover_opts, apply),
+	CLI_CALL("timeout", required_argument, OPT_TIMEOUT, CLI_SV(SV_HOOK)),
+	CLI_STRING("vfiokit", CLI_SV(SV_HOOK), struct handover_opts, vfiokit),
 	CLI_ALLOW_SPECS(OPT_ALLOW, CLI_SV(SV_TAKE)),
 	CLI_COMMON_SPECS(struct handover_opts, rootdir),
 };
@@ -106,8 +139,11 @@ static int handover_parse(void *target, int val, const char *arg, const char *cm
 {
 	struct handover_opts *o = target;
 
-	(void)arg;
-	(void)cmd;
+	if (val == OPT_TIMEOUT) {
+		if (parse_unsigned(arg, 10, 3600, &o->timeout) < 0 || o->timeout == 0)
+			return cli_usage_error(cmd, "--timeout takes seconds from 1 to 3600, not '%s'", arg);
+		return 0;
+	}
 	cli_allow_option(val, OPT_ALLOW, o->allow);
 	return 0;
 }
@@ -118,9 +154,156 @@ static const struct cli_options handover_options = {
 	help,
 };
 
+#define HOOK_DIR "etc/libvirt/hooks/qemu.d"
+
+int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, unsigned timeout, const char *vfiokit,
+			  struct journal_tx *tx)
+{
+	struct handover_hook_spec spec = {
+		.guest = guest, .gpu = h->pci[dev].name, .vfiokit = vfiokit, .timeout = timeout
+	};
+	_cleanup_free_ char *script = handover_hook_script(&spec), *file = handover_hook_file_name(guest), *rel = NULL;
+	int k;
+
+	if (!script || !file || !(rel = strdupf(HOOK_DIR "/%s", file))) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	k = journal_tx_add(tx, h->root, rel, script, 0755);
+	if (k == -ENOMEM)
+		cli_error("out of memory");
+	else if (k < 0 && tx->err)
+		cli_error("%s", tx->err);
+	else if (k < 0)
+		cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
+	return k < 0 ? EXIT_PROBLEM : 0;
+}
+
+int cli_self_path(const char *given, char **ret)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (given) {
+		if (given[0] != '/')
+			return cli_usage_error("handover", "--vfiokit takes an absolute path, not '%s'", given);
+		*ret = strdup(given);
+	} else {
+		/* The running program, as the hook runs it later: not a path
+		 * the shell finds, which may be another vfiokit then. */
+		n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+		if (n < 0 || n >= (ssize_t)sizeof(buf) - 1) {
+			cli_error("cannot tell where this vfiokit is (/proc/self/exe: %s); name it with --vfiokit PATH",
+				  n < 0 ? strerror(errno) : "too long");
+			return EXIT_PROBLEM;
+		}
+		buf[n] = 0;
+		if (endswith(buf, " (deleted)")) {
+			cli_error("this vfiokit (%s) was replaced while it ran; run the new one, or name it with "
+				  "--vfiokit PATH",
+				  buf);
+			return EXIT_PROBLEM;
+		}
+		*ret = strdup(buf);
+	}
+	if (!*ret) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	return 0;
+}
+
+/* vfiokit handover hook GUEST --gpu ADDR: the hook's file through the
+ * journal, after judging take on this host now. */
+static int run_hook(const char *guest, const char *gpu, unsigned timeout, const char *vfiokit_opt, bool apply,
+		    const char *rootdir)
+{
+	struct path_root *root = NULL;
+	struct host *h = NULL;
+	struct handover_plan p = { 0 };
+	struct journal_tx tx = { 0 };
+	_cleanup_free_ char *self = NULL, *state = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	struct pci_addr a;
+	int lock_fd = -1, r = EXIT_PROBLEM, k;
+
+	if (!*guest || strchr(guest, '/'))
+		return cli_usage_error("handover", "'%s' is not a libvirt guest's name (empty, or with '/')", guest);
+	if (!gpu)
+		return cli_usage_error("handover", "hook needs the guest's GPU: --gpu ADDR");
+	if (parse_pci_addr(gpu, &a) < 0)
+		return cli_usage_error("handover", "'%s' is not a PCI address like 0000:01:00.0 or 01:00.0", gpu);
+	if ((r = cli_self_path(vfiokit_opt, &self)) != 0)
+		return r;
+	r = EXIT_PROBLEM;
+	if (cli_open_root(rootdir, &root) < 0)
+		return EXIT_USAGE;
+	if (apply && cli_lock(root, "vfiokit handover hook --apply", &lock_fd) < 0)
+		goto out;
+	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE | HOST_LOAD_HOLDERS, &h) < 0)
+		goto out;
+	if (host_pci_drivers_probe(h, BIND_DRIVER_DEFAULT) < 0)
+		goto oom;
+	{
+		const struct pci_device *d = host_find_pci(h, &a);
+		if (d && (k = host_handover_state(h, d, &state)) < 0 && k != -ENOENT) {
+			if (k == -ENOMEM)
+				goto oom;
+			state = NULL;
+		}
+	}
+	/* What take would do at the guest's start, judged now: a refusal
+	 * take does not lift would stop every start; holders come and go. */
+	k = handover_plan_take(h, gpu, state, &p, &err);
+	if (k < 0 && k != -EALREADY) {
+		r = cli_error_exit("handover", &err);
+		goto out;
+	}
+	if (k == 0) {
+		size_t left = 0;
+		for (size_t i = 0; i < p.notes.n; i++)
+			cli_warn("%s", p.notes.v[i]);
+		for (size_t i = 0; i < p.bind.refusals.n; i++) {
+			const struct refusal *x = &p.bind.refusals.v[i];
+			if (refusal_handover_lifts(x->kind))
+				continue;
+			cli_error("refused: %s; the hook's take would refuse it at every start of the guest, and the hook "
+				  "lifts no refusal: give the guest this device with 'vfiokit vm create' and --%s instead",
+				  x->msg, refusal_option(x->kind));
+			left++;
+		}
+		for (size_t i = 0; i < p.blockers.n; i++)
+			cli_warn("now %s; take refuses while it does ('vfiokit groups --gpu' shows the HOLDERS)",
+				 p.blockers.v[i]);
+		if (left) {
+			fprintf(stderr, "vfiokit: nothing was changed\n");
+			goto out;
+		}
+	}
+	if (!(tx.command = strdupf("vfiokit handover hook %s --gpu %s", guest, h->pci[p.dev].name)))
+		goto oom;
+	if ((r = cli_handover_hook_add(h, guest, p.dev, timeout, self, &tx)) != 0)
+		goto out;
+	r = cli_apply("handover hook", h->root, &tx, apply, NULL,
+		      "libvirt runs a new hook after a restart of libvirtd (or virtqemud); 'vfiokit tune hook' writes "
+		      "its own file beside it",
+		      NULL);
+	goto out;
+oom:
+	cli_error("out of memory");
+	r = EXIT_PROBLEM;
+out:
+	journal_tx_free(&tx);
+	handover_plan_clear(&p);
+	host_free(h);
+	lock_release(lock_fd);
+	path_root_free(root);
+	return r;
+}
+
 int cmd_handover(int argc, char **argv)
 {
-	struct handover_opts o = { 0 };
+	struct handover_opts o = { .timeout = HANDOVER_HOOK_TIMEOUT };
 	const char *verb, *target;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
@@ -139,18 +322,23 @@ int cmd_handover(int argc, char **argv)
 	dry_run = o.dry_run;
 	ignore = o.ignore;
 	if (optind + 2 != argc)
-		return cli_usage_error("handover", "name take or give and one device: 'vfiokit handover take 01:00.0'");
+		return cli_usage_error("handover", "name take or give and one device, or hook and a guest: 'vfiokit "
+						   "handover take 01:00.0'");
 	verb = argv[optind];
 	target = argv[optind + 1];
 	sv = cli_subverb_find(&handover_options, verb);
 	if (sv < 0)
-		return cli_usage_error("handover", "'%s' is neither take nor give", verb);
-	give = sv == SV_GIVE;
-	if (parse_pci_addr(target, &a) < 0)
-		return cli_usage_error("handover", "'%s' is not a PCI address like 0000:01:00.0 or 01:00.0", target);
+		return cli_usage_error("handover", "'%s' is not take, give or hook", verb);
 	r = cli_options_check(&handover_options, "handover", (size_t)sv, seen);
 	if (r != 0)
 		return r;
+	if (sv == SV_HOOK) {
+		cli_subverb_enter(&handover_subverbs[sv]);
+		return run_hook(target, o.gpu, o.timeout, o.vfiokit, o.apply, o.rootdir);
+	}
+	give = sv == SV_GIVE;
+	if (parse_pci_addr(target, &a) < 0)
+		return cli_usage_error("handover", "'%s' is not a PCI address like 0000:01:00.0 or 01:00.0", target);
 	cli_subverb_enter(&handover_subverbs[sv]);
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
@@ -187,6 +375,11 @@ int cmd_handover(int argc, char **argv)
 		}
 	}
 	k = give ? handover_plan_give(h, target, state, &p, &err) : handover_plan_take(h, target, state, &p, &err);
+	if (k == -ENODATA && give && o.if_taken) {
+		cli_line(stdout, "%s is not taken: it is the host's already; nothing to give back", h->pci[p.dev].name);
+		r = EXIT_OK;
+		goto out;
+	}
 	if (k < 0) {
 		r = cli_error_exit("handover", &err);
 		goto out;

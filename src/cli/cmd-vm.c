@@ -11,6 +11,7 @@
 #include "emit/diff.h"
 #include "host/iso.h"
 #include "emit/domain.h"
+#include "emit/hook.h"
 #include "apply/lock.h"
 #include "emit/qemu.h"
 #include "shared/shell.h"
@@ -56,6 +57,9 @@ static void help(void)
 	      "      --grab-toggle KEYS   evdev's switch: ctrl-ctrl (default), alt-alt, shift-shift,\n"
 	      "                           meta-meta, scrolllock or ctrl-scrolllock\n"
 	      "      --allow-host-input   a USB controller with every keyboard or mouse of the host\n"
+	      "      --single-gpu         create: the host's own GPU: its group's hostdevs managed='no',\n"
+	      "                           and the hook that hands it over at each start and back at\n"
+	      "                           each stop (vfiokit handover hook), written by --apply\n"
 	      "Guest:\n"
 	      "      --vcpus N            virtual CPUs, 1 to 4096 (default 4)\n"
 	      "      --memory SIZE        16G, 8192M (default 8G; never more than the host has);\n"
@@ -207,6 +211,7 @@ static const struct option_spec vm_specs[] = {
 	CLI_CALL("net-queues", required_argument, OPT_NET_QUEUES, CREATE),
 	CLI_FLAG("hdmi-audio-host", BOTH, RQ(hdmi_audio_host)),
 	CLI_FLAG("lg-kvmfr", CREATE, RQ(lg_kvmfr)),
+	CLI_FLAG("single-gpu", CREATE, RQ(single_gpu)),
 	CLI_ALLOW_SPECS(OPT_ALLOW, BOTH),
 	CLI_COMMON_SPECS(struct vm_opts, rootdir),
 };
@@ -373,6 +378,9 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "--lg-spice keeps SPICE for Looking Glass's input: give --looking-glass WxH too");
 	if (rq->lg_kvmfr && !rq->lg_width)
 		return cli_usage_error(cmd, "--lg-kvmfr is Looking Glass's kvmfr module: give --looking-glass WxH too");
+	if (rq->single_gpu && (o->targets & TARGET_QEMU))
+		return cli_usage_error(cmd,
+				       "--single-gpu writes a libvirt hook; before a QEMU script: 'vfiokit handover take'");
 	if (rq->lg_kvmfr && (o->targets & TARGET_QEMU))
 		return cli_usage_error(cmd, "--lg-kvmfr is for libvirt domains; the QEMU script uses /dev/shm");
 	if (rq->grab_toggle && !rq->nevdev)
@@ -750,6 +758,16 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	if (k != 0) {
 		r = k;
 		goto out;
+	}
+	/* --single-gpu: the handover hook, in the same journal entry. */
+	if (o.rq.single_gpu) {
+		_cleanup_free_ char *self = NULL;
+		if ((k = cli_self_path(NULL, &self)) != 0 ||
+		    (k = cli_handover_hook_add(h, o.rq.name, p.devices.items[0].dev, HANDOVER_HOOK_TIMEOUT, self,
+					       &tx)) != 0) {
+			r = k;
+			goto out;
+		}
 	}
 	print_list("warning: ", &p.warnings);
 	print_list("warning: ", &hp.warnings);

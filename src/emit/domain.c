@@ -378,8 +378,11 @@ static void hostdevs(struct b *b, xmlNodePtr devs, const struct host *h, const s
 			if (is(n, "hostdev") && same_pci(n, &d->addr))
 				exists = true, hd = n;
 		if (!exists) {
+			/* --single-gpu: the hook's take binds the GPU's group
+			 * (vfiokit handover), not libvirt. */
+			bool hooked = rq->single_gpu && d->iommu_group == h->pci[p->devices.items[0].dev].iommu_group;
 			hd = el(b, devs, "hostdev", NULL);
-			at(b, at(b, at(b, hd, "mode", "subsystem"), "type", "pci"), "managed", "yes");
+			at(b, at(b, at(b, hd, "mode", "subsystem"), "type", "pci"), "managed", hooked ? "no" : "yes");
 			at(b, el(b, hd, "driver", NULL), "name", "vfio");
 			src = el(b, hd, "source", NULL);
 			at(b, at(b, at(b, at(b, el(b, src, "address", NULL), "domain", "0x%04x", d->addr.domain), "bus",

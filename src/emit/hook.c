@@ -2,6 +2,7 @@
 #include <inttypes.h>
 
 #include "emit/hook.h"
+#include "shared/escape.h"
 #include "shared/macro.h"
 #include "shared/shell.h"
 #include "shared/template.h"
@@ -48,4 +49,41 @@ char *hook_script(const struct hook_spec *s)
 	/* The escaped name, the numbers and the CPU lists are TMPL_WORD bytes
 	 * by construction: only ENOMEM fails here. */
 	return tmpl_render(tmpl_libvirt_hook, vars, &out, NULL) < 0 ? NULL : out;
+}
+
+char *handover_hook_file_name(const char *guest)
+{
+	_cleanup_free_ char *e = name_escape(guest);
+
+	return e ? strdupf("vfiokit_handover-%s", e) : NULL;
+}
+
+char *handover_hook_script(const struct handover_hook_spec *s)
+{
+	_cleanup_free_ char *esc = name_escape(s->guest), *log_name = text_escape(s->guest, NULL);
+	_cleanup_free_ char *unit = NULL, *timeout = NULL, *grace = NULL;
+	char *out = NULL;
+
+	if (!esc || !log_name)
+		return NULL;
+	unit = strdupf("vfiokit-handover-watchdog-%s", esc);
+	timeout = strdupf("%u", s->timeout);
+	grace = strdupf("%u", s->timeout < HANDOVER_HOOK_GRACE ? s->timeout : HANDOVER_HOOK_GRACE);
+	if (!unit || !timeout || !grace)
+		return NULL;
+
+	const struct tmpl_var vars[] = {
+		{ "GUEST", TMPL_QUOTE, s->guest, false },
+		{ "LOG_NAME", TMPL_QUOTE, log_name, false },
+		{ "STATE_NAME", TMPL_WORD, esc, false },
+		{ "WATCH_UNIT", TMPL_WORD, unit, false },
+		{ "VFIOKIT", TMPL_QUOTE, s->vfiokit, false },
+		{ "GPU", TMPL_WORD, s->gpu, false },
+		{ "TIMEOUT", TMPL_WORD, timeout, false },
+		{ "GRACE", TMPL_WORD, grace, false },
+		{ NULL, 0, NULL, false },
+	};
+	/* The escaped name, the unit and the numbers are TMPL_WORD bytes by
+	 * construction; gpu is the caller's address (host_find_pci()'s name). */
+	return tmpl_render(tmpl_handover_hook, vars, &out, NULL) < 0 ? NULL : out;
 }

@@ -26,3 +26,30 @@ struct hook_spec {
 char *hook_file_name(const char *guest);
 /* The script. Heap text; NULL on ENOMEM. */
 char *hook_script(const struct hook_spec *s);
+
+/*
+ * The single-GPU handover hook (`vfiokit handover hook`, `vfiokit vm create
+ * --single-gpu`; src/emit/scripts/handover-hook.sh.in): `vfiokit handover
+ * take` at prepare, `give --if-taken` at release, and a watchdog started
+ * after take that gives the GPU back when the guest has not started within
+ * timeout seconds, or when its QEMU is gone and libvirt has not released it.
+ * Its own file beside tune hook's: the two coexist, each journaled and
+ * undone on its own.
+ */
+struct handover_hook_spec {
+	const char *guest;   /* the libvirt domain name, any bytes */
+	const char *gpu;     /* the device take and give name: 0000:01:00.0 */
+	const char *vfiokit; /* the absolute path of the vfiokit the hook runs, any bytes */
+	unsigned timeout;    /* seconds for the guest to reach 'started' (1 to 3600) */
+};
+
+/* How long the watchdog waits for libvirt's release after QEMU is gone. */
+#define HANDOVER_HOOK_GRACE 10
+#define HANDOVER_HOOK_TIMEOUT 120
+
+/* Its file name in qemu.d: "vfiokit_handover-" and the escaped guest name.
+ * tune hook's names start "vfiokit-", and name_escape() writes '_' only
+ * before two hex digits: no guest's tune hook can have this name. */
+char *handover_hook_file_name(const char *guest);
+/* The script. Heap text; NULL on ENOMEM, or when gpu is not an address. */
+char *handover_hook_script(const struct handover_hook_spec *s);

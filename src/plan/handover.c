@@ -267,7 +267,7 @@ int handover_plan_give(struct host *h, const char *target, const char *state, st
 	 * framebuffer was its console. */
 	driverless = d->bound && d->bound->driver && !*d->bound->driver;
 	if (!state) {
-		return error_set(err, -ENOENT, ERROR_FAILED,
+		return error_set(err, -ENODATA, ERROR_FAILED,
 				 "%s was not taken by 'vfiokit handover take' (no /%s/%s); 'vfiokit unbind' gives back "
 				 "what 'vfiokit bind' took",
 				 d->name, HANDOVER_STATE_DIR, d->name);

@@ -125,6 +125,14 @@ static int apply_refusals(const struct vm_request *rq, struct vm_plan *p, const 
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct refusal *e = &l->v[i];
+		if (rq->single_gpu && refusal_handover_lifts(e->kind)) {
+			if (WARN(p,
+				 "%s: the single-GPU hook hands this over ('vfiokit handover take' when the guest "
+				 "starts, give when it stops)",
+				 e->msg) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		if (!rq->allow[e->kind])
 			return fail(err, -EPERM, ERROR_FAILED,
 				    strdupf("%s; the guest would take it from the host (--%s to insist)", e->msg,
@@ -195,7 +203,16 @@ static int plan_devices(struct host *h, const struct vm_request *rq, struct vm_p
 			return -ENOMEM;
 		}
 	}
-	if (host_drivers.n) {
+	if (host_drivers.n && rq->single_gpu) {
+		_cleanup_free_ char *list = strv_join(&host_drivers, ", ");
+		strv_clear(&host_drivers);
+		if (!list ||
+		    NOTE(p,
+			 "not on vfio-pci: %s. The single-GPU hook binds the GPU's group when the guest starts "
+			 "(managed='no'; 'vfiokit handover take %s --dry-run' shows the steps)",
+			 list, g->name) < 0)
+			return -ENOMEM;
+	} else if (host_drivers.n) {
 		_cleanup_free_ char *list = strv_join(&host_drivers, ", ");
 		strv_clear(&host_drivers);
 		if (!list || WARN(p,

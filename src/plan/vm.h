@@ -85,6 +85,8 @@ struct vm_request {
 	bool convert_ovmf;           /* vm edit: a SeaBIOS domain is given OVMF */
 	bool install_display;        /* keep a SPICE display and QXL until the guest's drivers are in */
 	bool remove_install_display; /* vm edit: take that display out */
+	bool single_gpu;             /* the GPU's group managed='no': the handover hook binds it; its refusals
+				      * that handover lifts (refusal_handover_lifts()) are lifted */
 };
 
 struct vm_usb {

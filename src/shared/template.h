@@ -42,6 +42,7 @@ int tmpl_render(const char *tmpl, const struct tmpl_var *vars, char **ret, const
 
 /* The templates (generated from src/emit/scripts/NAME.sh.in). */
 extern const char tmpl_libvirt_hook[];
+extern const char tmpl_handover_hook[];
 extern const char tmpl_qemu_launch[];
 extern const char tmpl_vfio_pci_override[];
 extern const char tmpl_initramfs_tools_hook[];
