@@ -47,11 +47,11 @@ cp -a "$h" "$tmp/pristine"
 recap() { sed -n 's/^localhost *: //p' "$1" | tr -s ' ' '\n' | sed -n "s/^$2=//p"; }
 # The tree but vfiokit's journal and lock (var/lib/vfiokit, run/vfiokit and
 # the directories made for them), byte for byte.
-same() {
-	rm -rf "$tmp/cmp" && cp -a "$2" "$tmp/cmp" && rm -rf "$tmp/cmp/var/lib/vfiokit" "$tmp/cmp/run/vfiokit" &&
-		rmdir -p "$tmp/cmp/var/lib" "$tmp/cmp/run" 2>/dev/null
-	diff -r --no-dereference "$1" "$tmp/cmp" >"$tmp/d" 2>&1
+strip() {
+	rm -rf "$2" && cp -a "$1" "$2" && rm -rf "$2/var/lib/vfiokit" "$2/run/vfiokit" &&
+		{ rmdir -p "$2/var/lib" "$2/run" 2>/dev/null; true; }
 }
+same() { strip "$1" "$tmp/cmp1" && strip "$2" "$tmp/cmp2" && diff -r --no-dereference "$tmp/cmp1" "$tmp/cmp2" >"$tmp/d" 2>&1; }
 play() { ansible-playbook $common -e vfiokit_root="$h" "$@" "$tmp/ansible/vfio-host.yml" >"$tmp/out" 2>&1; }
 echo "1..12"
 
