@@ -285,8 +285,8 @@ def bind(module, p, result):
     elif p["allow"]:
         module.fail_json(msg="allow is for setup and bind, not unbind")
     steps_text = None
-    if module._diff or not dry:
-        # The steps as text, for the diff; and whether there are any.
+    if module._diff:
+        # The steps as text, for the diff.
         _, steps_text, _ = run(module, base + ["--dry-run"] + p["devices"])
     rc, out, err = run(module, base + ["-J"] + (["--dry-run"] if dry else []) + p["devices"])
     doc = load(module, out, p["command"]) or {}
