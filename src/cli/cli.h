@@ -161,12 +161,27 @@ struct journal_runner;
  * when nothing was written. An exit code. */
 int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
 	      const char *note, char **id_out);
+struct json_object;
+/* cli_apply for -J (json not NULL): nothing on standard output; the outcome
+ * goes into json (cli_json_apply_result), the commands' standard output to
+ * standard error. Messages stay on standard error. */
+int cli_apply_json(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
+		   const char *note, char **id_out, struct json_object *json);
+/* Members of json: changed (something to change: changed with --apply, to
+ * change without), applied, journal (the entry, or null), diff, commands
+ * (run and undo of each), regenerate, todo (left to run inside a machine
+ * copy). docs/commands.md describes them. 0 or -ENOMEM. */
+int cli_json_apply_result(struct json_object *json, const struct journal_tx *tx, const char *diff, bool changed,
+			  bool applied, const char *id, const struct strv *todo);
+/* s as an array of strings, member key of o. 0 or -ENOMEM. */
+int cli_json_add_strv(struct json_object *o, const char *key, const struct strv *s);
 struct setup_plan;
 /* A setup plan (setup, tune pin/hugepages --apply): what it found and
  * decided, as lines, then its files, commands and regenerate commands
- * through cli_apply, as the journal entry "vfiokit CMD". An exit code. */
+ * through cli_apply, as the journal entry "vfiokit CMD". With json (setup
+ * -J), the same as members of json instead (cli_apply_json). An exit code. */
 int cli_setup_show_apply(const char *cmd, const struct host *h, const struct setup_plan *p, bool apply,
-			 const char *chroot_dir, char **id);
+			 const char *chroot_dir, char **id, struct json_object *json);
 /* A runner for the journal's commands (see cli_apply); done prints what is
  * left to run inside a machine copy, and frees. */
 void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir);

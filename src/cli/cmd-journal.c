@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit journal, vfiokit undo, and how every command that writes files
  * shows and applies its changes (cli_apply). */
+#include <json-c/json.h>
+
 #include "cli/cli.h"
 #include "apply/lock.h"
 #include "apply/journal.h"
 #include "plan/boot/backend.h"
 
-/* Run one of vfiokit's own commands (words split at spaces), inside the
- * chroot directory data when not NULL; its output passes through. */
-static int run_command(const char *cmd, void *data, char **err)
+/* Run one of vfiokit's own commands (words split at spaces), inside
+ * chroot_dir when not NULL; its output passes through, its standard output
+ * to out_fd when that is not -1. */
+static int run_command_to(const char *cmd, const char *chroot_dir, int out_fd, char **err)
 {
-	const char *chroot_dir = data;
 	_cleanup_free_ char *copy = strdup(cmd);
 	char *argv[40], *save = NULL;
 	size_t n = 0;
@@ -31,7 +33,19 @@ static int run_command(const char *cmd, void *data, char **err)
 	argv[n] = NULL;
 	cli_error("running %s%s%s", cmd, chroot_dir ? " in " : "", chroot_dir ? chroot_dir : "");
 	fflush(stdout);
-	return spawn_wait(argv, err);
+	return spawn_wait_stdout(argv, out_fd, err);
+}
+
+static int run_command(const char *cmd, void *data, char **err)
+{
+	return run_command_to(cmd, data, -1, err);
+}
+
+/* With -J: the command's standard output on standard error, where it
+ * cannot break the JSON document on standard output. */
+static int run_command_stderr(const char *cmd, void *data, char **err)
+{
+	return run_command_to(cmd, data, STDERR_FILENO, err);
 }
 
 void cli_runner_init(struct journal_runner *x, struct path_root *root, const char *chroot_dir)
@@ -56,7 +70,67 @@ void cli_runner_done(struct journal_runner *x, struct path_root *root)
 int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
 	      const char *note, char **id_out)
 {
+	return cli_apply_json(cmd, root, tx, apply, chroot_dir, note, id_out, NULL);
+}
+
+/* Add v (NULL: out of memory) to o as key; v is freed when it cannot be. */
+static int json_add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cli_json_add_strv(struct json_object *o, const char *key, const struct strv *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (json_add(o, key, a) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		struct json_object *v = json_object_new_string(s->v[i]);
+		if (!v || json_object_array_add(a, v) < 0) {
+			json_object_put(v);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int cli_json_apply_result(struct json_object *json, const struct journal_tx *tx, const char *diff, bool changed,
+			  bool applied, const char *id, const struct strv *todo)
+{
+	struct json_object *cmds = json_object_new_array();
+
+	if (json_add(json, "commands", cmds) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < tx->exec.n; i++) {
+		struct json_object *c = json_object_new_object();
+		if (!c || json_object_array_add(cmds, c) < 0) {
+			json_object_put(c);
+			return -ENOMEM;
+		}
+		if (json_add(c, "run", json_object_new_string(tx->exec.v[i])) < 0 ||
+		    json_add(c, "undo", json_object_new_string(tx->exec_undo.v[i])) < 0)
+			return -ENOMEM;
+	}
+	if (json_add(json, "changed", json_object_new_boolean(changed)) < 0 ||
+	    json_add(json, "applied", json_object_new_boolean(applied)) < 0 ||
+	    (id ? json_add(json, "journal", json_object_new_string(id)) :
+		  json_object_object_add(json, "journal", NULL)) < 0 ||
+	    json_add(json, "diff", json_object_new_string(diff)) < 0 ||
+	    cli_json_add_strv(json, "regenerate", &tx->regen) < 0 || cli_json_add_strv(json, "todo", todo) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int cli_apply_json(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
+		   const char *note, char **id_out, struct json_object *json)
+{
 	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
+	static const struct strv none = { 0 };
 	struct journal_runner x;
 	int k, out_err = 0;
 
@@ -64,20 +138,25 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	cli_put_text(stdout, diff);
+	if (!json)
+		cli_put_text(stdout, diff);
 	if (ferror(stdout))
 		out_err = errno ? errno : EIO;
 	if (!*diff && !tx->exec.n) {
 		fprintf(stderr, "vfiokit: the files are as they should be already; nothing to do\n");
+		if (json && cli_json_apply_result(json, tx, diff, false, false, NULL, &none) < 0)
+			goto oom;
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < tx->exec.n; i++)
+	for (size_t i = 0; !json && i < tx->exec.n; i++)
 		cli_line(stdout, "# %s: %s   (undo: %s)", apply ? "runs" : "--apply runs", tx->exec.v[i], tx->exec_undo.v[i]);
-	for (size_t i = 0; i < tx->regen.n; i++)
+	for (size_t i = 0; !json && i < tx->regen.n; i++)
 		cli_line(stdout, "# %s: %s", apply ? "then runs" : "--apply then runs", tx->regen.v[i]);
 	if (!apply) {
 		fprintf(stderr, "vfiokit: nothing was changed; run again with --apply to make these changes "
 				"(journaled: 'vfiokit undo' takes them back)\n");
+		if (json && cli_json_apply_result(json, tx, diff, true, false, NULL, &none) < 0)
+			goto oom;
 		return EXIT_OK;
 	}
 	if (cli_need_modifies(cmd) < 0 || cli_need_root(root) < 0)
@@ -85,6 +164,8 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	if (fflush(stdout) != 0 && !out_err)
 		out_err = errno;
 	cli_runner_init(&x, root, chroot_dir);
+	if (json && x.run)
+		x.run = run_command_stderr;
 	k = journal_apply(root, tx, &x, &id, &err);
 	if (k < 0) {
 		strv_clear(&x.todo);
@@ -92,6 +173,11 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 		return EXIT_PROBLEM;
 	}
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
+	if (json && cli_json_apply_result(json, tx, diff, true, true, id, &x.todo) < 0) {
+		/* Applied: the entry is named above; the document cannot be made. */
+		strv_clear(&x.todo);
+		goto oom;
+	}
 	if (out_err) {
 		/* The changes are made: say so, and why the exit status is 1. */
 		cli_error("the changes were applied (journal entry %s), but the diff could not be written to standard "
@@ -107,6 +193,9 @@ int cli_apply(const char *cmd, struct path_root *root, struct journal_tx *tx, bo
 	if (id_out)
 		*id_out = TAKE_PTR(id);
 	return EXIT_OK;
+oom:
+	cli_error("out of memory");
+	return EXIT_PROBLEM;
 }
 
 static const struct cli_column journal_cols[] = {

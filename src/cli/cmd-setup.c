@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfiokit setup: the article's boot-time isolation, shown as a diff and
  * applied through the journal. */
+#include <json-c/json.h>
+
 #include "plan/boot/backend.h"
 #include "cli/cli.h"
 #include "apply/lock.h"
 #include "apply/journal.h"
 #include "plan/setup.h"
+#include "shared/escape.h"
 
 #define MAX_WITH 16
 
@@ -69,6 +72,8 @@ static void help(void)
 	      "      --page-size SIZE   with --hugepages: 2M or 1G\n"
 	      "      --ignore-msrs      options kvm ignore_msrs=1 report_ignored_msrs=0 in\n"
 	      "                         /etc/modprobe.d/kvm.conf (merged into its options kvm line)\n"
+	      "  -J, --json             one JSON object on standard output: changed (false:\n"
+	      "                         nothing to change), applied, journal, diff, ...\n"
 	      "  -h, --help             this help\n",
 	      stdout);
 	/* At boot vfio-pci takes every endpoint of the group: no viability rule. */
@@ -110,24 +115,30 @@ out:
 	return r;
 }
 
-static void print_list(const char *what, const struct strv *s)
+/* A line of text, or with -J the member key of json (every list, even empty). */
+static int print_list(const char *what, const struct strv *s, struct json_object *json, const char *key)
 {
-	_cleanup_free_ char *j = strv_join(s, " ");
+	_cleanup_free_ char *j = NULL;
 
-	if (s->n && j)
+	if (json)
+		return cli_json_add_strv(json, key, s);
+	if (!(j = strv_join(s, " ")))
+		return -ENOMEM;
+	if (s->n)
 		cli_line(stdout, "# %s: %s", what, j);
+	return 0;
 }
 
 int cli_setup_show_apply(const char *cmd, const struct host *h, const struct setup_plan *p, bool apply,
-			 const char *chroot_dir, char **id)
+			 const char *chroot_dir, char **id, struct json_object *json)
 {
 	struct journal_tx tx = { 0 };
 	struct strv devs = { 0 };
 	int k, r = EXIT_PROBLEM;
 
-	if (print_machine(h) < 0)
+	if (!json && print_machine(h) < 0)
 		goto oom;
-	if (p->iommu_only || p->groups_unknown)
+	if (!json && (p->iommu_only || p->groups_unknown))
 		cli_line(stdout, "# IOMMU: %s (%s), %s", p->iommu == SETUP_IOMMU_INTEL ? "Intel VT-d" : "AMD-Vi",
 			 p->iommu_named ? "named with --iommu" :
 			 p->iommu == SETUP_IOMMU_INTEL ? "the firmware's DMAR table" : "the firmware's IVRS table",
@@ -135,16 +146,19 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 	for (size_t i = 0; i < p->ndevs; i++)
 		if (strv_push(&devs, h->pci[p->devs[i]].name) < 0)
 			goto oom;
-	print_list("devices for vfio-pci", &devs);
-	print_list("IDs", &p->ids);
-	print_list("IDs kept from earlier setups", &p->kept);
-	print_list("kernel parameters to add", &p->params);
-	print_list("kernel parameters to remove", &p->stale);
-	print_list("drivers that wait for vfio-pci (softdep)", &p->softdeps);
-	print_list("initramfs modules", &p->modules);
+	if (print_list("devices for vfio-pci", &devs, json, "devices") < 0 ||
+	    print_list("IDs", &p->ids, json, "ids") < 0 ||
+	    print_list("IDs kept from earlier setups", &p->kept, json, "ids_kept") < 0 ||
+	    print_list("kernel parameters to add", &p->params, json, "params_add") < 0 ||
+	    print_list("kernel parameters to remove", &p->stale, json, "params_remove") < 0 ||
+	    print_list("drivers that wait for vfio-pci (softdep)", &p->softdeps, json, "softdeps") < 0 ||
+	    print_list("initramfs modules", &p->modules, json, "initramfs_modules") < 0 ||
+	    (json && (cli_json_add_strv(json, "warnings", &p->warnings) < 0 ||
+		      cli_json_add_strv(json, "by_hand", &p->manual) < 0)))
+		goto oom;
 	for (size_t i = 0; i < p->warnings.n; i++)
 		cli_warn("%s", p->warnings.v[i]);
-	for (size_t i = 0; i < p->manual.n; i++)
+	for (size_t i = 0; !json && i < p->manual.n; i++)
 		cli_line(stdout, "# by hand: %s", p->manual.v[i]);
 	tx.command = strdupf("vfiokit %s", cmd);
 	if (!tx.command)
@@ -175,13 +189,15 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 			goto oom;
 		if (!*diff) {
 			fprintf(stderr, "vfiokit: no file here for setup to change: make the changes above by hand\n");
+			if (json && cli_json_apply_result(json, &tx, diff, false, false, NULL, &(struct strv){ 0 }) < 0)
+				goto oom;
 			r = EXIT_OK;
 			goto out;
 		}
 	}
 	/* Tuning alone: nothing to verify after the reboot but the parameters. */
-	r = cli_apply(cmd, h->root, &tx, apply, chroot_dir,
-		      p->ndevs ? NULL : "reboot: the changes take effect at the next boot", id);
+	r = cli_apply_json(cmd, h->root, &tx, apply, chroot_dir,
+			   p->ndevs ? NULL : "reboot: the changes take effect at the next boot", id, json);
 	goto out;
 oom:
 	cli_error("out of memory");
@@ -210,9 +226,10 @@ int cmd_setup(int argc, char **argv)
 		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 		{ "ignore-msrs", no_argument, NULL, OPT_IGNORE_MSRS },
 		{ "no-kms-early", no_argument, NULL, OPT_NO_KMS_EARLY },
+		{ "json", no_argument, NULL, 'J' },
 		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
 		CLI_COMMON_LONGOPTS,
-		{}
+		{},
 	};
 	struct setup_request rq = { 0 };
 	struct pci_addr with[MAX_WITH];
@@ -220,12 +237,14 @@ int cmd_setup(int argc, char **argv)
 	struct setup_plan p = { 0 };
 	struct path_root *root = NULL;
 	struct host *h = NULL;
+	struct json_object *json = NULL;
 	_cleanup_free_ char *err = NULL, *id = NULL;
 	const char *rootdir = NULL;
-	bool have_gpu = false, apply = false, in_chroot = false, tune_only = false, allow[_REFUSE_MAX] = { 0 };
+	bool have_gpu = false, apply = false, want_json = false, in_chroot = false, tune_only = false,
+	     allow[_REFUSE_MAX] = { 0 };
 	int c, k, lockfd = -1, r = EXIT_PROBLEM;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
 		if (cli_allow_option(c, OPT_ALLOW, allow)) {
 			if (allow[REFUSE_NONVIABLE])
 				return cli_usage_error("setup", "--allow-nonviable is an option of bind and vm: at boot "
@@ -288,6 +307,9 @@ int cmd_setup(int argc, char **argv)
 		case OPT_IGNORE_MSRS:
 			rq.tune.ignore_msrs = true;
 			break;
+		case 'J':
+			want_json = true;
+			break;
 		case OPT_ROOT:
 			rootdir = optarg;
 			break;
@@ -310,8 +332,14 @@ int cmd_setup(int argc, char **argv)
 	if (in_chroot && (!rootdir || !apply))
 		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
 	rq.with = with;
-	if (cli_open_root(rootdir, &root) < 0)
+	if (want_json && !(json = json_object_new_object())) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	if (cli_open_root(rootdir, &root) < 0) {
+		json_object_put(json);
 		return EXIT_USAGE;
+	}
 	/* From the reading of the files to the last command. */
 	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
 		goto out;
@@ -337,7 +365,17 @@ int cmd_setup(int argc, char **argv)
 		fprintf(stderr, "vfiokit: nothing was changed\n");
 		goto out;
 	}
-	r = cli_setup_show_apply("setup", h, &p, apply, in_chroot ? rootdir : NULL, &id);
+	r = cli_setup_show_apply("setup", h, &p, apply, in_chroot ? rootdir : NULL, &id, json);
+	if (r == EXIT_OK && json) {
+		/* Outside bytes (paths, a diff of a copy's files) in it: valid UTF-8 out. */
+		const char *text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY |
+										JSON_C_TO_STRING_SPACED |
+										JSON_C_TO_STRING_NOSLASHESCAPE);
+		_cleanup_free_ char *safe = text ? json_escape_text(text) : NULL;
+		if (!safe)
+			goto oom;
+		puts(safe);
+	}
 	if (r == EXIT_OK && apply && id && p.iommu_only) {
 		fprintf(stderr, "vfiokit: reboot; then 'vfiokit check' shows the IOMMU on, 'vfiokit groups --gpu' the "
 				"groups a guest can take, and 'vfiokit setup --gpu ADDR' isolates one\n");
@@ -360,6 +398,7 @@ oom:
 	cli_error("out of memory");
 	r = EXIT_PROBLEM;
 out:
+	json_object_put(json);
 	setup_plan_free(&p);
 	host_free(h);
 	lock_release(lockfd);

@@ -256,7 +256,7 @@ static int apply_kparams(const struct host *h, const char *cmd, const struct kpa
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	r = cli_setup_show_apply(cmd, h, &sp, true, NULL, NULL);
+	r = cli_setup_show_apply(cmd, h, &sp, true, NULL, NULL, NULL);
 	setup_plan_free(&sp);
 	return r;
 }
