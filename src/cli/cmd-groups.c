@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/rows.h"
 #include "emit/svg.h"
 #include "plan/isolation.h"
 
@@ -98,22 +99,33 @@ static void help(void)
 	      stdout);
 }
 
-/* Set a cell if its column is shown. libsmartcols copies the string. */
-#define set_cell(ln, o, col, val) cli_cell(ln, &(o)->cols, col, val)
-#define set_cellf(ln, o, col, ...) cli_cellf(ln, &(o)->cols, col, __VA_ARGS__)
+/* Set a cell if its column is shown: into the row's one buffer, reused
+ * from line to line (cli/rows.h). */
+#define set_cell(r, col, val) cli_row_set(r, col, val)
+#define set_cellf(r, col, ...) cli_row_setf(r, col, __VA_ARGS__)
 
-static char *describe(const struct pci_device *d)
+/* Class, vendor and device names as lspci prints them. The names are
+ * libpci's, 255 bytes at most each (names.c): DESC_MAX holds them all. */
+#define DESC_MAX 1024
+
+static const char *describe(const struct pci_device *d, char buf[static DESC_MAX])
 {
-	_cleanup_free_ char *type = d->class_name ? strdup(d->class_name) : strdupf("Class %04x", d->class >> 8);
-	_cleanup_free_ char *rev = d->has_revision && d->revision ? strdupf(" (rev %02x)", d->revision) : strdup("");
+	char cls[16], rev[16] = "";
+	const char *type = d->class_name;
 
-	if (!type || !rev)
-		return NULL;
+	if (!type) {
+		snprintf(cls, sizeof(cls), "Class %04x", d->class >> 8);
+		type = cls;
+	}
+	if (d->has_revision && d->revision)
+		snprintf(rev, sizeof(rev), " (rev %02x)", d->revision);
 	if (d->vendor_name && d->device_name)
-		return strdupf("%s: %s %s%s", type, d->vendor_name, d->device_name, rev);
-	if (d->vendor_name)
-		return strdupf("%s: %s Device %04x%s", type, d->vendor_name, d->device, rev);
-	return strdupf("%s: Device %04x:%04x%s", type, d->vendor, d->device, rev);
+		snprintf(buf, DESC_MAX, "%s: %s %s%s", type, d->vendor_name, d->device_name, rev);
+	else if (d->vendor_name)
+		snprintf(buf, DESC_MAX, "%s: %s Device %04x%s", type, d->vendor_name, d->device, rev);
+	else
+		snprintf(buf, DESC_MAX, "%s: Device %04x:%04x%s", type, d->vendor, d->device, rev);
+	return buf;
 }
 
 static const char *role_name(enum pci_role r)
@@ -123,23 +135,21 @@ static const char *role_name(enum pci_role r)
 	return names[r];
 }
 
-static int fill_usb(struct libscols_table *tb, struct libscols_line *parent, const struct groups_opts *o,
-		    const struct pci_device *d)
+static int fill_usb(struct cli_out *out, unsigned level, struct cli_row *r, const struct pci_device *d)
 {
 	for (size_t b = 0; b < d->nusb; b++)
 		for (size_t i = 0; i < d->usb[b].ndevs; i++) {
 			const struct usb_device *u = &d->usb[b].devs[i];
-			struct libscols_line *ln = scols_table_new_line(tb, parent);
 			int k = 0;
 
-			if (!ln)
-				return -ENOMEM;
-			k |= set_cellf(ln, o, COL_NAME, "Bus %03u Device %03u", u->busnum, u->devnum);
-			k |= set_cellf(ln, o, COL_ID, "%04x:%04x", u->vendor, u->product);
+			cli_row_reset(r);
+			k |= set_cellf(r, COL_NAME, "Bus %03u Device %03u", u->busnum, u->devnum);
+			k |= set_cellf(r, COL_ID, "%04x:%04x", u->vendor, u->product);
 			if (u->manufacturer || u->product_name)
-				k |= set_cellf(ln, o, COL_DESCRIPTION, "%s%s%s", strempty(u->manufacturer),
-					       u->manufacturer && u->product_name ? " " : "", strempty(u->product_name));
-			if (k)
+				k |= set_cellf(r, COL_DESCRIPTION, "%s%s%s", strempty(u->manufacturer),
+					       u->manufacturer && u->product_name ? " " : "",
+					       strempty(u->product_name));
+			if (k || cli_out_line(out, level, r) < 0)
 				return -ENOMEM;
 		}
 	return 0;
@@ -163,27 +173,21 @@ out:
 	return joined;
 }
 
-static int fill_device(struct libscols_table *tb, struct libscols_line *parent, const struct groups_opts *o,
-		       const struct pci_device *d)
+/* The cells of the lists a device seldom has, one item a line (an array in
+ * JSON): its modules, USB buses and uses. Built only when shown. */
+static int fill_device_lists(struct cli_row *r, const struct groups_opts *o, const struct pci_device *d)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
-	_cleanup_free_ char *desc = describe(d), *mods = NULL, *reset = NULL, *buses = NULL;
 	int k = 0;
 
-	if (!ln || !desc)
-		return -ENOMEM;
-	mods = strv_join(&d->modules, "\n");
-	if (d->reset_method && *d->reset_method) {
-		reset = strdup(d->reset_method);
-		for (char *p = reset; p && *p; p++)
-			if (*p == ' ')
-				*p = ',';
-	} else
-		reset = strdup(d->has_reset ? "yes" : "no");
-	if (!mods || !reset)
-		return -ENOMEM;
-	if (d->nusb > 0) {
+	if (d->modules.n && cli_columns_shown(&o->cols, COL_MODULES)) {
+		_cleanup_free_ char *mods = strv_join(&d->modules, "\n");
+		if (!mods)
+			return -ENOMEM;
+		k |= set_cell(r, COL_MODULES, mods);
+	}
+	if (d->nusb > 0 && cli_columns_shown(&o->cols, COL_USBBUS)) {
 		struct strv b = { 0 };
+		_cleanup_free_ char *buses = NULL;
 		for (size_t i = 0; i < d->nusb; i++)
 			if (strv_push_take(&b, strdupf("%u", d->usb[i].busnum)) < 0) {
 				strv_clear(&b);
@@ -193,34 +197,9 @@ static int fill_device(struct libscols_table *tb, struct libscols_line *parent, 
 		strv_clear(&b);
 		if (!buses)
 			return -ENOMEM;
+		k |= set_cell(r, COL_USBBUS, buses);
 	}
-	k |= set_cell(ln, o, COL_NAME, d->name);
-	k |= set_cellf(ln, o, COL_ID, "%04x:%04x", d->vendor, d->device);
-	if (d->has_subsys)
-		k |= set_cellf(ln, o, COL_SUBSYS, "%04x:%04x", d->subvendor, d->subdevice);
-	k |= set_cellf(ln, o, COL_CLASS, "%06x", d->class);
-	if (d->has_revision)
-		k |= set_cellf(ln, o, COL_REV, "%02x", d->revision);
-	k |= set_cell(ln, o, COL_TYPE, d->class_name);
-	k |= set_cell(ln, o, COL_VENDOR, d->vendor_name);
-	k |= set_cell(ln, o, COL_PRODUCT, d->device_name);
-	k |= set_cell(ln, o, COL_DESCRIPTION, desc);
-	k |= set_cell(ln, o, COL_DRIVER, d->driver);
-	k |= set_cell(ln, o, COL_OVERRIDE, d->driver_override);
-	if (d->modules.n)
-		k |= set_cell(ln, o, COL_MODULES, mods);
-	k |= set_cell(ln, o, COL_RESET, reset);
-	if (d->boot_vga >= 0)
-		k |= set_cellf(ln, o, COL_BOOTVGA, "%d", d->boot_vga);
-	k |= set_cell(ln, o, COL_ROLE, role_name(d->role));
-	if (d->numa_node >= 0)
-		k |= set_cellf(ln, o, COL_NUMA, "%d", d->numa_node);
-	if (d->iommu_group >= 0)
-		k |= set_cellf(ln, o, COL_GROUP, "%d", d->iommu_group);
-	k |= set_cell(ln, o, COL_USBBUS, buses);
-	if (d->bound)
-		k |= set_cellf(ln, o, COL_BOUND, "was %s", *d->bound->driver ? d->bound->driver : "no driver");
-	if (d->nuses) {
+	if (d->nuses && cli_columns_shown(&o->cols, COL_HOSTUSE)) {
 		struct strv u = { 0 };
 		_cleanup_free_ char *joined = NULL;
 		for (size_t i = 0; i < d->nuses; i++)
@@ -232,17 +211,58 @@ static int fill_device(struct libscols_table *tb, struct libscols_line *parent, 
 		strv_clear(&u);
 		if (!joined)
 			return -ENOMEM;
-		k |= set_cell(ln, o, COL_HOSTUSE, joined);
+		k |= set_cell(r, COL_HOSTUSE, joined);
 	}
-	if (d->nholders || d->holders_unknown.n) {
+	if ((d->nholders || d->holders_unknown.n) && cli_columns_shown(&o->cols, COL_HOLDERS)) {
 		_cleanup_free_ char *holders = holders_text(d);
 		if (!holders)
 			return -ENOMEM;
-		k |= set_cell(ln, o, COL_HOLDERS, holders);
+		k |= set_cell(r, COL_HOLDERS, holders);
 	}
-	if (k)
+	return k ? -ENOMEM : 0;
+}
+
+static int fill_device(struct cli_out *out, unsigned level, struct cli_row *r, const struct groups_opts *o,
+		       const struct pci_device *d)
+{
+	char desc[DESC_MAX];
+	int k = 0;
+
+	cli_row_reset(r);
+	k |= set_cell(r, COL_NAME, d->name);
+	k |= set_cellf(r, COL_ID, "%04x:%04x", d->vendor, d->device);
+	if (d->has_subsys)
+		k |= set_cellf(r, COL_SUBSYS, "%04x:%04x", d->subvendor, d->subdevice);
+	k |= set_cellf(r, COL_CLASS, "%06x", d->class);
+	if (d->has_revision)
+		k |= set_cellf(r, COL_REV, "%02x", d->revision);
+	k |= set_cell(r, COL_TYPE, d->class_name);
+	k |= set_cell(r, COL_VENDOR, d->vendor_name);
+	k |= set_cell(r, COL_PRODUCT, d->device_name);
+	if (cli_columns_shown(&o->cols, COL_DESCRIPTION))
+		k |= set_cell(r, COL_DESCRIPTION, describe(d, desc));
+	k |= set_cell(r, COL_DRIVER, d->driver);
+	k |= set_cell(r, COL_OVERRIDE, d->driver_override);
+	if (d->reset_method && *d->reset_method) {
+		/* "flr bus" as "flr,bus" */
+		k |= set_cell(r, COL_RESET, d->reset_method);
+		for (char *p = cli_row_get(r, COL_RESET); p && *p; p++)
+			if (*p == ' ')
+				*p = ',';
+	} else
+		k |= set_cell(r, COL_RESET, d->has_reset ? "yes" : "no");
+	if (d->boot_vga >= 0)
+		k |= set_cellf(r, COL_BOOTVGA, "%d", d->boot_vga);
+	k |= set_cell(r, COL_ROLE, role_name(d->role));
+	if (d->numa_node >= 0)
+		k |= set_cellf(r, COL_NUMA, "%d", d->numa_node);
+	if (d->iommu_group >= 0)
+		k |= set_cellf(r, COL_GROUP, "%d", d->iommu_group);
+	if (d->bound)
+		k |= set_cellf(r, COL_BOUND, "was %s", *d->bound->driver ? d->bound->driver : "no driver");
+	if (k || fill_device_lists(r, o, d) < 0 || cli_out_line(out, level, r) < 0)
 		return -ENOMEM;
-	return o->usb ? fill_usb(tb, ln, o, d) : 0;
+	return o->usb ? fill_usb(out, level + 1, r, d) : 0;
 }
 
 static bool group_selected(const struct host *h, const struct iommu_group *g, const struct groups_opts *o)
@@ -267,40 +287,35 @@ static bool ungrouped_selected(const struct pci_device *d, const struct groups_o
 	return d->iommu_group < 0 && (!o->gpu || pci_is_display(d)) && (!o->usb || pci_is_usb_controller(d));
 }
 
-static int fill_group(struct libscols_table *tb, const struct host *h, const struct iommu_group *g,
+static int fill_group(struct cli_out *out, struct cli_row *r, const struct host *h, const struct iommu_group *g,
 		      const struct groups_opts *o, const struct group_assessment *a)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	struct strv shared = { 0 };
-	_cleanup_free_ char *sh = NULL;
 	int k = 0;
 
-	if (!ln)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->nothers; i++)
-		if (strv_push(&shared, h->pci[a->others[i]].name) < 0)
-			goto oom;
-	for (size_t i = 0; i < g->missing.n; i++)
-		if (strv_push(&shared, g->missing.v[i]) < 0)
-			goto oom;
-	sh = strv_join(&shared, "\n");
-	if (!sh)
-		goto oom;
-	k |= set_cellf(ln, o, COL_NAME, "group %d", g->number);
-	k |= set_cell(ln, o, COL_VERDICT, group_verdict_name(a->verdict));
-	k |= set_cellf(ln, o, COL_GROUP, "%d", g->number);
-	if (shared.n)
-		k |= set_cell(ln, o, COL_SHARED, sh);
-	strv_clear(&shared);
-	if (k)
+	cli_row_reset(r);
+	k |= set_cellf(r, COL_NAME, "group %d", g->number);
+	k |= set_cell(r, COL_VERDICT, group_verdict_name(a->verdict));
+	k |= set_cellf(r, COL_GROUP, "%d", g->number);
+	if ((a->nothers || g->missing.n) && cli_columns_shown(&o->cols, COL_SHARED)) {
+		struct strv shared = { 0 };
+		_cleanup_free_ char *sh = NULL;
+		for (size_t i = 0; i < a->nothers; i++)
+			if (strv_push(&shared, h->pci[a->others[i]].name) < 0)
+				k = -ENOMEM;
+		for (size_t i = 0; i < g->missing.n; i++)
+			if (strv_push(&shared, g->missing.v[i]) < 0)
+				k = -ENOMEM;
+		if (!k && !(sh = strv_join(&shared, "\n")))
+			k = -ENOMEM;
+		strv_clear(&shared);
+		k |= set_cell(r, COL_SHARED, sh);
+	}
+	if (k || cli_out_line(out, 0, r) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < g->ndevs; i++)
-		if (fill_device(tb, ln, o, &h->pci[g->devs[i]]) < 0)
+		if (fill_device(out, 1, r, o, &h->pci[g->devs[i]]) < 0)
 			return -ENOMEM;
 	return 0;
-oom:
-	strv_clear(&shared);
-	return -ENOMEM;
 }
 
 /* Who shares a shared group; the article's options follow once, after all. */
@@ -316,8 +331,8 @@ static void print_shared_notes(const struct host *h, const struct iommu_group *g
 		printf("\ngroup %d holds no device vfiokit could read:\n", g->number);
 	for (size_t i = 0; i < a->nothers; i++) {
 		const struct pci_device *d = &h->pci[a->others[i]];
-		_cleanup_free_ char *desc = describe(d);
-		cli_line(stdout, "  %s [%04x:%04x] %s", d->name, d->vendor, d->device, desc ? desc : "");
+		char desc[DESC_MAX];
+		cli_line(stdout, "  %s [%04x:%04x] %s", d->name, d->vendor, d->device, describe(d, desc));
 	}
 	for (size_t i = 0; i < g->missing.n; i++)
 		cli_line(stdout, "  %s (listed in the group, but not readable in /sys/bus/pci/devices)", g->missing.v[i]);
@@ -334,14 +349,20 @@ static void print_shared_options(void)
 	      stdout);
 }
 
+/* The groups, each as its lines are made: -J writes them at once and keeps
+ * no group's assessment past its lines; the text table and -r keep the
+ * lines (libsmartcols), the text its shared groups' for the notes after. */
 static int print_groups(struct host *h, struct groups_opts *o)
 {
-	struct libscols_table *tb = cli_table_new(&o->cols, "groups", o->t.json, o->t.raw, o->t.noheadings);
 	struct group_assessment *as = NULL;
+	bool notes = !o->t.json && !o->t.raw;
+	struct cli_out out;
+	struct cli_row row;
 	size_t shown = 0, ungrouped = 0;
 	int r = EXIT_OK;
 
-	if (!tb)
+	cli_row_init(&row, &o->cols);
+	if (cli_out_open(&out, &o->cols, "groups", &o->t) < 0)
 		return -ENOMEM;
 	as = calloc(h->ngroups ? h->ngroups : 1, sizeof(*as));
 	if (!as)
@@ -355,8 +376,10 @@ static int print_groups(struct host *h, struct groups_opts *o)
 			continue;
 		if (isolation_assess(h, g, own ? &o->device_addr : NULL, &as[i]) < 0)
 			goto oom;
-		if (fill_group(tb, h, g, o, &as[i]) < 0)
+		if (fill_group(&out, &row, h, g, o, &as[i]) < 0)
 			goto oom;
+		if (!notes || as[i].verdict != VERDICT_SHARED)
+			group_assessment_clear(&as[i]);
 		shown++;
 	}
 	/* Devices outside any group: all of them when the IOMMU is off. */
@@ -364,16 +387,16 @@ static int print_groups(struct host *h, struct groups_opts *o)
 		for (size_t i = 0; i < h->npci; i++)
 			ungrouped += ungrouped_selected(&h->pci[i], o);
 	if (ungrouped) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		if (!ln || set_cell(ln, o, COL_NAME, "no group") < 0)
+		cli_row_reset(&row);
+		if (set_cell(&row, COL_NAME, "no group") < 0 || cli_out_line(&out, 0, &row) < 0)
 			goto oom;
 		for (size_t i = 0; i < h->npci; i++)
-			if (ungrouped_selected(&h->pci[i], o) && fill_device(tb, ln, o, &h->pci[i]) < 0)
+			if (ungrouped_selected(&h->pci[i], o) && fill_device(&out, 1, &row, o, &h->pci[i]) < 0)
 				goto oom;
 	}
-	if (shown + ungrouped > 0 || o->t.json)
-		cli_print_table(tb);
-	if (!o->t.json && !o->t.raw) {
+	if (cli_out_finish(&out, shown + ungrouped > 0 || o->t.json) == -ENOMEM)
+		goto oom;
+	if (notes) {
 		size_t nshared = 0;
 		for (size_t i = 0; i < h->ngroups; i++)
 			if (as[i].verdict == VERDICT_SHARED && group_selected(h, &h->groups[i], o)) {
@@ -397,7 +420,8 @@ out:
 	for (size_t i = 0; as && i < h->ngroups; i++)
 		group_assessment_clear(&as[i]);
 	free(as);
-	scols_unref_table(tb);
+	cli_row_free(&row);
+	cli_out_free(&out);
 	return r;
 }
 

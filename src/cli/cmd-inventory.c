@@ -5,7 +5,8 @@
 #include "emit/inventory.h"
 #include "shared/escape.h"
 
-#define INVENTORY_LOAD (HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_SYSTEM | HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY)
+#define INVENTORY_LOAD \
+	(HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_SYSTEM | HOST_LOAD_USAGE | HOST_LOAD_TOPOLOGY | HOST_LOAD_LINKS)
 
 int cli_inventory_load(struct path_root *root, struct inventory *ret)
 {

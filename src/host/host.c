@@ -39,7 +39,7 @@ int host_load(struct path_root *root, unsigned flags, struct host **ret)
 	if (flags & HOST_LOAD_USB)
 		flags |= HOST_LOAD_PCI;
 	if (flags & HOST_LOAD_PCI) {
-		if ((k = pci_load(h, flags & HOST_LOAD_MODULES)) < 0 || (k = iommu_load_groups(h)) < 0)
+		if ((k = pci_load(h, flags)) < 0 || (k = iommu_load_groups(h)) < 0)
 			goto fail;
 		if ((flags & HOST_LOAD_NAMES) && (k = names_load(h)) < 0)
 			goto fail;

@@ -421,14 +421,15 @@ enum host_load_flags {
 	HOST_LOAD_NAMES = 1 << 1,
 	HOST_LOAD_MODULES = 1 << 2, /* module states and per-device module aliases (modalias read only then) */
 	HOST_LOAD_USB = 1 << 3,
-	HOST_LOAD_SYSTEM = 1 << 4, /* cpu, iommu state, kvm, os-release, firmware */
-	HOST_LOAD_USAGE = 1 << 5,  /* what the host uses (displays, mounts, routes); bind state */
+	HOST_LOAD_SYSTEM = 1 << 4,   /* cpu, iommu state, kvm, os-release, firmware */
+	HOST_LOAD_USAGE = 1 << 5,    /* what the host uses (displays, mounts, routes); bind state */
 	HOST_LOAD_TOPOLOGY = 1 << 6, /* CPUs, cores, L3 domains, NUMA nodes */
 	HOST_LOAD_TUNING = 1 << 7,   /* memory, huge pages, cpufreq, isolation, cgroup, systemd */
 	HOST_LOAD_BOOT = 1 << 8,     /* bootloaders, initramfs generators, installed kernels, their files */
 	HOST_LOAD_PROGRESS = 1 << 9, /* libvirt's guests (etc/libvirt/qemu) and the boot time, for next */
 	HOST_LOAD_HOLDERS = 1 << 10, /* what holds the display devices: processes, consoles, framebuffers, modules */
-	HOST_LOAD_ALL = 0x7ff,
+	HOST_LOAD_LINKS = 1 << 11,   /* each device's link speed and width, firmware label and physical slot */
+	HOST_LOAD_ALL = 0xfff,
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -489,7 +490,7 @@ static inline bool pci_is_bridge_role(enum pci_role r)
 }
 
 /* Internal loaders, one per concern (pci.c, iommu.c, kernel.c, system.c, usb.c, names.c). */
-int pci_load(struct host *h, bool modalias);
+int pci_load(struct host *h, unsigned flags); /* HOST_LOAD_MODULES: modalias; HOST_LOAD_LINKS */
 int iommu_load_groups(struct host *h);
 int iommu_load_state(struct host *h);
 int kernel_load(struct host *h, bool modules);

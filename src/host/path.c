@@ -385,6 +385,40 @@ static int open_regular_at(int dirfd, const char *name, struct stat *st)
 	return reopen_checked(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), st);
 }
 
+static int listed_type(const struct path_dir *d, const char *name);
+
+/* open_regular_at() in d, its listing (path_dir_scan()) saying what the
+ * name is, as fstatat() would: absent, a link, a directory, something
+ * other than a regular file. The opened file is checked again, as there. */
+static int open_regular_in(struct path_dir *d, const char *name, struct stat *st)
+{
+	int t = listed_type(d, name), fd;
+
+	if (t == 1)
+		return open_regular_at(d->fd, name, st);
+	if (t < 0)
+		return t;
+	if (t == DT_LNK)
+		return -ELOOP;
+	if (t == DT_DIR)
+		return -EISDIR;
+	if (t != DT_REG)
+		return -PATH_ENOTREG;
+	fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (check_regular(st) < 0) {
+		close(fd);
+		return -EAGAIN; /* replaced since it was listed */
+	}
+	return fd;
+}
+
 const char *path_strerror(int k)
 {
 	if (k == -PATH_ENOTREG)
@@ -524,41 +558,100 @@ int path_readlink(struct path_root *r, const char *rel, char **ret)
 	return k;
 }
 
+/* The kernel's directory entries (struct linux_dirent64), read with
+ * getdents64() itself: readdir() would ask fcntl() twice and fstat() once
+ * more for each directory (pci.c and iommu.c list one a device). */
+struct dirent64_rec {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+static int read_entries(int fd, struct path_listing *l)
+{
+	l->len = 0;
+	for (;;) {
+		ssize_t k;
+		if (l->alloc - l->len < 8192) {
+			/* Not GROW(): the kernel fills it, no need to clear it first. */
+			size_t want = l->alloc ? l->alloc * 2 : 16384;
+			char *nb = want > l->alloc ? realloc(l->buf, want) : NULL;
+			if (!nb)
+				return -ENOMEM;
+			l->buf = nb;
+			l->alloc = want;
+		}
+		k = getdents64(fd, l->buf + l->len, l->alloc - l->len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		/* A listing cut short is not the directory's contents. */
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return 0;
+		l->len += (size_t)k;
+	}
+}
+
+#define for_each_entry(l, e)                                                                               \
+	for (const struct dirent64_rec *e = (const void *)(l)->buf; (const char *)e < (l)->buf + (l)->len; \
+	     e = (const void *)((const char *)e + e->reclen))
+
 static int list_fd(int fd, struct strv *ret)
 {
-	DIR *dir = fdopendir(fd);
+	_cleanup_close_ int cfd = fd;
+	struct path_listing l = { 0 };
 	struct strv names = { 0 };
-	struct dirent *de;
+	int k = read_entries(cfd, &l);
 
-	if (!dir) {
-		int e = -errno;
-		close(fd);
-		return e;
+	if (k < 0) {
+		path_listing_free(&l);
+		return k;
 	}
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			break;
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+	for_each_entry(&l, e)
+	{
+		if (streq(e->name, ".") || streq(e->name, ".."))
 			continue;
-		if (strv_push(&names, de->d_name) < 0) {
-			closedir(dir);
+		if (strv_push(&names, e->name) < 0) {
+			path_listing_free(&l);
 			strv_clear(&names);
 			return -ENOMEM;
 		}
 	}
-	if (errno != 0) {
-		/* A listing cut short is not the directory's contents. */
-		int e = -errno;
-		closedir(dir);
-		strv_clear(&names);
-		return e;
-	}
-	closedir(dir);
+	path_listing_free(&l);
 	strv_sort(&names);
 	*ret = names;
 	return 0;
+}
+
+void path_listing_free(struct path_listing *l)
+{
+	free(l->buf);
+	*l = (struct path_listing){ 0 };
+}
+
+int path_dir_scan(struct path_dir *d, struct path_listing *l)
+{
+	int k;
+
+	d->listing = NULL;
+	k = read_entries(d->fd, l);
+	if (k == 0)
+		d->listing = l;
+	return k;
+}
+
+/* The type of name in d's listing (DT_REG, DT_LNK ...; DT_UNKNOWN where the
+ * file system does not say), -ENOENT when it is not there, or 1 when d has
+ * no listing or name is not a plain name (then ask the kernel). */
+static int listed_type(const struct path_dir *d, const char *name)
+{
+	if (!d->listing || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+		return 1;
+	for_each_entry(d->listing, e) if (streq(e->name, name)) return e->type == DT_UNKNOWN ? 1 : e->type;
+	return -ENOENT;
 }
 
 int path_list(struct path_root *r, const char *rel, struct strv *ret)
@@ -607,6 +700,7 @@ int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d)
 	}
 	d->root = r;
 	d->fd = fd;
+	d->listing = NULL;
 	return 0;
 }
 
@@ -617,12 +711,37 @@ void path_dir_close(struct path_dir *d)
 	free(d->rel);
 	d->fd = -1;
 	d->rel = NULL;
+	d->listing = NULL;
+}
+
+/* An attribute is a page at most (sysfs): one read() gives it whole, a
+ * read shorter than asked being a regular file's end, without the second
+ * read that would say so. A longer file is read to its end as any other. */
+static int read_attr(int fd, off_t size, char **ret)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == sizeof(buf)) {
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			return -errno;
+		return read_fd_text_sized(fd, 65536, size, ret, NULL);
+	}
+	if (memchr(buf, '\0', (size_t)n))
+		return -EBADMSG; /* text files never hold NUL bytes */
+	*ret = strndup(buf, (size_t)n);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
 	struct stat st;
-	_cleanup_close_ int fd = open_regular_at(d->fd, name, &st);
+	_cleanup_close_ int fd = open_regular_in(d, name, &st);
 	int k;
 
 	if (fd < 0) {
@@ -631,7 +750,7 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_fd_text_sized(fd, 65536, st.st_size, ret, NULL);
+	k = read_attr(fd, st.st_size, ret);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
@@ -644,7 +763,7 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len)
 {
 	struct stat st;
-	_cleanup_close_ int fd = open_regular_at(d->fd, name, &st);
+	_cleanup_close_ int fd = open_regular_in(d, name, &st);
 	size_t n = 0;
 
 	if (fd < 0) {
@@ -674,7 +793,7 @@ int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_
 
 int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
 {
-	int k = readlink_at(d->fd, name, ret);
+	int k = listed_type(d, name) == -ENOENT ? -ENOENT : readlink_at(d->fd, name, ret);
 
 	if (k == 0)
 		trace_in_dir(d, PATH_TRACE_LINK, name);
@@ -684,8 +803,9 @@ int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
 bool path_dir_exists(struct path_dir *d, const char *name)
 {
 	struct stat st;
+	int t = listed_type(d, name);
 
-	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (t < 0 || (t == 1 && fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0))
 		return false;
 	trace_in_dir(d, PATH_TRACE_EXISTS, name);
 	return true;

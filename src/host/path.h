@@ -110,12 +110,22 @@ int path_resolve(struct path_root *r, const char *rel, char **ret, char **link);
  * when it has hard links. */
 int path_lock(struct path_root *r, const char *rel);
 
+/* The entries of a directory and their types as the kernel lists them
+ * (getdents64), read once by path_dir_scan(); the caller keeps it and can
+ * reuse it for the next directory. */
+struct path_listing {
+	char *buf;
+	size_t len, alloc;
+};
+void path_listing_free(struct path_listing *l);
+
 /* A directory opened once, for reading many attributes of one sysfs object.
  * Attribute names are plain names: they never follow symlinks. */
 struct path_dir {
 	struct path_root *root;
 	int fd;
 	char *rel;
+	const struct path_listing *listing; /* path_dir_scan()'s, or NULL */
 };
 
 int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d);
@@ -129,6 +139,14 @@ int path_dir_readlink(struct path_dir *d, const char *name, char **ret);
 bool path_dir_exists(struct path_dir *d, const char *name);
 /* Names in a subdirectory of d (name may be "."), sorted. */
 int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);
+/* Read d's entries into l, once, right after path_dir_open(): from then on
+ * the reads, links and existence checks in d take a name's absence and type
+ * from l, as fstatat() would say them, with no system call for an absent
+ * attribute (a device's dozen lookups cost a dozen calls less). A file
+ * listed as regular is still opened O_NOFOLLOW and checked to be one; a
+ * file system that gives no types is asked as before. On failure d is read
+ * as without it. l must outlive d's use. */
+int path_dir_scan(struct path_dir *d, struct path_listing *l);
 
 /*
  * Tracing: when enabled, every successful access is recorded as a

@@ -341,7 +341,8 @@ static int load_identity(struct host *h, struct path_dir *d, struct pci_device *
 	return identity_from_attrs(h, d, dev, !ids_read, !class_read, !subsys_read);
 }
 
-static int load_device(struct host *h, struct path_dir *bus, const char *name, bool modalias, struct pci_device *dev)
+static int load_device(struct host *h, struct path_dir *bus, const char *name, unsigned flags,
+		       struct path_listing *listing, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
 	_cleanup_free_ char *group = NULL;
@@ -367,6 +368,11 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, b
 		host_diag(h, rel, "cannot open device directory: %s", path_strerror(k));
 		return k;
 	}
+	/* The directory's entries once: the attributes a device lacks (reset,
+	 * boot_vga, the link's) then cost no lookup each. Unlisted, each is
+	 * asked for as before. */
+	if (path_dir_scan(&d, listing) == -ENOMEM)
+		goto fail;
 	k = load_identity(h, &d, dev);
 	if (k == -ENOMEM)
 		goto fail;
@@ -384,7 +390,7 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, b
 		dev->driver_override = NULL;
 	}
 	/* Only to match modules (HOST_LOAD_MODULES). */
-	if (modalias && read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
+	if ((flags & HOST_LOAD_MODULES) && read_optional(h, &d, "modalias", &dev->modalias) == -ENOMEM)
 		goto fail;
 	if (read_optional(h, &d, "reset_method", &dev->reset_method) == -ENOMEM)
 		goto fail;
@@ -398,7 +404,9 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, b
 	if (pci_is_display(dev) || dev->class >> 8 == 0x0001)
 		read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
 	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
-	if (load_link(h, &d, dev) == -ENOMEM)
+	/* Only the inventory shows them (HOST_LOAD_LINKS): three files a
+	 * PCIe device has that no other command reads. */
+	if ((flags & HOST_LOAD_LINKS) && load_link(h, &d, dev) == -ENOMEM)
 		goto fail;
 
 	k = read_link_base(h, &d, "iommu_group", &group);
@@ -474,10 +482,11 @@ oom:
 	return -ENOMEM;
 }
 
-int pci_load(struct host *h, bool modalias)
+int pci_load(struct host *h, unsigned flags)
 {
 	struct strv names = { 0 };
 	struct path_dir bus = { .fd = -1 };
+	struct path_listing listing = { 0 };
 	int k = path_list(h->root, PCI_DEVICES, &names);
 
 	if (k == -ENOENT)
@@ -494,11 +503,12 @@ int pci_load(struct host *h, bool modalias)
 		struct pci_device *dev = &h->pci[h->npci];
 
 		memset(dev, 0, sizeof(*dev));
-		k = load_device(h, &bus, names.v[i], modalias, dev);
+		k = load_device(h, &bus, names.v[i], flags, &listing, dev);
 		if (k == -ENOMEM) {
 			pci_device_free(dev);
 			strv_clear(&names);
 			path_dir_close(&bus);
+			path_listing_free(&listing);
 			return k;
 		}
 		if (k < 0) {
@@ -509,9 +519,10 @@ int pci_load(struct host *h, bool modalias)
 	}
 	strv_clear(&names);
 	path_dir_close(&bus);
+	path_listing_free(&listing);
 	if (h->npci > 1)
 		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
-	return load_slots(h);
+	return (flags & HOST_LOAD_LINKS) ? load_slots(h) : 0;
 }
 
 bool host_path_exists(struct host *h, const char *path)

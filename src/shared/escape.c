@@ -160,6 +160,76 @@ char *json_escape_text(const char *json)
 	return out;
 }
 
+/* The bytes from s that json_escape_text() keeps as they are: printable
+ * ASCII but the quote and the backslash, which libsmartcols escapes. */
+static size_t json_plain_run(const char *s, const char *end)
+{
+	size_t n = 0;
+
+	while (s + n < end && (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+		n++;
+	return n;
+}
+
+void json_write_value(FILE *f, const char *s, size_t len, bool quoted)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *end = s + len;
+
+	if (quoted)
+		fputc('"', f);
+	while (s < end) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = json_plain_run(s, end);
+		uint32_t cp = 0;
+
+		if (n) {
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		/* What libsmartcols escapes (lib/jsonwrt.c, fputs_quoted_json()):
+		 * the quote, the backslash and the C0 controls. */
+		if (quoted && (c == '"' || c == '\\')) {
+			fputc('\\', f);
+			fputc(c, f);
+			s++;
+			continue;
+		}
+		if (quoted && c < 0x20) {
+			static const char shorthand[] = {
+				['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r'
+			};
+			if (c < sizeof(shorthand) && shorthand[c])
+				fprintf(f, "\\%c", shorthand[c]);
+			else
+				fprintf(f, "\\u00%02x", c);
+			s++;
+			continue;
+		}
+		/* What it leaves raw, mended as json_escape_text() mends it. */
+		n = utf8_char_len(s);
+		if (c == 0x7f)
+			cp = 0x7f;
+		else if (n == 2 && c == 0xc2 && (unsigned char)s[1] < 0xa0)
+			cp = (unsigned char)s[1];
+		else if (bidi_control(s))
+			(void)utf8_decode(s, &cp);
+		if (cp) {
+			fprintf(f, "\\u%04x", (unsigned)cp);
+			s += n;
+		} else if (n) {
+			fwrite(s, 1, n, f);
+			s += n;
+		} else {
+			fprintf(f, "\\\\x%c%c", hex[c >> 4], hex[c & 0xf]);
+			s++;
+		}
+	}
+	if (quoted)
+		fputc('"', f);
+}
+
 const char *text_unfit_reason(const char *s)
 {
 	for (size_t n; *s; s += n) {

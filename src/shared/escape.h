@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The length of the valid UTF-8 character at s (1 to 4), or 0 when the
  * bytes there are not one (a stray continuation byte, a truncated or
@@ -29,6 +30,15 @@ char *text_escape(const char *s, const char *keep);
  * C1 become \u00HH, each invalid byte the text \xHH (as "\\xHH").
  * Valid JSON in, valid UTF-8 JSON out. Heap text; NULL on ENOMEM. */
 char *json_escape_text(const char *json);
+
+/* Write the len bytes at s to f as a cell's value in libsmartcols's JSON
+ * (lib/jsonwrt.c: quoted, its quote, backslash and C0 controls escaped;
+ * unquoted, as it writes a number: raw), mended as json_escape_text() mends
+ * that document: the same bytes, one value at a time, without the whole
+ * document in memory. s[len] is the NUL or a newline, where the value ends
+ * (a character cut there is invalid UTF-8, as at a NUL). The JSON structure
+ * around is the caller's (cli/rows.c). */
+void json_write_value(FILE *f, const char *s, size_t len, bool quoted);
 
 /* Why s cannot go into a document such as libvirt XML: "contains a control
  * character", "is not valid UTF-8"; NULL when it can. Tab and newline are
