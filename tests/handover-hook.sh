@@ -191,8 +191,23 @@ run "$tmp/C.hook" "$esc" prepare begin && until_ok fired && until_ok no_watchers
 ok $? "not started within --timeout 2: the watchdog gives it back, logged with the name escaped" "$LOGGER_LOG"
 : >"$tmp/out"
 run "$tmp/C.hook" "$esc" release end
-[ $? = 0 ] && [ "$(gives)" = 2 ] && grep -q "^not taken$" "$tmp/out"
-ok $? "release after the watchdog's give: give --if-taken says so, exit 0" "$tmp/out"
+[ $? = 0 ] && [ "$(gives)" = 1 ] && grep -q "did not take 0000:00:06.0: nothing to give back" "$tmp/out"
+ok $? "release after the watchdog's give: nothing given twice, exit 0" "$tmp/out"
+
+# Past --timeout, not started, but its QEMU runs (slow to start): no give
+# while it may hold the device; once it is gone, the watchdog gives.
+reset
+sleep 600 &
+qemu=$!
+echo "$qemu" >"$r/run/libvirt/qemu/$hostile.pid"
+run "$tmp/B.hook" "$hostile" prepare begin && sleep 4
+[ "$(gives)" = 0 ] && one_watcher "$tmp/B.hook"
+ok $? "not started within --timeout 2 while its QEMU runs: nothing given yet" "$FAKE_LOG"
+kill "$qemu"
+wait "$qemu" 2>/dev/null
+until_ok fired && until_ok no_watchers "$tmp/B.hook"
+[ "$(gives)" = 1 ] && [ ! -e "$FAKE_TAKEN" ]
+ok $? "... and once that QEMU is gone, the watchdog gives it back" "$LOGGER_LOG"
 
 # QEMU dies and libvirt never releases it: the watchdog gives it back.
 reset
@@ -221,6 +236,12 @@ FAKE_TAKE_FAILS=1 run "$tmp/A.hook" "$hostile" prepare begin
 [ $? = 1 ] && [ ! -e "$state.watch" ] && no_watchers "$tmp/A.hook" &&
 	grep -q "'vfiokit handover take 0000:00:06.0' failed: the guest does not start, the host keeps its display" "$tmp/out"
 ok $? "take fails: the hook fails, says why, starts no watchdog" "$tmp/out"
+# libvirt runs release after a start that failed: the GPU this guest did not
+# take (another guest's, or taken by hand) stays where it is.
+: >"$FAKE_TAKEN"
+run "$tmp/A.hook" "$hostile" release end
+[ $? = 0 ] && [ "$(gives)" = 0 ] && [ -e "$FAKE_TAKEN" ] && grep -q "nothing to give back" "$tmp/out"
+ok $? "release after a failed take: nothing given back (another guest may hold the GPU)" "$FAKE_LOG"
 unset VFIOKIT_HOOK_ROOT
 
 # 5. vm create --single-gpu on the same machine with OVMF and memory.
