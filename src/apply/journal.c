@@ -102,6 +102,12 @@ static int tx_add(struct journal_tx *tx, struct path_root *r, const char *path, 
 		return tx_refuse(tx, k, strdupf("cannot read /%s: %s", real, path_strerror(k)));
 	if (k == 0 && !S_ISREG(st.st_mode))
 		return tx_refuse(tx, -EINVAL, strdupf("/%s is not a regular file: vfiokit does not replace it", real));
+	/* The journal keeps permission bits only (a manifest with more is
+	 * refused as damaged): such a file is not one vfiokit edits. */
+	if (k == 0 && (st.st_mode & 07000))
+		return tx_refuse(tx, -EPERM,
+				 strdupf("/%s has set-user-ID, set-group-ID or sticky bits: vfiokit does not replace it",
+					 real));
 	/* The rename that makes a write atomic would split a hard link: the
 	 * other names would keep the old bytes. */
 	if (k == 0 && st.st_nlink > 1)
@@ -731,6 +737,7 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 {
 	_cleanup_free_ char *rel = entry_rel(id, "manifest"), *text = NULL, *undone = entry_rel(id, "undone");
 	char *save = NULL, *line;
+	size_t total = 0;
 	bool stated = false, v1;
 	struct stat st;
 	int k;
@@ -815,12 +822,21 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 						       &alen))
 					goto bad;
 			}
+			/* The changes in the order vfiokit writes them (0, 1, ...):
+			 * no copy read twice; all copies together at most
+			 * JOURNAL_ENTRY_MAX (below). */
+			if (idx != tx->n)
+				goto bad;
 			unescape(line + off);
 			if (!manifest_path_ok(line + off))
 				goto bad;
+			/* vfiokit never writes set-user-ID, set-group-ID or sticky
+			 * bits: a manifest asking for them is not vfiokit's. */
+			if (((bm | am) & 07000) || bm > 07777 || am > 07777)
+				goto bad;
 			c.path = strdup(line + off);
-			c.before_mode = (mode_t)bm & 07777;
-			c.after_mode = (mode_t)am & 07777;
+			c.before_mode = (mode_t)bm & 0777;
+			c.after_mode = (mode_t)am & 0777;
 			if (!c.path || strv_push(&e->paths, c.path) < 0 || GROW(tx->v, tx->alloc, tx->n + 1) < 0) {
 				free(c.path);
 				return -ENOMEM;
@@ -840,6 +856,16 @@ static int load_entry(struct path_root *r, const char *id, struct journal_tx *tx
 				if (k >= 0 && has)
 					k = read_blob(r, id, idx, "after", c.binary, alen, as, &t->after, &t->after_len,
 						      &why);
+			}
+			if (k >= 0) {
+				total += t->before_len + t->after_len;
+				if (total > JOURNAL_ENTRY_MAX) {
+					e->state = JOURNAL_DAMAGED;
+					free(e->why);
+					e->why = strdupf("its copies pass %u MiB in all (at /%s)", JOURNAL_ENTRY_MAX >> 20,
+							 c.path);
+					return -EBADMSG;
+				}
 			}
 			if (k < 0) {
 				if (k == -ENOMEM)

@@ -34,6 +34,8 @@
  * file it keeps (a ROM: a PCI ROM BAR is at most 16 MiB). */
 #define JOURNAL_TEXT_MAX (64u << 20)
 #define JOURNAL_BINARY_MAX (16u << 20)
+/* All copies of one entry, as a manifest may name them. */
+#define JOURNAL_ENTRY_MAX (256u << 20)
 
 struct journal_change {
 	char *path;          /* root-relative */

@@ -261,6 +261,12 @@ static void test_damaged(void **state)
 		{ "sed -i 's/^file 0 binary/file 0 text/' '%s/%s/manifest'",
 		  "the copy 0.after of a text file holds NUL bytes" },
 		{ "rm '%s/%s/0.after'", "the copy 0.after of /" ROM_PATH " cannot be read" },
+		/* A mode vfiokit never writes: set-user-ID for the undo to create. */
+		{ "sed -i 's/^file 0 binary 0 644 - - 1 644 /file 0 binary 0 6755 - - 1 644 /' '%s/%s/manifest'",
+		  "its manifest has a line vfiokit cannot read" },
+		/* One copy named by a second line: each change once, in order. */
+		{ "sed -i 's/^\\(file \\)0\\( binary .*\\)$/&\\n\\10\\2/' '%s/%s/manifest'",
+		  "its manifest has a line vfiokit cannot read" },
 	};
 	struct file rom = load(EFI_E1000E);
 
