@@ -41,6 +41,16 @@ static int modprobe(bool remove, const char *module, char **detail)
 	return handover_ops->run(argv, detail);
 }
 
+/* A driver the device never had, loaded as the kernel would load it by
+ * its alias: modprobe -b keeps the user's blacklist (nouveau blacklisted
+ * for a card without a driver stays unloaded). */
+static int modprobe_fallback(const char *module, char **detail)
+{
+	char *argv[] = { (char *)"modprobe", (char *)"-b", (char *)module, NULL };
+
+	return handover_ops->run(argv, detail);
+}
+
 /* The boot framebuffer (s->value for give, s->undo_value for take's undo)
  * bound again; when its platform device or driver is gone (-ENODEV,
  * -ENOENT: the kernel removed it when vfio-pci took the VGA device), the
@@ -70,10 +80,10 @@ static int restore_fb(struct host *h, struct handover_plan *p, const struct hand
 	}
 	if (!s->fallback)
 		return k;
-	if ((k = modprobe(false, s->fallback, detail)) < 0 ||
+	if ((k = modprobe_fallback(s->fallback, detail)) < 0 ||
 	    (k = rebind_ops->write_attr(h->root, "sys/bus/pci/drivers_probe", addr)) < 0)
 		return k;
-	*how = strdupf("modprobe %s; echo %s > /sys/bus/pci/drivers_probe (the kernel had removed the boot "
+	*how = strdupf("modprobe -b %s; echo %s > /sys/bus/pci/drivers_probe (the kernel had removed the boot "
 		       "framebuffer %s when vfio-pci took %s: %s's driver shows the console)",
 		       s->fallback, addr, fb, addr, addr);
 	return *how ? 0 : -ENOMEM;
@@ -190,6 +200,19 @@ int handover_execute(struct host *h, struct handover_plan *p, struct handover_re
 		k = run_step(h, p, &p->steps[i], res);
 		if (k == 0)
 			continue;
+		/* give goes on without the boot framebuffer: fbcon, the display
+		 * manager and the record's removal still matter more than it. */
+		if (p->give && p->steps[i].kind == HANDOVER_RESTORE_FB && k != -ENOMEM) {
+			char *note = strdupf("the boot framebuffer did not come back (%s): the console stays dark until "
+					     "its driver is loaded or the host reboots",
+					     strerror(-k));
+			if (!note || strv_push_take(&res->notes, note) < 0) {
+				k = -ENOMEM;
+				break;
+			}
+			k = 0;
+			continue;
+		}
 		/* Every failure rolls back, ENOMEM too (the kernel answers it). */
 		res->failed = true;
 		res->step = i;

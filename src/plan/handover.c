@@ -348,7 +348,7 @@ char *handover_step_describe(const struct host *h, const struct handover_plan *p
 	case HANDOVER_RESTORE_FB:
 		if (!s->fallback)
 			return strdupf("echo %s > /%s", s->value, s->path);
-		return strdupf("echo %s > /%s, or if the kernel has removed it: modprobe %s; echo %s > "
+		return strdupf("echo %s > /%s, or if the kernel has removed it: modprobe -b %s; echo %s > "
 			       "/sys/bus/pci/drivers_probe",
 			       s->value, s->path, s->fallback, h->pci[p->dev].name);
 	case HANDOVER_UNLOAD:

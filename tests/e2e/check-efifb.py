@@ -106,14 +106,14 @@ ok(c["rc"] == 0 and "framebuffer" not in c["out"] and "fbcon" not in c["out"] an
 
 c = case("give-dry")
 ok(c["rc"] == 0 and "echo efi-framebuffer.0 > /sys/bus/platform/drivers/efi-framebuffer/bind, or if the kernel has "
-   "removed it: modprobe bochs; echo 0000:00:06.0 > /sys/bus/pci/drivers_probe" in c["out"],
+   "removed it: modprobe -b bochs; echo 0000:00:06.0 > /sys/bus/pci/drivers_probe" in c["out"],
    "give --dry-run: the boot framebuffer back, or the device's own driver (bochs)", show(c))
 
 c = case("give")
 d = c["d"]
 gone = case("take")["d"].get("platform") == "efi-framebuffer.0 gone"
 back_efifb = d.get("platform") == "efi-framebuffer.0 efi-framebuffer" and efifb_range(d) == fbrange
-back_bochs = (gone and d.get("drivers", "").startswith("bochs-drm ") and "modprobe bochs" in c["out"]
+back_bochs = (gone and d.get("drivers", "").startswith("bochs-drm ") and "modprobe -b bochs" in c["out"]
               and "the kernel had removed the boot framebuffer efi-framebuffer.0" in c["out"])
 ok(c["rc"] == 0 and "0000:00:06.0 is back on the host" in c["out"] and d.get("drivers", "").endswith(" snd_hda_intel")
    and (back_efifb or back_bochs) and len(d["fb"]) == 1 and fbcon_bound(d) and d["record"] == ["none"],

@@ -151,7 +151,7 @@ static int fake_run(char *const argv[], char **errmsg)
 	snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "\n");
 	if (i == 5 && streq(argv[2], "systemctl"))
 		dm_running = streq(argv[3], "start");
-	if (i == 2 && streq(argv[0], "modprobe") && streq(argv[1], "bochs"))
+	if (i == 3 && streq(argv[0], "modprobe") && streq(argv[1], "-b") && streq(argv[2], "bochs"))
 		bochs_loaded = true;
 	return 0;
 }
@@ -470,7 +470,7 @@ static void test_plan_efifb(void **state)
 	assert_string_equal(p.steps[2].path, "sys/class/vtconsole/vtcon1/bind");
 	desc = handover_step_describe(h, &p, &p.steps[1]);
 	assert_string_equal(desc, "echo efi-framebuffer.0 > /sys/bus/platform/drivers/efi-framebuffer/bind, or if the "
-				  "kernel has removed it: modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe");
+				  "kernel has removed it: modprobe -b bochs; echo " GPU " > /sys/bus/pci/drivers_probe");
 	handover_plan_clear(&p);
 	/* A record whose boot framebuffer is not "DEVICE DRIVER": refused. */
 	error_clear(&err);
@@ -500,7 +500,7 @@ static void assert_efifb_back(struct path_root *r, const struct handover_result 
 	assert_int_equal(res->bind.rollback_errors.n, 0);
 	for (size_t i = 0; i < res->rolled_back.n; i++)
 		said |= strstr(res->rolled_back.v[i],
-			       "modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe (the "
+			       "modprobe -b bochs; echo " GPU " > /sys/bus/pci/drivers_probe (the "
 			       "kernel had removed the boot framebuffer efi-framebuffer.0") != NULL;
 	assert_int_equal(said, removed);
 	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
@@ -594,7 +594,7 @@ static void test_take_give_efifb(void **state)
 	assert_int_equal(handover_execute(h, &p, &res), 0);
 	assert_false(res.failed);
 	assert_int_equal(res.notes.n, 1);
-	assert_non_null(strstr(res.notes.v[0], "modprobe bochs; echo " GPU " > /sys/bus/pci/drivers_probe"));
+	assert_non_null(strstr(res.notes.v[0], "modprobe -b bochs; echo " GPU " > /sys/bus/pci/drivers_probe"));
 	handover_result_clear(&res);
 	handover_plan_clear(&p);
 	free(d0);
