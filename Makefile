@@ -13,7 +13,7 @@ SAMPLE     ?= tests/fixtures/hosts/article
 # mmdebstrap, partitions it with sfdisk and fills its ESP with mtools).
 BUILD_DEPS = meson ninja-build pkg-config gcc libpci-dev libsmartcols-dev libxml2-dev libvirt-dev libjson-c-dev scdoc pci.ids tar gzip
 TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util-linux systemd clang clang-format-14 libclang-rt-14-dev \
-	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients ovmf shellcheck \
+	     ipxe-qemu seabios vgabios qemu-system-data libvirt-clients libxml2-utils ovmf shellcheck \
 	     mmdebstrap fdisk dosfstools mtools qemu-utils zsh chromium ansible-core
 # The packages' test (tests/packages.sh): dpkg-buildpackage builds the .deb
 # (debhelper, and build-essential that dpkg-checkbuilddeps requires; no
