@@ -46,6 +46,7 @@ stdenv.mkDerivation {
       share/man/man1/vfiokit-inventory.1.gz \
       share/man/man1/vfiokit-journal.1.gz \
       share/man/man1/vfiokit-next.1.gz \
+      share/man/man1/vfiokit-report.1.gz \
       share/man/man1/vfiokit-rom.1.gz \
       share/man/man1/vfiokit-setup.1.gz \
       share/man/man1/vfiokit-snapshot.1.gz \
