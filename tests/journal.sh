@@ -18,6 +18,8 @@ cache=${VFIOKIT_E2E_CACHE:-/var/tmp/vfiokit-e2e}
 fast=/dev/shm
 [ -d "$fast" ] && [ -w "$fast" ] || fast=${TMPDIR:-/tmp}
 tmp=$(mktemp -d -p "$fast") || exit 1
+# The sanitizer build's run: make check sets ASAN_OPTIONS for it alone.
+sanitizer_run=${ASAN_OPTIONS:+yes}
 # An AddressSanitizer build next to LD_PRELOAD=failat.so.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 trap 'rm -rf "$tmp"' EXIT
@@ -79,7 +81,7 @@ tree "$tmp/applied" >"$tmp/applied.tree"
 # third in the sanitizer build's (make check sets ASAN_OPTIONS there), which
 # looks for memory errors on the same paths at a third of the cost.
 kstep=1
-[ -z "${ASAN_OPTIONS-}" ] || kstep=3
+[ -z "$sanitizer_run" ] || kstep=3
 
 # 1. Killed in setup --apply at every call that changes the file system.
 i=1 points=0 restored=0 left=0 bad=
@@ -405,7 +407,7 @@ PY
 	# build's run (make check sets ASAN_OPTIONS there), which looks for
 	# memory errors on the same path at a seventh of the cost.
 	step=1
-	[ -z "${ASAN_OPTIONS-}" ] || step=7
+	[ -z "$sanitizer_run" ] || step=7
 	i=1 points=0 restored=0 left=0 bad=
 	while [ $i -lt 200 ]; do
 		w="$tmp/w"
