@@ -22,7 +22,7 @@ TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util
 TEST_DEPS += build-essential debhelper rpm
 FUZZ_SECONDS ?= 15
 
-.PHONY: all demo check check-boot check-configure deps test-deps build clean fuzz
+.PHONY: all demo check check-boot check-configure check-deps-first deps test-deps build clean fuzz fuzz-build
 
 all: build
 
@@ -75,8 +75,13 @@ $(BUILD_SAN)/build.ninja:
 
 # `make demo` may have configured $(BUILD) before the test packages were
 # there (tests=auto then turns the tests off): check requires them, so that
-# a missing cmocka is an error here, never "No tests defined".
-check-configure: test-deps $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
+# a missing cmocka is an error here, never "No tests defined". Configuring
+# needs only cmocka of the test packages; check installs the others while
+# both builds compile (apt downloads and unpacks, the compilers use the CPU).
+check-deps-first: deps
+	$(call apt_install,libcmocka-dev)
+
+check-configure: check-deps-first $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
 	meson configure $(BUILD) -Dtests=enabled
 	meson configure $(BUILD_SAN) -Dtests=enabled
 
@@ -89,15 +94,20 @@ check-configure: test-deps $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
 # the end) and meson-logs/e2e-boot.json. Its disks (the root file system
 # from the package registry with mmdebstrap at nice 10, then the systemd-boot
 # disk in a chroot, then the GRUB disk and its one first boot) are made from
-# the start, beside the builds and the quick suites; the suite waits for a
+# the start of the tests, beside the plain suites; the suite waits for a
 # disk still being made (a lock per family), and makes one that failed.
 check: check-configure
+	@rm -f $(BUILD)/.test-deps-rc; \
+	($(MAKE) --no-print-directory test-deps >$(BUILD)/test-deps.log 2>&1; echo $$? >$(BUILD)/.test-deps-rc) &
 	ninja -C $(BUILD)
+	ninja -C $(BUILD_SAN)
+	@echo "waiting for the test packages (make test-deps, in the background since the builds began)..."; \
+	while [ ! -s $(BUILD)/.test-deps-rc ]; do sleep 2; done; cat $(BUILD)/test-deps.log; \
+	test "$$(cat $(BUILD)/.test-deps-rc)" = 0 || { echo "make check: the test packages could not be installed (above)" >&2; exit 1; }
 	@(c=$${VFIOKIT_E2E_BOOT_CACHE:-$(BUILD)/e2e-boot}; for f in sdboot grub; do \
 		sh tests/e2e/boot-image.sh $$f "$$c" >>$(BUILD)/e2e-boot-images.out 2>&1 || \
 		echo "the reboot suite's $$f disk could not be made now: the suite tries again" >>$(BUILD)/e2e-boot-images.out; \
 	done) &
-	ninja -C $(BUILD_SAN)
 	meson test -C $(BUILD) --no-rebuild --print-errorlogs --no-suite e2e-boot; echo $$? > $(BUILD)/.check-rc
 	@rm -f $(BUILD)/.boot-rc $(BUILD)/meson-logs/e2e-boot.json
 	@(meson test -C $(BUILD) --no-rebuild --print-errorlogs --suite e2e-boot --logbase e2e-boot \
@@ -115,7 +125,7 @@ check: check-configure
 
 # Only the reboot suite (also part of check): a Debian 12 disk through its
 # own bootloader, setup --apply, reboot, verify, undo, reboot.
-check-boot: check-configure
+check-boot: check-configure test-deps
 	ninja -C $(BUILD)
 	meson test -C $(BUILD) --print-errorlogs --suite e2e-boot
 
@@ -123,8 +133,8 @@ check-boot: check-configure
 # edit and the host model, for a fixed time each (FUZZ_SECONDS), from the
 # seeds and with the dictionaries in tests/fuzz. Corpora grow in $(BUILD)/fuzz.
 FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
-FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-	-Isrc
+FUZZ_SAN = address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Isrc
+FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN)
 # The host model: every reader, through path.c; boot.c reads the files the
 # bootloader and initramfs backends' table names (src/plan/boot), whose plan
 # functions bring setup's planner and the text edits with them: host, shared
@@ -149,26 +159,46 @@ define fuzz_run
 		$(BUILD)/fuzz/corpus-$(1) $(3) >$(BUILD)/fuzz/log-$(1) 2>&1; echo $$? >$(BUILD)/fuzz/$(1).rc; \
 	echo "$(1):"; grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Done' $(BUILD)/fuzz/log-$(1)
 endef
+# Each source is compiled once (-fsanitize=fuzzer-no-link, under
+# $(BUILD)/fuzz/obj, its header dependencies kept) and the harnesses are
+# linked from those objects, two at a time: the ten harnesses share most of
+# their sources (compiling each harness's whole list took 140 s of CPU).
+FUZZ_OBJ = $(BUILD)/fuzz/obj
+fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
+FUZZ_BINS = $(addprefix $(BUILD)/fuzz/fuzz-,parse rom firmware confedit iso vm-edit host doctor journal inventory)
+$(FUZZ_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP $(FUZZ_CFLAGS) -c $< -o $@
+FUZZ_CFLAGS = $$(pkg-config --cflags libpci json-c libxml-2.0)
+-include $(shell find $(FUZZ_OBJ) -name '*.d' 2>/dev/null)
+$(BUILD)/fuzz/fuzz-parse: tests/fuzz/fuzz-parse.c $(call fuzz_objs,$(FUZZ_SRC))
+	$(FUZZ_CC) $^ -o $@
+$(BUILD)/fuzz/fuzz-rom: tests/fuzz/fuzz-rom.c $(call fuzz_objs,src/rom/rom.c $(FUZZ_SRC))
+	$(FUZZ_CC) $^ -o $@
+$(BUILD)/fuzz/fuzz-firmware: tests/fuzz/fuzz-firmware.c $(call fuzz_objs,src/host/firmware.c src/host/path.c $(FUZZ_SRC))
+	$(FUZZ_CC) $^ $$(pkg-config --cflags --libs json-c) -o $@
+$(BUILD)/fuzz/fuzz-confedit: tests/fuzz/fuzz-confedit.c $(call fuzz_objs,src/plan/confedit.c $(FUZZ_SRC))
+	$(FUZZ_CC) $^ -o $@
+$(BUILD)/fuzz/fuzz-iso: tests/fuzz/fuzz-iso.c $(call fuzz_objs,src/host/iso.c src/host/path.c $(FUZZ_SRC))
+	$(FUZZ_CC) $^ -o $@
+$(BUILD)/fuzz/fuzz-vm-edit: tests/fuzz/fuzz-vm-edit.c $(call fuzz_objs,$(FUZZ_HOST_SRC) src/plan/vm.c src/plan/bind.c \
+		src/plan/pin.c src/emit/domain.c src/emit/cputune.c src/emit/memory.c src/emit/xml.c)
+	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' $^ $(FUZZ_LIBS) -o $@
+$(BUILD)/fuzz/fuzz-host: tests/fuzz/fuzz-host.c $(call fuzz_objs,$(FUZZ_HOST_SRC))
+	$(FUZZ_CC) $^ $(FUZZ_LIBS) -o $@
+$(BUILD)/fuzz/fuzz-doctor: tests/fuzz/fuzz-doctor.c $(call fuzz_objs,$(FUZZ_HOST_SRC) src/plan/doctor.c src/plan/vendor-reset.c)
+	$(FUZZ_CC) $^ $(FUZZ_LIBS) -o $@
+$(BUILD)/fuzz/fuzz-journal: tests/fuzz/fuzz-journal.c $(call fuzz_objs,src/apply/journal.c src/emit/diff.c src/host/path.c $(FUZZ_SRC))
+	$(FUZZ_CC) $^ -o $@
+$(BUILD)/fuzz/fuzz-inventory: tests/fuzz/fuzz-inventory.c $(call fuzz_objs,$(FUZZ_HOST_SRC) src/plan/inventory.c \
+		src/emit/inventory.c src/emit/export.c)
+	$(FUZZ_CC) $^ $(FUZZ_LIBS) -o $@
+fuzz-build: $(FUZZ_BINS)
+
 # Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
 fuzz: $(BUILD)/build.ninja
 	ninja -C $(BUILD) $(FUZZ_TMPL:$(BUILD)/%=%)
-	@mkdir -p $(BUILD)/fuzz
-	$(FUZZ_CC) tests/fuzz/fuzz-parse.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-parse
-	$(FUZZ_CC) tests/fuzz/fuzz-rom.c src/rom/rom.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-rom
-	$(FUZZ_CC) tests/fuzz/fuzz-firmware.c src/host/firmware.c src/host/path.c $(FUZZ_SRC) $$(pkg-config --cflags --libs json-c) \
-		-o $(BUILD)/fuzz/fuzz-firmware
-	$(FUZZ_CC) tests/fuzz/fuzz-confedit.c src/plan/confedit.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-confedit
-	$(FUZZ_CC) tests/fuzz/fuzz-iso.c src/host/iso.c src/host/path.c $(FUZZ_SRC) -o $(BUILD)/fuzz/fuzz-iso
-	$(FUZZ_CC) -DFUZZ_HOST='"$(abspath $(FUZZ_VM_HOST))"' tests/fuzz/fuzz-vm-edit.c $(FUZZ_HOST_SRC) \
-		src/plan/vm.c src/plan/bind.c src/plan/pin.c src/emit/domain.c src/emit/cputune.c src/emit/memory.c src/emit/xml.c \
-		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-vm-edit
-	$(FUZZ_CC) tests/fuzz/fuzz-host.c $(FUZZ_HOST_SRC) $(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-host
-	$(FUZZ_CC) tests/fuzz/fuzz-doctor.c $(FUZZ_HOST_SRC) src/plan/doctor.c src/plan/vendor-reset.c $(FUZZ_LIBS) \
-		-o $(BUILD)/fuzz/fuzz-doctor
-	$(FUZZ_CC) tests/fuzz/fuzz-journal.c src/apply/journal.c src/emit/diff.c src/host/path.c $(FUZZ_SRC) \
-		-o $(BUILD)/fuzz/fuzz-journal
-	$(FUZZ_CC) tests/fuzz/fuzz-inventory.c $(FUZZ_HOST_SRC) src/plan/inventory.c src/emit/inventory.c src/emit/export.c \
-		$(FUZZ_LIBS) -o $(BUILD)/fuzz/fuzz-inventory
+	$(MAKE) --no-print-directory -j2 fuzz-build
 	@rm -rf $(FUZZ_VM_HOST) $(BUILD)/fuzz/cpu && cp -a $(SAMPLE) $(FUZZ_VM_HOST) && \
 		python3 tests/fixtures/mkcpu.py tests/fixtures/cpus/article-i7-8700k.lscpu $(BUILD)/fuzz/cpu >/dev/null && \
 		cp -a $(BUILD)/fuzz/cpu/sys/devices/system/cpu $(BUILD)/fuzz/cpu/sys/devices/system/node \
