@@ -625,7 +625,12 @@ if [ -n "$pkg" ] && [ -z "$kdeb" ]; then
 	(cd "$cache" && flock .download sh -c "ls ${pkg}_*.deb >/dev/null 2>&1 || apt-get download $pkg" >/dev/null 2>&1)
 	kdeb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -1)
 fi
-if [ -n "$kdeb" ] && [ -x /sbin/depmod ]; then
+if [ -n "${VFIOKIT_TEST_SANITIZER:-}" ]; then
+	# vfiokit's part is one setup --apply, run in the cases above; the rest
+	# is dracut's, the same in both builds.
+	n=$((n + 1)); echo "ok $n # SKIP $VFIOKIT_TEST_SANITIZER"
+	n=$((n + 1)); echo "ok $n # SKIP $VFIOKIT_TEST_SANITIZER"
+elif [ -n "$kdeb" ] && [ -x /sbin/depmod ]; then
 	dpkg-deb -x "$kdeb" "$tmp/k"
 	rel=${pkg#linux-image-}
 	/sbin/depmod -b "$tmp/k" "$rel"
