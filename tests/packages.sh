@@ -6,8 +6,8 @@
 # meson.build's version and install exactly those paths:
 # - debian/: Build-Depends against the Makefile's BUILD_DEPS; built for real with `dpkg-buildpackage -b -us -uc` from a copy
 #   of the tree (git's files, or the tree without its build directories),
-#   DEB_BUILD_OPTIONS="nocheck parallel=2" (debian/rules then configures
-#   without the tests: the build is the cost); the .deb's files (dpkg-deb -c),
+#   DEB_BUILD_OPTIONS="nocheck noopt parallel=2" (debian/rules then configures
+#   without the tests, -O0: the build is the cost); the .deb's files (dpkg-deb -c),
 #   its control fields (dpkg-deb -I), and the program it carries run
 #   (dpkg-deb -x) on the article's machine against the build's own.
 # - packaging/rpm/vfiokit.spec: parsed by rpm's rpmspec -P (Debian's rpm)
@@ -178,10 +178,10 @@ else
 	(cd "$src" && tar -cf - --exclude=./build --exclude='./build-*' --exclude='./obj-*' --exclude="./$rel" .) |
 		tar -xf - -C "$tmp/deb/src"
 fi
-(cd "$tmp/deb/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc) >"$tmp/deb/log" 2>&1
+(cd "$tmp/deb/src" && DEB_BUILD_OPTIONS="nocheck noopt parallel=2" dpkg-buildpackage -b -us -uc) >"$tmp/deb/log" 2>&1
 rc=$?
 tail -n 30 "$tmp/deb/log" >"$tmp/deb/log.tail"
-ok $rc "dpkg-buildpackage -b -us -uc (DEB_BUILD_OPTIONS=\"nocheck parallel=2\")" "$tmp/deb/log.tail"
+ok $rc "dpkg-buildpackage -b -us -uc (DEB_BUILD_OPTIONS=\"nocheck noopt parallel=2\")" "$tmp/deb/log.tail"
 deb=$tmp/deb/vfiokit_${version}_$(dpkg --print-architecture).deb
 if [ $rc != 0 ] || [ ! -f "$deb" ]; then
 	[ $rc = 0 ] && ok 1 "the .deb ${deb##*/} was written"
