@@ -238,10 +238,7 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 				    online));
 	if (rq->pin) {
 		struct pin_request pr = { .nvcpus = p->vcpus, .prefer_node = h->pci[p->devices.items[0].dev].numa_node };
-		char *m = NULL;
-		int k = pin_plan_make(&h->topo, &pr, &p->pin, &m);
-		if (k == -EINVAL)
-			return fail(err, -EPERM, ERROR_FAILED, m);
+		int k = pin_plan_make(&h->topo, &pr, &p->pin, err);
 		if (k != 0)
 			return k;
 		p->pinned = true;
@@ -291,10 +288,7 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	if (!rq->hugepages)
 		return 0;
 	struct hugepage_request hr = { .memory = bytes };
-	char *m = NULL;
-	int k = hugepage_plan_make(h, &hr, &p->hp, &m);
-	if (k == -EINVAL)
-		return fail(err, -EPERM, ERROR_FAILED, m);
+	int k = hugepage_plan_make(h, &hr, &p->hp, err);
 	if (k != 0)
 		return k;
 	p->huge = true;
