@@ -850,22 +850,14 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	    (k = plan_evdev(h, rq, &p, err)) != 0 || (k = plan_host_input(h, rq, &p, err)) != 0)
 		goto out;
 	struct strv skipped = { 0 };
-	char *fw_err = NULL;
-	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, &fw_err);
+	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, err);
 	if (k == -ENOENT && skipped.n) {
 		_cleanup_free_ char *list = strv_join(&skipped, "; ");
-		char *m = list ? strdupf("%s; descriptors passed over: %s", fw_err, list) : NULL;
-		if (m) {
-			free(fw_err);
-			fw_err = m;
-		}
+		char *m = list ? strdupf("%s; descriptors passed over: %s", err->msg, list) : NULL;
+		if (m)
+			error_take(err, -ENOENT, ERROR_FAILED, m);
 	}
 	strv_clear(&skipped);
-	if (k == -ENOENT) {
-		k = fail(err, -ENOENT, ERROR_FAILED, fw_err);
-		goto out;
-	}
-	free(fw_err);
 	if (k < 0 || (k = check_machine_texts(&p, err)) != 0)
 		goto out;
 	if (!(p.nvram = strdupf("%s/%s_VARS.fd", rq->nvram_dir ? rq->nvram_dir : NVRAM_DIR, esc)) ||
