@@ -168,8 +168,8 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			if (tx.err)
-				cli_error("%s", tx.err);
+			if (tx.err.msg)
+				cli_error("%s", tx.err.msg);
 			else
 				cli_error("cannot read /%s: %s; run it again as root (sudo)",
 					  p->files[i].path, path_strerror(k));

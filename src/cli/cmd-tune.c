@@ -546,8 +546,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
 		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
 			bool oom = !tx.command || !rel || k == -ENOMEM;
-			if (!oom && tx.err)
-				cli_error("%s", tx.err);
+			if (!oom && tx.err.msg)
+				cli_error("%s", tx.err.msg);
 			else if (!oom)
 				cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
 			journal_tx_free(&tx);

@@ -517,7 +517,7 @@ static int rom_copy(struct path_root *root, const struct vm_plan *p, const uint8
 	if (k == -ENOMEM)
 		return cli_error("out of memory"), EXIT_PROBLEM;
 	if (k < 0)
-		return cli_error("%s", tx->err ? tx->err : "cannot place the ROM"), EXIT_PROBLEM;
+		return cli_error("%s", tx->err.msg ? tx->err.msg : "cannot place the ROM"), EXIT_PROBLEM;
 	return 0;
 }
 
@@ -578,7 +578,7 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			cli_error("%s", tx->err ? tx->err : "cannot read a host file");
+			cli_error("%s", tx->err.msg ? tx->err.msg : "cannot read a host file");
 			goto out;
 		}
 	}
