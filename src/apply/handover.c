@@ -23,32 +23,32 @@ void handover_result_clear(struct handover_result *res)
 	*res = (struct handover_result){ 0 };
 }
 
-static int systemctl(const char *verb, const char *unit, char **detail)
+static int systemctl(const char *verb, const char *unit, struct error *err)
 {
 	char secs[16];
 	char *argv[] = { (char *)"timeout", secs, (char *)"systemctl", (char *)verb, (char *)unit, NULL };
 
 	snprintf(secs, sizeof(secs), "%d", HANDOVER_UNIT_TIMEOUT);
-	return handover_ops->run(argv, detail);
+	return handover_ops->run(argv, err);
 }
 
-static int modprobe(bool remove, const char *module, char **detail)
+static int modprobe(bool remove, const char *module, struct error *err)
 {
 	char *argv[] = { (char *)"modprobe", (char *)(remove ? "-r" : module), (char *)module, NULL };
 
 	if (!remove)
 		argv[2] = NULL;
-	return handover_ops->run(argv, detail);
+	return handover_ops->run(argv, err);
 }
 
 /* A driver the device never had, loaded as the kernel would load it by
  * its alias: modprobe -b keeps the user's blacklist (nouveau blacklisted
  * for a card without a driver stays unloaded). */
-static int modprobe_fallback(const char *module, char **detail)
+static int modprobe_fallback(const char *module, struct error *err)
 {
 	char *argv[] = { (char *)"modprobe", (char *)"-b", (char *)module, NULL };
 
-	return handover_ops->run(argv, detail);
+	return handover_ops->run(argv, err);
 }
 
 /* The boot framebuffer (s->value for give, s->undo_value for take's undo)
@@ -57,7 +57,8 @@ static int modprobe_fallback(const char *module, char **detail)
  * fallback module loaded and the device probed, so that its own driver
  * shows the console; a device that had a driver before take is back on it
  * already. *how says which. */
-static int restore_fb(struct host *h, struct handover_plan *p, const struct handover_step *s, char **how, char **detail)
+static int restore_fb(struct host *h, struct handover_plan *p, const struct handover_step *s, char **how,
+		      struct error *err)
 {
 	const char *addr = h->pci[p->dev].name;
 	const char *path = s->kind == HANDOVER_RELEASE_FB ? s->undo_path : s->path;
@@ -80,7 +81,7 @@ static int restore_fb(struct host *h, struct handover_plan *p, const struct hand
 	}
 	if (!s->fallback)
 		return k;
-	if ((k = modprobe_fallback(s->fallback, detail)) < 0 ||
+	if ((k = modprobe_fallback(s->fallback, err)) < 0 ||
 	    (k = rebind_ops->write_attr(h->root, "sys/bus/pci/drivers_probe", addr)) < 0)
 		return k;
 	*how = strdupf("modprobe -b %s; echo %s > /sys/bus/pci/drivers_probe (the kernel had removed the boot "
@@ -89,7 +90,9 @@ static int restore_fb(struct host *h, struct handover_plan *p, const struct hand
 	return *how ? 0 : -ENOMEM;
 }
 
-static int run_step(struct host *h, struct handover_plan *p, const struct handover_step *s, struct handover_result *res)
+/* A command's failure in err, said in res->detail. */
+static int step(struct host *h, struct handover_plan *p, const struct handover_step *s, struct handover_result *res,
+		struct error *err)
 {
 	int k;
 
@@ -100,23 +103,23 @@ static int run_step(struct host *h, struct handover_plan *p, const struct handov
 		k = path_unlink(h->root, s->path);
 		return k == -ENOENT ? 0 : k;
 	case HANDOVER_STOP_UNIT:
-		return systemctl("stop", s->name, &res->detail);
+		return systemctl("stop", s->name, err);
 	case HANDOVER_START_UNIT:
-		return systemctl("start", s->name, &res->detail);
+		return systemctl("start", s->name, err);
 	case HANDOVER_WRITE:
 	case HANDOVER_RELEASE_FB:
 		return rebind_ops->write_attr(h->root, s->path, s->value);
 	case HANDOVER_RESTORE_FB: {
 		_cleanup_free_ char *how = NULL;
-		k = restore_fb(h, p, s, &how, &res->detail);
+		k = restore_fb(h, p, s, &how, err);
 		if (k == 0 && !startswith(how, "echo "))
 			return strv_push_take(&res->notes, TAKE_PTR(how));
 		return k;
 	}
 	case HANDOVER_UNLOAD:
-		return modprobe(true, s->name, &res->detail);
+		return modprobe(true, s->name, err);
 	case HANDOVER_LOAD:
-		return modprobe(false, s->name, &res->detail);
+		return modprobe(false, s->name, err);
 	case HANDOVER_BIND:
 		if (p->bind.nsteps == 0)
 			return 0;
@@ -134,11 +137,23 @@ static int run_step(struct host *h, struct handover_plan *p, const struct handov
 	return -EINVAL;
 }
 
+static int run_step(struct host *h, struct handover_plan *p, const struct handover_step *s, struct handover_result *res)
+{
+	_cleanup_error_ struct error e = { 0 };
+	int k = step(h, p, s, res, &e);
+
+	if (e.msg) {
+		free(res->detail);
+		res->detail = TAKE_PTR(e.msg);
+	}
+	return k;
+}
+
 /* Undo one step of take that ran. */
 static int undo_step(struct host *h, struct handover_plan *p, const struct handover_step *s,
 		     struct handover_result *res)
 {
-	_cleanup_free_ char *detail = NULL;
+	_cleanup_error_ struct error detail = { 0 };
 	int k = 0;
 
 	switch (s->kind) {
@@ -152,7 +167,7 @@ static int undo_step(struct host *h, struct handover_plan *p, const struct hando
 	case HANDOVER_STOP_UNIT:
 		if ((k = systemctl("start", s->name, &detail)) < 0)
 			return strv_push_take(&res->rollback_errors, strdupf("cannot start %s again: %s", s->name,
-									     detail ? detail : strerror(-k)));
+									     detail.msg ? detail.msg : strerror(-k)));
 		return strv_push_take(&res->rolled_back, strdupf("started %s", s->name));
 	case HANDOVER_WRITE:
 		if (!s->undo_path)
@@ -169,7 +184,7 @@ static int undo_step(struct host *h, struct handover_plan *p, const struct hando
 		if (k < 0)
 			return strv_push_take(&res->rollback_errors,
 					      strdupf("cannot bind the boot framebuffer %s again: %s%s", s->undo_value,
-						      detail ? detail : strerror(-k),
+						      detail.msg ? detail.msg : strerror(-k),
 						      s->fallback ? "" :
 								    " (and no driver matches the device's modalias)"));
 		return strv_push_take(&res->rolled_back, TAKE_PTR(how));
@@ -177,7 +192,7 @@ static int undo_step(struct host *h, struct handover_plan *p, const struct hando
 	case HANDOVER_UNLOAD:
 		if ((k = modprobe(false, s->name, &detail)) < 0)
 			return strv_push_take(&res->rollback_errors, strdupf("cannot load %s again: %s", s->name,
-									     detail ? detail : strerror(-k)));
+									     detail.msg ? detail.msg : strerror(-k)));
 		return strv_push_take(&res->rolled_back, strdupf("modprobe %s", s->name));
 	default:
 		return 0; /* the bind step rolled itself back */

@@ -19,7 +19,7 @@ struct handover_result {
 /* The commands it runs (systemctl, modprobe), replaceable by tests as
  * rebind_ops replaces the sysfs writes. argv as for execvp. */
 struct handover_ops {
-	int (*run)(char *const argv[], char **errmsg);
+	int (*run)(char *const argv[], struct error *err);
 };
 extern const struct handover_ops *handover_ops;
 

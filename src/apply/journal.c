@@ -63,9 +63,7 @@ static char *change_diff(const char *path, bool binary, const char *a, size_t al
 
 static int tx_refuse(struct journal_tx *tx, int k, char *why)
 {
-	free(tx->err);
-	tx->err = why;
-	return why ? k : -ENOMEM;
+	return error_take(&tx->err, k, ERROR_FAILED, why);
 }
 
 static int tx_add(struct journal_tx *tx, struct path_root *r, const char *path, const char *after, size_t len,
@@ -180,7 +178,7 @@ void journal_tx_free(struct journal_tx *tx)
 	}
 	free(tx->v);
 	free(tx->command);
-	free(tx->err);
+	error_clear(&tx->err);
 	strv_clear(&tx->dirs);
 	strv_clear(&tx->exec);
 	strv_clear(&tx->exec_undo);
@@ -436,10 +434,10 @@ static bool holds(struct path_root *r, const char *path, const char *data, size_
 /* Run cmd through x; a failure is added to *bad ("CMD: why"). */
 static int run_one(struct journal_runner *x, const char *cmd, struct strv *bad)
 {
-	_cleanup_free_ char *why = NULL;
+	_cleanup_error_ struct error why = { 0 };
 	int k = x->run(cmd, x->data, &why);
 
-	if (k < 0 && strv_push_take(bad, strdupf("%s failed (%s)", cmd, why ? why : strerror(-k))) < 0)
+	if (k < 0 && strv_push_take(bad, strdupf("%s failed (%s)", cmd, why.msg ? why.msg : strerror(-k))) < 0)
 		return -ENOMEM;
 	return k;
 }
@@ -447,9 +445,9 @@ static int run_one(struct journal_runner *x, const char *cmd, struct strv *bad)
 /* Take back a new entry whose files are written: the inverses of the ne
  * changes that ran (newest first), the files, the nr regenerate commands
  * that had run (on the old files); then the entry goes, when all of that
- * worked. first says what failed. */
+ * worked. first says what failed, errnum is returned with it in err. */
 static int take_back(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, size_t ne, size_t nr,
-		     const struct strv *jdirs, char **id, const char *first, char **err)
+		     const struct strv *jdirs, char **id, const char *first, int errnum, struct error *err)
 {
 	_cleanup_(strv_clear) struct strv undo_bad = { 0 };
 	_cleanup_free_ char *why = NULL;
@@ -463,25 +461,28 @@ static int take_back(struct path_root *r, struct journal_tx *tx, struct journal_
 	for (size_t j = 0; j < nr; j++)
 		all_back &= run_one(x, tx->regen.v[j], &undo_bad) >= 0;
 	why = strv_join(&undo_bad, "; ");
-	*err = strdupf("%s; %s%s", first,
-		       all_back ? "every file was put back and what ran before it was taken back: nothing was "
-				  "changed" :
-				  "NOT EVERYTHING COULD BE TAKEN BACK: ",
-		       all_back ? "" : why && *why ? why : "see 'vfiokit journal'");
+	errnum = error_take(err, errnum, ERROR_FAILED,
+			    strdupf("%s; %s%s", first,
+				    all_back ? "every file was put back and what ran before it was taken back: nothing "
+					       "was changed" :
+					       "NOT EVERYTHING COULD BE TAKEN BACK: ",
+				    all_back    ? "" :
+				    why && *why ? why :
+						  "see 'vfiokit journal'"));
 	if (all_back) {
 		remove_entry(r, *id);
 		remove_dirs(r, jdirs);
 		free(*id);
 		*id = NULL;
 	}
-	return 0;
+	return errnum;
 }
 
 /* After the files of a new entry are written: the changes made by commands,
  * then the regenerate commands, then the entry is marked applied. A
  * failure takes everything back (take_back). */
 static int run_after_write(struct path_root *r, struct journal_tx *tx, struct journal_runner *x,
-			   const struct strv *jdirs, char **id, char **err)
+			   const struct strv *jdirs, char **id, struct error *err)
 {
 	_cleanup_(strv_clear) struct strv bad = { 0 };
 	static struct journal_runner none;
@@ -515,8 +516,7 @@ static int run_after_write(struct path_root *r, struct journal_tx *tx, struct jo
 		if (strv_push_take(&bad, strdupf("cannot mark journal entry %s applied (%s)", *id, strerror(-k))) < 0)
 			return -ENOMEM;
 	}
-	take_back(r, tx, x, ne, nr, jdirs, id, bad.v[0], err);
-	return k == -ENOMEM ? -EIO : k;
+	return take_back(r, tx, x, ne, nr, jdirs, id, bad.v[0], k == -ENOMEM ? -EIO : k, err);
 }
 
 /* A copy's length and sha256 in a file line ("- -": none). */
@@ -577,7 +577,7 @@ static char *manifest_text(const struct journal_tx *tx)
 	return strv_join(&m, "\n");
 }
 
-int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err)
+int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, struct error *err)
 {
 	_cleanup_(strv_clear) struct strv jdirs = { 0 };
 	_cleanup_free_ char *manifest = NULL, *mrel = NULL;
@@ -585,7 +585,6 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 	int k = 0;
 
 	*id = NULL;
-	*err = NULL;
 	journal_tidy(r);
 	/* The directories the files need that are not there yet, outermost first. */
 	for (size_t f = 0; f < tx->n; f++)
@@ -595,10 +594,10 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		return k;
 	if ((k = new_entry(r, id)) < 0) {
 		(void)remove_dirs(r, &jdirs);
-		*err = strdupf("cannot make the journal entry in /%s: %s; nothing was changed: run it again as "
-			       "root (sudo)",
-			       JOURNAL_DIR, strerror(-k));
-		return k;
+		return error_take(err, k, ERROR_FAILED,
+				  strdupf("cannot make the journal entry in /%s: %s; nothing was changed: run it again as "
+					  "root (sudo)",
+					  JOURNAL_DIR, strerror(-k)));
 	}
 	/* The copies, then the manifest that names them: an entry without a
 	 * manifest is one that never got to change anything. */
@@ -615,9 +614,10 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		k = manifest && mrel ? path_write_file_atomic(r, mrel, manifest, 0600) : -ENOMEM;
 	}
 	if (k < 0) {
-		*err = strdupf("cannot write the journal entry %s: %s; nothing was changed: run it again as "
-			       "root (sudo)", *id,
-			       strerror(-k));
+		k = error_take(err, k, ERROR_FAILED,
+			       strdupf("cannot write the journal entry %s: %s; nothing was changed: run it again as "
+				       "root (sudo)",
+				       *id, strerror(-k)));
 		remove_entry(r, *id);
 		(void)remove_dirs(r, &jdirs);
 		free(*id);
@@ -644,12 +644,14 @@ int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_run
 		for (size_t j = i; j-- > 0;)
 			all_back &= put_back(r, &tx->v[j]) >= 0;
 		(void)remove_dirs(r, &tx->dirs);
-		*err = strdupf("cannot write /%s: %s%s; %s", tx->v[i].path, strerror(-failed),
-			       failed == -EROFS ? " (remount it read-write; on an image-based system such as "
-						  "rpm-ostree, /etc is the place that is writable)" :
-						  "",
-			       all_back ? "every file written before it was put back, nothing was changed" :
-					  "SOME FILES COULD NOT BE PUT BACK: see the journal entry");
+		failed = error_take(err, failed, ERROR_FAILED,
+				    strdupf("cannot write /%s: %s%s; %s", tx->v[i].path, strerror(-failed),
+					    failed == -EROFS ? " (remount it read-write; on an image-based system such "
+							       "as rpm-ostree, /etc is the place that is writable)" :
+							       "",
+					    all_back ?
+						    "every file written before it was put back, nothing was changed" :
+						    "SOME FILES COULD NOT BE PUT BACK: see the journal entry"));
 		if (all_back) {
 			remove_entry(r, *id);
 			(void)remove_dirs(r, &jdirs);
@@ -1082,7 +1084,7 @@ static int newer_writers(struct path_root *r, const struct journal_entry *all, s
 }
 
 /* The entry undo takes when given no ID: the newest not undone. */
-static int pick_newest(struct path_root *r, char **id, char **err)
+static int pick_newest(struct path_root *r, char **id, struct error *err)
 {
 	struct journal_entry *all = NULL;
 	size_t n = 0;
@@ -1090,7 +1092,8 @@ static int pick_newest(struct path_root *r, char **id, char **err)
 
 	if ((k = journal_list(r, false, &all, &n)) < 0) {
 		if (k != -ENOMEM)
-			*err = strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k));
+			k = error_take(err, k, ERROR_FAILED,
+				       strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k)));
 		return k;
 	}
 	for (size_t i = n; i-- > 0 && !*id;) {
@@ -1100,16 +1103,17 @@ static int pick_newest(struct path_root *r, char **id, char **err)
 		if (!*id)
 			k = -ENOMEM;
 		else if (all[i].state == JOURNAL_DAMAGED) {
-			*err = strdupf("the newest journal entry, %s, is damaged (%s): undo will not skip it for an older "
-				       "one; look at /%s/%s, or name the entry to undo ('vfiokit journal' lists them)",
-				       all[i].id, all[i].why ? all[i].why : "?", JOURNAL_DIR, all[i].id);
-			k = -EBADMSG;
+			k = error_take(
+				err, -EBADMSG, ERROR_FAILED,
+				strdupf("the newest journal entry, %s, is damaged (%s): undo will not skip it for an older "
+					"one; look at /%s/%s, or name the entry to undo ('vfiokit journal' lists them)",
+					all[i].id, all[i].why ? all[i].why : "?", JOURNAL_DIR, all[i].id));
 		}
 	}
 	journal_entries_free(all, n);
 	if (k >= 0 && !*id) {
-		*err = strdup("the journal has no entry to undo ('vfiokit journal' lists what vfiokit changed)");
-		k = -ENOENT;
+		k = error_take(err, -ENOENT, ERROR_FAILED,
+			       strdup("the journal has no entry to undo ('vfiokit journal' lists what vfiokit changed)"));
 	}
 	return k;
 }
@@ -1130,7 +1134,7 @@ static bool undo_back_out(struct path_root *r, const struct journal_tx *now, siz
 }
 
 int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
-		 char **done_id, char **diff, char **err)
+		 char **done_id, char **diff, struct error *err)
 {
 	_cleanup_(strv_clear) struct strv cmds = { 0 }, bad = { 0 }, diffs = { 0 }, changed = { 0 }, later = { 0 };
 	_cleanup_free_ size_t *todo = NULL;
@@ -1141,10 +1145,12 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	size_t ntodo = 0;
 	int k;
 
-	*done_id = *diff = *err = NULL;
+	*done_id = *diff = NULL;
 	if (id && !journal_id_valid(id)) {
-		*err = strdupf("'%s' is not a journal entry ID (they look like 20240131-235959; see 'vfiokit journal')", id);
-		return -EINVAL;
+		return error_take(
+			err, -EINVAL, ERROR_USAGE,
+			strdupf("'%s' is not a journal entry ID (they look like 20240131-235959; see 'vfiokit journal')",
+				id));
 	}
 	if (id)
 		*done_id = strdup(id);
@@ -1155,19 +1161,23 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	id = *done_id;
 	k = load_entry(r, id, &tx, &e);
 	if (k < 0) {
-		*err = k == -ENOENT   ? strdupf("there is no journal entry %s", id) :
-		       k == -EBADMSG ? strdupf("journal entry %s is damaged (%s): undo refuses it", id, e.why ? e.why : "?") :
-				       strdupf("journal entry %s cannot be read: %s", id, path_strerror(k));
+		k = error_take(err, k, ERROR_FAILED,
+			       k == -ENOENT  ? strdupf("there is no journal entry %s", id) :
+			       k == -EBADMSG ? strdupf("journal entry %s is damaged (%s): undo refuses it", id,
+						       e.why ? e.why : "?") :
+					       strdupf("journal entry %s cannot be read: %s", id, path_strerror(k)));
 		goto out;
 	}
 	if (e.state == JOURNAL_UNDONE) {
-		*err = strdupf("journal entry %s was undone already ('vfiokit journal' lists the entries)", id);
-		k = -EALREADY;
+		k = error_take(err, -EALREADY, ERROR_FAILED,
+			       strdupf("journal entry %s was undone already ('vfiokit journal' lists the entries)",
+				       id));
 		goto out;
 	}
 	if ((k = journal_list(r, false, &all, &nall)) < 0) {
 		if (k != -ENOMEM)
-			*err = strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k));
+			k = error_take(err, k, ERROR_FAILED,
+				       strdupf("cannot list /%s: %s", JOURNAL_DIR, path_strerror(k)));
 		goto out;
 	}
 	k = newer_writers(r, all, nall, id, &tx, &later);
@@ -1179,10 +1189,10 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		 * (another card's IDs) without a word. */
 		_cleanup_free_ char *list = strv_join(&later, ", ");
 		const char *first = later.v[later.n - 1];
-		*err = strdupf("a newer journal entry changed the same files since and is not undone: %s; undo it first "
-			       "('vfiokit undo %.*s'), then this one",
-			       list ? list : "?", (int)strcspn(first, " "), first);
-		k = -EBUSY;
+		k = error_take(err, -EBUSY, ERROR_FAILED,
+			       strdupf("a newer journal entry changed the same files since and is not undone: %s; undo it first "
+				       "('vfiokit undo %.*s'), then this one",
+				       list ? list : "?", (int)strcspn(first, " "), first));
 		goto out;
 	}
 	was = e.state;
@@ -1200,7 +1210,7 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		bool at_after, at_before;
 		if ((k = read_bytes(r, c->path, JOURNAL_TEXT_MAX, &cur.before, &cur.before_len, &cur.before_mode)) <
 		    0) {
-			*err = strdupf("cannot read /%s: %s", c->path, path_strerror(k));
+			k = error_take(err, k, ERROR_FAILED, strdupf("cannot read /%s: %s", c->path, path_strerror(k)));
 			goto out;
 		}
 		at_after = same_bytes(cur.before, cur.before_len, c->after, c->after_len);
@@ -1231,9 +1241,9 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	}
 	if (changed.n && !force) {
 		_cleanup_free_ char *list = strv_join(&changed, ", /");
-		*err = strdupf("changed since vfiokit wrote %s: /%s; undo would lose that (--force undoes anyway)",
-			       changed.n > 1 ? "them" : "it", list ? list : "?");
-		k = -ESTALE;
+		k = error_take(err, -ESTALE, ERROR_FAILED,
+			       strdupf("changed since vfiokit wrote %s: /%s; undo would lose that (--force undoes anyway)",
+				       changed.n > 1 ? "them" : "it", list ? list : "?"));
 		goto out;
 	}
 	/* Then the inverses of the changes commands made, newest first, and
@@ -1261,17 +1271,18 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 	}
 	for (size_t i = 0; x && x->run && x->allowed && i < cmds.n; i++)
 		if (!x->allowed(cmds.v[i])) {
-			*err = strdupf("journal entry %s would run '%s', which is not a command vfiokit records (the "
-				       "journal may not be vfiokit's); nothing was changed",
-				       id, cmds.v[i]);
-			k = -EPERM;
+			k = error_take(err, -EPERM, ERROR_FAILED,
+				       strdupf("journal entry %s would run '%s', which is not a command vfiokit records (the "
+					       "journal may not be vfiokit's); nothing was changed",
+					       id, cmds.v[i]));
 			goto out;
 		}
 	if (was != JOURNAL_UNDOING && (k = set_state(r, id, JOURNAL_UNDOING, true)) < 0) {
-		*err = strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed: run it "
-			       "again as root "
-			       "(sudo)",
-			       id, strerror(-k));
+		k = error_take(err, k, ERROR_FAILED,
+			       strdupf("cannot mark journal entry %s as being undone: %s; nothing was changed: run it "
+				       "again as root "
+				       "(sudo)",
+				       id, strerror(-k)));
 		goto out;
 	}
 	/* now.v[j]: what the entry's change todo[j] finds there now. */
@@ -1285,22 +1296,27 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 			/* The failing file too, when its rename was done. */
 			bool back = undo_back_out(r, &now, holds(r, c->path, c->before, c->before_len) ? j + 1 : j);
 			back = back && (was == JOURNAL_UNDOING || set_state(r, id, was, true) >= 0);
-			*err = strdupf("cannot restore /%s: %s; %s", c->path, strerror(-k),
-				       back ? "the files restored before it were put back as they were: nothing was "
-					      "changed (run undo again when it can be written)" :
-					      "run undo again when it can be written: it goes on where this one stopped");
+			k = error_take(
+				err, k, ERROR_FAILED,
+				strdupf("cannot restore /%s: %s; %s", c->path, strerror(-k),
+					back ? "the files restored before it were put back as they were: nothing was "
+					       "changed (run undo again when it can be written)" :
+					       "run undo again when it can be written: it goes on where this one stopped"));
 			goto out;
 		}
 	}
 	/* The directories it made, innermost first, when nothing else is in them. */
 	if ((k = remove_dirs(r, &tx.dirs)) < 0) {
-		*err = strdupf("the files are back, but a directory entry %s made cannot be removed: %s (run undo "
-			       "again)", id, strerror(-k));
+		k = error_take(err, k, ERROR_FAILED,
+			       strdupf("the files are back, but a directory entry %s made cannot be removed: %s (run undo "
+				       "again)",
+				       id, strerror(-k)));
 		goto out;
 	}
 	if ((k = set_state(r, id, JOURNAL_UNDONE, true)) < 0) {
-		*err = strdupf("the files are back, but entry %s cannot be marked undone: %s (run undo again)", id,
-			       strerror(-k));
+		k = error_take(err, k, ERROR_FAILED,
+			       strdupf("the files are back, but entry %s cannot be marked undone: %s (run undo again)",
+				       id, strerror(-k)));
 		goto out;
 	}
 	for (size_t i = 0; x && x->run && i < cmds.n; i++)
@@ -1310,9 +1326,9 @@ int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, 
 		}
 	if (bad.n) {
 		_cleanup_free_ char *why = strv_join(&bad, "; ");
-		*err = strdupf("the files are back, but %s: run %s by hand", why ? why : "a command failed",
-			       bad.n > 1 ? "them" : "it");
-		k = -EIO;
+		k = error_take(err, -EIO, ERROR_FAILED,
+			       strdupf("the files are back, but %s: run %s by hand", why ? why : "a command failed",
+				       bad.n > 1 ? "them" : "it"));
 	}
 out:
 	entry_clear(&e);

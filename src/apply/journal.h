@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "host/path.h"
+#include "shared/error.h"
 #include "shared/strv.h"
 #include "plan/journal-entry.h"
 
@@ -48,7 +49,7 @@ struct journal_change {
 
 struct journal_tx {
 	char *command; /* what made it, for `vfiokit journal` */
-	char *err;     /* why journal_tx_add() refused a path (heap), for the message */
+	struct error err; /* why journal_tx_add() refused a path, for the message */
 	struct journal_change *v;
 	size_t n, alloc;
 	struct strv dirs; /* directories applying created (undo removes them when empty) */
@@ -56,15 +57,15 @@ struct journal_tx {
 	struct strv regen;           /* regenerate commands, after apply and after undo */
 };
 
-/* How commands run: run() (0, or -errno with *err saying why; the
+/* How commands run: run() (0, or -errno with err saying why; the
  * command's own output passes through), or, with run NULL, listed in todo
  * for the caller to print (a machine copy: they belong inside it). */
 struct journal_runner {
-	int (*run)(const char *cmd, void *data, char **err);
+	int (*run)(const char *cmd, void *data, struct error *err);
 	void *data;
 	struct strv todo;
 	/* When set, undo runs nothing unless every command passes: -EPERM,
-	 * *err naming the first that does not (a journal in a machine copy
+	 * err naming the first that does not (a journal in a machine copy
 	 * may not be vfiokit's). */
 	bool (*allowed)(const char *cmd);
 };
@@ -86,11 +87,13 @@ int journal_tx_add_exec(struct journal_tx *tx, const char *run, const char *undo
 int journal_tx_add_regen(struct journal_tx *tx, const char *run);
 /* The unified diff of every change; "" when nothing would change. */
 char *journal_tx_diff(const struct journal_tx *tx);
-/* 0, with *id (heap) naming the entry; or -errno with *err (heap) saying
+/* 0, with *id (heap) naming the entry; or -errno with err (ERROR_FAILED) saying
  * which path or command failed and that everything was put back (the
  * files restored, the changes' inverses and the regenerate commands that
- * had run run again: then no entry is left). x NULL: no command runs. */
-int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, char **err);
+ * had run run again: then no entry is left). x NULL: no command runs.
+ * -ENOMEM, or a directory the files need that cannot be made, comes
+ * without a message: the caller says strerror(). */
+int journal_apply(struct path_root *r, struct journal_tx *tx, struct journal_runner *x, char **id, struct error *err);
 void journal_tx_free(struct journal_tx *tx);
 
 /* An ID as the journal makes them: YYYYMMDD-HHMMSS, or with -NNN. */
@@ -116,7 +119,8 @@ void journal_entries_free(struct journal_entry *e, size_t n);
  * -ESTALE when a file changed since it was written (unless force), -ENOENT
  * when there is no such entry, -EALREADY when it was undone, -EINVAL for
  * an id not in the journal's format, -EBADMSG for a damaged entry (also
- * when it is the newest and id is NULL); *err says it.
+ * when it is the newest and id is NULL); err says it (ERROR_USAGE for the
+ * id, ERROR_FAILED otherwise); -ENOMEM may come without it.
  * *diff (heap): what the undo changes. *done_id: the entry. */
 int journal_undo(struct path_root *r, const char *id, bool force, bool dry_run, struct journal_runner *x,
-		 char **done_id, char **diff, char **err);
+		 char **done_id, char **diff, struct error *err);

@@ -23,8 +23,15 @@ void rebind_result_clear(struct rebind_result *res)
 static int run_modprobe(const char *module, char **detail)
 {
 	char *argv[] = { (char *)"modprobe", (char *)module, NULL };
+	struct error e = { 0 };
+	int k = spawn_wait(argv, &e);
 
-	return spawn_wait(argv, detail);
+	if (e.msg) {
+		free(*detail);
+		*detail = TAKE_PTR(e.msg);
+	}
+	error_clear(&e);
+	return k;
 }
 
 static void sleep_ms(long ms)

@@ -509,14 +509,14 @@ out:
 	return k;
 }
 
-int snapshot_pack(const char *dest, int out_fd, char **errmsg)
+int snapshot_pack(const char *dest, int out_fd, struct error *err)
 {
 	/* Plain options, so that busybox tar does as well as GNU tar. The
 	 * archive goes to a file the caller created, never to a name tar
 	 * would open (and follow, were it a planted link). */
 	char *argv[] = { (char *)"tar", (char *)"-czf", (char *)"-", (char *)"-C", (char *)dest, (char *)".", NULL };
 
-	return spawn_wait_stdout(argv, out_fd, errmsg);
+	return spawn_wait_stdout(argv, out_fd, err);
 }
 
 /* One log: its last SNAPSHOT_LOG_MAX bytes, as a regular file. */

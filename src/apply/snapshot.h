@@ -15,6 +15,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "shared/error.h"
 
 /* Copy into dest (an existing, empty directory). */
 int snapshot_copy(struct host *h, const char *dest);
@@ -27,5 +28,6 @@ int snapshot_copy(struct host *h, const char *dest);
 int snapshot_copy_logs(struct host *h, const char *dest, struct strv *notes);
 /* Paths a snapshot never takes, whatever the trace says. */
 bool snapshot_denied(const char *rel);
-/* Pack dest's contents as a gzip tarball into out_fd (a new, empty file). */
-int snapshot_pack(const char *dest, int out_fd, char **errmsg);
+/* Pack dest's contents as a gzip tarball into out_fd (a new, empty file):
+ * 0, or -errno with err (ERROR_FAILED) saying how tar failed. */
+int snapshot_pack(const char *dest, int out_fd, struct error *err);

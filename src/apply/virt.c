@@ -43,13 +43,13 @@ VIRT_SYM(virNetworkFree);
 
 #define LIBVIRT_SONAME "libvirt.so.0"
 
-/* 0 once libvirt's symbols are there; -EOPNOTSUPP with *err when the
+/* 0 once libvirt's symbols are there; -EOPNOTSUPP with err when the
  * library or one of its symbols is missing. */
-static int virt_load(char **err)
+static int virt_load(struct error *err)
 {
 #if VFIOKIT_LIBVIRT_DLOPEN
 	static void *dl;
-	_cleanup_free_ char *why = NULL;
+	_cleanup_error_ struct error why = { 0 };
 	int r;
 
 	r = dlopen_many_sym(&dl, LIBVIRT_SONAME, &why,
@@ -73,12 +73,11 @@ static int virt_load(char **err)
 			    DLSYM_ARG(virNetworkGetAutostart),
 			    DLSYM_ARG(virNetworkFree),
 			    NULL);
-	if (r == -EOPNOTSUPP) {
-		*err = strdupf("libvirt (%s) could not be loaded: %s; install it: 'apt install libvirt0' (Debian), "
-			       "'dnf install libvirt-libs' (Fedora)",
-			       LIBVIRT_SONAME, why);
-		return *err ? -EOPNOTSUPP : -ENOMEM;
-	}
+	if (r == -EOPNOTSUPP)
+		return error_set(err, -EOPNOTSUPP, ERROR_FAILED,
+				 "libvirt (%s) could not be loaded: %s; install it: 'apt install libvirt0' (Debian), "
+				 "'dnf install libvirt-libs' (Fedora)",
+				 LIBVIRT_SONAME, why.msg);
 	return r;
 #else
 	return 0;
@@ -95,26 +94,24 @@ static void quiet(void *data, virErrorPtr e)
 {
 }
 
-static int error(char **err, const char *what)
+static int lv_error(struct error *err, const char *what)
 {
 	const char *m = sym_virGetLastErrorMessage();
 
-	*err = strdupf("%s: %s", what, m && *m ? m : "unknown libvirt error");
-	return *err ? -EIO : -ENOMEM;
+	return error_set(err, -EIO, ERROR_FAILED, "%s: %s", what, m && *m ? m : "unknown libvirt error");
 }
 
-int virt_open(const char *uri, struct virt **ret, char **err)
+int virt_open(const char *uri, struct virt **ret, struct error *err)
 {
 	struct virt *v;
 	int r;
 
-	*err = NULL;
 	r = virt_load(err);
 	if (r < 0)
 		return r;
 	sym_virSetErrorFunc(NULL, quiet);
 	if (sym_virInitialize() < 0)
-		return error(err, "libvirt");
+		return lv_error(err, "libvirt");
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -122,7 +119,7 @@ int virt_open(const char *uri, struct virt **ret, char **err)
 	if (!v->conn) {
 		free(v);
 		_cleanup_free_ char *what = strdupf("cannot connect to %s", uri);
-		return error(err, what ? what : "cannot connect");
+		return lv_error(err, what ? what : "cannot connect");
 	}
 	v->uri = strdup(uri);
 	if (!v->uri) {
@@ -149,12 +146,11 @@ unsigned long virt_version(struct virt *v)
 	return sym_virConnectGetLibVersion(v->conn, &ver) == 0 ? ver : 0;
 }
 
-int virt_local_version(unsigned long *ver, char **err)
+int virt_local_version(unsigned long *ver, struct error *err)
 {
 	int r;
 
 	*ver = 0;
-	*err = NULL;
 	r = virt_load(err);
 	if (r < 0)
 		return r;
@@ -163,69 +159,63 @@ int virt_local_version(unsigned long *ver, char **err)
 	return 0;
 }
 
-int virt_get_xml(struct virt *v, const char *name, char **xml, char **err)
+int virt_get_xml(struct virt *v, const char *name, char **xml, struct error *err)
 {
 	virDomainPtr d = sym_virDomainLookupByName(v->conn, name);
 
 	*xml = NULL;
-	*err = NULL;
 	if (!d) {
 		virErrorPtr e = sym_virGetLastError();
-		if (e && e->code == VIR_ERR_NO_DOMAIN) {
-			*err = strdupf("no domain called '%s' on %s", name, v->uri);
-			return *err ? -ENOENT : -ENOMEM;
-		}
-		return error(err, "looking up the domain");
+		if (e && e->code == VIR_ERR_NO_DOMAIN)
+			return error_set(err, -ENOENT, ERROR_FAILED, "no domain called '%s' on %s", name, v->uri);
+		return lv_error(err, "looking up the domain");
 	}
 	*xml = sym_virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
 	sym_virDomainFree(d);
-	return *xml ? 0 : error(err, "reading the domain's XML");
+	return *xml ? 0 : lv_error(err, "reading the domain's XML");
 }
 
-int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, char **err)
+int virt_define(struct virt *v, const char *xml, char **stored, char **uuid, struct error *err)
 {
 	char buf[VIR_UUID_STRING_BUFLEN];
 	virDomainPtr d = sym_virDomainDefineXML(v->conn, xml);
 
 	*stored = *uuid = NULL;
-	*err = NULL;
 	if (!d)
-		return error(err, "libvirt refused the domain");
+		return lv_error(err, "libvirt refused the domain");
 	*stored = sym_virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
 	if (sym_virDomainGetUUIDString(d, buf) == 0)
 		*uuid = strdup(buf);
 	sym_virDomainFree(d);
 	if (!*stored)
-		return error(err, "reading the defined domain back");
+		return lv_error(err, "reading the defined domain back");
 	return *uuid ? 0 : -ENOMEM;
 }
 
-int virt_undefine(struct virt *v, const char *name, bool keep_nvram, char **err)
+int virt_undefine(struct virt *v, const char *name, bool keep_nvram, struct error *err)
 {
 	virDomainPtr d = sym_virDomainLookupByName(v->conn, name);
 	int r;
 
-	*err = NULL;
 	if (!d)
-		return error(err, "looking up the domain");
+		return lv_error(err, "looking up the domain");
 	r = sym_virDomainUndefineFlags(d, keep_nvram ? VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : VIR_DOMAIN_UNDEFINE_NVRAM);
 	sym_virDomainFree(d);
-	return r == 0 ? 0 : error(err, "libvirt refused to undefine the domain");
+	return r == 0 ? 0 : lv_error(err, "libvirt refused to undefine the domain");
 }
 
-int virt_network_state(struct virt *v, const char *name, bool *active, bool *autostart, char **err)
+int virt_network_state(struct virt *v, const char *name, bool *active, bool *autostart, struct error *err)
 {
 	virNetworkPtr n = sym_virNetworkLookupByName(v->conn, name);
 	int a, auto_ = 0;
 
-	*err = NULL;
 	*active = *autostart = false;
 	if (!n) {
 		virErrorPtr e = sym_virGetLastError();
 		if (e && e->code == VIR_ERR_NO_NETWORK)
 			return -ENOENT;
 		_cleanup_free_ char *what = strdupf("cannot tell whether the network '%s' exists on %s", name, v->uri);
-		return error(err, what ? what : "looking up the network");
+		return lv_error(err, what ? what : "looking up the network");
 	}
 	a = sym_virNetworkIsActive(n);
 	if (a >= 0 && sym_virNetworkGetAutostart(n, &auto_) < 0)
@@ -233,7 +223,7 @@ int virt_network_state(struct virt *v, const char *name, bool *active, bool *aut
 	if (a < 0) {
 		/* Before virNetworkFree(), which clears libvirt's last error. */
 		_cleanup_free_ char *what = strdupf("cannot tell whether the network '%s' on %s runs", name, v->uri);
-		int r = error(err, what ? what : "reading the network's state");
+		int r = lv_error(err, what ? what : "reading the network's state");
 		sym_virNetworkFree(n);
 		return r;
 	}

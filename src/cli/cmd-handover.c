@@ -172,8 +172,8 @@ int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, u
 	k = journal_tx_add(tx, h->root, rel, script, 0755);
 	if (k == -ENOMEM)
 		cli_error("out of memory");
-	else if (k < 0 && tx->err)
-		cli_error("%s", tx->err);
+	else if (k < 0 && tx->err.msg)
+		cli_error("%s", tx->err.msg);
 	else if (k < 0)
 		cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
 	return k < 0 ? EXIT_PROBLEM : 0;

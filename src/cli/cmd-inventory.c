@@ -25,7 +25,8 @@ int cli_inventory_load(struct path_root *root, struct inventory *ret)
 int cli_inventory_read(const char *path, struct inventory *ret)
 {
 	_cleanup_close_ int fd = cli_open_regular(path);
-	_cleanup_free_ char *buf = NULL, *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, alloc = 0;
 	int k;
 
@@ -71,7 +72,7 @@ int cli_inventory_read(const char *path, struct inventory *ret)
 		cli_error("out of memory");
 	else if (k < 0)
 		cli_error("%s: not a vfiokit inventory: %s; write one on its host with 'vfiokit inventory -J > FILE'",
-			  path, err);
+			  path, err.msg);
 	return k;
 }
 
@@ -201,7 +202,8 @@ int cmd_export(int argc, char **argv)
 	_cleanup_free_ const char **from = calloc(argc, sizeof(char *));
 	_cleanup_free_ struct inventory *invs = NULL;
 	_cleanup_free_ const struct inventory **ptrs = NULL;
-	_cleanup_free_ char *text = NULL, *why = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_error_ struct error why = { 0 };
 	size_t nfrom = 0, ninv = 0;
 	const char *rootdir = NULL;
 	int c, k, r = EXIT_PROBLEM;
@@ -296,7 +298,7 @@ int cmd_export(int argc, char **argv)
 	if (k == -ENOMEM)
 		cli_error("out of memory");
 	else if (k < 0) {
-		for (char *line = why, *next; line; line = next) {
+		for (char *line = why.msg, *next; line; line = next) {
 			_cleanup_free_ char *msg = NULL;
 			next = strchr(line, '\n');
 			if (next)

@@ -11,7 +11,7 @@
 /* Run one of vfiokit's own commands (words split at spaces), inside
  * chroot_dir when not NULL; its output passes through, its standard output
  * to out_fd when that is not -1. */
-static int run_command_to(const char *cmd, const char *chroot_dir, int out_fd, char **err)
+static int run_command_to(const char *cmd, const char *chroot_dir, int out_fd, struct error *err)
 {
 	_cleanup_free_ char *copy = strdup(cmd);
 	char *argv[40], *save = NULL;
@@ -24,10 +24,8 @@ static int run_command_to(const char *cmd, const char *chroot_dir, int out_fd, c
 		argv[n++] = (char *)chroot_dir;
 	}
 	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (n + 1 >= ARRAY_SIZE(argv)) {
-			*err = strdup("too many words");
-			return -E2BIG;
-		}
+		if (n + 1 >= ARRAY_SIZE(argv))
+			return error_set(err, -E2BIG, ERROR_FAILED, "too many words");
 		argv[n++] = w;
 	}
 	argv[n] = NULL;
@@ -36,14 +34,14 @@ static int run_command_to(const char *cmd, const char *chroot_dir, int out_fd, c
 	return spawn_wait_stdout(argv, out_fd, err);
 }
 
-static int run_command(const char *cmd, void *data, char **err)
+static int run_command(const char *cmd, void *data, struct error *err)
 {
 	return run_command_to(cmd, data, -1, err);
 }
 
 /* With -J: the command's standard output on standard error, where it
  * cannot break the JSON document on standard output. */
-static int run_command_stderr(const char *cmd, void *data, char **err)
+static int run_command_stderr(const char *cmd, void *data, struct error *err)
 {
 	return run_command_to(cmd, data, STDERR_FILENO, err);
 }
@@ -129,7 +127,8 @@ int cli_json_apply_result(struct json_object *json, const struct journal_tx *tx,
 int cli_apply_json(const char *cmd, struct path_root *root, struct journal_tx *tx, bool apply, const char *chroot_dir,
 		   const char *note, char **id_out, struct json_object *json)
 {
-	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL, *err = NULL;
+	_cleanup_free_ char *diff = journal_tx_diff(tx), *id = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	static const struct strv none = { 0 };
 	struct journal_runner x;
 	int k, out_err = 0;
@@ -169,7 +168,7 @@ int cli_apply_json(const char *cmd, struct path_root *root, struct journal_tx *t
 	k = journal_apply(root, tx, &x, &id, &err);
 	if (k < 0) {
 		strv_clear(&x.todo);
-		cli_error("%s", err ? err : strerror(-k));
+		cli_error("%s", err.msg ? err.msg : strerror(-k));
 		return EXIT_PROBLEM;
 	}
 	fprintf(stderr, "vfiokit: done; journal entry %s ('vfiokit undo %s' takes it back)\n", id, id);
@@ -346,7 +345,8 @@ static const struct cli_options undo_options = {
 
 int cmd_undo(int argc, char **argv)
 {
-	_cleanup_free_ char *id = NULL, *diff = NULL, *err = NULL;
+	_cleanup_free_ char *id = NULL, *diff = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct undo_opts o = { 0 };
 	struct path_root *root = NULL;
 	const char *rootdir;
@@ -399,8 +399,7 @@ int cmd_undo(int argc, char **argv)
 	strv_clear(&x.todo);
 	if (k >= 0 && !dry) {
 		_cleanup_free_ char *id2 = NULL, *diff2 = NULL;
-		free(err);
-		err = NULL;
+		error_clear(&err);
 		if (fflush(stdout) != 0 && !out_err)
 			out_err = errno;
 		cli_runner_init(&x, root, in_chroot ? rootdir : NULL);
@@ -411,13 +410,13 @@ int cmd_undo(int argc, char **argv)
 	}
 	lock_release(lockfd);
 	path_root_free(root);
-	if (k == -EPERM && err) {
+	if (k == -EPERM && err.msg) {
 		cli_error("%s. Read the entry ('vfiokit journal --root %s'); --allow-unknown-commands runs it anyway",
-			  err, rootdir);
+			  err.msg, rootdir);
 		return EXIT_PROBLEM;
 	}
 	if (k < 0) {
-		cli_error("%s", err ? err : strerror(-k));
+		cli_error("%s", err.msg ? err.msg : strerror(-k));
 		return EXIT_PROBLEM;
 	}
 	fprintf(stderr, dry ? "vfiokit: nothing was changed (--dry-run); journal entry %s\n" :

@@ -317,7 +317,7 @@ static void boot_vga_warning(const struct host *h, const char *dev)
 
 static int load_device(struct host *h, const char *addr, struct rom_input *in)
 {
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	int k = card_of(h, addr, in);
 
 	if (k)
@@ -327,14 +327,8 @@ static int load_device(struct host *h, const char *addr, struct rom_input *in)
 		return EXIT_PROBLEM;
 	boot_vga_warning(h, in->device);
 	k = rom_read_device(h->root, in->device, &in->buf, &in->len, &err);
-	if (k == -ENOMEM || (k < 0 && !err)) {
-		cli_error("out of memory");
-		return EXIT_PROBLEM;
-	}
-	if (k < 0) {
-		cli_error("%s", err);
-		return EXIT_PROBLEM;
-	}
+	if (k < 0)
+		return cli_error_exit("rom", &err);
 	return 0;
 }
 

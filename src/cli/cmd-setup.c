@@ -168,8 +168,8 @@ int cli_setup_show_apply(const char *cmd, const struct host *h, const struct set
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			if (tx.err)
-				cli_error("%s", tx.err);
+			if (tx.err.msg)
+				cli_error("%s", tx.err.msg);
 			else
 				cli_error("cannot read /%s: %s; run it again as root (sudo)",
 					  p->files[i].path, path_strerror(k));
@@ -238,7 +238,8 @@ int cmd_setup(int argc, char **argv)
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	struct json_object *json = NULL;
-	_cleanup_free_ char *err = NULL, *id = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	_cleanup_free_ char *id = NULL;
 	const char *rootdir = NULL;
 	bool have_gpu = false, apply = false, want_json = false, in_chroot = false, tune_only = false,
 	     allow[_REFUSE_MAX] = { 0 };
@@ -351,10 +352,10 @@ int cmd_setup(int argc, char **argv)
 	k = tune_only ? setup_tune_plan_make(h, &rq.tune, &p, &err) : setup_plan_make(h, &rq, &p, &err);
 	if (k == -EINVAL) {
 		/* A declarative system: the refusal, then its native settings. */
-		char *rest = strchr(err, '\n');
+		char *rest = strchr(err.msg, '\n');
 		if (rest)
 			*rest++ = '\0';
-		cli_error("%s", err);
+		cli_error("%s", err.msg);
 		if (rest)
 			cli_put_text(stdout, rest);
 		goto out;

@@ -118,7 +118,8 @@ static int publish(const char *partial, const char *out, bool force)
  * boot setup, is readable by its owner only. */
 static int pack(const char *tmpdir, const char *out, bool force)
 {
-	_cleanup_free_ char *partial = strdupf("%s.XXXXXX", out), *err = NULL;
+	_cleanup_free_ char *partial = strdupf("%s.XXXXXX", out);
+	_cleanup_error_ struct error err = { 0 };
 	_cleanup_close_ int fd = -1;
 	int k;
 
@@ -137,8 +138,8 @@ static int pack(const char *tmpdir, const char *out, bool force)
 	if (k == 0 && (fchmod(fd, 0600) < 0 || fsync(fd) < 0))
 		k = -errno;
 	if (k < 0) {
-		cli_error("cannot write %s: %s; give -o a file on a file system with room",
-			  out, err ? err : strerror(-k));
+		cli_error("cannot write %s: %s; give -o a file on a file system with room", out,
+			  err.msg ? err.msg : strerror(-k));
 		unlink(partial);
 		return k;
 	}

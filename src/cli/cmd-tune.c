@@ -243,15 +243,13 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 static int apply_kparams(const struct host *h, const char *cmd, const struct kparams_request *rq)
 {
 	struct setup_plan sp = { 0 };
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	int k, r;
 
 	printf("\n");
 	k = setup_tune_plan_make(h, rq, &sp, &err);
-	if (k == -EINVAL) {
-		cli_error("%s", err);
-		return EXIT_PROBLEM;
-	}
+	if (k == -EINVAL)
+		return cli_error_exit(cmd, &err);
 	if (k < 0) {
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
@@ -266,7 +264,7 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 	struct cpuset host = { 0 };
 	struct pin_request rq = { .nvcpus = (unsigned)o->vcpus, .prefer_node = -1 };
 	struct pin_plan p = { 0 };
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	int k, r;
 
 	if (o->host_cpus) {
@@ -292,10 +290,8 @@ static int run_pin(struct host *h, const struct tune_opts *o)
 	}
 	k = pin_plan_make(&h->topo, &rq, &p, &err);
 	cpuset_clear(&host);
-	if (k == -EINVAL) {
-		cli_error("%s", err);
-		return EXIT_PROBLEM;
-	}
+	if (k == -EINVAL)
+		return cli_error_exit("tune", &err);
 	for (size_t i = 0; k == 0 && i < p.warnings.n; i++)
 		cli_warn("%s", p.warnings.v[i]);
 	if (k < 0 || (r = print_pin(h, &p, o)) < 0) {
@@ -414,13 +410,12 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 {
 	struct hugepage_request rq = { .memory = o->memory, .page_kb = o->page_kb };
 	struct hugepage_plan p = { 0 };
-	_cleanup_free_ char *err = NULL, *xml = NULL, *params = NULL, *cmds = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	_cleanup_free_ char *xml = NULL, *params = NULL, *cmds = NULL;
 	int k = hugepage_plan_make(h, &rq, &p, &err);
 
-	if (k == -EINVAL) {
-		cli_error("%s", err);
-		return EXIT_PROBLEM;
-	}
+	if (k == -EINVAL)
+		return cli_error_exit("tune", &err);
 	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = hugepage_kernel_params(&p)) ||
 	    !(cmds = memory_reserve_commands(&p))) {
 		hugepage_plan_free(&p);
@@ -484,7 +479,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	struct pin_plan p = { 0 };
 	struct hugepage_plan hp = { 0 };
 	struct hook_spec spec = { .guest = o->guest, .no_sleep = o->no_sleep };
-	_cleanup_free_ char *err = NULL, *script = NULL, *file = NULL;
+	_cleanup_error_ struct error err = { 0 };
+	_cleanup_free_ char *script = NULL, *file = NULL;
 	int k, r = EXIT_PROBLEM;
 
 	if (o->isolate && t->cgroup == 1) {
@@ -508,10 +504,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	}
 	k = pin_plan_make(&h->topo, &rq, &p, &err);
 	cpuset_clear(&hostset);
-	if (k == -EINVAL) {
-		cli_error("%s", err);
-		return EXIT_PROBLEM;
-	}
+	if (k == -EINVAL)
+		return cli_error_exit("tune", &err);
 	if (k < 0)
 		goto oom;
 	for (size_t i = 0; i < p.warnings.n; i++)
@@ -533,11 +527,9 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 	}
 	if (o->memory) {
 		struct hugepage_request hr = { .memory = o->memory, .page_kb = o->page_kb };
-		free(err);
-		err = NULL;
 		k = hugepage_plan_make(h, &hr, &hp, &err);
 		if (k == -EINVAL) {
-			cli_error("%s", err);
+			r = cli_error_exit("tune", &err);
 			goto out;
 		}
 		if (k < 0)
@@ -554,8 +546,8 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
 		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
 			bool oom = !tx.command || !rel || k == -ENOMEM;
-			if (!oom && tx.err)
-				cli_error("%s", tx.err);
+			if (!oom && tx.err.msg)
+				cli_error("%s", tx.err.msg);
 			else if (!oom)
 				cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
 			journal_tx_free(&tx);

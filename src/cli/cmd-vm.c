@@ -517,7 +517,7 @@ static int rom_copy(struct path_root *root, const struct vm_plan *p, const uint8
 	if (k == -ENOMEM)
 		return cli_error("out of memory"), EXIT_PROBLEM;
 	if (k < 0)
-		return cli_error("%s", tx->err ? tx->err : "cannot place the ROM"), EXIT_PROBLEM;
+		return cli_error("%s", tx->err.msg ? tx->err.msg : "cannot place the ROM"), EXIT_PROBLEM;
 	return 0;
 }
 
@@ -578,7 +578,7 @@ static int host_files(struct path_root *root, const struct vm_opts *o, const str
 		if (k == -ENOMEM)
 			goto oom;
 		if (k < 0) {
-			cli_error("%s", tx->err ? tx->err : "cannot read a host file");
+			cli_error("%s", tx->err.msg ? tx->err.msg : "cannot read a host file");
 			goto out;
 		}
 	}
@@ -612,9 +612,9 @@ static int run(int argc, char **argv, bool edit)
 	_cleanup_free_ char *apparmor = NULL;
 	char rom_sha[SHA256_HEX_SIZE];
 	struct journal_tx tx = { 0 };
-	_cleanup_free_ char *err = NULL, *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
+	_cleanup_free_ char *xml = NULL, *old = NULL, *before = NULL, *stored = NULL, *uuid = NULL;
 	_cleanup_free_ char *dname = NULL, *net_err = NULL;
-	_cleanup_error_ struct error plan_err = { 0 };
+	_cleanup_error_ struct error plan_err = { 0 }, verr = { 0 };
 	const char *uri;
 	unsigned long version;
 	int k, lockfd = -1, r = EXIT_PROBLEM;
@@ -634,8 +634,8 @@ static int run(int argc, char **argv, bool edit)
 	 * nothing behind. */
 	/* create --connect: the network is asked of that libvirt. */
 	if ((o.targets & TARGET_DEFINE) || (edit && !o.from) || (!edit && o.uri && !(o.targets & TARGET_QEMU))) {
-		if (virt_open(uri, &conn, &err) < 0) {
-			cli_error("%s", err ? err : "out of memory");
+		if (virt_open(uri, &conn, &verr) < 0) {
+			r = cli_error_exit("vm", &verr);
 			goto out;
 		}
 	}
@@ -654,13 +654,13 @@ static int run(int argc, char **argv, bool edit)
 o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes: not XML" : path_strerror(k));
 				goto out;
 			}
-		} else if ((k = virt_get_xml(conn, o.rq.name, &old, &err)) < 0) {
-			cli_error("%s", err ? err : "out of memory");
+		} else if ((k = virt_get_xml(conn, o.rq.name, &old, &verr)) < 0) {
+			r = cli_error_exit("vm", &verr);
 			goto out;
 		}
-		k = domain_peek(old, &dname, &vcpus, &mem_kb, &err);
+		k = domain_peek(old, &dname, &vcpus, &mem_kb, &verr);
 		if (k < 0) {
-			cli_error("%s: %s", o.from ? o.from : o.rq.name, err ? err : "out of memory");
+			cli_error("%s: %s", o.from ? o.from : o.rq.name, verr.msg ? verr.msg : "out of memory");
 			goto out;
 		}
 		if (!streq(dname, o.rq.name)) {
@@ -722,14 +722,14 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 			goto oom;
 	} else if (!edit && conn && !(o.rq.network && streq(o.rq.network, "none"))) {
 		bool active, autostart;
-		_cleanup_free_ char *nerr = NULL;
+		_cleanup_error_ struct error nerr = { 0 };
 		k = virt_network_state(conn, o.rq.network ? o.rq.network : "default", &active, &autostart, &nerr);
 		if (k == -ENOMEM)
 			goto oom;
 		o.rq.net_state = k == -ENOENT ? VM_NET_MISSING : k < 0 ? VM_NET_UNKNOWN :
 				 active ? VM_NET_ACTIVE : VM_NET_INACTIVE;
 		o.rq.net_autostart = autostart;
-		o.rq.net_error = net_err = TAKE_PTR(nerr);
+		o.rq.net_error = net_err = TAKE_PTR(nerr.msg);
 	}
 	if (o.rq.iso && o.rq.iso[0] == '/') {
 		o.rq.iso_result = iso_read_boot(root, o.rq.iso, &o.rq.iso_platforms);
@@ -746,10 +746,10 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	/* The local library's version matters only to PipeWire audio: libvirt
 	 * is loaded for it then, and refused when it cannot be. */
 	if (!version && !conn && !(o.targets & TARGET_QEMU) && p.audio == VM_AUDIO_PIPEWIRE &&
-	    virt_local_version(&version, &err) < 0) {
-		if (!err)
+	    virt_local_version(&version, &verr) < 0) {
+		if (!verr.msg)
 			goto oom;
-		cli_error("%s; or write the XML for a given libvirt with --libvirt-version X.Y", err);
+		cli_error("%s; or write the XML for a given libvirt with --libvirt-version X.Y", verr.msg);
 		goto out;
 	}
 	if (!(o.targets & TARGET_QEMU) && resolve_audio(&p, version) < 0)
@@ -783,9 +783,9 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 	}
 	if (edit) {
 		_cleanup_free_ char *after = NULL, *d = NULL;
-		k = domain_edit(old, h, &o.rq, &p, &before, &after, &changes, &err);
+		k = domain_edit(old, h, &o.rq, &p, &before, &after, &changes, &verr);
 		if (k < 0) {
-			cli_error("%s", err ? err : "out of memory");
+			r = cli_error_exit("vm", &verr);
 			goto out;
 		}
 		d = diff_unified(o.from ? o.from : o.rq.name, before, after);
@@ -826,7 +826,8 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 		}
 	}
 	if (o.targets & TARGET_DEFINE) {
-		_cleanup_free_ char *existing = NULL, *e2 = NULL, *saved = NULL;
+		_cleanup_free_ char *existing = NULL, *saved = NULL;
+		_cleanup_error_ struct error e2 = { 0 };
 		k = virt_get_xml(conn, o.rq.name, &existing, &e2);
 		if (!edit && k == 0) {
 			cli_error("a domain called '%s' exists on %s: change it with vfiokit vm edit", o.rq.name, uri);
@@ -837,8 +838,8 @@ o.from, k == -EFBIG ? "larger than 16 MiB" : k == -EBADMSG ? "it holds NUL bytes
 				  "(sudo)", BACKUP_DIR);
 			goto out;
 		}
-		if (virt_define(conn, xml, &stored, &uuid, &err) < 0) {
-			cli_error("%s", err ? err : "out of memory");
+		if (virt_define(conn, xml, &stored, &uuid, &verr) < 0) {
+			r = cli_error_exit("vm", &verr);
 			goto out;
 		}
 		cli_error("defined '%s' on %s (uuid %s)", o.rq.name, uri, uuid);

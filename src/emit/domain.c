@@ -684,13 +684,14 @@ static void drop_layout_text(xmlNodePtr parent)
 	}
 }
 
-static xmlDocPtr parse(const char *xml, char **err)
+/* NULL with err filled (-EINVAL, or -ENOMEM). */
+static xmlDocPtr parse(const char *xml, struct error *err)
 {
 	xmlDocPtr doc;
 	size_t len = strlen(xml);
 
 	if (len > DOMAIN_XML_MAX) {
-		*err = strdup("larger than 16 MiB: not a domain");
+		error_take(err, -EINVAL, ERROR_FAILED, strdup("larger than 16 MiB: not a domain"));
 		return NULL;
 	}
 	/* No network, no entity expansion, no DTD loading: the text is input. */
@@ -698,10 +699,9 @@ static xmlDocPtr parse(const char *xml, char **err)
 								      XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
-		*err = strdupf("not well-formed XML: line %d: %s", e ? e->line : 0,
-			       e && e->message ? e->message : "parse error");
-		if (*err)
-			strip_trailing(*err);
+		char *m = strdupf("not well-formed XML: line %d: %s", e ? e->line : 0,
+				  e && e->message ? e->message : "parse error");
+		error_take(err, -EINVAL, ERROR_FAILED, m ? strip_trailing(m) : NULL);
 		return NULL;
 	}
 	/* Entities are never expanded (no XXE), so a reference to one declared
@@ -709,12 +709,14 @@ static xmlDocPtr parse(const char *xml, char **err)
 	 * name an entity nothing declares. libvirt never writes a DOCTYPE. */
 	if (doc->intSubset && (doc->intSubset->children || doc->intSubset->SystemID || doc->intSubset->ExternalID)) {
 		xmlFreeDoc(doc);
-		*err = strdup("not a domain as libvirt writes it: a <!DOCTYPE> with declarations or an external DTD");
+		error_take(err, -EINVAL, ERROR_FAILED,
+			   strdup("not a domain as libvirt writes it: a <!DOCTYPE> with declarations or an external DTD"));
 		return NULL;
 	}
 	if (!is(xmlDocGetRootElement(doc), "domain")) {
 		xmlFreeDoc(doc);
-		*err = strdup("not a libvirt domain (the root element is not <domain>)");
+		error_take(err, -EINVAL, ERROR_FAILED,
+			   strdup("not a libvirt domain (the root element is not <domain>)"));
 		return NULL;
 	}
 	drop_layout_text(xmlDocGetRootElement(doc));
@@ -740,8 +742,8 @@ static char *trimmed_content(xmlNodePtr n)
 
 /* <vcpu> and <memory unit=...>, read as libvirt reads them (the unit
  * defaults to KiB; decimal units are powers of 1000). 0 or -EINVAL with
- * *err, -ENOMEM. */
-static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, char **err)
+ * err, -ENOMEM. */
+static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, struct error *err)
 {
 	xmlNodePtr n;
 	uint64_t bytes;
@@ -751,10 +753,9 @@ static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, ch
 		_cleanup_free_ char *t = trimmed_content(n);
 		if (!t)
 			return -ENOMEM;
-		if (parse_unsigned(t, 10, VM_VCPUS_MAX, vcpus) < 0 || *vcpus == 0) {
-			*err = strdupf("<vcpu>%s</vcpu>: expected a count from 1 to %u", t, VM_VCPUS_MAX);
-			return *err ? -EINVAL : -ENOMEM;
-		}
+		if (parse_unsigned(t, 10, VM_VCPUS_MAX, vcpus) < 0 || *vcpus == 0)
+			return error_set(err, -EINVAL, ERROR_FAILED, "<vcpu>%s</vcpu>: expected a count from 1 to %u",
+					 t, VM_VCPUS_MAX);
 	}
 	if ((n = first(dom, "memory"))) {
 		_cleanup_free_ char *t = trimmed_content(n);
@@ -765,19 +766,21 @@ static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, ch
 		}
 		k = parse_size_in_unit(t, (const char *)u, "KiB", VM_MEMORY_MAX, &bytes);
 		if (k < 0)
-			*err = strdupf("<memory unit='%s'>%s</memory>: %s", u ? (const char *)u : "KiB", t,
-				       k == -ERANGE ? "more than libvirt takes (8 EiB)"
-						    : "expected a number and a libvirt unit (b, KB, KiB, MB, MiB, GB, GiB, "
-						      "TB, TiB, PB, PiB, EB, EiB)");
+			k = error_set(err, -EINVAL, ERROR_FAILED, "<memory unit='%s'>%s</memory>: %s",
+				      u ? (const char *)u : "KiB", t,
+				      k == -ERANGE ?
+					      "more than libvirt takes (8 EiB)" :
+					      "expected a number and a libvirt unit (b, KB, KiB, MB, MiB, GB, GiB, "
+					      "TB, TiB, PB, PiB, EB, EiB)");
 		xmlFree(u);
 		if (k < 0)
-			return *err ? -EINVAL : -ENOMEM;
+			return k;
 		*memory_kb = bytes / 1024 + (bytes % 1024 != 0);
 	}
 	return 0;
 }
 
-int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_kb, char **err)
+int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_kb, struct error *err)
 {
 	xmlDocPtr doc = parse(xml, err);
 	xmlNodePtr dom, n;
@@ -788,7 +791,7 @@ int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_
 	*vcpus = 0;
 	*memory_kb = 0;
 	if (!doc)
-		return *err ? -EINVAL : -ENOMEM;
+		return err->errnum;
 	dom = xmlDocGetRootElement(doc);
 	t = (n = first(dom, "name")) ? xmlNodeGetContent(n) : NULL;
 	*name = t ? strdup((const char *)t) : NULL;
@@ -800,15 +803,13 @@ int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_
 		*name = NULL;
 		return k;
 	}
-	if (!*name) {
-		*err = strdup("the domain has no <name>");
-		return *err ? -EINVAL : -ENOMEM;
-	}
+	if (!*name)
+		return error_take(err, -EINVAL, ERROR_FAILED, strdup("the domain has no <name>"));
 	return 0;
 }
 
 int domain_edit(const char *xml, const struct host *h, const struct vm_request *rq, const struct vm_plan *p,
-		char **before, char **after, struct strv *changes, char **err)
+		char **before, char **after, struct strv *changes, struct error *err)
 {
 	xmlDocPtr doc = parse(xml, err);
 	struct b b = { .ok = true, .changes = changes };
@@ -816,7 +817,7 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 
 	*before = *after = NULL;
 	if (!doc)
-		return *err ? -EINVAL : -ENOMEM;
+		return err->errnum;
 	dom = xmlDocGetRootElement(doc);
 	*before = xml_node_text(doc, dom, false);
 	os = first(dom, "os");
@@ -827,12 +828,12 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 			free(*before);
 			*before = NULL;
 			xmlFreeDoc(doc);
-			*err = strdup(os ? "the domain boots with SeaBIOS; the article's guest boots OVMF. An OS installed "
-					   "for BIOS does not boot under OVMF until its disk is GPT with an EFI system "
-					   "partition (Windows: mbr2gpt /convert). Create a new guest, or give "
-					   "--convert-ovmf to change the firmware"
-					 : "the domain has no <os>: not a guest vfiokit can give OVMF");
-			return *err ? -EINVAL : -ENOMEM;
+			return error_take(err, -EINVAL, ERROR_FAILED,
+					  strdup(os ? "the domain boots with SeaBIOS; the article's guest boots OVMF. An OS "
+						      "installed for BIOS does not boot under OVMF until its disk is GPT "
+						      "with an EFI system partition (Windows: mbr2gpt /convert). Create a "
+						      "new guest, or give --convert-ovmf to change the firmware" :
+						      "the domain has no <os>: not a guest vfiokit can give OVMF"));
 		}
 		ovmf(&b, os, p);
 		change(&b, "firmware: SeaBIOS replaced by OVMF (--convert-ovmf). Warning: an OS installed for BIOS "

@@ -19,11 +19,13 @@ char *domain_create(const struct host *h, const struct vm_request *rq, const str
 #define DOMAIN_XML_MAX (16u << 20)
 
 /* What edit needs to know before planning: the domain's name, vCPU count and
- * memory (KiB). 0; -ENOMEM; -EINVAL with *err. */
-int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_kb, char **err);
+ * memory (KiB). 0; -ENOMEM; -EINVAL with err (ERROR_FAILED), which the
+ * caller puts after the domain's file or name. */
+int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_kb, struct error *err);
 
 /* The domain xml changed for the plan. *before is xml as libxml2 writes it
  * (for the diff), *after the new text; changes lists what was done, in
- * words. 0; -ENOMEM; -EINVAL with *err (not a domain, not well-formed). */
+ * words. 0; -ENOMEM; -EINVAL with err (ERROR_FAILED: not a domain, not
+ * well-formed). */
 int domain_edit(const char *xml, const struct host *h, const struct vm_request *rq, const struct vm_plan *p,
-		char **before, char **after, struct strv *changes, char **err);
+		char **before, char **after, struct strv *changes, struct error *err);

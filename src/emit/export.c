@@ -479,13 +479,13 @@ static void render_incus(const struct inventory *inv, const bool *sel, const cha
 }
 
 int export_render(const struct inventory *const *invs, size_t n, const struct export_request *req, char **ret,
-		  char **why)
+		  struct error *err)
 {
 	struct out o = { 0 };
 	bool **sels = calloc(n ? n : 1, sizeof(*sels));
 	int r;
 
-	*ret = *why = NULL;
+	*ret = NULL;
 	if (!sels)
 		return -ENOMEM;
 	for (size_t h = 0; h < n; h++) {
@@ -525,8 +525,7 @@ out:
 		r = -ENOMEM;
 	} else if (o.why) {
 		o.why[o.wlen - 1] = '\0'; /* the last newline */
-		*why = TAKE_PTR(o.why);
-		r = -EINVAL;
+		r = error_take(err, -EINVAL, ERROR_FAILED, TAKE_PTR(o.why));
 	} else {
 		*ret = TAKE_PTR(o.text);
 		r = *ret ? 0 : -ENOMEM;

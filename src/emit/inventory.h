@@ -32,11 +32,11 @@ struct export_request {
 };
 
 /* The text for hosts invs[0..n) (one: that host's form; several: the
- * cluster-wide form). 0 with *ret; -EINVAL with *why saying what the
- * engine would get wrong or what is not there (one line each, several
- * joined by newlines), nothing in *ret; -ENOMEM. */
+ * cluster-wide form). 0 with *ret; -EINVAL with err (ERROR_FAILED) saying
+ * what the engine would get wrong or what is not there (one line each,
+ * several joined by newlines), nothing in *ret; -ENOMEM. */
 int export_render(const struct inventory *const *invs, size_t n, const struct export_request *req, char **ret,
-		  char **why);
+		  struct error *err);
 /* The resource name NVIDIA's kubevirt-gpu-device-plugin gives a device
  * name: upper case, '/', '.' and blanks to '_', others outside
  * [A-Za-z0-9_] dropped. NULL on ENOMEM. */

@@ -80,7 +80,7 @@ static int image(json_object *mapping, const char *key, char **file, char **form
 	return *file && *format ? 1 : -ENOMEM;
 }
 
-int firmware_descriptor_parse(const char *text, size_t len, struct firmware *ret, bool *usable, char **err)
+int firmware_descriptor_parse(const char *text, size_t len, struct firmware *ret, struct error *err)
 {
 	struct json_tokener *tok;
 	json_object *root, *mapping, *dev, *features;
@@ -88,23 +88,20 @@ int firmware_descriptor_parse(const char *text, size_t len, struct firmware *ret
 	int r = 0;
 
 	*ret = (struct firmware){ 0 };
-	*usable = false;
-	*err = NULL;
 	if (len > DESCRIPTOR_MAX || len > INT32_MAX)
-		return (*err = strdup("too large for a firmware descriptor")) ? -EINVAL : -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED, strdup("too large for a firmware descriptor"));
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		r = -EINVAL;
-		*err = strdupf("not JSON: %s", root ? "trailing bytes"
-						   : json_tokener_error_desc(json_tokener_get_error(tok)));
+		r = error_take(err, -EINVAL, ERROR_FAILED,
+			       strdupf("not JSON: %s",
+				       root ? "trailing bytes" : json_tokener_error_desc(json_tokener_get_error(tok))));
 		goto out;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
-		r = -EINVAL;
-		*err = strdup("not a JSON object");
+		r = error_take(err, -EINVAL, ERROR_FAILED, strdup("not a JSON object"));
 		goto out;
 	}
 	mapping = member(root, "mapping", json_type_object);
@@ -125,24 +122,13 @@ int firmware_descriptor_parse(const char *text, size_t len, struct firmware *ret
 		why = "no variable-store template (a stateless image)";
 	if (r == -ENOMEM)
 		goto out;
-	r = 0;
-	if (why)
-		*err = strdup(why);
-	else
-		*usable = true;
-	if (why && !*err)
-		r = -ENOMEM;
+	r = why ? error_take(err, -EOPNOTSUPP, ERROR_FAILED, strdup(why)) : 0;
 out:
 	if (root)
 		json_object_put(root);
 	json_tokener_free(tok);
-	if (r < 0 || !*usable) {
-		char *e = *err;
+	if (r < 0)
 		firmware_clear(ret);
-		*err = e;
-	}
-	if (r == -EINVAL && !*err)
-		r = -ENOMEM;
 	return r;
 }
 
@@ -246,20 +232,19 @@ static int rank(struct path_root *r, const struct firmware *f, bool secure)
 }
 
 int firmware_find(struct path_root *r, bool secure, const char *os_id, const char *os_id_like, struct firmware *ret,
-		  struct strv *skipped, char **err)
+		  struct strv *skipped, struct error *err)
 {
 	struct strv names = { 0 }, dirs = { 0 };
 	struct firmware best = { 0 };
 	int best_rank = -1, k;
 
 	*ret = (struct firmware){ 0 };
-	*err = NULL;
 	k = merged_names(r, &names, &dirs);
 	for (size_t i = 0; k == 0 && i < names.n; i++) {
-		_cleanup_free_ char *rel = strdupf("%s/%s", dirs.v[i], names.v[i]), *text = NULL, *why = NULL;
+		_cleanup_free_ char *rel = strdupf("%s/%s", dirs.v[i], names.v[i]), *text = NULL;
+		_cleanup_error_ struct error why = { 0 };
 		struct firmware f;
 		size_t len;
-		bool usable;
 		int q;
 
 		if (!rel) {
@@ -277,13 +262,13 @@ int firmware_find(struct path_root *r, bool secure, const char *os_id, const cha
 		}
 		if (len == 0)
 			continue; /* hides the same name from an earlier directory */
-		q = firmware_descriptor_parse(text, len, &f, &usable, &why);
+		q = firmware_descriptor_parse(text, len, &f, &why);
 		if (q == -ENOMEM) {
 			k = q;
 			break;
 		}
-		if (!usable) {
-			k = push_skip(skipped, rel, why);
+		if (q < 0) {
+			k = push_skip(skipped, rel, why.msg);
 			continue;
 		}
 		if (!path_exists(r, f.code) || !path_exists(r, f.vars)) {
@@ -326,11 +311,11 @@ int firmware_find(struct path_root *r, bool secure, const char *os_id, const cha
 			return 0;
 		}
 	if (best_rank < 0) {
-		*err = strdupf("no OVMF %sfirmware for x86_64 q35: no usable QEMU firmware descriptor in "
-			       "/usr/share/qemu/firmware or /etc/qemu/firmware, and none of the known paths exists "
-			       "(%s)",
-			       secure ? "Secure Boot " : "", firmware_package_hint(os_id, os_id_like));
-		return *err ? -ENOENT : -ENOMEM;
+		return error_set(err, -ENOENT, ERROR_FAILED,
+				 "no OVMF %sfirmware for x86_64 q35: no usable QEMU firmware descriptor in "
+				 "/usr/share/qemu/firmware or /etc/qemu/firmware, and none of the known paths exists "
+				 "(%s)",
+				 secure ? "Secure Boot " : "", firmware_package_hint(os_id, os_id_like));
 	}
 	*ret = best;
 	return 0;

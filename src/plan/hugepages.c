@@ -19,13 +19,13 @@ static const struct hugepage_pool *pool(const struct host_tuning *t, uint64_t kb
 	return NULL;
 }
 
-static int fail(char **err, char *msg)
+static int fail(struct error *err, char *msg)
 {
-	*err = msg;
-	return msg ? -EINVAL : -ENOMEM;
+	return error_take(err, -EINVAL, ERROR_FAILED, msg);
 }
 
-int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, struct hugepage_plan *ret, char **err)
+int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, struct hugepage_plan *ret,
+		       struct error *err)
 {
 	const struct host_tuning *t = &h->tuning;
 	struct hugepage_plan p = { .reserved = -1, .free = -1 };
@@ -33,7 +33,6 @@ int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, 
 	const struct hugepage_pool *pl;
 	int k = 0;
 
-	*err = NULL;
 	if (kb == 0)
 		return fail(err, strdup("--memory must be more than 0"));
 	p.page_kb = rq->page_kb;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "shared/error.h"
 
 struct hugepage_request {
 	uint64_t memory;  /* bytes */
@@ -21,8 +22,9 @@ struct hugepage_plan {
 	struct strv notes;
 };
 
-/* 0; -ENOMEM; -EINVAL with *err (heap). */
-int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, struct hugepage_plan *ret, char **err);
+/* 0; -ENOMEM; -EINVAL with err (ERROR_FAILED). */
+int hugepage_plan_make(const struct host *h, const struct hugepage_request *rq, struct hugepage_plan *ret,
+		       struct error *err);
 void hugepage_plan_free(struct hugepage_plan *p);
 /* The kernel parameters that reserve p at boot: "default_hugepagesz=1G
  * hugepagesz=1G hugepages=16" or "default_hugepagesz=2M hugepagesz=2M

@@ -515,17 +515,16 @@ static void parse_root(struct parser *p, json_object *root, struct inventory *in
 	}
 }
 
-int inventory_parse(const char *buf, size_t len, struct inventory *ret, char **err)
+int inventory_parse(const char *buf, size_t len, struct inventory *ret, struct error *err)
 {
 	struct parser p = { 0 };
 	struct json_tokener *tok;
 	json_object *root;
 
 	*ret = (struct inventory){ 0 };
-	*err = NULL;
 	if (len > INVENTORY_MAX_SIZE)
-		return (*err = strdup("larger than 16 MiB; one from 'vfiokit inventory -J' is some kB")) ? -EINVAL :
-													   -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED,
+				  strdup("larger than 16 MiB; one from 'vfiokit inventory -J' is some kB"));
 	tok = json_tokener_new_ex(32); /* the schema nests 4 deep */
 	if (!tok)
 		return -ENOMEM;
@@ -556,8 +555,7 @@ out:
 	}
 	if (p.err) {
 		inventory_clear(ret);
-		*err = p.err;
-		return -EINVAL;
+		return error_take(err, -EINVAL, ERROR_FAILED, p.err);
 	}
 	return 0;
 }

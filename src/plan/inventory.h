@@ -8,6 +8,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "shared/error.h"
 
 #define INVENTORY_SCHEMA "vfiokit.inventory/1"
 /* A document larger than this is refused before parsing. */
@@ -63,9 +64,10 @@ struct inventory {
 
 /* From the host model (PCI, NAMES, SYSTEM, USAGE, TOPOLOGY). 0 or -ENOMEM. */
 int inventory_from_host(const struct host *h, struct inventory *ret);
-/* Parse a document: 0; -EINVAL with *err saying what is wrong ("schema is
- * vfiokit.inventory/2, this vfiokit reads vfiokit.inventory/1"); -ENOMEM. */
-int inventory_parse(const char *buf, size_t len, struct inventory *ret, char **err);
+/* Parse a document: 0; -EINVAL with err (ERROR_FAILED) saying what is wrong
+ * ("schema is vfiokit.inventory/2, this vfiokit reads vfiokit.inventory/1"),
+ * which the caller puts after the file's name; -ENOMEM. */
+int inventory_parse(const char *buf, size_t len, struct inventory *ret, struct error *err);
 void inventory_clear(struct inventory *inv);
 
 const struct inv_device *inventory_find(const struct inventory *inv, const struct pci_addr *a);

@@ -13,10 +13,9 @@ bool kparams_wanted(const struct kparams_request *rq)
 	return rq->isolate || rq->hugepages || rq->ignore_msrs;
 }
 
-static int fail(char **err, char *msg)
+static int fail(struct error *err, char *msg)
 {
-	*err = msg;
-	return msg ? -EINVAL : -ENOMEM;
+	return error_take(err, -EINVAL, ERROR_FAILED, msg);
 }
 
 /* Each word of "a=1 b=2" as a parameter of p. */
@@ -71,7 +70,7 @@ static int isolcpus_flags(const struct strv *texts, char **ret)
 
 /* The guest's CPUs, isolated: each must be a CPU of this host, and the
  * host must keep an online CPU (the kernel's housekeeping needs one). */
-static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, char **err)
+static int isolation(const struct host *h, const struct cpuset *cpus, struct setup_plan *p, struct error *err)
 {
 	const struct cpu_topology *t = &h->topo;
 	_cleanup_(cpuset_clear) struct cpuset missing = { 0 }, rest = { 0 }, split_in = { 0 }, split_out = { 0 };
@@ -146,7 +145,7 @@ static int isolation(const struct host *h, const struct cpuset *cpus, struct set
 }
 
 /* Static huge pages, the numbers of `tune hugepages`. */
-static int hugepages(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err)
+static int hugepages(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, struct error *err)
 {
 	struct hugepage_request hr = { .memory = rq->hugepages, .page_kb = rq->page_kb };
 	struct hugepage_plan hp = { 0 };
@@ -251,11 +250,10 @@ static int ignore_msrs(const struct host *h, struct setup_plan *p)
 	return k < 0 ? -ENOMEM : 0;
 }
 
-int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err)
+int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, struct error *err)
 {
 	int k = 0;
 
-	*err = NULL;
 	if (rq->isolate && (k = isolation(h, rq->isolate, p, err)) < 0)
 		return k;
 	if (rq->hugepages && (k = hugepages(h, rq, p, err)) < 0)

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "shared/error.h"
 
 struct setup_plan;
 
@@ -23,8 +24,8 @@ struct kparams_request {
 bool kparams_wanted(const struct kparams_request *rq);
 /* Adds what rq asks to p: the parameters (p->params), kvm.conf (p->files),
  * what to know (p->warnings), what to do by hand (p->manual). 0; -ENOMEM;
- * -EINVAL with *err (heap): the request cannot be met on this host. */
-int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, char **err);
+ * -EINVAL with err (ERROR_FAILED): the request cannot be met on this host. */
+int kparams_plan(const struct host *h, const struct kparams_request *rq, struct setup_plan *p, struct error *err);
 /* "isolcpus=LIST nohz_full=LIST rcu_nocbs=LIST" for cpus (setup --isolcpus,
  * tune pin). Heap text; NULL on ENOMEM. */
 char *kparams_isolation_params(const struct cpuset *cpus);

@@ -269,7 +269,7 @@ static int choose_nodes(const struct cpu_topology *t, const struct pin_request *
 	}
 }
 
-int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, struct pin_plan *ret, char **err)
+int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, struct pin_plan *ret, struct error *err)
 {
 	struct pin_plan p = { 0 };
 	struct cpuset keep = { 0 }, avail = { 0 }, allowed = { 0 }, l3_0 = { 0 };
@@ -282,27 +282,27 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 	unsigned width = 0;
 	int k = 0;
 
-	*err = NULL;
 	if (online == 0 || t->ncores == 0) {
-		*err = strdup("no CPU topology: /sys/devices/system/cpu lists no online CPU; run it on the "
-			      "machine itself, or on a 'vfiokit snapshot' of it");
-		return *err ? -EINVAL : -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED,
+				  strdup("no CPU topology: /sys/devices/system/cpu lists no online CPU; run it on the "
+					 "machine itself, or on a 'vfiokit snapshot' of it"));
 	}
 	/* Cores or L3 domains guessed would put a vCPU beside the host's
 	 * threads or split a core: refused, the fact named. */
 	if (t->unknown) {
-		*err = strdupf("cannot tell which CPUs share a core or a cache: %s; pin by hand from the "
-			       "article's 'lscpu -e'", t->unknown);
-		return *err ? -EINVAL : -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED,
+				  strdupf("cannot tell which CPUs share a core or a cache: %s; pin by hand from the "
+					  "article's 'lscpu -e'",
+					  t->unknown));
 	}
 	if (rq->nvcpus == 0) {
-		*err = strdup("--vcpus must be at least 1");
-		return *err ? -EINVAL : -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED, strdup("--vcpus must be at least 1"));
 	}
 	if (rq->nvcpus > online) {
-		*err = strdupf("%u vCPUs asked, but the machine has %zu online CPUs: pinning more vCPUs than CPUs makes "
-			       "them compete for the same CPUs; ask fewer with --vcpus", rq->nvcpus, online);
-		return *err ? -EINVAL : -ENOMEM;
+		return error_take(err, -EINVAL, ERROR_FAILED,
+				  strdupf("%u vCPUs asked, but the machine has %zu online CPUs: pinning more vCPUs than CPUs makes "
+					  "them compete for the same CPUs; ask fewer with --vcpus",
+					  rq->nvcpus, online));
 	}
 	/* The host keeps what the user names, else CPU 0's core while the
 	 * guest fits without it. */
@@ -316,9 +316,10 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 			o = fmt(&outside);
 			on = fmt(&t->online);
 			cpuset_clear(&outside);
-			*err = strdupf("--host-cpus names CPUs %s, which are not online CPUs of this machine (online: %s)",
-				       o ? o : "?", on ? on : "?");
-			k = *err ? -EINVAL : -ENOMEM;
+			k = error_take(
+				err, -EINVAL, ERROR_FAILED,
+				strdupf("--host-cpus names CPUs %s, which are not online CPUs of this machine (online: %s)",
+					o ? o : "?", on ? on : "?"));
 			goto out;
 		}
 		cpuset_clear(&outside);
@@ -336,10 +337,10 @@ int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, st
 	navail = cpuset_count(&avail);
 	if (rq->nvcpus > navail) {
 		_cleanup_free_ char *h = fmt(&keep);
-		*err = strdupf("%u vCPUs asked, but only %zu CPUs are left when the host keeps %s; ask fewer "
-			       "with --vcpus", rq->nvcpus, navail,
-			       h ? h : "?");
-		k = *err ? -EINVAL : -ENOMEM;
+		k = error_take(err, -EINVAL, ERROR_FAILED,
+			       strdupf("%u vCPUs asked, but only %zu CPUs are left when the host keeps %s; ask fewer "
+				       "with --vcpus",
+				       rq->nvcpus, navail, h ? h : "?"));
 		goto out;
 	}
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "host/host.h"
+#include "shared/error.h"
 
 struct pin_request {
 	unsigned nvcpus;
@@ -29,6 +30,6 @@ struct pin_plan {
 	struct strv warnings; /* what the user should know before using it: the guest spans NUMA nodes */
 };
 
-/* 0; -ENOMEM; -EINVAL with *err (heap) saying what cannot be done. */
-int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, struct pin_plan *ret, char **err);
+/* 0; -ENOMEM; -EINVAL with err (ERROR_FAILED) saying what cannot be done. */
+int pin_plan_make(const struct cpu_topology *t, const struct pin_request *rq, struct pin_plan *ret, struct error *err);
 void pin_plan_free(struct pin_plan *p);

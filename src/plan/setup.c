@@ -31,10 +31,9 @@ void setup_plan_free(struct setup_plan *p)
 	*p = (struct setup_plan){ 0 };
 }
 
-static int fail(char **err, char *msg)
+static int fail(struct error *err, char *msg)
 {
-	*err = msg;
-	return msg ? -EINVAL : -ENOMEM;
+	return error_take(err, -EINVAL, ERROR_FAILED, msg);
 }
 
 int setup_add_file(struct setup_plan *p, const char *path, char *content)
@@ -84,7 +83,7 @@ static int take_dev(const struct host *h, struct setup_plan *p, size_t idx)
  * VFIO's viability is no question here: every endpoint of the group goes
  * to vfio-pci, and bridges stay on pcieport. */
 static int add_group(const struct host *h, const struct pci_addr *a, const struct setup_request *rq,
-		     struct setup_plan *p, char **err)
+		     struct setup_plan *p, struct error *err)
 {
 	const struct pci_device *d = host_find_pci(h, a);
 	const struct iommu_group *g;
@@ -275,7 +274,7 @@ static int kms_early(const struct host *h, const struct setup_request *rq, struc
 /* The VFIO modules for the initramfs: those every installed kernel has as
  * a loadable module (built in: no entry; missing in some kernel: left out,
  * since dracut and mkinitcpio fail on a module a kernel lacks). */
-static int choose_modules(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
+static int choose_modules(const struct host *h, const struct setup_request *rq, struct setup_plan *p, struct error *err)
 {
 	const struct host_boot *b = &h->boot;
 	size_t known = 0;
@@ -552,7 +551,7 @@ int setup_exec_pair(struct setup_plan *p, char *run, char *undo)
 /* The IOMMU the parameters are for: the firmware's, as host_iommu_kind()
  * judges it for every command, unless the user names it. Refused when the
  * tables cannot tell. */
-static int iommu_kind(const struct host *h, const struct setup_request *rq, struct setup_plan *p, char **err)
+static int iommu_kind(const struct host *h, const struct setup_request *rq, struct setup_plan *p, struct error *err)
 {
 	static const char how[] = "name the IOMMU with --iommu intel or --iommu amd";
 	enum iommu_kind kind = host_iommu_kind(h);
@@ -859,7 +858,7 @@ static int harvester_text(const struct host *h, const struct setup_plan *p, FILE
 /* Read-only or declarative systems, whose files setup must not edit,
  * are refused with their native settings, built from the plan. Fedora
  * CoreOS and Silverblue (rpm-ostree) and Proxmox have backends. */
-static int refuse_declarative(const struct host *h, const struct setup_plan *p, char **err)
+static int refuse_declarative(const struct host *h, const struct setup_plan *p, struct error *err)
 {
 	const struct host_system *s = &h->sys;
 	/* VARIANT alone tells Harvester; an os-release without ID is no reason to miss it. */
@@ -881,7 +880,7 @@ static int refuse_declarative(const struct host *h, const struct setup_plan *p, 
 	return fail(err, text);
 }
 
-int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err)
+int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, struct error *err)
 {
 	const struct host_boot *b = &h->boot;
 	struct setup_plan p = { 0 };
@@ -889,7 +888,6 @@ int setup_plan_make(const struct host *h, const struct setup_request *rq, struct
 	size_t first_file, first_exec;
 	int k;
 
-	*err = NULL;
 	p.iommu_only = !rq->has_gpu;
 	if ((k = iommu_kind(h, rq, &p, err)) < 0)
 		goto out;
@@ -1030,7 +1028,8 @@ out:
 	return k;
 }
 
-int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err)
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret,
+			 struct error *err)
 {
 	struct setup_plan p = { 0 };
 	_cleanup_free_ char *params = NULL;

@@ -62,10 +62,10 @@ struct setup_plan {
 	bool iommu_named;       /* ... by --iommu, not by the firmware's table */
 };
 
-
-/* 0; -ENOMEM; -EINVAL with *err (heap): a refusal or bad input. */
-int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, char **err);
+/* 0; -ENOMEM; -EINVAL with err (ERROR_FAILED): a refusal or bad input. */
+int setup_plan_make(const struct host *h, const struct setup_request *rq, struct setup_plan *ret, struct error *err);
 void setup_plan_free(struct setup_plan *p);
 /* Only the tuning of rq (setup without --gpu, tune pin/hugepages --apply):
  * its parameters on every bootloader's command line, kvm.conf. */
-int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret, char **err);
+int setup_tune_plan_make(const struct host *h, const struct kparams_request *rq, struct setup_plan *ret,
+			 struct error *err);

@@ -238,10 +238,7 @@ static int plan_cpus(struct host *h, const struct vm_request *rq, struct vm_plan
 				    online));
 	if (rq->pin) {
 		struct pin_request pr = { .nvcpus = p->vcpus, .prefer_node = h->pci[p->devices.items[0].dev].numa_node };
-		char *m = NULL;
-		int k = pin_plan_make(&h->topo, &pr, &p->pin, &m);
-		if (k == -EINVAL)
-			return fail(err, -EPERM, ERROR_FAILED, m);
+		int k = pin_plan_make(&h->topo, &pr, &p->pin, err);
 		if (k != 0)
 			return k;
 		p->pinned = true;
@@ -291,10 +288,7 @@ static int plan_memory(struct host *h, const struct vm_request *rq, struct vm_pl
 	if (!rq->hugepages)
 		return 0;
 	struct hugepage_request hr = { .memory = bytes };
-	char *m = NULL;
-	int k = hugepage_plan_make(h, &hr, &p->hp, &m);
-	if (k == -EINVAL)
-		return fail(err, -EPERM, ERROR_FAILED, m);
+	int k = hugepage_plan_make(h, &hr, &p->hp, err);
 	if (k != 0)
 		return k;
 	p->huge = true;
@@ -856,22 +850,14 @@ int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *re
 	    (k = plan_evdev(h, rq, &p, err)) != 0 || (k = plan_host_input(h, rq, &p, err)) != 0)
 		goto out;
 	struct strv skipped = { 0 };
-	char *fw_err = NULL;
-	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, &fw_err);
+	k = firmware_find(h->root, rq->secure_boot, h->sys.os_id, h->sys.os_id_like, &p.fw, &skipped, err);
 	if (k == -ENOENT && skipped.n) {
 		_cleanup_free_ char *list = strv_join(&skipped, "; ");
-		char *m = list ? strdupf("%s; descriptors passed over: %s", fw_err, list) : NULL;
-		if (m) {
-			free(fw_err);
-			fw_err = m;
-		}
+		char *m = list ? strdupf("%s; descriptors passed over: %s", err->msg, list) : NULL;
+		if (m)
+			error_take(err, -ENOENT, ERROR_FAILED, m);
 	}
 	strv_clear(&skipped);
-	if (k == -ENOENT) {
-		k = fail(err, -ENOENT, ERROR_FAILED, fw_err);
-		goto out;
-	}
-	free(fw_err);
 	if (k < 0 || (k = check_machine_texts(&p, err)) != 0)
 		goto out;
 	if (!(p.nvram = strdupf("%s/%s_VARS.fd", rq->nvram_dir ? rq->nvram_dir : NVRAM_DIR, esc)) ||

@@ -142,7 +142,8 @@ unsigned vm_apparmor_rom_line(const char *text);
  * USAGE | TOPOLOGY | TUNING. Returns 0, -ENOMEM, or a negative errno with
  * err filled (shared/error.h): ERROR_USAGE for bad option values (-EINVAL);
  * ERROR_FAILED for devices (bind_plan_make()'s), a refusal not lifted or a
- * host limit (-EPERM), no OVMF (-ENOENT). */
+ * host limit (-EPERM; -EINVAL from pin_plan_make() and hugepage_plan_make()),
+ * no OVMF (-ENOENT). */
 int vm_plan_make(struct host *h, const struct vm_request *rq, struct vm_plan *ret, struct error *err);
 void vm_plan_free(struct vm_plan *p);
 /* The NIC part of vm_plan_make() (after the vCPUs are planned): the

@@ -7,37 +7,35 @@
 
 #include "shared/dlopen.h"
 
-static int dlerror_text(char **why)
+static int dlerror_text(struct error *err)
 {
 	const char *e = dlerror();
 
-	*why = strdup(e ? e : "unknown dlopen error");
-	return *why ? -EOPNOTSUPP : -ENOMEM;
+	return error_take(err, -EOPNOTSUPP, ERROR_FAILED, strdup(e ? e : "unknown dlopen error"));
 }
 
-int dlopen_many_sym(void **dlp, const char *filename, char **why, ...)
+int dlopen_many_sym(void **dlp, const char *filename, struct error *err, ...)
 {
 	void *dl;
 	void **sym;
 	va_list ap;
 	int r = 0;
 
-	*why = NULL;
 	if (*dlp)
 		return 0;
 	/* RTLD_NODELETE: a library that set up threads or atexit handlers stays
 	 * mapped even if it is closed; systemd opens its optional ones so too. */
 	dl = dlopen(filename, RTLD_NOW | RTLD_NODELETE);
 	if (!dl)
-		return dlerror_text(why);
-	va_start(ap, why);
+		return dlerror_text(err);
+	va_start(ap, err);
 	while ((sym = va_arg(ap, void **))) {
 		const char *name = va_arg(ap, const char *);
 
 		(void)dlerror();
 		*sym = dlsym(dl, name);
 		if (!*sym) {
-			r = dlerror_text(why);
+			r = dlerror_text(err);
 			break;
 		}
 	}

@@ -12,6 +12,7 @@
  *   static typeof(virInitialize) *sym_virInitialize;
  *   r = dlopen_many_sym(&dl, "libvirt.so.0", &why, DLSYM_ARG(virInitialize), NULL);
  */
+#include "shared/error.h"
 #include "shared/macro.h"
 
 /* &sym_NAME, "NAME", after checking that sym_NAME points to NAME's type. */
@@ -26,7 +27,7 @@
 /* Opens filename (RTLD_NOW | RTLD_NODELETE) unless *dlp already holds it, and
  * resolves every (void **, const char *) pair that follows, up to NULL. 0
  * when all are there, and *dlp holds the library; else -EOPNOTSUPP with
- * *why (heap) holding dlerror()'s text (a missing file, a missing symbol),
- * *dlp left NULL and the library closed again, or -ENOMEM. Not thread-safe:
- * vfiokit loads its libraries from the one thread it has. */
-int dlopen_many_sym(void **dlp, const char *filename, char **why, ...) __attribute__((sentinel));
+ * err (ERROR_FAILED) holding dlerror()'s text (a missing file, a missing
+ * symbol), *dlp left NULL and the library closed again, or -ENOMEM. Not
+ * thread-safe: vfiokit loads its libraries from the one thread it has. */
+int dlopen_many_sym(void **dlp, const char *filename, struct error *err, ...) __attribute__((sentinel));

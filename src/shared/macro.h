@@ -125,10 +125,12 @@ char *strdupf(const char *fmt, ...) _printf_(1, 2);
 char *strip_trailing(char *s);
 
 /* Run argv[0] from PATH with argv and wait for it. 0 when it exits 0; else
- * -errno (-EIO when it failed) and *errmsg says how. */
-int spawn_wait(char *const argv[], char **errmsg);
+ * -errno (-EIO when it failed) and err (shared/error.h, ERROR_FAILED) says
+ * how. */
+struct error;
+int spawn_wait(char *const argv[], struct error *err);
 /* The same with the program's stdout on out_fd (-1: inherited). */
-int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg);
+int spawn_wait_stdout(char *const argv[], int out_fd, struct error *err);
 
 /* Read fd to its end, binary, at most max bytes (-EFBIG beyond). */
 int read_fd_all(int fd, size_t max, uint8_t **ret, size_t *len);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "shared/error.h"
 #include "shared/macro.h"
 
 int grow_array(void **arr, size_t *alloc, size_t need, size_t elsize)
@@ -52,12 +53,12 @@ char *strip_trailing(char *s)
 
 extern char **environ;
 
-int spawn_wait(char *const argv[], char **errmsg)
+int spawn_wait(char *const argv[], struct error *err)
 {
-	return spawn_wait_stdout(argv, -1, errmsg);
+	return spawn_wait_stdout(argv, -1, err);
 }
 
-int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg)
+int spawn_wait_stdout(char *const argv[], int out_fd, struct error *err)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -69,21 +70,16 @@ int spawn_wait_stdout(char *const argv[], int out_fd, char **errmsg)
 	if (k == 0)
 		k = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	if (k != 0) {
-		*errmsg = strdupf("cannot run %s: %s", argv[0], strerror(k));
-		return -k;
-	}
+	if (k != 0)
+		return error_set(err, -k, ERROR_FAILED, "cannot run %s: %s", argv[0], strerror(k));
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			k = -errno;
-			*errmsg = strdupf("waiting for %s: %s", argv[0], strerror(errno));
-			return k;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		*errmsg = WIFEXITED(status) ? strdupf("%s exited with status %d", argv[0], WEXITSTATUS(status)) :
-					      strdupf("%s was killed by signal %d", argv[0], WTERMSIG(status));
-		return -EIO;
-	}
+		if (errno != EINTR)
+			return error_set(err, -errno, ERROR_FAILED, "waiting for %s: %s", argv[0], strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return WIFEXITED(status) ? error_set(err, -EIO, ERROR_FAILED, "%s exited with status %d", argv[0],
+						     WEXITSTATUS(status)) :
+					   error_set(err, -EIO, ERROR_FAILED, "%s was killed by signal %d", argv[0],
+						     WTERMSIG(status));
 	return 0;
 }
 

@@ -10,15 +10,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct firmware f;
-	char *err = NULL;
-	bool usable;
+	struct error err = { 0 };
 
-	if (firmware_descriptor_parse((const char *)data, size, &f, &usable, &err) == 0 && usable) {
+	if (firmware_descriptor_parse((const char *)data, size, &f, &err) == 0) {
 		/* A usable descriptor names absolute files. */
 		if (!f.code || f.code[0] != '/' || !f.vars || f.vars[0] != '/')
 			abort();
 		firmware_clear(&f);
 	}
-	free(err);
+	error_clear(&err);
 	return 0;
 }

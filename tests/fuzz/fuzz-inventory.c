@@ -13,10 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct inventory inv, again;
-	char *err = NULL, *text = NULL, *text2 = NULL;
+	struct error err = { 0 };
+	char *text = NULL, *text2 = NULL;
 
 	if (inventory_parse((const char *)data, size, &inv, &err) < 0) {
-		free(err);
+		error_clear(&err);
 		return 0;
 	}
 	if (inventory_to_json(&inv, &text) == 0) {
@@ -31,10 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int group = inv.devs[0].group;
 		struct export_request req = { .format = (enum export_format)f, .devices = &inv.devs[0].a, .ndevices = 1,
 					      .groups = &group, .ngroups = group >= 0 };
-		char *out = NULL, *why = NULL;
+		char *out = NULL;
+		struct error why = { 0 };
 		export_render(&one, 1, &req, &out, &why);
 		free(out);
-		free(why);
+		error_clear(&why);
 	}
 	free(text);
 	free(text2);

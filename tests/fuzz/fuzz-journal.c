@@ -110,14 +110,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (n == 1 && e[0].state != JOURNAL_UNDONE) {
 		for (int dry = 1; dry >= 0; dry--) {
-			char *done = NULL, *diff = NULL, *err = NULL;
+			char *done = NULL, *diff = NULL;
+			struct error err = { 0 };
 			struct journal_runner x = { 0 };
 			k = journal_undo(r, ID, true, dry, &x, &done, &diff, &err);
-			if (k == -ENOMEM || (damaged != (k == -EBADMSG)) || (k < 0 && !err))
+			if (k == -ENOMEM || (damaged != (k == -EBADMSG)) || (k < 0 && !err.msg))
 				__builtin_trap();
 			free(done);
 			free(diff);
-			free(err);
+			error_clear(&err);
 			strv_clear(&x.todo);
 			if (k < 0)
 				break;

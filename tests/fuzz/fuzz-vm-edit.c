@@ -98,21 +98,22 @@ static struct cached *plan(uint8_t opts, const char *name, unsigned vcpus, uint6
 static void edit(const char *xml, const struct vm_request *rq, const struct vm_plan *p, char **before, char **after)
 {
 	struct strv changes = { 0 };
-	char *err = NULL;
+	struct error err = { 0 };
 	int k = domain_edit(xml, host, rq, p, before, after, &changes, &err);
 
-	if (k == -ENOMEM || (k == -EINVAL && err && strstr(err, "has no <os>"))) {
+	if (k == -ENOMEM || (k == -EINVAL && err.msg && strstr(err.msg, "has no <os>"))) {
 		/* The one refusal left with --convert-ovmf: no <os> to give OVMF. */
 		*before = *after = NULL;
-	} else if (k != 0 || !*before || !*after || err)
+	} else if (k != 0 || !*before || !*after || err.msg)
 		abort(); /* peek took it: edit must too */
 	strv_clear(&changes);
-	free(err);
+	error_clear(&err);
 }
 
 static void check_output(const char *after, const char *name, const struct vm_plan *p)
 {
-	char *name2 = NULL, *err = NULL;
+	char *name2 = NULL;
+	struct error err = { 0 };
 	unsigned vcpus;
 	uint64_t mem_kb;
 	xmlDocPtr doc = xmlReadMemory(after, (int)strlen(after), "after.xml", NULL,
@@ -130,7 +131,8 @@ static void check_output(const char *after, const char *name, const struct vm_pl
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *xml, *name = NULL, *err = NULL, *before = NULL, *after = NULL, *before2 = NULL, *after2 = NULL;
+	struct error err = { 0 };
+	char *xml, *name = NULL, *before = NULL, *after = NULL, *before2 = NULL, *after2 = NULL;
 	struct vm_request rq;
 	struct cached *c;
 	unsigned vcpus;
@@ -154,9 +156,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!xml)
 		return 0;
 	k = domain_peek(xml, &name, &vcpus, &mem_kb, &err);
-	if (k == -EINVAL && (!err || name))
+	if (k == -EINVAL && (!err.msg || name))
 		abort(); /* a refusal says why */
-	if (k == 0 && (!name || err))
+	if (k == 0 && (!name || err.msg))
 		abort();
 	/* cmd-vm.c: the domain's own vCPUs and memory unless given. */
 	if (k == 0 && !vm_name_invalid(name) &&
@@ -172,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(xml);
 	free(name);
-	free(err);
+	error_clear(&err);
 	free(before);
 	free(after);
 	free(before2);

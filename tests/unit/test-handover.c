@@ -138,14 +138,12 @@ static int fake_write_attr(struct path_root *r, const char *rel, const char *val
 	return -EINVAL;
 }
 
-static int fake_run(char *const argv[], char **errmsg)
+static int fake_run(char *const argv[], struct error *err)
 {
 	size_t i = 0;
 
-	if (++ops == fail_at) {
-		*errmsg = strdup("exit status 1");
-		return fail_with;
-	}
+	if (++ops == fail_at)
+		return error_set(err, fail_with, ERROR_FAILED, "exit status 1");
 	for (; argv[i]; i++)
 		snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "%s%s", i ? " " : "", argv[i]);
 	snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "\n");

@@ -94,16 +94,17 @@ static bool exists(const char *rel)
 static char *apply_rom(struct path_root *r, const char *rel, const struct file *f)
 {
 	struct journal_tx tx = { .command = strdup("test") };
-	char *id = NULL, *err = NULL;
+	char *id = NULL;
+	struct error err = { 0 };
 
 	assert_int_equal(journal_tx_add_binary(&tx, r, rel, f->buf, f->len, 0644), 0);
 	assert_int_equal(journal_apply(r, &tx, NULL, &id, &err), 0);
-	assert_null(err);
+	assert_null(err.msg);
 	journal_tx_free(&tx);
 	return id;
 }
 
-static int undo(struct path_root *r, const char *id, bool force, char **err)
+static int undo(struct path_root *r, const char *id, bool force, struct error *err)
 {
 	_cleanup_free_ char *done = NULL, *diff = NULL;
 	int k = journal_undo(r, id, force, false, NULL, &done, &diff, err);
@@ -134,7 +135,8 @@ static void test_rom_write_undo(void **state)
 {
 	struct path_root *r = new_root();
 	struct file rom = load(EFI_E1000E), got, man;
-	char h[SHA256_HEX_SIZE], *err = NULL;
+	char h[SHA256_HEX_SIZE];
+	struct error err = { 0 };
 	_cleanup_free_ char *id = NULL, *line = NULL, *mrel = NULL;
 
 	assert_non_null(memchr(rom.buf, 0, rom.len)); /* NUL bytes: not text */
@@ -149,7 +151,7 @@ static void test_rom_write_undo(void **state)
 	line = strdupf("file 0 binary 0 644 - - 1 644 %zu %s " ROM_PATH "\n", rom.len, h);
 	assert_non_null(strstr((char *)man.buf, line));
 	assert_int_equal(undo(r, NULL, false, &err), 0);
-	assert_null(err);
+	assert_null(err.msg);
 	assert_false(exists(ROM_PATH));
 	assert_false(exists("usr/share/vgabios"));
 	assert_false(exists("usr/share"));
@@ -166,7 +168,8 @@ static void test_rom_replace(void **state)
 	struct path_root *r = new_root();
 	struct file a = load(EFI_VIRTIO), b = load(EFI_E1000E), got;
 	struct journal_tx tx = { 0 };
-	char ha[SHA256_HEX_SIZE], hb[SHA256_HEX_SIZE], *err = NULL;
+	char ha[SHA256_HEX_SIZE], hb[SHA256_HEX_SIZE];
+	struct error err = { 0 };
 	_cleanup_free_ char *id = NULL, *diff = NULL, *want = NULL, *dir = strdupf("%s/usr/share/vgabios", root_dir);
 
 	sh("mkdir -p '%s' && cp " EFI_VIRTIO " '%s/%s'", dir, root_dir, ROM_PATH);
@@ -198,7 +201,7 @@ static void test_rom_drift(void **state)
 	struct file rom = load(EFI_E1000E);
 	struct journal_entry *e = NULL;
 	size_t n = 0;
-	char *err = NULL;
+	struct error err = { 0 };
 	_cleanup_free_ char *id = apply_rom(r, ROM_PATH, &rom);
 
 	journal_list(r, true, &e, &n);
@@ -211,10 +214,9 @@ static void test_rom_drift(void **state)
 	assert_string_equal(e[0].drifted.v[0], ROM_PATH);
 	journal_entries_free(e, n);
 	assert_int_equal(undo(r, NULL, false, &err), -ESTALE);
-	assert_non_null(strstr(err, "changed since vfiokit wrote it: /" ROM_PATH));
+	assert_non_null(strstr(err.msg, "changed since vfiokit wrote it: /" ROM_PATH));
 	assert_true(exists(ROM_PATH));
-	free(err);
-	err = NULL;
+	error_clear(&err);
 	assert_int_equal(undo(r, NULL, true, &err), 0);
 	assert_false(exists(ROM_PATH));
 	free(rom.buf);
@@ -232,12 +234,12 @@ static void test_rom_refused(void **state)
 	sh("mkdir -p '%s/usr/share/vgabios' '%s/etc' && echo secret >'%s/etc/shadow' && ln -s ../../../etc/shadow '%s/%s'",
 	   root_dir, root_dir, root_dir, root_dir, ROM_PATH);
 	assert_int_equal(journal_tx_add_binary(&tx, r, ROM_PATH, rom.buf, rom.len, 0644), -ELOOP);
-	assert_non_null(strstr(tx.err, "/" ROM_PATH " is a symbolic link: vfiokit does not write through it"));
+	assert_non_null(strstr(tx.err.msg, "/" ROM_PATH " is a symbolic link: vfiokit does not write through it"));
 	assert_int_equal(tx.n, 0);
 	journal_tx_free(&tx);
 	assert_non_null(big.buf);
 	assert_int_equal(journal_tx_add_binary(&tx, r, "usr/share/vgabios/big.rom", big.buf, big.len, 0644), -EFBIG);
-	assert_non_null(strstr(tx.err, "more than the journal keeps of a binary file (16 MiB)"));
+	assert_non_null(strstr(tx.err.msg, "more than the journal keeps of a binary file (16 MiB)"));
 	journal_tx_free(&tx);
 	free(big.buf);
 	free(rom.buf);
@@ -276,7 +278,7 @@ static void test_damaged(void **state)
 				    *dir = strdupf("var/lib/vfiokit/journal/%s", id);
 		struct journal_entry *e = NULL;
 		size_t n = 0;
-		char *err = NULL;
+		struct error err = { 0 };
 		struct file got;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -289,9 +291,9 @@ static void test_damaged(void **state)
 			fail_msg("case %zu: '%s' does not say '%s'", i, e[0].why, cases[i].why);
 		journal_entries_free(e, n);
 		assert_int_equal(undo(r, id, true, &err), -EBADMSG);
-		assert_non_null(strstr(err, "is damaged ("));
-		assert_non_null(strstr(err, cases[i].why));
-		free(err);
+		assert_non_null(strstr(err.msg, "is damaged ("));
+		assert_non_null(strstr(err.msg, cases[i].why));
+		error_clear(&err);
 		got = load_in(ROM_PATH);
 		assert_int_equal(got.len, rom.len);
 		free(got.buf);
@@ -324,7 +326,7 @@ static void test_v1_entry(void **state)
 	struct path_root *r = new_root();
 	struct journal_entry *e = NULL;
 	size_t n = 0;
-	char *err = NULL;
+	struct error err = { 0 };
 	struct file before, conf;
 
 	sh("cp -a '%s/../journal-v1/.' '%s/'", fixtures, root_dir);
@@ -338,7 +340,7 @@ static void test_v1_entry(void **state)
 	journal_entries_free(e, n);
 	before = load_in("var/lib/vfiokit/journal/20261201-100912/1.before");
 	assert_int_equal(undo(r, NULL, false, &err), 0);
-	assert_null(err);
+	assert_null(err.msg);
 	conf = load_in("etc/libvirt/qemu.conf");
 	assert_int_equal(conf.len, before.len);
 	assert_memory_equal(conf.buf, before.buf, before.len);

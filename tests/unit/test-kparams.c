@@ -70,13 +70,14 @@ static void test_isolcpus(void **state)
 	struct host h;
 	struct cpuset cpus = { 0 };
 	struct setup_plan p = { 0 };
-	char *err = NULL, *s;
+	struct error err = { 0 };
+	char *s;
 
 	(void)state;
 	host_init(&h, NULL);
 	assert_int_equal(cpuset_parse_list("6-11", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
-	assert_null(err);
+	assert_null(err.msg);
 	s = params(&p);
 	assert_string_equal(s, "isolcpus=6-11 nohz_full=6-11 rcu_nocbs=6-11");
 	assert_int_equal(p.nfiles, 0);
@@ -96,16 +97,16 @@ static void test_isolcpus(void **state)
 	/* CPUs the host does not have: refused, named. */
 	assert_int_equal(cpuset_parse_list("6-13", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
-	assert_string_equal(err, "CPUs 12-13 are not on this host (its online CPUs are 0-11); 'vfiokit tune topology' shows them");
+	assert_string_equal(err.msg, "CPUs 12-13 are not on this host (its online CPUs are 0-11); 'vfiokit tune topology' shows them");
 	assert_int_equal(p.params.n, 0);
-	free(err);
+	error_clear(&err);
 	setup_plan_free(&p);
 
 	/* Every CPU: the host would keep none. */
 	assert_int_equal(cpuset_parse_list("0-11", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
-	assert_non_null(strstr(err, "isolating CPUs 0-11 leaves the host no online CPU"));
-	free(err);
+	assert_non_null(strstr(err.msg, "isolating CPUs 0-11 leaves the host no online CPU"));
+	error_clear(&err);
 	setup_plan_free(&p);
 
 	/* Every online CPU, and an offline one besides: still none left. */
@@ -113,8 +114,8 @@ static void test_isolcpus(void **state)
 	cpuset_del(&h.topo.online, 11);
 	assert_int_equal(cpuset_parse_list("0-10", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
-	assert_non_null(strstr(err, "leaves the host no online CPU (it has 0-10)"));
-	free(err);
+	assert_non_null(strstr(err.msg, "leaves the host no online CPU (it has 0-10)"));
+	error_clear(&err);
 	setup_plan_free(&p);
 	host_done(&h);
 
@@ -126,8 +127,8 @@ static void test_isolcpus(void **state)
 	cpuset_clear(&h.topo.online);
 	assert_int_equal(cpuset_parse_list("2-3", &cpus), 0);
 	assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), -EINVAL);
-	assert_non_null(strstr(err, "cannot read this host's CPUs (/sys/devices/system/cpu)"));
-	free(err);
+	assert_non_null(strstr(err.msg, "cannot read this host's CPUs (/sys/devices/system/cpu)"));
+	error_clear(&err);
 	setup_plan_free(&p);
 	host_done(&h);
 	cpuset_clear(&cpus);
@@ -151,7 +152,8 @@ static void test_hugepages(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct setup_plan p = { 0 };
 		struct hugepage_plan hp = { 0 };
-		char *err = NULL, *s, *tune;
+		struct error err = { 0 };
+		char *s, *tune;
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .hugepages = cases[i].memory,
 									      .page_kb = cases[i].page_kb },
 					      &p, &err),
@@ -172,11 +174,11 @@ static void test_hugepages(void **state)
 	/* More than the host has: refused with hugepage_plan_make's reason. */
 	{
 		struct setup_plan p = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .hugepages = 64ull << 30 }, &p, &err), -EINVAL);
-		assert_non_null(strstr(err, "but the host has 16384 MiB of memory in all"));
+		assert_non_null(strstr(err.msg, "but the host has 16384 MiB of memory in all"));
 		assert_int_equal(p.params.n, 0);
-		free(err);
+		error_clear(&err);
 		setup_plan_free(&p);
 	}
 	host_done(&h);
@@ -212,7 +214,8 @@ static void test_isolcpus_flags(void **state)
 		struct boot_file f = { (char *)"etc/default/grub", (char *)cases[i].text, true };
 		struct host h;
 		struct setup_plan p = { 0 };
-		char *err = NULL, *s;
+		struct error err = { 0 };
+		char *s;
 		host_init(&h, NULL);
 		h.boot.files = (struct boot_files){ .v = &f, .n = 1 };
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .isolate = &cpus }, &p, &err), 0);
@@ -262,7 +265,7 @@ static void test_ignore_msrs(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct host h;
 		struct setup_plan p = { 0 }, again = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		host_init(&h, cases[i].before);
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
 		assert_int_equal(p.params.n, 0);
@@ -284,7 +287,7 @@ static void test_ignore_msrs(void **state)
 	{
 		struct host h;
 		struct setup_plan p = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		host_init(&h, "options kvm halt_poll_ns=0\n");
 		h.boot.modprobe_kvm_from = "usr/lib/modprobe.d/kvm.conf";
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
@@ -303,7 +306,7 @@ static void test_ignore_msrs(void **state)
 	{
 		struct host h;
 		struct setup_plan p = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		host_init(&h, NULL);
 		h.boot.modprobe_kvm_odd = true;
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
@@ -325,7 +328,7 @@ static void test_ignore_msrs(void **state)
 		};
 		struct host h;
 		struct setup_plan p = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		host_init(&h, "options kvm ignore_msrs=1 report_ignored_msrs=0\n");
 		for (size_t i = 0; i < ARRAY_SIZE(later); i++) {
 			assert_int_equal(strv_push(&h.boot.modprobe_kvm_later, later[i][0]), 0);
@@ -348,7 +351,7 @@ static void test_ignore_msrs(void **state)
 	{
 		struct host h;
 		struct setup_plan p = { 0 };
-		char *err = NULL;
+		struct error err = { 0 };
 		host_init(&h, "options kvm halt_poll_ns=0 \\\n ignore_msrs=0\n");
 		assert_int_equal(kparams_plan(&h, &(struct kparams_request){ .ignore_msrs = true }, &p, &err), 0);
 		assert_int_equal(p.nfiles, 0);

@@ -43,7 +43,7 @@ static int close_keep(void **state)
 
 static enum vm_net_state state_of(struct virt *v, const char *name, bool *autostart)
 {
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	bool active;
 	int k = virt_network_state(v, name, &active, autostart, &err);
 
@@ -57,7 +57,7 @@ static enum vm_net_state state_of(struct virt *v, const char *name, bool *autost
 static void test_states(void **state)
 {
 	struct virt *v = NULL;
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	bool autostart = true;
 
 	assert_int_equal(virt_open(URI, &v, &err), 0);
@@ -72,7 +72,7 @@ static void test_states(void **state)
 static void test_plan(void **state)
 {
 	struct virt *v = NULL;
-	_cleanup_free_ char *err = NULL;
+	_cleanup_error_ struct error err = { 0 };
 	struct {
 		const char *net;
 		int code;
