@@ -82,6 +82,9 @@ struct option_spec {
 #define CLI_FLAG(name, subs, ...) { name, no_argument, 0, subs, CLI_OPT_FLAG, offsetof(__VA_ARGS__) }
 #define CLI_STRING(name, subs, ...) { name, required_argument, 0, subs, CLI_OPT_STRING, offsetof(__VA_ARGS__) }
 #define CLI_CALL(name, has_arg, val, subs) { name, has_arg, val, subs, CLI_OPT_CALL, 0 }
+/* The same with a short option: CLI_FLAG_SHORT("json", 'J', subverbs, struct check_opts, json) is -J too. */
+#define CLI_FLAG_SHORT(name, c, subs, ...) { name, no_argument, c, subs, CLI_OPT_FLAG, offsetof(__VA_ARGS__) }
+#define CLI_STRING_SHORT(name, c, subs, ...) { name, required_argument, c, subs, CLI_OPT_STRING, offsetof(__VA_ARGS__) }
 /* --root DIR and --help, which every sub-verb takes. */
 #define CLI_COMMON_SPECS(type, rootfield) \
 	CLI_STRING("root", CLI_SV_ALL, type, rootfield), { "help", no_argument, 'h', CLI_SV_ALL, CLI_OPT_HELP, 0 }

@@ -129,46 +129,52 @@ fail:
 	return -EIO;
 }
 
+struct report_opts {
+	const char *out, *gpu, *rootdir;
+};
+
+static int report_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct report_opts *o = target;
+	struct pci_addr addr;
+
+	(void)val; /* --gpu is the one option parsed here */
+	if (parse_pci_addr(arg, &addr) < 0)
+		return cli_usage_error(cmd, "--gpu takes a PCI address like 0000:01:00.0, not '%s'", arg);
+	o->gpu = arg;
+	return 0;
+}
+
+static const struct option_spec report_specs[] = {
+	CLI_STRING_SHORT("output", 'o', CLI_SV_ALL, struct report_opts, out),
+	CLI_CALL("gpu", required_argument, 0, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct report_opts, rootdir),
+};
+
+static const struct cli_options report_options = {
+	"report", NULL, 0, report_specs, ARRAY_SIZE(report_specs), report_parse, help,
+};
+
 int cmd_report(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100 };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "gpu", required_argument, NULL, OPT_GPU },
-		CLI_COMMON_LONGOPTS,
-		{},
-	};
+	struct report_opts o = { 0 };
 	struct report_section sec[3] = { 0 };
 	char *texts[3] = { 0 };
 	size_t nsec = 0;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
-	const char *rootdir = NULL, *out = NULL, *gpu = NULL;
+	const char *rootdir, *out, *gpu;
 	_cleanup_free_ char *page = NULL, *check_cmd = NULL, *next_cmd = NULL, *setup_cmd = NULL;
-	struct pci_addr addr;
-	int c, r = EXIT_PROBLEM;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_GPU:
-			if (parse_pci_addr(optarg, &addr) < 0)
-				return cli_usage_error("report",
-						       "--gpu takes a PCI address like 0000:01:00.0, not '%s'", optarg);
-			gpu = optarg;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("report", "invalid option");
-		}
-	}
+	r = cli_options_parse(&report_options, "report", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	out = o.out;
+	gpu = o.gpu;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
 	if (!out)
