@@ -195,6 +195,12 @@ void cli_runner_done(struct journal_runner *x, struct path_root *root);
  * hook, vm create --single-gpu). 0, or an exit code after saying why. */
 int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, unsigned timeout, const char *vfiokit,
 			  struct journal_tx *tx);
+/* Where libvirt's qemu hooks live, under the root. */
+#define CLI_HOOK_DIR "etc/libvirt/hooks/qemu.d"
+/* A hook's script into tx as CLI_HOOK_DIR/file, mode 0755 (tune hook,
+ * handover hook): 0, or EXIT_PROBLEM after saying why (out of memory, the
+ * journal's refusal of the path, or the file that could not be read). */
+int cli_hook_add(struct journal_tx *tx, struct path_root *root, const char *file, const char *script);
 /* The vfiokit a hook runs: given (--vfiokit PATH, absolute), else this
  * program (/proc/self/exe). 0, or an exit code after saying why. */
 int cli_self_path(const char *given, char **ret);
