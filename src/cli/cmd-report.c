@@ -36,7 +36,7 @@ static void help(void)
 	      stdout);
 }
 
-/* Point fd "to" at "from" again, through EINTR. 0 or -errno. */
+/* dup2(from, to), tried again after EINTR. 0 or -errno. */
 static int move_fd(int from, int to)
 {
 	while (dup2(from, to) < 0)
