@@ -82,6 +82,9 @@ struct option_spec {
 #define CLI_FLAG(name, subs, ...) { name, no_argument, 0, subs, CLI_OPT_FLAG, offsetof(__VA_ARGS__) }
 #define CLI_STRING(name, subs, ...) { name, required_argument, 0, subs, CLI_OPT_STRING, offsetof(__VA_ARGS__) }
 #define CLI_CALL(name, has_arg, val, subs) { name, has_arg, val, subs, CLI_OPT_CALL, 0 }
+/* The same with a short option: CLI_FLAG_SHORT("json", 'J', subverbs, struct check_opts, json) is -J too. */
+#define CLI_FLAG_SHORT(name, c, subs, ...) { name, no_argument, c, subs, CLI_OPT_FLAG, offsetof(__VA_ARGS__) }
+#define CLI_STRING_SHORT(name, c, subs, ...) { name, required_argument, c, subs, CLI_OPT_STRING, offsetof(__VA_ARGS__) }
 /* --root DIR and --help, which every sub-verb takes. */
 #define CLI_COMMON_SPECS(type, rootfield) \
 	CLI_STRING("root", CLI_SV_ALL, type, rootfield), { "help", no_argument, 'h', CLI_SV_ALL, CLI_OPT_HELP, 0 }
@@ -89,7 +92,7 @@ struct option_spec {
 #define CLI_TABLE_SPECS(subs_json, subs_output) \
 	CLI_CALL("json", no_argument, 'J', subs_json), CLI_CALL("output", required_argument, 'o', subs_output), \
 	CLI_CALL("raw", no_argument, 'r', subs_json), CLI_CALL("noheadings", no_argument, 'n', subs_json)
-/* CLI_ALLOW_LONGOPTS as specs: parse() is given base + enum refusal_kind (cli_allow_option()). */
+/* The --allow-* options (plan/refuse.h): parse() is given base + enum refusal_kind (cli_allow_option()). */
 #define CLI_ALLOW_SPECS(base, subs) \
 	CLI_CALL("allow-display", no_argument, (base) + REFUSE_DISPLAY, subs), \
 	CLI_CALL("allow-mounted", no_argument, (base) + REFUSE_MOUNT, subs), \
@@ -192,13 +195,15 @@ void cli_runner_done(struct journal_runner *x, struct path_root *root);
  * hook, vm create --single-gpu). 0, or an exit code after saying why. */
 int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, unsigned timeout, const char *vfiokit,
 			  struct journal_tx *tx);
+/* Where libvirt's qemu hooks live, under the root. */
+#define CLI_HOOK_DIR "etc/libvirt/hooks/qemu.d"
+/* A hook's script into tx as CLI_HOOK_DIR/file, mode 0755 (tune hook,
+ * handover hook): 0, or EXIT_PROBLEM after saying why (out of memory, the
+ * journal's refusal of the path, or the file that could not be read). */
+int cli_hook_add(struct journal_tx *tx, struct path_root *root, const char *file, const char *script);
 /* The vfiokit a hook runs: given (--vfiokit PATH, absolute), else this
  * program (/proc/self/exe). 0, or an exit code after saying why. */
 int cli_self_path(const char *given, char **ret);
-
-/* Options every host-reading command takes. */
-#define OPT_ROOT 0x1000
-#define CLI_COMMON_LONGOPTS { "root", required_argument, NULL, OPT_ROOT }, { "help", no_argument, NULL, 'h' }
 
 /* Write data to a new file of that mode, never over an existing one
  * (fsync, removed again when a write fails). 0 or -errno, said on stderr. */
@@ -208,15 +213,9 @@ int cli_open_regular(const char *path);
 int cli_write_new(const char *path, const void *data, size_t len, mode_t mode);
 
 /* The options that lift the refusals of plan/refuse.h, for every verb that
- * takes devices from the host (bind, vm, setup): each returns base + its
- * enum refusal_kind. */
-#define CLI_ALLOW_LONGOPTS(base)                                                 \
-	{ "allow-display", no_argument, NULL, (base) + REFUSE_DISPLAY },             \
-	{ "allow-mounted", no_argument, NULL, (base) + REFUSE_MOUNT },               \
-	{ "allow-default-route", no_argument, NULL, (base) + REFUSE_ROUTE },         \
-	{ "allow-host-bridge", no_argument, NULL, (base) + REFUSE_HOST_BRIDGE },     \
-	{ "allow-nonviable", no_argument, NULL, (base) + REFUSE_NONVIABLE }
-/* Take c when it is one of CLI_ALLOW_LONGOPTS(base): allow[kind] := true. */
+ * takes devices from the host (bind, vm, setup): CLI_ALLOW_SPECS(base),
+ * each given to parse() as base + its enum refusal_kind. Take c when it is
+ * one of them: allow[kind] := true. */
 bool cli_allow_option(int c, int base, bool allow[_REFUSE_MAX]);
 /* The help paragraph on the refusals and their options; nonviable: the verb
  * takes --allow-nonviable (a runtime rule: bind and vm). */
@@ -252,16 +251,12 @@ void cli_line(FILE *f, const char *fmt, ...) _printf_(2, 3);
  * cli_line does, but newlines and tabs are kept. */
 void cli_put_text(FILE *f, const char *text);
 
-/* -J, -o, -r, -n, as lsblk takes them. */
+/* -J, -o, -r, -n, as lsblk takes them (CLI_TABLE_SPECS). */
 struct cli_table_opts {
 	bool json, raw, noheadings;
 	const char *columns; /* -o LIST, NULL when not given */
 };
-#define CLI_TABLE_LONGOPTS                                                                            \
-	{ "json", no_argument, NULL, 'J' }, { "output", required_argument, NULL, 'o' },                \
-		{ "raw", no_argument, NULL, 'r' }, { "noheadings", no_argument, NULL, 'n' }
-#define CLI_TABLE_SHORTOPTS "Jo:rn"
-/* Take c when it is one of those (from getopt_long); false otherwise. */
+/* Take c (the value parse() is given) when it is one of those; false otherwise. */
 bool cli_table_option(int c, struct cli_table_opts *t);
 
 /* Columns of an lsblk-style table: what -o chooses from. */

@@ -10,8 +10,6 @@
 
 enum {
 	OPT_DRIVER = 0x2000,
-	OPT_ONLY,
-	OPT_DRY_RUN,
 	OPT_ALLOW, /* + enum refusal_kind */
 };
 
@@ -155,52 +153,60 @@ static int print_result(const struct host *h, const struct bind_plan *p, const s
 	return 0;
 }
 
+static int bind_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct bind_opts *o = target;
+
+	if (cli_allow_option(val, OPT_ALLOW, o->allow)) {
+		if (o->unbind)
+			return cli_usage_error(cmd, "--%s is an option of 'vfiokit bind'",
+					       refusal_option((enum refusal_kind)(val - OPT_ALLOW)));
+		return 0;
+	}
+	/* --driver */
+	if (!*arg || strchr(arg, '/') || streq(arg, ".") || streq(arg, ".."))
+		return cli_usage_error(cmd, "--driver takes a driver name, not '%s'", arg);
+	o->driver = arg;
+	return 0;
+}
+
+static void bind_help(void)
+{
+	help(false);
+}
+
+static void unbind_help(void)
+{
+	help(true);
+}
+
+static const struct option_spec bind_specs[] = {
+	CLI_CALL("driver", required_argument, OPT_DRIVER, CLI_SV_ALL),
+	CLI_FLAG("only", CLI_SV_ALL, struct bind_opts, only),
+	CLI_FLAG("dry-run", CLI_SV_ALL, struct bind_opts, dry_run),
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct bind_opts, json),
+	CLI_ALLOW_SPECS(OPT_ALLOW, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct bind_opts, rootdir),
+};
+
+/* The same options: unbind refuses the --allow-* in bind_parse(), as an
+ * option of bind's. */
+static const struct cli_options bind_options = {
+	"bind", NULL, 0, bind_specs, ARRAY_SIZE(bind_specs), bind_parse, bind_help,
+};
+static const struct cli_options unbind_options = {
+	"unbind", NULL, 0, bind_specs, ARRAY_SIZE(bind_specs), bind_parse, unbind_help,
+};
+
 static int parse(int argc, char **argv, struct bind_opts *o)
 {
 	const char *cmd = o->unbind ? "unbind" : "bind";
-	static const struct option longopts[] = {
-		{ "driver", required_argument, NULL, OPT_DRIVER },
-		{ "only", no_argument, NULL, OPT_ONLY },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "json", no_argument, NULL, 'J' },
-		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
-		CLI_COMMON_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		if (cli_allow_option(c, OPT_ALLOW, o->allow)) {
-			if (o->unbind)
-				return cli_usage_error(cmd, "--%s is an option of 'vfiokit bind'",
-						       refusal_option((enum refusal_kind)(c - OPT_ALLOW)));
-			continue;
-		}
-		switch (c) {
-		case OPT_DRIVER:
-			if (!*optarg || strchr(optarg, '/') || streq(optarg, ".") || streq(optarg, ".."))
-				return cli_usage_error(cmd, "--driver takes a driver name, not '%s'", optarg);
-			o->driver = optarg;
-			break;
-		case OPT_ONLY:
-			o->only = true;
-			break;
-		case OPT_DRY_RUN:
-			o->dry_run = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case OPT_ROOT:
-			o->rootdir = optarg;
-			break;
-		case 'h':
-			help(o->unbind);
-			return -1;
-		default:
-			return cli_usage_error(cmd, "invalid option");
-		}
-	}
+	r = cli_options_parse(o->unbind ? &unbind_options : &bind_options, cmd, argc, argv, o, seen);
+	if (r != 0)
+		return r;
 	if (optind >= argc)
 		return cli_usage_error(cmd, "name at least one device: an address, a vendor:device ID or group:N");
 	return 0;

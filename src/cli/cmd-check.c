@@ -90,35 +90,35 @@ static int print_json(const struct check_report *rep)
 	return r;
 }
 
+struct check_opts {
+	bool json;
+	const char *rootdir;
+};
+
+static const struct option_spec check_specs[] = {
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct check_opts, json),
+	CLI_COMMON_SPECS(struct check_opts, rootdir),
+};
+
+static const struct cli_options check_options = {
+	"check", NULL, 0, check_specs, ARRAY_SIZE(check_specs), NULL, help,
+};
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
+	struct check_opts o = { 0 };
 	struct check_report rep = { 0 };
 	struct path_root *root = NULL;
-	const char *rootdir = NULL;
+	const char *rootdir;
 	struct host *h = NULL;
-	bool json = false;
-	int c, r;
+	bool json, seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("check", "invalid option");
-		}
-	}
+	r = cli_options_parse(&check_options, "check", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	json = o.json;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)

@@ -330,55 +330,64 @@ out:
 	return r;
 }
 
+enum { OPT_LOG = 0x100, OPT_GUEST };
+
+struct doctor_opts {
+	char *logs[LOGS_MAX];
+	size_t nlogs;
+	const char *rootdir, *guest;
+	bool json, sigs;
+};
+
+static int doctor_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct doctor_opts *o = target;
+	const char *why;
+
+	if (val == OPT_LOG) {
+		if (o->nlogs == LOGS_MAX)
+			return cli_usage_error(cmd, "at most %d --log files", LOGS_MAX);
+		o->logs[o->nlogs++] = (char *)arg;
+		return 0;
+	}
+	/* --guest: the one judgement of a domain name, vm's. */
+	why = vm_name_invalid(arg);
+	if (why)
+		return cli_usage_error(cmd, "--guest '%s': not a guest name: it %s", arg, why);
+	o->guest = arg;
+	return 0;
+}
+
+static const struct option_spec doctor_specs[] = {
+	CLI_CALL("log", required_argument, OPT_LOG, CLI_SV_ALL),
+	CLI_CALL("guest", required_argument, OPT_GUEST, CLI_SV_ALL),
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct doctor_opts, json),
+	CLI_FLAG("signatures", CLI_SV_ALL, struct doctor_opts, sigs),
+	CLI_COMMON_SPECS(struct doctor_opts, rootdir),
+};
+
+static const struct cli_options doctor_options = {
+	"doctor", NULL, 0, doctor_specs, ARRAY_SIZE(doctor_specs), doctor_parse, help,
+};
+
 int cmd_doctor(int argc, char **argv)
 {
-	enum { OPT_LOG = 0x100, OPT_GUEST, OPT_SIGS };
-	static const struct option longopts[] = {
-		{ "log", required_argument, NULL, OPT_LOG },
-		{ "guest", required_argument, NULL, OPT_GUEST },
-		{ "json", no_argument, NULL, 'J' },
-		{ "signatures", no_argument, NULL, OPT_SIGS },
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
-	char *logs[LOGS_MAX];
-	const char *rootdir = NULL, *guest = NULL;
+	struct doctor_opts o = { 0 };
+	char **logs = o.logs;
+	const char *rootdir, *guest;
 	struct path_root *root = NULL;
-	bool json = false, sigs = false;
-	size_t nlogs = 0;
-	int c, r;
+	bool json, sigs, seen[CLI_OPTIONS_MAX];
+	size_t nlogs;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LOG:
-			if (nlogs == LOGS_MAX)
-				return cli_usage_error("doctor", "at most %d --log files", LOGS_MAX);
-			logs[nlogs++] = optarg;
-			break;
-		case OPT_GUEST: {
-			/* The one judgement of a domain name, vm's. */
-			const char *why = vm_name_invalid(optarg);
-			if (why)
-				return cli_usage_error("doctor", "--guest '%s': not a guest name: it %s", optarg, why);
-			guest = optarg;
-			break;
-		}
-		case 'J':
-			json = true;
-			break;
-		case OPT_SIGS:
-			sigs = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("doctor", "invalid option");
-		}
-	}
+	r = cli_options_parse(&doctor_options, "doctor", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	nlogs = o.nlogs;
+	rootdir = o.rootdir;
+	guest = o.guest;
+	json = o.json;
+	sigs = o.sigs;
 	if (optind < argc)
 		return cli_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
 	if (sigs) {

@@ -62,6 +62,7 @@ struct groups_opts {
 	const char *device;
 	struct pci_addr device_addr;
 	struct cli_columns cols;
+	const char *rootdir;
 };
 
 static void help(void)
@@ -452,61 +453,62 @@ static int print_svg(const struct host *h, const struct groups_opts *o)
 	return EXIT_OK;
 }
 
+enum { OPT_GROUP = 0x100, OPT_DEVICE, OPT_FORMAT };
+
+static int groups_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct groups_opts *o = target;
+
+	switch (val) {
+	case OPT_GROUP: {
+		long g;
+		if (parse_int(arg, 0, INT32_MAX, &g) < 0)
+			return cli_usage_error(cmd, "--group takes a group number, not '%s'", arg);
+		o->group = (int)g;
+		return 0;
+	}
+	case OPT_DEVICE:
+		if (parse_pci_addr(arg, &o->device_addr) < 0)
+			return cli_usage_error(cmd, "--device takes a PCI address like 0000:01:00.0, not '%s'", arg);
+		o->device = arg;
+		return 0;
+	case OPT_FORMAT:
+		if (!streq(arg, "table") && !streq(arg, "svg"))
+			return cli_usage_error(cmd, "--format takes table or svg, not '%s'", arg);
+		o->svg = streq(arg, "svg");
+		return 0;
+	}
+	cli_table_option(val, &o->t);
+	return 0;
+}
+
+static const struct option_spec groups_specs[] = {
+	CLI_TABLE_SPECS(CLI_SV_ALL, CLI_SV_ALL),
+	CLI_FLAG("gpu", CLI_SV_ALL, struct groups_opts, gpu),
+	CLI_FLAG("usb", CLI_SV_ALL, struct groups_opts, usb),
+	CLI_CALL("group", required_argument, OPT_GROUP, CLI_SV_ALL),
+	CLI_CALL("device", required_argument, OPT_DEVICE, CLI_SV_ALL),
+	CLI_CALL("format", required_argument, OPT_FORMAT, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct groups_opts, rootdir),
+};
+
+static const struct cli_options groups_options = {
+	"groups", NULL, 0, groups_specs, ARRAY_SIZE(groups_specs), groups_parse, help,
+};
+
 int cmd_groups(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_TABLE_LONGOPTS,
-		{ "gpu", no_argument, NULL, 'G' },
-		{ "usb", no_argument, NULL, 'U' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		CLI_COMMON_LONGOPTS,
-		{},
-	};
 	struct groups_opts o = { .group = -1 };
-	const char *rootdir = NULL;
+	const char *rootdir;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
-	int c, r;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'G':
-			o.gpu = true;
-			break;
-		case 'U':
-			o.usb = true;
-			break;
-		case 'g': {
-			long g;
-			if (parse_int(optarg, 0, INT32_MAX, &g) < 0)
-				return cli_usage_error("groups", "--group takes a group number, not '%s'", optarg);
-			o.group = (int)g;
-			break;
-		}
-		case 'd':
-			if (parse_pci_addr(optarg, &o.device_addr) < 0)
-				return cli_usage_error("groups", "--device takes a PCI address like 0000:01:00.0, not '%s'",
-						       optarg);
-			o.device = optarg;
-			break;
-		case 'F':
-			if (!streq(optarg, "table") && !streq(optarg, "svg"))
-				return cli_usage_error("groups", "--format takes table or svg, not '%s'", optarg);
-			o.svg = streq(optarg, "svg");
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			if (!cli_table_option(c, &o.t))
-				return cli_usage_error("groups", "invalid option");
-		}
-	}
+	r = cli_options_parse(&groups_options, "groups", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
 	if (o.svg && (o.t.json || o.t.raw || o.t.noheadings || o.t.columns))

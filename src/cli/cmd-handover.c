@@ -154,29 +154,19 @@ static const struct cli_options handover_options = {
 	help,
 };
 
-#define HOOK_DIR "etc/libvirt/hooks/qemu.d"
-
 int cli_handover_hook_add(const struct host *h, const char *guest, size_t dev, unsigned timeout, const char *vfiokit,
 			  struct journal_tx *tx)
 {
 	struct handover_hook_spec spec = {
 		.guest = guest, .gpu = h->pci[dev].name, .vfiokit = vfiokit, .timeout = timeout
 	};
-	_cleanup_free_ char *script = handover_hook_script(&spec), *file = handover_hook_file_name(guest), *rel = NULL;
-	int k;
+	_cleanup_free_ char *script = handover_hook_script(&spec), *file = handover_hook_file_name(guest);
 
-	if (!script || !file || !(rel = strdupf(HOOK_DIR "/%s", file))) {
+	if (!script || !file) {
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	k = journal_tx_add(tx, h->root, rel, script, 0755);
-	if (k == -ENOMEM)
-		cli_error("out of memory");
-	else if (k < 0 && tx->err.msg)
-		cli_error("%s", tx->err.msg);
-	else if (k < 0)
-		cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
-	return k < 0 ? EXIT_PROBLEM : 0;
+	return cli_hook_add(tx, h->root, file, script);
 }
 
 int cli_self_path(const char *given, char **ret)

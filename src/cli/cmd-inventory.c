@@ -97,29 +97,35 @@ static void inventory_help(void)
 	      stdout);
 }
 
+struct inventory_opts {
+	bool json; /* -J: the only form */
+	const char *rootdir;
+};
+
+static const struct option_spec inventory_specs[] = {
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct inventory_opts, json),
+	CLI_COMMON_SPECS(struct inventory_opts, rootdir),
+};
+
+static const struct cli_options inventory_options = {
+	"inventory", NULL, 0, inventory_specs, ARRAY_SIZE(inventory_specs), NULL, inventory_help,
+};
+
 int cmd_inventory(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "json", no_argument, NULL, 'J' }, CLI_COMMON_LONGOPTS, {} };
+	struct inventory_opts o = { 0 };
 	struct inventory inv = { 0 };
 	struct path_root *root = NULL;
 	_cleanup_free_ char *json = NULL, *safe = NULL;
-	const char *rootdir = NULL;
-	int c, r = EXIT_PROBLEM;
+	const char *rootdir;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			inventory_help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("inventory", "invalid option");
-		}
-	}
+	r = cli_options_parse(&inventory_options, "inventory", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("inventory", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)
@@ -186,82 +192,99 @@ static bool name_ok(const char *s, bool upper)
 
 enum { OPT_FORMAT = 0x2000, OPT_GROUP, OPT_DEVICE, OPT_FROM, OPT_NAME, OPT_VM };
 
+/* export's options; groups, devices and from hold as many as argv. */
+struct export_opts {
+	struct export_request req;
+	int *groups;
+	struct pci_addr *devices;
+	const char **from;
+	size_t nfrom;
+	const char *rootdir;
+};
+
+static int export_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct export_opts *o = target;
+	int k;
+
+	switch (val) {
+	case OPT_FORMAT:
+		if ((k = export_format_from_name(arg)) < 0)
+			return cli_usage_error(cmd,
+					       "--format takes kubevirt, hco, nova, proxmox-mapping or incus, not '%s'",
+					       arg);
+		o->req.format = (enum export_format)k;
+		return 0;
+	case OPT_GROUP: {
+		long g;
+		if (parse_int(arg, 0, INT32_MAX, &g) < 0)
+			return cli_usage_error(cmd, "--group takes a group number, not '%s'", arg);
+		o->groups[o->req.ngroups++] = (int)g;
+		return 0;
+	}
+	case OPT_DEVICE:
+		if (parse_pci_addr(arg, &o->devices[o->req.ndevices]) < 0)
+			return cli_usage_error(cmd, "--device takes a PCI address like 0000:06:00.0, not '%s'", arg);
+		o->req.ndevices++;
+		return 0;
+	case OPT_FROM:
+		o->from[o->nfrom++] = arg;
+		return 0;
+	case OPT_NAME:
+		if (!name_ok(arg, false))
+			return cli_usage_error(cmd, "--name takes [a-z][a-z0-9_-]* (at most 63), not '%s'", arg);
+		o->req.name = arg;
+		return 0;
+	case OPT_VM:
+		if (!name_ok(arg, true))
+			return cli_usage_error(cmd, "--vm takes an instance name ([A-Za-z][A-Za-z0-9-]*), not '%s'",
+					       arg);
+		o->req.vm = arg;
+		return 0;
+	}
+	return cli_usage_error(cmd, "invalid option");
+}
+
+static const struct option_spec export_specs[] = {
+	CLI_CALL("format", required_argument, OPT_FORMAT, CLI_SV_ALL),
+	CLI_CALL("group", required_argument, OPT_GROUP, CLI_SV_ALL),
+	CLI_CALL("device", required_argument, OPT_DEVICE, CLI_SV_ALL),
+	CLI_CALL("from", required_argument, OPT_FROM, CLI_SV_ALL),
+	CLI_CALL("name", required_argument, OPT_NAME, CLI_SV_ALL),
+	CLI_CALL("vm", required_argument, OPT_VM, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct export_opts, rootdir),
+};
+
+static const struct cli_options export_options = {
+	"export", NULL, 0, export_specs, ARRAY_SIZE(export_specs), export_parse, export_help,
+};
+
 int cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "format", required_argument, NULL, OPT_FORMAT },
-						  { "group", required_argument, NULL, OPT_GROUP },
-						  { "device", required_argument, NULL, OPT_DEVICE },
-						  { "from", required_argument, NULL, OPT_FROM },
-						  { "name", required_argument, NULL, OPT_NAME },
-						  { "vm", required_argument, NULL, OPT_VM },
-						  CLI_COMMON_LONGOPTS,
-						  {} };
-	struct export_request req = { .format = _EXPORT_MAX };
 	_cleanup_free_ int *groups = calloc(argc, sizeof(int));
 	_cleanup_free_ struct pci_addr *devices = calloc(argc, sizeof(struct pci_addr));
 	_cleanup_free_ const char **from = calloc(argc, sizeof(char *));
+	struct export_opts o = { .req = { .format = _EXPORT_MAX }, .groups = groups, .devices = devices, .from = from };
+	struct export_request req;
 	_cleanup_free_ struct inventory *invs = NULL;
 	_cleanup_free_ const struct inventory **ptrs = NULL;
 	_cleanup_free_ char *text = NULL;
 	_cleanup_error_ struct error why = { 0 };
-	size_t nfrom = 0, ninv = 0;
-	const char *rootdir = NULL;
-	int c, k, r = EXIT_PROBLEM;
+	size_t nfrom, ninv = 0;
+	const char *rootdir;
+	bool seen[CLI_OPTIONS_MAX];
+	int k, r = EXIT_PROBLEM;
 
 	if (!groups || !devices || !from) {
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
 	}
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if ((k = export_format_from_name(optarg)) < 0)
-				return cli_usage_error(
-					"export",
-					"--format takes kubevirt, hco, nova, proxmox-mapping or incus, not '%s'",
-					optarg);
-			req.format = (enum export_format)k;
-			break;
-		case OPT_GROUP: {
-			long g;
-			if (parse_int(optarg, 0, INT32_MAX, &g) < 0)
-				return cli_usage_error("export", "--group takes a group number, not '%s'", optarg);
-			groups[req.ngroups++] = (int)g;
-			break;
-		}
-		case OPT_DEVICE:
-			if (parse_pci_addr(optarg, &devices[req.ndevices]) < 0)
-				return cli_usage_error("export",
-						       "--device takes a PCI address like 0000:06:00.0, not '%s'",
-						       optarg);
-			req.ndevices++;
-			break;
-		case OPT_FROM:
-			from[nfrom++] = optarg;
-			break;
-		case OPT_NAME:
-			if (!name_ok(optarg, false))
-				return cli_usage_error("export", "--name takes [a-z][a-z0-9_-]* (at most 63), not '%s'",
-						       optarg);
-			req.name = optarg;
-			break;
-		case OPT_VM:
-			if (!name_ok(optarg, true))
-				return cli_usage_error("export",
-						       "--vm takes an instance name ([A-Za-z][A-Za-z0-9-]*), not '%s'",
-						       optarg);
-			req.vm = optarg;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			export_help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("export", "invalid option");
-		}
-	}
+	k = cli_options_parse(&export_options, "export", argc, argv, &o, seen);
+	if (k != 0)
+		return k < 0 ? EXIT_OK : k;
+	req = o.req;
+	nfrom = o.nfrom;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 	if (req.format == _EXPORT_MAX)

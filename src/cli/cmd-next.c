@@ -66,33 +66,38 @@ static void print_text(const struct next_answer *a)
 	cli_line(stdout, "article: \"%s\" (PCI passthrough via OVMF)", a->section);
 }
 
+struct next_opts {
+	bool json;
+	const char *rootdir;
+};
+
+static const struct option_spec next_specs[] = {
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct next_opts, json),
+	CLI_COMMON_SPECS(struct next_opts, rootdir),
+};
+
+static const struct cli_options next_options = {
+	"next", NULL, 0, next_specs, ARRAY_SIZE(next_specs), NULL, help,
+};
+
 int cmd_next(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "json", no_argument, NULL, 'J' }, CLI_COMMON_LONGOPTS, {} };
+	struct next_opts o = { 0 };
 	struct next_answer a = { 0 };
 	struct journal_entry *e = NULL;
 	struct path_root *root = NULL;
-	const char *rootdir = NULL;
+	const char *rootdir;
 	struct host *h = NULL;
-	bool json = false;
+	bool json, seen[CLI_OPTIONS_MAX];
 	size_t n = 0;
-	int c, k, r = EXIT_PROBLEM;
+	int k, r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("next", "invalid option");
-		}
-	}
+	r = cli_options_parse(&next_options, "next", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	json = o.json;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("next", "unexpected argument '%s'", argv[optind]);
 	if (cli_open_root(rootdir, &root) < 0)

@@ -3,6 +3,7 @@
  * groups drawn, and what check, next and setup --gpu say, each run here as
  * it runs on its own, its output taken down. */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -35,22 +36,47 @@ static void help(void)
 	      stdout);
 }
 
+/* dup2(from, to), tried again after EINTR. 0 or -errno. */
+static int move_fd(int from, int to)
+{
+	while (dup2(from, to) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Put back standard output and error from their saved copies (-1: never
+ * moved): both are tried even when the first fails. 0 or the first -errno. */
+static int restore_std(int out, int err)
+{
+	int k = out >= 0 ? move_fd(out, STDOUT_FILENO) : 0, e = err >= 0 ? move_fd(err, STDERR_FILENO) : 0;
+
+	return k < 0 ? k : e;
+}
+
 /* Run a command here as it runs on its own, its stdout and stderr (in
  * the order of its lines, as on a terminal) taken into *text. 0, or -errno
  * said. */
 static int capture(int (*run)(int, char **), char **argv, char **text, int *status)
 {
 	_cleanup_close_ int fd = memfd_create("vfiokit-report", MFD_CLOEXEC), out = -1, err = -1;
+	int moved_out = -1, moved_err = -1; /* out and err once that stream points at fd */
 	size_t len;
-	int argc = 0, k;
+	int argc = 0, k = 0;
 
 	while (argv[argc])
 		argc++;
 	if (fd < 0 || fflush(stdout) != 0 || fflush(stderr) != 0 || (out = dup(STDOUT_FILENO)) < 0 ||
-	    (err = dup(STDERR_FILENO)) < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+	    (err = dup(STDERR_FILENO)) < 0)
 		k = -errno;
-		if (out >= 0)
-			(void)dup2(out, STDOUT_FILENO);
+	else if ((k = move_fd(fd, STDOUT_FILENO)) == 0) {
+		moved_out = out;
+		if ((k = move_fd(fd, STDERR_FILENO)) == 0)
+			moved_err = err;
+	}
+	if (k < 0) {
+		/* What was moved goes back, so that the message is seen. */
+		(void)restore_std(moved_out, moved_err);
 		cli_error("cannot take down what 'vfiokit %s' says: %s; run 'vfiokit %s' by itself", argv[0],
 			  strerror(-k), argv[0]);
 		return k;
@@ -62,8 +88,13 @@ static int capture(int (*run)(int, char **), char **argv, char **text, int *stat
 	(void)fflush(stdout);
 	(void)fflush(stderr);
 	clearerr(stdout);
-	(void)dup2(out, STDOUT_FILENO);
-	(void)dup2(err, STDERR_FILENO);
+	k = restore_std(moved_out, moved_err);
+	if (k < 0) {
+		cli_error("cannot put back standard output and error after 'vfiokit %s': %s; run 'vfiokit %s' by "
+			  "itself",
+			  argv[0], strerror(-k), argv[0]);
+		return k;
+	}
 	k = lseek(fd, 0, SEEK_SET) < 0 ? -errno : read_fd_text(fd, MAX_TEXT, text, &len);
 	if (k < 0) {
 		cli_error("cannot read back what 'vfiokit %s' said: %s; run 'vfiokit %s' by itself", argv[0],
@@ -73,16 +104,58 @@ static int capture(int (*run)(int, char **), char **argv, char **text, int *stat
 	return 0;
 }
 
+/* The new file while it is not yet renamed over -o: SIGINT, SIGTERM or
+ * SIGHUP removes it (unlink() may be called in a handler), then ends the
+ * program as the signal would have. */
+static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static char *volatile partial_file;
+
+static void remove_partial(int sig)
+{
+	char *p = partial_file;
+
+	if (p)
+		(void)unlink(p);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig); /* delivered when the handler returns */
+}
+
+/* Start (path) or stop (NULL) removing path on those signals, with them
+ * blocked meanwhile: no signal finds the file made but not yet noted, or
+ * renamed but still noted. A signal ignored (nohup) stays ignored. old:
+ * the actions to put back. */
+static void guard_partial(char *path, struct sigaction old[ARRAY_SIZE(cleanup_signals)])
+{
+	struct sigaction sa = { .sa_handler = remove_partial };
+	sigset_t set, prev;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(cleanup_signals); i++)
+		sigaddset(&set, cleanup_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, &prev);
+	partial_file = path;
+	for (size_t i = 0; i < ARRAY_SIZE(cleanup_signals); i++) {
+		if (!path)
+			(void)sigaction(cleanup_signals[i], &old[i], NULL);
+		else if (sigaction(cleanup_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			(void)sigaction(cleanup_signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, &prev, NULL);
+}
+
 /* The page goes to a new file beside FILE (mkstemp: O_EXCL), renamed
  * over FILE when complete: a link planted at FILE is never followed, and
- * one there is refused rather than replaced. */
+ * one there is refused rather than replaced. Until then, an interrupt
+ * removes the new file (guard_partial). */
 static int write_page(const char *path, const char *page)
 {
 	_cleanup_free_ char *partial = NULL;
 	_cleanup_close_ int fd = -1;
+	struct sigaction old[ARRAY_SIZE(cleanup_signals)];
 	size_t len = strlen(page), done = 0;
 	struct stat st;
 	mode_t mask;
+	int e;
 
 	if (streq(path, "-")) {
 		if (fputs(page, stdout) < 0 || fflush(stdout) != 0) {
@@ -103,11 +176,16 @@ static int write_page(const char *path, const char *page)
 		cli_error("out of memory");
 		return -ENOMEM;
 	}
+	/* Noted before mkostemp() makes it: a signal in between removes
+	 * the template's name, which no file has. */
+	guard_partial(partial, old);
 	fd = mkostemp(partial, O_CLOEXEC);
 	if (fd < 0) {
+		e = errno;
+		guard_partial(NULL, old);
 		cli_error("cannot create a file beside %s: %s; give -o a file in a directory you can write", path,
-			  strerror(errno));
-		return -errno;
+			  strerror(e));
+		return -e;
 	}
 	mask = umask(0);
 	umask(mask);
@@ -121,54 +199,62 @@ static int write_page(const char *path, const char *page)
 	}
 	if (fchmod(fd, 0666 & ~mask) < 0 || fsync(fd) < 0 || rename(partial, path) < 0)
 		goto fail;
+	guard_partial(NULL, old);
 	return 0;
 fail:
-	cli_error("cannot write %s: %s; give -o a file on a file system with room", path,
-		  strerror(errno ? errno : EIO));
+	e = errno ? errno : EIO;
 	(void)unlink(partial);
+	guard_partial(NULL, old);
+	cli_error("cannot write %s: %s; give -o a file on a file system with room", path, strerror(e));
 	return -EIO;
 }
 
+struct report_opts {
+	const char *out, *gpu, *rootdir;
+};
+
+static int report_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct report_opts *o = target;
+	struct pci_addr addr;
+
+	(void)val; /* --gpu is the one option parsed here */
+	if (parse_pci_addr(arg, &addr) < 0)
+		return cli_usage_error(cmd, "--gpu takes a PCI address like 0000:01:00.0, not '%s'", arg);
+	o->gpu = arg;
+	return 0;
+}
+
+static const struct option_spec report_specs[] = {
+	CLI_STRING_SHORT("output", 'o', CLI_SV_ALL, struct report_opts, out),
+	CLI_CALL("gpu", required_argument, 0, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct report_opts, rootdir),
+};
+
+static const struct cli_options report_options = {
+	"report", NULL, 0, report_specs, ARRAY_SIZE(report_specs), report_parse, help,
+};
+
 int cmd_report(int argc, char **argv)
 {
-	enum { OPT_GPU = 0x100 };
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "gpu", required_argument, NULL, OPT_GPU },
-		CLI_COMMON_LONGOPTS,
-		{},
-	};
+	struct report_opts o = { 0 };
 	struct report_section sec[3] = { 0 };
 	char *texts[3] = { 0 };
 	size_t nsec = 0;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
-	const char *rootdir = NULL, *out = NULL, *gpu = NULL;
+	const char *rootdir, *out, *gpu;
 	_cleanup_free_ char *page = NULL, *check_cmd = NULL, *next_cmd = NULL, *setup_cmd = NULL;
-	struct pci_addr addr;
-	int c, r = EXIT_PROBLEM;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_GPU:
-			if (parse_pci_addr(optarg, &addr) < 0)
-				return cli_usage_error("report",
-						       "--gpu takes a PCI address like 0000:01:00.0, not '%s'", optarg);
-			gpu = optarg;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("report", "invalid option");
-		}
-	}
+	r = cli_options_parse(&report_options, "report", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	out = o.out;
+	gpu = o.gpu;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
 	if (!out)

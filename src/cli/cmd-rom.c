@@ -412,15 +412,28 @@ out:
 	return r;
 }
 
+static int rom_opt_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct rom_opts *o = target;
+
+	(void)arg;
+	(void)cmd;
+	cli_table_option(val, &o->t);
+	return 0;
+}
+
+static const struct option_spec rom_specs[] = {
+	CLI_STRING("for", CLI_SV_ALL, struct rom_opts, for_addr),
+	CLI_TABLE_SPECS(CLI_SV_ALL, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct rom_opts, root),
+};
+
+static const struct cli_options rom_options = {
+	"rom", NULL, 0, rom_specs, ARRAY_SIZE(rom_specs), rom_opt_parse, help,
+};
+
 int cmd_rom(int argc, char **argv)
 {
-	enum { OPT_FOR = 0x100 };
-	static const struct option longopts[] = {
-		{ "for", required_argument, NULL, OPT_FOR },
-		CLI_TABLE_LONGOPTS,
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
 	struct rom_opts o = { 0 };
 	const char *action = NULL;
 	struct path_root *root = NULL;
@@ -428,24 +441,12 @@ int cmd_rom(int argc, char **argv)
 	struct rom_input *ins = NULL;
 	char **args;
 	size_t nargs, nins = 0;
-	int c, r = EXIT_OK;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FOR:
-			o.for_addr = optarg;
-			break;
-		case OPT_ROOT:
-			o.root = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			if (!cli_table_option(c, &o.t))
-				return cli_usage_error("rom", "invalid option");
-		}
-	}
+	r = cli_options_parse(&rom_options, "rom", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
 	args = argv + optind;
 	nargs = (size_t)(argc - optind);
 	if (nargs && (streq(args[0], "dump") || streq(args[0], "strip"))) {

@@ -208,131 +208,130 @@ out:
 	return r;
 }
 
+/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_SPECS (last). */
+enum { OPT_GPU = 0x100, OPT_WITH, OPT_IOMMU, OPT_ISOLCPUS, OPT_HUGEPAGES, OPT_PAGE_SIZE, OPT_ALLOW };
+
+struct setup_opts {
+	struct setup_request rq;
+	struct pci_addr with[MAX_WITH];
+	struct cpuset isolate;
+	const char *rootdir;
+	bool have_gpu, apply, want_json, in_chroot, allow[_REFUSE_MAX];
+};
+
+static int setup_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct setup_opts *o = target;
+	struct setup_request *rq = &o->rq;
+	uint64_t b;
+
+	if (cli_allow_option(val, OPT_ALLOW, o->allow)) {
+		if (o->allow[REFUSE_NONVIABLE])
+			return cli_usage_error(cmd, "--allow-nonviable is an option of bind and vm: at boot "
+						    "vfio-pci takes every endpoint of the group");
+		return 0;
+	}
+	switch (val) {
+	case OPT_GPU:
+		if (parse_pci_addr(arg, &rq->gpu) < 0)
+			return cli_usage_error(cmd, "--gpu takes a PCI address like 0000:01:00.0, not '%s'", arg);
+		o->have_gpu = true;
+		return 0;
+	case OPT_WITH:
+		if (rq->nwith == MAX_WITH)
+			return cli_usage_error(cmd, "at most %d --with", MAX_WITH);
+		if (parse_pci_addr(arg, &o->with[rq->nwith]) < 0)
+			return cli_usage_error(cmd, "--with takes a PCI address like 0000:00:14.0, not '%s'", arg);
+		rq->nwith++;
+		return 0;
+	case OPT_IOMMU:
+		if (streq(arg, "intel"))
+			rq->iommu = SETUP_IOMMU_INTEL;
+		else if (streq(arg, "amd"))
+			rq->iommu = SETUP_IOMMU_AMD;
+		else
+			return cli_usage_error(cmd, "--iommu takes intel or amd, not '%s'", arg);
+		return 0;
+	case OPT_ISOLCPUS:
+		if (cpuset_parse_list_strict(arg, &o->isolate) < 0)
+			return cli_usage_error(cmd, "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'", arg);
+		rq->tune.isolate = &o->isolate;
+		return 0;
+	case OPT_HUGEPAGES:
+		if (parse_size(arg, &rq->tune.hugepages) < 0 || !rq->tune.hugepages)
+			return cli_usage_error(cmd, "--hugepages takes a size like 16G or 8192M, not '%s'", arg);
+		return 0;
+	case OPT_PAGE_SIZE:
+		if (parse_size(arg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
+			return cli_usage_error(cmd, "--page-size takes 2M or 1G, not '%s'", arg);
+		rq->tune.page_kb = b / 1024;
+		return 0;
+	}
+	return cli_usage_error(cmd, "invalid option");
+}
+
+static const struct option_spec setup_specs[] = {
+	CLI_CALL("gpu", required_argument, OPT_GPU, CLI_SV_ALL),
+	CLI_CALL("with", required_argument, OPT_WITH, CLI_SV_ALL),
+	CLI_FLAG("include-group", CLI_SV_ALL, struct setup_opts, rq.include_group),
+	CLI_FLAG("iommu-pt", CLI_SV_ALL, struct setup_opts, rq.iommu_pt),
+	CLI_CALL("iommu", required_argument, OPT_IOMMU, CLI_SV_ALL),
+	CLI_FLAG("apply", CLI_SV_ALL, struct setup_opts, apply),
+	CLI_FLAG("chroot", CLI_SV_ALL, struct setup_opts, in_chroot),
+	CLI_CALL("isolcpus", required_argument, OPT_ISOLCPUS, CLI_SV_ALL),
+	CLI_CALL("hugepages", required_argument, OPT_HUGEPAGES, CLI_SV_ALL),
+	CLI_CALL("page-size", required_argument, OPT_PAGE_SIZE, CLI_SV_ALL),
+	CLI_FLAG("ignore-msrs", CLI_SV_ALL, struct setup_opts, rq.tune.ignore_msrs),
+	CLI_FLAG("no-kms-early", CLI_SV_ALL, struct setup_opts, rq.no_kms_early),
+	CLI_FLAG_SHORT("json", 'J', CLI_SV_ALL, struct setup_opts, want_json),
+	CLI_ALLOW_SPECS(OPT_ALLOW, CLI_SV_ALL),
+	CLI_COMMON_SPECS(struct setup_opts, rootdir),
+};
+
+static const struct cli_options setup_options = {
+	"setup", NULL, 0, setup_specs, ARRAY_SIZE(setup_specs), setup_parse, help,
+};
+
+static void setup_opts_clear(struct setup_opts *o)
+{
+	cpuset_clear(&o->isolate);
+}
+
 int cmd_setup(int argc, char **argv)
 {
-	/* OPT_ALLOW + enum refusal_kind: CLI_ALLOW_LONGOPTS (last). */
-	enum { OPT_GPU = 0x100, OPT_WITH, OPT_INCLUDE_GROUP, OPT_IOMMU_PT, OPT_APPLY, OPT_CHROOT, OPT_IOMMU, OPT_NO_KMS_EARLY, OPT_ISOLCPUS,
-	       OPT_HUGEPAGES, OPT_PAGE_SIZE, OPT_IGNORE_MSRS, OPT_ALLOW };
-	static const struct option longopts[] = {
-		{ "gpu", required_argument, NULL, OPT_GPU },
-		{ "with", required_argument, NULL, OPT_WITH },
-		{ "include-group", no_argument, NULL, OPT_INCLUDE_GROUP },
-		{ "iommu-pt", no_argument, NULL, OPT_IOMMU_PT },
-		{ "iommu", required_argument, NULL, OPT_IOMMU },
-		{ "apply", no_argument, NULL, OPT_APPLY },
-		{ "chroot", no_argument, NULL, OPT_CHROOT },
-		{ "isolcpus", required_argument, NULL, OPT_ISOLCPUS },
-		{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
-		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
-		{ "ignore-msrs", no_argument, NULL, OPT_IGNORE_MSRS },
-		{ "no-kms-early", no_argument, NULL, OPT_NO_KMS_EARLY },
-		{ "json", no_argument, NULL, 'J' },
-		CLI_ALLOW_LONGOPTS(OPT_ALLOW),
-		CLI_COMMON_LONGOPTS,
-		{},
-	};
-	struct setup_request rq = { 0 };
-	struct pci_addr with[MAX_WITH];
-	_cleanup_(cpuset_clear) struct cpuset isolate = { 0 };
+	_cleanup_(setup_opts_clear) struct setup_opts o = { 0 };
+	struct setup_request *rq = &o.rq;
 	struct setup_plan p = { 0 };
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	struct json_object *json = NULL;
 	_cleanup_error_ struct error err = { 0 };
 	_cleanup_free_ char *id = NULL;
-	const char *rootdir = NULL;
-	bool have_gpu = false, apply = false, want_json = false, in_chroot = false, tune_only = false,
-	     allow[_REFUSE_MAX] = { 0 };
-	int c, k, lockfd = -1, r = EXIT_PROBLEM;
+	const char *rootdir;
+	bool have_gpu, apply, want_json, in_chroot, tune_only, *allow = o.allow, seen[CLI_OPTIONS_MAX];
+	int k, lockfd = -1, r;
 
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
-		if (cli_allow_option(c, OPT_ALLOW, allow)) {
-			if (allow[REFUSE_NONVIABLE])
-				return cli_usage_error("setup", "--allow-nonviable is an option of bind and vm: at boot "
-							"vfio-pci takes every endpoint of the group");
-			continue;
-		}
-		switch (c) {
-		case OPT_GPU:
-			if (parse_pci_addr(optarg, &rq.gpu) < 0)
-				return cli_usage_error("setup", "--gpu takes a PCI address like 0000:01:00.0, not '%s'", optarg);
-			have_gpu = true;
-			break;
-		case OPT_WITH:
-			if (rq.nwith == MAX_WITH)
-				return cli_usage_error("setup", "at most %d --with", MAX_WITH);
-			if (parse_pci_addr(optarg, &with[rq.nwith]) < 0)
-				return cli_usage_error("setup", "--with takes a PCI address like 0000:00:14.0, not '%s'", optarg);
-			rq.nwith++;
-			break;
-		case OPT_INCLUDE_GROUP:
-			rq.include_group = true;
-			break;
-		case OPT_IOMMU_PT:
-			rq.iommu_pt = true;
-			break;
-		case OPT_IOMMU:
-			if (streq(optarg, "intel"))
-				rq.iommu = SETUP_IOMMU_INTEL;
-			else if (streq(optarg, "amd"))
-				rq.iommu = SETUP_IOMMU_AMD;
-			else
-				return cli_usage_error("setup", "--iommu takes intel or amd, not '%s'", optarg);
-			break;
-		case OPT_NO_KMS_EARLY:
-			rq.no_kms_early = true;
-			break;
-		case OPT_APPLY:
-			apply = true;
-			break;
-		case OPT_CHROOT:
-			in_chroot = true;
-			break;
-		case OPT_ISOLCPUS:
-			if (cpuset_parse_list_strict(optarg, &isolate) < 0)
-				return cli_usage_error("setup", "--isolcpus takes a CPU list like 6-11 or 2-5,8-11, not '%s'",
-						       optarg);
-			rq.tune.isolate = &isolate;
-			break;
-		case OPT_HUGEPAGES:
-			if (parse_size(optarg, &rq.tune.hugepages) < 0 || !rq.tune.hugepages)
-				return cli_usage_error("setup", "--hugepages takes a size like 16G or 8192M, not '%s'", optarg);
-			break;
-		case OPT_PAGE_SIZE: {
-			uint64_t b;
-			if (parse_size(optarg, &b) < 0 || (b != 2u << 20 && b != 1u << 30))
-				return cli_usage_error("setup", "--page-size takes 2M or 1G, not '%s'", optarg);
-			rq.tune.page_kb = b / 1024;
-			break;
-		}
-		case OPT_IGNORE_MSRS:
-			rq.tune.ignore_msrs = true;
-			break;
-		case 'J':
-			want_json = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("setup", "invalid option");
-		}
-	}
+	r = cli_options_parse(&setup_options, "setup", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	rootdir = o.rootdir;
+	have_gpu = o.have_gpu;
+	apply = o.apply;
+	want_json = o.want_json;
+	in_chroot = o.in_chroot;
 	if (optind < argc)
 		return cli_usage_error("setup", "unexpected argument '%s'", argv[optind]);
-	if (rq.tune.page_kb && !rq.tune.hugepages)
+	if (rq->tune.page_kb && !rq->tune.hugepages)
 		return cli_usage_error("setup", "--page-size is the size of the pages of --hugepages SIZE");
-	if (!have_gpu && (rq.nwith || rq.include_group))
+	if (!have_gpu && (rq->nwith || rq->include_group))
 		return cli_usage_error("setup", "--with and --include-group need --gpu ADDR");
-	rq.has_gpu = have_gpu;
+	rq->has_gpu = have_gpu;
 	/* Tuning alone, without --gpu: its parameters, not the IOMMU step. */
-	tune_only = !have_gpu && kparams_wanted(&rq.tune) && !rq.iommu_pt && rq.iommu == SETUP_IOMMU_DETECT;
+	tune_only = !have_gpu && kparams_wanted(&rq->tune) && !rq->iommu_pt && rq->iommu == SETUP_IOMMU_DETECT;
 	if (in_chroot && (!rootdir || !apply))
 		return cli_usage_error("setup", "--chroot runs the commands inside --root DIR, with --apply");
-	rq.with = with;
+	rq->with = o.with;
 	if (want_json && !(json = json_object_new_object())) {
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
@@ -345,11 +344,12 @@ int cmd_setup(int argc, char **argv)
 	if (apply && cli_lock(root, "vfiokit setup --apply", &lockfd) < 0)
 		goto out;
 	/* USAGE: what the host uses, which refuse.c judges. */
-	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT | HOST_LOAD_USAGE |
-					(kparams_wanted(&rq.tune) ? HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING : 0),
+	if (cli_load_host(root,
+			  HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_SYSTEM | HOST_LOAD_BOOT | HOST_LOAD_USAGE |
+				  (kparams_wanted(&rq->tune) ? HOST_LOAD_TOPOLOGY | HOST_LOAD_TUNING : 0),
 			  &h) < 0)
 		goto out;
-	k = tune_only ? setup_tune_plan_make(h, &rq.tune, &p, &err) : setup_plan_make(h, &rq, &p, &err);
+	k = tune_only ? setup_tune_plan_make(h, &rq->tune, &p, &err) : setup_plan_make(h, rq, &p, &err);
 	if (k == -EINVAL) {
 		/* A declarative system: the refusal, then its native settings. */
 		char *rest = strchr(err.msg, '\n');

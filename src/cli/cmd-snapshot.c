@@ -210,37 +210,35 @@ out:
 	return r;
 }
 
+struct snapshot_opts {
+	const char *out, *rootdir;
+	bool force;
+};
+
+static const struct option_spec snapshot_specs[] = {
+	CLI_STRING_SHORT("output", 'o', CLI_SV_ALL, struct snapshot_opts, out),
+	CLI_FLAG("force", CLI_SV_ALL, struct snapshot_opts, force),
+	CLI_COMMON_SPECS(struct snapshot_opts, rootdir),
+};
+
+static const struct cli_options snapshot_options = {
+	"snapshot", NULL, 0, snapshot_specs, ARRAY_SIZE(snapshot_specs), NULL, help,
+};
+
 int cmd_snapshot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		CLI_COMMON_LONGOPTS,
-		{}
-	};
-	const char *rootdir = NULL, *out = NULL;
+	struct snapshot_opts o = { 0 };
+	const char *rootdir, *out;
 	struct path_root *root = NULL;
-	bool force = false;
-	int c, r;
+	bool force, seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'h':
-			help();
-			return EXIT_OK;
-		default:
-			return cli_usage_error("snapshot", "invalid option");
-		}
-	}
+	r = cli_options_parse(&snapshot_options, "snapshot", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	out = o.out;
+	force = o.force;
+	rootdir = o.rootdir;
 	if (optind < argc)
 		return cli_usage_error("snapshot", "unexpected argument '%s'", argv[optind]);
 	if (!out)

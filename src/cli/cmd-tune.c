@@ -543,16 +543,10 @@ static int run_hook(struct host *h, const struct tune_opts *o)
 		goto oom;
 	{
 		struct journal_tx tx = { .command = strdupf("vfiokit tune hook %s", o->guest) };
-		_cleanup_free_ char *rel = strdupf("etc/libvirt/hooks/qemu.d/%s", file);
-		if (!tx.command || !rel || (k = journal_tx_add(&tx, h->root, rel, script, 0755)) < 0) {
-			bool oom = !tx.command || !rel || k == -ENOMEM;
-			if (!oom && tx.err.msg)
-				cli_error("%s", tx.err.msg);
-			else if (!oom)
-				cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
+		if (!tx.command)
+			goto oom;
+		if (cli_hook_add(&tx, h->root, file, script) != 0) {
 			journal_tx_free(&tx);
-			if (oom)
-				goto oom;
 			goto out;
 		}
 		r = cli_apply("tune hook", h->root, &tx, o->apply, NULL,

@@ -78,11 +78,61 @@ out:
 	return r;
 }
 
+static void verify_help(void)
+{
+	fputs("Usage: vfiokit verify [OPTIONS]\n"
+	      "       vfiokit verify --against INVENTORY [OPTIONS]\n\n"
+	      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
+	      "device that vfio-pci is told to take (options vfio-pci ids= in modprobe.d: /etc,\n"
+	      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
+	      "kernel command line; by address, the devices of setup's driver_override script\n"
+	      "when an install vfio-pci line runs it) on vfio-pci? If not, the likely cause:\n"
+	      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
+	      "add), an initramfs not regenerated, booster ignoring modprobe.d. And can its IOMMU\n"
+	      "group go to a guest: every other device in it on vfio-pci, pci-stub or no driver\n"
+	      "(what a setup made while the IOMMU was off could not see).\n\n"
+	      "With --against, instead: what changed since 'vfiokit inventory -J' wrote INVENTORY\n"
+	      "(a fleet's re-check): a device renumbered or moved to another slot, a card swapped\n"
+	      "(other IDs at the same place), its driver or IOMMU group changed, one gone or new.\n"
+	      "Devices are found again by their topology path, which bus renumbering keeps.\n\n"
+	      "Options:\n"
+	      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
+	      "      --against FILE   report drift since the inventory FILE\n"
+	      "      --root DIR       read the machine from DIR\n"
+	      "  -h, --help           this help\n\n"
+	      "Exit status: 0 every device is on vfio-pci in a group a guest can take, 1 one is not\n"
+	      "(or nothing is configured); with --against: 0 no drift, 1 drift (or an unreadable\n"
+	      "inventory); 2 usage error. See vfiokit-verify(1).\n",
+	      stdout);
+}
+
+struct verify_opts {
+	struct cli_table_opts t;
+	const char *against, *rootdir;
+};
+
+static int verify_parse(void *target, int val, const char *arg, const char *cmd)
+{
+	struct verify_opts *o = target;
+
+	(void)arg;
+	(void)cmd;
+	cli_table_option(val, &o->t);
+	return 0;
+}
+
+static const struct option_spec verify_specs[] = {
+	CLI_TABLE_SPECS(CLI_SV_ALL, CLI_SV_ALL),
+	CLI_STRING("against", CLI_SV_ALL, struct verify_opts, against),
+	CLI_COMMON_SPECS(struct verify_opts, rootdir),
+};
+
+static const struct cli_options verify_options = {
+	"verify", NULL, 0, verify_specs, ARRAY_SIZE(verify_specs), verify_parse, verify_help,
+};
+
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_TABLE_LONGOPTS, { "against", required_argument, NULL, 'A' }, CLI_COMMON_LONGOPTS, {}
-	};
 	static const struct cli_column cols[] = {
 		{ "DEVICE", 0.1, 0, SCOLS_JSON_STRING, "the device" },
 		{ "ID", 9, 0, SCOLS_JSON_STRING, "vendor:device, as vfio-pci is given it" },
@@ -91,54 +141,24 @@ int cmd_verify(int argc, char **argv)
 		{ "CAUSE", 0.5, SCOLS_FL_WRAP, SCOLS_JSON_STRING, "why not, and what to do" },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
-	struct cli_table_opts t = { 0 };
+	struct verify_opts o = { 0 };
+	struct cli_table_opts t;
 	struct cli_columns c;
 	struct path_root *root = NULL;
 	struct host *h = NULL;
 	struct verify_result res = { 0 };
 	struct libscols_table *tb = NULL;
-	const char *rootdir = NULL, *against = NULL;
-	int opt, r = EXIT_PROBLEM;
+	const char *rootdir, *against;
+	bool seen[CLI_OPTIONS_MAX];
+	int r;
 
-	while ((opt = getopt_long(argc, argv, CLI_TABLE_SHORTOPTS "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_ROOT:
-			rootdir = optarg;
-			break;
-		case 'A':
-			against = optarg;
-			break;
-		case 'h':
-			fputs("Usage: vfiokit verify [OPTIONS]\n"
-			      "       vfiokit verify --against INVENTORY [OPTIONS]\n\n"
-			      "After the reboot that follows 'vfiokit setup' (or a configuration by hand): is every\n"
-			      "device that vfio-pci is told to take (options vfio-pci ids= in modprobe.d: /etc,\n"
-			      "/run, /usr/local/lib, /usr/lib, /lib, as kmod reads them; vfio-pci.ids= on the\n"
-			      "kernel command line; by address, the devices of setup's driver_override script\n"
-			      "when an install vfio-pci line runs it) on vfio-pci? If not, the likely cause:\n"
-			      "the IOMMU off, vfio-pci not loaded early, another driver first (with the softdep to\n"
-			      "add), an initramfs not regenerated, booster ignoring modprobe.d. And can its IOMMU\n"
-			      "group go to a guest: every other device in it on vfio-pci, pci-stub or no driver\n"
-			      "(what a setup made while the IOMMU was off could not see).\n\n"
-			      "With --against, instead: what changed since 'vfiokit inventory -J' wrote INVENTORY\n"
-			      "(a fleet's re-check): a device renumbered or moved to another slot, a card swapped\n"
-			      "(other IDs at the same place), its driver or IOMMU group changed, one gone or new.\n"
-			      "Devices are found again by their topology path, which bus renumbering keeps.\n\n"
-			      "Options:\n"
-			      "  -J, --json, -o, --output LIST, -r, --raw, -n, --noheadings   as lsblk\n"
-			      "      --against FILE   report drift since the inventory FILE\n"
-			      "      --root DIR       read the machine from DIR\n"
-			      "  -h, --help           this help\n\n"
-			      "Exit status: 0 every device is on vfio-pci in a group a guest can take, 1 one is not\n"
-			      "(or nothing is configured); with --against: 0 no drift, 1 drift (or an unreadable\n"
-			      "inventory); 2 usage error. See vfiokit-verify(1).\n",
-			      stdout);
-			return EXIT_OK;
-		default:
-			if (!cli_table_option(opt, &t))
-				return cli_usage_error("verify", "invalid option");
-		}
-	}
+	r = cli_options_parse(&verify_options, "verify", argc, argv, &o, seen);
+	if (r != 0)
+		return r < 0 ? EXIT_OK : r;
+	r = EXIT_PROBLEM;
+	t = o.t;
+	rootdir = o.rootdir;
+	against = o.against;
 	if (optind < argc)
 		return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
 	if (against)

@@ -43,6 +43,7 @@ void cli_line(FILE *f, const char *fmt, ...)
 	vline(f, "", fmt, ap);
 	va_end(ap);
 }
+#include "apply/journal.h"
 #include "apply/lock.h"
 
 void cli_error(const char *fmt, ...)
@@ -415,4 +416,25 @@ int cli_write_new(const char *path, const void *data, size_t len, mode_t mode)
 		return -e;
 	}
 	return 0;
+}
+
+/* A libvirt hook's file into tx, with the one mapping of journal_tx_add()'s
+ * errors that tune hook and handover hook share. */
+int cli_hook_add(struct journal_tx *tx, struct path_root *root, const char *file, const char *script)
+{
+	_cleanup_free_ char *rel = strdupf(CLI_HOOK_DIR "/%s", file);
+	int k;
+
+	if (!rel) {
+		cli_error("out of memory");
+		return EXIT_PROBLEM;
+	}
+	k = journal_tx_add(tx, root, rel, script, 0755);
+	if (k == -ENOMEM)
+		cli_error("out of memory");
+	else if (k < 0 && tx->err.msg)
+		cli_error("%s", tx->err.msg);
+	else if (k < 0)
+		cli_error("cannot read /%s: %s; run it again as root (sudo)", rel, path_strerror(k));
+	return k < 0 ? EXIT_PROBLEM : 0;
 }

@@ -9,10 +9,15 @@ after the boot framebuffer's release, take, give. Prints TAP.
 import re
 import sys
 
-log = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
-cases = {}
-for m in re.finditer(r"^=== CASE (\S+)\n(.*?)^=== DISPLAY\n(.*?)^=== RC (\d+)$", log, re.S | re.M):
-    name, out, disp, rc = m.groups()
+sys.dont_write_bytecode = True  # nothing written beside tap.py in the source tree
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+tap.DETAIL_LINES = 40
+log = tap.read_log(sys.argv[1])
+
+
+def build(out, disp, rc):
     d = {"iomem": [], "fb": [], "vtcon": [], "record": []}
     for line in disp.splitlines():
         key, _, rest = line.partition(" ")
@@ -20,28 +25,11 @@ for m in re.finditer(r"^=== CASE (\S+)\n(.*?)^=== DISPLAY\n(.*?)^=== RC (\d+)$",
             d[key].append(rest)
         else:
             d[key] = rest
-    cases[name] = {"out": out, "rc": int(rc), "d": d, "raw": disp}
-
-n = 0
-failed = 0
+    return {"out": out, "rc": int(rc), "d": d, "raw": disp}
 
 
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[-40:]:
-            print("# " + line)
-
-
-def case(name):
-    c = cases.get(name)
-    if c is None:
-        ok(False, "case %s ran in the guest" % name, log[-3000:])
-        return {"out": "", "rc": -1, "d": {"iomem": [], "fb": [], "vtcon": [], "record": []}, "raw": ""}
-    return c
+case = tap.Cases(log, r"^=== CASE (\S+)\n(.*?)^=== DISPLAY\n(.*?)^=== RC (\d+)$", build,
+                 lambda: {"out": "", "rc": -1, "d": {"iomem": [], "fb": [], "vtcon": [], "record": []}, "raw": ""})
 
 
 def show(c):
@@ -123,5 +111,4 @@ print("# the kernel %s the boot framebuffer's platform device when vfio-pci took
       % ("removed" if gone else "kept"))
 s = re.search(r"^=== EFIFB-SECONDS (\d+)", log, re.M)
 print("# the cases took %s s in the guest" % (s.group(1) if s else "?"))
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+tap.done()

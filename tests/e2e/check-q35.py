@@ -11,43 +11,29 @@ import json
 import re
 import sys
 
-log = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
-cases = {}
-for m in re.finditer(r"^=== CASE (\S+)\n(.*?)^=== RC (\d+)\n=== STATE\n(.*?)^=== VFIO (.*?)\n=== BOUND (.*?)\n=== END",
-                     log, re.S | re.M):
-    name, out, rc, state, vfio, bound = m.groups()
+sys.dont_write_bytecode = True  # nothing written beside tap.py in the source tree
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
+
+log = tap.read_log(sys.argv[1])
+
+
+def build(out, rc, state, vfio, bound):
     drivers = {}
     for line in state.splitlines():
         parts = line.split(" ")
         drivers[parts[0]] = (parts[1], parts[2] if len(parts) > 2 else "")
-    cases[name] = {"out": out, "rc": int(rc), "drivers": drivers, "vfio": vfio.split(), "bound": bound.split()}
-
-n = 0
-failed = 0
+    return {"out": out, "rc": int(rc), "drivers": drivers, "vfio": vfio.split(), "bound": bound.split()}
 
 
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[-30:]:
-            print("# " + line)
+case = tap.Cases(log, r"^=== CASE (\S+)\n(.*?)^=== RC (\d+)\n=== STATE\n(.*?)^=== VFIO (.*?)\n=== BOUND (.*?)\n=== END",
+                 build, lambda: {"out": "", "rc": -1, "drivers": {}, "vfio": [], "bound": []})
 
 
 def jsonof(out):
     """vfiokit's JSON document, after any warnings on stderr."""
     i = out.find("\n{")
     return json.loads(out if out.startswith("{") else out[i + 1:] if i >= 0 else out)
-
-
-def case(name):
-    c = cases.get(name)
-    if c is None:
-        ok(False, "case %s ran in the guest" % name, log[-3000:])
-        return {"out": "", "rc": -1, "drivers": {}, "vfio": [], "bound": []}
-    return c
 
 
 # Snapshot taken inside the guest.
@@ -235,5 +221,4 @@ ok(c["rc"] == 0 and c["drivers"] == nic_back and not c["bound"] and display(c)[0
 hs = re.search(r"^=== HANDOVER-SECONDS (\d+)", log, re.M)
 print("# handover cases took %s s in the guest" % (hs.group(1) if hs else "?"))
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+tap.done()

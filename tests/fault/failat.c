@@ -8,7 +8,8 @@
  * name to $FAILAT_LOG, so a test can tell the last N was past the end.
  * FAILAT_KILL=N instead kills the process (SIGKILL, as a power cut or the
  * OOM killer would) just before its Nth such call: what it leaves is what
- * the next run has to cope with.
+ * the next run has to cope with. With FAILAT_SIGNAL=SIG (a number) it
+ * raises that signal instead, as an interrupt (SIGINT) at that point would.
  * FAILAT_PLANT=PATH makes a file appear at PATH just before a rename or
  * link onto it, as another program could meanwhile; FAILAT_NO_RENAME2=1
  * makes renameat2 fail with EINVAL, as on a file system without its flags.
@@ -43,8 +44,10 @@ static int fire(const char *what)
 			fclose(f);
 		}
 	}
-	if (kill_at && !getenv("FAILAT"))
-		raise(SIGKILL);
+	if (kill_at && !getenv("FAILAT")) {
+		const char *sig = getenv("FAILAT_SIGNAL");
+		raise(sig ? atoi(sig) : SIGKILL);
+	}
 	errno = EIO;
 	return 1;
 }

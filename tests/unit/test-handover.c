@@ -26,124 +26,77 @@
 #include "apply/handover.h"
 #include "host/host.h"
 #include "plan/handover.h"
+#include "fake-sysfs.h"
 
 #define GPU "0000:00:06.0"
 #define AUDIO "0000:00:06.1"
 
 static const char *fixtures;
-static char *root_dir;
-static long ops, fail_at;
-static int fail_with;
 static bool dm_running;
 /* The efifb copy: the GPU without a driver until bochs is loaded; the
  * kernel removes efi-framebuffer.0 when vfio-pci binds the GPU. */
 static bool efifb_only, bochs_loaded;
 static char cmdlog[4096];
 
-static char *abs_of(const char *rel)
+/* No override: the kernel matches the IDs, as the copy had it. */
+static const char *probe_default(const char *dev)
 {
-	char *s = strdupf("%s/%s", root_dir, rel);
-
-	assert_non_null(s);
-	return s;
+	if (streq(dev, GPU))
+		return !efifb_only || bochs_loaded ? "bochs-drm" : "";
+	return streq(dev, AUDIO) ? "snd_hda_intel" : "";
 }
 
-static void write_text(const char *rel, const char *text)
-{
-	_cleanup_free_ char *abs = abs_of(rel);
-	FILE *f = fopen(abs, "w");
-
-	assert_non_null(f);
-	fprintf(f, "%s\n", text);
-	fclose(f);
-}
-
-static void set_link(const char *rel, const char *target)
-{
-	_cleanup_free_ char *abs = abs_of(rel);
-
-	(void)unlink(abs);
-	if (target)
-		assert_int_equal(symlink(target, abs), 0);
-}
-
-static void set_driver(const char *dev, const char *driver)
-{
-	_cleanup_free_ char *link = strdupf("sys/bus/pci/devices/%s/driver", dev);
-	_cleanup_free_ char *target = strdupf("../../../../bus/pci/drivers/%s", driver);
-
-	set_link(link, *driver ? target : NULL);
-}
-
+/* The driver core (fake-sysfs.c), and beside it a vtconsole's bind and the
+ * efi-framebuffer platform device, which 6.0 and later remove when
+ * vfio-pci binds the VGA device. */
 static int fake_write_attr(struct path_root *r, const char *rel, const char *value)
 {
 	_cleanup_free_ char *v = strndup(value, strcspn(value, "\n"));
-	const char *base = strrchr(rel, '/') + 1;
+	_cleanup_free_ char *drv = NULL;
+	struct path_root *pr;
+	int k;
 
 	(void)r;
-	if (++ops == fail_at)
-		return fail_with;
+	if (fake_fires())
+		return fake_fail_with;
 	if (startswith(rel, "sys/class/vtconsole/")) {
-		write_text(rel, v);
+		fake_write_text(rel, v);
 		return 0;
 	}
 	if (streq(rel, "sys/bus/platform/drivers/efi-framebuffer/unbind")) {
-		set_link("sys/devices/platform/efi-framebuffer.0/driver", NULL);
+		fake_set_link("sys/devices/platform/efi-framebuffer.0/driver", NULL);
 		return 0;
 	}
 	if (streq(rel, "sys/bus/platform/drivers/efi-framebuffer/bind")) {
-		_cleanup_free_ char *dir = abs_of("sys/devices/platform/efi-framebuffer.0");
+		_cleanup_free_ char *dir = fake_abs("sys/devices/platform/efi-framebuffer.0");
 		if (access(dir, F_OK) < 0)
 			return -ENODEV; /* the kernel removed it */
-		set_link("sys/devices/platform/efi-framebuffer.0/driver",
-			 "../../../bus/platform/drivers/efi-framebuffer");
+		fake_set_link("sys/devices/platform/efi-framebuffer.0/driver",
+			      "../../../bus/platform/drivers/efi-framebuffer");
 		return 0;
 	}
-	if (streq(base, "driver_override")) {
-		write_text(rel, *v ? v : "(null)");
-		return 0;
+	fake_probe_default = probe_default;
+	k = fake_pci_write(rel, value);
+	if (k < 0 || !efifb_only || !streq(rel, "sys/bus/pci/drivers_probe") || !streq(v, GPU))
+		return k;
+	assert_int_equal(path_root_open(fake_root, &pr), 0);
+	assert_true(pci_read_driver(pr, GPU, &drv) >= 0);
+	path_root_free(pr);
+	if (drv && streq(drv, "vfio-pci")) {
+		_cleanup_free_ char *cmd = strdupf("rm -rf '%s/sys/devices/platform/efi-framebuffer.0' "
+						   "'%s/sys/bus/platform/devices/efi-framebuffer.0'",
+						   fake_root, fake_root);
+		assert_int_equal(system(cmd), 0);
 	}
-	if (streq(base, "unbind")) {
-		set_driver(v, "");
-		return 0;
-	}
-	if (streq(base, "bind")) {
-		_cleanup_free_ char *drv = strndup(rel + strlen("sys/bus/pci/drivers/"),
-						   strlen(rel) - strlen("sys/bus/pci/drivers/") - strlen("/bind"));
-		set_driver(v, drv);
-		return 0;
-	}
-	if (streq(rel, "sys/bus/pci/drivers_probe")) {
-		_cleanup_free_ char *ov = NULL, *ovrel = strdupf("sys/bus/pci/devices/%s/driver_override", v);
-		struct path_root *pr;
-		assert_int_equal(path_root_open(root_dir, &pr), 0);
-		assert_int_equal(path_read_string(pr, ovrel, &ov), 0);
-		path_root_free(pr);
-		/* No override: the kernel matches the IDs, as the copy had it. */
-		if (streq(ov, "(null)"))
-			set_driver(v, streq(v, GPU) && (!efifb_only || bochs_loaded) ? "bochs-drm" :
-				      streq(v, AUDIO)                                ? "snd_hda_intel" :
-										       "");
-		else
-			set_driver(v, ov);
-		if (efifb_only && streq(v, GPU) && streq(ov, "vfio-pci")) {
-			_cleanup_free_ char *cmd = strdupf("rm -rf '%s/sys/devices/platform/efi-framebuffer.0' "
-							   "'%s/sys/bus/platform/devices/efi-framebuffer.0'",
-							   root_dir, root_dir);
-			assert_int_equal(system(cmd), 0);
-		}
-		return 0;
-	}
-	fail_msg("unexpected write to %s", rel);
-	return -EINVAL;
+	return 0;
 }
 
 static int fake_run(char *const argv[], struct error *err)
 {
 	size_t i = 0;
 
-	if (++ops == fail_at)
-		return error_set(err, fail_with, ERROR_FAILED, "exit status 1");
+	if (fake_fires())
+		return error_set(err, fake_fail_with, ERROR_FAILED, "exit status 1");
 	for (; argv[i]; i++)
 		snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "%s%s", i ? " " : "", argv[i]);
 	snprintf(cmdlog + strlen(cmdlog), sizeof(cmdlog) - strlen(cmdlog), "\n");
@@ -161,13 +114,8 @@ static void make_copy(void)
 {
 	_cleanup_free_ char *cmd = NULL;
 
-	free(root_dir);
-	root_dir = strdup("/tmp/vfiokit-handover-XXXXXX");
-	assert_non_null(root_dir);
-	assert_non_null(mkdtemp(root_dir));
-	cmd = strdupf("cp -a '%s/single-gpu/.' '%s' && mkdir -p '%s/sys/bus/pci/drivers/vfio-pci' '%s/dev/vfio' && "
-		      ": >'%s/dev/vfio/3' && rm -rf '%s/proc/1433'",
-		      fixtures, root_dir, root_dir, root_dir, root_dir, root_dir);
+	fake_copy(fixtures, "single-gpu", 3);
+	cmd = strdupf("rm -rf '%s/proc/1433'", fake_root);
 	assert_non_null(cmd);
 	assert_int_equal(system(cmd), 0);
 	dm_running = true;
@@ -187,15 +135,8 @@ static void make_efifb_copy(void)
 		      "sys/class/drm/card0-Virtual-1 sys/class/drm/renderD128 && "
 		      "ln -sfn ../../devices/platform/efi-framebuffer.0/graphics/fb0 sys/class/graphics/fb0 && "
 		      "echo '0 EFI VGA' >proc/fb",
-		      root_dir);
+		      fake_root);
 	assert_non_null(cmd);
-	assert_int_equal(system(cmd), 0);
-}
-
-static void remove_copy(void)
-{
-	_cleanup_free_ char *cmd = strdupf("rm -rf '%s'", root_dir);
-
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -234,7 +175,7 @@ static void assert_as_before(struct path_root *r)
 
 static void load(struct path_root **r, struct host **h)
 {
-	assert_int_equal(path_root_open(root_dir, r), 0);
+	assert_int_equal(path_root_open(fake_root, r), 0);
 	assert_int_equal(host_load(*r, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE | HOST_LOAD_HOLDERS, h), 0);
 	assert_int_equal(host_pci_drivers_probe(*h, BIND_DRIVER_DEFAULT), 0);
 }
@@ -296,7 +237,7 @@ static void test_plan_take(void **state)
 	handover_plan_clear(&p);
 	host_free(h);
 	path_root_free(r);
-	remove_copy();
+	fake_remove();
 }
 
 /* Another process holding the device blocks take, by name. */
@@ -310,7 +251,7 @@ static void test_plan_blockers(void **state)
 
 	(void)state;
 	make_copy();
-	cmd = strdupf("cp -a '%s/single-gpu/proc/1433' '%s/proc/'", fixtures, root_dir);
+	cmd = strdupf("cp -a '%s/single-gpu/proc/1433' '%s/proc/'", fixtures, fake_root);
 	assert_int_equal(system(cmd), 0);
 	load(&r, &h);
 	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &err), 0);
@@ -319,11 +260,15 @@ static void test_plan_blockers(void **state)
 	handover_plan_clear(&p);
 	host_free(h);
 	path_root_free(r);
-	remove_copy();
+	fake_remove();
 }
 
-/* Take with the Nth operation failing; true when the Nth was reached. */
-static bool take_failing_at(long n, int err)
+/* How a take that failed left the copy: judged by the test. */
+typedef void judge_fn(struct path_root *r, const struct handover_result *res);
+
+/* Take with the Nth operation failing with err; true when the Nth was
+ * reached: take failed, and judge found the copy as it should be. */
+static bool take_failing_at(long n, int err, judge_fn *judge)
 {
 	struct path_root *r;
 	struct host *h;
@@ -334,18 +279,16 @@ static bool take_failing_at(long n, int err)
 
 	load(&r, &h);
 	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
-	ops = 0;
-	fail_at = n;
-	fail_with = err;
+	fake_ops = 0;
+	fake_fail_at = n;
+	fake_fail_with = err;
 	cmdlog[0] = '\0';
 	assert_int_equal(handover_execute(h, &p, &res), 0);
-	fired = ops >= n;
-	fail_at = 0;
+	fired = fake_ops >= n;
+	fake_fail_at = 0;
 	if (fired) {
 		assert_true(res.failed);
-		assert_int_equal(res.rollback_errors.n, 0);
-		assert_int_equal(res.bind.rollback_errors.n, 0);
-		assert_as_before(r);
+		judge(r, &res);
 	} else
 		assert_false(res.failed);
 	handover_result_clear(&res);
@@ -353,6 +296,14 @@ static bool take_failing_at(long n, int err)
 	host_free(h);
 	path_root_free(r);
 	return fired;
+}
+
+/* Rolled back without an error, the copy as take found it. */
+static void judge_as_before(struct path_root *r, const struct handover_result *res)
+{
+	assert_int_equal(res->rollback_errors.n, 0);
+	assert_int_equal(res->bind.rollback_errors.n, 0);
+	assert_as_before(r);
 }
 
 static void test_rollback_every_step(void **state)
@@ -365,11 +316,11 @@ static void test_rollback_every_step(void **state)
 	handover_ops = &fake_handover;
 	for (size_t e = 0; e < ARRAY_SIZE(errs); e++) {
 		make_copy();
-		for (n = 1; n < 100 && take_failing_at(n, errs[e]); n++)
+		for (n = 1; n < 100 && take_failing_at(n, errs[e], judge_as_before); n++)
 			;
 		/* stop, fbcon, efifb, then override, unbind, probe for each of the two. */
 		assert_int_equal(n, 10);
-		remove_copy();
+		fake_remove();
 	}
 }
 
@@ -388,7 +339,7 @@ static void test_take_give(void **state)
 	rebind_ops = &fake_rebind;
 	handover_ops = &fake_handover;
 	make_copy();
-	assert_false(take_failing_at(1000, -EIO));
+	assert_false(take_failing_at(1000, -EIO, judge_as_before));
 	load(&r, &h);
 	d0 = driver_of(r, GPU);
 	assert_string_equal(d0, "vfio-pci");
@@ -416,7 +367,7 @@ static void test_take_give(void **state)
 	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
 	host_free(h);
 	path_root_free(r);
-	remove_copy();
+	fake_remove();
 }
 
 /* take and give of the efifb copy, planned: the release keeps its
@@ -454,7 +405,7 @@ static void test_plan_efifb(void **state)
 		_cleanup_free_ char *cmd = strdupf("mkdir -p '%s/" BIND_STATE_DIR
 						   "' && printf 'driver=\\ndriver_override=\\n"
 						   "target=vfio-pci\\n' >'%s/" BIND_STATE_DIR "/" GPU "'",
-						   root_dir, root_dir);
+						   fake_root, fake_root);
 		assert_int_equal(system(cmd), 0);
 	}
 	load(&r, &h);
@@ -477,7 +428,7 @@ static void test_plan_efifb(void **state)
 	handover_plan_clear(&p);
 	host_free(h);
 	path_root_free(r);
-	remove_copy();
+	fake_remove();
 }
 
 /* The efifb copy as take found it; once vfio-pci has had the GPU, the
@@ -505,57 +456,38 @@ static void assert_efifb_back(struct path_root *r, const struct handover_result 
 	assert_false(path_exists(r, BIND_STATE_DIR "/" GPU));
 }
 
+/* The last failed take of the efifb copy: whether the kernel had removed
+ * efifb, and whether any had. */
+static bool efifb_removed, efifb_removed_seen;
+
+static void judge_efifb(struct path_root *r, const struct handover_result *res)
+{
+	efifb_removed = !path_exists(r, "sys/devices/platform/efi-framebuffer.0");
+	efifb_removed_seen |= efifb_removed;
+	assert_efifb_back(r, res, efifb_removed);
+}
+
 /* take of the efifb copy failing at each operation: before vfio-pci has
  * the GPU, efifb is bound again; after, bochs shows the console. */
 static void test_rollback_efifb(void **state)
 {
 	long n;
-	bool removed_seen = false;
 
 	(void)state;
 	rebind_ops = &fake_rebind;
 	handover_ops = &fake_handover;
 	make_efifb_copy();
-	for (n = 1; n < 100; n++) {
-		struct path_root *r;
-		struct host *h;
-		struct handover_plan p;
-		struct handover_result res;
-		_cleanup_error_ struct error msg = { 0 };
-		bool removed;
-
-		load(&r, &h);
-		assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
-		ops = 0;
-		fail_at = n;
-		fail_with = -EIO;
-		cmdlog[0] = '\0';
-		assert_int_equal(handover_execute(h, &p, &res), 0);
-		fail_at = 0;
-		if (!res.failed) {
-			handover_result_clear(&res);
-			handover_plan_clear(&p);
-			host_free(h);
-			path_root_free(r);
-			remove_copy();
-			break;
-		}
-		removed = !path_exists(r, "sys/devices/platform/efi-framebuffer.0");
-		removed_seen |= removed;
-		assert_efifb_back(r, &res, removed);
-		handover_result_clear(&res);
-		handover_plan_clear(&p);
-		host_free(h);
-		path_root_free(r);
-		if (removed) { /* the copy is not as it was: a new one */
-			remove_copy();
+	efifb_removed_seen = false;
+	for (n = 1; n < 100 && take_failing_at(n, -EIO, judge_efifb); n++)
+		if (efifb_removed) { /* the copy is not as it was: a new one */
+			fake_remove();
 			make_efifb_copy();
 		}
-	}
+	fake_remove();
 	/* fbcon, efifb, the GPU's override and probe (no driver to unbind),
 	 * the HDA's override, unbind and probe. */
 	assert_int_equal(n, 8);
-	assert_true(removed_seen);
+	assert_true(efifb_removed_seen);
 }
 
 /* take then give of the efifb copy: the kernel removed efifb, bochs brings
@@ -575,7 +507,7 @@ static void test_take_give_efifb(void **state)
 	make_efifb_copy();
 	load(&r, &h);
 	assert_int_equal(handover_plan_take(h, "00:06.0", NULL, &p, &msg), 0);
-	ops = 0;
+	fake_ops = 0;
 	assert_int_equal(handover_execute(h, &p, &res), 0);
 	assert_false(res.failed);
 	handover_result_clear(&res);
@@ -605,7 +537,7 @@ static void test_take_give_efifb(void **state)
 	assert_false(path_exists(r, HANDOVER_STATE_DIR "/" GPU));
 	host_free(h);
 	path_root_free(r);
-	remove_copy();
+	fake_remove();
 }
 
 int main(void)

@@ -19,102 +19,26 @@
 #include "plan/bind.h"
 #include "host/host.h"
 #include "apply/rebind.h"
+#include "fake-sysfs.h"
 
 static const char *fixtures;
-static char *root_dir; /* the copy the imitation writes in */
-static long writes, fail_at;
-static int fail_with;
 
-static char *abs_of(const char *rel)
-{
-	char *s = strdupf("%s/%s", root_dir, rel);
-
-	assert_non_null(s);
-	return s;
-}
-
-static void set_driver(const char *dev, const char *driver)
-{
-	_cleanup_free_ char *link = strdupf("sys/bus/pci/devices/%s/driver", dev);
-	_cleanup_free_ char *abs = abs_of(link);
-	_cleanup_free_ char *target = strdupf("../../../../bus/pci/drivers/%s", driver);
-
-	(void)unlink(abs);
-	if (*driver)
-		assert_int_equal(symlink(target, abs), 0);
-}
-
-/* The driver core, as far as bind and unbind use it. */
+/* The driver core, as far as bind and unbind use it (fake-sysfs.c):
+ * drivers_probe without an override binds nothing, -ENODEV. */
 static int fake_write_attr(struct path_root *r, const char *rel, const char *value)
 {
-	_cleanup_free_ char *v = strndup(value, strcspn(value, "\n"));
-	const char *base = strrchr(rel, '/') + 1;
-
 	(void)r;
-	assert_non_null(v);
-	if (++writes == fail_at)
-		return fail_with;
-	if (streq(base, "driver_override")) {
-		_cleanup_free_ char *abs = abs_of(rel);
-		FILE *f = fopen(abs, "w");
-		assert_non_null(f);
-		fprintf(f, "%s\n", *v ? v : "(null)");
-		fclose(f);
-		return 0;
-	}
-	if (streq(base, "unbind")) {
-		set_driver(v, "");
-		return 0;
-	}
-	if (streq(base, "bind")) {
-		_cleanup_free_ char *drv = strndup(rel + strlen("sys/bus/pci/drivers/"),
-						   strlen(rel) - strlen("sys/bus/pci/drivers/") - strlen("/bind"));
-		set_driver(v, drv);
-		return 0;
-	}
-	if (streq(rel, "sys/bus/pci/drivers_probe")) {
-		_cleanup_free_ char *ovrel = strdupf("sys/bus/pci/devices/%s/driver_override", v);
-		_cleanup_free_ char *abs = abs_of(ovrel);
-		char buf[64] = "";
-		FILE *f = fopen(abs, "r");
-		assert_non_null(f);
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-		buf[strcspn(buf, "\n")] = '\0';
-		if (!*buf || streq(buf, "(null)"))
-			return -ENODEV;
-		set_driver(v, buf);
-		return 0;
-	}
-	fail_msg("unexpected write to %s", rel);
-	return -EINVAL;
+	if (fake_fires())
+		return fake_fail_with;
+	return fake_pci_write(rel, value);
 }
 
-static const struct rebind_ops fake_ops = { .write_attr = fake_write_attr };
+static const struct rebind_ops fake_rebind = { .write_attr = fake_write_attr };
 
 /* A fresh copy of the article's machine with vfio-pci loaded. */
 static void make_copy(void)
 {
-	_cleanup_free_ char *cmd = NULL;
-
-	free(root_dir);
-	root_dir = strdup("/tmp/vfiokit-rebind-XXXXXX");
-	assert_non_null(root_dir);
-	assert_non_null(mkdtemp(root_dir));
-	cmd = strdupf("cp -a '%s/article/.' '%s' && mkdir -p '%s/sys/bus/pci/drivers/vfio-pci' '%s/dev/vfio' && "
-		      ": >'%s/dev/vfio/13'",
-		      fixtures, root_dir, root_dir, root_dir, root_dir);
-	assert_non_null(cmd);
-	assert_int_equal(system(cmd), 0);
-}
-
-static void remove_copy(void)
-{
-	_cleanup_free_ char *cmd = strdupf("rm -rf '%s'", root_dir);
-
-	assert_non_null(cmd);
-	assert_int_equal(system(cmd), 0);
+	fake_copy(fixtures, "article", 13);
 }
 
 static char *driver_of(struct path_root *r, const char *dev)
@@ -149,19 +73,19 @@ static bool bind_failing_at(long n, int err, struct rebind_result *res, int *ret
 	_cleanup_free_ char *ov0 = NULL, *ov1 = NULL;
 	bool fired;
 
-	assert_int_equal(path_root_open(root_dir, &r), 0);
+	assert_int_equal(path_root_open(fake_root, &r), 0);
 	assert_int_equal(host_load(r, HOST_LOAD_PCI | HOST_LOAD_MODULES | HOST_LOAD_USAGE, &h), 0);
 	assert_int_equal(host_pci_drivers_probe(h, o.driver), 0);
 	assert_int_equal(bind_plan_make(h, targets, 1, &o, &p, &err_msg), 0);
 	assert_int_equal(p.nitems, 2);
 	ov0 = override_of(r, "0000:06:00.0");
 	ov1 = override_of(r, "0000:06:00.1");
-	writes = 0;
-	fail_at = n;
-	fail_with = err;
-	rebind_ops = &fake_ops;
+	fake_ops = 0;
+	fake_fail_at = n;
+	fake_fail_with = err;
+	rebind_ops = &fake_rebind;
 	*ret = rebind_execute(h, &p, res);
-	fired = writes >= n;
+	fired = fake_ops >= n;
 	if (res->failed) {
 		/* Everything back as it was. */
 		_cleanup_free_ char *d0 = driver_of(r, "0000:06:00.0"), *d1 = driver_of(r, "0000:06:00.1");
@@ -210,7 +134,7 @@ static void test_rollback_every_write(void **state)
 		}
 		/* 6 writes: override, unbind, probe for each of the two. */
 		assert_int_equal(n, 7);
-		remove_copy();
+		fake_remove();
 	}
 }
 
