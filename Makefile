@@ -88,7 +88,9 @@ check-configure: check-deps-first $(BUILD)/build.ninja $(BUILD_SAN)/build.ninja
 # The reboot suite (e2e-boot: mmdebstrap, then one QEMU per family for
 # minutes) starts in the background once the other end-to-end suites are
 # done (beside them, TCG's QEMUs starve each other past their timeouts),
-# and runs beside the sanitizer run and the fuzzers, which leave a core
+# and runs beside the sanitizer run (the unit suite and suite leaks with
+# LeakSanitizer, then the rest of the golden suite without) and the
+# fuzzers, which leave a core
 # free; the sanitizer tests get three times their timeouts there (they
 # catch hangs, not slowness). Its log is $(BUILD)/e2e-boot.out (printed at
 # the end) and meson-logs/e2e-boot.json. Its disks (the root file system
@@ -113,14 +115,18 @@ check: check-configure
 	@(meson test -C $(BUILD) --no-rebuild --print-errorlogs --suite e2e-boot --logbase e2e-boot \
 		>$(BUILD)/e2e-boot.out 2>&1; echo $$? >$(BUILD)/.boot-rc) &
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C $(BUILD_SAN) --print-errorlogs --timeout-multiplier 3 --suite unit --suite golden; \
+		meson test -C $(BUILD_SAN) --print-errorlogs --timeout-multiplier 3 --suite unit --suite leaks; \
 		echo $$? > $(BUILD_SAN)/.check-rc
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(BUILD_SAN) --no-rebuild --print-errorlogs --timeout-multiplier 3 --suite golden \
+		--no-suite unit --no-suite leaks --logbase testlog-noleaks; echo $$? > $(BUILD_SAN)/.check-rc-noleaks
 	$(MAKE) --no-print-directory fuzz; echo $$? > $(BUILD)/.fuzz-rc
 	@echo "waiting for the reboot suite (e2e-boot)..."; while [ ! -s $(BUILD)/.boot-rc ]; do sleep 5; done
 	@cat $(BUILD)/e2e-boot.out
 	@python3 tests/summary.py $(BUILD)/meson-logs/testlog.json $(BUILD_SAN)/meson-logs/testlog.json \
-		$(BUILD)/meson-logs/e2e-boot.json --extra fuzz=$$(cat $(BUILD)/.fuzz-rc)
+		$(BUILD_SAN)/meson-logs/testlog-noleaks.json $(BUILD)/meson-logs/e2e-boot.json --extra fuzz=$$(cat $(BUILD)/.fuzz-rc)
 	@test "$$(cat $(BUILD)/.check-rc)" = 0 && test "$$(cat $(BUILD_SAN)/.check-rc)" = 0 && \
+		test "$$(cat $(BUILD_SAN)/.check-rc-noleaks)" = 0 && \
 		test "$$(cat $(BUILD)/.fuzz-rc)" = 0 && test "$$(cat $(BUILD)/.boot-rc)" = 0
 
 # Only the reboot suite (also part of check): a Debian 12 disk through its
