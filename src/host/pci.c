@@ -382,7 +382,7 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, u
 	k = read_link_base(h, &d, "driver", &dev->driver);
 	if (k == -ENOMEM)
 		goto fail;
-	k = read_optional(h, &d, "driver_override", &dev->driver_override);
+	k = (flags & HOST_PCI_NO_OVERRIDE) ? 0 : read_optional(h, &d, "driver_override", &dev->driver_override);
 	if (k == -ENOMEM)
 		goto fail;
 	if (dev->driver_override && (streq(dev->driver_override, "(null)") || !*dev->driver_override)) {
@@ -403,7 +403,8 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, u
 	 * display, or the pre-2.0 VGA class 0x0001). */
 	if (pci_is_display(dev) || dev->class >> 8 == 0x0001)
 		read_small_int(h, &d, "boot_vga", 0, 1, &dev->boot_vga);
-	read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
+	if (!(flags & HOST_PCI_NO_NUMA))
+		read_small_int(h, &d, "numa_node", -1, 65535, &dev->numa_node);
 	/* Only the inventory shows them (HOST_LOAD_LINKS): three files a
 	 * PCIe device has that no other command reads. */
 	if ((flags & HOST_LOAD_LINKS) && load_link(h, &d, dev) == -ENOMEM)
