@@ -526,11 +526,14 @@ int cmd_groups(int argc, char **argv)
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
 	/* Modules only for their column: a modalias read per device, and
-	 * each matched against modules.alias, for nothing else. */
+	 * each matched against modules.alias, for nothing else; numa_node and
+	 * driver_override likewise. */
 	if (cli_load_host(root,
 			  HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | (o.usb ? HOST_LOAD_USB : 0) |
 				  (cli_columns_shown(&o.cols, COL_MODULES) ? HOST_LOAD_MODULES : 0) |
 				  (cli_columns_shown(&o.cols, COL_HOLDERS) ? HOST_LOAD_HOLDERS : 0) |
+				  (cli_columns_shown(&o.cols, COL_NUMA) ? 0 : HOST_PCI_NO_NUMA) |
+				  (cli_columns_shown(&o.cols, COL_OVERRIDE) ? 0 : HOST_PCI_NO_OVERRIDE) |
 				  (o.svg ? HOST_LOAD_SYSTEM : 0),
 			  &h) < 0) {
 		path_root_free(root);

@@ -430,6 +430,11 @@ enum host_load_flags {
 	HOST_LOAD_HOLDERS = 1 << 10, /* what holds the display devices: processes, consoles, framebuffers, modules */
 	HOST_LOAD_LINKS = 1 << 11,   /* each device's link speed and width, firmware label and physical slot */
 	HOST_LOAD_ALL = 0xfff,
+	/* Past HOST_LOAD_ALL: facts of each device that only some of groups'
+	 * columns show, left out (two files a device fewer) when groups does
+	 * not show them. Every other command reads them. */
+	HOST_PCI_NO_NUMA = 1 << 12,     /* numa_node: left -1 */
+	HOST_PCI_NO_OVERRIDE = 1 << 13, /* driver_override: left NULL */
 };
 
 /* Load the model. Fails only on ENOMEM; input problems go to diags. */
@@ -490,7 +495,7 @@ static inline bool pci_is_bridge_role(enum pci_role r)
 }
 
 /* Internal loaders, one per concern (pci.c, iommu.c, kernel.c, system.c, usb.c, names.c). */
-int pci_load(struct host *h, unsigned flags); /* HOST_LOAD_MODULES: modalias; HOST_LOAD_LINKS */
+int pci_load(struct host *h, unsigned flags); /* HOST_LOAD_MODULES: modalias; HOST_LOAD_LINKS; HOST_PCI_NO_* */
 int iommu_load_groups(struct host *h);
 int iommu_load_state(struct host *h);
 int kernel_load(struct host *h, bool modules);

@@ -569,6 +569,18 @@ struct dirent64_rec {
 	char name[];
 };
 
+/* The offset kernfs (sysfs) and ext4 give the last entry of a directory
+ * read to its end (kernfs_fop_readdir(), ext4_get_htree_eof()): neither
+ * gives it to an entry before the end (their name hashes skip it). */
+static bool entries_end(const char *buf, size_t from, size_t to)
+{
+	const struct dirent64_rec *last = NULL;
+
+	for (size_t at = from; at < to; at += ((const struct dirent64_rec *)(buf + at))->reclen)
+		last = (const void *)(buf + at);
+	return last && (last->off == INT32_MAX || last->off == INT64_MAX);
+}
+
 static int read_entries(int fd, struct path_listing *l)
 {
 	l->len = 0;
@@ -592,6 +604,10 @@ static int read_entries(int fd, struct path_listing *l)
 		if (k == 0)
 			return 0;
 		l->len += (size_t)k;
+		/* The end said with the entries: no further call to hear it (one
+		 * a device directory). Other file systems are asked to the end. */
+		if (entries_end(l->buf, l->len - (size_t)k, l->len))
+			return 0;
 	}
 }
 
@@ -641,6 +657,31 @@ int path_dir_scan(struct path_dir *d, struct path_listing *l)
 	if (k == 0)
 		d->listing = l;
 	return k;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int path_dir_names(struct path_dir *d, struct path_listing *l, const char ***ret, size_t *n)
+{
+	const char **names;
+	size_t count = 0;
+	int k = read_entries(d->fd, l);
+
+	if (k < 0)
+		return k;
+	for_each_entry(l, e) count++;
+	if (!(names = calloc(count ? count : 1, sizeof(*names))))
+		return -ENOMEM;
+	*n = 0;
+	for_each_entry(l, e) if (!streq(e->name, ".") && !streq(e->name, "..")) names[(*n)++] = e->name;
+	if (*n > 1)
+		qsort(names, *n, sizeof(*names), cmp_name);
+	*ret = names;
+	trace_in_dir(d, PATH_TRACE_DIR, ".");
+	return 0;
 }
 
 /* The type of name in d's listing (DT_REG, DT_LNK ...; DT_UNKNOWN where the

@@ -147,6 +147,11 @@ int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);
  * file system that gives no types is asked as before. On failure d is read
  * as without it. l must outlive d's use. */
 int path_dir_scan(struct path_dir *d, struct path_listing *l);
+/* d's names, as path_dir_list(d, ".") gives them (sorted, without "." and
+ * ".."), with no copy of each: *ret (heap, *n of them) points into l, which
+ * must outlive it. For a directory of thousands (sys/bus/pci/devices).
+ * Unlike path_dir_scan(), d's reads do not take l as its listing. */
+int path_dir_names(struct path_dir *d, struct path_listing *l, const char ***ret, size_t *n);
 
 /*
  * Tracing: when enabled, every successful access is recorded as a

@@ -591,6 +591,79 @@ static void test_path_not_regular(void **state)
 	rmdir(dir);
 }
 
+/* A directory's listing, read to its end by the end offset sysfs and ext4
+ * give (one call) or by a call that lists nothing (tmpfs): every name and
+ * its type there, nothing more, in a small directory and in one of 2,000
+ * names (several calls); a FIFO, a link and a directory where a file is
+ * expected refused from the listing as without it. */
+static void listing_whole(const char *base, size_t nfiles)
+{
+	_cleanup_free_ char *dir = strdupf("%s/vfiokit-test.XXXXXX", base);
+	struct path_listing l = { 0 }, l2 = { 0 };
+	struct path_root *root;
+	struct path_dir d, d2;
+	const char **names = NULL;
+	size_t n = 0;
+	char *s = NULL;
+	uint8_t head[4];
+	size_t len;
+
+	if (!mkdtemp(dir))
+		return; /* no such file system here */
+	for (size_t i = 0; i < nfiles; i++) {
+		char rel[32], text[32];
+		snprintf(rel, sizeof(rel), "attr%zu", i);
+		snprintf(text, sizeof(text), "%zu\n", i);
+		put(dir, rel, text);
+	}
+	_cleanup_free_ char *fifo = strdupf("%s/fifo", dir), *link = strdupf("%s/link", dir),
+			    *sub = strdupf("%s/sub", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(symlink("attr0", link), 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(path_root_open(dir, &root), 0);
+	assert_int_equal(path_dir_open(root, ".", &d), 0);
+	assert_int_equal(path_dir_scan(&d, &l), 0);
+	for (size_t i = 0; i < nfiles; i++) {
+		char rel[32], text[32];
+		snprintf(rel, sizeof(rel), "attr%zu", i);
+		snprintf(text, sizeof(text), "%zu", i);
+		assert_true(path_dir_exists(&d, rel));
+		assert_int_equal(path_dir_read(&d, rel, &s), 0);
+		assert_string_equal(s, text);
+		free(s);
+	}
+	assert_false(path_dir_exists(&d, "absent"));
+	assert_int_equal(path_dir_read(&d, "absent", &s), -ENOENT);
+	assert_int_equal(path_dir_read(&d, "fifo", &s), -PATH_ENOTREG);
+	assert_int_equal(path_dir_read_head(&d, "fifo", head, sizeof(head), &len), -PATH_ENOTREG);
+	assert_int_equal(path_dir_read_head(&d, "link", head, sizeof(head), &len), -ELOOP);
+	assert_int_equal(path_dir_read_head(&d, "sub", head, sizeof(head), &len), -EISDIR);
+	assert_true(path_dir_exists(&d, "fifo"));
+	assert_int_equal(path_dir_open(root, ".", &d2), 0);
+	assert_int_equal(path_dir_names(&d2, &l2, &names, &n), 0);
+	assert_int_equal(n, nfiles + 3);
+	for (size_t i = 1; i < n; i++)
+		assert_true(strcmp(names[i - 1], names[i]) < 0);
+	assert_string_equal(names[n - 1], "sub");
+	free(names);
+	path_dir_close(&d2);
+	path_dir_close(&d);
+	path_listing_free(&l2);
+	path_listing_free(&l);
+	path_root_free(root);
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void test_listing_whole(void **state)
+{
+	(void)state;
+	listing_whole("/tmp", 5);
+	listing_whole("/tmp", 2000);
+	listing_whole("/dev/shm", 5); /* tmpfs: no end offset */
+	listing_whole("/dev/shm", 2000);
+}
+
 static void test_trace(void **state)
 {
 	struct path_root *root;
@@ -667,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_read_short_chunks),
 		cmocka_unit_test(test_path_not_regular), cmocka_unit_test(test_path_confined_without_openat2),
 		cmocka_unit_test(test_path_lock_links),
+		cmocka_unit_test(test_listing_whole),
 		cmocka_unit_test(test_iommu_kind),
 	};
 
