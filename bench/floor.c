@@ -2,8 +2,9 @@
 /* The floor: the least a program can do to read what `vfiokit groups -J`
  * shows, with no model, no names, no output formatting. For each device in
  * TREE/sys/bus/pci/devices: the first 64 bytes of config (vendor, device,
- * subsystem ids, class, revision), numa_node, driver_override, reset_method,
- * boot_vga and reset existence, and the driver and iommu_group links; then
+ * subsystem ids, class, revision), reset_method, boot_vga and reset
+ * existence (numa_node and driver_override only when groups shows their
+ * columns, which -J does not by default), and the driver and iommu_group links; then
  * each group's device list. Prints only a count. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,7 +29,7 @@ static void rd(int dfd, const char *name, size_t size)
 
 int main(int argc, char **argv)
 {
-	static const char *const attrs[] = { "numa_node", "driver_override", "reset_method", "boot_vga" };
+	static const char *const attrs[] = { "reset_method", "boot_vga" };
 	char path[4096], link[4096];
 	unsigned devices = 0, members = 0;
 	struct dirent *de;
