@@ -30,9 +30,20 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # One clang-format run over every file: the files it would change (its
 # warnings name them); only those are formatted again, to show the diff.
+# A clang-format that cannot read .clang-format or a file fails the test
+# (it would otherwise warn about nothing).
+if ! "$cf" --style=file --dump-config >"$tmp/config" 2>&1; then
+	echo "Bail out! $cf cannot read .clang-format: $(head -1 "$tmp/config")"
+	exit 1
+fi
 # shellcheck disable=SC2086
-"$cf" --style=file --dry-run --ferror-limit=1 $files 2>&1 |
-	sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning: code should be clang-formatted.*/\1/p' | sort -u >"$tmp/unformatted"
+"$cf" --style=file --dry-run --ferror-limit=1 $files >"$tmp/out" 2>&1
+rc=$?
+sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning: code should be clang-formatted.*/\1/p' "$tmp/out" | sort -u >"$tmp/unformatted"
+if grep -q "error:" "$tmp/out" || { [ $rc != 0 ] && [ ! -s "$tmp/unformatted" ]; }; then
+	echo "Bail out! $cf failed (exit $rc): $(grep -m1 "error:" "$tmp/out")"
+	exit 1
+fi
 # The files changed since HEAD (of the listed ones, only those can fail).
 if [ -n "$git" ]; then
 	git diff --name-only --no-ext-diff HEAD -- 'src/*.c' 'src/*.h' >"$tmp/changed" 2>/dev/null

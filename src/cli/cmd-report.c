@@ -116,8 +116,7 @@ static void remove_partial(int sig)
 
 	if (p)
 		(void)unlink(p);
-	(void)signal(sig, SIG_DFL);
-	(void)raise(sig); /* delivered when the handler returns */
+	(void)raise(sig); /* SA_RESETHAND: the default action, when the handler returns */
 }
 
 /* Start (path) or stop (NULL) removing path on those signals, with them
@@ -126,7 +125,7 @@ static void remove_partial(int sig)
  * the actions to put back. */
 static void guard_partial(char *path, struct sigaction old[ARRAY_SIZE(cleanup_signals)])
 {
-	struct sigaction sa = { .sa_handler = remove_partial };
+	struct sigaction sa = { .sa_handler = remove_partial, .sa_flags = SA_RESETHAND };
 	sigset_t set, prev;
 
 	sigemptyset(&set);
