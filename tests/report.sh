@@ -134,6 +134,8 @@ ok $? "no -o: a usage error" "$tmp/out"
 # ignored, which vfiokit leaves ignored.
 if [ -n "${FAILAT_SO:-}" ]; then
 	: >"$tmp/out"
+	# The sanitizer build's runtime beside LD_PRELOAD=failat.so.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 	interrupt() { # interrupt SIGNAL N: the report, signalled before call N; its exit status
 		rm -f "$tmp/failat.log"
 		FAILAT_KILL=$2 FAILAT_SIGNAL=$1 FAILAT_LOG="$tmp/failat.log" python3 -c 'import os, signal, sys
