@@ -685,6 +685,25 @@ static void drop_layout_text(xmlNodePtr parent)
 }
 
 /* NULL with err filled (-EINVAL, or -ENOMEM). */
+/* A namespace declaration whose name holds a control character (a
+ * character reference such as &#10; in xmlns="..."): libxml2 writes it back
+ * as the raw character, which the next reader normalizes to a space, so
+ * the edit would change the name. libvirt never writes one. */
+static bool ns_unwritable(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (xmlNsPtr ns = n->nsDef; ns; ns = ns->next)
+			for (const xmlChar *c = ns->href; c && *c; c++)
+				if (*c < 0x20 || *c == 0x7f)
+					return true;
+		if (ns_unwritable(n->children))
+			return true;
+	}
+	return false;
+}
+
 static xmlDocPtr parse(const char *xml, struct error *err)
 {
 	xmlDocPtr doc;
@@ -717,6 +736,13 @@ static xmlDocPtr parse(const char *xml, struct error *err)
 		xmlFreeDoc(doc);
 		error_take(err, -EINVAL, ERROR_FAILED,
 			   strdup("not a libvirt domain (the root element is not <domain>)"));
+		return NULL;
+	}
+	if (ns_unwritable(xmlDocGetRootElement(doc))) {
+		xmlFreeDoc(doc);
+		error_take(err, -EINVAL, ERROR_FAILED,
+			   strdup("not a domain as libvirt writes it: a namespace name (xmlns) holds a control "
+				  "character, which cannot be written back unchanged"));
 		return NULL;
 	}
 	drop_layout_text(xmlDocGetRootElement(doc));
