@@ -171,7 +171,8 @@ endef
 # their sources (compiling each harness's whole list took 140 s of CPU).
 FUZZ_OBJ = $(BUILD)/fuzz/obj
 fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1))
-FUZZ_BINS = $(addprefix $(BUILD)/fuzz/fuzz-,parse rom firmware confedit iso vm-edit host doctor journal inventory)
+FUZZ_BINS = $(addprefix $(BUILD)/fuzz/fuzz-,parse rom firmware confedit iso vm-edit host doctor journal inventory \
+	pci-ids)
 $(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP $(FUZZ_CFLAGS) -c $< -o $@
@@ -199,6 +200,10 @@ $(BUILD)/fuzz/fuzz-journal: tests/fuzz/fuzz-journal.c $(call fuzz_objs,src/apply
 $(BUILD)/fuzz/fuzz-inventory: tests/fuzz/fuzz-inventory.c $(call fuzz_objs,$(FUZZ_HOST_SRC) src/plan/inventory.c \
 		src/emit/inventory.c src/emit/export.c)
 	$(FUZZ_CC) $^ $(FUZZ_LIBS) -o $@
+# names.c is included by its harness (its static functions are the ones tested).
+$(BUILD)/fuzz/fuzz-pci-ids: tests/fuzz/fuzz-pci-ids.c src/host/names.c \
+		$(call fuzz_objs,$(filter-out src/host/names.c,$(FUZZ_HOST_SRC)))
+	$(FUZZ_CC) $(filter-out src/host/names.c,$^) $(FUZZ_LIBS) -o $@
 fuzz-build: $(FUZZ_BINS)
 
 # Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
@@ -224,7 +229,8 @@ fuzz: $(BUILD)/build.ninja
 	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
 	$(call fuzz_run,fuzz-inventory,65536,tests/fuzz/seeds-inventory)
 	$(call fuzz_run,fuzz-journal,65536,tests/fuzz/seeds-journal)
-	@for h in parse rom firmware confedit iso vm-edit host doctor inventory journal; do \
+	$(call fuzz_run,fuzz-pci-ids,65536,tests/fuzz/seeds-pci-ids)
+	@for h in parse rom firmware confedit iso vm-edit host doctor inventory journal pci-ids; do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 

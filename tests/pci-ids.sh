@@ -5,7 +5,10 @@
 # root. groups, check, vm create and snapshot must not crash; they name the
 # file in one warning and show the devices by number, and nothing from outside
 # the root appears. A root without pci.ids is named from this system's, said
-# in one line.
+# in one line. libpci is handed only the blocks that can name the devices
+# (src/host/names.c): the names are lspci's from the whole file, a bad line is
+# reported at the file's own line number, and a bad line in another vendor's
+# block changes nothing.
 # usage: pci-ids.sh VFIOKIT FIXTURES
 set -u
 vfiokit=$(realpath "$1") fixtures=$(realpath "$2")
@@ -54,7 +57,7 @@ run() {
 		return 1
 	! grep -q "$canary" "$out" "$out.err"
 }
-echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 3 ))"
+echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 6 ))"
 while IFS='|' read -r name want; do
 	[ -n "$name" ] || continue
 	if ! make_root "$name"; then
@@ -118,3 +121,82 @@ if [ -f /usr/share/misc/pci.ids ]; then
 else
 	skip "this system has no /usr/share/misc/pci.ids"; skip "this system has no /usr/share/misc/pci.ids"
 fi
+
+# A bad line in the Intel block, after 3,000 lines of another vendor's block
+# that libpci is not handed: the warning gives the line as the file numbers it.
+r="$tmp/far"
+cp -a "$fixtures/article" "$r"
+ids="$r/usr/share/misc/pci.ids"
+{
+	echo "# a comment"
+	echo "1234  Another vendor"
+	i=0; while [ $i -lt 3000 ]; do printf '\t%04x  Device %d\n' $i $i; i=$((i + 1)); done
+	sed -n '/^8086 /,$p' "$fixtures/article/usr/share/misc/pci.ids" | sed '3a\
+\tthis is no pci.ids line'
+} >"$ids.new" && mv "$ids.new" "$ids"
+bad=$(grep -n 'this is no pci.ids line' "$ids" | cut -d: -f1)
+"$vfiokit" groups --root "$r" >"$tmp/g" 2>"$tmp/g.err"
+{ echo "bad line $bad"; cat "$tmp/g.err"; } >"$tmp/why"
+if [ "$bad" -gt 3000 ] && grep -q "pci.ids: the PCI ID database is not usable: line $bad: Parse error" "$tmp/g.err" &&
+   grep -q 'Device 8086:0158' "$tmp/g"; then
+	ok "a bad line far into the file is reported at its own line ($bad)"
+else nok "a bad line far into the file: its own line number"; fi
+
+# A bad line inside another vendor's block: no name here comes from it.
+r="$tmp/elsewhere"
+cp -a "$fixtures/article" "$r"
+ids="$r/usr/share/misc/pci.ids"
+{ cat "$fixtures/article/usr/share/misc/pci.ids"; printf '1234  Another vendor\n\tthis is no pci.ids line\n'; } >"$ids.new" &&
+	mv "$ids.new" "$ids"
+"$vfiokit" groups --root "$r" >"$tmp/g" 2>"$tmp/g.err"
+"$vfiokit" groups --root "$fixtures/article" >"$tmp/g0" 2>&1
+{ cat "$tmp/g.err"; diff "$tmp/g0" "$tmp/g"; } >"$tmp/why"
+if [ ! -s "$tmp/g.err" ] && cmp -s "$tmp/g0" "$tmp/g"; then
+	ok "a bad line in another vendor's block: the same names, no warning"
+else nok "a bad line in another vendor's block"; fi
+
+# Every fixture host named from this system's whole pci.ids: the class, vendor
+# and device names are lspci's (lspci -vmm, which parses the whole file).
+if [ -f /usr/share/misc/pci.ids ] && command -v lspci >/dev/null; then
+	: >"$tmp/why"; good=0; bad=0
+	for h in "$fixtures"/*/; do
+		h=${h%/}; [ -d "$h/sys/bus/pci/devices" ] || continue
+		r="$tmp/whole-${h##*/}"
+		cp -a "$h" "$r"; mkdir -p "$r/usr/share/misc"
+		rm -f "$r/usr/share/misc/pci.ids"; cp /usr/share/misc/pci.ids "$r/usr/share/misc/pci.ids"
+		"$vfiokit" groups -J -o NAME,ID,TYPE,VENDOR,PRODUCT --root "$r" >"$tmp/ours.json" 2>/dev/null
+		lspci -vmm -nn -D -A linux-sysfs -O sysfs.path="$r/sys/bus/pci" -i "$r/usr/share/misc/pci.ids" \
+			>"$tmp/lspci.txt" 2>/dev/null
+		if python3 - "$tmp/ours.json" "$tmp/lspci.txt" >>"$tmp/why" <<'PY'
+import json, re, sys
+ours = {}
+def walk(rows):
+    for r in rows:
+        if r.get("id"):
+            ours[r["name"]] = (r["type"], r["vendor"], r["product"])
+        walk(r.get("children", []))
+try:
+    walk(json.load(open(sys.argv[1]))["groups"])
+except (ValueError, KeyError):
+    sys.exit("%s: no JSON" % sys.argv[1])
+theirs = {}
+for rec in open(sys.argv[2]).read().split("\n\n"):
+    f = dict(l.split(":\t", 1) for l in rec.splitlines() if ":\t" in l)
+    if "Slot" in f:
+        # lspci's words for an ID pci.ids lacks: "Vendor [1234]", "Class [ff00]"
+        name = lambda k, unknown: (lambda v: None if v in ("", unknown) else v)(
+            re.sub(r" \[[0-9a-f]+\]$", "", f.get(k, "")))
+        theirs[f["Slot"]] = (name("Class", "Class"), name("Vendor", "Vendor"), name("Device", "Device"))
+# Devices lspci does not list (a malformed fixture's) are left out.
+bad = [(a, ours[a], theirs[a]) for a in ours if a in theirs and theirs[a] != ours[a]]
+for b in bad:
+    print("%s: vfiokit %s, lspci %s" % b)
+# 2: lspci could not read this host (malformed sysfs): nothing to compare.
+sys.exit(1 if bad or not ours else 2 if not set(ours) & set(theirs) else 0)
+PY
+		then good=$((good + 1))
+		elif [ $? -ne 2 ]; then bad=$((bad + 1)); echo "# ^ ${h##*/}" >>"$tmp/why"; fi
+	done
+	if [ $bad -eq 0 ] && [ $good -gt 5 ]; then ok "$good fixture hosts: the names from the whole pci.ids are lspci's"
+	else nok "names from the whole pci.ids against lspci ($bad hosts differ)"; fi
+else skip "no /usr/share/misc/pci.ids or no lspci here"; fi

@@ -6,9 +6,19 @@
  *
  * The file is read like every other input, through the root (path.c: links
  * resolve inside it, the size is capped, NUL bytes refused), and libpci parses
- * that copy from a memfd: it never opens a path of its own choosing. A
- * database libpci cannot parse is not used at all: the devices are shown by
- * number and a diag says which line is wrong. */
+ * that copy from a memfd: it never opens a path of its own choosing.
+ *
+ * libpci parses a database whole, about 36,000 lines, and reading and
+ * parsing all of it was most of the time `groups` and `check` took on a small
+ * machine. The file is read in pieces, and libpci is handed only the part
+ * that can name these devices: the blocks of their vendors, and every
+ * top-level block that is not a vendor's (the classes, generic subsystems)
+ * or that is not well formed, so that libpci still judges it. What libpci
+ * names from that part is what it would name from the whole file (a lookup
+ * only reads entries of those vendors and classes). A part libpci cannot
+ * parse is not used at all: the devices are shown by number and a diag says
+ * which line of the file is wrong. A malformed line inside another vendor's
+ * block is not seen, as it could not change a name shown here. */
 #include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +37,7 @@ static const char *const pci_ids_paths[] = {
  * the libpci call that failed. */
 static jmp_buf *libpci_jump;
 static char libpci_error[256];
+static int libpci_line; /* the line of libpci_error, 0 when it names none */
 
 static void libpci_failed(char *msg, ...) _printf_(1, 2) __attribute__((noreturn));
 
@@ -37,10 +48,12 @@ static void libpci_failed(char *msg, ...)
 	va_start(ap, msg);
 	/* pci_load_name_list() says "<what> at <file>, line <n>"; the file is
 	 * our memfd, so only the line and what is wrong are kept. */
+	libpci_line = 0;
 	if (streq(msg, "%s at %s, line %d\n")) {
 		const char *what = va_arg(ap, const char *);
 		(void)va_arg(ap, const char *);
-		snprintf(libpci_error, sizeof(libpci_error), "line %d: %s", va_arg(ap, int), what);
+		libpci_line = va_arg(ap, int);
+		snprintf(libpci_error, sizeof(libpci_error), "%s", what);
 	} else
 		vsnprintf(libpci_error, sizeof(libpci_error), msg, ap);
 	va_end(ap);
@@ -159,6 +172,199 @@ static int find_database(struct path_root *r, const char **rel)
 	return -ENOENT;
 }
 
+/* The vendors whose blocks can name a device here: the devices' own (their
+ * device and subsystem lines are in that block; the subsystem vendor's name
+ * is not looked up). */
+struct vendor_set {
+	uint64_t bits[65536 / 64];
+};
+
+static void vendor_add(struct vendor_set *s, uint16_t v)
+{
+	s->bits[v / 64] |= UINT64_C(1) << (v % 64);
+}
+
+static bool vendor_has(const struct vendor_set *s, uint16_t v)
+{
+	return s->bits[v / 64] & (UINT64_C(1) << (v % 64));
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The vendor a top-level line opens ("8086  Intel Corporation": 4 hex digits
+ * and white space, as libpci reads it), or -1 when it is not such a line. */
+static int vendor_line(const char *l, size_t n)
+{
+	int v = 0;
+
+	if (n < 5 || (l[4] != ' ' && l[4] != '\t'))
+		return -1;
+	for (int k = 0; k < 4; k++) {
+		int d = hex_digit(l[k]);
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* Whether a line (without its newline) is one libpci skips: blank, white
+ * space only, or a comment after white space. */
+static bool skipped_line(const char *l, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return i == n || l[i] == '#';
+}
+
+/* The part of the database handed to libpci, and where its lines are in the
+ * file: from part line seg[i].part, lines follow the file's from seg[i].file
+ * on. */
+struct part_seg {
+	unsigned part, file;
+};
+
+struct part {
+	char *text;
+	size_t len, alloc;
+	struct part_seg *seg;
+	size_t nseg;
+	unsigned file_line, part_line; /* lines seen so far */
+	bool keep, kept_last;
+};
+
+static void part_done(struct part *p)
+{
+	free(p->text);
+	free(p->seg);
+}
+
+/* One line of the file (with its newline, if any). */
+static int part_line(struct part *p, const struct vendor_set *s, const char *l, size_t n)
+{
+	size_t bare = 0;
+
+	/* libpci reads a line up to its first carriage return. */
+	while (bare < n && l[bare] != '\n' && l[bare] != '\r')
+		bare++;
+	/* A top-level line opens a block: kept unless it is a well-formed
+	 * vendor line of a vendor not here. Lines libpci skips and nested
+	 * lines go with the block they are in. */
+	if (bare > 0 && l[0] != '\t' && !skipped_line(l, bare)) {
+		int v = vendor_line(l, bare);
+
+		p->keep = v < 0 || vendor_has(s, (uint16_t)v);
+	}
+	p->file_line++;
+	if (!p->keep) {
+		p->kept_last = false;
+		return 0;
+	}
+	if (p->len + n > p->alloc) {
+		size_t want = MAX(p->alloc * 2, p->len + n + 4096);
+		char *t = realloc(p->text, want);
+
+		if (!t)
+			return -ENOMEM;
+		p->text = t;
+		p->alloc = want;
+	}
+	memcpy(p->text + p->len, l, n);
+	p->len += n;
+	p->part_line++;
+	if (!p->kept_last) {
+		void *t = reallocarray(p->seg, p->nseg + 1, sizeof(*p->seg));
+
+		if (!t)
+			return -ENOMEM;
+		p->seg = t;
+		p->seg[p->nseg].part = p->part_line;
+		p->seg[p->nseg].file = p->file_line;
+		p->nseg++;
+	}
+	p->kept_last = true;
+	return 0;
+}
+
+/* The file's line number of line n of the part. */
+static unsigned part_to_file(const struct part *p, unsigned n)
+{
+	size_t i = p->nseg;
+
+	while (i > 0 && p->seg[i - 1].part > n)
+		i--;
+	return i ? p->seg[i - 1].file + (n - p->seg[i - 1].part) : n;
+}
+
+/* Read the database from fd in pieces, keeping the part that can name a
+ * device of s. 0, or -EBADMSG (a NUL byte: not text; *why NULL), -EFBIG, a
+ * read's -errno, or -EPROTO with *why saying what is wrong (static). */
+#define PART_CHUNK 65536
+static int read_part(int fd, const struct vendor_set *s, struct part *p, const char **why)
+{
+	_cleanup_free_ char *buf = malloc(PART_CHUNK);
+	size_t have = 0, total = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	p->keep = true; /* the lines before the first block */
+	for (;;) {
+		ssize_t n = read(fd, buf + have, PART_CHUNK - have);
+		size_t used = 0;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (memchr(buf + have, '\0', (size_t)n))
+			return -EBADMSG; /* text files never hold NUL bytes */
+		/* libpci reads gzip transparently: a small compressed file
+		 * could unpack to gigabytes. Distributions ship plain text. */
+		if (total < 2 && total + (size_t)n >= 2 && (uint8_t)buf[0] == 0x1f && (uint8_t)buf[1] == 0x8b) {
+			*why = "it is compressed (gzip); vfiokit reads pci.ids as plain text only";
+			return -EPROTO;
+		}
+		total += (size_t)n;
+		if (total > PATH_READ_MAX)
+			return -EFBIG;
+		have += (size_t)n;
+		for (;;) {
+			const char *nl = memchr(buf + used, '\n', have - used);
+			size_t len = nl ? (size_t)(nl + 1 - (buf + used)) : n == 0 ? have - used : 0;
+			int k;
+
+			if (len == 0)
+				break;
+			if ((k = part_line(p, s, buf + used, len)) < 0)
+				return k;
+			used += len;
+		}
+		if (n == 0)
+			return 0;
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		if (have == PART_CHUNK) {
+			/* libpci refuses lines over 1,023 bytes as well. */
+			snprintf(libpci_error, sizeof(libpci_error), "line %u: Line too long", p->file_line + 1);
+			*why = libpci_error;
+			return -EPROTO;
+		}
+	}
+}
+
 /* A memfd holding text, for libpci to open as /proc/self/fd/N. */
 static int text_memfd(const char *text, size_t len)
 {
@@ -179,9 +385,9 @@ static int text_memfd(const char *text, size_t len)
 	return TAKE_FD(fd);
 }
 
-/* Name every device from the database text. Returns 0, -ENOMEM, or another
- * -errno with *why saying what is wrong with the database (static). */
-static int name_devices(struct host *h, const char *text, size_t len, const char **why)
+/* Name every device from the part of the database. Returns 0, -ENOMEM, or
+ * another -errno with *why saying what is wrong with the database (static). */
+static int name_devices(struct host *h, const struct part *part, const char **why)
 {
 	_cleanup_close_ int fd = -1;
 	struct name_cache caches[4] = {};
@@ -189,13 +395,7 @@ static int name_devices(struct host *h, const char *text, size_t len, const char
 	char name[64];
 	int k;
 
-	/* libpci reads gzip transparently: a small compressed file could
-	 * unpack to gigabytes. Distributions ship pci.ids as plain text. */
-	if (len >= 2 && (uint8_t)text[0] == 0x1f && (uint8_t)text[1] == 0x8b) {
-		*why = "it is compressed (gzip); vfiokit reads pci.ids as plain text only";
-		return -EBADMSG;
-	}
-	fd = text_memfd(text, len);
+	fd = text_memfd(part->text ? part->text : "", part->len);
 	if (fd < 0) {
 		*why = "no memory file to hand it to libpci";
 		return fd;
@@ -214,7 +414,15 @@ static int name_devices(struct host *h, const char *text, size_t len, const char
 	k = parse(pacc);
 	if (k == -EIO)
 		*why = "libpci could not open its copy (is /proc mounted?)";
-	else if (k < 0)
+	else if (k < 0 && libpci_line > 0) {
+		/* libpci counted the part's lines; the user reads the file's. */
+		char what[sizeof(libpci_error)];
+
+		memcpy(what, libpci_error, sizeof(what));
+		snprintf(libpci_error, sizeof(libpci_error), "line %u: %.200s",
+			 part_to_file(part, (unsigned)libpci_line), what);
+		*why = libpci_error;
+	} else if (k < 0)
 		*why = libpci_error;
 	for (size_t i = 0; k == 0 && i < h->npci; i++) {
 		struct pci_device *d = &h->pci[i];
@@ -229,7 +437,8 @@ static int name_devices(struct host *h, const char *text, size_t len, const char
 				   d->subvendor, d->subdevice, &d->subsys_name) < 0))
 			k = -ENOMEM;
 	}
-	pci_cleanup(pacc);
+	if (pacc)
+		pci_cleanup(pacc);
 	return k;
 }
 
@@ -249,9 +458,10 @@ static const char *read_error(int k)
 int names_load(struct host *h)
 {
 	struct path_root *r = h->root, *sys = NULL;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ struct vendor_set *vendors = NULL;
+	_cleanup_close_ int fd = -1;
+	struct part part = { 0 };
 	const char *rel = NULL, *why = NULL;
-	size_t len = 0;
 	int k;
 
 	/* As lspci does, a root without a database is named with the running
@@ -264,16 +474,25 @@ int names_load(struct host *h)
 		host_diag(h, "usr/share/misc/pci.ids", "no PCI ID database in the root: devices are shown by number");
 		return 0;
 	}
-	k = path_read_file(r, rel, PATH_READ_MAX, &text, &len);
+	vendors = calloc(1, sizeof(*vendors));
+	if (!vendors) {
+		k = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < h->npci; i++)
+		vendor_add(vendors, h->pci[i].vendor);
+	fd = path_open_stream(r, rel, false);
+	k = fd < 0 ? fd : read_part(fd, vendors, &part, &why);
 	if (k == -ENOMEM)
 		goto out;
-	if (k < 0) {
+	if (k < 0 && k != -EPROTO) {
 		host_diag(h, rel, "%s PCI ID database cannot be read: %s; devices are shown by number",
 			  r == sys ? "this system's" : "the", read_error(k));
 		k = 0;
 		goto out;
 	}
-	k = name_devices(h, text, len, &why);
+	if (k == 0)
+		k = name_devices(h, &part, &why);
 	if (k == -ENOMEM)
 		goto out;
 	if (k < 0) {
@@ -288,6 +507,7 @@ int names_load(struct host *h)
 	else if (!(h->pci_ids = strdup(rel)))
 		k = -ENOMEM;
 out:
+	part_done(&part);
 	path_root_free(sys);
 	return k;
 }
