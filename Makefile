@@ -206,7 +206,23 @@ $(BUILD)/fuzz/fuzz-pci-ids: tests/fuzz/fuzz-pci-ids.c src/host/names.c \
 	$(FUZZ_CC) $(filter-out src/host/names.c,$^) $(FUZZ_LIBS) -o $@
 fuzz-build: $(FUZZ_BINS)
 
-# Each harness runs FUZZ_SECONDS; the exit status is the first failure's.
+# Each harness runs FUZZ_SECONDS, FUZZ_JOBS at a time (in make check they run
+# after the sanitizer suites, when the reboot suite has mostly ended and a
+# core is free); the exit status is the first failure's.
+FUZZ_JOBS ?= 2
+FUZZ_NAMES = parse rom firmware confedit iso vm-edit host doctor inventory journal pci-ids
+fuzz-run-parse: ; $(call fuzz_run,fuzz-parse,4096,tests/fuzz/seeds)
+fuzz-run-rom: ; $(call fuzz_run,fuzz-rom,262144,$(ROM_SEEDS))
+fuzz-run-firmware: ; $(call fuzz_run,fuzz-firmware,8192,/usr/share/qemu/firmware)
+fuzz-run-confedit: ; $(call fuzz_run,fuzz-confedit,4096,tests/fuzz/seeds-confedit)
+fuzz-run-iso: ; $(call fuzz_run,fuzz-iso,65536,tests/fuzz/seeds-iso)
+fuzz-run-vm-edit: ; $(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
+fuzz-run-host: ; $(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
+fuzz-run-doctor: ; $(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
+fuzz-run-inventory: ; $(call fuzz_run,fuzz-inventory,65536,tests/fuzz/seeds-inventory)
+fuzz-run-journal: ; $(call fuzz_run,fuzz-journal,65536,tests/fuzz/seeds-journal)
+fuzz-run-pci-ids: ; $(call fuzz_run,fuzz-pci-ids,65536,tests/fuzz/seeds-pci-ids)
+.PHONY: $(addprefix fuzz-run-,$(FUZZ_NAMES))
 fuzz: $(BUILD)/build.ninja
 	ninja -C $(BUILD) $(FUZZ_TMPL:$(BUILD)/%=%)
 	$(MAKE) --no-print-directory -j2 fuzz-build
@@ -219,18 +235,8 @@ fuzz: $(BUILD)/build.ninja
 		mkdir -p $(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB && \
 		echo 4096 >$(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages && \
 		echo 4096 >$(FUZZ_VM_HOST)/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
-	$(call fuzz_run,fuzz-parse,4096,tests/fuzz/seeds)
-	$(call fuzz_run,fuzz-rom,262144,$(ROM_SEEDS))
-	$(call fuzz_run,fuzz-firmware,8192,/usr/share/qemu/firmware)
-	$(call fuzz_run,fuzz-confedit,4096,tests/fuzz/seeds-confedit)
-	$(call fuzz_run,fuzz-iso,65536,tests/fuzz/seeds-iso)
-	$(call fuzz_run,fuzz-vm-edit,16384,tests/fuzz/seeds-vm-edit)
-	$(call fuzz_run,fuzz-host,65536,tests/fuzz/seeds-host)
-	$(call fuzz_run,fuzz-doctor,65536,tests/fixtures/logs)
-	$(call fuzz_run,fuzz-inventory,65536,tests/fuzz/seeds-inventory)
-	$(call fuzz_run,fuzz-journal,65536,tests/fuzz/seeds-journal)
-	$(call fuzz_run,fuzz-pci-ids,65536,tests/fuzz/seeds-pci-ids)
-	@for h in parse rom firmware confedit iso vm-edit host doctor inventory journal pci-ids; do \
+	$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(addprefix fuzz-run-,$(FUZZ_NAMES))
+	@for h in $(FUZZ_NAMES); do \
 		rc=$$(cat $(BUILD)/fuzz/fuzz-$$h.rc); [ "$$rc" = 0 ] || { echo "fuzz-$$h failed ($$rc)"; exit $$rc; }; \
 	done
 
