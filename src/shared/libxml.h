@@ -22,7 +22,13 @@
 
 #include "shared/error.h"
 
+/* The library of the headers vfiokit is built with: libxml2 2.14 broke its
+ * ABI and renamed it libxml2.so.16. */
+#if LIBXML_VERSION >= 21400
+#define LIBXML_SONAME "libxml2.so.16"
+#else
 #define LIBXML_SONAME "libxml2.so.2"
+#endif
 
 /* X(name) for each: what emit/ and host/progress.c call. */
 #define LIBXML_SYMBOLS(X)            \
