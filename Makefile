@@ -138,14 +138,16 @@ check-boot: check-configure test-deps
 # libFuzzer with ASan+UBSan over the parsers, the configuration edits, vm
 # edit and the host model, for a fixed time each (FUZZ_SECONDS), from the
 # seeds and with the dictionaries in tests/fuzz. Corpora grow in $(BUILD)/fuzz.
-FUZZ_SRC = src/host/parse.c $(wildcard src/shared/*.c)
-FUZZ_SAN = address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -Isrc
+# libxml2 linked (-Dlibxml2-dlopen=false's build of src/shared/libxml.c),
+# and only into the harnesses that read XML, with the host model.
+FUZZ_SRC = src/host/parse.c $(filter-out src/shared/libxml.c,$(wildcard src/shared/*.c))
+FUZZ_SAN = address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DVFIOKIT_LIBXML2_DLOPEN=0 -Isrc
 FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,$(FUZZ_SAN)
 # The host model: every reader, through path.c; boot.c reads the files the
 # bootloader and initramfs backends' table names (src/plan/boot), whose plan
 # functions bring setup's planner and the text edits with them: host, shared
 # and part of plan, never emit (docs/ARCHITECTURE.md, "Layers").
-FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC) \
+FUZZ_HOST_SRC = $(filter-out src/host/parse.c,$(wildcard src/host/*.c)) $(FUZZ_SRC) src/shared/libxml.c \
 	$(wildcard src/plan/boot/*.c) src/plan/setup.c src/plan/isolation.c src/plan/confedit.c \
 	src/plan/refuse.c src/plan/kparams.c src/plan/hugepages.c src/plan/override.c $(FUZZ_TMPL)
 # setup's driver_override script and its initramfs hook: the templates as

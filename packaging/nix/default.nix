@@ -16,9 +16,10 @@ stdenv.mkDerivation {
   nativeBuildInputs = [ meson ninja pkg-config scdoc python3 ];
   buildInputs = [ pciutils util-linux libxml2 libvirt json-c cmocka ];
 
-  # libvirt linked, not loaded by name when first used: a dlopen of
-  # libvirt.so.0 finds no library in the store without a path to it.
-  mesonFlags = [ "-Dlibvirt-dlopen=false" "-Dtests=enabled" ];
+  # libvirt and libxml2 linked, not loaded by name when first used: a
+  # dlopen of libvirt.so.0 or libxml2.so.2 finds no library in the store
+  # without a path to it.
+  mesonFlags = [ "-Dlibvirt-dlopen=false" "-Dlibxml2-dlopen=false" "-Dtests=enabled" ];
 
   # The unit suite only: the golden suite needs the test tools of the
   # Makefile's TEST_DEPS and fetches Debian packages; the e2e suites boot

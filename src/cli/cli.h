@@ -231,8 +231,14 @@ size_t cli_print_refusals(const struct refusal_list *l, const bool allow[_REFUSE
 int cli_lock(struct path_root *root, const char *command, int *fd);
 /* Open --root (default "/"), printing a clear error on failure. */
 int cli_open_root(const char *dir, struct path_root **ret);
-/* Load the model, printing input problems as warnings on stderr. */
+/* Load the model, printing input problems as warnings on stderr; a
+ * libxml2 that libvirt's guests need and that cannot be loaded said as
+ * cli_libxml_load() says it. */
 int cli_load_host(struct path_root *root, unsigned flags, struct host **ret);
+/* libxml2 (shared/libxml.h) for a command that writes or reads XML, before
+ * it changes anything: 0, or -1 after saying which library could not be
+ * loaded, why, and what to install. A command without XML never calls it. */
+int cli_libxml_load(void);
 void cli_print_diags(const struct host *h);
 /* Colour only on a terminal, and never with NO_COLOR set (no-color.org). */
 bool cli_use_color(int fd);

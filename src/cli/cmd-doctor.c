@@ -266,6 +266,12 @@ static int check_guest(struct scan *sc, struct host *h, const char *guest)
 
 	if (k == -ENOMEM)
 		return k;
+	/* A guest file to parse, and libxml2 cannot be loaded: said, failed. */
+	if (k == -ELIBACC) {
+		cli_libxml_load();
+		sc->failed = true;
+		return 0;
+	}
 	if (k == -ENOENT) {
 		cli_warn("/etc/libvirt/qemu/%s.xml: absent: the guest's configuration was not checked", guest);
 		return 0;

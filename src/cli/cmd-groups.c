@@ -513,6 +513,9 @@ int cmd_groups(int argc, char **argv)
 		return cli_usage_error("groups", "unexpected argument '%s'", argv[optind]);
 	if (o.svg && (o.t.json || o.t.raw || o.t.noheadings || o.t.columns))
 		return cli_usage_error("groups", "--format svg draws every column: it takes no -J, -r, -n or -o");
+	/* The picture is libxml2's; the table never loads it. */
+	if (o.svg && cli_libxml_load() < 0)
+		return EXIT_PROBLEM;
 
 	if (o.usb)
 		cli_columns_init(&o.cols, infos, ARRAY_SIZE(infos), usb_cols, ARRAY_SIZE(usb_cols));

@@ -258,6 +258,9 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
 	if (!out)
 		return cli_usage_error("report", "-o FILE is required (- for standard output)");
+	/* The page is libxml2's HTML tree: said before anything is read. */
+	if (cli_libxml_load() < 0)
+		return EXIT_PROBLEM;
 	if (cli_open_root(rootdir, &root) < 0)
 		return EXIT_USAGE;
 	if (cli_load_host(root, HOST_LOAD_PCI | HOST_LOAD_NAMES | HOST_LOAD_USAGE | HOST_LOAD_SYSTEM, &h) < 0)

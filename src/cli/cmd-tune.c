@@ -179,6 +179,17 @@ static int print_topology(const struct host *h, const struct tune_opts *o)
 	return 0;
 }
 
+/* Whether the action prints a libvirt fragment (libxml2's): pin and
+ * hugepages but as -J (and pin's -r) tables. */
+static bool shows_xml(const char *action, const struct tune_opts *o)
+{
+	if (streq(action, "pin"))
+		return o->xml || !(o->t.json || o->t.raw);
+	if (streq(action, "hugepages"))
+		return o->xml || !o->t.json;
+	return false;
+}
+
 static int print_pin(const struct host *h, const struct pin_plan *p, const struct tune_opts *o)
 {
 	static const struct cli_column cols[] = {
@@ -187,13 +198,16 @@ static int print_pin(const struct host *h, const struct pin_plan *p, const struc
 		{ "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, NULL },
 	};
 	static const int all[] = { 0, 1, 2, 3, 4 };
-	_cleanup_free_ char *xml = cputune_domain_xml(p, (unsigned)o->iothreads, host_cpu_vendor(h) == CPU_AMD);
+	bool xml_shown = shows_xml("pin", o);
+	_cleanup_free_ char *xml = xml_shown ? cputune_domain_xml(p, (unsigned)o->iothreads,
+								  host_cpu_vendor(h) == CPU_AMD) :
+					       NULL;
 	_cleanup_free_ char *qemu = cputune_qemu_prefix(p), *iso = cputune_isolation_params(p);
 	_cleanup_free_ char *g = cpuset_format(&p->guest), *hs = cpuset_format(&p->host);
 	struct cli_columns c;
 	struct libscols_table *tb;
 
-	if (!xml || !qemu || !iso || !g || !hs)
+	if ((xml_shown && !xml) || !qemu || !iso || !g || !hs)
 		return -ENOMEM;
 	if (o->xml) {
 		fputs(xml, stdout);
@@ -416,8 +430,8 @@ static int run_hugepages(const struct host *h, const struct tune_opts *o)
 
 	if (k == -EINVAL)
 		return cli_error_exit("tune", &err);
-	if (k < 0 || !(xml = memory_domain_xml(&p)) || !(params = hugepage_kernel_params(&p)) ||
-	    !(cmds = memory_reserve_commands(&p))) {
+	if (k < 0 || (shows_xml("hugepages", o) && !(xml = memory_domain_xml(&p))) ||
+	    !(params = hugepage_kernel_params(&p)) || !(cmds = memory_reserve_commands(&p))) {
 		hugepage_plan_free(&p);
 		cli_error("out of memory");
 		return EXIT_PROBLEM;
@@ -669,6 +683,9 @@ int cmd_tune(int argc, char **argv)
 	if (streq(action, "hook") && !o.isolate && !o.memory && !o.governor && !o.no_sleep)
 		return cli_usage_error("tune",
 				       "hook needs something to do: --isolate, --memory, --governor or --no-sleep");
+	/* Before the lock and the host: the fragment pin and hugepages print. */
+	if (shows_xml(action, &o) && cli_libxml_load() < 0)
+		return EXIT_PROBLEM;
 	if (cli_open_root(o.root, &root) < 0)
 		return EXIT_USAGE;
 	if (o.apply) {

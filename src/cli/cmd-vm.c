@@ -630,8 +630,11 @@ static int run(int argc, char **argv, bool edit)
 	o.rq.uri = uri;
 	if (cli_open_root(o.rootdir, &root) < 0)
 		return EXIT_USAGE;
-	/* Before the lock: a libvirt that cannot be loaded or reached leaves
-	 * nothing behind. */
+	/* Before the lock: a libxml2 or a libvirt that cannot be loaded or
+	 * reached leaves nothing behind. The domain is libxml2's (create's
+	 * --qemu script alone is not XML). */
+	if ((edit || !(o.targets & TARGET_QEMU)) && cli_libxml_load() < 0)
+		goto out;
 	/* create --connect: the network is asked of that libvirt. */
 	if ((o.targets & TARGET_DEFINE) || (edit && !o.from) || (!edit && o.uri && !(o.targets & TARGET_QEMU))) {
 		if (virt_open(uri, &conn, &verr) < 0) {

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "shared/escape.h"
+#include "shared/libxml.h"
 
 /* Every message and plan line carries text from the machine or the command
  * line (names, paths, file contents): it reaches the terminal through
@@ -118,10 +119,24 @@ void cli_print_diags(const struct host *h)
 		cli_warn("... and %zu more problems with the input", h->diags.n - n);
 }
 
+int cli_libxml_load(void)
+{
+	_cleanup_error_ struct error err = { 0 };
+
+	if (libxml_load(&err) < 0) {
+		cli_error_exit(NULL, &err);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_load_host(struct path_root *root, unsigned flags, struct host **ret)
 {
 	int k = host_load(root, flags, ret);
 
+	/* A guest to read and no libxml2: asked again, for the message. */
+	if (k == -ELIBACC && cli_libxml_load() < 0)
+		return k;
 	if (k < 0) {
 		cli_error("cannot read the host: %s", strerror(-k));
 		return k;

@@ -9,6 +9,7 @@
 #include "emit/cputune.h"
 #include "emit/domain.h"
 #include "emit/memory.h"
+#include "shared/libxml.h"
 #include "shared/parse-number.h"
 #include "emit/xml.h"
 
@@ -52,7 +53,7 @@ static void _printf_(2, 3) change(struct b *b, const char *fmt, ...)
 
 static bool is(xmlNodePtr n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);
+	return n && n->type == XML_ELEMENT_NODE && sym_xmlStrEqual(n->name, BAD_CAST name);
 }
 
 static xmlNodePtr first(xmlNodePtr parent, const char *name)
@@ -66,10 +67,10 @@ static xmlNodePtr first(xmlNodePtr parent, const char *name)
 /* The attribute's value, or "" (libxml2 memory is freed by the caller). */
 static bool attr_is(xmlNodePtr n, const char *name, const char *value)
 {
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
-	bool r = v && xmlStrEqual(v, BAD_CAST value);
+	xmlChar *v = sym_xmlGetProp(n, BAD_CAST name);
+	bool r = v && sym_xmlStrEqual(v, BAD_CAST value);
 
-	xmlFree(v);
+	libxml_free(v);
 	return r;
 }
 
@@ -82,8 +83,8 @@ static xmlNodePtr get_or_add(struct b *b, xmlNodePtr parent, const char *name)
 
 static void drop(xmlNodePtr n)
 {
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
+	sym_xmlUnlinkNode(n);
+	sym_xmlFreeNode(n);
 }
 
 /* A new child called name, in the place of the first one there was (the
@@ -99,8 +100,8 @@ static xmlNodePtr el_in_place(struct b *b, xmlNodePtr parent, const char *name)
 	}
 	n = el(b, parent, name, NULL);
 	if (n && old) {
-		xmlReplaceNode(old, n);
-		xmlFreeNode(old);
+		sym_xmlReplaceNode(old, n);
+		sym_xmlFreeNode(old);
 	}
 	return n;
 }
@@ -168,7 +169,7 @@ static void cpus(struct b *b, xmlNodePtr dom, const struct vm_plan *p, bool edit
 		cpu = first(dom, "cpu");
 		if (!attr_is(cpu, "mode", "host-passthrough")) {
 			at(b, cpu, "mode", "host-passthrough");
-			xmlUnsetProp(cpu, BAD_CAST "match");
+			sym_xmlUnsetProp(cpu, BAD_CAST "match");
 			drop_all(cpu, "model", NULL);
 			change(b, "CPU model host-passthrough");
 		}
@@ -188,7 +189,7 @@ static void cpus(struct b *b, xmlNodePtr dom, const struct vm_plan *p, bool edit
 	at(b, el(b, dom, "vcpu", NULL), "placement", "static");
 	if (b->ok) {
 		_cleanup_free_ char *n = strdupf("%u", p->vcpus);
-		b->ok = n && (xmlNodeSetContent(first(dom, "vcpu"), BAD_CAST n), true);
+		b->ok = n && (sym_xmlNodeSetContent(first(dom, "vcpu"), BAD_CAST n), true);
 	}
 	el(b, dom, "iothreads", "1");
 	cpu = at(b, at(b, el(b, dom, "cpu", NULL), "mode", "host-passthrough"), "check", "none");
@@ -220,8 +221,8 @@ static void memory(struct b *b, xmlNodePtr dom, const struct vm_plan *p, bool ed
 		_cleanup_free_ char *kb = strdupf("%" PRIu64, p->memory_kb);
 		b->ok = kb != NULL;
 		if (kb) {
-			xmlNodeSetContent(first(dom, "memory"), BAD_CAST kb);
-			xmlNodeSetContent(first(dom, "currentMemory"), BAD_CAST kb);
+			sym_xmlNodeSetContent(first(dom, "memory"), BAD_CAST kb);
+			sym_xmlNodeSetContent(first(dom, "currentMemory"), BAD_CAST kb);
 		}
 	}
 }
@@ -338,15 +339,17 @@ static void strip_emulated_display(struct b *b, xmlNodePtr devs, const struct vm
 static bool same_pci(xmlNodePtr hd, const struct pci_addr *a)
 {
 	xmlNodePtr src = first(hd, "source"), ad = first(src, "address");
-	xmlChar *v[4] = { ad ? xmlGetProp(ad, BAD_CAST "domain") : NULL, ad ? xmlGetProp(ad, BAD_CAST "bus") : NULL,
-			  ad ? xmlGetProp(ad, BAD_CAST "slot") : NULL, ad ? xmlGetProp(ad, BAD_CAST "function") : NULL };
+	xmlChar *v[4] = { ad ? sym_xmlGetProp(ad, BAD_CAST "domain") : NULL,
+			  ad ? sym_xmlGetProp(ad, BAD_CAST "bus") : NULL,
+			  ad ? sym_xmlGetProp(ad, BAD_CAST "slot") : NULL,
+			  ad ? sym_xmlGetProp(ad, BAD_CAST "function") : NULL };
 	uint64_t x[4];
 	bool r = attr_is(hd, "type", "pci");
 
 	/* Base 0 as libvirt reads these attributes: "0x06", "6". */
 	for (int i = 0; i < 4; i++) {
 		r = r && v[i] && parse_u64((const char *)v[i], 0, UINT32_MAX, &x[i]) == 0;
-		xmlFree(v[i]);
+		libxml_free(v[i]);
 	}
 	return r && x[0] == a->domain && x[1] == a->bus && x[2] == a->dev && x[3] == a->fn;
 }
@@ -354,14 +357,15 @@ static bool same_pci(xmlNodePtr hd, const struct pci_addr *a)
 static bool same_usb(xmlNodePtr hd, const struct vm_usb *u)
 {
 	xmlNodePtr src = first(hd, "source");
-	xmlChar *v[2] = { xmlGetProp(first(src, "vendor"), BAD_CAST "id"), xmlGetProp(first(src, "product"), BAD_CAST "id") };
+	xmlChar *v[2] = { sym_xmlGetProp(first(src, "vendor"), BAD_CAST "id"),
+			  sym_xmlGetProp(first(src, "product"), BAD_CAST "id") };
 	unsigned long x[2];
 	bool r = attr_is(hd, "type", "usb");
 
 	for (int i = 0; i < 2; i++) {
 		char *end;
 		r = r && v[i] && (x[i] = strtoul((const char *)v[i], &end, 0), *end == 0);
-		xmlFree(v[i]);
+		libxml_free(v[i]);
 	}
 	return r && x[0] == u->vendor && x[1] == u->product;
 }
@@ -491,7 +495,7 @@ static size_t rank_of(xmlNodePtr n)
 {
 	if (n->type == XML_ELEMENT_NODE && !n->ns)
 		for (size_t i = 0; i < ARRAY_SIZE(order); i++)
-			if (xmlStrEqual(n->name, BAD_CAST order[i]))
+			if (sym_xmlStrEqual(n->name, BAD_CAST order[i]))
 				return i;
 	return ARRAY_SIZE(order);
 }
@@ -507,11 +511,11 @@ static void reorder(xmlNodePtr dom)
 			at = at->prev;
 		if (at == n->prev)
 			continue;
-		xmlUnlinkNode(n);
+		sym_xmlUnlinkNode(n);
 		if (at)
-			xmlAddNextSibling(at, n);
+			sym_xmlAddNextSibling(at, n);
 		else
-			xmlAddPrevSibling(dom->children, n);
+			sym_xmlAddPrevSibling(dom->children, n);
 	}
 }
 
@@ -569,10 +573,10 @@ static void ovmf(struct b *b, xmlNodePtr os, const struct vm_plan *p)
 	if (p->fw.vars_format && !streq(p->fw.vars_format, "raw"))
 		at(b, nvram, "format", "%s", p->fw.vars_format);
 	if (b->ok && type && type->next != loader) {
-		xmlUnlinkNode(loader);
-		xmlUnlinkNode(nvram);
-		xmlAddNextSibling(type, loader);
-		xmlAddNextSibling(loader, nvram);
+		sym_xmlUnlinkNode(loader);
+		sym_xmlUnlinkNode(nvram);
+		sym_xmlAddNextSibling(type, loader);
+		sym_xmlAddNextSibling(loader, nvram);
 	}
 }
 
@@ -581,8 +585,10 @@ static void ovmf(struct b *b, xmlNodePtr os, const struct vm_plan *p)
  * device on its command line (Looking Glass's documentation, "libvirt"). */
 static void kvmfr(struct b *b, xmlNodePtr dom, const struct vm_plan *p)
 {
-	xmlNsPtr ns = b->ok ? xmlNewNs(dom, BAD_CAST "http://libvirt.org/schemas/domain/qemu/1.0", BAD_CAST "qemu") : NULL;
-	xmlNodePtr cl = ns ? xmlNewChild(dom, ns, BAD_CAST "commandline", NULL) : NULL;
+	xmlNsPtr ns = b->ok ? sym_xmlNewNs(dom, BAD_CAST "http://libvirt.org/schemas/domain/qemu/1.0",
+					   BAD_CAST "qemu") :
+			      NULL;
+	xmlNodePtr cl = ns ? sym_xmlNewChild(dom, ns, BAD_CAST "commandline", NULL) : NULL;
 	_cleanup_free_ char *obj = strdupf("{\"qom-type\":\"memory-backend-file\",\"id\":\"looking-glass\","
 					   "\"mem-path\":\"/dev/kvmfr0\",\"size\":%" PRIu64 ",\"share\":true}",
 					   p->shmem_mib << 20);
@@ -591,8 +597,8 @@ static void kvmfr(struct b *b, xmlNodePtr dom, const struct vm_plan *p)
 
 	b->ok = b->ok && cl && obj;
 	for (size_t i = 0; b->ok && i < ARRAY_SIZE(args); i++) {
-		xmlNodePtr a = xmlNewChild(cl, ns, BAD_CAST "arg", NULL);
-		b->ok = a && xmlNewProp(a, BAD_CAST "value", BAD_CAST args[i]);
+		xmlNodePtr a = sym_xmlNewChild(cl, ns, BAD_CAST "arg", NULL);
+		b->ok = a && sym_xmlNewProp(a, BAD_CAST "value", BAD_CAST args[i]);
 	}
 	change(b, "Looking Glass on kvmfr, %" PRIu64 " MiB (/dev/kvmfr0, qemu:commandline)", p->shmem_mib);
 }
@@ -677,7 +683,7 @@ static void drop_layout_text(xmlNodePtr parent)
 		elements |= n->type == XML_ELEMENT_NODE;
 	for (xmlNodePtr n = parent->children, next; n; n = next) {
 		next = n->next;
-		if (elements && n->type == XML_TEXT_NODE && xmlIsBlankNode(n))
+		if (elements && n->type == XML_TEXT_NODE && sym_xmlIsBlankNode(n))
 			drop(n);
 		else if (n->type == XML_ELEMENT_NODE)
 			drop_layout_text(n);
@@ -709,15 +715,19 @@ static xmlDocPtr parse(const char *xml, struct error *err)
 	xmlDocPtr doc;
 	size_t len = strlen(xml);
 
+	/* The one way into a domain for peek and edit: libxml2 loaded (vm
+	 * did; where it could not, its message). */
+	if (libxml_load(err) < 0)
+		return NULL;
 	if (len > DOMAIN_XML_MAX) {
 		error_take(err, -EINVAL, ERROR_FAILED, strdup("larger than 16 MiB: not a domain"));
 		return NULL;
 	}
 	/* No network, no entity expansion, no DTD loading: the text is input. */
-	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-								      XML_PARSE_NOWARNING);
+	doc = sym_xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
-		const xmlError *e = xmlGetLastError();
+		const xmlError *e = sym_xmlGetLastError();
 		char *m = strdupf("not well-formed XML: line %d: %s", e ? e->line : 0,
 				  e && e->message ? e->message : "parse error");
 		error_take(err, -EINVAL, ERROR_FAILED, m ? strip_trailing(m) : NULL);
@@ -727,25 +737,25 @@ static xmlDocPtr parse(const char *xml, struct error *err)
 	 * in a DOCTYPE stays in the tree, and the <domain> edit writes would
 	 * name an entity nothing declares. libvirt never writes a DOCTYPE. */
 	if (doc->intSubset && (doc->intSubset->children || doc->intSubset->SystemID || doc->intSubset->ExternalID)) {
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 		error_take(err, -EINVAL, ERROR_FAILED,
 			   strdup("not a domain as libvirt writes it: a <!DOCTYPE> with declarations or an external DTD"));
 		return NULL;
 	}
-	if (!is(xmlDocGetRootElement(doc), "domain")) {
-		xmlFreeDoc(doc);
+	if (!is(sym_xmlDocGetRootElement(doc), "domain")) {
+		sym_xmlFreeDoc(doc);
 		error_take(err, -EINVAL, ERROR_FAILED,
 			   strdup("not a libvirt domain (the root element is not <domain>)"));
 		return NULL;
 	}
-	if (ns_unwritable(xmlDocGetRootElement(doc))) {
-		xmlFreeDoc(doc);
+	if (ns_unwritable(sym_xmlDocGetRootElement(doc))) {
+		sym_xmlFreeDoc(doc);
 		error_take(err, -EINVAL, ERROR_FAILED,
 			   strdup("not a domain as libvirt writes it: a namespace name (xmlns) holds a control "
 				  "character, which cannot be written back unchanged"));
 		return NULL;
 	}
-	drop_layout_text(xmlDocGetRootElement(doc));
+	drop_layout_text(sym_xmlDocGetRootElement(doc));
 	return doc;
 }
 
@@ -753,7 +763,7 @@ static xmlDocPtr parse(const char *xml, struct error *err)
  * have them); heap, NULL when n is. */
 static char *trimmed_content(xmlNodePtr n)
 {
-	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	xmlChar *t = n ? sym_xmlNodeGetContent(n) : NULL;
 	const char *p = (const char *)t;
 	char *r;
 
@@ -762,7 +772,7 @@ static char *trimmed_content(xmlNodePtr n)
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	r = strdup(p);
-	xmlFree(t);
+	libxml_free(t);
 	return r ? strip_trailing(r) : NULL;
 }
 
@@ -785,9 +795,9 @@ static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, st
 	}
 	if ((n = first(dom, "memory"))) {
 		_cleanup_free_ char *t = trimmed_content(n);
-		xmlChar *u = xmlGetProp(n, BAD_CAST "unit");
+		xmlChar *u = sym_xmlGetProp(n, BAD_CAST "unit");
 		if (!t) {
-			xmlFree(u);
+			libxml_free(u);
 			return -ENOMEM;
 		}
 		k = parse_size_in_unit(t, (const char *)u, "KiB", VM_MEMORY_MAX, &bytes);
@@ -798,7 +808,7 @@ static int peek_numbers(xmlNodePtr dom, unsigned *vcpus, uint64_t *memory_kb, st
 					      "more than libvirt takes (8 EiB)" :
 					      "expected a number and a libvirt unit (b, KB, KiB, MB, MiB, GB, GiB, "
 					      "TB, TiB, PB, PiB, EB, EiB)");
-		xmlFree(u);
+		libxml_free(u);
 		if (k < 0)
 			return k;
 		*memory_kb = bytes / 1024 + (bytes % 1024 != 0);
@@ -818,12 +828,12 @@ int domain_peek(const char *xml, char **name, unsigned *vcpus, uint64_t *memory_
 	*memory_kb = 0;
 	if (!doc)
 		return err->errnum;
-	dom = xmlDocGetRootElement(doc);
-	t = (n = first(dom, "name")) ? xmlNodeGetContent(n) : NULL;
+	dom = sym_xmlDocGetRootElement(doc);
+	t = (n = first(dom, "name")) ? sym_xmlNodeGetContent(n) : NULL;
 	*name = t ? strdup((const char *)t) : NULL;
-	xmlFree(t);
+	libxml_free(t);
 	k = peek_numbers(dom, vcpus, memory_kb, err);
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	if (k < 0) {
 		free(*name);
 		*name = NULL;
@@ -844,7 +854,7 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 	*before = *after = NULL;
 	if (!doc)
 		return err->errnum;
-	dom = xmlDocGetRootElement(doc);
+	dom = sym_xmlDocGetRootElement(doc);
 	*before = xml_node_text(doc, dom, false);
 	os = first(dom, "os");
 	if (!first(os, "loader") && !(os && attr_is(os, "firmware", "efi"))) {
@@ -853,7 +863,7 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 		if (!rq->convert_ovmf || !os) {
 			free(*before);
 			*before = NULL;
-			xmlFreeDoc(doc);
+			sym_xmlFreeDoc(doc);
 			return error_take(err, -EINVAL, ERROR_FAILED,
 					  strdup(os ? "the domain boots with SeaBIOS; the article's guest boots OVMF. An OS "
 						      "installed for BIOS does not boot under OVMF until its disk is GPT "
@@ -871,7 +881,7 @@ int domain_edit(const char *xml, const struct host *h, const struct vm_request *
 	drop_layout_text(dom);
 	if (b.ok && *before)
 		*after = xml_node_text(doc, dom, false);
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	if (!*after) {
 		free(*before);
 		*before = NULL;

@@ -6,6 +6,7 @@
 #include "emit/report.h"
 #include "emit/svg.h"
 #include "emit/xml.h"
+#include "shared/libxml.h"
 
 /* The page's only style, inline: the state words are words first (PASS,
  * FAIL), their colour a help; the picture scrolls sideways when wide. */
@@ -23,7 +24,7 @@ static const char css[] =
 
 static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *text)
 {
-	return parent ? xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL) : NULL;
+	return parent ? sym_xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL) : NULL;
 }
 
 /* A child whose text comes from the machine (raw): made fit first. */
@@ -79,18 +80,18 @@ static bool text_block(xmlNodePtr parent, const char *text)
 			return false;
 		if (cls) {
 			xmlNodePtr span = child(pre, "span", NULL);
-			if (!span || !xmlSetProp(span, BAD_CAST "class", BAD_CAST cls))
+			if (!span || !sym_xmlSetProp(span, BAD_CAST "class", BAD_CAST cls))
 				return false;
 			if (word) {
 				line[word] = '\0';
-				xmlNodeAddContent(span, BAD_CAST line);
-				xmlNodeAddContent(pre, BAD_CAST " ");
-				xmlNodeAddContent(pre, BAD_CAST(line + word + 1));
+				sym_xmlNodeAddContent(span, BAD_CAST line);
+				sym_xmlNodeAddContent(pre, BAD_CAST " ");
+				sym_xmlNodeAddContent(pre, BAD_CAST(line + word + 1));
 			} else
-				xmlNodeAddContent(span, BAD_CAST line);
+				sym_xmlNodeAddContent(span, BAD_CAST line);
 		} else
-			xmlNodeAddContent(pre, BAD_CAST line);
-		xmlNodeAddContent(pre, BAD_CAST "\n");
+			sym_xmlNodeAddContent(pre, BAD_CAST line);
+		sym_xmlNodeAddContent(pre, BAD_CAST "\n");
 		p = end ? end + 1 : p + len;
 	}
 	return true;
@@ -101,11 +102,11 @@ static bool section(xmlNodePtr body, const struct report_section *s)
 	xmlNodePtr h2 = child(body, "h2", s->title), p = child(body, "p", "What ");
 	_cleanup_free_ char *status = strdupf(" says (exit status %d):", s->status);
 
-	if (!h2 || !p || !status || !xmlSetProp(h2, BAD_CAST "id", BAD_CAST s->id))
+	if (!h2 || !p || !status || !sym_xmlSetProp(h2, BAD_CAST "id", BAD_CAST s->id))
 		return false;
 	if (!child_raw(p, "code", s->command))
 		return false;
-	xmlNodeAddContent(p, BAD_CAST status);
+	sym_xmlNodeAddContent(p, BAD_CAST status);
 	return text_block(body, s->text);
 }
 
@@ -118,7 +119,7 @@ static bool header(xmlNodePtr body, const struct report_input *in)
 	_cleanup_free_ char *devs = strdupf("%zu", h->npci), *problems = strdupf("%zu", h->diags.n);
 	_cleanup_free_ char *from = in->root ? strdupf("the machine copy %s", in->root) : strdup("this machine (/)");
 
-	if (!dl || !groups || !devs || !problems || !from || !xmlSetProp(dl, BAD_CAST "class", BAD_CAST "facts"))
+	if (!dl || !groups || !devs || !problems || !from || !sym_xmlSetProp(dl, BAD_CAST "class", BAD_CAST "facts"))
 		return false;
 	return fact(dl, "vfiokit", VFIOKIT_VERSION) && fact(dl, "read from", from) &&
 	       fact(dl, "host name", h->sys.hostname) && fact(dl, "system", h->sys.os_pretty) &&
@@ -134,23 +135,23 @@ static bool contents(xmlNodePtr body, const struct report_input *in)
 	if (!ul)
 		return false;
 	a = child(child(ul, "li", NULL), "a", "IOMMU groups");
-	if (!a || !xmlSetProp(a, BAD_CAST "href", BAD_CAST "#groups"))
+	if (!a || !sym_xmlSetProp(a, BAD_CAST "href", BAD_CAST "#groups"))
 		return false;
 	for (size_t i = 0; i < in->nsections; i++) {
 		_cleanup_free_ char *href = strdupf("#%s", in->sections[i].id);
 		a = child(child(ul, "li", NULL), "a", in->sections[i].title);
-		if (!href || !a || !xmlSetProp(a, BAD_CAST "href", BAD_CAST href))
+		if (!href || !a || !sym_xmlSetProp(a, BAD_CAST "href", BAD_CAST href))
 			return false;
 	}
 	a = child(child(ul, "li", NULL), "a", "Input problems");
-	return a && xmlSetProp(a, BAD_CAST "href", BAD_CAST "#problems");
+	return a && sym_xmlSetProp(a, BAD_CAST "href", BAD_CAST "#problems");
 }
 
 static bool problems(xmlNodePtr body, const struct host *h)
 {
 	xmlNodePtr h2 = child(body, "h2", "Input problems"), ul;
 
-	if (!h2 || !xmlSetProp(h2, BAD_CAST "id", BAD_CAST "problems"))
+	if (!h2 || !sym_xmlSetProp(h2, BAD_CAST "id", BAD_CAST "problems"))
 		return false;
 	if (!h->diags.n)
 		return child(body, "p", "None: every file vfiokit read could be used.") != NULL;
@@ -165,7 +166,9 @@ static bool problems(xmlNodePtr body, const struct host *h)
 
 char *report_html(const struct report_input *in)
 {
-	htmlDocPtr doc = htmlNewDocNoDtD(NULL, NULL);
+	/* Its caller has loaded libxml2 (report, saying why not); NULL as on
+	 * ENOMEM where none did. */
+	htmlDocPtr doc = libxml_load(NULL) < 0 ? NULL : sym_htmlNewDocNoDtD(NULL, NULL);
 	xmlNodePtr html, head, body, meta, style, h2, div, svg;
 	_cleanup_free_ char *host = svg_fit_text(in->h->sys.hostname ? in->h->sys.hostname : "this machine");
 	_cleanup_free_ char *title = host ? strdupf("vfiokit report: %s", host) : NULL;
@@ -174,43 +177,43 @@ char *report_html(const struct report_input *in)
 	bool ok;
 	int len = 0;
 
-	if (!doc || !title || !xmlCreateIntSubset(doc, BAD_CAST "html", NULL, NULL))
+	if (!doc || !title || !sym_xmlCreateIntSubset(doc, BAD_CAST "html", NULL, NULL))
 		goto out;
-	html = xmlNewDocNode(doc, NULL, BAD_CAST "html", NULL);
+	html = sym_xmlNewDocNode(doc, NULL, BAD_CAST "html", NULL);
 	if (!html)
 		goto out;
-	xmlDocSetRootElement(doc, html);
-	ok = xmlSetProp(html, BAD_CAST "lang", BAD_CAST "en") != NULL;
+	sym_xmlDocSetRootElement(doc, html);
+	ok = sym_xmlSetProp(html, BAD_CAST "lang", BAD_CAST "en") != NULL;
 	head = child(html, "head", NULL);
 	meta = child(head, "meta", NULL);
-	ok &= meta && xmlSetProp(meta, BAD_CAST "charset", BAD_CAST "utf-8");
+	ok &= meta && sym_xmlSetProp(meta, BAD_CAST "charset", BAD_CAST "utf-8");
 	/* Nothing to fetch, whatever a name in the page might hold. */
 	meta = child(head, "meta", NULL);
-	ok &= meta && xmlSetProp(meta, BAD_CAST "http-equiv", BAD_CAST "Content-Security-Policy") &&
-	      xmlSetProp(meta, BAD_CAST "content", BAD_CAST "default-src 'none'; style-src 'unsafe-inline'");
+	ok &= meta && sym_xmlSetProp(meta, BAD_CAST "http-equiv", BAD_CAST "Content-Security-Policy") &&
+	      sym_xmlSetProp(meta, BAD_CAST "content", BAD_CAST "default-src 'none'; style-src 'unsafe-inline'");
 	ok &= child(head, "title", title) != NULL;
 	style = child(head, "style", NULL);
 	/* Raw text in <style>: constant, with nothing to escape. */
-	ok &= style && xmlAddChild(style, xmlNewDocText(doc, BAD_CAST css));
+	ok &= style && sym_xmlAddChild(style, sym_xmlNewDocText(doc, BAD_CAST css));
 	body = child(html, "body", NULL);
 	ok &= child(body, "h1", title) && header(body, in) && contents(body, in);
 	h2 = child(body, "h2", "IOMMU groups");
-	ok &= h2 && xmlSetProp(h2, BAD_CAST "id", BAD_CAST "groups");
+	ok &= h2 && sym_xmlSetProp(h2, BAD_CAST "id", BAD_CAST "groups");
 	div = child(body, "div", NULL);
-	ok &= div && xmlSetProp(div, BAD_CAST "class", BAD_CAST "picture");
+	ok &= div && sym_xmlSetProp(div, BAD_CAST "class", BAD_CAST "picture");
 	svg = ok ? svg_groups_node(in->h, NULL, doc) : NULL;
-	ok &= svg && xmlAddChild(div, svg);
+	ok &= svg && sym_xmlAddChild(div, svg);
 	for (size_t i = 0; ok && i < in->nsections; i++)
 		ok &= section(body, &in->sections[i]);
 	ok &= problems(body, in->h);
 	if (!ok)
 		goto out;
-	htmlDocDumpMemoryFormat(doc, &mem, &len, 1);
+	sym_htmlDocDumpMemoryFormat(doc, &mem, &len, 1);
 	if (mem)
 		out = strndup((const char *)mem, (size_t)len);
 out:
-	xmlFree(mem);
+	libxml_free(mem);
 	if (doc)
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 	return out;
 }

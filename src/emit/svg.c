@@ -6,6 +6,7 @@
 #include "emit/svg.h"
 #include "plan/isolation.h"
 #include "shared/escape.h"
+#include "shared/libxml.h"
 
 #define SVG_NS "http://www.w3.org/2000/svg"
 
@@ -411,7 +412,7 @@ static void layout_place(struct layout *l)
 
 static xmlNodePtr el(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
 {
-	return xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
+	return sym_xmlNewTextChild(parent, ns, BAD_CAST name, text ? BAD_CAST text : NULL);
 }
 
 /* Attributes as name, printf format, ... pairs would hide the types: one at a time. */
@@ -428,7 +429,7 @@ static bool xml_attrf_ok(xmlNodePtr n, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	k = vasprintf(&v, fmt, ap);
 	va_end(ap);
-	return k >= 0 && xmlSetProp(n, BAD_CAST name, BAD_CAST v) != NULL;
+	return k >= 0 && sym_xmlSetProp(n, BAD_CAST name, BAD_CAST v) != NULL;
 }
 
 static bool draw_patterns(xmlNodePtr defs, xmlNsPtr ns)
@@ -575,6 +576,9 @@ xmlNodePtr svg_groups_node(const struct host *h, const struct svg_groups_filter 
 	_cleanup_free_ char *host = NULL, *title = NULL;
 	bool ok = true;
 
+	/* doc is libxml2's, loaded already; this guards a NULL one. */
+	if (!doc)
+		return NULL;
 	if (layout_tree(h, f, &l) < 0 || !(l.order = calloc(l.n ? l.n : 1, sizeof(*l.order))))
 		goto fail;
 	for (size_t i = 0; i < l.n; i++)
@@ -586,11 +590,11 @@ xmlNodePtr svg_groups_node(const struct host *h, const struct svg_groups_filter 
 	    !(title = strdupf("IOMMU groups of %s, in their PCIe tree", host)))
 		goto fail;
 
-	svg = xmlNewDocNode(doc, NULL, BAD_CAST "svg", NULL);
-	ns = svg ? xmlNewNs(svg, BAD_CAST SVG_NS, NULL) : NULL;
+	svg = sym_xmlNewDocNode(doc, NULL, BAD_CAST "svg", NULL);
+	ns = svg ? sym_xmlNewNs(svg, BAD_CAST SVG_NS, NULL) : NULL;
 	if (!ns)
 		goto fail;
-	xmlSetNs(svg, ns);
+	sym_xmlSetNs(svg, ns);
 	ATTR(svg, "width", "%d", l.width);
 	ATTR(svg, "height", "%d", l.height);
 	ATTR(svg, "viewBox", "0 0 %d %d", l.width, l.height);
@@ -615,27 +619,29 @@ xmlNodePtr svg_groups_node(const struct host *h, const struct svg_groups_filter 
 	return svg;
 fail:
 	if (svg)
-		xmlFreeNode(svg);
+		sym_xmlFreeNode(svg);
 	layout_free(&l);
 	return NULL;
 }
 
 char *svg_groups_text(const struct host *h, const struct svg_groups_filter *f)
 {
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	/* Its callers have loaded libxml2 (groups --format svg, saying why
+	 * not); NULL as on ENOMEM where none did. */
+	xmlDocPtr doc = libxml_load(NULL) < 0 ? NULL : sym_xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr svg = doc ? svg_groups_node(h, f, doc) : NULL;
 	xmlChar *mem = NULL;
 	char *out = NULL;
 	int len = 0;
 
 	if (svg) {
-		xmlDocSetRootElement(doc, svg);
-		xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
+		sym_xmlDocSetRootElement(doc, svg);
+		sym_xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
 		if (mem)
 			out = strdup((const char *)mem);
-		xmlFree(mem);
+		libxml_free(mem);
 	}
 	if (doc)
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 	return out;
 }

@@ -437,7 +437,9 @@ enum host_load_flags {
 	HOST_PCI_NO_OVERRIDE = 1 << 13, /* driver_override: left NULL */
 };
 
-/* Load the model. Fails only on ENOMEM; input problems go to diags. */
+/* Load the model. Fails only on ENOMEM, and with HOST_LOAD_PROGRESS on
+ * -ELIBACC: a guest to parse and no libxml2 (libxml_load() says why);
+ * input problems go to diags. */
 int host_load(struct path_root *root, unsigned flags, struct host **ret);
 void host_free(struct host *h);
 
@@ -525,10 +527,12 @@ int topology_load(struct host *h);
 int tuning_load(struct host *h); /* after topology_load */
 void tuning_free(struct host_tuning *t);
 int boot_load(struct host *h);
+/* libvirt's guests through libxml2, loaded at the first guest file. */
 int progress_load(struct host *h);
 /* One guest, etc/libvirt/qemu/NAME.xml, added to h->progress.guests (the
  * rest of HOST_LOAD_PROGRESS not read): 0 and *ret; -ENOENT absent;
- * -EINVAL unreadable or not a domain (a diag says why); -ENOMEM. */
+ * -EINVAL unreadable or not a domain (a diag says why); -ENOMEM;
+ * -ELIBACC, libxml2 cannot be loaded (libxml_load() says why). */
 int host_guest_load(struct host *h, const char *name, const struct host_guest **ret);
 void progress_free(struct host_progress *p);
 void boot_free(struct host_boot *b);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "host/host.h"
+#include "shared/libxml.h"
 #include "shared/parse-number.h"
 
 /* libvirt's persistent QEMU domains (virQEMUDriverConfig's configDir). */
@@ -16,13 +17,13 @@
 static void xml_free_p(xmlChar **p)
 {
 	if (*p)
-		xmlFree(*p);
+		libxml_free(*p);
 }
 
 static void xml_doc_free_p(xmlDoc **p)
 {
 	if (*p)
-		xmlFreeDoc(*p);
+		sym_xmlFreeDoc(*p);
 }
 
 void progress_free(struct host_progress *p)
@@ -54,7 +55,7 @@ static const xmlNode *child(const xmlNode *n, const char *name)
 /* An address attribute as libvirt writes it: "0x06" (or decimal). */
 static int attr_number(const xmlNode *n, const char *name, uint32_t max, uint32_t *ret)
 {
-	_cleanup_(xml_free_p) xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	_cleanup_(xml_free_p) xmlChar *v = sym_xmlGetProp(n, (const xmlChar *)name);
 	unsigned u;
 
 	if (!v)
@@ -68,14 +69,14 @@ static int attr_number(const xmlNode *n, const char *name, uint32_t max, uint32_
 /* <hostdev mode='subsystem' type='pci'><source><address domain= bus= slot= function=/>. */
 static int guest_hostdev(struct host_guest *g, const xmlNode *hd)
 {
-	_cleanup_(xml_free_p) xmlChar *type = xmlGetProp(hd, (const xmlChar *)"type");
+	_cleanup_(xml_free_p) xmlChar *type = sym_xmlGetProp(hd, (const xmlChar *)"type");
 	const xmlNode *a = child(child(hd, "source"), "address");
 	uint32_t dom = 0, bus, slot, fn;
 	struct pci_addr *v;
 
 	if (!type || !streq((const char *)type, "pci") || !a)
 		return 0;
-	if ((xmlHasProp(a, (const xmlChar *)"domain") && attr_number(a, "domain", 0xffff, &dom) < 0) ||
+	if ((sym_xmlHasProp(a, (const xmlChar *)"domain") && attr_number(a, "domain", 0xffff, &dom) < 0) ||
 	    attr_number(a, "bus", 0xff, &bus) < 0 || attr_number(a, "slot", 0x1f, &slot) < 0 ||
 	    attr_number(a, "function", 7, &fn) < 0)
 		return -EINVAL;
@@ -88,7 +89,7 @@ static int guest_hostdev(struct host_guest *g, const xmlNode *hd)
 
 static bool attr_is(const xmlNode *n, const char *name, const char *value)
 {
-	_cleanup_(xml_free_p) xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	_cleanup_(xml_free_p) xmlChar *v = n ? sym_xmlGetProp(n, (const xmlChar *)name) : NULL;
 
 	return v && streq((const char *)v, value);
 }
@@ -104,7 +105,7 @@ static int guest_features(struct host_guest *g, const xmlNode *root)
 	g->kvm_hidden = attr_is(child(child(f, "kvm"), "hidden"), "state", "on");
 	g->hv_vendor_id = attr_is(child(child(f, "hyperv"), "vendor_id"), "state", "on");
 	g->ioapic_kvm = attr_is(child(f, "ioapic"), "driver", "kvm");
-	if (type && (machine = xmlGetProp(type, (const xmlChar *)"machine")))
+	if (type && (machine = sym_xmlGetProp(type, (const xmlChar *)"machine")))
 		g->q35 = strstr((const char *)machine, "q35") != NULL;
 	return 0;
 }
@@ -117,14 +118,15 @@ static int guest_parse(struct host_guest *g, const char *xml, size_t len, const 
 	int k;
 
 	/* No network, no entity expansion, no DTD: the file is input. */
-	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = sym_xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return *why = "not well-formed XML", -EINVAL;
-	root = xmlDocGetRootElement(doc);
+	root = sym_xmlDocGetRootElement(doc);
 	if (!is(root, "domain"))
 		return *why = "not a libvirt domain (the root element is not <domain>)", -EINVAL;
 	if ((n = child(root, "name"))) {
-		_cleanup_(xml_free_p) xmlChar *name = xmlNodeGetContent(n);
+		_cleanup_(xml_free_p) xmlChar *name = sym_xmlNodeGetContent(n);
 		if (name && *name) {
 			free(g->name);
 			if (!(g->name = strdup((const char *)name)))
@@ -143,7 +145,8 @@ static int guest_parse(struct host_guest *g, const char *xml, size_t len, const 
 }
 
 /* etc/libvirt/qemu/FILE into the model: 0 (read, or a diag recorded and
- * guests_unknown set), -ENOENT absent, -ENOMEM. */
+ * guests_unknown set), -ENOENT absent, -ENOMEM, -ELIBACC when libxml2
+ * cannot be loaded (libxml_load() says why: the cli asks it again). */
 static int guest_load_file(struct host *h, const char *file)
 {
 	struct host_progress *p = &h->progress;
@@ -158,6 +161,10 @@ static int guest_load_file(struct host *h, const char *file)
 		return -ENOMEM;
 	k = path_read_file(h->root, rel, GUEST_XML_MAX, &xml, &len);
 	if (k == -ENOMEM || k == -ENOENT)
+		return k;
+	/* libxml2 loaded where a guest is there to parse, not before: a
+	 * machine without guests (or a command without them) never loads it. */
+	if (k >= 0 && (k = libxml_load(NULL)) < 0)
 		return k;
 	if (k >= 0 && !(g.name = strndup(file, nl - 4)))
 		return -ENOMEM;
@@ -205,7 +212,7 @@ static int guests_load(struct host *h)
 		if (nl <= 4 || !streq(name + nl - 4, ".xml"))
 			continue;
 		/* -ENOENT: gone since the listing. */
-		if ((k = guest_load_file(h, name)) == -ENOMEM)
+		if ((k = guest_load_file(h, name)) == -ENOMEM || k == -ELIBACC)
 			return k;
 	}
 	return 0;
