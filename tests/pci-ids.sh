@@ -57,7 +57,7 @@ run() {
 		return 1
 	! grep -q "$canary" "$out" "$out.err"
 }
-echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 6 ))"
+echo "1..$(( $(echo "$cases" | grep -c .) * 5 + 8 ))"
 while IFS='|' read -r name want; do
 	[ -n "$name" ] || continue
 	if ! make_root "$name"; then
@@ -155,19 +155,13 @@ if [ ! -s "$tmp/g.err" ] && cmp -s "$tmp/g0" "$tmp/g"; then
 	ok "a bad line in another vendor's block: the same names, no warning"
 else nok "a bad line in another vendor's block"; fi
 
-# Every fixture host named from this system's whole pci.ids: the class, vendor
-# and device names are lspci's (lspci -vmm, which parses the whole file).
-if [ -f /usr/share/misc/pci.ids ] && command -v lspci >/dev/null; then
-	: >"$tmp/why"; good=0; bad=0
-	for h in "$fixtures"/*/; do
-		h=${h%/}; [ -d "$h/sys/bus/pci/devices" ] || continue
-		r="$tmp/whole-${h##*/}"
-		cp -a "$h" "$r"; mkdir -p "$r/usr/share/misc"
-		rm -f "$r/usr/share/misc/pci.ids"; cp /usr/share/misc/pci.ids "$r/usr/share/misc/pci.ids"
-		"$vfiokit" groups -J -o NAME,ID,TYPE,VENDOR,PRODUCT --root "$r" >"$tmp/ours.json" 2>/dev/null
-		lspci -vmm -nn -D -A linux-sysfs -O sysfs.path="$r/sys/bus/pci" -i "$r/usr/share/misc/pci.ids" \
-			>"$tmp/lspci.txt" 2>/dev/null
-		if python3 - "$tmp/ours.json" "$tmp/lspci.txt" >>"$tmp/why" <<'PY'
+# same_as_lspci ROOT: vfiokit's class, vendor and device names are those
+# lspci -vmm gives from the root's whole pci.ids (exit 2: lspci read no device).
+same_as_lspci() {
+	"$vfiokit" groups -J -o NAME,ID,TYPE,VENDOR,PRODUCT --root "$1" >"$tmp/ours.json" 2>"$tmp/ours.err"
+	lspci -vmm -nn -D -A linux-sysfs -O sysfs.path="$1/sys/bus/pci" -i "$1/usr/share/misc/pci.ids" \
+		>"$tmp/lspci.txt" 2>/dev/null
+	python3 - "$tmp/ours.json" "$tmp/lspci.txt" <<'PY'
 import json, re, sys
 ours = {}
 def walk(rows):
@@ -194,9 +188,43 @@ for b in bad:
 # 2: lspci could not read this host (malformed sysfs): nothing to compare.
 sys.exit(1 if bad or not ours else 2 if not set(ours) & set(theirs) else 0)
 PY
+}
+
+# Every fixture host named from this system's whole pci.ids: the class, vendor
+# and device names are lspci's (lspci -vmm, which parses the whole file).
+if [ -f /usr/share/misc/pci.ids ] && command -v lspci >/dev/null; then
+	: >"$tmp/why"; good=0; bad=0
+	for h in "$fixtures"/*/; do
+		h=${h%/}; [ -d "$h/sys/bus/pci/devices" ] || continue
+		r="$tmp/whole-${h##*/}"
+		cp -a "$h" "$r"; mkdir -p "$r/usr/share/misc"
+		rm -f "$r/usr/share/misc/pci.ids"; cp /usr/share/misc/pci.ids "$r/usr/share/misc/pci.ids"
+		if same_as_lspci "$r" >>"$tmp/why"
 		then good=$((good + 1))
 		elif [ $? -ne 2 ]; then bad=$((bad + 1)); echo "# ^ ${h##*/}" >>"$tmp/why"; fi
 	done
 	if [ $bad -eq 0 ] && [ $good -gt 5 ]; then ok "$good fixture hosts: the names from the whole pci.ids are lspci's"
 	else nok "names from the whole pci.ids against lspci ($bad hosts differ)"; fi
 else skip "no /usr/share/misc/pci.ids or no lspci here"; fi
+
+# Files lspci reads whole that a part could read otherwise: a generic
+# subsystem block of a vendor that is only a subsystem vendor here (libpci
+# checks that the vendor was read), and a line over 1,023 bytes whose rest,
+# after a carriage return, libpci reads as a vendor line of its own.
+if command -v lspci >/dev/null; then
+	r="$tmp/s-block"
+	cp -a "$fixtures/article" "$r"
+	printf 'S 1043\n\t84ca  P8 series board (generic)\n' >>"$r/usr/share/misc/pci.ids"
+	if same_as_lspci "$r" >"$tmp/why" && [ ! -s "$tmp/ours.err" ] && grep -q NVIDIA "$tmp/ours.json"
+	then ok "a generic subsystem block of a subsystem vendor: lspci's names, no warning"
+	else cat "$tmp/ours.err" >>"$tmp/why"; nok "a generic subsystem block of a subsystem vendor"; fi
+	r="$tmp/cr-long"
+	cp -a "$fixtures/article" "$r"
+	ids="$fixtures/article/usr/share/misc/pci.ids"
+	{ sed '/^10de  NVIDIA Corporation$/,$d' "$ids"
+	  printf '1234  Other\r'; head -c 1011 /dev/zero | tr '\0' x; printf '10de  Another NVIDIA\n'
+	  sed -n '/^10de  NVIDIA Corporation$/,$p' "$ids" | tail -n +2; } >"$r/usr/share/misc/pci.ids"
+	if same_as_lspci "$r" >"$tmp/why" && grep -q 'Another NVIDIA' "$tmp/ours.json"
+	then ok "a line libpci cuts in two at 1,023 bytes: lspci's names"
+	else cat "$tmp/ours.err" >>"$tmp/why"; nok "a line libpci cuts in two at 1,023 bytes"; fi
+else skip "no lspci here"; skip "no lspci here"; fi

@@ -11,14 +11,18 @@
  * libpci parses a database whole, about 36,000 lines, and reading and
  * parsing all of it was most of the time `groups` and `check` took on a small
  * machine. The file is read in pieces, and libpci is handed only the part
- * that can name these devices: the blocks of their vendors, and every
- * top-level block that is not a vendor's (the classes, generic subsystems)
- * or that is not well formed, so that libpci still judges it. What libpci
- * names from that part is what it would name from the whole file (a lookup
- * only reads entries of those vendors and classes). A part libpci cannot
- * parse is not used at all: the devices are shown by number and a diag says
- * which line of the file is wrong. A malformed line inside another vendor's
- * block is not seen, as it could not change a name shown here. */
+ * that can name these devices: every top-level line (vendors, classes,
+ * generic subsystems, which libpci checks against the vendors it has read,
+ * and any malformed one), and the nested lines of the classes, the generic
+ * subsystems and these devices' vendors. The part is cut into lines as
+ * libpci cuts the file (1,023 bytes at most, then at the first carriage
+ * return), so each line libpci reads from the part it reads from the file
+ * too, in the same block; a lookup reads only entries of those vendors and
+ * classes, so the names are the file's. A part libpci cannot parse is not
+ * used at all: the devices are shown by number and a diag says which line
+ * is wrong, numbered as libpci and lspci number the file's lines. A
+ * malformed nested line of another vendor's block is not seen, as it could
+ * not change a name shown here. */
 #include <pci/pci.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,9 +233,13 @@ static bool skipped_line(const char *l, size_t n)
 	return i == n || l[i] == '#';
 }
 
+/* libpci reads the file with fgets() into a 1,024-byte buffer (lib/names.h,
+ * MAX_LINE): a line of its count is at most 1,023 bytes. */
+#define LIBPCI_LINE 1023
+
 /* The part of the database handed to libpci, and where its lines are in the
  * file: from part line seg[i].part, lines follow the file's from seg[i].file
- * on. */
+ * on (lines as libpci counts them). */
 struct part_seg {
 	unsigned part, file;
 };
@@ -242,7 +250,7 @@ struct part {
 	struct part_seg *seg;
 	size_t nseg;
 	unsigned file_line, part_line; /* lines seen so far */
-	bool keep, kept_last;
+	bool keep_block, kept_last;
 };
 
 static void part_done(struct part *p)
@@ -251,24 +259,27 @@ static void part_done(struct part *p)
 	free(p->seg);
 }
 
-/* One line of the file (with its newline, if any). */
+/* One line as libpci reads it: up to LIBPCI_LINE bytes, with its newline if
+ * it has one there. */
 static int part_line(struct part *p, const struct vendor_set *s, const char *l, size_t n)
 {
 	size_t bare = 0;
+	bool keep = p->keep_block;
 
 	/* libpci reads a line up to its first carriage return. */
 	while (bare < n && l[bare] != '\n' && l[bare] != '\r')
 		bare++;
-	/* A top-level line opens a block: kept unless it is a well-formed
-	 * vendor line of a vendor not here. Lines libpci skips and nested
-	 * lines go with the block they are in. */
+	/* A top-level line is kept, and opens a block whose nested lines are
+	 * kept unless it is a well-formed vendor line of a vendor not here.
+	 * Lines libpci skips go with the block they are in. */
 	if (bare > 0 && l[0] != '\t' && !skipped_line(l, bare)) {
 		int v = vendor_line(l, bare);
 
-		p->keep = v < 0 || vendor_has(s, (uint16_t)v);
+		p->keep_block = v < 0 || vendor_has(s, (uint16_t)v);
+		keep = true;
 	}
 	p->file_line++;
-	if (!p->keep) {
+	if (!keep) {
 		p->kept_last = false;
 		return 0;
 	}
@@ -309,17 +320,20 @@ static unsigned part_to_file(const struct part *p, unsigned n)
 }
 
 /* Read the database from fd in pieces, keeping the part that can name a
- * device of s. 0, or -EBADMSG (a NUL byte: not text; *why NULL), -EFBIG, a
- * read's -errno, or -EPROTO with *why saying what is wrong (static). */
+ * device of s. 0, or -EBADMSG (a NUL byte: not text), -EFBIG, a read's
+ * -errno, or -EPROTO with *why saying what is wrong (static). A line of the
+ * part that ends without a newline is a full LIBPCI_LINE bytes or the end
+ * of the file, so libpci cuts the part where it cuts the file. */
 #define PART_CHUNK 65536
 static int read_part(int fd, const struct vendor_set *s, struct part *p, const char **why)
 {
 	_cleanup_free_ char *buf = malloc(PART_CHUNK);
+	uint8_t magic[2];
 	size_t have = 0, total = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	p->keep = true; /* the lines before the first block */
+	p->keep_block = true; /* nested lines before the first block: libpci refuses them */
 	for (;;) {
 		ssize_t n = read(fd, buf + have, PART_CHUNK - have);
 		size_t used = 0;
@@ -331,19 +345,25 @@ static int read_part(int fd, const struct vendor_set *s, struct part *p, const c
 		}
 		if (memchr(buf + have, '\0', (size_t)n))
 			return -EBADMSG; /* text files never hold NUL bytes */
+		for (ssize_t i = 0; i < n && total + (size_t)i < 2; i++)
+			magic[total + (size_t)i] = (uint8_t)buf[have + (size_t)i];
+		total += (size_t)n;
 		/* libpci reads gzip transparently: a small compressed file
 		 * could unpack to gigabytes. Distributions ship plain text. */
-		if (total < 2 && total + (size_t)n >= 2 && (uint8_t)buf[0] == 0x1f && (uint8_t)buf[1] == 0x8b) {
+		if (total >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 			*why = "it is compressed (gzip); vfiokit reads pci.ids as plain text only";
 			return -EPROTO;
 		}
-		total += (size_t)n;
 		if (total > PATH_READ_MAX)
 			return -EFBIG;
 		have += (size_t)n;
 		for (;;) {
-			const char *nl = memchr(buf + used, '\n', have - used);
-			size_t len = nl ? (size_t)(nl + 1 - (buf + used)) : n == 0 ? have - used : 0;
+			size_t left = have - used;
+			const char *nl = memchr(buf + used, '\n', MIN(left, (size_t)LIBPCI_LINE));
+			size_t len = nl                  ? (size_t)(nl + 1 - (buf + used)) :
+				     left >= LIBPCI_LINE ? LIBPCI_LINE :
+				     n == 0              ? left :
+							   0;
 			int k;
 
 			if (len == 0)
@@ -355,13 +375,7 @@ static int read_part(int fd, const struct vendor_set *s, struct part *p, const c
 		if (n == 0)
 			return 0;
 		memmove(buf, buf + used, have - used);
-		have -= used;
-		if (have == PART_CHUNK) {
-			/* libpci refuses lines over 1,023 bytes as well. */
-			snprintf(libpci_error, sizeof(libpci_error), "line %u: Line too long", p->file_line + 1);
-			*why = libpci_error;
-			return -EPROTO;
-		}
+		have -= used; /* under LIBPCI_LINE: there is room to read */
 	}
 }
 
@@ -437,8 +451,7 @@ static int name_devices(struct host *h, const struct part *part, const char **wh
 				   d->subvendor, d->subdevice, &d->subsys_name) < 0))
 			k = -ENOMEM;
 	}
-	if (pacc)
-		pci_cleanup(pacc);
+	pci_cleanup(pacc);
 	return k;
 }
 
