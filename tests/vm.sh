@@ -165,6 +165,7 @@ rom-in-vgabios|win10 --gpu 06:00.0 --rom /usr/share/vgabios/gpu.rom
 !rom-fifo|win10 --gpu 06:00.0 --rom /srv/fifo.rom
 !rom-directory|win10 --gpu 06:00.0 --rom /srv
 !net-queues-qemu|win10 --gpu 06:00.0 --net-queues auto --qemu /dev/null
+!qemu-and-xml|win10 --gpu 06:00.0 --xml --qemu /dev/null
 !disk-root|win10 --gpu 06:00.0 --disk /dev/sda2
 !disk-whole|win10 --gpu 06:00.0 --disk /dev/sda
 !disk-swap-by-id|win10 --gpu 06:00.0 --disk /dev/disk/by-id/ata-ST1000DM003_Z1D5K2XY-part3

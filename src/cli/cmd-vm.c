@@ -396,6 +396,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o)
 		return cli_usage_error(cmd, "--install-display and --remove-install-display: choose one");
 	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_DEFINE))
 		return cli_usage_error(cmd, "--qemu and --define make two different guests; choose one");
+	if ((o->targets & TARGET_QEMU) && (o->targets & TARGET_XML))
+		return cli_usage_error(cmd, "--qemu writes a QEMU script and --xml prints libvirt XML; choose one");
 	if (o->from && (o->targets & TARGET_DEFINE) == 0 && o->uri)
 		return cli_usage_error(cmd, "--connect with --from: only --define talks to libvirt");
 	if (!o->targets)
