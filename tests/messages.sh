@@ -22,7 +22,7 @@ src_dir = sys.argv[1]
 # Exact format strings, and why they need no next command.
 EXEMPT = {
     "out of memory": "nothing to run: the machine is out of memory",
-    "cannot read the host: %s": "host_load() fails only on ENOMEM: out of memory",
+    "cannot read the host: %s": "host_load() fails only on ENOMEM here: out of memory (cli_load_host() says -ELIBACC itself)",
     "write error on standard output%s%s": "the output could not be written: nothing to run",
     "running %s%s%s": "progress, not a failure",
     "wrote %s: %zu bytes from offset 0x%zx of %s (%zu header bytes left out)": "done, not a failure",

@@ -82,7 +82,8 @@ LIBXML_SYMBOLS(LIBXML_SYM_DECLARE)
 /* 0 once every sym_ pointer is there (at once after the first success; with
  * -Dlibxml2-dlopen=false always). -ELIBACC with err (ERROR_FAILED: the
  * library, dlerror()'s text and the package to install) when libxml2.so.2
- * or one of its symbols is missing, nothing kept; -ENOMEM (err's errnum,
+ * or one of its symbols is missing (the pointers resolved before it may stay
+ * set; callers load again before any use); -ENOMEM (err's errnum,
  * maybe without a message). err may be NULL where the caller says the
  * failure itself. */
 int libxml_load(struct error *err);
