@@ -193,17 +193,6 @@ static bool vendor_has(const struct vendor_set *s, uint16_t v)
 	return s->bits[v / 64] & (UINT64_C(1) << (v % 64));
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The vendor a top-level line opens ("8086  Intel Corporation": 4 hex digits
  * and white space, as libpci reads it), or -1 when it is not such a line. */
 static int vendor_line(const char *l, size_t n)
@@ -213,7 +202,7 @@ static int vendor_line(const char *l, size_t n)
 	if (n < 5 || (l[4] != ' ' && l[4] != '\t'))
 		return -1;
 	for (int k = 0; k < 4; k++) {
-		int d = hex_digit(l[k]);
+		int d = parse_hex_digit(l[k]);
 
 		if (d < 0)
 			return -1;

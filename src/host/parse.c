@@ -7,7 +7,7 @@
 #include "host/parse.h"
 #include "shared/strv.h"
 
-static int hexval(char c)
+int parse_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -26,7 +26,7 @@ int parse_hex_u32(const char *s, uint32_t max, uint32_t *ret)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	for (; *s; s++) {
-		int h = hexval(*s);
+		int h = parse_hex_digit(*s);
 		if (h < 0 || ++digits > 8)
 			return -EINVAL;
 		v = v * 16 + (uint64_t)h;
@@ -68,7 +68,7 @@ static int hex_field(const char **s, int n, uint32_t *ret)
 	uint32_t v = 0;
 
 	for (int i = 0; i < n; i++) {
-		int h = hexval((*s)[i]);
+		int h = parse_hex_digit((*s)[i]);
 		if (h < 0)
 			return -EINVAL;
 		v = v * 16 + (uint32_t)h;

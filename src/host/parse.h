@@ -18,6 +18,8 @@ struct pci_addr {
 
 #define PCI_ADDR_STRLEN 17 /* "ffffffff:00:00.0" + NUL */
 
+/* The value of one hexadecimal digit (either case), or -1. */
+int parse_hex_digit(char c);
 /* "0x10de" (as in sysfs) or "10de": a hex number no larger than max.
  * -EINVAL for anything else (empty, junk, trailing characters). */
 int parse_hex_u32(const char *s, uint32_t max, uint32_t *ret);
