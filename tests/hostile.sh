@@ -25,7 +25,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..25"
+echo "1..31"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -304,5 +304,43 @@ sys.exit(1 if bad else 0)
 PY
 [ $? -eq 0 ] && [ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ]
 ok $? "markup and control bytes in names: groups --format svg and report escape them (documents parse, no element of theirs)" "$tmp/all"
+# 14. Device links that lead elsewhere than the kernel's: a PCI device's
+# directory is opened beneath sys/devices only when the link is
+# "../../../devices/..." with no link on the way (src/host/pci.c's
+# open_device_dir()); any other link is followed inside the root as before.
+# Each copy below leads to the same directories, so groups and check say
+# what they say of the plain copy.
+l="$tmp/links"
+"$vfiokit" groups -J --root "$fixtures/article" >"$tmp/lbase" 2>&1
+"$vfiokit" check --root "$fixtures/article" >>"$tmp/lbase" 2>&1
+links_case() { # links_case NAME: run on $l, compare, remove $l
+	{ timeout 10 "$vfiokit" groups -J --root "$l"; timeout 10 "$vfiokit" check --root "$l"; } >"$tmp/lout" 2>&1
+	diff "$tmp/lbase" "$tmp/lout" >"$tmp/ldiff" 2>&1
+	ok $? "device links: $1: groups and check as on the plain copy" "$tmp/ldiff"
+	rm -rf "$l"
+}
+dev=sys/bus/pci/devices/0000:06:00.0
+cp -a "$fixtures/article" "$l" && mv "$l/sys/bus/pci" "$l/sys/bus/pci.real" && ln -s pci.real "$l/sys/bus/pci"
+links_case "sys/bus/pci a link"
+cp -a "$fixtures/article" "$l" && mv "$l/sys/devices/pci0000:00" "$l/sys/devices/elsewhere" &&
+	ln -s elsewhere "$l/sys/devices/pci0000:00"
+links_case "sys/devices/pci0000:00 a link"
+cp -a "$fixtures/article" "$l" && mv "$l/sys/devices" "$l/devices.real" && ln -s /devices.real "$l/sys/devices"
+links_case "sys/devices an absolute link (inside the root)"
+cp -a "$fixtures/article" "$l" && ln -sfn /sys/devices/pci0000:00/0000:00:1c.4/0000:06:00.0 "$l/$dev"
+links_case "a device's link absolute"
+cp -a "$fixtures/article" "$l" &&
+	ln -sfn ../../../devices/pci0000:00/0000:00:1c.4/../0000:00:1c.4/0000:06:00.0 "$l/$dev"
+links_case "a device's link through .."
+# A link that climbs out of sys/devices is followed inside the root, as
+# before: to the copy's own etc/, which is no device (no config, no
+# vendor): named, and never a file outside the copy.
+cp -a "$fixtures/article" "$l" && ln -sfn ../../../devices/../../../../../../etc "$l/$dev"
+run groups --root "$l"
+grep -q "^vfiokit: warning: /$dev: cannot read vendor: No such file or directory" "$tmp/out" &&
+	! grep -qE '^[|`]-0000:06:00\.0' "$tmp/out"
+ok $? "device links: a link climbing out of sys/devices: followed inside the root, the device named as unreadable" "$tmp/out"
+rm -rf "$l"
+
 diff -r --no-dereference "$fixtures/article" "$a" >"$tmp/d" 2>&1
 ok $? "the article copy is unchanged at the end" "$tmp/d"

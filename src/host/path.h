@@ -129,6 +129,14 @@ struct path_dir {
 };
 
 int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d);
+/* path_dir_open() where no component of rel is a symbolic link: -ELOOP
+ * where one is. Then "../.." from it climbs the directories rel names. */
+int path_dir_open_no_links(struct path_root *r, const char *rel, struct path_dir *d);
+/* The directory sub beneath base, every component of it a directory (no
+ * symbolic link, no ".." above base: -ELOOP, -EXDEV), named rel in d.
+ * -EOPNOTSUPP without openat2 (kernels before 5.6): open rel otherwise.
+ * For a link's target resolved without the walk the link would cost. */
+int path_dir_open_beneath(const struct path_dir *base, const char *sub, const char *rel, struct path_dir *d);
 void path_dir_close(struct path_dir *d);
 int path_dir_read(struct path_dir *d, const char *name, char **ret);
 /* The first bytes of a binary attribute (a PCI device's config): up to size
@@ -143,8 +151,9 @@ int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);
  * the reads, links and existence checks in d take a name's absence and type
  * from l, as fstatat() would say them, with no system call for an absent
  * attribute (a device's dozen lookups cost a dozen calls less). A file
- * listed as regular is still opened O_NOFOLLOW and checked to be one; a
- * file system that gives no types is asked as before. On failure d is read
+ * listed as regular is opened O_NOFOLLOW | O_NONBLOCK and not asked again
+ * (path.c's open_regular_in() says why that is safe); a file system that
+ * gives no types is asked as before, before and after the open. On failure d is read
  * as without it. l must outlive d's use. */
 int path_dir_scan(struct path_dir *d, struct path_listing *l);
 /* d's names, as path_dir_list(d, ".") gives them (sorted, without "." and

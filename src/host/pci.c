@@ -100,14 +100,13 @@ static int read_link_base(struct host *h, struct path_dir *d, const char *attr, 
 }
 
 /* The bus link ("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0")
- * names every bridge between the root bus and the device. */
-static int parse_parents(struct host *h, struct pci_device *dev, struct path_dir *bus, const char *linkrel)
+ * names every bridge between the root bus and the device. target: the link
+ * as read (cut up here), k: how reading it went. */
+static int parse_parents(struct host *h, struct pci_device *dev, char *target, int k, const char *linkrel)
 {
-	_cleanup_free_ char *target = NULL;
 	struct pci_addr *chain = NULL;
 	size_t n = 0, alloc = 1;
 	char *save = NULL, *tok;
-	int k = path_dir_readlink(bus, dev->name, &target);
 
 	if (k == -EINVAL) /* a directory, not a link: a copied tree without links */
 		return 0;
@@ -349,13 +348,41 @@ static int load_identity(struct host *h, struct path_dir *d, struct pci_device *
 	return identity_from_attrs(h, d, dev, !ids_read, !class_read, !subsys_read);
 }
 
-static int load_device(struct host *h, struct path_dir *bus, const char *name, unsigned flags,
+/* The bus's directories, opened once for every device. */
+struct pci_bus {
+	struct path_dir devices; /* sys/bus/pci/devices */
+	/* sys/devices, where devices/'s links lead ("../../../devices/..."),
+	 * when devices/ was reached through no link (then "../../.." from it
+	 * is sys/); fd -1 otherwise. */
+	struct path_dir sys_devices;
+};
+
+#define BUS_LINK_PREFIX "../../../devices/"
+
+/* A device's directory. Where its link is the kernel's, beneath
+ * sys/devices, with no other link on the way: the same directory the link
+ * leads to, without walking sys/bus/pci/devices, the link and "../../.."
+ * again for each device (a sixth of groups' time at 10,000 devices). Any
+ * other link, or a directory in its place, is followed inside the root as
+ * before. */
+static int open_device_dir(struct host *h, struct pci_bus *bus, const char *rel, const char *target, int link_k,
+			   struct path_dir *d)
+{
+	if (link_k == 0 && bus->sys_devices.fd >= 0 && startswith(target, BUS_LINK_PREFIX)) {
+		int k = path_dir_open_beneath(&bus->sys_devices, target + strlen(BUS_LINK_PREFIX), rel, d);
+		if (k == 0 || k == -ENOMEM)
+			return k;
+	}
+	return path_dir_open(h->root, rel, d);
+}
+
+static int load_device(struct host *h, struct pci_bus *bus, const char *name, unsigned flags,
 		       struct path_listing *listing, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
-	_cleanup_free_ char *group = NULL;
+	_cleanup_free_ char *group = NULL, *target = NULL;
 	struct path_dir d = { .fd = -1 };
-	int k;
+	int k, link_k;
 
 	if (!rel)
 		return -ENOMEM;
@@ -371,7 +398,10 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, u
 	}
 	dev->iommu_group = dev->boot_vga = dev->numa_node = dev->link_width = -1;
 
-	k = path_dir_open(h->root, rel, &d);
+	link_k = path_dir_readlink(&bus->devices, name, &target);
+	if (link_k == -ENOMEM)
+		return link_k;
+	k = open_device_dir(h, bus, rel, target, link_k, &d);
 	if (k < 0) {
 		host_diag(h, rel, "cannot open device directory: %s", path_strerror(k));
 		return k;
@@ -430,7 +460,7 @@ static int load_device(struct host *h, struct path_dir *bus, const char *name, u
 	}
 	path_dir_close(&d);
 
-	if (parse_parents(h, dev, bus, rel) < 0)
+	if (parse_parents(h, dev, target, link_k, rel) < 0)
 		return -ENOMEM;
 	dev->role = classify(dev);
 	return 0;
@@ -518,17 +548,21 @@ oom:
 
 int pci_load(struct host *h, unsigned flags)
 {
-	struct path_dir bus = { .fd = -1 };
+	struct pci_bus bus = { .devices.fd = -1, .sys_devices.fd = -1 };
 	struct path_listing listing = { 0 }, buslist = { 0 };
 	const char **names = NULL;
 	size_t n = 0;
-	int k = path_dir_open(h->root, PCI_DEVICES, &bus);
+	int k = path_dir_open_no_links(h->root, PCI_DEVICES, &bus.devices);
 
+	if (k == 0 && (k = path_dir_open(h->root, "sys/devices", &bus.sys_devices)) < 0)
+		k = k == -ENOMEM ? k : 0; /* then each link is followed */
+	else if (k == -ELOOP)
+		k = path_dir_open(h->root, PCI_DEVICES, &bus.devices);
 	if (k == -ENOENT)
 		return 0; /* no PCI bus (or not a Linux root): nothing to list */
 	/* The names once, pointers into the listing: no copy of each. */
 	if (k == 0)
-		k = path_dir_names(&bus, &buslist, &names, &n);
+		k = path_dir_names(&bus.devices, &buslist, &names, &n);
 	if (k < 0) {
 		host_diag(h, PCI_DEVICES, "cannot list: %s", path_strerror(k));
 		k = k == -ENOMEM ? k : 0;
@@ -566,7 +600,8 @@ int pci_load(struct host *h, unsigned flags)
 	k = (flags & HOST_LOAD_LINKS) ? load_slots(h) : 0;
 out:
 	free(names);
-	path_dir_close(&bus);
+	path_dir_close(&bus.devices);
+	path_dir_close(&bus.sys_devices);
 	path_listing_free(&buslist);
 	path_listing_free(&listing);
 	return k;
