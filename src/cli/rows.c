@@ -99,8 +99,10 @@ enum { JSON_OBJECT, JSON_ARRAY, JSON_VALUE };
 
 static void json_indent(struct cli_out *o)
 {
-	for (int i = 0; i < o->indent; i++)
-		fputs("   ", o->f);
+	static const char spaces[] = "                                                ";
+
+	for (int i = 0; i < o->indent; i += 16)
+		fwrite(spaces, 3, (size_t)(o->indent - i < 16 ? o->indent - i : 16), o->f);
 }
 
 static void json_open(struct cli_out *o, const char *name, int type)
@@ -109,11 +111,21 @@ static void json_open(struct cli_out *o, const char *name, int type)
 		if (o->after_close)
 			fputs(",\n", o->f);
 		json_indent(o);
-		/* Names are lower case (fputs_quoted_json_lower()); ours are ASCII. */
-		fputc('"', o->f);
-		for (const char *c = name; *c; c++)
-			fputc(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c, o->f);
-		fputc('"', o->f);
+		/* Names are lower case (fputs_quoted_json_lower()); ours are
+		 * ASCII, and short: one write a name. */
+		char buf[64];
+		size_t n = 0;
+
+		buf[n++] = '"';
+		for (const char *c = name; *c; c++) {
+			if (n == sizeof(buf) - 1) {
+				fwrite(buf, 1, n, o->f);
+				n = 0;
+			}
+			buf[n++] = *c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c;
+		}
+		buf[n++] = '"';
+		fwrite(buf, 1, n, o->f);
 	} else if (o->after_close)
 		fputc(',', o->f);
 	else

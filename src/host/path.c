@@ -538,16 +538,26 @@ int path_read_string_nul_end(struct path_root *r, const char *rel, char **ret)
 	return 0;
 }
 
-static int readlink_at(int dirfd, const char *name, char **ret)
+/* The target into buf (size bytes, NUL-terminated): its length, or -errno. */
+static ssize_t readlink_buf(int dirfd, const char *name, char *buf, size_t size)
 {
-	char buf[PATH_MAX];
-	ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf));
+	ssize_t n = readlinkat(dirfd, name, buf, size);
 
 	if (n < 0)
 		return -errno;
-	if ((size_t)n >= sizeof(buf))
+	if ((size_t)n >= size)
 		return -ENAMETOOLONG; /* readlink() truncates silently */
 	buf[n] = '\0';
+	return n;
+}
+
+static int readlink_at(int dirfd, const char *name, char **ret)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink_buf(dirfd, name, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
 	*ret = strdup(buf);
 	return *ret ? 0 : -ENOMEM;
 }
@@ -871,6 +881,17 @@ int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
 
 	if (k == 0)
 		trace_in_dir(d, PATH_TRACE_LINK, name);
+	return k;
+}
+
+int path_dir_readlink_buf(struct path_dir *d, const char *name, char buf[static PATH_MAX])
+{
+	int k = listed_type(d, name) == -ENOENT ? -ENOENT : (int)readlink_buf(d->fd, name, buf, PATH_MAX);
+
+	if (k >= 0) {
+		trace_in_dir(d, PATH_TRACE_LINK, name);
+		k = 0;
+	}
 	return k;
 }
 

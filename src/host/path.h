@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -144,6 +145,8 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret);
  * NUL bytes allowed, no allocation. */
 int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len);
 int path_dir_readlink(struct path_dir *d, const char *name, char **ret);
+/* The same into buf, with no allocation (a device's three links). */
+int path_dir_readlink_buf(struct path_dir *d, const char *name, char buf[static PATH_MAX]);
 bool path_dir_exists(struct path_dir *d, const char *name);
 /* Names in a subdirectory of d (name may be "."), sorted. */
 int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);

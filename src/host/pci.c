@@ -76,9 +76,9 @@ static int read_optional(struct host *h, struct path_dir *d, const char *attr, c
 /* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last component. */
 static int read_link_base(struct host *h, struct path_dir *d, const char *attr, char **ret)
 {
-	_cleanup_free_ char *target = NULL;
+	char target[PATH_MAX];
 	const char *base;
-	int k = path_dir_readlink(d, attr, &target);
+	int k = path_dir_readlink_buf(d, attr, target);
 
 	*ret = NULL;
 	if (k == -ENOENT)
@@ -380,7 +380,8 @@ static int load_device(struct host *h, struct pci_bus *bus, const char *name, un
 		       struct path_listing *listing, struct pci_device *dev)
 {
 	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
-	_cleanup_free_ char *group = NULL, *target = NULL;
+	_cleanup_free_ char *group = NULL;
+	char target[PATH_MAX];
 	struct path_dir d = { .fd = -1 };
 	int k, link_k;
 
@@ -398,9 +399,7 @@ static int load_device(struct host *h, struct pci_bus *bus, const char *name, un
 	}
 	dev->iommu_group = dev->boot_vga = dev->numa_node = dev->link_width = -1;
 
-	link_k = path_dir_readlink(&bus->devices, name, &target);
-	if (link_k == -ENOMEM)
-		return link_k;
+	link_k = path_dir_readlink_buf(&bus->devices, name, target);
 	k = open_device_dir(h, bus, rel, target, link_k, &d);
 	if (k < 0) {
 		host_diag(h, rel, "cannot open device directory: %s", path_strerror(k));
@@ -595,8 +594,13 @@ int pci_load(struct host *h, unsigned flags)
 		}
 		h->npci++;
 	}
-	if (h->npci > 1)
-		qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+	/* In order already, as a rule: the names were sorted, and strcmp()
+	 * orders the kernel's fixed-width lower-case form as the numbers. */
+	for (size_t i = 1; i < h->npci; i++)
+		if (cmp_dev(&h->pci[i - 1], &h->pci[i]) > 0) {
+			qsort(h->pci, h->npci, sizeof(*h->pci), cmp_dev);
+			break;
+		}
 	k = (flags & HOST_LOAD_LINKS) ? load_slots(h) : 0;
 out:
 	free(names);
