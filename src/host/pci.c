@@ -73,28 +73,41 @@ static int read_optional(struct host *h, struct path_dir *d, const char *attr, c
 	return 0;
 }
 
-/* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last component. */
-static int read_link_base(struct host *h, struct path_dir *d, const char *attr, char **ret)
+/* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last
+ * component, *base pointing into buf (NULL when there is no link). */
+static int link_base(struct host *h, struct path_dir *d, const char *attr, char buf[static PATH_MAX], const char **base)
 {
-	char target[PATH_MAX];
-	const char *base;
-	int k = path_dir_readlink_buf(d, attr, target);
+	int k = path_dir_readlink_buf(d, attr, buf);
+	const char *b;
 
-	*ret = NULL;
+	*base = NULL;
 	if (k == -ENOENT)
 		return 0;
 	if (k < 0) {
 		host_diag(h, d->rel, "%s is not a readable link: %s", attr, path_strerror(k));
 		return k;
 	}
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
+	b = strrchr(buf, '/');
+	b = b ? b + 1 : buf;
 	/* "." or ".." would name a directory above drivers/ in the paths
 	 * bind writes (/sys/bus/pci/drivers/../unbind). */
-	if (!*base || streq(base, ".") || streq(base, "..")) {
-		host_diag(h, d->rel, "%s link has no name: \"%s\"", attr, target);
+	if (!*b || streq(b, ".") || streq(b, "..")) {
+		host_diag(h, d->rel, "%s link has no name: \"%s\"", attr, buf);
 		return -EINVAL;
 	}
+	*base = b;
+	return 0;
+}
+
+static int read_link_base(struct host *h, struct path_dir *d, const char *attr, char **ret)
+{
+	char buf[PATH_MAX];
+	const char *base;
+	int k = link_base(h, d, attr, buf, &base);
+
+	*ret = NULL;
+	if (k < 0 || !base)
+		return k;
 	*ret = strdup(base);
 	return *ret ? 0 : -ENOMEM;
 }
@@ -379,14 +392,16 @@ static int open_device_dir(struct host *h, struct pci_bus *bus, const char *rel,
 static int load_device(struct host *h, struct pci_bus *bus, const char *name, unsigned flags,
 		       struct path_listing *listing, struct pci_device *dev)
 {
-	_cleanup_free_ char *rel = strdupf(PCI_DEVICES "/%s", name);
-	_cleanup_free_ char *group = NULL;
-	char target[PATH_MAX];
+	char rel[sizeof(PCI_DEVICES "/") + NAME_MAX], target[PATH_MAX], glink[PATH_MAX];
+	const char *group;
 	struct path_dir d = { .fd = -1 };
+	size_t len = strlen(name);
 	int k, link_k;
 
-	if (!rel)
-		return -ENOMEM;
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG; /* not from a directory listing */
+	memcpy(rel, PCI_DEVICES "/", sizeof(PCI_DEVICES "/") - 1);
+	memcpy(rel + sizeof(PCI_DEVICES "/") - 1, name, len + 1);
 	if (parse_pci_addr(name, &dev->addr) < 0) {
 		host_diag(h, rel, "not a PCI address");
 		return -EINVAL;
@@ -447,9 +462,7 @@ static int load_device(struct host *h, struct pci_bus *bus, const char *name, un
 	if ((flags & HOST_LOAD_LINKS) && load_link(h, &d, dev) == -ENOMEM)
 		goto fail;
 
-	k = read_link_base(h, &d, "iommu_group", &group);
-	if (k == -ENOMEM)
-		goto fail;
+	link_base(h, &d, "iommu_group", glink, &group);
 	if (group) {
 		long g;
 		if (parse_int(group, 0, INT32_MAX, &g) < 0)
