@@ -25,7 +25,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..31"
+echo "1..32"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -332,6 +332,16 @@ links_case "a device's link absolute"
 cp -a "$fixtures/article" "$l" &&
 	ln -sfn ../../../devices/pci0000:00/0000:00:1c.4/../0000:00:1c.4/0000:06:00.0 "$l/$dev"
 links_case "a device's link through .."
+# sys/bus/pci/devices a link two levels deeper: "../../.." from where it
+# leads is sys/bus/pci/x, whose devices/ does not exist: every device named
+# as unreadable, none read from sys/devices as if the link were not there.
+cp -a "$fixtures/article" "$l" && mkdir -p "$l/sys/bus/pci/x/y" && mv "$l/sys/bus/pci/devices" "$l/sys/bus/pci/x/y/" &&
+	ln -s x/y/devices "$l/sys/bus/pci/devices"
+run groups --root "$l"
+[ "$(grep -c "^vfiokit: warning: /sys/bus/pci/devices/0000:[0-9a-f:.]*: cannot open device directory: No such file or directory" "$tmp/out")" = 17 ] &&
+	! grep -qE '^[|`]-0000:' "$tmp/out"
+ok $? "device links: sys/bus/pci/devices a link at another depth: its links lead nowhere, every device named" "$tmp/out"
+rm -rf "$l"
 # A link that climbs out of sys/devices is followed inside the root, as
 # before: to the copy's own etc/, which is no device (no config, no
 # vendor): named, and never a file outside the copy.

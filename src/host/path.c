@@ -389,27 +389,17 @@ static int listed_type(const struct path_dir *d, const char *name);
 
 /* open_regular_at() in d, its listing (path_dir_scan()) saying what the
  * name is, as fstatat() would: absent, a link, a directory, something
- * other than a regular file. *size: the file's size where it was asked for
- * (a name the listing did not type), -1 where not.
- *
- * A name listed as a regular file is opened without asking again after the
- * open (one fstat() a file, a tenth of groups' system calls at 10,000
- * devices). Asking then could not undo what opening a device node does
- * (the reason to refuse one), only keep it from being read; and between
- * the listing and the open only someone writing the tree could swap the
- * name for something else, for which the open is still safe: O_NOFOLLOW
- * refuses a link, O_NONBLOCK keeps a FIFO from blocking (its bytes are the
- * writer's, as a file's would be), a directory fails the read (EISDIR). A
- * device node can be put there only by root (mknod) or as a hard link to
- * one on the same file system that the swapper may read and write itself
- * (fs.protected_hardlinks). */
+ * other than a regular file. The opened file is checked again, as there:
+ * someone writing the tree could rename() a device node already in it to
+ * the name between the listing and the open (no mknod needed). *size: the
+ * file's size. */
 static int open_regular_in(struct path_dir *d, const char *name, off_t *size)
 {
 	int t = listed_type(d, name), fd;
+	struct stat st;
 
 	*size = -1;
 	if (t == 1) {
-		struct stat st;
 		fd = open_regular_at(d->fd, name, &st);
 		if (fd >= 0)
 			*size = st.st_size;
@@ -424,7 +414,19 @@ static int open_regular_in(struct path_dir *d, const char *name, off_t *size)
 	if (t != DT_REG)
 		return -PATH_ENOTREG;
 	fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (check_regular(&st) < 0) {
+		close(fd);
+		return -EAGAIN; /* replaced since it was listed */
+	}
+	*size = st.st_size;
+	return fd;
 }
 
 const char *path_strerror(int k)
@@ -782,9 +784,13 @@ int path_dir_open_beneath(const struct path_dir *base, const char *sub, const ch
 
 	if (base->root->no_openat2)
 		return -EOPNOTSUPP;
-	do
+	/* EAGAIN: a rename or mount anywhere during a walk through "..";
+	 * as root_openat_how(), a few tries, not forever. */
+	for (int tries = 0;; tries++) {
 		fd = syscall(SYS_openat2, base->fd, sub, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
+		if (fd >= 0 || errno != EAGAIN || tries == 7)
+			break;
+	}
 	return dir_init(base->root, fd < 0 ? -errno : (int)fd, rel, d);
 }
 

@@ -154,9 +154,8 @@ int path_dir_list(struct path_dir *d, const char *name, struct strv *ret);
  * the reads, links and existence checks in d take a name's absence and type
  * from l, as fstatat() would say them, with no system call for an absent
  * attribute (a device's dozen lookups cost a dozen calls less). A file
- * listed as regular is opened O_NOFOLLOW | O_NONBLOCK and not asked again
- * (path.c's open_regular_in() says why that is safe); a file system that
- * gives no types is asked as before, before and after the open. On failure d is read
+ * listed as regular is still opened O_NOFOLLOW and checked to be one; a
+ * file system that gives no types is asked as before. On failure d is read
  * as without it. l must outlive d's use. */
 int path_dir_scan(struct path_dir *d, struct path_listing *l);
 /* d's names, as path_dir_list(d, ".") gives them (sorted, without "." and
