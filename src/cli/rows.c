@@ -97,53 +97,89 @@ char *cli_row_get(struct cli_row *r, int col)
  * with, step by step: the same indentation, commas and line breaks. */
 enum { JSON_OBJECT, JSON_ARRAY, JSON_VALUE };
 
-static void json_indent(struct cli_out *o)
+/* What one step writes, gathered and written at once: a key and its value
+ * are one fwrite(), not seven. */
+struct jw {
+	FILE *f;
+	size_t n;
+	char b[256];
+};
+
+static void jw_flush(struct jw *w)
+{
+	if (w->n)
+		fwrite(w->b, 1, w->n, w->f);
+	w->n = 0;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t len)
+{
+	if (w->n + len > sizeof(w->b)) {
+		jw_flush(w);
+		if (len > sizeof(w->b)) {
+			fwrite(s, 1, len, w->f);
+			return;
+		}
+	}
+	memcpy(w->b + w->n, s, len);
+	w->n += len;
+}
+
+static void json_indent_to(struct cli_out *o, struct jw *w)
 {
 	static const char spaces[] = "                                                ";
 
 	for (int i = 0; i < o->indent; i += 16)
-		fwrite(spaces, 3, (size_t)(o->indent - i < 16 ? o->indent - i : 16), o->f);
+		jw_put(w, spaces, 3 * (size_t)(o->indent - i < 16 ? o->indent - i : 16));
+}
+
+static void json_indent(struct cli_out *o)
+{
+	struct jw w = { .f = o->f };
+
+	json_indent_to(o, &w);
+	jw_flush(&w);
+}
+
+static void json_open_to(struct cli_out *o, struct jw *w, const char *name, int type)
+{
+	if (name) {
+		if (o->after_close)
+			jw_put(w, ",\n", 2);
+		json_indent_to(o, w);
+		/* Names are lower case (fputs_quoted_json_lower()); ours are ASCII. */
+		jw_put(w, "\"", 1);
+		for (const char *c = name; *c; c++) {
+			char l = *c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c;
+			jw_put(w, &l, 1);
+		}
+		jw_put(w, "\"", 1);
+	} else if (o->after_close)
+		jw_put(w, ",", 1);
+	else
+		json_indent_to(o, w);
+	switch (type) {
+	case JSON_OBJECT:
+		jw_put(w, name ? ": {\n" : "{\n", name ? 4 : 2);
+		o->indent++;
+		break;
+	case JSON_ARRAY:
+		jw_put(w, name ? ": [\n" : "[\n", name ? 4 : 2);
+		o->indent++;
+		break;
+	case JSON_VALUE:
+		jw_put(w, name ? ": " : " ", name ? 2 : 1);
+		break;
+	}
+	o->after_close = false;
 }
 
 static void json_open(struct cli_out *o, const char *name, int type)
 {
-	if (name) {
-		if (o->after_close)
-			fputs(",\n", o->f);
-		json_indent(o);
-		/* Names are lower case (fputs_quoted_json_lower()); ours are
-		 * ASCII, and short: one write a name. */
-		char buf[64];
-		size_t n = 0;
+	struct jw w = { .f = o->f };
 
-		buf[n++] = '"';
-		for (const char *c = name; *c; c++) {
-			if (n == sizeof(buf) - 1) {
-				fwrite(buf, 1, n, o->f);
-				n = 0;
-			}
-			buf[n++] = *c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c;
-		}
-		buf[n++] = '"';
-		fwrite(buf, 1, n, o->f);
-	} else if (o->after_close)
-		fputc(',', o->f);
-	else
-		json_indent(o);
-	switch (type) {
-	case JSON_OBJECT:
-		fputs(name ? ": {\n" : "{\n", o->f);
-		o->indent++;
-		break;
-	case JSON_ARRAY:
-		fputs(name ? ": [\n" : "[\n", o->f);
-		o->indent++;
-		break;
-	case JSON_VALUE:
-		fputs(name ? ": " : " ", o->f);
-		break;
-	}
-	o->after_close = false;
+	json_open_to(o, &w, name, type);
+	jw_flush(&w);
 }
 
 static void json_close(struct cli_out *o, int type)
@@ -166,11 +202,22 @@ static void json_close(struct cli_out *o, int type)
 /* ul_jsonwrt_value_s() and _raw(): an empty cell is null. */
 static void json_value(struct cli_out *o, const char *name, const char *data, size_t len, bool quoted)
 {
-	json_open(o, name, JSON_VALUE);
-	if (len)
+	struct jw w = { .f = o->f };
+
+	json_open_to(o, &w, name, JSON_VALUE);
+	if (!len)
+		jw_put(&w, "null", 4);
+	else if (json_plain_len(data, len) == len) { /* nothing to escape */
+		if (quoted)
+			jw_put(&w, "\"", 1);
+		jw_put(&w, data, len);
+		if (quoted)
+			jw_put(&w, "\"", 1);
+	} else {
+		jw_flush(&w);
 		json_write_value(o->f, data, len, quoted);
-	else
-		fputs("null", o->f);
+	}
+	jw_flush(&w);
 	json_close(o, JSON_VALUE);
 }
 

@@ -117,7 +117,8 @@ static int read_link_base(struct host *h, struct path_dir *d, const char *attr, 
  * as read (cut up here), k: how reading it went. */
 static int parse_parents(struct host *h, struct pci_device *dev, char *target, int k, const char *linkrel)
 {
-	struct pci_addr *chain = NULL;
+	struct pci_addr stack[32], *chain = stack;
+	_cleanup_free_ struct pci_addr *heap = NULL;
 	size_t n = 0, alloc = 1;
 	char *save = NULL, *tok;
 
@@ -127,11 +128,11 @@ static int parse_parents(struct host *h, struct pci_device *dev, char *target, i
 		host_diag(h, linkrel, "cannot read link: %s", path_strerror(k));
 		return 0;
 	}
-	/* As many as the link has components at most, then cut to the
-	 * addresses found: doubling from 8 took 64 bytes a device. */
+	/* As many as the link has components at most (on the stack, as a
+	 * rule), then kept in an allocation of the addresses found. */
 	for (const char *c = target; *c; c++)
 		alloc += *c == '/';
-	if (!(chain = calloc(alloc, sizeof(*chain))))
+	if (alloc > ARRAY_SIZE(stack) && !(chain = heap = calloc(alloc, sizeof(*chain))))
 		return -ENOMEM;
 	for (tok = strtok_r(target, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
 		struct pci_addr a;
@@ -141,14 +142,11 @@ static int parse_parents(struct host *h, struct pci_device *dev, char *target, i
 	}
 	if (n == 0 || pci_addr_cmp(&chain[n - 1], &dev->addr) != 0) {
 		host_diag(h, linkrel, "link does not end in the device's own address");
-		free(chain);
 		return 0;
 	}
-	if (n < alloc) {
-		struct pci_addr *cut = realloc(chain, n * sizeof(*chain));
-		chain = cut ? cut : chain;
-	}
-	dev->parents = chain;
+	if (!(dev->parents = malloc(n * sizeof(*chain))))
+		return -ENOMEM;
+	memcpy(dev->parents, chain, n * sizeof(*chain));
 	dev->nparents = n - 1;
 	return 0;
 }

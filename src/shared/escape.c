@@ -171,6 +171,11 @@ static size_t json_plain_run(const char *s, const char *end)
 	return n;
 }
 
+size_t json_plain_len(const char *s, size_t len)
+{
+	return json_plain_run(s, s + len);
+}
+
 void json_write_value(FILE *f, const char *s, size_t len, bool quoted)
 {
 	static const char hex[] = "0123456789abcdef";

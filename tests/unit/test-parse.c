@@ -64,6 +64,22 @@ static void test_pci_addr(void **state)
 	assert_int_equal(a.domain, 0x10000);
 	format_pci_addr(&a, buf);
 	assert_string_equal(buf, "10000:e1:00.0");
+	/* As printf writes it, for every field's edges. */
+	{
+		static const uint32_t doms[] = { 0, 1, 0xf, 0x10, 0xfff, 0xffff, 0x10000, 0xfffffff, 0x10000000, 0xffffffff };
+		static const uint8_t buses[] = { 0, 1, 0xf, 0x10, 0xe1, 0xff };
+		for (size_t i = 0; i < ARRAY_SIZE(doms); i++)
+			for (size_t j = 0; j < ARRAY_SIZE(buses); j++)
+				for (unsigned dev = 0; dev < 0x100; dev += 7)
+					for (unsigned fn = 0; fn < 0x100; fn += 5) {
+						char want[PCI_ADDR_STRLEN];
+						struct pci_addr x = { doms[i], buses[j], (uint8_t)dev, (uint8_t)fn };
+						snprintf(want, sizeof(want), "%04x:%02x:%02x.%x", x.domain, x.bus, x.dev,
+							 x.fn);
+						format_pci_addr(&x, buf);
+						assert_string_equal(buf, want);
+					}
+	}
 	assert_int_equal(parse_pci_addr("0000:06:20.0", &a), -EINVAL); /* device > 0x1f */
 	assert_int_equal(parse_pci_addr("0000:06:00.8", &a), -EINVAL); /* function > 7 */
 	assert_int_equal(parse_pci_addr("0000:06:00", &a), -EINVAL);
