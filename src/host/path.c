@@ -257,6 +257,20 @@ static int root_walk(struct path_root *r, const char *rel, int flags, bool no_li
  * stop at the root, as if the process were chrooted there; root_walk() does
  * the same where openat2 is missing. With no_links, a symbolic link at any
  * component is -ELOOP. */
+/* openat2(), tried again on EAGAIN (a rename or mount anywhere on the
+ * machine during a walk through ".." or a link) a few times, not forever:
+ * the fd or -errno. */
+static int openat2_tries(int dirfd, const char *path, const struct open_how *how)
+{
+	for (int tries = 0;; tries++) {
+		long fd = syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN || tries == 7)
+			return -errno;
+	}
+}
+
 static int root_openat_how(struct path_root *r, const char *rel, int flags, bool no_links)
 {
 	rel = skip_slashes(rel);
@@ -265,20 +279,10 @@ static int root_openat_how(struct path_root *r, const char *rel, int flags, bool
 			.flags = (uint64_t)(flags | O_CLOEXEC),
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_links ? RESOLVE_NO_SYMLINKS : 0),
 		};
-		for (int tries = 0; tries < 8; tries++) {
-			long fd = syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
-			if (fd >= 0)
-				return (int)fd;
-			if (errno == EAGAIN)
-				continue;
-			if (errno == ENOSYS || errno == EPERM) { /* EPERM: seccomp filter */
-				r->no_openat2 = true;
-				break;
-			}
-			return -errno;
-		}
-		if (!r->no_openat2)
-			return -EAGAIN;
+		int fd = openat2_tries(r->fd, rel, &how);
+		if (fd != -ENOSYS && fd != -EPERM) /* EPERM: seccomp filter */
+			return fd;
+		r->no_openat2 = true;
 	}
 	return root_walk(r, rel, flags, no_links);
 }
@@ -391,20 +395,13 @@ static int listed_type(const struct path_dir *d, const char *name);
  * name is, as fstatat() would: absent, a link, a directory, something
  * other than a regular file. The opened file is checked again, as there:
  * someone writing the tree could rename() a device node already in it to
- * the name between the listing and the open (no mknod needed). *size: the
- * file's size. */
-static int open_regular_in(struct path_dir *d, const char *name, off_t *size)
+ * the name between the listing and the open (no mknod needed). */
+static int open_regular_in(struct path_dir *d, const char *name, struct stat *st)
 {
 	int t = listed_type(d, name), fd;
-	struct stat st;
 
-	*size = -1;
-	if (t == 1) {
-		fd = open_regular_at(d->fd, name, &st);
-		if (fd >= 0)
-			*size = st.st_size;
-		return fd;
-	}
+	if (t == 1)
+		return open_regular_at(d->fd, name, st);
 	if (t < 0)
 		return t;
 	if (t == DT_LNK)
@@ -416,16 +413,15 @@ static int open_regular_in(struct path_dir *d, const char *name, off_t *size)
 	fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		int e = -errno;
 		close(fd);
 		return e;
 	}
-	if (check_regular(&st) < 0) {
+	if (check_regular(st) < 0) {
 		close(fd);
 		return -EAGAIN; /* replaced since it was listed */
 	}
-	*size = st.st_size;
 	return fd;
 }
 
@@ -780,18 +776,10 @@ int path_dir_open_beneath(const struct path_dir *base, const char *sub, const ch
 		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
 
 	if (base->root->no_openat2)
 		return -EOPNOTSUPP;
-	/* EAGAIN: a rename or mount anywhere during a walk through "..";
-	 * as root_openat_how(), a few tries, not forever. */
-	for (int tries = 0;; tries++) {
-		fd = syscall(SYS_openat2, base->fd, sub, &how, sizeof(how));
-		if (fd >= 0 || errno != EAGAIN || tries == 7)
-			break;
-	}
-	return dir_init(base->root, fd < 0 ? -errno : (int)fd, rel, d);
+	return dir_init(base->root, openat2_tries(base->fd, sub, &how), rel, d);
 }
 
 void path_dir_close(struct path_dir *d)
@@ -830,8 +818,8 @@ static int read_attr(int fd, off_t size, char **ret)
 
 int path_dir_read(struct path_dir *d, const char *name, char **ret)
 {
-	off_t size;
-	_cleanup_close_ int fd = open_regular_in(d, name, &size);
+	struct stat st;
+	_cleanup_close_ int fd = open_regular_in(d, name, &st);
 	int k;
 
 	if (fd < 0) {
@@ -840,7 +828,7 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 			trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
 	}
-	k = read_attr(fd, size, ret);
+	k = read_attr(fd, st.st_size, ret);
 	if (k < 0) {
 		trace_in_dir(d, PATH_TRACE_EXISTS, name);
 		return k;
@@ -852,8 +840,8 @@ int path_dir_read(struct path_dir *d, const char *name, char **ret)
 
 int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_t size, size_t *len)
 {
-	off_t fsize;
-	_cleanup_close_ int fd = open_regular_in(d, name, &fsize);
+	struct stat st;
+	_cleanup_close_ int fd = open_regular_in(d, name, &st);
 	size_t n = 0;
 
 	if (fd < 0) {
@@ -881,15 +869,6 @@ int path_dir_read_head(struct path_dir *d, const char *name, uint8_t *buf, size_
 	return 0;
 }
 
-int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
-{
-	int k = listed_type(d, name) == -ENOENT ? -ENOENT : readlink_at(d->fd, name, ret);
-
-	if (k == 0)
-		trace_in_dir(d, PATH_TRACE_LINK, name);
-	return k;
-}
-
 int path_dir_readlink_buf(struct path_dir *d, const char *name, char buf[static PATH_MAX])
 {
 	int k = listed_type(d, name) == -ENOENT ? -ENOENT : (int)readlink_buf(d->fd, name, buf, PATH_MAX);
@@ -899,6 +878,17 @@ int path_dir_readlink_buf(struct path_dir *d, const char *name, char buf[static 
 		k = 0;
 	}
 	return k;
+}
+
+int path_dir_readlink(struct path_dir *d, const char *name, char **ret)
+{
+	char buf[PATH_MAX];
+	int k = path_dir_readlink_buf(d, name, buf);
+
+	if (k < 0)
+		return k;
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
 }
 
 bool path_dir_exists(struct path_dir *d, const char *name)

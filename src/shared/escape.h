@@ -38,10 +38,10 @@ char *json_escape_text(const char *json);
  * document in memory. s[len] is the NUL or a newline, where the value ends
  * (a character cut there is invalid UTF-8, as at a NUL). The JSON structure
  * around is the caller's (cli/rows.c). */
+void json_write_value(FILE *f, const char *s, size_t len, bool quoted);
 /* How many bytes from s (of len) json_write_value() writes as they are:
  * printable ASCII but the quote and the backslash. */
 size_t json_plain_len(const char *s, size_t len);
-void json_write_value(FILE *f, const char *s, size_t len, bool quoted);
 
 /* Why s cannot go into a document such as libvirt XML: "contains a control
  * character", "is not valid UTF-8"; NULL when it can. Tab and newline are
