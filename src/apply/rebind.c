@@ -48,7 +48,8 @@ static int expect_driver(struct host *h, const char *dev, const char *expect, ch
 	int k = pci_read_driver(h->root, dev, &now);
 
 	if (k < 0) {
-		*detail = strdupf("cannot read its driver link: %s", strerror(-k));
+		*detail = k == -EINVAL ? strdup("its driver link names no driver (it ends in \".\" or \"..\")") :
+					 strdupf("cannot read its driver link: %s", strerror(-k));
 		return k;
 	}
 	if ((now ? now : "")[0] == '\0' && !*expect)

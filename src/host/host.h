@@ -469,7 +469,8 @@ enum module_state host_module_state(struct host *h, const char *name);
 const char *module_state_name(enum module_state s);
 const char *pci_use_kind_name(enum pci_use_kind k);
 /* The driver a device is bound to now, read again (after a rebind). *ret is
- * NULL when it has none. */
+ * NULL when it has none; -EINVAL when its driver link names none ("", "."
+ * or ".."). */
 int pci_read_driver(struct path_root *r, const char *device, char **ret);
 
 /* Record a problem with an input path (root-relative). */

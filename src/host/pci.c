@@ -75,10 +75,20 @@ static int read_optional(struct host *h, struct path_dir *d, const char *attr, c
 
 /* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last
  * component, *base pointing into buf (NULL when there is no link). */
+/* The last component of a link's target, or NULL where it names nothing:
+ * "", "." or "..", which would name a directory above drivers/ in the
+ * paths bind writes (/sys/bus/pci/drivers/../unbind). */
+static const char *link_name(const char *target)
+{
+	const char *b = strrchr(target, '/');
+
+	b = b ? b + 1 : target;
+	return !*b || streq(b, ".") || streq(b, "..") ? NULL : b;
+}
+
 static int link_base(struct host *h, struct path_dir *d, const char *attr, char buf[static PATH_MAX], const char **base)
 {
 	int k = path_dir_readlink_buf(d, attr, buf);
-	const char *b;
 
 	*base = NULL;
 	if (k == -ENOENT)
@@ -87,15 +97,10 @@ static int link_base(struct host *h, struct path_dir *d, const char *attr, char 
 		host_diag(h, d->rel, "%s is not a readable link: %s", attr, path_strerror(k));
 		return k;
 	}
-	b = strrchr(buf, '/');
-	b = b ? b + 1 : buf;
-	/* "." or ".." would name a directory above drivers/ in the paths
-	 * bind writes (/sys/bus/pci/drivers/../unbind). */
-	if (!*b || streq(b, ".") || streq(b, "..")) {
+	if (!(*base = link_name(buf))) {
 		host_diag(h, d->rel, "%s link has no name: \"%s\"", attr, buf);
 		return -EINVAL;
 	}
-	*base = b;
 	return 0;
 }
 
@@ -682,7 +687,8 @@ int pci_read_driver(struct path_root *r, const char *device, char **ret)
 		return 0;
 	if (k < 0)
 		return k;
-	base = strrchr(target, '/');
-	*ret = strdup(base ? base + 1 : target);
+	if (!(base = link_name(target)))
+		return -EINVAL;
+	*ret = strdup(base);
 	return *ret ? 0 : -ENOMEM;
 }

@@ -138,10 +138,37 @@ static void test_rollback_every_write(void **state)
 	}
 }
 
+/* A driver link that names no driver ("..", ".", a trailing slash) is
+ * refused: bind would write to /sys/bus/pci/drivers/../unbind. */
+static void test_driver_link_without_name(void **state)
+{
+	static const char *const bad[] = { "../../../bus/pci/drivers/..", "../../../bus/pci/drivers/.",
+					   "../../../bus/pci/drivers/", ".." };
+	struct path_root *r = NULL;
+
+	(void)state;
+	make_copy();
+	assert_int_equal(path_root_open(fake_root, &r), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *d = (char *)"unchanged";
+		fake_set_link("sys/bus/pci/devices/0000:06:00.0/driver", bad[i]);
+		assert_int_equal(pci_read_driver(r, "0000:06:00.0", &d), -EINVAL);
+		assert_null(d);
+	}
+	fake_set_link("sys/bus/pci/devices/0000:06:00.0/driver", "../../../bus/pci/drivers/nouveau");
+	{
+		_cleanup_free_ char *d = driver_of(r, "0000:06:00.0");
+		assert_string_equal(d, "nouveau");
+	}
+	path_root_free(r);
+	fake_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rollback_every_write),
+		cmocka_unit_test(test_driver_link_without_name),
 	};
 
 	fixtures = getenv("VFIOKIT_FIXTURES");
