@@ -58,7 +58,9 @@ for lib in empty nosyms; do
 	empty) why="$tmp/empty/$so: file too short" ;;
 	nosyms) why="$tmp/nosyms/$so: undefined symbol: htmlNewDocNoDtD" ;;
 	esac
-	msg="vfiokit: libxml2 ($so) could not be loaded: $why; install it: 'apt install libxml2' (Debian), 'dnf install libxml2' (Fedora)"
+	# Debian's package of libxml2.so.16 is libxml2-16 ("libxml2" is virtual there).
+	case $so in libxml2.so.2) deb=libxml2 ;; *) deb=libxml2-${so##*.so.} ;; esac
+	msg="vfiokit: libxml2 ($so) could not be loaded: $why; install it: 'apt install $deb' (Debian), 'dnf install libxml2' (Fedora)"
 	refused "vm create" vm create win10 --gpu 06:00.0 --root "$root"
 	refused "vm create --apply" vm create win10 --gpu 06:00.0 --root "$root" --looking-glass 1920x1080 --apply
 	refused "vm edit --from" vm edit win10 --gpu 06:00.0 --root "$root" --from "$root/etc/libvirt/qemu/win10.xml"

@@ -26,7 +26,8 @@ int libxml_load(struct error *err)
 	r = dlopen_many_sym(&dl, LIBXML_SONAME, &why, LIBXML_SYMBOLS(LIBXML_SYM_ARG) NULL);
 	if (r == -EOPNOTSUPP)
 		r = error_set(err, -ELIBACC, ERROR_FAILED,
-			      "libxml2 (%s) could not be loaded: %s; install it: 'apt install libxml2' (Debian), "
+			      "libxml2 (%s) could not be loaded: %s; install it: 'apt install " LIBXML_DEB_PACKAGE
+			      "' (Debian), "
 			      "'dnf install libxml2' (Fedora)",
 			      LIBXML_SONAME, why.msg);
 	else if (r < 0)

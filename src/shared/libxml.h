@@ -23,11 +23,14 @@
 #include "shared/error.h"
 
 /* The library of the headers vfiokit is built with: libxml2 2.14 broke its
- * ABI and renamed it libxml2.so.16. */
+ * ABI and renamed it libxml2.so.16, which Debian and Ubuntu (25.10) ship as
+ * the package libxml2-16; "libxml2" is only a virtual package there. */
 #if LIBXML_VERSION >= 21400
 #define LIBXML_SONAME "libxml2.so.16"
+#define LIBXML_DEB_PACKAGE "libxml2-16"
 #else
 #define LIBXML_SONAME "libxml2.so.2"
+#define LIBXML_DEB_PACKAGE "libxml2"
 #endif
 
 /* X(name) for each: what emit/ and host/progress.c call. */
