@@ -25,7 +25,7 @@ run() { # run ARGS...: vfiokit with a time limit, output in $tmp/out, status in 
 	timeout 10 "$vfiokit" "$@" >"$tmp/out" 2>&1
 	rc=$?
 }
-echo "1..32"
+echo "1..36"
 a="$tmp/a"
 cp -a "$fixtures/article" "$a"
 
@@ -332,6 +332,20 @@ links_case "a device's link absolute"
 cp -a "$fixtures/article" "$l" &&
 	ln -sfn ../../../devices/pci0000:00/0000:00:1c.4/../0000:00:1c.4/0000:06:00.0 "$l/$dev"
 links_case "a device's link through .."
+# IOMMU groups likewise: each group's devices directory is opened beneath
+# sys/kernel/iommu_groups only with no link on the way (src/host/iommu.c's
+# load_group()); a link anywhere is followed inside the root as before.
+cp -a "$fixtures/article" "$l" && mv "$l/sys/kernel/iommu_groups" "$l/sys/kernel/groups.real" &&
+	ln -s groups.real "$l/sys/kernel/iommu_groups"
+links_case "sys/kernel/iommu_groups a link"
+cp -a "$fixtures/article" "$l" && mv "$l/sys/kernel" "$l/kernel.real" && ln -s /kernel.real "$l/sys/kernel"
+links_case "sys/kernel an absolute link (inside the root)"
+cp -a "$fixtures/article" "$l" && mv "$l/sys/kernel/iommu_groups/13" "$l/sys/kernel/group13" &&
+	ln -s ../group13 "$l/sys/kernel/iommu_groups/13"
+links_case "a group's directory a link"
+cp -a "$fixtures/article" "$l" && mv "$l/sys/kernel/iommu_groups/1/devices" "$l/sys/kernel/iommu_groups/1/devices.real" &&
+	ln -s devices.real "$l/sys/kernel/iommu_groups/1/devices"
+links_case "a group's devices directory a link"
 # sys/bus/pci/devices a link two levels deeper: "../../.." from where it
 # leads is sys/bus/pci/x, whose devices/ does not exist: every device named
 # as unreadable, none read from sys/devices as if the link were not there.

@@ -22,24 +22,44 @@ static int cmp_dev_index(const void *a, const void *b, void *arg)
 	return pci_addr_cmp(&h->pci[*(const size_t *)a].addr, &h->pci[*(const size_t *)b].addr);
 }
 
-static int load_group(struct host *h, const char *name)
+/* sys/kernel/iommu_groups, opened once. Reached through no link, each
+ * group's devices directory is opened beneath it (two components, no link
+ * followed) and listed into one buffer kept from group to group: a
+ * thousand groups, a thousand walks from the root and name copies less.
+ * Through a link (a copy that moved it), or where a group's directory is
+ * not a plain one or openat2 is missing, each is opened from the root as
+ * always (links followed within it). */
+struct groups_dir {
+	struct path_dir dir;
+	bool beneath;
+	struct path_listing listing; /* one group's, at a time */
+};
+
+static int load_group(struct host *h, struct groups_dir *gd, const char *name)
 {
-	_cleanup_free_ char *rel = strdupf(GROUPS_DIR "/%s/devices", name);
-	struct strv devs = { 0 };
+	char sub[NAME_MAX + sizeof("/devices")], rel[sizeof(GROUPS_DIR "/") + sizeof(sub)];
+	struct path_dir dd = { .fd = -1 };
+	const char **devs = NULL;
+	size_t ndevs = 0;
 	struct iommu_group *g;
 	char canon[24];
 	long number;
 	int k;
 
-	if (!rel)
-		return -ENOMEM;
 	/* 013 beside 13 would be one group twice: only the kernel's spelling. */
 	if (parse_int(name, 0, INT32_MAX, &number) < 0 ||
 	    (snprintf(canon, sizeof(canon), "%ld", number), !streq(canon, name))) {
 		host_diag(h, GROUPS_DIR, "entry \"%.40s\" is not a group number", name);
 		return 0;
 	}
-	k = path_list(h->root, rel, &devs);
+	snprintf(sub, sizeof(sub), "%s/devices", canon);
+	snprintf(rel, sizeof(rel), GROUPS_DIR "/%s", sub);
+	k = gd->beneath ? path_dir_open_beneath(&gd->dir, sub, rel, &dd) : -EOPNOTSUPP;
+	if (k < 0 && k != -ENOMEM)
+		k = path_dir_open(h->root, rel, &dd);
+	if (k == 0)
+		k = path_dir_names(&dd, &gd->listing, &devs, &ndevs);
+	path_dir_close(&dd);
 	if (k < 0) {
 		host_diag(h, rel, "cannot list: %s", path_strerror(k));
 		return k == -ENOMEM ? k : 0;
@@ -48,21 +68,20 @@ static int load_group(struct host *h, const char *name)
 		goto oom;
 	g = &h->groups[h->ngroups++];
 	g->number = (int)number;
-	g->devs = calloc(devs.n ? devs.n : 1, sizeof(size_t));
+	g->devs = calloc(ndevs ? ndevs : 1, sizeof(size_t));
 	if (!g->devs)
 		goto oom;
-	for (size_t i = 0; i < devs.n; i++) {
+	for (size_t i = 0; i < ndevs; i++) {
 		struct pci_addr a;
 		char spelt[PCI_ADDR_STRLEN];
 		/* 03:00.0 beside 0000:03:00.0 would list one device twice. */
-		bool is_addr = parse_pci_addr(devs.v[i], &a) == 0 &&
-			       (format_pci_addr(&a, spelt), streq(spelt, devs.v[i]));
+		bool is_addr = parse_pci_addr(devs[i], &a) == 0 && (format_pci_addr(&a, spelt), streq(spelt, devs[i]));
 		const struct pci_device *d = is_addr ? host_find_pci(h, &a) : NULL;
 
 		if (!d) {
-			host_diag(h, rel, "lists %.40s, which is %s", devs.v[i],
+			host_diag(h, rel, "lists %.40s, which is %s", devs[i],
 				  is_addr ? "not a usable device in /sys/bus/pci/devices" : "not a PCI address");
-			if (strv_push(&g->missing, devs.v[i]) < 0)
+			if (strv_push(&g->missing, devs[i]) < 0)
 				goto oom;
 			continue;
 		}
@@ -70,11 +89,12 @@ static int load_group(struct host *h, const char *name)
 			host_diag(h, rel, "lists %s, whose iommu_group link says group %d", d->name, d->iommu_group);
 		g->devs[g->ndevs++] = (size_t)(d - h->pci);
 	}
-	qsort_r(g->devs, g->ndevs, sizeof(size_t), cmp_dev_index, h);
-	strv_clear(&devs);
+	if (g->ndevs > 1)
+		qsort_r(g->devs, g->ndevs, sizeof(size_t), cmp_dev_index, h);
+	free(devs);
 	return 0;
 oom:
-	strv_clear(&devs);
+	free(devs);
 	return -ENOMEM;
 }
 
@@ -117,24 +137,29 @@ static int groups_from_links(struct host *h)
 
 int iommu_load_groups(struct host *h)
 {
-	struct strv names = { 0 };
-	int k = path_list(h->root, GROUPS_DIR, &names);
+	struct groups_dir gd = { .dir.fd = -1 };
+	struct path_listing top = { 0 };
+	const char **names = NULL;
+	size_t n = 0;
+	int k = path_dir_open_no_links(h->root, GROUPS_DIR, &gd.dir);
 
+	gd.beneath = k == 0;
+	if (k < 0 && k != -ENOMEM && k != -ENOENT)
+		k = path_dir_open(h->root, GROUPS_DIR, &gd.dir); /* -ELOOP: a link on the way */
 	if (k == -ENOENT)
 		return groups_from_links(h);
+	if (k == 0)
+		k = path_dir_names(&gd.dir, &top, &names, &n);
 	if (k < 0) {
 		host_diag(h, GROUPS_DIR, "cannot list: %s", path_strerror(k));
-		return k == -ENOMEM ? k : 0;
+		k = k == -ENOMEM ? k : 0;
+		goto out;
 	}
 	h->iommu.groups_dir = true;
-	for (size_t i = 0; i < names.n; i++) {
-		k = load_group(h, names.v[i]);
-		if (k < 0) {
-			strv_clear(&names);
-			return k;
-		}
-	}
-	strv_clear(&names);
+	for (size_t i = 0; i < n && k >= 0; i++)
+		k = load_group(h, &gd, names[i]);
+	if (k < 0)
+		goto out;
 	if (h->ngroups > 1)
 		qsort(h->groups, h->ngroups, sizeof(*h->groups), cmp_group);
 
@@ -143,7 +168,12 @@ int iommu_load_groups(struct host *h)
 		if (h->pci[i].iommu_group >= 0 && !host_find_group(h, h->pci[i].iommu_group))
 			host_diag(h, "sys/bus/pci/devices", "%s: iommu_group %d has no directory in /" GROUPS_DIR,
 				  h->pci[i].name, h->pci[i].iommu_group);
-	return 0;
+out:
+	free(names);
+	path_dir_close(&gd.dir);
+	path_listing_free(&top);
+	path_listing_free(&gd.listing);
+	return k;
 }
 
 const struct iommu_group *host_find_group(const struct host *h, int number)
