@@ -315,6 +315,33 @@ static bool kept_class(uint32_t cls)
 	return false;
 }
 
+/* A PCI-to-PCI bridge's class (0x0604, normal or subtractive decode) with a
+ * bridge's header (type 1): pci_setup_device() keeps it (with another
+ * header type it is "ignored", made 0: the class file says so). The fixups
+ * that set a bridge class make a device of another class one (qcom, tegra,
+ * iproc's PAXC, loongson, fsl, sb1250), never the reverse, but for the host
+ * controllers of some embedded boards, made host or "other" bridges by
+ * vendor and device: Marvell and Galileo (arch/arm orion, dove, kirkwood,
+ * mv78xx0; MIPS cobalt), DEC (footbridge), NEC (EMMA2RH), Toshiba
+ * (TC90490), Intel IXP4xx and IXP23xx, and the vendors vendor_reclassed()
+ * names. Those read the class file, as every bridge did before: 4 calls
+ * each, a quarter of them at 10,000 devices behind 2,500 root ports. */
+static bool bridge_class_kept(uint32_t cls, uint8_t header, uint16_t vendor, uint16_t device)
+{
+	if (cls >> 8 != 0x0604 || (cls & 0xff) > 0x01 || header != 1 || vendor_reclassed(vendor))
+		return false;
+	switch (vendor) {
+	case 0x11ab: /* Marvell, Galileo */
+	case 0x1011: /* DEC */
+	case 0x1033: /* NEC */
+	case 0x102f: /* Toshiba */
+		return false;
+	case 0x8086: /* Intel: IXP4xx, IXP23xx */
+		return device != 0x8500 && device != 0x9002;
+	}
+	return true;
+}
+
 /* Vendor, device, class, revision and subsystem from the first 64 bytes of
  * config space (one file where there were six), as the kernel reads them in
  * pci_setup_device(). Config space does not always say what the kernel has:
@@ -323,8 +350,8 @@ static bool kept_class(uint32_t cls)
  *   - vendor 0xffff or 0: an SR-IOV virtual function (whose IDs the kernel
  *     takes from its physical function) or a device that went away: the
  *     attribute files;
- *   - a class a fixup may rewrite (kept_class(), vendor_reclassed()): the
- *     class file, which shows the kernel's;
+ *   - a class a fixup may rewrite (kept_class(), vendor_reclassed(),
+ *     bridge_class_kept()): the class file, which shows the kernel's;
  *   - subsystem IDs of a bridge (header type 1: from its SSVID capability,
  *     past 64 bytes) or of CardBus (type 2), or none (0000:0000): the
  *     subsystem files, which older kernels and some trees lack.
@@ -353,7 +380,8 @@ static int load_identity(struct host *h, struct path_dir *d, struct pci_device *
 			dev->revision = cfg[0x08];
 			dev->has_revision = true;
 			dev->class = (uint32_t)cfg[0x09] | (uint32_t)cfg[0x0a] << 8 | (uint32_t)cfg[0x0b] << 16;
-			class_read = kept_class(dev->class) && !vendor_reclassed(vendor);
+			class_read = (kept_class(dev->class) && !vendor_reclassed(vendor)) ||
+				     bridge_class_kept(dev->class, header, vendor, dev->device);
 			if (header == 0 && (cfg[0x2c] | cfg[0x2d] | cfg[0x2e] | cfg[0x2f])) {
 				dev->subvendor = (uint16_t)(cfg[0x2c] | cfg[0x2d] << 8);
 				dev->subdevice = (uint16_t)(cfg[0x2e] | cfg[0x2f] << 8);

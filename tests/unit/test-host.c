@@ -478,10 +478,25 @@ static void test_config_identity(void **state)
 	put(dir, "sys/bus/pci/devices/0000:00:01.0/subsystem_vendor", "0x1043\n");
 	put(dir, "sys/bus/pci/devices/0000:00:01.0/subsystem_device", "0x8694\n");
 	put_config(dir, "0000:00:01.0", 0x8086, 0x1901, 0x060400, 0x07, 1, 0xdead, 0xbeef, 64);
+	/* A PCI bridge's class with a bridge's header: config space says what
+	 * the kernel has, and the class file (which would disagree only in a
+	 * tree made by hand) is not read. */
+	put(dir, "sys/bus/pci/devices/0000:00:1c.0/class", "0x060000\n");
+	put_config(dir, "0000:00:1c.0", 0x8086, 0xa338, 0x060400, 0xf0, 1, 0, 0, 64);
+	/* ... but for a vendor whose host controllers a fixup makes host
+	 * bridges (Marvell: arch/arm's rc_pci_fixup), and for a bridge class
+	 * with a header that is not a bridge's (the kernel makes it 0) */
+	put(dir, "sys/bus/pci/devices/0000:00:1d.0/class", "0x060000\n");
+	put_config(dir, "0000:00:1d.0", 0x11ab, 0x6281, 0x060400, 0x02, 1, 0, 0, 64);
+	put(dir, "sys/bus/pci/devices/0000:00:1e.0/class", "0x000000\n");
+	put_config(dir, "0000:00:1e.0", 0x1b21, 0x1182, 0x060400, 0x00, 0, 0, 0, 64);
 
 	assert_int_equal(path_root_open(dir, &root), 0);
 	assert_int_equal(host_load(root, HOST_LOAD_PCI, &h), 0);
-	assert_int_equal(h->npci, 7);
+	assert_int_equal(h->npci, 10);
+	assert_int_equal(dev(h, "00:1c.0")->class, 0x060400);
+	assert_int_equal(dev(h, "00:1d.0")->class, 0x060000);
+	assert_int_equal(dev(h, "00:1e.0")->class, 0x000000);
 
 	d = dev(h, "01:00.0");
 	assert_non_null(d);
