@@ -490,13 +490,21 @@ static void test_config_identity(void **state)
 	put_config(dir, "0000:00:1d.0", 0x11ab, 0x6281, 0x060400, 0x02, 1, 0, 0, 64);
 	put(dir, "sys/bus/pci/devices/0000:00:1e.0/class", "0x000000\n");
 	put_config(dir, "0000:00:1e.0", 0x1b21, 0x1182, 0x060400, 0x00, 0, 0, 0, 64);
+	/* a subtractive-decode bridge, which a fixup may make 0x060400 */
+	put(dir, "sys/bus/pci/devices/0000:00:1f.0/class", "0x060400\n");
+	put_config(dir, "0000:00:1f.0", 0x17cb, 0x0101, 0x060401, 0x00, 1, 0, 0, 64);
+	/* a NetMos serial card with parallel ports (quirk_netmos: 0x0780) */
+	put(dir, "sys/bus/pci/devices/0000:07:00.0/class", "0x078000\n");
+	put_config(dir, "0000:07:00.0", 0x9710, 0x9865, 0x070002, 0x00, 0, 0x1000, 0x0012, 64);
 
 	assert_int_equal(path_root_open(dir, &root), 0);
 	assert_int_equal(host_load(root, HOST_LOAD_PCI, &h), 0);
-	assert_int_equal(h->npci, 10);
+	assert_int_equal(h->npci, 12);
 	assert_int_equal(dev(h, "00:1c.0")->class, 0x060400);
 	assert_int_equal(dev(h, "00:1d.0")->class, 0x060000);
 	assert_int_equal(dev(h, "00:1e.0")->class, 0x000000);
+	assert_int_equal(dev(h, "00:1f.0")->class, 0x060400);
+	assert_int_equal(dev(h, "07:00.0")->class, 0x078000);
 
 	d = dev(h, "01:00.0");
 	assert_non_null(d);
