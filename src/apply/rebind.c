@@ -48,7 +48,8 @@ static int expect_driver(struct host *h, const char *dev, const char *expect, ch
 	int k = pci_read_driver(h->root, dev, &now);
 
 	if (k < 0) {
-		*detail = k == -EINVAL ? strdup("its driver link names no driver (it ends in \".\" or \"..\")") :
+		/* -EINVAL: not a link, or one that names no driver ("..") */
+		*detail = k == -EINVAL ? strdup("its driver entry is not a link that names a driver") :
 					 strdupf("cannot read its driver link: %s", strerror(-k));
 		return k;
 	}

@@ -73,11 +73,9 @@ static int read_optional(struct host *h, struct path_dir *d, const char *attr, c
 	return 0;
 }
 
-/* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last
- * component, *base pointing into buf (NULL when there is no link). */
 /* The last component of a link's target, or NULL where it names nothing:
- * "", "." or "..", which would name a directory above drivers/ in the
- * paths bind writes (/sys/bus/pci/drivers/../unbind). */
+ * "" (a trailing slash), "." or "..", which would name a directory above
+ * drivers/ in the paths bind writes (/sys/bus/pci/drivers/../unbind). */
 static const char *link_name(const char *target)
 {
 	const char *b = strrchr(target, '/');
@@ -86,6 +84,8 @@ static const char *link_name(const char *target)
 	return !*b || streq(b, ".") || streq(b, "..") ? NULL : b;
 }
 
+/* A link such as driver -> ../../../bus/pci/drivers/nouveau: its last
+ * component, *base pointing into buf (NULL when there is no link). */
 static int link_base(struct host *h, struct path_dir *d, const char *attr, char buf[static PATH_MAX], const char **base)
 {
 	int k = path_dir_readlink_buf(d, attr, buf);
@@ -367,8 +367,9 @@ static bool bridge_class_kept(uint32_t cls, uint8_t header, uint16_t vendor, uin
  *   - vendor 0xffff or 0: an SR-IOV virtual function (whose IDs the kernel
  *     takes from its physical function) or a device that went away: the
  *     attribute files;
- *   - a class a fixup may rewrite (kept_class(), vendor_reclassed(),
- *     bridge_class_kept()): the class file, which shows the kernel's;
+ *   - a class a fixup may rewrite: the class file, which shows the
+ *     kernel's, unless kept_class() and not vendor_reclassed(), or
+ *     bridge_class_kept();
  *   - subsystem IDs of a bridge (header type 1: from its SSVID capability,
  *     past 64 bytes) or of CardBus (type 2), or none (0000:0000): the
  *     subsystem files, which older kernels and some trees lack.
