@@ -20,7 +20,7 @@ TEST_DEPS  = libcmocka-dev python3 qemu-system-x86 busybox-static cpio kmod util
 # fakeroot: debian/control says Rules-Requires-Root: no), rpm's rpmspec
 # parses the RPM spec.
 TEST_DEPS += build-essential debhelper rpm
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 
 .PHONY: all demo check check-boot check-configure check-deps-first deps test-deps build clean fuzz fuzz-build
 

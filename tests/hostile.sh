@@ -33,8 +33,14 @@ cp -a "$fixtures/article" "$a"
 # never reads the file (output as without the FIFO) or names it as not a
 # regular file; it never hangs. pci.ids is opened by libpci by name
 # (src/host/names.c), outside path.c: not covered here.
+# The sanitizer build's run (make check sets ASAN_OPTIONS for it alone)
+# plants at every third file, the plain build's at every one: the same
+# paths looked at for memory errors, at a third of the cost beside the
+# reboot suite's QEMUs.
+stride=1
+[ -z "${ASAN_OPTIONS-}" ] || stride=3
 "$vfiokit" check --root "$a" >"$tmp/base" 2>&1
-(cd "$a" && find . -type f ! -name pci.ids | sed 's|^\./||' | sort) >"$tmp/files"
+(cd "$a" && find . -type f ! -name pci.ids | sed 's|^\./||' | sort | awk -v s=$stride '(NR - 1) % s == 0') >"$tmp/files"
 : >"$tmp/bad"
 total=0 named=0
 while IFS= read -r f; do
@@ -55,8 +61,8 @@ echo "# $total FIFOs planted, $named named by check" >>"$tmp/bad"
 # (Fewer are named than files planted: most are never read by check, and a
 # device's vendor, device, class, revision and subsystem files only when its
 # config cannot say.)
-[ "$(grep -c -v '^#' "$tmp/bad")" = 0 ] && [ "$total" -gt 300 ] && [ "$named" -gt 90 ]
-ok $? "a FIFO at each of the article's files: check never hangs; output unchanged or the file named" "$tmp/bad"
+[ "$(grep -c -v '^#' "$tmp/bad")" = 0 ] && [ "$total" -gt $((300 / stride)) ] && [ "$named" -gt $((90 / stride)) ]
+ok $? "a FIFO at each of the article's files (every $stride): check never hangs; output unchanged or the file named" "$tmp/bad"
 diff -r --no-dereference "$fixtures/article" "$a" >"$tmp/d" 2>&1
 ok $? "the copy is unchanged after the FIFO runs" "$tmp/d"
 

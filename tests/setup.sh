@@ -746,7 +746,10 @@ if [ -n "${FAILAT_SO-}" ] && [ -f "$FAILAT_SO" ]; then
 	cp -a "$tmp/pristine" "$fa"
 	chown 1234:1234 "$fa/etc/default/grub" && chmod 600 "$fa/etc/default/grub"
 	tree "$fa" all >"$tmp/fa.before"
-	i=1 fired=0 bad=
+	# Every call in the plain build's run, every third in the sanitizer
+	# build's (make check sets ASAN_OPTIONS for it alone).
+	i=1 fired=0 bad= step=1
+	[ -z "${ASAN_OPTIONS-}" ] || step=3
 	while [ $i -lt 1000 ]; do
 		rm -f "$tmp/failat.log"
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
@@ -761,10 +764,10 @@ if [ -n "${FAILAT_SO-}" ] && [ -f "$FAILAT_SO" ]; then
 			cat "$tmp/err" >>"$tmp/d"
 			break
 		fi
-		i=$((i + 1))
+		i=$((i + step))
 	done
 	[ -z "$bad" ] && [ $rc = 0 ] && [ $fired -gt 20 ]
-	ok $? "a failure at each of the $fired calls that change files leaves the copy byte for byte as it was${bad:+ (not at $bad)}" "$tmp/d"
+	ok $? "a failure at $fired of the calls that change files (every $step) leaves the copy byte for byte as it was${bad:+ (not at $bad)}" "$tmp/d"
 	[ "$(stat -c '%u:%g %a' "$fa/etc/default/grub")" = "1234:1234 600" ] && grep -q "intel_iommu=on" "$fa/etc/default/grub" &&
 		"$vfiokit" undo --root "$fa" >/dev/null 2>&1 && [ "$(stat -c '%u:%g %a' "$fa/etc/default/grub")" = "1234:1234 600" ]
 	ok $? "an edited file keeps its owner and mode, after apply and after undo"
