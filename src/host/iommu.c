@@ -54,9 +54,7 @@ static int load_group(struct host *h, struct groups_dir *gd, const char *name)
 	}
 	snprintf(sub, sizeof(sub), "%s/devices", canon);
 	snprintf(rel, sizeof(rel), GROUPS_DIR "/%s", sub);
-	k = gd->beneath ? path_dir_open_beneath(&gd->dir, sub, rel, &dd) : -EOPNOTSUPP;
-	if (k < 0 && k != -ENOMEM)
-		k = path_dir_open(h->root, rel, &dd);
+	k = gd->beneath ? path_dir_open_beneath(&gd->dir, sub, rel, &dd) : path_dir_open(h->root, rel, &dd);
 	if (k == 0)
 		k = path_dir_names(&dd, &gd->listing, &devs, &ndevs);
 	path_dir_close(&dd);

@@ -253,10 +253,6 @@ static int root_walk(struct path_root *r, const char *rel, int flags, bool no_li
 	return k;
 }
 
-/* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
- * stop at the root, as if the process were chrooted there; root_walk() does
- * the same where openat2 is missing. With no_links, a symbolic link at any
- * component is -ELOOP. */
 /* openat2(), tried again on EAGAIN (a rename or mount anywhere on the
  * machine during a walk through ".." or a link) a few times, not forever:
  * the fd or -errno. */
@@ -271,6 +267,10 @@ static int openat2_tries(int dirfd, const char *path, const struct open_how *how
 	}
 }
 
+/* Open rel inside the root. RESOLVE_IN_ROOT makes ".." and absolute symlinks
+ * stop at the root, as if the process were chrooted there; root_walk() does
+ * the same where openat2 is missing. With no_links, a symbolic link at any
+ * component is -ELOOP. */
 static int root_openat_how(struct path_root *r, const char *rel, int flags, bool no_links)
 {
 	rel = skip_slashes(rel);
@@ -783,9 +783,9 @@ int path_dir_open_beneath(const struct path_dir *base, const char *sub, const ch
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 
-	if (base->root->no_openat2)
-		return -EOPNOTSUPP;
-	return dir_init(base->root, openat2_tries(base->fd, sub, &how), rel, d);
+	int k = base->root->no_openat2 ? -EOPNOTSUPP : dir_init(base->root, openat2_tries(base->fd, sub, &how), rel, d);
+
+	return k == 0 || k == -ENOMEM ? k : path_dir_open(base->root, rel, d);
 }
 
 void path_dir_close(struct path_dir *d)

@@ -134,9 +134,11 @@ int path_dir_open(struct path_root *r, const char *rel, struct path_dir *d);
  * where one is. Then "../.." from it climbs the directories rel names. */
 int path_dir_open_no_links(struct path_root *r, const char *rel, struct path_dir *d);
 /* The directory sub beneath base, every component of it a directory (no
- * symbolic link, no ".." above base: -ELOOP, -EXDEV), named rel in d.
- * -EOPNOTSUPP without openat2 (kernels before 5.6): open rel otherwise.
- * For a link's target resolved without the walk the link would cost. */
+ * symbolic link, no ".." above base), named rel in d. Where it is not that
+ * (a link on the way, -EXDEV, EAGAIN after a few tries, no openat2 before
+ * Linux 5.6), rel opened from base's root as path_dir_open() does, links
+ * followed inside it. For a link's target resolved without the walk the
+ * link would cost. */
 int path_dir_open_beneath(const struct path_dir *base, const char *sub, const char *rel, struct path_dir *d);
 void path_dir_close(struct path_dir *d);
 int path_dir_read(struct path_dir *d, const char *name, char **ret);

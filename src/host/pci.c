@@ -433,11 +433,8 @@ static int open_device_dir(struct host *h, struct pci_bus *bus, const char *rel,
 	/* No "..": the kernel's links have none, and openat2 gives EAGAIN
 	 * for a walk through one while anything on the machine is renamed. */
 	if (link_k == 0 && bus->sys_devices.fd >= 0 && startswith(target, BUS_LINK_PREFIX) &&
-	    !strstr(target + strlen(BUS_LINK_PREFIX), "..")) {
-		int k = path_dir_open_beneath(&bus->sys_devices, target + strlen(BUS_LINK_PREFIX), rel, d);
-		if (k == 0 || k == -ENOMEM)
-			return k;
-	}
+	    !strstr(target + strlen(BUS_LINK_PREFIX), ".."))
+		return path_dir_open_beneath(&bus->sys_devices, target + strlen(BUS_LINK_PREFIX), rel, d);
 	return path_dir_open(h->root, rel, d);
 }
 
